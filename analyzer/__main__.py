@@ -1,0 +1,5 @@
+"""`python -m apilint` runs the command line."""
+
+from apilint.cli import main
+
+main()

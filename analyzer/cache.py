@@ -1,0 +1,128 @@
+"""Per-file summary cache keyed by content hash, apilint version and result-changing config.
+
+Entries are pickles. A pickle from an untrusted source can run code when loaded, and a
+cache folder may arrive inside a repository under analysis, so every entry carries an HMAC
+made with a secret key kept in the user's own cache folder (outside any project): an entry
+whose MAC does not verify is ignored and rebuilt, never unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+
+from apilint import __version__
+from apilint.config import Config
+from apilint.summary import ModuleSummary
+
+_MAGIC = b"APILINT1"
+_MAC_LEN = 32
+
+
+def _user_key() -> bytes:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "apilint"
+    key_file = base / "cache-key"
+    try:
+        data = key_file.read_bytes()
+        if len(data) >= 32:
+            return data[:32]
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=base, prefix=".key-")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+        os.chmod(tmp, 0o600)
+        if not key_file.exists():
+            os.replace(tmp, key_file)
+        else:
+            os.unlink(tmp)
+        return key_file.read_bytes()[:32]
+    except OSError:
+        return key  # a per-process key: the cache still works within this run
+
+
+class SummaryCache:
+    """Content-addressed store of `ModuleSummary` objects."""
+
+    def __init__(self, directory: Path, salt: str, key: bytes) -> None:
+        self.directory = directory
+        self.salt = salt
+        self._key = key
+        self.hits = 0
+        self.misses = 0
+
+    @classmethod
+    def open(cls, directory: Path, config: Config) -> SummaryCache | None:
+        """A cache in `directory`, or None when it cannot be created (read-only tree)."""
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            gitignore = directory / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("*\n", encoding="utf-8")
+        except OSError:
+            return None
+        salt = f"{__version__}|{config.fingerprint()}"
+        return cls(directory, salt, _user_key())
+
+    def _entry(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.bin"
+
+    def lookup(self, file: Path, rel: str) -> tuple[str | None, ModuleSummary | None]:
+        """(cache key, cached summary or None) for a file."""
+        try:
+            data = file.read_bytes()
+        except OSError:
+            return None, None
+        digest = hashlib.blake2b(data, digest_size=20)
+        digest.update(b"\0" + rel.encode() + b"\0" + self.salt.encode())
+        key = digest.hexdigest()
+        entry = self._entry(key)
+        try:
+            blob = entry.read_bytes()
+        except OSError:
+            self.misses += 1
+            return key, None
+        summary = self._decode(blob, rel)
+        if summary is None:
+            self.misses += 1
+            return key, None
+        self.hits += 1
+        return key, summary
+
+    def _decode(self, blob: bytes, rel: str) -> ModuleSummary | None:
+        if len(blob) <= len(_MAGIC) + _MAC_LEN or not blob.startswith(_MAGIC):
+            return None
+        mac = blob[len(_MAGIC):len(_MAGIC) + _MAC_LEN]
+        payload = blob[len(_MAGIC) + _MAC_LEN:]
+        expected = hmac.new(self._key, payload, hashlib.sha256).digest()
+        if not hmac.compare_digest(mac, expected):
+            return None
+        try:
+            summary = pickle.loads(payload)
+        except Exception:
+            return None
+        if not isinstance(summary, ModuleSummary) or summary.path != rel.split("|", 1)[0]:
+            return None
+        return summary
+
+    def store(self, key: str, summary: ModuleSummary) -> None:
+        """Write an entry atomically; failures are ignored (the cache is an optimization)."""
+        entry = self._entry(key)
+        try:
+            payload = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+            mac = hmac.new(self._key, payload, hashlib.sha256).digest()
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_MAGIC + mac + payload)
+            os.replace(tmp, entry)
+        except (OSError, pickle.PicklingError, RecursionError):
+            return

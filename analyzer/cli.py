@@ -1,0 +1,283 @@
+"""The command line: `apilint [check] PATH...`, `routes`, `rules`, `explain`. Wiring only."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from apilint import __version__
+from apilint.config import Config, ConfigError, find_config, load_config, parse_severity
+from apilint.engine import RunOptions, RunResult, run
+from apilint.model import Severity
+from apilint.registry import all_rules, rule_by_code, selector_is_valid
+from apilint.reporters import Report
+
+app = typer.Typer(
+    name="apilint",
+    help="Find missing authentication, broken authorization, data exposure and other API security "
+    "holes in FastAPI, Starlette, Flask, Django, DRF and Ninja code.",
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+COMMANDS = ("check", "routes", "rules", "explain")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "markdown")
+
+
+class UsageError(Exception):
+    """A usage problem: exit code 2 with one line."""
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"apilint: error: {message}\n")
+    raise typer.Exit(2)
+
+
+def _load_config(config_path: Path | None, paths: list[Path]) -> Config:
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise UsageError(f"path does not exist: {path}")
+    if config_path is not None:
+        if not config_path.is_file():
+            raise UsageError(f"config file not found: {config_path}")
+        return load_config(config_path)
+    start = paths[0] if paths else Path.cwd()
+    found = find_config(start)
+    return load_config(found, root=None) if found is not None else load_config(None, root=Path.cwd())
+
+
+def _check_selectors(values: list[str], option: str) -> list[str]:
+    out = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip().upper()
+            if not part:
+                continue
+            if not selector_is_valid(part):
+                raise UsageError(f"{option}: unknown rule code or prefix '{part}'")
+            out.append(part)
+    return out
+
+
+def _color_enabled() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def render_report(fmt: str, report: Report, result: RunResult | None = None) -> str:
+    """Render a report in one format."""
+    if fmt == "text":
+        from apilint.reporters import text
+
+        return text.render(report, color=_color_enabled())
+    if fmt == "json":
+        from apilint.reporters import json as json_reporter
+
+        return json_reporter.render(report)
+    import importlib
+
+    try:
+        module = importlib.import_module(f"apilint.reporters.{fmt}")
+    except ImportError:
+        raise UsageError(f"--format {fmt} is not available in this build") from None
+    rendered: str = module.render(report)
+    return rendered
+
+
+def make_report(result: RunResult) -> Report:
+    """The reporter-facing view of a run."""
+    return Report(
+        findings=tuple(result.findings),
+        diagnostics=tuple(result.diagnostics),
+        rules=result.rules,
+        root=result.root,
+        version=__version__,
+        routes=result.routes,
+        files_analyzed=result.files_analyzed,
+        suppressed=result.suppressed,
+        baselined=int(str(result.extra.get("baselined", 0))),
+    )
+
+
+def exit_code(result: RunResult, fail_on: Severity, exit_zero: bool) -> int:
+    """3 when apilint failed on part of the input, 1 for findings at or above fail-on, else 0."""
+    if any(d.internal for d in result.diagnostics):
+        return 3
+    if exit_zero:
+        return 0
+    if any(f.severity.rank >= fail_on.rank for f in result.findings):
+        return 1
+    return 0
+
+
+@app.command()
+def check(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories to analyze.")] = None,
+    output_format: Annotated[list[str] | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}; "
+                                                            "repeat with --output for several.")] = None,
+    output: Annotated[list[Path] | None, typer.Option("--output", "-o", help="Write to FILE (one per --format).")] = None,
+    select: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to run.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to skip.")] = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that fails the run.")] = None,
+    exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0 = one per CPU).")] = 0,
+    config: Annotated[Path | None, typer.Option("--config", help="Config file to use.")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache folder.")] = None,
+) -> None:
+    """Analyze PATHs and report security problems."""
+    try:
+        targets = list(paths or [Path(".")])
+        formats = [f.lower() for f in (output_format or ["text"])]
+        for fmt in formats:
+            if fmt not in FORMATS:
+                raise UsageError(f"--format: unknown format '{fmt}' (expected one of: {', '.join(FORMATS)})")
+        outputs = list(output or [])
+        if len(outputs) > len(formats):
+            raise UsageError("more --output than --format options")
+        if jobs < 0:
+            raise UsageError("--jobs must be 0 or more")
+        cfg = _load_config(config, targets)
+        threshold = parse_severity(fail_on, "--fail-on") if fail_on else cfg.fail_on
+        options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir,
+                             tuple(_check_selectors(select or [], "--select")),
+                             tuple(_check_selectors(ignore or [], "--ignore")))
+    except (ConfigError, UsageError) as exc:
+        _fail(str(exc))
+        return
+    result = run(cfg, options)
+    report = make_report(result)
+    for i, fmt in enumerate(formats):
+        try:
+            rendered = render_report(fmt, report, result)
+        except UsageError as exc:
+            _fail(str(exc))
+            return
+        if i < len(outputs):
+            outputs[i].parent.mkdir(parents=True, exist_ok=True)
+            outputs[i].write_text(rendered, encoding="utf-8")
+        else:
+            sys.stdout.write(rendered)
+    raise typer.Exit(exit_code(result, threshold, exit_zero))
+
+
+@app.command()
+def routes(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories to analyze.")] = None,
+    output_format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j")] = 0,
+    config: Annotated[Path | None, typer.Option("--config")] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
+    cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = None,
+) -> None:
+    """List every endpoint with its method, path, handler and how it is protected."""
+    try:
+        targets = list(paths or [Path(".")])
+        if output_format not in ("table", "json"):
+            raise UsageError(f"--format: unknown format '{output_format}' (expected table or json)")
+        cfg = _load_config(config, targets)
+    except (ConfigError, UsageError) as exc:
+        _fail(str(exc))
+        return
+    result = run(cfg, RunOptions(tuple(targets), jobs, not no_cache, cache_dir, select=("ALL",)))
+    route_list = result.routes.routes
+    if result.report_files is not None:
+        route_list = tuple(r for r in route_list if r.location.file in result.report_files)
+    if output_format == "json":
+        from apilint.reporters.json import render_routes
+
+        rendered = render_routes(route_list)
+    else:
+        rendered = _routes_table(route_list)
+    if output is not None:
+        output.write_text(rendered, encoding="utf-8")
+    else:
+        sys.stdout.write(rendered)
+    raise typer.Exit(3 if any(d.internal for d in result.diagnostics) else 0)
+
+
+def _routes_table(route_list: tuple[object, ...]) -> str:
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from apilint.model import Route
+
+    table = Table(show_lines=False, box=None, pad_edge=False)
+    for column in ("method", "path", "auth", "handler", "location"):
+        table.add_column(column)
+    for route in route_list:
+        assert isinstance(route, Route)
+        evidence = route.auth.evidence[0].name if route.auth.evidence else ""
+        auth = route.auth.status.value + (f" ({evidence})" if evidence else "")
+        table.add_row(route.method, route.path, auth, route.handler, f"{route.location.file}:{route.location.line}")
+    buffer = io.StringIO()
+    Console(file=buffer, width=200, no_color=not _color_enabled(), force_terminal=_color_enabled()).print(table)
+    buffer.write(f"{len(route_list)} route{'s' if len(route_list) != 1 else ''}\n")
+    return buffer.getvalue()
+
+
+@app.command(name="rules")
+def list_rules() -> None:
+    """List every rule with its code, name, severity and summary."""
+    for rule in all_rules():
+        default = "" if rule.enabled_by_default else "  (off by default)"
+        sys.stdout.write(f"{rule.code}  {rule.name:<36} {rule.severity.value:<8} {rule.summary}{default}\n")
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A rule code, e.g. AUTH001.")]) -> None:
+    """Show a rule's documentation: what it finds, why it matters, how to fix it."""
+    rule = rule_by_code(code)
+    if rule is None:
+        _fail(f"unknown rule code '{code}' (see `apilint rules`)")
+        return
+    from apilint.docgen import render_rule
+
+    page = render_rule(rule)
+    if _color_enabled():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(page))
+    else:
+        sys.stdout.write(page)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"apilint {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """apilint: static security analysis for Python web APIs."""
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: `apilint PATH` means `apilint check PATH`."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = next((a for a in args if not a.startswith("-")), None)
+    help_or_version = any(a in ("--help", "-h", "--version") for a in args[:1])
+    if not help_or_version and (first is None or first not in COMMANDS):
+        args.insert(0, "check")
+    try:
+        app(args=args, prog_name="apilint", standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.stderr.write("apilint: interrupted\n")
+        raise SystemExit(130) from None
+
+
+if __name__ == "__main__":
+    main()

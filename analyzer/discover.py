@@ -1,0 +1,119 @@
+"""Expand the paths given on the command line into a sorted list of Python files."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+SKIP_DIRS = frozenset({
+    ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "virtualenv", "site-packages",
+    "dist-packages", "node_modules", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+    ".apilint_cache", "build", "dist", ".eggs", ".hypothesis", ".idea", ".vscode", "htmlcov",
+})
+
+
+@dataclass(frozen=True)
+class Discovered:
+    """The files to analyze and the paths skipped, with why."""
+
+    files: tuple[Path, ...]
+    skipped: tuple[tuple[Path, str], ...]
+
+
+def _is_virtualenv(path: Path) -> bool:
+    return (path / "pyvenv.cfg").is_file()
+
+
+def _gitignore_spec(root: Path) -> pathspec.PathSpec | None:
+    patterns: list[str] = []
+    for name in (".gitignore",):
+        file = root / name
+        if file.is_file():
+            try:
+                patterns += file.read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                continue
+    if not patterns:
+        return None
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
+             respect_gitignore: bool = True) -> Discovered:
+    """Python files under `paths`, sorted by their path relative to `root`.
+
+    Explicitly named files are always analyzed (as pre-commit expects); directories are
+    walked without following symlinked directories, skipping caches, virtualenvs, build
+    output, gitignored and excluded paths.
+    """
+    root = root.resolve()
+    exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    ignore_spec = _gitignore_spec(root) if respect_gitignore else None
+    files: dict[str, Path] = {}
+    skipped: list[tuple[Path, str]] = []
+
+    def excluded(path: Path, is_dir: bool) -> bool:
+        try:
+            rel = path.resolve().relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+        except (ValueError, OSError):
+            rel = path.as_posix()
+        if is_dir:
+            rel += "/"
+        return bool((exclude_spec and exclude_spec.match_file(rel)) or (ignore_spec and ignore_spec.match_file(rel)))
+
+    for given in paths:
+        path = Path(given)
+        try:
+            st = path.stat()
+        except OSError as exc:
+            skipped.append((path, f"cannot read: {exc.strerror or exc}"))
+            continue
+        if stat.S_ISREG(st.st_mode):
+            files[str(path.resolve())] = path.resolve()
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            skipped.append((path, "not a regular file"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
+            current = Path(dirpath)
+            kept = []
+            for d in sorted(dirnames):
+                sub = current / d
+                if d in SKIP_DIRS or d.endswith(".egg-info") or _is_virtualenv(sub) or excluded(sub, True):
+                    continue
+                kept.append(d)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                if not name.endswith(".py"):
+                    continue
+                file = current / name
+                try:
+                    fst = file.stat()
+                except OSError:
+                    skipped.append((file, "broken symlink or unreadable"))
+                    continue
+                if not stat.S_ISREG(fst.st_mode):
+                    skipped.append((file, "not a regular file"))
+                    continue
+                if excluded(file, False):
+                    continue
+                files[str(file.resolve())] = file.resolve()
+    ordered = sorted(files.values(), key=lambda p: _rel(p, root))
+    return Discovered(tuple(ordered), tuple(sorted(skipped, key=lambda s: str(s[0]))))
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """Project-relative posix path (absolute when outside the root)."""
+    return _rel(path.resolve(), root.resolve())

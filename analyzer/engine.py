@@ -1,0 +1,258 @@
+"""The pipeline: discover -> summarize (pool, cache) -> link -> rules -> filter -> report."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from apilint import __version__
+from apilint.cache import SummaryCache
+from apilint.config import Config
+from apilint.discover import discover, relative_path
+from apilint.fingerprint import fingerprint
+from apilint.link import link_project
+from apilint.model import (
+    Confidence,
+    Diagnostic,
+    Finding,
+    Location,
+    ProjectFacts,
+    RouteMap,
+    Severity,
+)
+from apilint.project import ProjectIndex
+from apilint.registry import all_rules, matches
+from apilint.rule import Rule, RuleContext
+from apilint.summarize import summarize_source
+from apilint.summary import ModuleSummary
+from apilint.suppress import is_suppressed, per_file_ignored
+
+POOL_THRESHOLD = 24
+"""Below this many files to parse, a process pool costs more than it saves."""
+BATCH = 16
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line asked for."""
+
+    paths: tuple[Path, ...]
+    jobs: int = 0
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    root: Path | None = None
+    """Report paths relative to this folder instead of the config's or git's root."""
+
+
+@dataclass
+class RunResult:
+    """Everything one analysis produced, before formatting."""
+
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    rules: tuple[type[Rule], ...]
+    routes: RouteMap
+    facts: ProjectFacts
+    index: ProjectIndex
+    root: Path
+    files_analyzed: int
+    suppressed: int = 0
+    report_files: frozenset[str] | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def selected_rules(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[type[Rule], ...]:
+    """Rules to run: command line over config; default = rules enabled by default."""
+    chosen_select = tuple(s.upper() for s in select) or config.select
+    chosen_ignore = tuple(s.upper() for s in ignore) + config.ignore
+    out = []
+    for rule in all_rules():
+        if chosen_select:
+            on = matches(rule.code, chosen_select)
+        else:
+            on = rule.enabled_by_default
+        if config.extend_select and matches(rule.code, config.extend_select):
+            on = True
+        if chosen_ignore and matches(rule.code, chosen_ignore):
+            on = False
+        if on:
+            out.append(rule)
+    return tuple(out)
+
+
+def project_root(paths: Sequence[Path], config: Config) -> Path:
+    """The root paths are reported relative to: the config's folder, else the git top, else the paths' parent."""
+    if config.source is not None:
+        return config.root
+    resolved = [p.resolve() for p in paths] or [Path.cwd().resolve()]
+    first = resolved[0] if resolved[0].is_dir() else resolved[0].parent
+    for folder in (first, *first.parents):
+        if (folder / ".git").exists():
+            return folder
+    common = Path(os.path.commonpath([str(p if p.is_dir() else p.parent) for p in resolved]))
+    return common
+
+
+def _summarize_one(args: tuple[str, str, str]) -> ModuleSummary:
+    path, rel, module_rel = args
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return ModuleSummary(rel, "", parse_error=(f"cannot read file: {exc.strerror or exc}", 1, 1))
+    return summarize_source(data, rel, module_rel)
+
+
+def _summarize_batch(batch: list[tuple[str, str, str]]) -> list[ModuleSummary]:
+    return [_summarize_one(item) for item in batch]
+
+
+def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: SummaryCache | None,
+                    base: Path | None = None) -> list[ModuleSummary]:
+    """Summaries for every file, from the cache where the content is unchanged.
+
+    Paths are reported relative to `root`; module names are derived relative to `base`
+    (the folder analyzed) when the file is inside it.
+    """
+    results: dict[str, ModuleSummary] = {}
+    todo: list[tuple[str, str, str]] = []
+    keys: dict[str, str] = {}
+    base = (base or root).resolve()
+    for file in files:
+        rel = relative_path(file, root)
+        module_rel = relative_path(file, base)
+        if module_rel.startswith("/"):
+            module_rel = rel
+        if cache is not None:
+            key, hit = cache.lookup(file, f"{rel}|{module_rel}")
+            if hit is not None:
+                results[rel] = hit
+                continue
+            if key is not None:
+                keys[rel] = key
+        todo.append((str(file), rel, module_rel))
+    if todo:
+        workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+        if workers <= 1 or len(todo) < POOL_THRESHOLD:
+            fresh = [_summarize_one(item) for item in todo]
+        else:
+            fresh = _summarize_in_pool(todo, workers)
+        for summary in fresh:
+            results[summary.path] = summary
+            if cache is not None and summary.path in keys:
+                cache.store(keys[summary.path], summary)
+    return [results[k] for k in sorted(results)]
+
+
+def _summarize_in_pool(todo: list[tuple[str, str, str]], workers: int) -> list[ModuleSummary]:
+    batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
+    out: list[ModuleSummary] = []
+    done: set[str] = set()
+    try:
+        with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+            for batch_result in pool.map(_summarize_batch, batches):
+                out += batch_result
+                done.update(s.path for s in batch_result)
+    except BrokenProcessPool:
+        # A worker died (killed, out of memory): redo what is missing in this process.
+        for item in todo:
+            if item[1] not in done:
+                out.append(_summarize_one(item))
+    return out
+
+
+def run(config: Config, options: RunOptions) -> RunResult:
+    """Analyze the given paths and return findings, diagnostics and the route map."""
+    root = options.root.resolve() if options.root is not None else project_root(options.paths, config)
+    given_files = [p for p in options.paths if p.is_file()]
+    only_files = bool(given_files) and len(given_files) == len(options.paths)
+    scan_paths: Iterable[Path] = [root] if only_files else options.paths
+    found = discover(scan_paths, root, config.exclude, config.respect_gitignore)
+    files = list(found.files)
+    if only_files:
+        extra = [p.resolve() for p in given_files if p.resolve() not in set(files)]
+        files = sorted(set(files) | set(extra), key=lambda p: relative_path(p, root))
+    diagnostics = [Diagnostic("PARSE002", f"skipped: {why}", Location(relative_path(p, root), 0))
+                   for p, why in found.skipped]
+    cache = SummaryCache.open(options.cache_dir or root / ".apilint_cache", config) if options.use_cache else None
+    dirs = [p for p in options.paths if p.is_dir()]
+    base = dirs[0] if len(dirs) == 1 and not only_files else root
+    summaries = summarize_files(files, root, options.jobs, cache, base)
+    index = ProjectIndex(summaries)
+    routes, facts, link_diags = link_project(index, config)
+    diagnostics += link_diags
+    rules = selected_rules(config, options.select, options.ignore)
+    ctx = RuleContext(routes, facts, index, config)
+    findings: list[Finding] = []
+    for summary in summaries:
+        if summary.parse_error is not None:
+            message, line, column = summary.parse_error
+            findings.append(Finding("PARSE001", f"could not analyze this file: {message}", Severity.LOW,
+                                    Confidence.HIGH, Location(summary.path, max(line, 1), max(column, 1)),
+                                    fix="Fix the syntax error, or exclude the file if it is not Python 3 source",
+                                    symbol=summary.path))
+    for rule_cls in rules:
+        rule = rule_cls()
+        try:
+            findings += list(rule.check(ctx))
+        except Exception as exc:  # a rule bug must not take the run down
+            frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+            diagnostics.append(Diagnostic("INTERNAL", f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}",
+                                          Location(".", 0), internal=True))
+    report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
+    kept, suppressed = _filter(findings, index, config, report_files, rules)
+    kept = _with_fingerprints(kept, root)
+    kept.sort(key=Finding.sort_key)
+    diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
+    return RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files)
+
+
+def _filter(findings: list[Finding], index: ProjectIndex, config: Config, report_files: frozenset[str] | None,
+            rules: tuple[type[Rule], ...]) -> tuple[list[Finding], int]:
+    codes = {r.code for r in rules}
+    kept: list[Finding] = []
+    suppressed = 0
+    seen: set[tuple[str, str, int, str]] = set()
+    for finding in findings:
+        if finding.code != "PARSE001" and finding.code not in codes:
+            continue
+        if report_files is not None and finding.location.file not in report_files:
+            continue
+        key = (finding.code, finding.location.file, finding.location.line, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        if is_suppressed(finding, index.by_path.get(finding.location.file)) or per_file_ignored(
+            finding, config.per_file_ignores
+        ):
+            suppressed += 1
+            continue
+        kept.append(finding)
+    return kept, suppressed
+
+
+def _with_fingerprints(findings: list[Finding], root: Path) -> list[Finding]:
+    lines_by_file: dict[str, list[str]] = {}
+    out = []
+    for finding in findings:
+        file = finding.location.file
+        if file not in lines_by_file:
+            try:
+                text = (root / file).read_bytes().decode("utf-8", errors="replace")
+                lines_by_file[file] = text.splitlines()
+            except OSError:
+                lines_by_file[file] = []
+        lines = lines_by_file[file]
+        line = lines[finding.location.line - 1] if 0 < finding.location.line <= len(lines) else ""
+        out.append(replace(finding, fingerprint=fingerprint(finding, line)))
+    return out
+
+
+VERSION = __version__

@@ -1,0 +1,62 @@
+"""The framework adapter contract (the "hookspec").
+
+The summarize pass is framework-neutral: it keeps each file's compact syntax tree, so an
+adapter needs no per-file hook. An adapter has two parts, both run once per project in the
+link step:
+
+- `detect(index)`: cheap; true when the project uses the framework (it imports it).
+- `link(index, config, out)`: read the summaries, and add the framework's routes and
+  app-level facts (apps, CORS policies, settings, rate limiters, exception handlers) to `out`.
+
+Adapters never raise on odd input; the linker still isolates them, so that an exception in
+one adapter becomes a diagnostic and the others' routes are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+from apilint.model import AppFact, CorsPolicy, Diagnostic, Evidence, HandlerRef, Route, SettingFact
+
+if TYPE_CHECKING:
+    from apilint.config import Config
+    from apilint.project import ProjectIndex
+
+
+@dataclass
+class LinkOutput:
+    """What the adapters produce, collected across adapters."""
+
+    routes: list[Route] = field(default_factory=list)
+    apps: list[AppFact] = field(default_factory=list)
+    cors: list[CorsPolicy] = field(default_factory=list)
+    settings: list[SettingFact] = field(default_factory=list)
+    rate_limiters: list[Evidence] = field(default_factory=list)
+    exception_handlers: list[HandlerRef] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    frameworks: set[str] = field(default_factory=set)
+
+
+class FrameworkAdapter(Protocol):
+    """One framework's knowledge: how its routes, auth and settings are written."""
+
+    name: str
+    """Adapter name used in `Route.framework` and rule `frameworks` (e.g. `fastapi`)."""
+
+    def detect(self, index: ProjectIndex) -> bool:
+        """True when the project uses this framework."""
+        ...
+
+    def link(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
+        """Add this framework's routes and facts to `out`."""
+        ...
+
+
+def imports_any(index: ProjectIndex, prefixes: tuple[str, ...]) -> bool:
+    """True when some module imports a module starting with one of `prefixes`."""
+    for mod in index:
+        for imp in mod.imports:
+            if any(imp.module == p or imp.module.startswith(p + ".") for p in prefixes):
+                return True
+    return False

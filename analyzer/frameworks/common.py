@@ -1,0 +1,160 @@
+"""Framework-neutral judgements adapters share: paths, and what a function's body does.
+
+`body_auth` decides whether a project function (a dependency, a decorator's wrapper, a
+`before_request` hook, a handler) authenticates the caller by what it does, not by its
+name: it reads a credential (Authorization header, token, session, current user) and
+rejects the request (raise/abort/return 401 or 403) when the credential is missing or bad.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from apilint.model import AuthStatus
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+
+_PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
+_FLASK_PARAM_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?:)?([A-Za-z_][A-Za-z0-9_]*)>")
+
+CREDENTIAL_WORDS = ("authorization", "token", "jwt", "bearer", "api_key", "apikey", "x-api-key",
+                    "session", "current_user", "credentials", "auth")
+REJECT_STATUSES = frozenset({"401", "403"})
+REJECT_CALLEES = ("HTTPException", "abort", "Unauthorized", "Forbidden", "PermissionDenied",
+                  "NotAuthenticated", "AuthenticationFailed", "HTTPUnauthorized", "HTTPForbidden",
+                  "WebSocketException", "PermissionError", "AuthError", "AuthenticationError")
+ROLE_WORDS = ("is_admin", "is_superuser", "is_staff", "role", "roles", "scopes", "permission",
+              "permissions", "has_perm", "admin", "superuser", "groups")
+
+
+def normalize_path(path: str) -> tuple[str, tuple[str, ...]]:
+    """Normalize `{id:int}` / `<int:id>` parameters to `{id}`; return the params too."""
+    path = _FLASK_PARAM_RE.sub(lambda m: "{" + m.group(1) + "}", path)
+    params = tuple(_PARAM_RE.findall(path))
+    path = _PARAM_RE.sub(lambda m: "{" + m.group(1) + "}", path)
+    return path, params
+
+
+def join_paths(*parts: str) -> str:
+    """Join URL prefixes the way routers do: no doubled or missing slashes."""
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out.endswith("/") and part.startswith("/"):
+            out += part[1:]
+        elif out and not out.endswith("/") and not part.startswith("/"):
+            out += "/" + part
+        else:
+            out += part
+    if not out.startswith("/"):
+        out = "/" + out
+    return out
+
+
+def _mentions_credential(expr: Expr) -> bool:
+    for sub in expr.walk():
+        text = sub.text.lower() if sub.kind in ("name", "attr", "str") else ""
+        if text and any(word in text for word in CREDENTIAL_WORDS):
+            return True
+    return False
+
+
+def is_rejection(stmt: Stmt, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
+    """True for `raise HTTPException(401)`, `abort(403)`, `return ..., 401`, `raise PermissionDenied`."""
+    exprs: list[Expr] = []
+    if stmt.kind == "raise" and stmt.value is not None:
+        exprs.append(stmt.value)
+    elif stmt.kind == "return" and stmt.value is not None:
+        exprs.append(stmt.value)
+    elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+        exprs.append(stmt.value)
+    for expr in exprs:
+        for sub in expr.walk():
+            if sub.kind == "num" and sub.text in REJECT_STATUSES:
+                return True
+            if sub.kind == "attr" and ("401" in sub.text or "403" in sub.text or "UNAUTHORIZED" in sub.text
+                                       or "FORBIDDEN" in sub.text):
+                return True
+            if sub.kind == "call":
+                callee = (sub.func.dotted or "").rsplit(".", 1)[-1]
+                if stmt.kind == "raise" and any(callee == c for c in REJECT_CALLEES):
+                    if callee in ("HTTPException", "WebSocketException", "abort"):
+                        continue  # needs a 401/403 status, checked through the numbers above
+                    return True
+                if callee in ("abort",) and sub.positional and sub.positional[0].text in REJECT_STATUSES:
+                    return True
+            if stmt.kind == "raise" and sub.kind in ("name", "attr") and sub.text in REJECT_CALLEES[2:]:
+                return True
+    return False
+
+
+def guarded_rejections(body: tuple[Stmt, ...]) -> Iterator[tuple[Stmt, Stmt]]:
+    """(if-statement or try, rejection) pairs: rejections under a condition or except clause."""
+    for stmt in walk_stmts(body):
+        if stmt.kind in ("if", "try", "while"):
+            for inner in walk_stmts(stmt.body + stmt.orelse + stmt.handlers):
+                if is_rejection(inner):
+                    yield stmt, inner
+                    break
+
+
+def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
+              known: dict[str, AuthStatus] | None = None, depth: int = 0) -> AuthStatus | None:
+    """REQUIRED when the function reads a credential and rejects the request without it.
+
+    `known` maps qualified function names already judged (auth dependencies, decorators) to
+    their status: calling one of them counts as authenticating.
+    """
+    if depth > 3:
+        return None
+    reads_credential = False
+    for param in func.params:
+        if any(word in param.name.lower() for word in ("token", "credentials", "api_key", "apikey")):
+            reads_credential = True
+    for stmt in walk_stmts(func.body, into_defs=False):
+        for expr in stmt.own_exprs():
+            if _mentions_credential(expr):
+                reads_credential = True
+            if known:
+                for call in expr.calls():
+                    callee = index.qualify_expr(mod, call.func)
+                    if callee is not None and callee in known:
+                        return known[callee]
+            for call in expr.calls():
+                callee = (call.func.dotted or "").lower()
+                if callee.endswith(("jwt.decode", "decode_token", "verify_token", "verify_jwt",
+                                    "decode_access_token", "verify_id_token", "check_password_hash")):
+                    reads_credential = True
+    if not reads_credential:
+        return None
+    for _guard, _reject in guarded_rejections(func.body):
+        return AuthStatus.REQUIRED
+    # A credential decoder that raises on failure (jwt.decode) with no except: still required
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                if (call.func.dotted or "").endswith("jwt.decode"):
+                    return AuthStatus.REQUIRED
+    return None
+
+
+def body_checks_role(func: FunctionDef) -> str | None:
+    """A short description when the body compares a role/admin/permission field and rejects."""
+    for guard, _reject in guarded_rejections(func.body):
+        if guard.value is None:
+            continue
+        for sub in guard.value.walk():
+            text = sub.text.lower() if sub.kind in ("name", "attr", "str") else ""
+            if text and any(word == text or word in text for word in ROLE_WORDS):
+                return guard.value.render(60)
+    return None
+
+
+def function_symbol(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> Symbol | None:
+    """Resolve an expression naming a function or class in the project."""
+    symbol = index.resolve(mod, expr)
+    if symbol is None or (symbol.func is None and symbol.cls is None and symbol.value is None):
+        return None
+    return symbol

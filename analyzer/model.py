@@ -1,0 +1,271 @@
+"""The data model that crosses the link step: routes, project facts and findings.
+
+Everything here is a frozen, slotted dataclass holding only strings, numbers, enums,
+tuples and other model objects, so it can be pickled for the process pool, cached and
+written as JSON. Nothing here holds a libcst node.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    """How bad a finding is if it is real."""
+
+    CRITICAL = "critical"
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Larger is more severe."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {
+    Severity.CRITICAL: 4,
+    Severity.HIGH: 3,
+    Severity.MEDIUM: 2,
+    Severity.LOW: 1,
+    Severity.INFO: 0,
+}
+
+
+class Confidence(enum.Enum):
+    """How sure apilint is that a finding is real."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """Larger is surer."""
+        return {"high": 2, "medium": 1, "low": 0}[self.value]
+
+
+class AuthStatus(enum.Enum):
+    """Whether a caller must be authenticated to reach a route."""
+
+    REQUIRED = "required"
+    OPTIONAL = "optional"
+    NONE = "none"
+    UNKNOWN = "unknown"
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a file; lines and columns are 1-based."""
+
+    file: str
+    line: int
+    column: int = 1
+    end_line: int = 0
+    end_column: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One fact that explains a judgement, such as what authenticates a route."""
+
+    kind: str
+    """What sort of fact: dependency, decorator, permission_class, middleware, setting, ..."""
+    name: str
+    """The qualified name or literal that carries the fact."""
+    status: AuthStatus = AuthStatus.REQUIRED
+    """What this fact alone implies for authentication (auth evidence only)."""
+    detail: str = ""
+    location: Location | None = None
+
+    def describe(self) -> str:
+        """Render the evidence as one short phrase."""
+        where = f" ({self.location.file}:{self.location.line})" if self.location else ""
+        detail = f": {self.detail}" if self.detail else ""
+        return f"{self.kind} {self.name}{detail}{where}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuthEvidence:
+    """A route's authentication status and the facts behind it."""
+
+    status: AuthStatus
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerRef:
+    """Where a handler function is defined: module summary path and qualified name in it."""
+
+    file: str
+    qualname: str
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """One endpoint: one HTTP method on one path."""
+
+    framework: str
+    method: str
+    """Upper-case HTTP method, `WEBSOCKET`, or `ANY` when the view accepts every method."""
+    path: str
+    """Full path with parameters normalized to `{name}`."""
+    raw_path: str
+    """The path as written, prefixes joined, converters kept."""
+    handler: str
+    """Qualified name of the handler, e.g. `app.api.routes.items.read_item`."""
+    location: Location
+    handler_ref: HandlerRef | None = None
+    path_params: tuple[str, ...] = ()
+    auth: AuthEvidence = AuthEvidence(AuthStatus.UNKNOWN)
+    authz: tuple[Evidence, ...] = ()
+    """Role, scope, permission or ownership checks that apply to the route."""
+    dependencies: tuple[str, ...] = ()
+    """Qualified names of every dependency, decorator or permission applied, in order."""
+    response_model: str | None = None
+    status_code: int | None = None
+    return_annotation: str | None = None
+    rate_limit: tuple[Evidence, ...] = ()
+    size_limit: tuple[Evidence, ...] = ()
+    group: str = ""
+    """The router, blueprint, viewset or module the route was declared in (for sibling checks)."""
+    app: str = ""
+    """The application object the route is served by, when known."""
+
+    @property
+    def display(self) -> str:
+        """`METHOD /path`, as shown to users."""
+        return f"{self.method} {self.path}"
+
+    @property
+    def is_unsafe(self) -> bool:
+        """True for methods that change state (and `ANY`, which includes them)."""
+        return self.method in UNSAFE_METHODS or self.method == "ANY"
+
+    def sort_key(self) -> tuple[str, str, str, int]:
+        """Canonical order: path, method, file, line."""
+        return (self.path, self.method, self.location.file, self.location.line)
+
+
+@dataclass(frozen=True, slots=True)
+class CorsPolicy:
+    """A CORS configuration found in the project."""
+
+    source: str
+    """Where it comes from: `starlette`, `flask-cors`, `django-cors-headers`, `manual`."""
+    location: Location
+    origins: tuple[str, ...] = ()
+    """Literal allowed origins; `*` for any; empty when unknown."""
+    origin_regex: str | None = None
+    reflects_origin: bool = False
+    allow_credentials: bool | None = None
+    resolved: bool = True
+    """False when origins come from something apilint cannot read."""
+
+
+@dataclass(frozen=True, slots=True)
+class SettingFact:
+    """A security-relevant setting with its literal value, where apilint could read it."""
+
+    name: str
+    """e.g. `DEBUG`, `MAX_CONTENT_LENGTH`, `REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES`."""
+    value: str
+    """The value as source text (`True`, `None`, `["a"]`) or `<unknown>`."""
+    location: Location
+    framework: str = ""
+    from_env_default: bool = False
+    """True when the value is the literal default of an environment lookup."""
+
+
+@dataclass(frozen=True, slots=True)
+class AppFact:
+    """An application object (FastAPI(), Flask(__name__), a Django project, NinjaAPI())."""
+
+    framework: str
+    name: str
+    location: Location
+    middleware: tuple[str, ...] = ()
+    """Qualified names of middleware added to the app, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectFacts:
+    """App-level facts gathered by the adapters at link time."""
+
+    apps: tuple[AppFact, ...] = ()
+    cors: tuple[CorsPolicy, ...] = ()
+    settings: tuple[SettingFact, ...] = ()
+    rate_limiters: tuple[Evidence, ...] = ()
+    """Rate limiting set up anywhere in the project (library objects, DRF throttles)."""
+    exception_handlers: tuple[HandlerRef, ...] = ()
+    """Functions registered as exception/error handlers."""
+    frameworks: tuple[str, ...] = ()
+    """Frameworks detected in the project, sorted."""
+
+    def setting(self, name: str) -> SettingFact | None:
+        """The last fact recorded for a setting name, if any."""
+        found = None
+        for fact in self.settings:
+            if fact.name == name:
+                found = fact
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class RouteMap:
+    """Every route of the project, in canonical order."""
+
+    routes: tuple[Route, ...] = ()
+
+    def __iter__(self) -> Iterator[Route]:
+        return iter(self.routes)
+
+    def __len__(self) -> int:
+        return len(self.routes)
+
+    def in_group(self, group: str) -> tuple[Route, ...]:
+        """Routes declared in the same router, blueprint, viewset or module."""
+        return tuple(r for r in self.routes if r.group == group)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One reported problem."""
+
+    code: str
+    message: str
+    severity: Severity
+    confidence: Confidence
+    location: Location
+    fix: str = ""
+    route: str | None = None
+    """`METHOD /path` of the route concerned, if any."""
+    symbol: str = ""
+    """Handler or symbol the finding is about; part of the fingerprint."""
+    fingerprint: str = ""
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Canonical order: file, line, column, code, message."""
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem apilint had with the input or itself (not a finding about the code)."""
+
+    code: str
+    """`PARSE001` (file could not be parsed), `PARSE002` (file skipped), `INTERNAL` ..."""
+    message: str
+    location: Location
+    internal: bool = False
+    """True when apilint itself failed (a rule or adapter crashed): exit code 3."""

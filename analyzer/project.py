@@ -1,0 +1,274 @@
+"""`ProjectIndex`: all module summaries, with cross-module name resolution.
+
+Names are resolved with the engine's own import table (never by importing anything):
+a local name maps through the module's imports to a qualified name, and a qualified name
+maps back to the summary and definition it names, following re-exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+
+_MAX_HOPS = 12
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """A resolved top-level (or class-member) definition."""
+
+    qualname: str
+    module: ModuleSummary
+    func: FunctionDef | None = None
+    cls: ClassDef | None = None
+    value: Expr | None = None
+    """For assignments: the assigned expression."""
+    annotation: Expr | None = None
+    line: int = 0
+
+
+class ProjectIndex:
+    """Every summary of the project, indexed for name lookups."""
+
+    def __init__(self, summaries: Iterable[ModuleSummary]) -> None:
+        self.modules: tuple[ModuleSummary, ...] = tuple(sorted(summaries, key=lambda s: s.path))
+        self.by_path: dict[str, ModuleSummary] = {m.path: m for m in self.modules}
+        self._by_suffix: dict[str, list[ModuleSummary]] = {}
+        for mod in self.modules:
+            parts = mod.module.split(".") if mod.module else []
+            for i in range(len(parts)):
+                self._by_suffix.setdefault(".".join(parts[i:]), []).append(mod)
+        self._tables: dict[str, dict[str, str]] = {}
+        self._defs: dict[str, dict[str, Symbol]] = {}
+
+    def __iter__(self) -> Iterator[ModuleSummary]:
+        return iter(self.modules)
+
+    # --- modules -------------------------------------------------------------------
+    def module(self, dotted: str) -> ModuleSummary | None:
+        """The summary for a dotted module name (exact, or by unique-enough suffix)."""
+        candidates = self._by_suffix.get(dotted)
+        if not candidates:
+            return None
+        exact = [m for m in candidates if m.module == dotted]
+        if exact:
+            return exact[0]
+        return min(candidates, key=lambda m: (len(m.module), m.path))
+
+    def import_table(self, mod: ModuleSummary) -> dict[str, str]:
+        """Cached local-name -> qualified-name table of a module."""
+        table = self._tables.get(mod.path)
+        if table is None:
+            table = mod.import_table()
+            self._tables[mod.path] = table
+        return table
+
+    def definitions(self, mod: ModuleSummary) -> dict[str, Symbol]:
+        """Top-level definitions of a module by name (last one wins, as at run time)."""
+        defs = self._defs.get(mod.path)
+        if defs is not None:
+            return defs
+        defs = {}
+        for stmt in walk_stmts(mod.body):
+            if stmt.func is not None:
+                defs[stmt.func.name] = Symbol(f"{mod.module}.{stmt.func.name}", mod, func=stmt.func,
+                                              line=stmt.line)
+            elif stmt.cls is not None:
+                defs[stmt.cls.name] = Symbol(f"{mod.module}.{stmt.cls.name}", mod, cls=stmt.cls,
+                                             line=stmt.line)
+            elif stmt.kind in ("assign", "annassign"):
+                for target in stmt.targets:
+                    if target.kind == "name" and (stmt.value is not None or target.text not in defs):
+                        annotation = stmt.exprs[0] if stmt.kind == "annassign" and stmt.exprs else None
+                        defs[target.text] = Symbol(f"{mod.module}.{target.text}", mod, value=stmt.value,
+                                                   annotation=annotation, line=stmt.line)
+        self._defs[mod.path] = defs
+        return defs
+
+    # --- names ---------------------------------------------------------------------
+    def qualify(self, mod: ModuleSummary, dotted: str) -> str:
+        """The qualified name a dotted name in `mod` refers to.
+
+        Local definitions become `module.name`; imported names follow the import;
+        unknown names (builtins, globals from star imports) stay as written.
+        """
+        head, _, rest = dotted.partition(".")
+        table = self.import_table(mod)
+        if head in table:
+            base = table[head]
+        elif head in self.definitions(mod):
+            base = f"{mod.module}.{head}" if mod.module else head
+        else:
+            star = self._from_star(mod, head)
+            base = star if star is not None else head
+        return f"{base}.{rest}" if rest else base
+
+    def qualify_expr(self, mod: ModuleSummary, expr: Expr | None) -> str | None:
+        """Qualified name of a name/attribute expression (or the callee of a call)."""
+        if expr is None:
+            return None
+        if expr.kind == "call":
+            expr = expr.func
+        dotted = expr.dotted
+        return self.qualify(mod, dotted) if dotted is not None else None
+
+    def _from_star(self, mod: ModuleSummary, name: str) -> str | None:
+        for imp in mod.imports:
+            if imp.star:
+                target = self.module(imp.module)
+                if target is not None and name in self.definitions(target):
+                    return f"{target.module}.{name}"
+        return None
+
+    def lookup(self, qualname: str, _hops: int = 0) -> Symbol | None:
+        """The definition a qualified name refers to, following re-exports."""
+        if _hops > _MAX_HOPS or not qualname:
+            return None
+        parts = qualname.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            mod = self.module(".".join(parts[:cut]))
+            if mod is None:
+                continue
+            return self._member(mod, parts[cut:], _hops)
+        return None
+
+    def _member(self, mod: ModuleSummary, names: list[str], hops: int) -> Symbol | None:
+        head = names[0]
+        symbol = self.definitions(mod).get(head)
+        if symbol is None:
+            table = self.import_table(mod)
+            if head in table and table[head] != f"{mod.module}.{head}":
+                rest = ".".join(names[1:])
+                target = table[head] + (f".{rest}" if rest else "")
+                return self.lookup(target, hops + 1)
+            star = self._from_star(mod, head)
+            if star is not None:
+                return self.lookup(star + "".join(f".{n}" for n in names[1:]), hops + 1)
+            sub = self.module(f"{mod.module}.{head}") if mod.is_package else None
+            if sub is not None and len(names) > 1:
+                return self._member(sub, names[1:], hops + 1)
+            return None
+        if len(names) == 1:
+            return symbol
+        if symbol.cls is not None:
+            return self._class_member(symbol, names[1:])
+        return None
+
+    def _class_member(self, symbol: Symbol, names: list[str]) -> Symbol | None:
+        cls = symbol.cls
+        assert cls is not None
+        for stmt in cls.body:
+            if stmt.func is not None and stmt.func.name == names[0]:
+                return Symbol(f"{symbol.qualname}.{names[0]}", symbol.module, func=stmt.func, line=stmt.line)
+            if stmt.cls is not None and stmt.cls.name == names[0]:
+                inner = Symbol(f"{symbol.qualname}.{names[0]}", symbol.module, cls=stmt.cls, line=stmt.line)
+                return inner if len(names) == 1 else self._class_member(inner, names[1:])
+        return None
+
+    def resolve(self, mod: ModuleSummary, expr: Expr | None) -> Symbol | None:
+        """The definition a name/attribute expression in `mod` refers to."""
+        qualname = self.qualify_expr(mod, expr)
+        return self.lookup(qualname) if qualname else None
+
+    # --- classes -------------------------------------------------------------------
+    def base_names(self, symbol: Symbol, _depth: int = 0) -> list[str]:
+        """Qualified names of a class's bases, transitively through project classes."""
+        if symbol.cls is None or _depth > 10:
+            return []
+        out: list[str] = []
+        for base in symbol.cls.bases:
+            qualname = self.qualify_expr(symbol.module, base if base.kind != "subscript" else base.args[0])
+            if qualname is None:
+                continue
+            out.append(qualname)
+            parent = self.lookup(qualname)
+            if parent is not None and parent.cls is not None and parent.qualname != symbol.qualname:
+                out += [b for b in self.base_names(parent, _depth + 1) if b not in out]
+        return out
+
+    def subclasses_of(self, predicate: set[str] | frozenset[str]) -> Iterator[Symbol]:
+        """Every project class with a (transitive) base whose qualified or short name matches."""
+        for mod in self.modules:
+            for name, symbol in self.definitions(mod).items():
+                del name
+                if symbol.cls is None:
+                    continue
+                bases = self.base_names(symbol)
+                if any(b in predicate or b.rsplit(".", 1)[-1] in predicate for b in bases):
+                    yield symbol
+
+    # --- constants -----------------------------------------------------------------
+    def const_str(self, mod: ModuleSummary, expr: Expr | None, _depth: int = 0) -> str | None:
+        """Evaluate a string expression built from literals, constants and settings fields."""
+        if expr is None or _depth > 8:
+            return None
+        kind = expr.kind
+        if kind == "str":
+            return expr.text
+        if kind == "fstr":
+            out = []
+            for part in expr.args:
+                value = self.const_str(mod, part, _depth + 1)
+                if value is None:
+                    return None
+                out.append(value)
+            return "".join(out)
+        if kind == "binop" and expr.text == "+":
+            left = self.const_str(mod, expr.args[0], _depth + 1)
+            right = self.const_str(mod, expr.args[1], _depth + 1)
+            return left + right if left is not None and right is not None else None
+        if kind in ("name", "attr"):
+            symbol = self.resolve(mod, expr)
+            if symbol is not None and symbol.value is not None:
+                return self.const_str(symbol.module, symbol.value, _depth + 1)
+            if kind == "attr":
+                return self._settings_field(mod, expr, _depth)
+        if kind == "call":
+            # os.getenv("X", "default") / os.environ.get("X", "default")
+            callee = self.qualify_expr(mod, expr.func) or ""
+            if callee in ("os.getenv", "os.environ.get") and len(expr.positional) >= 2:
+                return self.const_str(mod, expr.positional[1], _depth + 1)
+        return None
+
+    def _settings_field(self, mod: ModuleSummary, expr: Expr, depth: int) -> str | None:
+        """`settings.API_V1_STR` where `settings = Settings()` and the class has a default."""
+        owner = self.resolve(mod, expr.args[0])
+        if owner is None:
+            return None
+        cls_symbol: Symbol | None = None
+        if owner.cls is not None:
+            cls_symbol = owner
+        elif owner.value is not None and owner.value.kind == "call":
+            cls_symbol = self.resolve(owner.module, owner.value.func)
+            if cls_symbol is not None and cls_symbol.func is not None:
+                # get_settings() returning Settings(): use the returned class
+                for stmt in walk_stmts(cls_symbol.func.body):
+                    if stmt.kind == "return" and stmt.value is not None and stmt.value.kind == "call":
+                        cls_symbol = self.resolve(cls_symbol.module, stmt.value.func)
+                        break
+        if cls_symbol is None or cls_symbol.cls is None:
+            return None
+        value = cls_symbol.cls.attribute(expr.text)
+        if value is None:
+            return None
+        if value.kind == "call":  # Field("/api", ...) / Field(default="/api")
+            value = value.arg(0, "default")
+        return self.const_str(cls_symbol.module, value, depth + 1)
+
+    def const_value(self, mod: ModuleSummary, expr: Expr | None, _depth: int = 0) -> Expr | None:
+        """Follow names to the literal expression they are bound to (lists, bools, numbers)."""
+        if expr is None or _depth > 8:
+            return None
+        if expr.kind in ("name", "attr"):
+            symbol = self.resolve(mod, expr)
+            if symbol is not None and symbol.value is not None:
+                return self.const_value(symbol.module, symbol.value, _depth + 1)
+            return None
+        return expr
+
+
+def statements_of(func: FunctionDef) -> Iterator[Stmt]:
+    """Every statement in a function body, nested defs excluded."""
+    return walk_stmts(func.body)

@@ -1,0 +1,94 @@
+"""Machine output: a documented, versioned JSON document (schema version 1).
+
+```
+{"version": 1, "tool": {"name": "apilint", "version": "..."},
+ "summary": {"files": N, "findings": N, "by_severity": {...}, "suppressed": N, "baselined": N},
+ "findings": [{"code", "name", "message", "severity", "confidence", "file", "line", "column",
+               "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri"}],
+ "diagnostics": [{"code", "message", "file", "line", "internal"}]}
+```
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from apilint.docgen import help_uri
+from apilint.model import Route, Severity
+from apilint.reporters import Report
+
+SCHEMA_VERSION = 1
+
+
+def render(report: Report) -> str:
+    """The report as pretty-printed JSON with sorted keys."""
+    counts = Counter(f.severity.value for f in report.findings)
+    findings = []
+    for f in report.findings:
+        rule = report.rule(f.code)
+        findings.append({
+            "code": f.code,
+            "name": rule.name if rule else f.code.lower(),
+            "message": f.message,
+            "severity": f.severity.value,
+            "confidence": f.confidence.value,
+            "file": f.location.file,
+            "line": f.location.line,
+            "column": f.location.column,
+            "end_line": f.location.end_line or f.location.line,
+            "end_column": f.location.end_column,
+            "route": f.route,
+            "symbol": f.symbol,
+            "fix": f.fix,
+            "fingerprint": f.fingerprint,
+            "help_uri": help_uri(rule) if rule else None,
+        })
+    doc = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "apilint", "version": report.version},
+        "summary": {
+            "files": report.files_analyzed,
+            "findings": len(report.findings),
+            "by_severity": {s.value: counts.get(s.value, 0) for s in Severity},
+            "suppressed": report.suppressed,
+            "baselined": report.baselined,
+        },
+        "findings": findings,
+        "diagnostics": [
+            {"code": d.code, "message": d.message, "file": d.location.file, "line": d.location.line,
+             "internal": d.internal}
+            for d in report.diagnostics
+        ],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def route_to_dict(route: Route) -> dict[str, Any]:
+    """One route as the JSON object `apilint routes --format json` prints."""
+    def ev(e: Any) -> dict[str, Any]:
+        return {"kind": e.kind, "name": e.name, "status": e.status.value, "detail": e.detail,
+                "file": e.location.file if e.location else None, "line": e.location.line if e.location else None}
+
+    return {
+        "method": route.method,
+        "path": route.path,
+        "raw_path": route.raw_path,
+        "handler": route.handler,
+        "file": route.location.file,
+        "line": route.location.line,
+        "framework": route.framework,
+        "path_params": list(route.path_params),
+        "auth": {"status": route.auth.status.value, "evidence": [ev(e) for e in route.auth.evidence]},
+        "authz": [ev(e) for e in route.authz],
+        "response_model": route.response_model,
+        "status_code": route.status_code,
+        "rate_limit": [ev(e) for e in route.rate_limit],
+        "group": route.group,
+    }
+
+
+def render_routes(routes: tuple[Route, ...]) -> str:
+    """The route map as JSON (a list of route objects in canonical order)."""
+    return json.dumps([route_to_dict(r) for r in routes], indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,63 @@
+"""Human output: findings grouped by file, each with its route, message and fix."""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+
+from rich.console import Console
+from rich.text import Text
+
+from apilint.model import Severity
+from apilint.reporters import Report
+
+_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+    Severity.INFO: "dim",
+}
+
+
+def render(report: Report, color: bool = False, width: int = 100) -> str:
+    """Render the report; plain text when `color` is false."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False,
+                      soft_wrap=True)
+    current = None
+    for finding in report.findings:
+        if finding.location.file != current:
+            if current is not None:
+                console.print()
+            current = finding.location.file
+            console.print(Text(current, style="bold underline"))
+        loc = finding.location
+        head = Text()
+        head.append(f"  {loc.line}:{loc.column} ", style="dim")
+        head.append(finding.code, style=_STYLE[finding.severity])
+        head.append(f" [{finding.severity.value}, {finding.confidence.value} confidence] ", style="dim")
+        head.append(finding.message)
+        console.print(head)
+        if finding.fix:
+            console.print(Text(f"      fix: {finding.fix}", style="green"))
+    for diag in report.diagnostics:
+        prefix = "apilint error" if diag.internal else "note"
+        where = f"{diag.location.file}:{diag.location.line}: " if diag.location.line else f"{diag.location.file}: "
+        console.print(Text(f"{prefix}: {where}{diag.message}", style="magenta" if diag.internal else "dim"))
+    counts = Counter(f.severity for f in report.findings)
+    if report.findings:
+        console.print()
+        parts = [f"{counts[s]} {s.value}" for s in Severity if counts[s]]
+        console.print(Text(f"Found {len(report.findings)} problem{'s' if len(report.findings) != 1 else ''} "
+                           f"({', '.join(parts)}) in {report.files_analyzed} files.", style="bold"))
+    else:
+        console.print(Text(f"No problems found in {report.files_analyzed} files.", style="bold green"))
+    extras = []
+    if report.suppressed:
+        extras.append(f"{report.suppressed} suppressed inline")
+    if report.baselined:
+        extras.append(f"{report.baselined} in the baseline")
+    if extras:
+        console.print(Text("(" + ", ".join(extras) + ")", style="dim"))
+    return buffer.getvalue()

@@ -1,0 +1,196 @@
+"""The rule contract: one class per rule, with its metadata, docs, examples and check.
+
+Every rule is a project rule: it reads the route map, the app-level facts and the module
+summaries (which hold each file's compact syntax tree) after the link step, so one rule
+serves every framework and can also inspect plain syntax patterns.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+from apilint.model import (
+    Confidence,
+    Finding,
+    Location,
+    ProjectFacts,
+    Route,
+    RouteMap,
+    Severity,
+)
+
+if TYPE_CHECKING:
+    from apilint.config import Config
+    from apilint.project import ProjectIndex
+    from apilint.summary import FunctionDef, ModuleSummary
+
+__all__ = [
+    "Confidence",
+    "Example",
+    "Finding",
+    "Location",
+    "Rule",
+    "RuleContext",
+    "Severity",
+]
+
+CODE_RE = re.compile(r"^[A-Z]{3,6}\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+DOC_SECTIONS = ("## What it finds", "## Why it matters", "## Options", "## Known limitations", "## References")
+FAMILIES = ("AUTH", "AUTHZ", "EXPO", "MASS", "CORS", "ERR", "LIMIT", "INPUT", "TLS", "JWT", "SECRET",
+            "LOG", "IDEM", "VER", "GQL", "INJ", "PARSE")
+OWASP_2023 = frozenset(f"API{i}:2023" for i in range(1, 11))
+
+
+@dataclass(frozen=True)
+class Example:
+    """A runnable example app: `bad` ones carry `# expect:` markers, `good` ones none.
+
+    `source` is one file (`app.py`); `files` adds more files by relative path, and
+    `config` is the `[tool.apilint]` table as TOML text.
+    """
+
+    source: str
+    files: tuple[tuple[str, str], ...] = ()
+    config: str = ""
+    main: str = "app.py"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", textwrap.dedent(self.source).strip("\n") + "\n")
+        object.__setattr__(
+            self, "files", tuple((p, textwrap.dedent(s).strip("\n") + "\n") for p, s in self.files)
+        )
+
+    def all_files(self) -> tuple[tuple[str, str], ...]:
+        """Every (relative path, source) pair of the example."""
+        return ((self.main, self.source), *self.files)
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: the route map, app-level facts, all summaries and the config."""
+
+    routes: RouteMap
+    facts: ProjectFacts
+    index: ProjectIndex
+    config: Config
+    _handler_cache: dict[str, FunctionDef | None] = field(default_factory=dict)
+
+    def handler(self, route: Route) -> FunctionDef | None:
+        """The handler's function definition, when it is in the project."""
+        ref = route.handler_ref
+        if ref is None:
+            return None
+        key = f"{ref.file}::{ref.qualname}"
+        if key not in self._handler_cache:
+            self._handler_cache[key] = self._find_function(ref.file, ref.qualname)
+        return self._handler_cache[key]
+
+    def module_of(self, route: Route) -> ModuleSummary | None:
+        """The summary of the file that defines the route's handler."""
+        ref = route.handler_ref
+        return self.index.by_path.get(ref.file) if ref is not None else None
+
+    def _find_function(self, file: str, qualname: str) -> FunctionDef | None:
+        mod = self.index.by_path.get(file)
+        if mod is None:
+            return None
+        for fn in mod.functions():
+            if fn.qualname == qualname:
+                return fn
+        return None
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class variables and implement `check`."""
+
+    code: ClassVar[str]
+    """`FAMILY` + three digits, e.g. `AUTH001`; matches the folder and file name."""
+    name: ClassVar[str]
+    """Kebab-case name of the bad pattern, e.g. `missing-authentication`."""
+    summary: ClassVar[str]
+    """One line, sentence case, no final period."""
+    severity: ClassVar[Severity]
+    confidence: ClassVar[Confidence]
+    frameworks: ClassVar[frozenset[str]] = frozenset()
+    """Adapters whose routes or facts the rule understands; empty means framework-independent."""
+    cwe: ClassVar[tuple[int, ...]] = ()
+    owasp: ClassVar[tuple[str, ...]] = ()
+    enabled_by_default: ClassVar[bool] = True
+    bad: ClassVar[Example]
+    good: ClassVar[Example]
+    options: ClassVar[tuple[str, ...]] = ()
+    """Configuration keys the rule reads (dotted, e.g. `auth.public-paths`)."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if cls.__name__.startswith("_") or cls.__dict__.get("abstract", False):
+            return
+        problems = []
+        if not CODE_RE.match(getattr(cls, "code", "")):
+            problems.append("code must be FAMILY + three digits")
+        elif not any(cls.code[: -3] == fam for fam in FAMILIES):
+            problems.append(f"unknown family in {cls.code}")
+        if not NAME_RE.match(getattr(cls, "name", "")):
+            problems.append("name must be kebab case")
+        summary = getattr(cls, "summary", "")
+        if not summary or "\n" in summary or summary.endswith("."):
+            problems.append("summary must be one line without a final period")
+        if not isinstance(getattr(cls, "severity", None), Severity):
+            problems.append("severity must be a Severity")
+        if not isinstance(getattr(cls, "confidence", None), Confidence):
+            problems.append("confidence must be a Confidence")
+        doc = cls.__doc__ or ""
+        positions = [doc.find(section) for section in DOC_SECTIONS]
+        if any(p < 0 for p in positions) or positions != sorted(positions):
+            problems.append(f"docstring needs the sections {', '.join(DOC_SECTIONS)} in order")
+        for attr in ("bad", "good"):
+            if not isinstance(getattr(cls, attr, None), Example):
+                problems.append(f"{attr} must be an Example")
+        if problems:
+            raise TypeError(f"rule {cls.__name__}: " + "; ".join(problems))
+
+    @property
+    def family(self) -> str:
+        """The code's family prefix (`AUTH` for `AUTH001`)."""
+        return self.code[:-3]
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Yield the rule's findings for the whole project."""
+        raise NotImplementedError
+
+    def finding(
+        self,
+        where: Route | Location,
+        message: str,
+        fix: str,
+        *,
+        confidence: Confidence | None = None,
+        severity: Severity | None = None,
+        symbol: str = "",
+        route: Route | None = None,
+    ) -> Finding:
+        """Build a finding; confidence may be lowered from the rule's default, never raised."""
+        if isinstance(where, Route):
+            route = where
+            location = where.location
+            symbol = symbol or where.handler
+        else:
+            location = where
+        conf = self.confidence
+        if confidence is not None and confidence.rank < conf.rank:
+            conf = confidence
+        return Finding(
+            code=self.code,
+            message=message,
+            severity=severity or self.severity,
+            confidence=conf,
+            location=location,
+            fix=fix,
+            route=route.display if route is not None else None,
+            symbol=symbol,
+        )

@@ -1,0 +1,1 @@
+"""apilint's rules: one module per rule, one folder per family."""

@@ -1,0 +1,1 @@
+"""AUTH: endpoints reachable without authentication and permissive defaults."""

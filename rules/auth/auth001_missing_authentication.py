@@ -1,0 +1,106 @@
+"""AUTH001: endpoint reachable without authentication."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.model import AuthStatus
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.auth._helpers import is_public_by_design, project_has_auth
+
+
+class MissingAuthentication(Rule):
+    """
+    ## What it finds
+    Routes that nothing authenticates: no auth dependency, security scheme, decorator,
+    permission class, middleware or project-wide default covers them. Routes that are public
+    by design (login, token, register, password reset, health and readiness probes, API docs,
+    static files, the site root) and paths listed in `auth.public-paths` are not reported.
+
+    State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence.
+    Read-only routes are reported with medium confidence when other routes of the project do
+    require authentication (this one was probably forgotten), and low confidence otherwise.
+    Routes whose protection apilint cannot read (a dependency imported from outside the
+    project, custom auth middleware) are reported with low confidence.
+
+    ## Why it matters
+    Anyone who can reach the server can call the endpoint: read other people's data, create
+    or delete records. AI-generated handlers often get the auth dependency on some routes and
+    forget it on others (CWE-306 Missing Authentication for Critical Function,
+    OWASP API2:2023 Broken Authentication).
+
+    ## Options
+    - `auth.public-paths`: path globs that are public by design.
+    - `auth.dependencies`: extra dependency or function names that authenticate.
+    - `auth.decorators`: extra decorator names that authenticate.
+
+    ## Known limitations
+    Authentication done by a reverse proxy or API gateway is invisible to apilint; list such
+    paths in `auth.public-paths` or suppress the finding. Home-grown auth middleware makes a
+    route's auth `unknown` (low confidence), because which paths it exempts cannot be read.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/306.html
+    - https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/
+    """
+
+    code = "AUTH001"
+    name = "missing-authentication"
+    summary = "Endpoint reachable without authentication"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    frameworks = frozenset({"fastapi", "starlette", "flask", "connexion", "django", "drf", "ninja"})
+    cwe = (306,)
+    owasp = ("API2:2023",)
+    options = ("auth.public-paths", "auth.dependencies", "auth.decorators")
+
+    bad = Example("""
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.delete("/users/{user_id}")
+        def delete_user(user_id: int) -> None:  # expect: AUTH001
+            ...
+    """)
+
+    good = Example("""
+        from fastapi import Depends, FastAPI
+        from fastapi.security import OAuth2PasswordBearer
+
+        oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+        app = FastAPI()
+
+
+        @app.delete("/users/{user_id}")
+        def delete_user(user_id: int, token: str = Depends(oauth2_scheme)) -> None:
+            ...
+    """)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Report unauthenticated routes, most certain first."""
+        has_auth = project_has_auth(ctx.routes)
+        for route in ctx.routes:
+            status = route.auth.status
+            if status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
+                continue
+            if is_public_by_design(route, ctx.config):
+                continue
+            fix = ("Add the project's authentication (an auth dependency, decorator or permission class) "
+                   "to this route or to the router it belongs to")
+            if status is AuthStatus.UNKNOWN:
+                what = "; ".join(e.describe() for e in route.auth.evidence[:2])
+                yield self.finding(route, f"{route.display} may be reachable without authentication: "
+                                   f"apilint cannot tell whether {what or 'its protection'} authenticates it",
+                                   fix, confidence=Confidence.LOW)
+                continue
+            if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET"):
+                confidence = Confidence.MEDIUM if has_auth else Confidence.LOW
+                severity = Severity.MEDIUM
+            else:
+                confidence = Confidence.HIGH
+                severity = Severity.HIGH
+            yield self.finding(route, f"{route.display} is reachable without authentication: "
+                               f"nothing on the route, its routers or the app checks who the caller is",
+                               fix, confidence=confidence, severity=severity)

@@ -1,0 +1,2 @@
+# A Python 2 script nobody ported.
+print "importing"
