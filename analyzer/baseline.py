@@ -20,9 +20,12 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apilint.model import Finding
+
+if TYPE_CHECKING:
+    from apilint.engine import RunResult
 
 BASELINE_VERSION = 1
 
@@ -109,3 +112,11 @@ def subtract(findings: Iterable[Finding], known: Counter[str]) -> tuple[list[Fin
         else:
             kept.append(finding)
     return kept, matched
+
+
+def apply(result: RunResult, known: Counter[str]) -> RunResult:
+    """Drop the result's baselined findings in place; the count goes to `extra["baselined"]`."""
+    kept, matched = subtract(result.findings, known)
+    result.findings = kept
+    result.extra["baselined"] = matched
+    return result

@@ -49,6 +49,20 @@ def _user_key() -> bytes:
         return key  # a per-process key: the cache still works within this run
 
 
+def _format_hash() -> str:
+    """Hash of the code that shapes summaries: a changed summarizer never reads stale entries."""
+    import apilint.summarize
+    import apilint.summary
+
+    digest = hashlib.blake2b(digest_size=8)
+    for module in (apilint.summary, apilint.summarize):
+        try:
+            digest.update(Path(module.__file__ or "").read_bytes())
+        except OSError:
+            digest.update(__version__.encode())
+    return digest.hexdigest()
+
+
 class SummaryCache:
     """Content-addressed store of `ModuleSummary` objects."""
 
@@ -69,7 +83,7 @@ class SummaryCache:
                 gitignore.write_text("*\n", encoding="utf-8")
         except OSError:
             return None
-        salt = f"{__version__}|{config.fingerprint()}"
+        salt = f"{__version__}|{_format_hash()}|{config.fingerprint()}"
         return cls(directory, salt, _user_key())
 
     def _entry(self, key: str) -> Path:

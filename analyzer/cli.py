@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
-
 from apilint import __version__
+from apilint.baseline import BaselineError, counts_of
+from apilint.baseline import apply as apply_baseline
+from apilint.baseline import load as load_baseline
+from apilint.baseline import write as write_baseline_file
 from apilint.config import Config, ConfigError, find_config, load_config, parse_severity
 from apilint.engine import RunOptions, RunResult, run
 from apilint.model import Severity
+from apilint.progress import ProgressBar, progress_wanted
 from apilint.registry import all_rules, rule_by_code, selector_is_valid
 from apilint.reporters import Report
 
@@ -101,6 +106,8 @@ def make_report(result: RunResult) -> Report:
         files_analyzed=result.files_analyzed,
         suppressed=result.suppressed,
         baselined=int(str(result.extra.get("baselined", 0))),
+        diff_base=str(result.extra["diff_base"]) if "diff_base" in result.extra else None,
+        unchanged=int(str(result.extra.get("unchanged", 0))),
     )
 
 
@@ -120,7 +127,9 @@ def check(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories to analyze.")] = None,
     output_format: Annotated[list[str] | None, typer.Option("--format", "-f", help=f"One of {', '.join(FORMATS)}; "
                                                             "repeat with --output for several.")] = None,
-    output: Annotated[list[Path] | None, typer.Option("--output", "-o", help="Write to FILE (one per --format).")] = None,
+    output: Annotated[
+        list[Path] | None, typer.Option("--output", "-o", help="Write to FILE (one per --format).")
+    ] = None,
     select: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to run.")] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to skip.")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that fails the run.")] = None,
@@ -129,10 +138,15 @@ def check(
     config: Annotated[Path | None, typer.Option("--config", help="Config file to use.")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir", help="Cache folder.")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Do not report findings listed in FILE.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option(
+        "--write-baseline", help="Write the current findings to FILE as a baseline.")] = None,
+    diff: Annotated[str | None, typer.Option("--diff", help="Report only findings new since git revision REF.",
+                                             metavar="REF")] = None,
 ) -> None:
     """Analyze PATHs and report security problems."""
     try:
-        targets = list(paths or [Path(".")])
+        targets = list(paths or [Path()])
         formats = [f.lower() for f in (output_format or ["text"])]
         for fmt in formats:
             if fmt not in FORMATS:
@@ -140,6 +154,8 @@ def check(
         outputs = list(output or [])
         if len(outputs) > len(formats):
             raise UsageError("more --output than --format options")
+        if len(formats) - len(outputs) > 1:
+            raise UsageError("several --format options print to stdout; give each but one an --output FILE")
         if jobs < 0:
             raise UsageError("--jobs must be 0 or more")
         cfg = _load_config(config, targets)
@@ -147,10 +163,31 @@ def check(
         options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir,
                              tuple(_check_selectors(select or [], "--select")),
                              tuple(_check_selectors(ignore or [], "--ignore")))
-    except (ConfigError, UsageError) as exc:
+        known = load_baseline(baseline) if baseline is not None and write_baseline is None else None
+    except (ConfigError, UsageError, BaselineError) as exc:
         _fail(str(exc))
         return
-    result = run(cfg, options)
+    bar = ProgressBar() if progress_wanted(formats) else None
+    try:
+        result = run(cfg, replace(options, progress=bar))
+    finally:
+        if bar is not None:
+            bar.close()
+    if write_baseline is not None:
+        write_baseline_file(write_baseline, result.findings)
+        sys.stderr.write(f"apilint: wrote {len(result.findings)} findings to the baseline {write_baseline}\n")
+        known = counts_of(result.findings)
+    if known is not None:
+        apply_baseline(result, known)
+    if diff is not None:
+        from apilint.diff import DiffError
+        from apilint.diff import apply as apply_diff
+
+        try:
+            apply_diff(result, diff, cfg, options)
+        except DiffError as exc:
+            _fail(str(exc))
+            return
     report = make_report(result)
     for i, fmt in enumerate(formats):
         try:
@@ -169,27 +206,58 @@ def check(
 @app.command()
 def routes(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or directories to analyze.")] = None,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    output_format: Annotated[str, typer.Option("--format", "-f", help="table, json or markdown.")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j")] = 0,
     config: Annotated[Path | None, typer.Option("--config")] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache")] = False,
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = None,
+    diff: Annotated[str | None, typer.Option(
+        "--diff", metavar="REF", help="List routes added, removed or re-protected since git revision REF.")] = None,
 ) -> None:
     """List every endpoint with its method, path, handler and how it is protected."""
     try:
-        targets = list(paths or [Path(".")])
-        if output_format not in ("table", "json"):
-            raise UsageError(f"--format: unknown format '{output_format}' (expected table or json)")
+        targets = list(paths or [Path()])
+        if output_format not in ("table", "json", "markdown"):
+            raise UsageError(f"--format: unknown format '{output_format}' (expected table, json or markdown)")
         cfg = _load_config(config, targets)
     except (ConfigError, UsageError) as exc:
         _fail(str(exc))
         return
-    result = run(cfg, RunOptions(tuple(targets), jobs, not no_cache, cache_dir, select=("ALL",)))
+    options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir, select=("ALL",))
+    bar = ProgressBar() if progress_wanted([output_format]) else None
+    try:
+        result = run(cfg, replace(options, progress=bar))
+    finally:
+        if bar is not None:
+            bar.close()
     route_list = result.routes.routes
     if result.report_files is not None:
         route_list = tuple(r for r in route_list if r.location.file in result.report_files)
-    if output_format == "json":
+    if diff is not None:
+        from apilint import diff as route_diff
+
+        try:
+            base = route_diff.analyze_revision(diff, cfg, options, result.root)
+        except route_diff.DiffError as exc:
+            _fail(str(exc))
+            return
+        base_list = () if base is None else tuple(
+            r for r in base.routes.routes if base.report_files is None or r.location.file in base.report_files)
+        changes = route_diff.compare_routes(base_list, route_list)
+        if output_format == "json":
+            rendered = route_diff.route_changes_to_json(diff, changes)
+        elif output_format == "markdown":
+            from apilint.reporters.markdown import render_route_diff
+
+            rendered = render_route_diff(diff, changes)
+        else:
+            rendered = route_diff.route_changes_to_text(diff, changes)
+    elif output_format == "markdown":
+        from apilint.reporters.markdown import render_routes as markdown_routes
+
+        rendered = markdown_routes(route_list)
+    elif output_format == "json":
         from apilint.reporters.json import render_routes
 
         rendered = render_routes(route_list)
@@ -205,10 +273,9 @@ def routes(
 def _routes_table(route_list: tuple[object, ...]) -> str:
     import io
 
+    from apilint.model import Route
     from rich.console import Console
     from rich.table import Table
-
-    from apilint.model import Route
 
     table = Table(show_lines=False, box=None, pad_edge=False)
     for column in ("method", "path", "auth", "handler", "location"):

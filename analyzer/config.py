@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -61,6 +62,9 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
     "exposure": {
         "sensitive-fields": Option("list[str]", [], "Extra field names that must never be returned."),
     },
+    "mass": {
+        "privileged-fields": Option("list[str]", [], "Extra model fields clients must not set (`is_admin`, `role`)."),
+    },
 }
 
 
@@ -91,6 +95,7 @@ class Config:
     ownership_helpers: tuple[str, ...] = ()
     roles_helpers: tuple[str, ...] = ()
     exposure_sensitive_fields: tuple[str, ...] = ()
+    mass_privileged_fields: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
         """Hash of everything that changes analysis results (for the cache key)."""
@@ -138,7 +143,8 @@ def _read(path: Path) -> dict[str, Any]:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+            at = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+            raise ConfigError(f"{path}{':' + at.group(1) if at else ''}: invalid TOML: {exc}") from None
         table = data.get("tool", {}).get("apilint", {})
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: [tool.apilint] must be a table")
@@ -211,7 +217,7 @@ def build_config(raw: dict[str, Any], path: Path, root: Path) -> Config:
                 raise ConfigError(f"{path}: '{key.replace('_', '-')}' names unknown rule code '{code}'")
         values[key] = codes
     pfi = values.pop("per_file_ignores", {})
-    for pattern, codes in pfi.items():
+    for codes in pfi.values():
         for code in codes:
             if not selector_is_valid(code.upper()):
                 raise ConfigError(f"{path}: 'per-file-ignores' names unknown rule code '{code}'")
@@ -244,5 +250,14 @@ def option_names() -> list[str]:
     return out
 
 
-__all__ = ["Config", "ConfigError", "Option", "build_config", "find_config", "load_config", "option_names",
-           "parse_severity", "_opt"]
+__all__ = [
+    "Config",
+    "ConfigError",
+    "Option",
+    "_opt",
+    "build_config",
+    "find_config",
+    "load_config",
+    "option_names",
+    "parse_severity",
+]

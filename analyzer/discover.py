@@ -7,6 +7,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pathspec
 
@@ -29,7 +30,7 @@ def _is_virtualenv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def _gitignore_spec(root: Path) -> pathspec.PathSpec | None:
+def _gitignore_spec(root: Path) -> pathspec.PathSpec[Any] | None:
     patterns: list[str] = []
     for name in (".gitignore",):
         file = root / name
@@ -60,7 +61,7 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
     def excluded(path: Path, is_dir: bool) -> bool:
         try:
             rel = path.resolve().relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
-        except (ValueError, OSError):
+        except (ValueError, OSError, RuntimeError):
             rel = path.as_posix()
         if is_dir:
             rel += "/"
@@ -114,6 +115,19 @@ def _rel(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+def safe_resolve(path: Path) -> Path:
+    """`path.resolve()`, or the absolute path when a symlink loop makes resolving impossible."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return Path(os.path.abspath(path))
+
+
+def entry_path(path: Path, root: Path) -> str:
+    """Project-relative path of a directory entry itself, not of what a symlink points to."""
+    return _rel(safe_resolve(path.parent) / path.name, safe_resolve(root))
+
+
 def relative_path(path: Path, root: Path) -> str:
     """Project-relative posix path (absolute when outside the root)."""
-    return _rel(path.resolve(), root.resolve())
+    return _rel(safe_resolve(path), safe_resolve(root))

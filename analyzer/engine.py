@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import traceback
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -13,7 +13,7 @@ from pathlib import Path
 from apilint import __version__
 from apilint.cache import SummaryCache
 from apilint.config import Config
-from apilint.discover import discover, relative_path
+from apilint.discover import discover, entry_path, relative_path, safe_resolve
 from apilint.fingerprint import fingerprint
 from apilint.link import link_project
 from apilint.model import (
@@ -26,7 +26,7 @@ from apilint.model import (
     Severity,
 )
 from apilint.project import ProjectIndex
-from apilint.registry import all_rules, matches
+from apilint.registry import all_rules, matches, selector_is_valid
 from apilint.rule import Rule, RuleContext
 from apilint.summarize import summarize_source
 from apilint.summary import ModuleSummary
@@ -49,6 +49,8 @@ class RunOptions:
     ignore: tuple[str, ...] = ()
     root: Path | None = None
     """Report paths relative to this folder instead of the config's or git's root."""
+    progress: Callable[[int, int], None] | None = None
+    """Called with (files summarized, files to summarize) as parsing advances."""
 
 
 @dataclass
@@ -91,7 +93,7 @@ def project_root(paths: Sequence[Path], config: Config) -> Path:
     """The root paths are reported relative to: the config's folder, else the git top, else the paths' parent."""
     if config.source is not None:
         return config.root
-    resolved = [p.resolve() for p in paths] or [Path.cwd().resolve()]
+    resolved = [safe_resolve(p) for p in paths] or [Path.cwd().resolve()]
     first = resolved[0] if resolved[0].is_dir() else resolved[0].parent
     for folder in (first, *first.parents):
         if (folder / ".git").exists():
@@ -114,7 +116,8 @@ def _summarize_batch(batch: list[tuple[str, str, str]]) -> list[ModuleSummary]:
 
 
 def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: SummaryCache | None,
-                    base: Path | None = None) -> list[ModuleSummary]:
+                    base: Path | None = None,
+                    progress: Callable[[int, int], None] | None = None) -> list[ModuleSummary]:
     """Summaries for every file, from the cache where the content is unchanged.
 
     Paths are reported relative to `root`; module names are derived relative to `base`
@@ -140,31 +143,60 @@ def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summary
     if todo:
         workers = jobs if jobs > 0 else (os.cpu_count() or 1)
         if workers <= 1 or len(todo) < POOL_THRESHOLD:
-            fresh = [_summarize_one(item) for item in todo]
+            fresh = []
+            for item in todo:
+                fresh.append(_summarize_one(item))
+                if progress is not None:
+                    progress(len(fresh), len(todo))
         else:
-            fresh = _summarize_in_pool(todo, workers)
+            fresh = _summarize_in_pool(todo, workers, progress)
         for summary in fresh:
             results[summary.path] = summary
-            if cache is not None and summary.path in keys:
+            crashed = summary.parse_error is not None and summary.parse_error[0] == WORKER_CRASH
+            if cache is not None and summary.path in keys and not crashed:
                 cache.store(keys[summary.path], summary)
     return [results[k] for k in sorted(results)]
 
 
-def _summarize_in_pool(todo: list[tuple[str, str, str]], workers: int) -> list[ModuleSummary]:
+WORKER_CRASH = "apilint's worker process died while analyzing this file"
+"""parse_error message of a file that killed a worker even when analyzed alone."""
+
+
+def _summarize_in_pool(todo: list[tuple[str, str, str]], workers: int,
+                       progress: Callable[[int, int], None] | None = None) -> list[ModuleSummary]:
+    """Summaries from worker processes; a worker that dies (a crash in native code, the
+    out-of-memory killer) is replaced and its files are retried one a task, then alone.
+    Nothing is retried in this process: a file that kills a worker would kill apilint."""
+    out: dict[str, ModuleSummary] = {}
     batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
-    out: list[ModuleSummary] = []
-    done: set[str] = set()
+    _run_batches(batches, min(workers, len(batches)), out, progress, len(todo))
+    missing = [item for item in todo if item[1] not in out]
+    if missing:
+        _run_batches([[item] for item in missing], min(workers, len(missing)), out, progress, len(todo))
+    for item in [item for item in todo if item[1] not in out]:
+        # Alone in a fresh process: a second death names this file as the culprit.
+        _run_batches([[item]], 1, out, progress, len(todo))
+        if item[1] not in out:
+            out[item[1]] = ModuleSummary(item[1], "", parse_error=(WORKER_CRASH, 1, 1))
+    return list(out.values())
+
+
+def _run_batches(batches: list[list[tuple[str, str, str]]], workers: int, out: dict[str, ModuleSummary],
+                 progress: Callable[[int, int], None] | None, total: int) -> None:
     try:
-        with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
-            for batch_result in pool.map(_summarize_batch, batches):
-                out += batch_result
-                done.update(s.path for s in batch_result)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_summarize_batch, batch) for batch in batches]
+            for future in futures:
+                try:
+                    batch_result = future.result()
+                except BrokenProcessPool:
+                    continue
+                for summary in batch_result:
+                    out[summary.path] = summary
+                if progress is not None:
+                    progress(len(out), total)
     except BrokenProcessPool:
-        # A worker died (killed, out of memory): redo what is missing in this process.
-        for item in todo:
-            if item[1] not in done:
-                out.append(_summarize_one(item))
-    return out
+        return
 
 
 def run(config: Config, options: RunOptions) -> RunResult:
@@ -178,20 +210,26 @@ def run(config: Config, options: RunOptions) -> RunResult:
     if only_files:
         extra = [p.resolve() for p in given_files if p.resolve() not in set(files)]
         files = sorted(set(files) | set(extra), key=lambda p: relative_path(p, root))
-    diagnostics = [Diagnostic("PARSE002", f"skipped: {why}", Location(relative_path(p, root), 0))
+    diagnostics = [Diagnostic("PARSE002", f"skipped: {why}", Location(entry_path(p, root), 0))
                    for p, why in found.skipped]
     cache = SummaryCache.open(options.cache_dir or root / ".apilint_cache", config) if options.use_cache else None
     dirs = [p for p in options.paths if p.is_dir()]
-    base = dirs[0] if len(dirs) == 1 and not only_files else root
-    summaries = summarize_files(files, root, options.jobs, cache, base)
+    base = dirs[0].resolve() if len(dirs) == 1 and not only_files else root
+    while (base / "__init__.py").is_file() and base.parent != base:
+        base = base.parent  # the analyzed folder is itself a package: names start above it
+    summaries = summarize_files(files, root, options.jobs, cache, base, options.progress)
     index = ProjectIndex(summaries)
     routes, facts, link_diags = link_project(index, config)
     diagnostics += link_diags
+    diagnostics += _unknown_suppressions(summaries)
     rules = selected_rules(config, options.select, options.ignore)
     ctx = RuleContext(routes, facts, index, config)
     findings: list[Finding] = []
     for summary in summaries:
-        if summary.parse_error is not None:
+        if summary.parse_error is not None and summary.parse_error[0] == WORKER_CRASH:
+            diagnostics.append(Diagnostic("INTERNAL", f"{WORKER_CRASH}; the file was not analyzed",
+                                          Location(summary.path, 1), internal=True))
+        elif summary.parse_error is not None:
             message, line, column = summary.parse_error
             findings.append(Finding("PARSE001", f"could not analyze this file: {message}", Severity.LOW,
                                     Confidence.HIGH, Location(summary.path, max(line, 1), max(column, 1)),
@@ -204,14 +242,26 @@ def run(config: Config, options: RunOptions) -> RunResult:
         except Exception as exc:  # a rule bug must not take the run down
             frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
             where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
-            diagnostics.append(Diagnostic("INTERNAL", f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}",
-                                          Location(".", 0), internal=True))
+            message = f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}"
+            diagnostics.append(Diagnostic("INTERNAL", message, Location(".", 0), internal=True))
     report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
     kept, suppressed = _filter(findings, index, config, report_files, rules)
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
     return RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files)
+
+
+def _unknown_suppressions(summaries: Sequence[ModuleSummary]) -> list[Diagnostic]:
+    """A note (not an error, as ruff does for `# noqa`) for each unknown code in `# apilint: ignore[...]`."""
+    out = []
+    for summary in summaries:
+        for line, codes in summary.suppressions:
+            for code in codes:
+                if not code.startswith("PARSE") and not selector_is_valid(code):
+                    out.append(Diagnostic("SUPPRESS", f"unknown rule code '{code}' in `# apilint: ignore[...]`",
+                                          Location(summary.path, line)))
+    return out
 
 
 def _filter(findings: list[Finding], index: ProjectIndex, config: Config, report_files: frozenset[str] | None,

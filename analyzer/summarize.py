@@ -13,8 +13,9 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from apilint.summary import (
     ClassDef,
@@ -75,9 +76,10 @@ class _AstLines:
         self._it: Iterator[ast.AST] = self._flatten(tree.body)
 
     def _flatten(self, body: list[Any]) -> Iterator[ast.AST]:
+        node: Any
         for node in body:
             yield node
-            if isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            if type(node).__name__ in ("Try", "TryStar"):
                 yield from self._flatten(node.body)
                 for handler in node.handlers:
                     yield handler
@@ -226,6 +228,12 @@ class _Converter:
         return Expr("call", args=tuple(args), keywords=tuple(keywords))
 
     def _simple_string(self, node: Any, depth: int) -> Expr:
+        # libcst's evaluated_value runs ast.literal_eval (a compile() per literal): read
+        # literals without escapes directly and only evaluate the rest.
+        prefix = node.prefix.lower()
+        raw = node.raw_value
+        if "\\" not in raw or "r" in prefix:
+            return Expr("str", raw)
         try:
             value = node.evaluated_value
         except Exception:
@@ -379,16 +387,35 @@ class _Converter:
                 asname = alias.asname.name.value if alias.asname is not None else dotted.split(".")[0]
                 if scope == "":
                     self.imports.append(Import(dotted, None, asname, line))
+            if scope:
+                return _local_import(self._local_imports(node, line), line, end)
             return Stmt("import", line, end)
         if t is m.ImportFrom:
             line, end, _ = self._lines(node, "import")
             if scope == "":
                 self._import_from(node, line)
-            return Stmt("import", line, end)
+                return Stmt("import", line, end)
+            return _local_import(self._local_imports(node, line), line, end)
         line, end, _ = self._lines(node, "other")
         kind = {"Pass": "pass", "Break": "break", "Continue": "continue", "Global": "global",
                 "Nonlocal": "global"}.get(t.__name__, "other")
         return Stmt(kind, line, end)
+
+    def _local_imports(self, node: Any, line: int) -> tuple[Import, ...]:
+        """The names an `import` inside a function or class binds (module imports stay untouched)."""
+        kept = self.imports
+        self.imports = []
+        try:
+            if isinstance(node, self.cst.Import):
+                for alias in node.names:
+                    dotted = _dotted_cst(alias.name)
+                    asname = alias.asname.name.value if alias.asname is not None else dotted.split(".")[0]
+                    self.imports.append(Import(dotted, None, asname, line))
+            else:
+                self._import_from(node, line)
+            return tuple(self.imports)
+        finally:
+            self.imports = kept
 
     def _import_from(self, node: Any, line: int) -> None:
         level = len(node.relative)
@@ -527,6 +554,13 @@ _OPERATORS = {
 }
 
 
+def _local_import(imports: tuple[Import, ...], line: int, end: int) -> Stmt:
+    """An `import` inside a def or class: bound names as `targets`, what they name as `str` exprs."""
+    table = ModuleSummary("", "", imports=imports).import_table()
+    return Stmt("import", line, end, targets=tuple(Expr("name", name, line=line) for name in table),
+                exprs=tuple(Expr("str", table[name], line=line) for name in table))
+
+
 def _dotted_cst(node: Any) -> str:
     parts = []
     while type(node).__name__ == "Attribute":
@@ -547,45 +581,144 @@ def summarize_source(source: bytes, path: str, module_path: str | None = None) -
     text = source.decode("utf-8", errors="replace")
     suppressions = find_suppressions(text)
     if b"\x00" in source:
+        nul = source.index(b"\x00")
+        line, column = source.count(b"\n", 0, nul) + 1, nul - source.rfind(b"\n", 0, nul)
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
-                             parse_error=("file contains NUL bytes (binary file?)", 1, 1),
+                             parse_error=("file contains NUL bytes (binary file?)", line, column),
                              line_count=line_count)
+    tree, ast_error = _ast_parse(source)
+    if ast_error is not None and _too_deep(ast_error):
+        message, line, column = _error_position(ast_error, "file is nested too deeply to parse")
+        return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
+                             parse_error=(message, line, column), line_count=line_count)
     import libcst as cst
 
     try:
-        module = cst.parse_module(source)
+        module = _with_big_stack(lambda: cst.parse_module(_libcst_source(source, ast_error)))
     except cst.ParserSyntaxError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else "syntax error"
+        if ast_error is not None:  # CPython's message and position are the ones users know
+            parse_error = _error_position(ast_error, "syntax error")
+        else:
+            message = str(exc).splitlines()[0] if str(exc) else "syntax error"
+            parse_error = (f"syntax error: {message}", exc.raw_line, exc.raw_column + 1)
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
-                             parse_error=(f"syntax error: {message}", exc.raw_line, exc.raw_column + 1),
-                             line_count=line_count)
+                             parse_error=parse_error, line_count=line_count)
     except (RecursionError, MemoryError):
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
                              parse_error=("file is nested too deeply to parse", 1, 1),
                              line_count=line_count)
     except Exception as exc:  # libcst raises a few other types on odd encodings
+        parse_error = (_error_position(ast_error, "syntax error") if ast_error is not None else
+                       (f"could not parse: {type(exc).__name__}: {exc}".splitlines()[0], 1, 1))
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
-                             parse_error=(f"could not parse: {type(exc).__name__}: {exc}".splitlines()[0], 1, 1),
-                             line_count=line_count)
+                             parse_error=parse_error, line_count=line_count)
     try:
-        body, imports = _convert(cst, module, source, module_name, is_package)
-    except RecursionError:
+        body, imports = _with_big_stack(lambda: _convert(cst, module, tree, module_name, is_package))
+    except (RecursionError, MemoryError):
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
                              parse_error=("file is nested too deeply to analyze", 1, 1),
                              line_count=line_count)
     return ModuleSummary(path, module_name, is_package, imports, body, suppressions, None, line_count)
 
 
-def _convert(cst_mod: Any, module: Any, source: bytes, module_name: str,
+_AST_FRAME_BUDGET = 350
+"""Recursion budget for `ast.parse` (CPython allows 3 nesting levels a frame, so about 1,000
+levels). Deeper files are reported without handing them to libcst, whose native parser
+overflows the C stack (a segfault, not an exception) and slows quadratically with depth."""
+
+_PARSE_STACK_BYTES = 256 * 1024 * 1024
+"""Stack of the thread libcst parses in: the default 8 MB overflows near 1,500 nesting levels,
+which syntax CPython 3.11 cannot read (and so cannot pre-check) may still reach."""
+
+_DEPTH_MESSAGES = ("too many nested parentheses", "too many levels of indentation", "too complex")
+
+_T = TypeVar("_T")
+
+
+def _ast_parse(source: bytes) -> tuple[ast.Module | None, BaseException | None]:
+    """CPython's parse with a bounded nesting depth: (tree, None) or (None, the error)."""
+    depth = 0
+    frame: Any = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    old_limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(depth + _AST_FRAME_BUDGET)
+    try:
+        return ast.parse(source), None
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
+        return None, exc
+    finally:
+        sys.setrecursionlimit(old_limit)
+
+
+def _libcst_source(source: bytes, ast_error: BaseException | None) -> bytes:
+    """The bytes to give libcst: CPython accepts a file ending in a line continuation, libcst does
+    not, so drop a final backslash (nothing follows it; line numbers do not change)."""
+    if ast_error is None:
+        stripped = source.rstrip(b" \t\x0c\r\n")
+        if stripped.endswith(b"\\") and not stripped.endswith(b"\\\\"):
+            return stripped[:-1] + source[len(stripped):]
+    return source
+
+
+def _too_deep(error: BaseException) -> bool:
+    if isinstance(error, (RecursionError, MemoryError, OverflowError)):
+        return True
+    return isinstance(error, SyntaxError) and any(m in str(error.msg) for m in _DEPTH_MESSAGES)
+
+
+def _error_position(error: BaseException, fallback: str) -> tuple[str, int, int]:
+    """(message, line, column) of a CPython parse error; 1-based, never below 1."""
+    if isinstance(error, SyntaxError):
+        detail = str(error.msg).splitlines()[0] if error.msg else ""
+        text = f"{fallback}: {detail}" if detail else fallback
+        return text, max(error.lineno or 1, 1), max(error.offset or 1, 1)
+    if isinstance(error, (RecursionError, MemoryError, OverflowError)):
+        return fallback, 1, 1
+    detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+    return f"{fallback}: {detail}", 1, 1
+
+
+def _with_big_stack(work: Callable[[], _T]) -> _T:
+    """Run `work` in a thread with a large stack; directly where the platform refuses one."""
+    box: list[_T] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            box.append(work())
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+
+    try:
+        old_size = threading.stack_size(_PARSE_STACK_BYTES)
+    except (ValueError, RuntimeError):
+        return work()
+    try:
+        thread = threading.Thread(target=target, name="apilint-parse", daemon=True)
+        thread.start()
+    except RuntimeError:
+        return work()
+    finally:
+        threading.stack_size(old_size)
+    thread.join()
+    if errors:
+        raise errors[0]
+    return box[0]
+
+
+def _convert(cst_mod: Any, module: Any, tree: ast.Module | None, module_name: str,
              is_package: bool) -> tuple[tuple[Stmt, ...], tuple[Import, ...]]:
     lines: Any
     try:
-        tree = ast.parse(source)
+        if tree is None:
+            raise _LineMismatch("CPython could not parse the file")
         lines = _AstLines(tree)
         conv = _Converter(cst_mod, module_name, is_package, lines)
         body = conv.block(module.body, "")
         lines.finish()
-    except (SyntaxError, ValueError, _LineMismatch, RecursionError, MemoryError):
+    except (_LineMismatch, RecursionError, MemoryError):
         lines = _PosLines(module)
         conv = _Converter(cst_mod, module_name, is_package, lines)
         body = conv.block(module.body, "")

@@ -132,7 +132,10 @@ class Expr:
 def _render(e: Expr, depth: int) -> str:
     if depth > 12:
         return "..."
-    r = lambda x: _render(x, depth + 1)  # noqa: E731
+
+    def r(x: Expr) -> str:
+        return _render(x, depth + 1)
+
     k = e.kind
     if k in ("name", "num", "const"):
         return e.text
@@ -272,6 +275,8 @@ class Stmt:
     `value` holds the main expression (assigned value, returned value, test, iterable,
     raised exception, except type, match subject); `targets` the assignment, loop or `as`
     targets; `exprs` extra expressions (annotation, raise cause, with-items).
+    An `import` inside a def or class (module-level ones are in `ModuleSummary.imports`) has
+    the bound names as `name` targets and the qualified names they refer to as `str` exprs.
     """
 
     kind: str

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathspec import PathSpec
-
 from apilint.model import Finding
 from apilint.summary import ModuleSummary
+from pathspec import PathSpec
 
 
 def is_suppressed(finding: Finding, summary: ModuleSummary | None) -> bool:

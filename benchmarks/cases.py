@@ -145,7 +145,8 @@ class Target:
     name: str
     numerator: str
     denominator: str | None
-    bound: float
+    bound: float | None
+    """None for a reference ratio, shown for context and not judged."""
     unit: str = "x"
 
 
@@ -175,6 +176,18 @@ def targets(django: Corpus | None, generated: dict[int, Corpus], floor_jobs: int
             Target("warm ≤ 1.5 x ruff --no-cache", f"{d}:apilint-warm", f"{d}:ruff", 1.5),
             Target("one file changed ≤ 2 x warm", f"{d}:apilint-changed", f"{d}:apilint-warm", 2),
             Target("peak RSS (any apilint run) ≤ 300 MiB", f"{d}:apilint", None, 300, "MiB"),
+            Target(
+                f"reference: parse floor Pool({floor_jobs}) / bandit",
+                f"{d}:floor-{floor_jobs}",
+                f"{d}:bandit",
+                None,
+            ),
+            Target(
+                f"reference: parse floor Pool({floor_jobs}) / 1 process",
+                f"{d}:floor-{floor_jobs}",
+                f"{d}:floor-1",
+                None,
+            ),
         ]
     if len(generated) >= 2:
         small, large = min(generated), max(generated)
@@ -185,6 +198,14 @@ def targets(django: Corpus | None, generated: dict[int, Corpus], floor_jobs: int
                 f"{generated[large].name}:apilint-cold",
                 f"{generated[small].name}:apilint-cold",
                 bound,
+            )
+        )
+        found.append(
+            Target(
+                f"reference: parse floor Pool({floor_jobs}), {large} vs {small} modules",
+                f"{generated[large].name}:floor-{floor_jobs}",
+                f"{generated[small].name}:floor-{floor_jobs}",
+                None,
             )
         )
     return found

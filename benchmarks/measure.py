@@ -15,6 +15,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 STDERR_TAIL = 2000
 
@@ -31,6 +32,8 @@ class Sample:
     """Peak RSS of the largest single process, MiB."""
     returncode: int
     stderr_tail: str
+    load: float
+    """The 1-minute load average just before the start (how busy the machine was)."""
 
 
 @dataclass(frozen=True)
@@ -57,15 +60,15 @@ def spread(values: Sequence[float]) -> Spread:
     return Spread(statistics.median(values), min(values), max(values), len(values))
 
 
-def paired_ratios(numerators: Sequence[Sample], denominators: Sequence[Sample]) -> Spread:
-    """Return the spread of per-round wall ratios (run i of A ÷ run i of B)."""
-    return spread([a.wall / b.wall for a, b in zip(numerators, denominators, strict=True)])
+def paired_ratios(numerators: Sequence[Sample], denominators: Sequence[Sample], attr: Literal["wall", "cpu"]) -> Spread:
+    """Return the spread of per-round ratios of ``attr`` (run i of A ÷ run i of B)."""
+    pairs = zip(numerators, denominators, strict=True)
+    return spread([getattr(a, attr) / getattr(b, attr) for a, b in pairs])
 
 
-def run_measured(
-    argv: Sequence[str], cwd: Path, env: Mapping[str, str], stderr_path: Path
-) -> Sample:
+def run_measured(argv: Sequence[str], cwd: Path, env: Mapping[str, str], stderr_path: Path) -> Sample:
     """Run ``argv`` to completion, stdout discarded, and return its wall, CPU and peak RSS."""
+    load = os.getloadavg()[0]
     with stderr_path.open("wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdout=subprocess.DEVNULL, stderr=err)
@@ -79,4 +82,5 @@ def run_measured(
         peak_mib=usage.ru_maxrss / 1024,  # Linux reports KiB
         returncode=proc.returncode,
         stderr_tail=tail,
+        load=load,
     )

@@ -26,7 +26,7 @@ from cases import Case, CaseBuilder, targets
 from corpora import QUICK_DJANGO_PARTS, Corpus, build_django, build_generated
 from measure import Sample, run_measured
 from report import Verdict, case_record, evaluate, failed, results_table, targets_table
-from workenv import WORK_DIR, BenchEnv, apilint_problem, prepare_env
+from workenv import WORK_DIR, BenchEnv, apilint_problem, checkout_digest, prepare_env
 
 RESULTS_JSON = WORK_DIR / "results.json"
 RESULTS_MD = WORK_DIR / "results.md"
@@ -45,9 +45,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         default=os.cpu_count() or 2,
         help="processes of the parallel parse floor (default: CPU count)",
     )
-    parser.add_argument(
-        "--no-install", action="store_true", help="reuse the benchmark venv as it is (no pip)"
-    )
+    parser.add_argument("--no-install", action="store_true", help="reuse the benchmark venv as it is (no pip)")
     args = parser.parse_args(argv)
     args.runs = args.runs or (1 if args.quick else 3)
     modules = args.modules or ("100,400" if args.quick else "1000,4000")
@@ -55,9 +53,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def build_corpora(
-    env: BenchEnv, args: argparse.Namespace
-) -> tuple[Corpus | None, dict[int, Corpus]]:
+def build_corpora(env: BenchEnv, args: argparse.Namespace) -> tuple[Corpus | None, dict[int, Corpus]]:
     """Build the django copy and the generated projects asked for."""
     root = WORK_DIR / "corpus"
     django = None
@@ -71,9 +67,7 @@ def build_corpora(
     return django, generated
 
 
-def plan(
-    builder: CaseBuilder, django: Corpus | None, generated: dict[int, Corpus], with_apilint: bool
-) -> list[Case]:
+def plan(builder: CaseBuilder, django: Corpus | None, generated: dict[int, Corpus], with_apilint: bool) -> list[Case]:
     """All cases of one round, in the order they run."""
     cases = builder.django_cases(django) if django else []
     for corpus in generated.values():
@@ -89,8 +83,7 @@ def run_once(case: Case, round_no: int, env: BenchEnv) -> Sample:
     sample = run_measured(case.argv, case.corpus.root, env.environ(), stderr)
     status = "" if sample.returncode in case.ok_codes else f"  EXIT {sample.returncode}"
     print(
-        f"  [{round_no or 'warm-up'}] {case.key:<34} {sample.wall:8.3f} s "
-        f"{sample.peak_mib:6.0f} MiB{status}",
+        f"  [{round_no or 'warm-up'}] {case.key:<34} {sample.wall:8.3f} s {sample.peak_mib:6.0f} MiB{status}",
         file=sys.stderr,
     )
     return sample
@@ -114,11 +107,7 @@ def machine() -> dict[str, object]:
     cpu = "unknown"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        models = [
-            ln.split(":", 1)[1].strip()
-            for ln in cpuinfo.read_text().splitlines()
-            if ln.startswith("model name")
-        ]
+        models = [ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")]
         cpu = models[0] if models else cpu
     return {
         "platform": platform.platform(),
@@ -152,9 +141,7 @@ def write_results(record: dict[str, object], text: str) -> None:
     print(f"\nwrote {RESULTS_JSON} and {RESULTS_MD}", file=sys.stderr)
 
 
-def render(
-    cases: list[Case], samples: dict[str, list[Sample]], verdicts: list[Verdict], notes: list[str]
-) -> str:
+def render(cases: list[Case], samples: dict[str, list[Sample]], verdicts: list[Verdict], notes: list[str]) -> str:
     """The printed report: results table, targets table, notes."""
     parts = ["## Results", "", results_table(cases, samples), "", "## Targets (paired ratios)", ""]
     parts += [targets_table(verdicts)]
@@ -167,9 +154,11 @@ def main(argv: list[str]) -> int:
     """Run the benchmark; exit 0 when it ran (whatever the verdicts), 1 when a run failed."""
     args = parse_args(argv)
     host = machine()
+    host["apilint_sources_sha256"] = digest = checkout_digest()
     env = prepare_env(install=not args.no_install)
     problem = apilint_problem(env)
-    notes = [f"apilint not measured: {problem}"] if problem else []
+    notes = [f"apilint sources (analyzer/, rules/, pyproject.toml): sha256 {digest}"]
+    notes += [f"apilint not measured: {problem}"] if problem else []
     for sub in ("cache", "out", "logs"):
         shutil.rmtree(WORK_DIR / sub, ignore_errors=True)
         (WORK_DIR / sub).mkdir(parents=True)

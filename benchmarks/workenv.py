@@ -6,6 +6,7 @@ versions measured in shared/PERF-NOTES.md, django to one release so that the cor
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -127,3 +128,18 @@ def apilint_problem(env: BenchEnv) -> str | None:
         tail = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["no output"]
         return f"apilint check --help exited {out.returncode}: {tail[0]}"
     return None
+
+
+def checkout_digest() -> str:
+    """A short hash of the engine's sources as measured (analyzer/, rules/, pyproject.toml).
+
+    The checkout may have uncommitted changes, so a commit id alone would not say which code
+    the numbers belong to.
+    """
+    digest = hashlib.sha256()
+    paths = [REPO_ROOT / "pyproject.toml"]
+    for package in ("analyzer", "rules"):
+        paths += sorted((REPO_ROOT / package).rglob("*.py"))
+    for path in paths:
+        digest.update(str(path.relative_to(REPO_ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from apilint.registry import known_codes
 from apilint.reporters.json import render_routes
 from apilint.testing import analyze_dir, collect_expectations, finding_keys

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from apilint.registry import all_rules
 from apilint.testing import run_example
 

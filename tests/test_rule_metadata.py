@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from apilint.config import option_names
 from apilint.docgen import rule_doc_sections
 from apilint.registry import all_rules

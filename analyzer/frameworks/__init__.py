@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from apilint.frameworks.base import FrameworkAdapter, LinkOutput
+from apilint.frameworks.connexion import ConnexionAdapter
+from apilint.frameworks.django import DjangoAdapter
+from apilint.frameworks.drf import DRFAdapter
 from apilint.frameworks.fastapi import FastAPIAdapter
+from apilint.frameworks.flask import FlaskAdapter
+from apilint.frameworks.ninja import NinjaAdapter
 
 
 def adapters() -> tuple[FrameworkAdapter, ...]:
     """Every adapter, in linking order."""
-    return (FastAPIAdapter(),)
+    return (FastAPIAdapter(), FlaskAdapter(), ConnexionAdapter(), DjangoAdapter(), DRFAdapter(), NinjaAdapter())
 
 
 __all__ = ["FrameworkAdapter", "LinkOutput", "adapters"]

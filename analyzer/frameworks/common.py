@@ -64,12 +64,9 @@ def _mentions_credential(expr: Expr) -> bool:
 def is_rejection(stmt: Stmt, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
     """True for `raise HTTPException(401)`, `abort(403)`, `return ..., 401`, `raise PermissionDenied`."""
     exprs: list[Expr] = []
-    if stmt.kind == "raise" and stmt.value is not None:
-        exprs.append(stmt.value)
-    elif stmt.kind == "return" and stmt.value is not None:
-        exprs.append(stmt.value)
-    elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-        exprs.append(stmt.value)
+    value = stmt.value
+    if value is not None and (stmt.kind in ("raise", "return") or (stmt.kind == "expr" and value.kind == "call")):
+        exprs.append(value)
     for expr in exprs:
         for sub in expr.walk():
             if sub.kind == "num" and sub.text in REJECT_STATUSES:
@@ -132,12 +129,24 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
     for _guard, _reject in guarded_rejections(func.body):
         return AuthStatus.REQUIRED
     # A credential decoder that raises on failure (jwt.decode) with no except: still required
-    for stmt in walk_stmts(func.body):
+    for stmt in _outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 if (call.func.dotted or "").endswith("jwt.decode"):
                     return AuthStatus.REQUIRED
     return None
+
+
+def _outside_swallowing_try(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
+    """Statements of `body`, skipping `try` blocks whose except clauses do not reject (optional auth)."""
+    for stmt in body:
+        yield stmt
+        if stmt.kind == "try" and stmt.handlers and not any(
+                inner.kind == "raise" or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
+            yield from _outside_swallowing_try(stmt.orelse + stmt.finalbody)
+            continue
+        if stmt.func is None and stmt.cls is None:
+            yield from _outside_swallowing_try(tuple(stmt.children()))
 
 
 def body_checks_role(func: FunctionDef) -> str | None:

@@ -20,7 +20,7 @@ from apilint.model import (
     SettingFact,
 )
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 APP_CLASSES = {"fastapi.FastAPI": "fastapi", "fastapi.applications.FastAPI": "fastapi",
                "starlette.applications.Starlette": "starlette"}
@@ -116,7 +116,32 @@ class _Linker:
             self._collect_factory_aliases(mod)
         for mod in self.modules:
             self._scan(mod, mod.body, "", {})
+        self._rate_limiters()
         self._emit()
+
+    def _rate_limiters(self) -> None:
+        """slowapi `Limiter(...)` and fastapi-limiter `FastAPILimiter.init(...)` -> facts.rate_limiters.
+
+        The detail is `global` when slowapi default limits apply to every route (SlowAPIMiddleware).
+        """
+        middleware = any("SlowAPI" in m.rsplit(".", 1)[-1] for r in self.routers.values() for m in r.middleware)
+        for mod in self.modules:
+            for stmt in walk_stmts(mod.body, into_defs=True):
+                for expr in stmt.own_exprs():
+                    for call in expr.calls():
+                        callee = self.index.qualify_expr(mod, call.func) or ""
+                        if callee in ("slowapi.Limiter", "slowapi.extension.Limiter"):
+                            limits = call.kwarg("default_limits")
+                            has_defaults = limits is not None and not (limits.kind in ("list", "tuple")
+                                                                       and not limits.args)
+                            self.out.rate_limiters.append(Evidence(
+                                "rate_limiter", "slowapi.Limiter", AuthStatus.REQUIRED,
+                                "global default_limits" if has_defaults and middleware else "",
+                                Location(mod.path, stmt.line)))
+                        elif callee == "fastapi_limiter.FastAPILimiter.init":
+                            self.out.rate_limiters.append(Evidence(
+                                "rate_limiter", "fastapi_limiter.FastAPILimiter", AuthStatus.REQUIRED, "",
+                                Location(mod.path, stmt.line)))
 
     def _router_kind(self, mod: ModuleSummary, value: Expr | None) -> tuple[str, str] | None:
         if value is None or value.kind != "call":
@@ -157,6 +182,9 @@ class _Linker:
                     names[dotted] = key
             elif stmt.func is not None:
                 self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", dict(names))
+            elif stmt.cls is not None:
+                for method in stmt.cls.methods():
+                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", dict(names))
 
     def _collect_factory_aliases(self, mod: ModuleSummary) -> None:
         """`app = create_app()` where create_app builds and returns a FastAPI app."""
@@ -198,7 +226,10 @@ class _Linker:
                 self._exception_handler(mod, value)
 
     # --- pass 2: routes, includes, middleware ----------------------------------------
-    def _resolve_router(self, mod: ModuleSummary, expr: Expr, names: dict[str, str]) -> _Router | None:
+    def _resolve_router(self, mod: ModuleSummary, expr: Expr, names: dict[str, str],
+                        _depth: int = 0) -> _Router | None:
+        if expr.kind == "call" and _depth < 3:
+            return self._factory_router(mod, expr, _depth)
         dotted = expr.dotted
         if dotted is None:
             return None
@@ -214,6 +245,23 @@ class _Linker:
             return self.routers.get(key)
         return None
 
+    def _factory_router(self, mod: ModuleSummary, call: Expr, depth: int) -> _Router | None:
+        """`init_items_router(...)`: a project function that builds a router and returns it."""
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None or symbol.func is None:
+            return None
+        local: dict[str, str] = {}
+        prefix = f"{symbol.module.module}.{symbol.func.qualname}.<locals>."
+        for key in self.routers:
+            if key.startswith(prefix) and "." not in key[len(prefix):]:
+                local[key[len(prefix):]] = key
+        for stmt in _flat(symbol.func.body):
+            if stmt.kind == "return" and stmt.value is not None:
+                found = self._resolve_router(symbol.module, stmt.value, local, depth + 1)
+                if found is not None:
+                    return found
+        return None
+
     def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, names: dict[str, str]) -> None:
         names = dict(names)
         for stmt in _flat(body):
@@ -222,18 +270,44 @@ class _Linker:
                     key = f"{mod.module}.{scope}{target.dotted}"
                     if target.dotted and key in self.routers:
                         names[target.dotted] = key
+                    elif target.dotted and stmt.value.kind == "call":
+                        built = self._factory_router(mod, stmt.value, 0)
+                        if built is not None:
+                            names[target.dotted] = built.key
                 if stmt.kind == "assign" and len(stmt.targets) == 1 and stmt.targets[0].kind == "attr":
                     self._attribute_assignment(mod, stmt, names)
             if stmt.func is not None:
                 self._decorated(mod, stmt.func, names, stmt.func.qualname)
-                self._scan(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", names)
+                bound = self._param_objects(mod, stmt.func, names)
+                self._scan(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", bound)
             elif stmt.cls is not None:
                 for method in stmt.cls.methods():
                     self._decorated(mod, method, names, method.qualname)
+                    bound = self._param_objects(mod, method, names)
+                    self._scan(mod, method.body, f"{method.qualname}.<locals>.", bound)
             for expr in stmt.own_exprs():
                 for call in expr.calls():
                     if call.func.kind == "attr":
                         self._method_call(mod, call, names, stmt.line)
+
+    def _param_objects(self, mod: ModuleSummary, func: FunctionDef, names: dict[str, str]) -> dict[str, str]:
+        """Bind `def configure(app: FastAPI)` to the project's only app of that class, when unique."""
+        bound = dict(names)
+        for param in func.params:
+            kind = None
+            if param.annotation is not None:
+                callee = Expr("call", args=(param.annotation,))
+                kind = self._router_kind(mod, callee)
+            if kind is None:
+                continue
+            candidates = [r for r in self.routers.values() if r.kind == kind[0] and r.framework == kind[1]]
+            same_module = [r for r in candidates if r.mod.path == mod.path]
+            chosen = same_module if len(same_module) == 1 else candidates
+            if len(chosen) == 1:
+                bound[param.name] = chosen[0].key
+            else:
+                bound.pop(param.name, None)
+        return bound
 
     def _attribute_assignment(self, mod: ModuleSummary, stmt: Stmt, names: dict[str, str]) -> None:
         target = stmt.targets[0]
@@ -365,6 +439,14 @@ class _Linker:
                 else:
                     items.append(text)
             origins = tuple(items)
+        elif value is not None and value.kind == "call" and value.func.kind == "attr" and value.func.text == "split":
+            # os.getenv("CORS_ORIGINS", "*").split(",") -> the default's items
+            text = self.index.const_str(mod, value.func.args[0])
+            sep = self.index.const_str(mod, value.arg(0)) if value.positional else None
+            if text is None:
+                resolved = False
+            else:
+                origins = tuple(o.strip() for o in text.split(sep) if o.strip())
         elif call.kwarg("allow_origins") is not None:
             resolved = False
         regex_expr = call.kwarg("allow_origin_regex")
@@ -559,11 +641,12 @@ class _Linker:
         if symbol.cls is not None:
             return self._class_dep(symbol, call_args, loc, dep, depth)
         if symbol.func is not None:
-            status, evidence, more = self._function_dep(symbol, loc, dep, depth)
-            return status, evidence, authz + more
+            judged, evidence, more = self._function_dep(symbol, loc, dep, depth)
+            return judged, evidence, authz + more
         return None, [], authz
 
-    def _scheme(self, qualified: str, call: Expr | None, loc: Location) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:
+    def _scheme(self, qualified: str, call: Expr | None,
+                loc: Location) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:
         auto_error = call.kwarg("auto_error") if call is not None else None
         status = AuthStatus.OPTIONAL if auto_error is not None and auto_error.text == "False" else AuthStatus.REQUIRED
         detail = "security scheme" + (" with auto_error=False" if status is AuthStatus.OPTIONAL else "")
@@ -628,7 +711,7 @@ class _Linker:
 
     def _configured(self, qualified: str, names: tuple[str, ...]) -> bool:
         short = qualified.rsplit(".", 1)[-1]
-        return any(n == qualified or n == short for n in names)
+        return any(n in (qualified, short) for n in names)
 
     # --- pass 3: emit -------------------------------------------------------------------
     def _emit(self) -> None:
@@ -636,7 +719,7 @@ class _Linker:
             if router.kind == "app":
                 self.out.apps.append(AppFact(router.framework, router.key, Location(router.mod.path, router.line),
                                              tuple(router.middleware)))
-        roots = [r for r in self.routers.values() if r.kind == "app" or not r.included]
+        roots = [r for r in self.routers.values() if not r.included]
         for root in sorted(roots, key=lambda r: r.key):
             self._walk(root, "", [], [], root, set())
 

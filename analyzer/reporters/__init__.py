@@ -26,6 +26,10 @@ class Report:
     files_analyzed: int = 0
     suppressed: int = 0
     baselined: int = 0
+    diff_base: str | None = None
+    """The git revision findings were compared with (`--diff REF`), if any."""
+    unchanged: int = 0
+    """Findings left out because the `--diff` base revision already had them."""
 
     def rule(self, code: str) -> type[Rule] | None:
         """The rule class for a code, if it ran."""

@@ -13,12 +13,11 @@ import json
 from typing import Any, Final
 
 import sarif_om as om
-from jschema_to_python.to_json import to_json
-
 from apilint.docgen import help_uri, render_rule, rule_doc_sections
 from apilint.model import Diagnostic, Finding, Location, Severity
 from apilint.reporters import Report
 from apilint.rule import Rule
+from jschema_to_python.to_json import to_json
 
 SCHEMA_URI: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI: Final = "https://github.com/apilint/apilint"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import io
 from collections import Counter
 
-from rich.console import Console
-from rich.text import Text
-
 from apilint.model import Severity
 from apilint.reporters import Report
+from rich.console import Console
+from rich.text import Text
 
 _STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -58,6 +57,8 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         extras.append(f"{report.suppressed} suppressed inline")
     if report.baselined:
         extras.append(f"{report.baselined} in the baseline")
+    if report.unchanged:
+        extras.append(f"{report.unchanged} already in {report.diff_base}")
     if extras:
         console.print(Text("(" + ", ".join(extras) + ")", style="dim"))
     return buffer.getvalue()

@@ -1,4 +1,4 @@
-"""Helpers shared by the AUTH rules: which routes are public by design."""
+"""Helpers shared by the AUTH rules: which routes are public by design, and sibling checks."""
 
 from __future__ import annotations
 
@@ -9,26 +9,33 @@ from apilint.config import Config
 from apilint.model import AuthStatus, Route, RouteMap
 
 _AUTH_FLOW_SEGMENTS = re.compile(
-    r"(^|[/_.-])(login|log-in|signin|sign-in|logout|signup|sign-up|register|registration|token|tokens|refresh|"
-    r"oauth2?|callback|authorize|sso|saml|verify-email|verify_email|confirm|activate|activation|"
-    r"password-reset|password_reset|reset-password|reset_password|forgot-password|forgot_password|"
-    r"recover|recovery|magic-link|otp|webhooks?|csrf)($|[/_.-])",
+    r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|signout|sign-out|signup|sign-up|register|"
+    r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
+    r"confirm-email|confirm_email|activate|activation|password-reset|password_reset|reset-password|"
+    r"reset_password|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
+    r"magic-link|otp|webhooks?|csrf|csrf-token)($|[/_.-])",
     re.IGNORECASE,
 )
 """Authentication flows: public whatever the method."""
 _READ_ONLY_SEGMENTS = re.compile(
-    r"(^|[/_.-])(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|ping|"
-    r"status|version|docs|redoc|openapi|openapi\.json|swagger|schema|static|favicon\.ico|robots\.txt|"
-    r"metrics|\.well-known|public)($|[/_.-])",
+    r"^/?(api/)?(v\d+/)?(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
+    r"ping|status|version|info|docs|redoc|openapi|openapi\.json|swagger|swagger\.json|schema|static|"
+    r"favicon\.ico|robots\.txt|metrics|\.well-known|public)($|/)",
     re.IGNORECASE,
 )
-"""Probes, docs and static files: public when read-only."""
+"""Probes, docs and static files (first segment after an optional `/api/vN`): public when read-only."""
+_TOKEN_PARAMS = re.compile(r"^(token|code|key|uid|uidb64|signature|sig|provider|backend|nonce|state)$")
+"""Path parameters an auth flow may carry (`/reset-password/{token}`), unlike an object ID."""
 _PUBLIC_HANDLERS = re.compile(
-    r"(login|signin|sign_in|logout|signup|sign_up|register|token|refresh|oauth|callback|authorize|"
-    r"password_reset|reset_password|forgot_password|recover|verify_email|confirm_email|activate|"
-    r"health|healthz|healthcheck|readiness|liveness|ping|openapi|swagger|docs|redoc|webhook|csrf)",
+    r"^(login|signin|sign_in|logout|signout|sign_out|signup|sign_up|register|register_user|"
+    r"(login|issue|get|create|refresh)_(access_)?tokens?|login_for_access_token|token|refresh|"
+    r"oauth\w*|\w*_callback|authorize|(request_|send_)?password_reset(_request)?|reset_password|"
+    r"forgot_password|recover_password|verify_email|confirm_email|activate(_account)?|"
+    r"health|healthz|health_check|healthcheck|readiness|liveness|ready|ping|openapi|swagger\w*|docs|redoc|"
+    r"\w*webhook|csrf\w*)$",
     re.IGNORECASE,
 )
+_PERMISSIVE_NAMES = ("AllowAny",)
 
 
 def is_public_by_design(route: Route, config: Config) -> bool:
@@ -39,14 +46,47 @@ def is_public_by_design(route: Route, config: Config) -> bool:
     static_path = re.sub(r"\{[^}]*\}", "", route.path)
     if static_path.strip("/") == "" and route.method in ("GET", "HEAD", "ANY"):
         return True  # the site root
-    if _AUTH_FLOW_SEGMENTS.search(static_path):
+    # An auth-flow word next to an object ID (`/orders/{order_id}/confirm`) is not an auth flow.
+    ids_only_tokens = all(_TOKEN_PARAMS.match(p) for p in route.path_params)
+    if ids_only_tokens and _AUTH_FLOW_SEGMENTS.search(static_path):
         return True
-    if route.method in ("GET", "HEAD", "OPTIONS") and _READ_ONLY_SEGMENTS.search(static_path):
+    if route.method in ("GET", "HEAD", "OPTIONS") and _READ_ONLY_SEGMENTS.search(route.path):
         return True
     handler = route.handler.rsplit(".", 1)[-1]
-    return bool(_PUBLIC_HANDLERS.search(handler))
+    return ids_only_tokens and bool(_PUBLIC_HANDLERS.match(handler))
 
 
 def project_has_auth(routes: RouteMap) -> bool:
     """True when at least one route requires authentication (the project knows about users)."""
     return any(r.auth.status is AuthStatus.REQUIRED for r in routes)
+
+
+def explicitly_permissive(route: Route) -> bool:
+    """True when the route itself declares it is public (`AllowAny`, `auth=None`, empty permissions)."""
+    for ev in route.auth.evidence:
+        if ev.status is not AuthStatus.NONE:
+            continue
+        short = ev.name.rsplit(".", 1)[-1]
+        if short in _PERMISSIVE_NAMES or ev.kind in ("permission_class", "auth_argument", "permissions_empty"):
+            if "default" not in ev.detail.lower() and ev.kind != "setting":
+                return True
+    return False
+
+
+def forgotten_among_protected(route: Route, routes: RouteMap, config: Config) -> tuple[Route, ...]:
+    """The authenticated siblings, when `route` is the one unauthenticated route of its group.
+
+    Empty unless the route needs no authentication, is not public by design, and at least two
+    other routes of the same router, blueprint, viewset or module all require authentication.
+    """
+    if not route.group or route.auth.status is not AuthStatus.NONE or explicitly_permissive(route):
+        return ()
+    if is_public_by_design(route, config):
+        return ()
+    siblings = [r for r in routes.in_group(route.group)
+                if r.handler != route.handler and not is_public_by_design(r, config)]
+    if len(siblings) < 2 or any(r.auth.status is not AuthStatus.REQUIRED for r in siblings):
+        return ()
+    if len({r.handler for r in siblings}) < 2:
+        return ()
+    return tuple(siblings)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.model import AuthStatus
+from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.auth._helpers import is_public_by_design, project_has_auth
+from apilint.rules.auth._helpers import (
+    explicitly_permissive,
+    forgotten_among_protected,
+    is_public_by_design,
+    project_has_auth,
+)
 
 
 class MissingAuthentication(Rule):
@@ -19,9 +24,19 @@ class MissingAuthentication(Rule):
 
     State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence.
     Read-only routes are reported with medium confidence when other routes of the project do
-    require authentication (this one was probably forgotten), and low confidence otherwise.
+    require authentication (this one was probably forgotten), and low confidence otherwise or
+    when the route's own router protects its writes but none of its reads (a catalogue whose
+    reads are public by design).
     Routes whose protection apilint cannot read (a dependency imported from outside the
-    project, custom auth middleware) are reported with low confidence.
+    project, custom auth middleware) are reported with low confidence. In a project where no
+    route requires authentication at all, state-changing routes are reported with medium
+    confidence (the app may sit behind a gateway that authenticates).
+
+    Two cases are left to other rules so that one forgotten route is not reported twice:
+    a route that is the only unauthenticated one among at least two authenticated siblings
+    (same router, blueprint, viewset or module) is reported by AUTH004 instead, and a route
+    that explicitly declares itself public (`AllowAny`, `auth=None`, empty
+    `permission_classes`) is a deliberate choice, reported by AUTH003 when it changes state.
 
     ## Why it matters
     Anyone who can reach the server can call the endpoint: read other people's data, create
@@ -60,8 +75,8 @@ class MissingAuthentication(Rule):
         app = FastAPI()
 
 
-        @app.delete("/users/{user_id}")
-        def delete_user(user_id: int) -> None:  # expect: AUTH001
+        @app.delete("/notes/{note_id}")
+        def delete_note(note_id: int) -> None:  # expect: AUTH001
             ...
     """)
 
@@ -73,8 +88,8 @@ class MissingAuthentication(Rule):
         app = FastAPI()
 
 
-        @app.delete("/users/{user_id}")
-        def delete_user(user_id: int, token: str = Depends(oauth2_scheme)) -> None:
+        @app.delete("/notes/{note_id}")
+        def delete_note(note_id: int, token: str = Depends(oauth2_scheme)) -> None:
             ...
     """)
 
@@ -85,8 +100,10 @@ class MissingAuthentication(Rule):
             status = route.auth.status
             if status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
                 continue
-            if is_public_by_design(route, ctx.config):
+            if is_public_by_design(route, ctx.config) or explicitly_permissive(route):
                 continue
+            if forgotten_among_protected(route, ctx.routes, ctx.config):
+                continue  # AUTH004 reports it, naming the protected siblings
             fix = ("Add the project's authentication (an auth dependency, decorator or permission class) "
                    "to this route or to the router it belongs to")
             if status is AuthStatus.UNKNOWN:
@@ -96,11 +113,19 @@ class MissingAuthentication(Rule):
                                    fix, confidence=Confidence.LOW)
                 continue
             if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET"):
-                confidence = Confidence.MEDIUM if has_auth else Confidence.LOW
+                confidence = Confidence.MEDIUM if has_auth and not _public_reads(route, ctx) else Confidence.LOW
                 severity = Severity.MEDIUM
             else:
-                confidence = Confidence.HIGH
+                confidence = Confidence.HIGH if has_auth else Confidence.MEDIUM
                 severity = Severity.HIGH
             yield self.finding(route, f"{route.display} is reachable without authentication: "
                                f"nothing on the route, its routers or the app checks who the caller is",
                                fix, confidence=confidence, severity=severity)
+
+
+def _public_reads(route: Route, ctx: RuleContext) -> bool:
+    """True when the route's group protects its writes and leaves every read open."""
+    group = ctx.routes.in_group(route.group) if route.group else ()
+    writes_protected = any(r.is_unsafe and r.auth.status is AuthStatus.REQUIRED for r in group)
+    reads_open = all(r.auth.status is not AuthStatus.REQUIRED for r in group if not r.is_unsafe)
+    return writes_protected and reads_open

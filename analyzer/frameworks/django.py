@@ -1,0 +1,184 @@
+"""Django: settings facts, the admin site, function views and class-based views.
+
+URLconfs are walked once (`django_urls`); this adapter claims the mounts whose view is plain
+Django (DRF and Ninja views go to their own adapters) and emits one route per method.
+"""
+
+from __future__ import annotations
+
+from apilint.config import Config
+from apilint.frameworks.base import LinkOutput, imports_any
+from apilint.frameworks.django_settings import DjangoSettings, project_settings
+from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
+from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
+from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.project import ProjectIndex
+
+GENERIC_METHODS: dict[str, tuple[str, ...]] = {
+    "TemplateView": ("GET",), "ListView": ("GET",), "DetailView": ("GET",),
+    "ArchiveIndexView": ("GET",), "YearArchiveView": ("GET",), "MonthArchiveView": ("GET",),
+    "DayArchiveView": ("GET",), "TodayArchiveView": ("GET",), "DateDetailView": ("GET",),
+    "CreateView": ("GET", "POST"), "UpdateView": ("GET", "POST"), "FormView": ("GET", "POST"),
+    "DeleteView": ("GET", "POST", "DELETE"), "RedirectView": ("ANY",),
+    "LoginView": ("GET", "POST"), "LogoutView": ("POST",), "PasswordChangeView": ("GET", "POST"),
+    "PasswordResetView": ("GET", "POST"), "PasswordResetConfirmView": ("GET", "POST"),
+    "PasswordChangeDoneView": ("GET",), "PasswordResetDoneView": ("GET",),
+    "PasswordResetCompleteView": ("GET",),
+}
+_PLAIN_BASES = frozenset({"View", "ContextMixin", "TemplateResponseMixin", "LoginRequiredMixin",
+                          "PermissionRequiredMixin", "UserPassesTestMixin", "AccessMixin", "object"})
+_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+class DjangoAdapter:
+    """Routes and facts of Django projects (plain Django views and the admin site)."""
+
+    name = "django"
+
+    def detect(self, index: ProjectIndex) -> bool:
+        """True when some module imports django."""
+        return imports_any(index, ("django",))
+
+    def link(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
+        """Emit settings facts, then one route per method of every plain Django view."""
+        settings = project_settings(index)
+        settings.emit(out.apps, out.cors, out.settings, out.rate_limiters, out.exception_handlers)
+        if settings.module is not None:
+            out.frameworks.add("django")
+        _Linker(index, config, settings, out).run()
+
+
+class _Linker:
+    def __init__(self, index: ProjectIndex, config: Config, settings: DjangoSettings, out: LinkOutput) -> None:
+        self.index = index
+        self.settings = settings
+        self.out = out
+        self.auth = DjangoAuth(index, config, settings)
+        self.middleware = self.auth.middleware()
+        self.app = settings.module.module if settings.module is not None else ""
+
+    def run(self) -> None:
+        for mount in url_mounts(self.index):
+            if mount.kind == "admin":
+                self._admin(mount)
+            elif mount.kind == "view":
+                ref = classify_view(self.index, mount.mod, mount.expr)
+                if ref.framework != "django":
+                    continue
+                if ref.kind == "function":
+                    self._function(mount, ref)
+                elif ref.kind == "class":
+                    self._class(mount, ref)
+                else:
+                    self._external(mount, ref)
+
+    def _admin(self, mount: Mount) -> None:
+        loc = Location(mount.mod.path, mount.line)
+        path, params = normalize_django_path(mount.raw)
+        evidence = Evidence("admin_site", "django.contrib.admin.site", AuthStatus.REQUIRED,
+                            "the admin site requires a staff login", loc)
+        authz = Evidence("role", "is_staff", AuthStatus.REQUIRED, "Django admin (staff only)", loc)
+        self._emit(mount, "ANY", path, params, "django.contrib.admin.site.urls", loc, None,
+                   AuthEvidence(AuthStatus.REQUIRED, (evidence,)), [authz], [], ["django.contrib.admin.site"],
+                   "django.contrib.admin")
+
+    def _function(self, mount: Mount, ref: ViewRef) -> None:
+        symbol = ref.symbol
+        assert symbol is not None and symbol.func is not None
+        func = symbol.func
+        loc = Location(symbol.module.path, func.line)
+        facts = self.auth.decorators(mount.mod, list(mount.wrappers), Location(mount.mod.path, mount.line))
+        facts.extend(self.auth.decorators(symbol.module, [d.expr for d in func.decorators], loc))
+        auth, role = self.auth.guard(symbol.module, func)
+        if auth:
+            facts.add(AuthStatus.REQUIRED, Evidence("handler", ref.qualname, AuthStatus.REQUIRED,
+                                                    "checks the user in the handler body", loc))
+        if role is not None:
+            facts.authz.append(Evidence("role", ref.qualname, AuthStatus.REQUIRED, role, loc))
+        path, params = normalize_django_path(mount.raw)
+        ref_handler = HandlerRef(symbol.module.path, func.qualname)
+        for method in facts.methods or ("ANY",):
+            self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(facts),
+                       facts.authz, facts.rate_limit, facts.dependencies, symbol.module.module)
+
+    def _class(self, mount: Mount, ref: ViewRef) -> None:
+        symbol = ref.symbol
+        assert symbol is not None and symbol.cls is not None
+        info = ClassInfo(self.index, symbol)
+        methods = self._class_methods(info)
+        if not methods:
+            return
+        class_loc = Location(symbol.module.path, symbol.cls.line)
+        base = self.auth.decorators(mount.mod, list(mount.wrappers), Location(mount.mod.path, mount.line))
+        base.extend(self.auth.mixins(info, class_loc))
+        path, params = normalize_django_path(mount.raw)
+        for method in methods:
+            facts = AuthFacts()
+            facts.extend(base)
+            lower = method.lower()
+            own = symbol.cls.method(lower)
+            loc = Location(symbol.module.path, own.line) if own is not None else class_loc
+            if method != "ANY":
+                facts.extend(self.auth.class_method_facts(info, lower, loc))
+            found = info.method(lower)
+            if method == "ANY":
+                handler, ref_handler = ref.qualname, None
+            else:
+                handler = f"{ref.qualname}.{lower}"
+                owner = found[1] if found is not None else symbol
+                ref_handler = HandlerRef(owner.module.path, f"{owner.cls.qualname if owner.cls else ''}.{lower}")
+            self._emit(mount, method, path, params, handler, loc, ref_handler, self._auth(facts), facts.authz,
+                       facts.rate_limit, facts.dependencies, ref.qualname)
+
+    def _class_methods(self, info: ClassInfo) -> tuple[str, ...]:
+        methods = {m.upper() for m in info.defined_methods(_METHODS)}
+        unknown_base = False
+        for short in info.external_short:
+            if short in GENERIC_METHODS:
+                methods |= set(GENERIC_METHODS[short])
+            elif short not in _PLAIN_BASES and not short.endswith("Mixin"):
+                unknown_base = True
+        allowed = info.attribute("http_method_names")
+        if allowed is not None and allowed[0].kind in ("list", "tuple"):
+            names = {e.text.upper() for e in allowed[0].args if e.kind == "str"}
+            methods = {m for m in methods if m in names or m == "ANY"}
+        if "ANY" in methods:
+            return ("ANY",)
+        if not methods and unknown_base:
+            return ("ANY",)
+        return tuple(sorted(methods))
+
+    def _external(self, mount: Mount, ref: ViewRef) -> None:
+        loc = Location(mount.mod.path, mount.line)
+        facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        short = ref.qualname.rsplit(".", 1)[-1]
+        methods = GENERIC_METHODS.get(short, ("ANY",))
+        if facts.status() is None and not ref.qualname.startswith("django."):
+            facts.add(AuthStatus.UNKNOWN, Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
+                                                   "view defined outside the project", loc))
+        path, params = normalize_django_path(mount.raw)
+        for method in methods:
+            self._emit(mount, method, path, params, ref.qualname, loc, None, self._auth(facts), facts.authz,
+                       facts.rate_limit, facts.dependencies, mount.mod.module)
+
+    def _auth(self, facts: AuthFacts) -> AuthEvidence:
+        status = facts.status()
+        evidence = list(dict.fromkeys(facts.evidence))
+        if status in (None, AuthStatus.NONE) and self.middleware is not None and not facts.login_exempt:
+            status = self.middleware[0]
+            evidence.append(self.middleware[1])
+        return AuthEvidence(status or AuthStatus.NONE, tuple(evidence))
+
+    def _emit(self, mount: Mount, method: str, path: str, params: tuple[str, ...], handler: str, loc: Location,
+              ref: HandlerRef | None, auth: AuthEvidence, authz: list[Evidence], rate: list[Evidence],
+              deps: list[str], group: str) -> None:
+        self.out.routes.append(Route(
+            framework="django", method=method, path=path, raw_path=mount.raw if mount.raw.startswith("/")
+            else "/" + mount.raw, handler=handler, location=loc, handler_ref=ref, path_params=params, auth=auth,
+            authz=tuple(dict.fromkeys(authz)), dependencies=tuple(dict.fromkeys(deps)),
+            rate_limit=tuple(dict.fromkeys(rate)), group=group, app=self.app))
+        self.out.rate_limiters.extend(rate)
+        self.out.frameworks.add("django")
+
+
+__all__ = ["GENERIC_METHODS", "DjangoAdapter"]

@@ -1,0 +1,344 @@
+"""Django settings: find the settings module, follow split settings, read values literally.
+
+The settings module is the one `DJANGO_SETTINGS_MODULE` names in wsgi.py, asgi.py or
+manage.py (production entry points first), else the likeliest `settings` module. Star
+imports (`from .base import *`) are followed in statement order, so later assignments win
+as they do at run time; `X += [...]`, `X.append(...)` and `X["key"] = ...` are kept too.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from apilint.frameworks.django_literals import UNKNOWN, Lit, LiteralEvaluator, render_value
+from apilint.model import AppFact, AuthStatus, CorsPolicy, Evidence, HandlerRef, Location, SettingFact
+from apilint.project import ProjectIndex
+from apilint.summary import Expr, ModuleSummary, Stmt, walk_exprs, walk_stmts
+
+SECURITY_SETTINGS = (
+    "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL",
+    "CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST", "CORS_ALLOWED_ORIGIN_REGEXES",
+    "CORS_ALLOW_CREDENTIALS", "DATA_UPLOAD_MAX_MEMORY_SIZE", "FILE_UPLOAD_MAX_MEMORY_SIZE",
+    "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
+    "MIDDLEWARE",
+)
+REST_FRAMEWORK_KEYS = (
+    "DEFAULT_PERMISSION_CLASSES", "DEFAULT_AUTHENTICATION_CLASSES", "DEFAULT_THROTTLE_CLASSES",
+    "DEFAULT_THROTTLE_RATES", "DEFAULT_PAGINATION_CLASS", "PAGE_SIZE", "EXCEPTION_HANDLER",
+)
+_ENTRY_FILES = ("wsgi.py", "asgi.py", "manage.py")
+_LOGIN_REQUIRED_MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
+
+
+@dataclass
+class SettingValue:
+    """One setting: its assignment and any later `+=`/`append` parts, and subscript writes."""
+
+    name: str
+    mod: ModuleSummary
+    line: int
+    parts: list[tuple[Expr, ModuleSummary]] = field(default_factory=list)
+    keys: dict[str, tuple[Expr, ModuleSummary]] = field(default_factory=dict)
+
+
+class DjangoSettings:
+    """The settings of one Django project, read without running them."""
+
+    def __init__(self, index: ProjectIndex, module: ModuleSummary | None) -> None:
+        self.index = index
+        self.module = module
+        self.values: dict[str, SettingValue] = {}
+        self.evaluator = LiteralEvaluator(index)
+        self._busy: set[str] = set()
+        if module is not None:
+            self._read(module, set())
+
+    # --- reading ----------------------------------------------------------------------
+    def _read(self, mod: ModuleSummary, seen: set[str]) -> None:
+        if mod.path in seen or len(seen) > 20:
+            return
+        seen.add(mod.path)
+        stars = {imp.line: imp.module for imp in mod.imports if imp.star}
+        for stmt in _flat(mod.body):
+            if stmt.kind == "import" and stmt.line in stars:
+                target = self.index.module(stars[stmt.line])
+                if target is not None:
+                    self._read(target, seen)
+            elif stmt.kind in ("assign", "annassign") and stmt.value is not None:
+                self._assign(mod, stmt)
+            elif stmt.kind == "augassign" and stmt.value is not None and stmt.targets:
+                current = self.values.get(stmt.targets[0].text)
+                if current is not None and stmt.targets[0].kind == "name":
+                    current.parts.append((stmt.value, mod))
+            elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+                self._list_call(mod, stmt.value)
+
+    def _assign(self, mod: ModuleSummary, stmt: Stmt) -> None:
+        assert stmt.value is not None
+        for target in stmt.targets:
+            if target.kind == "name" and target.text.isupper():
+                self.values[target.text] = SettingValue(target.text, mod, stmt.line, [(stmt.value, mod)])
+            elif target.kind == "subscript" and len(target.args) == 2 and target.args[0].kind == "name":
+                current = self.values.get(target.args[0].text)
+                key = target.args[1]
+                if current is not None and key.kind == "str":
+                    current.keys[key.text] = (stmt.value, mod)
+
+    def _list_call(self, mod: ModuleSummary, call: Expr) -> None:
+        func = call.func
+        if func.kind != "attr" or func.args[0].kind != "name" or not call.positional:
+            return
+        current = self.values.get(func.args[0].text)
+        if current is None:
+            return
+        if func.text == "append":
+            current.parts.append((Expr("list", args=(call.positional[0],)), mod))
+        elif func.text == "extend":
+            current.parts.append((call.positional[0], mod))
+        elif func.text == "insert" and len(call.positional) == 2:
+            current.parts.append((Expr("list", args=(call.positional[1],)), mod))
+
+    # --- values -----------------------------------------------------------------------
+    def lit(self, name: str) -> Lit | None:
+        """The evaluated value of a setting, or None when the settings never assign it."""
+        value = self.values.get(name)
+        if value is None:
+            return None
+        if name in self._busy:
+            return Lit(UNKNOWN)
+        self._busy.add(name)
+        try:
+            result: Any = None
+            env = False
+            for i, (expr, mod) in enumerate(value.parts):
+                part = self.evaluator.eval(mod, expr, self._lookup)
+                env = env or part.from_env
+                if not part.known:
+                    return Lit(UNKNOWN, env)
+                if i == 0:
+                    result = part.value
+                elif isinstance(result, list | tuple) and isinstance(part.value, list | tuple):
+                    result = list(result) + list(part.value)
+                else:
+                    return Lit(UNKNOWN, env)
+            if isinstance(result, dict) and value.keys:
+                result = dict(result)
+                for key, (expr, mod) in value.keys.items():
+                    part = self.evaluator.eval(mod, expr, self._lookup)
+                    env = env or part.from_env
+                    result[key] = part.value
+            return Lit(result, env)
+        finally:
+            self._busy.discard(name)
+
+    def _lookup(self, name: str) -> Lit | None:
+        return self.lit(name) if name in self.values else None
+
+    def location(self, name: str) -> Location:
+        """Where a setting is (last) assigned."""
+        value = self.values.get(name)
+        if value is None:
+            return Location(self.module.path if self.module else ".", 1)
+        return Location(value.mod.path, value.line)
+
+    def strings(self, name: str) -> list[str]:
+        """The string items of a list setting (unreadable items skipped)."""
+        lit = self.lit(name)
+        if lit is not None and isinstance(lit.value, list | tuple):
+            return [v for v in lit.value if isinstance(v, str)]
+        value = self.values.get(name)
+        out: list[str] = []
+        if value is not None:
+            for expr, mod in value.parts:
+                for sub in expr.args if expr.kind in ("list", "tuple") else ():
+                    item = self.evaluator.eval(mod, sub, self._lookup)
+                    if isinstance(item.value, str):
+                        out.append(item.value)
+        return out
+
+    def rest_framework(self, key: str) -> Any:
+        """A `REST_FRAMEWORK` entry's value (UNKNOWN when unreadable, None when absent)."""
+        lit = self.lit("REST_FRAMEWORK")
+        if lit is None:
+            return None
+        if not isinstance(lit.value, dict):
+            return UNKNOWN
+        return lit.value.get(key)
+
+    @property
+    def root_urlconf(self) -> str | None:
+        """The ROOT_URLCONF module name, when literal."""
+        lit = self.lit("ROOT_URLCONF")
+        return lit.value if lit is not None and isinstance(lit.value, str) else None
+
+    @property
+    def installed_apps(self) -> list[str]:
+        """INSTALLED_APPS entries that could be read."""
+        return self.strings("INSTALLED_APPS")
+
+    @property
+    def middleware(self) -> list[str]:
+        """MIDDLEWARE entries that could be read."""
+        return self.strings("MIDDLEWARE")
+
+    @property
+    def login_required_middleware(self) -> bool:
+        """True when Django 5.1's LoginRequiredMiddleware is installed."""
+        return _LOGIN_REQUIRED_MIDDLEWARE in self.middleware
+
+    # --- facts ------------------------------------------------------------------------
+    def emit(self, apps: list[AppFact], cors: list[CorsPolicy], settings: list[SettingFact],
+             rate_limiters: list[Evidence], handlers: list[HandlerRef]) -> None:
+        """Add the settings' facts (security settings, CORS, app, throttles, handlers)."""
+        if self.module is None:
+            return
+        for name in SECURITY_SETTINGS:
+            lit = self.lit(name)
+            if lit is None:
+                continue
+            text = render_value(lit.value)
+            if name == "SECRET_KEY":
+                text = "<set>" if lit.known and lit.value else "<unknown>"
+            settings.append(SettingFact(name, text, self.location(name), "django", lit.from_env))
+        rest = self.lit("REST_FRAMEWORK")
+        if rest is not None:
+            loc = self.location("REST_FRAMEWORK")
+            values = rest.value if isinstance(rest.value, dict) else {}
+            for key in REST_FRAMEWORK_KEYS:
+                if key in values:
+                    settings.append(SettingFact(f"REST_FRAMEWORK.{key}", render_value(values[key]), loc, "drf",
+                                                rest.from_env))
+            throttles = values.get("DEFAULT_THROTTLE_CLASSES")
+            if isinstance(throttles, list | tuple):
+                for item in throttles:
+                    if isinstance(item, str):
+                        rate_limiters.append(Evidence("throttle", item, AuthStatus.REQUIRED,
+                                                      "REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES", loc))
+            handler = values.get("EXCEPTION_HANDLER")
+            if isinstance(handler, str):
+                symbol = self.index.lookup(handler)
+                if symbol is not None and symbol.func is not None:
+                    handlers.append(HandlerRef(symbol.module.path, symbol.func.qualname))
+        policy = self._cors()
+        if policy is not None:
+            cors.append(policy)
+        middleware = self.middleware
+        where = self.location("MIDDLEWARE") if "MIDDLEWARE" in self.values else Location(self.module.path, 1)
+        apps.append(AppFact("django", self.module.module, where, tuple(middleware)))
+
+    def _cors(self) -> CorsPolicy | None:
+        apps = self.installed_apps
+        if "corsheaders" not in apps and not any(m.startswith("corsheaders.") for m in self.middleware):
+            return None
+        origins: tuple[str, ...] = ()
+        resolved = True
+        anchor = "INSTALLED_APPS"
+        for name in ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL"):
+            lit = self.lit(name)
+            if lit is not None:
+                if lit.value is True:
+                    origins, anchor = ("*",), name
+                elif not lit.known:
+                    resolved, anchor = False, name
+        if origins != ("*",):
+            for name in ("CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST"):
+                lit = self.lit(name)
+                if lit is None:
+                    continue
+                anchor = name
+                if isinstance(lit.value, list | tuple):
+                    origins = tuple(str(v) for v in lit.value)
+                else:
+                    resolved = False
+        regex: str | None = None
+        regexes = self.lit("CORS_ALLOWED_ORIGIN_REGEXES")
+        if regexes is not None:
+            if isinstance(regexes.value, list | tuple) and regexes.value:
+                regex = "|".join(str(v) for v in regexes.value)
+                anchor = anchor if origins else "CORS_ALLOWED_ORIGIN_REGEXES"
+            elif not regexes.known:
+                resolved = False
+        creds_lit = self.lit("CORS_ALLOW_CREDENTIALS")
+        creds: bool | None = False
+        if creds_lit is not None:
+            creds = creds_lit.value if isinstance(creds_lit.value, bool) else None
+        return CorsPolicy("django-cors-headers", self.location(anchor), origins, regex, False, creds, resolved)
+
+
+def find_settings_module(index: ProjectIndex) -> ModuleSummary | None:
+    """The module DJANGO_SETTINGS_MODULE names, else the likeliest settings module."""
+    named: list[tuple[int, str, str]] = []
+    for mod in index:
+        base = mod.path.rsplit("/", 1)[-1]
+        if base not in _ENTRY_FILES:
+            continue
+        for _stmt, expr in walk_exprs(mod.body, into_defs=True):
+            if expr.kind != "call" or len(expr.positional) < 2:
+                continue
+            key, value = expr.positional[0], expr.positional[1]
+            if key.kind == "str" and key.text == "DJANGO_SETTINGS_MODULE" and value.kind == "str":
+                named.append((_ENTRY_FILES.index(base), mod.path, value.text))
+    for _rank, _path, dotted in sorted(named):
+        found = index.module(dotted)
+        # wsgi.py may name a package whose __init__ is empty while manage.py names the real one
+        if found is not None and _defines_settings(index, found, set()):
+            return found
+    candidates = []
+    for mod in index:
+        parts = mod.module.split(".")
+        if "settings" not in parts[-2:] and not parts[-1].endswith("settings"):
+            continue
+        assigned = {t.text for s in _flat(mod.body) if s.kind == "assign" for t in s.targets if t.kind == "name"}
+        stars = any(imp.star for imp in mod.imports)
+        if not ({"ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE"} & assigned or stars):
+            continue
+        rank = {"production": 0, "prod": 0, "settings": 1, "__init__": 1, "base": 2, "common": 2}.get(parts[-1], 3)
+        if mod.is_package:
+            rank = 1
+        candidates.append((rank, mod.path.count("/"), mod.path, mod))
+    if candidates:
+        return min(candidates, key=lambda c: c[:3])[3]
+    return None
+
+
+_CORE_SETTINGS = frozenset({"ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "REST_FRAMEWORK", "DATABASES",
+                            "SECRET_KEY"})
+
+
+def _defines_settings(index: ProjectIndex, mod: ModuleSummary, seen: set[str]) -> bool:
+    """True when the module (or what it star-imports) assigns a core Django setting."""
+    if mod.path in seen or len(seen) > 20:
+        return False
+    seen.add(mod.path)
+    for stmt in _flat(mod.body):
+        if stmt.kind in ("assign", "annassign") and any(t.kind == "name" and t.text in _CORE_SETTINGS
+                                                        for t in stmt.targets):
+            return True
+    for imp in mod.imports:
+        if imp.star:
+            target = index.module(imp.module)
+            if target is not None and _defines_settings(index, target, seen):
+                return True
+    return False
+
+
+_CACHE: weakref.WeakKeyDictionary[ProjectIndex, DjangoSettings] = weakref.WeakKeyDictionary()
+
+
+def project_settings(index: ProjectIndex) -> DjangoSettings:
+    """The project's Django settings (computed once per index)."""
+    found = _CACHE.get(index)
+    if found is None:
+        found = DjangoSettings(index, find_settings_module(index))
+        _CACHE[index] = found
+    return found
+
+
+def _flat(body: tuple[Stmt, ...]) -> list[Stmt]:
+    """Module-level statements, entering if/try/with blocks but not defs."""
+    return list(walk_stmts(body, into_defs=False))
+
+
+__all__ = ["DjangoSettings", "SettingValue", "find_settings_module", "project_settings"]

@@ -1,0 +1,267 @@
+"""Django URLconfs: walk `urlpatterns` from ROOT_URLCONF through every `include()`.
+
+The walk yields `Mount`s: a view (function, `View.as_view()`, possibly wrapped in decorator
+calls such as `login_required(...)`), a DRF router's or a Ninja API's `.urls`, or the admin
+site. The Django, DRF and Ninja adapters each claim the mounts they understand, so the URL
+tree is read once and every framework sees the same prefixes.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass
+
+from apilint.frameworks.django_settings import project_settings
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
+
+_PATH_FUNCS = frozenset({"path", "re_path", "url"})
+_MAX_DEPTH = 16
+_CONVERTER_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>")
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """Something mounted at a URL: a view, a router's or API's `.urls`, or the admin site."""
+
+    kind: str
+    """`view`, `urls` (an object's `.urls`: DRF router, Ninja API) or `admin`."""
+    raw: str
+    """The joined raw path, starting with `/` (regex anchors stripped)."""
+    expr: Expr
+    """The view expression (unwrapped), or the object whose `.urls` is mounted."""
+    mod: ModuleSummary
+    line: int
+    wrappers: tuple[Expr, ...] = ()
+    """Decorator calls wrapped around the view in the URLconf, outermost first."""
+    target: Symbol | None = None
+    """For `urls` mounts: the resolved object (router, API)."""
+
+
+class UrlWalker:
+    """Collects every mount reachable from the project's root URLconf(s)."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self.mounts: list[Mount] = []
+
+    def run(self) -> list[Mount]:
+        """Walk from ROOT_URLCONF, else from every URLconf nothing includes."""
+        settings = project_settings(self.index)
+        root_name = settings.root_urlconf
+        root = self.index.module(root_name) if root_name else None
+        roots = [root] if root is not None else self._orphan_urlconfs()
+        for mod in roots:
+            self._module(mod, "", 0, frozenset())
+        return self.mounts
+
+    # --- roots --------------------------------------------------------------------------
+    def _orphan_urlconfs(self) -> list[ModuleSummary]:
+        confs = [m for m in self.index if _assigns(m, "urlpatterns")]
+        included: set[str] = set()
+        for mod in confs:
+            for item, owner, _line in self._patterns(mod):
+                view = _path_view(item)
+                if view is None or view.kind != "call" or (view.func.dotted or "").rsplit(".", 1)[-1] != "include":
+                    continue
+                target = self._include_module(owner, view.arg(0, "arg"))
+                if target is not None:
+                    included.add(target.path)
+        return [m for m in confs if m.path not in included]
+
+    # --- walking ------------------------------------------------------------------------
+    def _module(self, mod: ModuleSummary, prefix: str, depth: int, seen: frozenset[str]) -> None:
+        if mod.path in seen or depth > _MAX_DEPTH:
+            return
+        seen = seen | {mod.path}
+        for item, owner, line in self._patterns(mod):
+            self._entry(item, owner, line, prefix, depth, seen)
+
+    def _patterns(self, mod: ModuleSummary) -> list[tuple[Expr, ModuleSummary, int]]:
+        """Every entry of `urlpatterns` (assignments, `+=`, append/extend), in order."""
+        out: list[tuple[Expr, ModuleSummary, int]] = []
+        for stmt in walk_stmts(mod.body):
+            value: Expr | None = None
+            if stmt.kind in ("assign", "annassign", "augassign") and _targets(stmt, "urlpatterns"):
+                value = stmt.value
+            elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+                func = stmt.value.func
+                if func.kind == "attr" and func.args[0].dotted == "urlpatterns" and stmt.value.positional:
+                    arg = stmt.value.positional[-1]
+                    value = Expr("list", args=(arg,)) if func.text in ("append", "insert") else arg
+            if value is not None:
+                out += [(e, m, stmt.line) for e, m in self._items(mod, value, 0)]
+        return out
+
+    def _items(self, mod: ModuleSummary, expr: Expr, depth: int) -> list[tuple[Expr, ModuleSummary]]:
+        if depth > 8:
+            return []
+        if expr.kind in ("list", "tuple"):
+            out: list[tuple[Expr, ModuleSummary]] = []
+            for item in expr.args:
+                if item.kind == "starred":
+                    out += self._items(mod, item.args[0], depth + 1)
+                else:
+                    out.append((item, mod))
+            return out
+        if expr.kind == "binop" and expr.text == "+":
+            return self._items(mod, expr.args[0], depth + 1) + self._items(mod, expr.args[1], depth + 1)
+        if expr.kind == "call":
+            name = (expr.func.dotted or "").rsplit(".", 1)[-1]
+            if name == "format_suffix_patterns" and expr.positional:
+                return self._items(mod, expr.positional[0], depth + 1)
+            return []
+        if expr.kind == "attr" and expr.text == "urls":
+            return [(expr, mod)]
+        if expr.kind in ("name", "attr"):
+            symbol = self.index.resolve(mod, expr)
+            if symbol is not None and symbol.value is not None:
+                return self._items(symbol.module, symbol.value, depth + 1)
+        return []
+
+    def _entry(self, item: Expr, mod: ModuleSummary, line: int, prefix: str, depth: int,
+               seen: frozenset[str]) -> None:
+        if item.kind == "attr" and item.text == "urls":
+            self._urls_attr(item, mod, line, prefix)
+            return
+        if item.kind != "call":
+            return
+        func_name = (item.func.dotted or "").rsplit(".", 1)[-1]
+        if func_name not in _PATH_FUNCS:
+            return
+        route = self.index.const_str(mod, item.arg(0, "route") or item.kwarg("regex"))
+        view = item.arg(1, "view")
+        if route is None or view is None:
+            return
+        raw = prefix + _strip_anchors(route)
+        if view.kind == "call" and (view.func.dotted or "").rsplit(".", 1)[-1] == "include":
+            self._include(view, mod, line, raw, depth, seen)
+            return
+        if view.kind == "tuple" and view.args:  # include() already applied: (patterns, app, ns)
+            self._include(Expr("call", args=(Expr("name", "include"), view.args[0])), mod, line, raw, depth, seen)
+            return
+        if view.kind == "attr" and view.text == "urls":
+            self._urls_attr(view, mod, line, raw)
+            return
+        wrappers: list[Expr] = []
+        while view.kind == "call" and not (view.func.kind == "attr" and view.func.text == "as_view"):
+            if not view.positional or len(wrappers) > 5:
+                break
+            wrappers.append(view)
+            view = view.positional[0]
+        self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers)))
+
+    def _include(self, call: Expr, mod: ModuleSummary, line: int, raw: str, depth: int,
+                 seen: frozenset[str]) -> None:
+        arg = call.arg(0, "arg")
+        if arg is None:
+            return
+        if arg.kind == "tuple" and arg.args:
+            arg = arg.args[0]
+        if arg.kind == "attr" and arg.text == "urls":
+            self._urls_attr(arg, mod, line, raw)
+            return
+        target = self._include_module(mod, arg)
+        if target is not None:
+            self._module(target, raw, depth + 1, seen)
+            return
+        for item, owner in self._items(mod, arg, 0):
+            self._entry(item, owner, line, raw, depth + 1, seen)
+
+    def _include_module(self, mod: ModuleSummary, arg: Expr | None) -> ModuleSummary | None:
+        if arg is None:
+            return None
+        if arg.kind == "str":
+            return self.index.module(arg.text)
+        if arg.kind in ("name", "attr"):
+            qualified = self.index.qualify_expr(mod, arg)
+            if qualified is not None and self.index.lookup(qualified) is None:
+                found = self.index.module(qualified)
+                if found is not None and (found.module == qualified or found.module.endswith("." + qualified)):
+                    return found
+        return None
+
+    def _urls_attr(self, expr: Expr, mod: ModuleSummary, line: int, raw: str) -> None:
+        owner = expr.args[0]
+        qualified = self.index.qualify_expr(mod, owner) or ""
+        if qualified.endswith("admin.site") or qualified.startswith("django.contrib.admin"):
+            self.mounts.append(Mount("admin", raw, owner, mod, line))
+            return
+        symbol = self.index.resolve(mod, owner)
+        if symbol is not None:
+            self.mounts.append(Mount("urls", raw, owner, mod, line, target=symbol))
+
+
+def url_mounts(index: ProjectIndex) -> list[Mount]:
+    """Every mount of the project (computed once per index)."""
+    found = _CACHE.get(index)
+    if found is None:
+        found = UrlWalker(index).run()
+        _CACHE[index] = found
+    return found
+
+
+_CACHE: weakref.WeakKeyDictionary[ProjectIndex, list[Mount]] = weakref.WeakKeyDictionary()
+
+
+def normalize_django_path(raw: str) -> tuple[str, tuple[str, ...]]:
+    """`/items/<int:pk>/` and `/items/(?P<pk>[0-9]+)/` -> (`/items/{pk}/`, ("pk",))."""
+    text = _named_groups(raw)
+    text = _CONVERTER_RE.sub(lambda m: "{" + m.group(1) + "}", text)
+    text = re.sub(r"\\([./\-_])", r"\1", text).replace("/?", "/")
+    text = re.sub(r"/{2,}", "/", "/" + text.lstrip("/"))
+    params = tuple(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", text))
+    return text, params
+
+
+def _named_groups(text: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        if text.startswith("(?P<", i):
+            end_name = text.find(">", i)
+            name = text[i + 4:end_name]
+            level, j = 0, i
+            while j < len(text):
+                if text[j] == "\\":
+                    j += 2
+                    continue
+                if text[j] == "(":
+                    level += 1
+                elif text[j] == ")":
+                    level -= 1
+                    if level == 0:
+                        break
+                j += 1
+            out.append("{" + name + "}")
+            i = j + 1
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _strip_anchors(route: str) -> str:
+    if route.startswith("^"):
+        route = route[1:]
+    if route.endswith("$") and not route.endswith("\\$"):
+        route = route[:-1]
+    return route
+
+
+def _targets(stmt: Stmt, name: str) -> bool:
+    return any(t.kind == "name" and t.text == name for t in stmt.targets)
+
+
+def _assigns(mod: ModuleSummary, name: str) -> bool:
+    return any(s.kind in ("assign", "annassign") and _targets(s, name) for s in walk_stmts(mod.body))
+
+
+def _path_view(item: Expr) -> Expr | None:
+    if item.kind != "call" or (item.func.dotted or "").rsplit(".", 1)[-1] not in _PATH_FUNCS:
+        return None
+    return item.arg(1, "view")
+
+
+__all__ = ["Mount", "UrlWalker", "normalize_django_path", "url_mounts"]

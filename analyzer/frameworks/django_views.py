@@ -1,0 +1,376 @@
+"""What a Django URL points at, class hierarchies, and Django's own auth evidence.
+
+Shared by the Django and DRF adapters: `classify_view` tells a DRF view from a plain Django
+one, `ClassInfo` walks a view class's project ancestors (attributes, methods, external base
+names), and `AuthFacts` accumulates the decorators, mixins and body checks that protect a view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apilint.config import Config
+from apilint.frameworks.common import body_auth
+from apilint.frameworks.django_settings import DjangoSettings
+from apilint.model import AuthStatus, Evidence, Location
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+DRF_CLASS_NAMES = frozenset({
+    "APIView", "GenericAPIView", "ViewSet", "GenericViewSet", "ModelViewSet", "ReadOnlyModelViewSet",
+    "ViewSetMixin", "ListAPIView", "CreateAPIView", "RetrieveAPIView", "DestroyAPIView", "UpdateAPIView",
+    "ListCreateAPIView", "RetrieveUpdateAPIView", "RetrieveDestroyAPIView", "RetrieveUpdateDestroyAPIView",
+})
+_AUTH_WORDS = ("is_authenticated", "is_anonymous", "user_id", "token", "authorization",
+               "api_key", "apikey", "logged_in", "current_user")
+_ROLE_WORDS = ("is_staff", "is_superuser", "has_perm", "role", "groups", "is_admin", "permission")
+_AUTHISH = ("login", "auth", "token", "jwt", "permission", "staff", "admin", "superuser", "require")
+
+
+@dataclass(frozen=True, slots=True)
+class ViewRef:
+    """A resolved URL target."""
+
+    framework: str
+    """`django` or `drf`."""
+    kind: str
+    """`function`, `class` or `external`."""
+    qualname: str
+    symbol: Symbol | None = None
+    as_view: Expr | None = None
+    """The `X.as_view(...)` call, for class-based views."""
+
+
+def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRef:
+    """Tell what a URL's view expression is: function view, class-based view, DRF view."""
+    as_view: Expr | None = None
+    target = expr
+    if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "as_view":
+        as_view, target = expr, expr.func.args[0]
+    qualified = index.qualify_expr(mod, target) or target.render(60)
+    symbol = index.resolve(mod, target)
+    if symbol is not None and symbol.cls is not None:
+        bases = index.base_names(symbol)
+        drf = any(_is_drf_name(b) for b in bases)
+        return ViewRef("drf" if drf else "django", "class", symbol.qualname, symbol, as_view)
+    if symbol is not None and symbol.func is not None:
+        drf = any((index.qualify_expr(symbol.module, d.expr) or "").endswith("api_view")
+                  for d in symbol.func.decorators)
+        return ViewRef("drf" if drf else "django", "function", symbol.qualname, symbol)
+    return ViewRef("drf" if _is_drf_name(qualified) else "django", "external", qualified, None, as_view)
+
+
+def _is_drf_name(qualified: str) -> bool:
+    return qualified.startswith(("rest_framework.", "rest_framework_simplejwt.")) or (
+        qualified.rsplit(".", 1)[-1] in DRF_CLASS_NAMES and "." not in qualified)
+
+
+class ClassInfo:
+    """A view class and its project ancestors in method resolution order."""
+
+    def __init__(self, index: ProjectIndex, symbol: Symbol) -> None:
+        self.index = index
+        self.symbol = symbol
+        self.chain: list[Symbol] = []
+        self.external: list[str] = []
+        self._walk(symbol, 0)
+
+    def _walk(self, symbol: Symbol, depth: int) -> None:
+        if depth > 12 or any(s.qualname == symbol.qualname for s in self.chain) or symbol.cls is None:
+            return
+        self.chain.append(symbol)
+        for base in symbol.cls.bases:
+            target = base.args[0] if base.kind == "subscript" else base
+            parent = self.index.resolve(symbol.module, target)
+            if parent is not None and parent.cls is not None:
+                self._walk(parent, depth + 1)
+            else:
+                qualified = self.index.qualify_expr(symbol.module, target)
+                if qualified and qualified not in self.external:
+                    self.external.append(qualified)
+
+    @property
+    def external_short(self) -> list[str]:
+        """Short names of the bases defined outside the project."""
+        return [q.rsplit(".", 1)[-1] for q in self.external]
+
+    def attribute(self, name: str) -> tuple[Expr, Symbol] | None:
+        """The first class attribute `name` along the chain, with the class defining it."""
+        for symbol in self.chain:
+            assert symbol.cls is not None
+            value = symbol.cls.attribute(name)
+            if value is not None:
+                return value, symbol
+        return None
+
+    def method(self, name: str) -> tuple[FunctionDef, Symbol] | None:
+        """The first method `name` along the chain, with the class defining it."""
+        for symbol in self.chain:
+            assert symbol.cls is not None
+            found = symbol.cls.method(name)
+            if found is not None:
+                return found, symbol
+        return None
+
+    def defined_methods(self, names: tuple[str, ...] | frozenset[str]) -> list[str]:
+        """Which of `names` some project class of the chain defines."""
+        return [n for n in names if self.method(n) is not None]
+
+
+@dataclass
+class AuthFacts:
+    """Auth judgements collected for one route (or one view), merged at the end."""
+
+    statuses: list[AuthStatus] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    authz: list[Evidence] = field(default_factory=list)
+    rate_limit: list[Evidence] = field(default_factory=list)
+    dependencies: list[str] = field(default_factory=list)
+    methods: tuple[str, ...] | None = None
+    login_exempt: bool = False
+
+    def add(self, status: AuthStatus, evidence: Evidence) -> None:
+        """Record one auth fact."""
+        self.statuses.append(status)
+        self.evidence.append(evidence)
+
+    def extend(self, other: AuthFacts) -> None:
+        """Merge another set of facts into this one."""
+        self.statuses += other.statuses
+        self.evidence += other.evidence
+        self.authz += other.authz
+        self.rate_limit += other.rate_limit
+        self.dependencies += other.dependencies
+        self.methods = other.methods if other.methods is not None else self.methods
+        self.login_exempt = self.login_exempt or other.login_exempt
+
+    def status(self) -> AuthStatus | None:
+        """The combined status: any requirement wins, then optional, unknown, none."""
+        for status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN, AuthStatus.NONE):
+            if status in self.statuses:
+                return status
+        return None
+
+
+class DjangoAuth:
+    """Judges Django decorators, mixins, dispatch checks and middleware."""
+
+    def __init__(self, index: ProjectIndex, config: Config, settings: DjangoSettings) -> None:
+        self.index = index
+        self.config = config
+        self.settings = settings
+
+    # --- decorators ---------------------------------------------------------------------
+    def decorators(self, mod: ModuleSummary, exprs: list[Expr], loc: Location, method: str = "") -> AuthFacts:
+        """Facts from decorators (or URLconf wrappers); `method` filters method_decorator(name=)."""
+        facts = AuthFacts()
+        for expr in exprs:
+            self._decorator(mod, expr, loc, method, facts, 0)
+        return facts
+
+    def _decorator(self, mod: ModuleSummary, expr: Expr, loc: Location, method: str, facts: AuthFacts,
+                   depth: int) -> None:
+        if depth > 4:
+            return
+        callee = expr.func if expr.kind == "call" else expr
+        qualified = self.index.qualify_expr(mod, callee) or callee.render(40)
+        short = qualified.rsplit(".", 1)[-1]
+        if short == "method_decorator" and expr.kind == "call":
+            name = expr.kwarg("name")
+            if method and name is not None and name.kind == "str" and name.text not in ("dispatch", method):
+                return
+            inner = expr.arg(0, "decorator")
+            items = inner.args if inner is not None and inner.kind in ("list", "tuple") else (inner,)
+            for item in items:
+                if item is not None:
+                    self._decorator(mod, item, loc, method, facts, depth + 1)
+            return
+        facts.dependencies.append(qualified)
+        if short in ("require_http_methods",) and expr.kind == "call":
+            listed = self.index.const_value(mod, expr.arg(0, "request_method_list"))
+            if listed is not None and listed.kind in ("list", "tuple", "set"):
+                facts.methods = tuple(sorted({e.text.upper() for e in listed.args if e.kind == "str"}))
+        elif short in ("require_GET", "require_POST", "require_safe"):
+            facts.methods = {"require_GET": ("GET",), "require_POST": ("POST",),
+                             "require_safe": ("GET", "HEAD")}[short]
+        elif short == "login_required":
+            facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "", loc))
+        elif short in ("permission_required", "staff_member_required", "user_passes_test", "superuser_required"):
+            facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "", loc))
+            detail = expr.render(60) if expr.kind == "call" else short
+            if short != "user_passes_test" or any(w in detail for w in _ROLE_WORDS):
+                kind = "permission" if short == "permission_required" else "role"
+                facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
+        elif short == "login_not_required":
+            facts.login_exempt = True
+        elif short == "csrf_exempt":
+            facts.evidence.append(Evidence("csrf_exempt", qualified, AuthStatus.NONE, "CSRF protection disabled",
+                                           loc))
+        elif short == "ratelimit" or "ratelimit" in qualified:
+            facts.rate_limit.append(Evidence("rate_limit", qualified, AuthStatus.REQUIRED,
+                                             expr.render(60), loc))
+        elif self._configured(qualified):
+            facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "configured", loc))
+        else:
+            self._project_decorator(mod, callee, qualified, loc, facts)
+
+    def _project_decorator(self, mod: ModuleSummary, callee: Expr, qualified: str, loc: Location,
+                           facts: AuthFacts) -> None:
+        symbol = self.index.resolve(mod, callee)
+        if symbol is None or symbol.func is None:
+            short = qualified.rsplit(".", 1)[-1].lower()
+            if symbol is None and any(w in short for w in _AUTHISH) and not qualified.startswith("django."):
+                facts.add(AuthStatus.UNKNOWN, Evidence("decorator", qualified, AuthStatus.UNKNOWN,
+                                                       "defined outside the project", loc))
+            return
+        wrapper = _innermost_wrapper(symbol.func)
+        auth, role = self.guard(symbol.module, wrapper)
+        if auth:
+            facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED,
+                                                    "checks the user and rejects without one", loc))
+        if role is not None:
+            facts.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, role, loc))
+
+    def _configured(self, qualified: str) -> bool:
+        short = qualified.rsplit(".", 1)[-1]
+        return any(n in (qualified, short) for n in self.config.auth_decorators)
+
+    # --- bodies -------------------------------------------------------------------------
+    def guard(self, mod: ModuleSummary, func: FunctionDef) -> tuple[bool, str | None]:
+        """(authenticates, role check) read from `if not request.user...: return/raise` guards."""
+        auth = False
+        role: str | None = None
+        for stmt in walk_stmts(func.body):
+            if stmt.kind != "if" or stmt.value is None:
+                continue
+            negative = _is_negative(stmt.value)
+            exits = _exits(stmt.body) if negative else _exits(stmt.orelse)
+            if not exits:
+                continue
+            words = _words(stmt.value)
+            if any(w in words for w in _AUTH_WORDS):
+                auth = True
+            if any(w in words for w in _ROLE_WORDS):
+                auth = True
+                role = role or stmt.value.render(60)
+        if not auth and body_auth(self.index, mod, func) is AuthStatus.REQUIRED:
+            auth = True
+        return auth, role
+
+    # --- classes ------------------------------------------------------------------------
+    def mixins(self, info: ClassInfo, loc: Location) -> AuthFacts:
+        """Facts from auth mixins and project dispatch() checks."""
+        facts = AuthFacts()
+        for qualified in info.external:
+            short = qualified.rsplit(".", 1)[-1]
+            if short == "LoginRequiredMixin" or ("LoginRequired" in short and short.endswith("Mixin")):
+                facts.add(AuthStatus.REQUIRED, Evidence("mixin", qualified, AuthStatus.REQUIRED, "", loc))
+            elif short in ("PermissionRequiredMixin", "UserPassesTestMixin", "StaffuserRequiredMixin",
+                           "SuperuserRequiredMixin", "GroupRequiredMixin", "MultiplePermissionsRequiredMixin"):
+                facts.add(AuthStatus.REQUIRED, Evidence("mixin", qualified, AuthStatus.REQUIRED, "", loc))
+                detail = short
+                perm = info.attribute("permission_required")
+                if perm is not None:
+                    detail = f"permission_required = {perm[0].render(50)}"
+                test = info.method("test_func")
+                if short == "UserPassesTestMixin" and test is not None:
+                    _auth, role = self.guard(test[1].module, test[0])
+                    detail = role or f"{test[1].qualname}.test_func"
+                kind = "permission" if short.startswith(("Permission", "MultiplePermissions")) else "role"
+                facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
+        dispatch = info.method("dispatch")
+        if dispatch is not None:
+            func, owner = dispatch
+            auth, role = self.guard(owner.module, func)
+            where = Location(owner.module.path, func.line)
+            if auth:
+                facts.add(AuthStatus.REQUIRED, Evidence("dispatch", f"{owner.qualname}.dispatch",
+                                                        AuthStatus.REQUIRED, "checks the user in dispatch()", where))
+            if role is not None:
+                facts.authz.append(Evidence("role", f"{owner.qualname}.dispatch", AuthStatus.REQUIRED, role, where))
+            facts.extend(self.decorators(owner.module, [d.expr for d in func.decorators], where))
+        for symbol in info.chain:
+            assert symbol.cls is not None
+            decs = [d.expr for d in symbol.cls.decorators]
+            if decs:
+                facts.extend(self.decorators(symbol.module, decs, Location(symbol.module.path, symbol.cls.line),
+                                             method="dispatch"))
+        return facts
+
+    def class_method_facts(self, info: ClassInfo, method: str, loc: Location) -> AuthFacts:
+        """Facts that apply to one HTTP method of a view class only."""
+        facts = AuthFacts()
+        for symbol in info.chain:
+            assert symbol.cls is not None
+            decs = [d.expr for d in symbol.cls.decorators]
+            for dec in decs:
+                name = dec.kwarg("name") if dec.kind == "call" else None
+                if name is not None and name.kind == "str" and name.text == method:
+                    facts.extend(self.decorators(symbol.module, [dec], loc, method=method))
+        found = info.method(method)
+        if found is not None:
+            func, owner = found
+            facts.extend(self.decorators(owner.module, [d.expr for d in func.decorators],
+                                         Location(owner.module.path, func.line), method=method))
+            auth, role = self.guard(owner.module, func)
+            where = Location(owner.module.path, func.line)
+            if auth:
+                facts.add(AuthStatus.REQUIRED, Evidence("handler", f"{owner.qualname}.{method}", AuthStatus.REQUIRED,
+                                                        "checks the user in the handler body", where))
+            if role is not None:
+                facts.authz.append(Evidence("role", f"{owner.qualname}.{method}", AuthStatus.REQUIRED, role, where))
+        return facts
+
+    # --- middleware ---------------------------------------------------------------------
+    def middleware(self) -> tuple[AuthStatus, Evidence] | None:
+        """Project-wide auth from MIDDLEWARE: LoginRequiredMiddleware, or custom auth middleware."""
+        loc = self.settings.location("MIDDLEWARE")
+        for entry in self.settings.middleware:
+            short = entry.rsplit(".", 1)[-1]
+            symbol = self.index.lookup(entry)
+            if symbol is None and "LoginRequired" in short:
+                return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
+                                                     "every view requires login unless exempted", loc)
+            if symbol is not None and symbol.cls is not None:
+                for name in ("__call__", "process_request", "process_view"):
+                    func = symbol.cls.method(name)
+                    if func is not None and self.guard(symbol.module, func)[0]:
+                        return AuthStatus.UNKNOWN, Evidence(
+                            "middleware", entry, AuthStatus.UNKNOWN,
+                            "custom middleware; the paths it exempts cannot be read", loc)
+        return None
+
+
+def _innermost_wrapper(func: FunctionDef) -> FunctionDef:
+    """The nested function a decorator returns (`def wrapper(request, ...)`), else itself."""
+    current = func
+    for _ in range(3):
+        inner = [s.func for s in current.body if s.func is not None]
+        if not inner:
+            break
+        current = inner[-1]
+    return current
+
+
+def _words(expr: Expr) -> str:
+    return " ".join(e.text.lower() for e in expr.walk() if e.kind in ("name", "attr", "str"))
+
+
+def _is_negative(test: Expr) -> bool:
+    if test.kind == "unary" and test.text == "not":
+        return True
+    if test.kind == "boolop":
+        return any(_is_negative(a) for a in test.args)
+    if test.kind == "compare" and any(op.strip() in ("!=", "not in", "is not") for op in test.text.split(",")):
+        return True
+    words = _words(test)
+    return "is_anonymous" in words or "anonymoususer" in words
+
+
+def _exits(body: tuple[Stmt, ...]) -> bool:
+    return any(s.kind in ("return", "raise") for s in walk_stmts(body))
+
+
+__all__ = ["DRF_CLASS_NAMES", "HTTP_METHODS", "AuthFacts", "ClassInfo", "DjangoAuth", "ViewRef",
+           "classify_view"]

@@ -1,0 +1,462 @@
+"""Django REST Framework: routers and viewsets, APIViews and generics, `@api_view` functions.
+
+Views come from the shared URLconf walk (`django_urls`): a router's `.urls` mount expands to
+its registered viewsets (list/create at `prefix/`, retrieve/update/partial_update/destroy at
+`prefix/{lookup}/`, plus `@action`s); a class or function mounted with `path()` is one view.
+Each route's auth is its permission list judged for that method and action (`drf_permissions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apilint.config import Config
+from apilint.frameworks.base import LinkOutput, imports_any
+from apilint.frameworks.django_settings import DjangoSettings, project_settings
+from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
+from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
+from apilint.frameworks.drf_permissions import PermissionJudge, Verdict
+from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+
+GENERIC_METHODS: dict[str, tuple[str, ...]] = {
+    "ListAPIView": ("GET",), "CreateAPIView": ("POST",), "RetrieveAPIView": ("GET",),
+    "DestroyAPIView": ("DELETE",), "UpdateAPIView": ("PUT", "PATCH"), "ListCreateAPIView": ("GET", "POST"),
+    "RetrieveUpdateAPIView": ("GET", "PUT", "PATCH"), "RetrieveDestroyAPIView": ("GET", "DELETE"),
+    "RetrieveUpdateDestroyAPIView": ("GET", "PUT", "PATCH", "DELETE"),
+}
+VIEWSET_ACTIONS: dict[str, tuple[str, ...]] = {
+    "ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
+    "ReadOnlyModelViewSet": ("list", "retrieve"),
+    "ListModelMixin": ("list",), "CreateModelMixin": ("create",), "RetrieveModelMixin": ("retrieve",),
+    "UpdateModelMixin": ("update", "partial_update"), "DestroyModelMixin": ("destroy",),
+}
+ACTION_ROUTES: dict[str, tuple[str, bool]] = {
+    "list": ("GET", False), "create": ("POST", False), "retrieve": ("GET", True),
+    "update": ("PUT", True), "partial_update": ("PATCH", True), "destroy": ("DELETE", True),
+}
+_PUBLIC_EXTERNAL = {"TokenObtainPairView": ("POST",), "TokenRefreshView": ("POST",), "TokenVerifyView": ("POST",),
+                    "TokenObtainSlidingView": ("POST",), "TokenRefreshSlidingView": ("POST",),
+                    "TokenBlacklistView": ("POST",), "obtain_auth_token": ("POST",), "ObtainAuthToken": ("POST",),
+                    "obtain_jwt_token": ("POST",), "refresh_jwt_token": ("POST",)}
+_HTTP = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass
+class _Registration:
+    prefix: str
+    viewset: Expr
+    mod: ModuleSummary
+
+
+@dataclass
+class _Router:
+    key: str
+    trailing: str = "/"
+    registrations: list[_Registration] = field(default_factory=list)
+    extends: list[str] = field(default_factory=list)
+    parent: str = ""
+    parent_prefix: str = ""
+    lookup: str = ""
+
+
+@dataclass
+class _Action:
+    name: str
+    methods: tuple[tuple[str, FunctionDef, Symbol], ...]
+    detail: bool
+    url_path: str
+    permissions: tuple[Expr, ...] | None
+    throttles: tuple[Expr, ...] | None
+    decorator_mod: ModuleSummary
+
+
+class DRFAdapter:
+    """Routes of Django REST Framework views, viewsets and routers."""
+
+    name = "drf"
+
+    def detect(self, index: ProjectIndex) -> bool:
+        """True when some module imports rest_framework."""
+        return imports_any(index, ("rest_framework",))
+
+    def link(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
+        """Expand router mounts and DRF views into routes."""
+        _Linker(index, config, project_settings(index), out).run()
+
+
+class _Linker:
+    def __init__(self, index: ProjectIndex, config: Config, settings: DjangoSettings, out: LinkOutput) -> None:
+        self.index = index
+        self.settings = settings
+        self.out = out
+        self.judge = PermissionJudge(index)
+        self.auth = DjangoAuth(index, config, settings)
+        self.middleware = self.auth.middleware()
+        self.routers: dict[str, _Router] = {}
+        self.app = settings.module.module if settings.module is not None else ""
+
+    def run(self) -> None:
+        self._collect_routers()
+        for mount in url_mounts(self.index):
+            if mount.kind == "urls" and mount.target is not None and mount.target.qualname in self.routers:
+                self._router(mount, self.routers[mount.target.qualname], mount.raw, set())
+            elif mount.kind == "view":
+                ref = classify_view(self.index, mount.mod, mount.expr)
+                if ref.framework == "drf":
+                    self._view(mount, ref)
+
+    # --- routers ------------------------------------------------------------------------
+    def _collect_routers(self) -> None:
+        for mod in self.index:
+            for stmt in walk_stmts(mod.body):
+                if stmt.kind == "assign" and stmt.value is not None and stmt.value.kind == "call":
+                    callee = self.index.qualify_expr(mod, stmt.value.func) or ""
+                    short = callee.rsplit(".", 1)[-1]
+                    if not short.endswith("Router") or callee.startswith("ninja") or "fastapi" in callee:
+                        continue
+                    for target in stmt.targets:
+                        if target.kind == "name":
+                            self.routers[f"{mod.module}.{target.text}"] = self._new_router(
+                                mod, f"{mod.module}.{target.text}", stmt.value, short)
+        for mod in self.index:
+            for stmt in walk_stmts(mod.body):
+                if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+                    self._router_call(mod, stmt.value)
+
+    def _new_router(self, mod: ModuleSummary, key: str, call: Expr, short: str) -> _Router:
+        router = _Router(key)
+        slash = call.kwarg("trailing_slash")
+        if slash is not None and (slash.text == "False" or (slash.kind == "str" and slash.text == "")):
+            router.trailing = ""
+        elif slash is not None and slash.kind == "str":
+            router.trailing = "/?" if slash.text == "/?" else slash.text
+        if short.startswith("Nested") and len(call.positional) >= 2:
+            parent = self.index.resolve(mod, call.positional[0])
+            router.parent = parent.qualname if parent is not None else ""
+            router.parent_prefix = self.index.const_str(mod, call.positional[1]) or ""
+            lookup = call.kwarg("lookup")
+            router.lookup = lookup.text if lookup is not None and lookup.kind == "str" else "nested"
+        return router
+
+    def _router_call(self, mod: ModuleSummary, call: Expr) -> None:
+        func = call.func
+        if func.kind != "attr":
+            return
+        if func.text == "register" and len(call.positional) >= 2:
+            router = self._router_of(mod, func.args[0])
+            prefix = self.index.const_str(mod, call.arg(0, "prefix"))
+            if router is not None and prefix is not None:
+                router.registrations.append(_Registration(prefix.strip("^$"), call.positional[1], mod))
+        elif func.text == "extend" and func.args[0].kind == "attr" and func.args[0].text == "registry":
+            router = self._router_of(mod, func.args[0].args[0])
+            other = call.positional[0] if call.positional else None
+            if router is not None and other is not None and other.kind == "attr" and other.text == "registry":
+                child = self._router_of(mod, other.args[0])
+                if child is not None:
+                    router.extends.append(child.key)
+
+    def _router_of(self, mod: ModuleSummary, expr: Expr) -> _Router | None:
+        symbol = self.index.resolve(mod, expr)
+        key = symbol.qualname if symbol is not None else self.index.qualify_expr(mod, expr) or ""
+        return self.routers.get(key)
+
+    def _router(self, mount: Mount, router: _Router, raw: str, seen: set[str]) -> None:
+        if router.key in seen:
+            return
+        seen.add(router.key)
+        base = raw
+        if router.parent:
+            base = f"{raw}{router.parent_prefix}/{{{router.lookup}_pk}}/"
+        for reg in router.registrations:
+            self._viewset(mount, reg, base, router.trailing)
+        for child in router.extends:
+            if child in self.routers:
+                self._router(mount, self.routers[child], raw, seen)
+
+    def _lookup(self, reg: _Registration) -> str:
+        symbol = self.index.resolve(reg.mod, reg.viewset)
+        if symbol is None or symbol.cls is None:
+            return "pk"
+        info = ClassInfo(self.index, symbol)
+        for name in ("lookup_url_kwarg", "lookup_field"):
+            found = info.attribute(name)
+            if found is not None and found[0].kind == "str":
+                return found[0].text
+        return "pk"
+
+    # --- viewsets -----------------------------------------------------------------------
+    def _viewset(self, mount: Mount, reg: _Registration, base: str, trailing: str) -> None:
+        symbol = self.index.resolve(reg.mod, reg.viewset)
+        if symbol is None or symbol.cls is None:
+            return
+        info = ClassInfo(self.index, symbol)
+        lookup = self._lookup(reg)
+        actions = self._standard_actions(info)
+        for action in actions:
+            method, detail = ACTION_ROUTES[action]
+            raw = f"{base}{reg.prefix}/{{{lookup}}}{trailing}" if detail else f"{base}{reg.prefix}{trailing}"
+            self._class_route(mount, info, method, action, raw, None, None)
+        for extra in self._extra_actions(info):
+            path_part = f"{{{lookup}}}/{extra.url_path}" if extra.detail else extra.url_path
+            raw = f"{base}{reg.prefix}/{path_part}{trailing}"
+            for method, func, owner in extra.methods:
+                self._class_route(mount, info, method, extra.name, raw, extra, (func, owner))
+
+    def _standard_actions(self, info: ClassInfo) -> list[str]:
+        found: set[str] = set(info.defined_methods(tuple(ACTION_ROUTES)))
+        for short in info.external_short:
+            found |= set(VIEWSET_ACTIONS.get(short, ()))
+        allowed = self._allowed_methods(info)
+        return [a for a in ACTION_ROUTES if a in found and (allowed is None or ACTION_ROUTES[a][0] in allowed)]
+
+    def _allowed_methods(self, info: ClassInfo) -> set[str] | None:
+        allowed = info.attribute("http_method_names")
+        if allowed is None or allowed[0].kind not in ("list", "tuple"):
+            return None
+        return {e.text.upper() for e in allowed[0].args if e.kind == "str"}
+
+    def _extra_actions(self, info: ClassInfo) -> list[_Action]:
+        out: dict[str, _Action] = {}
+        mappings: list[tuple[str, str, FunctionDef, Symbol]] = []
+        for symbol in reversed(info.chain):
+            assert symbol.cls is not None
+            for func in symbol.cls.methods():
+                for dec in func.decorators:
+                    expr = dec.expr
+                    callee = expr.func if expr.kind == "call" else expr
+                    name = (self.index.qualify_expr(symbol.module, callee) or "").rsplit(".", 1)[-1]
+                    if callee.kind == "attr" and callee.args[0].kind == "attr" and callee.args[0].text == "mapping":
+                        mappings.append((callee.args[0].args[0].text, callee.text.upper(), func, symbol))
+                    elif name in ("action", "detail_route", "list_route"):
+                        out[func.name] = self._action(func, symbol, expr, name)
+        allowed = self._allowed_methods(info)
+        for target, method, func, symbol in mappings:
+            if target in out:
+                act = out[target]
+                act.methods = (*act.methods, (method, func, symbol))
+        for act in out.values():
+            if allowed is not None:
+                act.methods = tuple(m for m in act.methods if m[0] in allowed)
+        return sorted(out.values(), key=lambda a: a.name)
+
+    def _action(self, func: FunctionDef, symbol: Symbol, expr: Expr, name: str) -> _Action:
+        call = expr if expr.kind == "call" else Expr("call", args=(expr,))
+        detail_expr = call.kwarg("detail")
+        detail = name == "detail_route" or (detail_expr is not None and detail_expr.is_true)
+        methods_expr = self.index.const_value(symbol.module, call.kwarg("methods"))
+        methods: tuple[str, ...] = ("GET",)
+        if methods_expr is not None and methods_expr.kind in ("list", "tuple"):
+            methods = tuple(e.text.upper() for e in methods_expr.args if e.kind == "str") or ("GET",)
+        url_path = self.index.const_str(symbol.module, call.kwarg("url_path")) or func.name
+        perms = call.kwarg("permission_classes")
+        throttles = call.kwarg("throttle_classes")
+        return _Action(func.name, tuple((m, func, symbol) for m in methods), detail, url_path.strip("/"),
+                       _items(perms), _items(throttles), symbol.module)
+
+    # --- plain views --------------------------------------------------------------------
+    def _view(self, mount: Mount, ref: ViewRef) -> None:
+        if ref.kind == "class":
+            assert ref.symbol is not None
+            info = ClassInfo(self.index, ref.symbol)
+            mapping = ref.as_view.arg(0, "actions") if ref.as_view is not None else None
+            if mapping is not None and mapping.kind == "dict":
+                for key, value in zip(mapping.args[::2], mapping.args[1::2], strict=False):
+                    if key.kind == "str" and value.kind == "str":
+                        self._class_route(mount, info, key.text.upper(), value.text, mount.raw, None, None)
+                return
+            for method in self._view_methods(info):
+                self._class_route(mount, info, method, None, mount.raw, None, None)
+        elif ref.kind == "function":
+            self._function(mount, ref)
+        else:
+            self._external(mount, ref)
+
+    def _view_methods(self, info: ClassInfo) -> list[str]:
+        methods = {m.upper() for m in info.defined_methods(_HTTP)}
+        for short in info.external_short:
+            methods |= set(GENERIC_METHODS.get(short, ()))
+        allowed = self._allowed_methods(info)
+        return sorted(m for m in methods if allowed is None or m in allowed)
+
+    def _function(self, mount: Mount, ref: ViewRef) -> None:
+        symbol = ref.symbol
+        assert symbol is not None and symbol.func is not None
+        func = symbol.func
+        mod = symbol.module
+        loc = Location(mod.path, func.line)
+        methods: tuple[str, ...] = ("GET",)
+        perms: tuple[Expr, ...] | None = None
+        throttles: tuple[Expr, ...] | None = None
+        auth_classes: tuple[Expr, ...] | None = None
+        others: list[Expr] = list(mount.wrappers)
+        for dec in func.decorators:
+            expr = dec.expr
+            callee = expr.func if expr.kind == "call" else expr
+            short = (self.index.qualify_expr(mod, callee) or "").rsplit(".", 1)[-1]
+            first = expr.positional[0] if expr.kind == "call" and expr.positional else None
+            if short == "api_view":
+                listed = self.index.const_value(mod, expr.arg(0, "http_method_names")) if expr.kind == "call" else None
+                if listed is not None and listed.kind in ("list", "tuple"):
+                    methods = tuple(e.text.upper() for e in listed.args if e.kind == "str") or ("GET",)
+            elif short == "permission_classes":
+                perms = _items(first)
+            elif short == "throttle_classes":
+                throttles = _items(first)
+            elif short == "authentication_classes":
+                auth_classes = _items(first)
+            else:
+                others.append(expr)
+        facts = self.auth.decorators(mod, others, loc)
+        for method in methods:
+            if perms is not None:
+                verdict = self.judge.judge_list([(p, mod) for p in perms], method, None, "@permission_classes", loc)
+            else:
+                verdict = self._default_verdict(method, None, loc)
+            deps = [self._name(mod, e) for e in (auth_classes or ())] + [e.name for e in verdict.evidence]
+            rate = self._throttles(mod, throttles, loc)
+            self._emit(mount, method, ref.qualname, loc, HandlerRef(mod.path, func.qualname), verdict, facts, deps,
+                       rate, mod.module, None)
+
+    def _external(self, mount: Mount, ref: ViewRef) -> None:
+        loc = Location(mount.mod.path, mount.line)
+        short = ref.qualname.rsplit(".", 1)[-1]
+        facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        if short in _PUBLIC_EXTERNAL:
+            verdict = Verdict(AuthStatus.NONE, (Evidence("view", ref.qualname, AuthStatus.NONE,
+                                                         "token endpoint (AllowAny)", loc),))
+            methods = _PUBLIC_EXTERNAL[short]
+        else:
+            verdict = Verdict(AuthStatus.UNKNOWN, (Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
+                                                            "view defined outside the project", loc),))
+            methods = ("ANY",)
+        for method in methods:
+            self._emit(mount, method, ref.qualname, loc, None, verdict, facts, [], [], mount.mod.module, None,
+                       raw=mount.raw)
+
+    # --- class routes -------------------------------------------------------------------
+    def _class_route(self, mount: Mount, info: ClassInfo, method: str, action: str | None, raw: str,
+                     extra: _Action | None, func_owner: tuple[FunctionDef, Symbol] | None) -> None:
+        symbol = info.symbol
+        assert symbol.cls is not None
+        name = (extra.name if extra is not None and func_owner is None else
+                func_owner[0].name if func_owner is not None else action or method.lower())
+        own = symbol.cls.method(name)
+        loc = Location(symbol.module.path, own.line if own is not None else symbol.cls.line)
+        found = func_owner or (lambda m: (m[0], m[1]) if m is not None else None)(info.method(name))
+        ref = HandlerRef(found[1].module.path, found[0].qualname) if found is not None else HandlerRef(
+            symbol.module.path, f"{symbol.cls.qualname}.{name}")
+        if extra is not None and extra.permissions is not None:
+            verdict = self.judge.judge_list([(p, extra.decorator_mod) for p in extra.permissions], method, action,
+                                            f"@action({extra.name}) permission_classes", loc)
+        else:
+            verdict = self._class_verdict(info, method, action, loc)
+        facts = self.auth.mixins(info, loc)
+        facts.extend(self.auth.class_method_facts(info, name, loc))
+        facts.statuses = [s for s in facts.statuses if s is not AuthStatus.NONE]
+        throttles = extra.throttles if extra is not None and extra.throttles is not None else None
+        rate = self._class_throttles(info, throttles, loc)
+        deps = self._class_auth_classes(info) + [e.name for e in verdict.evidence]
+        serializer = info.attribute("serializer_class")
+        response = self.index.qualify_expr(serializer[1].module, serializer[0]) if serializer is not None else None
+        self._emit(mount, method, f"{symbol.qualname}.{name}", loc, ref, verdict, facts, deps, rate,
+                   symbol.qualname, response, raw=raw)
+
+    def _class_verdict(self, info: ClassInfo, method: str, action: str | None, loc: Location) -> Verdict:
+        attr = info.attribute("permission_classes")
+        class_items: list[tuple[Expr, ModuleSummary]] | None = None
+        if attr is not None:
+            value = self.index.const_value(attr[1].module, attr[0]) or attr[0]
+            listed = _items(value)
+            if listed is not None:
+                class_items = [(e, attr[1].module) for e in listed]
+        override = info.method("get_permissions")
+        if override is not None:
+            return self.judge.get_permissions(info, override[0], override[1], method, action, class_items,
+                                              lambda: self._default_verdict(method, action, loc), loc)
+        if class_items is not None:
+            assert attr is not None
+            return self.judge.judge_list(class_items, method, action, f"{attr[1].qualname}.permission_classes", loc)
+        if attr is not None:
+            return Verdict(AuthStatus.UNKNOWN, (Evidence("permission_class", attr[0].render(60), AuthStatus.UNKNOWN,
+                                                         "permission_classes cannot be read", loc),))
+        return self._default_verdict(method, action, loc)
+
+    def _default_verdict(self, method: str, action: str | None, loc: Location) -> Verdict:
+        value = self.settings.rest_framework("DEFAULT_PERMISSION_CLASSES")
+        where = self.settings.location("REST_FRAMEWORK")
+        if isinstance(value, list | tuple):
+            return self.judge.judge_names([v for v in value if isinstance(v, str)], method, action,
+                                          "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", where)
+        if value is not None:
+            return Verdict(AuthStatus.UNKNOWN, (Evidence("setting", "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES",
+                                                         AuthStatus.UNKNOWN, "cannot be read", where),))
+        return Verdict(AuthStatus.NONE, (Evidence("default", "rest_framework.permissions.AllowAny", AuthStatus.NONE,
+                                                  "DRF default AllowAny", where if self.settings.module else loc),))
+
+    def _class_auth_classes(self, info: ClassInfo) -> list[str]:
+        attr = info.attribute("authentication_classes")
+        listed = _items(attr[0]) if attr is not None else None
+        if attr is None or listed is None:
+            return []
+        return [self._name(attr[1].module, e) for e in listed]
+
+    def _class_throttles(self, info: ClassInfo, override: tuple[Expr, ...] | None, loc: Location) -> list[Evidence]:
+        if override is not None:
+            return self._throttles(info.symbol.module, override, loc)
+        attr = info.attribute("throttle_classes")
+        if attr is not None:
+            return self._throttles(attr[1].module, _items(attr[0]), loc)
+        return self._throttles(info.symbol.module, None, loc)
+
+    def _throttles(self, mod: ModuleSummary, items: tuple[Expr, ...] | None, loc: Location) -> list[Evidence]:
+        if items is not None:
+            return [Evidence("throttle", self._name(mod, e), AuthStatus.REQUIRED, "throttle_classes", loc)
+                    for e in items]
+        default = self.settings.rest_framework("DEFAULT_THROTTLE_CLASSES")
+        if isinstance(default, list | tuple):
+            where = self.settings.location("REST_FRAMEWORK")
+            return [Evidence("throttle", v, AuthStatus.REQUIRED, "REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES", where)
+                    for v in default if isinstance(v, str)]
+        return []
+
+    def _name(self, mod: ModuleSummary, expr: Expr) -> str:
+        target = expr.func if expr.kind == "call" else expr
+        return self.index.qualify_expr(mod, target) or target.render(60)
+
+    # --- emit ---------------------------------------------------------------------------
+    def _emit(self, mount: Mount, method: str, handler: str, loc: Location, ref: HandlerRef | None,
+              verdict: Verdict, facts: AuthFacts, deps: list[str], rate: list[Evidence], group: str,
+              response: str | None, raw: str | None = None) -> None:
+        raw_path = raw if raw is not None else mount.raw
+        raw_path = raw_path if raw_path.startswith("/") else "/" + raw_path
+        path, params = normalize_django_path(raw_path)
+        status = verdict.status
+        evidence = list(verdict.evidence) + facts.evidence
+        django_status = facts.status()
+        if django_status is AuthStatus.REQUIRED or (django_status is not None and status is AuthStatus.NONE):
+            status = django_status
+        if status is AuthStatus.NONE and self.middleware is not None and not facts.login_exempt:
+            status = self.middleware[0]
+            evidence.append(self.middleware[1])
+        rate = rate + facts.rate_limit
+        self.out.rate_limiters.extend(e for e in rate if e.detail != "REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES")
+        self.out.routes.append(Route(
+            framework="drf", method=method, path=path, raw_path=raw_path, handler=handler, location=loc,
+            handler_ref=ref, path_params=params, auth=AuthEvidence(status, tuple(dict.fromkeys(evidence))),
+            authz=tuple(dict.fromkeys(list(verdict.authz) + facts.authz)),
+            dependencies=tuple(dict.fromkeys(deps + facts.dependencies)), response_model=response,
+            rate_limit=tuple(dict.fromkeys(rate)), group=group, app=self.app))
+        self.out.frameworks.add("drf")
+
+
+def _items(expr: Expr | None) -> tuple[Expr, ...] | None:
+    if expr is None:
+        return None
+    if expr.kind in ("list", "tuple"):
+        return tuple(e for e in expr.args if e.kind != "starred")
+    return None
+
+
+__all__ = ["ACTION_ROUTES", "GENERIC_METHODS", "DRFAdapter"]

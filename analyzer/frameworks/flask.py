@@ -1,0 +1,691 @@
+"""Flask: apps, blueprints, Flask-RESTful/RESTX APIs and namespaces, flask-smorest, views.
+
+Objects (apps, blueprints, APIs, namespaces) are found wherever they are created, including
+inside application factories. Registrations (`register_blueprint`, `Api(app)`,
+`add_namespace`, `init_app`) are read in the scope they are written in; a helper that receives
+the app as an argument (`register_blueprints(app)`) is read with that argument bound. Routes
+are emitted by walking registrations down from each app, composing prefixes the way Flask
+does (a prefix given at registration wins over the blueprint's own).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from apilint.config import Config
+from apilint.frameworks.base import LinkOutput, imports_any
+from apilint.frameworks.common import body_checks_role, join_paths, normalize_path
+from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
+from apilint.frameworks.flask_facts import FlaskFacts
+from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
+from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+
+KINDS: dict[str, tuple[str, str]] = {
+    "flask.Flask": ("app", "flask"), "flask.app.Flask": ("app", "flask"),
+    "apiflask.APIFlask": ("app", "flask"), "apiflask.app.APIFlask": ("app", "flask"),
+    "connexion.App": ("app", "connexion"), "connexion.FlaskApp": ("app", "connexion"),
+    "connexion.apps.flask_app.FlaskApp": ("app", "connexion"),
+    "flask.Blueprint": ("blueprint", "flask"), "flask.blueprints.Blueprint": ("blueprint", "flask"),
+    "flask_smorest.Blueprint": ("blueprint", "flask_smorest"), "apiflask.APIBlueprint": ("blueprint", "flask"),
+    "flask_restful.Api": ("api", "flask_restful"), "flask_restx.Api": ("api", "flask_restx"),
+    "flask_restplus.Api": ("api", "flask_restx"), "flask_smorest.Api": ("api", "flask_smorest"),
+    "flask_restx.Namespace": ("namespace", "flask_restx"), "flask_restplus.Namespace": ("namespace", "flask_restx"),
+}
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+LOGIN_CALLS = ("check_password", "verify_password", "create_access_token", "create_refresh_token", "login_user",
+               "authenticate", "encode_auth_token", "generate_token", "create_token")
+ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "resource"})
+
+
+@dataclass
+class _Raw:
+    methods: tuple[str, ...]
+    path: str
+    mod: ModuleSummary
+    func: FunctionDef | None
+    qualname: str
+    line: int
+    endpoint: str
+    decorators: list[tuple[ModuleSummary, Expr]] = field(default_factory=list)
+
+
+@dataclass
+class _Include:
+    child: str
+    prefix: str | None
+
+
+@dataclass
+class _Node:
+    key: str
+    kind: str
+    lib: str
+    mod: ModuleSummary
+    line: int
+    name: str = ""
+    prefix: str = ""
+    routes: list[_Raw] = field(default_factory=list)
+    includes: list[_Include] = field(default_factory=list)
+    hooks: list[tuple[ModuleSummary, FunctionDef]] = field(default_factory=list)
+    app_hooks: list[tuple[ModuleSummary, FunctionDef]] = field(default_factory=list)
+    decorators: list[tuple[ModuleSummary, Expr]] = field(default_factory=list)
+    limits: list[Evidence] = field(default_factory=list)
+    included: bool = False
+
+
+@dataclass
+class Env:
+    """Names visible in one scope: local objects, local imports and local values."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    imports: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Expr] = field(default_factory=dict)
+
+    def child(self) -> Env:
+        """A copy for a nested scope."""
+        return Env(dict(self.names), dict(self.imports), dict(self.values))
+
+
+class FlaskAdapter:
+    """Routes and facts of Flask apps and the Flask REST extensions."""
+
+    name = "flask"
+
+    def detect(self, index: ProjectIndex) -> bool:
+        """True when some module imports Flask or one of its extensions."""
+        return imports_any(index, ("flask", "flask_restful", "flask_restx", "flask_restplus", "flask_smorest",
+                                   "apiflask", "flask_cors", "flask_limiter", "connexion"))
+
+    def link(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
+        """Collect objects, read registrations, emit routes and app facts."""
+        _Linker(index, config, out).run()
+
+
+class _Linker:
+    def __init__(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
+        self.index = index
+        self.out = out
+        self.nodes: dict[str, _Node] = {}
+        self.aliases: dict[str, str] = {}
+        self.auth = FlaskAuth(index, config)
+        self.hooks = HookJudge(index, self.auth)
+        self.facts = FlaskFacts(index, out)
+        self._bound: set[str] = set()
+
+    def run(self) -> None:
+        for mod in self.index:
+            self._collect(mod, mod.body, "", Env())
+        for mod in self.index:
+            self._factory_aliases(mod)
+        for mod in self.index:
+            self._scan(mod, mod.body, "", Env())
+        self.facts.project_wide()
+        self._emit()
+
+    # --- pass 1: objects -------------------------------------------------------------
+    def _kind(self, mod: ModuleSummary, value: Expr, env: Env) -> tuple[str, str] | None:
+        if value.kind != "call":
+            return None
+        callee = self._qualify(mod, value.func, env) or ""
+        if callee in KINDS:
+            return KINDS[callee]
+        symbol = self.index.lookup(callee)
+        if symbol is not None and symbol.cls is not None:
+            for base in self.index.base_names(symbol):
+                if base in KINDS:
+                    return KINDS[base]
+        return None
+
+    def _qualify(self, mod: ModuleSummary, expr: Expr, env: Env) -> str | None:
+        dotted = expr.dotted
+        if dotted is None:
+            return None
+        head, _, rest = dotted.partition(".")
+        if head in env.imports:
+            return env.imports[head] + (f".{rest}" if rest else "")
+        return self.index.qualify(mod, dotted)
+
+    def _collect(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
+        for stmt in _flat(body):
+            _local_imports(stmt, env)
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+                kind = self._kind(mod, stmt.value, env)
+                for target in stmt.targets:
+                    if kind is not None and target.kind == "name":
+                        key = f"{mod.module}.{scope}{target.text}"
+                        self.nodes[key] = self._new_node(key, kind, mod, stmt.line, stmt.value)
+                        env.names[target.text] = key
+            elif stmt.func is not None:
+                self._collect(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", env.child())
+
+    def _new_node(self, key: str, kind: tuple[str, str], mod: ModuleSummary, line: int, call: Expr) -> _Node:
+        node = _Node(key, kind[0], kind[1], mod, line)
+        if node.kind == "blueprint":
+            node.name = self.index.const_str(mod, call.arg(0, "name")) or key.rsplit(".", 1)[-1]
+            prefix = call.kwarg("url_prefix")
+            node.prefix = self._path(mod, prefix) if prefix is not None else ""
+        elif node.kind == "api":
+            prefix = call.kwarg("prefix")
+            node.prefix = self._path(mod, prefix) if prefix is not None else ""
+            node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
+        elif node.kind == "namespace":
+            node.name = self.index.const_str(mod, call.arg(0, "name")) or key.rsplit(".", 1)[-1]
+            path = call.kwarg("path")
+            node.prefix = self._path(mod, path) if path is not None else "/" + node.name
+            node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
+        return node
+
+    def _factory_aliases(self, mod: ModuleSummary) -> None:
+        """`app = create_app()` where the factory builds and returns a Flask app."""
+        for stmt in _flat(mod.body):
+            if stmt.kind != "assign" or stmt.value is None or stmt.value.kind != "call":
+                continue
+            symbol = self.index.resolve(mod, stmt.value.func)
+            if symbol is None or symbol.func is None:
+                continue
+            for inner in _flat(symbol.func.body):
+                if inner.kind == "return" and inner.value is not None and inner.value.dotted:
+                    key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{inner.value.dotted}"
+                    if key in self.nodes:
+                        for target in stmt.targets:
+                            if target.kind == "name":
+                                self.aliases[f"{mod.module}.{target.text}"] = key
+
+    # --- pass 2: registrations and routes --------------------------------------------
+    def _node(self, mod: ModuleSummary, expr: Expr | None, env: Env) -> _Node | None:
+        if expr is None:
+            return None
+        dotted = expr.dotted
+        if dotted is None:
+            return None
+        if dotted in env.names:
+            return self.nodes.get(env.names[dotted])
+        if expr.kind == "attr" and expr.text == "app":  # connexion_app.app is the Flask app
+            owner = self._node(mod, expr.args[0], env)
+            if owner is not None and owner.lib == "connexion":
+                return owner
+        qualified = self._qualify(mod, expr, env)
+        if qualified is None:
+            return None
+        key = self.aliases.get(qualified, qualified)
+        if key in self.nodes:
+            return self.nodes[key]
+        symbol = self.index.lookup(qualified)
+        if symbol is not None:
+            return self.nodes.get(self.aliases.get(symbol.qualname, symbol.qualname))
+        return None
+
+    def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
+        for stmt in _flat(body):
+            _local_imports(stmt, env)
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+                self._assignment(mod, stmt, scope, env)
+            if stmt.func is not None:
+                self._decorated_function(mod, stmt.func, env)
+                self._scan(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", env.child())
+            elif stmt.cls is not None:
+                self._decorated_class(mod, stmt.cls, env)
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    self._call(mod, call, env, stmt.line)
+
+    def _assignment(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
+        value = stmt.value
+        assert value is not None
+        for target in stmt.targets:
+            if target.kind != "name":
+                continue
+            key = f"{mod.module}.{scope}{target.text}"
+            if key in self.nodes:
+                env.names[target.text] = key
+                self._constructed(mod, self.nodes[key], value, env)
+            else:
+                env.values[target.text] = value
+                if value.kind == "call" and value.func.kind == "attr" and value.func.text == "namespace":
+                    self._namespace_call(mod, value, env, target.text, scope, stmt.line)
+                elif value.kind in ("name", "attr"):
+                    node = self._node(mod, value, env)  # application = app
+                    if node is not None:
+                        env.names[target.text] = node.key
+        if len(stmt.targets) == 1 and stmt.targets[0].kind in ("attr", "subscript"):
+            self.facts.assignment(mod, stmt, lambda e: self._app_of(mod, e, env))
+
+    def _app_of(self, mod: ModuleSummary, expr: Expr, env: Env) -> str | None:
+        node = self._node(mod, expr, env)
+        return node.key if node is not None and node.kind == "app" else None
+
+    def _constructed(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env) -> None:
+        """`Api(app)` / `Api(bp, prefix=...)` / `Api(app=app)` attach the API when it is created."""
+        if node.kind == "api" and call.kind == "call":
+            owner = self._node(mod, call.arg(0, "app"), env)
+            if owner is not None:
+                self._include(owner, node, None)
+
+    def _namespace_call(self, mod: ModuleSummary, call: Expr, env: Env, name: str, scope: str, line: int) -> None:
+        api = self._node(mod, call.func.args[0], env)
+        if api is None or api.kind != "api":
+            return
+        key = f"{mod.module}.{scope}{name}"
+        node = self._new_node(key, ("namespace", api.lib), mod, line, call)
+        self.nodes[key] = node
+        env.names[name] = key
+        self._include(api, node, None)
+
+    def _include(self, parent: _Node, child: _Node, prefix: str | None) -> None:
+        if parent.key == child.key:
+            return
+        inc = _Include(child.key, prefix)
+        if all(i.child != inc.child or i.prefix != inc.prefix for i in parent.includes):
+            parent.includes.append(inc)
+        child.included = True
+
+    def _call(self, mod: ModuleSummary, call: Expr, env: Env, line: int) -> None:
+        func = call.func
+        self.facts.call(mod, call, line, lambda e: self._app_of(mod, e, env))
+        if func.kind == "call" and func.func.kind == "attr" and func.func.text in ("limit", "shared_limit"):
+            self._limit_node(mod, call, env, line)  # limiter.limit("100/hour")(bp)
+            return
+        if func.kind != "attr":
+            self._bind_helper(mod, call, env)
+            return
+        node = self._node(mod, func.args[0], env)
+        if node is None:
+            self._bind_helper(mod, call, env)
+            return
+        method = func.text
+        if method == "register_blueprint":
+            child = self._node(mod, call.arg(0, "blueprint"), env)
+            if child is not None:
+                prefix = call.kwarg("url_prefix")
+                self._include(node, child, self._path(mod, prefix) if prefix is not None else None)
+        elif method == "add_namespace":
+            child = self._node(mod, call.arg(0, "ns"), env)
+            if child is not None:
+                path = call.arg(1, "path")
+                self._include(node, child, self._path(mod, path) if path is not None else None)
+        elif method == "init_app" and node.kind == "api":
+            owner = self._node(mod, call.arg(0, "app"), env)
+            if owner is not None:
+                self._include(owner, node, None)
+        elif method == "add_url_rule":
+            self._url_rule(mod, node, call, env, line)
+        elif method == "add_resource":
+            self._add_resource(mod, node, call, env)
+        elif method in ("before_request", "before_app_request") and call.positional:
+            symbol = self.index.resolve(mod, call.positional[0])
+            if symbol is not None and symbol.func is not None:
+                target = node.app_hooks if method == "before_app_request" else node.hooks
+                target.append((symbol.module, symbol.func))
+        elif method == "register_error_handler":
+            handler = self.index.resolve(mod, call.arg(1, "f"))
+            if handler is not None and handler.func is not None:
+                self.out.exception_handlers.append(HandlerRef(handler.module.path, handler.func.qualname))
+
+    def _bind_helper(self, mod: ModuleSummary, call: Expr, env: Env) -> None:
+        """`register_blueprints(app)`: read the helper with its parameter bound to the app."""
+        bound: dict[int, _Node] = {}
+        for i, arg in enumerate(call.positional):
+            node = self._node(mod, arg, env)
+            if node is not None:
+                bound[i] = node
+        if not bound:
+            return
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None or symbol.func is None:
+            return
+        key = f"{symbol.qualname}|" + ",".join(f"{i}={n.key}" for i, n in sorted(bound.items()))
+        if key in self._bound or len(self._bound) > 500:
+            return
+        self._bound.add(key)
+        params = [p for p in symbol.func.params if p.kind in ("pos", "posonly")]
+        inner = Env()
+        for i, node in bound.items():
+            if i < len(params):
+                inner.names[params[i].name] = node.key
+        scope = f"{symbol.func.qualname}.<locals>."
+        self._scan(symbol.module, symbol.func.body, scope, inner)
+
+    def _limit_node(self, mod: ModuleSummary, call: Expr, env: Env, line: int) -> None:
+        for arg in call.positional:
+            node = self._node(mod, arg, env)
+            if node is not None:
+                name = self.index.qualify_expr(mod, call.func.func) or call.func.func.render(40)
+                node.limits.append(Evidence("rate_limit", name, AuthStatus.REQUIRED, call.func.render(60),
+                                            Location(mod.path, line)))
+
+    # --- routes ----------------------------------------------------------------------
+    def _decorated_function(self, mod: ModuleSummary, func: FunctionDef, env: Env) -> None:
+        for dec in func.decorators:
+            expr = dec.expr
+            call = expr if expr.kind == "call" else None
+            target = expr.func if call is not None else expr
+            if target.kind != "attr":
+                continue
+            node = self._node(mod, target.args[0], env)
+            if node is None:
+                continue
+            method = target.text
+            if method in ROUTE_DECORATORS and call is not None and method != "resource":
+                methods = self._methods(mod, method, call)
+                endpoint = self.index.const_str(mod, call.kwarg("endpoint")) or func.name
+                raw = _Raw(methods, self._path(mod, call.arg(0, "rule")), mod, func, func.qualname, func.line,
+                           endpoint, self._own_decorators(mod, func))
+                node.routes.append(raw)
+            elif method in ("before_request", "before_app_request"):
+                (node.app_hooks if method == "before_app_request" else node.hooks).append((mod, func))
+            elif method in ("errorhandler", "app_errorhandler"):
+                self.out.exception_handlers.append(HandlerRef(mod.path, func.qualname))
+
+    def _decorated_class(self, mod: ModuleSummary, cls: ClassDef, env: Env) -> None:
+        symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+        for dec in cls.decorators:
+            call = dec.expr
+            if call.kind != "call" or call.func.kind != "attr" or call.func.text not in ("route", "resource"):
+                continue
+            node = self._node(mod, call.func.args[0], env)
+            if node is None:
+                continue
+            endpoint = self.index.const_str(mod, call.kwarg("endpoint")) or self._resource_endpoint(node, cls.name)
+            paths = call.positional if call.func.text == "resource" else call.positional[:1]
+            for path in paths:
+                node.routes += self._view_routes(symbol, self._path(mod, path), endpoint, [])
+
+    def _resource_endpoint(self, node: _Node, cls_name: str) -> str:
+        if node.kind == "namespace":
+            return f"{node.name}_{_snake(cls_name)}"
+        return cls_name.lower()
+
+    def _add_resource(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env) -> None:
+        if not call.positional:
+            return
+        symbol = self.index.resolve(mod, call.positional[0])
+        if symbol is None or symbol.cls is None:
+            return
+        endpoint = self.index.const_str(mod, call.kwarg("endpoint")) or self._resource_endpoint(node, symbol.cls.name)
+        for path in call.positional[1:]:
+            if path.kind == "starred":
+                continue
+            node.routes += self._view_routes(symbol, self._path(mod, path), endpoint, [])
+
+    def _url_rule(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env, line: int) -> None:
+        rule = self._path(mod, call.arg(0, "rule"))
+        view = call.arg(2, "view_func")
+        endpoint = self.index.const_str(mod, call.arg(1, "endpoint"))
+        wrappers: list[tuple[ModuleSummary, Expr]] = []
+        depth = 0
+        while view is not None and depth < 6:
+            depth += 1
+            if view.kind == "name" and view.text in env.values:
+                view = env.values[view.text]
+            elif view.kind == "call" and view.func.kind == "attr" and view.func.text == "as_view":
+                symbol = self.index.resolve(mod, view.func.args[0])
+                if symbol is not None and symbol.cls is not None:
+                    name = self.index.const_str(mod, view.arg(0, "name")) or symbol.cls.name
+                    node.routes += self._view_routes(symbol, rule, endpoint or name, wrappers,
+                                                     self._listed_methods(mod, call))
+                return
+            elif view.kind == "call" and len(view.positional) == 1:  # login_required(view)
+                wrappers.append((mod, view.func))
+                view = view.positional[0]
+            else:
+                break
+        if view is None:
+            return
+        symbol = self.index.resolve(mod, view)
+        if symbol is not None and symbol.func is not None:
+            methods = self._listed_methods(mod, call) or ("GET",)
+            own = self._own_decorators(symbol.module, symbol.func)
+            node.routes.append(_Raw(methods, rule, symbol.module, symbol.func, symbol.func.qualname,
+                                    symbol.func.line, endpoint or symbol.func.name, own + wrappers))
+
+    def _view_routes(self, symbol: Symbol, path: str, endpoint: str, wrappers: list[tuple[ModuleSummary, Expr]],
+                     allowed: tuple[str, ...] = ()) -> list[_Raw]:
+        """One route per HTTP method a MethodView/Resource implements (or dispatch_request of a View)."""
+        out: list[_Raw] = []
+        class_decs = self._class_decorators(symbol)
+        seen: set[str] = set()
+        for owner in self._class_chain(symbol):
+            assert owner.cls is not None
+            for method in owner.cls.methods():
+                if method.name not in HTTP_METHODS or method.name in seen:
+                    continue
+                seen.add(method.name)
+                if allowed and method.name.upper() not in allowed:
+                    continue
+                decs = class_decs + self._method_decorators(symbol, method.name) + wrappers
+                out.append(_Raw((method.name.upper(),), path, owner.module, method, method.qualname, method.line,
+                                endpoint, self._own_decorators(owner.module, method) + decs))
+        if not out:
+            for owner in self._class_chain(symbol):
+                assert owner.cls is not None
+                dispatch = owner.cls.method("dispatch_request")
+                if dispatch is not None:
+                    methods = self._class_methods(symbol) or allowed or ("GET",)
+                    out.append(_Raw(methods, path, owner.module, dispatch, dispatch.qualname, dispatch.line, endpoint,
+                                    self._own_decorators(owner.module, dispatch) + class_decs + wrappers))
+                    break
+        return out
+
+    def _class_chain(self, symbol: Symbol) -> Iterator[Symbol]:
+        yield symbol
+        for base in self.index.base_names(symbol):
+            parent = self.index.lookup(base)
+            if parent is not None and parent.cls is not None:
+                yield parent
+
+    def _class_attr(self, symbol: Symbol, name: str) -> tuple[ModuleSummary, Expr] | None:
+        for owner in self._class_chain(symbol):
+            assert owner.cls is not None
+            value = owner.cls.attribute(name)
+            if value is not None:
+                return owner.module, value
+        return None
+
+    def _class_decorators(self, symbol: Symbol) -> list[tuple[ModuleSummary, Expr]]:
+        found = self._class_attr(symbol, "decorators")
+        if found is None:
+            return []
+        mod, value = found
+        return [(mod, e) for e in _items(self.index, mod, value)]
+
+    def _method_decorators(self, symbol: Symbol, method: str) -> list[tuple[ModuleSummary, Expr]]:
+        found = self._class_attr(symbol, "method_decorators")
+        if found is None:
+            return []
+        mod, value = found
+        if value.kind == "dict":
+            out: list[tuple[ModuleSummary, Expr]] = []
+            for key, item in zip(value.args[::2], value.args[1::2], strict=False):
+                if key.kind == "str" and key.text.lower() == method:
+                    out += [(mod, e) for e in _items(self.index, mod, item)]
+            return out
+        return [(mod, e) for e in _items(self.index, mod, value)]
+
+    def _class_methods(self, symbol: Symbol) -> tuple[str, ...]:
+        found = self._class_attr(symbol, "methods")
+        if found is None:
+            return ()
+        return tuple(sorted({e.text.upper() for e in _items(self.index, found[0], found[1]) if e.kind == "str"}))
+
+    def _own_decorators(self, mod: ModuleSummary, func: FunctionDef) -> list[tuple[ModuleSummary, Expr]]:
+        out = []
+        for dec in func.decorators:
+            target = dec.expr.func if dec.expr.kind == "call" else dec.expr
+            if target.kind == "attr" and target.text in ROUTE_DECORATORS | {"doc", "expect", "marshal_with",
+                                                                           "response", "arguments"}:
+                continue
+            out.append((mod, dec.expr))
+        return out
+
+    def _methods(self, mod: ModuleSummary, method: str, call: Expr) -> tuple[str, ...]:
+        if method != "route":
+            return (method.upper(),)
+        return self._listed_methods(mod, call) or ("GET",)
+
+    def _listed_methods(self, mod: ModuleSummary, call: Expr) -> tuple[str, ...]:
+        given = call.kwarg("methods")
+        if given is None:
+            return ()
+        listed = self.index.const_value(mod, given)
+        if listed is not None and listed.kind in ("list", "tuple", "set"):
+            found = tuple(sorted({e.text.upper() for e in listed.args if e.kind == "str"}))
+            if found:
+                return found
+        return ("ANY",)
+
+    def _path(self, mod: ModuleSummary, expr: Expr | None) -> str:
+        if expr is None:
+            return ""
+        value = self.index.const_str(mod, expr)
+        return value if value is not None else f"<{expr.render(40)}>"
+
+    # --- pass 3: emit ----------------------------------------------------------------
+    def _emit(self) -> None:
+        for node in sorted(self.nodes.values(), key=lambda n: n.key):
+            if node.kind == "app" and node.lib == "flask":
+                self.out.apps.append(AppFact("flask", node.key, Location(node.mod.path, node.line)))
+                self.facts.app(node.key, Location(node.mod.path, node.line))
+        roots = [n for n in self.nodes.values() if n.kind == "app" or not n.included]
+        for root in sorted(roots, key=lambda n: n.key):
+            app_hooks: list[tuple[ModuleSummary, FunctionDef]] = []
+            for node in self._subtree(root, set()):
+                app_hooks += node.app_hooks
+            self._walk(root, root.prefix if root.kind != "app" else "", [], root, app_hooks, set())
+
+    def _subtree(self, node: _Node, seen: set[str]) -> Iterator[_Node]:
+        if node.key in seen or len(seen) > 200:
+            return
+        seen.add(node.key)
+        yield node
+        for inc in node.includes:
+            child = self.nodes.get(inc.child)
+            if child is not None:
+                yield from self._subtree(child, seen)
+
+    def _walk(self, node: _Node, base: str, chain: list[_Node], app: _Node,
+              app_hooks: list[tuple[ModuleSummary, FunctionDef]], seen: set[str]) -> None:
+        if node.key in seen or len(seen) > 40:
+            return
+        seen = seen | {node.key}
+        chain = [*chain, node]
+        for raw in node.routes:
+            self._route(raw, base, chain, app, app_hooks)
+        for inc in node.includes:
+            child = self.nodes.get(inc.child)
+            if child is None:
+                continue
+            prefix = inc.prefix if inc.prefix is not None else child.prefix
+            self._walk(child, join_paths(base, prefix) if prefix else base, chain, app, app_hooks, seen)
+
+    def _route(self, raw: _Raw, base: str, chain: list[_Node], app: _Node,
+               app_hooks: list[tuple[ModuleSummary, FunctionDef]]) -> None:
+        full_raw = join_paths(base, raw.path) if (base or raw.path) else "/"
+        path, params = normalize_path(full_raw)
+        blueprints = [n.name for n in chain if n.kind == "blueprint"]
+        endpoint = ".".join([*blueprints, raw.endpoint])
+        loc = Location(raw.mod.path, raw.line)
+        judged = Judgement()
+        names: list[str] = []
+        decorators = list(raw.decorators)
+        for node in chain:
+            decorators += node.decorators
+            judged.rate_limit += node.limits
+        for mod, expr in decorators:
+            target = expr.func if expr.kind == "call" else expr
+            names.append(self.index.qualify_expr(mod, target) or target.render(40))
+            judged.merge(self.auth.decorator(mod, expr, loc))
+        hooks = [h for n in chain if n.kind != "app" for h in n.hooks] + app.hooks + app_hooks
+        hook_statuses: list[AuthStatus] = []
+        for method in raw.methods:
+            facts = RouteFacts(endpoint, path, full_raw, blueprints[-1] if blueprints else "", method)
+            statuses = list(hook_statuses)
+            evidence = list(judged.evidence)
+            for mod, func in hooks:
+                status, ev = self.hooks.judge(mod, func, facts)
+                if status is not None:
+                    statuses.append(status)
+                    evidence.append(ev)
+            if judged.status is not None:
+                statuses.append(judged.status)
+            if raw.func is not None and not statuses and not _issues_credentials(raw.func):
+                body = self.auth.body_status(raw.mod, raw.func)
+                if body is not None:
+                    statuses.append(body)
+                    evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body,
+                                             "checks credentials in the handler body", loc))
+            status = strongest(statuses) or AuthStatus.NONE
+            authz = list(judged.authz)
+            if raw.func is not None:
+                check = body_checks_role(raw.func)
+                if check is not None:
+                    authz.append(Evidence("role", f"{raw.mod.module}.{raw.qualname}", AuthStatus.REQUIRED, check,
+                                          loc))
+            self.out.routes.append(Route(
+                framework="flask",
+                method=method,
+                path=path,
+                raw_path=full_raw,
+                handler=f"{raw.mod.module}.{raw.qualname}",
+                location=loc,
+                handler_ref=HandlerRef(raw.mod.path, raw.qualname) if raw.func is not None else None,
+                path_params=params,
+                auth=AuthEvidence(status, tuple(dict.fromkeys(evidence))),
+                authz=tuple(dict.fromkeys(authz)),
+                dependencies=tuple(dict.fromkeys(names)),
+                return_annotation=raw.func.returns.render(60) if raw.func and raw.func.returns else None,
+                rate_limit=tuple(dict.fromkeys(judged.rate_limit)),
+                group=chain[-1].key,
+                app=app.key,
+            ))
+        self.out.frameworks.add("flask")
+
+
+def _items(index: ProjectIndex, mod: ModuleSummary, expr: Expr | None, depth: int = 0) -> list[Expr]:
+    """Elements of a literal list/tuple, following names and `+`."""
+    if expr is None or depth > 5:
+        return []
+    if expr.kind in ("list", "tuple", "set"):
+        return [e for e in expr.args if e.kind != "starred"]
+    if expr.kind == "binop" and expr.text == "+":
+        return _items(index, mod, expr.args[0], depth + 1) + _items(index, mod, expr.args[1], depth + 1)
+    if expr.kind in ("name", "attr"):
+        symbol = index.resolve(mod, expr)
+        if symbol is not None and symbol.value is not None:
+            return _items(index, symbol.module, symbol.value, depth + 1)
+    return []
+
+
+def _issues_credentials(func: FunctionDef) -> bool:
+    """A login/token handler checks a password and rejects, but that is not authentication of the caller."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                name = (call.func.dotted or "").rsplit(".", 1)[-1].lower()
+                if any(w in name for w in LOGIN_CALLS):
+                    return True
+    return False
+
+
+def _local_imports(stmt: Stmt, env: Env) -> None:
+    if stmt.kind == "import" and stmt.targets:
+        for target, value in zip(stmt.targets, stmt.exprs, strict=False):
+            env.imports[target.text] = value.text
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _flat(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
+    """Statements of a block, entering if/try/with but not defs or classes."""
+    for stmt in body:
+        yield stmt
+        if stmt.func is None and stmt.cls is None:
+            yield from _flat(tuple(stmt.children()))
+
+
+__all__ = ["FlaskAdapter"]

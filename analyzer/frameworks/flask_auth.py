@@ -1,0 +1,285 @@
+"""Flask authentication evidence: decorators (library and project-defined) and wrapper bodies.
+
+Library decorators are recognized by their qualified names (flask_login, flask_jwt_extended,
+Flask-HTTPAuth instances, Flask-Security, flask_praetorian, Flask-User, authlib, flask_oidc).
+Project decorators are recognized by what their wrapper does, never by their name: it calls
+a library check (`verify_jwt_in_request`, `login_required(f)`), or reads a credential and
+rejects the request without it (`body_auth`), or sends anonymous users to the login page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apilint.config import Config
+from apilint.frameworks.common import body_auth, body_checks_role, is_rejection
+from apilint.model import AuthStatus, Evidence, Location
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+
+AUTH_LIBS = frozenset({"flask_login", "flask_jwt_extended", "flask_jwt", "flask_security", "flask_praetorian",
+                       "flask_user", "flask_security_too"})
+LIB_DECORATORS: dict[str, AuthStatus] = {
+    "login_required": AuthStatus.REQUIRED, "fresh_login_required": AuthStatus.REQUIRED,
+    "jwt_required": AuthStatus.REQUIRED, "fresh_jwt_required": AuthStatus.REQUIRED,
+    "jwt_refresh_token_required": AuthStatus.REQUIRED, "jwt_optional": AuthStatus.OPTIONAL,
+    "auth_required": AuthStatus.REQUIRED, "http_auth_required": AuthStatus.REQUIRED,
+    "auth_token_required": AuthStatus.REQUIRED, "roles_required": AuthStatus.REQUIRED,
+    "roles_accepted": AuthStatus.REQUIRED, "permissions_required": AuthStatus.REQUIRED,
+    "permissions_accepted": AuthStatus.REQUIRED,
+}
+ROLE_DECORATORS = frozenset({"roles_required", "roles_accepted", "permissions_required", "permissions_accepted"})
+KNOWN_CALLS: dict[str, AuthStatus] = {
+    "flask_jwt_extended.verify_jwt_in_request": AuthStatus.REQUIRED,
+    "flask_jwt_extended.verify_fresh_jwt_in_request": AuthStatus.REQUIRED,
+    "flask_jwt_extended.verify_jwt_refresh_token_in_request": AuthStatus.REQUIRED,
+    "flask_jwt_extended.verify_jwt_in_request_optional": AuthStatus.OPTIONAL,
+}
+HTTPAUTH_CLASSES = ("HTTPBasicAuth", "HTTPTokenAuth", "HTTPDigestAuth", "MultiAuth")
+AUTHISH = ("login", "auth", "token", "jwt", "api_key", "apikey", "permission", "role", "admin", "signed_in")
+NOT_AUTH = frozenset({"functools.wraps", "wraps"})
+
+
+@dataclass
+class Judgement:
+    """What one decorator (or hook, or body) says about a route."""
+
+    status: AuthStatus | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+    authz: list[Evidence] = field(default_factory=list)
+    rate_limit: list[Evidence] = field(default_factory=list)
+
+    def merge(self, other: Judgement) -> None:
+        """Fold another judgement in (the strongest status wins)."""
+        self.status = strongest([s for s in (self.status, other.status) if s is not None])
+        self.evidence += other.evidence
+        self.authz += other.authz
+        self.rate_limit += other.rate_limit
+
+
+def strongest(statuses: list[AuthStatus]) -> AuthStatus | None:
+    """REQUIRED over OPTIONAL over UNKNOWN over NONE; None when there is nothing."""
+    for status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN, AuthStatus.NONE):
+        if status in statuses:
+            return status
+    return None
+
+
+class FlaskAuth:
+    """Judges decorators, wrapper bodies and handler bodies of one project (with caches)."""
+
+    def __init__(self, index: ProjectIndex, config: Config) -> None:
+        self.index = index
+        self.config = config
+        self._decorators: dict[str, Judgement] = {}
+        self._bodies: dict[str, AuthStatus | None] = {}
+
+    # --- decorators ------------------------------------------------------------------
+    def decorator(self, mod: ModuleSummary, expr: Expr, loc: Location, depth: int = 0) -> Judgement:
+        """Judge one decorator expression written in `mod`."""
+        call = expr if expr.kind == "call" else None
+        target = expr.func if call is not None else expr
+        if target.kind == "call":  # jwt_required()(...) style: judge the inner call
+            return self.decorator(mod, target, loc, depth + 1) if depth < 6 else Judgement()
+        qualified = self.index.qualify_expr(mod, target) or target.render(40)
+        short = qualified.rsplit(".", 1)[-1]
+        out = Judgement()
+        if qualified in NOT_AUTH or depth > 6:
+            return out
+        if _configured(qualified, self.config.roles_helpers):
+            out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "configured role check", loc))
+        if _configured(qualified, self.config.auth_decorators):
+            out.status = AuthStatus.REQUIRED
+            out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "configured", loc))
+            return out
+        top = qualified.split(".")[0]
+        if top in AUTH_LIBS and short in LIB_DECORATORS:
+            status = LIB_DECORATORS[short]
+            optional = call.kwarg("optional") if call is not None else None
+            if optional is not None and optional.is_true:
+                status = AuthStatus.OPTIONAL
+            out.status = status
+            out.evidence.append(Evidence("decorator", qualified, status, top, loc))
+            if short in ROLE_DECORATORS:
+                roles = call.render(60) if call is not None else qualified
+                out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, roles, loc))
+            return out
+        instance = self._instance_of(mod, target.args[0]) if target.kind == "attr" else None
+        if instance is not None:
+            return self._instance_decorator(instance, target.text, call, qualified, loc, out)
+        own = self._instance_of(mod, target)
+        if own is not None and own.rsplit(".", 1)[-1] == "ResourceProtector":  # authlib: @require_oauth("x")
+            status = AuthStatus.REQUIRED
+            optional = call.kwarg("optional") if call is not None else None
+            if optional is not None and optional.is_true:
+                status = AuthStatus.OPTIONAL
+            out.status = status
+            out.evidence.append(Evidence("decorator", qualified, status, "authlib ResourceProtector", loc))
+            if call is not None and call.positional:
+                out.authz.append(Evidence("scopes", call.render(60), AuthStatus.REQUIRED, "oauth scopes", loc))
+            return out
+        symbol = self.index.lookup(qualified)
+        if symbol is not None and symbol.func is not None:
+            return self._project_decorator(symbol, loc, depth)
+        if symbol is not None and symbol.value is not None and symbol.value.kind in ("call", "attr", "name"):
+            # admin_only = roles_required("admin"); login_required = auth.login_required
+            return self.decorator(symbol.module, symbol.value, loc, depth + 1)
+        if symbol is None and top not in ("flask", "functools") and any(w in short.lower() for w in AUTHISH):
+            out.status = AuthStatus.UNKNOWN
+            out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN, "defined outside the project",
+                                         loc))
+        return out
+
+    def _instance_of(self, mod: ModuleSummary, expr: Expr) -> str | None:
+        """Qualified class of a module-level instance (`auth = HTTPBasicAuth()`), if any."""
+        if expr.kind not in ("name", "attr"):
+            return None
+        symbol = self.index.resolve(mod, expr)
+        if symbol is None or symbol.value is None or symbol.value.kind != "call":
+            return None
+        return self.index.qualify_expr(symbol.module, symbol.value.func)
+
+    def _instance_decorator(self, instance: str, method: str, call: Expr | None, qualified: str, loc: Location,
+                            out: Judgement) -> Judgement:
+        top = instance.split(".")[0]
+        short = instance.rsplit(".", 1)[-1]
+        if top == "flask_httpauth" or (short in HTTPAUTH_CLASSES and method == "login_required"):
+            if method != "login_required":
+                return out
+            optional = call.kwarg("optional") if call is not None else None
+            status = AuthStatus.OPTIONAL if optional is not None and optional.is_true else AuthStatus.REQUIRED
+            out.status = status
+            out.evidence.append(Evidence("decorator", qualified, status, f"Flask-HTTPAuth {short}", loc))
+            role = call.kwarg("role") if call is not None else None
+            if role is not None:
+                out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, f"role={role.render(40)}", loc))
+        elif top == "flask_limiter" and method in ("limit", "shared_limit"):
+            detail = call.render(60) if call is not None else qualified
+            out.rate_limit.append(Evidence("rate_limit", qualified, AuthStatus.REQUIRED, detail, loc))
+        elif top == "flask_oidc" and method in ("require_login", "accept_token"):
+            out.status = AuthStatus.REQUIRED
+            out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_oidc", loc))
+        elif top == "flask_principal" and method == "require":
+            out.status = AuthStatus.REQUIRED
+            out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_principal", loc))
+            out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "Permission.require", loc))
+        return out
+
+    def _project_decorator(self, symbol: Symbol, loc: Location, depth: int) -> Judgement:
+        cached = self._decorators.get(symbol.qualname)
+        if cached is not None:
+            return cached
+        self._decorators[symbol.qualname] = Judgement()  # breaks cycles
+        func = symbol.func
+        assert func is not None
+        mod = symbol.module
+        where = Location(mod.path, func.line)
+        inner = Judgement()
+        funcs = [func] + [s.func for s in walk_stmts(func.body, into_defs=True) if s.func is not None]
+        roles: list[str] = []
+        for fn in funcs:
+            for dec in fn.decorators:
+                inner.merge(self.decorator(mod, dec.expr, where, depth + 1))
+            for call in _calls(fn):  # return login_required(f) / jwt_required()(fn)(*args)
+                head = call.func if call.func.kind != "call" else call.func.func
+                name = self.index.qualify_expr(mod, head) or ""
+                if name.split(".")[0] in AUTH_LIBS and name.rsplit(".", 1)[-1] in LIB_DECORATORS:
+                    inner.merge(self.decorator(mod, call.func if call.func.kind == "call" else head, where, depth + 1))
+            status = self.body_status(mod, fn, depth + 1)
+            if status is not None:
+                inner.status = strongest([s for s in (inner.status, status) if s is not None])
+            check = body_checks_role(fn)
+            if check is not None:
+                roles.append(check)
+        out = Judgement(rate_limit=list(inner.rate_limit))
+        if inner.status is not None:
+            based_on = ", ".join(dict.fromkeys(e.name for e in inner.evidence))
+            detail = f"wraps {based_on}" if based_on else "checks credentials and rejects without them"
+            out.status = inner.status
+            out.evidence.append(Evidence("decorator", symbol.qualname, inner.status, detail, where))
+            out.authz += inner.authz
+            out.authz += [Evidence("role", symbol.qualname, AuthStatus.REQUIRED, r, where) for r in roles[:1]]
+        elif roles:
+            out.authz.append(Evidence("role", symbol.qualname, AuthStatus.REQUIRED, roles[0], where))
+        self._decorators[symbol.qualname] = out
+        return out
+
+    # --- bodies ----------------------------------------------------------------------
+    def body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0) -> AuthStatus | None:
+        """REQUIRED/OPTIONAL when the body itself authenticates the request, else None."""
+        key = f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}"
+        if key in self._bodies:
+            return self._bodies[key]
+        self._bodies[key] = None
+        status = self._body_status(mod, func, depth)
+        self._bodies[key] = status
+        return status
+
+    def _body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int) -> AuthStatus | None:
+        known: dict[str, AuthStatus] = {}
+        for call in _calls(func):
+            callee = self.index.qualify_expr(mod, call.func)
+            if callee is None:
+                continue
+            if callee in KNOWN_CALLS:
+                optional = call.kwarg("optional")
+                if optional is not None and optional.is_true:
+                    known[callee] = AuthStatus.OPTIONAL
+                else:
+                    known[callee] = KNOWN_CALLS[callee]
+            elif depth < 3:
+                helper = self.index.lookup(callee)
+                if helper is not None and helper.func is not None and helper.func is not func:
+                    status = self.body_status(helper.module, helper.func, depth + 1)
+                    if status is not None:
+                        known[callee] = status
+        if known:
+            return strongest(list(known.values()))
+        status = body_auth(self.index, mod, func)
+        if status is not None:
+            return status
+        return AuthStatus.REQUIRED if _redirects_anonymous(func) else None
+
+
+def _calls(func: FunctionDef) -> list[Expr]:
+    out: list[Expr] = []
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            out += list(expr.calls())
+    return out
+
+
+def _redirects_anonymous(func: FunctionDef) -> bool:
+    """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "if" or stmt.value is None:
+            continue
+        test = {e.text for e in stmt.value.walk() if e.kind in ("attr", "name")}
+        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "current_user"}:
+            continue
+        for inner in walk_stmts(stmt.body):
+            if is_rejection(inner) or _is_login_redirect(inner):
+                return True
+    return False
+
+
+def _is_login_redirect(stmt: Stmt) -> bool:
+    if stmt.kind not in ("return", "raise", "expr") or stmt.value is None:
+        return False
+    for call in stmt.value.calls():
+        name = (call.func.dotted or "").rsplit(".", 1)[-1]
+        if name in ("unauthorized", "unauthorized_callback"):
+            return True
+        if name == "redirect":
+            text = call.render(120).lower()
+            if any(w in text for w in ("login", "signin", "sign_in", "auth")):
+                return True
+    return False
+
+
+def _configured(qualified: str, names: tuple[str, ...]) -> bool:
+    short = qualified.rsplit(".", 1)[-1]
+    return any(n in (qualified, short) for n in names)
+
+
+__all__ = ["FlaskAuth", "Judgement", "strongest"]

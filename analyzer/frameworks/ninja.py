@@ -1,0 +1,244 @@
+"""Django Ninja: `NinjaAPI` and `Router` objects, operation decorators, `add_router`, `auth=`.
+
+An API is served where the URLconf mounts `api.urls` (found by the shared URL walk); an API
+that no URLconf mounts is placed at `/`. An operation's auth is its own `auth=` when given
+(`auth=None` turns auth off), else the nearest router's, else the API's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from apilint.config import Config
+from apilint.frameworks.base import LinkOutput, imports_any
+from apilint.frameworks.common import join_paths
+from apilint.frameworks.django_settings import project_settings
+from apilint.frameworks.django_urls import normalize_django_path, url_mounts
+from apilint.frameworks.django_views import ClassInfo, DjangoAuth
+from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.project import ProjectIndex
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+
+_API_CLASSES = frozenset({"NinjaAPI", "NinjaExtraAPI"})
+_OPERATIONS = ("get", "post", "put", "patch", "delete")
+_SCHEMES = frozenset({"HttpBearer", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "HttpBasicAuth", "SessionAuth",
+                      "SessionAuthSuperUser", "SessionAuthIsStaff", "AuthBase", "HttpAuthBase", "APIKeyBase",
+                      "AsyncHttpBearer", "AsyncAPIKeyHeader", "AsyncAPIKeyQuery", "AsyncAPIKeyCookie"})
+_ROLE_SCHEMES = frozenset({"django_auth_superuser", "django_auth_is_staff", "SessionAuthSuperUser",
+                           "SessionAuthIsStaff"})
+_NINJA_PARAM = re.compile(r"\{(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass
+class _Op:
+    methods: tuple[str, ...]
+    path: str
+    func: FunctionDef
+    mod: ModuleSummary
+    call: Expr
+
+
+@dataclass
+class _Include:
+    prefix: str
+    child: str
+    auth: Expr | None
+    mod: ModuleSummary
+
+
+@dataclass
+class _Obj:
+    key: str
+    kind: str
+    mod: ModuleSummary
+    line: int
+    auth: Expr | None = None
+    ops: list[_Op] = field(default_factory=list)
+    includes: list[_Include] = field(default_factory=list)
+
+
+class NinjaAdapter:
+    """Routes of Django Ninja APIs."""
+
+    name = "ninja"
+
+    def detect(self, index: ProjectIndex) -> bool:
+        """True when some module imports ninja."""
+        return imports_any(index, ("ninja", "ninja_extra"))
+
+    def link(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
+        """Collect APIs and routers, then emit their operations under the URLconf mounts."""
+        _Linker(index, config, out).run()
+
+
+class _Linker:
+    def __init__(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
+        self.index = index
+        self.out = out
+        self.objs: dict[str, _Obj] = {}
+        settings = project_settings(index)
+        self.django = DjangoAuth(index, config, settings)
+        self.middleware = self.django.middleware()
+
+    def run(self) -> None:
+        for mod in self.index:
+            self._collect(mod)
+        for mod in self.index:
+            self._scan(mod)
+        mounted: set[str] = set()
+        for mount in url_mounts(self.index):
+            if mount.kind == "urls" and mount.target is not None and mount.target.qualname in self.objs:
+                obj = self.objs[mount.target.qualname]
+                mounted.add(obj.key)
+                self._walk(obj, mount.raw, [], obj, set())
+        for obj in sorted(self.objs.values(), key=lambda o: o.key):
+            if obj.kind == "api" and obj.key not in mounted:
+                self._walk(obj, "/", [], obj, set())
+
+    def _collect(self, mod: ModuleSummary) -> None:
+        for stmt in walk_stmts(mod.body):
+            if stmt.kind not in ("assign", "annassign") or stmt.value is None or stmt.value.kind != "call":
+                continue
+            callee = self.index.qualify_expr(mod, stmt.value.func) or ""
+            short = callee.rsplit(".", 1)[-1]
+            if short in _API_CLASSES or (short == "Router" and callee.startswith("ninja")):
+                kind = "api" if short in _API_CLASSES else "router"
+                for target in stmt.targets:
+                    if target.kind == "name":
+                        key = f"{mod.module}.{target.text}"
+                        self.objs[key] = _Obj(key, kind, mod, stmt.line, stmt.value.kwarg("auth"))
+
+    def _obj(self, mod: ModuleSummary, expr: Expr) -> _Obj | None:
+        if expr.kind == "str":
+            symbol = self.index.lookup(expr.text)
+        else:
+            symbol = self.index.resolve(mod, expr)
+        return self.objs.get(symbol.qualname) if symbol is not None else None
+
+    def _scan(self, mod: ModuleSummary) -> None:
+        for stmt in walk_stmts(mod.body):
+            if stmt.func is not None:
+                for dec in stmt.func.decorators:
+                    self._operation(mod, stmt.func, dec.expr)
+            elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+                call = stmt.value
+                if call.func.kind == "attr" and call.func.text == "add_router" and len(call.positional) >= 2:
+                    parent = self._obj(mod, call.func.args[0])
+                    child = self._obj(mod, call.positional[1])
+                    prefix = self.index.const_str(mod, call.positional[0])
+                    if parent is not None and child is not None and prefix is not None:
+                        parent.includes.append(_Include(prefix, child.key, call.kwarg("auth"), mod))
+
+    def _operation(self, mod: ModuleSummary, func: FunctionDef, call: Expr) -> None:
+        if call.kind != "call" or call.func.kind != "attr":
+            return
+        name = call.func.text
+        if name not in _OPERATIONS and name != "api_operation":
+            return
+        owner = self._obj(mod, call.func.args[0])
+        if owner is None:
+            return
+        if name == "api_operation":
+            listed = self.index.const_value(mod, call.arg(0, "methods"))
+            methods = tuple(e.text.upper() for e in listed.args if e.kind == "str") if listed is not None else ()
+            path = self.index.const_str(mod, call.arg(1, "path"))
+        else:
+            methods = (name.upper(),)
+            path = self.index.const_str(mod, call.arg(0, "path"))
+        if path is not None and methods:
+            owner.ops.append(_Op(methods, path, func, mod, call))
+
+    # --- emit ---------------------------------------------------------------------------
+    def _walk(self, obj: _Obj, prefix: str, auth_chain: list[tuple[Expr, ModuleSummary]], api: _Obj,
+              seen: set[str]) -> None:
+        if obj.key in seen:
+            return
+        seen = seen | {obj.key}
+        chain = [*auth_chain, (obj.auth, obj.mod)] if obj.auth is not None else auth_chain
+        for op in obj.ops:
+            self._route(op, prefix, chain, obj, api)
+        for inc in obj.includes:
+            child = self.objs.get(inc.child)
+            if child is None:
+                continue
+            sub_chain = [*chain, (inc.auth, inc.mod)] if inc.auth is not None else chain
+            self._walk(child, join_paths(prefix, inc.prefix), sub_chain, api, seen)
+
+    def _route(self, op: _Op, prefix: str, chain: list[tuple[Expr, ModuleSummary]], obj: _Obj, api: _Obj) -> None:
+        loc = Location(op.mod.path, op.func.line)
+        own = op.call.kwarg("auth")
+        if own is not None:
+            status, evidence, authz = self._auth(own, op.mod, loc, "operation auth")
+        elif chain:
+            expr, mod = chain[-1]
+            status, evidence, authz = self._auth(expr, mod, loc, "router auth" if len(chain) > 1 or obj.kind ==
+                                                 "router" else "NinjaAPI auth")
+        else:
+            status, evidence, authz = AuthStatus.NONE, [], []
+        facts = self.django.decorators(op.mod, [d.expr for d in op.func.decorators], loc)
+        if status is AuthStatus.NONE and self.middleware is not None and not facts.login_exempt:
+            status = self.middleware[0]
+            evidence.append(self.middleware[1])
+        raw = join_paths(prefix, op.path) if op.path else join_paths(prefix)
+        path, params = normalize_django_path(_NINJA_PARAM.sub(lambda m: "{" + m.group(1) + "}", raw))
+        response = op.call.kwarg("response")
+        response_model = None
+        if response is not None and not response.is_none:
+            response_model = self.index.qualify_expr(op.mod, response) or response.render(60)
+        for method in op.methods:
+            self.out.routes.append(Route(
+                framework="ninja", method=method, path=path, raw_path=raw,
+                handler=f"{op.mod.module}.{op.func.qualname}", location=loc,
+                handler_ref=HandlerRef(op.mod.path, op.func.qualname), path_params=params,
+                auth=AuthEvidence(status, tuple(dict.fromkeys(evidence))), authz=tuple(dict.fromkeys(authz)),
+                dependencies=tuple(dict.fromkeys([e.name for e in evidence] + facts.dependencies)),
+                response_model=response_model, rate_limit=tuple(facts.rate_limit), group=obj.key, app=api.key))
+        self.out.rate_limiters.extend(facts.rate_limit)
+        self.out.frameworks.add("ninja")
+
+    def _auth(self, expr: Expr, mod: ModuleSummary, loc: Location,
+              where: str) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:
+        if expr.is_none:
+            return AuthStatus.NONE, [Evidence("auth_argument", "None", AuthStatus.NONE, f"{where}: auth=None",
+                                             loc)], []
+        if expr.kind in ("list", "tuple"):
+            results = [self._auth(e, mod, loc, where) for e in expr.args]
+            if not results:
+                return AuthStatus.NONE, [], []
+            statuses = [r[0] for r in results]
+            status = next(s for s in (AuthStatus.NONE, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN, AuthStatus.REQUIRED)
+                          if s in statuses)
+            shared = [a for r in results for a in r[2]] if all(r[2] for r in results) else []
+            return status, [e for r in results for e in r[1]], shared
+        target = expr.func if expr.kind == "call" else expr
+        qualified = self.index.qualify_expr(mod, target) or target.render(60)
+        symbol = self.index.resolve(mod, target)
+        short = qualified.rsplit(".", 1)[-1]
+        if symbol is not None and symbol.value is not None and symbol.value.kind == "call":
+            target = symbol.value.func
+            mod = symbol.module
+            qualified = self.index.qualify_expr(mod, target) or qualified
+            short = qualified.rsplit(".", 1)[-1]
+            symbol = self.index.resolve(mod, target)
+        authz: list[Evidence] = []
+        if short in _ROLE_SCHEMES or any(w in short.lower() for w in ("admin", "staff", "superuser")):
+            authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, short, loc))
+        if symbol is not None and symbol.cls is not None:
+            info = ClassInfo(self.index, symbol)
+            if any(b in _SCHEMES for b in info.external_short) or info.method("authenticate") is not None:
+                return AuthStatus.REQUIRED, [Evidence("auth", qualified, AuthStatus.REQUIRED,
+                                                      f"{where}: security scheme", loc)], authz
+        elif symbol is not None and symbol.func is not None:
+            return AuthStatus.REQUIRED, [Evidence("auth", qualified, AuthStatus.REQUIRED,
+                                                  f"{where}: auth callable", loc)], authz
+        elif symbol is None:
+            lowered = short.lower()
+            if short in _SCHEMES or short.startswith("django_auth") or any(
+                    w in lowered for w in ("auth", "jwt", "bearer", "apikey", "api_key", "token")):
+                return AuthStatus.REQUIRED, [Evidence("auth", qualified, AuthStatus.REQUIRED, where, loc)], authz
+        return AuthStatus.UNKNOWN, [Evidence("auth", qualified, AuthStatus.UNKNOWN, f"{where}: cannot be read",
+                                             loc)], authz
+
+
+__all__ = ["NinjaAdapter"]

@@ -1,0 +1,125 @@
+"""Markdown fit for a pull-request comment: counts by severity and a table of findings.
+
+Long tables are folded into `<details>` so the comment stays readable. Also renders the route
+list and the route diff of `apilint routes [--diff REF] --format markdown`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from apilint.docgen import help_uri
+from apilint.model import Route, Severity
+from apilint.reporters import Report
+
+if TYPE_CHECKING:
+    from apilint.diff import RouteChange
+
+FOLD_AFTER = 10
+"""Tables with more rows than this are collapsed in a `<details>` block."""
+ICON = {
+    Severity.CRITICAL: "🟥",
+    Severity.HIGH: "🔴",
+    Severity.MEDIUM: "🟠",
+    Severity.LOW: "🟡",
+    Severity.INFO: "⚪",
+}
+
+
+def cell(text: str) -> str:
+    """Text made safe for one Markdown table cell."""
+    return " ".join(text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").split())
+
+
+def code(text: str) -> str:
+    """Inline code that survives backticks inside the text."""
+    fence = "``" if "`" in text else "`"
+    pad = " " if fence == "``" else ""
+    return f"{fence}{pad}{cell(text)}{pad}{fence}"
+
+
+def _fold(rows: list[str], header: list[str], summary: str) -> list[str]:
+    table = [*header, *rows]
+    if len(rows) <= FOLD_AFTER:
+        return table
+    return [f"<details><summary>{summary}</summary>", "", *table, "", "</details>"]
+
+
+def render(report: Report) -> str:
+    """The PR comment for a check run."""
+    counts = Counter(f.severity for f in report.findings)
+    total = len(report.findings)
+    scope = f" new since `{report.diff_base}`" if report.diff_base else ""
+    out = [f"## apilint: {total} problem{'s' if total != 1 else ''}{scope}", ""]
+    if total:
+        out += ["| severity | count |", "|---|---:|"]
+        out += [f"| {ICON[s]} {s.value} | {counts[s]} |" for s in Severity if counts[s]]
+        out.append("")
+        rows = []
+        for f in sorted(report.findings, key=lambda f: -f.severity.rank):
+            rule = report.rule(f.code)
+            rule_cell = f"[{f.code}]({help_uri(rule)})" if rule is not None else f.code
+            where = f"{f.location.file}:{f.location.line}"
+            rows.append(f"| {ICON[f.severity]} {f.severity.value} | {rule_cell} | {code(f.route) if f.route else ''} "
+                        f"| [{code(where)}]({f.location.file}#L{f.location.line}) | {cell(f.message)} "
+                        f"| {cell(f.fix)} |")
+        header = ["| severity | rule | route | location | problem | fix |", "|---|---|---|---|---|---|"]
+        out += _fold(rows, header, f"{total} findings")
+    else:
+        out.append("No problems found. ✅")
+    notes = [f"{report.files_analyzed} files analyzed"]
+    if report.unchanged:
+        notes.append(f"{report.unchanged} already present in `{report.diff_base}`")
+    if report.baselined:
+        notes.append(f"{report.baselined} in the baseline")
+    if report.suppressed:
+        notes.append(f"{report.suppressed} suppressed inline")
+    if report.diagnostics:
+        notes.append(f"{len(report.diagnostics)} diagnostic{'s' if len(report.diagnostics) != 1 else ''}")
+    out += ["", f"<sub>apilint {report.version} · {' · '.join(notes)}</sub>", ""]
+    return "\n".join(out)
+
+
+def _auth(route: Route) -> str:
+    evidence = route.auth.evidence[0].name.rsplit(".", 1)[-1] if route.auth.evidence else ""
+    return route.auth.status.value + (f" ({code(evidence)})" if evidence else "")
+
+
+def render_routes(routes: Sequence[Route]) -> str:
+    """The route map as a Markdown table."""
+    out = [f"## apilint: {len(routes)} route{'s' if len(routes) != 1 else ''}", ""]
+    rows = [f"| {r.method} | {code(r.path)} | {_auth(r)} | {code(r.handler.rsplit('.', 1)[-1])} "
+            f"| {code(f'{r.location.file}:{r.location.line}')} |" for r in routes]
+    header = ["| method | path | auth | handler | location |", "|---|---|---|---|---|"]
+    out += _fold(rows, header, f"{len(routes)} routes") if rows else ["No routes found."]
+    return "\n".join(out) + "\n"
+
+
+def render_route_diff(ref: str, changes: Sequence[RouteChange]) -> str:
+    """The route changes of a PR as a review comment: added, removed, protection changed."""
+    out = [f"## apilint: route changes since `{ref}`", ""]
+    if not changes:
+        return "\n".join([*out, "No routes added, removed or changed.", ""])
+    titles = {"added": "Added", "removed": "Removed", "changed": "Protection changed"}
+    for kind in ("changed", "added", "removed"):
+        group = [c for c in changes if c.kind == kind]
+        if not group:
+            continue
+        out += [f"### {titles[kind]} ({len(group)})", ""]
+        if kind == "changed":
+            rows = [f"| {c.route.method} | {code(c.route.path)} | {cell('; '.join(c.changes))} "
+                    f"| {code(f'{c.route.location.file}:{c.route.location.line}')} |" for c in group]
+            header = ["| method | path | change | location |", "|---|---|---|---|"]
+        else:
+            rows = [f"| {c.route.method} | {code(c.route.path)} | {_warn(c.route) if kind == 'added' else ''}"
+                    f"{_auth(c.route)} | {code(f'{c.route.location.file}:{c.route.location.line}')} |" for c in group]
+            header = ["| method | path | auth | location |", "|---|---|---|---|"]
+        out += _fold(rows, header, f"{len(group)} routes")
+        out.append("")
+    return "\n".join(out)
+
+
+def _warn(route: Route) -> str:
+    return "⚠️ " if route.auth.status.value in ("none", "unknown") else ""

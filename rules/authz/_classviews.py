@@ -1,0 +1,142 @@
+"""Object access in class-based views: DRF generic views and viewsets, Django generic detail views.
+
+These views load the object themselves (`self.get_object()` over `queryset` or
+`get_queryset()`), so the load is implied by the base class, and ownership lives in
+`get_queryset`, `get_object` or an object permission.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apilint.model import Route
+from apilint.project import ProjectIndex, Symbol
+from apilint.rules.authz._names import is_owner_field, is_user_model, looks_public, mentions_user
+from apilint.summary import ClassDef, Expr, FunctionDef, walk_stmts
+
+DETAIL_BASES = frozenset({
+    "ModelViewSet", "ReadOnlyModelViewSet", "GenericViewSet", "RetrieveModelMixin", "UpdateModelMixin",
+    "DestroyModelMixin", "RetrieveAPIView", "RetrieveUpdateAPIView", "RetrieveDestroyAPIView",
+    "RetrieveUpdateDestroyAPIView", "UpdateAPIView", "DestroyAPIView", "GenericAPIView",
+    "DetailView", "UpdateView", "DeleteView", "SingleObjectMixin", "BaseDetailView", "BaseUpdateView",
+    "BaseDeleteView",
+})
+_USERS = {"user", "current_user", "owner"}
+
+
+@dataclass(frozen=True)
+class ClassAccess:
+    """How a class-based view reaches the object behind a detail route."""
+
+    owned: bool
+    model: Expr | None
+    model_module: Symbol | None
+    source: str
+    """`get_object()`, `queryset` or `model`, for the message."""
+
+
+def class_access(index: ProjectIndex, route: Route, handler: FunctionDef | None) -> ClassAccess | None:
+    """The implied object load of a class-based detail view, or None when there is none."""
+    ref = route.handler_ref
+    if ref is None or "." not in ref.qualname:
+        return None
+    mod = index.by_path.get(ref.file)
+    if mod is None:
+        return None
+    cls_name = ref.qualname.rsplit(".", 1)[0]
+    symbol = index.lookup(f"{mod.module}.{cls_name}")
+    if symbol is None or symbol.cls is None:
+        return None
+    bases = index.base_names(symbol)
+    if not any(b.rsplit(".", 1)[-1] in DETAIL_BASES for b in bases):
+        return None
+    if handler is not None and not _calls_get_object(handler):
+        return None  # an overridden action that loads on its own: the plain scan handles it
+    chain = [symbol] + [s for s in (index.lookup(b) for b in bases) if s is not None and s.cls is not None]
+    for method_name in ("get_queryset", "get_object"):
+        method = _method(chain, method_name)
+        if method is not None and _mentions_caller(method):
+            return ClassAccess(True, None, None, method_name)
+    model, owner = _model(chain)
+    if model is None:
+        return None  # the model cannot be read (a computed queryset): no basis for a finding
+    return ClassAccess(False, model, owner, "queryset")
+
+
+def model_owner(index: ProjectIndex, access: ClassAccess) -> tuple[str | None, bool | None, bool, bool]:
+    """(model name, has an owner field, is a user model, looks like public content) of the view's model."""
+    if access.model is None or access.model_module is None:
+        return None, None, False, False
+    short = (access.model.dotted or "").rsplit(".", 1)[-1] or None
+    if short is not None and is_user_model(short):
+        return short, None, True, False
+    target = index.resolve(access.model_module.module, access.model)
+    if target is None or target.cls is None:
+        return short, None, False, False
+    fields = list(target.cls.field_names())
+    for base in index.base_names(target):
+        if base.endswith(("AbstractUser", "AbstractBaseUser")):
+            return short, None, True, False
+        parent = index.lookup(base)
+        if parent is not None and parent.cls is not None:
+            fields += parent.cls.field_names()
+    return short, any(is_owner_field(f) for f in fields), False, looks_public(fields)
+
+
+def _calls_get_object(func: FunctionDef) -> bool:
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                if call.func.kind == "attr" and call.func.text in ("get_object", "get_queryset"):
+                    return True
+    return False
+
+
+def _method(chain: list[Symbol], name: str) -> FunctionDef | None:
+    for symbol in chain:
+        assert symbol.cls is not None
+        found = symbol.cls.method(name)
+        if found is not None:
+            return found
+    return None
+
+
+def _mentions_caller(func: FunctionDef) -> bool:
+    return any(mentions_user(expr, _USERS) for stmt in walk_stmts(func.body) for expr in stmt.own_exprs())
+
+
+def _model(chain: list[Symbol]) -> tuple[Expr | None, Symbol | None]:
+    """The model of `queryset = Model.objects...`, `model = Model` or `get_queryset`, and where it is named."""
+    for symbol in chain:
+        cls: ClassDef | None = symbol.cls
+        assert cls is not None
+        model = cls.attribute("model")
+        if model is not None and model.dotted:
+            return model, symbol
+        queryset = cls.attribute("queryset")
+        if queryset is not None:
+            root = _root(queryset)
+            if root is not None:
+                return root, symbol
+        method = cls.method("get_queryset")
+        if method is not None:
+            for stmt in walk_stmts(method.body):
+                if stmt.kind == "return" and stmt.value is not None:
+                    root = _root(stmt.value)
+                    if root is not None:
+                        return root, symbol
+    return None, None
+
+
+def _root(expr: Expr) -> Expr | None:
+    node = expr
+    for _ in range(12):
+        if node.kind == "call":
+            node = node.func
+        elif node.kind == "attr":
+            if node.text == "objects":
+                return node.args[0]
+            node = node.args[0]
+        else:
+            return None
+    return None

@@ -1,0 +1,350 @@
+"""Follow an object ID through a function: where it loads an object, and whether the caller is checked.
+
+`Scanner.scan` walks a function body in source order with a set of tainted names (the ID
+parameters and names derived from them), the names that hold the caller, and the names
+bound to loaded objects. It records ORM/ODM loads whose arguments carry the ID, follows
+project functions the ID is passed to (two calls deep), and notes ownership evidence: a
+query that also uses the caller, a guard comparing the object or ID with the caller that
+rejects, or a call to an ownership helper.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from apilint.project import ProjectIndex, Symbol
+from apilint.rules.authz._names import (
+    is_owner_field,
+    is_user_model,
+    is_user_name,
+    looks_public,
+    mentions_any,
+    mentions_user,
+)
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+
+_SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
+_SESSION_GETS = frozenset({"get", "get_or_404", "get_one", "aget", "find", "load", "get_or_none"})
+_MONGO = frozenset({"find_one", "update_one", "delete_one", "find_one_and_update", "find_one_and_delete",
+                    "replace_one", "find_one_and_replace"})
+_QUERY_METHODS = frozenset({"get", "filter", "filter_by", "where", "get_or_404", "first_or_404", "one_or_404",
+                            "get_or_none", "find_one", "get_by_id", "find_by_id", "get_by_pk", "aget", "afilter",
+                            "first", "one"})
+_CHAIN_MARKERS = frozenset({"query", "objects", "select", "update", "delete", "scalars", "all_objects"})
+_OWNERSHIP_FN = re.compile(r"(owner|ownership|owns|belongs|can_(access|view|edit|read|write|modify|delete|manage)|"
+                           r"(check|ensure|assert|verify|require|authorize|authorise|enforce)_\w*(access|perm|"
+                           r"permission|owner|allowed|rights)|has_(object_)?perm|has_access|has_permission|"
+                           r"authorize|authorise|is_allowed|user_can|check_object_permissions)", re.IGNORECASE)
+_BENIGN_CALLS = frozenset({"print", "str", "repr", "int", "len", "dict", "list", "jsonify", "JSONResponse",
+                           "Response", "info", "debug", "warning", "error", "exception", "log", "format",
+                           "add", "add_all", "setattr", "append", "model_validate", "from_orm", "validate"})
+_WRITES = frozenset({"add", "commit", "save", "delete", "update", "create", "insert_one", "update_one", "merge",
+                     "refresh", "flush", "remove", "put"})
+_ROLE_ATTR = re.compile(r"is_superuser|is_admin|is_staff|\.role\b|\.roles\b|has_perm|has_role|permissions|\.can\(",
+                        re.IGNORECASE)
+_REJECT_WORDS = ("Forbidden", "NotFound", "Http404", "PermissionDenied", "Unauthorized", "403", "404", "401")
+
+
+@dataclass(frozen=True)
+class Load:
+    """An object loaded with a caller-supplied ID."""
+
+    line: int
+    """Line of the statement in the scanned (outermost) function."""
+    param: str
+    call: str
+    model: str | None
+    owned_model: bool | None
+    """True when the model has an owner-like field, False when it has none, None when unknown."""
+    user_model: bool = False
+    via: str = ""
+    """The project function the ID went through, if any."""
+    file: str = ""
+    """The file of `line` when it is not the handler's (a dependency)."""
+    public_content: bool = False
+    """The model looks like content others may read (authored posts, a `published` flag)."""
+
+
+@dataclass
+class Scan:
+    """What a function does with the ID."""
+
+    loads: list[Load] = field(default_factory=list)
+    owned: str | None = None
+    """Why the access is considered restricted to the caller, if it is."""
+
+
+class Scanner:
+    """Follows IDs through project functions; caches nothing (functions are small)."""
+
+    def __init__(self, index: ProjectIndex, helpers: tuple[str, ...] = ()) -> None:
+        self.index = index
+        self.helpers = frozenset(h.rsplit(".", 1)[-1] for h in helpers)
+
+    def scan(self, mod: ModuleSummary, func: FunctionDef, taint: dict[str, str], users: set[str],
+             loaded: set[str] | None = None, depth: int = 0) -> Scan:
+        """Scan `func` with `taint` (name -> ID parameter it derives from) and caller names `users`."""
+        out = Scan()
+        taint = dict(taint)
+        users = set(users)
+        loaded = set(loaded or ())
+        for stmt in walk_stmts(func.body):
+            exprs = list(stmt.own_exprs())
+            if not exprs:
+                continue
+            if stmt.kind in ("if", "while", "assert") and stmt.value is not None:
+                why = self._guard(stmt, taint, users, loaded)
+                if why:
+                    out.owned = out.owned or why
+                continue
+            stmt_loads = self._statement(mod, func, stmt, exprs, taint, users, loaded, depth, out)
+            self._propagate(stmt, taint, users, loaded, stmt_loads)
+        return out
+
+    # --- one statement ------------------------------------------------------------
+    def _statement(self, mod: ModuleSummary, func: FunctionDef, stmt: Stmt, exprs: list[Expr],
+                   taint: dict[str, str], users: set[str], loaded: set[str], depth: int, out: Scan) -> bool:
+        names = set(taint) | loaded
+        has_user = any(mentions_user(e, users) for e in exprs)
+        found = False
+        for expr in exprs:
+            for call in expr.calls():
+                short = _short(call)
+                args = [*call.positional, *(kw.value for kw in call.keywords)]
+                args_taint = any(mentions_any(a, set(taint)) for a in args)
+                args_names = any(mentions_any(a, names) for a in args)
+                args_user = any(mentions_user(a, users) for a in args)
+                if (short in self.helpers or _OWNERSHIP_FN.search(short)) and (args_names or args_user):
+                    out.owned = out.owned or f"calls {short}()"
+                    continue
+                if short in ("filter", "where", "filter_by", "exclude") and args_user and \
+                        any(mentions_any(e, names) for e in exprs):
+                    out.owned = out.owned or "the query is filtered by the caller"
+                    continue
+                if not args_taint:
+                    if args_user and args_names and short not in _BENIGN_CALLS and short not in _WRITES \
+                            and not short[:1].isupper():  # building a model is not a check
+                        out.owned = out.owned or f"{short}() receives the caller with the object"
+                    continue
+                load = self._load(mod, call, short, taint, stmt.line)
+                if load is not None:
+                    found = True
+                    if has_user:
+                        out.owned = out.owned or "the query also uses the caller"
+                    else:
+                        out.loads.append(load)
+                    continue
+                if args_user and short not in _BENIGN_CALLS:
+                    out.owned = out.owned or f"{short}() receives the caller with the ID"
+                    continue
+                inner = self._follow(mod, func, call, taint, users, depth)
+                if inner is None:
+                    continue
+                if inner.owned:
+                    out.owned = out.owned or inner.owned
+                for sub in inner.loads:
+                    found = True
+                    out.loads.append(Load(stmt.line, sub.param, sub.call, sub.model, sub.owned_model,
+                                          sub.user_model, sub.via or call.func.render(40),
+                                          public_content=sub.public_content))
+        return found
+
+    def _guard(self, stmt: Stmt, taint: dict[str, str], users: set[str], loaded: set[str]) -> str | None:
+        test = stmt.value
+        assert test is not None
+        names = set(taint) | loaded
+        if stmt.kind != "assert" and not rejects(stmt.body + stmt.orelse):
+            return None
+        if mentions_user(test, users) and (mentions_any(test, names) or _owner_attr(test)):
+            return f"checks `{test.render(50)}` and rejects"
+        if mentions_user(test, users) and _ROLE_ATTR.search(test.render(120)):
+            return f"checks the caller's role (`{test.render(50)}`) and rejects"
+        for call in test.calls():
+            short = _short(call)
+            if short in self.helpers or _OWNERSHIP_FN.search(short):
+                return f"checks `{test.render(50)}` and rejects"
+        if _owner_attr(test) and mentions_any(test, names):
+            return f"checks `{test.render(50)}` and rejects"
+        return None
+
+    def _propagate(self, stmt: Stmt, taint: dict[str, str], users: set[str], loaded: set[str],
+                   was_load: bool) -> None:
+        if stmt.kind not in ("assign", "annassign", "augassign", "for", "with") or stmt.value is None:
+            return
+        targets = [n for t in stmt.targets for n in t.names()]
+        value = stmt.value
+        origin = next((taint[n] for n in value.names() if n in taint), None)
+        if was_load or (mentions_any(value, loaded) and origin is None):
+            loaded.update(targets)
+        elif origin is not None and not mentions_user(value, users):
+            for name in targets:
+                taint[name] = origin
+        elif mentions_user(value, users) or any(is_user_name(t) for t in targets if value.kind == "call"):
+            users.update(targets)
+
+    # --- loads --------------------------------------------------------------------
+    def _load(self, mod: ModuleSummary, call: Expr, short: str, taint: dict[str, str], line: int) -> Load | None:
+        param = next((taint[n] for a in call.args[1:] for n in a.names() if n in taint), None)
+        if param is None:
+            param = next((taint[n] for kw in call.keywords for n in kw.value.names() if n in taint), "")
+        model: Expr | None = None
+        if call.func.kind == "name":
+            if short not in _SHORTCUTS or not call.positional:
+                return None
+            model = call.positional[0]
+        else:
+            receiver = call.func.args[0]
+            chain, root = _chain(receiver)
+            first = call.positional[0] if call.positional else None
+            if short in _SESSION_GETS and first is not None and _is_class_ref(first) and len(call.positional) >= 2:
+                model = first
+            elif short in _MONGO:
+                model = root if root is not None and _is_class_ref(root) else None
+            elif short in _QUERY_METHODS and (chain & _CHAIN_MARKERS or (root is not None and _is_class_ref(root))):
+                model = _model_in_chain(receiver)
+            else:
+                return None
+        name, owned, user_model, public = self._model_info(mod, model)
+        return Load(line, param, call.render(70), name, owned, user_model, public_content=public)
+
+    def _model_info(self, mod: ModuleSummary, model: Expr | None) -> tuple[str | None, bool | None, bool, bool]:
+        """(name, has an owner field, is a user model, looks like public content)."""
+        if model is None:
+            return None, None, False, False
+        short = (model.dotted or model.render(30)).rsplit(".", 1)[-1]
+        if is_user_model(short):
+            return short, None, True, False
+        symbol = self.index.resolve(mod, model)
+        if symbol is None or symbol.cls is None:
+            return short, None, False, False
+        fields = list(symbol.cls.field_names())
+        bases = self.index.base_names(symbol)
+        if any(is_user_model(b.rsplit(".", 1)[-1]) or b.endswith(("AbstractUser", "AbstractBaseUser")) for b in bases):
+            return short, None, True, False
+        for base in bases:
+            parent = self.index.lookup(base)
+            if parent is not None and parent.cls is not None:
+                fields += parent.cls.field_names()
+        return short, any(is_owner_field(f) for f in fields), False, looks_public(fields)
+
+    # --- project functions --------------------------------------------------------
+    def _follow(self, mod: ModuleSummary, caller: FunctionDef, call: Expr, taint: dict[str, str],
+                users: set[str], depth: int) -> Scan | None:
+        if depth >= 2:
+            return None
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None and call.func.kind == "attr":
+            symbol = self._method(mod, caller, call.func)
+        if symbol is None or symbol.func is None:
+            return None
+        func = symbol.func
+        params = [p for p in func.params if p.kind in ("pos", "posonly", "kwonly")]
+        if params and params[0].name in ("self", "cls"):
+            params = params[1:]
+        inner_taint: dict[str, str] = {}
+        inner_users = {p.name for p in func.params if is_user_name(p.name)}
+        for i, arg in enumerate(call.positional):
+            if i < len(params):
+                self._bind(params[i].name, arg, taint, users, inner_taint, inner_users)
+        for kw in call.keywords:
+            if kw.name is not None:
+                self._bind(kw.name, kw.value, taint, users, inner_taint, inner_users)
+        if not inner_taint:
+            return None
+        return self.scan(symbol.module, func, inner_taint, inner_users, None, depth + 1)
+
+    def _bind(self, name: str, arg: Expr, taint: dict[str, str], users: set[str], inner_taint: dict[str, str],
+              inner_users: set[str]) -> None:
+        origin = next((taint[n] for n in arg.names() if n in taint), None)
+        if origin is not None:
+            inner_taint[name] = origin
+        elif mentions_user(arg, users):
+            inner_users.add(name)
+
+    def _method(self, mod: ModuleSummary, caller: FunctionDef, func: Expr) -> Symbol | None:
+        """`repo.get(...)` where `repo` is a parameter annotated with a project class."""
+        receiver = func.args[0]
+        if receiver.kind != "name":
+            return None
+        param = caller.param(receiver.text)
+        ann = param.annotation if param is not None else None
+        if ann is not None and ann.kind == "subscript" and (ann.args[0].dotted or "").endswith("Annotated"):
+            ann = ann.args[1] if len(ann.args) > 1 else None
+        cls = self.index.resolve(mod, ann) if ann is not None and ann.dotted else None
+        if cls is None or cls.cls is None:
+            return None
+        for qualname in (cls.qualname, *self.index.base_names(cls)):
+            method = self.index.lookup(f"{qualname}.{func.text}")
+            if method is not None and method.func is not None:
+                return method
+        return None
+
+
+def _short(call: Expr) -> str:
+    func = call.func
+    return func.text if func.kind in ("attr", "name") else ""
+
+
+def _chain(expr: Expr) -> tuple[set[str], Expr | None]:
+    """Method and attribute names along a receiver chain, and its root expression."""
+    names: set[str] = set()
+    node = expr
+    for _ in range(12):
+        if node.kind == "call":
+            if node.func.kind in ("name", "attr"):
+                names.add(node.func.text)
+            node = node.func
+        elif node.kind == "attr":
+            names.add(node.text)
+            node = node.args[0]
+        elif node.kind in ("await", "subscript") and node.args:
+            node = node.args[0]
+        else:
+            break
+    return names, node if node.kind in ("name", "attr") else None
+
+
+def _model_in_chain(expr: Expr) -> Expr | None:
+    """`Item` in `db.query(Item).filter(...)`, `select(Item).where(...)` or `Item.objects.filter(...)`."""
+    node = expr
+    for _ in range(12):
+        if node.kind == "call":
+            if node.func.kind in ("name", "attr") and node.func.text in ("query", "select", "update", "delete") \
+                    and node.positional and _is_class_ref(node.positional[0]):
+                return node.positional[0]
+            node = node.func
+        elif node.kind == "attr":
+            node = node.args[0]
+        else:
+            break
+    return node if node.kind in ("name", "attr") and _is_class_ref(node) else None
+
+
+def _is_class_ref(expr: Expr) -> bool:
+    dotted = expr.dotted
+    if dotted is None:
+        return False
+    last = dotted.rsplit(".", 1)[-1]
+    return last[:1].isupper() and not last.isupper()
+
+
+def _owner_attr(expr: Expr) -> bool:
+    return any(sub.kind == "attr" and is_owner_field(sub.text) for sub in expr.walk())
+
+
+def rejects(body: tuple[Stmt, ...]) -> bool:
+    """True when the block raises, aborts, or returns a 401/403/404 response."""
+    for stmt in walk_stmts(body):
+        if stmt.kind == "raise":
+            return True
+        if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+            if _short(stmt.value) in ("abort", "flask_abort", "deny", "forbid"):
+                return True
+        if stmt.kind == "return" and stmt.value is not None:
+            for sub in stmt.value.walk():
+                if sub.kind == "num" and sub.text in ("401", "403", "404"):
+                    return True
+                if sub.kind in ("name", "attr") and any(w in sub.text for w in _REJECT_WORDS):
+                    return True
+    return False

@@ -1,0 +1,109 @@
+"""Which names are object IDs, which expressions stand for the caller, and which models have owners."""
+
+from __future__ import annotations
+
+import re
+
+from apilint.summary import Expr, FunctionDef, Param
+
+_ID_RE = re.compile(r"^(id|pk|uuid|guid|[a-z0-9_]+_(id|pk|uuid|guid)|[a-z][a-zA-Z0-9]*(Id|Pk|Uuid))$")
+_SLUG_RE = re.compile(r"^(slug|[a-z0-9_]+_slug)$")
+_USER_WORD = (r"user|me|principal|identity|account|caller|owner|member|actor|requester|requestor|"
+              r"subject|claims|token|token_data|token_payload|jwt_payload|credentials|auth|tenant|org|organization|"
+              r"workspace|team|session_user")
+_USER_RE = re.compile(rf"^((current|auth|authenticated|logged_in|logged|active|my|request)_)?({_USER_WORD})"
+                      r"(_(obj|data|info|claims|ctx|context|record|model|identity|profile))?$"
+                      r"|^current_[a-z_]+$|^[a-z_]*_user$")
+_USER_DOTTED = ("request.user", "g.user", "g.current_user", "request.state.user", "info.context.user",
+                "self.request.user", "request.auth", "self.request.auth", "current_user", "flask_login.current_user",
+                "current_identity", "request.identity")
+_USER_CALLS = ("get_jwt_identity", "get_current_user", "current_user", "get_jwt", "get_user", "get_raw_jwt",
+               "get_current_user_id", "_get_user")
+_OWNER_TOKENS = frozenset({"owner", "user", "author", "creator", "customer", "account", "tenant", "org",
+                           "organization", "organisation", "team", "workspace", "member", "buyer", "patient",
+                           "uploader", "poster", "submitter", "assignee", "requester", "by"})
+_ID_SUFFIX = re.compile(r"_(id|pk|uuid|guid)$")
+_USER_MODELS = frozenset({"user", "users", "account", "accounts", "profile", "userprofile", "customer", "member",
+                          "customuser", "appuser"})
+SCALAR_ANNOTATIONS = frozenset({"int", "str", "UUID", "uuid.UUID", "PydanticObjectId", "ObjectId", "UUID4"})
+
+
+def is_id_name(name: str) -> bool:
+    """`id`, `pk`, `uuid`, `order_id`, `orderId` ..."""
+    return bool(_ID_RE.match(name))
+
+
+def is_slug_name(name: str) -> bool:
+    """`slug`, `post_slug`: identifies an object, though often a public one."""
+    return bool(_SLUG_RE.match(name))
+
+
+def is_user_name(name: str) -> bool:
+    """A variable or parameter that, by its name, holds the caller (`current_user`, `me`, `claims`)."""
+    if name.endswith(("_id", "_pk")) and not name.startswith(("current_", "my_", "auth_", "authenticated_",
+                                                              "logged_in_", "request_")):
+        return False
+    return bool(_USER_RE.match(name))
+
+
+def mentions_user(expr: Expr, user_names: set[str]) -> bool:
+    """True when the expression uses the caller: a user name, `request.user`, `get_jwt_identity()`..."""
+    for sub in expr.walk():
+        if sub.kind == "name" and sub.text in user_names:
+            return True
+        dotted = sub.dotted
+        if dotted is not None and sub.kind == "attr" and any(dotted.endswith(d) for d in _USER_DOTTED):
+            return True
+        if sub.kind == "name" and sub.text == "current_user":
+            return True
+        if sub.kind == "call":
+            callee = (sub.func.dotted or "").rsplit(".", 1)[-1]
+            if callee in _USER_CALLS:
+                return True
+    return False
+
+
+def mentions_any(expr: Expr, names: set[str]) -> bool:
+    """True when the expression uses one of the bare names."""
+    return any(n in names for n in expr.names())
+
+
+def user_params(func: FunctionDef, exclude: set[str]) -> set[str]:
+    """Parameters that hold the caller (by name), excluding object-ID parameters."""
+    return {p.name for p in func.params if p.name not in exclude and is_user_name(p.name)}
+
+
+def is_scalar_param(param: Param) -> bool:
+    """True for a parameter annotated as a plain scalar (a query parameter in FastAPI)."""
+    ann = param.annotation
+    if ann is None:
+        return False
+    if ann.kind == "binop":  # int | None
+        return any((a.dotted or "") in SCALAR_ANNOTATIONS for a in ann.args)
+    if ann.kind == "subscript" and (ann.args[0].dotted or "").endswith(("Optional", "Annotated")):
+        return len(ann.args) > 1 and (ann.args[1].dotted or "") in SCALAR_ANNOTATIONS
+    return (ann.dotted or "") in SCALAR_ANNOTATIONS
+
+
+def is_owner_field(name: str) -> bool:
+    """A model field that ties the object to a user or tenant (`owner_id`, `user`, `created_by`)."""
+    stem = _ID_SUFFIX.sub("", name.lower())
+    return stem.split("_")[-1] in _OWNER_TOKENS
+
+
+def is_user_model(name: str) -> bool:
+    """A model that is itself the user (`User`, `Account`, `Profile`)."""
+    return name.lower() in _USER_MODELS
+
+
+_AUTHORED = re.compile(r"^(author|creator|created_by|poster|posted_by|uploader|uploaded_by|submitter|writer)(_id)?$")
+_PUBLIC_FLAGS = frozenset({"is_public", "public", "published", "is_published", "visibility", "is_private",
+                           "private", "is_listed", "published_at"})
+
+
+def looks_public(fields: list[str]) -> bool:
+    """Content meant to be read by others: only author-like owner fields, or a public/published flag."""
+    owners = [f for f in fields if is_owner_field(f)]
+    if any(f in _PUBLIC_FLAGS for f in fields):
+        return True
+    return bool(owners) and all(_AUTHORED.match(f.lower()) for f in owners)

@@ -1,0 +1,81 @@
+"""Which routes perform privileged operations (admin areas, user and role management)."""
+
+from __future__ import annotations
+
+import re
+
+from apilint.model import Route
+from apilint.summary import Expr, FunctionDef, walk_stmts
+
+_ADMIN_PATH = re.compile(r"(^|/)(admin|admins|administration|superuser|staff|backoffice|back-office|"
+                         r"moderation)(/|$)", re.IGNORECASE)
+_ROLE_PATH = re.compile(r"(^|/)(roles?|permissions?|grants?|privileges?)(/|$)", re.IGNORECASE)
+_USERS_PATH = re.compile(r"(^|/)(users|accounts|members)(/|$)", re.IGNORECASE)
+_USER_ACTION = re.compile(r"(^|/)(ban|unban|block|unblock|disable|enable|deactivate|activate|suspend|promote|"
+                          r"demote|impersonate|make-admin|make_admin|set-role|set_role|lock|unlock)(/|$)",
+                          re.IGNORECASE)
+_ADMIN_HANDLER = re.compile(r"(^|_)(admin|superuser|staff)(_|$)|^(list|get|read|fetch)_all_users$|"
+                            r"^(ban|unban|block|disable|deactivate|suspend|promote|demote|impersonate)_(user|account)|"
+                            r"^(set|update|change|assign|grant|revoke)_(user_)?(role|roles|permissions?|admin)",
+                            re.IGNORECASE)
+PRIVILEGED_FIELDS = frozenset({"is_admin", "is_superuser", "is_staff", "role", "roles", "is_moderator",
+                               "permissions", "user_permissions", "groups", "is_verified_admin", "admin"})
+
+
+def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, bool] | None:
+    """(why the route is privileged, whether the reason is strong) or None.
+
+    Strong reasons: an admin path or handler name, or the handler writes a role field.
+    Weaker: user management inferred from the path (deleting `/users/{id}`, listing `/users`).
+    """
+    path = route.path
+    if "/me" in path.lower().split("{")[0] and re.search(r"/me(/|$)", path, re.IGNORECASE):
+        return None
+    handler_name = route.handler.rsplit(".", 1)[-1]
+    if _ADMIN_PATH.search(path):
+        return f"its path `{path}` is an admin area", True
+    if _ADMIN_HANDLER.search(handler_name):
+        return f"its handler `{handler_name}` is an admin operation", True
+    if handler is not None:
+        field = writes_privileged_field(handler)
+        if field is not None:
+            return f"it sets `{field}`", True
+    if _ROLE_PATH.search(path) and route.is_unsafe:
+        return f"it changes roles or permissions (`{path}`)", True
+    if _USERS_PATH.search(path):
+        if _USER_ACTION.search(path) and route.is_unsafe:
+            return f"it changes another user's account state (`{path}`)", True
+        segments = [s for s in path.strip("/").split("/") if s]
+        if route.method == "DELETE" and len(segments) >= 2 and segments[-1].startswith("{") and \
+                segments[-2].lower() in ("users", "accounts"):
+            return "it deletes another user's account", False
+        if route.method == "GET" and not route.path_params and segments and segments[-1].lower() == "users":
+            return "it lists every user", False
+    return None
+
+
+def writes_privileged_field(func: FunctionDef) -> str | None:
+    """`user.role = ...`, `setattr(user, "is_admin", ...)` or `update(is_superuser=...)` in the body."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind in ("assign", "augassign", "annassign"):
+            literal = stmt.value is not None and _harmless_literal(stmt.value)
+            for target in stmt.targets:
+                if target.kind == "attr" and target.text in PRIVILEGED_FIELDS and not literal:
+                    return f"{target.render(40)}"
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                if call.func.kind == "name" and call.func.text == "setattr" and len(call.positional) >= 2:
+                    name = call.positional[1]
+                    if name.kind == "str" and name.text in PRIVILEGED_FIELDS:
+                        return f"setattr(..., {name.text!r})"
+                if call.func.kind == "attr" and call.func.text in ("update", "update_one", "filter_by"):
+                    for kw in call.keywords:
+                        if kw.name in PRIVILEGED_FIELDS and call.func.text != "filter_by" and \
+                                not _harmless_literal(kw.value):
+                            return f"{kw.name}=..."
+    return None
+
+
+def _harmless_literal(expr: Expr) -> bool:
+    """A literal default (`role = "member"`, `is_admin = False`); `True` grants a privilege."""
+    return expr.kind in ("str", "num") or (expr.kind == "const" and not expr.is_true)

@@ -1,0 +1,236 @@
+"""AUTHZ001: an object loaded by a caller-supplied ID and never checked against the caller (BOLA/IDOR)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from apilint.model import AuthStatus, Route
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner
+from apilint.rules.authz._loads import Load, Scan, Scanner
+from apilint.rules.authz._names import is_id_name, is_scalar_param, is_slug_name, user_params
+from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
+from apilint.summary import FunctionDef, ModuleSummary
+
+_SOCIAL_ACTIONS = re.compile(r"/(like|likes|unlike|vote|votes|upvote|downvote|helpful|follow|unfollow|followers|"
+                             r"comments?|replies|reply|report|flag|favou?rites?|bookmarks?|star|stars|subscribe|"
+                             r"unsubscribe|share|reactions?|rate|ratings|join|apply|enroll|rsvp|public)$",
+                             re.IGNORECASE)
+"""Actions users take on other people's objects by design (like a post, follow a user)."""
+_PLUMBING = frozenset({"db", "session", "database", "conn", "connection", "request", "response", "background_tasks",
+                       "settings", "redis", "cache", "mongo", "client", "self", "cls", "repo", "repository",
+                       "uow", "service", "pagination", "params", "skip", "limit", "offset", "page"})
+"""Handler parameters that never hold the loaded object."""
+SILENCING_AUTHZ = frozenset({"role", "object_permission", "ownership", "permission", "permission_class",
+                             "superuser", "staff"})
+"""Route.authz evidence kinds that restrict who may reach the object."""
+
+
+class MissingObjectOwnershipCheck(Rule):
+    """
+    ## What it finds
+    Authenticated routes that take an object ID from the caller (a path parameter such as
+    `id`, `pk`, `uuid` or `*_id`, or an ID query parameter), load the object with it, and
+    never restrict it to the caller. Loads recognised: SQLAlchemy/SQLModel `session.get(Model,
+    id)`, `db.query(Model).filter(Model.id == id)`, `select(Model).where(...)`,
+    Flask-SQLAlchemy `Model.query.get_or_404(id)` and `db.get_or_404(Model, id)`, Django
+    `Model.objects.get(pk=...)` and `get_object_or_404(Model, ...)`, Tortoise, ormar, Beanie
+    and Peewee `Model.get(...)`, Mongo `find_one({"_id": ...})`, also through project
+    functions one or two calls deep (`crud.get_item(db, item_id)`, a repository method) and
+    through dependencies that receive the ID.
+
+    Not reported when something ties the object to the caller: the same query also uses the
+    caller (`Item.owner_id == current_user.id`, `user=request.user`), the loaded object's
+    owner or the ID is compared with the caller and the handler rejects (raise, abort, 403 or
+    404), an ownership helper is called (`check_owner(item, user)`, names in
+    `ownership.helpers`), the route carries role or object-permission evidence (admin-only
+    routes, DRF `has_object_permission`), or a dependency that receives the ID does the check.
+    Reads whose authentication is optional are public by design and not reported, nor are
+    actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
+    `/follow`, `/comments`, `/report`, `/bookmark`).
+    Objects whose model has no owner-like field (`owner`, `user_id`, `created_by`,
+    `tenant_id`...) are shared data and not reported. Unauthenticated routes are AUTH001's.
+
+    Confidence is high when the model has an owner field, medium when the model cannot be
+    read, low when the object is a user profile read, the ID is a slug, or a read concerns
+    content others may see (only author-like owner fields such as `author_id`, or a
+    `published`/`is_public` flag).
+
+    ## Why it matters
+    Any logged-in user can read, change or delete other users' objects by changing the number
+    in the URL: the most common API vulnerability (CWE-639 Authorization Bypass Through
+    User-Controlled Key, OWASP API1:2023 Broken Object Level Authorization).
+
+    ## Options
+    - `ownership.helpers`: function names that check the caller owns an object.
+
+    ## Known limitations
+    Ownership enforced by row-level security in the database, by a query scoped elsewhere
+    (a tenant-bound session) or by a helper whose name says nothing about ownership is not
+    seen; list such helpers in `ownership.helpers`. AUTHZ002 reports privileged routes
+    (`DELETE /users/{user_id}`); this rule skips them so that one missing check is reported
+    once.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/639.html
+    - https://owasp.org/API-Security/editions/2023/en/0xa1-broken-object-level-authorization/
+    """
+
+    code = "AUTHZ001"
+    name = "missing-object-ownership-check"
+    summary = "Object loaded by a caller-supplied ID without checking that it belongs to the caller"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
+    cwe = (639, 285)
+    owasp = ("API1:2023",)
+    options = ("ownership.helpers",)
+
+    bad = Example(_BAD := """
+        from fastapi import Depends, FastAPI
+        from sqlalchemy import ForeignKey
+        from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
+
+        from deps import get_db, get_user
+
+
+        class Base(DeclarativeBase):
+            pass
+
+
+        class Invoice(Base):
+            __tablename__ = "invoices"
+            id: Mapped[int] = mapped_column(primary_key=True)
+            owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+        app = FastAPI()
+
+
+        @app.get("/invoices/{invoice_id}")
+        def read_invoice(invoice_id: int, db: Session = Depends(get_db), user=Depends(get_user)):  # expect: AUTHZ001
+            invoice = db.get(Invoice, invoice_id)
+            return {"id": invoice.id}
+    """, files=(("deps.py", '''
+        from fastapi import Depends, HTTPException
+        from fastapi.security import OAuth2PasswordBearer
+
+        oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+        def get_db():
+            yield None
+
+
+        def get_user(token: str = Depends(oauth2_scheme)) -> dict:
+            if not token:
+                raise HTTPException(status_code=401)
+            return {"id": 1}
+    '''),))
+
+    good = Example(_BAD.replace("  # expect: AUTHZ001", "").replace(
+        "            return {",
+        "            if invoice is None or invoice.owner_id != user.id:\n"
+        "                raise HTTPException(status_code=404)\n"
+        "            return {").replace("from fastapi import Depends, FastAPI",
+                                            "from fastapi import Depends, FastAPI, HTTPException"),
+        files=bad.files)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Report authenticated routes that load an owned object by ID without a caller check."""
+        scanner = Scanner(ctx.index, ctx.config.ownership_helpers)
+        for route in ctx.routes:
+            if route.auth.status not in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
+                continue
+            if route.auth.status is AuthStatus.OPTIONAL and not route.is_unsafe:
+                continue  # a read open to anonymous callers is public by design
+            if _SOCIAL_ACTIONS.search(route.path.rstrip("/")):
+                continue
+            if any(e.kind in SILENCING_AUTHZ for e in route.authz):
+                continue
+            handler, mod = ctx.handler(route), ctx.module_of(route)
+            if mod is None or unchecked_privileged(route, ctx) is not None:
+                continue
+            access = class_access(ctx.index, route, handler)
+            if access is not None:
+                found = _class_view(ctx, route, access)
+            elif handler is not None:
+                found = _scan_route(scanner, ctx, route, handler, mod)
+            else:
+                continue
+            if found is None:
+                continue
+            load, confidence = found
+            if route.authz:
+                confidence = Confidence.LOW
+            what = load.model or "an object"
+            via = f" through `{load.via}`" if load.via else ""
+            where = f"{load.file}:{load.line}" if load.file else f"line {load.line}"
+            yield self.finding(
+                route,
+                f"{route.display} loads {what} by `{load.param}`{via} ({where}: {load.call}) and never "
+                "checks that it belongs to the caller",
+                f"Restrict the load to the caller (e.g. filter by `owner_id == current_user.id`) or compare "
+                f"the {what}'s owner with the caller and return 404 when they differ",
+                confidence=confidence,
+            )
+
+
+def _class_view(ctx: RuleContext, route: Route, access: ClassAccess) -> tuple[Load, Confidence] | None:
+    """A generic detail view whose queryset is not restricted to the caller."""
+    params = [p for p in route.path_params if is_id_name(p) or is_slug_name(p)]
+    if access.owned or not params:
+        return None
+    name, owned_model, user_model, public = model_owner(ctx.index, access)
+    load = Load(route.location.line, params[-1], f"self.get_object() over an unfiltered {access.source}", name,
+                owned_model, user_model, public_content=public)
+    confidence = _confidence(route, load, from_query=False)
+    return (load, confidence) if confidence is not None else None
+
+
+def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: FunctionDef,
+                mod: ModuleSummary) -> tuple[Load, Confidence] | None:
+    """The first unchecked load of an owned object and its confidence, or None."""
+    path_ids = [p for p in route.path_params if is_id_name(p) or is_slug_name(p)]
+    query_ids = [p.name for p in handler.params
+                 if p.name not in route.path_params and is_id_name(p.name) and is_scalar_param(p)]
+    if not path_ids and not query_ids:
+        return None
+    taint = {name: name for name in path_ids + query_ids}
+    users = user_params(handler, set(taint))
+    loaded = {p.name for p in handler.params
+              if p.name not in taint and p.name not in users and p.name not in _PLUMBING}
+    scans = [scanner.scan(mod, handler, taint, users, loaded)]
+    for dep_name in route.dependencies:
+        dep = ctx.index.lookup(dep_name)
+        if dep is None or dep.func is None or dep.func is handler:
+            continue
+        dep_taint = {p.name: p.name for p in dep.func.params if p.name in taint}
+        if dep_taint:
+            dep_scan = scanner.scan(dep.module, dep.func, dep_taint, user_params(dep.func, set(dep_taint)))
+            scans.append(Scan([Load(ld.line, ld.param, ld.call, ld.model, ld.owned_model, ld.user_model,
+                                    dep_name.rsplit(".", 1)[-1], dep.module.path, ld.public_content)
+                               for ld in dep_scan.loads], dep_scan.owned))
+    if any(s.owned for s in scans):
+        return None
+    for scan in scans:
+        for load in scan.loads:
+            confidence = _confidence(route, load, load.param in query_ids)
+            if confidence is not None:
+                return load, confidence
+    return None
+
+
+def _confidence(route: Route, load: Load, from_query: bool) -> Confidence | None:
+    if load.user_model:
+        confidence = Confidence.MEDIUM if route.is_unsafe else Confidence.LOW
+    elif load.owned_model is False:
+        return None  # shared data (a product, a category): no owner to check
+    else:
+        confidence = Confidence.HIGH if load.owned_model else Confidence.MEDIUM
+    if is_slug_name(load.param) or (load.public_content and not route.is_unsafe):
+        confidence = Confidence.LOW
+    elif from_query and confidence is Confidence.HIGH:
+        confidence = Confidence.MEDIUM
+    return confidence

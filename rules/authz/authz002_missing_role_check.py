@@ -1,0 +1,172 @@
+"""AUTHZ002: an admin or user-management operation that only checks that the caller is logged in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from apilint.model import AuthStatus, Route
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.authz._loads import rejects
+from apilint.rules.authz._names import mentions_any, mentions_user, user_params
+from apilint.rules.authz._privileged import privileged_reason
+from apilint.summary import FunctionDef, walk_stmts
+
+_ROLE_WORDS = re.compile(r"admin|superuser|staff|role|permission|perm|scope|group|moderator|privilege|"
+                         r"is_owner|can_", re.IGNORECASE)
+_ROLE_GUARDS = re.compile(r"admin|superuser|staff|role|moderator|privilege|permission_required|require_perm|"
+                          r"requires_perm|has_perm|scope|group_required|user_passes_test", re.IGNORECASE)
+"""Names of dependencies and decorators that check a role (not `permission_classes` itself)."""
+
+
+class MissingRoleCheck(Rule):
+    """
+    ## What it finds
+    Privileged operations that require only authentication: routes under an admin path,
+    admin-named handlers, routes that change roles or permissions, set `is_admin`,
+    `is_superuser`, `is_staff` or `role` from request data, ban, disable or impersonate
+    users, delete another user's account (`DELETE /users/{id}`) or list every user — when no
+    role, scope, staff, superuser or permission check applies on the way (no role
+    dependency, decorator or permission class, and no comparison of the caller's role,
+    or of the caller with the target, followed by a rejection in the handler).
+
+    Admin paths, admin handler names and role writes are reported with high confidence;
+    user management inferred from the path alone with medium confidence.
+
+    ## Why it matters
+    Any logged-in user can call the endpoint and act as an administrator: promote
+    themselves, delete or lock other accounts, read every user (CWE-285 Improper
+    Authorization, OWASP API5:2023 Broken Function Level Authorization).
+
+    ## Options
+    - `roles.helpers`: function or dependency names that check roles.
+
+    ## Known limitations
+    Role checks done in middleware, in a gateway, or by a helper apilint cannot recognise by
+    name hide the check; list such helpers in `roles.helpers`. AUTHZ001 does not report a
+    route that this rule reports, so an unchecked `DELETE /users/{user_id}` appears once.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/285.html
+    - https://owasp.org/API-Security/editions/2023/en/0xa5-broken-function-level-authorization/
+    """
+
+    code = "AUTHZ002"
+    name = "missing-role-check"
+    summary = "Privileged operation that only requires a logged-in user"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
+    cwe = (285,)
+    owasp = ("API5:2023",)
+    options = ("roles.helpers",)
+
+    bad = Example("""
+        from fastapi import APIRouter, Depends
+
+        from deps import get_current_user
+
+        router = APIRouter(prefix="/admin")
+
+
+        @router.post("/users/{user_id}/ban")
+        def ban_user(user_id: int, user: dict = Depends(get_current_user)) -> None:  # expect: AUTHZ002
+            ...
+    """, files=(("deps.py", '''
+        from fastapi import Depends, HTTPException
+        from fastapi.security import OAuth2PasswordBearer
+
+        oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+        def get_current_user(token: str = Depends(oauth2_scheme)) -> dict:
+            if not token:
+                raise HTTPException(status_code=401)
+            return {"token": token}
+    '''),))
+
+    good = Example("""
+        from fastapi import APIRouter, Depends, HTTPException
+
+        from deps import get_current_user
+
+        router = APIRouter(prefix="/admin")
+
+
+        @router.post("/users/{user_id}/ban")
+        def ban_user(user_id: int, user: dict = Depends(get_current_user)) -> None:
+            if not user.get("is_admin"):
+                raise HTTPException(status_code=403, detail="Admins only")
+    """, files=(("deps.py", '''
+        from fastapi import Depends, HTTPException
+        from fastapi.security import OAuth2PasswordBearer
+
+        oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+        def get_current_user(token: str = Depends(oauth2_scheme)) -> dict:
+            if not token:
+                raise HTTPException(status_code=401)
+            return {"token": token}
+    '''),))
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Report privileged routes whose only protection is authentication."""
+        for route in ctx.routes:
+            found = unchecked_privileged(route, ctx)
+            if found is None:
+                continue
+            reason, strong = found
+            yield self.finding(
+                route,
+                f"{route.display} is a privileged operation ({reason}) but only requires a logged-in user: "
+                "no role, staff, superuser or permission check applies",
+                "Require an admin role or permission (a role dependency, decorator or permission class) "
+                "or check the caller's role in the handler and reject with 403",
+                confidence=None if strong else Confidence.MEDIUM,
+            )
+
+
+def unchecked_privileged(route: Route, ctx: RuleContext) -> tuple[str, bool] | None:
+    """(reason, strong) when the route is privileged, authenticated, and nothing checks roles."""
+    if route.auth.status not in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL) or route.authz:
+        return None
+    if route.handler.startswith("django.contrib.") or route.handler.startswith("rest_framework."):
+        return None
+    helpers = {h.rsplit(".", 1)[-1] for h in ctx.config.roles_helpers}
+    for name in route.dependencies:
+        short = name.rsplit(".", 1)[-1]
+        if short in helpers or _ROLE_GUARDS.search(short):
+            return None
+    handler = ctx.handler(route)
+    reason = privileged_reason(route, handler)
+    if reason is None:
+        return None
+    if handler is not None and _handler_checks(handler, set(route.path_params), helpers):
+        return None
+    return reason
+
+
+def _handler_checks(func: FunctionDef, path_params: set[str], helpers: set[str]) -> bool:
+    """A role or self check that rejects, or a call to a role helper, inside the handler."""
+    for dec in func.decorators:
+        name = (dec.expr.func if dec.expr.kind == "call" else dec.expr).dotted or ""
+        if _ROLE_GUARDS.search(name.rsplit(".", 1)[-1]):
+            return True
+    users = user_params(func, path_params)
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                short = call.func.text if call.func.kind in ("name", "attr") else ""
+                if short in helpers or re.match(r"(require|ensure|check|assert|verify)_\w*(admin|role|perm|staff|"
+                                                r"superuser)|has_perm|has_role|is_admin", short):
+                    return True
+        if stmt.kind in ("if", "assert") and stmt.value is not None:
+            test = stmt.value
+            if stmt.kind == "if" and not rejects(stmt.body + stmt.orelse):
+                continue
+            if _ROLE_WORDS.search(test.render(120)):
+                return True
+            if mentions_user(test, users) and mentions_any(test, path_params):
+                return True  # the caller may only act on themselves: `if user_id != current_user.id`
+    return False

@@ -1,0 +1,1 @@
+"""CORS rules: wildcard or reflected origins, and such origins with credentials."""

@@ -1,0 +1,175 @@
+"""CORS policies that let any origin in: from adapter facts and from handlers that set the header.
+
+Both CORS rules read `cors_issues`: CORS002 reports the issues that allow credentials, CORS001
+the others, so one permissive policy is one finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from apilint.model import Confidence, CorsPolicy, Location, ProjectFacts, SettingFact
+from apilint.project import ProjectIndex
+from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
+
+_PROBES = ("https://evil-attacker.example", "http://attacker.test")
+_ACAO = "access-control-allow-origin"
+_ACAC = "access-control-allow-credentials"
+_ALL_ORIGINS_SETTINGS = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
+
+
+@dataclass(frozen=True, slots=True)
+class CorsIssue:
+    """One policy or handler that lets every origin read responses."""
+
+    location: Location
+    what: str
+    """Describes the permissive part, e.g. `CORSMiddleware allow_origins=['*']`."""
+    credentials: bool
+    confidence: Confidence = Confidence.HIGH
+
+
+def matches_any_origin(pattern: str) -> bool:
+    """True when an origin pattern (`*` or a regex) accepts arbitrary attacker origins."""
+    if pattern.strip() == "*":
+        return True
+    if not any(ch in pattern for ch in ".*+?[]()^$|\\"):
+        return False
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return False
+    return all(regex.fullmatch(probe) or regex.match(probe) for probe in _PROBES)
+
+
+def _policy_issue(policy: CorsPolicy) -> CorsIssue | None:
+    label = {"starlette": "CORSMiddleware", "flask-cors": "flask-cors",
+             "django-cors-headers": "django-cors-headers"}.get(policy.source, policy.source)
+    if policy.reflects_origin:
+        what = f"{label} reflects the request's Origin"
+    elif policy.resolved and any(o.strip() == "*" for o in policy.origins):
+        what = f"{label} allows every origin (`*`)"
+    elif policy.origin_regex is not None and matches_any_origin(policy.origin_regex):
+        what = f"{label} origin regex {policy.origin_regex!r} matches every origin"
+    elif policy.resolved and any(matches_any_origin(o) for o in policy.origins if o.strip() != "*"):
+        what = f"{label} origin pattern matches every origin"
+    else:
+        return None
+    return CorsIssue(policy.location, what, policy.allow_credentials is True)
+
+
+def _true(fact: SettingFact | None) -> bool:
+    return fact is not None and fact.value.strip() in ("True", "true", "1")
+
+
+def _setting_issues(facts: ProjectFacts, covered: set[tuple[str, int]]) -> Iterator[CorsIssue]:
+    """django-cors-headers settings, when the adapter did not already make a policy of them."""
+    credentials = any(_true(f) for f in facts.settings if f.name == "CORS_ALLOW_CREDENTIALS")
+    for fact in facts.settings:
+        if fact.name in _ALL_ORIGINS_SETTINGS and _true(fact):
+            if (fact.location.file, fact.location.line) in covered:
+                continue
+            confidence = Confidence.LOW if fact.from_env_default else Confidence.HIGH
+            yield CorsIssue(fact.location, f"{fact.name} = True", credentials, confidence)
+
+
+def cors_issues(facts: ProjectFacts, index: ProjectIndex) -> list[CorsIssue]:
+    """Every permissive CORS policy or handler in the project, one per location."""
+    found: dict[tuple[str, int], CorsIssue] = {}
+    for policy in facts.cors:
+        issue = _policy_issue(policy)
+        if issue is not None:
+            found.setdefault((issue.location.file, issue.location.line), issue)
+    for issue in _setting_issues(facts, set(found)):
+        found.setdefault((issue.location.file, issue.location.line), issue)
+    for mod in index:
+        for func in mod.functions():
+            for issue in _manual_issues(mod.path, func):
+                found.setdefault((issue.location.file, issue.location.line), issue)
+    return [found[key] for key in sorted(found)]
+
+
+# --- handlers and middleware that set the header themselves ---------------------------------
+
+def _is_origin_read(expr: Expr) -> bool:
+    """`request.headers.get("Origin")`, `request.headers["origin"]`, `request.META["HTTP_ORIGIN"]`."""
+    for sub in expr.walk():
+        key: Expr | None = None
+        owner: Expr | None = None
+        if sub.kind == "call" and sub.func.kind == "attr" and sub.func.text == "get" and sub.positional:
+            key, owner = sub.positional[0], sub.func.args[0]
+        elif sub.kind == "subscript" and len(sub.args) == 2:
+            key, owner = sub.args[1], sub.args[0]
+        if key is None or owner is None or key.kind != "str":
+            continue
+        if key.text.lower() in ("origin", "http_origin") and owner.kind in ("attr", "name"):
+            return True
+    return False
+
+
+def _header_sets(stmt: Stmt) -> Iterator[tuple[str, Expr]]:
+    """(header name lowered, value) for every header this statement sets."""
+    if stmt.kind == "assign" and stmt.value is not None:
+        for target in stmt.targets:
+            if target.kind == "subscript" and len(target.args) == 2 and target.args[1].kind == "str":
+                yield target.args[1].text.lower(), stmt.value
+    for expr in stmt.own_exprs():
+        for sub in expr.walk():
+            if sub.kind == "dict":
+                for key, value in zip(sub.args[::2], sub.args[1::2], strict=False):
+                    if key.kind == "str":
+                        yield key.text.lower(), value
+            elif (sub.kind == "call" and sub.func.kind == "attr" and sub.func.text in ("set", "add", "setdefault")
+                  and len(sub.positional) >= 2 and sub.positional[0].kind == "str"):
+                yield sub.positional[0].text.lower(), sub.positional[1]
+
+
+def _checks_origin(test: Expr, names: set[str]) -> bool:
+    """A condition that compares the origin against something (an allow-list, a regex, a helper)."""
+    for sub in test.walk():
+        if sub.kind == "compare" and any(op.strip() in ("in", "not in", "==", "!=") for op in sub.text.split(",")):
+            operands = list(sub.args)
+            if any(set(o.names()) & names or _is_origin_read(o) for o in operands) and not all(
+                    o.kind == "const" or (o.kind == "str" and not o.text) for o in operands
+                    if not (set(o.names()) & names)):
+                return True
+        if sub.kind == "call" and (sub.func.dotted or "") not in ("bool", "len", "str"):
+            if any(set(a.names()) & names or _is_origin_read(a) for a in sub.positional):
+                return True
+    return False
+
+
+def _manual_issues(path: str, func: FunctionDef) -> Iterator[CorsIssue]:
+    origin_vars: set[str] = set()
+    sets: list[tuple[Stmt, Expr]] = []
+    credentials = False
+    tests: list[Expr] = []
+    for stmt in walk_stmts(func.body):
+        if stmt.kind in ("if", "while") and stmt.value is not None:
+            tests.append(stmt.value)
+        if stmt.kind in ("assign", "annassign") and stmt.value is not None and (
+                _is_origin_read(stmt.value) or set(stmt.value.names()) & origin_vars):
+            origin_vars |= {t.text for t in stmt.targets if t.kind == "name"}
+        for header, value in _header_sets(stmt):
+            if header == _ACAO:
+                sets.append((stmt, value))
+            elif header == _ACAC and (value.is_true or (value.kind == "str" and value.text.lower() == "true")):
+                credentials = True
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if sub.kind == "ifexp":
+                    tests.append(sub.args[0])
+    if not sets:
+        return
+    guarded = any(_checks_origin(test, origin_vars) for test in tests)
+    for stmt, value in sets:
+        if _is_origin_read(value) or set(value.names()) & origin_vars:
+            if guarded:
+                continue
+            yield CorsIssue(Location(path, stmt.line), "the Access-Control-Allow-Origin header echoes the request's "
+                            "Origin", credentials)
+        elif value.kind == "str" and value.text.strip() == "*":
+            yield CorsIssue(Location(path, stmt.line), "the Access-Control-Allow-Origin header is `*`", False,
+                            Confidence.MEDIUM)

@@ -1,0 +1,80 @@
+"""CORS001: any origin may read the API's responses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.cors._helpers import cors_issues
+
+
+class WildcardOrigin(Rule):
+    """
+    ## What it finds
+    CORS policies that accept every origin: Starlette/FastAPI `CORSMiddleware` with
+    `allow_origins=["*"]` (also when the list comes from an environment default such as
+    `os.getenv("CORS_ORIGINS", "*").split(",")`) or an `allow_origin_regex` that matches any
+    origin (`.*`, `https?://.*`); flask-cors `CORS(app)` and `@cross_origin()` with their
+    default `*` origins; django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True` (or the old
+    `CORS_ORIGIN_ALLOW_ALL`); and handlers or middleware that set `Access-Control-Allow-Origin`
+    to `*` or to the request's own `Origin` header without comparing it to an allow-list.
+
+    The finding is on the middleware call, the setting, or the header assignment. When the same
+    policy also allows credentials, CORS002 reports it instead (one policy, one finding).
+
+    ## Why it matters
+    Any website a user visits can call the API from the browser and read the answers. That is
+    harmless for truly public data, but APIs reachable only from a private network, or that
+    authenticate by IP or client certificate, are exposed to every page the user opens
+    (CWE-942 Permissive Cross-domain Policy with Untrusted Domains, OWASP API8:2023 Security
+    Misconfiguration).
+
+    ## Options
+    None.
+
+    ## Known limitations
+    Origins read from configuration apilint cannot evaluate (a settings property, a file) are
+    not judged. A reflected origin counts as allow-listed when any condition in the same
+    function compares it to something; the quality of that comparison is not checked.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/942.html
+    - https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/
+    - https://portswigger.net/web-security/cors
+    """
+
+    code = "CORS001"
+    name = "wildcard-origin"
+    summary = "CORS policy allows every origin"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
+    cwe = (942,)
+    owasp = ("API8:2023",)
+
+    bad = Example("""
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"])  # expect: CORS001
+    """)
+
+    good = Example("""
+        from fastapi import FastAPI
+        from fastapi.middleware.cors import CORSMiddleware
+
+        ALLOWED_ORIGINS = ["https://app.example.com", "https://admin.example.com"]
+
+        app = FastAPI()
+        app.add_middleware(CORSMiddleware, allow_origins=ALLOWED_ORIGINS, allow_methods=["GET", "POST"])
+    """)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Report permissive policies that do not allow credentials (CORS002 takes those)."""
+        for issue in cors_issues(ctx.facts, ctx.index):
+            if issue.credentials:
+                continue
+            yield self.finding(issue.location, f"Every origin may read API responses: {issue.what}",
+                               "List the front-end origins that need access explicitly instead of `*` "
+                               "or the echoed Origin", confidence=issue.confidence)

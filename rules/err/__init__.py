@@ -1,0 +1,1 @@
+"""ERR rules: exception text in responses and debug mode left on."""

@@ -1,0 +1,44 @@
+"""Which exception values leak internals, judged by the caught or handled exception type."""
+
+from __future__ import annotations
+
+from apilint.model import Confidence
+from apilint.project import ProjectIndex
+from apilint.summary import Expr, ModuleSummary
+
+HTTP_EXCEPTIONS = ("HTTPException", "APIException", "HttpError", "WebSocketException", "Http404", "NotFound",
+                   "MethodNotAllowed", "PermissionDenied", "NotAuthenticated", "AuthenticationFailed",
+                   "Throttled", "Unauthorized", "Forbidden", "BadRequest")
+"""Exceptions whose text is written for clients: echoing them is intended."""
+USER_FACING = ("ValueError", "ValidationError", "RequestValidationError", "TypeError", "KeyError",
+               "JSONDecodeError", "ParseError", "UnicodeDecodeError", "InvalidOperation")
+"""Exceptions whose text is usually about the caller's own input: low confidence."""
+
+
+def exception_confidence(index: ProjectIndex, mod: ModuleSummary, exc_type: Expr | None) -> Confidence | None:
+    """How surely echoing an exception of `exc_type` leaks internals; None when it is meant for clients.
+
+    `exc_type` is the `except` clause type (a name, attribute or tuple); None means any exception.
+    """
+    if exc_type is None:
+        return Confidence.HIGH
+    if exc_type.kind == "tuple":
+        judged = [exception_confidence(index, mod, e) for e in exc_type.args]
+        known = [c for c in judged if c is not None]
+        return max(known, key=lambda c: c.rank) if known else None
+    dotted = exc_type.dotted
+    if dotted is None:
+        return Confidence.MEDIUM
+    short = dotted.rsplit(".", 1)[-1]
+    if short.endswith(HTTP_EXCEPTIONS):
+        return None
+    if short in USER_FACING or any(word in short for word in ("JWT", "Token", "Signature", "Expired")):
+        return Confidence.LOW
+    symbol = index.resolve(mod, exc_type)
+    if symbol is not None and symbol.cls is not None:
+        # a project-defined domain error (NotFoundError, InsufficientFunds): a gray zone
+        bases = [b.rsplit(".", 1)[-1] for b in index.base_names(symbol)]
+        if any(b.endswith(HTTP_EXCEPTIONS) for b in bases):
+            return None
+        return Confidence.LOW
+    return Confidence.HIGH

@@ -1,0 +1,1 @@
+"""EXPO: whole ORM models, sensitive fields and all-fields serializers in responses."""

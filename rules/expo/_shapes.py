@@ -1,0 +1,211 @@
+"""The shapes a route's responses take: declared response models and what handlers return.
+
+A `Shape` is a set of field names that reach the client, whether it is the whole model
+(`wholesale`: every column, including ones added later) and how it was found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from apilint.model import Confidence, Route
+from apilint.models import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, model_facts
+from apilint.rule import RuleContext
+from apilint.rules.expo._flow import HandlerTypes, returned_values
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+
+AUTO_SERIALIZING = frozenset({"fastapi"})
+"""Frameworks that serialize any returned object (FastAPI's `jsonable_encoder`)."""
+DECLARED_RESPONSE = frozenset({"fastapi", "ninja"})
+"""Frameworks that filter a response through a declared schema (`response_model=`, `response=`)."""
+DUMP_METHODS = frozenset({"to_dict", "as_dict", "to_json", "serialize", "to_mongo", "dict", "model_dump", "json",
+                          "model_dump_json", "todict", "asdict"})
+_ALL_COLUMNS = frozenset({"columns", "__dict__", "column_attrs", "get_fields", "c", "__table__", "_fields",
+                          "model_fields", "__fields__", "attrs", "mapper"})
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """Fields that reach the client through one response path."""
+
+    fields: tuple[str, ...]
+    wholesale: bool
+    what: str
+    """How the data is sent, for messages: `the ORM model User`, `response_model UserOut`."""
+    confidence: Confidence = Confidence.HIGH
+
+
+def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
+    """Every response shape apilint can read for a route."""
+    func = ctx.handler(route)
+    mod = ctx.module_of(route)
+    if func is None or mod is None:
+        return []
+    facts = model_facts(ctx.index)
+    if route.framework in DECLARED_RESPONSE:
+        declared, filtered = _declared(facts, mod, func, route)
+        if filtered:
+            return [declared] if declared is not None else []
+    types = HandlerTypes(facts, mod, func)
+    shapes: list[Shape] = []
+    for stmt in returned_values(func):
+        assert stmt.value is not None
+        for expr, scope in types.serialized(stmt.value):
+            shape = _classify(facts, route, scope, expr)
+            if shape is not None and shape not in shapes:
+                shapes.append(shape)
+    return shapes
+
+
+def _declared(facts: ModelFacts, mod: ModuleSummary, func: FunctionDef, route: Route) -> tuple[Shape | None, bool]:
+    """The response model FastAPI filters through, and whether there is one."""
+    expr: Expr | None = None
+    for dec in func.decorators:
+        if dec.expr.kind == "call" and any(kw.name in ("response_model", "response") for kw in dec.expr.keywords):
+            expr = dec.expr.kwarg("response_model") or dec.expr.kwarg("response")
+    label = "response_model"
+    if expr is None and route.response_model is None:
+        expr, label = func.returns, "return annotation"
+    if expr is None:
+        if route.response_model is None:
+            return None, False
+        symbol = facts.classes.get(route.response_model)
+        return (_model_shape(facts, symbol, label) if symbol else None), True
+    if expr.is_none:
+        return None, False
+    found = facts.annotated(mod, expr)
+    if found is None:
+        # An external or generic type (dict, Any, a Response class): FastAPI does not filter
+        # through a project schema, so read the returns instead; unknown classes do filter.
+        text = expr.render(60)
+        passthrough = text.split("[")[0].rsplit(".", 1)[-1] in ("dict", "Dict", "Any", "list", "List", "JSONResponse",
+                                                                 "Response", "object", "Mapping", "None")
+        return None, not passthrough
+    return _model_shape(facts, found[0], label), True
+
+
+def _model_shape(facts: ModelFacts, info: ClassInfo, label: str) -> Shape:
+    if info.kind == ORM:
+        return Shape(info.fields, True, f"{label} {info.short}, an ORM model")
+    return Shape(facts.output_fields(info), info.auto and info.meta_fields is None, f"{label} {info.short}")
+
+
+def _classify(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: Expr) -> Shape | None:
+    if expr.kind == "dict":
+        keys = tuple(k.text for k in expr.args[::2] if k.kind == "str")
+        return Shape(keys, False, "the returned dict") if keys else None
+    if expr.kind == "attr" and expr.text == "__dict__":
+        return _whole(scope, expr.args[0], f"{expr.render(40)}")
+    if expr.kind == "name" or expr.kind == "await" or (expr.kind == "call" and _short(expr.func) not in DUMP_METHODS):
+        typed = scope.infer(expr)
+        if typed is not None and typed.info.kind == ORM and route.framework in AUTO_SERIALIZING:
+            return Shape(typed.info.fields, True, f"the ORM model {typed.info.short}")
+        if typed is not None and typed.info.kind == SCHEMA:
+            return Shape(facts.output_fields(typed.info), False, f"schema {typed.info.short}")
+    if expr.kind != "call":
+        return None
+    short = _short(expr.func)
+    first = expr.positional[0] if expr.positional else None
+    if short == "vars" and first is not None:
+        return _whole(scope, first, expr.render(40))
+    if short == "dict" and first is not None and expr.func.kind == "name":
+        typed = scope.infer(first)
+        return _whole(scope, first, expr.render(40)) if typed is not None and typed.info.kind == ORM else None
+    if short == "model_to_dict" and first is not None and expr.kwarg("fields") is None:
+        shape = _whole(scope, first, expr.render(40))
+        return shape if shape.confidence is not Confidence.LOW else Shape((), True, expr.render(40),
+                                                                          Confidence.MEDIUM)
+    if short == "serialize" and expr.func.kind == "attr" and (expr.func.args[0].dotted or "") == "serializers" \
+            and len(expr.positional) >= 2 and expr.kwarg("fields") is None:
+        typed = scope.infer(expr.positional[1])
+        fields = typed.info.fields if typed is not None else ()
+        return Shape(fields, True, expr.render(40), Confidence.HIGH if typed else Confidence.MEDIUM)
+    if short == "jsonable_encoder" and first is not None:
+        typed = scope.infer(first)
+        if typed is not None and typed.info.kind == ORM:
+            return Shape(typed.info.fields, True, expr.render(40))
+        return None
+    if expr.func.kind == "attr" and short == "dump" and first is not None:
+        schema = _schema_of(facts, scope, expr.func.args[0])
+        if schema is not None:
+            wholesale = schema.auto and schema.meta_fields is None
+            return Shape(facts.output_fields(schema), wholesale, f"schema {schema.short}")
+        return None
+    if expr.func.kind == "attr" and short in DUMP_METHODS:
+        typed = scope.infer(expr.func.args[0])
+        if typed is None or typed.info.kind != ORM:
+            return None
+        return _dump_method(facts, typed.info, short, expr)
+    return None
+
+
+def _whole(scope: HandlerTypes, target: Expr, what: str) -> Shape:
+    typed = scope.infer(target)
+    if typed is not None and typed.info.kind == ORM:
+        return Shape(typed.info.fields, True, what)
+    return Shape((), True, what, Confidence.LOW)
+
+
+def _dump_method(facts: ModelFacts, info: ClassInfo, name: str, call: Expr) -> Shape | None:
+    method = _find_method(facts, info, name)
+    what = f"{info.short}.{name}()"
+    if method is None:
+        if name in ("model_dump", "dict", "json", "model_dump_json", "to_mongo", "to_json"):
+            excluded = call.kwarg("exclude") or call.kwarg("include")
+            return None if excluded is not None else Shape(info.fields, True, what)
+        return None
+    literals: set[str] = set()
+    dumps_all = False
+    keys: list[str] = []
+    for stmt in walk_stmts(method.body):
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if (sub.kind == "attr" and sub.text in _ALL_COLUMNS) or \
+                        (sub.kind == "call" and _short(sub.func) in ("vars", "model_to_dict", "inspect")):
+                    dumps_all = True
+                elif sub.kind == "str":
+                    literals.add(sub.text)
+        if stmt.kind == "return" and stmt.value is not None and stmt.value.kind == "dict":
+            keys += [k.text for k in stmt.value.args[::2] if k.kind == "str"]
+    if keys and not dumps_all:
+        return Shape(tuple(keys), False, what)
+    if dumps_all:
+        return Shape(tuple(f for f in info.fields if f not in literals), True, what)
+    return None
+
+
+def _find_method(facts: ModelFacts, info: ClassInfo, name: str) -> FunctionDef | None:
+    method = info.cls.method(name)
+    if method is not None:
+        return method
+    symbol = facts.index.lookup(info.qualname)
+    if symbol is None:
+        return None
+    for base in facts.index.base_names(symbol):
+        parent = facts.index.lookup(base)
+        if parent is not None and parent.cls is not None:
+            method = parent.cls.method(name)
+            if method is not None:
+                return method
+    return None
+
+
+def _schema_of(facts: ModelFacts, scope: HandlerTypes, receiver: Expr) -> ClassInfo | None:
+    typed = scope.infer(receiver)
+    if typed is not None:
+        return typed.info if typed.info.kind == MARSHMALLOW else None
+    symbol = facts.index.resolve(scope.mod, receiver) if receiver.kind in ("name", "attr") else None
+    if symbol is not None and symbol.value is not None and symbol.value.kind == "call":
+        info = facts.resolve(symbol.module, symbol.value.func)
+        if info is not None and info.kind == MARSHMALLOW:
+            return info
+    return None
+
+
+def _short(expr: Expr) -> str:
+    if expr.kind == "attr":
+        return expr.text
+    return (expr.dotted or "").rsplit(".", 1)[-1]
+
+
+__all__ = ["Shape", "route_shapes"]

@@ -1,0 +1,127 @@
+"""EXPO002: a password hash, secret, token or card number reaches a response."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.model import Location
+from apilint.models import SERIALIZER, ClassInfo, model_facts
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.expo._helpers import routes_by_handler, sensitive_fields
+from apilint.rules.expo._shapes import route_shapes
+
+
+class SensitiveFieldInResponse(Rule):
+    """
+    ## What it finds
+    Responses that carry fields such as `password`, `hashed_password`, `password_hash`, `ssn`,
+    `credit_card`, `otp_secret` (and the names in `exposure.sensitive-fields`) through:
+
+    - a FastAPI `response_model` or return-annotation schema that declares them (unless the
+      field is `Field(exclude=True)` or a `SecretStr`);
+    - a whole ORM model, a `to_dict()` or a Marshmallow `dump()` that includes them;
+    - a dict literal the handler returns;
+    - a DRF `ModelSerializer` whose `fields` (explicit, `"__all__"` or exclude-only) include
+      them without `write_only`.
+
+    Tokens and keys (`token`, `access_token`, `api_key`, `client_secret`) are reported only
+    when a whole model or generated serializer carries them: a login endpoint returning the
+    access token it issued is fine.
+
+    Anchor: the handler's `def` line for findings about a route's response; the serializer's
+    `class` line for DRF serializers (they are reported once, whichever views use them).
+
+    ## Why it matters
+    A password hash can be cracked offline, a reset token or API key lets anyone act as the
+    user, and card numbers and SSNs are regulated data (CWE-200 Exposure of Sensitive
+    Information to an Unauthorized Actor, OWASP API3:2023 Broken Object Property Level
+    Authorization).
+
+    ## Options
+    - `exposure.sensitive-fields`: extra field names that must never be returned.
+
+    ## Known limitations
+    Field names are matched by name; a secret stored under an unusual name needs
+    `exposure.sensitive-fields`. Plain (non-model) DRF serializers are taken to be input
+    serializers and are not reported.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/200.html
+    - https://owasp.org/API-Security/editions/2023/en/0xa3-broken-object-property-level-authorization/
+    """
+
+    code = "EXPO002"
+    name = "sensitive-field-in-response"
+    summary = "Response includes a password hash, secret or other sensitive field"
+    severity = Severity.HIGH
+    confidence = Confidence.HIGH
+    frameworks = frozenset({"fastapi", "flask", "django", "drf", "ninja"})
+    cwe = (200,)
+    owasp = ("API3:2023",)
+    options = ("exposure.sensitive-fields",)
+
+    bad = Example("""
+        from fastapi import Depends, FastAPI
+        from fastapi.security import OAuth2PasswordBearer
+        from pydantic import BaseModel
+
+        class UserRead(BaseModel):
+            id: int
+            email: str
+            hashed_password: str
+
+        oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+        app = FastAPI()
+
+
+        @app.get("/users/{user_id}", response_model=UserRead)
+        def read_user(user_id: int, token: str = Depends(oauth2_scheme)):  # expect: EXPO002
+            ...
+    """)
+
+    good = Example("""
+        from fastapi import Depends, FastAPI
+        from fastapi.security import OAuth2PasswordBearer
+        from pydantic import BaseModel
+
+        class UserRead(BaseModel):
+            id: int
+            email: str
+
+        oauth2_scheme = OAuth2PasswordBearer(tokenUrl="token")
+        app = FastAPI()
+
+
+        @app.get("/users/{user_id}", response_model=UserRead)
+        def read_user(user_id: int, token: str = Depends(oauth2_scheme)):
+            ...
+    """)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Report routes and serializers whose output carries sensitive fields."""
+        for route, _methods in routes_by_handler(ctx):
+            for shape in route_shapes(ctx, route):
+                secrets = sensitive_fields(ctx, shape.fields, shape.wholesale)
+                if secrets:
+                    yield self.finding(
+                        route, f"{route.display} returns {', '.join(secrets[:3])} through {shape.what}",
+                        "Leave the field out of the response schema (or mark it write-only / excluded)",
+                        confidence=shape.confidence)
+                    break
+        facts = model_facts(ctx.index)
+        for info in sorted(facts.classes.values(), key=lambda i: (i.module.path, i.cls.line)):
+            if info.kind == SERIALIZER and info.model is not None:
+                yield from self._serializer(ctx, info)
+
+    def _serializer(self, ctx: RuleContext, info: ClassInfo) -> Iterator[Finding]:
+        facts = model_facts(ctx.index)
+        wholesale = info.meta_fields in (None, ("__all__",))
+        secrets = sensitive_fields(ctx, facts.output_fields(info), wholesale)
+        if not secrets:
+            return
+        model = (info.model or "its model").rsplit(".", 1)[-1]
+        yield self.finding(
+            Location(info.module.path, info.cls.line),
+            f"Serializer {info.short} returns {', '.join(secrets[:3])} of {model}",
+            "List only public fields in `Meta.fields` and make secrets `write_only` (`extra_kwargs`)",
+            symbol=info.qualname)

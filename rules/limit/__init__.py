@@ -1,0 +1,1 @@
+"""LIMIT rules: absent rate limits, request size limits and page size bounds."""

@@ -1,0 +1,100 @@
+"""Shared judgements of the LIMIT rules: auth endpoints, rate limiters, size numbers, bounded values."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from apilint.model import ProjectFacts, Route, RouteMap
+from apilint.summary import Expr, FunctionDef, walk_stmts
+
+_AUTH_SEGMENT = re.compile(
+    r"^(login|log-in|signin|sign-in|sign_in|signup|sign-up|sign_up|register|registration|token|access-token|"
+    r"access_token|otp|verify-otp|verify_otp|2fa|mfa|two-factor|two_factor|forgot-password|forgot_password|"
+    r"reset-password|reset_password|password-reset|password_reset|forgot|reset)$", re.IGNORECASE)
+_AUTH_HANDLER = re.compile(
+    r"^(login|signin|sign_in|signup|sign_up|register|login_for_access_token|obtain_token|token|verify_otp|"
+    r"forgot_password|reset_password|password_reset|request_password_reset)", re.IGNORECASE)
+_NOT_BRUTE_FORCE = re.compile(r"(^|/)(refresh|logout|revoke|blacklist|me)(/|$)", re.IGNORECASE)
+_THROTTLE_SETTINGS = ("REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES",)
+
+
+def is_auth_endpoint(route: Route) -> bool:
+    """Login, token, register, password reset and OTP endpoints that accept credentials."""
+    if route.method not in ("POST", "PUT", "PATCH", "ANY"):
+        return False
+    static = re.sub(r"\{[^}]*\}", "", route.path)
+    if _NOT_BRUTE_FORCE.search(static):
+        return False
+    segments = [s for s in static.split("/") if s]
+    if any(_AUTH_SEGMENT.match(s) for s in segments):
+        return True
+    return bool(_AUTH_HANDLER.match(route.handler.rsplit(".", 1)[-1]))
+
+
+def _setting_non_empty(facts: ProjectFacts, name: str) -> bool:
+    fact = facts.setting(name)
+    return fact is not None and fact.value.strip() not in ("", "[]", "()", "None", "<unknown>")
+
+
+def has_rate_limiter(routes: RouteMap, facts: ProjectFacts) -> bool:
+    """True when some rate limiting is set up anywhere in the project."""
+    if facts.rate_limiters or any(r.rate_limit for r in routes):
+        return True
+    return any(_setting_non_empty(facts, name) for name in _THROTTLE_SETTINGS)
+
+
+def limits_every_route(facts: ProjectFacts) -> bool:
+    """True when a limiter applies default limits to every route (slowapi/flask-limiter defaults, DRF throttles)."""
+    for evidence in facts.rate_limiters:
+        text = f"{evidence.kind} {evidence.detail}".lower()
+        if "global" in text or "default_limits" in text or "default_throttle" in text:
+            return True
+    return any(_setting_non_empty(facts, name) for name in _THROTTLE_SETTINGS)
+
+
+def size_value(text: str) -> int | None:
+    """Evaluate a setting's literal size (`10 * 1024 * 1024`) without running anything; None if unknown."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError:
+        return None
+
+    def ev(node: ast.AST) -> int | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool):
+            return node.value
+        if isinstance(node, ast.BinOp):
+            left, right = ev(node.left), ev(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Pow) and right < 64:
+                return int(left**right)
+            if isinstance(node.op, ast.LShift) and right < 64:
+                return left << right
+        return None
+
+    return ev(tree.body)
+
+
+def bounded(func: FunctionDef, name: str) -> bool:
+    """True when the body caps `name`: `min(name, MAX)`, `if name > MAX:`, or a comparison of it."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if sub.kind == "call" and (sub.func.dotted or "") == "min" and any(
+                        name in set(a.names()) for a in sub.positional):
+                    return True
+                if sub.kind == "compare" and any(op.strip() in (">", ">=", "<", "<=") for op in sub.text.split(",")):
+                    if any(a.kind == "name" and a.text == name for a in sub.args):
+                        return True
+    return False
+
+
+def mentions(expr: Expr, words: tuple[str, ...]) -> bool:
+    """True when a name, attribute or string in `expr` contains one of `words` (lower-cased)."""
+    return any(sub.kind in ("name", "attr", "str") and any(w in sub.text.lower() for w in words)
+               for sub in expr.walk())

@@ -1,0 +1,121 @@
+"""LIMIT001: no rate limiting in the project, or none on the authentication endpoints."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.limit._helpers import has_rate_limiter, is_auth_endpoint, limits_every_route
+
+
+class NoRateLimiting(Rule):
+    """
+    ## What it finds
+    Two things, never both for the same project:
+
+    - **No rate limiter anywhere**: no slowapi, fastapi-limiter, flask-limiter or
+      django-ratelimit limiter, no limit decorator or dependency on any route, and no DRF
+      `DEFAULT_THROTTLE_CLASSES`, in a project that has login, token, register, password reset
+      or OTP endpoints. Reported once, at the first application object (the
+      `FastAPI()`/`Flask()` call or the Django project), not on every route. Low confidence:
+      the limit may live in a proxy or gateway.
+    - **Authentication endpoints left out**: the project limits some routes, but a login, token,
+      register, password reset or OTP endpoint has no limit of its own and no default limit
+      covers every route. Reported on each such route's handler.
+
+    ## Why it matters
+    Without a limit, an attacker can try passwords, OTP codes and reset tokens as fast as the
+    server answers, enumerate accounts, and exhaust the service (CWE-307 Improper Restriction
+    of Excessive Authentication Attempts, CWE-770 Allocation of Resources Without Limits,
+    OWASP API4:2023 Unrestricted Resource Consumption).
+
+    ## Options
+    None.
+
+    ## Known limitations
+    Projects without authentication endpoints are not reported: there the missing limiter is a
+    capacity concern rather than a brute-force hole, and it is usually handled by the proxy.
+    Limits enforced by a reverse proxy, API gateway or WAF are invisible; suppress the
+    app-level finding when that is where limiting happens. Home-grown limiters are recognised
+    only when their decorator or dependency name contains `limit`.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/307.html
+    - https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/
+    """
+
+    code = "LIMIT001"
+    name = "no-rate-limiting"
+    summary = "No rate limiting, globally or on authentication endpoints"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
+    cwe = (307, 770)
+    owasp = ("API4:2023",)
+
+    bad = Example("""
+        from fastapi import FastAPI
+        from pydantic import BaseModel
+
+
+        class Credentials(BaseModel):
+            username: str
+            password: str
+
+
+        app = FastAPI()  # expect: LIMIT001
+
+
+        @app.post("/login")
+        def login(credentials: Credentials) -> dict[str, str]:
+            return {"token": "..."}
+    """)
+
+    good = Example("""
+        from fastapi import FastAPI, Request
+        from pydantic import BaseModel
+        from slowapi import Limiter
+        from slowapi.util import get_remote_address
+
+
+        class Credentials(BaseModel):
+            username: str
+            password: str
+
+
+        limiter = Limiter(key_func=get_remote_address)
+        app = FastAPI()
+        app.state.limiter = limiter
+
+
+        @app.post("/login")
+        @limiter.limit("5/minute")
+        def login(request: Request, credentials: Credentials) -> dict[str, str]:
+            return {"token": "..."}
+    """)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """One app-level finding without any limiter; else one per unlimited auth endpoint."""
+        routes = ctx.routes
+        if not len(routes) or not ctx.facts.apps:
+            return
+        auth_routes = [r for r in routes if is_auth_endpoint(r)]
+        if not auth_routes:
+            return
+        if not has_rate_limiter(routes, ctx.facts):
+            app = ctx.facts.apps[0]
+            yield self.finding(app.location, f"No rate limiting anywhere in the project, not even on "
+                               f"{auth_routes[0].display}",
+                               "Add a rate limiter (slowapi, flask-limiter, django-ratelimit or DRF throttling) "
+                               "with a default limit and stricter limits on login and reset endpoints",
+                               confidence=Confidence.LOW, symbol=app.name)
+            return
+        if limits_every_route(ctx.facts):
+            return
+        for route in auth_routes:
+            if route.rate_limit:
+                continue
+            yield self.finding(route, f"{route.display} accepts credentials or codes with no rate limit, "
+                               "although the project limits other routes",
+                               "Apply the project's limiter to this endpoint with a strict limit "
+                               "(for example 5 attempts a minute)")

@@ -1,0 +1,1 @@
+"""MASS: mass assignment of client data into models with privileged fields."""

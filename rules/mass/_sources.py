@@ -1,0 +1,242 @@
+"""Where client data lives in a handler, and where it is poured into a model wholesale.
+
+A `Source` is client-controlled data: raw (`request.json`, `request.get_json()`,
+`request.data`, `request.POST`, `await request.json()`, a `dict` body parameter) or shaped by a
+schema (a Pydantic body parameter, `body.model_dump(exclude=...)`, `schema.load(...)`), in
+which case only the schema's fields can be set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from apilint.models import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, is_privileged
+from apilint.rules.expo._flow import HandlerTypes
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+
+REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
+RAW_ATTRS = frozenset({"json", "form", "data", "values", "POST", "get_json", "body", "media", "json_body"})
+DUMPS = frozenset({"dict", "model_dump", "to_dict", "copy", "items", "model_copy"})
+POSITIONAL_SINKS = frozenset({"update", "sqlmodel_update", "model_validate", "parse_obj", "populate_obj",
+                              "from_dict", "bulk_update_mappings"})
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Client-controlled data: raw, or limited to a schema's fields."""
+
+    schema: ClassInfo | None = None
+    excluded: frozenset[str] = frozenset()
+    included: frozenset[str] | None = None
+    what: str = "request data"
+
+    def privileged(self, facts: ModelFacts, model: ClassInfo | None, extra: tuple[str, ...]) -> list[str]:
+        """Privileged fields of `model` this data can set."""
+        model_fields = facts.model_fields(model.qualname) if model is not None else ()
+        if self.schema is None or self.schema.extra_allowed:
+            candidates = model_fields
+        else:
+            candidates = tuple(f for f in facts.writable_fields(self.schema)
+                               if not model_fields or f in model_fields)
+        owner = model.qualname if model is not None else (self.schema.qualname if self.schema else None)
+        return [f for f in candidates if is_privileged(f, extra, owner, model_fields) and f not in self.excluded
+                and (self.included is None or f in self.included)]
+
+
+class RequestData:
+    """Names of one function bound to client data."""
+
+    def __init__(self, facts: ModelFacts, mod: ModuleSummary, func: FunctionDef,
+                 bound: dict[str, Source] | None = None) -> None:
+        self.facts = facts
+        self.mod = mod
+        self.func = func
+        self.types = HandlerTypes(facts, mod, func)
+        self.vars: dict[str, Source] = dict(bound or {})
+        if bound is None:
+            for param in func.params:
+                if param.default is not None and param.default.kind == "call" and \
+                        (param.default.func.dotted or "").rsplit(".", 1)[-1] in ("Depends", "Security"):
+                    continue
+                found = facts.annotated(mod, param.annotation)
+                if found is not None and found[0].kind == SCHEMA and not found[1]:
+                    self.vars[param.name] = Source(found[0], what=f"body {param.name}: {found[0].short}")
+                elif param.annotation is not None and (param.annotation.dotted or param.annotation.render(20)
+                                                       ).split("[")[0] in ("dict", "Dict", "typing.Dict"):
+                    self.vars[param.name] = Source(what=f"body {param.name}: dict")
+        for stmt in walk_stmts(func.body):
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+                source = self.source(stmt.value)
+                for target in stmt.targets:
+                    if target.kind == "name":
+                        if source is not None:
+                            self.vars[target.text] = source
+                        else:
+                            self.vars.pop(target.text, None)
+
+    def source(self, expr: Expr | None, depth: int = 0) -> Source | None:
+        """The client data an expression evaluates to, if any."""
+        if expr is None or depth > 8:
+            return None
+        kind = expr.kind
+        if kind in ("await", "starred") and expr.args:
+            return self.source(expr.args[0], depth + 1)
+        if kind == "boolop" and expr.args:
+            return self.source(expr.args[0], depth + 1)
+        if kind == "name":
+            return self.vars.get(expr.text)
+        if kind == "attr":
+            base = expr.args[0].dotted
+            if base in REQUEST_NAMES and expr.text in RAW_ATTRS:
+                return Source(what=expr.render(40))
+            return None
+        if kind == "dict":
+            for key, value in zip(expr.args[::2], expr.args[1::2], strict=False):
+                if key.kind == "starstar":
+                    found = self.source(value, depth + 1)
+                    if found is not None:
+                        return found
+            return None
+        if kind != "call":
+            return None
+        func = expr.func
+        short = func.text if func.kind == "attr" else (func.dotted or "")
+        if short in ("dict", "json.loads") and expr.positional:
+            return self.source(expr.positional[0], depth + 1)
+        if func.kind != "attr":
+            return None
+        receiver = func.args[0]
+        if receiver.dotted in REQUEST_NAMES and short in RAW_ATTRS:
+            return Source(what=expr.render(40))
+        if short == "load":
+            local = self.types.infer(receiver)
+            schema = local.info if local is not None else _module_instance(self.facts, self.mod, receiver)
+            if schema is not None and schema.kind == MARSHMALLOW:
+                return Source(schema, what=f"{schema.short}.load()")
+            return None
+        inner = self.source(receiver, depth + 1)
+        if inner is None or short not in DUMPS:
+            return None
+        excluded = inner.excluded | _names(expr.kwarg("exclude"))
+        include = expr.kwarg("include")
+        included = _names(include) if include is not None else inner.included
+        return Source(inner.schema, excluded, included, inner.what)
+
+    def sinks(self) -> Iterator[tuple[Stmt, Source, ClassInfo | None, str]]:
+        """(statement, data, target model, how) for every wholesale write of client data."""
+        for stmt in walk_stmts(self.func.body):
+            if stmt.kind == "for" and stmt.value is not None:
+                data = self.source(stmt.value)
+                if data is not None:
+                    for inner in walk_stmts(stmt.body):
+                        call = inner.value if inner.kind == "expr" else None
+                        if call is not None and call.kind == "call" and call.func.dotted == "setattr" and \
+                                len(call.positional) >= 2 and call.positional[1].kind == "name":
+                            typed = self.types.infer(call.positional[0])
+                            yield inner, data, typed.info if typed else None, "a setattr loop"
+                continue
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    found = self._call_sink(call)
+                    if found is not None:
+                        yield stmt, found[0], found[1], found[2]
+                        break
+
+    def _call_sink(self, call: Expr) -> tuple[Source, ClassInfo | None, str] | None:
+        func = call.func
+        short = func.text if func.kind == "attr" else (func.dotted or "").rsplit(".", 1)[-1]
+        data: Source | None = None
+        for kw in call.keywords:
+            if kw.name is None:
+                data = data or self.source(kw.value)
+        if data is None and short in POSITIONAL_SINKS and call.positional:
+            data = self.source(call.positional[0])
+        if data is None:
+            return None
+        target = self.facts.resolve(self.mod, func)
+        if target is None and func.kind == "attr":
+            target = self.facts.resolve(self.mod, func.args[0])
+            if target is None:
+                typed = self.types.infer(func.args[0])
+                target = typed.info if typed is not None else None
+        if target is None or target.kind != ORM:
+            return None
+        return data, target, call.render(50)
+
+
+def _module_instance(facts: ModelFacts, mod: ModuleSummary, expr: Expr) -> ClassInfo | None:
+    if expr.kind == "call":
+        return facts.resolve(mod, expr.func)
+    symbol = facts.index.resolve(mod, expr) if expr.kind in ("name", "attr") else None
+    if symbol is not None and symbol.value is not None and symbol.value.kind == "call":
+        return facts.resolve(symbol.module, symbol.value.func)
+    return None
+
+
+def _names(expr: Expr | None) -> frozenset[str]:
+    if expr is None:
+        return frozenset()
+    if expr.kind in ("set", "list", "tuple"):
+        return frozenset(e.text for e in expr.args if e.kind == "str")
+    if expr.kind == "dict":
+        return frozenset(k.text for k in expr.args[::2] if k.kind == "str")
+    return frozenset()
+
+
+def reaches(facts: ModelFacts, mod: ModuleSummary, func: FunctionDef, name: str, fields: list[str],
+            depth: int = 0) -> bool:
+    """True when parameter/local `name` is used wholesale or its privileged fields are read."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if sub.kind == "attr" and sub.args and sub.args[0].kind == "name" and sub.args[0].text == name:
+                    if sub.text in fields or sub.text == "__dict__":
+                        return True
+                if sub.kind != "call":
+                    continue
+                callee = sub.func
+                if callee.kind == "attr" and callee.text in DUMPS and callee.args[0].kind == "name" and \
+                        callee.args[0].text == name:
+                    excluded = _names(sub.kwarg("exclude"))
+                    include = sub.kwarg("include")
+                    included = _names(include) if include is not None else None
+                    if any(f not in excluded and (included is None or f in included) for f in fields):
+                        return True
+                args = [*sub.positional, *(kw.value for kw in sub.keywords)]
+                if not any(a.kind == "name" and a.text == name for a in args):
+                    continue
+                short = (sub.func.dotted or "").rsplit(".", 1)[-1] if sub.func.kind != "attr" else sub.func.text
+                if short in ("vars", "model_validate", "from_orm", "parse_obj", "sqlmodel_update", "jsonable_encoder"):
+                    return True
+                if depth < 2 and sub.func.kind in ("name", "attr"):
+                    symbol = facts.index.resolve(mod, sub.func)
+                    if symbol is not None and symbol.func is not None:
+                        for param in _bound_params(symbol.func, sub, name):
+                            if reaches(facts, symbol.module, symbol.func, param, fields, depth + 1):
+                                return True
+    return False
+
+
+def _bound_params(func: FunctionDef, call: Expr, name: str) -> list[str]:
+    params = [p.name for p in func.params if p.kind in ("pos", "posonly") and p.name not in ("self", "cls")]
+    out = [params[i] for i, a in enumerate(call.positional)
+           if i < len(params) and a.kind == "name" and a.text == name]
+    out += [kw.name for kw in call.keywords if kw.name and kw.value.kind == "name" and kw.value.text == name]
+    return out
+
+
+def bind_call(func: FunctionDef, call: Expr, sources: dict[str, Source]) -> dict[str, Source]:
+    """Map a project function's parameters to the client data a call passes them."""
+    params = [p.name for p in func.params if p.kind in ("pos", "posonly") and p.name not in ("self", "cls")]
+    out: dict[str, Source] = {}
+    for i, arg in enumerate(call.positional):
+        if i < len(params) and arg.kind == "name" and arg.text in sources:
+            out[params[i]] = sources[arg.text]
+    for kw in call.keywords:
+        if kw.name and kw.value.kind == "name" and kw.value.text in sources:
+            out[kw.name] = sources[kw.value.text]
+    return out
+
+
+__all__ = ["RequestData", "Source", "bind_call", "reaches"]

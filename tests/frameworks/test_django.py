@@ -1,0 +1,333 @@
+"""Django, DRF and Ninja adapters: small projects written to tmp_path and analyzed."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from apilint.model import AuthStatus, Route
+from apilint.testing import analyze_dir
+
+
+def _project(tmp_path: Path, files: dict[str, str]) -> dict[tuple[str, str], Route]:
+    for rel, source in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(source), encoding="utf-8")
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    result = analyze_dir(tmp_path)
+    assert not [d for d in result.diagnostics if d.internal], result.diagnostics
+    routes = {(r.method, r.path): r for r in result.routes}
+    _project.facts = result.facts  # type: ignore[attr-defined]
+    return routes
+
+
+SETTINGS = """
+    ROOT_URLCONF = "proj.urls"
+    INSTALLED_APPS = ["rest_framework", "app"]
+"""
+
+
+def test_regex_groups_nested_includes_and_wrapped_views(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.contrib.auth.decorators import login_required
+            from django.urls import include, path, re_path
+            from app import views
+            extra = [path("x/<int:pk>/", views.show)]
+            urlpatterns = [
+                path("api/", include("app.urls", namespace="app")),
+                re_path(r"^legacy/(?P<pk>[0-9]+)/(?P<slug>[-\\w]+)/$", views.show),
+                path("dash/", login_required(views.Dash.as_view())),
+                path("more/", include((extra, "more"))),
+            ]
+        """,
+        "app/urls.py": """
+            from django.urls import include, path
+            from . import views
+            urlpatterns = [path("v1/", include([path("items/<slug:slug>/", views.show)]))]
+        """,
+        "app/views.py": """
+            from django.views import View
+            def show(request, pk=None, slug=None):
+                return None
+            class Dash(View):
+                def get(self, request):
+                    return None
+                def post(self, request):
+                    return None
+        """,
+    })
+    assert ("ANY", "/legacy/{pk}/{slug}/") in routes
+    assert ("ANY", "/api/v1/items/{slug}/") in routes
+    assert ("ANY", "/more/x/{pk}/") in routes
+    assert routes[("GET", "/dash/")].auth.status is AuthStatus.REQUIRED
+    assert routes[("POST", "/dash/")].handler == "app.views.Dash.post"
+
+
+def test_generic_views_mixins_and_method_decorator(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [
+                path("orders/", views.OrderList.as_view()),
+                path("orders/new/", views.OrderCreate.as_view()),
+                path("profile/", views.Profile.as_view()),
+                path("staff/", views.StaffOnly.as_view()),
+            ]
+        """,
+        "app/base.py": """
+            from django.contrib.auth.mixins import LoginRequiredMixin
+            from django.views.generic import ListView
+            class OwnedList(LoginRequiredMixin, ListView):
+                pass
+        """,
+        "app/views.py": """
+            from django.contrib.auth.decorators import login_required
+            from django.contrib.auth.mixins import PermissionRequiredMixin
+            from django.utils.decorators import method_decorator
+            from django.views.generic import CreateView, TemplateView
+            from app.base import OwnedList
+            class OrderList(OwnedList):
+                pass
+            class OrderCreate(CreateView):
+                pass
+            @method_decorator(login_required, name="dispatch")
+            class Profile(TemplateView):
+                pass
+            class StaffOnly(PermissionRequiredMixin, TemplateView):
+                permission_required = "app.view_report"
+        """,
+    })
+    assert routes[("GET", "/orders/")].auth.status is AuthStatus.REQUIRED
+    assert {m for (m, p) in routes if p == "/orders/new/"} == {"GET", "POST"}
+    assert routes[("POST", "/orders/new/")].auth.status is AuthStatus.NONE
+    assert routes[("GET", "/profile/")].auth.status is AuthStatus.REQUIRED
+    assert routes[("GET", "/staff/")].authz
+
+
+def test_login_required_middleware_and_exemption(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": """
+            ROOT_URLCONF = "proj.urls"
+            MIDDLEWARE = ["django.contrib.auth.middleware.LoginRequiredMiddleware"]
+        """,
+        "proj/urls.py": """
+            from django.urls import path
+            from django.contrib.auth.decorators import login_not_required
+            from django.views.decorators.http import require_POST
+            @require_POST
+            def save(request):
+                return None
+            @login_not_required
+            def landing(request):
+                return None
+            urlpatterns = [path("save/", save), path("landing/", landing)]
+        """,
+    })
+    assert routes[("POST", "/save/")].auth.status is AuthStatus.REQUIRED
+    assert routes[("ANY", "/landing/")].auth.status is AuthStatus.NONE
+
+
+def test_admin_site_is_one_staff_route(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.contrib import admin
+            from django.urls import path
+            urlpatterns = [path("backoffice/", admin.site.urls)]
+        """,
+    })
+    route = routes[("ANY", "/backoffice/")]
+    assert route.auth.status is AuthStatus.REQUIRED
+    assert route.authz
+
+
+DRF_URLS = """
+    from django.urls import include, path
+    from rest_framework.routers import DefaultRouter
+    from app import views
+    router = DefaultRouter(trailing_slash=False)
+    router.register(r"items", views.ItemViewSet, basename="item")
+    urlpatterns = [path("api/", include(router.urls))]
+"""
+
+
+def test_router_viewset_actions_lookup_and_permissions(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": DRF_URLS,
+        "app/views.py": """
+            from rest_framework import mixins, viewsets
+            from rest_framework.decorators import action
+            from rest_framework.permissions import IsAuthenticatedOrReadOnly
+            class ItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+                permission_classes = [IsAuthenticatedOrReadOnly]
+                lookup_field = "slug"
+                def retrieve(self, request, slug=None):
+                    return None
+                @action(detail=True, methods=["post", "delete"], url_path="star")
+                def star(self, request, slug=None):
+                    return None
+        """,
+    })
+    assert set(routes) == {("GET", "/api/items"), ("GET", "/api/items/{slug}"), ("POST", "/api/items/{slug}/star"),
+                           ("DELETE", "/api/items/{slug}/star")}
+    assert routes[("GET", "/api/items")].auth.status is AuthStatus.OPTIONAL
+    assert routes[("POST", "/api/items/{slug}/star")].auth.status is AuthStatus.REQUIRED
+    retrieve = routes[("GET", "/api/items/{slug}")]
+    assert retrieve.handler == "app.views.ItemViewSet.retrieve"
+    assert retrieve.location.line == 8
+    assert routes[("GET", "/api/items")].location.line == 5
+
+
+def test_default_allow_any_and_settings_default(tmp_path: Path) -> None:
+    files = {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": DRF_URLS,
+        "app/views.py": """
+            from rest_framework import viewsets
+            class ItemViewSet(viewsets.ModelViewSet):
+                pass
+        """,
+    }
+    routes = _project(tmp_path, files)
+    route = routes[("POST", "/api/items")]
+    assert route.auth.status is AuthStatus.NONE
+    assert any("DRF default AllowAny" in e.detail for e in route.auth.evidence)
+
+
+def test_settings_default_permissions_from_split_settings(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "manage.py": """
+            import os
+            def main():
+                os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings.prod")
+        """,
+        "proj/settings/__init__.py": "",
+        "proj/settings/base.py": """
+            import environ
+            env = environ.Env()
+            ROOT_URLCONF = "proj.urls"
+            DEBUG = env.bool("DEBUG", default=True)
+            REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+        """,
+        "proj/settings/prod.py": """
+            from .base import *
+            SECRET_KEY = "s3cr3t-value"
+        """,
+        "proj/urls.py": DRF_URLS,
+        "app/views.py": """
+            from rest_framework import viewsets
+            class ItemViewSet(viewsets.ReadOnlyModelViewSet):
+                pass
+        """,
+    })
+    assert routes[("GET", "/api/items")].auth.status is AuthStatus.REQUIRED
+    facts = _project.facts  # type: ignore[attr-defined]
+    debug = facts.setting("DEBUG")
+    assert debug is not None and debug.value == "True" and debug.from_env_default
+    secret = facts.setting("SECRET_KEY")
+    assert secret is not None and secret.value == "<set>"
+    assert facts.setting("REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES") is not None
+
+
+def test_custom_permission_bodies_and_get_permissions(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [
+                path("a/", views.A.as_view()),
+                path("b/", views.B.as_view()),
+                path("c/", views.C.as_view()),
+                path("d/", views.D.as_view()),
+            ]
+        """,
+        "app/views.py": """
+            from rest_framework.permissions import BasePermission, IsAuthenticated, AllowAny
+            from rest_framework.views import APIView
+            from app.helpers import check
+            class LoggedIn(BasePermission):
+                def has_permission(self, request, view):
+                    return request.user.is_authenticated
+            class Open(BasePermission):
+                def has_permission(self, request, view):
+                    return True
+            class Odd(BasePermission):
+                def has_permission(self, request, view):
+                    return check(request)
+            class A(APIView):
+                permission_classes = [LoggedIn]
+                def post(self, request): ...
+            class B(APIView):
+                permission_classes = [Open]
+                def post(self, request): ...
+            class C(APIView):
+                permission_classes = [Odd]
+                def post(self, request): ...
+            class D(APIView):
+                def get_permissions(self):
+                    if self.request.method == "GET":
+                        return [AllowAny()]
+                    return [IsAuthenticated()]
+                def get(self, request): ...
+                def post(self, request): ...
+        """,
+    })
+    assert routes[("POST", "/a/")].auth.status is AuthStatus.REQUIRED
+    assert routes[("POST", "/b/")].auth.status is AuthStatus.NONE
+    assert routes[("POST", "/c/")].auth.status is AuthStatus.UNKNOWN
+    assert routes[("GET", "/d/")].auth.status is AuthStatus.NONE
+    assert routes[("POST", "/d/")].auth.status is AuthStatus.REQUIRED
+
+
+def test_api_view_function_and_generics(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [path("f/", views.f), path("g/<int:pk>/", views.G.as_view())]
+        """,
+        "app/views.py": """
+            from rest_framework import generics
+            from rest_framework.decorators import api_view, permission_classes
+            from rest_framework.permissions import IsAdminUser
+            @api_view(["GET", "POST"])
+            @permission_classes([IsAdminUser])
+            def f(request): ...
+            class G(generics.RetrieveUpdateDestroyAPIView):
+                pass
+        """,
+    })
+    assert routes[("POST", "/f/")].auth.status is AuthStatus.REQUIRED and routes[("POST", "/f/")].authz
+    assert {m for (m, p) in routes if p == "/g/{pk}/"} == {"GET", "PUT", "PATCH", "DELETE"}
+
+
+def test_ninja_router_auth_and_override(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.urls import path
+            from proj.api import api
+            urlpatterns = [path("api/", api.urls)]
+        """,
+        "proj/api.py": """
+            from ninja import NinjaAPI, Router
+            from ninja.security import django_auth
+            api = NinjaAPI(auth=django_auth)
+            router = Router()
+            @router.get("/items/{int:item_id}")
+            def item(request, item_id: int): ...
+            @router.post("/open", auth=None)
+            def open_(request): ...
+            api.add_router("/shop", router)
+        """,
+    })
+    assert routes[("GET", "/api/shop/items/{item_id}")].auth.status is AuthStatus.REQUIRED
+    assert routes[("POST", "/api/shop/open")].auth.status is AuthStatus.NONE

@@ -1,0 +1,260 @@
+"""AUTH rules: public-by-design routes, confidence levels, and how AUTH001/3/4 share routes."""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from apilint.config import Config
+from apilint.model import AuthEvidence, AuthStatus, Location, Route
+from apilint.rules.auth._helpers import is_public_by_design
+from apilint.testing import analyze_dir
+
+DEPS = '''
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+scheme = OAuth2PasswordBearer(tokenUrl="token")
+optional_scheme = OAuth2PasswordBearer(tokenUrl="token", auto_error=False)
+
+
+def current_user(token: str = Depends(scheme)) -> dict:
+    if not token:
+        raise HTTPException(status_code=401)
+    return {"id": 1}
+'''
+
+
+AUTH_CODES = ("AUTH001", "AUTH002", "AUTH003", "AUTH004")
+
+
+def _run(files: dict[str, str], select: tuple[str, ...] = AUTH_CODES) -> list[tuple[str, int, str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        for rel, text in files.items():
+            (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        result = analyze_dir(root, select=select)
+        return sorted((f.location.file, f.location.line, f.code, f.confidence.value) for f in result.findings)
+
+
+def _route(method: str, path: str, handler: str = "app.view") -> Route:
+    params = tuple(p.strip("{}") for p in path.split("/") if p.startswith("{"))
+    return Route("fastapi", method, path, path, handler, Location("app.py", 1), path_params=params,
+                 auth=AuthEvidence(AuthStatus.NONE))
+
+
+@pytest.mark.parametrize(("method", "path", "handler", "public"), [
+    ("POST", "/auth/login", "login", True),
+    ("POST", "/api/v1/token", "issue", True),
+    ("POST", "/users/register", "create", True),
+    ("POST", "/password-reset/{token}", "reset", True),
+    ("GET", "/api/v1/health", "probe", True),
+    ("GET", "/openapi.json", "schema", True),
+    ("GET", "/", "index", True),
+    ("POST", "/orders/{order_id}/confirm", "confirm_order", False),
+    ("GET", "/orders/{order_id}/status", "order_status", False),
+    ("POST", "/health", "probe", False),
+    ("POST", "/users/me/tokens", "create_api_token", True),
+    ("DELETE", "/users/{user_id}/tokens", "revoke", False),
+    ("POST", "/devices", "register_device", False),
+    ("POST", "/devices", "login", True),
+])
+def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
+    assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public
+
+
+def test_configured_public_paths() -> None:
+    config = Config(auth_public_paths=("/webhooks/*",))
+    assert is_public_by_design(_route("POST", "/webhooks/stripe"), config)
+    assert not is_public_by_design(_route("POST", "/orders"), config)
+
+
+def test_auth001_confidence_without_any_auth_in_the_project() -> None:
+    found = _run({"app.py": '''
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.get("/products")
+        def list_products() -> list[str]:
+            return []
+
+
+        @app.post("/products")
+        def create_product(name: str) -> str:
+            return name
+    '''})
+    assert found == [("app.py", 7, "AUTH001", "low"), ("app.py", 12, "AUTH001", "medium")]
+
+
+def test_auth004_replaces_auth001_for_the_forgotten_route() -> None:
+    found = _run({"deps.py": DEPS, "app.py": '''
+        from fastapi import APIRouter, Depends
+
+        from deps import current_user
+
+        router = APIRouter(prefix="/notes")
+
+
+        @router.get("/")
+        def list_notes(user: dict = Depends(current_user)) -> list[str]:
+            return []
+
+
+        @router.post("/")
+        def create_note(text: str, user: dict = Depends(current_user)) -> str:
+            return text
+
+
+        @router.delete("/{note_id}")
+        def delete_note(note_id: int) -> None:
+            ...
+    '''})
+    assert found == [("app.py", 19, "AUTH004", "high")]
+
+
+def test_two_unprotected_routes_are_auth001_not_auth004() -> None:
+    found = _run({"deps.py": DEPS, "app.py": '''
+        from fastapi import APIRouter, Depends
+
+        from deps import current_user
+
+        router = APIRouter(prefix="/notes")
+
+
+        @router.get("/")
+        def list_notes(user: dict = Depends(current_user)) -> list[str]:
+            return []
+
+
+        @router.post("/")
+        def create_note(text: str, user: dict = Depends(current_user)) -> str:
+            return text
+
+
+        @router.put("/{note_id}")
+        def update_note(note_id: int, text: str) -> None:
+            ...
+
+
+        @router.delete("/{note_id}")
+        def delete_note(note_id: int) -> None:
+            ...
+    '''})
+    assert [(line, code) for _, line, code, _ in found] == [(19, "AUTH001"), (24, "AUTH001")]
+
+
+def test_auth002_silent_when_the_handler_rejects_the_anonymous_caller() -> None:
+    app = '''
+        from fastapi import Depends, FastAPI, HTTPException
+
+        from deps import optional_scheme
+
+        app = FastAPI()
+
+
+        @app.post("/posts")
+        def create_post(text: str, token: str | None = Depends(optional_scheme)) -> str:
+            BODY
+            return text
+    '''
+    guarded = app.replace("BODY", "if token is None:\n                raise HTTPException(status_code=401)")
+    assert _run({"deps.py": DEPS, "app.py": guarded}) == []
+    branching = app.replace("BODY", "if token:\n                text = text.strip()")
+    assert _run({"deps.py": DEPS, "app.py": branching}) == [("app.py", 9, "AUTH002", "high")]
+
+
+def test_auth002_get_that_writes_is_medium() -> None:
+    found = _run({"deps.py": DEPS, "app.py": '''
+        from fastapi import Depends, FastAPI
+
+        from deps import optional_scheme
+
+        app = FastAPI()
+
+
+        @app.get("/posts/{post_id}/view")
+        def view_post(post_id: int, db=None, token: str | None = Depends(optional_scheme)) -> None:
+            db.commit()
+
+
+        @app.get("/posts/{post_id}")
+        def read_post(post_id: int, token: str | None = Depends(optional_scheme)) -> dict:
+            return {}
+    '''})
+    assert found == [("app.py", 9, "AUTH002", "medium")]
+
+
+DRF_SETTINGS = '''
+SECRET_KEY = "x"
+ROOT_URLCONF = "urls"
+INSTALLED_APPS = ["rest_framework"]
+REST_FRAMEWORK = {
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 25,
+}
+'''
+DRF_URLS = '''
+from rest_framework.routers import DefaultRouter
+
+from views import NoteViewSet, TagViewSet
+
+router = DefaultRouter()
+router.register("notes", NoteViewSet, basename="note")
+router.register("tags", TagViewSet, basename="tag")
+urlpatterns = router.urls
+'''
+DRF_VIEWS = '''
+from rest_framework import permissions, viewsets
+
+
+class NoteViewSet(viewsets.ModelViewSet):
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return self.request.user.notes.all()
+
+
+class TagViewSet(viewsets.ModelViewSet):
+    def get_queryset(self):
+        return []
+'''
+
+
+def test_auth003_reports_a_missing_drf_default_once_at_the_setting() -> None:
+    found = _run({"settings.py": DRF_SETTINGS, "urls.py": DRF_URLS, "views.py": DRF_VIEWS})
+    auth003 = [f for f in found if f[2] == "AUTH003"]
+    assert auth003 == [("settings.py", 4, "AUTH003", "high")]
+    assert {f[0] for f in found if f[2] == "AUTH001"} == {"views.py"}
+
+
+def test_auth003_silent_when_every_view_sets_permissions() -> None:
+    views = DRF_VIEWS.replace("class TagViewSet(viewsets.ModelViewSet):\n",
+                              "class TagViewSet(viewsets.ModelViewSet):\n"
+                              "    permission_classes = [permissions.IsAuthenticated]\n\n")
+    assert _run({"settings.py": DRF_SETTINGS, "urls.py": DRF_URLS, "views.py": views}) == []
+
+
+def test_auth001_public_catalogue_reads_are_low_confidence() -> None:
+    found = _run({"deps.py": DEPS, "app.py": '''
+        from fastapi import APIRouter, Depends
+
+        from deps import current_user
+
+        router = APIRouter(prefix="/products")
+
+
+        @router.get("/")
+        def list_products() -> list[str]:
+            return []
+
+
+        @router.post("/")
+        def create_product(name: str, user: dict = Depends(current_user)) -> str:
+            return name
+    '''})
+    assert found == [("app.py", 9, "AUTH001", "low")]

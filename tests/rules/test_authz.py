@@ -1,0 +1,225 @@
+"""AUTHZ rules: which loads count, which ownership and role evidence silences them, confidence."""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from apilint.testing import analyze_dir
+
+DEPS = '''
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+def get_db():
+    yield None
+
+
+def current_user(token: str = Depends(scheme)):
+    if not token:
+        raise HTTPException(status_code=401)
+    return {"id": 1}
+
+
+def get_owned_doc(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+    doc = db.get(Doc, doc_id)
+    if doc is None or doc.owner_id != user.id:
+        raise HTTPException(status_code=404)
+    return doc
+
+
+def get_doc(doc_id: int, db=Depends(get_db)):
+    return db.get(Doc, doc_id)
+'''
+MODELS = '''
+from sqlalchemy import Column, ForeignKey, Integer, String
+from sqlalchemy.orm import declarative_base
+
+Base = declarative_base()
+
+
+class Doc(Base):
+    __tablename__ = "docs"
+    id = Column(Integer, primary_key=True)
+    owner_id = Column(Integer, ForeignKey("users.id"))
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    role = Column(String)
+'''
+HEAD = '''
+from fastapi import Depends, FastAPI, HTTPException
+
+from deps import current_user, get_db, get_doc, get_owned_doc
+from models import Doc, Tag, User
+
+app = FastAPI()
+
+
+'''
+
+
+def _run(app: str, config: str = "") -> list[tuple[int, str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        (root / "deps.py").write_text("from models import Doc\n" + DEPS, encoding="utf-8")
+        (root / "models.py").write_text(MODELS, encoding="utf-8")
+        (root / "app.py").write_text(HEAD.lstrip("\n") + textwrap.dedent(app).lstrip("\n"), encoding="utf-8")
+        if config:
+            (root / "pyproject.toml").write_text("[tool.apilint]\n" + config, encoding="utf-8")
+        result = analyze_dir(root, select=("AUTHZ001", "AUTHZ002"))
+        offset = HEAD.lstrip("\n").count("\n")
+        return sorted((f.location.line - offset, f.code, f.confidence.value)
+                      for f in result.findings if f.location.file == "app.py")
+
+
+FLAGGED = [
+    ('''
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).filter(Doc.id == doc_id).first()
+    ''', (2, "AUTHZ001", "high")),
+    ('''
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, doc=Depends(get_doc), user=Depends(current_user)):
+        return doc
+    ''', (2, "AUTHZ001", "high")),
+    ('''
+    @app.get("/docs")
+    def read(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        return db.get(Doc, doc_id)
+    ''', (2, "AUTHZ001", "medium")),
+    ('''
+    @app.get("/docs/{slug}")
+    def read(slug: str, db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).filter_by(slug=slug).first()
+    ''', (2, "AUTHZ001", "low")),
+    ('''
+    @app.delete("/users/{user_id}")
+    def remove(user_id: int, db=Depends(get_db), user=Depends(current_user)):
+        db.delete(db.get(User, user_id))
+    ''', (2, "AUTHZ002", "medium")),
+    ('''
+    @app.put("/users/{user_id}/role")
+    def set_user_role(user_id: int, role: str, db=Depends(get_db), me=Depends(current_user)):
+        target = db.get(User, user_id)
+        target.role = role
+    ''', (2, "AUTHZ002", "high")),
+]
+
+SILENT = [
+    # the query also uses the caller
+    '''
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).filter(Doc.id == doc_id, Doc.owner_id == user.id).first()
+    ''',
+    # owner compared after the load, then rejected
+    '''
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        doc = db.get(Doc, doc_id)
+        if doc.owner_id != user.id:
+            raise HTTPException(status_code=403)
+        return doc
+    ''',
+    # the dependency does the check
+    '''
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, doc=Depends(get_owned_doc)):
+        return doc
+    ''',
+    # shared data: the model has no owner
+    '''
+    @app.get("/tags/{tag_id}")
+    def read(tag_id: int, db=Depends(get_db), user=Depends(current_user)):
+        return db.get(Tag, tag_id)
+    ''',
+    # the ID is the caller's own
+    '''
+    @app.delete("/users/{user_id}")
+    def remove(user_id: int, db=Depends(get_db), user=Depends(current_user)):
+        if user_id != user.id:
+            raise HTTPException(status_code=403)
+        db.delete(db.get(User, user_id))
+    ''',
+    # a social action on someone else's object
+    '''
+    @app.post("/docs/{doc_id}/like")
+    def like(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        doc = db.get(Doc, doc_id)
+        db.commit()
+    ''',
+    # an admin check in the handler
+    '''
+    @app.put("/users/{user_id}/role")
+    def set_user_role(user_id: int, role: str, db=Depends(get_db), me=Depends(current_user)):
+        if me.role != "admin":
+            raise HTTPException(status_code=403)
+        target = db.get(User, user_id)
+        target.role = role
+    ''',
+    # unauthenticated: AUTH001's business
+    '''
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, db=Depends(get_db)):
+        return db.get(Doc, doc_id)
+    ''',
+    # a literal default role is not a privilege change
+    '''
+    @app.post("/teams/{team_id}/members")
+    def add_member(team_id: int, db=Depends(get_db), me=Depends(current_user)):
+        member = User()
+        member.role = "member"
+    ''',
+]
+
+
+@pytest.mark.parametrize(("app", "expected"), FLAGGED)
+def test_flagged(app: str, expected: tuple[int, str, str]) -> None:
+    assert _run(app) == [expected]
+
+
+@pytest.mark.parametrize("app", SILENT)
+def test_silent(app: str) -> None:
+    assert _run(app) == []
+
+
+def test_configured_ownership_helper_silences() -> None:
+    app = '''
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        doc = db.get(Doc, doc_id)
+        visible_to(doc)
+        return doc
+    '''
+    assert _run(app) == [(2, "AUTHZ001", "high")]
+    assert _run(app, 'ownership = { helpers = ["visible_to"] }') == []
+
+
+def test_superuser_gate_after_self_shortcut_is_silent() -> None:
+    app = '''
+    @app.get("/users/{user_id}")
+    def read_user(user_id: int, db=Depends(get_db), current_user=Depends(current_user)):
+        user = db.get(User, user_id)
+        if user == current_user:
+            return user
+        if not current_user.is_superuser:
+            raise HTTPException(status_code=403)
+        return user
+    '''
+    assert _run(app) == []

@@ -1,0 +1,198 @@
+"""MASS001 on small apps: raw data, schema-shaped data, admin routes and helper functions."""
+
+from __future__ import annotations
+
+from apilint.rule import Example
+from apilint.testing import run_example
+
+MODELS = """
+from sqlmodel import Field, SQLModel
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str
+    hashed_password: str
+    is_superuser: bool = False
+
+
+class UserCreate(SQLModel):
+    email: str
+    password: str
+    is_superuser: bool = False
+
+
+class UserUpdateMe(SQLModel):
+    email: str | None = None
+"""
+
+DEPS = """
+from typing import Annotated
+
+from fastapi import Depends, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+from app.models import User
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/login/access-token")
+
+
+def get_current_user(token: Annotated[str, Depends(oauth2)]) -> User: ...
+
+
+def get_current_active_superuser(current_user: Annotated[User, Depends(get_current_user)]) -> User:
+    if not current_user.is_superuser:
+        raise HTTPException(status_code=403, detail="Not enough privileges")
+    return current_user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]
+"""
+
+CRUD = """
+from app.models import User, UserCreate
+
+
+def create_user(session, user_create: UserCreate) -> User:
+    db_obj = User.model_validate(user_create, update={"hashed_password": "x"})
+    session.add(db_obj)
+    return db_obj
+"""
+
+
+def _run(source: str) -> tuple[set[tuple[str, int, str]], set[tuple[str, int, str]]]:
+    example = Example(source, files=(("app/__init__.py", ""), ("app/models.py", MODELS), ("app/deps.py", DEPS),
+                                     ("app/crud.py", CRUD)))
+    found, expected = run_example(example, select=("MASS",))
+    return found, expected.expect
+
+
+def test_admin_only_create_with_privileged_schema_is_silent():
+    found, _ = _run("""
+        from fastapi import Depends, FastAPI
+
+        from app import crud
+        from app.deps import get_current_active_superuser
+        from app.models import UserCreate
+
+        app = FastAPI()
+
+
+        @app.post("/users/", dependencies=[Depends(get_current_active_superuser)])
+        def create_user(session: int, user_in: UserCreate):
+            return crud.create_user(session, user_in)
+    """)
+    assert found == set()
+
+
+def test_privileged_schema_through_a_helper_is_reported_there():
+    found, _ = _run("""
+        from fastapi import FastAPI
+
+        from app import crud
+        from app.deps import CurrentUser
+        from app.models import UserCreate
+
+        app = FastAPI()
+
+
+        @app.post("/invites/")
+        def invite(user_in: UserCreate, current_user: CurrentUser):
+            return {"id": crud.create_user(None, user_in).id}
+    """)
+    assert found == {("app/crud.py", 5, "MASS001")}
+
+
+def test_schema_without_privileged_fields_and_exclusions_are_silent():
+    found, _ = _run("""
+        from fastapi import FastAPI
+
+        from app.deps import CurrentUser
+        from app.models import User, UserCreate, UserUpdateMe
+
+        app = FastAPI()
+
+
+        @app.patch("/users/me")
+        def update_me(body: UserUpdateMe, current_user: CurrentUser):
+            current_user.sqlmodel_update(body.model_dump(exclude_unset=True))
+            return {"ok": True}
+
+
+        @app.post("/signup/")
+        def signup(body: UserCreate):
+            user = User(**body.model_dump(exclude={"is_superuser", "password"}), hashed_password="x")
+            return {"id": user.id}
+    """)
+    assert found == set()
+
+
+def test_raw_json_setattr_loop_and_explicit_privileged_read():
+    found, expected = _run("""
+        from fastapi import FastAPI, Request
+
+        from app.deps import CurrentUser
+        from app.models import UserCreate
+
+        app = FastAPI()
+
+
+        @app.patch("/users/me")
+        async def update_me(request: Request, current_user: CurrentUser):
+            data = await request.json()
+            for key, value in data.items():
+                setattr(current_user, key, value)  # expect: MASS001
+            return {"ok": True}
+
+
+        @app.post("/members/")
+        def add_member(body: UserCreate, current_user: CurrentUser):  # expect: MASS001
+            current_user.is_superuser = body.is_superuser
+            return {"ok": True}
+    """)
+    assert found == expected
+
+
+def test_marshmallow_load_limits_fields():
+    example = Example("""
+        from flask import Flask, request
+        from flask_login import login_required
+        from flask_sqlalchemy import SQLAlchemy
+        from marshmallow import Schema, fields
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+
+        class Account(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            email = db.Column(db.String(120))
+            role = db.Column(db.String(20))
+
+
+        class AccountIn(Schema):
+            email = fields.Email(required=True)
+
+
+        class AccountAdminIn(Schema):
+            email = fields.Email(required=True)
+            role = fields.Str()
+
+
+        @app.route("/accounts", methods=["POST"])
+        @login_required
+        def create_account():
+            account = Account(**AccountIn().load(request.get_json()))
+            db.session.add(account)
+            return {"id": account.id}, 201
+
+
+        @app.route("/accounts/bulk", methods=["POST"])
+        @login_required
+        def create_accounts():
+            account = Account(**AccountAdminIn().load(request.get_json()))  # expect: MASS001
+            db.session.add(account)
+            return {"id": account.id}, 201
+    """)
+    found, expected = run_example(example, select=("MASS",))
+    assert found == expected.expect

@@ -1,0 +1,121 @@
+"""The command line: check (default), routes, rules, explain, selection and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from apilint.registry import all_rules
+from tests.robustness.appgen import AUTH_APP, AUTH_APP_LINE, check_json, keys, run_cli, write
+
+APP_KEY = ("main.py", AUTH_APP_LINE, "AUTH001")
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Path:
+    return write(tmp_path, {"main.py": AUTH_APP})
+
+
+def test_bare_path_means_check(app: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bare = run_cli([str(app), "--format", "json", "--no-cache"], capsys)
+    explicit = run_cli(["check", str(app), "--format", "json", "--no-cache"], capsys)
+    assert bare == explicit and bare[0] == 1
+    assert APP_KEY in keys(json.loads(bare[1]))
+
+
+def test_routes_table_and_json(app: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["routes", str(app), "--no-cache"], capsys)
+    assert code == 0 and "DELETE" in out and "/users/{user_id}" in out and "none" in out and "1 route" in out
+    code, out, err = run_cli(["routes", str(app), "--format", "json", "--no-cache"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    routes = data["routes"] if isinstance(data, dict) else data
+    assert [(r["method"], r["path"]) for r in routes] == [("DELETE", "/users/{user_id}")]
+    code, out, err = run_cli(["routes", str(app), "--format", "xml"], capsys)
+    assert code == 2 and "--format" in err
+
+
+def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["rules"], capsys)
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()] == [r.code for r in all_rules()]
+    code, out, _ = run_cli(["explain", "auth001"], capsys)
+    assert code == 0 and "AUTH001" in out and "## Why it matters" in out or "Why it matters" in out
+    code, out, err = run_cli(["explain", "NOPE999"], capsys)
+    assert code == 2 and "unknown rule code 'NOPE999'" in err and out == ""
+
+
+def test_select_and_ignore_codes_and_prefixes(app: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert APP_KEY in keys(check_json(app, capsys, "--select", "AUTH001")[1])
+    assert APP_KEY in keys(check_json(app, capsys, "--select", "auth")[1])
+    code, report = check_json(app, capsys, "--select", "AUTH", "--ignore", "AUTH001")
+    assert code == 0 and report["findings"] == []
+    code, report = check_json(app, capsys, "--ignore", "AUTH")
+    assert APP_KEY not in keys(report)
+    code, report = check_json(app, capsys, "--select", "CORS")
+    assert code == 0 and report["findings"] == []
+
+
+def test_fail_on_and_exit_zero(app: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert check_json(app, capsys, "--select", "AUTH001", "--fail-on", "high")[0] == 1
+    assert check_json(app, capsys, "--select", "AUTH001", "--fail-on", "critical")[0] == 0
+    code, report = check_json(app, capsys, "--exit-zero")
+    assert code == 0 and APP_KEY in keys(report)
+
+
+def test_output_file(app: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "reports" / "out.json"
+    code, out, _ = run_cli(["check", str(app), "--format", "json", "--output", str(target), "--no-cache"], capsys)
+    assert code == 1 and out == ""
+    assert APP_KEY in keys(json.loads(target.read_text(encoding="utf-8")))
+
+
+def test_inline_suppression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = AUTH_APP.replace("-> None:", "-> None:  # apilint: ignore[AUTH001]")
+    write(tmp_path, {"main.py": source, "other.py": AUTH_APP.replace("/users/", "/others/").replace(
+        "-> None:", "-> None:  # apilint: ignore[CORS001]")})
+    code, report = check_json(tmp_path, capsys, "--select", "AUTH")
+    assert keys(report) == {("other.py", AUTH_APP_LINE, "AUTH001")}
+    assert report["summary"]["suppressed"] == 1  # type: ignore[index]
+
+
+def test_unknown_code_in_suppression_is_a_note_not_an_error(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Like ruff's warning for unknown `# noqa` codes: reported, exit code unchanged."""
+    write(tmp_path, {"main.py": AUTH_APP.replace("-> None:", "-> None:  # apilint: ignore[NOPE999]")})
+    code, report = check_json(tmp_path, capsys)
+    assert code == 1 and APP_KEY in keys(report)
+    assert [(d["code"], d["file"], d["line"], d["internal"]) for d in report["diagnostics"]] == [  # type: ignore[union-attr]
+        ("SUPPRESS", "main.py", AUTH_APP_LINE, False)]
+    assert "NOPE999" in report["diagnostics"][0]["message"]  # type: ignore[index]
+
+
+def test_single_files_link_the_whole_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As pre-commit calls it: routers are mounted in main.py, findings only in the given file."""
+    write(tmp_path, {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "app/__init__.py": "",
+        "app/main.py": "from fastapi import FastAPI\n\nfrom app import users\n\napp = FastAPI()\n"
+                       "app.include_router(users.router, prefix='/api')\n\n\n@app.delete('/x')\ndef x() -> None:\n"
+                       "    ...\n",
+        "app/users.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.delete('/users/{user_id}')\n"
+                        "def delete_user(user_id: int) -> None:\n    ...\n",
+    })
+    code, out, _ = run_cli(["check", str(tmp_path / "app" / "users.py"), "--format", "json", "--no-cache"], capsys)
+    report = json.loads(out)
+    assert code == 1
+    assert keys(report) == {("app/users.py", 7, "AUTH001")}
+    assert "DELETE /api/users/{user_id}" in report["findings"][0]["message"]
+    code, out, _ = run_cli(["routes", str(tmp_path / "app" / "users.py"), "--format", "json", "--no-cache"], capsys)
+    data = json.loads(out)
+    routes = data["routes"] if isinstance(data, dict) else data
+    assert [r["path"] for r in routes] == ["/api/users/{user_id}"]
+
+
+def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run_cli(["--version"], capsys)
+    assert code == 0 and out.startswith("apilint ")
+    code, out, _ = run_cli(["--help"], capsys)
+    assert code == 0 and "routes" in out and "explain" in out
