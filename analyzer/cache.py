@@ -40,13 +40,25 @@ def _user_key() -> bytes:
         with os.fdopen(fd, "wb") as handle:
             handle.write(key)
         os.chmod(tmp, 0o600)
-        if not key_file.exists():
-            os.replace(tmp, key_file)
-        else:
-            os.unlink(tmp)
+        try:
+            os.link(tmp, key_file)  # atomic create-if-absent: concurrent first runs agree on one key
+        except FileExistsError:
+            pass
+        except OSError:  # no hard links on this file system
+            if not key_file.exists():
+                os.replace(tmp, key_file)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
         return key_file.read_bytes()[:32]
     except OSError:
         return key  # a per-process key: the cache still works within this run
+
+
+def _file_digest(path: Path) -> str:
+    try:
+        return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
 
 
 def _format_hash() -> str:
@@ -72,6 +84,7 @@ class SummaryCache:
         self._key = key
         self.hits = 0
         self.misses = 0
+        self._keys: dict[tuple[str, str], str | None] = {}
 
     @classmethod
     def open(cls, directory: Path, config: Config) -> SummaryCache | None:
@@ -89,15 +102,26 @@ class SummaryCache:
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.bin"
 
-    def lookup(self, file: Path, rel: str) -> tuple[str | None, ModuleSummary | None]:
-        """(cache key, cached summary or None) for a file."""
+    def key_for(self, file: Path, rel: str) -> str | None:
+        """The content key of a file (memoized for the run); None when it cannot be read."""
+        memo = (str(file), rel)
+        if memo in self._keys:
+            return self._keys[memo]
         try:
             data = file.read_bytes()
         except OSError:
-            return None, None
+            return None
         digest = hashlib.blake2b(data, digest_size=20)
         digest.update(b"\0" + rel.encode() + b"\0" + self.salt.encode())
         key = digest.hexdigest()
+        self._keys[memo] = key
+        return key
+
+    def lookup(self, file: Path, rel: str) -> tuple[str | None, ModuleSummary | None]:
+        """(cache key, cached summary or None) for a file."""
+        key = self.key_for(file, rel)
+        if key is None:
+            return None, None
         entry = self._entry(key)
         try:
             blob = entry.read_bytes()
@@ -111,7 +135,8 @@ class SummaryCache:
         self.hits += 1
         return key, summary
 
-    def _decode(self, blob: bytes, rel: str) -> ModuleSummary | None:
+    def _verified(self, blob: bytes) -> object | None:
+        """Unpickle a blob only when its MAC verifies."""
         if len(blob) <= len(_MAGIC) + _MAC_LEN or not blob.startswith(_MAGIC):
             return None
         mac = blob[len(_MAGIC):len(_MAGIC) + _MAC_LEN]
@@ -120,18 +145,57 @@ class SummaryCache:
         if not hmac.compare_digest(mac, expected):
             return None
         try:
-            summary = pickle.loads(payload)
+            value: object = pickle.loads(payload)
         except Exception:
             return None
+        return value
+
+    def _decode(self, blob: bytes, rel: str) -> ModuleSummary | None:
+        summary = self._verified(blob)
         if not isinstance(summary, ModuleSummary) or summary.path != rel.split("|", 1)[0]:
             return None
         return summary
 
+    def result_key(self, parts: list[str]) -> str:
+        """Key of a whole run: every file key plus what else decides the result."""
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(b"result\0" + self.salt.encode())
+        for part in parts:
+            digest.update(b"\0" + part.encode())
+        return digest.hexdigest()
+
+    def load_result(self, key: str) -> dict[str, object] | None:
+        """A stored run result, if its entry verifies and its extra inputs are unchanged."""
+        try:
+            blob = self._result_entry(key).read_bytes()
+        except OSError:
+            return None
+        value = self._verified(blob)
+        if not isinstance(value, dict) or value.get("kind") != "result":
+            return None
+        inputs = value.get("inputs")
+        if not isinstance(inputs, dict):
+            return None
+        for path, digest in inputs.items():
+            if _file_digest(Path(path)) != digest:
+                return None
+        return value
+
+    def store_result(self, key: str, value: dict[str, object], inputs: set[str]) -> None:
+        """Store a run result with the digests of the non-Python inputs it read."""
+        value = dict(value, kind="result", inputs={p: _file_digest(Path(p)) for p in sorted(inputs)})
+        self._write(self._result_entry(key), value)
+
+    def _result_entry(self, key: str) -> Path:
+        return self.directory / "runs" / f"{key}.run"
+
     def store(self, key: str, summary: ModuleSummary) -> None:
         """Write an entry atomically; failures are ignored (the cache is an optimization)."""
-        entry = self._entry(key)
+        self._write(self._entry(key), summary)
+
+    def _write(self, entry: Path, value: object) -> None:
         try:
-            payload = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
             mac = hmac.new(self._key, payload, hashlib.sha256).digest()
             entry.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")

@@ -120,7 +120,7 @@ def safe_resolve(path: Path) -> Path:
     try:
         return path.resolve()
     except (OSError, RuntimeError):
-        return Path(os.path.abspath(path))
+        return path.absolute()
 
 
 def entry_path(path: Path, root: Path) -> str:

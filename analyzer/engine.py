@@ -115,6 +115,13 @@ def _summarize_batch(batch: list[tuple[str, str, str]]) -> list[ModuleSummary]:
     return [_summarize_one(item) for item in batch]
 
 
+def file_names(file: Path, root: Path, base: Path) -> tuple[str, str]:
+    """(reported path relative to root, path that names the module relative to base)."""
+    rel = relative_path(file, root)
+    module_rel = relative_path(file, base)
+    return rel, (rel if module_rel.startswith("/") else module_rel)
+
+
 def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: SummaryCache | None,
                     base: Path | None = None,
                     progress: Callable[[int, int], None] | None = None) -> list[ModuleSummary]:
@@ -128,10 +135,7 @@ def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summary
     keys: dict[str, str] = {}
     base = (base or root).resolve()
     for file in files:
-        rel = relative_path(file, root)
-        module_rel = relative_path(file, base)
-        if module_rel.startswith("/"):
-            module_rel = rel
+        rel, module_rel = file_names(file, root, base)
         if cache is not None:
             key, hit = cache.lookup(file, f"{rel}|{module_rel}")
             if hit is not None:
@@ -217,12 +221,19 @@ def run(config: Config, options: RunOptions) -> RunResult:
     base = dirs[0].resolve() if len(dirs) == 1 and not only_files else root
     while (base / "__init__.py").is_file() and base.parent != base:
         base = base.parent  # the analyzed folder is itself a package: names start above it
+    rules = selected_rules(config, options.select, options.ignore)
+    report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
+    result_key = _result_key(cache, files, root, base, rules, report_files)
+    if cache is not None and result_key is not None:
+        stored = cache.load_result(result_key)
+        if stored is not None:
+            return _from_stored(stored, diagnostics, rules, root, report_files)
     summaries = summarize_files(files, root, options.jobs, cache, base, options.progress)
     index = ProjectIndex(summaries)
-    routes, facts, link_diags = link_project(index, config)
+    inputs: set[str] = set()
+    routes, facts, link_diags = link_project(index, config, inputs)
     diagnostics += link_diags
     diagnostics += _unknown_suppressions(summaries)
-    rules = selected_rules(config, options.select, options.ignore)
     ctx = RuleContext(routes, facts, index, config)
     findings: list[Finding] = []
     for summary in summaries:
@@ -244,12 +255,42 @@ def run(config: Config, options: RunOptions) -> RunResult:
             where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
             message = f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}"
             diagnostics.append(Diagnostic("INTERNAL", message, Location(".", 0), internal=True))
-    report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
     kept, suppressed = _filter(findings, index, config, report_files, rules)
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
-    return RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files)
+    result = RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files)
+    if cache is not None and result_key is not None and not any(d.internal for d in diagnostics):
+        cache.store_result(result_key, {
+            "findings": tuple(kept), "diagnostics": tuple(d for d in diagnostics if d.code != "PARSE002"),
+            "routes": routes, "facts": facts, "files": len(summaries), "suppressed": suppressed,
+        }, inputs)
+    return result
+
+
+def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, base: Path,
+                rules: tuple[type[Rule], ...], report_files: frozenset[str] | None) -> str | None:
+    """Key of the whole run's result: every file's content key, the rules and the report scope."""
+    if cache is None:
+        return None
+    parts = [",".join(r.code for r in rules), "|".join(sorted(report_files or ())), str(report_files is None)]
+    for file in files:
+        rel, module_rel = file_names(file, root, base)
+        key = cache.key_for(file, f"{rel}|{module_rel}")
+        if key is None:
+            return None
+        parts.append(key)
+    return cache.result_key(parts)
+
+
+def _from_stored(stored: dict[str, object], skipped: list[Diagnostic], rules: tuple[type[Rule], ...],
+                 root: Path, report_files: frozenset[str] | None) -> RunResult:
+    """Rebuild a RunResult from a stored one (nothing changed since it was computed)."""
+    diagnostics = sorted([*skipped, *stored["diagnostics"]],  # type: ignore[misc]
+                         key=lambda d: (d.location.file, d.location.line, d.code, d.message))
+    return RunResult(list(stored["findings"]), diagnostics, rules, stored["routes"],  # type: ignore[call-overload, arg-type]
+                     stored["facts"], ProjectIndex(()), root, stored["files"], stored["suppressed"],  # type: ignore[arg-type]
+                     report_files)
 
 
 def _unknown_suppressions(summaries: Sequence[ModuleSummary]) -> list[Diagnostic]:

@@ -10,7 +10,8 @@ from apilint.model import Diagnostic, Location, ProjectFacts, Route, RouteMap
 from apilint.project import ProjectIndex
 
 
-def link_project(index: ProjectIndex, config: Config) -> tuple[RouteMap, ProjectFacts, tuple[Diagnostic, ...]]:
+def link_project(index: ProjectIndex, config: Config,
+                 inputs: set[str] | None = None) -> tuple[RouteMap, ProjectFacts, tuple[Diagnostic, ...]]:
     """Build the route map and app-level facts; an adapter that fails becomes a diagnostic."""
     out = LinkOutput()
     for adapter in adapters():
@@ -23,6 +24,8 @@ def link_project(index: ProjectIndex, config: Config) -> tuple[RouteMap, Project
             out.diagnostics.append(Diagnostic(
                 "INTERNAL", f"framework adapter '{adapter.name}' failed: {type(exc).__name__}: {exc}{where}",
                 Location(".", 0), internal=True))
+    if inputs is not None:
+        inputs.update(out.inputs)
     routes = _unique_routes(out.routes)
     facts = ProjectFacts(
         apps=tuple(sorted(set(out.apps), key=lambda a: (a.location, a.name))),

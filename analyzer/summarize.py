@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 MAX_EXPR_DEPTH = 60
 """Deeper expressions are summarized as `other`: nothing a rule reads nests that deep."""
 
+_WORD_RE = re.compile(r"[a-z_][a-z0-9_-]*")
 _SUPPRESS_RE = re.compile(r"#\s*apilint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
@@ -618,7 +619,8 @@ def summarize_source(source: bytes, path: str, module_path: str | None = None) -
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
                              parse_error=("file is nested too deeply to analyze", 1, 1),
                              line_count=line_count)
-    return ModuleSummary(path, module_name, is_package, imports, body, suppressions, None, line_count)
+    words = frozenset(_WORD_RE.findall(text.lower()))
+    return ModuleSummary(path, module_name, is_package, imports, body, suppressions, None, line_count, words)
 
 
 _AST_FRAME_BUDGET = 350

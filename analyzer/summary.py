@@ -31,9 +31,29 @@ processes. Expression kinds:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 
+def _rebuild(cls: type[_T], values: tuple[Any, ...]) -> _T:
+    return cls(*values)
+
+
+def fast_pickle(cls: type[_T]) -> type[_T]:
+    """Pickle as (class, field values): frozen slotted dataclasses otherwise unpickle through
+    `dataclasses.fields()` once per object, which made reading a warm cache 10x slower."""
+    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
+
+    def __reduce__(self: Any) -> tuple[Any, ...]:
+        return (_rebuild, (cls, tuple(getattr(self, n) for n in names)))
+
+    cls.__reduce__ = __reduce__  # type: ignore[method-assign]
+    return cls
+
+
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Keyword:
     """A keyword argument; `name` is None for `**value`."""
@@ -42,6 +62,7 @@ class Keyword:
     value: Expr
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Expr:
     """A simplified expression (see the module docstring for the kinds)."""
@@ -176,6 +197,7 @@ def _render(e: Expr, depth: int) -> str:
     return "..."
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Param:
     """A function parameter."""
@@ -187,6 +209,7 @@ class Param:
     default: Expr | None = None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Decorator:
     """A decorator expression and the line of its `@`."""
@@ -195,6 +218,7 @@ class Decorator:
     line: int
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class FunctionDef:
     """A function or method."""
@@ -219,6 +243,7 @@ class FunctionDef:
         return None
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ClassDef:
     """A class."""
@@ -266,6 +291,7 @@ class ClassDef:
         return tuple(out)
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Stmt:
     """A simplified statement.
@@ -334,6 +360,7 @@ def walk_exprs(body: tuple[Stmt, ...], into_defs: bool = False) -> Iterator[tupl
                 yield stmt, sub
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class Import:
     """One imported name: `from module import name as asname` or `import module as asname`."""
@@ -348,6 +375,7 @@ class Import:
     star: bool = False
 
 
+@fast_pickle
 @dataclass(frozen=True, slots=True)
 class ModuleSummary:
     """Everything apilint knows about one file after the summarize pass."""
@@ -364,6 +392,13 @@ class ModuleSummary:
     parse_error: tuple[str, int, int] | None = None
     """(message, line, column) when the file could not be parsed."""
     line_count: int = 0
+    words: frozenset[str] = frozenset()
+    """Every lower-cased word (`[a-z_][a-z0-9_-]*`) of the source, comments included: a cheap
+    "may mention" pre-filter for rules that would otherwise walk every module."""
+
+    def mentions(self, word: str) -> bool:
+        """True when the lower-cased word occurs anywhere in the file's text."""
+        return word in self.words
 
     def import_table(self) -> dict[str, str]:
         """Local name -> qualified name it refers to."""

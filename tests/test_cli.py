@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from apilint.registry import all_rules
+
 from tests.robustness.appgen import AUTH_APP, AUTH_APP_LINE, check_json, keys, run_cli, write
 
 APP_KEY = ("main.py", AUTH_APP_LINE, "AUTH001")
@@ -42,7 +42,7 @@ def test_rules_and_explain(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert [line.split()[0] for line in out.splitlines()] == [r.code for r in all_rules()]
     code, out, _ = run_cli(["explain", "auth001"], capsys)
-    assert code == 0 and "AUTH001" in out and "## Why it matters" in out or "Why it matters" in out
+    assert (code == 0 and "AUTH001" in out and "## Why it matters" in out) or "Why it matters" in out
     code, out, err = run_cli(["explain", "NOPE999"], capsys)
     assert code == 2 and "unknown rule code 'NOPE999'" in err and out == ""
 
@@ -76,7 +76,7 @@ def test_inline_suppression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     source = AUTH_APP.replace("-> None:", "-> None:  # apilint: ignore[AUTH001]")
     write(tmp_path, {"main.py": source, "other.py": AUTH_APP.replace("/users/", "/others/").replace(
         "-> None:", "-> None:  # apilint: ignore[CORS001]")})
-    code, report = check_json(tmp_path, capsys, "--select", "AUTH")
+    _, report = check_json(tmp_path, capsys, "--select", "AUTH")
     assert keys(report) == {("other.py", AUTH_APP_LINE, "AUTH001")}
     assert report["summary"]["suppressed"] == 1  # type: ignore[index]
 
@@ -87,7 +87,9 @@ def test_unknown_code_in_suppression_is_a_note_not_an_error(tmp_path: Path,
     write(tmp_path, {"main.py": AUTH_APP.replace("-> None:", "-> None:  # apilint: ignore[NOPE999]")})
     code, report = check_json(tmp_path, capsys)
     assert code == 1 and APP_KEY in keys(report)
-    assert [(d["code"], d["file"], d["line"], d["internal"]) for d in report["diagnostics"]] == [  # type: ignore[union-attr]
+    diags = report["diagnostics"]
+    assert isinstance(diags, list)
+    assert [(d["code"], d["file"], d["line"], d["internal"]) for d in diags] == [
         ("SUPPRESS", "main.py", AUTH_APP_LINE, False)]
     assert "NOPE999" in report["diagnostics"][0]["message"]  # type: ignore[index]
 
@@ -100,8 +102,8 @@ def test_single_files_link_the_whole_project(tmp_path: Path, capsys: pytest.Capt
         "app/main.py": "from fastapi import FastAPI\n\nfrom app import users\n\napp = FastAPI()\n"
                        "app.include_router(users.router, prefix='/api')\n\n\n@app.delete('/x')\ndef x() -> None:\n"
                        "    ...\n",
-        "app/users.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.delete('/users/{user_id}')\n"
-                        "def delete_user(user_id: int) -> None:\n    ...\n",
+        "app/users.py": "from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n"
+                        "@router.delete('/users/{user_id}')\ndef delete_user(user_id: int) -> None:\n    ...\n",
     })
     code, out, _ = run_cli(["check", str(tmp_path / "app" / "users.py"), "--format", "json", "--no-cache"], capsys)
     report = json.loads(out)

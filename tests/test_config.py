@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from apilint.config import ConfigError, find_config, load_config
+
 from tests.robustness.appgen import AUTH_APP, AUTH_APP_LINE, check_json, keys, run_cli, write
 
 APP_KEY = ("main.py", AUTH_APP_LINE, "AUTH001")
@@ -65,7 +65,7 @@ def test_bad_command_line_values(tmp_path: Path, capsys: pytest.CaptureFixture[s
                            (["--format", "yaml"], "--format: unknown format 'yaml'"),
                            (["--jobs", "-1"], "--jobs"),
                            (["--config", str(tmp_path / "missing.toml")], "config file not found")):
-        code, out, err = run_cli(["check", str(tmp_path), "--no-cache", *args], capsys)
+        code, _, err = run_cli(["check", str(tmp_path), "--no-cache", *args], capsys)
         assert code == 2 and fragment in err and "Traceback" not in err, (args, err)
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 import apilint.summarize as summarize
+import pytest
 from apilint.summarize import summarize_source
 from apilint.summary import Stmt
+
 from tests.robustness.appgen import check_json, keys, write
 
 REPO = Path(__file__).resolve().parents[1]

@@ -36,6 +36,8 @@ class LinkOutput:
     exception_handlers: list[HandlerRef] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     frameworks: set[str] = field(default_factory=set)
+    inputs: set[str] = field(default_factory=set)
+    """Absolute paths of non-Python files read (OpenAPI specs): part of the result cache key."""
 
 
 class FrameworkAdapter(Protocol):

@@ -171,6 +171,7 @@ class _SpecReader:
             raise SpecError("file not found")
         if resolved.stat().st_size > MAX_SPEC_BYTES:
             raise SpecError(f"larger than {MAX_SPEC_BYTES // (1024 * 1024)} MB")
+        self.out.inputs.add(str(resolved))
         try:
             text = resolved.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

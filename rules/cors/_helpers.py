@@ -7,6 +7,7 @@ the others, so one permissive policy is one finding.
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -75,8 +76,18 @@ def _setting_issues(facts: ProjectFacts, covered: set[tuple[str, int]]) -> Itera
             yield CorsIssue(fact.location, f"{fact.name} = True", credentials, confidence)
 
 
+_ISSUES: weakref.WeakKeyDictionary[ProjectIndex, list[CorsIssue]] = weakref.WeakKeyDictionary()
+
+
 def cors_issues(facts: ProjectFacts, index: ProjectIndex) -> list[CorsIssue]:
-    """Every permissive CORS policy or handler in the project, one per location."""
+    """Every permissive CORS policy or handler in the project, one per location (computed once)."""
+    cached = _ISSUES.get(index)
+    if cached is None:
+        cached = _ISSUES[index] = _find_issues(facts, index)
+    return cached
+
+
+def _find_issues(facts: ProjectFacts, index: ProjectIndex) -> list[CorsIssue]:
     found: dict[tuple[str, int], CorsIssue] = {}
     for policy in facts.cors:
         issue = _policy_issue(policy)
@@ -85,6 +96,8 @@ def cors_issues(facts: ProjectFacts, index: ProjectIndex) -> list[CorsIssue]:
     for issue in _setting_issues(facts, set(found)):
         found.setdefault((issue.location.file, issue.location.line), issue)
     for mod in index:
+        if mod.words and not mod.mentions(_ACAO):
+            continue  # cannot set the header: skip the walk
         for func in mod.functions():
             for issue in _manual_issues(mod.path, func):
                 found.setdefault((issue.location.file, issue.location.line), issue)

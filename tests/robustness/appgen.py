@@ -90,7 +90,6 @@ def many_file_app(root: Path, routers: int = 30, every_unprotected: int = 3) -> 
 def run_cli(args: list[str], capsys: object) -> tuple[int, str, str]:
     """Run `apilint ARGS` in this process: (exit code, stdout, stderr)."""
     import pytest
-
     from apilint.cli import main
 
     assert isinstance(capsys, pytest.CaptureFixture)

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from apilint import engine
 from apilint.config import Config
 from apilint.frameworks.fastapi import FastAPIAdapter
 from apilint.registry import all_rules, rule_by_code
 from apilint.rule import RuleContext
+
 from tests.robustness.appgen import AUTH_APP, AUTH_APP_LINE, check_json, keys, many_file_app, run_cli, write
 
 FLASK_APP = '''\
