@@ -124,7 +124,7 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
                 if callee.endswith(("jwt.decode", "decode_token", "verify_token", "verify_jwt",
                                     "decode_access_token", "verify_id_token", "check_password_hash")):
                     reads_credential = True
-    if not reads_credential:
+    if not reads_credential or issues_credentials(func):
         return None
     for _guard, _reject in guarded_rejections(func.body):
         return AuthStatus.REQUIRED
@@ -135,6 +135,26 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
                 if (call.func.dotted or "").endswith("jwt.decode"):
                     return AuthStatus.REQUIRED
     return None
+
+
+_ISSUING_CALLS = ("create_access_token", "create_refresh_token", "create_token", "generate_token", "issue_token",
+                  "jwt.encode", "encode_token", "login_user", "auth.login", "django.contrib.auth.login",
+                  "token_urlsafe", "set_access_cookies", "make_token")
+
+
+def issues_credentials(func: FunctionDef) -> bool:
+    """True for login/token endpoints: they check a password and hand out a token or session.
+
+    Such a function rejects bad credentials with 401, but it is where callers become
+    authenticated, not a check that they already are.
+    """
+    for stmt in walk_stmts(func.body, into_defs=False):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                callee = (call.func.dotted or "").lower()
+                if callee.endswith(_ISSUING_CALLS) or callee in ("login", "encode"):
+                    return True
+    return False
 
 
 def _outside_swallowing_try(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
