@@ -7,7 +7,6 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pathspec
 
@@ -30,7 +29,7 @@ def _is_virtualenv(path: Path) -> bool:
     return (path / "pyvenv.cfg").is_file()
 
 
-def _gitignore_spec(root: Path) -> pathspec.PathSpec[Any] | None:
+def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
     patterns: list[str] = []
     for name in (".gitignore",):
         file = root / name
@@ -41,7 +40,7 @@ def _gitignore_spec(root: Path) -> pathspec.PathSpec[Any] | None:
                 continue
     if not patterns:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
@@ -53,7 +52,7 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
     output, gitignored and excluded paths.
     """
     root = root.resolve()
-    exclude_spec = pathspec.PathSpec.from_lines("gitwildmatch", exclude) if exclude else None
+    exclude_spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     ignore_spec = _gitignore_spec(root) if respect_gitignore else None
     files: dict[str, Path] = {}
     skipped: list[tuple[Path, str]] = []

@@ -206,6 +206,8 @@ def _run_batches(batches: list[list[tuple[str, str, str]]], workers: int, out: d
 def run(config: Config, options: RunOptions) -> RunResult:
     """Analyze the given paths and return findings, diagnostics and the route map."""
     root = options.root.resolve() if options.root is not None else project_root(options.paths, config)
+    if config.root != root:
+        config = replace(config, root=root)  # adapters read non-Python files relative to it
     given_files = [p for p in options.paths if p.is_file()]
     only_files = bool(given_files) and len(given_files) == len(options.paths)
     scan_paths: Iterable[Path] = [root] if only_files else options.paths
@@ -231,7 +233,8 @@ def run(config: Config, options: RunOptions) -> RunResult:
     summaries = summarize_files(files, root, options.jobs, cache, base, options.progress)
     index = ProjectIndex(summaries)
     inputs: set[str] = set()
-    routes, facts, link_diags = link_project(index, config, inputs)
+    # adapters that read non-Python files (OpenAPI specs) resolve them against the paths' root
+    routes, facts, link_diags = link_project(index, replace(config, root=root), inputs)
     diagnostics += link_diags
     diagnostics += _unknown_suppressions(summaries)
     ctx = RuleContext(routes, facts, index, config)

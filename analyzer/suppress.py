@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from apilint.model import Finding
 from apilint.summary import ModuleSummary
-from pathspec import PathSpec
+from pathspec import GitIgnoreSpec
 
 
 def is_suppressed(finding: Finding, summary: ModuleSummary | None) -> bool:
@@ -20,7 +20,7 @@ def is_suppressed(finding: Finding, summary: ModuleSummary | None) -> bool:
 def per_file_ignored(finding: Finding, per_file: tuple[tuple[str, tuple[str, ...]], ...]) -> bool:
     """True when a per-file-ignores pattern matching the file lists the finding's code."""
     for pattern, codes in per_file:
-        spec = PathSpec.from_lines("gitwildmatch", [pattern])
+        spec = GitIgnoreSpec.from_lines([pattern])
         if spec.match_file(finding.location.file) and any(
             c == "ALL" or finding.code.startswith(c) for c in codes
         ):

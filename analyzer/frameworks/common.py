@@ -9,7 +9,7 @@ rejects the request (raise/abort/return 401 or 403) when the credential is missi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex, Symbol
@@ -179,6 +179,26 @@ def body_checks_role(func: FunctionDef) -> str | None:
             if text and any(word == text or word in text for word in ROLE_WORDS):
                 return guard.value.render(60)
     return None
+
+
+def factory_aliases(index: ProjectIndex, mod: ModuleSummary, known: Container[str]) -> dict[str, str]:
+    """`app = create_app()` at module level, where the factory builds and returns an object
+    whose key (`module.factory.<locals>.name`) is in `known`: module-level name -> that key."""
+    aliases: dict[str, str] = {}
+    for stmt in walk_stmts(mod.body):
+        if stmt.kind != "assign" or stmt.value is None or stmt.value.kind != "call":
+            continue
+        symbol = index.resolve(mod, stmt.value.func)
+        if symbol is None or symbol.func is None:
+            continue
+        for inner in walk_stmts(symbol.func.body):
+            if inner.kind == "return" and inner.value is not None and inner.value.dotted:
+                key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{inner.value.dotted}"
+                if key in known:
+                    for target in stmt.targets:
+                        if target.kind == "name":
+                            aliases[f"{mod.module}.{target.text}"] = key
+    return aliases
 
 
 def function_symbol(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> Symbol | None:

@@ -17,7 +17,8 @@ from urllib.parse import urlparse
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_auth, join_paths, normalize_path
+from apilint.frameworks.common import body_auth, body_checks_role, join_paths, normalize_path
+from apilint.frameworks.flask import handler_issues_credentials
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
@@ -219,6 +220,15 @@ class _SpecReader:
                 judged.merge(self.auth.decorator(symbol.module, dec.expr, loc))
             if judged.status is not None:
                 status = strongest([status, judged.status]) or status
+            elif status is not AuthStatus.REQUIRED and not handler_issues_credentials(symbol.func):
+                body = self.auth.body_status(symbol.module, symbol.func)
+                if body is not None:
+                    status = strongest([status, body]) or status
+                    evidence.append(Evidence("handler", handler, body, "checks credentials in the handler body",
+                                             loc))
+            check = body_checks_role(symbol.func)
+            if check is not None:
+                authz.append(Evidence("role", handler, AuthStatus.REQUIRED, check, loc))
         full = join_paths(base, spec_path)
         path, params = normalize_path(full)
         self.out.routes.append(Route(

@@ -87,7 +87,7 @@ class _Linker:
         assert symbol is not None and symbol.func is not None
         func = symbol.func
         loc = Location(symbol.module.path, func.line)
-        facts = self.auth.decorators(mount.mod, list(mount.wrappers), Location(mount.mod.path, mount.line))
+        facts = self._wrappers(mount)
         facts.extend(self.auth.decorators(symbol.module, [d.expr for d in func.decorators], loc))
         auth, role = self.auth.guard(symbol.module, func)
         if auth:
@@ -109,7 +109,7 @@ class _Linker:
         if not methods:
             return
         class_loc = Location(symbol.module.path, symbol.cls.line)
-        base = self.auth.decorators(mount.mod, list(mount.wrappers), Location(mount.mod.path, mount.line))
+        base = self._wrappers(mount)
         base.extend(self.auth.mixins(info, class_loc))
         path, params = normalize_django_path(mount.raw)
         for method in methods:
@@ -150,7 +150,7 @@ class _Linker:
 
     def _external(self, mount: Mount, ref: ViewRef) -> None:
         loc = Location(mount.mod.path, mount.line)
-        facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        facts = self._wrappers(mount)
         short = ref.qualname.rsplit(".", 1)[-1]
         methods = GENERIC_METHODS.get(short, ("ANY",))
         if facts.status() is None and not ref.qualname.startswith("django."):
@@ -160,6 +160,14 @@ class _Linker:
         for method in methods:
             self._emit(mount, method, path, params, ref.qualname, loc, None, self._auth(facts), facts.authz,
                        facts.rate_limit, facts.dependencies, mount.mod.module)
+
+    def _wrappers(self, mount: Mount) -> AuthFacts:
+        """Facts from the decorators wrapped around the view in its URLconf(s)."""
+        loc = Location(mount.mod.path, mount.line)
+        facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        for expr, mod in mount.outer:
+            facts.extend(self.auth.decorators(mod, [expr], loc))
+        return facts
 
     def _auth(self, facts: AuthFacts) -> AuthEvidence:
         status = facts.status()

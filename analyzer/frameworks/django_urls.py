@@ -18,6 +18,7 @@ from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
 
 _PATH_FUNCS = frozenset({"path", "re_path", "url"})
 _MAX_DEPTH = 16
+_Outer = tuple[tuple[Expr, ModuleSummary], ...]
 _CONVERTER_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
 
@@ -37,6 +38,9 @@ class Mount:
     """Decorator calls wrapped around the view in the URLconf, outermost first."""
     target: Symbol | None = None
     """For `urls` mounts: the resolved object (router, API)."""
+    outer: tuple[tuple[Expr, ModuleSummary], ...] = ()
+    """Decorators applied to a whole pattern list (`decorate_urlpatterns(urlpatterns, login_required)`,
+    `decorator_include(login_required, ...)`), each with the module it is written in."""
 
 
 class UrlWalker:
@@ -53,7 +57,7 @@ class UrlWalker:
         root = self.index.module(root_name) if root_name else None
         roots = [root] if root is not None else self._orphan_urlconfs()
         for mod in roots:
-            self._module(mod, "", 0, frozenset())
+            self._module(mod, "", 0, frozenset(), ())
         return self.mounts
 
     # --- roots --------------------------------------------------------------------------
@@ -61,7 +65,7 @@ class UrlWalker:
         confs = [m for m in self.index if _assigns(m, "urlpatterns")]
         included: set[str] = set()
         for mod in confs:
-            for item, owner, _line in self._patterns(mod):
+            for item, owner, _line, _outer in self._patterns(mod):
                 view = _path_view(item)
                 if view is None or view.kind != "call" or (view.func.dotted or "").rsplit(".", 1)[-1] != "include":
                     continue
@@ -71,18 +75,23 @@ class UrlWalker:
         return [m for m in confs if m.path not in included]
 
     # --- walking ------------------------------------------------------------------------
-    def _module(self, mod: ModuleSummary, prefix: str, depth: int, seen: frozenset[str]) -> None:
+    def _module(self, mod: ModuleSummary, prefix: str, depth: int, seen: frozenset[str], outer: _Outer) -> None:
         if mod.path in seen or depth > _MAX_DEPTH:
             return
         seen = seen | {mod.path}
-        for item, owner, line in self._patterns(mod):
-            self._entry(item, owner, line, prefix, depth, seen)
+        for item, owner, line, own in self._patterns(mod):
+            self._entry(item, owner, line, prefix, depth, seen, outer + own)
 
-    def _patterns(self, mod: ModuleSummary) -> list[tuple[Expr, ModuleSummary, int]]:
-        """Every entry of `urlpatterns` (assignments, `+=`, append/extend), in order."""
-        out: list[tuple[Expr, ModuleSummary, int]] = []
+    def _patterns(self, mod: ModuleSummary) -> list[tuple[Expr, ModuleSummary, int, _Outer]]:
+        """Every entry of `urlpatterns` (assignments, `+=`, append/extend), in order, with the
+        decorators a later `urlpatterns = decorate_urlpatterns(urlpatterns, deco)` applies to it."""
+        out: list[tuple[Expr, ModuleSummary, int, _Outer]] = []
         for stmt in walk_stmts(mod.body):
             value: Expr | None = None
+            decorator = _list_decorator(stmt)
+            if decorator is not None:
+                out = [(e, m, line, outer + ((decorator, mod),)) for e, m, line, outer in out]
+                continue
             if stmt.kind in ("assign", "annassign", "augassign") and _targets(stmt, "urlpatterns"):
                 value = stmt.value
             elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
@@ -91,7 +100,7 @@ class UrlWalker:
                     arg = stmt.value.positional[-1]
                     value = Expr("list", args=(arg,)) if func.text in ("append", "insert") else arg
             if value is not None:
-                out += [(e, m, stmt.line) for e, m in self._items(mod, value, 0)]
+                out += [(e, m, stmt.line, ()) for e, m in self._items(mod, value, 0)]
         return out
 
     def _items(self, mod: ModuleSummary, expr: Expr, depth: int) -> list[tuple[Expr, ModuleSummary]]:
@@ -121,9 +130,9 @@ class UrlWalker:
         return []
 
     def _entry(self, item: Expr, mod: ModuleSummary, line: int, prefix: str, depth: int,
-               seen: frozenset[str]) -> None:
+               seen: frozenset[str], outer: _Outer) -> None:
         if item.kind == "attr" and item.text == "urls":
-            self._urls_attr(item, mod, line, prefix)
+            self._urls_attr(item, mod, line, prefix, outer)
             return
         if item.kind != "call":
             return
@@ -135,14 +144,22 @@ class UrlWalker:
         if route is None or view is None:
             return
         raw = prefix + _strip_anchors(route)
-        if view.kind == "call" and (view.func.dotted or "").rsplit(".", 1)[-1] == "include":
-            self._include(view, mod, line, raw, depth, seen)
+        view_func = (view.func.dotted or "").rsplit(".", 1)[-1] if view.kind == "call" else ""
+        if view_func == "include":
+            self._include(view, mod, line, raw, depth, seen, outer)
+            return
+        if view_func == "decorator_include" and len(view.positional) >= 2:  # django-decorator-include
+            decos = view.positional[0]
+            items = decos.args if decos.kind in ("list", "tuple") else (decos,)
+            inner = Expr("call", args=(Expr("name", "include"), *view.positional[1:]))
+            self._include(inner, mod, line, raw, depth, seen, outer + tuple((d, mod) for d in items))
             return
         if view.kind == "tuple" and view.args:  # include() already applied: (patterns, app, ns)
-            self._include(Expr("call", args=(Expr("name", "include"), view.args[0])), mod, line, raw, depth, seen)
+            self._include(Expr("call", args=(Expr("name", "include"), view.args[0])), mod, line, raw, depth, seen,
+                          outer)
             return
         if view.kind == "attr" and view.text == "urls":
-            self._urls_attr(view, mod, line, raw)
+            self._urls_attr(view, mod, line, raw, outer)
             return
         wrappers: list[Expr] = []
         while view.kind == "call" and not (view.func.kind == "attr" and view.func.text == "as_view"):
@@ -150,24 +167,24 @@ class UrlWalker:
                 break
             wrappers.append(view)
             view = view.positional[0]
-        self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers)))
+        self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers), outer=outer))
 
     def _include(self, call: Expr, mod: ModuleSummary, line: int, raw: str, depth: int,
-                 seen: frozenset[str]) -> None:
+                 seen: frozenset[str], outer: _Outer) -> None:
         arg = call.arg(0, "arg")
         if arg is None:
             return
         if arg.kind == "tuple" and arg.args:
             arg = arg.args[0]
         if arg.kind == "attr" and arg.text == "urls":
-            self._urls_attr(arg, mod, line, raw)
+            self._urls_attr(arg, mod, line, raw, outer)
             return
         target = self._include_module(mod, arg)
         if target is not None:
-            self._module(target, raw, depth + 1, seen)
+            self._module(target, raw, depth + 1, seen, outer)
             return
         for item, owner in self._items(mod, arg, 0):
-            self._entry(item, owner, line, raw, depth + 1, seen)
+            self._entry(item, owner, line, raw, depth + 1, seen, outer)
 
     def _include_module(self, mod: ModuleSummary, arg: Expr | None) -> ModuleSummary | None:
         if arg is None:
@@ -182,7 +199,7 @@ class UrlWalker:
                     return found
         return None
 
-    def _urls_attr(self, expr: Expr, mod: ModuleSummary, line: int, raw: str) -> None:
+    def _urls_attr(self, expr: Expr, mod: ModuleSummary, line: int, raw: str, outer: _Outer) -> None:
         owner = expr.args[0]
         qualified = self.index.qualify_expr(mod, owner) or ""
         if qualified.endswith("admin.site") or qualified.startswith("django.contrib.admin"):
@@ -190,7 +207,7 @@ class UrlWalker:
             return
         symbol = self.index.resolve(mod, owner)
         if symbol is not None:
-            self.mounts.append(Mount("urls", raw, owner, mod, line, target=symbol))
+            self.mounts.append(Mount("urls", raw, owner, mod, line, target=symbol, outer=outer))
 
 
 def url_mounts(index: ProjectIndex) -> list[Mount]:
@@ -252,6 +269,18 @@ def _strip_anchors(route: str) -> str:
 
 def _targets(stmt: Stmt, name: str) -> bool:
     return any(t.kind == "name" and t.text == name for t in stmt.targets)
+
+
+def _list_decorator(stmt: Stmt) -> Expr | None:
+    """`urlpatterns = decorate_urlpatterns(urlpatterns, deco)`: the decorator applied to the list."""
+    value = stmt.value
+    if stmt.kind != "assign" or not _targets(stmt, "urlpatterns") or value is None or value.kind != "call":
+        return None
+    name = (value.func.dotted or "").rsplit(".", 1)[-1].lower()
+    first = value.positional[0] if value.positional else None
+    if "decorat" not in name or first is None or first.kind != "name" or first.text != "urlpatterns":
+        return None
+    return value.arg(1, "decorator")
 
 
 def _assigns(mod: ModuleSummary, name: str) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_auth, body_checks_role, join_paths, normalize_path
+from apilint.frameworks.common import body_auth, body_checks_role, factory_aliases, join_paths, normalize_path
 from apilint.model import (
     AppFact,
     AuthEvidence,
@@ -188,19 +188,7 @@ class _Linker:
 
     def _collect_factory_aliases(self, mod: ModuleSummary) -> None:
         """`app = create_app()` where create_app builds and returns a FastAPI app."""
-        for stmt in _flat(mod.body):
-            if stmt.kind != "assign" or stmt.value is None or stmt.value.kind != "call":
-                continue
-            symbol = self.index.resolve(mod, stmt.value.func)
-            if symbol is None or symbol.func is None:
-                continue
-            for inner in _flat(symbol.func.body):
-                if inner.kind == "return" and inner.value is not None and inner.value.dotted:
-                    key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{inner.value.dotted}"
-                    if key in self.routers:
-                        for target in stmt.targets:
-                            if target.kind == "name":
-                                self.aliases[f"{mod.module}.{target.text}"] = key
+        self.aliases.update(factory_aliases(self.index, mod, self.routers))
 
     def _configure(self, router: _Router, mod: ModuleSummary, call: Expr) -> None:
         prefix = call.kwarg("prefix")

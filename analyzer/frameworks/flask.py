@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_checks_role, join_paths, normalize_path
+from apilint.frameworks.common import body_checks_role, factory_aliases, join_paths, normalize_path
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
@@ -181,19 +181,7 @@ class _Linker:
 
     def _factory_aliases(self, mod: ModuleSummary) -> None:
         """`app = create_app()` where the factory builds and returns a Flask app."""
-        for stmt in _flat(mod.body):
-            if stmt.kind != "assign" or stmt.value is None or stmt.value.kind != "call":
-                continue
-            symbol = self.index.resolve(mod, stmt.value.func)
-            if symbol is None or symbol.func is None:
-                continue
-            for inner in _flat(symbol.func.body):
-                if inner.kind == "return" and inner.value is not None and inner.value.dotted:
-                    key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{inner.value.dotted}"
-                    if key in self.nodes:
-                        for target in stmt.targets:
-                            if target.kind == "name":
-                                self.aliases[f"{mod.module}.{target.text}"] = key
+        self.aliases.update(factory_aliases(self.index, mod, self.nodes))
 
     # --- pass 2: registrations and routes --------------------------------------------
     def _node(self, mod: ModuleSummary, expr: Expr | None, env: Env) -> _Node | None:
@@ -611,7 +599,7 @@ class _Linker:
                     evidence.append(ev)
             if judged.status is not None:
                 statuses.append(judged.status)
-            if raw.func is not None and not statuses and not _issues_credentials(raw.func):
+            if raw.func is not None and not statuses and not handler_issues_credentials(raw.func):
                 body = self.auth.body_status(raw.mod, raw.func)
                 if body is not None:
                     statuses.append(body)
@@ -659,7 +647,7 @@ def _items(index: ProjectIndex, mod: ModuleSummary, expr: Expr | None, depth: in
     return []
 
 
-def _issues_credentials(func: FunctionDef) -> bool:
+def handler_issues_credentials(func: FunctionDef) -> bool:
     """A login/token handler checks a password and rejects, but that is not authentication of the caller."""
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():

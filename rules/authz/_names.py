@@ -38,6 +38,16 @@ def is_slug_name(name: str) -> bool:
     return bool(_SLUG_RE.match(name))
 
 
+_NOT_KEYS = frozenset({"version", "format", "fmt", "lang", "language", "locale", "action", "type", "kind", "page",
+                       "size", "year", "month", "day", "date", "status", "tab", "sort", "order", "mode", "step",
+                       "section", "view", "category", "tag", "provider", "backend", "method", "op", "operation"})
+
+
+def is_key_name(name: str) -> bool:
+    """A path parameter that is not an ID but may still pick one object (`username`, `book_title`)."""
+    return not is_id_name(name) and not is_slug_name(name) and name.lower() not in _NOT_KEYS
+
+
 def is_user_name(name: str) -> bool:
     """A variable or parameter that, by its name, holds the caller (`current_user`, `me`, `claims`)."""
     if name.endswith(("_id", "_pk")) and not name.startswith(("current_", "my_", "auth_", "authenticated_",

@@ -9,7 +9,7 @@ from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner
 from apilint.rules.authz._loads import Load, Scan, Scanner
-from apilint.rules.authz._names import is_id_name, is_scalar_param, is_slug_name, user_params
+from apilint.rules.authz._names import is_id_name, is_key_name, is_scalar_param, is_slug_name, user_params
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.summary import FunctionDef, ModuleSummary
 
@@ -195,9 +195,10 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
     path_ids = [p for p in route.path_params if is_id_name(p) or is_slug_name(p)]
     query_ids = [p.name for p in handler.params
                  if p.name not in route.path_params and is_id_name(p.name) and is_scalar_param(p)]
-    if not path_ids and not query_ids:
+    path_keys = [p for p in route.path_params if is_key_name(p)]
+    if not path_ids and not query_ids and not path_keys:
         return None
-    taint = {name: name for name in path_ids + query_ids}
+    taint = {name: name for name in path_ids + query_ids + path_keys}
     users = user_params(handler, set(taint))
     loaded = {p.name for p in handler.params
               if p.name not in taint and p.name not in users and p.name not in _PLUMBING}
@@ -216,7 +217,10 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
         return None
     for scan in scans:
         for load in scan.loads:
-            confidence = _confidence(route, load, load.param in query_ids)
+            if load.param in path_keys:
+                confidence = _key_confidence(route, load)
+            else:
+                confidence = _confidence(route, load, load.param in query_ids)
             if confidence is not None:
                 return load, confidence
     return None
@@ -234,3 +238,15 @@ def _confidence(route: Route, load: Load, from_query: bool) -> Confidence | None
     elif from_query and confidence is Confidence.HIGH:
         confidence = Confidence.MEDIUM
     return confidence
+
+
+def _key_confidence(route: Route, load: Load) -> Confidence | None:
+    """A load by a natural key (`/users/{username}`, `/books/{title}`): profile and content reads are
+    often public by design, so only owned objects, and changes, are reported."""
+    if load.user_model:
+        return Confidence.MEDIUM if route.is_unsafe else None
+    if load.owned_model is False or (load.public_content and not route.is_unsafe):
+        return None
+    if load.owned_model:
+        return Confidence.MEDIUM
+    return Confidence.LOW if route.is_unsafe else None

@@ -90,7 +90,33 @@ def _model_shape(facts: ModelFacts, info: ClassInfo, label: str) -> Shape:
     return Shape(facts.output_fields(info), info.auto and info.meta_fields is None, f"{label} {info.short}")
 
 
-def _classify(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: Expr) -> Shape | None:
+def _classify(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: Expr, depth: int = 0) -> Shape | None:
+    shape = _classify_here(facts, route, scope, expr)
+    if shape is None and expr.kind == "call" and depth < 2:
+        shape = _project_returns(facts, route, scope, expr, depth)
+    return shape
+
+
+def _project_returns(facts: ModelFacts, route: Route, scope: HandlerTypes, call: Expr, depth: int) -> Shape | None:
+    """What a project function or model method builds and returns (`User.get_all_users_debug()`
+    returning `[u.json_debug() for u in ...]`, a helper returning a dict literal)."""
+    if call.func.kind not in ("name", "attr"):
+        return None
+    symbol = facts.index.resolve(scope.mod, call.func)
+    if symbol is None or symbol.func is None:
+        return None
+    inner = HandlerTypes(facts, symbol.module, symbol.func, scope.depth + 1)
+    for stmt in returned_values(symbol.func):
+        assert stmt.value is not None
+        for expr, sub_scope in inner.serialized(stmt.value):
+            shape = _classify(facts, route, sub_scope, expr, depth + 1)
+            if shape is not None:
+                return Shape(shape.fields, shape.wholesale, f"{call.func.render(40)}() ({shape.what})",
+                             shape.confidence)
+    return None
+
+
+def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: Expr) -> Shape | None:
     if expr.kind == "dict":
         keys = tuple(k.text for k in expr.args[::2] if k.kind == "str")
         return Shape(keys, False, "the returned dict") if keys else None

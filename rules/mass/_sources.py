@@ -143,6 +143,57 @@ class RequestData:
                         yield stmt, found[0], found[1], found[2]
                         break
 
+    def field_sinks(self) -> Iterator[tuple[Stmt, str, ClassInfo, str]]:
+        """(statement, field, model, how) where a privileged field is set from raw client data.
+
+        The value counts as the client's when it reads raw request data (`data["is_admin"]`), is
+        a local assigned from it, or is assigned under a test that reads the same-named key
+        (`if data["admin"]: admin = True`).
+        """
+        yield from self._field_sinks(self.func.body, set(), frozenset())
+
+    def _field_sinks(self, body: tuple[Stmt, ...], tainted: set[str],
+                     keys: frozenset[str]) -> Iterator[tuple[Stmt, str, ClassInfo, str]]:
+        for stmt in body:
+            if stmt.func is not None or stmt.cls is not None:
+                continue
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    target = self.facts.resolve(self.mod, call.func) if call.func.kind in ("name", "attr") else None
+                    if target is None or target.kind != ORM:
+                        continue
+                    for kw in call.keywords:
+                        if kw.name is not None and self._raw(kw.value, tainted):
+                            yield stmt, kw.name, target, call.render(50)
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+                direct = self._raw(stmt.value, tainted)
+                for target_expr in stmt.targets:
+                    if target_expr.kind == "name":
+                        if direct or target_expr.text in keys:
+                            tainted.add(target_expr.text)
+                        else:
+                            tainted.discard(target_expr.text)
+                    elif target_expr.kind == "attr" and (direct or target_expr.text in keys):
+                        typed = self.types.infer(target_expr.args[0])
+                        if typed is not None and typed.info is not None and typed.info.kind == ORM:
+                            yield stmt, target_expr.text, typed.info, f"{target_expr.render(40)} = ..."
+            inner = keys
+            if stmt.kind == "if" and stmt.value is not None and self._raw(stmt.value, tainted):
+                inner = keys | {e.text for e in stmt.value.walk() if e.kind == "str"}
+            yield from self._field_sinks(stmt.body + stmt.orelse, tainted, inner)
+            yield from self._field_sinks(stmt.handlers + stmt.finalbody, tainted, keys)
+
+    def _raw(self, expr: Expr, tainted: set[str]) -> bool:
+        """True when the expression reads raw (schema-less) client data or a name derived from it."""
+        for sub in expr.walk():
+            if sub.kind == "name" and sub.text in tainted:
+                return True
+            if sub.kind in ("name", "attr", "call"):
+                found = self.source(sub)
+                if found is not None and found.schema is None:
+                    return True
+        return False
+
     def _call_sink(self, call: Expr) -> tuple[Source, ClassInfo | None, str] | None:
         func = call.func
         short = func.text if func.kind == "attr" else (func.dotted or "").rsplit(".", 1)[-1]

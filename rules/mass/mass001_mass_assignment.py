@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from apilint.model import Location, Route
 from apilint.models import SERIALIZER, ModelFacts, is_privileged, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.rules.mass._sources import RequestData, bind_call, reaches
 from apilint.summary import walk_stmts
 
@@ -130,7 +131,9 @@ class MassAssignment(Rule):
             seen.add((mod.path, func.line))
             data = RequestData(facts, mod, func)
             reported = False
-            for finding in self._sinks(facts, data, extra, route, seen, depth=0):
+            # a privileged route with no role check is AUTHZ002's: setting a field there is that one issue
+            explicit = unchecked_privileged(route, ctx) is None
+            for finding in self._sinks(facts, data, extra, route, seen, 0, explicit):
                 reported = True
                 yield finding
             if not reported and route.is_unsafe:
@@ -138,7 +141,7 @@ class MassAssignment(Rule):
         yield from self._serializers(ctx, facts, extra)
 
     def _sinks(self, facts: ModelFacts, data: RequestData, extra: tuple[str, ...], route: Route,
-               seen: set[tuple[str, int]], depth: int) -> Iterator[Finding]:
+               seen: set[tuple[str, int]], depth: int, explicit: bool = True) -> Iterator[Finding]:
         for stmt, source, model, how in data.sinks():
             fields = source.privileged(facts, model, extra)
             key = (data.mod.path, stmt.line)
@@ -152,6 +155,17 @@ class MassAssignment(Rule):
                 f"a client can set {', '.join(fields[:3])}",
                 "Assign the allowed fields explicitly, or use an input schema without privileged fields",
                 route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
+        for stmt, field, model, how in (data.field_sinks() if explicit else ()):
+            key = (data.mod.path, stmt.line)
+            if key in seen or not is_privileged(field, extra, model.qualname, facts.model_fields(model.qualname)):
+                continue
+            seen.add(key)
+            yield self.finding(
+                Location(data.mod.path, stmt.line),
+                f"{route.display}: {model.short}.{field} is set from request data through {how}; "
+                f"a client can choose its own {field}",
+                f"Set {field} on the server (a default, or only in an admin-only route); never from the request",
+                route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
         if depth >= 1 or not data.vars:
             return
         for stmt in walk_stmts(data.func.body):
@@ -163,7 +177,7 @@ class MassAssignment(Rule):
                     bound = bind_call(symbol.func, call, data.vars)
                     if bound:
                         inner = RequestData(facts, symbol.module, symbol.func, bound)
-                        yield from self._sinks(facts, inner, extra, route, seen, depth + 1)
+                        yield from self._sinks(facts, inner, extra, route, seen, depth + 1, explicit)
 
     def _body_schema(self, facts: ModelFacts, data: RequestData, extra: tuple[str, ...],
                      route: Route) -> Iterator[Finding]:
