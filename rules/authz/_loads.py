@@ -126,6 +126,10 @@ class Scanner:
                     if args_user and args_names and short not in _BENIGN_CALLS and short not in _WRITES \
                             and not short[:1].isupper():  # building a model is not a check
                         out.owned = out.owned or f"{short}() receives the caller with the object"
+                    elif args_names and loaded and short not in _BENIGN_CALLS:
+                        handed = self._follow_object(mod, func, call, users, loaded, depth)
+                        if handed is not None and handed.owned:
+                            out.owned = out.owned or f"{short}() {handed.owned}"
                     continue
                 load = self._load(mod, call, short, taint, stmt.line)
                 if load is not None:
@@ -253,6 +257,42 @@ class Scanner:
         if not inner_taint:
             return None
         return self.scan(symbol.module, func, inner_taint, inner_users, None, depth + 1)
+
+    def _follow_object(self, mod: ModuleSummary, caller: FunctionDef, call: Expr, users: set[str],
+                       loaded: set[str], depth: int) -> Scan | None:
+        """A loaded object handed to a project function (`self.resolve(request, uri, task)`): the
+        function's own check of that object against the caller counts."""
+        if depth >= 2:
+            return None
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None and call.func.kind == "attr":
+            symbol = self._method(mod, caller, call.func) or self._self_method(mod, caller, call.func)
+        if symbol is None or symbol.func is None:
+            return None
+        params = [p for p in symbol.func.params if p.kind in ("pos", "posonly", "kwonly")]
+        if params and params[0].name in ("self", "cls"):
+            params = params[1:]
+        bound = [(params[i].name, arg) for i, arg in enumerate(call.positional) if i < len(params)]
+        bound += [(kw.name, kw.value) for kw in call.keywords if kw.name is not None]
+        inner_loaded = {name for name, arg in bound if mentions_any(arg, loaded)}
+        inner_users = {p.name for p in symbol.func.params if is_user_name(p.name)}
+        inner_users |= {name for name, arg in bound if mentions_user(arg, users)}
+        if not inner_loaded:
+            return None
+        return self.scan(symbol.module, symbol.func, {}, inner_users, inner_loaded, depth + 1)
+
+    def _self_method(self, mod: ModuleSummary, caller: FunctionDef, func: Expr) -> Symbol | None:
+        """`self.helper(...)` inside a method: the helper on the caller's class or a project base."""
+        if func.args[0].kind != "name" or func.args[0].text != "self" or "." not in caller.qualname:
+            return None
+        cls = self.index.lookup(f"{mod.module}.{caller.qualname.rsplit('.', 1)[0]}")
+        if cls is None or cls.cls is None:
+            return None
+        for qualname in (cls.qualname, *self.index.base_names(cls)):
+            method = self.index.lookup(f"{qualname}.{func.text}")
+            if method is not None and method.func is not None:
+                return method
+        return None
 
     def _bind(self, name: str, arg: Expr, taint: dict[str, str], users: set[str], inner_taint: dict[str, str],
               inner_users: set[str]) -> None:

@@ -114,6 +114,19 @@ def _returns_everything(func: FunctionDef) -> str | None:
     return None if _LOOKUP_TABLE.search(text) else text
 
 
+_CALLER = ("current_user", "request.user", "user.id", "user_id", "owner")
+
+
+def _scoped_to_caller(func: FunctionDef) -> bool:
+    """True when the handler's queries compare something with the caller (`owner_id == current_user.id`)."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if sub.kind == "compare" and any(c in sub.render(120) for c in _CALLER):
+                    return True
+    return False
+
+
 def _all_call(expr: Expr) -> Expr | None:
     """A whole-table read: `db.query(M).all()`, `M.objects.all()`, `M.query.all()`, `exec(select(M)).all()`."""
     for call in expr.calls():
@@ -137,7 +150,8 @@ class UnboundedPageSize(Rule):
       the client sets with no upper bound: a FastAPI `Query()` without `le`, a plain `int`
       parameter, or `request.args.get("per_page")` / `request.GET.get("limit")` /
       `request.query_params.get("limit")`, when the handler never caps it with `min(...)` or a
-      comparison (and Flask-SQLAlchemy `paginate()` gets no `max_per_page`). Medium confidence.
+      comparison (and Flask-SQLAlchemy `paginate()` gets no `max_per_page`). Medium confidence;
+      low when the route is admin-only or its query is scoped to the caller's own rows.
     - GET collection endpoints that return a whole, unfiltered table (`db.query(Item).all()`,
       `Model.objects.all()`, `Item.query.all()`) with no limit, slice or pagination. Low
       confidence; filtered queries (a user's own rows, a post's comments) and small lookup
@@ -221,8 +235,12 @@ class UnboundedPageSize(Rule):
         names = _unbounded_params(func) + _read_from_query(func)
         fix = "Cap the page size (`Query(le=100)`, `min(limit, MAX_PAGE_SIZE)` or a paginator's maximum)"
         if names:
+            # An admin-only list, or one scoped to the caller's own rows, is a weak lever for
+            # exhausting the server: still worth a bound, but not a confident finding.
+            trusted = any(e.kind in ("role", "scopes", "superuser", "staff") for e in route.authz)
+            confidence = Confidence.LOW if trusted or _scoped_to_caller(func) else None
             return self.finding(route, f"{route.display} lets the client choose `{names[0]}` with no upper bound",
-                                fix)
+                                fix, confidence=confidence)
         if route.path_params and route.path.endswith("}"):
             return None
         everything = _returns_everything(func)
