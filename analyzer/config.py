@@ -47,6 +47,8 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
     "per-file-ignores": Option("dict[str, list[str]]", {}, "Glob pattern -> codes ignored in matching files."),
     "fail-on": Option("str", "low", "Lowest severity that makes the exit code 1."),
     "respect-gitignore": Option("bool", True, "Skip files matched by .gitignore."),
+    "include-tests": Option("bool", False, "Also analyze test folders (`tests/`, `test/`) and test files "
+                            "(`test_*.py`, `*_test.py`, `tests.py`, `conftest.py`)."),
     "auth": {
         "dependencies": Option("list[str]", [], "Extra dependency or function names that authenticate."),
         "decorators": Option("list[str]", [], "Extra decorator names that authenticate."),
@@ -88,6 +90,7 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Severity = Severity.LOW
     respect_gitignore: bool = True
+    include_tests: bool = False
     auth_dependencies: tuple[str, ...] = ()
     auth_decorators: tuple[str, ...] = ()
     auth_public_paths: tuple[str, ...] = ()

@@ -43,13 +43,23 @@ def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
+TEST_DIRS = frozenset({"tests", "test"})
+
+
+def is_test_file(name: str) -> bool:
+    """`test_*.py`, `*_test.py`, `tests.py` and `conftest.py`."""
+    stem = name[:-3] if name.endswith(".py") else name
+    return stem.startswith("test_") or stem.endswith("_test") or stem in ("conftest", "tests")
+
+
 def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
-             respect_gitignore: bool = True) -> Discovered:
+             respect_gitignore: bool = True, include_tests: bool = False) -> Discovered:
     """Python files under `paths`, sorted by their path relative to `root`.
 
     Explicitly named files are always analyzed (as pre-commit expects); directories are
     walked without following symlinked directories, skipping caches, virtualenvs, build
-    output, gitignored and excluded paths.
+    output, gitignored and excluded paths, and (unless `include_tests`) test folders and
+    test files: test suites define throw-away apps whose open routes are not findings.
     """
     root = root.resolve()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
@@ -86,10 +96,12 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
                 sub = current / d
                 if d in SKIP_DIRS or d.endswith(".egg-info") or _is_virtualenv(sub) or excluded(sub, True):
                     continue
+                if not include_tests and d in TEST_DIRS:
+                    continue
                 kept.append(d)
             dirnames[:] = kept
             for name in sorted(filenames):
-                if not name.endswith(".py"):
+                if not name.endswith(".py") or (not include_tests and is_test_file(name)):
                     continue
                 file = current / name
                 try:

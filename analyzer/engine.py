@@ -211,7 +211,7 @@ def run(config: Config, options: RunOptions) -> RunResult:
     given_files = [p for p in options.paths if p.is_file()]
     only_files = bool(given_files) and len(given_files) == len(options.paths)
     scan_paths: Iterable[Path] = [root] if only_files else options.paths
-    found = discover(scan_paths, root, config.exclude, config.respect_gitignore)
+    found = discover(scan_paths, root, config.exclude, config.respect_gitignore, config.include_tests)
     files = list(found.files)
     if only_files:
         extra = [p.resolve() for p in given_files if p.resolve() not in set(files)]

@@ -73,7 +73,7 @@ _SECRET_RE: Final = re.compile(
 _CREDENTIAL_RE: Final = re.compile(
     r"^(token|access_token|refresh_token|auth_token|api_key|apikey|api_secret|secret|secret_key|client_secret|"
     r"private_key|reset_token|password_reset_token|verification_token|session_token|session_key|"
-    r"[a-z_]*_secret|[a-z_]*_api_key|[a-z_]*_token)$",
+    r"[a-z_]*_secret|[a-z_]*_api_key|[a-z_]*_token|[a-z_]*_credentials)$",
     re.IGNORECASE,
 )
 _PRIVILEGED: Final = frozenset({
@@ -154,6 +154,8 @@ class ClassInfo:
     """A schema that generates its fields from `model` (Marshmallow auto schemas, Ninja ModelSchema)."""
     extra_allowed: bool = False
     """A Pydantic schema that accepts unknown fields (`extra="allow"`)."""
+    relations: frozenset[str] = frozenset()
+    """ORM fields that reference another row (`secret = ForeignKey(Secret)`): a link, not a value."""
 
     @property
     def short(self) -> str:
@@ -237,6 +239,11 @@ class ModelFacts:
         if info is not None:
             return info.fields
         return _EXTERNAL_FIELDS.get(qualname, ())
+
+    def relation_fields(self, qualname: str | None) -> frozenset[str]:
+        """Fields of an ORM class that reference another row (foreign keys, relationships)."""
+        info = self.classes.get(qualname) if qualname else None
+        return info.relations if info is not None else frozenset()
 
     def output_fields(self, info: ClassInfo) -> tuple[str, ...]:
         """Fields a class puts into a response when serialized."""
@@ -363,6 +370,7 @@ def _info(index: ProjectIndex, symbol: Symbol, kind: str) -> ClassInfo:
     fields: list[str] = []
     hidden: set[str] = set()
     read_only: set[str] = set()
+    relations: set[str] = set()
     chain = [symbol, *_project_ancestors(index, symbol)]
     for owner in chain:
         assert owner.cls is not None
@@ -380,6 +388,9 @@ def _info(index: ProjectIndex, symbol: Symbol, kind: str) -> ClassInfo:
                     continue
                 fields.append(name)
                 _flags(name, stmt.value, annotation, hidden, read_only)
+                if kind == ORM and stmt.value is not None and stmt.value.kind == "call" and \
+                        (stmt.value.func.dotted or "").rsplit(".", 1)[-1] in _RELATIONS:
+                    relations.add(name)
     if kind == ORM:
         for base in index.base_names(symbol):
             fields += [f for f in _EXTERNAL_FIELDS.get(base, ()) if f not in fields]
@@ -420,7 +431,13 @@ def _info(index: ProjectIndex, symbol: Symbol, kind: str) -> ClassInfo:
     config = cls.attribute("model_config")
     extra = config is not None and any(kw.name == "extra" and kw.value.text == "allow" for kw in config.keywords)
     return ClassInfo(symbol.qualname, kind, symbol.module, cls, tuple(fields), frozenset(hidden),
-                     frozenset(read_only), model, meta_fields, meta_exclude, fields_line, exclude_line, auto, extra)
+                     frozenset(read_only), model, meta_fields, meta_exclude, fields_line, exclude_line, auto, extra,
+                     frozenset(relations))
+
+
+_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "ParentalKey", "ParentalManyToManyField",
+                        "relationship", "ForeignKeyField", "ReferenceField",
+                        "Link", "ForeignKeyRelation"})
 
 
 _OUTPUT_HOOKS = frozenset({"to_representation", "to_dict", "remove_sensitive", "remove_secrets"})

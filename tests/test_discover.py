@@ -26,8 +26,8 @@ def test_skips_environments_builds_and_caches(tmp_path: Path) -> None:
 def test_gitignore_and_exclude(tmp_path: Path) -> None:
     write(tmp_path, {".gitignore": "generated/\n*_pb2.py\n!keep_pb2.py\n", "generated/a.py": "", "api_pb2.py": "",
                      "keep_pb2.py": "", "legacy/old.py": "", "app.py": "", "tests/test_app.py": ""})
-    assert _found(tmp_path) == ["app.py", "keep_pb2.py", "legacy/old.py", "tests/test_app.py"]
-    assert _found(tmp_path, exclude=("legacy/", "tests/**")) == ["app.py", "keep_pb2.py"]
+    assert _found(tmp_path) == ["app.py", "keep_pb2.py", "legacy/old.py"]
+    assert _found(tmp_path, exclude=("legacy/",)) == ["app.py", "keep_pb2.py"]
     assert "generated/a.py" in _found(tmp_path, gitignore=False)
 
 
@@ -48,3 +48,15 @@ def test_symlinked_file_is_analyzed_once(tmp_path: Path) -> None:
     write(tmp_path, {"real.py": "x = 1\n"})
     (tmp_path / "alias.py").symlink_to(tmp_path / "real.py")
     assert _found(tmp_path) == ["real.py"]
+
+
+def test_tests_are_skipped_unless_asked_for(tmp_path: Path) -> None:
+    write(tmp_path, {"app/views.py": "", "app/tests/test_views.py": "", "app/test/helpers.py": "",
+                     "app/test_api.py": "", "app/api_test.py": "", "conftest.py": "", "app/tests.py": "",
+                     "app/testing.py": "", "app/contest.py": ""})
+    assert _found(tmp_path) == ["app/contest.py", "app/testing.py", "app/views.py"]
+    everything = [p.relative_to(tmp_path).as_posix()
+                  for p in discover([tmp_path], tmp_path, (), True, include_tests=True).files]
+    assert len(everything) == 9
+    explicit = discover([tmp_path / "app" / "test_api.py"], tmp_path, (), True)
+    assert [p.name for p in explicit.files] == ["test_api.py"]

@@ -90,7 +90,7 @@ class UrlWalker:
             value: Expr | None = None
             decorator = _list_decorator(stmt)
             if decorator is not None:
-                out = [(e, m, line, outer + ((decorator, mod),)) for e, m, line, outer in out]
+                out = [(e, m, line, (*outer, (decorator, mod))) for e, m, line, outer in out]
                 continue
             if stmt.kind in ("assign", "annassign", "augassign") and _targets(stmt, "urlpatterns"):
                 value = stmt.value

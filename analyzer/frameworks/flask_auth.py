@@ -249,13 +249,20 @@ def _calls(func: FunctionDef) -> list[Expr]:
     return out
 
 
+_SESSION_USER_KEYS = frozenset({"user_id", "userid", "uid", "user", "username", "logged_in", "loggedin", "email",
+                                "user_email", "account_id", "authenticated", "is_authenticated"})
+
+
 def _redirects_anonymous(func: FunctionDef) -> bool:
     """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin."""
     for stmt in walk_stmts(func.body):
         if stmt.kind != "if" or stmt.value is None:
             continue
         test = {e.text for e in stmt.value.walk() if e.kind in ("attr", "name")}
-        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "current_user"}:
+        keys = {e.text.lower() for e in stmt.value.walk() if e.kind == "str"}
+        session_user = "session" in test and bool(keys & _SESSION_USER_KEYS)  # `'user_id' not in session`
+        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "current_user"} \
+                and not session_user:
             continue
         for inner in walk_stmts(stmt.body):
             if is_rejection(inner) or _is_login_redirect(inner):

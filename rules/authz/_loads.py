@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from apilint.project import ProjectIndex, Symbol
+from apilint.rules.expo._stores import store_lookup
 from apilint.rules.authz._names import (
     is_owner_field,
     is_user_model,
@@ -108,6 +109,12 @@ class Scanner:
         names = set(taint) | loaded
         has_user = any(mentions_user(e, users) for e in exprs)
         found = False
+        for load in self._store_loads(mod, exprs, taint, stmt.line):
+            found = True
+            if has_user:
+                out.owned = out.owned or "the lookup also uses the caller"
+            else:
+                out.loads.append(load)
         for expr in exprs:
             for call in expr.calls():
                 short = _short(call)
@@ -188,6 +195,23 @@ class Scanner:
             users.update(targets)
 
     # --- loads --------------------------------------------------------------------
+    def _store_loads(self, mod: ModuleSummary, exprs: list[Expr], taint: dict[str, str], line: int) -> list[Load]:
+        """`USERS[user_id]` / `USERS.get(user_id)` on a module-level dict of records."""
+        out: list[Load] = []
+        for expr in exprs:
+            for sub in expr.walk():
+                key = sub.args[1] if sub.kind == "subscript" and len(sub.args) == 2 else \
+                    sub.positional[0] if sub.kind == "call" and sub.func.kind == "attr" and sub.func.text == "get" \
+                    and sub.positional else None
+                param = next((taint[n] for n in key.names() if n in taint), None) if key is not None else None
+                store = store_lookup(self.index, mod, sub) if param is not None else None
+                if store is None or param is None:
+                    continue
+                fields = list(store.fields)
+                out.append(Load(line, param, sub.render(70), store.name, any(is_owner_field(f) for f in fields),
+                                store.holds_users, public_content=looks_public(fields)))
+        return out
+
     def _load(self, mod: ModuleSummary, call: Expr, short: str, taint: dict[str, str], line: int) -> Load | None:
         param = next((taint[n] for a in call.args[1:] for n in a.names() if n in taint), None)
         if param is None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from apilint.model import Route
-from apilint.models import sensitive_kind
-from apilint.rule import RuleContext
+from apilint.models import ModelFacts, is_account_like, sensitive_kind
+from apilint.rule import Confidence, RuleContext
 
 
 def sensitive_fields(ctx: RuleContext, fields: Iterable[str], wholesale: bool) -> list[str]:
@@ -17,6 +17,24 @@ def sensitive_fields(ctx: RuleContext, fields: Iterable[str], wholesale: bool) -
         if kind == "secret" or (kind == "credential" and wholesale):
             out.append(name)
     return out
+
+
+def model_secrets(ctx: RuleContext, facts: ModelFacts, model: str | None, fields: Iterable[str],
+                  wholesale: bool) -> tuple[list[str], Confidence | None]:
+    """Sensitive fields a serializer of `model` outputs, and the confidence to report them with.
+
+    A foreign key named `secret` is a link to another row, not a value. A credential (a token,
+    a signing secret) on a shared object such as a project, webhook or organization is shown to
+    whoever may manage that object by design, unlike one on an account: low confidence.
+    """
+    relations = facts.relation_fields(model)
+    secrets = sensitive_fields(ctx, [f for f in fields if f not in relations], wholesale)
+    if not secrets:
+        return secrets, None
+    only_credentials = all(sensitive_kind(f, ctx.config.exposure_sensitive_fields) == "credential" for f in secrets)
+    if only_credentials and not is_account_like(model or "", facts.model_fields(model)):
+        return secrets, Confidence.LOW
+    return secrets, None
 
 
 def routes_by_handler(ctx: RuleContext) -> Iterator[tuple[Route, str]]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from apilint.model import Confidence, Route
-from apilint.models import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, model_facts
+from apilint.models import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, model_facts, sensitive_kind
 from apilint.rule import RuleContext
 from apilint.rules.expo._flow import HandlerTypes, returned_values
+from apilint.rules.expo._stores import store_lookup
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 AUTO_SERIALIZING = frozenset({"fastapi"})
@@ -48,10 +49,14 @@ def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
             return [declared] if declared is not None else []
     types = HandlerTypes(facts, mod, func)
     shapes: list[Shape] = []
+    removed = _removed_keys(func)
     for stmt in returned_values(func):
         assert stmt.value is not None
         for expr, scope in types.serialized(stmt.value):
             shape = _classify(facts, route, scope, expr)
+            if shape is not None and removed:
+                shape = Shape(tuple(f for f in shape.fields if f not in removed), shape.wholesale, shape.what,
+                              shape.confidence)
             if shape is not None and shape not in shapes:
                 shapes.append(shape)
     return shapes
@@ -116,7 +121,34 @@ def _project_returns(facts: ModelFacts, route: Route, scope: HandlerTypes, call:
     return None
 
 
+def _removed_keys(func: FunctionDef) -> frozenset[str]:
+    """Keys the handler deletes from the data it returns (`del data["password"]`, `data.pop("password")`)."""
+    out: set[str] = set()
+    for stmt in walk_stmts(func.body):
+        if stmt.kind == "del":
+            out |= {t.args[1].text for t in stmt.targets
+                    if t.kind == "subscript" and len(t.args) == 2 and t.args[1].kind == "str"}
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                if call.func.kind == "attr" and call.func.text == "pop" and call.positional and \
+                        call.positional[0].kind == "str":
+                    out.add(call.positional[0].text)
+    return frozenset(out)
+
+
+def _store_shape(facts: ModelFacts, scope: HandlerTypes, expr: Expr) -> Shape | None:
+    """A whole record of an in-memory store (`USERS[user_id]`): whole when it holds secrets."""
+    store = store_lookup(facts.index, scope.mod, expr)
+    if store is None:
+        return None
+    sensitive = any(sensitive_kind(f) is not None for f in store.fields)
+    return Shape(store.fields, sensitive, f"the {store.name} record")
+
+
 def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: Expr) -> Shape | None:
+    store = _store_shape(facts, scope, expr)
+    if store is not None:
+        return store
     if expr.kind == "dict":
         keys = tuple(k.text for k in expr.args[::2] if k.kind == "str")
         return Shape(keys, False, "the returned dict") if keys else None

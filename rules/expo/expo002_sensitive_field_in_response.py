@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from apilint.model import Location
 from apilint.models import SERIALIZER, ClassInfo, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.expo._helpers import routes_by_handler, sensitive_fields
+from apilint.rules.expo._helpers import model_secrets, routes_by_handler, sensitive_fields
 from apilint.rules.expo._shapes import route_shapes
 
 
@@ -26,7 +26,9 @@ class SensitiveFieldInResponse(Rule):
 
     Tokens and keys (`token`, `access_token`, `api_key`, `client_secret`) are reported only
     when a whole model or generated serializer carries them: a login endpoint returning the
-    access token it issued is fine.
+    access token it issued is fine. A DRF serializer's foreign key named like a secret
+    (`secret = ForeignKey(Secret)`) is a link, not a value; a token or signing secret of a
+    shared, non-account model (a webhook, a project invite link) is reported at low confidence.
 
     Anchor: the handler's `def` line for findings about a route's response; the serializer's
     `class` line for DRF serializers (they are reported once, whichever views use them).
@@ -116,7 +118,7 @@ class SensitiveFieldInResponse(Rule):
     def _serializer(self, ctx: RuleContext, info: ClassInfo) -> Iterator[Finding]:
         facts = model_facts(ctx.index)
         wholesale = info.meta_fields in (None, ("__all__",))
-        secrets = sensitive_fields(ctx, facts.output_fields(info), wholesale)
+        secrets, confidence = model_secrets(ctx, facts, info.model, facts.output_fields(info), wholesale)
         if not secrets:
             return
         model = (info.model or "its model").rsplit(".", 1)[-1]
@@ -124,4 +126,4 @@ class SensitiveFieldInResponse(Rule):
             Location(info.module.path, info.cls.line),
             f"Serializer {info.short} returns {', '.join(secrets[:3])} of {model}",
             "List only public fields in `Meta.fields` and make secrets `write_only` (`extra_kwargs`)",
-            symbol=info.qualname)
+            confidence=confidence, symbol=info.qualname)

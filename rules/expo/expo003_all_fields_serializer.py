@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apilint.model import Location
-from apilint.models import MARSHMALLOW, ORM, SCHEMA, SERIALIZER, ClassInfo, model_facts, sensitive_kind
+from apilint.models import MARSHMALLOW, ORM, SCHEMA, SERIALIZER, ClassInfo, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.expo._helpers import model_secrets
 from apilint.summary import Expr, Stmt
 
 GENERATORS = frozenset({"pydantic_model_creator", "pydantic_queryset_creator", "sqlalchemy_to_pydantic",
@@ -31,7 +32,9 @@ class AllFieldsSerializer(Rule):
     schema, or the line of the generating call. Severity and confidence are high when the
     model has a sensitive field the serializer does not hide (`write_only`, `extra_kwargs`,
     a `to_representation` that pops it); otherwise the finding is low severity and low
-    confidence: nothing leaks today, but every column added later will.
+    confidence: nothing leaks today, but every column added later will. Foreign keys are not
+    values (`secret = ForeignKey(Secret)`), and a credential on a shared, non-account model
+    (a webhook's signing `secret`, a project's invite `token`) is reported at low confidence.
 
     ## Why it matters
     The API's contract silently follows the table: a column added for internal use (a password
@@ -97,7 +100,7 @@ class AllFieldsSerializer(Rule):
                 model = info.model.rsplit(".", 1)[-1] if info.model else "its model"
                 shown = tuple(f for f in facts.model_fields(info.model) if f not in info.hidden)
                 yield self._report(ctx, Location(info.module.path, line), shown,
-                                   f"{info.short} serializes every field of {model}", info.qualname)
+                                   f"{info.short} serializes every field of {model}", info.qualname, info.model)
         for mod in ctx.index:
             for stmt in mod.top_level():
                 call = _generator_call(stmt)
@@ -108,7 +111,7 @@ class AllFieldsSerializer(Rule):
                     continue
                 yield self._report(ctx, Location(mod.path, stmt.line), target.fields,
                                    f"{call.func.render(40)}({target.short}) builds a schema of every field",
-                                   f"{mod.module}:{stmt.line}")
+                                   f"{mod.module}:{stmt.line}", target.qualname)
 
     def _all_fields_line(self, info: ClassInfo) -> int:
         if info.kind == SERIALIZER and info.model is not None:
@@ -124,15 +127,15 @@ class AllFieldsSerializer(Rule):
         return 0
 
     def _report(self, ctx: RuleContext, where: Location, fields: tuple[str, ...], what: str,
-                symbol: str) -> Finding:
-        secrets = [f for f in fields if sensitive_kind(f, ctx.config.exposure_sensitive_fields)]
+                symbol: str, model: str | None = None) -> Finding:
+        secrets, confidence = model_secrets(ctx, model_facts(ctx.index), model, fields, wholesale=True)
         extra = f", including {', '.join(secrets[:3])}" if secrets else (
             "; no field is sensitive today, but every column added later will be exposed too")
         # Without a sensitive field this is a hygiene problem, not a leak: keep it quiet.
         return self.finding(where, f"{what}{extra}",
                             "List the public fields explicitly (`fields = [...]`, `include=`)",
                             severity=Severity.HIGH if secrets else Severity.LOW,
-                            confidence=None if secrets else Confidence.LOW, symbol=symbol)
+                            confidence=confidence if secrets else Confidence.LOW, symbol=symbol)
 
 
 def _generator_call(stmt: Stmt) -> Expr | None:
