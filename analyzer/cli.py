@@ -14,7 +14,7 @@ from apilint.baseline import BaselineError, counts_of
 from apilint.baseline import apply as apply_baseline
 from apilint.baseline import load as load_baseline
 from apilint.baseline import write as write_baseline_file
-from apilint.config import Config, ConfigError, find_config, load_config, parse_severity
+from apilint.config import Config, ConfigError, find_config, load_config, parse_confidence, parse_severity
 from apilint.engine import RunOptions, RunResult, run
 from apilint.model import Severity
 from apilint.progress import ProgressBar, progress_wanted
@@ -133,6 +133,8 @@ def check(
     select: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to run.")] = None,
     ignore: Annotated[list[str] | None, typer.Option(help="Rule codes or prefixes to skip.")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Lowest severity that fails the run.")] = None,
+    min_confidence: Annotated[str | None, typer.Option(
+        "--min-confidence", help="Report only findings at least this confident: low, medium or high.")] = None,
     exit_zero: Annotated[bool, typer.Option("--exit-zero", help="Exit 0 even when there are findings.")] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (0 = one per CPU).")] = 0,
     config: Annotated[Path | None, typer.Option("--config", help="Config file to use.")] = None,
@@ -160,6 +162,8 @@ def check(
             raise UsageError("--jobs must be 0 or more")
         cfg = _load_config(config, targets)
         threshold = parse_severity(fail_on, "--fail-on") if fail_on else cfg.fail_on
+        confidence_floor = (parse_confidence(min_confidence, "--min-confidence") if min_confidence
+                            else cfg.min_confidence)
         options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir,
                              tuple(_check_selectors(select or [], "--select")),
                              tuple(_check_selectors(ignore or [], "--ignore")))
@@ -173,6 +177,7 @@ def check(
     finally:
         if bar is not None:
             bar.close()
+    result.findings = [f for f in result.findings if f.confidence.rank >= confidence_floor.rank]
     if write_baseline is not None:
         write_baseline_file(write_baseline, result.findings)
         sys.stderr.write(f"apilint: wrote {len(result.findings)} findings to the baseline {write_baseline}\n")

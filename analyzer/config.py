@@ -20,7 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from apilint.model import Severity
+from apilint.model import Confidence, Severity
 
 CONFIG_FILES = ("pyproject.toml", ".apilint.yaml", ".apilint.yml")
 
@@ -46,6 +46,7 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
     "exclude": Option("list[str]", [], "Glob patterns (gitignore style) of paths to skip."),
     "per-file-ignores": Option("dict[str, list[str]]", {}, "Glob pattern -> codes ignored in matching files."),
     "fail-on": Option("str", "low", "Lowest severity that makes the exit code 1."),
+    "min-confidence": Option("str", "low", "Report only findings at least this confident (low, medium, high)."),
     "respect-gitignore": Option("bool", True, "Skip files matched by .gitignore."),
     "include-tests": Option("bool", False, "Also analyze test folders (`tests/`, `test/`) and test files "
                             "(`test_*.py`, `*_test.py`, `tests.py`, `conftest.py`)."),
@@ -89,6 +90,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     fail_on: Severity = Severity.LOW
+    min_confidence: Confidence = Confidence.LOW
     respect_gitignore: bool = True
     include_tests: bool = False
     auth_dependencies: tuple[str, ...] = ()
@@ -104,6 +106,7 @@ class Config:
         """Hash of everything that changes analysis results (for the cache key)."""
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "source")}
         data["fail_on"] = self.fail_on.value
+        data["min_confidence"] = self.min_confidence.value
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -227,6 +230,8 @@ def build_config(raw: dict[str, Any], path: Path, root: Path) -> Config:
     values["per_file_ignores"] = tuple(sorted((p, tuple(c.upper() for c in cs)) for p, cs in pfi.items()))
     if "fail_on" in values:
         values["fail_on"] = parse_severity(values["fail_on"], f"{path}: 'fail-on'")
+    if "min_confidence" in values:
+        values["min_confidence"] = parse_confidence(values["min_confidence"], f"{path}: 'min-confidence'")
     for key, value in list(values.items()):
         if isinstance(value, list):
             values[key] = tuple(value)
@@ -240,6 +245,14 @@ def parse_severity(text: str, where: str) -> Severity:
     except ValueError:
         valid = ", ".join(s.value for s in Severity)
         raise ConfigError(f"{where}: unknown severity '{text}' (expected one of: {valid})") from None
+
+
+def parse_confidence(text: str, where: str) -> Confidence:
+    """Parse a confidence name or raise a ConfigError naming the valid ones."""
+    try:
+        return Confidence(text.lower())
+    except ValueError:
+        raise ConfigError(f"{where}: unknown confidence '{text}' (expected one of: low, medium, high)") from None
 
 
 def option_names() -> list[str]:

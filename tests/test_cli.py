@@ -121,3 +121,24 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and out.startswith("apilint ")
     code, out, _ = run_cli(["--help"], capsys)
     assert code == 0 and "routes" in out and "explain" in out
+
+
+def test_min_confidence_filters_findings(tmp_path: Path) -> None:
+    """`--min-confidence medium` drops the low-confidence finding and keeps the surer one."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(
+        "from fastapi import FastAPI\nfrom thirdparty.auth import current_principal\nfrom fastapi import Depends\n"
+        "app = FastAPI()\n\n@app.delete('/a/{a_id}')\ndef delete_a(a_id: int):\n    ...\n\n"
+        "@app.delete('/b/{b_id}')\ndef delete_b(b_id: int, p=Depends(current_principal)):\n    ...\n",
+        encoding="utf-8")
+    from typer.testing import CliRunner
+
+    from apilint.cli import app
+
+    everything = CliRunner().invoke(app, ["check", str(tmp_path), "--no-cache", "--format", "json"])
+    confident = CliRunner().invoke(app, ["check", str(tmp_path), "--no-cache", "--format", "json",
+                                         "--min-confidence", "medium"])
+    all_codes = sorted((f["line"], f["confidence"]) for f in json.loads(everything.stdout)["findings"])
+    high = sorted((f["line"], f["confidence"]) for f in json.loads(confident.stdout)["findings"])
+    assert all_codes == [(7, "medium"), (11, "low")]
+    assert high == [(7, "medium")]

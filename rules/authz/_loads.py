@@ -44,6 +44,8 @@ _WRITES = frozenset({"add", "commit", "save", "delete", "update", "create", "ins
                      "refresh", "flush", "remove", "put"})
 _ROLE_ATTR = re.compile(r"is_superuser|is_admin|is_staff|\.role\b|\.roles\b|has_perm|has_role|permissions|\.can\(",
                         re.IGNORECASE)
+_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "relationship", "ReferenceField", "ForeignKeyField",
+                        "Link"})
 _REJECT_WORDS = ("Forbidden", "NotFound", "Http404", "PermissionDenied", "Unauthorized", "403", "404", "401")
 
 
@@ -254,7 +256,27 @@ class Scanner:
             parent = self.index.lookup(base)
             if parent is not None and parent.cls is not None:
                 fields += parent.cls.field_names()
-        return short, any(is_owner_field(f) for f in fields), False, looks_public(fields)
+        owned: bool | None = any(is_owner_field(f) for f in fields)
+        if not owned and self._owned_parent(symbol):
+            owned = None  # owned through a parent row (`ServiceRequest.vehicle` -> `Vehicle.owner`): likely
+        return short, owned, False, looks_public(fields)
+
+    def _owned_parent(self, symbol: Symbol) -> bool:
+        """True when a foreign key of the model points at a project model with an owner field."""
+        assert symbol.cls is not None
+        for name in symbol.cls.field_names():
+            value = symbol.cls.attribute(name)
+            if value is None or value.kind != "call" or not value.positional:
+                continue
+            if (value.func.dotted or "").rsplit(".", 1)[-1] not in _RELATIONS:
+                continue
+            target = value.positional[0]
+            parent = self.index.resolve(symbol.module, target) if target.kind in ("name", "attr") else \
+                self.index.lookup(f"{symbol.module.module}.{target.text}") if target.kind == "str" else None
+            if parent is not None and parent.cls is not None and parent.cls is not symbol.cls and \
+                    any(is_owner_field(f) for f in parent.cls.field_names()):
+                return True
+        return False
 
     # --- project functions --------------------------------------------------------
     def _follow(self, mod: ModuleSummary, caller: FunctionDef, call: Expr, taint: dict[str, str],

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from apilint.summary import Expr, FunctionDef, Param
+from apilint.summary import Expr, FunctionDef, Param, walk_stmts
+
+_REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
 
 _ID_RE = re.compile(r"^(id|pk|uuid|guid|[a-z0-9_]+_(id|pk|uuid|guid)|[a-z][a-zA-Z0-9]*(Id|Pk|Uuid))$")
 _SLUG_RE = re.compile(r"^(slug|[a-z0-9_]+_slug)$")
@@ -81,6 +83,38 @@ def mentions_any(expr: Expr, names: set[str]) -> bool:
 def user_params(func: FunctionDef, exclude: set[str]) -> set[str]:
     """Parameters that hold the caller (by name), excluding object-ID parameters."""
     return {p.name for p in func.params if p.name not in exclude and is_user_name(p.name)}
+
+
+_REQUEST_DATA = frozenset({"GET", "POST", "args", "query_params", "values", "form", "data", "json", "get_json",
+                           "query"})
+
+
+def request_ids(func: FunctionDef) -> list[str]:
+    """Locals holding an ID read from the request (`report_id = request.GET["report_id"]`,
+    `order_id = request.args.get("order_id")`): query-string and form IDs in Flask and Django."""
+    out: list[str] = []
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "assign" or stmt.value is None or len(stmt.targets) != 1 or stmt.targets[0].kind != "name":
+            continue
+        value = stmt.value
+        while value.kind == "call" and (value.func.dotted or "") in ("int", "str", "uuid.UUID", "UUID") \
+                and value.positional:
+            value = value.positional[0]
+        key: Expr | None = None
+        source: Expr | None = None
+        if value.kind == "subscript" and len(value.args) == 2:
+            source, key = value.args
+        elif value.kind == "call" and value.func.kind == "attr" and value.func.text == "get" and value.positional:
+            source, key = value.func.args[0], value.positional[0]
+        if source is not None and source.kind == "call" and source.func.kind == "attr":
+            source = source.func  # request.get_json()["order_id"]
+        if key is None or source is None or key.kind != "str" or source.kind != "attr" or \
+                source.text not in _REQUEST_DATA or (source.args[0].dotted or "") not in _REQUEST_NAMES:
+            continue
+        name = stmt.targets[0].text
+        if is_id_name(key.text) and is_id_name(name) and name not in out:
+            out.append(name)
+    return out
 
 
 def is_scalar_param(param: Param) -> bool:

@@ -9,7 +9,14 @@ from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner
 from apilint.rules.authz._loads import Load, Scan, Scanner
-from apilint.rules.authz._names import is_id_name, is_key_name, is_scalar_param, is_slug_name, user_params
+from apilint.rules.authz._names import (
+    is_id_name,
+    is_key_name,
+    is_scalar_param,
+    is_slug_name,
+    request_ids,
+    user_params,
+)
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.summary import FunctionDef, ModuleSummary
 
@@ -195,6 +202,7 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
     path_ids = [p for p in route.path_params if is_id_name(p) or is_slug_name(p)]
     query_ids = [p.name for p in handler.params
                  if p.name not in route.path_params and is_id_name(p.name) and is_scalar_param(p)]
+    query_ids += [n for n in request_ids(handler) if n not in query_ids and n not in route.path_params]
     path_keys = [p for p in route.path_params if is_key_name(p)]
     if not path_ids and not query_ids and not path_keys:
         return None
