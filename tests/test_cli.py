@@ -131,9 +131,8 @@ def test_min_confidence_filters_findings(tmp_path: Path) -> None:
         "app = FastAPI()\n\n@app.delete('/a/{a_id}')\ndef delete_a(a_id: int):\n    ...\n\n"
         "@app.delete('/b/{b_id}')\ndef delete_b(b_id: int, p=Depends(current_principal)):\n    ...\n",
         encoding="utf-8")
-    from typer.testing import CliRunner
-
     from apilint.cli import app
+    from typer.testing import CliRunner
 
     everything = CliRunner().invoke(app, ["check", str(tmp_path), "--no-cache", "--format", "json"])
     confident = CliRunner().invoke(app, ["check", str(tmp_path), "--no-cache", "--format", "json",
