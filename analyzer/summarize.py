@@ -595,7 +595,10 @@ def summarize_source(source: bytes, path: str, module_path: str | None = None) -
     import libcst as cst
 
     try:
-        module = _with_big_stack(lambda: cst.parse_module(_libcst_source(source, ast_error)))
+        # Input CPython parsed under its nesting limits is safe for libcst on a normal stack;
+        # only what CPython could not pre-check (newer syntax) needs the big-stack thread.
+        guard = _with_big_stack if tree is None else _direct
+        module = guard(lambda: cst.parse_module(_libcst_source(source, ast_error)))
     except cst.ParserSyntaxError as exc:
         if ast_error is not None:  # CPython's message and position are the ones users know
             parse_error = _error_position(ast_error, "syntax error")
@@ -614,7 +617,7 @@ def summarize_source(source: bytes, path: str, module_path: str | None = None) -
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
                              parse_error=parse_error, line_count=line_count)
     try:
-        body, imports = _with_big_stack(lambda: _convert(cst, module, tree, module_name, is_package))
+        body, imports = guard(lambda: _convert(cst, module, tree, module_name, is_package))
     except (RecursionError, MemoryError):
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
                              parse_error=("file is nested too deeply to analyze", 1, 1),
@@ -680,6 +683,10 @@ def _error_position(error: BaseException, fallback: str) -> tuple[str, int, int]
         return fallback, 1, 1
     detail = str(error).splitlines()[0] if str(error) else type(error).__name__
     return f"{fallback}: {detail}", 1, 1
+
+
+def _direct(work: Callable[[], _T]) -> _T:
+    return work()
 
 
 def _with_big_stack(work: Callable[[], _T]) -> _T:

@@ -53,12 +53,32 @@ def join_paths(*parts: str) -> str:
     return out
 
 
-def _mentions_credential(expr: Expr) -> bool:
+def _mentions_credential(expr: Expr, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
     for sub in expr.walk():
         text = sub.text.lower() if sub.kind in ("name", "attr", "str") else ""
         if text and any(word in text for word in CREDENTIAL_WORDS):
+            if "session" in text and not _login_session(sub, text, index, mod):
+                continue
             return True
     return False
+
+
+_DB_SESSION = re.compile(r"^session$|session_?(context|maker|local|scope|factory)|(db|async|sql|orm)_?session|"
+                         r"get_session|sessions?$")
+
+
+def _login_session(sub: Expr, text: str, index: ProjectIndex | None, mod: ModuleSummary | None) -> bool:
+    """`session` words that hold a login, not a database session: `request.session`, Flask's
+    `session`, `session_id`, `sessionid`, `session_token`."""
+    if not _DB_SESSION.search(text):
+        return True
+    if text != "session":
+        return False
+    if sub.kind == "attr":
+        return (sub.args[0].dotted or "").rsplit(".", 1)[-1] == "request"
+    if sub.kind == "name" and index is not None and mod is not None:
+        return (index.qualify(mod, "session") or "").startswith(("flask.", "quart.", "flask_session."))
+    return sub.kind == "str"
 
 
 def is_rejection(stmt: Stmt, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
@@ -112,7 +132,7 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
             reads_credential = True
     for stmt in walk_stmts(func.body, into_defs=False):
         for expr in stmt.own_exprs():
-            if _mentions_credential(expr):
+            if _mentions_credential(expr, index, mod):
                 reads_credential = True
             if known:
                 for call in expr.calls():

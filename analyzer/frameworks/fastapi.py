@@ -105,6 +105,9 @@ class _Linker:
         self.routers: dict[str, _Router] = {}
         self.aliases: dict[str, str] = {}
         self._dep_cache: dict[str, tuple[AuthStatus | None, list[Evidence], list[Evidence]]] = {}
+        self._loops: dict[tuple[str, str], list[tuple[ModuleSummary, Expr]]] = {}
+        """`for router in API_ROUTERS:` -> the routers the loop variable takes, by (file, name)."""
+        self._helpers_seen: set[tuple[str, str, str]] = set()
         self._anon = 0
         self.modules = [m for m in index if _uses_framework(m)]
 
@@ -264,6 +267,9 @@ class _Linker:
                             names[target.dotted] = built.key
                 if stmt.kind == "assign" and len(stmt.targets) == 1 and stmt.targets[0].kind == "attr":
                     self._attribute_assignment(mod, stmt, names)
+            if stmt.kind == "for" and stmt.value is not None and len(stmt.targets) == 1 and \
+                    stmt.targets[0].kind == "name":
+                self._loops[(mod.path, stmt.targets[0].text)] = self._loop_items(mod, stmt.value)
             if stmt.func is not None:
                 self._decorated(mod, stmt.func, names, stmt.func.qualname)
                 bound = self._param_objects(mod, stmt.func, names)
@@ -277,6 +283,36 @@ class _Linker:
                 for call in expr.calls():
                     if call.func.kind == "attr":
                         self._method_call(mod, call, names, stmt.line)
+                    elif call.func.kind == "name" and call.positional:
+                        self._helper_call(mod, call, names)
+
+    def _helper_call(self, mod: ModuleSummary, call: Expr, names: dict[str, str]) -> None:
+        """`add_auth_middleware(app)`: read the helper with its parameter bound to that app, unless
+        its annotation already binds it (`_param_objects`)."""
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None or symbol.func is None or len(self._helpers_seen) > 500:
+            return
+        params = [p for p in symbol.func.params if p.kind in ("pos", "posonly")]
+        already = self._param_objects(symbol.module, symbol.func, {})
+        bound: dict[str, str] = {}
+        for param, arg in zip(params, call.positional, strict=False):
+            if arg.kind != "name" or arg.text not in names:
+                continue
+            key = names[arg.text]
+            if already.get(param.name) != key and (symbol.qualname, param.name, key) not in self._helpers_seen:
+                self._helpers_seen.add((symbol.qualname, param.name, key))
+                bound[param.name] = key
+        if bound:
+            self._scan(symbol.module, symbol.func.body, f"{symbol.func.qualname}.<locals>.", bound)
+
+    def _loop_items(self, mod: ModuleSummary, value: Expr) -> list[tuple[ModuleSummary, Expr]]:
+        """Elements of a literal list/tuple, or of a module-level constant naming one."""
+        if value.kind in ("list", "tuple"):
+            return [(mod, e) for e in value.args if e.kind != "starred"]
+        symbol = self.index.resolve(mod, value) if value.kind in ("name", "attr") else None
+        if symbol is not None and symbol.value is not None and symbol.value.kind in ("list", "tuple"):
+            return [(symbol.module, e) for e in symbol.value.args if e.kind != "starred"]
+        return []
 
     def _param_objects(self, mod: ModuleSummary, func: FunctionDef, names: dict[str, str]) -> dict[str, str]:
         """Bind `def configure(app: FastAPI)` to the project's only app of that class, when unique."""
@@ -349,13 +385,18 @@ class _Linker:
             return
         if method == "include_router":
             child_expr = call.arg(0, "router")
-            child = self._resolve_router(mod, child_expr, names) if child_expr is not None else None
-            if child is None:
+            if child_expr is None:
                 return
-            prefix = self._path(mod, call.kwarg("prefix")) if call.kwarg("prefix") is not None else ""
-            deps = self._dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line)
-            router.includes.append(_Include(child.key, prefix, deps))
-            child.included = True
+            looped = self._loops.get((mod.path, child_expr.text)) if child_expr.kind == "name" else None
+            candidates = looped or [(mod, child_expr)]
+            for owner, item in candidates:
+                child = self._resolve_router(owner, item, names if owner is mod else {})
+                if child is None:
+                    continue
+                prefix = self._path(mod, call.kwarg("prefix")) if call.kwarg("prefix") is not None else ""
+                deps = self._dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line)
+                router.includes.append(_Include(child.key, prefix, deps))
+                child.included = True
         elif method in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
             endpoint = call.arg(1, "endpoint") or call.arg(1, "route")
             path = self._path(mod, call.arg(0, "path"))

@@ -9,6 +9,7 @@ rejects the request without it (`body_auth`), or sends anonymous users to the lo
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from apilint.config import Config
@@ -217,10 +218,13 @@ class FlaskAuth:
 
     def _body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int) -> AuthStatus | None:
         known: dict[str, AuthStatus] = {}
+        opaque = False
         for call in _calls(func):
             callee = self.index.qualify_expr(mod, call.func)
             if callee is None:
                 continue
+            if _OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
+                opaque = True  # `authenticate_request()` dispatching to a configured backend
             if callee in KNOWN_CALLS:
                 optional = call.kwarg("optional")
                 if optional is not None and optional.is_true:
@@ -238,7 +242,15 @@ class FlaskAuth:
         status = body_auth(self.index, mod, func)
         if status is not None:
             return status
-        return AuthStatus.REQUIRED if _redirects_anonymous(func) else None
+        if _redirects_anonymous(func):
+            return AuthStatus.REQUIRED
+        return AuthStatus.UNKNOWN if opaque else None
+
+
+_OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
+                          r"require_authentication|ensure_authenticated|verify_authentication)$")
+"""Helpers that, by name, authenticate the current request: when apilint cannot read how
+(a backend chosen by configuration), the request's status is unknown rather than public."""
 
 
 def _calls(func: FunctionDef) -> list[Expr]:

@@ -74,7 +74,9 @@ class HookJudge:
         status = self.auth.body_status(mod, pruned)
         if status is None:
             return None, Evidence("before_request", name, AuthStatus.NONE, "exempts this route", where)
-        return status, Evidence("before_request", name, status, "checks credentials before every request", where)
+        detail = ("calls an authentication helper apilint cannot follow" if status is AuthStatus.UNKNOWN
+                  else "checks credentials before every request")
+        return status, Evidence("before_request", name, status, detail, where)
 
 
 def _aliases(func: FunctionDef) -> dict[str, Expr]:

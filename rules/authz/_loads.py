@@ -14,7 +14,6 @@ import re
 from dataclasses import dataclass, field
 
 from apilint.project import ProjectIndex, Symbol
-from apilint.rules.expo._stores import store_lookup
 from apilint.rules.authz._names import (
     is_owner_field,
     is_user_model,
@@ -23,6 +22,7 @@ from apilint.rules.authz._names import (
     mentions_any,
     mentions_user,
 )
+from apilint.rules.expo._stores import store_lookup
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _SHORTCUTS = frozenset({"get_object_or_404", "get_list_or_404", "aget_object_or_404", "aget_list_or_404"})
@@ -111,12 +111,12 @@ class Scanner:
         names = set(taint) | loaded
         has_user = any(mentions_user(e, users) for e in exprs)
         found = False
-        for load in self._store_loads(mod, exprs, taint, stmt.line):
+        for stored in self._store_loads(mod, exprs, taint, stmt.line):
             found = True
             if has_user:
                 out.owned = out.owned or "the lookup also uses the caller"
             else:
-                out.loads.append(load)
+                out.loads.append(stored)
         for expr in exprs:
             for call in expr.calls():
                 short = _short(call)
@@ -179,6 +179,9 @@ class Scanner:
                 return f"checks `{test.render(50)}` and rejects"
         if _owner_attr(test) and mentions_any(test, names):
             return f"checks `{test.render(50)}` and rejects"
+        if test.kind == "compare" and mentions_any(test, names) and len(set(test.names()) - names) > 0 and \
+                _forbids(stmt.body):
+            return f"compares `{test.render(50)}` and answers 403"  # `if requester_id != user_id: 403`
         return None
 
     def _propagate(self, stmt: Stmt, taint: dict[str, str], users: set[str], loaded: set[str],
@@ -417,6 +420,18 @@ def _is_class_ref(expr: Expr) -> bool:
 
 def _owner_attr(expr: Expr) -> bool:
     return any(sub.kind == "attr" and is_owner_field(sub.text) for sub in expr.walk())
+
+
+def _forbids(body: tuple[Stmt, ...]) -> bool:
+    """True when the block answers 403 (an authorization decision, unlike a 404 or 400)."""
+    for stmt in walk_stmts(body):
+        if stmt.kind in ("return", "raise") or (stmt.kind == "expr" and stmt.value is not None):
+            for sub in stmt.value.walk() if stmt.value is not None else ():
+                if (sub.kind == "num" and sub.text == "403") or \
+                        (sub.kind in ("name", "attr") and any(w in sub.text for w in ("Forbidden", "FORBIDDEN",
+                                                                                       "PermissionDenied"))):
+                    return True
+    return False
 
 
 def rejects(body: tuple[Stmt, ...]) -> bool:

@@ -38,14 +38,19 @@ class MissingObjectOwnershipCheck(Rule):
     """
     ## What it finds
     Authenticated routes that take an object ID from the caller (a path parameter such as
-    `id`, `pk`, `uuid` or `*_id`, or an ID query parameter), load the object with it, and
-    never restrict it to the caller. Loads recognised: SQLAlchemy/SQLModel `session.get(Model,
-    id)`, `db.query(Model).filter(Model.id == id)`, `select(Model).where(...)`,
-    Flask-SQLAlchemy `Model.query.get_or_404(id)` and `db.get_or_404(Model, id)`, Django
-    `Model.objects.get(pk=...)` and `get_object_or_404(Model, ...)`, Tortoise, ormar, Beanie
-    and Peewee `Model.get(...)`, Mongo `find_one({"_id": ...})`, also through project
-    functions one or two calls deep (`crud.get_item(db, item_id)`, a repository method) and
-    through dependencies that receive the ID.
+    `id`, `pk`, `uuid` or `*_id`, an ID query parameter, or an ID read from the request such
+    as `request.args.get("order_id")` / `request.GET["report_id"]`), load the object with it,
+    and never restrict it to the caller. Loads recognised: SQLAlchemy/SQLModel
+    `session.get(Model, id)`, `db.query(Model).filter(Model.id == id)`,
+    `select(Model).where(...)`, Flask-SQLAlchemy `Model.query.get_or_404(id)` and
+    `db.get_or_404(Model, id)`, Django `Model.objects.get(pk=...)` and
+    `get_object_or_404(Model, ...)`, Tortoise, ormar, Beanie and Peewee `Model.get(...)`,
+    Mongo `find_one({"_id": ...})`, in-memory stores (`USERS[user_id]`, `ITEMS.get(item_id)` on
+    a module-level dict of records), also through project functions one or two calls deep
+    (`crud.get_item(db, item_id)`, a repository method) and through dependencies that receive
+    the ID. Other path parameters that pick one object by a natural key (`/books/{title}`,
+    `/users/{username}/password`) count too, with medium confidence, for owned objects and
+    for changes; reads of user profiles by such a key are public by design and skipped.
 
     Not reported when something ties the object to the caller: the same query also uses the
     caller (`Item.owner_id == current_user.id`, `user=request.user`), the loaded object's
@@ -57,7 +62,8 @@ class MissingObjectOwnershipCheck(Rule):
     actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
     `/follow`, `/comments`, `/report`, `/bookmark`).
     Objects whose model has no owner-like field (`owner`, `user_id`, `created_by`,
-    `tenant_id`...) are shared data and not reported. Unauthenticated routes are AUTH001's.
+    `tenant_id`...) and no foreign key to a model that has one are shared data and not
+    reported; a comparison of the ID with anything else that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
 
     Confidence is high when the model has an owner field, medium when the model cannot be
     read, low when the object is a user profile read, the ID is a slug, or a read concerns

@@ -184,5 +184,19 @@ def _manual_issues(path: str, func: FunctionDef) -> Iterator[CorsIssue]:
             yield CorsIssue(Location(path, stmt.line), "the Access-Control-Allow-Origin header echoes the request's "
                             "Origin", credentials)
         elif value.kind == "str" and value.text.strip() == "*":
+            # On every response (middleware) it is a policy; on one view's response (widget assets,
+            # OpenID discovery and JWKS documents) it is usually a deliberate public resource.
             yield CorsIssue(Location(path, stmt.line), "the Access-Control-Allow-Origin header is `*`", False,
-                            Confidence.MEDIUM)
+                            Confidence.MEDIUM if _every_response(func) else Confidence.LOW)
+
+
+_MIDDLEWARE_NAME = re.compile(r"middleware|after_request|process_response|add_cors|cors_headers|^__call__$|"
+                              r"^dispatch$", re.IGNORECASE)
+
+
+def _every_response(func: FunctionDef) -> bool:
+    """A middleware or response hook rather than one view."""
+    if _MIDDLEWARE_NAME.search(func.name) or _MIDDLEWARE_NAME.search(func.qualname):
+        return True
+    return any(_MIDDLEWARE_NAME.search((d.expr.func if d.expr.kind == "call" else d.expr).render(60))
+               for d in func.decorators)

@@ -19,6 +19,10 @@ class WildcardOrigin(Rule):
     `CORS_ORIGIN_ALLOW_ALL`); and handlers or middleware that set `Access-Control-Allow-Origin`
     to `*` or to the request's own `Origin` header without comparing it to an allow-list.
 
+    A `*` set by one view on its own response (widget assets, OpenID discovery documents) is
+    usually a deliberate public resource and is reported at low confidence; set by middleware
+    or a response hook it is medium confidence.
+
     The finding is on the middleware call, the setting, or the header assignment. When the same
     policy also allows credentials, CORS002 reports it instead (one policy, one finding).
 

@@ -34,6 +34,8 @@ class Shape:
     what: str
     """How the data is sent, for messages: `the ORM model User`, `response_model UserOut`."""
     confidence: Confidence = Confidence.HIGH
+    store: bool = False
+    """A record of an in-memory store: whole only while it carries sensitive keys."""
 
 
 def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
@@ -55,8 +57,9 @@ def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
         for expr, scope in types.serialized(stmt.value):
             shape = _classify(facts, route, scope, expr)
             if shape is not None and removed:
-                shape = Shape(tuple(f for f in shape.fields if f not in removed), shape.wholesale, shape.what,
-                              shape.confidence)
+                kept = tuple(f for f in shape.fields if f not in removed)
+                wholesale = any(sensitive_kind(f) is not None for f in kept) if shape.store else shape.wholesale
+                shape = Shape(kept, wholesale, shape.what, shape.confidence, shape.store)
             if shape is not None and shape not in shapes:
                 shapes.append(shape)
     return shapes
@@ -107,6 +110,10 @@ def _project_returns(facts: ModelFacts, route: Route, scope: HandlerTypes, call:
     returning `[u.json_debug() for u in ...]`, a helper returning a dict literal)."""
     if call.func.kind not in ("name", "attr"):
         return None
+    if call.func.kind == "attr":  # `user.export()`: a project method of the model
+        typed = scope.infer(call.func.args[0])
+        if typed is not None and typed.info.kind == ORM and _find_method(facts, typed.info, call.func.text):
+            return _dump_method(facts, typed.info, call.func.text, call)
     symbol = facts.index.resolve(scope.mod, call.func)
     if symbol is None or symbol.func is None:
         return None
@@ -142,7 +149,7 @@ def _store_shape(facts: ModelFacts, scope: HandlerTypes, expr: Expr) -> Shape | 
     if store is None:
         return None
     sensitive = any(sensitive_kind(f) is not None for f in store.fields)
-    return Shape(store.fields, sensitive, f"the {store.name} record")
+    return Shape(store.fields, sensitive, f"the {store.name} record", store=True)
 
 
 def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: Expr) -> Shape | None:

@@ -19,7 +19,9 @@ class WholeModelReturned(Rule):
       and no schema return annotation, or whose `response_model` is itself a table model;
     - `obj.__dict__`, `vars(obj)`, `dict(obj)`, Django `model_to_dict(obj)` and
       `serializers.serialize(...)` without `fields=`, `jsonable_encoder(obj)`, and a project
-      `to_dict()` / `as_dict()` that iterates `__table__.columns` (or `__dict__`, `_meta.fields`).
+      `to_dict()` / `as_dict()` that iterates `__table__.columns` (or `__dict__`, `_meta.fields`);
+    - a whole record of an in-memory store (`return jsonify(USERS[user_id])` on a module-level
+      dict of records) that still carries a sensitive key (`password`, `ssn`, a credential).
 
     What a name holds is followed through the handler: `user = db.get(User, id)`,
     `User.query.all()`, `User.objects.get(...)`, `await User.get(...)`, parameters annotated with

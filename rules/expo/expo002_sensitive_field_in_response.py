@@ -9,6 +9,7 @@ from apilint.models import SERIALIZER, ClassInfo, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._helpers import model_secrets, routes_by_handler, sensitive_fields
 from apilint.rules.expo._shapes import route_shapes
+from apilint.summary import Expr, walk_stmts
 
 
 class SensitiveFieldInResponse(Rule):
@@ -20,9 +21,12 @@ class SensitiveFieldInResponse(Rule):
     - a FastAPI `response_model` or return-annotation schema that declares them (unless the
       field is `Field(exclude=True)` or a `SecretStr`);
     - a whole ORM model, a `to_dict()` or a Marshmallow `dump()` that includes them;
-    - a dict literal the handler returns;
+    - a dict literal the handler returns, or one a project function or model method builds
+      for it (`User.dump_all()` returning `[u.debug_view() for u in ...]`);
+    - a record of an in-memory store (`return jsonify(USERS[user_id])`), minus the keys the
+      handler deletes or pops;
     - a DRF `ModelSerializer` whose `fields` (explicit, `"__all__"` or exclude-only) include
-      them without `write_only`.
+      them without `write_only` (fields `to_representation` pops are left out).
 
     Tokens and keys (`token`, `access_token`, `api_key`, `client_secret`) are reported only
     when a whole model or generated serializer carries them: a login endpoint returning the
@@ -118,7 +122,9 @@ class SensitiveFieldInResponse(Rule):
     def _serializer(self, ctx: RuleContext, info: ClassInfo) -> Iterator[Finding]:
         facts = model_facts(ctx.index)
         wholesale = info.meta_fields in (None, ("__all__",))
-        secrets, confidence = model_secrets(ctx, facts, info.model, facts.output_fields(info), wholesale)
+        dropped = _representation_drops(info)
+        output = [f for f in facts.output_fields(info) if f not in dropped]
+        secrets, confidence = model_secrets(ctx, facts, info.model, output, wholesale)
         if not secrets:
             return
         model = (info.model or "its model").rsplit(".", 1)[-1]
@@ -127,3 +133,29 @@ class SensitiveFieldInResponse(Rule):
             f"Serializer {info.short} returns {', '.join(secrets[:3])} of {model}",
             "List only public fields in `Meta.fields` and make secrets `write_only` (`extra_kwargs`)",
             confidence=confidence, symbol=info.qualname)
+
+
+def _representation_drops(info: ClassInfo) -> frozenset[str]:
+    """Fields `to_representation` removes from the output (`data.pop("secret")`, or a loop popping
+    the names of a class-level list such as `secure_fields = ["credentials"]`)."""
+    method = info.cls.method("to_representation")
+    if method is None:
+        return frozenset()
+    out: set[str] = set()
+    loops: dict[str, Expr] = {}
+    for stmt in walk_stmts(method.body):
+        if stmt.kind == "for" and stmt.value is not None and len(stmt.targets) == 1:
+            loops[stmt.targets[0].text] = stmt.value
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                if call.func.kind != "attr" or call.func.text != "pop" or not call.positional:
+                    continue
+                key = call.positional[0]
+                if key.kind == "str":
+                    out.add(key.text)
+                elif key.kind == "name" and key.text in loops:
+                    source = loops[key.text]
+                    values = info.cls.attribute(source.text) if source.kind == "attr" else None
+                    items = values.args if values is not None and values.kind in ("list", "tuple", "set") else ()
+                    out |= {e.text for e in items if e.kind == "str"}
+    return frozenset(out)

@@ -60,6 +60,8 @@ class NoRequestSizeLimit(Rule):
       finding at the `Flask(...)` call.
     - Django settings that lift the upload limits: `DATA_UPLOAD_MAX_MEMORY_SIZE = None`, or
       `DATA_UPLOAD_MAX_MEMORY_SIZE` / `FILE_UPLOAD_MAX_MEMORY_SIZE` above 100 MB; at the setting.
+      A large but finite limit is medium confidence (it may be sized for real uploads), and
+      low when it is only the default of an environment variable the operator sets.
     - FastAPI/Starlette handlers that read a whole `UploadFile` into memory
       (`await file.read()`) when nothing in the handler checks its size; at the read.
 
@@ -130,10 +132,12 @@ class NoRequestSizeLimit(Rule):
             if fact.name not in _DJANGO_SIZES:
                 continue
             size = size_value(fact.value)
-            if (fact.value.strip() == "None" and fact.name.startswith("DATA")) or (size is not None and size > _HUGE):
+            unbounded = fact.value.strip() == "None" and fact.name.startswith("DATA")
+            if unbounded or (size is not None and size > _HUGE):
+                confidence = None if unbounded else Confidence.LOW if fact.from_env_default else Confidence.MEDIUM
                 yield self.finding(fact.location, f"{fact.name} = {fact.value} lets one request fill the server's "
                                    "memory", "Keep the Django default (2.5 MB) or a bounded value sized for real "
-                                   "uploads")
+                                   "uploads", confidence=confidence)
         seen: set[tuple[str, int]] = set()
         for route in ctx.routes:
             if route.framework not in ("fastapi", "starlette"):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from apilint.models import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, is_privileged
 from apilint.rules.expo._flow import HandlerTypes
+from apilint.rules.expo._stores import Store, store_lookup
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
@@ -142,6 +143,30 @@ class RequestData:
                     if found is not None:
                         yield stmt, found[0], found[1], found[2]
                         break
+
+    def store_sinks(self) -> Iterator[tuple[Stmt, Source, Store, str]]:
+        """(statement, data, store, how) for `record.update(data)` on a record of an in-memory store."""
+        records: dict[str, Store] = {}
+        for stmt in walk_stmts(self.func.body):
+            if stmt.kind == "assign" and stmt.value is not None:
+                store = store_lookup(self.facts.index, self.mod, stmt.value)
+                for target in stmt.targets:
+                    if target.kind == "name":
+                        if store is not None:
+                            records[target.text] = store
+                        else:
+                            records.pop(target.text, None)
+            if stmt.kind != "expr" or stmt.value is None or stmt.value.kind != "call":
+                continue
+            call = stmt.value
+            if call.func.kind != "attr" or call.func.text != "update" or not call.positional:
+                continue
+            receiver = call.func.args[0]
+            store = records.get(receiver.text) if receiver.kind == "name" else \
+                store_lookup(self.facts.index, self.mod, receiver)
+            data = self.source(call.positional[0])
+            if store is not None and data is not None:
+                yield stmt, data, store, call.render(50)
 
     def field_sinks(self) -> Iterator[tuple[Stmt, str, ClassInfo, str]]:
         """(statement, field, model, how) where a privileged field is set from raw client data.

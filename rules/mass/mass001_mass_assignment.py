@@ -27,6 +27,12 @@ class MassAssignment(Rule):
       `obj.update(**data)`, `query.update(data)`, `obj.sqlmodel_update(data)`,
       `User.model_validate(body)`, in the handler or in a project function it passes the data to;
     - `for key, value in data.items(): setattr(obj, key, value)`;
+    - a privileged field set from raw request data: `User(..., is_admin=data["is_admin"])`,
+      `user.role = data.get("role")`, or a local the client decides
+      (`if data["admin"]: admin = True` ... `User(..., admin=admin)`); on a privileged route
+      without a role check this is AUTHZ002's finding instead;
+    - `record.update(request.get_json())` on a record of an in-memory store (a module-level
+      dict of records such as `USERS = {1: {"role": "user", ...}}`);
     - a request-body schema that declares a privileged field, in a create or update handler
       that uses the body wholesale or reads that field;
     - a writable DRF `ModelSerializer` (used with `data=` or by a writable view) whose fields
@@ -155,6 +161,19 @@ class MassAssignment(Rule):
                 f"a client can set {', '.join(fields[:3])}",
                 "Assign the allowed fields explicitly, or use an input schema without privileged fields",
                 route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
+        for stmt, source, store, how in data.store_sinks():
+            owner = "User" if store.holds_users else store.name
+            fields = [f for f in store.fields if is_privileged(f, extra, owner, store.fields)]
+            key = (data.mod.path, stmt.line)
+            if not fields or key in seen or source.schema is not None:
+                continue
+            seen.add(key)
+            yield self.finding(
+                Location(data.mod.path, stmt.line),
+                f"{route.display}: {source.what} is written into a {store.name} record through {how}; "
+                f"a client can set {', '.join(fields[:3])}",
+                "Copy only the allowed keys into the record (an allow-list of editable fields)",
+                route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
         for stmt, field, model, how in (data.field_sinks() if explicit else ()):
             key = (data.mod.path, stmt.line)
             if key in seen or not is_privileged(field, extra, model.qualname, facts.model_fields(model.qualname)):
@@ -218,8 +237,12 @@ class MassAssignment(Rule):
 def _writable_serializers(facts: ModelFacts) -> set[str]:
     """Serializers used with `data=` or by a view that is not read-only or admin-only."""
     out: set[str] = set()
+    if not any(info.kind == SERIALIZER for info in facts.classes.values()):
+        return out  # no DRF serializer in the project: nothing to walk for
     index = facts.index
     for mod in index:
+        if mod.words and not (mod.mentions("serializer_class") or mod.mentions("data")):
+            continue
         for cls in mod.classes():
             value = cls.attribute("serializer_class")
             if value is None:

@@ -1,4 +1,5 @@
-"""Idioms of mature Django/DRF projects that must not produce false positives."""
+"""Idioms of mature projects (Django/DRF first, plus a few FastAPI/Flask ones) that must not
+produce false positives."""
 
 from __future__ import annotations
 
@@ -91,3 +92,86 @@ def test_credentials_of_shared_models_and_foreign_keys(tmp_path: Path) -> None:
     assert ("EXPO002", 8) not in found and found[("EXPO003", 11)] == "low"
     # A token on an account stays a high-confidence leak.
     assert found[("EXPO002", 12)] == "high" and found[("EXPO003", 15)] == "high"
+
+
+def test_fastapi_loop_included_routers_get_middleware_added_by_a_helper(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "srv/api.py": """
+            from fastapi import APIRouter
+            router = APIRouter(prefix="/flows")
+            @router.post("/")
+            async def create_flow(name: str) -> dict:
+                return {"name": name}
+        """,
+        "srv/server.py": """
+            import hmac
+            from fastapi import FastAPI, Request
+            from fastapi.responses import JSONResponse
+            from srv import api
+            API_ROUTERS = (api.router,)
+            def create_app(auth_string: str | None = None) -> FastAPI:
+                app = FastAPI()
+                for router in API_ROUTERS:
+                    app.include_router(router, prefix="/api")
+                if auth_string is not None:
+                    install_auth(app, auth_string)
+                return app
+            def install_auth(app, auth_string):
+                @app.middleware("http")
+                async def token_validation(request: Request, call_next):
+                    token = request.headers.get("Authorization")
+                    if token is None or not hmac.compare_digest(token, auth_string):
+                        return JSONResponse(status_code=401, content={})
+                    return await call_next(request)
+        """,
+    })
+    routes = {(r.method, r.path): r for r in analyze_dir(tmp_path).routes}
+    assert routes[("POST", "/api/flows/")].auth.status is AuthStatus.UNKNOWN
+
+
+def test_flask_hook_calling_an_opaque_authenticate_request_is_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "srv/__init__.py": """
+            from flask import Flask
+            app = Flask(__name__)
+            @app.route("/runs", methods=["POST"])
+            def create_run():
+                return {"ok": True}
+        """,
+        "srv/auth.py": """
+            from flask import Flask, Response
+            from srv import app
+            from srv.config import AUTH_FUNCTION, load_function
+            def authenticate_request():
+                return load_function(AUTH_FUNCTION)()
+            def _before_request():
+                authorization = authenticate_request()
+                if isinstance(authorization, Response):
+                    return authorization
+            def create_app(app: Flask = app):
+                app.before_request(_before_request)
+                return app
+        """,
+    })
+    routes = {(r.method, r.path): r for r in analyze_dir(tmp_path).routes}
+    assert routes[("POST", "/runs")].auth.status is AuthStatus.UNKNOWN
+
+
+def test_a_database_session_is_not_a_credential(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "srv/main.py": """
+            from fastapi import FastAPI, HTTPException
+            from srv.db import provide_database
+            app = FastAPI()
+            @app.delete("/block_types/{block_type_id}")
+            async def delete_block_type(block_type_id: int) -> None:
+                db = provide_database()
+                async with db.session_context(begin_transaction=True) as session:
+                    block_type = await db.read_block_type(session=session, block_type_id=block_type_id)
+                    if block_type.is_protected:
+                        raise HTTPException(status_code=403, detail="protected block types cannot be deleted")
+                    await db.delete_block_type(session=session, block_type_id=block_type_id)
+        """,
+    })
+    routes = {(r.method, r.path): r for r in analyze_dir(tmp_path).routes}
+    assert routes[("DELETE", "/block_types/{block_type_id}")].auth.status is AuthStatus.NONE

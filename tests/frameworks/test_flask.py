@@ -409,3 +409,86 @@ def test_connexion_bad_or_outside_spec_is_a_diagnostic(tmp_path: Path) -> None:
     assert any("file not found" in m for m in messages)
     assert not [d for d in result.diagnostics if d.internal]
     assert not result.routes
+
+
+def test_session_key_redirect_counts_as_authentication(tmp_path: Path) -> None:
+    result = _app(tmp_path, {
+        "app.py": """
+            from flask import Flask, redirect, render_template, session, url_for
+
+            app = Flask(__name__)
+
+            @app.route("/lab")
+            def lab():
+                if "user_id" not in session:
+                    return redirect(url_for("login"))
+                return render_template("lab.html")
+
+            @app.route("/about")
+            def about():
+                if "theme" not in session:
+                    return redirect(url_for("index"))
+                return render_template("about.html")
+        """,
+    })
+    assert _routes(result) == {"GET /lab": "required", "GET /about": "none"}
+
+
+def test_connexion_handler_checking_the_token_itself(tmp_path: Path) -> None:
+    result = _app(tmp_path, {
+        "app/__init__.py": "",
+        "app/main.py": """
+            import connexion
+            app = connexion.App(__name__, specification_dir="./spec")
+            app.add_api("api.yaml")
+        """,
+        "app/spec/api.yaml": """
+            openapi: 3.0.1
+            info: {title: t, version: "1"}
+            paths:
+              /books:
+                post:
+                  operationId: app.books.add_book
+                  responses: {"200": {description: ok}}
+              /login:
+                post:
+                  operationId: app.books.login
+                  responses: {"200": {description: ok}}
+        """,
+        "app/books.py": """
+            from flask import request
+
+            def _subject(header):
+                return header.split(" ")[1] if header else "Invalid token"
+
+            def add_book():
+                resp = _subject(request.headers.get("Authorization"))
+                if "Invalid token" in resp:
+                    return {"message": resp}, 401
+                return {"ok": True}
+
+            def login():
+                user = find(request.get_json()["username"])
+                if user is None:
+                    return {"message": "bad"}, 401
+                return {"token": user.encode_auth_token(user.username)}
+        """,
+    })
+    assert _routes(result) == {"POST /books": "required", "POST /login": "none"}
+
+
+def test_connexion_spec_found_when_analyzed_from_another_folder(tmp_path: Path, monkeypatch) -> None:
+    project = tmp_path / "proj"
+    (project / "spec").mkdir(parents=True)
+    (project / "main.py").write_text(
+        'import connexion\napp = connexion.App(__name__, specification_dir="./spec")\napp.add_api("api.yaml")\n',
+        encoding="utf-8")
+    (project / "spec" / "api.yaml").write_text(
+        "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /ping:\n    get:\n"
+        "      operationId: main.ping\n      responses: {'200': {description: ok}}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    from apilint.config import Config
+    from apilint.engine import RunOptions, run
+
+    result = run(Config(root=tmp_path), RunOptions((Path("proj"),), jobs=1, use_cache=False))
+    assert [r.display for r in result.routes] == ["GET /ping"]

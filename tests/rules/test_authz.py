@@ -223,3 +223,86 @@ def test_superuser_gate_after_self_shortcut_is_silent() -> None:
         return user
     '''
     assert _run(app) == []
+
+
+def test_flask_stores_natural_keys_request_ids_and_parent_owners() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        (root / "app.py").write_text(textwrap.dedent('''
+            from flask import Flask, abort, jsonify, request, session
+            from flask_sqlalchemy import SQLAlchemy
+
+            app = Flask(__name__)
+            db = SQLAlchemy(app)
+
+            CARDS = {1: {"id": 1, "owner_id": 7, "label": "visa"}}
+            TAGS = {1: {"id": 1, "label": "red"}}
+
+
+            class Vehicle(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                owner_id = db.Column(db.Integer)
+
+
+            class Inspection(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                vehicle = db.relationship("Vehicle")
+
+
+            class Note(db.Model):
+                id = db.Column(db.Integer, primary_key=True)
+                user_id = db.Column(db.Integer)
+                title = db.Column(db.String(80))
+
+
+            def _login():
+                if "uid" not in session:
+                    abort(401)
+
+
+            @app.route("/cards/<int:card_id>")
+            def card(card_id):
+                _login()
+                return jsonify(CARDS[card_id])
+
+
+            @app.route("/tags/<int:tag_id>")
+            def tag(tag_id):
+                _login()
+                return jsonify(TAGS[tag_id])
+
+
+            @app.route("/inspection")
+            def inspection():
+                _login()
+                inspection_id = request.args.get("inspection_id")
+                return {"id": Inspection.query.get(inspection_id).id}
+
+
+            @app.route("/notes/<title>", methods=["DELETE"])
+            def delete_note(title):
+                _login()
+                Note.query.filter_by(title=title).delete()
+                return "", 204
+
+
+            @app.route("/notes/<title>/read")
+            def read_note(title):
+                _login()
+                return {"id": Note.query.filter_by(title=title).first().id}
+
+
+            @app.route("/cards/<int:card_id>/mine")
+            def my_card(card_id):
+                _login()
+                requester = request.headers.get("X-User")
+                if int(requester) != card_id:
+                    return {"error": "forbidden"}, 403
+                return jsonify(CARDS[card_id])
+        ''').lstrip("\n"), encoding="utf-8")
+        result = analyze_dir(root, select=("AUTHZ001",))
+        found = sorted((f.location.line, f.confidence.value) for f in result.findings)
+    # card (store with an owner), inspection (query-string ID, owned through its vehicle), delete_note and
+    # read_note (natural key of an owned model); not: tag (no owner field), my_card (a 403 comparison)
+    assert found == [(33, "high"), (45, "medium"), (52, "medium"), (59, "medium")]

@@ -194,3 +194,66 @@ def test_tortoise_generated_schema_and_pydantic_meta():
         Note_Pydantic = pydantic_model_creator(Note)
     """)
     assert found == {("app.py", 19, "EXPO003")}
+
+
+def test_store_records_model_methods_and_popped_fields():
+    example = Example('''
+        from flask import Flask, jsonify
+        from flask_sqlalchemy import SQLAlchemy
+        from rest_framework import serializers
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+        PATIENTS = {1: {"id": 1, "name": "ann", "ssn": "000-00-0000"}}
+
+
+        class Member(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            password = db.Column(db.String(128))
+
+            def debug_view(self):
+                return {"id": self.id, "password": self.password}
+
+            @staticmethod
+            def dump_all():
+                return [Member.debug_view(m) for m in Member.query.all()]
+
+
+        class Storage(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            service_credentials = db.Column(db.Text)
+
+
+        class StorageSerializer(serializers.ModelSerializer):
+            hidden = ["service_credentials"]
+
+            class Meta:
+                model = Storage
+                fields = "__all__"
+
+            def to_representation(self, instance):
+                data = super().to_representation(instance)
+                for name in StorageSerializer.hidden:
+                    data.pop(name)
+                return data
+
+
+        @app.route("/patients/<int:pid>")
+        def patient(pid):  # expect: EXPO001, EXPO002
+            return jsonify(PATIENTS[pid])
+
+
+        @app.route("/patients/<int:pid>/card")
+        def patient_card(pid):
+            record = PATIENTS[pid].copy()
+            del record["ssn"]
+            return jsonify(record)
+
+
+        @app.route("/members/debug")
+        def members():  # expect: EXPO002
+            return jsonify({"members": Member.dump_all()})
+    ''')
+    found, expected = run_example(example, select=("EXPO001", "EXPO002"))
+    assert found == expected.expect

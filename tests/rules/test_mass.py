@@ -196,3 +196,57 @@ def test_marshmallow_load_limits_fields():
     """)
     found, expected = run_example(example, select=("MASS",))
     assert found == expected.expect
+
+
+def test_privileged_field_chosen_by_the_client_and_store_records():
+    example = Example('''
+        from flask import Flask, request
+        from flask_sqlalchemy import SQLAlchemy
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+        PROFILES = {1: {"id": 1, "username": "ann", "role": "user"}}
+
+
+        class Account(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            username = db.Column(db.String(80))
+            admin = db.Column(db.Boolean, default=False)
+
+
+        @app.route("/register", methods=["POST"])
+        def register():
+            data = request.get_json()
+            admin = False
+            if data.get("admin"):
+                admin = True
+            account = Account(username=data["username"], admin=admin)  # expect: MASS001
+            db.session.add(account)
+            return {"id": account.id}
+
+
+        @app.route("/verify", methods=["POST"])
+        def verify():
+            data = request.get_json()
+            account = Account.query.get(1)
+            if data.get("code") == "1234":
+                account.admin = False
+            return {}
+
+
+        @app.route("/profiles/<int:pid>", methods=["PATCH"])
+        def patch_profile(pid):
+            profile = PROFILES.get(pid)
+            profile.update(request.get_json())  # expect: MASS001
+            return profile
+
+
+        @app.route("/profiles/<int:pid>/safe", methods=["PATCH"])
+        def patch_profile_safe(pid):
+            data = request.get_json()
+            PROFILES[pid].update({k: v for k, v in data.items() if k == "username"})
+            return PROFILES[pid]
+    ''')
+    found, expected = run_example(example, select=("MASS001",))
+    assert found == expected.expect
