@@ -189,15 +189,44 @@ def _outside_swallowing_try(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
             yield from _outside_swallowing_try(tuple(stmt.children()))
 
 
+_BODY_SCHEMA = re.compile(r"(Create|Update|In|Input|Request|Payload|Body|Patch|Form|Data)$")
+
+
+def request_body_params(func: FunctionDef) -> set[str]:
+    """Parameters typed with a request-body schema by its name (`user: UserRoleUpdate`,
+    `payload: ItemCreate`): client data, never the caller."""
+    out: set[str] = set()
+    for param in func.params:
+        ann = param.annotation
+        text = (ann.render(80) if ann is not None else "") + (param.default.render(80) if param.default else "")
+        if ann is not None and ann.dotted and _BODY_SCHEMA.search(ann.dotted) and "Depends" not in text \
+                and "Security" not in text:
+            out.add(param.name)
+    return out
+
+
 def body_checks_role(func: FunctionDef) -> str | None:
-    """A short description when the body compares a role/admin/permission field and rejects."""
+    """A short description when the body compares a role/admin/permission field and rejects.
+
+    A test of the request body's own role field (`if body.role == "chef": raise 401`, where
+    `body` is a parameter filled from the request) limits what may be asked, not who asks.
+    """
+    client = request_body_params(func)
     for guard, _reject in guarded_rejections(func.body):
         if guard.value is None:
             continue
+        matched = client_only = False
         for sub in guard.value.walk():
             text = sub.text.lower() if sub.kind in ("name", "attr", "str") else ""
-            if text and any(word == text or word in text for word in ROLE_WORDS):
-                return guard.value.render(60)
+            if not text or not any(word == text or word in text for word in ROLE_WORDS):
+                continue
+            root = sub.dotted.split(".", 1)[0] if sub.kind == "attr" and sub.dotted else None
+            if root is not None and root in client:
+                client_only = True
+            elif sub.kind != "attr" or not sub.text[:1].isupper():  # `UserRole.CHEF` is the compared value
+                matched = True
+        if matched and not client_only:
+            return guard.value.render(60)
     return None
 
 

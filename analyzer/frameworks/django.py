@@ -98,7 +98,7 @@ class _Linker:
         path, params = normalize_django_path(mount.raw)
         ref_handler = HandlerRef(symbol.module.path, func.qualname)
         for method in facts.methods or ("ANY",):
-            self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(facts),
+            self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(facts, mount),
                        facts.authz, facts.rate_limit, facts.dependencies, symbol.module.module)
 
     def _class(self, mount: Mount, ref: ViewRef) -> None:
@@ -127,7 +127,7 @@ class _Linker:
                 handler = f"{ref.qualname}.{lower}"
                 owner = found[1] if found is not None else symbol
                 ref_handler = HandlerRef(owner.module.path, f"{owner.cls.qualname if owner.cls else ''}.{lower}")
-            self._emit(mount, method, path, params, handler, loc, ref_handler, self._auth(facts), facts.authz,
+            self._emit(mount, method, path, params, handler, loc, ref_handler, self._auth(facts, mount), facts.authz,
                        facts.rate_limit, facts.dependencies, ref.qualname)
 
     def _class_methods(self, info: ClassInfo) -> tuple[str, ...]:
@@ -158,7 +158,7 @@ class _Linker:
                                                    "view defined outside the project", loc))
         path, params = normalize_django_path(mount.raw)
         for method in methods:
-            self._emit(mount, method, path, params, ref.qualname, loc, None, self._auth(facts), facts.authz,
+            self._emit(mount, method, path, params, ref.qualname, loc, None, self._auth(facts, mount), facts.authz,
                        facts.rate_limit, facts.dependencies, mount.mod.module)
 
     def _wrappers(self, mount: Mount) -> AuthFacts:
@@ -169,12 +169,18 @@ class _Linker:
             facts.extend(self.auth.decorators(mod, [expr], loc))
         return facts
 
-    def _auth(self, facts: AuthFacts) -> AuthEvidence:
+    def _auth(self, facts: AuthFacts, mount: Mount) -> AuthEvidence:
         status = facts.status()
         evidence = list(dict.fromkeys(facts.evidence))
         if status in (None, AuthStatus.NONE) and self.middleware is not None and not facts.login_exempt:
             status = self.middleware[0]
             evidence.append(self.middleware[1])
+        if status in (None, AuthStatus.NONE) and mount.dynamic_root and not facts.login_exempt:
+            # Whoever includes this URLconf at run time (a plugin hook) may wrap it in a login check.
+            status = AuthStatus.UNKNOWN
+            evidence.append(Evidence("urlconf", mount.dynamic_root, AuthStatus.UNKNOWN,
+                                     "URLconf included dynamically; its mount may add authentication",
+                                     Location(mount.mod.path, mount.line)))
         return AuthEvidence(status or AuthStatus.NONE, tuple(evidence))
 
     def _emit(self, mount: Mount, method: str, path: str, params: tuple[str, ...], handler: str, loc: Location,

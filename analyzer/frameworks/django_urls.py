@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from apilint.frameworks.django_settings import project_settings
 from apilint.project import ProjectIndex, Symbol
@@ -38,6 +38,9 @@ class Mount:
     """Decorator calls wrapped around the view in the URLconf, outermost first."""
     target: Symbol | None = None
     """For `urls` mounts: the resolved object (router, API)."""
+    dynamic_root: str = ""
+    """The URLconf module, when the view is reached from a URLconf nothing includes statically and
+    that is not a project's root `urls` module (`admin_urls.py` wired in by a plugin hook)."""
     outer: tuple[tuple[Expr, ModuleSummary], ...] = ()
     """Decorators applied to a whole pattern list (`decorate_urlpatterns(urlpatterns, login_required)`,
     `decorator_include(login_required, ...)`), each with the module it is written in."""
@@ -56,8 +59,12 @@ class UrlWalker:
         root_name = settings.root_urlconf
         root = self.index.module(root_name) if root_name else None
         roots = [root] if root is not None else self._orphan_urlconfs()
+        shallowest = min((m.module.count(".") for m in roots), default=0)
         for mod in roots:
+            start = len(self.mounts)
             self._module(mod, "", 0, frozenset(), ())
+            if root is None and _dynamic(mod, shallowest, len(roots)):
+                self.mounts[start:] = [replace(m, dynamic_root=mod.module) for m in self.mounts[start:]]
         return self.mounts
 
     # --- roots --------------------------------------------------------------------------
@@ -269,6 +276,14 @@ def _strip_anchors(route: str) -> str:
 
 def _targets(stmt: Stmt, name: str) -> bool:
     return any(t.kind == "name" and t.text == name for t in stmt.targets)
+
+
+def _dynamic(mod: ModuleSummary, shallowest: int, roots: int) -> bool:
+    """An orphan URLconf that is probably not a project root: not named like one (`admin_urls`),
+    or nested deeper than another orphan (an app's `urls` a plugin hook wires in)."""
+    if mod.module.rsplit(".", 1)[-1] not in ("urls", "urlconf", "routes", "__init__"):
+        return True
+    return roots > 1 and mod.module.count(".") > shallowest
 
 
 def _list_decorator(stmt: Stmt) -> Expr | None:

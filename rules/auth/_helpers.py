@@ -20,7 +20,7 @@ _AUTH_FLOW_SEGMENTS = re.compile(
 _READ_ONLY_SEGMENTS = re.compile(
     r"^/?(api/)?(v\d+/)?(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
     r"ping|status|version|info|docs|redoc|openapi|openapi\.json|swagger|swagger\.json|schema|static|"
-    r"favicon\.ico|robots\.txt|metrics|\.well-known|public)($|/)",
+    r"favicon\.ico|robots\.txt|sitemap\.xml|sitemap|jsi18n|i18n|manifest\.json|metrics|\.well-known|public)($|/)",
     re.IGNORECASE,
 )
 """Probes, docs and static files (first segment after an optional `/api/vN`): public when read-only."""

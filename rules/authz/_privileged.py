@@ -9,7 +9,7 @@ from apilint.summary import Expr, FunctionDef, walk_stmts
 
 _ADMIN_PATH = re.compile(r"(^|/)(admin|admins|administration|superuser|staff|backoffice|back-office|"
                          r"moderation)(/|$)", re.IGNORECASE)
-_ROLE_PATH = re.compile(r"(^|/)(roles?|permissions?|grants?|privileges?)(/|$)", re.IGNORECASE)
+_ROLE_PATH = re.compile(r"(^|/)([a-z]+[_-])?(roles?|permissions?|grants?|privileges?)(/|$)", re.IGNORECASE)
 _USERS_PATH = re.compile(r"(^|/)(users|accounts|members)(/|$)", re.IGNORECASE)
 _USER_ACTION = re.compile(r"(^|/)(ban|unban|block|unblock|disable|enable|deactivate|activate|suspend|promote|"
                           r"demote|impersonate|make-admin|make_admin|set-role|set_role|lock|unlock)(/|$)",

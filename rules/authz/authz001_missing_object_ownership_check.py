@@ -63,7 +63,8 @@ class MissingObjectOwnershipCheck(Rule):
     `/follow`, `/comments`, `/report`, `/bookmark`).
     Objects whose model has no owner-like field (`owner`, `user_id`, `created_by`,
     `tenant_id`...) and no foreign key to a model that has one are shared data and not
-    reported; a comparison of the ID with anything else that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
+    reported; a comparison of the ID with anything else that answers 403 counts as a check.
+    Unauthenticated routes are AUTH001's.
 
     Confidence is high when the model has an owner field, medium when the model cannot be
     read, low when the object is a user profile read, the ID is a slug, or a read concerns

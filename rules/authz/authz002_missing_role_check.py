@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.frameworks.common import request_body_params
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz._loads import rejects
 from apilint.rules.authz._names import mentions_any, mentions_user, user_params
 from apilint.rules.authz._privileged import privileged_reason
-from apilint.summary import FunctionDef, walk_stmts
+from apilint.summary import Expr, FunctionDef, walk_stmts
 
 _ROLE_WORDS = re.compile(r"admin|superuser|staff|role|permission|perm|scope|group|moderator|privilege|"
                          r"is_owner|can_", re.IGNORECASE)
@@ -147,6 +148,15 @@ def unchecked_privileged(route: Route, ctx: RuleContext) -> tuple[str, bool] | N
     return reason
 
 
+def _tests_request_data(test: Expr, func: FunctionDef) -> bool:
+    """True when the role words of a test are fields of a request-body parameter
+    (`if body.role == "chef": raise`): it limits what may be asked, not who asks."""
+    client = request_body_params(func)
+    roots = {(sub.dotted or "").split(".", 1)[0] for sub in test.walk()
+             if sub.kind == "attr" and not sub.text[:1].isupper() and _ROLE_WORDS.search(sub.text)}
+    return bool(roots) and roots <= client
+
+
 def _handler_checks(func: FunctionDef, path_params: set[str], helpers: set[str]) -> bool:
     """A role or self check that rejects, or a call to a role helper, inside the handler."""
     for dec in func.decorators:
@@ -165,7 +175,7 @@ def _handler_checks(func: FunctionDef, path_params: set[str], helpers: set[str])
             test = stmt.value
             if stmt.kind == "if" and not rejects(stmt.body + stmt.orelse):
                 continue
-            if _ROLE_WORDS.search(test.render(120)):
+            if _ROLE_WORDS.search(test.render(120)) and not _tests_request_data(test, func):
                 return True
             if mentions_user(test, users) and mentions_any(test, path_params):
                 return True  # the caller may only act on themselves: `if user_id != current_user.id`

@@ -175,3 +175,28 @@ def test_a_database_session_is_not_a_credential(tmp_path: Path) -> None:
     })
     routes = {(r.method, r.path): r for r in analyze_dir(tmp_path).routes}
     assert routes[("DELETE", "/block_types/{block_type_id}")].auth.status is AuthStatus.NONE
+
+
+def test_urlconf_included_only_by_a_plugin_hook_is_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, {
+        "cms/images/admin_urls.py": """
+            from django.urls import path
+            from cms.images import views
+            urlpatterns = [path("multiple/add/", views.add)]
+        """,
+        "cms/images/views.py": """
+            from django.http import JsonResponse
+            def add(request):
+                return JsonResponse({"ok": True})
+        """,
+        "cms/images/wagtail_hooks.py": """
+            from django.urls import include, path
+            from cms import hooks
+            from cms.images import admin_urls
+            @hooks.register("register_admin_urls")
+            def register_admin_urls():
+                return [path("images/", include(admin_urls))]
+        """,
+    })
+    routes = {(r.method, r.path): r for r in analyze_dir(tmp_path).routes}
+    assert routes[("ANY", "/multiple/add/")].auth.status is AuthStatus.UNKNOWN

@@ -306,3 +306,39 @@ def test_flask_stores_natural_keys_request_ids_and_parent_owners() -> None:
     # card (store with an owner), inspection (query-string ID, owned through its vehicle), delete_note and
     # read_note (natural key of an owned model); not: tag (no owner field), my_card (a 403 comparison)
     assert found == [(33, "high"), (45, "medium"), (52, "medium"), (59, "medium")]
+
+
+def test_role_test_on_the_request_body_is_not_a_role_check() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        (root / "deps.py").write_text(DEPS, encoding="utf-8")
+        (root / "app.py").write_text(textwrap.dedent('''
+            from fastapi import Depends, FastAPI, HTTPException
+            from pydantic import BaseModel
+
+            from deps import current_user
+
+            app = FastAPI()
+
+
+            class RoleUpdate(BaseModel):
+                username: str
+                role: str
+
+
+            @app.put("/users/update_role")
+            def update_role(body: RoleUpdate, user=Depends(current_user)):
+                if body.role == "owner":
+                    raise HTTPException(status_code=401, detail="Only owners may grant owner")
+                return {"ok": True}
+
+
+            @app.put("/users/grant_role")
+            def grant_role(body: RoleUpdate, user=Depends(current_user)):
+                if user.role != "owner":
+                    raise HTTPException(status_code=403)
+                return {"ok": True}
+        ''').lstrip("\n"), encoding="utf-8")
+        result = analyze_dir(root, select=("AUTHZ002",))
+        assert [(f.location.line, f.code) for f in result.findings] == [(15, "AUTHZ002")]
