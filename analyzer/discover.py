@@ -67,11 +67,7 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
     files: dict[str, Path] = {}
     skipped: list[tuple[Path, str]] = []
 
-    def excluded(path: Path, is_dir: bool) -> bool:
-        try:
-            rel = path.resolve().relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
-        except (ValueError, OSError, RuntimeError):
-            rel = path.as_posix()
+    def excluded(rel: str, is_dir: bool) -> bool:
         if is_dir:
             rel += "/"
         return bool((exclude_spec and exclude_spec.match_file(rel)) or (ignore_spec and ignore_spec.match_file(rel)))
@@ -84,19 +80,27 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
             skipped.append((path, f"cannot read: {exc.strerror or exc}"))
             continue
         if stat.S_ISREG(st.st_mode):
-            files[str(path.resolve())] = path.resolve()
+            real = safe_resolve(path)
+            files[str(real)] = real
             continue
         if not stat.S_ISDIR(st.st_mode):
             skipped.append((path, "not a regular file"))
             continue
+        # os.walk does not enter symlinked folders, so below the resolved starting folder every
+        # folder is real: a file's real path is that folder plus its name, unless the file itself
+        # is a symlink. This avoids resolving (several syscalls) every file of a large tree.
+        start_real = safe_resolve(path)
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
             current = Path(dirpath)
+            inner = os.path.relpath(dirpath, path)
+            real_dir = start_real if inner == "." else start_real / inner
+            dir_rel = _rel(real_dir, root)
+            prefix = "" if dir_rel in (".", "") else dir_rel + "/"
             kept = []
             for d in sorted(dirnames):
-                sub = current / d
-                if d in SKIP_DIRS or d.endswith(".egg-info") or _is_virtualenv(sub) or excluded(sub, True):
+                if d in SKIP_DIRS or d.endswith(".egg-info") or (not include_tests and d in TEST_DIRS):
                     continue
-                if not include_tests and d in TEST_DIRS:
+                if _is_virtualenv(current / d) or excluded(prefix + d, True):
                     continue
                 kept.append(d)
             dirnames[:] = kept
@@ -105,16 +109,18 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
                     continue
                 file = current / name
                 try:
-                    fst = file.stat()
+                    lst = file.lstat()
+                    fst = file.stat() if stat.S_ISLNK(lst.st_mode) else lst
                 except OSError:
                     skipped.append((file, "broken symlink or unreadable"))
                     continue
                 if not stat.S_ISREG(fst.st_mode):
                     skipped.append((file, "not a regular file"))
                     continue
-                if excluded(file, False):
+                if excluded(prefix + name, False):
                     continue
-                files[str(file.resolve())] = file.resolve()
+                real = safe_resolve(file) if stat.S_ISLNK(lst.st_mode) else real_dir / name
+                files[str(real)] = real
     ordered = sorted(files.values(), key=lambda p: _rel(p, root))
     return Discovered(tuple(ordered), tuple(sorted(skipped, key=lambda s: str(s[0]))))
 
@@ -142,3 +148,8 @@ def entry_path(path: Path, root: Path) -> str:
 def relative_path(path: Path, root: Path) -> str:
     """Project-relative posix path (absolute when outside the root)."""
     return _rel(safe_resolve(path), safe_resolve(root))
+
+
+def relative_resolved(path: Path, root: Path) -> str:
+    """Like `relative_path`, for paths already resolved (what `discover` returns): no syscalls."""
+    return _rel(path, root)

@@ -15,9 +15,8 @@ from pathlib import Path
 from apilint import __version__
 from apilint.cache import SummaryCache
 from apilint.config import Config
-from apilint.discover import discover, entry_path, relative_path, safe_resolve
+from apilint.discover import discover, entry_path, relative_path, relative_resolved, safe_resolve
 from apilint.fingerprint import fingerprint
-from apilint.link import link_project
 from apilint.model import (
     Confidence,
     Diagnostic,
@@ -138,8 +137,8 @@ def _gc_paused() -> Iterator[None]:
 
 def file_names(file: Path, root: Path, base: Path) -> tuple[str, str]:
     """(reported path relative to root, path that names the module relative to base)."""
-    rel = relative_path(file, root)
-    module_rel = relative_path(file, base)
+    rel = relative_resolved(file, root)
+    module_rel = relative_resolved(file, base)
     return rel, (rel if module_rel.startswith("/") else module_rel)
 
 
@@ -270,6 +269,8 @@ def run(config: Config, options: RunOptions) -> RunResult:
     index = ProjectIndex(summaries)
     inputs: set[str] = set()
     # adapters that read non-Python files (OpenAPI specs) resolve them against the paths' root
+    from apilint.link import link_project  # the adapters are only needed when something changed
+
     routes, facts, link_diags = link_project(index, replace(config, root=root), inputs)
     diagnostics += link_diags
     diagnostics += _unknown_suppressions(summaries)

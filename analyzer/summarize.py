@@ -158,6 +158,9 @@ class _Converter:
         self.is_package = is_package
         self.lines = lines
         self.imports: list[Import] = []
+        # Leaves are immutable: one object per distinct (kind, text) in a module. Pickle keeps
+        # the sharing, so summaries cross the process pool and the cache with fewer objects.
+        self._leaves: dict[tuple[str, str], Expr] = {}
         m = cst_mod
         self._expr_dispatch: dict[type, Callable[[Any, int], Expr]] = {
             m.Name: self._name,
@@ -169,7 +172,7 @@ class _Converter:
             m.Integer: self._num,
             m.Float: self._num,
             m.Imaginary: self._num,
-            m.Ellipsis: lambda n, d: Expr("const", "..."),
+            m.Ellipsis: lambda n, d: self.leaf("const", "..."),
             m.List: lambda n, d: Expr("list", args=self._elements(n.elements, d)),
             m.Tuple: lambda n, d: Expr("tuple", args=self._elements(n.elements, d)),
             m.Set: lambda n, d: Expr("set", args=self._elements(n.elements, d)),
@@ -198,17 +201,24 @@ class _Converter:
     # --- expressions ---------------------------------------------------------------
     def expr(self, node: Any, depth: int = 0) -> Expr:
         if depth > MAX_EXPR_DEPTH:
-            return Expr("other")
+            return self.leaf("other")
         handler = self._expr_dispatch.get(type(node))
         if handler is None:
-            return Expr("other")
+            return self.leaf("other")
         return handler(node, depth + 1)
+
+    def leaf(self, kind: str, text: str = "") -> Expr:
+        key = (kind, text)
+        found = self._leaves.get(key)
+        if found is None:
+            found = self._leaves[key] = Expr(kind, text)
+        return found
 
     def _name(self, node: Any, depth: int) -> Expr:
         value = node.value
         if value in ("True", "False", "None"):
-            return Expr("const", value)
-        return Expr("name", value)
+            return self.leaf("const", value)
+        return self.leaf("name", value)
 
     def _attr(self, node: Any, depth: int) -> Expr:
         return Expr("attr", node.attr.value, (self.expr(node.value, depth),))
@@ -234,11 +244,11 @@ class _Converter:
         prefix = node.prefix.lower()
         raw = node.raw_value
         if "\\" not in raw or "r" in prefix:
-            return Expr("str", raw)
+            return self.leaf("str", raw) if len(raw) <= 64 else Expr("str", raw)
         try:
             value = node.evaluated_value
         except Exception:
-            return Expr("other")
+            return self.leaf("other")
         if isinstance(value, bytes):
             return Expr("str", value.decode("latin-1"))
         return Expr("str", value)
@@ -262,7 +272,7 @@ class _Converter:
         return Expr("fstr", args=tuple(parts))
 
     def _num(self, node: Any, depth: int) -> Expr:
-        return Expr("num", node.value)
+        return self.leaf("num", node.value)
 
     def _elements(self, elements: Any, depth: int) -> tuple[Expr, ...]:
         return tuple(self.expr(el.value, depth) if not isinstance(el, self.cst.StarredElement)
