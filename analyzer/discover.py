@@ -67,10 +67,12 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
     files: dict[str, Path] = {}
     skipped: list[tuple[Path, str]] = []
 
-    def excluded(rel: str, is_dir: bool) -> bool:
+    def excluded(rel: str, is_dir: bool, gitignored: bool = True) -> bool:
         if is_dir:
             rel += "/"
-        return bool((exclude_spec and exclude_spec.match_file(rel)) or (ignore_spec and ignore_spec.match_file(rel)))
+        if exclude_spec and exclude_spec.match_file(rel):
+            return True
+        return bool(gitignored and ignore_spec and ignore_spec.match_file(rel))
 
     for given in paths:
         path = Path(given)
@@ -90,6 +92,10 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
         # folder is real: a file's real path is that folder plus its name, unless the file itself
         # is a symlink. This avoids resolving (several syscalls) every file of a large tree.
         start_real = safe_resolve(path)
+        # A folder named on the command line is analyzed even when .gitignore covers it (as
+        # named files are); then .gitignore cannot be applied below it either.
+        start_rel = _rel(start_real, root)
+        honour_gitignore = start_rel in (".", "") or not excluded(start_rel, True)
         for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
             current = Path(dirpath)
             inner = os.path.relpath(dirpath, path)
@@ -100,7 +106,7 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
             for d in sorted(dirnames):
                 if d in SKIP_DIRS or d.endswith(".egg-info") or (not include_tests and d in TEST_DIRS):
                     continue
-                if _is_virtualenv(current / d) or excluded(prefix + d, True):
+                if _is_virtualenv(current / d) or excluded(prefix + d, True, honour_gitignore):
                     continue
                 kept.append(d)
             dirnames[:] = kept
@@ -117,7 +123,7 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
                 if not stat.S_ISREG(fst.st_mode):
                     skipped.append((file, "not a regular file"))
                     continue
-                if excluded(prefix + name, False):
+                if excluded(prefix + name, False, honour_gitignore):
                     continue
                 real = safe_resolve(file) if stat.S_ISLNK(lst.st_mode) else real_dir / name
                 files[str(real)] = real

@@ -60,3 +60,13 @@ def test_tests_are_skipped_unless_asked_for(tmp_path: Path) -> None:
     assert len(everything) == 9
     explicit = discover([tmp_path / "app" / "test_api.py"], tmp_path, (), True)
     assert [p.name for p in explicit.files] == ["test_api.py"]
+
+
+def test_a_gitignored_folder_named_explicitly_is_analyzed(tmp_path: Path) -> None:
+    """`apilint build/gen` inside a repo that ignores build/: the user asked for that folder."""
+    write(tmp_path, {".gitignore": "work/\n", "work/app/views.py": "", "work/app/sub/x.py": "", "main.py": ""})
+    assert _found(tmp_path) == ["main.py"]
+    named = discover([tmp_path / "work"], tmp_path, (), True).files
+    assert [p.relative_to(tmp_path).as_posix() for p in named] == ["work/app/sub/x.py", "work/app/views.py"]
+    excluded = discover([tmp_path / "work"], tmp_path, ("sub/",), True).files
+    assert [p.relative_to(tmp_path).as_posix() for p in excluded] == ["work/app/views.py"]
