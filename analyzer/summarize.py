@@ -245,6 +245,11 @@ class _Converter:
         raw = node.raw_value
         if "\\" not in raw or "r" in prefix:
             return self.leaf("str", raw) if len(raw) <= 64 else Expr("str", raw)
+        if "b" not in prefix and raw.isascii():
+            try:  # the escapes of an ASCII str literal are exactly unicode_escape's
+                return Expr("str", raw.encode("ascii").decode("unicode_escape"))
+            except UnicodeDecodeError:
+                pass
         try:
             value = node.evaluated_value
         except Exception:
