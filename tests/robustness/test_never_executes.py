@@ -75,3 +75,14 @@ def test_shadowing_modules_in_the_config_folder_are_not_imported(tmp_path: Path)
     proc = _apilint(["check", "."], tmp_path / "project")
     assert proc.returncode in (0, 1), proc.stderr
     assert not marker.exists()
+
+
+def test_python_dash_m_does_not_import_modules_planted_in_the_current_folder(tmp_path: Path) -> None:
+    """`python -m apilint` inside a hostile checkout must not pick up its `rich.py` or `yaml.py`."""
+    marker = tmp_path / "MARKER"
+    for name in ("rich", "yaml", "typer", "libcst"):
+        (tmp_path / f"{name}.py").write_text(f"open({str(marker)!r}, 'w').write('{name}')\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text("import yaml\n", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "apilint", "check", ".", "--no-cache", "--exit-zero"],
+                   cwd=tmp_path, capture_output=True, timeout=120, check=False)
+    assert not marker.exists(), marker.read_text(encoding="utf-8")
