@@ -8,7 +8,9 @@ library, so that entry is dropped before anything else is imported.
 import os
 import sys
 
-if sys.path and sys.path[0] in ("", os.getcwd()):
+# os and sys are already loaded at start-up; pathlib is not, and importing it here could load
+# a planted pathlib.py, so this stays with os.getcwd().
+if sys.path and sys.path[0] in ("", os.getcwd()):  # noqa: PTH109
     del sys.path[0]
 
 from apilint.cli import main
