@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import inspect
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -53,6 +54,20 @@ def _example_block(example_source: str) -> str:
     return f"```python\n{example_source.rstrip()}\n```"
 
 
+_OPTION_ITEM = re.compile(r"^(\s*-\s*)`([a-z][a-z.-]*)`", re.MULTILINE)
+
+
+def config_anchor(key: str) -> str:
+    """The GitHub anchor of a key's heading in docs/configuration.md (`auth.public-paths` -> `authpublic-paths`)."""
+    return re.sub(r"[^a-z0-9 _-]", "", key.lower()).replace(" ", "-")
+
+
+def _link_options(text: str) -> str:
+    """Link each `- `key`` bullet to the key's section of docs/configuration.md."""
+    return _OPTION_ITEM.sub(lambda m: f"{m.group(1)}[`{m.group(2)}`](../configuration.md#{config_anchor(m.group(2))})",
+                            text)
+
+
 def render_rule(rule: type[Rule]) -> str:
     """The Markdown page of one rule."""
     sections = rule_doc_sections(rule)
@@ -87,7 +102,7 @@ def render_rule(rule: type[Rule]) -> str:
         "",
         "## Options",
         "",
-        sections.get("Options", "") or "None.",
+        _link_options(sections.get("Options", "")) or "None.",
         "",
         "## Known limitations",
         "",
