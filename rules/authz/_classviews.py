@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from apilint.model import Route
 from apilint.project import ProjectIndex, Symbol
-from apilint.rules.authz._names import is_owner_field, is_user_model, looks_public, mentions_user
+from apilint.rules.authz._names import is_framework_model, is_owner_field, is_user_model, looks_public, mentions_user
 from apilint.summary import ClassDef, Expr, FunctionDef, walk_stmts
 
 DETAIL_BASES = frozenset({
@@ -72,7 +72,8 @@ def model_owner(index: ProjectIndex, access: ClassAccess) -> tuple[str | None, b
         return short, None, True, False
     target = index.resolve(access.model_module.module, access.model)
     if target is None or target.cls is None:
-        return short, None, False, False
+        shared = is_framework_model(index.qualify_expr(access.model_module.module, access.model))
+        return short, (False if shared else None), False, False
     fields = list(target.cls.field_names())
     for base in index.base_names(target):
         if base.endswith(("AbstractUser", "AbstractBaseUser")):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from apilint.project import ProjectIndex, Symbol
 from apilint.rules.authz._names import (
+    is_framework_model,
     is_owner_field,
     is_user_model,
     is_user_name,
@@ -250,7 +251,7 @@ class Scanner:
             return short, None, True, False
         symbol = self.index.resolve(mod, model)
         if symbol is None or symbol.cls is None:
-            return short, None, False, False
+            return short, (False if is_framework_model(self.index.qualify_expr(mod, model)) else None), False, False
         fields = list(symbol.cls.field_names())
         bases = self.index.base_names(symbol)
         if any(is_user_model(b.rsplit(".", 1)[-1]) or b.endswith(("AbstractUser", "AbstractBaseUser")) for b in bases):

@@ -140,6 +140,15 @@ def is_user_model(name: str) -> bool:
     return name.lower() in _USER_MODELS
 
 
+_FRAMEWORK_MODELS = ("django.contrib.contenttypes.", "django.contrib.sites.", "django.contrib.auth.models.Group",
+                     "django.contrib.auth.models.Permission", "django.contrib.flatpages.", "django.contrib.redirects.")
+
+
+def is_framework_model(qualname: str | None) -> bool:
+    """Framework-provided shared tables (content types, sites, groups, permissions): nobody owns a row."""
+    return bool(qualname) and str(qualname).startswith(_FRAMEWORK_MODELS)
+
+
 _AUTHORED = re.compile(r"^(author|creator|created_by|poster|posted_by|uploader|uploaded_by|submitter|writer)(_id)?$")
 _PUBLIC_FLAGS = frozenset({"is_public", "public", "published", "is_published", "visibility", "is_private",
                            "private", "is_listed", "published_at"})
