@@ -227,6 +227,10 @@ class Scanner:
             if short not in _SHORTCUTS or not call.positional:
                 return None
             model = call.positional[0]
+            if model.kind == "call":  # get_object_or_404(Page.objects.filter(...), ...): the model heads the chain
+                _chain_names, chain_root = _chain(model)
+                if chain_root is not None and chain_root.kind in ("name", "attr"):
+                    model = chain_root
         else:
             receiver = call.func.args[0]
             chain, root = _chain(receiver)

@@ -72,7 +72,13 @@ def mentions_user(expr: Expr, user_names: set[str]) -> bool:
             callee = (sub.func.dotted or "").rsplit(".", 1)[-1]
             if callee in _USER_CALLS:
                 return True
+            # get_pages_queryset(request), visible_for(request): a queryset built from the request
+            if _SCOPING_CALL.search(callee) and any(a.kind == "name" and a.text == "request" for a in sub.positional):
+                return True
     return False
+
+
+_SCOPING_CALL = re.compile(r"queryset|for_user|visible|accessible|permitted|allowed|owned|mine|restrict", re.I)
 
 
 def mentions_any(expr: Expr, names: set[str]) -> bool:

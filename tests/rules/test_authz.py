@@ -342,3 +342,50 @@ def test_role_test_on_the_request_body_is_not_a_role_check() -> None:
         ''').lstrip("\n"), encoding="utf-8")
         result = analyze_dir(root, select=("AUTHZ002",))
         assert [(f.location.line, f.code) for f in result.findings] == [(15, "AUTHZ002")]
+
+
+DJANGO_PAGES = '''
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+
+
+class Page(models.Model):
+    owner = models.ForeignKey("auth.User", on_delete=models.CASCADE)
+    title = models.CharField(max_length=100)
+
+
+def get_pages_queryset(request):
+    return Page.objects.filter(owner=request.user)
+
+
+@login_required
+def scoped(request, page_id):
+    return render(request, "p.html", {"p": get_object_or_404(get_pages_queryset(request), id=page_id)})
+
+
+@login_required
+def unscoped(request, page_id):
+    return render(request, "p.html", {"p": get_object_or_404(Page.objects.all(), id=page_id)})
+
+
+@login_required
+def content_type(request, ct_id):
+    return render(request, "c.html", {"c": get_object_or_404(ContentType, pk=ct_id)})
+
+
+urlpatterns = [path("s/<int:page_id>/", scoped), path("u/<int:page_id>/", unscoped),
+               path("ct/<int:ct_id>/", content_type)]
+'''
+
+
+def test_request_scoped_querysets_and_framework_tables(tmp_path: Path) -> None:
+    """A queryset built from the request is the caller's; content types belong to nobody."""
+    (tmp_path / "views.py").write_text(DJANGO_PAGES, encoding="utf-8")
+    (tmp_path / "settings.py").write_text('ROOT_URLCONF = "views"\nSECRET_KEY = "x"\n', encoding="utf-8")
+    result = analyze_dir(tmp_path, select=("AUTHZ001",))
+    found = [(f.route, f.confidence.value) for f in result.findings]
+    assert found == [("ANY /u/{page_id}/", "high")]
+    assert "loads Page by `page_id`" in result.findings[0].message
