@@ -1,0 +1,1 @@
+"""INJ: request data reaching SQL text, shells, eval, file paths, outbound URLs or templates."""
