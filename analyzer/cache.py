@@ -82,8 +82,6 @@ class SummaryCache:
         self.directory = directory
         self.salt = salt
         self._key = key
-        self.hits = 0
-        self.misses = 0
         self._keys: dict[tuple[str, str], str | None] = {}
 
     @classmethod
@@ -126,13 +124,10 @@ class SummaryCache:
         try:
             blob = entry.read_bytes()
         except OSError:
-            self.misses += 1
             return key, None
         summary = self._decode(blob, rel)
         if summary is None:
-            self.misses += 1
             return key, None
-        self.hits += 1
         return key, summary
 
     def _verified(self, blob: bytes) -> object | None:

@@ -71,12 +71,6 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
 }
 
 
-def _opt(section: str, key: str) -> Option:
-    value = SCHEMA[section]
-    if isinstance(value, dict):
-        return value[key]
-    return value
-
 
 @dataclass(frozen=True)
 class Config:
@@ -270,7 +264,6 @@ __all__ = [
     "Config",
     "ConfigError",
     "Option",
-    "_opt",
     "build_config",
     "find_config",
     "load_config",

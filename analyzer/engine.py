@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from apilint import __version__
 from apilint.cache import SummaryCache
 from apilint.config import Config
 from apilint.discover import discover, entry_path, relative_path, relative_resolved, safe_resolve
@@ -268,10 +267,9 @@ def run(config: Config, options: RunOptions) -> RunResult:
     summaries = summarize_files(files, root, options.jobs, cache, base, options.progress)
     index = ProjectIndex(summaries)
     inputs: set[str] = set()
-    # adapters that read non-Python files (OpenAPI specs) resolve them against the paths' root
     from apilint.link import link_project  # the adapters are only needed when something changed
 
-    routes, facts, link_diags = link_project(index, replace(config, root=root), inputs)
+    routes, facts, link_diags = link_project(index, config, inputs)
     diagnostics += link_diags
     diagnostics += _unknown_suppressions(summaries)
     ctx = RuleContext(routes, facts, index, config)
@@ -385,5 +383,3 @@ def _with_fingerprints(findings: list[Finding], root: Path) -> list[Finding]:
         out.append(replace(finding, fingerprint=fingerprint(finding, line)))
     return out
 
-
-VERSION = __version__

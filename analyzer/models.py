@@ -227,10 +227,6 @@ class ModelFacts:
                 return (found[0], True) if found is not None else None
         return None
 
-    def model_of(self, info: ClassInfo) -> ClassInfo | None:
-        """The ORM class behind a serializer or generated schema."""
-        return self.classes.get(info.model) if info.model else None
-
     def model_fields(self, qualname: str | None) -> tuple[str, ...]:
         """Fields of an ORM class (project or Django built-in user)."""
         if qualname is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, walk_stmts
 
 _MAX_HOPS = 12
 
@@ -188,17 +188,6 @@ class ProjectIndex:
                 out += [b for b in self.base_names(parent, _depth + 1) if b not in out]
         return out
 
-    def subclasses_of(self, predicate: set[str] | frozenset[str]) -> Iterator[Symbol]:
-        """Every project class with a (transitive) base whose qualified or short name matches."""
-        for mod in self.modules:
-            for name, symbol in self.definitions(mod).items():
-                del name
-                if symbol.cls is None:
-                    continue
-                bases = self.base_names(symbol)
-                if any(b in predicate or b.rsplit(".", 1)[-1] in predicate for b in bases):
-                    yield symbol
-
     # --- constants -----------------------------------------------------------------
     def const_str(self, mod: ModuleSummary, expr: Expr | None, _depth: int = 0) -> str | None:
         """Evaluate a string expression built from literals, constants and settings fields."""
@@ -268,7 +257,3 @@ class ProjectIndex:
             return None
         return expr
 
-
-def statements_of(func: FunctionDef) -> Iterator[Stmt]:
-    """Every statement in a function body, nested defs excluded."""
-    return walk_stmts(func.body)

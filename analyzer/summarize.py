@@ -747,8 +747,3 @@ def _convert(cst_mod: Any, module: Any, tree: ast.Module | None, module_name: st
         conv = _Converter(cst_mod, module_name, is_package, lines)
         body = conv.block(module.body, "")
     return body, tuple(conv.imports)
-
-
-def _raise_recursion_limit() -> None:
-    if sys.getrecursionlimit() < 10000:
-        sys.setrecursionlimit(10000)

@@ -12,7 +12,7 @@ import re
 from collections.abc import Container, Iterator
 
 from apilint.model import AuthStatus
-from apilint.project import ProjectIndex, Symbol
+from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
@@ -81,7 +81,7 @@ def _login_session(sub: Expr, text: str, index: ProjectIndex | None, mod: Module
     return sub.kind == "str"
 
 
-def is_rejection(stmt: Stmt, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
+def is_rejection(stmt: Stmt) -> bool:
     """True for `raise HTTPException(401)`, `abort(403)`, `return ..., 401`, `raise PermissionDenied`."""
     exprs: list[Expr] = []
     value = stmt.value
@@ -250,9 +250,3 @@ def factory_aliases(index: ProjectIndex, mod: ModuleSummary, known: Container[st
     return aliases
 
 
-def function_symbol(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> Symbol | None:
-    """Resolve an expression naming a function or class in the project."""
-    symbol = index.resolve(mod, expr)
-    if symbol is None or (symbol.func is None and symbol.cls is None and symbol.value is None):
-        return None
-    return symbol

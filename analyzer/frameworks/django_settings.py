@@ -29,7 +29,6 @@ REST_FRAMEWORK_KEYS = (
     "DEFAULT_THROTTLE_RATES", "DEFAULT_PAGINATION_CLASS", "PAGE_SIZE", "EXCEPTION_HANDLER",
 )
 _ENTRY_FILES = ("wsgi.py", "asgi.py", "manage.py")
-_LOGIN_REQUIRED_MIDDLEWARE = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 
 
 @dataclass
@@ -61,7 +60,7 @@ class DjangoSettings:
             return
         seen.add(mod.path)
         stars = {imp.line: imp.module for imp in mod.imports if imp.star}
-        for stmt in _flat(mod.body):
+        for stmt in walk_stmts(mod.body):
             if stmt.kind == "import" and stmt.line in stars:
                 target = self.index.module(stars[stmt.line])
                 if target is not None:
@@ -183,11 +182,6 @@ class DjangoSettings:
         """MIDDLEWARE entries that could be read."""
         return self.strings("MIDDLEWARE")
 
-    @property
-    def login_required_middleware(self) -> bool:
-        """True when Django 5.1's LoginRequiredMiddleware is installed."""
-        return _LOGIN_REQUIRED_MIDDLEWARE in self.middleware
-
     # --- facts ------------------------------------------------------------------------
     def emit(self, apps: list[AppFact], cors: list[CorsPolicy], settings: list[SettingFact],
              rate_limiters: list[Evidence], handlers: list[HandlerRef]) -> None:
@@ -290,7 +284,7 @@ def find_settings_module(index: ProjectIndex) -> ModuleSummary | None:
         parts = mod.module.split(".")
         if "settings" not in parts[-2:] and not parts[-1].endswith("settings"):
             continue
-        assigned = {t.text for s in _flat(mod.body) if s.kind == "assign" for t in s.targets if t.kind == "name"}
+        assigned = {t.text for s in walk_stmts(mod.body) if s.kind == "assign" for t in s.targets if t.kind == "name"}
         stars = any(imp.star for imp in mod.imports)
         if not ({"ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE"} & assigned or stars):
             continue
@@ -312,7 +306,7 @@ def _defines_settings(index: ProjectIndex, mod: ModuleSummary, seen: set[str]) -
     if mod.path in seen or len(seen) > 20:
         return False
     seen.add(mod.path)
-    for stmt in _flat(mod.body):
+    for stmt in walk_stmts(mod.body):
         if stmt.kind in ("assign", "annassign") and any(t.kind == "name" and t.text in _CORE_SETTINGS
                                                         for t in stmt.targets):
             return True
@@ -334,11 +328,6 @@ def project_settings(index: ProjectIndex) -> DjangoSettings:
         found = DjangoSettings(index, find_settings_module(index))
         _CACHE[index] = found
     return found
-
-
-def _flat(body: tuple[Stmt, ...]) -> list[Stmt]:
-    """Module-level statements, entering if/try/with blocks but not defs."""
-    return list(walk_stmts(body, into_defs=False))
 
 
 __all__ = ["DjangoSettings", "SettingValue", "find_settings_module", "project_settings"]

@@ -108,8 +108,7 @@ class _Linker:
         self._loops: dict[tuple[str, str], list[tuple[ModuleSummary, Expr]]] = {}
         """`for router in API_ROUTERS:` -> the routers the loop variable takes, by (file, name)."""
         self._helpers_seen: set[tuple[str, str, str]] = set()
-        self._anon = 0
-        self.modules = [m for m in index if _uses_framework(m)]
+        self.modules = [m for m in index if m.imports]  # no import, no router object
 
     # --- pass 1: router objects ------------------------------------------------------
     def run(self) -> None:
@@ -169,7 +168,7 @@ class _Linker:
 
     def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str,
                          names: dict[str, str]) -> None:
-        for stmt in _flat(body):
+        for stmt in walk_stmts(body):
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 kind = self._router_kind(mod, stmt.value)
                 if kind is None:
@@ -246,7 +245,7 @@ class _Linker:
         for key in self.routers:
             if key.startswith(prefix) and "." not in key[len(prefix):]:
                 local[key[len(prefix):]] = key
-        for stmt in _flat(symbol.func.body):
+        for stmt in walk_stmts(symbol.func.body):
             if stmt.kind == "return" and stmt.value is not None:
                 found = self._resolve_router(symbol.module, stmt.value, local, depth + 1)
                 if found is not None:
@@ -255,7 +254,7 @@ class _Linker:
 
     def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, names: dict[str, str]) -> None:
         names = dict(names)
-        for stmt in _flat(body):
+        for stmt in walk_stmts(body):
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 for target in stmt.targets:
                     key = f"{mod.module}.{scope}{target.dotted}"
@@ -889,20 +888,10 @@ def _dedupe(items: list[Evidence]) -> list[Evidence]:
     return list(dict.fromkeys(items))
 
 
-def _flat(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
-    """Statements of a block, entering if/try/with but not defs or classes."""
-    for stmt in body:
-        yield stmt
-        if stmt.func is None and stmt.cls is None:
-            yield from _flat(tuple(stmt.children()))
-
-
 def _imports(mod: ModuleSummary, prefix: str) -> bool:
     return any(imp.module == prefix or imp.module.startswith(prefix + ".") for imp in mod.imports)
 
 
-def _uses_framework(mod: ModuleSummary) -> bool:
-    return bool(mod.imports)
 
 
 __all__ = ["FastAPIAdapter"]

@@ -150,7 +150,7 @@ class _Linker:
         return self.index.qualify(mod, dotted)
 
     def _collect(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
-        for stmt in _flat(body):
+        for stmt in walk_stmts(body):
             _local_imports(stmt, env)
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 kind = self._kind(mod, stmt.value, env)
@@ -208,7 +208,7 @@ class _Linker:
         return None
 
     def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
-        for stmt in _flat(body):
+        for stmt in walk_stmts(body):
             _local_imports(stmt, env)
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 self._assignment(mod, stmt, scope, env)
@@ -666,14 +666,6 @@ def _local_imports(stmt: Stmt, env: Env) -> None:
 
 def _snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
-def _flat(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
-    """Statements of a block, entering if/try/with but not defs or classes."""
-    for stmt in body:
-        yield stmt
-        if stmt.func is None and stmt.cls is None:
-            yield from _flat(tuple(stmt.children()))
 
 
 __all__ = ["FlaskAdapter"]

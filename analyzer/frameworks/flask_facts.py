@@ -16,7 +16,6 @@ from apilint.project import ProjectIndex
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
 
 AppOf = Callable[[Expr], "str | None"]
-WATCHED = ("DEBUG", "MAX_CONTENT_LENGTH")
 CONFIG_KEYS = ("MAX_CONTENT_LENGTH", "CORS_ORIGINS", "CORS_SUPPORTS_CREDENTIALS")
 _REGEX_CHARS = set("*\\]?$^[]()")
 
