@@ -10,7 +10,7 @@ checks anything; when a condition cannot be evaluated the hook's effect is unkno
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from apilint.frameworks.common import is_rejection
 from apilint.frameworks.flask_auth import FlaskAuth
@@ -70,7 +70,7 @@ class HookJudge:
             if stmt.kind == "return" and not is_rejection(stmt):
                 break  # exempt: the hook lets this route through before checking
             kept.append(stmt)
-        pruned = replace(func, body=tuple(kept), qualname=f"{func.qualname}@{route.endpoint}:{route.method}")
+        pruned = func._replace(body=tuple(kept), qualname=f"{func.qualname}@{route.endpoint}:{route.method}")
         status = self.auth.body_status(mod, pruned)
         if status is None:
             return None, Evidence("before_request", name, AuthStatus.NONE, "exempts this route", where)
@@ -120,9 +120,9 @@ def _prune(index: ProjectIndex, mod: ModuleSummary, body: tuple[Stmt, ...], rout
                 raise _Unreadable(stmt.value.render(60))
             out += _prune(index, mod, stmt.body if value else stmt.orelse, route, aliases)
         elif stmt.kind in ("if", "try", "with", "for", "while"):
-            out.append(replace(stmt, body=_prune(index, mod, stmt.body, route, aliases),
+            out.append(stmt._replace(body=_prune(index, mod, stmt.body, route, aliases),
                                orelse=_prune(index, mod, stmt.orelse, route, aliases),
-                               handlers=tuple(replace(h, body=_prune(index, mod, h.body, route, aliases))
+                               handlers=tuple(h._replace(body=_prune(index, mod, h.body, route, aliases))
                                               for h in stmt.handlers)))
         else:
             out.append(stmt)
