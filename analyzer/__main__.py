@@ -13,6 +13,6 @@ import sys
 if sys.path and sys.path[0] in ("", os.getcwd()):  # noqa: PTH109
     del sys.path[0]
 
-from apilint.cli import main
+from apilint.launcher import main
 
 main()

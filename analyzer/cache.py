@@ -24,7 +24,8 @@ _MAGIC = b"APILINT1"
 _MAC_LEN = 32
 
 
-def _user_key() -> bytes:
+def user_key() -> bytes:
+    """The user's secret for signing cache entries (made on first use, kept outside any project)."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "apilint"
     key_file = base / "cache-key"
     try:
@@ -95,7 +96,7 @@ class SummaryCache:
         except OSError:
             return None
         salt = f"{__version__}|{_format_hash()}|{config.fingerprint()}"
-        return cls(directory, salt, _user_key())
+        return cls(directory, salt, user_key())
 
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.bin"

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from apilint import __version__
+from apilint import __version__, replay
 from apilint.baseline import BaselineError, counts_of
 from apilint.baseline import apply as apply_baseline
 from apilint.baseline import load as load_baseline
@@ -32,6 +32,8 @@ app = typer.Typer(
 )
 
 COMMANDS = ("check", "routes", "rules", "explain")
+_argv: list[str] | None = None
+"""The command line as `main` received it: what a replay record is keyed by."""
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "markdown")
 
 
@@ -147,6 +149,8 @@ def check(
                                              metavar="REF")] = None,
 ) -> None:
     """Analyze PATHs and report security problems."""
+    recording = _argv is not None and not no_cache and diff is None and write_baseline is None
+    before = _replay_inputs(paths, config, baseline) if recording else []
     try:
         targets = list(paths or [Path()])
         formats = [f.lower() for f in (output_format or ["text"])]
@@ -194,6 +198,8 @@ def check(
             _fail(str(exc))
             return
     report = make_report(result)
+    printed = ""
+    written: list[tuple[str, str]] = []
     for i, fmt in enumerate(formats):
         try:
             rendered = render_report(fmt, report, result)
@@ -203,9 +209,23 @@ def check(
         if i < len(outputs):
             outputs[i].parent.mkdir(parents=True, exist_ok=True)
             outputs[i].write_text(rendered, encoding="utf-8")
+            written.append((str(outputs[i]), rendered))
         else:
             sys.stdout.write(rendered)
-    raise typer.Exit(exit_code(result, threshold, exit_zero))
+            printed += rendered
+    code = exit_code(result, threshold, exit_zero)
+    if recording and _argv is not None and result.cache_dir is not None and code != 3:
+        from apilint.cache import user_key
+
+        replay.store(_argv, str(result.cache_dir), user_key(), [*before, *result.stamps], printed, written, code)
+    raise typer.Exit(code)
+
+
+def _replay_inputs(paths: list[Path] | None, config: Path | None, baseline: Path | None) -> list[replay.Stamp]:
+    """Stamps of what decides a run besides the analyzed tree, taken before it starts."""
+    first = str(paths[0]) if paths else "."
+    extra = [str(p) for p in (config, baseline) if p is not None]
+    return [*replay.surroundings(first), *replay.stamps_with_digest(extra)]
 
 
 @app.command()
@@ -339,7 +359,9 @@ def _root(
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: `apilint PATH` means `apilint check PATH`."""
+    global _argv
     args = list(sys.argv[1:] if argv is None else argv)
+    _argv = list(args)
     first = next((a for a in args if not a.startswith("-")), None)
     help_or_version = any(a in ("--help", "-h", "--version") for a in args[:1])
     if not help_or_version and (first is None or first not in COMMANDS):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
+from apilint.replay import Stamp, stamp_of, stamps_with_digest
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "virtualenv", "site-packages",
@@ -23,10 +25,9 @@ class Discovered:
 
     files: tuple[Path, ...]
     skipped: tuple[tuple[Path, str], ...]
-
-
-def _is_virtualenv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file()
+    stamps: tuple[Stamp, ...] = ()
+    """Every file and folder whose content or listing decided `files`, stamped before it was
+    read: a later run whose stamps all match saw the same tree (`apilint.replay`)."""
 
 
 def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
@@ -66,6 +67,13 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
     ignore_spec = _gitignore_spec(root) if respect_gitignore else None
     files: dict[str, Path] = {}
     skipped: list[tuple[Path, str]] = []
+    stamps: list[Stamp] = stamps_with_digest([str(root / ".gitignore")]) if respect_gitignore else []
+    now = time.time_ns()
+
+    def stamp(path: Path | str, st: os.stat_result | None = None) -> None:
+        entry = stamp_of(str(path), st, now)
+        if entry is not None:
+            stamps.append(entry)
 
     def excluded(rel: str, is_dir: bool, gitignored: bool = True) -> bool:
         if is_dir:
@@ -84,11 +92,12 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
         if stat.S_ISREG(st.st_mode):
             real = safe_resolve(path)
             files[str(real)] = real
+            stamp(real, st)
             continue
         if not stat.S_ISDIR(st.st_mode):
             skipped.append((path, "not a regular file"))
             continue
-        # os.walk does not enter symlinked folders, so below the resolved starting folder every
+        # Symlinked folders are not entered, so below the resolved starting folder every
         # folder is real: a file's real path is that folder plus its name, unless the file itself
         # is a symlink. This avoids resolving (several syscalls) every file of a large tree.
         start_real = safe_resolve(path)
@@ -96,39 +105,55 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
         # named files are); then .gitignore cannot be applied below it either.
         start_rel = _rel(start_real, root)
         honour_gitignore = start_rel in (".", "") or not excluded(start_rel, True)
-        for dirpath, dirnames, filenames in os.walk(path, followlinks=False):
-            current = Path(dirpath)
-            inner = os.path.relpath(dirpath, path)
-            real_dir = start_real if inner == "." else start_real / inner
-            dir_rel = _rel(real_dir, root)
-            prefix = "" if dir_rel in (".", "") else dir_rel + "/"
-            kept = []
-            for d in sorted(dirnames):
-                if d in SKIP_DIRS or d.endswith(".egg-info") or (not include_tests and d in TEST_DIRS):
+        stamp(path)  # before it is listed: an entry added meanwhile changes its mtime
+        # os.scandir with str paths: a Path per entry cost more than the listing itself.
+        stack = [(str(path), str(start_real), "" if start_rel in (".", "") else start_rel + "/")]
+        while stack:
+            dirpath, real_dir, prefix = stack.pop()
+            try:
+                with os.scandir(dirpath) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError:
+                continue  # unreadable folder: skipped, as os.walk does
+            subdirs: list[tuple[str, str, str]] = []
+            for entry in entries:
+                name = entry.name
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if is_dir:
+                    if name in SKIP_DIRS or name.endswith(".egg-info") or (not include_tests and name in TEST_DIRS):
+                        continue
+                    if os.path.isfile(os.path.join(entry.path, "pyvenv.cfg")):
+                        stamp(entry.path)  # skipped for its pyvenv.cfg, which may go away
+                        continue
+                    if excluded(prefix + name, True, honour_gitignore):
+                        continue
+                    stamp(entry.path)
+                    if not entry.is_symlink():  # symlinked folders are not entered
+                        subdirs.append((entry.path, f"{real_dir}/{name}", f"{prefix}{name}/"))
                     continue
-                if _is_virtualenv(current / d) or excluded(prefix + d, True, honour_gitignore):
-                    continue
-                kept.append(d)
-            dirnames[:] = kept
-            for name in sorted(filenames):
                 if not name.endswith(".py") or (not include_tests and is_test_file(name)):
                     continue
-                file = current / name
                 try:
-                    lst = file.lstat()
-                    fst = file.stat() if stat.S_ISLNK(lst.st_mode) else lst
+                    lst = entry.stat(follow_symlinks=False)
+                    link = stat.S_ISLNK(lst.st_mode)
+                    fst = os.stat(entry.path) if link else lst
                 except OSError:
-                    skipped.append((file, "broken symlink or unreadable"))
+                    skipped.append((Path(entry.path), "broken symlink or unreadable"))
                     continue
                 if not stat.S_ISREG(fst.st_mode):
-                    skipped.append((file, "not a regular file"))
+                    skipped.append((Path(entry.path), "not a regular file"))
                     continue
                 if excluded(prefix + name, False, honour_gitignore):
                     continue
-                real = safe_resolve(file) if stat.S_ISLNK(lst.st_mode) else real_dir / name
+                real = safe_resolve(Path(entry.path)) if link else Path(f"{real_dir}/{name}")
                 files[str(real)] = real
+                stamp(entry.path, fst)
+            stack.extend(reversed(subdirs))
     ordered = sorted(files.values(), key=lambda p: _rel(p, root))
-    return Discovered(tuple(ordered), tuple(sorted(skipped, key=lambda s: str(s[0]))))
+    return Discovered(tuple(ordered), tuple(sorted(skipped, key=lambda s: str(s[0]))), tuple(stamps))
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -27,6 +27,7 @@ from apilint.model import (
 )
 from apilint.project import ProjectIndex
 from apilint.registry import all_rules, matches, selector_is_valid
+from apilint.replay import Stamp, stamps_with_digest
 from apilint.rule import Rule, RuleContext
 from apilint.summarize import summarize_source
 from apilint.summary import ModuleSummary
@@ -68,6 +69,11 @@ class RunResult:
     suppressed: int = 0
     report_files: frozenset[str] | None = None
     extra: dict[str, object] = field(default_factory=dict)
+    stamps: tuple[Stamp, ...] = ()
+    """What decided this result, for `apilint.replay`: discovery's stamps and the non-Python
+    files adapters read."""
+    cache_dir: Path | None = None
+    """The cache folder used, None without a cache."""
 
 
 def selected_rules(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[type[Rule], ...]:
@@ -254,6 +260,9 @@ def run(config: Config, options: RunOptions) -> RunResult:
     given_files = [p for p in options.paths if p.is_file()]
     only_files = bool(given_files) and len(given_files) == len(options.paths)
     scan_paths: Iterable[Path] = [root] if only_files else options.paths
+    cache_dir = options.cache_dir or root / ".apilint_cache"
+    # Opened (created) before discovery stamps the tree, so creating it changes no stamp.
+    cache = SummaryCache.open(cache_dir, config) if options.use_cache else None
     found = discover(scan_paths, root, config.exclude, config.respect_gitignore, config.include_tests)
     files = list(found.files)
     if only_files:
@@ -261,7 +270,6 @@ def run(config: Config, options: RunOptions) -> RunResult:
         files = sorted(set(files) | set(extra), key=lambda p: relative_path(p, root))
     diagnostics = [Diagnostic("PARSE002", f"skipped: {why}", Location(entry_path(p, root), 0))
                    for p, why in found.skipped]
-    cache = SummaryCache.open(options.cache_dir or root / ".apilint_cache", config) if options.use_cache else None
     dirs = [p for p in options.paths if p.is_dir()]
     base = dirs[0].resolve() if len(dirs) == 1 and not only_files else root
     while (base / "__init__.py").is_file() and base.parent != base:
@@ -272,7 +280,10 @@ def run(config: Config, options: RunOptions) -> RunResult:
     if cache is not None and result_key is not None:
         stored = cache.load_result(result_key)
         if stored is not None:
-            return _from_stored(stored, diagnostics, rules, root, report_files)
+            result = _from_stored(stored, diagnostics, rules, root, report_files)
+            result.stamps = found.stamps + tuple(stamps_with_digest(sorted(stored["inputs"])))  # type: ignore[call-overload]
+            result.cache_dir = cache_dir
+            return result
     summaries = summarize_files(files, root, options.jobs, cache, base, options.progress)
     index = ProjectIndex(summaries)
     inputs: set[str] = set()
@@ -306,7 +317,9 @@ def run(config: Config, options: RunOptions) -> RunResult:
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
-    result = RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files)
+    result = RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files,
+                       stamps=found.stamps + tuple(stamps_with_digest(sorted(inputs))),
+                       cache_dir=cache_dir if cache is not None else None)
     if cache is not None and result_key is not None and not any(d.internal for d in diagnostics):
         cache.store_result(result_key, {
             "findings": tuple(kept), "diagnostics": tuple(d for d in diagnostics if d.code != "PARSE002"),

@@ -1,0 +1,1 @@
+"""GQL: GraphQL servers open to introspection, unbounded queries or unauthenticated resolvers."""

@@ -1,0 +1,1 @@
+"""INPUT: request bodies read without validation or Content-Type checks."""

@@ -1,0 +1,1 @@
+"""JWT: tokens whose signature, algorithm or expiry is not enforced."""

@@ -1,0 +1,1 @@
+"""SECRET: hard-coded signing keys and credentials."""

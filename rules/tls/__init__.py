@@ -1,0 +1,1 @@
+"""TLS: cookies and transport settings that let credentials travel in clear text."""
