@@ -42,6 +42,11 @@ class ProjectIndex:
                 self._by_suffix.setdefault(".".join(parts[i:]), []).append(mod)
         self._tables: dict[str, dict[str, str]] = {}
         self._defs: dict[str, dict[str, Symbol]] = {}
+        # The index never changes after construction, so name resolution is memoized: rules
+        # ask the same questions for every route (hundreds of thousands on large projects).
+        self._modules: dict[str, ModuleSummary | None] = {}
+        self._lookups: dict[str, Symbol | None] = {}
+        self._qualified: dict[tuple[str, str], str] = {}
 
     def __iter__(self) -> Iterator[ModuleSummary]:
         return iter(self.modules)
@@ -49,6 +54,13 @@ class ProjectIndex:
     # --- modules -------------------------------------------------------------------
     def module(self, dotted: str) -> ModuleSummary | None:
         """The summary for a dotted module name (exact, or by unique-enough suffix)."""
+        if dotted in self._modules:
+            return self._modules[dotted]
+        found = self._module(dotted)
+        self._modules[dotted] = found
+        return found
+
+    def _module(self, dotted: str) -> ModuleSummary | None:
         candidates = self._by_suffix.get(dotted)
         if not candidates:
             return None
@@ -94,6 +106,14 @@ class ProjectIndex:
         Local definitions become `module.name`; imported names follow the import;
         unknown names (builtins, globals from star imports) stay as written.
         """
+        key = (mod.path, dotted)
+        found = self._qualified.get(key)
+        if found is None:
+            found = self._qualify(mod, dotted)
+            self._qualified[key] = found
+        return found
+
+    def _qualify(self, mod: ModuleSummary, dotted: str) -> str:
         head, _, rest = dotted.partition(".")
         table = self.import_table(mod)
         if head in table:
@@ -124,6 +144,15 @@ class ProjectIndex:
 
     def lookup(self, qualname: str, _hops: int = 0) -> Symbol | None:
         """The definition a qualified name refers to, following re-exports."""
+        if _hops == 0:
+            if qualname in self._lookups:
+                return self._lookups[qualname]
+            found = self._lookup(qualname, 0)
+            self._lookups[qualname] = found
+            return found
+        return self._lookup(qualname, _hops)
+
+    def _lookup(self, qualname: str, _hops: int) -> Symbol | None:
         if _hops > _MAX_HOPS or not qualname:
             return None
         parts = qualname.split(".")

@@ -124,11 +124,15 @@ class Expr(NamedTuple):
     def walk(self) -> Iterator[Expr]:
         """This expression and every sub-expression, depth first, in source order."""
         stack = [self]
+        pop, extend = stack.pop, stack.extend
         while stack:
-            node = stack.pop()
+            node = pop()
             yield node
-            children = list(node.args) + [kw.value for kw in node.keywords]
-            stack.extend(reversed(children))
+            _, _, args, keywords, _ = node  # tuple unpacking: the cheapest field access
+            if keywords:
+                extend(reversed((*args, *(kw[1] for kw in keywords))))
+            elif args:
+                extend(reversed(args))
 
     def calls(self) -> Iterator[Expr]:
         """Every call inside this expression (including itself)."""
@@ -329,16 +333,20 @@ def walk_stmts(body: tuple[Stmt, ...], into_defs: bool = False) -> Iterator[Stmt
     Nested function and class bodies are entered only when `into_defs` is true.
     """
     stack = list(reversed(body))
+    pop, extend = stack.pop, stack.extend
     while stack:
-        stmt = stack.pop()
+        stmt = pop()
         yield stmt
-        nested: list[Stmt] = list(stmt.children())
-        if into_defs:
-            if stmt.func is not None:
-                nested = list(stmt.func.body)
-            elif stmt.cls is not None:
-                nested = list(stmt.cls.body)
-        stack.extend(reversed(nested))
+        if into_defs and stmt.func is not None:
+            nested = stmt.func.body
+        elif into_defs and stmt.cls is not None:
+            nested = stmt.cls.body
+        else:
+            nested = stmt.body
+            if stmt.handlers or stmt.orelse or stmt.finalbody:  # the order of `children()`
+                nested = (*nested, *stmt.handlers, *stmt.orelse, *stmt.finalbody)
+        if nested:
+            extend(reversed(nested))
 
 
 def walk_exprs(body: tuple[Stmt, ...], into_defs: bool = False) -> Iterator[tuple[Stmt, Expr]]:

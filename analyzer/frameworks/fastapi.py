@@ -128,6 +128,8 @@ class _Linker:
         """
         middleware = any("SlowAPI" in m.rsplit(".", 1)[-1] for r in self.routers.values() for m in r.middleware)
         for mod in self.modules:
+            if not mod.mentions("limiter") and not mod.mentions("fastapilimiter"):
+                continue  # any spelling of the calls below has one of these words
             for stmt in walk_stmts(mod.body, into_defs=True):
                 for expr in stmt.own_exprs():
                     for call in expr.calls():
