@@ -19,6 +19,8 @@ framework adapters (OpenAPI specs) are stamped with a digest when the run ends.
 Records are signed with the user's cache key like every other cache entry: a record planted
 in a repository cannot make apilint print a clean report for it.
 
+`APILINT_NO_REPLAY=1` in the environment turns replay off (records are still written).
+
 This module is imported by the console entry point before anything else, so it uses the
 standard library only.
 """
@@ -205,7 +207,7 @@ def replay(argv: Sequence[str]) -> int | None:
     """Write the recorded output of this command line and return its exit code, or None when
     there is no valid record (then run normally). Never raises."""
     try:
-        if not replayable(argv):
+        if not replayable(argv) or os.environ.get("APILINT_NO_REPLAY"):
             return None
         signing_key = _signing_key()
         if signing_key is None:

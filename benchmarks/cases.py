@@ -31,6 +31,8 @@ class Case:
     before_each: Callable[[int], None] | None = None
     """Called with the round number before every run (warm-up included)."""
     output: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    """Extra environment variables for this command."""
 
     @property
     def key(self) -> str:
@@ -86,6 +88,14 @@ class CaseBuilder:
         case.warmup = True
         return case
 
+    def warm_no_replay(self, corpus: Corpus) -> Case:
+        """Warm, with replay records off: the summary and whole-result caches only."""
+        extra = ["--cache-dir", str(self.warm_cache(corpus))]
+        case = self.apilint(corpus, "apilint-warm-noreplay", "apilint warm, replay off (APILINT_NO_REPLAY=1)",
+                            extra)
+        case.env = {"APILINT_NO_REPLAY": "1"}
+        return case
+
     def changed(self, corpus: Corpus) -> Case:
         """apilint with the warm cache after one file's content changed."""
         editor = FileEditor(corpus.edit_file)
@@ -126,6 +136,7 @@ class CaseBuilder:
             self.floor(corpus, 1),
             self.ruff(corpus),
             self.warm(corpus),
+            self.warm_no_replay(corpus),
             self.changed(corpus),
         ]
 
@@ -175,6 +186,8 @@ def targets(django: Corpus | None, generated: dict[int, Corpus], floor_jobs: int
             ),
             Target("warm ≤ 1.5 x ruff --no-cache", f"{d}:apilint-warm", f"{d}:ruff", 1.5),
             Target("one file changed ≤ 2 x warm", f"{d}:apilint-changed", f"{d}:apilint-warm", 2),
+            Target("reference: one file changed / warm with replay off", f"{d}:apilint-changed",
+                   f"{d}:apilint-warm-noreplay", None),
             Target("peak RSS (any apilint run) ≤ 300 MiB", f"{d}:apilint", None, 300, "MiB"),
             Target(
                 f"reference: parse floor Pool({floor_jobs}) / bandit",

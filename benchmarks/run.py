@@ -80,7 +80,7 @@ def run_once(case: Case, round_no: int, env: BenchEnv) -> Sample:
     if case.before_each is not None:
         case.before_each(round_no)
     stderr = WORK_DIR / "logs" / f"{case.key.replace(':', '.')}.stderr"
-    sample = run_measured(case.argv, case.corpus.root, env.environ(), stderr)
+    sample = run_measured(case.argv, case.corpus.root, {**env.environ(), **case.env}, stderr)
     status = "" if sample.returncode in case.ok_codes else f"  EXIT {sample.returncode}"
     print(
         f"  [{round_no or 'warm-up'}] {case.key:<34} {sample.wall:8.3f} s {sample.peak_mib:6.0f} MiB{status}",

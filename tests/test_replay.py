@@ -128,7 +128,11 @@ def test_other_command_lines_and_environments_have_their_own_record(project: Pat
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     _recorded(ARGV)
     assert replay.replay([*ARGV, "--exit-zero"]) is None
-    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("APILINT_NO_REPLAY", "1")
+    assert replay.replay(ARGV) is None
+    monkeypatch.delenv("APILINT_NO_REPLAY")
+    assert replay.replay(ARGV) == 1
+    monkeypatch.setenv("NO_COLOR", "" if os.environ.get("NO_COLOR") else "1")
     assert replay.replay(ARGV) is None
 
 
