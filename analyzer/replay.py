@@ -35,6 +35,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 RECORD_VERSION = 2
 RACY_NS = 1_000_000_000
@@ -205,7 +206,28 @@ def _pointer(key: str) -> str:
 
 def replay(argv: Sequence[str]) -> int | None:
     """Write the recorded output of this command line and return its exit code, or None when
-    there is no valid record (then run normally). Never raises."""
+    there is no valid record (then run normally)."""
+    record = _valid_record(argv)
+    if record is None:
+        return None
+    try:
+        for path, text in record["outputs"]:
+            folder = os.path.dirname(path)
+            if folder:
+                os.makedirs(folder, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(text)
+    except OSError:
+        return None  # nothing printed yet: the normal run reports the problem
+    # Errors from here on (a closed pipe) are the run's own, as they would be without a record.
+    sys.stdout.write(record["stdout"])
+    sys.stdout.flush()
+    code: int = record["exit"]
+    return code
+
+
+def _valid_record(argv: Sequence[str]) -> dict[str, Any] | None:
+    """The record for this command line when it verifies and every stamp matches. Never raises."""
     try:
         if not replayable(argv) or os.environ.get("APILINT_NO_REPLAY"):
             return None
@@ -225,18 +247,14 @@ def replay(argv: Sequence[str]) -> int | None:
         record = marshal.loads(payload)
         if not isinstance(record, dict) or record.get("version") != RECORD_VERSION:
             return None
+        if not isinstance(record.get("exit"), int) or not isinstance(record.get("stdout"), str):
+            return None
         if not all(_unchanged(entry) for entry in record["stamps"]):
             return None
-        for path, text in record["outputs"]:
-            folder = os.path.dirname(path)
-            if folder:
-                os.makedirs(folder, exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(text)
-        sys.stdout.write(record["stdout"])
-        sys.stdout.flush()
-        code = record["exit"]
-        return code if isinstance(code, int) else None
+        outputs = record["outputs"]
+        if not all(isinstance(p, str) and isinstance(t, str) for p, t in outputs):
+            return None
+        return record
     except Exception:  # a stale, foreign or damaged record: run normally
         return None
 
