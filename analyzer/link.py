@@ -34,6 +34,8 @@ def link_project(index: ProjectIndex, config: Config,
         rate_limiters=tuple(sorted(set(out.rate_limiters), key=lambda e: (e.name, str(e.location)))),
         exception_handlers=tuple(sorted(set(out.exception_handlers), key=lambda h: (h.file, h.qualname))),
         frameworks=tuple(sorted(out.frameworks)),
+        graphql=tuple(sorted(set(out.graphql), key=lambda g: (g.location, g.path))),
+        graphql_resolvers=tuple(sorted(set(out.graphql_resolvers), key=lambda r: (r.location, r.field))),
     )
     return RouteMap(routes), facts, tuple(out.diagnostics)
 

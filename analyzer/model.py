@@ -197,6 +197,52 @@ class AppFact:
 
 
 @dataclass(frozen=True, slots=True)
+class GraphQLEndpoint:
+    """A GraphQL endpoint: the view or ASGI app that serves a schema, and how it is configured."""
+
+    library: str
+    """`graphene-django`, `flask-graphql`, `strawberry`, `ariadne`, `graphql-core` ..."""
+    location: Location
+    """The call that creates the view or app (`GraphQLView.as_view(...)`, `GraphQLRouter(...)`)."""
+    path: str = ""
+    """Full path it is mounted at, `""` when the mount was not found."""
+    schema: str = ""
+    """Qualified name of the schema object it serves, when known."""
+    auth: AuthEvidence = AuthEvidence(AuthStatus.UNKNOWN)
+    """Authentication of the endpoint itself (view wrappers, mixins, dependencies)."""
+    ide: Evidence | None = None
+    """GraphiQL / Playground / explorer served, and where it is turned on."""
+    ide_debug_only: bool = False
+    """True when the IDE flag follows a debug setting (`graphiql=settings.DEBUG`)."""
+    introspection_off: tuple[Evidence, ...] = ()
+    """What disables schema introspection (validation rule, extension, `introspection=False`)."""
+    limits: tuple[Evidence, ...] = ()
+    """Query depth, cost, complexity or token limits."""
+    batching: Evidence | None = None
+    """Batched queries accepted (`batch=True`)."""
+    batch_limit: tuple[Evidence, ...] = ()
+    """A maximum number of operations per batch."""
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLResolver:
+    """A mutation resolver of a GraphQL schema."""
+
+    field: str
+    """The GraphQL field name, as written (`create_paste`, `createPaste`)."""
+    library: str
+    handler: str
+    """Qualified name of the resolver function or Mutation class."""
+    location: Location
+    """The resolver's `def` line (graphene: `mutate`)."""
+    handler_ref: HandlerRef | None = None
+    auth: tuple[Evidence, ...] = ()
+    """Decorators, permission classes or extensions on the resolver that authenticate it."""
+    endpoint_auth: AuthEvidence = AuthEvidence(AuthStatus.UNKNOWN)
+    """The weakest authentication of the endpoints that serve its schema."""
+
+
+@dataclass(frozen=True, slots=True)
 class ProjectFacts:
     """App-level facts gathered by the adapters at link time."""
 
@@ -209,6 +255,10 @@ class ProjectFacts:
     """Functions registered as exception/error handlers."""
     frameworks: tuple[str, ...] = ()
     """Frameworks detected in the project, sorted."""
+    graphql: tuple[GraphQLEndpoint, ...] = ()
+    """GraphQL endpoints (GQL rules)."""
+    graphql_resolvers: tuple[GraphQLResolver, ...] = ()
+    """GraphQL mutation resolvers (GQL rules)."""
 
     def setting(self, name: str) -> SettingFact | None:
         """The last fact recorded for a setting name, if any."""

@@ -8,12 +8,14 @@ from apilint.frameworks.django import DjangoAdapter
 from apilint.frameworks.drf import DRFAdapter
 from apilint.frameworks.fastapi import FastAPIAdapter
 from apilint.frameworks.flask import FlaskAdapter
+from apilint.frameworks.graphql import GraphQLAdapter
 from apilint.frameworks.ninja import NinjaAdapter
 
 
 def adapters() -> tuple[FrameworkAdapter, ...]:
     """Every adapter, in linking order."""
-    return (FastAPIAdapter(), FlaskAdapter(), ConnexionAdapter(), DjangoAdapter(), DRFAdapter(), NinjaAdapter())
+    return (FastAPIAdapter(), FlaskAdapter(), ConnexionAdapter(), DjangoAdapter(), DRFAdapter(), NinjaAdapter(),
+            GraphQLAdapter())
 
 
 __all__ = ["FrameworkAdapter", "LinkOutput", "adapters"]

@@ -17,7 +17,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from apilint.model import AppFact, CorsPolicy, Diagnostic, Evidence, HandlerRef, Route, SettingFact
+from apilint.model import (
+    AppFact,
+    CorsPolicy,
+    Diagnostic,
+    Evidence,
+    GraphQLEndpoint,
+    GraphQLResolver,
+    HandlerRef,
+    Route,
+    SettingFact,
+)
 
 if TYPE_CHECKING:
     from apilint.config import Config
@@ -36,6 +46,8 @@ class LinkOutput:
     exception_handlers: list[HandlerRef] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     frameworks: set[str] = field(default_factory=set)
+    graphql: list[GraphQLEndpoint] = field(default_factory=list)
+    graphql_resolvers: list[GraphQLResolver] = field(default_factory=list)
     inputs: set[str] = field(default_factory=set)
     """Absolute paths of non-Python files read (OpenAPI specs): part of the result cache key."""
 

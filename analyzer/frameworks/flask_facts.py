@@ -16,7 +16,10 @@ from apilint.project import ProjectIndex
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
 
 AppOf = Callable[[Expr], "str | None"]
-CONFIG_KEYS = ("MAX_CONTENT_LENGTH", "CORS_ORIGINS", "CORS_SUPPORTS_CREDENTIALS")
+COOKIE_KEYS = ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_SECURE",
+               "REMEMBER_COOKIE_HTTPONLY")
+"""Cookie flags published as settings facts wherever they are assigned (app config, config classes)."""
+CONFIG_KEYS = ("MAX_CONTENT_LENGTH", "CORS_ORIGINS", "CORS_SUPPORTS_CREDENTIALS", *COOKIE_KEYS)
 _REGEX_CHARS = set("*\\]?$^[]()")
 
 
@@ -107,7 +110,7 @@ class FlaskFacts:
 
     def _config_value(self, key: str, mod: ModuleSummary, value: Expr, loc: Location) -> None:
         self._config[key] = (mod, value, loc)
-        if key == "MAX_CONTENT_LENGTH":
+        if key == "MAX_CONTENT_LENGTH" or key in COOKIE_KEYS:
             self._setting(key, mod, value, loc)
 
     def _render(self, mod: ModuleSummary, value: Expr) -> tuple[str, bool]:

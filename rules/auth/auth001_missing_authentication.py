@@ -53,6 +53,9 @@ class MissingAuthentication(Rule):
     Authentication done by a reverse proxy or API gateway is invisible to apilint; list such
     paths in `auth.public-paths` or suppress the finding. Home-grown auth middleware makes a
     route's auth `unknown` (low confidence), because which paths it exempts cannot be read.
+    GraphQL endpoints are left to the GQL rules: one URL serves every query and mutation, and
+    public endpoints whose resolvers check the caller are normal (GQL003 reports mutations
+    that nothing authenticates).
 
     ## References
     - https://cwe.mitre.org/data/definitions/306.html
@@ -100,6 +103,8 @@ class MissingAuthentication(Rule):
             status = route.auth.status
             if status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
                 continue
+            if route.framework == "graphql":
+                continue  # one endpoint for every operation: GQL003 judges each mutation's resolver
             if is_public_by_design(route, ctx.config) or explicitly_permissive(route):
                 continue
             if forgotten_among_protected(route, ctx.routes, ctx.config):

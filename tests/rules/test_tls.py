@@ -1,0 +1,141 @@
+"""TLS001 and TLS002 on small apps: which cookies count, which receivers, which settings modules."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from apilint.model import Confidence, Finding
+from apilint.rule import Example
+from apilint.testing import analyze_dir, run_example
+
+
+def _found(source: str, files: tuple[tuple[str, str], ...] = ()) -> set[tuple[str, int, str]]:
+    found, expected = run_example(Example(source, files=files), select=("TLS",))
+    assert found == expected.expect
+    return found
+
+
+def _findings(files: dict[str, str]) -> list[Finding]:
+    with tempfile.TemporaryDirectory() as tmp:
+        for rel, text in files.items():
+            path = Path(tmp, rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return list(analyze_dir(Path(tmp), select=("TLS",)).findings)
+
+
+def test_cookie_judged_by_name_value_and_receiver():
+    found = _found("""
+        from flask import Flask, make_response, request
+        from flask_login import login_required
+
+        app = Flask(__name__)
+        AUTH_COOKIE = "auth"
+
+
+        def set_download_marker(response, token: str) -> None:
+            response.set_cookie(token, "done", max_age=600)
+
+
+        @app.post("/session")
+        @login_required
+        def start_session():
+            resp = make_response({"ok": True})
+            resp.set_cookie(AUTH_COOKIE, "x", httponly=True)  # expect: TLS001
+            resp.set_cookie("csrftoken", "x")
+            resp.set_cookie("theme", "dark")
+            resp.set_cookie("session_id", "x", secure=request.is_secure, httponly=True)
+            resp.set_cookie("jwt", "x", **app.config["COOKIE_OPTIONS"])
+            resp.set_cookie("jwt", "", expires=0)
+            make_response("ok").set_cookie("sessionid", "x")  # expect: TLS001
+            return resp
+
+
+        def sync(client, jar):
+            client.set_cookie("session", "x")
+            jar.set_cookie("session", "x")
+    """)
+    assert len(found) == 2
+
+
+def test_computed_name_reported_by_credential_value():
+    found = _found("""
+        from django.conf import settings
+        from django.http import JsonResponse
+
+
+        def issue(request):
+            access_token = request.user.make_token()
+            response = JsonResponse({})
+            response.set_cookie(settings.AUTH_COOKIE_NAME, "x", secure=True)  # expect: TLS001
+            response.set_cookie(request.GET["name"], access_token, httponly=True)  # expect: TLS001
+            response.set_cookie(request.GET["name"], "plain")
+            return response
+    """)
+    assert len(found) == 2
+
+
+def test_value_based_cookie_is_medium_confidence():
+    findings = _findings({"app.py": (
+        "from fastapi import FastAPI, Response\n\napp = FastAPI()\n\n\n"
+        "def set_it(response: Response, jwt_token: str) -> None:\n"
+        "    response.set_cookie('device', jwt_token)\n")})
+    assert [(f.code, f.confidence) for f in findings] == [("TLS001", Confidence.MEDIUM)]
+
+
+DJANGO_BASE = """
+INSTALLED_APPS = ["django.contrib.sessions"]
+MIDDLEWARE = ["django.middleware.security.SecurityMiddleware"]
+ROOT_URLCONF = "site_conf.urls"
+"""
+URLS = "from django.urls import path\n\nurlpatterns = []\n"
+
+
+def test_django_debug_on_settings_are_not_production():
+    for debug, expected in (("True", []), ("False", [("TLS002", Confidence.HIGH)])):
+        findings = _findings({
+            "site_conf/__init__.py": "",
+            "site_conf/settings.py": DJANGO_BASE + f"DEBUG = {debug}\nSESSION_COOKIE_SECURE = False\n",
+            "site_conf/urls.py": URLS,
+        })
+        assert [(f.code, f.confidence) for f in findings] == expected
+
+
+def test_django_env_default_is_low_confidence():
+    findings = _findings({
+        "site_conf/__init__.py": "",
+        "site_conf/settings.py": DJANGO_BASE + "import os\nDEBUG = False\n"
+        "SESSION_COOKIE_SECURE = os.environ.get('SESSION_COOKIE_SECURE', 'False') == 'True'\n"
+        "SECURE_SSL_REDIRECT = False\n",
+        "site_conf/urls.py": URLS,
+    })
+    judged = sorted((f.message.split(" ")[0], f.confidence) for f in findings)
+    assert judged == [("SECURE_SSL_REDIRECT", Confidence.LOW), ("SESSION_COOKIE_SECURE", Confidence.LOW)]
+
+
+def test_django_local_settings_file_is_skipped():
+    findings = _findings({
+        "site_conf/__init__.py": "",
+        "site_conf/wsgi.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site_conf.local_settings')\n",
+        "site_conf/local_settings.py": DJANGO_BASE + "DEBUG = False\nSESSION_COOKIE_SECURE = False\n",
+        "site_conf/urls.py": URLS,
+    })
+    assert findings == []
+
+
+def test_flask_config_classes_and_overridable_defaults():
+    findings = _findings({
+        "config.py": (
+            "class Config:\n    SESSION_COOKIE_HTTPONLY = False\n\n\n"
+            "class TestingConfig(Config):\n    SESSION_COOKIE_SECURE = False\n\n\n"
+            "class ProductionConfig(Config):\n    SESSION_COOKIE_HTTPONLY = True\n"
+        ),
+        "app.py": (
+            "from flask import Flask\n\napp = Flask(__name__)\napp.config.from_object('config.ProductionConfig')\n"
+            "app.config['REMEMBER_COOKIE_SECURE'] = False\n"
+            "try:\n    from site_overrides import *\nexcept ImportError:\n    pass\n"
+        ),
+    })
+    judged = sorted((f.location.file, f.location.line, f.confidence) for f in findings)
+    assert judged == [("app.py", 5, Confidence.LOW), ("config.py", 2, Confidence.LOW)]
