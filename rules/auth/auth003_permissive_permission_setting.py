@@ -79,7 +79,9 @@ class PermissivePermissionSetting(Rule):
         router.register("invoices", InvoiceViewSet)
         urlpatterns = router.urls
     '''), ("settings.py", '''
-        SECRET_KEY = "x"
+        import os
+
+        SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
         ROOT_URLCONF = "urls"
         INSTALLED_APPS = ["rest_framework"]
         REST_FRAMEWORK = {

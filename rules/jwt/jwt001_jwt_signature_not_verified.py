@@ -1,0 +1,121 @@
+"""JWT001: JWT decoded without checking its signature."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.project import ProjectIndex
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.jwt._calls import JwtCall, algorithms, all_jwt_calls, is_false, jwt_calls, option, verifies
+
+
+def _why_unverified(index: ProjectIndex, jc: JwtCall) -> str | None:
+    """What switches signature checking off in this call, in words; None when it is checked."""
+    if jc.op == "claims":
+        return "reads the claims with `jwt.get_unverified_claims()`"
+    if jc.op != "decode" or verifies(index, jc):
+        return None
+    if is_false(option(index, jc, "verify_signature")):
+        return 'passes `options={"verify_signature": False}`'
+    if is_false(jc.call.kwarg("verify")):
+        return "passes `verify=False`"
+    _, algs = algorithms(index, jc)
+    if algs is not None and any(a.lower() == "none" for a in algs):
+        return 'accepts the `"none"` algorithm'
+    return None
+
+
+class JwtSignatureNotVerified(Rule):
+    """
+    ## What it finds
+    JSON Web Tokens decoded without checking their signature: PyJWT or python-jose
+    `jwt.decode(...)` with `options={"verify_signature": False}`, `verify=False` (PyJWT 1.x),
+    or an `algorithms` list that accepts `"none"`, and python-jose
+    `jwt.get_unverified_claims(token)`. The options dict and the algorithms list are followed
+    through local variables and module constants. Calls are recognised through the module's
+    imports (`import jwt`, `from jose import jwt`), never by method name.
+
+    A function that peeks at the unverified token and then decodes it again with signature
+    checking (to pick the key by `kid` or issuer) is not reported. Reading the claims with
+    `get_unverified_claims()` is reported with medium confidence, because the claims may be
+    used only for display.
+
+    ## Why it matters
+    The signature is the only thing that ties a token to the server that issued it. Without
+    it, anyone can write a token with any `sub`, role or tenant and be accepted as that user
+    (CWE-347 Improper Verification of Cryptographic Signature, OWASP API2:2023 Broken
+    Authentication).
+
+    ## Options
+    None.
+
+    ## Known limitations
+    Options built at run time (`options=self.options`) are not read. Decoding without
+    verification is reported even when the token was checked by another service just before
+    (an introspection call); suppress the line if that is the design. Tokens checked by
+    authlib are always verified and never reported.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/347.html
+    - https://pyjwt.readthedocs.io/en/stable/usage.html#reading-the-claimset-without-validation
+    - https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/
+    """
+
+    code = "JWT001"
+    name = "jwt-signature-not-verified"
+    summary = "JWT decoded without verifying its signature"
+    severity = Severity.CRITICAL
+    confidence = Confidence.HIGH
+    cwe = (347,)
+    owasp = ("API2:2023",)
+
+    bad = Example("""
+        import os
+
+        import jwt
+
+        JWT_KEY = os.environ["JWT_KEY"]
+
+
+        def current_user_id(token: str) -> str:
+            claims = jwt.decode(token, JWT_KEY, options={"verify_signature": False})  # expect: JWT001
+            return claims["sub"]
+    """)
+
+    good = Example("""
+        import os
+
+        import jwt
+
+        JWT_KEY = os.environ["JWT_KEY"]
+
+
+        def current_user_id(token: str) -> str:
+            claims = jwt.decode(token, JWT_KEY, algorithms=["HS256"])
+            return claims["sub"]
+    """)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Report unverified decodes, unless the same function verifies the token as well."""
+        for jc in all_jwt_calls(ctx.index):
+            why = _why_unverified(ctx.index, jc)
+            if why is None or _verified_nearby(ctx.index, jc):
+                continue
+            call = jc.call.func.render(40)
+            yield self.finding(
+                jc.location,
+                f"`{call}(...)` {jc.where} {why}: the token's signature is never checked, so anyone can "
+                "forge a token with any user id or role and it will be accepted",
+                "Decode with the signing key and a pinned algorithm (`jwt.decode(token, KEY, "
+                "algorithms=[\"HS256\"])`) and remove the option that turns verification off",
+                confidence=Confidence.MEDIUM if jc.op == "claims" else None,
+                symbol=jc.symbol,
+            )
+
+
+def _verified_nearby(index: ProjectIndex, jc: JwtCall) -> bool:
+    """The enclosing function also decodes with signature checking (peek first, then verify)."""
+    if jc.func is None:
+        return False
+    return any(other.func is jc.func and other is not jc and verifies(index, other)
+               for other in jwt_calls(index, jc.mod))

@@ -1,0 +1,184 @@
+"""JWT001-JWT003 on small modules: library resolution, literal options, peek-then-verify, claims."""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from apilint.testing import analyze_dir, collect_expectations
+
+Key = tuple[str, int, str]
+
+
+def _run(files: dict[str, str], select: str = "JWT") -> tuple[dict[Key, str], set[Key]]:
+    """Analyze the files; return {(file, line, code): confidence} and the `# expect:` markers."""
+    with tempfile.TemporaryDirectory(prefix="apilint-jwt-") as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        for rel, source in files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(source).strip("\n") + "\n", encoding="utf-8")
+        result = analyze_dir(root, select=(select,))
+        found = {(f.location.file, f.location.line, f.code): f.confidence.value for f in result.findings}
+        return found, collect_expectations(root).expect
+
+
+CASES = {
+    "pyjwt-options-variable-and-none-alg": """
+        import jwt
+
+        NO_VERIFY = {"verify_signature": False}
+
+
+        def read(token):
+            opts = {"verify_signature": False}
+            a = jwt.decode(token, options=opts)  # expect: JWT001
+            b = jwt.decode(token, "k", options=NO_VERIFY)  # expect: JWT001
+            c = jwt.decode(token, "k", algorithms=["HS256", "none"])  # expect: JWT001
+            return a, b, c
+    """,
+    "jose-and-aliases": """
+        import jwt as pyjwt
+        from jose import jwt as jose_jwt
+        from jwt import decode
+
+
+        def read(token):
+            return jose_jwt.get_unverified_claims(token)  # expect: JWT001
+
+
+        def legacy(token):
+            return pyjwt.decode(token, verify=False)  # expect: JWT001
+
+
+        def direct(token):
+            return decode(token, "k", options={"verify_signature": False})  # expect: JWT001
+    """,
+    "peek-then-verify-is-silent": """
+        import jwt
+
+        KEYS = {"a": "k1"}
+
+
+        def read(token):
+            unverified = jwt.decode(token, options={"verify_signature": False})
+            key = KEYS[unverified["iss"]]
+            return jwt.decode(token, key, algorithms=["HS256"])
+    """,
+    "unrelated-decode-is-silent": """
+        import base64
+
+
+        class jwt:
+            @staticmethod
+            def decode(token, options=None):
+                return base64.b64decode(token)
+
+
+        def read(token, raw: bytes):
+            raw.decode("utf-8", errors="ignore")
+            return jwt.decode(token, options={"verify_signature": False})
+    """,
+    "algorithms-unpinned": """
+        import jwt
+        from jose import jwt as jose_jwt
+
+        KEY = open("/run/secrets/jwt.pem").read()
+
+
+        def jose_no_algs(token):
+            return jose_jwt.decode(token, KEY)  # expect: JWT002
+
+
+        def from_header(token):
+            header = jwt.get_unverified_header(token)
+            alg = header["alg"]
+            return jwt.decode(token, KEY, algorithms=[alg])  # expect: JWT002
+
+
+        def from_header_checked(token):
+            alg = jwt.get_unverified_header(token)["alg"]
+            if alg not in ("RS256",):
+                raise ValueError("bad alg")
+            return jwt.decode(token, KEY, algorithms=[alg])
+
+
+        def mixed(token):
+            return jwt.decode(token, KEY, algorithms=["HS256", "RS256"])  # expect: JWT002
+
+
+        def pinned(token):
+            return jwt.decode(token, KEY, algorithms=["RS256"])
+    """,
+    "expiry": """
+        import time
+
+        import jwt
+
+        KEY = open("/run/secrets/jwt.key").read()
+
+
+        def create_access_token(user_id: int) -> str:
+            return jwt.encode({"sub": str(user_id)}, KEY, algorithm="HS256")  # expect: JWT003
+
+
+        def create_refresh_token(user_id: int) -> str:
+            claims = {"sub": str(user_id), "type": "refresh"}
+            claims["exp"] = int(time.time()) + 3600
+            return jwt.encode(claims, KEY, algorithm="HS256")
+
+
+        def sign(extra: dict) -> str:
+            return jwt.encode({"kind": "x", **extra}, KEY, algorithm="HS256")
+
+
+        def from_param(claims: dict) -> str:
+            return jwt.encode(claims, KEY, algorithm="HS256")
+
+
+        def unsigned_assertion(client_id: str) -> str:
+            return jwt.encode({"iss": client_id}, key=None, algorithm="none")
+
+
+        def read(token: str) -> dict:
+            return jwt.decode(token, KEY, algorithms=["HS256"], options={"verify_exp": False})  # expect: JWT003
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_jwt_cases(name: str):
+    found, expected = _run({"app/__init__.py": "", "app/auth.py": CASES[name]})
+    assert set(found) == expected
+
+
+def test_confidence_follows_the_library_and_the_context():
+    found, _ = _run({"auth.py": CASES["algorithms-unpinned"]})
+    assert {line: conf for (_, line, _), conf in found.items()} == {8: "medium", 14: "high", 25: "low"}
+
+
+def test_jose_get_unverified_claims_is_medium_and_session_token_without_exp_is_low():
+    found, _ = _run({"svc.py": """
+        import jwt
+        from jose import jwt as jose_jwt
+
+        KEY = open("/run/secrets/k").read()
+
+
+        def who(token):
+            return jose_jwt.get_unverified_claims(token)["sub"]
+
+
+        def channel_cookie(channel: str) -> str:
+            return jwt.encode({"channel": channel}, KEY, algorithm="HS256")
+    """})
+    assert found == {("svc.py", 8, "JWT001"): "medium", ("svc.py", 12, "JWT003"): "low"}
+
+
+def test_test_files_are_not_judged_even_when_analyzed():
+    found, _ = _run({"pyproject.toml": "[tool.apilint]\ninclude-tests = true\n",
+                     "tests/test_auth.py": CASES["jose-and-aliases"], "app/conftest.py": CASES["expiry"]})
+    assert found == {}
