@@ -332,13 +332,15 @@ class DjangoAuth:
             if symbol is None and "LoginRequired" in short:
                 return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
                                                      "every view requires login unless exempted", loc)
-            if symbol is not None and symbol.cls is not None:
-                for name in ("__call__", "process_request", "process_view"):
-                    func = symbol.cls.method(name)
-                    if func is not None and self.guard(symbol.module, func)[0]:
-                        return AuthStatus.UNKNOWN, Evidence(
-                            "middleware", entry, AuthStatus.UNKNOWN,
-                            "custom middleware; the paths it exempts cannot be read", loc)
+            if symbol is None:
+                continue
+            # Any method: the check often sits in a helper that __call__ or process_view calls.
+            funcs = ([f for f in symbol.cls.methods() if f.name != "__init__"] if symbol.cls is not None
+                     else [_innermost_wrapper(symbol.func)] if symbol.func is not None else [])
+            if any(self.guard(symbol.module, func)[0] for func in funcs):
+                return AuthStatus.UNKNOWN, Evidence(
+                    "middleware", entry, AuthStatus.UNKNOWN,
+                    "custom middleware; the paths it exempts cannot be read", loc)
         return None
 
 

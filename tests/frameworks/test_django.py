@@ -132,6 +132,44 @@ def test_login_required_middleware_and_exemption(tmp_path: Path) -> None:
     assert routes[("ANY", "/landing/")].auth.status is AuthStatus.NONE
 
 
+def test_project_middleware_checking_the_user_in_a_helper_method_makes_auth_unknown(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": """
+            ROOT_URLCONF = "proj.urls"
+            MIDDLEWARE = ["django.contrib.auth.middleware.AuthenticationMiddleware",
+                          "proj.middleware.BackofficeMiddleware"]
+        """,
+        "proj/middleware.py": """
+            from django.shortcuts import redirect
+            from django.urls import resolve
+            PUBLIC = ("login", "reset")
+            class BackofficeMiddleware:
+                def __init__(self, get_response):
+                    self.get_response = get_response
+                def _check(self, request, match):
+                    if request.user.is_anonymous and match.url_name not in PUBLIC:
+                        return redirect("/login/")
+                    return None
+                def __call__(self, request):
+                    match = resolve(request.path_info)
+                    if request.path.startswith("/office/"):
+                        response = self._check(request, match)
+                        if response:
+                            return response
+                    return self.get_response(request)
+        """,
+        "proj/urls.py": """
+            from django.urls import path
+            def dashboard(request):
+                return None
+            urlpatterns = [path("office/", dashboard)]
+        """,
+    })
+    route = routes[("ANY", "/office/")]
+    assert route.auth.status is AuthStatus.UNKNOWN
+    assert route.auth.evidence[0].name == "proj.middleware.BackofficeMiddleware"
+
+
 def test_admin_site_is_one_staff_route(tmp_path: Path) -> None:
     routes = _project(tmp_path, {
         "proj/settings.py": SETTINGS,
