@@ -36,6 +36,13 @@ _PUBLIC_HANDLERS = re.compile(
     re.IGNORECASE,
 )
 _PERMISSIVE_NAMES = ("AllowAny",)
+_LEADING_FLOW = re.compile(
+    r"^(reset|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
+    r"password|passwords)$",
+    re.IGNORECASE,
+)
+"""Words that name an auth flow when they open the path (`/reset/{uidb64}/{token}`, `/invite/{code}`)."""
+_VERSION_SEGMENT = re.compile(r"^(api|v\d+(\.\d+)*)$", re.IGNORECASE)
 
 
 def is_public_by_design(route: Route, config: Config) -> bool:
@@ -49,6 +56,11 @@ def is_public_by_design(route: Route, config: Config) -> bool:
     # An auth-flow word next to an object ID (`/orders/{order_id}/confirm`) is not an auth flow.
     ids_only_tokens = all(_TOKEN_PARAMS.match(p) for p in route.path_params)
     if ids_only_tokens and _AUTH_FLOW_SEGMENTS.search(static_path):
+        return True
+    # A path that opens with an auth flow carries the flow's own tokens, whatever they are named
+    # (`/signup/{uuid}/` is an invitation link; `/users/{id}/activate` does not open with one).
+    first = next((seg for seg in static_path.split("/") if seg and not _VERSION_SEGMENT.match(seg)), "")
+    if first and (_LEADING_FLOW.match(first) or _AUTH_FLOW_SEGMENTS.fullmatch(first)):
         return True
     if route.method in ("GET", "HEAD", "OPTIONS") and _READ_ONLY_SEGMENTS.search(route.path):
         return True

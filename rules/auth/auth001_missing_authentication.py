@@ -12,6 +12,7 @@ from apilint.rules.auth._helpers import (
     is_public_by_design,
     project_has_auth,
 )
+from apilint.summary import FunctionDef, walk_exprs
 
 
 class MissingAuthentication(Rule):
@@ -20,9 +21,14 @@ class MissingAuthentication(Rule):
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
     by design (login, token, register, password reset, health and readiness probes, API docs,
-    static files, the site root) and paths listed in `auth.public-paths` are not reported.
+    static files, the site root, paths that open with an auth flow such as
+    `/reset/{uidb64}/{token}` or `/signup/{uuid}/`) and paths listed in `auth.public-paths`
+    are not reported.
 
-    State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence.
+    State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence; so is
+    a view that serves every method (a Django function view) unless its body only reads (it
+    never looks at the submitted body or the method and calls nothing that writes), which is
+    judged as a read.
     Read-only routes are reported with medium confidence when other routes of the project do
     require authentication (this one was probably forgotten), and low confidence otherwise or
     when the route's own router protects its writes but none of its reads (a catalogue whose
@@ -117,7 +123,8 @@ class MissingAuthentication(Rule):
                                    f"apilint cannot tell whether {what or 'its protection'} authenticates it",
                                    fix, confidence=Confidence.LOW)
                 continue
-            if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET"):
+            if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET") or (
+                    route.method == "ANY" and _reads_only(ctx.handler(route))):
                 confidence = Confidence.MEDIUM if has_auth and not _public_reads(route, ctx) else Confidence.LOW
                 severity = Severity.MEDIUM
             else:
@@ -126,6 +133,27 @@ class MissingAuthentication(Rule):
             yield self.finding(route, f"{route.display} is reachable without authentication: "
                                f"nothing on the route, its routers or the app checks who the caller is",
                                fix, confidence=confidence, severity=severity)
+
+
+_WRITE_WORDS = frozenset({
+    "post", "body", "files", "data", "json", "form", "save", "delete", "create", "update", "bulk_create",
+    "bulk_update", "get_or_create", "update_or_create", "add", "remove", "set", "clear", "commit", "execute",
+    "send", "send_mail", "method", "put", "patch", "login", "logout",
+})
+"""Attribute and call names that show a view reading a submitted body or changing something."""
+
+
+def _reads_only(handler: FunctionDef | None) -> bool:
+    """True for a handler of every method (`ANY`, e.g. a Django function view) whose body only
+    reads: it never looks at the submitted body or the method, and calls nothing that writes."""
+    if handler is None:
+        return False
+    for _, expr in walk_exprs(handler.body, into_defs=True):
+        if expr.kind == "attr" and expr.text.lower() in _WRITE_WORDS:
+            return False
+        if expr.kind == "name" and expr.text.lower() in ("save", "delete", "create", "update", "execute"):
+            return False
+    return True
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:

@@ -61,6 +61,12 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("DELETE", "/users/{user_id}/tokens", "revoke", False),
     ("POST", "/devices", "register_device", False),
     ("POST", "/devices", "login", True),
+    ("POST", "/reset/{uidb64}/{token}", "PasswordResetConfirmView", True),
+    ("GET", "/reset/done", "PasswordResetCompleteView", True),
+    ("ANY", "/signup/{uuid}/", "signup", True),
+    ("POST", "/api/v1/invitations/{code}", "accept", True),
+    ("POST", "/users/{user_id}/activate", "activate_user", False),
+    ("POST", "/settings/reset", "reset_settings", False),
 ])
 def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
     assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public
@@ -258,3 +264,37 @@ def test_auth001_public_catalogue_reads_are_low_confidence() -> None:
             return name
     '''})
     assert found == [("app.py", 9, "AUTH001", "low")]
+
+
+def test_auth001_a_view_of_every_method_that_only_renders_is_judged_as_a_read() -> None:
+    settings = """
+        ROOT_URLCONF = "urls"
+        INSTALLED_APPS = ["app"]
+    """
+    urls = """
+        from django.contrib.auth.decorators import login_required
+        from django.shortcuts import render
+        from django.urls import path
+
+        from models import Note
+
+
+        def shell(request):
+            return render(request, "index.html", {"title": "Notes"})
+
+
+        def quick_note(request):
+            Note.objects.create(text=request.POST["text"])
+            return render(request, "done.html")
+
+
+        @login_required
+        def account(request):
+            return render(request, "account.html")
+
+
+        urlpatterns = [path("", account), path("app/", shell), path("note/", quick_note)]
+    """
+    found = _run({"settings.py": settings, "urls.py": urls, "models.py": "class Note:\n    pass\n"})
+    assert found == [("urls.py", 8, "AUTH001", "low"),  # renders a page: judged as a read
+                     ("urls.py", 12, "AUTH001", "high")]  # writes: as unsafe as a POST
