@@ -13,7 +13,7 @@ _AUTH_FLOW_SEGMENTS = re.compile(
     r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
     r"confirm-email|confirm_email|activate|activation|password-reset|password_reset|reset-password|"
     r"reset_password|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
-    r"magic-link|otp|webhooks?|csrf|csrf-token)($|[/_.-])",
+    r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token)($|[/_.-])",
     re.IGNORECASE,
 )
 """Authentication flows: public whatever the method."""

@@ -67,6 +67,7 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("POST", "/api/v1/invitations/{code}", "accept", True),
     ("POST", "/users/{user_id}/activate", "activate_user", False),
     ("POST", "/settings/reset", "reset_settings", False),
+    ("POST", "/api/v1/auths/mfa/verify", "verify_mfa_challenge", True),
 ])
 def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
     assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public
