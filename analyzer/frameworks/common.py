@@ -148,6 +148,8 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
         return None
     for _guard, _reject in guarded_rejections(func.body):
         return AuthStatus.REQUIRED
+    if _delegates_the_check(index, mod, func, known, depth):
+        return AuthStatus.REQUIRED
     # A credential decoder that raises on failure (jwt.decode) with no except: still required
     for stmt in _outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
@@ -155,6 +157,30 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
                 if (call.func.dotted or "").endswith("jwt.decode"):
                     return AuthStatus.REQUIRED
     return None
+
+
+_CREDENTIAL_WORDS = ("token", "credentials", "api_key", "apikey")
+
+
+def _delegates_the_check(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
+                         known: dict[str, AuthStatus] | None, depth: int) -> bool:
+    """True when the function hands its credential parameter to a project function that
+    rejects without it (`return await authenticate(request, api_key=api_key)`)."""
+    credentials = {p.name for p in func.params if any(w in p.name.lower() for w in _CREDENTIAL_WORDS)}
+    if not credentials:
+        return False
+    for stmt in _outside_swallowing_try(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                passed = [*call.positional, *(kw.value for kw in call.keywords)]
+                if not any(arg.kind == "name" and arg.text in credentials for arg in passed):
+                    continue
+                symbol = index.resolve(mod, call.func)
+                if symbol is None or symbol.func is None or symbol.func is func:
+                    continue
+                if body_auth(index, symbol.module, symbol.func, known, depth + 1) is AuthStatus.REQUIRED:
+                    return True
+    return False
 
 
 _ISSUING_CALLS = ("create_access_token", "create_refresh_token", "create_token", "generate_token", "issue_token",

@@ -299,3 +299,34 @@ def test_auth001_a_view_of_every_method_that_only_renders_is_judged_as_a_read() 
     found = _run({"settings.py": settings, "urls.py": urls, "models.py": "class Note:\n    pass\n"})
     assert found == [("urls.py", 8, "AUTH001", "low"),  # renders a page: judged as a read
                      ("urls.py", 12, "AUTH001", "high")]  # writes: as unsafe as a POST
+
+
+def test_an_optional_scheme_handed_to_a_helper_that_rejects_is_required() -> None:
+    found = _run({"auth.py": '''
+        from fastapi import HTTPException, Request, Security
+        from fastapi.security import APIKeyHeader
+
+        api_key_header = APIKeyHeader(name="Authorization", auto_error=False)
+
+
+        async def _lookup_key(request: Request, api_key: str | None) -> dict:
+            if not api_key or not api_key.startswith("sk-"):
+                raise HTTPException(status_code=401, detail="invalid key")
+            return {"key": api_key}
+
+
+        async def user_api_key_auth(request: Request, api_key: str = Security(api_key_header)) -> dict:
+            return await _lookup_key(request, api_key=api_key)
+    ''', "app.py": '''
+        from fastapi import APIRouter, Depends
+
+        from auth import user_api_key_auth
+
+        router = APIRouter()
+
+
+        @router.post("/chat/completions", dependencies=[Depends(user_api_key_auth)])
+        async def completions(body: dict) -> dict:
+            return body
+    '''})
+    assert found == []
