@@ -1,0 +1,124 @@
+"""INJ007: request data marked as safe HTML (`Markup`, `mark_safe`), bypassing autoescaping."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.inj._taint import ANY, Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.summary import Expr
+
+_SINKS = frozenset({
+    "markupsafe.Markup", "flask.Markup", "jinja2.Markup", "jinja2.utils.Markup",
+    "django.utils.safestring.mark_safe", "django.utils.safestring.SafeString", "django.utils.safestring.SafeText",
+    "django.utils.html.format_html",
+})
+_KIND = Kind("html", sanitizers=frozenset({"escape", "conditional_escape", "clean", "linkify", "strip_tags"}))
+_WORDS = ("markup", "mark_safe", "safestring", "safetext", "format_html")
+
+
+def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
+    name = frame.callee(call)
+    if name not in _SINKS:
+        return
+    arg = call.arg(0)
+    if arg is not None and (lv := frame.level(arg)) & ANY:
+        yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
+
+
+class MarkupXss(Rule):
+    """
+    ## What it finds
+    Client input wrapped in `Markup(...)` (markupsafe, Flask, Jinja) or Django's
+    `mark_safe(...)` / `SafeString(...)`, or used as the format string of `format_html(...)`:
+    the value is declared safe HTML, so templates stop escaping it. Values passed through
+    `escape()` / `conditional_escape()` / `bleach.clean()` first are clean, and so are
+    `Markup("<b>%s</b>") % name` and `format_html("<b>{}</b>", name)`, which escape their
+    arguments. Anchor: the line of the call.
+
+    ## Why it matters
+    A name like `<script>fetch('/api/me').then(...)</script>` is rendered as script in other
+    users' browsers: stored or reflected cross-site scripting steals sessions and acts as the
+    victim (CWE-79 Cross-site Scripting; OWASP API8:2023 Security Misconfiguration).
+
+    ## Options
+    None.
+
+    ## Known limitations
+    Medium confidence: whether the value reaches an HTML page (rather than a JSON response,
+    where `Markup` is harmless) is not checked. HTML built with `f"..."` and returned in an
+    `HttpResponse` without `mark_safe` is not reported here.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/79.html
+    - https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.safestring.mark_safe
+    - https://markupsafe.palletsprojects.com/en/stable/escaping/
+    """
+
+    code = "INJ007"
+    name = "markup-xss"
+    summary = "Request data marked as safe HTML, bypassing autoescaping"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    frameworks = frozenset({"fastapi", "starlette", "flask", "connexion", "django", "drf", "ninja"})
+    cwe = (79,)
+    owasp = ("API8:2023",)
+
+    bad = Example("""
+        from django.contrib.auth.decorators import login_required
+        from django.http import HttpResponse
+        from django.template import loader
+        from django.urls import path
+        from django.utils.safestring import mark_safe
+
+
+        @login_required
+        def search(request):
+            query = request.GET.get("q", "")
+            banner = mark_safe(f"<p>Results for <b>{query}</b></p>")  # expect: INJ007
+            html = loader.get_template("search.html").render({"banner": banner}, request)
+            return HttpResponse(html)
+
+
+        urlpatterns = [path("search/", search)]
+    """)
+
+    good = Example("""
+        from django.contrib.auth.decorators import login_required
+        from django.http import HttpResponse
+        from django.template import loader
+        from django.urls import path
+        from django.utils.html import format_html
+
+
+        @login_required
+        def search(request):
+            query = request.GET.get("q", "")
+            banner = format_html("<p>Results for <b>{}</b></p>", query)
+            html = loader.get_template("search.html").render({"banner": banner}, request)
+            return HttpResponse(html)
+
+
+        urlpatterns = [path("search/", search)]
+    """)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Follow client input from every route handler to `Markup` / `mark_safe`."""
+        if not mentions_any(ctx, _WORDS):
+            return
+        for flow in Flow(ctx, _KIND, _sinks).run():
+            yield self._report(flow)
+
+    def _report(self, flow: FlowHit) -> Finding:
+        via = f" through {flow.via}()" if flow.via else ""
+        route = flow.route
+        return self.finding(
+            flow.location,
+            f"{route.display} marks client input (`{render_arg(flow.hit.arg)}`) as safe HTML with "
+            f"{flow.hit.sink}{via}: markup in the input runs as script in users' browsers",
+            "Let the template escape the value, or build the HTML with `format_html(\"<b>{}</b>\", value)` / "
+            "`Markup(\"<b>%s</b>\") % value`, which escape their arguments",
+            confidence=Confidence.LOW if flow.via else None,
+            symbol=route.handler,
+            route=route,
+        )

@@ -1,0 +1,535 @@
+"""INJ002-INJ007 on small apps: sources, propagation, sanitizers, guards and helper modules.
+
+Each case is one app file (plus shared helpers); `# expect:` markers say exactly which INJ
+findings it must produce, and a case without markers must produce none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from apilint.rule import Example
+from apilint.testing import analyze_dir, run_example
+
+FASTAPI = """
+import os
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Literal
+from uuid import UUID
+
+import httpx
+import requests
+from fastapi import Depends, FastAPI, HTTPException, Query, UploadFile
+from fastapi.responses import FileResponse
+from fastapi.security import OAuth2PasswordBearer
+from pydantic import BaseModel
+
+app = FastAPI()
+oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+BASE = Path("/srv/files").resolve()
+API_URL = "https://api.example.com"
+"""
+
+FLASK = """
+import os
+import pickle
+import subprocess
+
+import requests
+import yaml
+from flask import Flask, abort, jsonify, render_template_string, request, send_file
+from flask_login import login_required
+from werkzeug.utils import secure_filename
+
+app = Flask(__name__)
+UPLOADS = "/srv/uploads"
+"""
+
+HELPERS = """
+import subprocess
+from urllib.parse import urljoin
+
+import requests
+
+
+def run_tool(cmd):
+    return subprocess.check_output(cmd, shell=True)  # expect: INJ002
+
+
+def fetch(url):
+    return requests.get(url, timeout=5).text  # expect: INJ005
+
+
+def fetch_user(user_id):
+    return requests.get(urljoin("https://api.example.com/", f"users/{user_id}"), timeout=5).json()
+
+
+def build_url(host):
+    return f"http://{host}/status"
+"""
+
+HELPER_CASES = {"helpers-module"}
+
+CASES: dict[str, str] = {
+    # --- INJ002 command injection --------------------------------------------------------
+    "cmd-os-system-query": FASTAPI + """
+@app.get("/ping")
+def ping(host: str, token: str = Depends(oauth2)):
+    os.system("ping -c 1 " + host)  # expect: INJ002
+""",
+    "cmd-shell-true-via-local": FASTAPI + """
+@app.get("/dig")
+def dig(domain: str, token: str = Depends(oauth2)):
+    cmd = f"dig +short {domain}"
+    return subprocess.check_output(cmd, shell=True)  # expect: INJ002
+""",
+    "cmd-program-from-input": FASTAPI + """
+@app.post("/run")
+def run(tool: str, arg: str, token: str = Depends(oauth2)):
+    return subprocess.run([tool, "--version"], capture_output=True).stdout  # expect: INJ002
+""",
+    "cmd-shlex-split-program": FASTAPI + """
+@app.post("/exec")
+def run_command(command: str, token: str = Depends(oauth2)):
+    return subprocess.run(shlex.split(command), capture_output=True).stdout  # expect: INJ002
+""",
+    "cmd-list-args-no-shell-is-safe": FASTAPI + """
+@app.get("/ping")
+def ping(host: str, token: str = Depends(oauth2)):
+    return subprocess.run(["ping", "-c", "1", "--", host], capture_output=True).stdout
+""",
+    "cmd-shlex-quote-is-safe": FASTAPI + """
+@app.get("/ping")
+def ping(host: str, token: str = Depends(oauth2)):
+    return subprocess.run(f"ping -c 1 {shlex.quote(host)}", shell=True, capture_output=True).stdout
+""",
+    "cmd-allow-list-is-safe": FASTAPI + """
+ALLOWED = {"uptime", "df", "free"}
+
+
+@app.get("/stats")
+def stats(name: str, token: str = Depends(oauth2)):
+    if name not in ALLOWED:
+        raise HTTPException(status_code=400, detail="unknown command")
+    return subprocess.run(name, shell=True, capture_output=True).stdout
+""",
+    "cmd-literal-and-int-params-are-safe": FASTAPI + """
+@app.get("/tail")
+def tail(lines: int, fmt: Literal["json", "text"], job: UUID, token: str = Depends(oauth2)):
+    return subprocess.run(f"tail -n {lines} /var/log/{job}.{fmt}", shell=True, capture_output=True).stdout
+""",
+    "cmd-regex-guard-is-safe": FASTAPI + """
+import re
+
+
+@app.get("/ping")
+def ping(host: str, token: str = Depends(oauth2)):
+    if not re.fullmatch(r"[a-z0-9.-]+", host):
+        raise HTTPException(status_code=400, detail="bad host")
+    os.system(f"ping -c 1 {host}")
+""",
+    "cmd-int-cast-is-safe": FASTAPI + """
+@app.get("/sleep")
+def sleep(seconds: str, token: str = Depends(oauth2)):
+    n = int(seconds)
+    os.system(f"sleep {n}")
+""",
+    "cmd-flask-form": FLASK + """
+@app.post("/convert")
+@login_required
+def convert():
+    name = request.form["name"]
+    subprocess.call("convert /tmp/in.png /tmp/%s.jpg" % name, shell=True)  # expect: INJ002
+    return jsonify(ok=True)
+""",
+    # --- INJ003 code injection -----------------------------------------------------------
+    "code-pickle-upload": FASTAPI + """
+import pickle
+
+
+@app.post("/models")
+async def upload_model(file: UploadFile, token: str = Depends(oauth2)):
+    model = pickle.loads(await file.read())  # expect: INJ003
+    return {"type": type(model).__name__}
+""",
+    "code-yaml-load-unsafe": FLASK + """
+@app.post("/config")
+@login_required
+def load_config():
+    data = yaml.load(request.data, Loader=yaml.Loader)  # expect: INJ003
+    return jsonify(data)
+""",
+    "code-yaml-safe-loader-is-safe": FLASK + """
+@app.post("/config")
+@login_required
+def load_config():
+    data = yaml.load(request.data, Loader=yaml.SafeLoader)
+    other = yaml.safe_load(request.data)
+    return jsonify(data, other)
+""",
+    "code-pickle-b64-cookie": FLASK + """
+import base64
+
+
+@app.get("/prefs")
+@login_required
+def prefs():
+    raw = request.cookies.get("prefs", "")
+    return jsonify(pickle.loads(base64.b64decode(raw)))  # expect: INJ003
+""",
+    "code-json-is-safe": FLASK + """
+import json
+
+
+@app.post("/data")
+@login_required
+def data():
+    return jsonify(json.loads(request.data))
+""",
+    # --- INJ004 path traversal -----------------------------------------------------------
+    "path-join-query": FASTAPI + """
+@app.get("/download")
+def download(name: str, token: str = Depends(oauth2)):
+    path = os.path.join("/srv/files", name)
+    return FileResponse(path)  # expect: INJ004
+""",
+    "path-pathlib-read": FASTAPI + """
+@app.get("/notes")
+def read_note(name: str, token: str = Depends(oauth2)):
+    return {"text": (BASE / name).read_text()}  # expect: INJ004
+""",
+    "path-resolve-is-relative-to-is-safe": FASTAPI + """
+@app.get("/download")
+def download(name: str, token: str = Depends(oauth2)):
+    path = (BASE / name).resolve()
+    if not path.is_relative_to(BASE):
+        raise HTTPException(status_code=404)
+    return FileResponse(path)
+""",
+    "path-realpath-startswith-is-safe": FASTAPI + """
+@app.delete("/files")
+def delete(name: str, token: str = Depends(oauth2)):
+    full = os.path.realpath(os.path.join("/srv/files", name))
+    if not full.startswith("/srv/files/"):
+        raise HTTPException(status_code=400)
+    os.remove(full)
+""",
+    "path-basename-and-name-are-safe": FASTAPI + """
+@app.get("/download")
+def download(name: str, other: str, token: str = Depends(oauth2)):
+    a = open(os.path.join("/srv/files", os.path.basename(name)))
+    b = open(BASE / Path(other).name)
+    return {"a": a.read(), "b": b.read()}
+""",
+    "path-int-and-uuid-params-are-safe": FASTAPI + """
+@app.get("/files/{file_id}")
+def download(file_id: int, job: UUID, token: str = Depends(oauth2)):
+    return FileResponse(f"/srv/files/{job}/{file_id}.pdf")
+""",
+    "path-db-row-is-not-input": FASTAPI + """
+@app.get("/files/{file_id}")
+def download(file_id: int, name: str, token: str = Depends(oauth2)):
+    stored = db_lookup(name)
+    return FileResponse(stored.path)
+
+
+def db_lookup(name):
+    return None
+""",
+    "path-segment-param-low": FASTAPI + """
+@app.get("/avatars/{filename}")
+def avatar(filename: str, token: str = Depends(oauth2)):
+    return FileResponse(f"/srv/avatars/{filename}")  # expect: INJ004
+""",
+    "path-upload-filename": FASTAPI + """
+@app.post("/upload")
+async def upload(file: UploadFile, token: str = Depends(oauth2)):
+    with open(f"/srv/uploads/{file.filename}", "wb") as out:  # expect: INJ004
+        out.write(await file.read())
+""",
+    "path-flask-save-unsanitized": FLASK + """
+@app.post("/upload")
+@login_required
+def upload():
+    f = request.files["file"]
+    f.save(os.path.join(UPLOADS, f.filename))  # expect: INJ004
+    return jsonify(ok=True)
+""",
+    "path-flask-secure-filename-is-safe": FLASK + """
+@app.post("/upload")
+@login_required
+def upload():
+    f = request.files["file"]
+    f.save(os.path.join(UPLOADS, secure_filename(f.filename)))
+    return send_file(os.path.join(UPLOADS, secure_filename(request.args["name"])))
+""",
+    "path-flask-int-converter-is-safe": FLASK + """
+@app.get("/reports/<int:report_id>")
+@login_required
+def report(report_id):
+    return send_file(f"/srv/reports/{report_id}.pdf")
+""",
+    "path-flask-path-converter": FLASK + """
+@app.get("/static-files/<path:subpath>")
+@login_required
+def static_files(subpath):
+    return send_file(os.path.join(UPLOADS, subpath))  # expect: INJ004
+""",
+    "path-django-upload-name-is-a-basename": """
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.urls import path
+
+
+@login_required
+def upload(request):
+    doc = request.FILES["document"]
+    with open(f"/srv/docs/{doc.name}", "wb") as out:
+        for chunk in doc.chunks():
+            out.write(chunk)
+    with open(f"/srv/docs/{request.POST['name']}", "wb") as out:  # expect: INJ004
+        out.write(b"")
+    return JsonResponse({"ok": True})
+
+
+urlpatterns = [path("upload/", upload)]
+""",
+    "path-dotdot-guard-is-safe": FLASK + """
+@app.get("/logs")
+@login_required
+def logs():
+    name = request.args.get("name", "")
+    if ".." in name or name.startswith("/"):
+        abort(400)
+    return send_file(os.path.join("/var/log/app", name))
+""",
+    "path-extension-check-is-not-a-guard": FLASK + """
+ALLOWED_EXTENSIONS = {"png", "jpg"}
+
+
+def allowed_file(filename):
+    return "." in filename and filename.rsplit(".", 1)[1].lower() in ALLOWED_EXTENSIONS
+
+
+@app.post("/images")
+@login_required
+def upload_image():
+    f = request.files["image"]
+    if not allowed_file(f.filename):
+        abort(400)
+    f.save(os.path.join(UPLOADS, f.filename))  # expect: INJ004
+    return jsonify(ok=True)
+""",
+    # --- INJ005 SSRF ------------------------------------------------------------------------
+    "ssrf-query-url": FASTAPI + """
+@app.get("/fetch")
+def fetch(url: str, token: str = Depends(oauth2)):
+    return requests.get(url, timeout=5).text  # expect: INJ005
+""",
+    "ssrf-host-in-fstring": FASTAPI + """
+@app.get("/health-of")
+def health_of(host: str, token: str = Depends(oauth2)):
+    return requests.get(f"http://{host}:8080/health", timeout=5).json()  # expect: INJ005
+""",
+    "ssrf-fixed-base-is-safe": FASTAPI + """
+@app.get("/users/{user_id}/profile")
+def profile(user_id: str, q: str, token: str = Depends(oauth2)):
+    a = requests.get(f"{API_URL}/users/{user_id}", timeout=5).json()
+    b = requests.get(f"https://api.example.com/search?q={q}", timeout=5).json()
+    c = requests.get("https://api.example.com/search", params={"q": q}, timeout=5).json()
+    d = httpx.get(API_URL + "/items/" + q).json()
+    return [a, b, c, d]
+""",
+    "ssrf-session-object": FASTAPI + """
+http = requests.Session()
+
+
+@app.post("/webhooks/test")
+def test_webhook(callback_url: str, token: str = Depends(oauth2)):
+    return http.post(callback_url, json={"ping": True}, timeout=5).status_code  # expect: INJ005
+""",
+    "ssrf-allow-list-is-safe": FASTAPI + """
+from urllib.parse import urlparse
+
+ALLOWED_HOSTS = {"hooks.slack.com"}
+
+
+@app.post("/webhooks/test")
+def test_webhook(callback_url: str, token: str = Depends(oauth2)):
+    parsed = urlparse(callback_url)
+    if parsed.hostname not in ALLOWED_HOSTS:
+        raise HTTPException(status_code=400)
+    return requests.post(callback_url, json={"ping": True}, timeout=5).status_code
+""",
+    "ssrf-scheme-check-is-not-enough": FASTAPI + """
+@app.post("/import")
+def import_url(url: str, token: str = Depends(oauth2)):
+    if not url.startswith(("http://", "https://")):
+        raise HTTPException(status_code=400)
+    return requests.get(url, timeout=5).text  # expect: INJ005
+""",
+    "helpers-module": FASTAPI + """
+from app.helpers import build_url, fetch, fetch_user, run_tool
+
+
+@app.get("/proxy")
+def proxy(url: str, host: str, user_id: str, domain: str, token: str = Depends(oauth2)):
+    run_tool(f"whois {domain}")
+    a = fetch(url)
+    b = requests.get(build_url(host), timeout=5).text  # expect: INJ005
+    c = fetch_user(user_id)
+    return [a, b, c]
+""",
+    "ssrf-urljoin-absolute": FASTAPI + """
+from urllib.parse import urljoin
+
+
+@app.get("/docs-proxy")
+def docs_proxy(page: str, token: str = Depends(oauth2)):
+    return requests.get(urljoin("https://docs.example.com/", page), timeout=5).text  # expect: INJ005
+""",
+    "ssrf-flask-json": FLASK + """
+@app.post("/avatar-from-url")
+@login_required
+def avatar_from_url():
+    data = request.get_json()
+    image = requests.get(data["image_url"], timeout=5).content  # expect: INJ005
+    return jsonify(size=len(image))
+""",
+    "ssrf-scheme-variable-then-host": FASTAPI + """
+@app.get("/probe")
+def probe(host: str, secure: bool = True, token: str = Depends(oauth2)):
+    scheme = "https" if secure else "http"
+    return httpx.get(f"{scheme}://{host}/healthz").status_code  # expect: INJ005
+""",
+    "ssrf-drf-query-params": """
+import requests
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+class LinkPreview(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request):
+        target = self.request.query_params.get("target")
+        return Response({"body": requests.get(target, timeout=5).text[:500]})  # expect: INJ005
+
+
+class Status(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, service):
+        return Response(requests.get(f"https://status.example.com/{service}", timeout=5).json())
+""" + """
+from django.urls import path
+
+urlpatterns = [path("preview/", LinkPreview.as_view()), path("status/<str:service>/", Status.as_view())]
+""",
+    "code-django-eval-and-mark-safe": """
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
+from django.urls import path
+from django.utils.safestring import mark_safe
+
+
+@login_required
+def calc(request):
+    return JsonResponse({"value": eval(request.POST["expr"])})  # expect: INJ003
+
+
+@login_required
+def hello(request, name):
+    return HttpResponse(mark_safe("<h1>Hello %s</h1>" % name))  # expect: INJ007
+
+
+@login_required
+def report(request, report_id):
+    return HttpResponse(open(f"/srv/reports/{report_id}.html").read())
+
+
+urlpatterns = [
+    path("calc/", calc),
+    path("hello/<str:name>/", hello),
+    path("reports/<int:report_id>/", report),
+]
+""",
+    # --- INJ006 template injection -------------------------------------------------------
+    "tmpl-render-template-string": FLASK + """
+@app.get("/hello")
+@login_required
+def hello():
+    name = request.args.get("name", "")
+    template = "<h1>Hello " + name + "</h1>"
+    return render_template_string(template)  # expect: INJ006
+""",
+    "tmpl-jinja-env-from-string": FASTAPI + """
+from jinja2 import Environment
+
+env = Environment(autoescape=True)
+
+
+class Mail(BaseModel):
+    subject: str
+    body: str
+
+
+@app.post("/mail/preview")
+def preview(mail: Mail, token: str = Depends(oauth2)):
+    return {"html": env.from_string(mail.body).render(subject=mail.subject)}  # expect: INJ006
+""",
+    "tmpl-context-variable-is-safe": FLASK + """
+@app.get("/hello")
+@login_required
+def hello():
+    return render_template_string("<h1>Hello {{ name }}</h1>", name=request.args.get("name", ""))
+""",
+    "tmpl-sandbox-is-safe": FASTAPI + """
+from jinja2.sandbox import SandboxedEnvironment
+
+sandbox = SandboxedEnvironment()
+
+
+@app.post("/render")
+def render(source: str, token: str = Depends(oauth2)):
+    return {"html": sandbox.from_string(source).render()}
+""",
+    # --- INJ007 markup ----------------------------------------------------------------------
+    "markup-flask": FLASK + """
+from markupsafe import Markup, escape
+
+
+@app.get("/banner")
+@login_required
+def banner():
+    msg = request.args.get("msg", "")
+    bad = Markup(f"<div class='banner'>{msg}</div>")  # expect: INJ007
+    good = Markup(f"<div class='banner'>{escape(msg)}</div>")
+    also_good = Markup("<div class='banner'>%s</div>") % msg
+    return jsonify(str(bad), str(good), str(also_good))
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
+def test_inj_case(case: str):
+    helpers = HELPERS if case in HELPER_CASES else HELPERS.replace("  # expect: INJ002", "").replace(
+        "  # expect: INJ005", "")
+    example = Example(CASES[case], files=(("app/__init__.py", ""), ("app/helpers.py", helpers)))
+    found, expected = run_example(example, select=("INJ",))
+    assert found == expected.expect
+
+
+def test_segment_path_param_is_low_confidence(tmp_path: Path):
+    example = Example(CASES["path-segment-param-low"], files=(("app/__init__.py", ""),))
+    for rel, source in example.all_files():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(source, encoding="utf-8")
+    (tmp_path / ".git").mkdir()
+    [finding] = analyze_dir(tmp_path, select=("INJ004",)).findings
+    assert finding.confidence.value == "low"
+    assert "GET /avatars/{filename}" in finding.message
