@@ -63,7 +63,9 @@ class Ssrf(Rule):
     ## Known limitations
     Webhook and "import from URL" features need client URLs by design; they are still
     reported until the URL is checked against an allow-list, because a bare scheme check
-    (`url.startswith("https://")`) does not stop requests to internal hosts. Redirects from an
+    (`url.startswith("https://")`) does not stop requests to internal hosts; on routes that
+    require an admin role (an administrator configuring an integration URL) they are reported
+    with low confidence. Redirects from an
     allowed host and DNS rebinding are out of scope. Clients stored on `self` or created by a
     factory the project does not define are not recognised.
 
@@ -139,13 +141,15 @@ class Ssrf(Rule):
     def _report(self, flow: FlowHit) -> Finding:
         via = f" through {flow.via}()" if flow.via else ""
         route = flow.route
+        admin_only = any(ev.kind == "role" for ev in route.authz)
+        confidence = Confidence.LOW if admin_only else Confidence.MEDIUM if flow.via else None
         return self.finding(
             flow.location,
             f"{route.display} lets the client choose the URL (`{render_arg(flow.hit.arg)}`) of "
             f"{flow.hit.sink}{via}: an attacker can make the server call internal services or cloud metadata",
             "Build the URL from a fixed base in settings and pass client values as path segments or `params=`; "
             "when the client must give a URL, check its host against an allow-list first",
-            confidence=Confidence.MEDIUM if flow.via else None,
+            confidence=confidence,
             symbol=route.handler,
             route=route,
         )

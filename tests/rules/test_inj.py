@@ -533,3 +533,42 @@ def test_segment_path_param_is_low_confidence(tmp_path: Path):
     [finding] = analyze_dir(tmp_path, select=("INJ004",)).findings
     assert finding.confidence.value == "low"
     assert "GET /avatars/{filename}" in finding.message
+
+
+def test_ssrf_on_an_admin_only_route_is_low_confidence(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text('''
+import httpx
+from fastapi import Depends, FastAPI, HTTPException
+from fastapi.security import OAuth2PasswordBearer
+
+app = FastAPI()
+scheme = OAuth2PasswordBearer(tokenUrl="token")
+
+
+def get_admin_user(token: str = Depends(scheme)) -> dict:
+    user = {"role": "admin" if token == "a" else "user"}
+    if user["role"] != "admin":
+        raise HTTPException(status_code=403)
+    return user
+
+
+def get_user(token: str = Depends(scheme)) -> dict:
+    if not token:
+        raise HTTPException(status_code=401)
+    return {"role": "user"}
+
+
+@app.post("/admin/integrations/verify")
+async def verify_integration(url: str, admin: dict = Depends(get_admin_user)) -> dict:
+    async with httpx.AsyncClient() as client:
+        return {"status": (await client.get(url)).status_code}
+
+
+@app.post("/previews")
+async def preview(url: str, user: dict = Depends(get_user)) -> dict:
+    async with httpx.AsyncClient() as client:
+        return {"status": (await client.get(url)).status_code}
+''', encoding="utf-8")
+    found = sorted((f.location.line, f.confidence.value) for f in analyze_dir(tmp_path, select=("INJ005",)).findings)
+    assert found == [(26, "low"), (32, "high")]
