@@ -25,9 +25,10 @@ class UnvalidatedRequestBody(Rule):
     - a FastAPI or Ninja body parameter typed as a bare `dict`, `Dict[str, Any]`, `Mapping`,
       `list[dict]`, or `Any` with `Body(...)`, that the handler never passes to a schema
       (`Item(**payload)`, `Item.model_validate(payload)`, a Marshmallow `load`) — reported on
-      the `def` line, at medium confidence (low on webhook-style paths, which receive
-      third-party payloads, and for parameters whose name says they are free-form maps:
-      `labels`, `metadata`, `settings`, `variables`...);
+      the `def` line at low confidence, since nothing shows where the values go (proxies and
+      pass-through endpoints take bare bodies by design), and at low severity on webhook-style
+      paths, which receive third-party payloads, and for parameters whose name says they are
+      free-form maps: `labels`, `metadata`, `settings`, `variables`...;
     - raw request data (`request.json`, `request.get_json()`, `await request.json()`,
       `request.data`, a `dict` body) written whole into an ORM model (`Item(**data)`,
       `Item.objects.create(**data)`, `obj.update(data)`) or a document collection
@@ -183,7 +184,7 @@ class UnvalidatedRequestBody(Rule):
                     route, f"{route.display} takes its body `{param}` as a bare dict: nothing checks its "
                     f"keys, types or sizes{note}",
                     f"Type `{param}` with a Pydantic model that lists the accepted fields",
-                    confidence=Confidence.LOW if note else Confidence.MEDIUM, symbol=symbol,
+                    confidence=Confidence.LOW, symbol=symbol,
                     severity=Severity.LOW if note else None)
 
 

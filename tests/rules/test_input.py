@@ -190,7 +190,7 @@ def test_raw_writes_and_mass_assignment_overlap():
     assert len(found) == 4
 
 
-def test_free_form_and_webhook_bodies_are_low_confidence():
+def test_bare_dict_bodies_are_low_confidence_and_free_form_ones_low_severity():
     source = (
         "from fastapi import Depends, FastAPI\n\nfrom app.auth import current_user\n\n"
         "app = FastAPI(dependencies=[Depends(current_user)])\n\n\n"
@@ -203,6 +203,6 @@ def test_free_form_and_webhook_bodies_are_low_confidence():
             Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
             Path(tmp, rel).write_text(text, encoding="utf-8")
         findings = analyze_dir(Path(tmp), select=("INPUT",)).findings
-    judged = sorted((f.route or "", f.confidence) for f in findings)
-    assert judged == [("POST /orders", Confidence.MEDIUM), ("POST /webhooks/stripe", Confidence.LOW),
-                      ("PUT /labels", Confidence.LOW)]
+    judged = sorted((f.route or "", f.confidence, f.severity.value) for f in findings)
+    assert judged == [("POST /orders", Confidence.LOW, "medium"), ("POST /webhooks/stripe", Confidence.LOW, "low"),
+                      ("PUT /labels", Confidence.LOW, "low")]
