@@ -24,6 +24,11 @@ _READ_ONLY_SEGMENTS = re.compile(
     re.IGNORECASE,
 )
 """Probes, docs and static files (first segment after an optional `/api/vN`): public when read-only."""
+_DISCOVERY_DOCUMENTS = re.compile(
+    r"/(opensearch\.xml|changelog|release-notes|scim/v2/(ServiceProviderConfig|ResourceTypes|Schemas))/?$",
+    re.IGNORECASE,
+)
+"""Discovery documents clients fetch before they authenticate (SCIM's are public by RFC 7644)."""
 _TOKEN_PARAMS = re.compile(r"^(token|code|key|uid|uidb64|signature|sig|provider|backend|nonce|state)$")
 """Path parameters an auth flow may carry (`/reset-password/{token}`), unlike an object ID."""
 _PUBLIC_HANDLERS = re.compile(
@@ -62,7 +67,8 @@ def is_public_by_design(route: Route, config: Config) -> bool:
     first = next((seg for seg in static_path.split("/") if seg and not _VERSION_SEGMENT.match(seg)), "")
     if first and (_LEADING_FLOW.match(first) or _AUTH_FLOW_SEGMENTS.fullmatch(first)):
         return True
-    if route.method in ("GET", "HEAD", "OPTIONS") and _READ_ONLY_SEGMENTS.search(route.path):
+    if route.method in ("GET", "HEAD", "OPTIONS") and (
+            _READ_ONLY_SEGMENTS.search(route.path) or _DISCOVERY_DOCUMENTS.search(route.path)):
         return True
     handler = route.handler.rsplit(".", 1)[-1]
     return ids_only_tokens and bool(_PUBLIC_HANDLERS.match(handler))

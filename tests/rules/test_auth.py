@@ -68,6 +68,9 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("POST", "/users/{user_id}/activate", "activate_user", False),
     ("POST", "/settings/reset", "reset_settings", False),
     ("POST", "/api/v1/auths/mfa/verify", "verify_mfa_challenge", True),
+    ("GET", "/api/v1/scim/v2/ServiceProviderConfig", "service_provider_config", True),
+    ("GET", "/opensearch.xml", "opensearch", True),
+    ("POST", "/api/v1/scim/v2/Schemas", "create_schema", False),
 ])
 def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
     assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public
