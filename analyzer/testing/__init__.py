@@ -65,8 +65,12 @@ def collect_expectations(app_dir: Path, known_codes: frozenset[str] | None = Non
     return total
 
 
-def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = ("ALL",)) -> RunResult:
-    """Run apilint on a folder with its own config (if any), every rule selected, no cache."""
+def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = ()) -> RunResult:
+    """Run apilint on a folder with its own config (if any), no cache.
+
+    Without `select`, the rules run are the ones a user gets: every rule on by default plus
+    what the folder's config selects (`extend-select` brings in rules that are off by default).
+    """
     config_file = find_config(app_dir)
     config: Config
     if config_file is not None and config_file.parent.resolve() == app_dir.resolve():
@@ -81,7 +85,7 @@ def finding_keys(result: RunResult) -> set[Key]:
     return {(f.location.file, f.location.line, f.code) for f in result.findings}
 
 
-def run_example(example: Example, select: tuple[str, ...] = ("ALL",)) -> tuple[set[Key], Expectations]:
+def run_example(example: Example, select: tuple[str, ...] = ()) -> tuple[set[Key], Expectations]:
     """Write an example's files to a temporary folder, analyze it, return (found, expected)."""
     with tempfile.TemporaryDirectory(prefix="apilint-example-") as tmp:
         root = Path(tmp)

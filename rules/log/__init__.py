@@ -1,0 +1,1 @@
+"""LOG: authentication failures and denials that leave no trace in the logs."""

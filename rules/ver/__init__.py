@@ -1,0 +1,1 @@
+"""VER: API surfaces with no version, so breaking changes cannot be rolled out safely."""
