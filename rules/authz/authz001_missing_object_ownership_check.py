@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.frameworks.common import request_body_params
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.authz._body import body_fields, mutates
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner
 from apilint.rules.authz._loads import Load, Scan, Scanner
 from apilint.rules.authz._names import (
@@ -29,6 +31,16 @@ _PLUMBING = frozenset({"db", "session", "database", "conn", "connection", "reque
                        "settings", "redis", "cache", "mongo", "client", "self", "cls", "repo", "repository",
                        "uow", "service", "pagination", "params", "skip", "limit", "offset", "page"})
 """Handler parameters that never hold the loaded object."""
+_NOT_BODY_KEYS = re.compile(r"pass(word)?|secret|token|otp|code$|amount|quantity|qty|price|count|total|note|"
+                            r"comment|message|text|content|description|body|reason|query|search|q$",
+                            re.IGNORECASE)
+"""Body fields that carry values, not keys that pick an object."""
+_FRAMEWORK_REQUEST = re.compile(r"(^|\.)(Http|WSGI|ASGI|Django|Ninja)?Request$")
+
+
+def _annotation(func: FunctionDef, name: str) -> str:
+    param = func.param(name)
+    return (param.annotation.dotted or "") if param is not None and param.annotation is not None else ""
 SILENCING_AUTHZ = frozenset({"role", "object_permission", "ownership", "permission", "permission_class",
                              "superuser", "staff"})
 """Route.authz evidence kinds that restrict who may reach the object."""
@@ -39,8 +51,11 @@ class MissingObjectOwnershipCheck(Rule):
     ## What it finds
     Authenticated routes that take an object ID from the caller (a path parameter such as
     `id`, `pk`, `uuid` or `*_id`, an ID query parameter, or an ID read from the request such
-    as `request.args.get("order_id")` / `request.GET["report_id"]`), load the object with it,
-    and never restrict it to the caller. Loads recognised: SQLAlchemy/SQLModel
+    as `request.args.get("order_id")` / `request.GET["report_id"]`, also inline
+    (`Order.query.get(request.json["order_id"])`), through a local holding the body
+    (`data = request.get_json()`) or as a field of a body model parameter
+    (`payload.account_id` where `payload: TransferIn`)), load the object with it, and never
+    restrict it to the caller. Loads recognised: SQLAlchemy/SQLModel
     `session.get(Model, id)`, `db.query(Model).filter(Model.id == id)`,
     `select(Model).where(...)`, Flask-SQLAlchemy `Model.query.get_or_404(id)` and
     `db.get_or_404(Model, id)`, Django `Model.objects.get(pk=...)` and
@@ -50,7 +65,11 @@ class MissingObjectOwnershipCheck(Rule):
     (`crud.get_item(db, item_id)`, a repository method) and through dependencies that receive
     the ID. Other path parameters that pick one object by a natural key (`/books/{title}`,
     `/users/{username}/password`) count too, with medium confidence, for owned objects and
-    for changes; reads of user profiles by such a key are public by design and skipped.
+    for changes; reads of user profiles by such a key are public by design and skipped. A
+    natural key from the request body (`body.username` in `PUT /profile`) counts only when
+    the loaded object is then changed or deleted (an attribute set, `setattr`, `.delete()`,
+    `session.delete(obj)`, or a loading helper named `update_*`/`delete_*`), never for an
+    existence check; body parameters are client data even when named like the caller (`user`).
 
     Not reported when something ties the object to the caller: the same query also uses the
     caller (`Item.owner_id == current_user.id`, `user=request.user`), the loaded object's
@@ -84,7 +103,11 @@ class MissingObjectOwnershipCheck(Rule):
     (a tenant-bound session) or by a helper whose name says nothing about ownership is not
     seen; list such helpers in `ownership.helpers`. AUTHZ002 reports privileged routes
     (`DELETE /users/{user_id}`); this rule skips them so that one missing check is reported
-    once.
+    once. Body fields are recognised only when read by a literal key or attribute name in the
+    handler itself (not a body passed whole to a service that reads the ID), and body models
+    only when their class name says so (`...Create`, `...Update`, `...In`, `...Payload`).
+    Changes to shared models with no owner field (`DELETE /menu/{item_id}` by any logged-in
+    user) are a role question, not an ownership one, and are not reported.
 
     ## References
     - https://cwe.mitre.org/data/definitions/639.html
@@ -181,9 +204,10 @@ class MissingObjectOwnershipCheck(Rule):
             what = load.model or "an object"
             via = f" through `{load.via}`" if load.via else ""
             where = f"{load.file}:{load.line}" if load.file else f"line {load.line}"
+            source = "" if load.param in route.path_params else " from the request"
             yield self.finding(
                 route,
-                f"{route.display} loads {what} by `{load.param}`{via} ({where}: {load.call}) and never "
+                f"{route.display} loads {what} by `{load.param}`{source}{via} ({where}: {load.call}) and never "
                 "checks that it belongs to the caller",
                 f"Restrict the load to the caller (e.g. filter by `owner_id == current_user.id`) or compare "
                 f"the {what}'s owner with the caller and return 404 when they differ",
@@ -211,13 +235,24 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                  if p.name not in route.path_params and is_id_name(p.name) and is_scalar_param(p)]
     query_ids += [n for n in request_ids(handler) if n not in query_ids and n not in route.path_params]
     path_keys = [p for p in route.path_params if is_key_name(p)]
-    if not path_ids and not query_ids and not path_keys:
+    client = {name for name in request_body_params(handler)
+              if name not in _PLUMBING and not _FRAMEWORK_REQUEST.search(_annotation(handler, name))}
+    body = body_fields(handler, client)
+    body_keys: list[str] = []
+    if body is not None:
+        known = set(path_ids + query_ids + path_keys) | set(route.path_params)
+        query_ids += [f for f in body.fields if f not in known and is_id_name(f)]
+        if route.is_unsafe:
+            body_keys = [f for f in body.fields if f not in known and not is_id_name(f) and is_key_name(f)
+                         and not _NOT_BODY_KEYS.search(f)]
+    if not path_ids and not query_ids and not path_keys and not body_keys:
         return None
-    taint = {name: name for name in path_ids + query_ids + path_keys}
-    users = user_params(handler, set(taint))
+    scanned = body.func if body is not None else handler
+    taint = {name: name for name in path_ids + query_ids + path_keys + body_keys}
+    users = user_params(handler, set(taint) | client)
     loaded = {p.name for p in handler.params
-              if p.name not in taint and p.name not in users and p.name not in _PLUMBING}
-    scans = [scanner.scan(mod, handler, taint, users, loaded)]
+              if p.name not in taint and p.name not in users and p.name not in _PLUMBING and p.name not in client}
+    scans = [scanner.scan(mod, scanned, taint, users, loaded)]
     for dep_name in route.dependencies:
         dep = ctx.index.lookup(dep_name)
         if dep is None or dep.func is None or dep.func is handler:
@@ -232,7 +267,13 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
         return None
     for scan in scans:
         for load in scan.loads:
-            if load.param in path_keys:
+            if load.param in body_keys:
+                # a natural key from the body (`body.username`): only a load that is then changed
+                # (`PUT /profile` updating whichever user the body names), never an existence check
+                if load.file or not mutates(scanned, load.line):
+                    continue
+                confidence = _key_confidence(route, load)
+            elif load.param in path_keys:
                 confidence = _key_confidence(route, load)
             else:
                 confidence = _confidence(route, load, load.param in query_ids)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from apilint.model import Confidence
-from apilint.project import ProjectIndex
-from apilint.summary import Expr, ModuleSummary
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import Expr, FunctionDef, ModuleSummary
 
 HTTP_EXCEPTIONS = ("HTTPException", "APIException", "HttpError", "WebSocketException", "Http404", "NotFound",
                    "MethodNotAllowed", "PermissionDenied", "NotAuthenticated", "AuthenticationFailed",
@@ -42,3 +42,37 @@ def exception_confidence(index: ProjectIndex, mod: ModuleSummary, exc_type: Expr
             return None
         return Confidence.LOW
     return Confidence.HIGH
+
+
+def project_callee(index: ProjectIndex, mod: ModuleSummary, caller: FunctionDef,
+                   call: Expr) -> tuple[ModuleSummary, FunctionDef] | None:
+    """The project function or method a call reaches: a name, `module.func`, `self.method`, or a
+    method of a module-level instance (`service = Service()`); None when apilint cannot tell."""
+    func = call.func
+    if func.kind not in ("name", "attr"):
+        return None
+    if func.kind == "attr" and func.args[0].kind == "name" and func.args[0].text in ("self", "cls"):
+        owner = caller.qualname.rpartition(".")[0]
+        if not owner or "<locals>" in owner:
+            return None
+        return _method(index, index.lookup(f"{mod.module}.{owner}"), func.text)
+    symbol = index.resolve(mod, func)
+    if symbol is not None:
+        return (symbol.module, symbol.func) if symbol.func is not None else None
+    if func.kind == "attr":
+        owner_sym = index.resolve(mod, func.args[0])
+        if owner_sym is not None and owner_sym.cls is None and owner_sym.value is not None \
+                and owner_sym.value.kind == "call":
+            return _method(index, index.resolve(owner_sym.module, owner_sym.value.func), func.text)
+    return None
+
+
+def _method(index: ProjectIndex, cls: Symbol | None, name: str) -> tuple[ModuleSummary, FunctionDef] | None:
+    """`name` defined on the class or one of its project base classes."""
+    if cls is None or cls.cls is None:
+        return None
+    for qualname in (cls.qualname, *index.base_names(cls)):
+        found = index.lookup(f"{qualname}.{name}")
+        if found is not None and found.func is not None:
+            return found.module, found.func
+    return None

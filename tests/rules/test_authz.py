@@ -389,3 +389,79 @@ def test_request_scoped_querysets_and_framework_tables(tmp_path: Path) -> None:
     found = [(f.route, f.confidence.value) for f in result.findings]
     assert found == [("ANY /u/{page_id}/", "high")]
     assert "loads Page by `page_id`" in result.findings[0].message
+
+
+def test_ids_and_keys_from_the_request_body() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        (root / "deps.py").write_text("from models import Doc\n" + DEPS, encoding="utf-8")
+        (root / "models.py").write_text(MODELS, encoding="utf-8")
+        (root / "app.py").write_text(textwrap.dedent('''
+            from fastapi import Depends, FastAPI, HTTPException, Request
+            from pydantic import BaseModel
+
+            from deps import current_user, get_db
+            from models import Doc, User
+
+            app = FastAPI()
+
+
+            class DocUpdate(BaseModel):
+                doc_id: int
+                title: str
+
+
+            class ProfileUpdate(BaseModel):
+                username: str
+                bio: str
+
+
+            def find_user(db, username):
+                return db.query(User).filter(User.username == username).first()
+
+
+            @app.put("/docs")
+            def update_doc(body: DocUpdate, db=Depends(get_db), me=Depends(current_user)):
+                doc = db.get(Doc, body.doc_id)
+                doc.title = body.title
+
+
+            @app.put("/profile")
+            def update_profile(user: ProfileUpdate, db=Depends(get_db), me=Depends(current_user)):
+                target = find_user(db, user.username)
+                target.bio = user.bio
+
+
+            @app.post("/docs/archive")
+            async def archive(request: Request, db=Depends(get_db), me=Depends(current_user)):
+                data = await request.json()
+                db.delete(db.get(Doc, data["doc_id"]))
+
+
+            @app.put("/docs/mine")
+            def update_mine(body: DocUpdate, db=Depends(get_db), me=Depends(current_user)):
+                doc = db.query(Doc).filter(Doc.id == body.doc_id, Doc.owner_id == me.id).first()
+                doc.title = body.title
+
+
+            @app.post("/invites")
+            def invite(user: ProfileUpdate, db=Depends(get_db), me=Depends(current_user)):
+                if db.query(User).filter(User.username == user.username).first():
+                    raise HTTPException(status_code=409)
+                return {"invited": user.username}
+
+
+            @app.put("/profile/self")
+            def update_self(user: ProfileUpdate, db=Depends(get_db), me=Depends(current_user)):
+                target = find_user(db, user.username)
+                if target.id != me.id:
+                    raise HTTPException(status_code=403)
+                target.bio = user.bio
+        ''').lstrip("\n"), encoding="utf-8")
+        result = analyze_dir(root, select=("AUTHZ001",))
+        found = sorted((f.location.line, f.confidence.value) for f in result.findings)
+    # update_doc (a body ID of an owned model), update_profile (a user named by the body, then changed; the
+    # body parameter `user` is not the caller), archive (an ID read from the JSON body); not: update_mine
+    # (scoped to the caller), invite (an existence check changes nothing), update_self (compared, rejected)
+    assert found == [(25, "medium"), (31, "medium"), (37, "medium")]

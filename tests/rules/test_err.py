@@ -1,0 +1,205 @@
+"""ERR001: exception text followed into the project helpers a handler calls."""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from pathlib import Path
+
+import pytest
+from apilint.testing import analyze_dir
+
+HELPERS = '''
+import logging
+import subprocess
+
+from flask import jsonify
+from werkzeug.exceptions import InternalServerError
+
+log = logging.getLogger(__name__)
+
+
+def error_response(err):
+    return jsonify({"error": str(err)}), 500
+
+
+def describe(err):
+    return f"{type(err).__name__}: {err}"
+
+
+def raise_api(err):
+    raise InternalServerError(description=f"failed: {err}")
+
+
+def safe_error(err):
+    log.exception("failed: %s", err)
+    return jsonify({"error": "internal error"}), 500
+
+
+def run_job(data):
+    try:
+        subprocess.run(["job"], check=True)
+        return {"ok": True}
+    except Exception as e:
+        return {"ok": False, "error": str(e)}
+
+
+def parse_count(value):
+    try:
+        return int(value)
+    except ValueError as e:
+        raise InternalServerError(description=str(e))
+
+
+def load_config(path):
+    try:
+        return open(path).read()
+    except Exception as e:
+        raise InternalServerError(description=str(e))
+
+
+def forward(err):
+    return error_response(err)
+
+
+class Service:
+    def process(self):
+        try:
+            return {"ok": True}
+        except OSError as e:
+            return {"ok": False, "detail": repr(e)}
+
+
+svc = Service()
+'''
+HEAD = '''
+from flask import Flask, jsonify, request
+
+from helpers import (describe, error_response, forward, load_config, parse_count, raise_api, run_job,
+                     safe_error, svc)
+
+app = Flask(__name__)
+
+
+def work():
+    pass
+
+
+'''
+
+
+def _run(app: str) -> list[tuple[str, int, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        (root / "helpers.py").write_text(HELPERS.lstrip("\n"), encoding="utf-8")
+        (root / "app.py").write_text(HEAD.lstrip("\n") + textwrap.dedent(app).lstrip("\n"), encoding="utf-8")
+        result = analyze_dir(root, select=("ERR001",))
+        offset = HEAD.lstrip("\n").count("\n")
+        return sorted((f.location.file, f.location.line - (offset if f.location.file == "app.py" else 0),
+                       f.confidence.value) for f in result.findings)
+
+
+FLAGGED = [
+    # the exception handed to a helper that puts it in the response
+    ('''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except Exception as e:
+            return error_response(e)
+    ''', ("app.py", 6, "high")),
+    # the helper's returned text, put in the response by the handler
+    ('''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except Exception as e:
+            return jsonify({"error": describe(e)}), 500
+    ''', ("app.py", 6, "high")),
+    # a helper that raises an HTTP error with the exception it was given
+    ('''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except KeyError as e:
+            raise_api(e)
+    ''', ("app.py", 6, "low")),
+    # a helper that catches and returns the text, sent by the handler
+    ('''
+    @app.post("/a")
+    def a():
+        result = run_job(request.json)
+        return jsonify(result)
+    ''', ("app.py", 4, "high")),
+    # ... through a local and a method of a module-level service object
+    ('''
+    @app.post("/a")
+    def a():
+        out = svc.process()
+        return out
+    ''', ("app.py", 4, "high")),
+    # two calls deep
+    ('''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except Exception as e:
+            return forward(e)
+    ''', ("app.py", 6, "high")),
+    # a helper that catches a broad exception and raises it to the client itself: once, in the helper
+    ('''
+    @app.get("/a")
+    def a():
+        return {"config": load_config("/etc/app.conf")}
+    ''', ("helpers.py", 46, "low")),
+]
+
+SILENT = [
+    # the helper logs and answers generically
+    '''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except Exception as e:
+            return safe_error(e)
+    ''',
+    # the helper's error dict is read, not sent
+    '''
+    @app.post("/a")
+    def a():
+        result = run_job(request.json)
+        return jsonify({"ok": result["ok"]})
+    ''',
+    # a helper describing the exception for the log only
+    '''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except Exception as e:
+            app.logger.error(describe(e))
+            return jsonify({"error": "failed"}), 500
+    ''',
+    # a helper that echoes the text of an input error it caught itself (the caller's own input)
+    '''
+    @app.get("/a")
+    def a():
+        return {"count": parse_count(request.args.get("n"))}
+    ''',
+]
+
+
+@pytest.mark.parametrize(("app", "expected"), FLAGGED)
+def test_flagged(app: str, expected: tuple[str, int, str]) -> None:
+    assert _run(app) == [expected]
+
+
+@pytest.mark.parametrize("app", SILENT)
+def test_silent(app: str) -> None:
+    assert _run(app) == []
