@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from apilint.cache import SummaryCache
@@ -304,15 +305,9 @@ def run(config: Config, options: RunOptions) -> RunResult:
                                     Confidence.HIGH, Location(summary.path, max(line, 1), max(column, 1)),
                                     fix="Fix the syntax error, or exclude the file if it is not Python 3 source",
                                     symbol=summary.path))
-    for rule_cls in rules:
-        rule = rule_cls()
-        try:
-            findings += list(rule.check(ctx))
-        except Exception as exc:  # a rule bug must not take the run down
-            frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-            where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
-            message = f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}"
-            diagnostics.append(Diagnostic("INTERNAL", message, Location(".", 0), internal=True))
+    for rule_findings, rule_diagnostics in _run_rules(rules, ctx, options.jobs):
+        findings += rule_findings
+        diagnostics += rule_diagnostics
     kept, suppressed = _filter(findings, index, config, report_files, rules)
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
@@ -326,6 +321,59 @@ def run(config: Config, options: RunOptions) -> RunResult:
             "routes": routes, "facts": facts, "files": len(summaries), "suppressed": suppressed,
         }, inputs)
     return result
+
+
+RuleResult = tuple[list[Finding], list[Diagnostic]]
+
+PARALLEL_RULES_ROUTES = 1000
+"""From this many routes, rules run in forked worker processes (one rule a task)."""
+_FORKED_CONTEXT: RuleContext | None = None
+"""The context forked rule workers inherit (set only while their pool runs)."""
+
+
+def _check_rule(rule_cls: type[Rule], ctx: RuleContext) -> RuleResult:
+    """One rule's findings; a rule bug becomes an INTERNAL diagnostic instead of a crash."""
+    try:
+        return list(rule_cls().check(ctx)), []
+    except Exception as exc:
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+        message = f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}"
+        return [], [Diagnostic("INTERNAL", message, Location(".", 0), internal=True)]
+
+
+def _check_rule_forked(rule_cls: type[Rule]) -> RuleResult:
+    assert _FORKED_CONTEXT is not None
+    return _check_rule(rule_cls, _FORKED_CONTEXT)
+
+
+def _run_rules(rules: Sequence[type[Rule]], ctx: RuleContext, jobs: int) -> list[RuleResult]:
+    """Every rule's result, in rule order.
+
+    On large projects the rules run in forked workers that inherit the linked project
+    (copy-on-write, nothing is pickled but the findings): on 5,000 routes they took a fifth
+    of a cold run in one process. Where fork is unavailable, or a worker dies, the rules not
+    done run here.
+    """
+    global _FORKED_CONTEXT
+    workers = min(jobs if jobs > 0 else (os.cpu_count() or 1), len(rules))
+    if workers <= 1 or len(ctx.routes.routes) < PARALLEL_RULES_ROUTES or "fork" not in get_all_start_methods():
+        return [_check_rule(rule_cls, ctx) for rule_cls in rules]
+    done: dict[int, RuleResult] = {}
+    _FORKED_CONTEXT = ctx
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
+            futures = {i: pool.submit(_check_rule_forked, rule_cls) for i, rule_cls in enumerate(rules)}
+            for i, future in futures.items():
+                try:
+                    done[i] = future.result()
+                except BrokenProcessPool:
+                    break
+    except BrokenProcessPool:
+        pass
+    finally:
+        _FORKED_CONTEXT = None
+    return [done[i] if i in done else _check_rule(rules[i], ctx) for i in range(len(rules))]
 
 
 def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, base: Path,

@@ -1,0 +1,43 @@
+"""Rules in forked workers (large projects) give exactly what they give in one process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from apilint import engine
+from apilint.model import Finding
+from apilint.rule import Rule, RuleContext
+from apilint.testing import analyze_dir
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.mark.parametrize("app", ["fastapi/shop_api", "django/authz_portal", "flask/blog_api"])
+def test_forked_rules_find_the_same(app: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    serial = analyze_dir(FIXTURES / app, jobs=2)
+    monkeypatch.setattr(engine, "PARALLEL_RULES_ROUTES", 0)
+    forked = analyze_dir(FIXTURES / app, jobs=2)
+    assert forked.findings == serial.findings
+    assert forked.diagnostics == serial.diagnostics
+    assert serial.findings
+
+
+class _Broken(Rule):
+    """A rule that fails, to check a failure in a worker becomes a diagnostic."""
+
+    code = "AUTH999"
+    name = "broken"
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        raise ValueError("boom")
+
+
+def test_a_rule_failing_in_a_worker_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "PARALLEL_RULES_ROUTES", 0)
+    result = analyze_dir(FIXTURES / "fastapi/shop_api", jobs=2)
+    ctx = RuleContext(result.routes, result.facts, result.index, engine.Config(root=result.root))
+    results = engine._run_rules([_Broken, *result.rules[:2]], ctx, 2)
+    assert results[0][0] == [] and "rule AUTH999 failed: ValueError: boom" in results[0][1][0].message
+    assert len(results) == 3
