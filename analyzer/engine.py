@@ -157,7 +157,8 @@ def file_names(file: Path, root: Path, base: Path) -> tuple[str, str]:
 
 def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: SummaryCache | None,
                     base: Path | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> list[ModuleSummary]:
+                    progress: Callable[[int, int], None] | None = None,
+                    meanwhile: Callable[[], None] | None = None) -> list[ModuleSummary]:
     """Summaries for every file, from the cache where the content is unchanged.
 
     Paths are reported relative to `root`; module names are derived relative to `base`
@@ -165,7 +166,7 @@ def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summary
     the GC's reach (`gc.freeze`): they live until the run ends and hold no cycles.
     """
     with _gc_paused():
-        summaries = _summarize_files(files, root, jobs, cache, base, progress)
+        summaries = _summarize_files(files, root, jobs, cache, base, progress, meanwhile)
         # Frozen before the GC is re-enabled: otherwise its first collection scans every
         # object allocated while it was paused (a third of a second on Django's tree).
         gc.freeze()
@@ -174,7 +175,8 @@ def summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summary
 
 def _summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: SummaryCache | None,
                     base: Path | None = None,
-                    progress: Callable[[int, int], None] | None = None) -> list[ModuleSummary]:
+                    progress: Callable[[int, int], None] | None = None,
+                    meanwhile: Callable[[], None] | None = None) -> list[ModuleSummary]:
     """Summaries for every file, from the cache where the content is unchanged.
 
     Paths are reported relative to `root`; module names are derived relative to `base`
@@ -203,7 +205,7 @@ def _summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summar
                 if progress is not None:
                     progress(len(fresh), len(todo))
         else:
-            fresh = _summarize_in_pool(todo, workers, progress)
+            fresh = _summarize_in_pool(todo, workers, progress, meanwhile)
         for summary in fresh:
             results[summary.path] = summary
             crashed = summary.parse_error is not None and summary.parse_error[0] == WORKER_CRASH
@@ -217,13 +219,14 @@ WORKER_CRASH = "apilint's worker process died while analyzing this file"
 
 
 def _summarize_in_pool(todo: list[tuple[str, str, str]], workers: int,
-                       progress: Callable[[int, int], None] | None = None) -> list[ModuleSummary]:
+                       progress: Callable[[int, int], None] | None = None,
+                       meanwhile: Callable[[], None] | None = None) -> list[ModuleSummary]:
     """Summaries from worker processes; a worker that dies (a crash in native code, the
     out-of-memory killer) is replaced and its files are retried one a task, then alone.
     Nothing is retried in this process: a file that kills a worker would kill apilint."""
     out: dict[str, ModuleSummary] = {}
     batches = [todo[i:i + BATCH] for i in range(0, len(todo), BATCH)]
-    _run_batches(batches, min(workers, len(batches)), out, progress, len(todo))
+    _run_batches(batches, min(workers, len(batches)), out, progress, len(todo), meanwhile)
     missing = [item for item in todo if item[1] not in out]
     if missing:
         _run_batches([[item] for item in missing], min(workers, len(missing)), out, progress, len(todo))
@@ -236,10 +239,13 @@ def _summarize_in_pool(todo: list[tuple[str, str, str]], workers: int,
 
 
 def _run_batches(batches: list[list[tuple[str, str, str]]], workers: int, out: dict[str, ModuleSummary],
-                 progress: Callable[[int, int], None] | None, total: int) -> None:
+                 progress: Callable[[int, int], None] | None, total: int,
+                 meanwhile: Callable[[], None] | None = None) -> None:
     try:
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
             futures = [pool.submit(_summarize_batch, batch) for batch in batches]
+            if meanwhile is not None:
+                meanwhile()  # parent work that needs no summaries, while the workers parse
             for future in futures:
                 try:
                     batch_result = future.result()
@@ -275,7 +281,9 @@ def run(config: Config, options: RunOptions) -> RunResult:
     base = dirs[0].resolve() if len(dirs) == 1 and not only_files else root
     while (base / "__init__.py").is_file() and base.parent != base:
         base = base.parent  # the analyzed folder is itself a package: names start above it
-    rules = selected_rules(config, options.select, options.ignore)
+    # Without a cache no result key needs the rules first: importing them (a quarter second)
+    # then overlaps with the worker processes parsing.
+    rules: tuple[type[Rule], ...] = selected_rules(config, options.select, options.ignore) if cache is not None else ()
     report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
     result_key = _result_key(cache, files, root, base, rules, report_files)
     if cache is not None and result_key is not None:
@@ -285,7 +293,13 @@ def run(config: Config, options: RunOptions) -> RunResult:
             result.stamps = found.stamps + tuple(stamps_with_digest(sorted(stored["inputs"])))  # type: ignore[call-overload]
             result.cache_dir = cache_dir
             return result
-    summaries = summarize_files(files, root, options.jobs, cache, base, options.progress)
+    def select_rules() -> None:
+        nonlocal rules
+        if not rules:
+            rules = selected_rules(config, options.select, options.ignore)
+
+    summaries = summarize_files(files, root, options.jobs, cache, base, options.progress, meanwhile=select_rules)
+    select_rules()
     index = ProjectIndex(summaries)
     inputs: set[str] = set()
     from apilint.link import link_project  # the adapters are only needed when something changed

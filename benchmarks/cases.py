@@ -28,6 +28,9 @@ class Case:
     ok_codes: frozenset[int] = OK
     warmup: bool = False
     """Run once, unmeasured, before the first round (fast commands; fills apilint's cache)."""
+    prime: bool = False
+    """Run once, unmeasured, right before every measured run: "nothing changed since the last
+    identical run", even when another case of the round edited the corpus."""
     before_each: Callable[[int], None] | None = None
     """Called with the round number before every run (warm-up included)."""
     output: Path | None = None
@@ -86,6 +89,7 @@ class CaseBuilder:
         extra = ["--cache-dir", str(self.warm_cache(corpus))]
         case = self.apilint(corpus, "apilint-warm", "apilint warm, nothing changed", extra)
         case.warmup = True
+        case.prime = True  # the one-file-changed case of the previous round edited the corpus
         return case
 
     def warm_no_replay(self, corpus: Corpus) -> Case:
@@ -94,6 +98,7 @@ class CaseBuilder:
         case = self.apilint(corpus, "apilint-warm-noreplay", "apilint warm, replay off (APILINT_NO_REPLAY=1)",
                             extra)
         case.env = {"APILINT_NO_REPLAY": "1"}
+        case.prime = True
         return case
 
     def changed(self, corpus: Corpus) -> Case:

@@ -98,6 +98,8 @@ def run_rounds(cases: list[Case], runs: int, env: BenchEnv) -> dict[str, list[Sa
     for round_no in range(1, runs + 1):
         print(f"round {round_no}/{runs}", file=sys.stderr)
         for case in cases:
+            if case.prime:
+                run_once(case, 0, env)
             samples[case.key].append(run_once(case, round_no, env))
     return samples
 
