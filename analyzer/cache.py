@@ -116,6 +116,17 @@ class SummaryCache:
         self._keys[memo] = key
         return key
 
+    def has(self, key: str) -> bool:
+        """True when an entry exists for the key (it may still fail to verify when loaded)."""
+        return self._entry(key).is_file()
+
+    def load(self, key: str, rel: str) -> ModuleSummary | None:
+        """The summary stored under `key` for the file `rel`, when it verifies."""
+        try:
+            return self._decode(self._entry(key).read_bytes(), rel)
+        except OSError:
+            return None
+
     def lookup(self, file: Path, rel: str) -> tuple[str | None, ModuleSummary | None]:
         """(cache key, cached summary or None) for a file."""
         key = self.key_for(file, rel)

@@ -37,6 +37,9 @@ from apilint.suppress import is_suppressed, per_file_ignored
 POOL_THRESHOLD = 24
 """Below this many files to parse, a process pool costs more than it saves."""
 BATCH = 16
+OVERLAP_HITS = 200
+"""From this many cached files, even one file to parse goes to a worker, overlapping its
+libcst import and parse with loading the cache here."""
 
 
 @dataclass(frozen=True)
@@ -185,33 +188,64 @@ def _summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summar
     results: dict[str, ModuleSummary] = {}
     todo: list[tuple[str, str, str]] = []
     keys: dict[str, str] = {}
+    hits: list[tuple[str, str, tuple[str, str, str]]] = []
     base = (base or root).resolve()
     for file in files:
         rel, module_rel = file_names(file, root, base)
+        item = (str(file), rel, module_rel)
         if cache is not None:
-            key, hit = cache.lookup(file, f"{rel}|{module_rel}")
-            if hit is not None:
-                results[rel] = hit
+            key = cache.key_for(file, f"{rel}|{module_rel}")
+            if key is not None and cache.has(key):
+                hits.append((rel, key, item))
                 continue
             if key is not None:
                 keys[rel] = key
-        todo.append((str(file), rel, module_rel))
-    if todo:
-        workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-        if workers <= 1 or len(todo) < POOL_THRESHOLD:
-            fresh = []
-            for item in todo:
-                fresh.append(_summarize_one(item))
-                if progress is not None:
-                    progress(len(fresh), len(todo))
-        else:
-            fresh = _summarize_in_pool(todo, workers, progress, meanwhile)
-        for summary in fresh:
-            results[summary.path] = summary
-            crashed = summary.parse_error is not None and summary.parse_error[0] == WORKER_CRASH
-            if cache is not None and summary.path in keys and not crashed:
-                cache.store(keys[summary.path], summary)
+        todo.append(item)
+
+    def load_hits() -> None:
+        """Cached summaries; an entry that does not verify is summarized again (in this process)."""
+        assert cache is not None
+        for rel, key, item in hits:
+            hit = cache.load(key, f"{rel}|{item[2]}")
+            if hit is not None:
+                results[rel] = hit
+            else:
+                keys[rel] = key
+                stale.append(item)
+        if meanwhile is not None:
+            meanwhile()
+
+    stale: list[tuple[str, str, str]] = []
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    # A few changed files among many cached ones: a worker imports libcst and parses them
+    # while this process loads the cache (a pre-commit run, one file edited).
+    overlap = bool(todo) and len(hits) >= OVERLAP_HITS and workers > 1
+    if todo and workers > 1 and (len(todo) >= POOL_THRESHOLD or overlap):
+        fresh = _summarize_in_pool(todo, min(workers, len(todo)), progress, load_hits if hits else meanwhile)
+    else:
+        if hits:
+            load_hits()
+        elif meanwhile is not None:
+            meanwhile()
+        fresh = _summarize_here(todo, progress)
+    if stale:
+        fresh += _summarize_here(stale, progress)
+    for summary in fresh:
+        results[summary.path] = summary
+        crashed = summary.parse_error is not None and summary.parse_error[0] == WORKER_CRASH
+        if cache is not None and summary.path in keys and not crashed:
+            cache.store(keys[summary.path], summary)
     return [results[k] for k in sorted(results)]
+
+
+def _summarize_here(todo: list[tuple[str, str, str]],
+                    progress: Callable[[int, int], None] | None) -> list[ModuleSummary]:
+    fresh = []
+    for item in todo:
+        fresh.append(_summarize_one(item))
+        if progress is not None:
+            progress(len(fresh), len(todo))
+    return fresh
 
 
 WORKER_CRASH = "apilint's worker process died while analyzing this file"

@@ -201,3 +201,20 @@ def test_unchanged_project_reuses_the_whole_result(tmp_path: Path, monkeypatch: 
     (project / "app" / "main.py").write_text("x = 1\n", encoding="utf-8")
     third = run(Config(root=project), options)
     assert third.findings == []
+
+
+def test_a_worker_parses_changed_files_while_the_cache_loads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = many_file_app(tmp_path / "project", routers=6)
+    cache_dir = tmp_path / "cache"
+    _run(project, cache_dir)
+    monkeypatch.setattr(engine, "OVERLAP_HITS", 1)
+    (project / "app" / "routers" / "things_01.py").write_text("x = 1\n", encoding="utf-8")
+    entries = _entries(cache_dir)
+    for entry in entries[::2]:  # half of what the parent loads meanwhile does not verify
+        entry.write_bytes(b"APILINT1" + b"\0" * 40)
+    overlapped = _run(project, cache_dir, jobs=2)
+    assert _view(overlapped) == _view(_run(project, None))
+    shutil.rmtree(cache_dir / "runs")  # not the whole-result cache: every summary must hit
+    with monkeypatch.context() as patch:  # every entry was rebuilt and stored
+        _no_parsing(patch)
+        assert _view(_run(project, cache_dir, jobs=2)) == _view(overlapped)
