@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import ANY, HEAD, Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.rule import Confidence, Example, Severity
+from apilint.rules.inj._flow_rule import FlowRule
+from apilint.rules.inj._taint import ANY, HEAD, FlowHit, Frame, Hit, Kind
 from apilint.summary import Expr
 
 # Calls that hand their first argument to /bin/sh.
@@ -68,7 +69,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
             yield Hit(f"{name}() with the program", arg, lv)
 
 
-class CommandInjection(Rule):
+class CommandInjection(FlowRule):
     """
     ## What it finds
     Client input reaching a shell or choosing the program a route runs: `os.system(...)`,
@@ -141,23 +142,13 @@ class CommandInjection(Rule):
             return {"output": out.stdout}
     """)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Follow client input from every route handler to the calls that run commands."""
-        if not mentions_any(ctx, _WORDS):
-            return
-        for flow in Flow(ctx, _KIND, _sinks).run():
-            yield self._report(flow)
+    kind = _KIND
+    words = _WORDS
+    sinks = _sinks
+    fix = ("Run the program with a list of arguments and no shell (`subprocess.run([\"ping\", \"-c\", \"1\", "
+           "\"--\", host])`), fix the program name in code and check values against an allow-list")
 
-    def _report(self, flow: FlowHit) -> Finding:
-        via = f" through {flow.via}()" if flow.via else ""
-        route = flow.route
-        return self.finding(
-            flow.location,
-            f"{route.display} passes client input (`{render_arg(flow.hit.arg)}`) to {flow.hit.sink}{via}: "
-            "an attacker can run any command on the server",
-            "Run the program with a list of arguments and no shell (`subprocess.run([\"ping\", \"-c\", \"1\", "
-            "\"--\", host])`), fix the program name in code and check values against an allow-list",
-            confidence=Confidence.MEDIUM if flow.via else None,
-            symbol=route.handler,
-            route=route,
-        )
+    def describe(self, flow: FlowHit, arg: str, via: str) -> str:
+        """What reaches which sink, and what an attacker gains."""
+        return (f"{flow.route.display} passes client input (`{arg}`) to {flow.hit.sink}{via}: "
+                "an attacker can run any command on the server")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import ANY, Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.rule import Confidence, Example, Severity
+from apilint.rules.inj._flow_rule import FlowRule
+from apilint.rules.inj._taint import ANY, FlowHit, Frame, Hit, Kind
 from apilint.summary import Expr
 
 _EVAL = frozenset({"eval", "exec", "compile", "builtins.eval", "builtins.exec", "builtins.compile"})
@@ -41,7 +42,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
             yield Hit(f"{name}() without SafeLoader", arg, lv)
 
 
-class CodeInjection(Rule):
+class CodeInjection(FlowRule):
     """
     ## What it finds
     Client input evaluated as Python: `eval(...)`, `exec(...)`, `compile(...)`, or turned
@@ -114,23 +115,13 @@ class CodeInjection(Rule):
             return jsonify({"result": ast.literal_eval(expression)})
     """)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Follow client input from every route handler to evaluators and unsafe deserializers."""
-        if not mentions_any(ctx, _WORDS):
-            return
-        for flow in Flow(ctx, _KIND, _sinks).run():
-            yield self._report(flow)
+    kind = _KIND
+    words = _WORDS
+    sinks = _sinks
+    fix = ("Parse data instead of running it: `json.loads`, `ast.literal_eval` for literals, "
+           "`yaml.safe_load`; never unpickle bytes that came from a client")
 
-    def _report(self, flow: FlowHit) -> Finding:
-        via = f" through {flow.via}()" if flow.via else ""
-        route = flow.route
-        return self.finding(
-            flow.location,
-            f"{route.display} passes client input (`{render_arg(flow.hit.arg)}`) to {flow.hit.sink}{via}: "
-            "an attacker can run Python code in the server process",
-            "Parse data instead of running it: `json.loads`, `ast.literal_eval` for literals, "
-            "`yaml.safe_load`; never unpickle bytes that came from a client",
-            confidence=Confidence.MEDIUM if flow.via else None,
-            symbol=route.handler,
-            route=route,
-        )
+    def describe(self, flow: FlowHit, arg: str, via: str) -> str:
+        """What reaches which sink, and what an attacker gains."""
+        return (f"{flow.route.display} passes client input (`{arg}`) to {flow.hit.sink}{via}: "
+                "an attacker can run Python code in the server process")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import ANY, FREE, Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.rule import Confidence, Example, Severity
+from apilint.rules.inj._flow_rule import FlowRule
+from apilint.rules.inj._taint import ANY, FREE, FlowHit, Frame, Hit, Kind
 from apilint.summary import Expr
 
 # Calls that open, send, list or delete the file named by the given arguments (index, keyword).
@@ -55,7 +56,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
             yield Hit("the upload's .save()", arg, lv)
 
 
-class PathTraversal(Rule):
+class PathTraversal(FlowRule):
     """
     ## What it finds
     Client input used as a file path: `open(...)`, `send_file(...)`, `FileResponse(...)`,
@@ -137,25 +138,17 @@ class PathTraversal(Rule):
             return FileResponse(path)
     """)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Follow client input from every route handler to file operations."""
-        if not mentions_any(ctx, _WORDS):
-            return
-        for flow in Flow(ctx, _KIND, _sinks).run():
-            yield self._report(flow)
+    kind = _KIND
+    words = _WORDS
+    sinks = _sinks
+    fix = ("Reduce the name with `secure_filename()` / `Path(name).name`, or resolve the joined path and "
+           "reject it unless `path.is_relative_to(BASE_DIR)`; better, look files up by a stored id")
 
-    def _report(self, flow: FlowHit) -> Finding:
-        via = f" through {flow.via}()" if flow.via else ""
-        route = flow.route
-        segment = not flow.hit.level & FREE
-        confidence = Confidence.LOW if segment else Confidence.MEDIUM if flow.via else None
-        return self.finding(
-            flow.location,
-            f"{route.display} uses client input (`{render_arg(flow.hit.arg)}`) as a file path in "
-            f"{flow.hit.sink}{via}: `../` or an absolute path reaches files outside the intended folder",
-            "Reduce the name with `secure_filename()` / `Path(name).name`, or resolve the joined path and "
-            "reject it unless `path.is_relative_to(BASE_DIR)`; better, look files up by a stored id",
-            confidence=confidence,
-            symbol=route.handler,
-            route=route,
-        )
+    def describe(self, flow: FlowHit, arg: str, via: str) -> str:
+        """What reaches which sink, and what an attacker gains."""
+        return (f"{flow.route.display} uses client input (`{arg}`) as a file path in {flow.hit.sink}{via}: "
+                "`../` or an absolute path reaches files outside the intended folder")
+
+    def confidence_of(self, flow: FlowHit) -> Confidence | None:
+        """Low when the input can only be one URL path segment (no `/` in it)."""
+        return Confidence.LOW if not flow.hit.level & FREE else super().confidence_of(flow)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import HEAD, Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.rule import Confidence, Example, Severity
+from apilint.rules.inj._flow_rule import FlowRule
+from apilint.rules.inj._taint import HEAD, FlowHit, Frame, Hit, Kind
 from apilint.summary import Expr
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -37,7 +38,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
         yield Hit(f"{name}()", arg, lv)
 
 
-class Ssrf(Rule):
+class Ssrf(FlowRule):
     """
     ## What it finds
     Outbound HTTP requests whose URL (its scheme and host, not only a path or query part)
@@ -131,25 +132,17 @@ class Ssrf(Rule):
             return {"status": response.status_code, "title": response.text[:200]}
     """)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Follow client input from every route handler to the URL of outbound requests."""
-        if not mentions_any(ctx, _WORDS):
-            return
-        for flow in Flow(ctx, _KIND, _sinks).run():
-            yield self._report(flow)
+    kind = _KIND
+    words = _WORDS
+    sinks = _sinks
+    fix = ("Build the URL from a fixed base in settings and pass client values as path segments or `params=`; "
+           "when the client must give a URL, check its host against an allow-list first")
 
-    def _report(self, flow: FlowHit) -> Finding:
-        via = f" through {flow.via}()" if flow.via else ""
-        route = flow.route
-        admin_only = any(ev.kind == "role" for ev in route.authz)
-        confidence = Confidence.LOW if admin_only else Confidence.MEDIUM if flow.via else None
-        return self.finding(
-            flow.location,
-            f"{route.display} lets the client choose the URL (`{render_arg(flow.hit.arg)}`) of "
-            f"{flow.hit.sink}{via}: an attacker can make the server call internal services or cloud metadata",
-            "Build the URL from a fixed base in settings and pass client values as path segments or `params=`; "
-            "when the client must give a URL, check its host against an allow-list first",
-            confidence=confidence,
-            symbol=route.handler,
-            route=route,
-        )
+    def describe(self, flow: FlowHit, arg: str, via: str) -> str:
+        """What reaches which sink, and what an attacker gains."""
+        return (f"{flow.route.display} lets the client choose the URL (`{arg}`) of {flow.hit.sink}{via}: "
+                "an attacker can make the server call internal services or cloud metadata")
+
+    def confidence_of(self, flow: FlowHit) -> Confidence | None:
+        """Low on admin-only routes: administrators configuring an integration URL."""
+        return Confidence.LOW if any(ev.kind == "role" for ev in flow.route.authz) else super().confidence_of(flow)

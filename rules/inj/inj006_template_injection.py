@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import ANY, Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.rule import Confidence, Example, Severity
+from apilint.rules.inj._flow_rule import FlowRule
+from apilint.rules.inj._taint import ANY, FlowHit, Frame, Hit, Kind
 from apilint.summary import Expr
 
 # Callee -> (positional index, keyword) of the template source.
@@ -46,7 +47,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
         yield Hit(f"{name}()", arg, lv)
 
 
-class TemplateInjection(Rule):
+class TemplateInjection(FlowRule):
     """
     ## What it finds
     Client input that becomes part of a template's *source*: `render_template_string(...)`,
@@ -114,23 +115,13 @@ class TemplateInjection(Rule):
             return render_template_string("<h1>Hello {{ name }}!</h1>", name=name)
     """)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Follow client input from every route handler to template constructors."""
-        if not mentions_any(ctx, _WORDS):
-            return
-        for flow in Flow(ctx, _KIND, _sinks).run():
-            yield self._report(flow)
+    kind = _KIND
+    words = _WORDS
+    sinks = _sinks
+    fix = ("Keep the template text fixed and pass client values as context variables "
+           "(`render_template_string(TEMPLATE, name=name)`)")
 
-    def _report(self, flow: FlowHit) -> Finding:
-        via = f" through {flow.via}()" if flow.via else ""
-        route = flow.route
-        return self.finding(
-            flow.location,
-            f"{route.display} builds template source from client input (`{render_arg(flow.hit.arg)}`) in "
-            f"{flow.hit.sink}{via}: template syntax in the input runs on the server",
-            "Keep the template text fixed and pass client values as context variables "
-            "(`render_template_string(TEMPLATE, name=name)`)",
-            confidence=Confidence.MEDIUM if flow.via else None,
-            symbol=route.handler,
-            route=route,
-        )
+    def describe(self, flow: FlowHit, arg: str, via: str) -> str:
+        """What reaches which sink, and what an attacker gains."""
+        return (f"{flow.route.display} builds template source from client input (`{arg}`) in "
+                f"{flow.hit.sink}{via}: template syntax in the input runs on the server")

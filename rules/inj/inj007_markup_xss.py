@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import ANY, Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.rule import Confidence, Example, Severity
+from apilint.rules.inj._flow_rule import FlowRule
+from apilint.rules.inj._taint import ANY, FlowHit, Frame, Hit, Kind
 from apilint.summary import Expr
 
 _SINKS = frozenset({
@@ -26,7 +27,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
         yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
 
 
-class MarkupXss(Rule):
+class MarkupXss(FlowRule):
     """
     ## What it finds
     Client input wrapped in `Markup(...)` (markupsafe, Flask, Jinja) or Django's
@@ -102,23 +103,17 @@ class MarkupXss(Rule):
         urlpatterns = [path("search/", search)]
     """)
 
-    def check(self, ctx: RuleContext) -> Iterator[Finding]:
-        """Follow client input from every route handler to `Markup` / `mark_safe`."""
-        if not mentions_any(ctx, _WORDS):
-            return
-        for flow in Flow(ctx, _KIND, _sinks).run():
-            yield self._report(flow)
+    kind = _KIND
+    words = _WORDS
+    sinks = _sinks
+    fix = ("Let the template escape the value, or build the HTML with `format_html(\"<b>{}</b>\", value)` / "
+           "`Markup(\"<b>%s</b>\") % value`, which escape their arguments")
 
-    def _report(self, flow: FlowHit) -> Finding:
-        via = f" through {flow.via}()" if flow.via else ""
-        route = flow.route
-        return self.finding(
-            flow.location,
-            f"{route.display} marks client input (`{render_arg(flow.hit.arg)}`) as safe HTML with "
-            f"{flow.hit.sink}{via}: markup in the input runs as script in users' browsers",
-            "Let the template escape the value, or build the HTML with `format_html(\"<b>{}</b>\", value)` / "
-            "`Markup(\"<b>%s</b>\") % value`, which escape their arguments",
-            confidence=Confidence.LOW if flow.via else None,
-            symbol=route.handler,
-            route=route,
-        )
+    def describe(self, flow: FlowHit, arg: str, via: str) -> str:
+        """What reaches which sink, and what an attacker gains."""
+        return (f"{flow.route.display} marks client input (`{arg}`) as safe HTML with {flow.hit.sink}{via}: "
+                "markup in the input runs as script in users' browsers")
+
+    def confidence_of(self, flow: FlowHit) -> Confidence | None:
+        """Low through a helper: whether the value reaches a page is not followed."""
+        return Confidence.LOW if flow.via else None
