@@ -282,13 +282,16 @@ def find_settings_module(index: ProjectIndex) -> ModuleSummary | None:
     candidates = []
     for mod in index:
         parts = mod.module.split(".")
-        if "settings" not in parts[-2:] and not parts[-1].endswith("settings"):
+        if "settings" not in parts[-2:] and not parts[-1].endswith("settings") and not parts[-1].startswith(
+                "settings_"):
             continue
         assigned = {t.text for s in walk_stmts(mod.body) if s.kind == "assign" for t in s.targets if t.kind == "name"}
         stars = any(imp.star for imp in mod.imports)
         if not ({"ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE"} & assigned or stars):
             continue
         rank = {"production": 0, "prod": 0, "settings": 1, "__init__": 1, "base": 2, "common": 2}.get(parts[-1], 3)
+        if any(word in parts[-1] for word in ("test", "dev", "local", "ci")):
+            rank = 4  # `settings_test.py`, `settings/dev.py`: the last resort
         if mod.is_package:
             rank = 1
         candidates.append((rank, mod.path.count("/"), mod.path, mod))

@@ -183,12 +183,14 @@ class UrlWalker:
             return
         if arg.kind == "tuple" and arg.args:
             arg = arg.args[0]
-        if arg.kind == "attr" and arg.text == "urls":
-            self._urls_attr(arg, mod, line, raw, outer)
-            return
+        # A module first: `include(weblate.api.urls)` names the module `weblate.api.urls`, while
+        # `include(router.urls)` and `admin.site.urls` are attributes of objects.
         target = self._include_module(mod, arg)
         if target is not None:
             self._module(target, raw, depth + 1, seen, outer)
+            return
+        if arg.kind == "attr" and arg.text == "urls":
+            self._urls_attr(arg, mod, line, raw, outer)
             return
         for item, owner in self._items(mod, arg, 0):
             self._entry(item, owner, line, raw, depth + 1, seen, outer)

@@ -392,6 +392,9 @@ class _Linker:
         if value is not None:
             return Verdict(AuthStatus.UNKNOWN, (Evidence("setting", "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES",
                                                          AuthStatus.UNKNOWN, "cannot be read", where),))
+        if self.settings.module is None:  # no settings module found: the project's default is unknowable
+            return Verdict(AuthStatus.UNKNOWN, (Evidence("setting", "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES",
+                                                         AuthStatus.UNKNOWN, "no settings module found", loc),))
         return Verdict(AuthStatus.NONE, (Evidence("default", "rest_framework.permissions.AllowAny", AuthStatus.NONE,
                                                   "DRF default AllowAny", where if self.settings.module else loc),))
 

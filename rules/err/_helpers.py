@@ -11,8 +11,10 @@ HTTP_EXCEPTIONS = ("HTTPException", "APIException", "HttpError", "WebSocketExcep
                    "Throttled", "Unauthorized", "Forbidden", "BadRequest")
 """Exceptions whose text is written for clients: echoing them is intended."""
 USER_FACING = ("ValueError", "ValidationError", "RequestValidationError", "TypeError", "KeyError",
-               "JSONDecodeError", "ParseError", "UnicodeDecodeError", "InvalidOperation")
-"""Exceptions whose text is usually about the caller's own input: low confidence."""
+               "JSONDecodeError", "ParseError", "UnicodeDecodeError", "InvalidOperation", "DoesNotExist",
+               "ObjectDoesNotExist", "MultipleObjectsReturned", "NoResultFound")
+"""Exceptions whose text is usually about the caller's own input or the object asked for
+(`Group matching query does not exist.`): low confidence."""
 
 
 def exception_confidence(index: ProjectIndex, mod: ModuleSummary, exc_type: Expr | None) -> Confidence | None:

@@ -369,3 +369,61 @@ def test_ninja_router_auth_and_override(tmp_path: Path) -> None:
     })
     assert routes[("GET", "/api/shop/items/{item_id}")].auth.status is AuthStatus.REQUIRED
     assert routes[("POST", "/api/shop/open")].auth.status is AuthStatus.NONE
+
+
+def test_include_of_a_module_object_and_settings_named_settings_docker(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/__init__.py": "",
+        "proj/settings_docker.py": """
+            from proj.drf import drf_settings
+            ROOT_URLCONF = "proj.urls"
+            INSTALLED_APPS = ["rest_framework", "proj.api"]
+            REST_FRAMEWORK = drf_settings(require_login=True)
+        """,
+        "proj/settings_test.py": """
+            ROOT_URLCONF = "proj.test_urls"
+        """,
+        "proj/drf.py": """
+            def drf_settings(require_login):
+                return {"DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"]}
+        """,
+        "proj/api/__init__.py": "",
+        "proj/api/urls.py": """
+            from rest_framework.routers import DefaultRouter
+            from proj.api.views import NoteViewSet
+            router = DefaultRouter()
+            router.register("notes", NoteViewSet)
+            urlpatterns = router.urls
+        """,
+        "proj/api/views.py": """
+            from rest_framework import viewsets
+            class NoteViewSet(viewsets.ModelViewSet):
+                queryset = None
+        """,
+        "proj/urls.py": """
+            import proj.api.urls
+            from django.urls import include, path
+            urlpatterns = [path("api/", include((proj.api.urls, "proj.api"), namespace="api"))]
+        """,
+    })
+    # Mounted under api/ (not as a root URLconf of its own), judged by an unreadable default.
+    assert ("GET", "/api/notes/") in routes and ("GET", "/notes/") not in routes
+    assert routes[("GET", "/api/notes/")].auth.status is AuthStatus.UNKNOWN
+
+
+def test_drf_default_is_unknown_without_a_settings_module(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "api/urls.py": """
+            from rest_framework.routers import DefaultRouter
+            from api.views import NoteViewSet
+            router = DefaultRouter()
+            router.register("notes", NoteViewSet)
+            urlpatterns = router.urls
+        """,
+        "api/views.py": """
+            from rest_framework import viewsets
+            class NoteViewSet(viewsets.ModelViewSet):
+                queryset = None
+        """,
+    })
+    assert routes[("POST", "/notes/")].auth.status is AuthStatus.UNKNOWN

@@ -203,3 +203,46 @@ def test_flagged(app: str, expected: tuple[str, int, str]) -> None:
 @pytest.mark.parametrize("app", SILENT)
 def test_silent(app: str) -> None:
     assert _run(app) == []
+
+
+def test_object_not_found_and_input_errors_echoed_in_a_400_are_low_confidence() -> None:
+    views = '''
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from app.models import Group
+
+
+@api_view(["POST"])
+def join_group(request):
+    try:
+        group = Group.objects.get(pk=int(request.data["group_id"]))
+    except (Group.DoesNotExist, ValueError) as error:
+        raise ValidationError({"group_id": str(error)}) from error
+    return Response({"id": group.pk})
+
+
+@api_view(["POST"])
+def sync(request):
+    try:
+        Group.objects.create(name=request.data["name"])
+    except Exception as error:
+        return Response({"error": str(error)}, status=500)
+    return Response({})
+'''
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        (root / "app").mkdir()
+        (root / "app/__init__.py").write_text("", encoding="utf-8")
+        (root / "app/models.py").write_text("from django.db import models\n\n\nclass Group(models.Model):\n"
+                                            "    name = models.CharField(max_length=50)\n", encoding="utf-8")
+        (root / "app/views.py").write_text(views, encoding="utf-8")
+        (root / "urls.py").write_text("from django.urls import path\n\nfrom app import views\n\nurlpatterns = "
+                                      "[path('join/', views.join_group), path('sync/', views.sync)]\n",
+                                      encoding="utf-8")
+        (root / "settings.py").write_text('ROOT_URLCONF = "urls"\nINSTALLED_APPS = ["rest_framework", "app"]\n',
+                                          encoding="utf-8")
+        found = sorted((f.location.line, f.confidence.value) for f in analyze_dir(root, select=("ERR001",)).findings)
+    assert found == [(14, "low"), (23, "high")]
