@@ -14,7 +14,7 @@ from apilint.frameworks.common import body_auth
 from apilint.frameworks.django_settings import DjangoSettings
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs, walk_stmts
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 DRF_CLASS_NAMES = frozenset({
@@ -24,7 +24,8 @@ DRF_CLASS_NAMES = frozenset({
 })
 _AUTH_WORDS = ("is_authenticated", "is_anonymous", "user_id", "token", "authorization",
                "api_key", "apikey", "logged_in", "current_user")
-_ROLE_WORDS = ("is_staff", "is_superuser", "has_perm", "role", "groups", "is_admin", "permission")
+_ROLE_WORDS = ("is_staff", "is_superuser", "has_perm", "role", "groups", "is_admin", "permission", "staff_session",
+               "superuser", "administrator")
 _AUTHISH = ("login", "auth", "token", "jwt", "permission", "staff", "admin", "superuser", "require")
 
 
@@ -296,6 +297,14 @@ class DjangoAuth:
             if decs:
                 facts.extend(self.decorators(symbol.module, decs, Location(symbol.module.path, symbol.cls.line),
                                              method="dispatch"))
+        as_view = info.method("as_view")
+        if as_view is not None:  # a mixin that wraps the view: `return login_required(super().as_view())`
+            func, owner = as_view
+            wrappers = [call.func for _stmt, call in walk_exprs(func.body) if call.kind == "call"
+                        and len(call.positional) == 1 and call.positional[0].kind == "name"
+                        and call.func.kind in ("name", "attr", "call")]
+            if wrappers:
+                facts.extend(self.decorators(owner.module, wrappers, Location(owner.module.path, func.line)))
         return facts
 
     def class_method_facts(self, info: ClassInfo, method: str, loc: Location) -> AuthFacts:

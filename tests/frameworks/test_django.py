@@ -427,3 +427,37 @@ def test_drf_default_is_unknown_without_a_settings_module(tmp_path: Path) -> Non
         """,
     })
     assert routes[("POST", "/notes/")].auth.status is AuthStatus.UNKNOWN
+
+
+def test_a_mixin_whose_as_view_wraps_the_view_in_a_project_decorator(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/permissions.py": """
+            from django.core.exceptions import PermissionDenied
+            def administrator_required():
+                def decorator(function):
+                    def wrapper(request, *args, **kwargs):
+                        if not request.user.is_staff:
+                            raise PermissionDenied()
+                        return function(request, *args, **kwargs)
+                    return wrapper
+                return decorator
+            class AdministratorRequiredMixin:
+                @classmethod
+                def as_view(cls, **initkwargs):
+                    view = super().as_view(**initkwargs)
+                    return administrator_required()(view)
+        """,
+        "proj/urls.py": """
+            from django.urls import path
+            from django.views import View
+            from proj.permissions import AdministratorRequiredMixin
+            class ImpersonateView(AdministratorRequiredMixin, View):
+                def post(self, request, pk):
+                    return None
+            urlpatterns = [path("users/<int:pk>/impersonate", ImpersonateView.as_view())]
+        """,
+    })
+    route = routes[("POST", "/users/{pk}/impersonate")]
+    assert route.auth.status is AuthStatus.REQUIRED
+    assert any(e.kind == "role" for e in route.authz)
