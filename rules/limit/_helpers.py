@@ -6,7 +6,8 @@ import ast
 import re
 
 from apilint.model import ProjectFacts, Route, RouteMap
-from apilint.summary import Expr, FunctionDef, walk_stmts
+from apilint.project import ProjectIndex
+from apilint.summary import Expr, FunctionDef, walk_exprs, walk_stmts
 
 _AUTH_SEGMENT = re.compile(
     r"^(login|log-in|signin|sign-in|sign_in|signup|sign-up|sign_up|register|registration|token|access-token|"
@@ -98,3 +99,19 @@ def mentions(expr: Expr, words: tuple[str, ...]) -> bool:
     """True when a name, attribute or string in `expr` contains one of `words` (lower-cased)."""
     return any(sub.kind in ("name", "attr", "str") and any(w in sub.text.lower() for w in words)
                for sub in expr.walk())
+
+
+_LIMIT_CALL = re.compile(r"(rate_?limit|throttle)", re.IGNORECASE)
+
+
+def limits_in_code(index: ProjectIndex) -> bool:
+    """True when some function body calls a rate-limit check (`check_rate_limit(request)`):
+    a limit applied in code apilint does not link to routes, such as a login form's clean()."""
+    for mod in index:
+        if not any(_LIMIT_CALL.search(word) for word in mod.words if "rate" in word or "throttle" in word):
+            continue
+        for fn in mod.functions():
+            for _stmt, expr in walk_exprs(fn.body):
+                if expr.kind == "call" and _LIMIT_CALL.search((expr.func.dotted or "").rsplit(".", 1)[-1]):
+                    return True
+    return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.limit._helpers import has_rate_limiter, is_auth_endpoint, limits_every_route
+from apilint.rules.limit._helpers import has_rate_limiter, is_auth_endpoint, limits_every_route, limits_in_code
 
 
 class NoRateLimiting(Rule):
@@ -37,7 +37,9 @@ class NoRateLimiting(Rule):
     capacity concern rather than a brute-force hole, and it is usually handled by the proxy.
     Limits enforced by a reverse proxy, API gateway or WAF are invisible; suppress the
     app-level finding when that is where limiting happens. Home-grown limiters are recognised
-    only when their decorator or dependency name contains `limit`.
+    only when their decorator or dependency name contains `limit`; when the project calls a
+    rate-limit check in code no route reaches directly (a login form's `clean()` calling
+    `check_rate_limit`), unlimited auth endpoints are reported with low confidence.
 
     ## References
     - https://cwe.mitre.org/data/definitions/307.html
@@ -112,10 +114,12 @@ class NoRateLimiting(Rule):
             return
         if limits_every_route(ctx.facts):
             return
+        # Limits checked in code no route reaches directly (a login form's clean()) are invisible.
+        in_code = Confidence.LOW if limits_in_code(ctx.index) else None
         for route in auth_routes:
             if route.rate_limit:
                 continue
             yield self.finding(route, f"{route.display} accepts credentials or codes with no rate limit, "
                                "although the project limits other routes",
                                "Apply the project's limiter to this endpoint with a strict limit "
-                               "(for example 5 attempts a minute)")
+                               "(for example 5 attempts a minute)", confidence=in_code)
