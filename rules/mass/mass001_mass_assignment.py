@@ -56,7 +56,9 @@ class MassAssignment(Rule):
 
     ## Known limitations
     The model must be a project class apilint can follow to; raw data written into an object
-    of unknown type is not reported. Privileged fields are matched by name.
+    of unknown type is not reported. Privileged fields are matched by name. A serializer that no
+    route apilint linked is served by (views on routers built at run time, permissions from
+    access-policy libraries) is reported with medium confidence: it may be admin-only.
 
     ## References
     - https://cwe.mitre.org/data/definitions/915.html
@@ -215,6 +217,7 @@ class MassAssignment(Rule):
 
     def _serializers(self, ctx: RuleContext, facts: ModelFacts, extra: tuple[str, ...]) -> Iterator[Finding]:
         writable = _writable_serializers(facts)
+        served = {route.response_model for route in ctx.routes if route.response_model}
         for info in sorted(facts.classes.values(), key=lambda i: (i.module.path, i.cls.line)):
             if info.kind != SERIALIZER or info.model is None or info.qualname not in writable:
                 continue
@@ -226,12 +229,14 @@ class MassAssignment(Rule):
             if not fields:
                 continue
             line = info.meta_fields_line or info.meta_exclude_line or info.cls.line
+            # Served by a route apilint linked (and found not admin-only), or only by views whose
+            # routes and permissions it could not read (dynamic routers, access policies).
+            routed = info.qualname in served
             yield self.finding(
                 Location(info.module.path, line),
                 f"Serializer {info.short} lets clients write {', '.join(fields[:3])}",
                 "Add the fields to `read_only_fields` or leave them out of `fields`",
-                symbol=info.qualname)
-        del ctx
+                symbol=info.qualname, confidence=None if routed else Confidence.MEDIUM)
 
 
 def _writable_serializers(facts: ModelFacts) -> set[str]:

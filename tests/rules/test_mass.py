@@ -250,3 +250,29 @@ def test_privileged_field_chosen_by_the_client_and_store_records():
     ''')
     found, expected = run_example(example, select=("MASS001",))
     assert found == expected.expect
+
+
+def test_a_serializer_no_linked_route_serves_is_medium_confidence(tmp_path):
+    from pathlib import Path
+
+    from apilint.testing import analyze_dir
+
+    root = Path(tmp_path)
+    (root / ".git").mkdir()
+    (root / "accounts").mkdir()
+    (root / "accounts/__init__.py").write_text("", encoding="utf-8")
+    (root / "accounts/models.py").write_text(
+        "from django.db import models\n\n\nclass Account(models.Model):\n"
+        "    name = models.CharField(max_length=50)\n    is_staff = models.BooleanField(default=False)\n",
+        encoding="utf-8")
+    (root / "accounts/serializers.py").write_text(
+        "from rest_framework import serializers\n\nfrom accounts.models import Account\n\n\n"
+        "class AccountSerializer(serializers.ModelSerializer):\n    class Meta:\n        model = Account\n"
+        "        fields = [\"id\", \"name\", \"is_staff\"]\n", encoding="utf-8")
+    # Used with data= by a viewset registered on a router built at run time: no route links it.
+    (root / "accounts/views.py").write_text(
+        "from rest_framework import viewsets\n\nfrom accounts.models import Account\n"
+        "from accounts.serializers import AccountSerializer\n\n\nclass AccountViewSet(viewsets.ModelViewSet):\n"
+        "    queryset = Account.objects.all()\n    serializer_class = AccountSerializer\n", encoding="utf-8")
+    found = [(f.location.file, f.confidence.value) for f in analyze_dir(root, select=("MASS001",)).findings]
+    assert found == [("accounts/serializers.py", "medium")]
