@@ -226,7 +226,7 @@ class GraphQLEndpoint:
 
 @dataclass(frozen=True, slots=True)
 class GraphQLResolver:
-    """A mutation resolver of a GraphQL schema."""
+    """A resolver of a GraphQL schema: a mutation, or a query field that takes arguments."""
 
     field: str
     """The GraphQL field name, as written (`create_paste`, `createPaste`)."""
@@ -240,6 +240,8 @@ class GraphQLResolver:
     """Decorators, permission classes or extensions on the resolver that authenticate it."""
     endpoint_auth: AuthEvidence = AuthEvidence(AuthStatus.UNKNOWN)
     """The weakest authentication of the endpoints that serve its schema."""
+    operation: str = "mutation"
+    """`mutation`, or `query` for a query field's resolver (graphene `resolve_*` methods)."""
 
 
 @dataclass(frozen=True, slots=True)

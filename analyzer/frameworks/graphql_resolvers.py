@@ -30,7 +30,8 @@ _LIBS: Final = ("graphene", "graphene_django", "strawberry", "strawberry_django"
 
 
 def collect_resolvers(index: ProjectIndex, endpoint_auth: AuthEvidence) -> list[GraphQLResolver]:
-    """Every mutation resolver in the project (modules importing a GraphQL library)."""
+    """Every mutation resolver, and graphene query resolvers that take arguments, in the
+    project (modules importing a GraphQL library)."""
     out: list[GraphQLResolver] = []
     for mod in index:
         if not any(imp.module.split(".")[0] in _LIBS for imp in mod.imports):
@@ -39,6 +40,7 @@ def collect_resolvers(index: ProjectIndex, endpoint_auth: AuthEvidence) -> list[
         libs = {q.split(".")[0] for q in table.values()}
         if libs & {"graphene", "graphene_django", "graphql_jwt"}:
             out += _graphene(index, mod, endpoint_auth)
+            out += _graphene_queries(index, mod, endpoint_auth)
         if libs & {"strawberry", "strawberry_django"}:
             out += _strawberry(index, mod, endpoint_auth)
         if "ariadne" in libs:
@@ -66,6 +68,29 @@ def _graphene(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> li
                                    Location(owner.module.path, method.line), HandlerRef(owner.module.path,
                                                                                          method.qualname),
                                    tuple(evidence), auth))
+    return out
+
+
+GRAPHENE_OBJECT_TYPES: Final = frozenset({"graphene.ObjectType", "graphene.types.objecttype.ObjectType"})
+
+
+def _graphene_queries(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> list[GraphQLResolver]:
+    """`resolve_<field>` methods of graphene object types that take arguments (client input)."""
+    out = []
+    for cls in mod.classes():
+        if not cls.bases:
+            continue
+        symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+        if not any(b in GRAPHENE_OBJECT_TYPES for b in index.base_names(symbol)):
+            continue
+        for method in cls.methods():
+            takes_args = len(method.params) > 2 or any(p.kind == "kwarg" for p in method.params)
+            if method.name.startswith("resolve_") and takes_args:
+                evidence = _decorator_auth(index, mod, method.decorators)
+                out.append(GraphQLResolver(method.name.removeprefix("resolve_"), "graphene",
+                                           f"{symbol.qualname}.{method.name}", Location(mod.path, method.line),
+                                           HandlerRef(mod.path, method.qualname), tuple(evidence), auth,
+                                           operation="query"))
     return out
 
 

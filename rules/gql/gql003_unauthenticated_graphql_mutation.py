@@ -121,6 +121,8 @@ class UnauthenticatedGraphqlMutation(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Report mutation resolvers with no auth of their own behind an endpoint that lets anyone in."""
         for resolver in ctx.facts.graphql_resolvers:
+            if resolver.operation != "mutation":
+                continue
             endpoint = resolver.endpoint_auth.status
             if endpoint is AuthStatus.REQUIRED or resolver.auth:
                 continue

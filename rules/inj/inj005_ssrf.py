@@ -52,6 +52,10 @@ class Ssrf(FlowRule):
     (`url.startswith("https://hooks.example.com/")`) or a `validate_*` function are clean.
     Anchor: the line of the request call.
 
+    GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
+    ariadne mutations) are client input too; such findings name the endpoint and the field
+    (`POST /graphql (query search)`).
+
     ## Why it matters
     The server sits inside the network: a client who picks the URL can reach cloud metadata
     (`http://169.254.169.254/` hands out credentials), admin consoles, databases speaking

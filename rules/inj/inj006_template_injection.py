@@ -58,6 +58,10 @@ class TemplateInjection(FlowRule):
     the fix and is not reported, nor is Jinja's `SandboxedEnvironment`. Anchor: the line of
     the call.
 
+    GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
+    ariadne mutations) are client input too; such findings name the endpoint and the field
+    (`POST /graphql (query search)`).
+
     ## Why it matters
     Template syntax is code: `{{ cycler.__init__.__globals__.os.popen('id').read() }}` sent as
     a name runs commands on the server through Jinja, and Django templates leak settings and

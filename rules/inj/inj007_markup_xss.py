@@ -37,6 +37,10 @@ class MarkupXss(FlowRule):
     `Markup("<b>%s</b>") % name` and `format_html("<b>{}</b>", name)`, which escape their
     arguments. Anchor: the line of the call.
 
+    GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
+    ariadne mutations) are client input too; such findings name the endpoint and the field
+    (`POST /graphql (query search)`).
+
     ## Why it matters
     A name like `<script>fetch('/api/me').then(...)</script>` is rendered as script in other
     users' browsers: stored or reflected cross-site scripting steals sessions and acts as the

@@ -572,3 +572,64 @@ async def preview(url: str, user: dict = Depends(get_user)) -> dict:
 ''', encoding="utf-8")
     found = sorted((f.location.line, f.confidence.value) for f in analyze_dir(tmp_path, select=("INJ005",)).findings)
     assert found == [(26, "low"), (32, "high")]
+
+
+def test_graphql_resolver_arguments_are_client_input(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text('''
+from flask import Flask
+from flask_graphql import GraphQLView
+
+from schema import schema
+
+app = Flask(__name__)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema, graphiql=False))
+''', encoding="utf-8")
+    (tmp_path / "schema.py").write_text('''
+import os
+
+import graphene
+from sqlalchemy import text
+
+from db import session
+
+
+class Query(graphene.ObjectType):
+    diagnostics = graphene.String(host=graphene.String())
+    pastes = graphene.List(graphene.String, title=graphene.String())
+    paste = graphene.String(paste_id=graphene.Int())
+
+    def resolve_diagnostics(self, info, host):
+        return os.popen(f"ping -c 1 {host}").read()
+
+    def resolve_pastes(self, info, **kwargs):
+        title = kwargs.get("title", "")
+        return session.execute(text(f"SELECT body FROM pastes WHERE title = '{title}'")).all()
+
+    def resolve_paste(self, info, paste_id: int):
+        return session.execute(text("SELECT body FROM pastes WHERE id = :id"), {"id": paste_id}).scalar()
+
+
+class UploadPaste(graphene.Mutation):
+    class Arguments:
+        filename = graphene.String()
+
+    ok = graphene.Boolean()
+
+    def mutate(root, info, filename):
+        os.system("gzip " + filename)
+        return UploadPaste(ok=True)
+
+
+class Mutation(graphene.ObjectType):
+    upload_paste = UploadPaste.Field()
+
+
+schema = graphene.Schema(query=Query, mutation=Mutation)
+''', encoding="utf-8")
+    (tmp_path / "db.py").write_text("session = None\n", encoding="utf-8")
+    found = sorted((f.location.line, f.code, f.route or "")
+                   for f in analyze_dir(tmp_path, select=("INJ001", "INJ002")).findings)
+    assert found == [(16, "INJ002", "POST /graphql (query diagnostics)"),
+                     (20, "INJ001", "POST /graphql (query pastes)"),
+                     (33, "INJ002", "POST /graphql (mutation UploadPaste)")]
