@@ -90,6 +90,17 @@ class RuleContext:
             self._handler_cache[key] = self._find_function(ref.file, ref.qualname)
         return self._handler_cache[key]
 
+    def route_of_handlers(self) -> dict[tuple[str, str], Route]:
+        """(file, qualname) of each project handler -> one route it serves, a state-changing one
+        when there is any (for rules that read functions and name the route they serve)."""
+        routes: dict[tuple[str, str], Route] = {}
+        for candidate in self.routes:
+            if candidate.handler_ref is not None:
+                key = (candidate.handler_ref.file, candidate.handler_ref.qualname)
+                if key not in routes or (candidate.is_unsafe and not routes[key].is_unsafe):
+                    routes[key] = candidate
+        return routes
+
     def module_of(self, route: Route) -> ModuleSummary | None:
         """The summary of the file that defines the route's handler."""
         ref = route.handler_ref

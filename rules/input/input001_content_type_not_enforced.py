@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.model import Location, Route
+from apilint.model import Location
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.summary import FunctionDef, walk_stmts
 
@@ -84,12 +84,7 @@ class ContentTypeNotEnforced(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Read the functions of modules that mention `get_json` and `force`."""
-        routes: dict[tuple[str, str], Route] = {}
-        for candidate in ctx.routes:
-            if candidate.handler_ref is not None:
-                key = (candidate.handler_ref.file, candidate.handler_ref.qualname)
-                if key not in routes or (candidate.is_unsafe and not routes[key].is_unsafe):
-                    routes[key] = candidate
+        routes = ctx.route_of_handlers()
         for mod in ctx.index:
             if mod.words and not (mod.mentions("get_json") and (mod.mentions("force") or mod.mentions("true"))):
                 continue

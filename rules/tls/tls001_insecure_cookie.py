@@ -90,12 +90,7 @@ class InsecureCookie(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Read each function of the modules that call `set_cookie`."""
-        routes: dict[tuple[str, str], Route] = {}
-        for candidate in ctx.routes:
-            if candidate.handler_ref is not None:
-                key = (candidate.handler_ref.file, candidate.handler_ref.qualname)
-                if key not in routes or (candidate.is_unsafe and not routes[key].is_unsafe):
-                    routes[key] = candidate
+        routes = ctx.route_of_handlers()
         for mod in ctx.index:
             if mod.words and not mod.mentions("set_cookie"):
                 continue
