@@ -1,5 +1,7 @@
-"""GraphQL mutation resolvers: graphene `Mutation` classes, strawberry `@strawberry.mutation`
-methods and fields, ariadne `MutationType` / `ObjectType("Mutation")` fields.
+"""GraphQL resolvers: graphene `Mutation` classes, strawberry `@strawberry.mutation`
+methods and fields, ariadne `MutationType` / `ObjectType("Mutation")` fields; and query
+resolvers that take field arguments (graphene `resolve_*`, strawberry `@strawberry.field`,
+ariadne `@query.field`), published with `operation="query"` for the injection rules.
 
 Each resolver carries the auth evidence written on it (graphql_jwt decorators, strawberry
 permission classes and permission extensions, auth-named decorators); the GQL rules judge the
@@ -84,8 +86,7 @@ def _graphene_queries(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidenc
         if not any(b in GRAPHENE_OBJECT_TYPES for b in index.base_names(symbol)):
             continue
         for method in cls.methods():
-            takes_args = len(method.params) > 2 or any(p.kind == "kwarg" for p in method.params)
-            if method.name.startswith("resolve_") and takes_args:
+            if method.name.startswith("resolve_") and _takes_arguments(method):
                 evidence = _decorator_auth(index, mod, method.decorators)
                 out.append(GraphQLResolver(method.name.removeprefix("resolve_"), "graphene",
                                            f"{symbol.qualname}.{method.name}", Location(mod.path, method.line),
@@ -145,6 +146,11 @@ def _strawberry(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> 
             if stmt.func is not None:
                 field = _strawberry_field(index, mod, stmt.func.decorators, mutation_class)
                 if field is None:
+                    if _takes_arguments(stmt.func) and any(
+                            _is_strawberry_field(index.qualify_expr(mod, d.expr.func if d.expr.kind == "call"
+                                                                    else d.expr) or "")
+                            for d in stmt.func.decorators):
+                        out.append(_query(stmt.func.name, "strawberry", mod, stmt.func, auth))
                     continue
                 evidence = _field_auth(index, mod, field) + _decorator_auth(index, mod, stmt.func.decorators)
                 out.append(GraphQLResolver(stmt.func.name, "strawberry", f"{mod.module}.{stmt.func.qualname}",
@@ -211,12 +217,14 @@ def _ariadne(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> lis
                 expr = dec.expr
                 if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "field":
                     continue
+                field = index.const_str(mod, expr.arg(0, "name")) or stmt.func.name
                 if _ariadne_mutation(index, mod, expr.func.args[0]):
-                    field = index.const_str(mod, expr.arg(0, "name")) or stmt.func.name
                     out.append(GraphQLResolver(field, "ariadne", f"{mod.module}.{stmt.func.qualname}",
                                                Location(mod.path, stmt.func.line),
                                                HandlerRef(mod.path, stmt.func.qualname),
                                                tuple(_decorator_auth(index, mod, stmt.func.decorators)), auth))
+                elif _ariadne_type(index, mod, expr.func.args[0]) and _takes_arguments(stmt.func):
+                    out.append(_query(field, "ariadne", mod, stmt.func, auth))
         elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
             call = stmt.value
             if call.func.kind != "attr" or call.func.text != "set_field" or len(call.positional) < 2:
@@ -234,6 +242,30 @@ def _ariadne(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> lis
     return out
 
 
+RESOLVER_CONTEXT: Final = frozenset({"self", "cls", "root", "parent", "obj", "info", "_", "_root", "_obj",
+                                     "_info"})
+"""Resolver parameters that are the parent object or the request context, not field arguments."""
+
+
+def _takes_arguments(func: FunctionDef) -> bool:
+    """True when a resolver has parameters beyond the parent object and `info` (field arguments)."""
+    return any(p.name not in RESOLVER_CONTEXT for p in func.params)
+
+
+def _query(field: str, library: str, mod: ModuleSummary, func: FunctionDef, auth: AuthEvidence) -> GraphQLResolver:
+    return GraphQLResolver(field, library, f"{mod.module}.{func.qualname}", Location(mod.path, func.line),
+                           HandlerRef(mod.path, func.qualname), (), auth, operation="query")
+
+
+def _ariadne_type(index: ProjectIndex, mod: ModuleSummary, owner: Expr) -> bool:
+    """True for an ariadne `QueryType()` / `ObjectType(...)` / `SubscriptionType()` object."""
+    symbol = index.resolve(mod, owner)
+    if symbol is None or symbol.value is None or symbol.value.kind != "call":
+        return False
+    callee = index.qualify_expr(symbol.module, symbol.value.func) or ""
+    return callee.startswith("ariadne.") and callee.endswith(("QueryType", "ObjectType", "SubscriptionType"))
+
+
 def _ariadne_mutation(index: ProjectIndex, mod: ModuleSummary, owner: Expr) -> bool:
     symbol = index.resolve(mod, owner)
     if symbol is None or symbol.value is None or symbol.value.kind != "call":
@@ -246,4 +278,4 @@ def _ariadne_mutation(index: ProjectIndex, mod: ModuleSummary, owner: Expr) -> b
         first.kind == "str" and first.text == "Mutation"
 
 
-__all__ = ["GRAPHENE_MUTATIONS", "collect_resolvers"]
+__all__ = ["GRAPHENE_MUTATIONS", "RESOLVER_CONTEXT", "collect_resolvers"]

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from apilint.frameworks.graphql_resolvers import RESOLVER_CONTEXT
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
@@ -301,9 +302,6 @@ class _Summary:
     returns: int = 0
 
 
-_RESOLVER_NOT_INPUT = frozenset({"self", "cls", "root", "parent", "obj", "info", "_", "_root", "_info", "_obj"})
-
-
 def entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSummary, FunctionDef, dict[str, int]]]:
     """Where client input enters: every route handler with its input parameters, then every
     GraphQL resolver with its field arguments, reported against the endpoint that serves it
@@ -326,7 +324,7 @@ def entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSummary, Funct
         if func is None:
             continue
         seeds = {p.name: FULL for p in func.params
-                 if p.name not in _RESOLVER_NOT_INPUT
+                 if p.name not in RESOLVER_CONTEXT
                  and not (p.annotation is not None and is_scalar(ctx.index, mod, p.annotation))}
         if seeds:
             route = replace(endpoint, path=f"{endpoint.path} ({resolver.operation} {resolver.field})",

@@ -633,3 +633,43 @@ schema = graphene.Schema(query=Query, mutation=Mutation)
     assert found == [(16, "INJ002", "POST /graphql (query diagnostics)"),
                      (20, "INJ001", "POST /graphql (query pastes)"),
                      (33, "INJ002", "POST /graphql (mutation UploadPaste)")]
+
+
+def test_strawberry_and_ariadne_query_arguments_are_client_input(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.py").write_text('''
+import subprocess
+
+import strawberry
+from ariadne import QueryType, make_executable_schema
+from ariadne.asgi import GraphQL
+from fastapi import FastAPI
+from strawberry.fastapi import GraphQLRouter
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def ping(self, host: str) -> str:
+        return subprocess.check_output(f"ping -c 1 {host}", shell=True).decode()
+
+    @strawberry.field
+    def count(self, limit: int) -> int:
+        return subprocess.call(f"seq {limit}", shell=True)
+
+
+query = QueryType()
+
+
+@query.field("lookup")
+def resolve_lookup(obj, info, domain):
+    return subprocess.check_output("nslookup " + domain, shell=True).decode()
+
+
+app = FastAPI()
+app.include_router(GraphQLRouter(strawberry.Schema(query=Query)), prefix="/graphql")
+app.mount("/ariadne", GraphQL(make_executable_schema("type Query { lookup(domain: String!): String }", query)))
+''', encoding="utf-8")
+    found = sorted((f.location.line, f.route or "") for f in analyze_dir(tmp_path, select=("INJ002",)).findings)
+    assert [line for line, _ in found] == [15, 27]
+    assert all("(query " in route for _, route in found)
