@@ -42,8 +42,8 @@ _PUBLIC_HANDLERS = re.compile(
 )
 _PERMISSIVE_NAMES = ("AllowAny",)
 _LEADING_FLOW = re.compile(
-    r"^(reset|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
-    r"password|passwords)$",
+    r"^(auth|reset|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
+    r"password|passwords|magic)$",
     re.IGNORECASE,
 )
 """Words that name an auth flow when they open the path (`/reset/{uidb64}/{token}`, `/invite/{code}`)."""
@@ -64,7 +64,8 @@ def is_public_by_design(route: Route, config: Config) -> bool:
         return True
     # A path that opens with an auth flow carries the flow's own tokens, whatever they are named
     # (`/signup/{uuid}/` is an invitation link; `/users/{id}/activate` does not open with one).
-    first = next((seg for seg in static_path.split("/") if seg and not _VERSION_SEGMENT.match(seg)), "")
+    first = next((seg for seg in static_path.split("/")
+                  if seg and not _VERSION_SEGMENT.match(seg) and not seg.startswith("<")), "")  # `<prefix>`
     if first and (_LEADING_FLOW.match(first) or _AUTH_FLOW_SEGMENTS.fullmatch(first)):
         return True
     if route.method in ("GET", "HEAD", "OPTIONS") and (

@@ -173,8 +173,9 @@ _JOIN_METHODS = frozenset({"join", "joinpath", "format", "format_map", "replace"
                            "with_stem"})
 _PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
 _SANITIZER_NAME = re.compile(r"(secure|saniti[sz]|safe|clean|valid|escape|quote|allowed)", re.IGNORECASE)
-_GUARD_NAME = re.compile(r"(valid|check|ensure|verify|saniti[sz]|assert|is_safe|is_allowed|allowed|safe_)",
-                         re.IGNORECASE)
+_GUARD_NAME = re.compile(
+    r"(valid|check|ensure|verify|saniti[sz]|assert|is_safe|is_allowed|allowed|safe_|inside|within|subpath)",
+    re.IGNORECASE)
 _EXIT_CALLS = re.compile(r"(^|\.)(abort|exit|raise_\w+|fail|_?reject\w*|forbidden|bad_request)$")
 _ORIGIN_FIXED = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*[/?#]", re.IGNORECASE)
 _SCHEME_ONLY = re.compile(r"^([a-z][a-z0-9+.-]*(:/{0,2})?)?$", re.IGNORECASE)
@@ -850,6 +851,9 @@ class Frame:
                     if sub.kind == "compare" and sub.text in ("in", "not in", "==", "!=") and (
                             sub.args[0].kind == "name" and sub.args[0].text in params):
                         return True
+                    if sub.kind == "compare" and sub.text in ("in", "not in") and any(
+                            e.kind == "attr" and e.text == "parents" for e in sub.args[-1].walk()):
+                        return True  # `base.resolve() in path.resolve().parents`: containment
                     if sub.kind == "call":
                         name = self.index.qualify_expr(target[0], sub.func) or ""
                         last = name.rsplit(".", 1)[-1]

@@ -673,3 +673,47 @@ app.mount("/ariadne", GraphQL(make_executable_schema("type Query { lookup(domain
     found = sorted((f.location.line, f.route or "") for f in analyze_dir(tmp_path, select=("INJ002",)).findings)
     assert [line for line, _ in found] == [15, 27]
     assert all("(query " in route for _, route in found)
+
+
+def test_a_project_containment_helper_guards_a_path(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "utils.py").write_text('''
+from pathlib import Path
+
+
+def is_path_inside(child: Path, parent: Path) -> bool:
+    return parent.resolve() in child.resolve().parents
+
+
+def has_extension(name: str) -> bool:
+    return "." in name
+''', encoding="utf-8")
+    (tmp_path / "main.py").write_text('''
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException
+from fastapi.responses import FileResponse
+
+from utils import has_extension, is_path_inside
+
+app = FastAPI()
+PUBLIC = Path("public")
+
+
+@app.get("/public/{filename}")
+async def public_file(filename: str):
+    path = (PUBLIC / filename).resolve()
+    if not is_path_inside(path, PUBLIC):
+        raise HTTPException(status_code=400)
+    return FileResponse(path)
+
+
+@app.get("/files/{filename:path}")
+async def any_file(filename: str):
+    path = PUBLIC / filename
+    if not has_extension(filename):
+        raise HTTPException(status_code=400)
+    return FileResponse(path)
+''', encoding="utf-8")
+    found = [f.location.line for f in analyze_dir(tmp_path, select=("INJ004",)).findings]
+    assert found == [26]
