@@ -130,17 +130,7 @@ class SummaryCache:
     def lookup(self, file: Path, rel: str) -> tuple[str | None, ModuleSummary | None]:
         """(cache key, cached summary or None) for a file."""
         key = self.key_for(file, rel)
-        if key is None:
-            return None, None
-        entry = self._entry(key)
-        try:
-            blob = entry.read_bytes()
-        except OSError:
-            return key, None
-        summary = self._decode(blob, rel)
-        if summary is None:
-            return key, None
-        return key, summary
+        return key, (self.load(key, rel) if key is not None else None)
 
     def _verified(self, blob: bytes) -> object | None:
         """Unpickle a blob only when its MAC verifies."""

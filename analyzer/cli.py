@@ -31,7 +31,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-COMMANDS = ("check", "routes", "rules", "explain")
+COMMANDS = replay.COMMANDS
 _argv: list[str] | None = None
 """The command line as `main` received it: what a replay record is keyed by."""
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "markdown")

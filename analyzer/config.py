@@ -21,8 +21,9 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 from apilint.model import Confidence, Severity
+from apilint.replay import CONFIG_NAMES
 
-CONFIG_FILES = ("pyproject.toml", ".apilint.yaml", ".apilint.yml")
+CONFIG_FILES = CONFIG_NAMES
 
 
 class ConfigError(Exception):

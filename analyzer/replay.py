@@ -41,6 +41,7 @@ RECORD_VERSION = 2
 RACY_NS = 1_000_000_000
 """An input modified this recently when stamped is also compared by content."""
 CONFIG_NAMES = ("pyproject.toml", ".apilint.yaml", ".apilint.yml")
+"""Configuration files, in the order they are looked for (`apilint.config` reads this list)."""
 ENVIRONMENT = ("NO_COLOR", "FORCE_COLOR", "TERM", "COLUMNS", "CI", "GITHUB_WORKSPACE", "CI_PROJECT_DIR",
                "XDG_CACHE_HOME", "HOME")
 """Environment variables that can change what a run prints."""
@@ -61,13 +62,13 @@ def stamp_of(path: str, st: os.stat_result | None = None, now_ns: int | None = N
         st = st if st is not None else os.stat(path)
         mtime, ctime, size = st.st_mtime_ns, st.st_ctime_ns, st.st_size
         recent = max(mtime, ctime) >= (now_ns if now_ns is not None else time.time_ns()) - RACY_NS
-        digest = _content_digest(path, st) if recent else ""
+        digest = _content_digest(path) if recent else ""
     except OSError:
         return None
     return (path, mtime, ctime, size, digest)
 
 
-def _content_digest(path: str, st: os.stat_result) -> str:
+def _content_digest(path: str) -> str:
     if os.path.isdir(path):
         data = "\0".join(sorted(os.listdir(path))).encode("utf-8", "surrogateescape")
     else:
@@ -86,7 +87,7 @@ def _unchanged(entry: Sequence[object]) -> bool:
         st = os.stat(str(path))
         if st.st_mtime_ns != mtime or st.st_ctime_ns != ctime or st.st_size != size:
             return False
-        return not digest or _content_digest(str(path), st) == digest
+        return not digest or _content_digest(str(path)) == digest
     except (OSError, ValueError):
         return False
 
@@ -119,7 +120,7 @@ def surroundings(first_path: str) -> list[Stamp]:
 
 def _digest_file(path: str) -> str:
     try:
-        return _content_digest(path, os.stat(path))
+        return _content_digest(path)
     except OSError:
         return "unreadable"
 
@@ -137,7 +138,8 @@ def stamps_with_digest(paths: Iterable[str]) -> list[Stamp]:
 # --- the command line -------------------------------------------------------------------
 
 _NEVER = frozenset({"--no-cache", "--diff", "--write-baseline", "--help", "-h", "--version"})
-_COMMANDS = ("check", "routes", "rules", "explain")
+COMMANDS = ("check", "routes", "rules", "explain")
+"""The command line's commands (`apilint.cli` reads this list); anything else means `check`."""
 
 
 def replayable(argv: Sequence[str]) -> bool:
@@ -146,7 +148,7 @@ def replayable(argv: Sequence[str]) -> bool:
         if arg.split("=", 1)[0] in _NEVER:
             return False
     first = next((a for a in argv if not a.startswith("-")), None)
-    return first is None or first == "check" or first not in _COMMANDS
+    return first is None or first == "check" or first not in COMMANDS
 
 
 def _user_cache() -> str:

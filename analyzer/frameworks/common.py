@@ -117,6 +117,10 @@ def guarded_rejections(body: tuple[Stmt, ...]) -> Iterator[tuple[Stmt, Stmt]]:
                     break
 
 
+_CREDENTIAL_WORDS = ("token", "credentials", "api_key", "apikey")
+"""Parameter names that carry a credential."""
+
+
 def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
               known: dict[str, AuthStatus] | None = None, depth: int = 0) -> AuthStatus | None:
     """REQUIRED when the function reads a credential and rejects the request without it.
@@ -126,10 +130,8 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
     """
     if depth > 3:
         return None
-    reads_credential = False
-    for param in func.params:
-        if any(word in param.name.lower() for word in ("token", "credentials", "api_key", "apikey")):
-            reads_credential = True
+    credentials = {p.name for p in func.params if any(w in p.name.lower() for w in _CREDENTIAL_WORDS)}
+    reads_credential = bool(credentials)
     for stmt in walk_stmts(func.body, into_defs=False):
         for expr in stmt.own_exprs():
             if _mentions_credential(expr, index, mod):
@@ -148,7 +150,7 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
         return None
     for _guard, _reject in guarded_rejections(func.body):
         return AuthStatus.REQUIRED
-    if _delegates_the_check(index, mod, func, known, depth):
+    if credentials and _delegates_the_check(index, mod, func, credentials, known, depth):
         return AuthStatus.REQUIRED
     # A credential decoder that raises on failure (jwt.decode) with no except: still required
     for stmt in _outside_swallowing_try(func.body):
@@ -159,16 +161,10 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
     return None
 
 
-_CREDENTIAL_WORDS = ("token", "credentials", "api_key", "apikey")
-
-
-def _delegates_the_check(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
+def _delegates_the_check(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef, credentials: set[str],
                          known: dict[str, AuthStatus] | None, depth: int) -> bool:
-    """True when the function hands its credential parameter to a project function that
-    rejects without it (`return await authenticate(request, api_key=api_key)`)."""
-    credentials = {p.name for p in func.params if any(w in p.name.lower() for w in _CREDENTIAL_WORDS)}
-    if not credentials:
-        return False
+    """True when the function hands one of its `credentials` parameters to a project function
+    that rejects without it (`return await authenticate(request, api_key=api_key)`)."""
     for stmt in _outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():

@@ -10,6 +10,7 @@ resolver body.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Final
 
 from apilint.model import AuthEvidence, AuthStatus, Evidence, GraphQLResolver, HandlerRef, Location
@@ -50,15 +51,20 @@ def collect_resolvers(index: ProjectIndex, endpoint_auth: AuthEvidence) -> list[
     return out
 
 
+def _graphene_classes(index: ProjectIndex, mod: ModuleSummary, kinds: frozenset[str]) -> Iterator[Symbol]:
+    """The module's classes that derive (through the project) from one of `kinds`."""
+    for cls in mod.classes():
+        if cls.bases:
+            symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+            if any(b in kinds for b in index.base_names(symbol)):
+                yield symbol
+
+
 def _graphene(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> list[GraphQLResolver]:
     out = []
-    for cls in mod.classes():
-        if not cls.bases:
-            continue
-        symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
-        bases = index.base_names(symbol)
-        if not any(b in GRAPHENE_MUTATIONS for b in bases):
-            continue
+    for symbol in _graphene_classes(index, mod, GRAPHENE_MUTATIONS):
+        cls = symbol.cls
+        assert cls is not None
         method, owner = _mutate(index, symbol)
         class_auth = _class_permission(cls, mod)
         if method is None or owner is None:
@@ -79,19 +85,12 @@ GRAPHENE_OBJECT_TYPES: Final = frozenset({"graphene.ObjectType", "graphene.types
 def _graphene_queries(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> list[GraphQLResolver]:
     """`resolve_<field>` methods of graphene object types that take arguments (client input)."""
     out = []
-    for cls in mod.classes():
-        if not cls.bases:
-            continue
-        symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
-        if not any(b in GRAPHENE_OBJECT_TYPES for b in index.base_names(symbol)):
-            continue
-        for method in cls.methods():
+    for symbol in _graphene_classes(index, mod, GRAPHENE_OBJECT_TYPES):
+        assert symbol.cls is not None
+        for method in symbol.cls.methods():
             if method.name.startswith("resolve_") and _takes_arguments(method):
-                evidence = _decorator_auth(index, mod, method.decorators)
-                out.append(GraphQLResolver(method.name.removeprefix("resolve_"), "graphene",
-                                           f"{symbol.qualname}.{method.name}", Location(mod.path, method.line),
-                                           HandlerRef(mod.path, method.qualname), tuple(evidence), auth,
-                                           operation="query"))
+                out.append(_query(method.name.removeprefix("resolve_"), "graphene", mod, method, auth,
+                                  tuple(_decorator_auth(index, mod, method.decorators))))
     return out
 
 
@@ -252,9 +251,10 @@ def _takes_arguments(func: FunctionDef) -> bool:
     return any(p.name not in RESOLVER_CONTEXT for p in func.params)
 
 
-def _query(field: str, library: str, mod: ModuleSummary, func: FunctionDef, auth: AuthEvidence) -> GraphQLResolver:
+def _query(field: str, library: str, mod: ModuleSummary, func: FunctionDef, auth: AuthEvidence,
+           evidence: tuple[Evidence, ...] = ()) -> GraphQLResolver:
     return GraphQLResolver(field, library, f"{mod.module}.{func.qualname}", Location(mod.path, func.line),
-                           HandlerRef(mod.path, func.qualname), (), auth, operation="query")
+                           HandlerRef(mod.path, func.qualname), evidence, auth, operation="query")
 
 
 def _ariadne_type(index: ProjectIndex, mod: ModuleSummary, owner: Expr) -> bool:

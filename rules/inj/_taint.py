@@ -312,6 +312,11 @@ def entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSummary, Funct
         mod = ctx.module_of(route)
         if func is not None and mod is not None:
             yield route, mod, func, {p.name: lv for p in func.params if (lv := param_level(ctx.index, mod, route, p))}
+    yield from resolver_entry_points(ctx)
+
+
+def resolver_entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSummary, FunctionDef, dict[str, int]]]:
+    """GraphQL resolvers with their field arguments, each as a route of the endpoint serving it."""
     endpoints = [r for r in ctx.routes if r.framework == "graphql"]
     if not endpoints or not ctx.facts.graphql_resolvers:
         return

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import entry_points, input_params, is_tainted, resolve_call, tainted_names
+from apilint.rules.inj._taint import input_params, is_tainted, resolve_call, resolver_entry_points, tainted_names
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 _SQL = re.compile(
@@ -137,9 +137,7 @@ class SqlInjection(Rule):
                     continue
                 seen.add(key)
                 yield self._report(route, where, via)
-        for resolver_route, mod, func, seeds in entry_points(ctx):
-            if resolver_route.handler_ref is None or resolver_route.framework != "graphql":
-                continue  # route handlers were scanned above; these are GraphQL resolvers
+        for resolver_route, mod, func, seeds in resolver_entry_points(ctx):
             for where, via in _scan(ctx.index, mod, func, set(seeds), 0):
                 if (where.file, where.line) not in seen:
                     seen.add((where.file, where.line))
