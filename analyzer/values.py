@@ -269,6 +269,18 @@ class Evaluator:
             return list(first)
         return None
 
+    def element_exprs(self, mod: ModuleSummary, expr: Expr | None,
+                      scope: Scope | None = None) -> list[tuple[ModuleSummary, Expr]]:
+        """The elements of a list or tuple value as expressions, each with the module it is written in
+        (objects as written or by the name they are bound to; literals as literal expressions), for
+        adapters that read lists of routers, routes, middleware or dependencies."""
+        if expr is None:
+            return []
+        first = self.value(mod, expr, scope).first
+        if not isinstance(first, list | tuple):
+            return []
+        return [found for item in first if (found := as_expr(mod, item)) is not None]
+
     def truth(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None = None) -> bool | None:
         """The truth of a known value (None when unknown)."""
         if expr is None:
@@ -490,6 +502,12 @@ class Evaluator:
             self._busy.pop(busy_key, None)
         if not options:
             return _opaque(mod, assigns[0][0].targets[0], "never assigned unconditionally")
+        # An object bound to a name keeps the name (`router = APIRouter()` is `router`, not the call), so
+        # adapters can look it up where it is defined.
+        name = key.rsplit(":", 1)[-1]
+        line = assigns[0][0].line
+        options = [Opaque(mod, Expr("name", name, line=line), o.reason)
+                   if isinstance(o, Opaque) and o.expr.kind == "call" else o for o in options]
         return Value(tuple(options[:MAX_OPTIONS]), env)
 
     def _unpacked(self, mod: ModuleSummary, stmt: Stmt, name: str, scope: Scope | None, depth: int) -> Value:
@@ -1034,6 +1052,19 @@ def _join_texts(pieces: list[Text], from_env: bool) -> Text:
                 from_env or any(p.from_env for p in pieces), tuple(r for p in pieces for r in p.reasons))
 
 
+def as_expr(mod: ModuleSummary, value: Any) -> tuple[ModuleSummary, Expr] | None:
+    """An expression standing for a value, with its module: what an adapter can resolve."""
+    if isinstance(value, Opaque):
+        return value.mod, value.expr
+    if isinstance(value, Instance):
+        return value.mod, value.call
+    if isinstance(value, Ref):
+        return value.symbol.module, Expr("name", value.symbol.qualname.rsplit(".", 1)[-1], line=value.symbol.line)
+    if isinstance(value, str):
+        return mod, Expr("str", value)
+    return None
+
+
 def _call_depth(scope: Scope | None) -> int:
     if scope is None:
         return 0
@@ -1187,6 +1218,7 @@ __all__ = [
     "Scope",
     "Text",
     "Value",
+    "as_expr",
     "collect_assignments",
     "compare_values",
     "is_plain",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import body_auth, body_checks_role, factory_aliases, join_paths, normalize_path
+from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.model import (
     AppFact,
     AuthEvidence,
@@ -19,7 +20,7 @@ from apilint.model import (
     Route,
     SettingFact,
 )
-from apilint.project import ProjectIndex, Symbol
+from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 APP_CLASSES = {"fastapi.FastAPI": "fastapi", "fastapi.applications.FastAPI": "fastapi",
@@ -27,24 +28,6 @@ APP_CLASSES = {"fastapi.FastAPI": "fastapi", "fastapi.applications.FastAPI": "fa
 ROUTER_CLASSES = {"fastapi.APIRouter": "fastapi", "fastapi.routing.APIRouter": "fastapi",
                   "starlette.routing.Router": "starlette"}
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
-SECURITY_SCHEMES = frozenset({
-    "OAuth2PasswordBearer", "OAuth2AuthorizationCodeBearer", "OAuth2", "HTTPBearer", "HTTPBasic",
-    "HTTPDigest", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie", "OpenIdConnect", "HTTPBase",
-})
-DEPENDS = ("Depends", "Security")
-AUTHISH = ("user", "auth", "token", "login", "verify", "current", "jwt", "api_key", "apikey", "admin",
-           "permission", "principal", "session", "credential", "secure", "protect", "require")
-ROLEISH = ("admin", "superuser", "staff", "role", "permission", "scope", "owner_or_admin")
-
-
-@dataclass
-class _Dep:
-    expr: Expr | None
-    mod: ModuleSummary
-    where: str
-    line: int
-    scopes: tuple[str, ...] = ()
-    annotation: Expr | None = None
 
 
 @dataclass
@@ -55,7 +38,7 @@ class _RawRoute:
     handler: FunctionDef | None
     handler_name: str
     line: int
-    deps: list[_Dep] = field(default_factory=list)
+    deps: list[Dep] = field(default_factory=list)
     decorator: Expr | None = None
     decorators: tuple[Expr, ...] = ()
 
@@ -64,7 +47,7 @@ class _RawRoute:
 class _Include:
     child: str
     prefix: str
-    deps: list[_Dep]
+    deps: list[Dep]
 
 
 @dataclass
@@ -75,7 +58,7 @@ class _Router:
     mod: ModuleSummary
     line: int
     prefix: str = ""
-    deps: list[_Dep] = field(default_factory=list)
+    deps: list[Dep] = field(default_factory=list)
     routes: list[_RawRoute] = field(default_factory=list)
     includes: list[_Include] = field(default_factory=list)
     middleware: list[str] = field(default_factory=list)
@@ -104,7 +87,7 @@ class _Linker:
         self.out = out
         self.routers: dict[str, _Router] = {}
         self.aliases: dict[str, str] = {}
-        self._dep_cache: dict[str, tuple[AuthStatus | None, list[Evidence], list[Evidence]]] = {}
+        self.deps = DependencyJudge(index, config)
         self._loops: dict[tuple[str, str], list[tuple[ModuleSummary, Expr]]] = {}
         """`for router in API_ROUTERS:` -> the routers the loop variable takes, by (file, name)."""
         self._helpers_seen: set[tuple[str, str, str]] = set()
@@ -198,16 +181,16 @@ class _Linker:
         prefix = call.kwarg("prefix")
         if prefix is not None:
             router.prefix = self._path(mod, prefix)
-        router.deps += self._dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line)
+        router.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line)
         routes = call.kwarg("routes")
         if routes is not None:
             for raw in self._starlette_routes(mod, routes, "", router):
                 router.routes.append(raw)
         middleware = call.kwarg("middleware")
         if middleware is not None:
-            for item in self._list_items(mod, middleware):
+            for owner, item in self.index.values.element_exprs(mod, middleware):
                 if item.kind == "call" and item.positional:
-                    self._middleware(router, mod, item.positional[0], item, router.line)
+                    self._middleware(router, owner, item.positional[0], item, router.line)
         debug = call.kwarg("debug")
         if debug is not None and debug.is_true:
             self.out.settings.append(SettingFact("DEBUG", "True", Location(mod.path, router.line),
@@ -356,7 +339,7 @@ class _Linker:
                 path = self._path(mod, call.arg(0, "path"))
                 raw = _RawRoute(methods, path, mod, func, qualname, func.line, decorator=call,
                                 decorators=tuple(d.expr for d in func.decorators))
-                raw.deps += self._dep_list(mod, call.kwarg("dependencies"), "route dependencies", dec.line)
+                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", dec.line)
                 router.routes.append(raw)
             elif method == "exception_handler":
                 self.out.exception_handlers.append(HandlerRef(mod.path, qualname))
@@ -395,7 +378,7 @@ class _Linker:
                 if child is None:
                     continue
                 prefix = self._path(mod, call.kwarg("prefix")) if call.kwarg("prefix") is not None else ""
-                deps = self._dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line)
+                deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line)
                 router.includes.append(_Include(child.key, prefix, deps))
                 child.included = True
         elif method in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
@@ -404,7 +387,7 @@ class _Linker:
             kind = "websocket" if "websocket" in method else "api_route"
             methods = self._methods(mod, kind, call)
             for raw in self._endpoint_routes(mod, endpoint, methods, path, line):
-                raw.deps += self._dep_list(mod, call.kwarg("dependencies"), "route dependencies", line)
+                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line)
                 router.routes.append(raw)
         elif method in ("mount", "host"):
             app_expr = call.arg(1, "app")
@@ -486,27 +469,8 @@ class _Linker:
         return CorsPolicy("starlette", Location(mod.path, line), origins, regex, False, creds, resolved)
 
     # --- Starlette route lists -------------------------------------------------------
-    def _list_items(self, mod: ModuleSummary, expr: Expr, depth: int = 0) -> list[Expr]:
-        if depth > 6:
-            return []
-        if expr.kind in ("list", "tuple"):
-            out: list[Expr] = []
-            for item in expr.args:
-                if item.kind == "starred":
-                    out += self._list_items(mod, item.args[0], depth + 1)
-                else:
-                    out.append(item)
-            return out
-        if expr.kind == "binop" and expr.text == "+":
-            return self._list_items(mod, expr.args[0], depth + 1) + self._list_items(mod, expr.args[1], depth + 1)
-        if expr.kind in ("name", "attr"):
-            symbol = self.index.resolve(mod, expr)
-            if symbol is not None and symbol.value is not None:
-                return self._list_items(symbol.module, symbol.value, depth + 1)
-        return []
-
-    def _starlette_routes(self, mod: ModuleSummary, expr: Expr, prefix: str, owner: _Router) -> Iterator[_RawRoute]:
-        for item in self._list_items(mod, expr):
+    def _starlette_routes(self, where: ModuleSummary, expr: Expr, prefix: str, owner: _Router) -> Iterator[_RawRoute]:
+        for mod, item in self.index.values.element_exprs(where, expr):
             if item.kind != "call":
                 continue
             short = (self.index.qualify_expr(mod, item.func) or "").rsplit(".", 1)[-1]
@@ -553,196 +517,6 @@ class _Linker:
         value = self.index.const_str(mod, expr)
         return value if value is not None else f"<{expr.render(40)}>"
 
-    def _dep_list(self, mod: ModuleSummary, expr: Expr | None, where: str, line: int) -> list[_Dep]:
-        if expr is None:
-            return []
-        out = []
-        for item in self._list_items(mod, expr):
-            dep = self._as_dep(mod, item, None, where, line)
-            if dep is not None:
-                out.append(dep)
-        return out
-
-    def _as_dep(self, mod: ModuleSummary, expr: Expr, annotation: Expr | None, where: str, line: int) -> _Dep | None:
-        if expr.kind != "call":
-            return None
-        callee = self.index.qualify_expr(mod, expr.func) or ""
-        short = callee.rsplit(".", 1)[-1]
-        if short not in DEPENDS:
-            return None
-        scopes: tuple[str, ...] = ()
-        scopes_expr = expr.kwarg("scopes")
-        if scopes_expr is not None and scopes_expr.kind in ("list", "tuple"):
-            scopes = tuple(e.text for e in scopes_expr.args if e.kind == "str")
-        return _Dep(expr.arg(0, "dependency"), mod, where, line, scopes, annotation)
-
-    def _param_deps(self, mod: ModuleSummary, func: FunctionDef, where: str) -> list[_Dep]:
-        out = []
-        for param in func.params:
-            if param.default is not None:
-                dep = self._as_dep(mod, param.default, param.annotation, where, func.line)
-                if dep is not None:
-                    out.append(dep)
-                    continue
-            if param.annotation is not None:
-                out += self._annotated_deps(mod, param.annotation, where, func.line, 0)
-        return out
-
-    def _annotated_deps(self, mod: ModuleSummary, ann: Expr, where: str, line: int, depth: int) -> list[_Dep]:
-        if depth > 4:
-            return []
-        if ann.kind == "subscript" and (ann.args[0].dotted or "").endswith("Annotated"):
-            out = []
-            for meta in ann.args[2:]:
-                dep = self._as_dep(mod, meta, ann.args[1] if len(ann.args) > 1 else None, where, line)
-                if dep is not None:
-                    out.append(dep)
-            return out
-        if ann.kind in ("name", "attr"):
-            symbol = self.index.resolve(mod, ann)
-            if symbol is not None and symbol.value is not None and symbol.value.kind == "subscript":
-                return self._annotated_deps(symbol.module, symbol.value, f"{where} via {ann.render(40)}", line,
-                                            depth + 1)
-        return []
-
-    def _dep_auth(self, dep: _Dep, depth: int = 0) -> tuple[AuthStatus | None, list[Evidence], list[Evidence]]:
-        """(status, auth evidence, authz evidence) of one dependency."""
-        target = dep.expr
-        mod = dep.mod
-        if target is None:  # Depends() with the annotation as the dependency
-            target = dep.annotation
-        if target is None:
-            return None, [], []
-        loc = Location(mod.path, dep.line)
-        authz: list[Evidence] = []
-        if dep.scopes:
-            authz.append(Evidence("scopes", ",".join(dep.scopes), AuthStatus.REQUIRED, dep.where, loc))
-        call_args: Expr | None = None
-        if target.kind == "call":
-            call_args = target
-            target = target.func
-        qualified = self.index.qualify_expr(mod, target) or target.render(40)
-        cache_key = f"{qualified}|{call_args.render(60) if call_args else ''}"
-        if cache_key not in self._dep_cache:
-            self._dep_cache[cache_key] = ((None, [], []) if depth > 5
-                                          else self._judge_dep(mod, target, call_args, qualified, loc, dep, depth))
-        status, evidence, more_authz = self._dep_cache[cache_key]
-        return status, evidence, authz + more_authz
-
-    def _judge_dep(self, mod: ModuleSummary, target: Expr, call_args: Expr | None, qualified: str,
-                   loc: Location, dep: _Dep, depth: int) -> tuple[AuthStatus | None, list[Evidence], list[Evidence]]:
-        short = qualified.rsplit(".", 1)[-1]
-        authz: list[Evidence] = []
-        if self._configured(qualified, self.config.auth_dependencies):
-            return AuthStatus.REQUIRED, [Evidence("dependency", qualified, AuthStatus.REQUIRED, "configured", loc)], []
-        if self._configured(qualified, self.config.auth_optional_dependencies):
-            return AuthStatus.OPTIONAL, [Evidence("dependency", qualified, AuthStatus.OPTIONAL, "configured", loc)], []
-        if self._configured(qualified, self.config.roles_helpers):
-            authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "configured role check", loc))
-        if call_args is not None and short in ("current_user", "current_active_user"):
-            optional = call_args.kwarg("optional")
-            status = AuthStatus.OPTIONAL if optional is not None and optional.is_true else AuthStatus.REQUIRED
-            superuser = call_args.kwarg("superuser")
-            if superuser is not None and superuser.is_true:
-                authz.append(Evidence("role", qualified, status, "superuser=True", loc))
-            return status, [Evidence("dependency", qualified, status, "fastapi-users current_user", loc)], authz
-        symbol = self.index.lookup(qualified)
-        if symbol is None:
-            if short in SECURITY_SCHEMES:
-                return self._scheme(qualified, call_args, loc)
-            if qualified.startswith(("fastapi.", "starlette.", "pydantic.", "sqlalchemy.", "sqlmodel.")):
-                return None, [], authz  # framework helpers (request forms, sessions) do not authenticate
-            if any(w in short.lower() for w in AUTHISH):
-                ev = Evidence("dependency", qualified, AuthStatus.UNKNOWN, "defined outside the project", loc)
-                return AuthStatus.UNKNOWN, [ev], authz
-            return None, [], authz
-        if symbol.value is not None and symbol.value.kind == "call":
-            # module-level instance: oauth2_scheme = OAuth2PasswordBearer(...), auth = JWTBearer()
-            inner_q = self.index.qualify_expr(symbol.module, symbol.value.func) or ""
-            inner_short = inner_q.rsplit(".", 1)[-1]
-            if inner_short in SECURITY_SCHEMES and self.index.lookup(inner_q) is None:
-                return self._scheme(qualified, symbol.value, loc)
-            if inner_short in ("current_user", "current_active_user"):
-                return self._judge_dep(symbol.module, symbol.value.func, symbol.value, inner_q, loc, dep, depth)
-            cls_symbol = self.index.lookup(inner_q)
-            if cls_symbol is not None and cls_symbol.cls is not None:
-                return self._class_dep(cls_symbol, symbol.value, loc, dep, depth)
-            return None, [], authz
-        if symbol.cls is not None:
-            return self._class_dep(symbol, call_args, loc, dep, depth)
-        if symbol.func is not None:
-            judged, evidence, more = self._function_dep(symbol, loc, dep, depth)
-            return judged, evidence, authz + more
-        return None, [], authz
-
-    def _scheme(self, qualified: str, call: Expr | None,
-                loc: Location) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:
-        auto_error = call.kwarg("auto_error") if call is not None else None
-        status = AuthStatus.OPTIONAL if auto_error is not None and auto_error.text == "False" else AuthStatus.REQUIRED
-        detail = "security scheme" + (" with auto_error=False" if status is AuthStatus.OPTIONAL else "")
-        return status, [Evidence("security_scheme", qualified, status, detail, loc)], []
-
-    def _class_dep(self, symbol: Symbol, call: Expr | None, loc: Location, dep: _Dep,
-                   depth: int) -> tuple[AuthStatus | None, list[Evidence], list[Evidence]]:
-        assert symbol.cls is not None
-        bases = self.index.base_names(symbol)
-        if any(b.rsplit(".", 1)[-1] in SECURITY_SCHEMES for b in bases):
-            auto_error = call.kwarg("auto_error") if call is not None else None
-            optional = auto_error is not None and auto_error.text == "False"
-            status = AuthStatus.OPTIONAL if optional else AuthStatus.REQUIRED
-            authz = self._role_evidence(symbol.module, symbol.cls.method("__call__"), symbol.qualname, loc)
-            return status, [Evidence("security_scheme", symbol.qualname, status, "subclass of a security scheme",
-                                     loc)], authz
-        method = symbol.cls.method("__call__") if call is not None else symbol.cls.method("__init__")
-        if method is None:
-            return None, [], []
-        return self._function_dep(Symbol(f"{symbol.qualname}.{method.name}", symbol.module, func=method), loc, dep,
-                                  depth, display=symbol.qualname, call=call)
-
-    def _function_dep(self, symbol: Symbol, loc: Location, dep: _Dep, depth: int, display: str = "",
-                      call: Expr | None = None) -> tuple[AuthStatus | None, list[Evidence], list[Evidence]]:
-        func = symbol.func
-        assert func is not None
-        name = display or symbol.qualname
-        statuses: list[AuthStatus] = []
-        evidence: list[Evidence] = []
-        authz: list[Evidence] = []
-        for sub in self._param_deps(symbol.module, func, f"dependency of {name}"):
-            status, ev, az = self._dep_auth(sub, depth + 1)
-            authz += az
-            if status is not None:
-                statuses.append(status)
-                evidence += ev
-        body = body_auth(self.index, symbol.module, func)
-        combined = _combine(statuses)
-        if combined is AuthStatus.OPTIONAL and body is AuthStatus.REQUIRED:
-            combined = AuthStatus.REQUIRED
-        if combined is None and body is not None:
-            combined = body
-            evidence.append(Evidence("dependency", name, body, "checks credentials and rejects without them",
-                                     Location(symbol.module.path, func.line)))
-        elif combined is not None:
-            evidence = [Evidence("dependency", name, combined, "depends on " + ", ".join(e.name for e in evidence),
-                                 Location(symbol.module.path, func.line))]
-        if combined is not None:
-            authz += self._role_evidence(symbol.module, func, name, loc, call)
-        return combined, evidence, authz
-
-    def _role_evidence(self, mod: ModuleSummary, func: FunctionDef | None, name: str, loc: Location,
-                       call: Expr | None = None) -> list[Evidence]:
-        if func is None:
-            return []
-        check = body_checks_role(func)
-        if check is not None:
-            return [Evidence("role", name, AuthStatus.REQUIRED, check, Location(mod.path, func.line))]
-        if any(w in name.rsplit(".", 1)[-1].lower() for w in ROLEISH):
-            return [Evidence("role", name, AuthStatus.REQUIRED, "role dependency (by name)", loc)]
-        return []
-
-    def _configured(self, qualified: str, names: tuple[str, ...]) -> bool:
-        short = qualified.rsplit(".", 1)[-1]
-        return any(n in (qualified, short) for n in names)
-
     # --- pass 3: emit -------------------------------------------------------------------
     def _emit(self) -> None:
         for router in sorted(self.routers.values(), key=lambda r: r.key):
@@ -753,7 +527,7 @@ class _Linker:
         for root in sorted(roots, key=lambda r: r.key):
             self._walk(root, "", [], [], root, set())
 
-    def _walk(self, router: _Router, prefix: str, deps: list[_Dep], middleware: list[Evidence], app: _Router,
+    def _walk(self, router: _Router, prefix: str, deps: list[Dep], middleware: list[Evidence], app: _Router,
               seen: set[str]) -> None:
         if router.key in seen or len(seen) > 30:
             return
@@ -769,7 +543,7 @@ class _Linker:
                 self._walk(child, join_paths(base, inc.prefix) if inc.prefix else base, chain + inc.deps, mw, app,
                            seen)
 
-    def _route(self, raw: _RawRoute, base: str, chain: list[_Dep], middleware: list[Evidence], router: _Router,
+    def _route(self, raw: _RawRoute, base: str, chain: list[Dep], middleware: list[Evidence], router: _Router,
                app: _Router) -> None:
         full_raw = join_paths(base, raw.path) if (base or raw.path) else "/"
         path, params = normalize_path(full_raw)
@@ -779,9 +553,9 @@ class _Linker:
         dep_names: list[str] = []
         deps = chain + raw.deps
         if raw.handler is not None:
-            deps = deps + self._param_deps(raw.mod, raw.handler, "handler parameter")
+            deps = deps + self.deps.param_deps(raw.mod, raw.handler, "handler parameter")
         for dep in deps:
-            status, ev, az = self._dep_auth(dep)
+            status, ev, az = self.deps.dep_auth(dep)
             target = dep.expr if dep.expr is not None else dep.annotation
             if target is not None:
                 dep_names.append(self.index.qualify_expr(dep.mod, target) or target.render(40))
@@ -816,7 +590,7 @@ class _Linker:
                 statuses.append(body)
                 evidence.append(Evidence("handler", raw.handler_name, body, "checks credentials in the handler body",
                                          Location(raw.mod.path, raw.line)))
-        status = _combine(statuses)
+        status = combine(statuses)
         if status is None or status is AuthStatus.NONE:
             if middleware:
                 status = AuthStatus.UNKNOWN
@@ -854,13 +628,13 @@ class _Linker:
                 location=Location(raw.mod.path, raw.line if raw.line else router.line),
                 handler_ref=HandlerRef(raw.mod.path, raw.handler_name) if raw.handler is not None else None,
                 path_params=params,
-                auth=AuthEvidence(status, tuple(_dedupe(evidence))),
-                authz=tuple(_dedupe(authz)),
+                auth=AuthEvidence(status, tuple(dedupe(evidence))),
+                authz=tuple(dedupe(authz)),
                 dependencies=tuple(dict.fromkeys(dep_names)),
                 response_model=response_model,
                 status_code=status_code,
                 return_annotation=returns,
-                rate_limit=tuple(_dedupe(rate_limit)),
+                rate_limit=tuple(dedupe(rate_limit)),
                 group=router.key,
                 app=app.key,
             ))
@@ -875,19 +649,6 @@ class _Linker:
         if first.kind in ("list", "tuple"):
             return tuple(e.text for e in first.args if e.kind == "str")
         return ()
-
-
-def _combine(statuses: list[AuthStatus]) -> AuthStatus | None:
-    if not statuses:
-        return None
-    for status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN):
-        if status in statuses:
-            return status
-    return AuthStatus.NONE
-
-
-def _dedupe(items: list[Evidence]) -> list[Evidence]:
-    return list(dict.fromkeys(items))
 
 
 def _imports(mod: ModuleSummary, prefix: str) -> bool:
