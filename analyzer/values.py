@@ -620,7 +620,7 @@ class Evaluator:
                 continue
             for target in stmt.targets:
                 if target.kind == "attr" and target.text == attr and target.args[0].dotted == "self":
-                    bound = self._bind_arguments(item.mod, init, item.call, item.scope, skip_self=True)
+                    bound = self.bind_arguments(item.mod, init, item.call, item.scope, skip_self=True)
                     bound["self"] = Value((item,))
                     return self._sub(owner.module, stmt.value, Scope(owner.module, init, bound), depth)
         return None
@@ -745,7 +745,7 @@ class Evaluator:
             dunder = self._find_method(target.cls, "__call__")
             if dunder is not None:
                 owner, fn = dunder
-                bound = self._bind_arguments(mod, fn, call, scope, skip_self=True)
+                bound = self.bind_arguments(mod, fn, call, scope, skip_self=True)
                 bound["self"] = Value((target,))
                 return self._returns(owner, fn, Scope(owner.module, fn, bound), call, depth)
         reason = f"call to `{func.render(30)}`" + ("" if isinstance(target, Opaque) else " is not evaluated")
@@ -917,13 +917,14 @@ class Evaluator:
         if depth > _MAX_DEPTH - 4 or self._calls > 20000 or _call_depth(scope) >= _MAX_CALL_DEPTH:
             return _opaque(mod, call, f"call to `{symbol.qualname}` is nested too deeply to read")
         self._calls += 1
-        bound = self._bind_arguments(mod, func, call, scope, skip_self=False)
+        bound = self.bind_arguments(mod, func, call, scope, skip_self=False)
         inner = Scope(symbol.module, func, bound, None)
         inner.bound["__caller__"] = Value((_call_depth(scope) + 1,))
         return self._returns(symbol, func, inner, call, depth)
 
-    def _bind_arguments(self, mod: ModuleSummary, func: FunctionDef, call: Expr, scope: Scope | None,
-                        skip_self: bool) -> dict[str, Value]:
+    def bind_arguments(self, mod: ModuleSummary, func: FunctionDef, call: Expr, scope: Scope | None,
+                       skip_self: bool) -> dict[str, Value]:
+        """The values a call passes to a function's parameters, by position and keyword."""
         params = [p for p in func.params if p.kind in ("pos", "posonly")]
         if skip_self and params and params[0].name in ("self", "cls"):
             params = params[1:]
