@@ -53,6 +53,15 @@ def join_paths(*parts: str) -> str:
     return out
 
 
+def join_conditions(outer: str, inner: str) -> str:
+    """Conditions of nested mounts, outermost first."""
+    if not outer:
+        return inner
+    if not inner or inner == outer:
+        return outer
+    return f"{outer}; {inner}"
+
+
 def _mentions_credential(expr: Expr, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
     for sub in expr.walk():
         text = sub.text.lower() if sub.kind in ("name", "attr", "str") else ""

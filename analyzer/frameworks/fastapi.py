@@ -18,10 +18,10 @@ from typing import Any
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import factory_aliases, join_paths
+from apilint.frameworks.common import factory_aliases, join_conditions, join_paths
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
-from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router, join_conditions
+from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router
 from apilint.model import Diagnostic, HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts

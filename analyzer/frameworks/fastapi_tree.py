@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.common import body_auth, body_checks_role, join_paths, normalize_path
+from apilint.frameworks.common import body_auth, body_checks_role, join_conditions, join_paths, normalize_path
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
@@ -206,15 +206,6 @@ class Emitter:
         return response_model, status_code
 
 
-def join_conditions(outer: str, inner: str) -> str:
-    """Conditions of nested mounts, outermost first."""
-    if not outer:
-        return inner
-    if not inner or inner == outer:
-        return outer
-    return f"{outer}; {inner}"
-
-
 def _scopes(dec: Expr) -> tuple[str, ...]:
     first = dec.arg(0, "scopes")
     if first is None:
@@ -226,4 +217,4 @@ def _scopes(dec: Expr) -> tuple[str, ...]:
     return ()
 
 
-__all__ = ["Emitter", "Include", "RawRoute", "Router", "join_conditions"]
+__all__ = ["Emitter", "Include", "RawRoute", "Router"]
