@@ -167,20 +167,33 @@ class _Linker:
             return env.imports[head] + (f".{rest}" if rest else "")
         return self.index.qualify(mod, dotted)
 
-    def _collect(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
+    def _collect(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env,
+                 cls: ClassDef | None = None) -> None:
         for stmt in walk_stmts(body):
             _local_imports(stmt, env)
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 kind = self._kind(mod, stmt.value, env)
                 for target in stmt.targets:
-                    if kind is not None and target.kind == "name":
+                    if kind is None:
+                        continue
+                    if target.kind == "name":
                         key = f"{mod.module}.{scope}{target.text}"
-                        self.nodes[key] = self._new_node(key, kind, mod, stmt.line, stmt.value, env)
+                    elif cls is not None and (target.dotted or "").startswith("self."):
+                        key = f"{mod.module}.{cls.qualname}.{target.dotted}"  # self.app = Flask(...)
+                    else:
+                        continue
+                    self.nodes[key] = self._new_node(key, kind, mod, stmt.line, stmt.value, env)
+                    if target.kind == "name":
                         env.names[target.text] = key
             elif stmt.func is not None:
                 inner = env.child()
                 inner.scope = Scope(mod, stmt.func, None, env.scope)
-                self._collect(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", inner)
+                self._collect(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", inner, cls)
+            elif stmt.cls is not None:
+                for method in stmt.cls.methods():
+                    inner = env.child()
+                    inner.scope = Scope(mod, method, None, env.scope)
+                    self._collect(mod, method.body, f"{method.qualname}.<locals>.", inner, stmt.cls)
 
     def _new_node(self, key: str, kind: tuple[str, str], mod: ModuleSummary, line: int, call: Expr,
                   env: Env | None = None) -> _Node:
@@ -268,6 +281,11 @@ class _Linker:
         """Read a function's body in its own scope: parameters holding an app or blueprint bound to
         what the caller passed, else to the project's only one, else to a stand-in app."""
         inner = env.child()
+        if cls is not None:
+            own = f"{mod.module}.{cls.qualname}.self."
+            for key in self.nodes:
+                if key.startswith(own):
+                    inner.names["self." + key[len(own):]] = key
         inner.names.update(self._param_objects(mod, func, names, cls))
         bound = dict(values)
         if cls is not None and "self" not in bound:
