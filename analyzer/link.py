@@ -46,11 +46,11 @@ _PLACEHOLDER = re.compile(r"\{\?([^}]*)\}")
 
 
 def _unique_routes(routes: list[Route]) -> tuple[Route, ...]:
-    """One route per (method, path, handler), a linked one over an unlinked one; canonical order."""
-    seen: dict[tuple[str, str, str, str], Route] = {}
+    """One route per (method, path, handler, app), a linked one over an unlinked one; canonical order."""
+    seen: dict[tuple[str, str, str, str, str], Route] = {}
     for route in routes:
         route = _settled(route)
-        key = (route.method, route.path, route.location.file, route.handler)
+        key = (route.method, route.path, route.location.file, route.handler, route.app if route.linked else "")
         if key not in seen or (route.linked and not seen[key].linked):
             seen[key] = route
     linked_handlers = {(r.location.file, r.handler, r.method) for r in seen.values() if r.linked}

@@ -379,7 +379,7 @@ _CACHE: weakref.WeakKeyDictionary[ProjectIndex, DjangoSettings] = weakref.WeakKe
 
 
 def project_settings(index: ProjectIndex) -> DjangoSettings:
-    """The project's Django settings (computed once per index)."""
+    """The main Django project's settings (computed once per index)."""
     found = _CACHE.get(index)
     if found is None:
         found = DjangoSettings(index, find_settings_module(index))
@@ -387,4 +387,54 @@ def project_settings(index: ProjectIndex) -> DjangoSettings:
     return found
 
 
-__all__ = ["UNKNOWN", "DjangoSettings", "Lit", "SettingValue", "find_settings_module", "project_settings"]
+def all_project_settings(index: ProjectIndex) -> tuple[DjangoSettings, ...]:
+    """Every Django project in the tree: the main one first, then one per other ROOT_URLCONF that
+    names a URLconf module of the tree (a repository with an example or demo project beside the
+    main one), each read from its likeliest settings module."""
+    found = _ALL.get(index)
+    if found is not None:
+        return found
+    main = project_settings(index)
+    projects = [main]
+    urlconfs = {main.root_urlconf} if main.root_urlconf else set()
+    by_root: dict[str, list[tuple[tuple[int, int, str], ModuleSummary]]] = {}
+    for mod in index:
+        if mod.module == (main.module.module if main.module else None) or not _assigns_name(mod, "ROOT_URLCONF"):
+            continue
+        candidate = DjangoSettings(index, mod)
+        root = candidate.root_urlconf
+        if not root or root in urlconfs or index.module(root) is None:
+            continue
+        leaf = mod.module.rsplit(".", 1)[-1]
+        rank = 4 if any(w in leaf for w in ("test", "dev", "local", "ci")) else 1
+        by_root.setdefault(root, []).append(((rank, mod.path.count("/"), mod.path), mod))
+    for root in sorted(by_root):
+        best = min(by_root[root], key=lambda c: c[0])[1]
+        projects.append(_project_for(index, best))
+    found = tuple(p for p in projects if p.module is not None or p is main)
+    _ALL[index] = found
+    return found
+
+
+def settings_for(index: ProjectIndex, project: str) -> DjangoSettings:
+    """The settings of the project named by its settings module (the main project for "")."""
+    for settings in all_project_settings(index):
+        if settings.module is not None and settings.module.module == project:
+            return settings
+    return project_settings(index)
+
+
+def _project_for(index: ProjectIndex, mod: ModuleSummary) -> DjangoSettings:
+    return DjangoSettings(index, mod)
+
+
+def _assigns_name(mod: ModuleSummary, name: str) -> bool:
+    return any(s.kind in ("assign", "annassign") and any(t.kind == "name" and t.text == name for t in s.targets)
+               for s in mod.body)
+
+
+_ALL: weakref.WeakKeyDictionary[ProjectIndex, tuple[DjangoSettings, ...]] = weakref.WeakKeyDictionary()
+
+
+__all__ = ["UNKNOWN", "DjangoSettings", "Lit", "SettingValue", "all_project_settings", "find_settings_module",
+           "project_settings", "settings_for"]
