@@ -73,6 +73,12 @@ class AppResult:
         return result
 
 
+def is_unresolved(path: str) -> bool:
+    """A path with a part apilint could not evaluate: ``{?expr}``, or ``<expr>`` (converters such as
+    Flask's ``<int:id>`` are already normalized to ``{id}`` in ``path``)."""
+    return "{?" in path or "<" in path
+
+
 def coverage_of(document: Any) -> Coverage:
     """Coverage counts from a routes document of either schema."""
     if isinstance(document, dict):
@@ -85,7 +91,7 @@ def coverage_of(document: Any) -> Coverage:
         routes=len(routes),
         apps=len({r["app"] for r in routes}) if routes and all("app" in r for r in routes) else None,
         handlers=len({(r.get("file"), r.get("handler")) for r in routes}),
-        unresolved=sum(1 for r in routes if "{?" in str(r.get("path", ""))),
+        unresolved=sum(1 for r in routes if is_unresolved(str(r.get("path", "")))),
         unlinked=sum(1 for r in routes if r.get("linked") is False) if all("linked" in r for r in routes) else None,
         auth_unknown=auth.get("unknown", 0),
         auth=dict(sorted(auth.items())),
