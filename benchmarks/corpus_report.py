@@ -149,10 +149,10 @@ def delta(old: list[AppResult], new: list[AppResult]) -> str:
             continue
         cells = []
         for was, now in zip(numbers(before[r.name]), numbers(r), strict=True):
-            if was is None or now is None:
+            if was == now:
+                cells.append(_n(now))
+            elif was is None or now is None:
                 cells.append(f"{_n(was)}->{_n(now)}")
-            elif was == now:
-                cells.append(str(now))
             else:
                 sign = "+" if now > was else ""
                 change = round(now - was, 1) if isinstance(now, float) else now - was
