@@ -20,6 +20,7 @@ is an `Opaque` too, or a `Ref` when it names a project definition, so adapters c
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -40,6 +41,8 @@ _ENV_CASTS: Final = frozenset({"bool", "int", "str", "list", "float", "tuple", "
                                "url", "db", "path"})
 _TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on", "y", "t"})
 _SETTINGS_BASES: Final = ("BaseSettings",)
+_ENV_KEY: Final = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+"""An environment-variable-like key (`API_PREFIX`, `DATA_ROUTE`): at least one underscore."""
 _STR_METHODS: Final = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "title",
                                  "capitalize", "removeprefix", "removesuffix", "replace", "split", "rsplit",
                                  "format", "join", "startswith", "endswith"})
@@ -168,6 +171,7 @@ class Scope:
         self.lookup = lookup
         """Resolves names lazily before module-level names (Django settings reading each other)."""
         self._assignments: dict[str, list[tuple[Stmt, bool]]] | None = None
+        self._imports: dict[str, str] | None = None
 
     def child(self, bound: dict[str, Value]) -> Scope:
         """This scope with more names bound (a loop body's variables)."""
@@ -182,6 +186,23 @@ class Scope:
     def param(self, name: str) -> Param | None:
         """The function's parameter of that name, if any."""
         return self.func.param(name) if self.func is not None else None
+
+    def imports(self) -> dict[str, str]:
+        """Names bound by `import` statements inside the function (and the scopes around it)."""
+        if self._imports is None:
+            found = dict(self.parent.imports()) if self.parent is not None else {}
+            if self.func is not None:
+                for stmt in walk_stmts(self.func.body):
+                    if stmt.kind == "import":
+                        for target, value in zip(stmt.targets, stmt.exprs, strict=False):
+                            found[target.text] = value.text
+            self._imports = found
+        return self._imports
+
+    def binds(self, name: str) -> bool:
+        """True when the name is local to this scope (bound, assigned, a parameter or imported)."""
+        return (name in self.bound or name in self.assignments() or self.param(name) is not None
+                or name in self.imports())
 
 
 def collect_assignments(body: tuple[Stmt, ...]) -> dict[str, list[tuple[Stmt, bool]]]:
@@ -419,6 +440,9 @@ class Evaluator:
             if param.default is not None:
                 return self._sub(scope.mod, param.default, None, depth)
             return _opaque(scope.mod, expr, f"parameter `{name}` is set by each caller")
+        imported = scope.imports().get(name)
+        if imported is not None:
+            return self._qualified(scope.mod, expr, imported, depth)
         if scope.parent is not None:
             return self._local(scope.parent, name, expr, depth)
         return None
@@ -528,11 +552,12 @@ class Evaluator:
     # --- attributes, subscripts ---------------------------------------------------------
     def _attribute(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
         dotted = expr.dotted
-        head = dotted.partition(".")[0] if dotted else ""
+        head, _, rest = dotted.partition(".") if dotted else ("", "", "")
         local = scope is not None and head and (
             head in scope.bound or head in scope.assignments() or scope.param(head) is not None)
+        imported = scope.imports().get(head) if scope is not None and head and not local else None
         if dotted is not None and not local:
-            qualified = self.index.qualify(mod, dotted)
+            qualified = f"{imported}.{rest}" if imported else self.index.qualify(mod, dotted)
             if qualified.startswith("django.conf.settings."):
                 return self._django_setting(mod, expr, qualified[len("django.conf.settings."):], depth)
             if qualified.startswith(("os.environ", "sys.")):
@@ -729,7 +754,7 @@ class Evaluator:
         if env is not None:
             return env
         dotted = func.dotted or ""
-        qualified = (self.index.qualify(mod, dotted) if dotted and not self._is_local(scope, dotted) else dotted)
+        qualified = self._qualify(mod, dotted, scope) if dotted and not self._is_local(scope, dotted) else dotted
         builtin = self._builtin(mod, call, dotted, qualified, scope, depth)
         if builtin is not None:
             return builtin
@@ -753,10 +778,19 @@ class Evaluator:
 
     @staticmethod
     def _is_local(scope: Scope | None, dotted: str) -> bool:
+        """True when the name's head is a local variable or parameter (not a local import)."""
         if scope is None:
             return False
         head = dotted.partition(".")[0]
         return head in scope.bound or head in scope.assignments() or scope.param(head) is not None
+
+    def _qualify(self, mod: ModuleSummary, dotted: str, scope: Scope | None) -> str:
+        """A dotted name's qualified name, through imports inside the function first."""
+        head, _, rest = dotted.partition(".")
+        imported = scope.imports().get(head) if scope is not None else None
+        if imported:
+            return f"{imported}.{rest}" if rest else imported
+        return self.index.qualify(mod, dotted)
 
     def _find_method(self, cls: Symbol, name: str) -> tuple[Symbol, FunctionDef] | None:
         for owner in self._class_chain(cls):
@@ -862,12 +896,13 @@ class Evaluator:
         dotted = func.dotted or ""
         if self._is_local(scope, dotted):
             return None
-        qualified = self.index.qualify_expr(mod, func) or dotted
+        qualified = self._qualify(mod, dotted, scope) if dotted else dotted
         cast = ""
         env_instance: Expr | None = None
         if func.kind == "attr" and func.text in _ENV_CASTS and func.args[0].kind == "name":
             owner = self._env_instance(mod, func.args[0])
-            if owner is None and func.args[0].text not in ("env", "environ"):
+            if owner is None and func.args[0].text not in ("env", "environ") and \
+                    not self._setting_lookup(call, qualified):
                 return None
             env_instance = owner
             cast = func.text
@@ -877,7 +912,7 @@ class Evaluator:
             env_instance = self._env_instance(mod, func)
             if env_instance is None:
                 return None
-        else:
+        elif not self._setting_lookup(call, qualified):
             return None
         default = call.kwarg("default")
         if default is None and len(call.positional) >= 2:
@@ -899,6 +934,16 @@ class Evaluator:
                                         (cast_expr.func.dotted or "").endswith("Csv") else "")
         casted = _cast(value.first, cast)
         return Value((value.first if casted is _FAILED else casted,), True)
+
+    def _setting_lookup(self, call: Expr, qualified: str) -> bool:
+        """`confi.str("DATA_ROUTE", "/data")`, `cfg.get("API_PREFIX", "/api")`: a configuration
+        library outside the project read by an environment-style key with a default."""
+        if call.func.kind != "attr" or self.index.lookup(qualified) is not None:
+            return False
+        first = call.positional[0] if call.positional else None
+        has_default = len(call.positional) >= 2 or call.kwarg("default") is not None
+        return (first is not None and first.kind == "str" and has_default
+                and _ENV_KEY.match(first.text) is not None)
 
     def _env_instance(self, mod: ModuleSummary, name: Expr) -> Expr | None:
         """The `environ.Env(...)` call a name is bound to, if it is one."""

@@ -308,3 +308,40 @@ def test_cycles_and_depth_never_crash() -> None:
     for name in ("A", "B", "C"):
         assert isinstance(_value(files, name)[0], Opaque)
     assert _value(files, "D")[0] == "x"
+
+
+def test_configuration_library_lookup_counts_as_its_default() -> None:
+    files = {"app.py": """
+        from confi import Confi
+        confi = Confi()
+        DATA_ROUTE = confi.str("DATA_ROUTE", "/policy-data", description="where data is served")
+        TIMEOUT = confi.int("FETCH_TIMEOUT", default=30)
+        PLAIN = confi.str("name", "/x")
+    """}
+    index = _index(files)
+    for name, want in (("DATA_ROUTE", "/policy-data"), ("TIMEOUT", 30)):
+        mod, expr = _expr(index, "app.py", name)
+        value = index.values.value(mod, expr)
+        assert value.first == want and value.from_env, name
+    assert isinstance(_value(files, "PLAIN")[0], Opaque)
+
+
+def test_imports_inside_a_function_are_followed() -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/config.py": "PREFIX = '/api/chat'\n",
+        "app/main.py": """
+            def configure():
+                from app.config import PREFIX
+                import app.config as cfg
+                a = PREFIX + "/x"
+                b = cfg.PREFIX
+                return a, b
+        """,
+    }
+    index = _index(files)
+    mod = index.by_path["app/main.py"]
+    func = next(mod.functions())
+    scope = Scope(mod, func)
+    ret = next(s for s in func.body if s.kind == "return")
+    assert index.values.value(mod, ret.value, scope).first == ("/api/chat/x", "/api/chat")
