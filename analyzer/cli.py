@@ -16,7 +16,7 @@ from apilint.baseline import load as load_baseline
 from apilint.baseline import write as write_baseline_file
 from apilint.config import Config, ConfigError, find_config, load_config, parse_confidence, parse_severity
 from apilint.engine import RunOptions, RunResult, run
-from apilint.model import Severity
+from apilint.model import Confidence, Severity
 from apilint.progress import ProgressBar, progress_wanted
 from apilint.registry import all_rules, rule_by_code, selector_is_valid
 from apilint.reporters import Report
@@ -110,6 +110,7 @@ def make_report(result: RunResult) -> Report:
         baselined=int(str(result.extra.get("baselined", 0))),
         diff_base=str(result.extra["diff_base"]) if "diff_base" in result.extra else None,
         unchanged=int(str(result.extra.get("unchanged", 0))),
+        quiet=result.quiet,
     )
 
 
@@ -168,6 +169,8 @@ def check(
         threshold = parse_severity(fail_on, "--fail-on") if fail_on else cfg.fail_on
         confidence_floor = (parse_confidence(min_confidence, "--min-confidence") if min_confidence
                             else cfg.min_confidence)
+        if min_confidence:
+            cfg = replace(cfg, show_unknown_auth=confidence_floor is Confidence.LOW)
         options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir,
                              tuple(_check_selectors(select or [], "--select")),
                              tuple(_check_selectors(ignore or [], "--ignore")))

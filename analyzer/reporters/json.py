@@ -2,7 +2,8 @@
 
 ```
 {"version": 1, "tool": {"name": "apilint", "version": "..."},
- "summary": {"files": N, "findings": N, "by_severity": {...}, "suppressed": N, "baselined": N},
+ "summary": {"files": N, "findings": N, "by_severity": {...}, "suppressed": N, "baselined": N,
+             "quiet": N},
  "findings": [{"code", "name", "message", "severity", "confidence", "file", "line", "column",
                "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri"}],
  "diagnostics": [{"code", "message", "file", "line", "internal"}]}
@@ -53,6 +54,7 @@ def render(report: Report) -> str:
             "findings": len(report.findings),
             "by_severity": {s.value: counts.get(s.value, 0) for s in Severity},
             "suppressed": report.suppressed,
+            "quiet": report.quiet,
             "baselined": report.baselined,
         },
         "findings": findings,

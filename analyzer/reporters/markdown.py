@@ -76,6 +76,8 @@ def render(report: Report) -> str:
         notes.append(f"{report.baselined} in the baseline")
     if report.suppressed:
         notes.append(f"{report.suppressed} suppressed inline")
+    if report.quiet:
+        notes.append(f"{report.quiet} more on routes whose authentication could not be read (`--min-confidence low`)")
     if report.diagnostics:
         notes.append(f"{len(report.diagnostics)} diagnostic{'s' if len(report.diagnostics) != 1 else ''}")
     out += ["", f"<sub>apilint {report.version} · {' · '.join(notes)}</sub>", ""]
