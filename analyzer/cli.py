@@ -242,6 +242,8 @@ def routes(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = None,
     diff: Annotated[str | None, typer.Option(
         "--diff", metavar="REF", help="List routes added, removed or re-protected since git revision REF.")] = None,
+    why: Annotated[bool, typer.Option(
+        "--why", help="Under each route, the chain of facts that decided its authentication.")] = False,
 ) -> None:
     """List every endpoint with its method, path, handler and how it is protected."""
     try:
@@ -284,13 +286,13 @@ def routes(
     elif output_format == "markdown":
         from apilint.reporters.markdown import render_routes as markdown_routes
 
-        rendered = markdown_routes(route_list)
+        rendered = markdown_routes(route_list, why=why)
     elif output_format == "json":
         from apilint.reporters.json import render_routes
 
         rendered = render_routes(route_list)
     else:
-        rendered = _routes_table(route_list)
+        rendered = _routes_table(route_list, why)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
     else:
@@ -298,7 +300,7 @@ def routes(
     raise typer.Exit(3 if any(d.internal for d in result.diagnostics) else 0)
 
 
-def _routes_table(route_list: tuple[object, ...]) -> str:
+def _routes_table(route_list: tuple[object, ...], why: bool = False) -> str:
     import io
 
     from apilint.model import Coverage, Route
@@ -317,7 +319,20 @@ def _routes_table(route_list: tuple[object, ...]) -> str:
         table.add_row(route.method, route.path, auth, route.handler, *app_cell,
                       f"{route.location.file}:{route.location.line}")
     buffer = io.StringIO()
-    Console(file=buffer, width=200, no_color=not _color_enabled(), force_terminal=_color_enabled()).print(table)
+    if why:
+        from apilint.why import chain, reason
+
+        for route in routes:
+            where = f"{route.location.file}:{route.location.line}"
+            app_note = f"  [{route.app if route.linked else 'unlinked'}]" if several else ""
+            buffer.write(f"{route.method} {route.path}  {route.handler}  {where}{app_note}\n")
+            buffer.write(f"    {reason(route)}\n")
+            for step in chain(route):
+                buffer.write(f"      {step.render()}\n")
+            if route.condition:
+                buffer.write(f"      mounted {route.condition}\n")
+    else:
+        Console(file=buffer, width=200, no_color=not _color_enabled(), force_terminal=_color_enabled()).print(table)
     buffer.write(Coverage.of(routes).line() + "\n")
     return buffer.getvalue()
 

@@ -69,9 +69,14 @@ def render(report: Report) -> str:
 
 def route_to_dict(route: Route) -> dict[str, Any]:
     """One route as the JSON object `apilint routes --format json` prints."""
+    from apilint.why import chain, level_of, reason
+
     def ev(e: Any) -> dict[str, Any]:
         return {"kind": e.kind, "name": e.name, "status": e.status.value, "detail": e.detail,
                 "file": e.location.file if e.location else None, "line": e.location.line if e.location else None}
+
+    def step(e: Any) -> dict[str, Any]:
+        return {**ev(e), "level": level_of(e)}
 
     return {
         "method": route.method,
@@ -82,7 +87,8 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         "line": route.location.line,
         "framework": route.framework,
         "path_params": list(route.path_params),
-        "auth": {"status": route.auth.status.value, "evidence": [ev(e) for e in route.auth.evidence]},
+        "auth": {"status": route.auth.status.value, "evidence": [ev(e) for e in route.auth.evidence],
+                 "why": reason(route), "chain": [step(s.evidence) for s in chain(route)]},
         "authz": [ev(e) for e in route.authz],
         "response_model": route.response_model,
         "status_code": route.status_code,
