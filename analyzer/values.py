@@ -349,6 +349,10 @@ class Evaluator:
             return self._compare(mod, expr, scope, depth)
         if kind == "ifexp":
             return self._ifexp(mod, expr, scope, depth)
+        if kind == "namedexpr" and len(expr.args) == 2:
+            return self._sub(mod, expr.args[1], scope, depth)
+        if kind == "await" and expr.args:
+            return self._sub(mod, expr.args[0], scope, depth)
         return _opaque(mod, expr, f"a {kind} expression is not evaluated")
 
     def _sub(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
@@ -888,6 +892,8 @@ class Evaluator:
                 return Value((posixpath.join(*(p.first for p in parts)),), any(p.from_env for p in parts))
         if qualified in ("functools.partial",) and call.positional:
             return self._sub(mod, call.positional[0], scope, depth)
+        if qualified in ("typing.cast", "typing_extensions.cast") and len(call.positional) == 2:
+            return self._sub(mod, call.positional[1], scope, depth)
         return None
 
     def _env_call(self, mod: ModuleSummary, call: Expr, scope: Scope | None, depth: int) -> Value | None:
@@ -924,7 +930,8 @@ class Evaluator:
                 cast = cast or (scheme.args[0].dotted or "")
                 default = scheme.args[1]
         if default is None:
-            return _opaque(mod, call, f"environment variable {key or '?'} without a default", True)
+            # An unset variable reads as None, as the app sees it when nothing is configured.
+            return Value((None,), True)
         value = self._sub(mod, default, scope, depth)
         if not value.known:
             return Value(value.options, True)
@@ -1009,6 +1016,8 @@ class Evaluator:
                 frame.scope.bound[stmt.targets[0].text] = self._sub(mod, stmt.value, frame.scope, depth)
             elif kind == "if" and stmt.value is not None:
                 test = self._sub(mod, stmt.value, frame.scope, depth)
+                if stmt.value.kind == "namedexpr" and stmt.value.args[0].kind == "name":
+                    frame.scope.bound[stmt.value.args[0].text] = test
                 if test.known:
                     if self._run(mod, stmt.body if test.first else stmt.orelse, frame, depth):
                         return True

@@ -173,9 +173,7 @@ class DjangoSettings:
         value = self.value(name)
         if value is None:
             return None if name not in self.values else Lit(UNKNOWN)
-        first = value.first
-        known = first is not UNKNOWN and is_plain(first) and not _holds_unknown(first)
-        return Lit(first if known else UNKNOWN, value.from_env)
+        return Lit(_literal(value.first), value.from_env)
 
     def location(self, name: str) -> Location:
         """Where a setting is (last) assigned."""
@@ -301,6 +299,19 @@ class DjangoSettings:
         if creds_lit is not None:
             creds = creds_lit.value if isinstance(creds_lit.value, bool) else None
         return CorsPolicy("django-cors-headers", self.location(anchor), origins, regex, False, creds, resolved)
+
+
+def _literal(value: Any, depth: int = 0) -> Any:
+    """A setting's value as plain data: a dict keeps its readable entries (an unreadable one becomes
+    UNKNOWN), a list or tuple with an unreadable item is UNKNOWN as a whole."""
+    if depth > 8 or value is UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _literal(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_literal(v, depth + 1) for v in value]
+        return UNKNOWN if any(i is UNKNOWN or _holds_unknown(i) for i in items) else type(value)(items)
+    return value if is_plain(value) else UNKNOWN
 
 
 def _holds_unknown(value: Any, depth: int = 0) -> bool:
