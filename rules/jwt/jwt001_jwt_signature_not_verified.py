@@ -6,7 +6,17 @@ from collections.abc import Iterator
 
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.jwt._calls import JwtCall, algorithms, all_jwt_calls, is_false, jwt_calls, option, verifies
+from apilint.rules.jwt._calls import (
+    JwtCall,
+    algorithms,
+    all_jwt_calls,
+    dict_items,
+    is_false,
+    jwt_calls,
+    option,
+    verifies,
+    verify_flag,
+)
 
 
 def _why_unverified(index: ProjectIndex, jc: JwtCall) -> str | None:
@@ -16,9 +26,13 @@ def _why_unverified(index: ProjectIndex, jc: JwtCall) -> str | None:
     if jc.op != "decode" or verifies(index, jc):
         return None
     if is_false(option(index, jc, "verify_signature")):
-        return 'passes `options={"verify_signature": False}`'
-    if is_false(jc.call.kwarg("verify")):
-        return "passes `verify=False`"
+        raw = (dict_items(jc.call.kwarg("options")) or {}).get("verify_signature")
+        named = f" (`{raw.render(40)}` is False)" if raw is not None and raw.kind in ("name", "attr") else ""
+        return f'passes `options={{"verify_signature": False}}`{named}'
+    if is_false(verify_flag(index, jc)):
+        raw = jc.call.kwarg("verify")
+        named = f" (`{raw.render(40)}` is False)" if raw is not None and raw.kind in ("name", "attr") else ""
+        return f"passes `verify=False`{named}"
     _, algs = algorithms(index, jc)
     if algs is not None and any(a.lower() == "none" for a in algs):
         return 'accepts the `"none"` algorithm'
@@ -31,9 +45,11 @@ class JwtSignatureNotVerified(Rule):
     JSON Web Tokens decoded without checking their signature: PyJWT or python-jose
     `jwt.decode(...)` with `options={"verify_signature": False}`, `verify=False` (PyJWT 1.x),
     or an `algorithms` list that accepts `"none"`, and python-jose
-    `jwt.get_unverified_claims(token)`. The options dict and the algorithms list are followed
-    through local variables and module constants. Calls are recognised through the module's
-    imports (`import jwt`, `from jose import jwt`), never by method name.
+    `jwt.get_unverified_claims(token)`. The options dict, its values
+    (`{"verify_signature": VERIFY}` with `VERIFY = False`), the `verify` flag and the algorithms
+    list are followed through local variables, module constants and settings-class attributes.
+    Calls are recognised through the module's imports (`import jwt`, `from jose import jwt`),
+    never by method name.
 
     A function that peeks at the unverified token and then decodes it again with signature
     checking (to pick the key by `kid` or issuer) is not reported. Reading the claims with
