@@ -20,8 +20,7 @@ class JwtWeakSigningKey(Rule):
 
     - a literal (or constant, settings default, `app.config` entry, environment fallback) that is
       a common word (`"secret"`, `"random"`, `"changeme"`), made of a few repeated characters
-      (`"aaaaaaa"`), under 16 characters or all digits, or shorter than the 32 bytes RFC 7518
-      asks for HS256 (low confidence);
+      (`"aaaaaaa"`), under 16 characters, or a short run of digits;
     - a key generated at start-up with Python's predictable `random` module
       (`"".join(random.choices(digits, k=6))`) or with too little randomness
       (`secrets.token_hex(4)`, six `secrets.choice` picks).
@@ -36,8 +35,7 @@ class JwtWeakSigningKey(Rule):
     where the weak value is written.
 
     Confidence: a guessable or weakly generated key is high; one that is only the fallback of an
-    environment variable is low (medium when generated); a key that is only shorter than 32
-    bytes is low.
+    environment variable is low (medium when generated).
 
     ## Why it matters
     Anyone holding one token can search for its HMAC key offline, at billions of guesses a
@@ -52,7 +50,9 @@ class JwtWeakSigningKey(Rule):
     ## Known limitations
     Keys read from files or secret stores at run time are not judged. Keys built by functions
     that take arguments, or passed through several calls, are not followed. Whether a
-    hard-coded key is committed is SECRET001's finding; this rule judges its strength.
+    hard-coded key is committed is SECRET001's finding; this rule judges its strength, and does
+    not report a random-looking literal only for being shorter than the 32 bytes RFC 7518 asks
+    for HS256.
 
     ## References
     - https://cwe.mitre.org/data/definitions/326.html
@@ -101,7 +101,7 @@ class JwtWeakSigningKey(Rule):
         weak: dict[tuple[str, int], tuple[Origin, Weakness]] = {}
         for use in key_uses(ctx.index):
             for origin in use.origins:
-                found = weakness(ctx.index, origin, hmac_minimum=True)
+                found = weakness(ctx.index, origin)
                 if found is None:
                     continue
                 spot = (origin.location.file, origin.location.line)
@@ -122,8 +122,6 @@ class JwtWeakSigningKey(Rule):
 
 
 def _confidence(origin: Origin, found: Weakness) -> Confidence:
-    if not found.guessable:
-        return Confidence.LOW
     if origin.env:
         return Confidence.MEDIUM if found.generated else Confidence.LOW
     return Confidence.HIGH

@@ -57,6 +57,16 @@ def _session_middleware_keys(index: ProjectIndex) -> set[str]:
     return out
 
 
+def _flask_sessions(index: ProjectIndex) -> bool:
+    """The Flask app keeps sessions: `flask.session`, Flask-Login or Flask-Session is imported."""
+    for mod in index:
+        for imp in mod.imports:
+            if (imp.module == "flask" and imp.name == "session") or imp.module.split(".")[0] in (
+                    "flask_login", "flask_session"):
+                return True
+    return False
+
+
 class JwtKeySharedWithSession(Rule):
     """
     ## What it finds
@@ -66,7 +76,8 @@ class JwtKeySharedWithSession(Rule):
     with the value passed as `secret_key=` to Starlette's `SessionMiddleware`; and
     Flask-JWT-Extended, Flask-GraphQL-Auth or Flask-JWT set up with no `JWT_SECRET_KEY`, so that
     they fall back to the app's `SECRET_KEY`. Local variables and module constants holding the
-    key are followed one step.
+    key are followed one step. A Flask key is reported only when the project keeps sessions
+    (`flask.session`, Flask-Login, Flask-Session): otherwise the key signs tokens alone.
 
     Confidence: medium for Flask and Starlette; low for Django (where reusing `SECRET_KEY` is
     the documented default of most JWT packages) and for an extension's silent fallback.
@@ -94,27 +105,29 @@ class JwtKeySharedWithSession(Rule):
     code = "JWT005"
     name = "jwt-key-shared-with-session"
     summary = "JWTs signed with the key that also signs the app's sessions"
-    severity = Severity.MEDIUM
+    severity = Severity.LOW
     confidence = Confidence.MEDIUM
     cwe = (323, 1391)
     owasp = ("API2:2023",)
 
     bad = Example("""
         import jwt
-        from flask import current_app
+        from flask import current_app, session
 
 
         def issue_token(user_id: int) -> str:
+            session["uid"] = user_id
             claims = {"sub": str(user_id), "exp": 1700000000}
             return jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm="HS256")  # expect: JWT005
     """)
 
     good = Example("""
         import jwt
-        from flask import current_app
+        from flask import current_app, session
 
 
         def issue_token(user_id: int) -> str:
+            session["uid"] = user_id
             claims = {"sub": str(user_id), "exp": 1700000000}
             return jwt.encode(claims, current_app.config["JWT_SECRET_KEY"], algorithm="HS256")
     """)
@@ -123,6 +136,7 @@ class JwtKeySharedWithSession(Rule):
         """Library calls whose key is a session key, then extensions that fall back to one."""
         index = ctx.index
         session_keys = _session_middleware_keys(index)
+        flask_sessions = _flask_sessions(index)
         for jc in all_jwt_calls(index):
             key = jc.key()
             if key is None or jc.op not in ("encode", "decode") or not is_hmac(index, jc):
@@ -132,7 +146,7 @@ class JwtKeySharedWithSession(Rule):
                 symbol = index.resolve(jc.mod, key) if local is None else None
                 key = local or (symbol.value if symbol is not None and symbol.value is not None else key)
             what, django = _session_key(index, jc.mod, key, session_keys)
-            if not what:
+            if not what or ("Flask" in what and not flask_sessions):
                 continue
             yield self.finding(
                 jc.location,
@@ -140,7 +154,7 @@ class JwtKeySharedWithSession(Rule):
                 "forges both sessions and API tokens",
                 _FIX, confidence=Confidence.LOW if django else None, symbol=jc.symbol)
         for use in key_uses(index):
-            if use.extension and "no `JWT_SECRET_KEY`" in use.where and use.origins:
+            if use.extension and "no `JWT_SECRET_KEY`" in use.where and use.origins and flask_sessions:
                 yield self.finding(
                     use.location,
                     f"{use.where.split(',')[0]} is set up without a `JWT_SECRET_KEY`, so it signs tokens with the "

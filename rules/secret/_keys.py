@@ -39,8 +39,8 @@ _GUESSABLE: Final = frozenset({
     "letmein", "your-256-bit-secret", "your_secret_key", "flask", "django", "fastapi", "api", "app", "hello",
     "s3cr3t", "secret123", "private", "hs256", "shhhhh", "keyboard cat", "notasecret", "insecure",
 })
-MIN_HMAC_BYTES: Final = 32
-"""RFC 7518 section 3.2: an HS256 key must be at least as long as the hash output (256 bits)."""
+MIN_LITERAL_CHARS: Final = 16
+"""Shorter literal keys fall to a brute force even when they look random."""
 MIN_GENERATED_BITS: Final = 64
 """Generated keys with less randomness than this fall to an offline brute force of one token."""
 
@@ -66,12 +66,11 @@ class Origin(NamedTuple):
 
 
 class Weakness(NamedTuple):
-    """Why a key is weak, in words, and how sure that is."""
+    """Why a key is weak, in words."""
 
     reason: str
-    guessable: bool
-    """Brute-forceable or guessable even without the source (not only shorter than the RFC asks)."""
     generated: bool
+    """Made at run time (a weak generator), not a literal."""
 
 
 # --- following a key to its values -------------------------------------------------------
@@ -366,11 +365,13 @@ def _alphabet(index: ProjectIndex, mod: ModuleSummary, expr: Expr | None, depth:
     return None
 
 
-def weakness(index: ProjectIndex, origin: Origin, hmac_minimum: bool) -> Weakness | None:
+def weakness(index: ProjectIndex, origin: Origin) -> Weakness | None:
     """Why the value is a weak key; None when it is not (or cannot be judged).
 
-    `hmac_minimum` also reports literals shorter than the 32 bytes HS256 needs (JWT keys);
-    otherwise only short (under 16 characters), common or repetitive literals are weak.
+    Literals are weak when they can be guessed or searched without the source: common words,
+    a few repeated characters, under 16 characters, or short runs of digits. A literal that is
+    only shorter than the 32 bytes RFC 7518 asks for HS256 is not reported: it is hard-coded,
+    which SECRET001 reports, and its length is not what makes it known.
     """
     expr = origin.expr
     if expr.kind == "str":
@@ -379,14 +380,11 @@ def weakness(index: ProjectIndex, origin: Origin, hmac_minimum: bool) -> Weaknes
             return None  # `os.getenv("JWT_SECRET", "change-me")`: meant to be replaced, SECRET001's call
         squashed = text.strip().lower()
         if squashed in _GUESSABLE or squashed.replace("-", "").replace("_", "") in _GUESSABLE:
-            return Weakness(f"the common word `{_mask(text)}`", True, False)
+            return Weakness(f"the common word `{_mask(text)}`", False)
         if len(set(text)) <= 4 or shannon_bits(text) < 2.0:
-            return Weakness(f"{len(text)} characters drawn from only {len(set(text))} distinct ones", True, False)
-        if len(text.encode()) < 16 or (text.isdigit() and len(text) < 20):
-            return Weakness(f"only {len(text.encode())} characters long", True, False)
-        if hmac_minimum and len(text.encode()) < MIN_HMAC_BYTES:
-            return Weakness(f"{len(text.encode())} bytes long, shorter than the {MIN_HMAC_BYTES} bytes (256 bits) "
-                            "HS256 needs", False, False)
+            return Weakness(f"{len(text)} characters drawn from only {len(set(text))} distinct ones", False)
+        if len(text.encode()) < MIN_LITERAL_CHARS or (text.isdigit() and len(text) < 20):
+            return Weakness(f"only {len(text.encode())} characters long", False)
         return None
     found = generation(index, origin.mod, expr) if expr.kind == "call" else None
     if found is None:
@@ -395,10 +393,10 @@ def weakness(index: ProjectIndex, origin: Origin, hmac_minimum: bool) -> Weaknes
     if uses_random:
         size = f" (about {bits:.0f} bits)" if bits is not None else ""
         return Weakness(f"generated with Python's `random` module{size}, whose output can be predicted and "
-                        "whose small key space can be searched", True, True)
+                        "whose small key space can be searched", True)
     if bits is not None and bits < MIN_GENERATED_BITS:
         return Weakness(f"generated with only about {bits:.0f} bits of randomness, which an offline brute "
-                        "force of one token or cookie recovers", True, True)
+                        "force of one token or cookie recovers", True)
     return None
 
 
@@ -407,5 +405,5 @@ def _mask(text: str) -> str:
     return text if len(text) <= 12 else text[:3] + "..."
 
 
-__all__ = ["MIN_GENERATED_BITS", "MIN_HMAC_BYTES", "Origin", "Weakness", "class_attribute", "config_origins",
+__all__ = ["MIN_GENERATED_BITS", "MIN_LITERAL_CHARS", "Origin", "Weakness", "class_attribute", "config_origins",
            "generation", "origins", "weakness"]

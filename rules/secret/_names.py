@@ -41,7 +41,7 @@ _NOT_A_SECRET: Final = frozenset({
 })
 _PLACEHOLDER: Final = re.compile(
     r"change|replace|your[-_ ]?|placeholder|example|fixme|todo|generate|set[-_ ]?me|dummy|redacted|insert|"
-    r"^<.*>$|^\[.*\]$|^x{3,}$|^\*+$|^\.+$|^-+$|^none$|^null$|^undefined$|^n/?a$|^tbd$|^secret$|^pass(word)?$",
+    r"^<.*>$|^\[.*\]$|^x{3,}$|^\*+$|^\.+$|^-+$|^none$|^null$|^undefined$|^n/?a$|^tbd$",
     re.IGNORECASE)
 _TEMPLATE: Final = re.compile(r"\{\{|\{%|\$\{|%\(|%s|\{[a-z_]*\}|^\$[A-Z_]+$")
 _ENV_NAME: Final = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
@@ -145,6 +145,8 @@ def credential_value(name: str, text: str) -> bool:
     if len(value) < 3 or any(c.isspace() for c in value) or _TEMPLATE.search(value):
         return False
     if _ENV_NAME.match(value) or _DOTTED.match(value) or _HEADER.match(value):
+        return False
+    if value.lower() in ("true", "false", "yes", "no", "on", "off", "none", "null", "required", "optional"):
         return False
     if value.startswith(("/", "./", "../", "~/")) or ("://" in value and not URL_CREDENTIALS.search(value)):
         return False

@@ -82,7 +82,7 @@ class HardcodedSecretKey(Rule):
     bad = Example("""
         import jwt
 
-        JWT_SECRET = "s3cr3t-signing-key-2024"  # expect: SECRET001
+        JWT_SECRET = "s3cr3t-signing-key-2024-prod-7f3a9c41"  # expect: SECRET001
 
 
         def issue_token(user_id: int) -> str:
