@@ -50,7 +50,7 @@ _HEADER: Final = re.compile(r"^X-[A-Za-z0-9-]+$")
 _HIGH_ENTROPY_PART: Final = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
 
 URL_CREDENTIALS: Final = re.compile(
-    r"\b([a-z][a-z0-9+.-]{1,20})://([^\s:/@'\"{}$]+):([^\s@/'\"]+)@([^\s/:'\"?]+)", re.IGNORECASE)
+    r"\b([a-z][a-z0-9+.-]{1,20})://([^\s:/@'\"{}$]*):([^\s@/'\"]+)@([^\s/:'\"?]+)", re.IGNORECASE)
 """`scheme://user:password@host`: group 2 the user, 3 the password, 4 the host."""
 _URL_PLACEHOLDER_USERS: Final = frozenset({"user", "username", "usr", "login", "name", "<user>", "myuser"})
 _URL_PLACEHOLDER_PASSWORDS: Final = frozenset({"pass", "password", "passwd", "pwd", "secret", "<password>",
