@@ -48,6 +48,8 @@ def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
 
 
 TEST_DIRS = frozenset({"tests", "test"})
+Nested = tuple[tuple[str, pathspec.GitIgnoreSpec], ...]
+"""(folder prefix, spec) of the `.gitignore` files below the root on the way to a folder."""
 
 
 def is_test_file(name: str) -> bool:
@@ -64,6 +66,8 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
     walked without following symlinked directories, skipping caches, virtualenvs, build
     output, gitignored and excluded paths, and (unless `include_tests`) test folders and
     test files: test suites define throw-away apps whose open routes are not findings.
+    Credential text files are also skipped when a `.gitignore` in a folder below the root
+    covers them (`backend/.gitignore` listing `.env`): an ignored `.env` is not committed.
     """
     root = root.resolve()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
@@ -112,15 +116,21 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
         honour_gitignore = start_rel in (".", "") or not excluded(start_rel, True)
         stamp(path)  # before it is listed: an entry added meanwhile changes its mtime
         # os.scandir with str paths: a Path per entry cost more than the listing itself.
-        stack = [(str(path), str(start_real), "" if start_rel in (".", "") else start_rel + "/")]
+        stack: list[tuple[str, str, str, Nested]] = [
+            (str(path), str(start_real), "" if start_rel in (".", "") else start_rel + "/", ())]
         while stack:
-            dirpath, real_dir, prefix = stack.pop()
+            dirpath, real_dir, prefix, nested = stack.pop()
             try:
                 with os.scandir(dirpath) as listing:
                     entries = sorted(listing, key=lambda e: e.name)
             except OSError:
                 continue  # unreadable folder: skipped, as os.walk does
-            subdirs: list[tuple[str, str, str]] = []
+            if prefix and respect_gitignore and any(e.name == ".gitignore" for e in entries):
+                inner = _gitignore_spec(Path(dirpath))
+                stamps.extend(stamps_with_digest([os.path.join(dirpath, ".gitignore")]))
+                if inner is not None:
+                    nested = (*nested, (prefix, inner))
+            subdirs: list[tuple[str, str, str, Nested]] = []
             for entry in entries:
                 name = entry.name
                 try:
@@ -137,7 +147,7 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
                         continue
                     stamp(entry.path)
                     if not entry.is_symlink():  # symlinked folders are not entered
-                        subdirs.append((entry.path, f"{real_dir}/{name}", f"{prefix}{name}/"))
+                        subdirs.append((entry.path, f"{real_dir}/{name}", f"{prefix}{name}/", nested))
                     continue
                 text = not name.endswith(".py") and is_credential_file(name)
                 if not (name.endswith(".py") or text) or (not include_tests and is_test_file(name)):
@@ -152,8 +162,9 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
                 if not stat.S_ISREG(fst.st_mode):
                     skipped.append((Path(entry.path), "not a regular file"))
                     continue
-                if excluded(prefix + name, False, honour_gitignore):
-                    continue
+                if excluded(prefix + name, False, honour_gitignore) or (text and any(
+                        spec.match_file((prefix + name)[len(base):]) for base, spec in nested)):
+                    continue  # a credential file a nested .gitignore covers is not committed
                 real = safe_resolve(Path(entry.path)) if link else Path(f"{real_dir}/{name}")
                 (texts if text else files)[str(real)] = real
                 stamp(entry.path, fst)

@@ -53,7 +53,7 @@ class Hit(NamedTuple):
 
 def is_seed_context(mod: ModuleSummary, where: Where) -> bool:
     """Seed, set-up and fixture code: `init_db()`, `seed.py`, a `createsuperuser`-like command."""
-    names = [mod.path.lower()] + ([where.func.name.lower()] if where.func is not None else [])
+    names = [mod.path.rsplit("/", 1)[-1].lower()] + ([where.func.name.lower()] if where.func is not None else [])
     return any(w in n for n in names for w in _SEED_WORDS) or "/management/commands/" in mod.path
 
 

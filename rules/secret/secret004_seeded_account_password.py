@@ -129,8 +129,8 @@ class SeededAccountPassword(Rule):
         index = ctx.index
         top = Where(None, (), Confidence.MEDIUM, False)
         for mod in index:
-            if is_test_path(mod.path) or is_non_prod_file(mod.path) or "password" not in mod.words and \
-                    "pwd" not in mod.words and "passwd" not in mod.words and "create_superuser" not in mod.words:
+            if is_test_path(mod.path) or is_non_prod_file(mod.path) or not any(
+                    "password" in w or "passwd" in w or "pwd" in w for w in mod.words):
                 continue
             seen: set[int] = set()
             for stmt, where in walk(mod.body, top):
