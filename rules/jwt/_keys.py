@@ -9,7 +9,7 @@ from typing import Final, NamedTuple
 
 from apilint.model import Location
 from apilint.project import ProjectIndex
-from apilint.rules.jwt._calls import AUTHLIB, JwtCall, algorithms, all_jwt_calls, literal
+from apilint.rules.jwt._calls import AUTHLIB, JwtCall, algorithms, all_jwt_calls, literal, verifies
 from apilint.rules.secret._keys import Origin, config_origins, origins
 from apilint.summary import Expr, ModuleSummary, walk_exprs
 
@@ -60,6 +60,8 @@ def _call_uses(index: ProjectIndex) -> Iterator[KeyUse]:
     for jc in all_jwt_calls(index):
         if jc.op not in ("encode", "decode") or not is_hmac(index, jc):
             continue
+        if jc.op == "decode" and not verifies(index, jc):
+            continue  # an unverified decode ignores its key: JWT001's finding
         key = jc.key()
         if key is None:
             continue

@@ -32,7 +32,7 @@ def _claim_read(expr: Expr, claims: set[str]) -> str | None:
     return None
 
 
-def _calls_any(expr: Expr, names: set[str]) -> bool:
+def _calls_any(expr: Expr, names: set[str] | frozenset[str]) -> bool:
     return any((c.func.dotted or "").rsplit(".", 1)[-1] in names for c in expr.calls())
 
 

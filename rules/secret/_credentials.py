@@ -121,15 +121,15 @@ def _target_name(index: ProjectIndex, mod: ModuleSummary, target: Expr, where: W
     if target.kind == "name":
         return target.text if where.func is None else None
     if target.kind == "subscript" and len(target.args) == 2 and target.args[1].kind == "str":
-        base = (target.args[0].dotted or "").lower()
-        if base.endswith(("config", "environ", "settings", "conf", "options", "credentials", "secrets")):
+        holder = (target.args[0].dotted or "").lower()
+        if holder.endswith(("config", "environ", "settings", "conf", "options", "credentials", "secrets")):
             return target.args[1].text  # app.config["MAIL_PASSWORD"], os.environ["DB_PASSWORD"]
         return None  # response["X-Auth-Token"], a dict being built
     if target.kind == "attr":
-        base = target.args[0]
-        if base.kind == "name" and base.text in index.import_table(mod):
+        owner = target.args[0]
+        if owner.kind == "name" and owner.text in index.import_table(mod):
             return target.text  # stripe.api_key = "..."
-        if base.kind == "name" and base.text == "self" and where.func is not None and where.func.name == "__init__":
+        if owner.kind == "name" and owner.text == "self" and where.func is not None and where.func.name == "__init__":
             return target.text
     return None
 

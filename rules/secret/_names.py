@@ -35,7 +35,7 @@ _NOT_A_SECRET: Final = frozenset({
     "hash", "hashed", "digest", "salt", "change", "changed", "forgot", "confirm", "confirmation", "min_length",
     "key_id", "audience", "issuer", "storage", "cache", "store", "table", "model", "serializer", "schema",
     "example", "examples", "sample", "description", "title", "doc", "docs", "widget", "flow", "grant", "kind",
-    "source", "sources", "provider", "providers", "generator", "getter", "loader", "location", "bearer",
+    "source", "sources", "provider", "providers", "generator", "getter", "loader", "bearer",
     "in", "use", "uses", "usage", "version", "event", "events", "claim", "claims", "manager", "context",
     "service", "handler", "class_name", "setting", "settings", "option", "options", "config", "level",
 })

@@ -210,7 +210,7 @@ def _local_table(body: tuple[Stmt, ...], name: str, before: int) -> tuple[Expr, 
 
 def _used_as_password(body: tuple[Stmt, ...], name: str) -> bool:
     """The loop hands `name` to a password argument, or into SQL that writes a `password` column."""
-    for stmt, expr in walk_exprs(body):
+    for _stmt, expr in walk_exprs(body):
         if expr.kind != "call":
             continue
         if any(kw.name is not None and is_password_name(kw.name) and name in kw.value.names() for kw in expr.keywords):
