@@ -130,7 +130,7 @@ class SeededAccountPassword(Rule):
         top = Where(None, (), Confidence.MEDIUM, False)
         for mod in index:
             if is_test_path(mod.path) or is_non_prod_file(mod.path) or not any(
-                    "password" in w or "passwd" in w or "pwd" in w for w in mod.words):
+                    "password" in w or "passwd" in w or "pwd" in w or "create_" in w for w in mod.words):
                 continue
             seen: set[int] = set()
             for stmt, where in walk(mod.body, top):
