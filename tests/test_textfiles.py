@@ -78,7 +78,7 @@ def test_findings_suppressions_and_per_file_ignores(tmp_path: Path) -> None:
     root = _project(tmp_path, {
         "app.py": "import os\n",
         ".env": "DB_PASSWORD=Zq81mVx03k\nSMTP_PASSWORD=Lk20sMa9qw  # apilint: ignore[SECRET003]\n"
-                "API_TOKEN=changeme\nREDIS_URL=redis://:postgres@localhost:6379/0\n",
+                "ADMIN_PASSWORD=changeme\nREDIS_URL=redis://:postgres@localhost:6379/0\n",
         ".env.example": "DB_PASSWORD=your-password\nSTRIPE_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n",
         "config/app.ini": "[db]\npassword = Pq03nZ8xLm ; prod\nurl = driver://user:pass@localhost/dbname\n",
         "ops/.netrc": "machine api.example.com login deploy password Jd82kLq0Zm\n",

@@ -19,6 +19,8 @@ from apilint.rules.secret._names import (
     is_credential_name,
     is_password_name,
     is_placeholder,
+    is_weak_password,
+    name_words,
     token_format,
     url_credential,
 )
@@ -32,6 +34,10 @@ _ACCOUNT_WORDS: Final = ("user", "account", "admin", "member", "customer", "staf
 _NOT_CREDENTIAL_CALLS: Final = frozenset({"Field", "Column", "PasswordField", "StringField", "CharField", "Body",
                                           "Query", "Form", "Header", "Cookie", "Security", "Depends", "Path"})
 _EXAMPLE_WORDS: Final = ("example", "sample", "schema", "fixture", "demo", "doc")
+_DEFAULT_WORDS: Final = frozenset({"default", "demo", "example", "sample", "test", "testing", "dev", "local",
+                                   "dummy", "fake", "mock"})
+_CONTEXT_WORDS: Final = ("example", "sample", "placeholder", "doc", "help", "description", "hint", "metadata",
+                         "template", "demo", "tutorial")
 _SEED_WORDS: Final = ("seed", "init", "setup", "populate", "bootstrap", "fixture", "initial", "demo", "sample",
                       "fake", "mock", "create_admin", "create_superuser", "load_users", "pump", "default_user",
                       "dummy")
@@ -77,7 +83,7 @@ def credential_hits(index: ProjectIndex, mod: ModuleSummary, non_prod: bool) -> 
         yield from _literal_hits(mod, stmt, where, non_prod)
 
 
-def _grade(value: Value, where: Where, name: str, env_default: bool) -> tuple[Confidence, bool] | None:
+def _grade(value: Value, where: Where, name: str, env_default: bool, path: str) -> tuple[Confidence, bool] | None:
     """Confidence of a credential value in its context; None when it is not a credential."""
     env = value.env or env_default or where.fallback
     url = url_credential(value.text)
@@ -89,9 +95,18 @@ def _grade(value: Value, where: Where, name: str, env_default: bool) -> tuple[Co
         return None
     if is_placeholder(value.text):
         return (None if env else (Confidence.LOW, env))
-    if env or any(is_non_prod_class(c) for c in where.classes):
+    if env or any(is_non_prod_class(c) for c in where.classes) or dev_default(name, value.text, path):
         return Confidence.LOW, env
     return where.confidence, env
+
+
+def dev_default(name: str, text: str, path: str) -> bool:
+    """A shipped default for local use: `DEFAULT_ADMIN_PASSWORD = "admin"`, `password="airflow"` in
+    airflow's code, a well-known weak password."""
+    lowered = text.lower()
+    words = name_words(name)
+    return (bool(words) and words[0] in _DEFAULT_WORDS) or is_weak_password(text) or (
+        lowered.isalpha() and lowered in path.lower())
 
 
 def _assignment_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:
@@ -108,7 +123,7 @@ def _assignment_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where:
         value = judge(index, mod, value_expr)
         if value is None:
             continue
-        graded = _grade(value, where, name, settings_class)
+        graded = _grade(value, where, name, settings_class, mod.path)
         if graded is not None:
             where_at = value.location or Location(mod.path, stmt.line)
             yield Hit(where_at, f"`{target.render(60)}`", name, graded[0], graded[1])
@@ -170,7 +185,7 @@ def _entry(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where, ke
     found = judge(index, mod, value)
     if found is None:
         return
-    graded = _grade(found, where, key, env_default)
+    graded = _grade(found, where, key, env_default, mod.path)
     if graded is not None:
         owner = stmt.targets[0].render(40) if stmt.targets else ""
         label = f"The `{key}` entry" + (f" of `{owner}`" if owner else "")
@@ -220,7 +235,7 @@ def _call_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where
 
 def _literal_arg(mod: ModuleSummary, stmt: Stmt, where: Where, name: str, text: str,
                  label: str) -> Iterator[Hit]:
-    graded = _grade(Value(False, text), where, name, False)
+    graded = _grade(Value(False, text), where, name, False, mod.path)
     if graded is not None:
         yield Hit(Location(mod.path, stmt.line), label, name, min(graded[0], Confidence.MEDIUM, key=_rank),
                   graded[1])
@@ -239,7 +254,7 @@ def _env_default_hit(mod: ModuleSummary, stmt: Stmt, where: Where, call: Expr) -
     name = name_expr.text
     if name.upper() in KEY_NAMES or not is_credential_name(name):
         return
-    graded = _grade(Value(True, default.text), where, name, True)
+    graded = _grade(Value(True, default.text), where, name, True, mod.path)
     if graded is not None:
         yield Hit(Location(mod.path, stmt.line), f"The fallback of environment variable `{name}`", name,
                   Confidence.LOW, True)
@@ -249,22 +264,45 @@ def _literal_hits(mod: ModuleSummary, stmt: Stmt, where: Where, non_prod: bool) 
     """Service key formats (`sk_live_...`, `AKIA...`, private keys) and connection URLs with a password."""
     if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "str":
         return  # a docstring
+    targets = tuple(t.render(40).lower() for t in stmt.targets)
     for expr in stmt.own_exprs():
-        for sub in expr.walk():
-            if sub.kind != "str" or len(sub.text) < 12:
+        for sub, context in _strings(expr, targets):
+            if len(sub.text) < 12:
                 continue
+            documented = any(w in c for c in context for w in _CONTEXT_WORDS)
             fmt = token_format(sub.text)
             if fmt is not None:
-                low = fmt.test_key or non_prod or where.confidence is not Confidence.HIGH
+                if "example" in sub.text.lower():
+                    continue  # AWS's documented `AKIAIOSFODNN7EXAMPLE`
+                low = fmt.test_key or non_prod or documented or any(c.isspace() for c in sub.text.strip()[:200]) \
+                    or where.confidence is not Confidence.HIGH
                 yield Hit(Location(mod.path, stmt.line), f"A string holding {fmt.label}", fmt.label,
                           Confidence.LOW if low else Confidence.HIGH, False)
                 continue
-            url = url_credential(sub.text) if not non_prod and "://" in sub.text else None
+            url = url_credential(sub.text) if not non_prod and not documented and "://" in sub.text else None
             if url is not None and not url.placeholder:
                 fallback = where.fallback or _in_env_default(stmt, sub)
                 conf = Confidence.LOW if url.local_default or fallback else where.confidence
                 yield Hit(Location(mod.path, stmt.line), "A connection URL with an inline password",
                           "url", conf, fallback, note=f" (user `{url.user}` on `{url.host}`)")
+
+
+def _strings(expr: Expr, context: tuple[str, ...], depth: int = 0) -> Iterator[tuple[Expr, tuple[str, ...]]]:
+    """Every string literal in `expr`, with the dict keys and keyword names on the way to it."""
+    if depth > 30:
+        return
+    if expr.kind == "str":
+        yield expr, context
+        return
+    if expr.kind == "dict":
+        for key, value in zip(expr.args[::2], expr.args[1::2], strict=False):
+            inner = (*context, key.text.lower()) if key.kind == "str" else context
+            yield from _strings(value, inner, depth + 1)
+        return
+    for arg in expr.args:
+        yield from _strings(arg, context, depth + 1)
+    for kw in expr.keywords:
+        yield from _strings(kw.value, (*context, (kw.name or "").lower()), depth + 1)
 
 
 def _in_env_default(stmt: Stmt, literal: Expr) -> bool:

@@ -38,9 +38,19 @@ _NOT_A_SECRET: Final = frozenset({
     "source", "sources", "provider", "providers", "generator", "getter", "loader", "bearer",
     "in", "use", "uses", "usage", "version", "event", "events", "claim", "claims", "manager", "context",
     "service", "handler", "class_name", "setting", "settings", "option", "options", "config", "level",
+    "cost", "per", "price", "limit", "limits", "tokens", "budget", "rate", "total", "used", "remaining",
 })
+_CREDENTIAL_WORDS: Final = frozenset({
+    "password", "passwords", "secret", "secrets", "token", "tokens", "apikey", "apikeys", "key", "keys",
+    "credential", "credentials", "pass", "pwd", "passwd", "passphrase", "accesstoken", "refreshtoken",
+    "privatekey", "secretkey", "clientsecret", "apitoken", "authtoken", "accesskey", "bearer", "basic",
+})
+_PUBLIC_KEY_PREFIXES: Final = ("phc_", "pk_live_", "pk_test_", "pub-", "pk.", "pk_")
+_MODULE_ATTR: Final = re.compile(r"^[a-z_]\w*(\.[a-z_]\w*)+:[A-Za-z_]\w*$")
+_TRIVIAL: Final = re.compile(r"^(\.+|x+|X+|\*+|-+|_+|<[^>]*>|\[[^\]]*\])$")
+_PASSWORD_WORDS: Final = frozenset({"password", "passwd", "passwrd", "pwd", "pass", "passphrase"})
 _PLACEHOLDER: Final = re.compile(
-    r"change|replace|your[-_ ]?|placeholder|example|fixme|todo|generate|set[-_ ]?me|dummy|redacted|insert|"
+    r"change|replace|your[-_ ]?|placeholder|example|fixme|todo|generate|set[-_ ]?me|dummy|fake|redacted|insert|"
     r"^<.*>$|^\[.*\]$|^x{3,}$|^\*+$|^\.+$|^-+$|^none$|^null$|^undefined$|^n/?a$|^tbd$",
     re.IGNORECASE)
 _TEMPLATE: Final = re.compile(r"\{\{|\{%|\$\{|%\(|%s|\{[a-z_]*\}|^\$[A-Z_]+$")
@@ -85,7 +95,8 @@ TOKEN_FORMATS: Final = (
                                                  r"\bsk-proj-[A-Za-z0-9_-]{40,}")),
     TokenFormat("an Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{40,}")),
     TokenFormat("a Mailgun API key", re.compile(r"\bkey-[0-9a-f]{32}\b")),
-    TokenFormat("a private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY")),
+    TokenFormat("a private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY-----"
+                                            r"\s*[A-Za-z0-9+/=\s]{64,}")),
 )
 
 
@@ -104,7 +115,7 @@ def is_credential_name(name: str) -> bool:
     (`SENDGRID_KEY`), never alone (`CACHE_KEY`, `SORT_KEY`).
     """
     words = name_words(name)
-    if not words or any(w in _NOT_A_SECRET for w in words) or words[-1] in ("id", "ids"):
+    if not words or " " in name.strip() or any(w in _NOT_A_SECRET for w in words) or words[-1] in ("id", "ids"):
         return False
     if words[-1] in _LAST_WORDS:
         return not (len(words) == 1 and words[0] == "pass")  # a bare `pass` is not a name anyone uses
@@ -150,8 +161,21 @@ def credential_value(name: str, text: str) -> bool:
         return False
     if value.startswith(("/", "./", "../", "~/")) or ("://" in value and not URL_CREDENTIALS.search(value)):
         return False
+    if _TRIVIAL.match(value) or _MODULE_ATTR.match(value) or value.startswith(_PUBLIC_KEY_PREFIXES):
+        return False
     squash = re.sub(r"[^a-z0-9]", "", value.lower())
-    return squash != re.sub(r"[^a-z0-9]", "", name.lower())
+    if squash in _CREDENTIAL_WORDS or squash == re.sub(r"[^a-z0-9]", "", name.lower()):
+        return False  # `RESOURCE_PASSWORD = "Passwords"`, `{"access_token": "password"}`: names, not values
+    if not name_words(name) or name_words(name)[-1] in _PASSWORD_WORDS or "://" in value:
+        return True
+    return is_key_shaped(value)
+
+
+def is_key_shaped(value: str) -> bool:
+    """An API key, token or secret: at least 12 characters and not one plain word (`"ollama"`)."""
+    classes = sum(1 for test in (str.islower, str.isupper, str.isdigit) if any(test(c) for c in value)) + (
+        1 if any(not c.isalnum() for c in value) else 0)
+    return len(value) >= 12 and (classes >= 2 or shannon_bits(value) >= 3.0)
 
 
 class UrlCredential(NamedTuple):
@@ -172,7 +196,9 @@ class UrlCredential(NamedTuple):
     def local_default(self) -> bool:
         """`postgres:postgres@localhost`: a development database's well-known default."""
         pw = self.password.lower()
-        return self.host.lower() in _LOCAL_HOSTS and (pw in _DEV_PASSWORDS or pw == self.user.lower())
+        user = self.user.lower()
+        return self.host.lower() in _LOCAL_HOSTS and (
+            pw in _DEV_PASSWORDS or pw == user or (bool(user) and user in pw) or "pass" in pw)
 
 
 def url_credential(text: str) -> UrlCredential | None:
@@ -215,5 +241,6 @@ def shannon_bits(text: str) -> float:
 
 
 __all__ = ["TOKEN_FORMATS", "URL_CREDENTIALS", "TokenFormat", "UrlCredential", "credential_value",
-           "is_credential_name", "is_password_name", "is_placeholder", "is_weak_password", "name_words",
+           "is_credential_name", "is_key_shaped", "is_password_name", "is_placeholder", "is_weak_password",
+           "name_words",
            "shannon_bits", "token_format", "url_credential"]

@@ -21,6 +21,9 @@ from apilint.textfiles import TextFile, is_example_file
 _ASSIGNMENT: Final = re.compile(r"""^\s*(?:export\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*$""")
 _INLINE_COMMENT: Final = re.compile(r"\s+[#;].*$")
 _NETRC: Final = re.compile(r"\bpassword\s+(\S+)")
+_NON_PROD: Final = re.compile(r"(^|[/._-])(tests?|testing|unit_?tests?|dev|development|local|ci|docs?|examples?|"
+                              r"samples?|demo|fixtures?)([/._-]|$)")
+_KEY_MATERIAL: Final = re.compile(r"^[A-Za-z0-9+/=]{40,}$")
 _FIX = ("Remove the file from the repository (and its history), add it to `.gitignore`, keep only an example "
         "with placeholders, and rotate every credential it held")
 Hit = tuple[int, str, Confidence]
@@ -42,8 +45,10 @@ class CommittedCredentialsFile(Rule):
     The files are found like Python files (`.gitignore`, `exclude` and the test-folder rule
     apply: an ignored `.env` is not committed and not reported), read as text only and never
     executed; only the first 256 KiB of a file is read. Example files (`.env.example`,
-    `config.sample.ini`, `*.template`) hold placeholders and are only searched for service key
-    formats. YAML, JSON and TOML files are read only when their name says they hold secrets.
+    `config.sample.ini`, `*.template`) hold placeholders, and test, development, documentation
+    and sample files (`unit_tests.cfg`, `.env.dev`, `docs/`) hold throw-away values: they are only
+    searched for service key formats (low confidence). YAML, JSON and TOML files are read only
+    when their name says they hold secrets.
 
     Confidence: high for a credential; medium for a well-known default password (`postgres`,
     `admin`, `password123`); low for a placeholder (`changeme`), a development database's
@@ -110,7 +115,7 @@ class CommittedCredentialsFile(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Every credential text file, line by line."""
         for text_file in ctx.texts:
-            example = is_example_file(text_file.name)
+            example = is_example_file(text_file.name) or bool(_NON_PROD.search(text_file.path.lower()))
             note = " (only the file's first 256 KiB was read)" if text_file.truncated else ""
             seen: set[int] = set()
             for line, what, confidence in _hits(text_file, example):
@@ -126,11 +131,14 @@ class CommittedCredentialsFile(Rule):
 
 def _hits(text_file: TextFile, example: bool) -> Iterator[Hit]:
     in_key = False
-    for number, raw in enumerate(text_file.lines(), start=1):
+    lines = text_file.lines()
+    for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if "PRIVATE KEY-----" in line and line.startswith("-----BEGIN"):
             in_key = True
-            yield number, "A private key", Confidence.LOW if example else Confidence.HIGH
+            following = lines[number].strip() if number < len(lines) else ""
+            if _KEY_MATERIAL.match(following) or following.startswith(("Proc-Type", "Comment")):
+                yield number, "A private key", Confidence.LOW if example else Confidence.HIGH
             continue
         if in_key:
             in_key = "-----END" not in line

@@ -16,6 +16,7 @@ from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs
 _DJANGO_POSITIONS = {"create_user": 2, "create_superuser": 2, "_create_user": 2, "set_password": 0}
 _HASHERS = ("hash", "make_password", "encrypt", "bcrypt", "hashpw", "crypt", "digest")
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault")
+_TEST_DATA = ("test", "demo", "fake", "sample", "dummy", "example")
 
 
 def _literal_password(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> tuple[bool, bool] | None:
@@ -70,8 +71,9 @@ class SeededAccountPassword(Rule):
     Calls are judged when the called function creates accounts (its name says so:
     `create_user`, `register_user`, `add_admin`, or it is a `User`/`Account`/`Admin` class) or
     when they sit in seed and set-up code (`seed.py`, `init_db()`, `load_users()`, a management
-    command). Confidence is medium in seed code and low elsewhere or for an environment
-    fallback. Test code is not analyzed.
+    command). Confidence is medium in seed code and low elsewhere, for an environment fallback,
+    or in a function that makes test or demo data (`create_test_data()`). Test code is not
+    analyzed.
 
     ## Why it matters
     Every installation of the application then starts with accounts whose passwords anyone who
@@ -140,7 +142,8 @@ class SeededAccountPassword(Rule):
                         yield finding
 
     def _statement(self, index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Finding]:
-        seed = is_seed_context(mod, where)
+        test_data = where.func is not None and any(w in where.func.name.lower() for w in _TEST_DATA)
+        seed = is_seed_context(mod, where) and not test_data
         func = f" in {where.func.qualname.replace('<locals>.', '')}()" if where.func is not None else ""
         for target in stmt.targets if stmt.kind == "assign" and stmt.value is not None else ():
             if target.kind == "attr" and is_password_name(target.text) and target.args[0].dotted not in (
