@@ -164,11 +164,13 @@ def credential_value(name: str, text: str) -> bool:
     if _TRIVIAL.match(value) or _MODULE_ATTR.match(value) or value.startswith(_PUBLIC_KEY_PREFIXES):
         return False
     squash = re.sub(r"[^a-z0-9]", "", value.lower())
-    if squash in _CREDENTIAL_WORDS or squash == re.sub(r"[^a-z0-9]", "", name.lower()):
+    words = name_words(name)
+    password_name = bool(words) and words[-1] in _PASSWORD_WORDS
+    if squash == re.sub(r"[^a-z0-9]", "", name.lower()):
+        return False
+    if squash in _CREDENTIAL_WORDS and not (password_name and value in ("password", "pass", "passwd", "secret")):
         return False  # `RESOURCE_PASSWORD = "Passwords"`, `{"access_token": "password"}`: names, not values
-    if not name_words(name) or name_words(name)[-1] in _PASSWORD_WORDS or "://" in value:
-        return True
-    return is_key_shaped(value)
+    return password_name or "://" in value or is_key_shaped(value)
 
 
 def is_key_shaped(value: str) -> bool:
