@@ -61,8 +61,9 @@ class HardcodedSecretKey(Rule):
     ## Known limitations
     Which settings module production uses is judged by file name only. Keys assembled at run
     time, read from files, or passed through several function calls are not followed. Other
-    credentials (database passwords, API tokens of third-party services) are out of scope.
-    The key is never shown in the message.
+    credentials (database passwords, API tokens of third-party services) are SECRET002's, keys
+    in committed `.env` and config files SECRET003's, and weak generated keys SECRET005's and
+    JWT004's. The key is never shown in the message.
 
     ## References
     - https://cwe.mitre.org/data/definitions/798.html
