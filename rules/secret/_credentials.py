@@ -80,7 +80,20 @@ def credential_hits(index: ProjectIndex, mod: ModuleSummary, non_prod: bool) -> 
         if not non_prod:
             yield from _assignment_hits(index, mod, stmt, where)
             yield from _call_hits(index, mod, stmt, where)
+            if stmt.func is not None:
+                yield from _default_hits(mod, stmt, where)
         yield from _literal_hits(mod, stmt, where, non_prod)
+
+
+def _default_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:
+    """`def connect(host, password="hunter2")`: a credential parameter's literal default."""
+    assert stmt.func is not None
+    for param in stmt.func.params:
+        if param.default is None or param.default.kind != "str" or param.name.upper() in KEY_NAMES \
+                or not is_credential_name(param.name):
+            continue
+        yield from _literal_arg(mod, stmt, where, param.name, param.default.text,
+                                f"The default of parameter `{param.name}` of `{stmt.func.name}()`")
 
 
 def _grade(value: Value, where: Where, name: str, env_default: bool, path: str) -> tuple[Confidence, bool] | None:

@@ -39,6 +39,7 @@ class HardcodedCredential(Rule):
     - app config: `app.config["MAIL_PASSWORD"] = "..."`, `config.update(MAIL_PASSWORD=...)`,
       `os.environ["DB_PASSWORD"] = "..."`, `stripe.api_key = "..."`;
     - settings dicts: `DATABASES = {"default": {"PASSWORD": "..."}}`, `CACHES`, broker options;
+    - parameter defaults: `def connect(host, password="...")`;
     - call arguments: `psycopg2.connect(password="...")`, `redis.Redis(password=...)`,
       `boto3.client(aws_secret_access_key=...)`, `smtp.login(user, "...")`,
       `requests.get(url, auth=("user", "..."))`, `HTTPBasicAuth("user", "...")`;

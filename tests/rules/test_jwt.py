@@ -140,7 +140,7 @@ CASES = {
 
 
         def unsigned_assertion(client_id: str) -> str:
-            return jwt.encode({"iss": client_id}, key=None, algorithm="none")
+            return jwt.encode({"iss": client_id}, key=None, algorithm="none")  # expect: JWT001
 
 
         def read(token: str) -> dict:
@@ -295,3 +295,20 @@ def test_subject_lookup_follows_helpers_and_respects_revocation():
     files["revoke.py"] = "REVOKED_TOKENS: set[str] = set()\n"
     found, _ = _run(files, select="JWT006")
     assert found == {}
+
+
+def test_unsigned_tokens_are_reported():
+    found, _ = _run({"svc.py": """
+        import jwt
+
+        NONE = "none"
+
+
+        def assertion(claims: dict) -> str:
+            return jwt.encode(claims, None, algorithm=NONE)
+
+
+        def signed(claims: dict, key: str) -> str:
+            return jwt.encode(claims, key, algorithm="HS256")
+    """}, select="JWT001")
+    assert found == {("svc.py", 7, "JWT001"): "low"}

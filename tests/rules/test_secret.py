@@ -261,3 +261,15 @@ def test_weak_generated_session_keys():
         SIGNING_KEY = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
     """}, "SECRET005")
     assert found == {("app.py", 9): "high", ("app.py", 10): "high"}
+
+
+def test_credential_parameter_defaults():
+    found = _codes({"app/mail.py": """
+        def send(to: str, user: str = "mailer", password: str = "Mq28vLx0Zp", token: str = "") -> None:
+            ...
+
+
+        def connect(api_key: str = "ollama") -> None:
+            ...
+    """}, "SECRET002")
+    assert found == {("app/mail.py", 1): "medium"}
