@@ -82,7 +82,37 @@ def credential_hits(index: ProjectIndex, mod: ModuleSummary, non_prod: bool) -> 
             yield from _call_hits(index, mod, stmt, where)
             if stmt.func is not None:
                 yield from _default_hits(mod, stmt, where)
+            yield from _compare_hits(mod, stmt, where)
         yield from _literal_hits(mod, stmt, where, non_prod)
+
+
+def _compared_name(expr: Expr) -> str | None:
+    """The credential name of `password`, `form.password`, `data["password"]`, `data.get("password")`."""
+    if expr.kind in ("name", "attr"):
+        return expr.text
+    if expr.kind == "subscript" and len(expr.args) == 2 and expr.args[1].kind == "str":
+        return expr.args[1].text
+    if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "get" and expr.positional \
+            and expr.positional[0].kind == "str":
+        return expr.positional[0].text
+    return None
+
+
+def _compare_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:
+    """`if password == "letmein":`: a credential checked against a literal (a built-in backdoor)."""
+    if stmt.kind not in ("if", "assert", "return", "assign", "while") or stmt.value is None:
+        return
+    for expr in stmt.value.walk():
+        if expr.kind != "compare" or expr.text not in ("==", "!=") or len(expr.args) != 2:
+            continue
+        left, right = expr.args
+        if left.kind == "str":
+            left, right = right, left
+        name = _compared_name(left)
+        if right.kind != "str" or name is None or not is_password_name(name):
+            continue
+        yield from _literal_arg(mod, stmt, where, name, right.text,
+                                f"`{left.render(40)}` compared with a literal")
 
 
 def _default_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:

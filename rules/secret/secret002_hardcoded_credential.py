@@ -40,6 +40,7 @@ class HardcodedCredential(Rule):
       `os.environ["DB_PASSWORD"] = "..."`, `stripe.api_key = "..."`;
     - settings dicts: `DATABASES = {"default": {"PASSWORD": "..."}}`, `CACHES`, broker options;
     - parameter defaults: `def connect(host, password="...")`;
+    - passwords checked against a literal: `if form["password"] == "...":` (a built-in backdoor);
     - call arguments: `psycopg2.connect(password="...")`, `redis.Redis(password=...)`,
       `boto3.client(aws_secret_access_key=...)`, `smtp.login(user, "...")`,
       `requests.get(url, auth=("user", "..."))`, `HTTPBasicAuth("user", "...")`;

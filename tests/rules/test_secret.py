@@ -273,3 +273,18 @@ def test_credential_parameter_defaults():
             ...
     """}, "SECRET002")
     assert found == {("app/mail.py", 1): "medium"}
+
+
+def test_password_compared_with_a_literal():
+    found = _codes({"app/views.py": """
+        from flask import request
+
+
+        def admin_login():
+            if request.form["password"] == "Sup3rAdm1n!":
+                return "ok"
+            if request.form.get("password") != "":
+                return "no"
+            return "missing"
+    """}, "SECRET002")
+    assert found == {("app/views.py", 5): "medium"}
