@@ -295,8 +295,8 @@ def _env_default_hit(mod: ModuleSummary, stmt: Stmt, where: Where, call: Expr) -
     if name_expr is None or name_expr.kind != "str" or default is None or default.kind != "str":
         return
     name = name_expr.text
-    if name.upper() in KEY_NAMES or not is_credential_name(name):
-        return
+    if name.upper().endswith(tuple(KEY_NAMES)) or not is_credential_name(name):
+        return  # `os.getenv("APP_SECRET_KEY", ...)`: a signing key, SECRET001's
     graded = _grade(Value(True, default.text), where, name, True, mod.path)
     if graded is not None:
         yield Hit(Location(mod.path, stmt.line), f"The fallback of environment variable `{name}`", name,
@@ -322,7 +322,8 @@ def _literal_hits(mod: ModuleSummary, stmt: Stmt, where: Where, non_prod: bool) 
                 yield Hit(Location(mod.path, stmt.line), f"A string holding {fmt.label}", fmt.label,
                           Confidence.LOW if low else Confidence.HIGH, False)
                 continue
-            url = url_credential(sub.text) if not non_prod and not documented and "://" in sub.text else None
+            prose = any(c.isspace() for c in sub.text.strip())  # a URL quoted in a message or help text
+            url = url_credential(sub.text) if not (non_prod or documented or prose) and "://" in sub.text else None
             if url is not None and not url.placeholder:
                 fallback = where.fallback or _in_env_default(stmt, sub)
                 conf = Confidence.LOW if url.local_default or fallback else where.confidence

@@ -49,8 +49,10 @@ _PUBLIC_KEY_PREFIXES: Final = ("phc_", "pk_live_", "pk_test_", "pub-", "pk.", "p
 _MODULE_ATTR: Final = re.compile(r"^[a-z_]\w*(\.[a-z_]\w*)+:[A-Za-z_]\w*$")
 _TRIVIAL: Final = re.compile(r"^(\.+|x+|X+|\*+|-+|_+|<[^>]*>|\[[^\]]*\])$")
 _PASSWORD_WORDS: Final = frozenset({"password", "passwd", "passwrd", "pwd", "pass", "passphrase"})
+_IDENTIFIER: Final = re.compile(r"^_*[A-Za-z][A-Za-z0-9]*([_\-.:/][A-Za-z][A-Za-z0-9]*)+_*$|^([A-Z][a-z0-9]+){2,}$")
+"""`github_copilot_host`, `x-goog-api-key`, `ui-token`, `LiteLLM_VerificationToken`: a name, not a secret."""
 _PLACEHOLDER: Final = re.compile(
-    r"change|replace|your[-_ ]?|placeholder|example|fixme|todo|generate|set[-_ ]?me|dummy|fake|redacted|insert|"
+    r"change|replace|your[-_ ]?|placeholder|example|fixme|todo|generate|set[-_ ]?me|dummy|fake|mock|redacted|insert|"
     r"^<.*>$|^\[.*\]$|^x{3,}$|^\*+$|^\.+$|^-+$|^none$|^null$|^undefined$|^n/?a$|^tbd$",
     re.IGNORECASE)
 _TEMPLATE: Final = re.compile(r"\{\{|\{%|\$\{|%\(|%s|\{[a-z_]*\}|^\$[A-Z_]+$")
@@ -170,7 +172,11 @@ def credential_value(name: str, text: str) -> bool:
         return False
     if squash in _CREDENTIAL_WORDS and not (password_name and value in ("password", "pass", "passwd", "secret")):
         return False  # `RESOURCE_PASSWORD = "Passwords"`, `{"access_token": "password"}`: names, not values
-    return password_name or "://" in value or is_key_shaped(value)
+    if "://" in value:
+        return True
+    if _IDENTIFIER.match(value) and (not password_name or any(w in squash for w in _CREDENTIAL_WORDS)):
+        return False  # `USERNAME_PASSWORD = "profile-username-password"`, `api_key="mlflow-gateway-auth"`
+    return password_name or is_key_shaped(value)
 
 
 def is_key_shaped(value: str) -> bool:
