@@ -14,27 +14,26 @@ _FIX = ("Give tokens their own key (`JWT_SECRET_KEY`, read from the environment 
         "a leak of one key does not break the other, and rotating one does not log everyone out of both")
 
 
-def _session_key(index: ProjectIndex, mod: ModuleSummary, key: Expr, session_keys: set[str]) -> tuple[str, bool]:
-    """(what the session key is called, or "", whether it is Django's) for a JWT key expression."""
+def _session_key(index: ProjectIndex, mod: ModuleSummary, key: Expr, session_keys: set[str]) -> str:
+    """What the session key a JWT key expression names is called, or "" when it is none."""
     if key.kind == "subscript" and len(key.args) == 2 and key.args[1].kind == "str" \
             and key.args[1].text == "SECRET_KEY" and key.args[0].kind == "attr" and key.args[0].text == "config":
-        return "the Flask `SECRET_KEY`, which signs the session cookie", False
+        return "the Flask `SECRET_KEY`, which signs the session cookie"
     if key.kind == "call" and key.func.kind == "attr" and key.func.text == "get" and key.func.args[0].kind == "attr" \
             and key.func.args[0].text == "config":
         first = key.arg(0)
         if first is not None and first.kind == "str" and first.text == "SECRET_KEY":
-            return "the Flask `SECRET_KEY`, which signs the session cookie", False
+            return "the Flask `SECRET_KEY`, which signs the session cookie"
     if key.kind == "attr" and key.text == "secret_key" and key.args[0].kind in ("name", "attr"):
-        return "the Flask `secret_key`, which signs the session cookie", False
+        return "the Flask `secret_key`, which signs the session cookie"
     if key.kind == "attr" and key.text == "SECRET_KEY":
         owner = index.qualify_expr(mod, key.args[0]) or ""
         if owner == "django.conf.settings" or owner.endswith(".conf.settings"):
-            return ("Django's `SECRET_KEY`, which also signs sessions, password-reset links and signed "
-                    "cookies"), True
+            return "Django's `SECRET_KEY`, which also signs sessions, password-reset links and signed cookies"
     qualified = index.qualify_expr(mod, key) if key.kind in ("name", "attr") else None
     if qualified is not None and qualified in session_keys:
-        return f"the `secret_key` of the session middleware (`{key.render(40)}`)", False
-    return "", False
+        return f"the `secret_key` of the session middleware (`{key.render(40)}`)"
+    return ""
 
 
 def _session_middleware_keys(index: ProjectIndex) -> set[str]:
@@ -79,8 +78,8 @@ class JwtKeySharedWithSession(Rule):
     key are followed one step. A Flask key is reported only when the project keeps sessions
     (`flask.session`, Flask-Login, Flask-Session): otherwise the key signs tokens alone.
 
-    Confidence: medium for Flask and Starlette; low for Django (where reusing `SECRET_KEY` is
-    the documented default of most JWT packages) and for an extension's silent fallback.
+    Reported at low confidence: sharing is a hardening gap, not a hole by itself, and reusing
+    the session key is the documented default of several JWT packages.
 
     ## Why it matters
     One leak then breaks two things: whoever learns the key from a token brute force, a debug
@@ -106,7 +105,7 @@ class JwtKeySharedWithSession(Rule):
     name = "jwt-key-shared-with-session"
     summary = "JWTs signed with the key that also signs the app's sessions"
     severity = Severity.LOW
-    confidence = Confidence.MEDIUM
+    confidence = Confidence.LOW
     cwe = (323, 1391)
     owasp = ("API2:2023",)
 
@@ -145,14 +144,14 @@ class JwtKeySharedWithSession(Rule):
                 local = local_value(jc.scope, key.text, jc.stmt.line) if jc.func is not None else None
                 symbol = index.resolve(jc.mod, key) if local is None else None
                 key = local or (symbol.value if symbol is not None and symbol.value is not None else key)
-            what, django = _session_key(index, jc.mod, key, session_keys)
+            what = _session_key(index, jc.mod, key, session_keys)
             if not what or ("Flask" in what and not flask_sessions):
                 continue
             yield self.finding(
                 jc.location,
                 f"`{jc.call.func.render(40)}(...)` {jc.where} uses {what}: one leaked or brute-forced key then "
                 "forges both sessions and API tokens",
-                _FIX, confidence=Confidence.LOW if django else None, symbol=jc.symbol)
+                _FIX, symbol=jc.symbol)
         for use in key_uses(index):
             if use.extension and "no `JWT_SECRET_KEY`" in use.where and use.origins and flask_sessions:
                 yield self.finding(

@@ -260,7 +260,7 @@ def test_key_shared_with_sessions_only_where_sessions_exist():
     assert found == {("app.py", 11, "JWT005"): "low"}
     files["views.py"] = "from flask import session\n\n\ndef remember(uid):\n    session['uid'] = uid\n"
     found, _ = _run(files, select="JWT005")
-    assert found == {("app.py", 7, "JWT005"): "medium", ("app.py", 11, "JWT005"): "low"}
+    assert found == {("app.py", 7, "JWT005"): "low", ("app.py", 11, "JWT005"): "low"}
 
 
 def test_subject_lookup_follows_helpers_and_respects_revocation():
