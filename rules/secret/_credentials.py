@@ -19,6 +19,7 @@ from apilint.rules.secret._names import (
     is_credential_name,
     is_password_name,
     is_placeholder,
+    is_public_by_design,
     is_weak_password,
     name_words,
     token_format,
@@ -138,7 +139,8 @@ def _grade(value: Value, where: Where, name: str, env_default: bool, path: str) 
         return None
     if is_placeholder(value.text):
         return (None if env else (Confidence.LOW, env))
-    if env or any(is_non_prod_class(c) for c in where.classes) or dev_default(name, value.text, path):
+    if env or any(is_non_prod_class(c) for c in where.classes) or dev_default(name, value.text, path) \
+            or is_public_by_design(name):
         return Confidence.LOW, env
     return where.confidence, env
 

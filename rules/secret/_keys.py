@@ -376,6 +376,8 @@ def weakness(index: ProjectIndex, origin: Origin) -> Weakness | None:
     expr = origin.expr
     if expr.kind == "str":
         text = expr.text
+        if origin.via and text.strip("`").upper() == origin.via.strip("`").upper():
+            return None  # `SECRET_KEY = "SECRET_KEY"`: the name of a config key, not a key
         if origin.env and is_placeholder(text):
             return None  # `os.getenv("JWT_SECRET", "change-me")`: meant to be replaced, SECRET001's call
         squashed = text.strip().lower()

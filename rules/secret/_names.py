@@ -45,7 +45,12 @@ _CREDENTIAL_WORDS: Final = frozenset({
     "credential", "credentials", "pass", "pwd", "passwd", "passphrase", "accesstoken", "refreshtoken",
     "privatekey", "secretkey", "clientsecret", "apitoken", "authtoken", "accesskey", "bearer", "basic",
 })
-_PUBLIC_KEY_PREFIXES: Final = ("phc_", "pk_live_", "pk_test_", "pub-", "pk.", "pk_")
+_PUBLIC_KEY_PREFIXES: Final = ("phc_", "pk_live_", "pk_test_", "pub-", "pk.", "pk_", "AAAAB3NzaC1", "AAAAC3NzaC1",
+                                "AAAAE2VjZHNh", "ssh-rsa", "ssh-ed25519", "ecdsa-sha2")
+"""Keys that are public by design: publishable payment keys, analytics ingestion keys, SSH public keys."""
+_PUBLIC_SERVICES: Final = frozenset({"amplitude", "mixpanel", "segment", "posthog", "sentry", "bugsnag", "rollbar",
+                                     "heap", "hotjar", "intercom", "plausible", "recaptcha", "hcaptcha",
+                                     "turnstile", "publishable", "public", "site", "analytics", "telemetry"})
 _MODULE_ATTR: Final = re.compile(r"^[a-z_]\w*(\.[a-z_]\w*)+:[A-Za-z_]\w*$")
 _TRIVIAL: Final = re.compile(r"^(\.+|x+|X+|\*+|-+|_+|<[^>]*>|\[[^\]]*\])$")
 _PASSWORD_WORDS: Final = frozenset({"password", "passwd", "passwrd", "pwd", "pass", "passphrase"})
@@ -124,6 +129,11 @@ def is_credential_name(name: str) -> bool:
     if len(words) >= 2 and (words[-2], words[-1]) in _LAST_PAIRS:
         return True
     return words[-1] == "key" and any(w in _SERVICES for w in words[:-1])
+
+
+def is_public_by_design(name: str) -> bool:
+    """`AMPLITUDE_API_KEY`, `RECAPTCHA_SITE_KEY`, `STRIPE_PUBLISHABLE_KEY`: keys shipped to browsers."""
+    return any(w in _PUBLIC_SERVICES for w in name_words(name))
 
 
 def is_password_name(name: str) -> bool:
@@ -249,6 +259,7 @@ def shannon_bits(text: str) -> float:
 
 
 __all__ = ["TOKEN_FORMATS", "URL_CREDENTIALS", "TokenFormat", "UrlCredential", "credential_value",
-           "is_credential_name", "is_key_shaped", "is_password_name", "is_placeholder", "is_weak_password",
+           "is_credential_name", "is_key_shaped", "is_password_name", "is_placeholder", "is_public_by_design",
+           "is_weak_password",
            "name_words",
            "shannon_bits", "token_format", "url_credential"]

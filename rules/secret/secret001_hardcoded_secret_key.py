@@ -148,8 +148,8 @@ def _setting_hits(index: ProjectIndex, mod: ModuleSummary, overridden: set[tuple
             continue
         for label, expr, env_default in _key_settings(index, mod, stmt, where):
             value = judge(index, mod, expr)
-            if value is None:
-                continue
+            if value is None or value.text.upper() == label.strip("`").rsplit(".", 1)[-1].upper():
+                continue  # `SECRET_KEY = "SECRET_KEY"`: a constant naming the config key
             owner = where.classes[-1].name if where.classes and where.func is None else ""
             is_overridden = where.func is None and (mod.path, owner, label.strip("`")) in overridden
             graded = _grade(value._replace(env=value.env or env_default), where, is_overridden)
