@@ -28,7 +28,7 @@ from apilint.model import (
 )
 from apilint.project import ProjectIndex
 from apilint.registry import all_rules, matches, selector_is_valid
-from apilint.replay import Stamp, stamps_with_digest
+from apilint.replay import Stamp, code_fingerprint, stamps_with_digest
 from apilint.rule import Rule, RuleContext
 from apilint.summarize import summarize_source
 from apilint.summary import ModuleSummary
@@ -435,7 +435,10 @@ def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, b
     """Key of the whole run's result: every file's content key, the rules and the report scope."""
     if cache is None:
         return None
-    parts = [",".join(r.code for r in rules), "|".join(sorted(report_files or ())), str(report_files is None)]
+    # The rules' code decides the result too: without it an edited rule (an editable install, a
+    # version not bumped) would be answered with the findings of the old one.
+    parts = [",".join(r.code for r in rules), "|".join(sorted(report_files or ())), str(report_files is None),
+             code_fingerprint()]
     for file in files:
         rel, module_rel = file_names(file, root, base)
         key = cache.key_for(file, f"{rel}|{module_rel}")
