@@ -77,7 +77,7 @@ def is_account_call(callee: str) -> bool:
 def credential_hits(index: ProjectIndex, mod: ModuleSummary, non_prod: bool) -> Iterator[Hit]:
     """Every hard-coded credential in one module (`non_prod`: only service key formats)."""
     top = Where(None, (), Confidence.HIGH, False)
-    for stmt, where in walk(mod.body, top):
+    for stmt, where in walk(_without_main_block(mod.body), top):
         if not non_prod:
             yield from _assignment_hits(index, mod, stmt, where)
             yield from _call_hits(index, mod, stmt, where)
@@ -116,6 +116,12 @@ def _compare_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]
                                 f"`{left.render(40)}` compared with a literal")
 
 
+def _without_main_block(body: tuple[Stmt, ...]) -> tuple[Stmt, ...]:
+    """The module without its `if __name__ == "__main__":` block: a manual test harness."""
+    return tuple(s for s in body if not (s.kind == "if" and s.value is not None and s.value.kind == "compare"
+                                         and "__main__" in [a.text for a in s.value.args if a.kind == "str"]))
+
+
 def _default_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:
     """`def connect(host, password="hunter2")`: a credential parameter's literal default."""
     assert stmt.func is not None
@@ -139,19 +145,20 @@ def _grade(value: Value, where: Where, name: str, env_default: bool, path: str) 
         return None
     if is_placeholder(value.text):
         return (None if env else (Confidence.LOW, env))
-    if env or any(is_non_prod_class(c) for c in where.classes) or dev_default(name, value.text, path) \
+    if env or any(is_non_prod_class(c) for c in where.classes) or dev_default(name, value.text, path, where) \
             or is_public_by_design(name):
         return Confidence.LOW, env
     return where.confidence, env
 
 
-def dev_default(name: str, text: str, path: str) -> bool:
+def dev_default(name: str, text: str, path: str, where: Where | None = None) -> bool:
     """A shipped default for local use: `DEFAULT_ADMIN_PASSWORD = "admin"`, `password="airflow"` in
-    airflow's code, a well-known weak password."""
+    airflow's code, a well-known weak password, a value set in `create_default_connections()`."""
     lowered = text.lower()
     words = name_words(name)
     return (bool(words) and words[0] in _DEFAULT_WORDS) or is_weak_password(text) or (
-        lowered.isalpha() and lowered in path.lower())
+        lowered.isalpha() and lowered in path.lower()) or (
+        where is not None and where.func is not None and any(w in where.func.name.lower() for w in _DEFAULT_WORDS))
 
 
 def _assignment_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:

@@ -56,6 +56,8 @@ _TRIVIAL: Final = re.compile(r"^(\.+|x+|X+|\*+|-+|_+|<[^>]*>|\[[^\]]*\])$")
 _PASSWORD_WORDS: Final = frozenset({"password", "passwd", "passwrd", "pwd", "pass", "passphrase"})
 _IDENTIFIER: Final = re.compile(r"^_*[A-Za-z][A-Za-z0-9]*([_\-.:/][A-Za-z][A-Za-z0-9]*)+_*$|^([A-Z][a-z0-9]+){2,}$")
 """`github_copilot_host`, `x-goog-api-key`, `ui-token`, `LiteLLM_VerificationToken`: a name, not a secret."""
+_SNAKE_CASE: Final = re.compile(r"^_*[a-z]+(_[a-z]+)+_*$")
+"""`mail_settings`: a Python name even where a password is expected."""
 _PLACEHOLDER: Final = re.compile(
     r"change|replace|your[-_ ]?|placeholder|example|fixme|todo|generate|set[-_ ]?me|dummy|fake|mock|redacted|insert|"
     r"^<.*>$|^\[.*\]$|^x{3,}$|^\*+$|^\.+$|^-+$|^none$|^null$|^undefined$|^n/?a$|^tbd$",
@@ -184,7 +186,8 @@ def credential_value(name: str, text: str) -> bool:
         return False  # `RESOURCE_PASSWORD = "Passwords"`, `{"access_token": "password"}`: names, not values
     if "://" in value:
         return True
-    if _IDENTIFIER.match(value) and (not password_name or any(w in squash for w in _CREDENTIAL_WORDS)):
+    if _IDENTIFIER.match(value) and (not password_name or any(w in squash for w in _CREDENTIAL_WORDS)
+                                     or _SNAKE_CASE.match(value)):
         return False  # `USERNAME_PASSWORD = "profile-username-password"`, `api_key="mlflow-gateway-auth"`
     return password_name or is_key_shaped(value)
 
@@ -193,7 +196,7 @@ def is_key_shaped(value: str) -> bool:
     """An API key, token or secret: at least 12 characters and not one plain word (`"ollama"`)."""
     classes = sum(1 for test in (str.islower, str.isupper, str.isdigit) if any(test(c) for c in value)) + (
         1 if any(not c.isalnum() for c in value) else 0)
-    return len(value) >= 12 and (classes >= 2 or shannon_bits(value) >= 3.0)
+    return len(value) >= 12 and (classes >= 2 or (len(value) >= 20 and shannon_bits(value) >= 3.5))
 
 
 class UrlCredential(NamedTuple):

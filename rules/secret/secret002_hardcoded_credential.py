@@ -56,12 +56,20 @@ class HardcodedCredential(Rule):
     (`PASSWORD = "password"`). Signing keys (`SECRET_KEY`, JWT secrets) are SECRET001's; passwords
     given to accounts that seed code creates are SECRET004's.
 
+    API keys, tokens and secrets must look like keys (12 characters or more, not one word or a
+    `snake_case` / `kebab-case` name such as `"x-api-key"` or `"mlflow-gateway-auth"`);
+    publishable and analytics keys (`pk_live_...`, PostHog, Amplitude), SSH public keys and
+    strings inside documentation dicts (`metadata`, `example`, `description`) or prose are
+    skipped.
+
     Confidence: a literal in a settings module is high, medium for call arguments and inside an
-    `if`; low for a placeholder (`changeme`, `<your-key>`), an environment fallback, a
-    development database's well-known default (`postgres:postgres@localhost`), a sandbox key
-    (`sk_test_...`), a class named for development or testing, or a `DEBUG` branch. Development,
-    test, example and template files are skipped, except for strings in a service key format.
-    The value is never shown.
+    `if`; low for a placeholder (`changeme`, `<your-key>`), an environment fallback, a shipped
+    default (`DEFAULT_ADMIN_PASSWORD`, a value set in `create_default_connections()`, a
+    well-known weak password, the product's own name), a development database's default URL
+    (`postgres:postgres@localhost`), a sandbox key (`sk_test_...`), a class named for
+    development or testing, or a `DEBUG` branch. Development, test, example and template files
+    and `if __name__ == "__main__":` blocks are skipped, except for strings in a service key
+    format. The value is never shown.
 
     ## Why it matters
     A credential in the code is in every clone, fork, package, container image and CI log, and
