@@ -298,21 +298,24 @@ def routes(
 def _routes_table(route_list: tuple[object, ...]) -> str:
     import io
 
-    from apilint.model import Route
+    from apilint.model import Coverage, Route
     from rich.console import Console
     from rich.table import Table
 
+    routes = tuple(r for r in route_list if isinstance(r, Route))
+    several = len({r.app for r in routes if r.app}) > 1 or any(not r.linked for r in routes)
     table = Table(show_lines=False, box=None, pad_edge=False)
-    for column in ("method", "path", "auth", "handler", "location"):
+    for column in ("method", "path", "auth", "handler", *(("app",) if several else ()), "location"):
         table.add_column(column)
-    for route in route_list:
-        assert isinstance(route, Route)
+    for route in routes:
         evidence = route.auth.evidence[0].name if route.auth.evidence else ""
         auth = route.auth.status.value + (f" ({evidence})" if evidence else "")
-        table.add_row(route.method, route.path, auth, route.handler, f"{route.location.file}:{route.location.line}")
+        app_cell = (route.app if route.linked else "(unlinked)",) if several else ()
+        table.add_row(route.method, route.path, auth, route.handler, *app_cell,
+                      f"{route.location.file}:{route.location.line}")
     buffer = io.StringIO()
     Console(file=buffer, width=200, no_color=not _color_enabled(), force_terminal=_color_enabled()).print(table)
-    buffer.write(f"{len(route_list)} route{'s' if len(route_list) != 1 else ''}\n")
+    buffer.write(Coverage.of(routes).line() + "\n")
     return buffer.getvalue()
 
 

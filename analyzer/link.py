@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import traceback
+from dataclasses import replace
 
 from apilint.config import Config
 from apilint.frameworks import LinkOutput, adapters
-from apilint.model import Diagnostic, Location, ProjectFacts, Route, RouteMap
+from apilint.model import AuthEvidence, AuthStatus, Diagnostic, Evidence, Location, ProjectFacts, Route, RouteMap
 from apilint.project import ProjectIndex
 
 
@@ -40,11 +42,31 @@ def link_project(index: ProjectIndex, config: Config,
     return RouteMap(routes), facts, tuple(out.diagnostics)
 
 
+_PLACEHOLDER = re.compile(r"\{\?([^}]*)\}")
+
+
 def _unique_routes(routes: list[Route]) -> tuple[Route, ...]:
-    """One route per (method, path, handler); canonical order."""
-    seen: dict[tuple[str, str, str, str], Route] = {}
+    """One route per (method, path, handler, app), a linked one over an unlinked one; canonical order."""
+    seen: dict[tuple[str, str, str, str, str], Route] = {}
     for route in routes:
-        key = (route.method, route.path, route.location.file, route.handler)
-        if key not in seen:
+        route = _settled(route)
+        key = (route.method, route.path, route.location.file, route.handler, route.app if route.linked else "")
+        if key not in seen or (route.linked and not seen[key].linked):
             seen[key] = route
-    return tuple(sorted(seen.values(), key=Route.sort_key))
+    linked_handlers = {(r.location.file, r.handler, r.method) for r in seen.values() if r.linked}
+    kept = [r for r in seen.values() if r.linked or (r.location.file, r.handler, r.method) not in linked_handlers]
+    return tuple(sorted(kept, key=Route.sort_key))
+
+
+def _settled(route: Route) -> Route:
+    """What every adapter's route owes the model: the unresolved parts of its path listed, and no
+    `none` auth on a route nothing mounts (whatever mounts it may add authentication)."""
+    unresolved = tuple(dict.fromkeys(_PLACEHOLDER.findall(route.raw_path) + _PLACEHOLDER.findall(route.path)))
+    if unresolved != route.unresolved:
+        route = replace(route, unresolved=unresolved)
+    if not route.linked and route.auth.status is AuthStatus.NONE:
+        why = Evidence("unlinked", route.group or route.handler, AuthStatus.UNKNOWN,
+                       "no application mounts this route's router or view; the app that does may add authentication",
+                       route.location)
+        route = replace(route, auth=AuthEvidence(AuthStatus.UNKNOWN, (*route.auth.evidence, why)))
+    return route

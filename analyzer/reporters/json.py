@@ -16,7 +16,7 @@ from collections import Counter
 from typing import Any
 
 from apilint.docgen import help_uri
-from apilint.model import Route, Severity
+from apilint.model import Coverage, Route, Severity
 from apilint.reporters import Report
 
 SCHEMA_VERSION = 1
@@ -86,9 +86,27 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         "status_code": route.status_code,
         "rate_limit": [ev(e) for e in route.rate_limit],
         "group": route.group,
+        "app": route.app,
+        "linked": route.linked,
+        "unresolved": list(route.unresolved),
+        "condition": route.condition,
+    }
+
+
+ROUTES_SCHEMA_VERSION = 2
+
+
+def routes_document(routes: tuple[Route, ...]) -> dict[str, Any]:
+    """The route map document: format version, coverage counts, apps and routes in canonical order."""
+    coverage = Coverage.of(routes)
+    return {
+        "version": ROUTES_SCHEMA_VERSION,
+        "coverage": coverage.as_dict(),
+        "apps": sorted({r.app for r in routes if r.app}),
+        "routes": [route_to_dict(r) for r in routes],
     }
 
 
 def render_routes(routes: tuple[Route, ...]) -> str:
-    """The route map as JSON (a list of route objects in canonical order)."""
-    return json.dumps([route_to_dict(r) for r in routes], indent=2, sort_keys=True) + "\n"
+    """`apilint routes --format json`: the route map document (see `routes_document`)."""
+    return json.dumps(routes_document(routes), indent=2, sort_keys=True) + "\n"

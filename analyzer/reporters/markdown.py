@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from apilint.docgen import help_uri
-from apilint.model import Route, Severity
+from apilint.model import Coverage, Route, Severity
 from apilint.reporters import Report
 
 if TYPE_CHECKING:
@@ -90,11 +90,19 @@ def _auth(route: Route) -> str:
 def render_routes(routes: Sequence[Route]) -> str:
     """The route map as a Markdown table."""
     out = [f"## apilint: {len(routes)} route{'s' if len(routes) != 1 else ''}", ""]
+    several = len({r.app for r in routes if r.app}) > 1 or any(not r.linked for r in routes)
     rows = [f"| {r.method} | {code(r.path)} | {_auth(r)} | {code(r.handler.rsplit('.', 1)[-1])} "
-            f"| {code(f'{r.location.file}:{r.location.line}')} |" for r in routes]
-    header = ["| method | path | auth | handler | location |", "|---|---|---|---|---|"]
+            + (f"| {cell(_app(r))} " if several else "")
+            + f"| {code(f'{r.location.file}:{r.location.line}')} |" for r in routes]
+    header = (["| method | path | auth | handler | app | location |", "|---|---|---|---|---|---|"] if several
+              else ["| method | path | auth | handler | location |", "|---|---|---|---|---|"])
     out += _fold(rows, header, f"{len(routes)} routes") if rows else ["No routes found."]
+    out += ["", Coverage.of(tuple(routes)).line()]
     return "\n".join(out) + "\n"
+
+
+def _app(route: Route) -> str:
+    return route.app if route.linked else "(unlinked)"
 
 
 def render_route_diff(ref: str, changes: Sequence[RouteChange]) -> str:

@@ -71,9 +71,9 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("GET", "/api/v1/scim/v2/ServiceProviderConfig", "service_provider_config", True),
     ("GET", "/opensearch.xml", "opensearch", True),
     ("POST", "/api/v1/scim/v2/Schemas", "create_schema", False),
-    ("POST", "/<config.root_path>/auth/header", "header_auth", True),
+    ("POST", "/{?config.root_path}/auth/header", "header_auth", True),
     ("POST", "/magic", "login_magic_link", True),
-    ("POST", "/<config.root_path>/feedback", "upsert_feedback", False),
+    ("POST", "/{?config.root_path}/feedback", "upsert_feedback", False),
 ])
 def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
     assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public
