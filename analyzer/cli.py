@@ -14,9 +14,10 @@ from apilint.baseline import BaselineError, counts_of
 from apilint.baseline import apply as apply_baseline
 from apilint.baseline import load as load_baseline
 from apilint.baseline import write as write_baseline_file
+from apilint.checklist import Checklist
 from apilint.config import Config, ConfigError, find_config, load_config, parse_confidence, parse_severity
-from apilint.engine import RunOptions, RunResult, run
-from apilint.model import Severity
+from apilint.engine import RunOptions, RunResult, run, selected_rules
+from apilint.model import Route, Severity
 from apilint.progress import ProgressBar, progress_wanted
 from apilint.registry import all_rules, rule_by_code, selector_is_valid
 from apilint.reporters import Report
@@ -34,7 +35,7 @@ app = typer.Typer(
 COMMANDS = replay.COMMANDS
 _argv: list[str] | None = None
 """The command line as `main` received it: what a replay record is keyed by."""
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "markdown")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "markdown", "html")
 
 
 class UsageError(Exception):
@@ -76,8 +77,13 @@ def _color_enabled() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def render_report(fmt: str, report: Report, result: RunResult | None = None) -> str:
-    """Render a report in one format."""
+def render_report(fmt: str, report: Report, result: RunResult | None = None,
+                  checklist: Checklist | None = None) -> str:
+    """Render a report in one format (`html` needs the checklist)."""
+    if fmt == "html":
+        from apilint.reporters import html
+
+        return html.render(report, checklist)
     if fmt == "text":
         from apilint.reporters import text
 
@@ -176,11 +182,21 @@ def check(
         _fail(str(exc))
         return
     bar = ProgressBar() if progress_wanted(formats) else None
+    wants_checklist = "html" in formats
+    chosen = selected_rules(cfg, options.select, options.ignore) if wants_checklist else ()
     try:
-        result = run(cfg, replace(options, progress=bar))
+        if wants_checklist:  # the checklist judges with every rule; the report lists the selected ones
+            result = run(cfg, replace(options, progress=bar, select=("ALL",), checklist=True))
+        else:
+            result = run(cfg, replace(options, progress=bar))
     finally:
         if bar is not None:
             bar.close()
+    checklist = _checklist(result, cfg) if wants_checklist else None
+    if wants_checklist:
+        codes = {r.code for r in chosen}
+        result.findings = [f for f in result.findings if f.code in codes or f.code == "PARSE001"]
+        result.rules = chosen
     result.findings = [f for f in result.findings if f.confidence.rank >= confidence_floor.rank]
     if write_baseline is not None:
         write_baseline_file(write_baseline, result.findings)
@@ -202,7 +218,7 @@ def check(
     written: list[tuple[str, str]] = []
     for i, fmt in enumerate(formats):
         try:
-            rendered = render_report(fmt, report, result)
+            rendered = render_report(fmt, report, result, checklist)
         except UsageError as exc:
             _fail(str(exc))
             return
@@ -239,17 +255,21 @@ def routes(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = None,
     diff: Annotated[str | None, typer.Option(
         "--diff", metavar="REF", help="List routes added, removed or re-protected since git revision REF.")] = None,
+    checklist: Annotated[bool, typer.Option(
+        "--checklist", help="Judge every route against the 12-step API security checklist.")] = False,
 ) -> None:
     """List every endpoint with its method, path, handler and how it is protected."""
     try:
         targets = list(paths or [Path()])
         if output_format not in ("table", "json", "markdown"):
             raise UsageError(f"--format: unknown format '{output_format}' (expected table, json or markdown)")
+        if checklist and diff is not None:
+            raise UsageError("--checklist and --diff cannot be combined")
         cfg = _load_config(config, targets)
     except (ConfigError, UsageError) as exc:
         _fail(str(exc))
         return
-    options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir, select=("ALL",))
+    options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir, select=("ALL",), checklist=checklist)
     bar = ProgressBar() if progress_wanted([output_format]) else None
     try:
         result = run(cfg, replace(options, progress=bar))
@@ -278,6 +298,8 @@ def routes(
             rendered = render_route_diff(diff, changes)
         else:
             rendered = route_diff.route_changes_to_text(diff, changes)
+    elif checklist:
+        rendered = _render_checklist(output_format, route_list, _checklist(result, cfg, route_list))
     elif output_format == "markdown":
         from apilint.reporters.markdown import render_routes as markdown_routes
 
@@ -295,10 +317,35 @@ def routes(
     raise typer.Exit(3 if any(d.internal for d in result.diagnostics) else 0)
 
 
+def _checklist(result: RunResult, cfg: Config, routes: tuple[Route, ...] | None = None) -> Checklist:
+    """The checklist of a run that read it, from every finding it made (before confidence,
+    baseline and --diff filters: a hidden finding still keeps a cell from `met`)."""
+    from apilint.checklist import build_checklist
+    from apilint.checklist.cells import unknown
+
+    chosen = result.routes.routes if routes is None else routes
+    readings = result.checklist
+    if readings is None:  # reading failed: an INTERNAL diagnostic says why
+        failed = unknown("apilint failed to read this step (see the diagnostics)")
+        readings = tuple((failed,) * 12 for _ in result.routes.routes)
+    by_route = dict(zip(map(id, result.routes.routes), readings, strict=True))
+    return build_checklist(chosen, [by_route[id(r)] for r in chosen], result.findings, result.facts,
+                           [r.code for r in result.rules], cfg.checklist)
+
+
+def _render_checklist(output_format: str, route_list: tuple[Route, ...], checklist: Checklist) -> str:
+    from apilint.reporters import checklist as checklist_reporter
+
+    if output_format == "json":
+        return checklist_reporter.render_json(route_list, checklist)
+    if output_format == "markdown":
+        return checklist_reporter.render_markdown(checklist)
+    return checklist_reporter.render_table(checklist, color=_color_enabled())
+
+
 def _routes_table(route_list: tuple[object, ...]) -> str:
     import io
 
-    from apilint.model import Route
     from rich.console import Console
     from rich.table import Table
 

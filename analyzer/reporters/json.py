@@ -65,13 +65,14 @@ def render(report: Report) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def route_to_dict(route: Route) -> dict[str, Any]:
-    """One route as the JSON object `apilint routes --format json` prints."""
+def route_to_dict(route: Route, checklist: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One route as the JSON object `apilint routes --format json` prints; with `checklist`
+    (`apilint.reporters.checklist.row_to_dict`), its 12 checklist cells under `"checklist"`."""
     def ev(e: Any) -> dict[str, Any]:
         return {"kind": e.kind, "name": e.name, "status": e.status.value, "detail": e.detail,
                 "file": e.location.file if e.location else None, "line": e.location.line if e.location else None}
 
-    return {
+    out = {
         "method": route.method,
         "path": route.path,
         "raw_path": route.raw_path,
@@ -87,6 +88,9 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         "rate_limit": [ev(e) for e in route.rate_limit],
         "group": route.group,
     }
+    if checklist is not None:
+        out["checklist"] = checklist
+    return out
 
 
 def render_routes(routes: tuple[Route, ...]) -> str:
