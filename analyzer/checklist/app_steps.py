@@ -11,6 +11,7 @@ from apilint.checklist.cells import Reading, met, unknown
 from apilint.checklist.scan import calls_named, strings_matching
 from apilint.model import AppFact, CorsPolicy, Evidence, Location, ProjectFacts, SettingFact
 from apilint.project import ProjectIndex
+from apilint.summary import Expr
 
 FAMILY = {"fastapi": "asgi", "starlette": "asgi", "flask": "flask", "connexion": "flask", "django": "django",
           "drf": "django", "ninja": "django"}
@@ -207,10 +208,8 @@ class AppReader:
                        f"server's defaults decide what is kept; if logs are shipped elsewhere, {_DECLARE}")
 
 
-def _kw_false(call: object, name: str) -> bool:
-    from apilint.summary import Expr
-
-    if not isinstance(call, Expr) or call.kind != "call":
+def _kw_false(call: Expr, name: str) -> bool:
+    if call.kind != "call":
         return False
     value = call.kwarg(name)
     return value is not None and value.kind == "const" and value.text == "False"

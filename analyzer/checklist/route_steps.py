@@ -24,8 +24,9 @@ from apilint.rules.auth._helpers import explicitly_permissive, is_public_by_desi
 from apilint.rules.authz._names import is_id_name, mentions_any, mentions_user, user_params
 from apilint.rules.idem._helpers import is_money_mutation, project_has_middleware, route_has_key
 from apilint.rules.log._helpers import calls_in, is_credential_endpoint, is_log_call, reachable
+from apilint.rules.ver._helpers import _VERSIONING_WORDS as VERSIONING_WORDS
 from apilint.rules.ver._helpers import is_api_route, unresolved, version_index, versioned_elsewhere
-from apilint.summary import walk_stmts
+from apilint.summary import walk_exprs, walk_stmts
 
 AUTHZ_KINDS = frozenset({"role", "object_permission", "ownership", "permission", "permission_class", "superuser",
                          "staff", "scope", "scopes"})
@@ -48,6 +49,7 @@ class RouteReader:
         self.apps = AppReader(facts, index)
         self.models = model_facts(index)
         self._elsewhere: bool | None = None
+        self._negotiation: tuple[Evidence | None] | None = None
         self._idem_middleware: bool | None = None
         self._readers: dict[Step, Callable[[Route, BodyUse, AppReadings], Reading]] = {
             Step.AUTHENTICATION: self.authentication,
@@ -242,12 +244,36 @@ class RouteReader:
             return met(Evidence("path", segment, detail="version segment in the path", location=route.location))
         if unresolved(route):
             return unknown("part of the path could not be read; it may carry the version")
+        negotiated = self._negotiated_version()
+        if negotiated is not None:
+            return met(negotiated)
         if self._elsewhere is None:
             self._elsewhere = versioned_elsewhere(self.ctx)
         if self._elsewhere:
-            return unknown("the project negotiates versions outside the path (a version header or versioning "
-                           "class) or has a prefix apilint could not read")
+            return unknown("a path prefix of the project could not be read; it may carry the version")
         return unknown("no version in the path")
+
+    def _negotiated_version(self) -> Evidence | None:
+        """Version negotiation outside the path: DRF's versioning class, a version header, a
+        versioning library (found once per project)."""
+        if self._negotiation is None:
+            self._negotiation = (None,)
+            setting = self.ctx.facts.setting("REST_FRAMEWORK.DEFAULT_VERSIONING_CLASS")
+            if setting is not None:
+                self._negotiation = (Evidence("setting", setting.name, detail=setting.value,
+                                              location=setting.location),)
+            else:
+                for mod in self.ctx.index:
+                    word = next((w for w in VERSIONING_WORDS if mod.mentions(w)), None)
+                    if word is None:
+                        continue
+                    line = next((stmt.line for stmt, expr in walk_exprs(mod.body, into_defs=True)
+                                 if expr.kind in ("str", "name", "attr") and word in expr.text.lower()), 0)
+                    if line:
+                        self._negotiation = (Evidence("versioning", word, detail="version negotiated outside "
+                                                      "the path", location=Location(mod.path, line)),)
+                        break
+        return self._negotiation[0]
 
     # --- 11 security logging ------------------------------------------------------
     def security_logging(self, route: Route, body: BodyUse, app: AppReadings) -> Reading:
