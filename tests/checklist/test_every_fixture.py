@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from apilint.checklist import STEPS, Status, step_of
+
 from tests.checklist.helpers import APPS, FIXTURES, checklist_of
 
 

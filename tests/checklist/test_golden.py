@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from apilint.checklist import STEPS
 from apilint.reporters.checklist import render_json
+
 from tests.checklist.helpers import FIXTURES, checklist_of
 
 GOLDEN_APPS = [FIXTURES / "fastapi" / "todo_api", FIXTURES / "fastapi" / "todo_api_safe"]

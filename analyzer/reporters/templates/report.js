@@ -6,10 +6,11 @@
   var step = document.getElementById("f-step"), status = document.getElementById("f-status");
   var search = document.getElementById("f-search"), count = document.getElementById("f-count");
   var labels = {"met": "met", "declared": "met (declared)", "failed": "failed", "unknown": "unknown", "n/a": "n/a"};
+  var classes = {"m": "met", "d": "declared", "f": "failed", "u": "unknown", "n": "n/a"};
   var texts = rows.map(function (row) { return row.textContent.toLowerCase(); });
 
   function statuses(row) {
-    return Array.prototype.map.call(row.querySelectorAll("td.c"), function (td) { return td.getAttribute("data-s"); });
+    return Array.prototype.slice.call(row.children, 3).map(function (td) { return classes[td.className]; });
   }
 
   function closeDetail(row) {
@@ -26,7 +27,9 @@
                (!fw.value || row.getAttribute("data-fw") === fw.value);
       if (ok && status.value) {
         var cells = statuses(row);
-        ok = step.value ? cells[Number(step.value)] === status.value : cells.indexOf(status.value) >= 0;
+        var wanted = status.value === "met" ? ["met", "declared"] : [status.value];
+        ok = step.value ? wanted.indexOf(cells[Number(step.value)]) >= 0
+                        : cells.some(function (s) { return wanted.indexOf(s) >= 0; });
       } else if (ok && step.value) {
         ok = statuses(row)[Number(step.value)] !== "n/a";
       }
@@ -87,6 +90,13 @@
     row.addEventListener("keydown", function (event) {
       if (event.key === "Enter" || event.key === " ") { event.preventDefault(); toggle(row); }
     });
+  });
+  // Tooltips are built on demand: "Step: status" for the cell under the pointer.
+  document.getElementById("route-table").addEventListener("mouseover", function (event) {
+    var td = event.target.closest ? event.target.closest("td") : null;
+    if (td && !td.title && classes[td.className]) {
+      td.title = data.steps[td.cellIndex - 3] + ": " + labels[classes[td.className]];
+    }
   });
   [app, fw, step, status].forEach(function (el) { el.addEventListener("change", apply); });
   search.addEventListener("input", apply);
