@@ -78,12 +78,12 @@ def _color_enabled() -> bool:
 
 
 def render_report(fmt: str, report: Report, result: RunResult | None = None,
-                  checklist: Checklist | None = None) -> str:
-    """Render a report in one format (`html` needs the checklist)."""
+                  checklist: Checklist | None = None, title: str = "") -> str:
+    """Render a report in one format (`html` needs the checklist; `title` names the project)."""
     if fmt == "html":
         from apilint.reporters import html
 
-        return html.render(report, checklist)
+        return html.render(report, checklist, title)
     if fmt == "text":
         from apilint.reporters import text
 
@@ -218,7 +218,7 @@ def check(
     written: list[tuple[str, str]] = []
     for i, fmt in enumerate(formats):
         try:
-            rendered = render_report(fmt, report, result, checklist)
+            rendered = render_report(fmt, report, result, checklist, _title(targets))
         except UsageError as exc:
             _fail(str(exc))
             return
@@ -235,6 +235,12 @@ def check(
 
         replay.store(_argv, str(result.cache_dir), user_key(), [*before, *result.stamps], printed, written, code)
     raise typer.Exit(code)
+
+
+def _title(targets: list[Path]) -> str:
+    """The report's project name: the first analyzed folder's (a file's folder for a file)."""
+    first = targets[0].resolve() if targets else Path.cwd()
+    return (first if first.is_dir() else first.parent).name
 
 
 def _replay_inputs(paths: list[Path] | None, config: Path | None, baseline: Path | None) -> list[replay.Stamp]:

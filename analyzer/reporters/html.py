@@ -98,7 +98,7 @@ def _bars(summary: StepSummary, rows_declared: int, user_declared: int) -> list[
     return out
 
 
-def context(report: Report, checklist: Checklist) -> dict[str, Any]:
+def context(report: Report, checklist: Checklist, title: str = "") -> dict[str, Any]:
     """Everything the template shows, prepared and sorted here (the template only formats)."""
     strings = _Strings()
     cited: dict[tuple[str, int, int, str, str], Finding] = {}
@@ -158,7 +158,7 @@ def context(report: Report, checklist: Checklist) -> dict[str, Any]:
                                for f in findings],
                   "steps": [s.label for s in STEPS]}
     return {
-        "project": report.root.name or str(report.root),
+        "project": title or report.root.name or str(report.root),
         "version": report.version,
         "files": report.files_analyzed,
         "route_count": len(rows),
@@ -181,8 +181,8 @@ def context(report: Report, checklist: Checklist) -> dict[str, Any]:
     }
 
 
-def render(report: Report, checklist: Checklist | None) -> str:
-    """The report as one HTML document."""
+def render(report: Report, checklist: Checklist | None, title: str = "") -> str:
+    """The report as one HTML document; `title` names the project (default: the root folder's name)."""
     import jinja2
 
     if checklist is None:
@@ -193,7 +193,7 @@ def render(report: Report, checklist: Checklist | None) -> str:
                              keep_trailing_newline=True)
     csp = (f"default-src 'none'; style-src {_csp_hash(css)}; script-src {_csp_hash(script)}; img-src data:; "
            "base-uri 'none'; form-action 'none'")
-    values = context(report, checklist)
+    values = context(report, checklist, title)
     return env.get_template(TEMPLATE).render(css=css, script=script, csp=csp, **values)
 
 
