@@ -6,6 +6,7 @@ import json
 
 import pytest
 from apilint.checklist import STEPS
+
 from tests.checklist.helpers import FIXTURES
 from tests.robustness.appgen import run_cli
 
