@@ -111,6 +111,8 @@ def test_filters_search_and_details_on_a_laptop(browser: Any, tmp_path: Path) ->
     assert detail.count() == 1
     assert detail.locator("ol > li").count() == 12
     assert "Input validation: failed" in detail.inner_text()
+    assert "INJ001 [critical, high confidence]" in detail.inner_text()  # read from the findings list
+    assert "Fix: Pass the values as bound parameters" in detail.inner_text()
     page.screenshot(path=str(tmp_path / "report-laptop.png"), full_page=True)
     first.click()
     assert page.locator("#route-table tbody tr.detail").count() == 0

@@ -86,9 +86,9 @@ def _from_findings(step: Step, findings: list[Finding]) -> Cell:
     ordered = tuple(sorted(findings, key=lambda f: (-f.severity.rank, -f.confidence.rank, f.sort_key())))
     if any(f.confidence.rank > Confidence.LOW.rank for f in ordered):
         return Cell(step, Status.FAILED, findings=ordered)
-    first = ordered[0]
+    codes = sorted({f.code for f in ordered})
     return Cell(step, Status.UNKNOWN, findings=ordered,
-                reason=f"possible problem (low confidence): {first.code} {first.message}")
+                reason=f"possible problem (low confidence): {', '.join(codes)} (see the findings)")
 
 
 def _step_codes(rules: Sequence[type[Rule]]) -> dict[Step, list[type[Rule]]]:

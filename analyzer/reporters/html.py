@@ -98,6 +98,26 @@ def _bars(summary: StepSummary, rows_declared: int, user_declared: int) -> list[
     return out
 
 
+def _rule_groups(report: Report, findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Listed findings grouped by rule, most severe first: the rule's explanation and, when every
+    finding shares it, its fix once; a finding shows its own fix only when it differs."""
+    by_code: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        by_code.setdefault(f["code"], []).append(f)
+    groups = []
+    for code, items in by_code.items():
+        rule = report.rule(code) or rule_by_code(code)
+        fixes = Counter(f["fix"] for f in items)
+        shared = fixes.most_common(1)[0][0] if len(fixes) == 1 else ""
+        shown = [dict(f, fix="" if f["fix"] == shared else f["fix"]) for f in items]
+        why = " ".join(rule_doc_sections(rule).get("Why it matters", "").split()) if rule else ""
+        groups.append({"code": code, "name": rule.name if rule else code.lower(),
+                       "summary": rule.summary if rule else "", "why": why, "uri": help_uri(rule) if rule else "",
+                       "fix": shared, "findings": shown, "rank": max(f["rank"] for f in items)})
+    groups.sort(key=lambda g: (-g["rank"], g["code"]))
+    return groups
+
+
 def context(report: Report, checklist: Checklist, title: str = "") -> dict[str, Any]:
     """Everything the template shows, prepared and sorted here (the template only formats)."""
     strings = _Strings()
@@ -127,21 +147,12 @@ def context(report: Report, checklist: Checklist, title: str = "") -> dict[str, 
                      "failed": len(row.failed())})
         details.append(data)
 
-    findings, codes = [], set()
+    findings = []
     for n, f in enumerate(ordered):
-        codes.add(f.code)
         findings.append({"id": n, "code": f.code, "severity": f.severity.value, "confidence": f.confidence.value,
-                         "where": f"{f.location.file}:{f.location.line}", "route": f.route or "",
-                         "message": f.message, "fix": f.fix, "listed": _finding_key(f) in listed})
-    rules = []
-    for code in sorted(codes):
-        rule = report.rule(code) or rule_by_code(code)
-        if rule is None:
-            rules.append({"code": code, "name": code.lower(), "summary": "", "why": "", "uri": ""})
-            continue
-        why = rule_doc_sections(rule).get("Why it matters", "")
-        rules.append({"code": code, "name": rule.name, "summary": rule.summary, "why": " ".join(why.split()),
-                      "uri": help_uri(rule)})
+                         "where": f"{f.location.file}:{f.location.line}", "message": f.message, "fix": f.fix,
+                         "listed": _finding_key(f) in listed, "rank": f.severity.rank})
+    rules = _rule_groups(report, [f for f in findings if f["listed"]])
 
     steps = []
     for summary in checklist.summary:
@@ -153,9 +164,10 @@ def context(report: Report, checklist: Checklist, title: str = "") -> dict[str, 
 
     severity = Counter(f.severity for f in report.findings)
     listed_findings = [f for f in findings if f["listed"]]
+    # Findings listed on the page are read from their article; only the others travel as data.
     data_block = {"strings": strings.items, "rows": details,
-                  "findings": [[f["code"], f["severity"], f["confidence"], f["where"], f["message"], f["fix"]]
-                               for f in findings],
+                  "findings": [0 if f["listed"] else [f["code"], f["severity"], f["confidence"], f["where"],
+                                                      f["message"], f["fix"]] for f in findings],
                   "steps": [s.label for s in STEPS]}
     return {
         "project": title or report.root.name or str(report.root),
@@ -170,7 +182,6 @@ def context(report: Report, checklist: Checklist, title: str = "") -> dict[str, 
         "apps": sorted({r["app"] for r in rows}),
         "frameworks": sorted({r["framework"] for r in rows}),
         "statuses": [(k, STATUS_LABEL[k], SYMBOL[k]) for k in ("met", "declared", "failed", "unknown", "n/a")],
-        "findings": listed_findings,
         "other_findings": len(findings) - len(listed_findings),
         "rules": rules,
         "rules_not_run": list(checklist.rules_not_run),

@@ -47,6 +47,23 @@
     list.appendChild(li);
   }
 
+  function text(article, selector) {
+    var el = article.querySelector(selector);
+    return el ? el.textContent : "";
+  }
+
+  // A finding cited by a cell: from its article in the findings list, else from the data block.
+  function finding(n) {
+    var x = data.findings[n];
+    if (!x) {
+      var li = document.getElementById("finding-" + n), rule = li.parentNode.parentNode;
+      var fix = text(li, ".fix") || text(rule, "p.fix");
+      x = [rule.id.replace("rule-", ""), text(li, ".sev"), text(li, ".conf").replace(" confidence", ""),
+           text(li, ".where"), text(li, ".msg"), fix.replace(/^Fix:\s*/, "")];
+    }
+    return x[0] + " [" + x[1] + ", " + x[2] + " confidence] " + x[3] + ": " + x[4] + (x[5] ? " Fix: " + x[5] : "");
+  }
+
   function detail(row) {
     var cells = data.rows[Number(row.getAttribute("data-i"))];
     var tr = document.createElement("tr"), td = document.createElement("td"), ol = document.createElement("ol");
@@ -60,14 +77,11 @@
       li.appendChild(head);
       li.appendChild(st);
       var reason = data.strings[cell[1]];
-      if (reason) { li.appendChild(document.createTextNode(" (" + reason + ")")); }
+      if (reason) { li.appendChild(document.createTextNode(" \u2014 " + reason)); }
       if (cell[2].length || cell[3].length) {
         var ul = document.createElement("ul");
         cell[2].forEach(function (s) { item(ul, data.strings[s]); });
-        cell[3].forEach(function (f) {
-          var x = data.findings[f];
-          item(ul, x[0] + " [" + x[1] + ", " + x[2] + " confidence] " + x[3] + ": " + x[4] + (x[5] ? " Fix: " + x[5] : ""));
-        });
+        cell[3].forEach(function (f) { item(ul, finding(f)); });
         li.appendChild(ul);
       }
       ol.appendChild(li);
