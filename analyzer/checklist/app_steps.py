@@ -50,8 +50,8 @@ class AppReader:
         self._https_calls = [h for h in calls_named(index, ("talisman", "sslify"), frozenset({"Talisman", "SSLify"}))
                              if not _kw_false(h.expr, "force_https")]
         self._hsts = list(strings_matching(index, "strict-transport-security", "Strict-Transport-Security"))
-        self._log_config = list(calls_named(index, ("basicconfig", "dictconfig", "fileconfig", "structlog"),
-                                            _LOG_CONFIG))
+        self._log_config = [h for h in calls_named(index, ("basicconfig", "dictconfig", "fileconfig", "structlog"),
+                                                   _LOG_CONFIG) if _app_module(h.module.path)]
         self._cache: dict[str, AppReadings] = {}
 
     def readings(self, app_name: str) -> AppReadings:
@@ -206,6 +206,19 @@ class AppReader:
             return met(*evidence[:3])
         return unknown("no logging configuration found (logging.basicConfig, dictConfig, Django LOGGING): the "
                        f"server's defaults decide what is kept; if logs are shipped elsewhere, {_DECLARE}")
+
+
+_NOT_APP = re.compile(r"(^|/)(alembic|migrations?|tests?|testing|scripts?|examples?|docs|integrations|"
+                      r"contrib|vendor|plugins?|tools|benchmarks?)/")
+_APP_MODULE = re.compile(r"(^|/)(settings|config|conf|configuration|logging|log|logs|logger|log_config|"
+                         r"logging_config|_logging|main|app|application|server|wsgi|asgi|__main__|manage|run|"
+                         r"__init__|factory|create_app|bootstrap|startup)\.py$")
+
+
+def _app_module(path: str) -> bool:
+    """A module that sets up the application (not a migration, test, script or integration):
+    where a logging configuration applies to the running server."""
+    return not _NOT_APP.search(path) and bool(_APP_MODULE.search(path))
 
 
 def _kw_false(call: Expr, name: str) -> bool:

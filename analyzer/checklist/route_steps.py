@@ -22,9 +22,8 @@ from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.rules.auth._helpers import explicitly_permissive, is_public_by_design
 from apilint.rules.authz._names import is_id_name, mentions_any, mentions_user, user_params
-from apilint.rules.idem._helpers import is_money_mutation, project_has_middleware, route_has_key
+from apilint.rules.idem._helpers import is_money_mutation, route_has_key
 from apilint.rules.log._helpers import calls_in, is_credential_endpoint, is_log_call, reachable
-from apilint.rules.ver._helpers import _VERSIONING_WORDS as VERSIONING_WORDS
 from apilint.rules.ver._helpers import is_api_route, unresolved, version_index, versioned_elsewhere
 from apilint.summary import walk_exprs, walk_stmts
 
@@ -50,7 +49,6 @@ class RouteReader:
         self.models = model_facts(index)
         self._elsewhere: bool | None = None
         self._negotiation: tuple[Evidence | None] | None = None
-        self._idem_middleware: bool | None = None
         self._readers: dict[Step, Callable[[Route, BodyUse, AppReadings], Reading]] = {
             Step.AUTHENTICATION: self.authentication,
             Step.AUTHORIZATION: self.authorization,
@@ -250,29 +248,18 @@ class RouteReader:
         if self._elsewhere is None:
             self._elsewhere = versioned_elsewhere(self.ctx)
         if self._elsewhere:
-            return unknown("a path prefix of the project could not be read; it may carry the version")
+            return unknown("no version in the path; the project mentions version negotiation (or has a path "
+                           "prefix apilint could not read) that apilint cannot tie to this route")
         return unknown("no version in the path")
 
+    def _idempotency_middleware(self, app_name: str) -> Evidence | None:
+        return _middleware_named(self.ctx.facts, app_name, "idempot")
+
     def _negotiated_version(self) -> Evidence | None:
-        """Version negotiation outside the path: DRF's versioning class, a version header, a
-        versioning library (found once per project)."""
+        """Version negotiation outside the path, found once per project: DRF's versioning class
+        (default or on a view), a version header read by name, a versioning library."""
         if self._negotiation is None:
-            self._negotiation = (None,)
-            setting = self.ctx.facts.setting("REST_FRAMEWORK.DEFAULT_VERSIONING_CLASS")
-            if setting is not None:
-                self._negotiation = (Evidence("setting", setting.name, detail=setting.value,
-                                              location=setting.location),)
-            else:
-                for mod in self.ctx.index:
-                    word = next((w for w in VERSIONING_WORDS if mod.mentions(w)), None)
-                    if word is None:
-                        continue
-                    line = next((stmt.line for stmt, expr in walk_exprs(mod.body, into_defs=True)
-                                 if expr.kind in ("str", "name", "attr") and word in expr.text.lower()), 0)
-                    if line:
-                        self._negotiation = (Evidence("versioning", word, detail="version negotiated outside "
-                                                      "the path", location=Location(mod.path, line)),)
-                        break
+            self._negotiation = (_version_negotiation(self.ctx),)
         return self._negotiation[0]
 
     # --- 11 security logging ------------------------------------------------------
@@ -298,17 +285,50 @@ class RouteReader:
         if route_has_key(self.ctx, route):
             return met(Evidence("idempotency_key", route.handler, detail="the route takes an idempotency key or "
                                 "de-duplicates", location=route.location))
-        if self._idem_middleware is None:
-            self._idem_middleware = project_has_middleware(self.ctx)
-        if self._idem_middleware:
-            return met(Evidence("middleware", "idempotency", detail="an idempotency middleware or request hook",
-                                location=route.location))
+        middleware = self._idempotency_middleware(route.app)
+        if middleware is not None:
+            return met(middleware)
         if route.method == "ANY" and body.takes_body is False:
             return not_applicable("reads no request body: the view only reads")
         if is_money_mutation(route):
             return unknown("creates a payment or order without an idempotency key: a retried request repeats it")
         return unknown("no idempotency key: a retried request repeats the change (IDEM001 reports only payments "
                        "and orders)")
+
+
+_VERSION_HEADERS = frozenset({"accept-version", "api-version", "x-api-version", "x-version"})
+_VERSIONING_LIBRARIES = ("fastapi_versioning", "versionedfastapi", "versioned_api", "flask_versioning")
+
+
+def _version_negotiation(ctx: RuleContext) -> Evidence | None:
+    setting = ctx.facts.setting("REST_FRAMEWORK.DEFAULT_VERSIONING_CLASS")
+    if setting is not None:
+        return Evidence("setting", setting.name, detail=setting.value, location=setting.location)
+    for mod in ctx.index:
+        if not any(mod.mentions(w) for w in ("versioning_class", "accept-version", "api-version", "x-api-version",
+                                              "x-version", *_VERSIONING_LIBRARIES)):
+            continue
+        for imp in mod.imports:
+            if any(lib in f"{imp.module}.{imp.name or ''}".lower() for lib in _VERSIONING_LIBRARIES):
+                return Evidence("library", imp.module, detail="a versioning library", location=Location(mod.path,
+                                                                                                       imp.line))
+        for stmt, expr in walk_exprs(mod.body, into_defs=True):
+            if (expr.kind == "str" and expr.text.lower() in _VERSION_HEADERS) or (
+                    stmt.kind == "assign" and any(t.text == "versioning_class" for t in stmt.targets)):
+                what = expr.text if expr.kind == "str" else "versioning_class"
+                return Evidence("versioning", what, detail="version negotiated outside the path",
+                                location=Location(mod.path, stmt.line))
+    return None
+
+
+def _middleware_named(facts: ProjectFacts, app_name: str, word: str) -> Evidence | None:
+    """Middleware of the app (of any app when the route's is unknown) whose name contains `word`."""
+    for app in facts.apps:
+        if app.name == app_name or not app_name:
+            for name in app.middleware:
+                if word in name.rsplit(".", 1)[-1].lower():
+                    return Evidence("middleware", name, detail=f"{word} middleware", location=app.location)
+    return None
 
 
 def _handler_file(route: Route) -> str:
