@@ -253,7 +253,7 @@ class RouteReader:
         return unknown("no version in the path")
 
     def _idempotency_middleware(self, app_name: str) -> Evidence | None:
-        return _middleware_named(self.ctx.facts, app_name, "idempot")
+        return _middleware_named(self.ctx.facts, app_name, "idempot", "idempotency middleware")
 
     def _negotiated_version(self) -> Evidence | None:
         """Version negotiation outside the path, found once per project: DRF's versioning class
@@ -321,13 +321,13 @@ def _version_negotiation(ctx: RuleContext) -> Evidence | None:
     return None
 
 
-def _middleware_named(facts: ProjectFacts, app_name: str, word: str) -> Evidence | None:
+def _middleware_named(facts: ProjectFacts, app_name: str, word: str, detail: str) -> Evidence | None:
     """Middleware of the app (of any app when the route's is unknown) whose name contains `word`."""
     for app in facts.apps:
         if app.name == app_name or not app_name:
             for name in app.middleware:
                 if word in name.rsplit(".", 1)[-1].lower():
-                    return Evidence("middleware", name, detail=f"{word} middleware", location=app.location)
+                    return Evidence("middleware", name, detail=detail, location=app.location)
     return None
 
 
