@@ -326,17 +326,9 @@ def routes(
 def _checklist(result: RunResult, cfg: Config, routes: tuple[Route, ...] | None = None) -> Checklist:
     """The checklist of a run that read it, from every finding it made (before confidence,
     baseline and --diff filters: a hidden finding still keeps a cell from `met`)."""
-    from apilint.checklist import build_checklist
-    from apilint.checklist.cells import unknown
+    from apilint.checklist import checklist_of
 
-    chosen = result.routes.routes if routes is None else routes
-    readings = result.checklist
-    if readings is None:  # reading failed: an INTERNAL diagnostic says why
-        failed = unknown("apilint failed to read this step (see the diagnostics)")
-        readings = tuple((failed,) * 12 for _ in result.routes.routes)
-    by_route = dict(zip(map(id, result.routes.routes), readings, strict=True))
-    return build_checklist(chosen, [by_route[id(r)] for r in chosen], result.findings, result.facts,
-                           [r.code for r in result.rules], cfg.checklist)
+    return checklist_of(result, cfg.checklist, routes)
 
 
 def _render_checklist(output_format: str, route_list: tuple[Route, ...], checklist: Checklist) -> str:

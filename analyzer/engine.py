@@ -14,7 +14,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from apilint.cache import SummaryCache
-from apilint.checklist.cells import RouteReadings
+from apilint.checklist.cells import ChecklistReadings
 from apilint.config import Config
 from apilint.discover import discover, entry_path, relative_path, relative_resolved, safe_resolve
 from apilint.fingerprint import fingerprint
@@ -81,8 +81,8 @@ class RunResult:
     files adapters read."""
     cache_dir: Path | None = None
     """The cache folder used, None without a cache."""
-    checklist: tuple[RouteReadings, ...] | None = None
-    """With `RunOptions.checklist`: the checklist readings of every route, in route-map order."""
+    checklist: ChecklistReadings | None = None
+    """With `RunOptions.checklist`: what the checklist reads from the code (`apilint.checklist`)."""
 
 
 def selected_rules(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[type[Rule], ...]:
@@ -362,10 +362,10 @@ def run(config: Config, options: RunOptions) -> RunResult:
     for rule_findings, rule_diagnostics in _run_rules(rules, ctx, options.jobs):
         findings += rule_findings
         diagnostics += rule_diagnostics
-    readings = _read_checklist(routes, facts, index, config, diagnostics) if options.checklist else None
     kept, suppressed = _filter(findings, index, config, report_files, rules)
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
+    readings = _read_checklist(routes, facts, index, config, kept, diagnostics) if options.checklist else None
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
     result = RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files,
                        stamps=found.stamps + tuple(stamps_with_digest(sorted(inputs))),
@@ -380,12 +380,12 @@ def run(config: Config, options: RunOptions) -> RunResult:
 
 
 def _read_checklist(routes: RouteMap, facts: ProjectFacts, index: ProjectIndex, config: Config,
-                    diagnostics: list[Diagnostic]) -> tuple[RouteReadings, ...] | None:
+                    findings: list[Finding], diagnostics: list[Diagnostic]) -> ChecklistReadings | None:
     """Every route's checklist readings; a failure is an INTERNAL diagnostic, not a crash."""
     from apilint.checklist.route_steps import read_checklist
 
     try:
-        return read_checklist(routes, facts, index, config)
+        return read_checklist(routes, facts, index, config, findings)
     except Exception as exc:
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""

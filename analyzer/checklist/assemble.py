@@ -12,11 +12,12 @@ against a finding on the route itself.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from apilint.checklist.cells import Cell, Checklist, Reading, RouteChecklist, RouteReadings, StepSummary
 from apilint.checklist.declared import Declaration, declaration_for
+from apilint.checklist.reach import finding_key
 from apilint.checklist.route_steps import handles_user_data
 from apilint.checklist.steps import CRITICAL, STEPS, Status, Step, step_of
 from apilint.model import Confidence, Evidence, Finding, ProjectFacts, Route
@@ -31,14 +32,18 @@ class _Attribution:
     app: dict[int, list[Finding]] = field(default_factory=dict)
 
 
-def _symbol_routes(finding: Finding, routes: Sequence[Route], facts: ProjectFacts) -> list[int]:
+def _symbol_routes(finding: Finding, routes: Sequence[Route], facts: ProjectFacts,
+                   callers: Mapping[str, tuple[str, ...]]) -> list[int]:
     """Routes a finding without a route names through its symbol: a handler (or a method of a
-    class-based view), a dependency, a serializer or schema, a GraphQL endpoint or resolver."""
+    class-based view), a dependency or what a decorator wraps, a serializer or schema, a
+    GraphQL endpoint or resolver, or a function the route's code calls (`callers`)."""
     symbol = finding.symbol
     if not symbol:
         return []
+    reached = set(callers.get(finding_key(finding), ()))
     out = [i for i, r in enumerate(routes)
            if symbol == r.handler or r.handler.startswith(symbol + ".") or symbol in r.dependencies
+           or any(symbol.startswith(d + ".") for d in r.dependencies) or r.handler in reached
            or symbol == r.response_model or (symbol.startswith("/") and symbol == r.path)]
     if out:
         return out
@@ -49,7 +54,8 @@ def _symbol_routes(finding: Finding, routes: Sequence[Route], facts: ProjectFact
     return []
 
 
-def attribute(findings: Iterable[Finding], routes: Sequence[Route], facts: ProjectFacts) -> _Attribution:
+def attribute(findings: Iterable[Finding], routes: Sequence[Route], facts: ProjectFacts,
+              callers: Mapping[str, tuple[str, ...]] | None = None) -> _Attribution:
     """Which findings concern which routes."""
     by_display: dict[str, list[int]] = {}
     for i, route in enumerate(routes):
@@ -69,7 +75,7 @@ def attribute(findings: Iterable[Finding], routes: Sequence[Route], facts: Proje
             for i in targets:
                 out.own.setdefault(i, []).append(finding)
             continue
-        named = _symbol_routes(finding, routes, facts)
+        named = _symbol_routes(finding, routes, facts, callers or {})
         if named:
             for i in named:
                 out.own.setdefault(i, []).append(finding)
@@ -157,9 +163,9 @@ def summarize(rows: Sequence[RouteChecklist]) -> tuple[StepSummary, ...]:
 
 def build(routes: Sequence[Route], readings: Sequence[RouteReadings], findings: Iterable[Finding],
           facts: ProjectFacts, registered: Sequence[type[Rule]], ran: Iterable[str],
-          declarations: Sequence[Declaration] = ()) -> Checklist:
+          declarations: Sequence[Declaration] = (), callers: Mapping[str, tuple[str, ...]] | None = None) -> Checklist:
     """The checklist of every route, ordered by risk, with the project summary."""
-    attribution = attribute(findings, routes, facts)
+    attribution = attribute(findings, routes, facts, callers)
     assembler = Assembler(registered, ran, declarations)
     rows = []
     for i, (route, route_readings) in enumerate(zip(routes, readings, strict=True)):

@@ -46,6 +46,16 @@ RouteReadings = tuple[Reading, ...]
 
 
 @dataclass(frozen=True, slots=True)
+class ChecklistReadings:
+    """What the engine reads for the checklist (`RunResult.checklist`, cached with the run)."""
+
+    routes: tuple[RouteReadings, ...]
+    """The readings of every route, in route-map order."""
+    callers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(finding key, handlers of the routes that reach the function it names): see `reach`."""
+
+
+@dataclass(frozen=True, slots=True)
 class Cell:
     """The verdict for one step of one route."""
 
@@ -120,5 +130,5 @@ class Checklist:
         return None
 
 
-__all__ = ["Cell", "Checklist", "Reading", "RouteChecklist", "RouteReadings", "StepSummary", "met",
+__all__ = ["Cell", "Checklist", "ChecklistReadings", "Reading", "RouteChecklist", "RouteReadings", "StepSummary", "met",
            "not_applicable", "unknown"]

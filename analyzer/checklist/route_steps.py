@@ -9,14 +9,15 @@ so that a cell and a finding never disagree about what a route is.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from apilint.checklist.app_steps import AppReader, AppReadings
 from apilint.checklist.body import FORM_ATTRS, BodyUse, body_use
-from apilint.checklist.cells import Reading, RouteReadings, met, not_applicable, unknown
+from apilint.checklist.cells import ChecklistReadings, Reading, RouteReadings, met, not_applicable, unknown
+from apilint.checklist.reach import callers
 from apilint.checklist.steps import STEPS, Step
 from apilint.config import Config
-from apilint.model import AuthStatus, Evidence, Location, ProjectFacts, Route, RouteMap
+from apilint.model import AuthStatus, Evidence, Finding, Location, ProjectFacts, Route, RouteMap
 from apilint.models import model_facts
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
@@ -335,11 +336,12 @@ def _handler_file(route: Route) -> str:
     return route.handler_ref.file if route.handler_ref is not None else route.location.file
 
 
-def read_checklist(routes: RouteMap, facts: ProjectFacts, index: ProjectIndex,
-                   config: Config) -> tuple[RouteReadings, ...]:
-    """The readings of every route, in route-map order."""
+def read_checklist(routes: RouteMap, facts: ProjectFacts, index: ProjectIndex, config: Config,
+                   findings: Iterable[Finding] = ()) -> ChecklistReadings:
+    """The readings of every route, in route-map order, and which routes reach the functions
+    that findings without a route name."""
     reader = RouteReader(routes, facts, index, config)
-    return tuple(reader.read(route) for route in routes)
+    return ChecklistReadings(tuple(reader.read(route) for route in routes), callers(reader.ctx, findings))
 
 
 __all__ = ["AUTHZ_KINDS", "RouteReader", "handles_user_data", "read_checklist"]

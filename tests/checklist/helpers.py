@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apilint.checklist import Checklist, build_checklist
+from apilint.checklist import Checklist
+from apilint.checklist import checklist_of as checklist_of_run
 from apilint.config import find_config, load_config
 from apilint.engine import RunResult
 from apilint.testing import analyze_dir
@@ -14,12 +15,11 @@ FIXTURES = REPO / "fixtures"
 APPS = sorted(p.parent for p in FIXTURES.glob("*/*/routes.json"))
 
 
-def checklist_of(app: Path, select: tuple[str, ...] = ("ALL",)) -> tuple[RunResult, Checklist]:
+def analyze_checklist(app: Path, select: tuple[str, ...] = ("ALL",)) -> tuple[RunResult, Checklist]:
     """Analyze a fixture app as `apilint routes --checklist` does and build its checklist."""
     result = analyze_dir(app, select=select, checklist=True)
     assert result.checklist is not None
     found = find_config(app)
     declarations = load_config(found).checklist if found is not None and found.parent == app else ()
-    checklist = build_checklist(result.routes.routes, result.checklist, result.findings, result.facts,
-                                [r.code for r in result.rules], declarations)
+    checklist = checklist_of_run(result, declarations)
     return result, checklist

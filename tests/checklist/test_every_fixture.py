@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from apilint.checklist import STEPS, Status, step_of
 
-from tests.checklist.helpers import APPS, FIXTURES, checklist_of
+from tests.checklist.helpers import APPS, FIXTURES, analyze_checklist
 
 
 @pytest.mark.parametrize("app", APPS, ids=[a.relative_to(FIXTURES).as_posix() for a in APPS])
 def test_no_cell_is_met_while_a_finding_says_otherwise(app: Path) -> None:
-    result, checklist = checklist_of(app)
+    result, checklist = analyze_checklist(app)
     assert len(checklist.rows) == len(result.routes)
     by_display: dict[str, list] = {}
     for row in checklist.rows:

@@ -12,14 +12,14 @@ import pytest
 from apilint.checklist import STEPS
 from apilint.reporters.checklist import render_json
 
-from tests.checklist.helpers import FIXTURES, checklist_of
+from tests.checklist.helpers import FIXTURES, analyze_checklist
 
 GOLDEN_APPS = [FIXTURES / "fastapi" / "todo_api", FIXTURES / "fastapi" / "todo_api_safe"]
 
 
 @pytest.mark.parametrize("app", GOLDEN_APPS, ids=lambda a: a.name)
 def test_checklist_json_matches_golden_file(app: Path, update_routes: bool) -> None:
-    result, checklist = checklist_of(app)
+    result, checklist = analyze_checklist(app)
     rendered = render_json(result.routes.routes, checklist)
     golden = app / "checklist.json"
     if update_routes:
@@ -34,7 +34,7 @@ def test_checklist_json_matches_golden_file(app: Path, update_routes: bool) -> N
 def test_route_objects_keep_the_route_map_fields() -> None:
     from apilint.reporters.json import route_to_dict
 
-    result, checklist = checklist_of(GOLDEN_APPS[0])
+    result, checklist = analyze_checklist(GOLDEN_APPS[0])
     doc = json.loads(render_json(result.routes.routes, checklist))
     for route, item in zip(result.routes.routes, doc["routes"], strict=True):
         plain = route_to_dict(route)
@@ -42,6 +42,6 @@ def test_route_objects_keep_the_route_map_fields() -> None:
 
 
 def test_declared_cells_in_the_safe_twin() -> None:
-    _, checklist = checklist_of(GOLDEN_APPS[1])
+    _, checklist = analyze_checklist(GOLDEN_APPS[1])
     https = {row.cell(STEPS[3]).label for row in checklist.rows}
     assert https == {"met (declared)"}

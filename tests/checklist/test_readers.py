@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apilint.checklist import Checklist, Status, Step, build_checklist
+from apilint.checklist import Checklist, Status, Step, checklist_of
 from apilint.testing import analyze_dir
 
 from tests.robustness.appgen import write
@@ -16,8 +16,7 @@ def checklist(tmp_path: Path, files: dict[str, str]) -> Checklist:
     (root / ".git").mkdir(exist_ok=True)
     result = analyze_dir(root, select=("ALL",), checklist=True)
     assert result.checklist is not None
-    return build_checklist(result.routes.routes, result.checklist, result.findings, result.facts,
-                           [r.code for r in result.rules])
+    return checklist_of(result)
 
 
 def cell(checklist: Checklist, display: str, step: Step):  # type: ignore[no-untyped-def]
@@ -182,3 +181,45 @@ def test_configuration_of_tools_is_not_evidence(tmp_path: Path) -> None:
     assert cell(c, "GET /reports", Step.VERSIONING).status is not Status.MET
     cors = cell(c, "GET /reports", Step.CORS)
     assert cors.status is Status.MET and cors.evidence[0].kind == "default"
+
+
+REACH = '''import os
+
+import jwt
+from fastapi import Depends, FastAPI, Header
+
+app = FastAPI()
+SECRET = os.environ["JWT_SECRET"]
+
+
+def decode_token(token: str) -> dict:
+    return jwt.decode(token, SECRET)
+
+
+def current_user(authorization: str = Header(...)) -> dict:
+    return decode_token(authorization.removeprefix("Bearer "))
+
+
+def api_key_user(x_api_key: str = Header(...)) -> str:
+    if x_api_key != SECRET:
+        raise PermissionError("bad key")
+    return "service"
+
+
+@app.get("/v1/profile")
+def profile(user: dict = Depends(current_user)) -> dict:
+    return user
+
+
+@app.get("/v1/reports")
+def reports(caller: str = Depends(api_key_user)) -> list[str]:
+    return []
+'''
+
+
+def test_a_finding_in_a_helper_counts_against_the_routes_that_reach_it(tmp_path: Path) -> None:
+    c = checklist(tmp_path, {"app/main.py": REACH})
+    profile = cell(c, "GET /v1/profile", Step.AUTHENTICATION)
+    assert profile.status is Status.FAILED and "JWT002" in [f.code for f in profile.findings]
+    reports = cell(c, "GET /v1/reports", Step.AUTHENTICATION)
+    assert "JWT002" not in [f.code for f in reports.findings]

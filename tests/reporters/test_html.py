@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from apilint.checklist import Checklist, build_checklist
+from apilint.checklist import Checklist, checklist_of
 from apilint.cli import make_report
 from apilint.config import Config
 from apilint.engine import RunOptions, RunResult, run
@@ -29,8 +29,7 @@ def analyze(app: Path, jobs: int = 1, config: Config | None = None) -> tuple[Run
     config = config or Config(root=app.resolve())
     result = run(config, RunOptions((app,), jobs=jobs, use_cache=False, select=("ALL",), root=app, checklist=True))
     assert result.checklist is not None
-    return result, build_checklist(result.routes.routes, result.checklist, result.findings, result.facts,
-                                   [r.code for r in result.rules], config.checklist)
+    return result, checklist_of(result, config.checklist)
 
 
 def report_html(app: Path, jobs: int = 1, config: Config | None = None) -> tuple[str, RunResult, Checklist]:
