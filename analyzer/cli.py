@@ -305,7 +305,8 @@ def routes(
         else:
             rendered = route_diff.route_changes_to_text(diff, changes)
     elif checklist:
-        rendered = _render_checklist(output_format, route_list, _checklist(result, cfg, route_list))
+        rendered = _render_checklist(output_format, route_list, _checklist(result, cfg, route_list),
+                                     color=output is None and _color_enabled())
     elif output_format == "markdown":
         from apilint.reporters.markdown import render_routes as markdown_routes
 
@@ -331,14 +332,15 @@ def _checklist(result: RunResult, cfg: Config, routes: tuple[Route, ...] | None 
     return checklist_of(result, cfg.checklist, routes)
 
 
-def _render_checklist(output_format: str, route_list: tuple[Route, ...], checklist: Checklist) -> str:
+def _render_checklist(output_format: str, route_list: tuple[Route, ...], checklist: Checklist,
+                      color: bool = False) -> str:
     from apilint.reporters import checklist as checklist_reporter
 
     if output_format == "json":
         return checklist_reporter.render_json(route_list, checklist)
     if output_format == "markdown":
         return checklist_reporter.render_markdown(checklist)
-    return checklist_reporter.render_table(checklist, color=_color_enabled())
+    return checklist_reporter.render_table(checklist, color=color)
 
 
 def _routes_table(route_list: tuple[object, ...]) -> str:
