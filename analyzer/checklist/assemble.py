@@ -32,7 +32,46 @@ class _Attribution:
     app: dict[int, list[Finding]] = field(default_factory=dict)
 
 
-def _symbol_routes(finding: Finding, routes: Sequence[Route], facts: ProjectFacts,
+class _RouteIndex:
+    """The routes by handler (and each dotted prefix of it, for methods of class-based views),
+    dependency, response model and path: a finding's symbol is looked up, not compared with
+    every route (thousands of routes, hundreds of findings)."""
+
+    def __init__(self, routes: Sequence[Route]) -> None:
+        self.by_handler: dict[str, list[int]] = {}
+        self.by_handler_prefix: dict[str, list[int]] = {}
+        self.by_dependency: dict[str, list[int]] = {}
+        self.by_model: dict[str, list[int]] = {}
+        self.by_path: dict[str, list[int]] = {}
+        for i, route in enumerate(routes):
+            self.by_handler.setdefault(route.handler, []).append(i)
+            parts = route.handler.split(".")
+            for n in range(1, len(parts)):
+                self.by_handler_prefix.setdefault(".".join(parts[:n]), []).append(i)
+            for dep in sorted(set(route.dependencies)):
+                self.by_dependency.setdefault(dep, []).append(i)
+            if route.response_model:
+                self.by_model.setdefault(route.response_model, []).append(i)
+            self.by_path.setdefault(route.path, []).append(i)
+
+    def named_by(self, symbol: str, reached: Iterable[str]) -> list[int]:
+        """Routes whose handler, view class, dependency (or what a decorator of it wraps),
+        response model or path the symbol names, or whose handler reaches it."""
+        found: set[int] = set()
+        found.update(self.by_handler.get(symbol, ()))
+        found.update(self.by_handler_prefix.get(symbol, ()))
+        parts = symbol.split(".")
+        for n in range(1, len(parts) + 1):
+            found.update(self.by_dependency.get(".".join(parts[:n]), ()))
+        for handler in reached:
+            found.update(self.by_handler.get(handler, ()))
+        found.update(self.by_model.get(symbol, ()))
+        if symbol.startswith("/"):
+            found.update(self.by_path.get(symbol, ()))
+        return sorted(found)
+
+
+def _symbol_routes(finding: Finding, routes: Sequence[Route], index: _RouteIndex, facts: ProjectFacts,
                    callers: Mapping[str, tuple[str, ...]]) -> list[int]:
     """Routes a finding without a route names through its symbol: a handler (or a method of a
     class-based view), a dependency or what a decorator wraps, a serializer or schema, a
@@ -40,11 +79,7 @@ def _symbol_routes(finding: Finding, routes: Sequence[Route], facts: ProjectFact
     symbol = finding.symbol
     if not symbol:
         return []
-    reached = set(callers.get(finding_key(finding), ()))
-    out = [i for i, r in enumerate(routes)
-           if symbol == r.handler or r.handler.startswith(symbol + ".") or symbol in r.dependencies
-           or any(symbol.startswith(d + ".") for d in r.dependencies) or r.handler in reached
-           or symbol == r.response_model or (symbol.startswith("/") and symbol == r.path)]
+    out = index.named_by(symbol, callers.get(finding_key(finding), ()))
     if out:
         return out
     for resolver in facts.graphql_resolvers:
@@ -63,6 +98,7 @@ def attribute(findings: Iterable[Finding], routes: Sequence[Route], facts: Proje
     app_files: dict[str, set[str]] = {}
     for app in facts.apps:
         app_files.setdefault(app.location.file, set()).add(app.name)
+    index = _RouteIndex(routes)
     out = _Attribution()
     for finding in findings:
         if step_of(finding.code) is None:
@@ -75,7 +111,7 @@ def attribute(findings: Iterable[Finding], routes: Sequence[Route], facts: Proje
             for i in targets:
                 out.own.setdefault(i, []).append(finding)
             continue
-        named = _symbol_routes(finding, routes, facts, callers or {})
+        named = _symbol_routes(finding, routes, index, facts, callers or {})
         if named:
             for i in named:
                 out.own.setdefault(i, []).append(finding)
@@ -161,6 +197,15 @@ def summarize(rows: Sequence[RouteChecklist]) -> tuple[StepSummary, ...]:
     return tuple(out)
 
 
+def _by_step(findings: Iterable[Finding]) -> dict[Step, list[Finding]]:
+    out: dict[Step, list[Finding]] = {}
+    for finding in findings:
+        step = step_of(finding.code)
+        if step is not None:
+            out.setdefault(step, []).append(finding)
+    return out
+
+
 def build(routes: Sequence[Route], readings: Sequence[RouteReadings], findings: Iterable[Finding],
           facts: ProjectFacts, registered: Sequence[type[Rule]], ran: Iterable[str],
           declarations: Sequence[Declaration] = (), callers: Mapping[str, tuple[str, ...]] | None = None) -> Checklist:
@@ -169,12 +214,10 @@ def build(routes: Sequence[Route], readings: Sequence[RouteReadings], findings: 
     assembler = Assembler(registered, ran, declarations)
     rows = []
     for i, (route, route_readings) in enumerate(zip(routes, readings, strict=True)):
-        own = attribution.own.get(i, [])
-        app = attribution.app.get(i, [])
-        cells = tuple(
-            assembler.cell(route, step, route_readings[n],
-                           [f for f in own if step_of(f.code) is step], [f for f in app if step_of(f.code) is step])
-            for n, step in enumerate(STEPS))
+        own = _by_step(attribution.own.get(i, ()))
+        app = _by_step(attribution.app.get(i, ()))
+        cells = tuple(assembler.cell(route, step, route_readings[n], own.get(step, []), app.get(step, []))
+                      for n, step in enumerate(STEPS))
         rows.append(RouteChecklist(route, cells, handles_user_data(route)))
     rows.sort(key=_risk_key)
     return Checklist(tuple(rows), summarize(rows), tuple(sorted(assembler.not_run)))

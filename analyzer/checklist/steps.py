@@ -7,6 +7,7 @@ New codes of an existing family land on the family's step without a change here.
 from __future__ import annotations
 
 import enum
+import functools
 from typing import Final
 
 
@@ -108,6 +109,7 @@ def family_of(code: str) -> str:
     return code.rstrip("0123456789")
 
 
+@functools.cache
 def step_of(code: str) -> Step | None:
     """The step a rule code speaks for; None for codes outside the checklist (PARSE001)."""
     return CODE_STEP.get(code) or FAMILY_STEP.get(family_of(code))
