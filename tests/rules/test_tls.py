@@ -139,3 +139,125 @@ def test_flask_config_classes_and_overridable_defaults():
     })
     judged = sorted((f.location.file, f.location.line, f.confidence) for f in findings)
     assert judged == [("app.py", 5, Confidence.LOW), ("config.py", 2, Confidence.LOW)]
+
+
+def _confidences(files: dict[str, str], code: str = "TLS003") -> dict[int, str]:
+    return {f.location.line: f.confidence.value for f in _findings(files) if f.code == code}
+
+
+def test_verification_switches_of_every_client_library():
+    found = _found("""
+        import ssl
+        import urllib.request
+
+        import aiohttp
+        import httpx
+        import requests
+        import urllib3
+        import websocket
+        from elasticsearch import Elasticsearch
+        from requests import get as http_get
+
+
+        def clients(url: str) -> None:
+            requests.get(url, verify=False)  # expect: TLS003
+            http_get(url, verify=False)  # expect: TLS003
+            httpx.Client(verify=False)  # expect: TLS003
+            urllib3.PoolManager(cert_reqs="CERT_NONE")  # expect: TLS003
+            urllib3.PoolManager(cert_reqs=ssl.CERT_NONE)  # expect: TLS003
+            urllib.request.urlopen(url, context=ssl._create_unverified_context())  # expect: TLS003
+            aiohttp.TCPConnector(ssl=False)  # expect: TLS003
+            aiohttp.TCPConnector(verify_ssl=False)  # expect: TLS003
+            websocket.create_connection(url, sslopt={"cert_reqs": ssl.CERT_NONE})  # expect: TLS003
+            Elasticsearch([url], verify_certs=False)  # expect: TLS003
+
+
+        async def fetch(session: aiohttp.ClientSession, url: str) -> bytes:
+            async with session.get(url, ssl=False) as reply:  # expect: TLS003
+                return await reply.read()
+
+
+        def contexts() -> ssl.SSLContext:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE  # expect: TLS003
+            return ctx
+
+
+        def sessions() -> requests.Session:
+            session = requests.Session()
+            session.verify = False  # expect: TLS003
+            return session
+
+
+        ssl._create_default_https_context = ssl._create_unverified_context  # expect: TLS003
+    """)
+    assert len(found) == 14
+
+
+def test_safe_and_unrelated_calls_are_silent():
+    _found("""
+        import ssl
+
+        import jwt
+        import requests
+        from redis import Redis
+
+
+        def fine(url: str, token: str, ca_bundle: str, verify: bool) -> None:
+            requests.get(url, timeout=5)
+            requests.get(url, verify=ca_bundle)
+            requests.get(url, verify=True)
+            requests.get(url, verify=verify)
+            requests.get(url, verify=None)
+            jwt.decode(token, verify=False)
+            Redis(ssl=False)
+            ctx = ssl.create_default_context(cafile=ca_bundle)
+            ctx.verify_mode = ssl.CERT_REQUIRED
+    """)
+
+
+def test_flags_followed_through_constants_settings_and_environment():
+    confidences = _confidences({
+        "app/config.py": (
+            "import os\n"
+            "from pydantic_settings import BaseSettings\n\n"
+            "VERIFY_UPSTREAM = False\n"
+            "VERIFY_SSL = False\n"
+            "STRICT_TLS = os.getenv('STRICT_TLS', 'true').lower() == 'true'\n"
+            "LAX_TLS = os.getenv('LAX_TLS', 'false').lower() in ('1', 'true')\n\n\n"
+            "class Settings(BaseSettings):\n"
+            "    verify_webhooks: bool = False\n"
+            "    verify_partners: bool = True\n\n\n"
+            "settings = Settings()\n"
+        ),
+        "app/clients.py": (
+            "import requests\n"
+            "from app import config\n"
+            "from app.config import VERIFY_UPSTREAM, settings\n\n\n"
+            "def call(url: str, verify_tls: bool = False) -> None:\n"
+            "    requests.get(url, verify=VERIFY_UPSTREAM)\n"
+            "    requests.get(url, verify=config.VERIFY_SSL)\n"
+            "    requests.get(url, verify=config.STRICT_TLS)\n"
+            "    requests.get(url, verify=config.LAX_TLS)\n"
+            "    requests.get(url, verify=settings.verify_webhooks)\n"
+            "    requests.get(url, verify=settings.verify_partners)\n"
+            "    requests.get(url, verify=verify_tls)\n"
+        ),
+    })
+    assert confidences == {7: "high", 8: "medium", 10: "low", 11: "low", 13: "low"}
+
+
+def test_opt_in_branches_and_hostname_only_are_low():
+    confidences = _confidences({"client.py": (
+        "import ssl\n"
+        "import httpx\n\n"
+        "_insecure_transport = httpx.AsyncHTTPTransport(verify=False)\n\n\n"
+        "def client(insecure: bool, ca: str) -> httpx.Client:\n"
+        "    if insecure:\n"
+        "        return httpx.Client(verify=False)\n"
+        "    ctx = ssl.create_default_context(cafile=ca)\n"
+        "    ctx.check_hostname = False\n"
+        "    return httpx.Client(verify=False if insecure else ctx)\n"
+    )})
+    assert confidences == {4: "low", 9: "low", 11: "low", 12: "low"}
