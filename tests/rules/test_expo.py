@@ -257,3 +257,158 @@ def test_store_records_model_methods_and_popped_fields():
     ''')
     found, expected = run_example(example, select=("EXPO001", "EXPO002"))
     assert found == expected.expect
+
+
+def _expect(example: Example, codes: tuple[str, ...] = ("EXPO",)) -> set[tuple[str, int, str]]:
+    found, expected = run_example(example, select=codes)
+    assert found == expected.expect
+    return found
+
+
+def test_hand_built_responses_carry_card_numbers_and_hashes():
+    found = _expect(Example("""
+        import json
+
+        from flask import Flask, Response, jsonify
+        from flask_login import current_user, login_required
+        from flask_sqlalchemy import SQLAlchemy
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+
+        class Customer(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            email = db.Column(db.String)
+            ccn = db.Column(db.String)
+            password_hash = db.Column(db.String)
+
+
+        @app.get("/customers/<int:customer_id>")
+        @login_required
+        def customer(customer_id):  # expect: EXPO002
+            record = Customer.query.get_or_404(customer_id)
+            body = {"id": record.id, "email": record.email}
+            body["cc_num"] = record.ccn
+            return Response(json.dumps(body), mimetype="application/json")
+
+
+        @app.get("/customers/<int:customer_id>/login")
+        @login_required
+        def customer_login(customer_id):  # expect: EXPO002
+            record = Customer.query.get_or_404(customer_id)
+            return jsonify(id=record.id, pw=record.password_hash)
+
+
+        @app.get("/me/card")
+        @login_required
+        def my_card():
+            record = Customer.query.get_or_404(current_user.id)
+            return jsonify({"card_number": f"**** **** **** {record.ccn[-4:]}", "cvv": None,
+                            "password": "********", "has_password": bool(record.password_hash)})
+    """))
+    assert len(found) == 2
+
+
+def test_environment_settings_and_system_dumps():
+    found = _expect(Example("""
+        import os
+        import platform
+        import sys
+
+        import django
+        from django.conf import settings
+        from django.http import JsonResponse
+        from django.urls import path
+
+
+        def env(request):  # expect: EXPO004
+            return JsonResponse({"env": {k: v for k, v in os.environ.items()}})
+
+
+        def conf(request):  # expect: EXPO004
+            values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+            return JsonResponse(values)
+
+
+        def meta(request):  # expect: EXPO004
+            return JsonResponse({"meta": dict(request.META)})
+
+
+        def _platform():
+            return {"python": sys.version, "os": platform.platform(), "django": django.get_version()}
+
+
+        def about(request):  # expect: EXPO004
+            return JsonResponse(_platform())
+
+
+        def region(request):
+            return JsonResponse({"region": os.environ.get("REGION"), "debug": settings.DEBUG})
+
+
+        urlpatterns = [
+            path("debug/env", env),
+            path("debug/conf", conf),
+            path("debug/meta", meta),
+            path("about", about),
+            path("region", region),
+        ]
+    """), codes=("EXPO004",))
+    assert len(found) == 4
+
+
+def test_pydantic_settings_and_flask_config_dumps():
+    found = _expect(Example("""
+        from fastapi import Depends, FastAPI
+        from fastapi.security import OAuth2PasswordBearer
+        from pydantic import BaseModel
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            database_url: str = "sqlite://"
+            secret_key: str = ""
+
+
+        settings = Settings()
+
+
+        def get_settings() -> Settings:
+            return settings
+
+
+        class PublicConfig(BaseModel):
+            database_url: str
+
+
+        oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+        app = FastAPI()
+
+
+        @app.get("/config")
+        def config(token: str = Depends(oauth2)):  # expect: EXPO004
+            return settings
+
+
+        @app.get("/config/dump")
+        def config_dump(token: str = Depends(oauth2), current: Settings = Depends(get_settings)):  # expect: EXPO004
+            return current.model_dump()
+
+
+        @app.get("/config/public", response_model=PublicConfig)
+        def public_config(token: str = Depends(oauth2)):
+            return settings
+    """, files=(("admin.py", '''
+        from flask import Flask, current_app, jsonify
+        from flask_login import login_required
+
+        app = Flask(__name__)
+
+
+        @app.get("/admin/config")
+        @login_required
+        def dump():  # expect: EXPO004
+            return jsonify({key: str(value) for key, value in current_app.config.items()})
+    '''),)), codes=("EXPO004",))
+    assert len(found) == 3
