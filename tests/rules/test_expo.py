@@ -412,3 +412,43 @@ def test_pydantic_settings_and_flask_config_dumps():
             return jsonify({key: str(value) for key, value in current_app.config.items()})
     '''),)), codes=("EXPO004",))
     assert len(found) == 3
+
+
+def test_version_headers_by_product_runtime_and_app_version():
+    found = _expect(Example("""
+        import platform
+        import sys
+
+        import fastapi
+        from django.http import JsonResponse
+        from fastapi.responses import JSONResponse
+        from flask import Flask
+
+        from myapp import __version__
+
+        app = Flask(__name__)
+        SERVER_BANNER = "gunicorn/21.2"
+
+
+        @app.after_request
+        def banner(response):
+            response.headers["Server"] = SERVER_BANNER  # expect: EXPO005
+            response.headers.setdefault("X-Python-Version", sys.version)  # expect: EXPO005
+            response.headers["X-App-Version"] = __version__  # expect: EXPO005
+            response.headers["X-API-Version"] = "2024-01-01"
+            response.headers["Server"] = "webserver"
+            response.headers.pop("X-Powered-By", None)
+            return response
+
+
+        def status(request):
+            response = JsonResponse({"ok": True})
+            response["X-Powered-By"] = f"Django on Python {platform.python_version()}"  # expect: EXPO005
+            return response
+
+
+        def ping():
+            banner = {"X-Powered-By": f"FastAPI {fastapi.__version__}"}
+            return JSONResponse({"ok": True}, headers=banner)  # expect: EXPO005
+    """, files=(("myapp/__init__.py", '__version__ = "1.4.2"\n'),)), codes=("EXPO005",))
+    assert len(found) == 5
