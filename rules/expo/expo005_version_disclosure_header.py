@@ -150,17 +150,19 @@ def _headers_set(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt,
                 yield from _dict_headers(index, mod, stmt.value)
     for expr in stmt.own_exprs():
         for call in expr.calls():
-            func = call.func
-            if func.kind == "attr" and func.text in _SETTERS and (func.args[0].dotted or "").endswith("headers"):
+            callee = call.func
+            on_headers = callee.kind == "attr" and (callee.args[0].dotted or "").endswith("headers")
+            if on_headers and callee.text in _SETTERS:
                 name = index.const_str(mod, call.positional[0]) if len(call.positional) >= 2 else None
                 if name is not None and name.lower() in _HEADERS:
                     yield name, call.positional[1]
-            elif func.kind == "attr" and func.text == "update" and (func.args[0].dotted or "").endswith("headers"):
+            elif on_headers and callee.text == "update":
                 for arg in call.positional:
                     if arg.kind == "dict":
                         yield from _dict_headers(index, mod, arg)
             headers = call.kwarg("headers")
-            if headers is not None and headers.kind == "name" and func is not None:
+            if headers is not None and headers.kind == "name" and func is not None \
+                    and "header" not in headers.text.lower():  # a `headers = {...}` local is reported where set
                 headers = _local_dict(func, headers.text)
             if headers is not None and headers.kind == "dict":
                 yield from _dict_headers(index, mod, headers)
