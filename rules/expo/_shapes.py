@@ -277,6 +277,12 @@ def _dump_method(facts: ModelFacts, info: ClassInfo, name: str, call: Expr) -> S
     return None
 
 
+def method_fields(facts: ModelFacts, info: ClassInfo, name: str, call: Expr) -> tuple[str, ...] | None:
+    """Fields a model method (`user.to_dict()`, `User.json(user)`) puts in what it returns."""
+    shape = _dump_method(facts, info, name, call)
+    return shape.fields if shape is not None else None
+
+
 def _find_method(facts: ModelFacts, info: ClassInfo, name: str) -> FunctionDef | None:
     method = info.cls.method(name)
     if method is not None:
@@ -311,4 +317,4 @@ def _short(expr: Expr) -> str:
     return (expr.dotted or "").rsplit(".", 1)[-1]
 
 
-__all__ = ["Shape", "route_shapes"]
+__all__ = ["Shape", "dict_fields", "masked", "method_fields", "route_shapes"]

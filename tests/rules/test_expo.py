@@ -259,6 +259,19 @@ def test_store_records_model_methods_and_popped_fields():
     assert found == expected.expect
 
 
+def _findings_of(example: Example, codes: tuple[str, ...]) -> list:
+    import tempfile
+    from pathlib import Path
+
+    from apilint.testing import analyze_dir
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for rel, text in example.all_files():
+            Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
+            Path(tmp, rel).write_text(text, encoding="utf-8")
+        return list(analyze_dir(Path(tmp), select=codes).findings)
+
+
 def _expect(example: Example, codes: tuple[str, ...] = ("EXPO",)) -> set[tuple[str, int, str]]:
     found, expected = run_example(example, select=codes)
     assert found == expected.expect
@@ -452,3 +465,96 @@ def test_version_headers_by_product_runtime_and_app_version():
             return JSONResponse({"ok": True}, headers=banner)  # expect: EXPO005
     """, files=(("myapp/__init__.py", '__version__ = "1.4.2"\n'),)), codes=("EXPO005",))
     assert len(found) == 5
+
+
+def test_user_directories_by_framework_and_scope():
+    found = _expect(Example("""
+        from typing import Annotated
+
+        from fastapi import Depends, FastAPI
+        from pydantic import BaseModel
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from app.deps import CurrentUser
+        from app.models import User
+
+
+        class MemberOut(BaseModel):
+            id: int
+            email: str
+
+
+        class MemberCard(BaseModel):
+            id: int
+            full_name: str | None
+
+
+        def get_db() -> Session: ...
+
+
+        app = FastAPI()
+
+
+        @app.get("/members", response_model=list[MemberOut])
+        def members(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):  # expect: EXPO006
+            return db.scalars(select(User)).all()
+
+
+        @app.get("/members/cards", response_model=list[MemberCard])
+        def member_cards(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):
+            return db.scalars(select(User)).all()
+
+
+        @app.get("/team", response_model=list[MemberOut])
+        def team(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):
+            return db.scalars(select(User).where(User.id == user.id)).all()
+
+
+        @app.get("/public/emails")
+        def emails(db: Annotated[Session, Depends(get_db)]):  # expect: EXPO006
+            users = db.query(User).all()
+            return {"users": [{"id": u.id, "email": u.email} for u in users]}
+
+
+        @app.get("/admin/users", response_model=list[MemberOut])
+        def admin_users(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):
+            return db.scalars(select(User)).all()
+    """, files=(("app/__init__.py", ""), ("app/models.py", MODELS), ("app/deps.py", DEPS))), codes=("EXPO006",))
+    assert len(found) == 2
+    confidences = {f.location.line: f.confidence.value for f in _findings_of(Example("""
+        from rest_framework import generics, serializers
+        from rest_framework.permissions import IsAuthenticated
+        from django.db import models
+        from django.urls import path
+
+
+        class Customer(models.Model):
+            name = models.CharField(max_length=80)
+            email = models.EmailField()
+            phone_number = models.CharField(max_length=20)
+
+
+        class CustomerSerializer(serializers.ModelSerializer):
+            class Meta:
+                model = Customer
+                fields = ["id", "name", "email", "phone_number"]
+
+
+        class CustomerList(generics.ListAPIView):
+            queryset = Customer.objects.all()
+            serializer_class = CustomerSerializer
+            permission_classes = [IsAuthenticated]
+
+
+        class MyContacts(generics.ListAPIView):
+            serializer_class = CustomerSerializer
+            permission_classes = [IsAuthenticated]
+
+            def get_queryset(self):
+                return Customer.objects.filter(owner=self.request.user)
+
+
+        urlpatterns = [path("customers/", CustomerList.as_view()), path("contacts/", MyContacts.as_view())]
+    """), ("EXPO006",))}
+    assert confidences == {19: "medium"}
