@@ -9,9 +9,11 @@ from apilint.model import Confidence, Finding
 from apilint.rule import Example
 from apilint.testing import analyze_dir, run_example
 
+_ON_BY_DEFAULT = ("TLS001", "TLS002", "TLS003")
+
 
 def _found(source: str, files: tuple[tuple[str, str], ...] = ()) -> set[tuple[str, int, str]]:
-    found, expected = run_example(Example(source, files=files), select=("TLS",))
+    found, expected = run_example(Example(source, files=files), select=_ON_BY_DEFAULT)
     assert found == expected.expect
     return found
 
@@ -22,7 +24,7 @@ def _findings(files: dict[str, str]) -> list[Finding]:
             path = Path(tmp, rel)
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-        return list(analyze_dir(Path(tmp), select=("TLS",)).findings)
+        return list(analyze_dir(Path(tmp), select=_ON_BY_DEFAULT).findings)
 
 
 def test_cookie_judged_by_name_value_and_receiver():
@@ -261,3 +263,46 @@ def test_opt_in_branches_and_hostname_only_are_low():
         "    return httpx.Client(verify=False if insecure else ctx)\n"
     )})
     assert confidences == {4: "low", 9: "low", 11: "low", 12: "low"}
+
+
+def _selected(files: dict[str, str], codes: tuple[str, ...]) -> set[tuple[str, int]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        for rel, text in files.items():
+            path = Path(tmp, rel)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return {(f.location.file, f.location.line) for f in analyze_dir(Path(tmp), select=codes).findings}
+
+
+def test_https_enforcement_evidence_per_framework():
+    flask_app = "from flask import Flask\n\napp = Flask(__name__)\n"
+    talisman = "from flask import Flask\nfrom flask_talisman import Talisman\n\napp = Flask(__name__)\nTalisman(app)\n"
+    redirect = (
+        "from flask import Flask, redirect, request\n\napp = Flask(__name__)\n\n\n"
+        "@app.before_request\ndef force_https():\n"
+        "    if not request.is_secure:\n        return redirect(request.url.replace('http://', 'https://'), 301)\n"
+    )
+    assert _selected({"app.py": flask_app}, ("TLS004",)) == {("app.py", 3)}
+    assert _selected({"app.py": talisman}, ("TLS004",)) == set()
+    assert _selected({"app.py": redirect}, ("TLS004",)) == set()
+    settings = ("DEBUG = False\nSECRET_KEY = 'x'\nROOT_URLCONF = 'site.urls'\n"
+                "MIDDLEWARE = ['django.middleware.security.SecurityMiddleware']\n")
+    urls = "from django.urls import path\n\nurlpatterns = []\n"
+    files = {"site/__init__.py": "", "site/settings.py": settings, "site/urls.py": urls,
+             "manage.py": "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'site.settings')\n"}
+    assert _selected(files, ("TLS004",)) == {("site/settings.py", 4)}
+    files["site/settings.py"] = settings + "SECURE_HSTS_SECONDS = 31536000\n"
+    assert _selected(files, ("TLS004",)) == set()
+
+
+def test_django_signed_cookie_flags_by_keyword():
+    _found("""
+        from django.http import JsonResponse
+
+
+        def login(request):
+            response = JsonResponse({"ok": True})
+            response.set_signed_cookie("sessionid", request.session.session_key, salt="s")  # expect: TLS001
+            response.set_signed_cookie("remember_token", "x", salt="s", secure=True, httponly=True)
+            return response
+    """)
