@@ -114,7 +114,7 @@ _ACCOUNT_SCOPED: Final = frozenset({
 """Privileged only on accounts: a device's `role` or a rack's `groups` are ordinary data."""
 _ACCOUNT_RE: Final = re.compile(
     r"^(\w*(User|Account|Member|Membership|Customer|Person|Staff|Employee|Admin|Principal|Identity|Operator|"
-    r"Subscriber|Player|Student|Teacher|Seller|Buyer)s?|(User|Member|Customer|Account)?Profile)"
+    r"Subscriber|Player|Student|Teacher|Seller|Buyer|Patient)s?|(User|Member|Customer|Account)?Profile)"
     r"(Create|Update|In|Input|Base|Schema|Serializer|Form|Model|Request|Payload|Data|Write|Patch)*$")
 
 
