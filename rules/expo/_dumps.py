@@ -93,10 +93,11 @@ class _Walker:
                 yield from self._iterated(part, depth)
         elif kind == "name" and expr.text in self.types.assigned and expr.text not in self.seen:
             self.seen.add(expr.text)
-            yield from self.visit(self.types.assigned[expr.text], depth + 1)
-            extra = self.types.added.get(expr.text, [])
-            for value in extra[1::2]:
-                yield from self.visit(value, depth + 1)
+            value = self.types.assigned[expr.text]
+            yield from self.visit(value, depth + 1)
+            if value.kind == "dict":  # filled key by key; `response["X-Header"] = ...` is not content
+                for added in self.types.added.get(expr.text, [])[1::2]:
+                    yield from self.visit(added, depth + 1)
         elif kind == "call":
             yield from self._call(expr, depth)
 
