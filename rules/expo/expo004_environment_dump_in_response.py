@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.model import Route
+from apilint.model import AuthStatus, Route
 from apilint.models import model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._dumps import Dump, response_dumps
@@ -39,7 +39,8 @@ class EnvironmentDumpInResponse(Rule):
 
     Confidence is lowered to medium when the handler checks a debug flag or a role first, or
     when the dump is the request's server environment (it holds the environment only under
-    some servers). FastAPI routes with a declared response model are filtered by it and are
+    some servers). System details are low severity, and low confidence unless the route is
+    open to anonymous callers. FastAPI routes with a declared response model are filtered by it and are
     not reported. Anchor: the handler's `def` line.
 
     ## Why it matters
@@ -128,8 +129,9 @@ class EnvironmentDumpInResponse(Rule):
         if not first.secret:
             message = (f"{route.display} returns {', '.join(kinds)} ({shown}){via}: exact versions and paths "
                        "tell an attacker which known exploits apply")
+            public = route.auth.status is AuthStatus.NONE and not guarded
             return self.finding(route, message, _FIX_SYSTEM, severity=Severity.LOW,
-                                confidence=Confidence.LOW if guarded else Confidence.MEDIUM)
+                                confidence=Confidence.MEDIUM if public else Confidence.LOW)
         note = f" ({guarded})" if guarded else ""
         message = (f"{route.display} returns the {' and '.join(kinds)} ({shown}){via}{note}: database passwords, "
                    "signing keys and API credentials kept there go to the caller")

@@ -36,7 +36,10 @@ class TlsVerificationDisabled(Rule):
     environment variable or a parameter may override is low confidence; a default of `True` is
     silent. A switch-off inside a branch, variable or function named for it (`if insecure:`,
     `_insecure_transport = ...`, `verify=False if skip_verify else True`) is the configured,
-    opt-in way out and is reported at low confidence. Every module is read, whether or not it
+    opt-in way out and is reported at low confidence; so is a context built only to read the
+    server's certificate (`getpeercert()`), or a lax default the same function tightens for
+    stricter modes (`verify_mode = ssl.CERT_REQUIRED` when `sslmode` is `verify-full`). Every
+    module is read, whether or not it
     serves a route; test files are not analyzed by default.
 
     Anchor: the call or assignment.
@@ -142,6 +145,9 @@ class TlsVerificationDisabled(Rule):
         note = f" ({disabled.flag.source} is {disabled.flag.value})" if disabled.flag.source else ""
         if opt_in or named or disabled.opt_in_value:
             confidence, note = Confidence.LOW, note + " on the path a configuration option opts into"
+        elif func is not None and _inspects_or_restores(index, mod, func):
+            confidence, note = Confidence.LOW, note + " (the function reads the peer certificate or turns checks " \
+                                                      "back on for some modes)"
         where = route.display if route is not None else (f"{func.qualname}()" if func is not None else mod.module)
         if disabled.hostname_only:
             message = (f"{where}: {disabled.what}{note}: the certificate is checked but not the host name it "
@@ -167,6 +173,20 @@ def _symbol(mod: ModuleSummary, func: FunctionDef | None, disabled: Disabled) ->
 def _words(stmt: Stmt) -> list[str]:
     assert stmt.value is not None
     return [e.text for e in stmt.value.walk() if e.kind in ("name", "attr", "str")]
+
+
+def _inspects_or_restores(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> bool:
+    """A context built to read the server's certificate (`getpeercert`), or a lax default that later
+    statements tighten for stricter modes (`verify_mode = ssl.CERT_REQUIRED` under `if mode == "verify-full"`)."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            if any(c.func.kind == "attr" and c.func.text == "getpeercert" for c in expr.calls()):
+                return True
+        if stmt.kind == "assign" and stmt.value is not None and \
+                any(t.kind == "attr" and t.text in ("verify_mode", "check_hostname") for t in stmt.targets):
+            if stmt.value.is_true or (stmt.value.dotted or "").endswith(("CERT_REQUIRED", "CERT_OPTIONAL")):
+                return True
+    return False
 
 
 def _full_switch_nearby(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef | None, stmt: Stmt) -> bool:

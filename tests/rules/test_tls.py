@@ -306,3 +306,22 @@ def test_django_signed_cookie_flags_by_keyword():
             response.set_signed_cookie("remember_token", "x", salt="s", secure=True, httponly=True)
             return response
     """)
+
+
+def test_certificate_inspection_and_mode_defaults_are_low():
+    confidences = _confidences({"probe.py": (
+        "import socket\n"
+        "import ssl\n\n\n"
+        "def expiry(host: str) -> bytes:\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    ctx.verify_mode = ssl.CERT_NONE\n"
+        "    with socket.create_connection((host, 443)) as sock, ctx.wrap_socket(sock) as tls:\n"
+        "        return tls.getpeercert(binary_form=True)\n\n\n"
+        "def db_context(mode: str) -> ssl.SSLContext:\n"
+        "    ctx = ssl.create_default_context()\n"
+        "    ctx.verify_mode = ssl.CERT_NONE\n"
+        "    if mode == 'verify-full':\n"
+        "        ctx.verify_mode = ssl.CERT_REQUIRED\n"
+        "    return ctx\n"
+    )})
+    assert confidences == {7: "low", 13: "low"}
