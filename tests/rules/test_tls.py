@@ -324,4 +324,4 @@ def test_certificate_inspection_and_mode_defaults_are_low():
         "        ctx.verify_mode = ssl.CERT_REQUIRED\n"
         "    return ctx\n"
     )})
-    assert confidences == {7: "low", 13: "low"}
+    assert confidences == {7: "low", 14: "low"}
