@@ -98,8 +98,7 @@ class VersionDisclosureHeader(Rule):
         """Read every module that mentions one of the headers."""
         routes = ctx.route_of_handlers()
         for mod in ctx.index:
-            if mod.words and not ({"server", "x-powered-by", "version"} & mod.words
-                                  or any(w.startswith("x-") and w in _HEADERS for w in mod.words)):
+            if mod.words and not _may_set_headers(mod.words):
                 continue
             for func, stmt in _statements(mod):
                 for name, value in _headers_set(ctx.index, mod, stmt, func):
@@ -121,6 +120,13 @@ class VersionDisclosureHeader(Rule):
                             f"Do not send `{header}`; keep versions in logs or an authenticated admin page",
                             confidence=confidence, route=route,
                             symbol=f"{mod.module}.{func.qualname if func else ''}:{header.lower()}")
+
+
+def _may_set_headers(words: frozenset[str]) -> bool:
+    """A cheap pre-filter: a version header is named, or `Server` next to response headers."""
+    if words & _HEADERS - {"server"}:
+        return True
+    return "server" in words and bool({"headers", "response", "resp"} & words)
 
 
 def _statements(mod: ModuleSummary) -> Iterator[tuple[FunctionDef | None, Stmt]]:
