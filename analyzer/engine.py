@@ -78,6 +78,8 @@ class RunResult:
     files adapters read."""
     cache_dir: Path | None = None
     """The cache folder used, None without a cache."""
+    quiet: int = 0
+    """Findings held back because their route's auth could not be read (see `Finding.quiet`)."""
 
 
 def selected_rules(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[type[Rule], ...]:
@@ -357,16 +359,19 @@ def run(config: Config, options: RunOptions) -> RunResult:
         findings += rule_findings
         diagnostics += rule_diagnostics
     kept, suppressed = _filter(findings, index, config, report_files, rules)
+    quiet = 0 if config.show_unknown_auth else sum(1 for f in kept if f.quiet)
+    if quiet:
+        kept = [f for f in kept if not f.quiet]
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
     result = RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files,
                        stamps=found.stamps + tuple(stamps_with_digest(sorted(inputs))),
-                       cache_dir=cache_dir if cache is not None else None)
+                       cache_dir=cache_dir if cache is not None else None, quiet=quiet)
     if cache is not None and result_key is not None and not any(d.internal for d in diagnostics):
         cache.store_result(result_key, {
             "findings": tuple(kept), "diagnostics": tuple(d for d in diagnostics if d.code != "PARSE002"),
-            "routes": routes, "facts": facts, "files": len(summaries), "suppressed": suppressed,
+            "routes": routes, "facts": facts, "files": len(summaries), "suppressed": suppressed, "quiet": quiet,
         }, inputs)
     return result
 
@@ -444,9 +449,10 @@ def _from_stored(stored: dict[str, object], skipped: list[Diagnostic], rules: tu
     """Rebuild a RunResult from a stored one (nothing changed since it was computed)."""
     diagnostics = sorted([*skipped, *stored["diagnostics"]],  # type: ignore[misc]
                          key=lambda d: (d.location.file, d.location.line, d.code, d.message))
+    quiet = stored.get("quiet", 0)
     return RunResult(list(stored["findings"]), diagnostics, rules, stored["routes"],  # type: ignore[call-overload, arg-type]
                      stored["facts"], ProjectIndex(()), root, stored["files"], stored["suppressed"],  # type: ignore[arg-type]
-                     report_files)
+                     report_files, quiet=quiet if isinstance(quiet, int) else 0)
 
 
 def _unknown_suppressions(summaries: Sequence[ModuleSummary]) -> list[Diagnostic]:

@@ -184,6 +184,7 @@ class Rule:
         severity: Severity | None = None,
         symbol: str = "",
         route: Route | None = None,
+        quiet: bool = False,
     ) -> Finding:
         """Build a finding; confidence may be lowered from the rule's default, never raised."""
         if isinstance(where, Route):
@@ -204,4 +205,5 @@ class Rule:
             fix=fix,
             route=route.display if route is not None else None,
             symbol=symbol,
+            quiet=quiet,
         )

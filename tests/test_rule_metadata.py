@@ -45,7 +45,8 @@ def test_rule_metadata(rule):
 def test_rule_has_firing_fixture_and_safe_twin(rule):
     fixtures = REPO / "fixtures"
     marker = re.compile(rf"#\s*expect:.*\b{rule.code}\b")
-    firing = [p for p in fixtures.rglob("*.py") if marker.search(p.read_text(encoding="utf-8"))]
+    firing = [p for p in fixtures.rglob("*") if p.suffix in (".py", ".yaml", ".yml")
+              and marker.search(p.read_text(encoding="utf-8"))]
     assert firing, f"no fixture marks {rule.code}"
     apps = {p.relative_to(fixtures).parts[:2] for p in firing}
     assert any((fixtures / fw / f"{app}_safe").is_dir() for fw, app in apps), f"no safe twin for {rule.code}"

@@ -53,10 +53,14 @@ def parse_markers(text: str, file: str, known_codes: frozenset[str] | None = Non
     return out
 
 
+MARKED_SUFFIXES = (".py", ".yaml", ".yml")
+"""Files whose `#` comments may carry markers: Python sources and OpenAPI specs."""
+
+
 def collect_expectations(app_dir: Path, known_codes: frozenset[str] | None = None) -> Expectations:
-    """Markers of every .py file under an app folder (paths relative to it)."""
+    """Markers of every Python file and OpenAPI spec under an app folder (paths relative to it)."""
     total = Expectations()
-    for path in sorted(app_dir.rglob("*.py")):
+    for path in sorted(p for p in app_dir.rglob("*") if p.suffix in MARKED_SUFFIXES and p.is_file()):
         rel = path.relative_to(app_dir).as_posix()
         found = parse_markers(path.read_text(encoding="utf-8"), rel, known_codes)
         total.expect |= found.expect
