@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Iterator
 from typing import Final
 
@@ -44,10 +45,11 @@ class HttpsNotEnforced(Rule):
     Misconfiguration).
 
     ## Options
-    None.
+    - `checklist`: declare `https = "..."` there when a proxy or platform enforces HTTPS for the
+      whole app; the app is then not reported.
 
     ## Known limitations
-    HTTPS enforced outside the code (proxy, ingress, platform) is invisible; a redirect written
+    HTTPS enforced outside the code (proxy, ingress, platform) is invisible unless declared; a redirect written
     as custom middleware under another name is not recognised.
 
     ## References
@@ -64,6 +66,7 @@ class HttpsNotEnforced(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "connexion", "django", "drf"})
     cwe = (319,)
     owasp = ("API8:2023",)
+    options = ("checklist",)
     enabled_by_default = False
 
     bad = Example("""
@@ -94,7 +97,7 @@ class HttpsNotEnforced(Rule):
         """Report each application without HTTPS evidence."""
         project_wide = _code_evidence(ctx.index)
         for app in ctx.facts.apps:
-            if local_file(app.location.file):
+            if local_file(app.location.file) or _declared(ctx, app):
                 continue
             if app.framework in ("django", "drf"):
                 if not _django_enforces(ctx.facts):
@@ -113,6 +116,14 @@ class HttpsNotEnforced(Rule):
         }.get(app.framework, "Add `HTTPSRedirectMiddleware` and a `Strict-Transport-Security` header, "
                              "or do both at the proxy")
         return self.finding(app.location, message, fix, symbol=f"{app.framework}:{app.name}")
+
+
+def _declared(ctx: RuleContext, app: AppFact) -> bool:
+    """The configuration says a gateway or platform provides HTTPS for the whole app
+    (`[tool.apilint.checklist] https = "..."`, see docs/checklist.md)."""
+    return any(d.step.value == "https" and not d.paths and (not d.apps or any(fnmatch.fnmatchcase(app.name, a)
+                                                                              for a in d.apps))
+               for d in ctx.config.checklist)
 
 
 def _django_enforces(facts: ProjectFacts) -> bool:
