@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 from typing import ClassVar
 
 from apilint.rule import Confidence, Finding, Rule, RuleContext
-from apilint.rules.inj._taint import Flow, FlowHit, Frame, Hit, Kind, mentions_any, render_arg
+from apilint.rules.inj._levels import FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Flow, Frame, mentions_any, render_arg
 from apilint.summary import Expr
 
 Sinks = Callable[[Frame, Expr], Iterator[Hit]]

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.inj._taint import input_params, is_tainted, resolve_call, resolver_entry_points, tainted_names
+from apilint.rules.inj._resolve import resolve_call
+from apilint.rules.inj._sources import input_params, is_tainted, resolver_entry_points, tainted_names
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 _SQL = re.compile(

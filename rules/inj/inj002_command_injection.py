@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
-from apilint.rules.inj._taint import ANY, HEAD, FlowHit, Frame, Hit, Kind
+from apilint.rules.inj._levels import ANY, HEAD, FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
 # Calls that hand their first argument to /bin/sh.

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
-from apilint.rules.inj._taint import ANY, FREE, FlowHit, Frame, Hit, Kind
+from apilint.rules.inj._levels import ANY, FREE, FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
 # Calls that open, send, list or delete the file named by the given arguments (index, keyword).

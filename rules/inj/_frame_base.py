@@ -1,0 +1,53 @@
+"""`FrameBase`: the state of one function under taint analysis, shared by the mixins that
+read it (`_propagate.Propagation`, `_guards.Guards`) and the statement walker (`_taint.Frame`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from apilint.model import Location
+from apilint.project import ProjectIndex
+from apilint.summary import Expr, FunctionDef, ModuleSummary
+
+if TYPE_CHECKING:
+    from apilint.rules.inj._levels import Hit
+    from apilint.rules.inj._taint import Flow
+
+
+class FrameBase:
+    """Locals and their taint, the objects they hold, and what the frame has found so far."""
+
+    flow: Flow
+    index: ProjectIndex
+    mod: ModuleSummary
+    func: FunctionDef
+    depth: int
+    env: dict[str, int]
+    """Taint level of each local (and of `obj.attr` paths assigned in the function)."""
+    defs: dict[str, Expr]
+    """The expression each local was last bound to."""
+    objs: dict[str, str]
+    """Locals holding an object of a known class (qualified name), from a call or an annotation."""
+    uploads: set[str]
+    pathlike: set[str]
+    local_imports: dict[str, str]
+    params: dict[str, Expr]
+    """Parameter annotations by name."""
+    hits: list[tuple[Location, Hit, str]]
+    returns: int
+
+    def callee(self, call: Expr) -> str:
+        """Qualified name of what a call calls (see `Frame.callee`)."""
+        raise NotImplementedError
+
+    def project(self, call: Expr) -> tuple[ModuleSummary, FunctionDef] | None:
+        """The project function a call reaches (see `Frame.project`)."""
+        raise NotImplementedError
+
+    def level(self, e: Expr, extra: dict[str, int] | None = None) -> int:
+        """The taint level of an expression (see `Propagation.level`)."""
+        raise NotImplementedError
+
+    def is_path(self, e: Expr) -> bool:
+        """True for a `pathlib` path (see `Propagation.is_path`)."""
+        raise NotImplementedError

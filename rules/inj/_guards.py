@@ -1,0 +1,155 @@
+"""Guards and sanitizers: tests and calls that prove a value clean on the path after them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from apilint.rules.inj._frame_base import FrameBase
+from apilint.rules.inj._levels import fixed_origin
+from apilint.summary import Expr, walk_stmts
+
+GUARD_NAME = re.compile(
+    r"(valid|check|ensure|verify|saniti[sz]|assert|is_safe|is_allowed|allowed|safe_|inside|within|subpath)",
+    re.IGNORECASE)
+EXIT_CALLS = re.compile(r"(^|\.)(abort|exit|raise_\w+|fail|_?reject\w*|forbidden|bad_request)$")
+_REGEX_CALLS = frozenset({"re.match", "re.fullmatch", "re.search", "regex.match", "regex.fullmatch"})
+_PREDICATES = frozenset({"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"})
+_CONTAINMENT = frozenset({"startswith", "is_relative_to", "commonpath", "commonprefix", "relative_to"})
+_HOST_ATTRS = frozenset({"hostname", "netloc", "host", "origin"})
+
+
+class Guards(FrameBase):
+    """What guards in a frame prove clean."""
+
+    def _clear(self, names: set[str]) -> None:
+        """Mark checked names clean, and the locals they were derived from."""
+        todo = list(names)
+        done: set[str] = set()
+        while todo:
+            name = todo.pop()
+            if name in done:
+                continue
+            done.add(name)
+            if "." in name:
+                self.env[name] = 0
+            elif self.env.get(name):
+                self.env[name] = 0
+                source = self.defs.get(name)
+                if source is not None and source.kind in ("call", "attr", "name", "await"):
+                    todo += [n for n in source.names() if self.env.get(n)]
+
+    def _checked(self, test: Expr, outcome: bool) -> set[str]:
+        """Names a test proves clean when it evaluates to `outcome`."""
+        if test.kind == "unary" and test.text == "not":
+            return self._checked(test.args[0], not outcome)
+        if test.kind == "boolop":
+            parts = [self._checked(a, outcome) for a in test.args]
+            if (test.text == "and") == outcome:
+                return set().union(*parts)
+            return set.intersection(*parts) if parts else set()
+        if test.kind == "compare":
+            return self._compare_guard(test, outcome)
+        if test.kind == "call" and outcome:
+            return self._call_guard(test)
+        return set()
+
+    def _compare_guard(self, test: Expr, outcome: bool) -> set[str]:
+        ops = test.text.split(",")
+        if len(ops) != 1:
+            return set()
+        op, left, right = ops[0], test.args[0], test.args[1]
+        path_checks = self.flow.kind.path_checks
+        if op in ("in", "not in"):
+            if (op == "in") == outcome:  # membership holds on this path: an allow-list
+                if right.kind in ("str", "fstr") or self.level(right):
+                    return set()
+                return self._subject(left)
+            if path_checks and left.kind == "str" and left.text in ("..", "../", "/", "\\"):
+                return self._subject(right)  # `if ".." in name: abort`
+            return set()
+        if op in ("==", "!=") and (op == "==") == outcome:
+            for fixed, other in ((left, right), (right, left)):
+                if path_checks and other.kind == "call" and self.callee(other).endswith(
+                        ("commonpath", "commonprefix")) and not self.level(fixed):
+                    return {n for n in other.names() if self.env.get(n)}
+                if fixed.kind in ("str", "num"):
+                    return self._subject(other)
+        return set()
+
+    def _subject(self, e: Expr) -> set[str]:
+        """The value an allow-list check is about: `x`, `x.lower()`, `body.name`, `urlparse(x).hostname`."""
+        while True:
+            if e.kind == "name":
+                return {e.text} if self.env.get(e.text) else set()
+            if e.kind == "call" and e.func.kind == "attr" and e.func.text in ("lower", "upper", "strip", "casefold"):
+                e = e.func.args[0]
+            elif e.kind == "attr" and self.flow.kind.url_checks and e.text in _HOST_ATTRS:
+                e = e.args[0]
+            elif e.kind == "attr":
+                dotted = e.dotted
+                return {dotted} if dotted is not None and self.level(e) else set()
+            elif e.kind == "call" and e.positional and self.callee(e) in ("urllib.parse.urlparse",
+                                                                          "urllib.parse.urlsplit"):
+                e = e.positional[0]
+            else:
+                return set()
+
+    def _subjects(self, args: Iterable[Expr]) -> set[str]:
+        out: set[str] = set()
+        for arg in args:
+            out |= self._subject(arg)
+        return out
+
+    def _call_guard(self, call: Expr) -> set[str]:
+        name = self.callee(call)
+        func = call.func
+        last = func.text if func.kind == "attr" else name.rsplit(".", 1)[-1]
+        hot = self._subjects(call.positional)
+        if name in _REGEX_CALLS or (func.kind == "attr" and last in ("match", "fullmatch")
+                                    and not self.level(func.args[0])):
+            return hot
+        if func.kind == "attr" and last in _PREDICATES:
+            return self._subject(func.args[0])
+        kind = self.flow.kind
+        if func.kind == "attr" and last in _CONTAINMENT and (kind.path_checks or kind.url_checks):
+            recv = {n for n in func.args[0].names() if self.env.get(n)}
+            if kind.url_checks and not kind.path_checks:
+                prefix = call.positional[0] if call.positional else None
+                options = prefix.args if prefix is not None and prefix.kind in ("tuple", "list") else (prefix,)
+                if any(p is None or (p.kind == "str" and not fixed_origin(p.text)) for p in options):
+                    return set()
+            return recv
+        if (kind.path_checks or kind.url_checks) and last in ("is_relative_to", "startswith"):
+            return hot
+        if GUARD_NAME.search(last) and self._guard_function(call):
+            return hot
+        return set()
+
+    def _guard_function(self, call: Expr, raising: bool = False) -> bool:
+        """A `validate_*` call clears its arguments, unless it is a project function that only
+        checks something weaker (a file extension) than the value itself. Called as a statement
+        (`raising`), a project function that raises is a validator."""
+        target = self.project(call)
+        if target is None:
+            return True
+        params = {p.name for p in target[1].params}
+        for stmt in walk_stmts(target[1].body):
+            if raising and stmt.kind == "raise":
+                return True
+            for expr in stmt.own_exprs():
+                for sub in expr.walk():
+                    if sub.kind == "compare" and sub.text in ("in", "not in", "==", "!=") and (
+                            sub.args[0].kind == "name" and sub.args[0].text in params):
+                        return True
+                    if sub.kind == "compare" and sub.text in ("in", "not in") and any(
+                            e.kind == "attr" and e.text == "parents" for e in sub.args[-1].walk()):
+                        return True  # `base.resolve() in path.resolve().parents`: containment
+                    if sub.kind == "call":
+                        name = self.index.qualify_expr(target[0], sub.func) or ""
+                        last = name.rsplit(".", 1)[-1]
+                        if name in _REGEX_CALLS or last in _PREDICATES or last in _CONTAINMENT or last in (
+                                "fullmatch", "match", "basename", "secure_filename", "UUID"):
+                            return True
+        return False
+

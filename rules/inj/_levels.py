@@ -1,0 +1,101 @@
+"""Taint levels and the plain types the injection rules share.
+
+A taint level is a bit set (0 = clean):
+
+- `ANY`: the value holds client input somewhere;
+- `HEAD`: the value *starts* with client input (the scheme and host of a URL are the
+  client's, not only a path suffix after a fixed base);
+- `FREE`: the input can hold `/` (query, body and request reads, `path` converters),
+  unlike a single path segment the router matched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple
+
+from apilint.model import Location, Route
+from apilint.summary import Expr
+
+if TYPE_CHECKING:
+    from apilint.rules.inj._taint import Frame
+
+ANY, HEAD, FREE = 1, 2, 4
+FULL = ANY | HEAD | FREE
+MAX_DEPTH = 2
+"""How many project calls deep a flow is followed."""
+
+_ORIGIN_FIXED = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*[/?#]", re.IGNORECASE)
+_SCHEME_ONLY = re.compile(r"^([a-z][a-z0-9+.-]*(:/{0,2})?)?$", re.IGNORECASE)
+DYNAMIC = "\x00"
+"""Stands for an untainted dynamic piece (a configured base URL) in a literal prefix."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one rule counts as clean: sanitizer calls and whether path/URL checks clear a value."""
+
+    name: str
+    sanitizers: frozenset[str] = frozenset()
+    """Qualified names (or last segments) of calls whose result is clean for this kind."""
+    path_checks: bool = False
+    """Containment checks (`startswith`, `is_relative_to`, `..` tests) and `Path(...).name` clear."""
+    url_checks: bool = False
+    """Host allow-lists (`urlparse(u).hostname in ALLOWED`, `u.startswith("https://host/")`) clear."""
+
+
+class Hit(NamedTuple):
+    """A sink a rule recognised: what it is called, the argument at fault and its taint."""
+
+    sink: str
+    arg: Expr
+    level: int
+
+
+class FlowHit(NamedTuple):
+    """A tainted value reaching a sink: where, from which route, through which function."""
+
+    route: Route
+    location: Location
+    hit: Hit
+    via: str
+    """The project function holding the sink when it is not the handler itself."""
+
+
+SinkMatcher = Callable[["Frame", Expr], Iterator[Hit]]
+
+
+def flatten_plus(e: Expr) -> list[Expr]:
+    """The operands of a chain of `+` (`a + b + c` -> [a, b, c])."""
+    if e.kind == "binop" and e.text == "+":
+        return [*flatten_plus(e.args[0]), *flatten_plus(e.args[1])]
+    return [e]
+
+
+def fixed_origin(prefix: str) -> bool:
+    """True when a URL prefix already fixes scheme and host (`https://api.x.com/`, `{BASE_URL}/`).
+
+    `prefix` is the literal text before the input, with untainted dynamic pieces written as
+    `DYNAMIC`: a prefix that starts with one (and names no scheme itself) is a configured base.
+    """
+    if prefix.startswith(DYNAMIC) and "://" not in prefix:
+        return True
+    prefix = prefix.replace(DYNAMIC, "x")
+    if _ORIGIN_FIXED.match(prefix):
+        return True
+    return "://" not in prefix and not _SCHEME_ONLY.match(prefix)
+
+
+def or_levels(levels: Iterable[int]) -> int:
+    """The union of taint levels."""
+    out = 0
+    for lv in levels:
+        out |= lv
+    return out
+
+
+def merge_envs(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    """Two branches' environments joined: a local is as tainted as on either path."""
+    return {k: a.get(k, 0) | b.get(k, 0) for k in a.keys() | b.keys()}
