@@ -35,6 +35,10 @@ class FrameBase:
     """Parameter annotations by name."""
     hits: list[tuple[Location, Hit, str]]
     returns: int
+    cleared: set[str]
+    """Locals (and `obj.attr` paths) a guard proved clean."""
+    opaque_params: bool
+    """Parameters are values apilint cannot see (a function no route reaches): see `untraced`."""
 
     def callee(self, call: Expr) -> str:
         """Qualified name of what a call calls (see `Frame.callee`)."""
@@ -46,6 +50,10 @@ class FrameBase:
 
     def level(self, e: Expr, extra: dict[str, int] | None = None) -> int:
         """The taint level of an expression (see `Propagation.level`)."""
+        raise NotImplementedError
+
+    def untraced(self, e: Expr) -> bool:
+        """True for a sink argument apilint cannot trace (see `Propagation.untraced`)."""
         raise NotImplementedError
 
     def is_path(self, e: Expr) -> bool:

@@ -31,6 +31,7 @@ class Guards(FrameBase):
             if name in done:
                 continue
             done.add(name)
+            self.cleared.add(name)
             if "." in name:
                 self.env[name] = 0
             elif self.env.get(name):

@@ -55,13 +55,32 @@ class Hit(NamedTuple):
 
 
 class FlowHit(NamedTuple):
-    """A tainted value reaching a sink: where, from which route, through which function."""
+    """A value reaching a sink: where, from which route (or function), through which function."""
 
-    route: Route
+    route: Route | None
+    """The route whose handler starts the flow; None for a function no route reaches."""
     location: Location
     hit: Hit
     via: str
-    """The project function holding the sink when it is not the handler itself."""
+    """The project function holding the sink when it is not the entry function itself."""
+    function: str = ""
+    """The entry function (`module.qualname`) when no route reaches it."""
+
+    @property
+    def proven(self) -> bool:
+        """True when client input reaches the sink; False for a value apilint cannot trace."""
+        return bool(self.hit.level & ANY)
+
+    @property
+    def subject(self) -> str:
+        """What the finding is about: the route (`GET /items`), or the function no route reaches."""
+        if self.route is not None:
+            return self.route.display
+        return f"{self.function}() (reached by no route apilint knows)"
+
+    def rank(self) -> tuple[int, int, int]:
+        """Which of several flows to one sink line to report: proven input first, then a route's."""
+        return (0 if self.proven else 1, 0 if self.route is not None else 1, 1 if self.via else 0)
 
 
 SinkMatcher = Callable[["Frame", Expr], Iterator[Hit]]

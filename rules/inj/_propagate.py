@@ -7,7 +7,7 @@ import re
 
 from apilint.rules.inj._frame_base import FrameBase
 from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, fixed_origin, flatten_plus, or_levels
-from apilint.rules.inj._sources import REQUEST_SOURCE_ATTRS, REQUEST_SOURCE_CALLS, is_scalar
+from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_read, is_scalar
 from apilint.summary import Expr, FunctionDef
 
 # Library calls whose result carries their arguments' content.
@@ -36,6 +36,11 @@ PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
 SANITIZER_NAME = re.compile(r"(secure|saniti[sz]|safe|clean|valid|escape|quote|allowed)", re.IGNORECASE)
 
 
+# Calls whose result cannot carry an injected string (numbers, booleans, ids, hashes).
+_CLEAN_CALLS = frozenset({"int", "float", "bool", "len", "abs", "round", "UUID", "uuid4", "hex", "hexdigest",
+                          "isoformat", "timestamp", "count", "quote", "escape"})
+
+
 class Propagation(FrameBase):
     """The taint level of expressions in a frame."""
 
@@ -45,13 +50,17 @@ class Propagation(FrameBase):
         if k == "name":
             if extra is not None and e.text in extra:
                 return extra[e.text]
-            return self.env.get(e.text, 0)
+            if e.text in self.env:
+                return self.env[e.text]
+            if e.text.endswith("session") and self.index.qualify(self.mod, e.text) in SESSION_OBJECTS:
+                return FULL  # Flask's `session["next"]`: stored from the client's earlier requests
+            return 0
         if k == "attr":
             base = e.args[0]
             dotted = e.dotted
             if dotted is not None and dotted in self.env:
                 return self.env[dotted]
-            if e.text in REQUEST_SOURCE_ATTRS and (base.dotted or "").endswith("request"):
+            if is_request_read(e):
                 return FULL
             lv = self.level(base, extra)
             if not lv:
@@ -119,8 +128,7 @@ class Propagation(FrameBase):
 
     def _call_level(self, e: Expr, extra: dict[str, int] | None) -> int:
         func = e.func
-        if func.kind == "attr" and func.text in REQUEST_SOURCE_CALLS and (
-                func.args[0].dotted or "").endswith("request"):
+        if is_request_read(e):
             return FULL
         name = self.callee(e)
         last = name.rsplit(".", 1)[-1]
@@ -200,3 +208,47 @@ class Propagation(FrameBase):
                     return is_scalar(self.index, cls_symbol.module, stmt.exprs[0])
         return False
 
+
+    def untraced(self, e: Expr) -> bool:
+        """True when a sink's argument is not client input as far as apilint can tell, yet holds
+        something it cannot see into: a parameter of a function no route calls, an object's
+        attribute, a call's result (a file's contents, a cache entry). Pattern matchers report
+        such calls to the most dangerous sinks; literals, constants, checked or sanitized
+        values, numbers and parameters a route fills with clean values are not untraced."""
+        return not self.level(e) and self._opaque(e, 0)
+
+    def _opaque(self, e: Expr, depth: int) -> bool:
+        if depth > 8:
+            return True
+        k = e.kind
+        if k in ("str", "num", "const", "lambda", "compare"):
+            return False
+        if k in ("fstr", "binop", "list", "tuple", "set", "boolop", "dict", "ifexp", "unary"):
+            parts = e.args[1:] if k == "ifexp" else e.args
+            return any(self._opaque(a, depth + 1) for a in parts if a.kind != "starstar")
+        if k in ("await", "starred", "subscript") and e.args:
+            return self._opaque(e.args[0], depth + 1)
+        if k == "name":
+            if e.text in self.cleared or (e.text in self.defs and self.defs[e.text].kind == "name"
+                                          and self.defs[e.text].text == e.text):
+                return False
+            if e.text in self.defs:
+                return self._opaque(self.defs[e.text], depth + 1)
+            param = self.func.param(e.text)
+            if param is not None:
+                return self.opaque_params and e.text not in ("self", "cls") and not (
+                    param.annotation is not None and is_scalar(self.index, self.mod, param.annotation))
+            return self.index.const_str(self.mod, e) is None and self.index.const_value(self.mod, e) is None
+        if k == "attr":
+            if e.dotted is not None and e.dotted in self.cleared:
+                return False
+            return self.index.const_str(self.mod, e) is None
+        if k == "call":
+            name = self.callee(e)
+            last = name.rsplit(".", 1)[-1] or (e.func.text if e.func.kind == "attr" else "")
+            if name in self.flow.kind.sanitizers or last in self.flow.kind.sanitizers or last in _CLEAN_CALLS:
+                return False
+            if e.func.kind == "attr" and last in ("format", "join", "strip", "lower", "upper", "replace"):
+                return any(self._opaque(a, depth + 1) for a in (e.func.args[0], *e.positional))
+            return True
+        return k != "comp"

@@ -18,22 +18,49 @@ from apilint.rule import RuleContext
 from apilint.rules.inj._levels import ANY, FULL, HEAD
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, walk_stmts
 
-REQUEST_ATTRS = frozenset({"args", "form", "json", "values", "data", "GET", "POST", "query_params",
-                            "path_params", "headers", "cookies", "files", "body", "query", "params"})
-_REQUEST_CALLS = frozenset({"get_json", "json", "form", "body", "get_data"})
+REQUEST_ATTRS = frozenset({
+    # Flask / Werkzeug, Starlette / FastAPI, Django / DRF, aiohttp, Pyramid, Bottle, Falcon
+    "args", "form", "json", "values", "data", "GET", "POST", "query_params", "path_params", "headers",
+    "cookies", "files", "body", "query", "params", "FILES", "COOKIES", "META", "match_info", "stream",
+    "url", "full_path", "query_string", "referrer", "forms", "matchdict", "json_body", "media", "session",
+})
+"""Attributes of a request object that hold what the client sent (`session`: Django's
+`request.session`, whose values the app stored from earlier requests)."""
+REQUEST_CALLS = frozenset({"get_json", "json", "form", "body", "get_data", "get_body", "text", "read", "post",
+                           "get_param", "get_header"})
+"""Methods of a request object that return what the client sent (`await request.json()`)."""
+HANDLER_INPUT_CALLS = frozenset({"get_argument", "get_arguments", "get_query_argument", "get_query_arguments",
+                                 "get_body_argument", "get_body_arguments", "get_cookie"})
+"""Tornado `RequestHandler` methods (`self.get_argument("q")`) that return what the client sent."""
+SESSION_OBJECTS = frozenset({"flask.session", "quart.session", "flask.globals.session"})
+"""Framework session proxies: values a client's earlier requests put there (`session["next"]`)."""
 _NOT_INPUT_PARAMS = frozenset({"self", "cls", "request", "db", "session", "conn", "cursor", "response",
                                "background_tasks", "websocket", "current_user", "user"})
 
 
+def is_request_object(e: Expr) -> bool:
+    """`request`, `req`, `self.request`, `flask.request`: an expression naming the request object."""
+    dotted = e.dotted
+    if dotted is None:
+        return False
+    return dotted in ("req", "request") or dotted.endswith(".request")
+
+
+def is_request_read(e: Expr) -> bool:
+    """This node itself reads client input: `request.args`, `await request.json()`, `self.get_argument("q")`."""
+    if e.kind == "attr":
+        return e.text in REQUEST_ATTRS and is_request_object(e.args[0])
+    if e.kind == "call" and e.func.kind == "attr":
+        recv = e.func.args[0]
+        if e.func.text in REQUEST_CALLS and is_request_object(recv):
+            return True
+        return e.func.text in HANDLER_INPUT_CALLS and recv.kind == "name" and recv.text == "self"
+    return False
+
+
 def _is_request_read(expr: Expr) -> bool:
     """`request.args[...]`, `request.form.get(...)`, `request.GET["x"]`, `await request.json()`."""
-    for sub in expr.walk():
-        if sub.kind == "attr" and sub.text in REQUEST_ATTRS and (sub.args[0].dotted or "").endswith("request"):
-            return True
-        if sub.kind == "call" and sub.func.kind == "attr" and sub.func.text in _REQUEST_CALLS and (
-                sub.func.args[0].dotted or "").endswith("request"):
-            return True
-    return False
+    return any(is_request_read(sub) for sub in expr.walk())
 
 
 def input_params(route: Route | None, func: FunctionDef) -> set[str]:
@@ -88,8 +115,6 @@ _REGEX_GROUP_RE = re.compile(r"\(\?P<([A-Za-z_]\w*)>([^)]*)\)")
 _ALL_PARAMS = frozenset({"fastapi", "ninja", "connexion"})
 _SKIP_ANNOTATIONS = frozenset({"Session", "AsyncSession", "Depends", "Request", "BackgroundTasks", "Connection",
                                "Response", "WebSocket", "Security", "HttpRequest", "AsyncConnection", "Engine"})
-REQUEST_SOURCE_ATTRS = REQUEST_ATTRS | {"FILES", "COOKIES", "META", "match_info"}
-REQUEST_SOURCE_CALLS = _REQUEST_CALLS | {"get_body", "text", "read"}
 
 
 def param_level(index: ProjectIndex, mod: ModuleSummary, route: Route, param: Param) -> int:

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from apilint.model import Location
 from apilint.rule import RuleContext
 from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
-from apilint.rules.inj._levels import MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs
+from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
 from apilint.rules.inj._resolve import method_of, resolve_call
-from apilint.rules.inj._sources import entry_points
+from apilint.rules.inj._sources import entry_points, is_request_object
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 
 
@@ -36,28 +36,67 @@ class _Summary:
 
 
 class Flow:
-    """Taint analysis of route handlers for one kind of sink; one instance per rule run."""
+    """Taint analysis for one kind of sink; one instance per rule run.
 
-    def __init__(self, ctx: RuleContext, kind: Kind, matcher: SinkMatcher) -> None:
+    Entry points are every route handler and GraphQL resolver; then, when `orphans` is set,
+    every other function (and each module's top-level code) of the modules that mention one
+    of `words`, so that a sink fed by request data in a view no route reaches, or a script,
+    is still found (reported without a route, at lower confidence).
+    """
+
+    def __init__(self, ctx: RuleContext, kind: Kind, matcher: SinkMatcher,
+                 words: tuple[str, ...] = (), orphans: bool = True) -> None:
         self.ctx = ctx
         self.index = ctx.index
         self.kind = kind
         self.matcher = matcher
-        self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...]], _Summary] = {}
+        self.words = words
+        self.orphans = orphans
+        self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...], bool], _Summary] = {}
         self._active: set[tuple[str, str]] = set()
 
     def run(self) -> Iterator[FlowHit]:
-        """Every sink reached by client input, once per (file, line), in route order."""
-        seen: set[tuple[str, int]] = set()
+        """The best flow to every sink line (client input over untraced values, a route's over
+        none), in the order the lines were first reached: routes first, then other functions."""
+        best: dict[tuple[str, int], FlowHit] = {}
+        entered: set[tuple[str, str]] = set()
         for route, mod, func, seeds in entry_points(self.ctx):
+            entered.add((mod.path, func.qualname))
             for where, hit, via in self.analyze(mod, func, seeds, 0).hits:
-                if (where.file, where.line) not in seen:
-                    seen.add((where.file, where.line))
-                    yield FlowHit(route, where, hit, via)
+                self._keep(best, FlowHit(route, where, hit, via))
+        if self.orphans:
+            for mod, func in self._orphans(entered):
+                name = f"{mod.module}.{func.qualname}" if mod.module else func.qualname
+                seeds = {p.name: FULL for p in func.params if p.annotation is not None
+                         and (p.annotation.dotted or "").rsplit(".", 1)[-1] == "UploadFile"}
+                for where, hit, via in self.analyze(mod, func, seeds, 0, opaque_params=True).hits:
+                    self._keep(best, FlowHit(None, where, hit, via, name))
+        yield from best.values()
 
-    def analyze(self, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int], depth: int) -> _Summary:
-        """Sinks reached inside `func` (and the functions it calls) and the taint it returns."""
-        key = (mod.path, func.qualname, tuple(sorted(seeds.items())))
+    @staticmethod
+    def _keep(best: dict[tuple[str, int], FlowHit], flow: FlowHit) -> None:
+        key = (flow.location.file, flow.location.line)
+        found = best.get(key)
+        if found is None:
+            best[key] = flow
+        elif flow.rank() < found.rank():
+            best[key] = flow  # the line keeps the place where it was first reached
+
+    def _orphans(self, entered: set[tuple[str, str]]) -> Iterator[tuple[ModuleSummary, FunctionDef]]:
+        """Functions no route or resolver enters, and top-level code, of modules that may hold a sink."""
+        for mod in self.index:
+            if mod.parse_error is not None or (self.words and not any(mod.mentions(w) for w in self.words)):
+                continue
+            yield mod, FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
+            for func in mod.functions():
+                if (mod.path, func.qualname) not in entered:
+                    yield mod, func
+
+    def analyze(self, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int], depth: int,
+                opaque_params: bool = False) -> _Summary:
+        """Sinks reached inside `func` (and the functions it calls) and the taint it returns.
+        `opaque_params`: no route fills the parameters, so what they hold is unknown."""
+        key = (mod.path, func.qualname, tuple(sorted(seeds.items())), opaque_params)
         found = self._memo.get(key)
         if found is not None:
             return found
@@ -65,7 +104,7 @@ class Flow:
             return _Summary()
         self._active.add(key[:2])
         try:
-            frame = Frame(self, mod, func, seeds, depth)
+            frame = Frame(self, mod, func, seeds, depth, opaque_params)
             frame.block(func.body)
             result = _Summary(frame.hits, frame.returns)
         finally:
@@ -79,7 +118,7 @@ class Frame(Propagation, Guards):
     """The state of one function under analysis: taint of its locals, objects they hold."""
 
     def __init__(self, flow: Flow, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int],
-                 depth: int) -> None:
+                 depth: int, opaque_params: bool = False) -> None:
         self.flow = flow
         self.index = flow.index
         self.mod = mod
@@ -94,6 +133,8 @@ class Frame(Propagation, Guards):
         self.params: dict[str, Expr] = {}
         self.hits: list[tuple[Location, Hit, str]] = []
         self.returns = 0
+        self.cleared: set[str] = set()
+        self.opaque_params = opaque_params
         for p in func.params:
             if p.annotation is None:
                 continue
@@ -281,7 +322,8 @@ class Frame(Propagation, Guards):
                     target = self.project(call)
                     if target is not None:
                         seeds = self._bind(target[1], call)
-                        if seeds:
+                        # a helper handed the request object reads client input itself
+                        if seeds or any(is_request_object(a) for a in call.args[1:]):
                             self.hits += self.flow.analyze(target[0], target[1], seeds, self.depth + 1).hits
 
 

@@ -151,7 +151,7 @@ class PathTraversal(FlowRule):
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} uses client input (`{arg}`) as a file path in {flow.hit.sink}{via}: "
+        return (f"{flow.subject} uses client input (`{arg}`) as a file path in {flow.hit.sink}{via}: "
                 "`../` or an absolute path reaches files outside the intended folder")
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:

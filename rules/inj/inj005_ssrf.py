@@ -145,9 +145,11 @@ class Ssrf(FlowRule):
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} lets the client choose the URL (`{arg}`) of {flow.hit.sink}{via}: "
+        return (f"{flow.subject} lets the client choose the URL (`{arg}`) of {flow.hit.sink}{via}: "
                 "an attacker can make the server call internal services or cloud metadata")
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
         """Low on admin-only routes: administrators configuring an integration URL."""
-        return Confidence.LOW if any(ev.kind == "role" for ev in flow.route.authz) else super().confidence_of(flow)
+        if flow.route is not None and any(ev.kind == "role" for ev in flow.route.authz):
+            return Confidence.LOW
+        return super().confidence_of(flow)

@@ -128,5 +128,5 @@ class TemplateInjection(FlowRule):
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} builds template source from client input (`{arg}`) in "
+        return (f"{flow.subject} builds template source from client input (`{arg}`) in "
                 f"{flow.hit.sink}{via}: template syntax in the input runs on the server")

@@ -15,8 +15,24 @@ _SINKS = frozenset({
     "django.utils.safestring.mark_safe", "django.utils.safestring.SafeString", "django.utils.safestring.SafeText",
     "django.utils.html.format_html",
 })
+_HTML_BUILDERS = frozenset({"render_to_string", "render", "format_html", "format_html_join", "escape",
+                            "conditional_escape", "json_script", "linebreaks", "urlize", "strip_tags", "clean",
+                            "linkify", "render_template", "escapejs", "markdown", "to_html", "mark_safe", "Markup"})
 _KIND = Kind("html", sanitizers=frozenset({"escape", "conditional_escape", "clean", "linkify", "strip_tags"}))
 _WORDS = ("markup", "mark_safe", "safestring", "safetext", "format_html")
+
+
+def _escaped(frame: Frame, arg: Expr) -> bool:
+    """HTML a template or an escaping helper built (`render_to_string(...)`, `escape(x)`), or a
+    local bound to one: marking it safe is what it is for."""
+    if arg.kind == "name" and arg.text in frame.defs:
+        arg = frame.defs[arg.text]
+    if arg.kind == "await" and arg.args:
+        arg = arg.args[0]
+    if arg.kind != "call":
+        return arg.kind == "fstr" and all(p.kind == "str" or _escaped(frame, p) for p in arg.args)
+    return frame.callee(arg).rsplit(".", 1)[-1] in _HTML_BUILDERS or (
+        arg.func.kind == "attr" and arg.func.text in ("render", "join") and arg.func.args[0].kind != "name")
 
 
 def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
@@ -24,7 +40,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
     if name not in _SINKS:
         return
     arg = call.arg(0)
-    if arg is not None and (lv := frame.level(arg)) & ANY:
+    if arg is not None and ((lv := frame.level(arg)) & ANY or (frame.untraced(arg) and not _escaped(frame, arg))):
         yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
 
 
@@ -41,6 +57,11 @@ class MarkupXss(FlowRule):
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
+
+    Like a pattern matcher, `mark_safe` / `Markup` of a value that is neither built from
+    literals and constants nor produced by a template or an escaping helper is reported even
+    when apilint cannot trace it to a client (low confidence, one severity lower), and so are
+    such sinks in functions no route reaches, named by function instead of route.
 
     ## Why it matters
     A name like `<script>fetch('/api/me').then(...)</script>` is rendered as script in other
@@ -111,12 +132,13 @@ class MarkupXss(FlowRule):
     kind = _KIND
     words = _WORDS
     sinks = _sinks
+    danger = "declares it safe HTML that templates will not escape"
     fix = ("Let the template escape the value, or build the HTML with `format_html(\"<b>{}</b>\", value)` / "
            "`Markup(\"<b>%s</b>\") % value`, which escape their arguments")
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} marks client input (`{arg}`) as safe HTML with {flow.hit.sink}{via}: "
+        return (f"{flow.subject} marks client input (`{arg}`) as safe HTML with {flow.hit.sink}{via}: "
                 "markup in the input runs as script in users' browsers")
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
