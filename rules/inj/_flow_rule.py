@@ -50,13 +50,17 @@ class FlowRule(Rule):
                 message = (f"{flow.subject} passes `{arg}` to {flow.hit.sink}{via}, which {self.danger}: "
                            "apilint cannot tell where the value comes from; make sure no client controls it")
             yield self.finding(flow.location, message, self.fix, confidence=self.confidence_of(flow),
-                               severity=None if flow.proven else _LOWER.get(self.severity, self.severity),
+                               severity=self.severity_of(flow),
                                symbol=flow.route.handler if flow.route is not None else flow.function,
                                route=flow.route)
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """The finding's message: what reaches which sink (`via` names a helper) and why it matters."""
         raise NotImplementedError
+
+    def severity_of(self, flow: FlowHit) -> Severity | None:
+        """One step lower for a value apilint cannot trace; None keeps the rule's own."""
+        return None if flow.proven else _LOWER.get(self.severity, self.severity)
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
         """Medium when the sink is in a helper the handler calls, or in a function no route

@@ -53,6 +53,8 @@ class Guards(FrameBase):
             return self._compare_guard(test, outcome)
         if test.kind == "call" and outcome:
             return self._call_guard(test)
+        if test.kind == "attr" and not outcome and self.flow.kind.url_checks and test.text in ("netloc", "scheme"):
+            return self._subject(test.args[0])  # `if urlparse(url).netloc: abort(400)`: a relative URL
         return set()
 
     def _compare_guard(self, test: Expr, outcome: bool) -> set[str]:
@@ -149,8 +151,10 @@ class Guards(FrameBase):
                     if sub.kind == "call":
                         name = self.index.qualify_expr(target[0], sub.func) or ""
                         last = name.rsplit(".", 1)[-1]
-                        if name in _REGEX_CALLS or last in _PREDICATES or last in _CONTAINMENT or last in (
+                        if name in _REGEX_CALLS or last in _PREDICATES or last in (
                                 "fullmatch", "match", "basename", "secure_filename", "UUID"):
                             return True
+                        if last in _CONTAINMENT and (self.flow.kind.path_checks or self.flow.kind.url_checks):
+                            return True  # a prefix check proves a path or URL contained, not a command
         return False
 

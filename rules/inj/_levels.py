@@ -52,6 +52,8 @@ class Hit(NamedTuple):
     sink: str
     arg: Expr
     level: int
+    variant: str = ""
+    """A rule's own sub-kind of sink, when it words or weighs them differently."""
 
 
 class FlowHit(NamedTuple):

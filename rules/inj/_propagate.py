@@ -21,7 +21,8 @@ _TRANSFORMERS = frozenset({
     "base64.b64decode", "base64.urlsafe_b64decode", "base64.b32decode", "base64.b16decode",
     "base64.decodebytes", "binascii.unhexlify", "binascii.a2b_base64", "codecs.decode", "json.loads",
     "ujson.loads", "orjson.loads", "simplejson.loads", "shlex.split", "textwrap.dedent", "html.unescape",
-    "httpx.URL", "yarl.URL", "furl.furl",
+    "httpx.URL", "yarl.URL", "furl.furl", "io.StringIO", "io.BytesIO", "gzip.decompress", "zlib.decompress",
+    "bz2.decompress", "lzma.decompress",
 })
 # Methods whose result is not the string itself (predicates, counts, positions).
 _NON_VALUE_METHODS = frozenset({

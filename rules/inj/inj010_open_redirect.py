@@ -1,0 +1,136 @@
+"""INJ010: request data choosing where a redirect sends the browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.rule import Confidence, Example, Severity
+from apilint.rules.inj._flow_rule import FlowRule
+from apilint.rules.inj._levels import HEAD, FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Frame
+from apilint.summary import Expr
+
+# Callee -> (positional index, keyword) of the target URL.
+_SINKS: dict[str, tuple[int, str]] = {
+    "flask.redirect": (0, "location"), "flask.helpers.redirect": (0, "location"),
+    "werkzeug.utils.redirect": (0, "location"), "quart.redirect": (0, "location"),
+    "django.shortcuts.redirect": (0, "to"), "django.http.HttpResponseRedirect": (0, "redirect_to"),
+    "django.http.response.HttpResponseRedirect": (0, "redirect_to"),
+    "django.http.HttpResponsePermanentRedirect": (0, "redirect_to"),
+    "fastapi.responses.RedirectResponse": (0, "url"), "starlette.responses.RedirectResponse": (0, "url"),
+    "aiohttp.web.HTTPFound": (0, "location"), "pyramid.httpexceptions.HTTPFound": (0, "location"),
+}
+# Request attributes naming this same request (its own URL, path or referring page): not an open redirect.
+_OWN_URL = frozenset({"url", "full_path", "path", "referrer", "base_url", "url_root", "get_full_path",
+                      "build_absolute_uri", "HTTP_REFERER"})
+_KIND = Kind("redirect", sanitizers=frozenset({"url_for", "reverse", "resolve_url", "url_path_for"}), url_checks=True)
+_WORDS = ("redirect", "httpresponseredirect", "redirectresponse", "httpfound")
+
+
+def _own_url(arg: Expr) -> bool:
+    return any((e.kind == "attr" and e.text in _OWN_URL) or (e.kind == "str" and e.text == "HTTP_REFERER")
+               for e in arg.walk())
+
+
+def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
+    name = frame.callee(call)
+    spec = _SINKS.get(name)
+    if spec is None:
+        return
+    arg = call.arg(*spec)
+    if arg is not None and (lv := frame.level(arg)) & HEAD and not _own_url(arg):
+        yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
+
+
+class OpenRedirect(FlowRule):
+    """
+    ## What it finds
+    Redirects whose target (its scheme and host, not only a path after a fixed prefix)
+    comes from the client: `redirect(request.args["next"])` in Flask, Django's
+    `redirect(...)` / `HttpResponseRedirect(...)` / `HttpResponsePermanentRedirect(...)`,
+    Starlette's and FastAPI's `RedirectResponse(url=...)`, with the value taken from query,
+    form, body, cookie or session data and followed through locals and project functions.
+    Not reported: targets checked with `url_has_allowed_host_and_scheme` / `is_safe_url` or
+    another `is_safe_*` / `validate_*` function, a host allow-list
+    (`urlparse(url).netloc in ALLOWED_HOSTS`), a relative-URL check
+    (`if urlparse(url).netloc: abort(400)`, `url.startswith("/")`), targets built by
+    `url_for` / `reverse`, and `f"/items/{slug}"`, whose host is fixed. Redirects back to the
+    request's own URL or referring page are not reported either. Anchor: the line of the
+    redirect.
+
+    ## Why it matters
+    A login link `https://app.example.com/login?next=https://evil.example/` looks like the
+    real site; after signing in the victim lands on the attacker's copy, which asks for the
+    password again or a payment. Open redirects also carry OAuth codes and tokens to other
+    hosts (CWE-601 URL Redirection to Untrusted Site; OWASP API8:2023 Security
+    Misconfiguration).
+
+    ## Options
+    None.
+
+    ## Known limitations
+    A check that only looks at the scheme (`url.startswith("https://")`) does not stop a
+    redirect to another host and is still reported; `startswith("/")` is trusted although
+    `//evil.example` passes it in some browsers. Redirects made by setting a `Location`
+    header by hand are not followed.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/601.html
+    - https://cheatsheetseries.owasp.org/cheatsheets/Unvalidated_Redirects_and_Forwards_Cheat_Sheet.html
+    - https://docs.djangoproject.com/en/stable/ref/utils/#django.utils.http.url_has_allowed_host_and_scheme
+    """
+
+    code = "INJ010"
+    name = "open-redirect"
+    summary = "Request data choosing the target of a redirect"
+    severity = Severity.MEDIUM
+    confidence = Confidence.HIGH
+    frameworks = frozenset({"fastapi", "starlette", "flask", "connexion", "django", "drf", "ninja"})
+    cwe = (601,)
+    owasp = ("API8:2023",)
+
+    bad = Example("""
+        from flask import Flask, redirect, request
+        from flask_login import login_required
+
+        app = Flask(__name__)
+
+
+        @app.get("/settings/language")
+        @login_required
+        def switch_language():
+            response = redirect(request.args.get("next", "/"))  # expect: INJ010
+            response.set_cookie("lang", "fr", secure=True, httponly=True, samesite="Lax")
+            return response
+    """)
+
+    good = Example("""
+        from urllib.parse import urlparse
+
+        from flask import Flask, abort, redirect, request
+        from flask_login import login_required
+
+        app = Flask(__name__)
+
+
+        @app.get("/settings/language")
+        @login_required
+        def switch_language():
+            target = request.args.get("next", "/")
+            if urlparse(target).netloc:
+                abort(400)
+            response = redirect(target)
+            response.set_cookie("lang", "fr", secure=True, httponly=True, samesite="Lax")
+            return response
+    """)
+
+    kind = _KIND
+    words = _WORDS
+    sinks = _sinks
+    fix = ("Redirect only to relative paths (reject targets whose `urlparse(url).netloc` is set) or to hosts on an "
+           "allow-list (`url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()})`)")
+
+    def describe(self, flow: FlowHit, arg: str, via: str) -> str:
+        """Which redirect the client steers, and what an attacker gains."""
+        return (f"{flow.subject} redirects to a URL the client chooses (`{arg}`) in {flow.hit.sink}{via}: "
+                "a link to this site can send users to a look-alike that collects their password")
