@@ -35,6 +35,8 @@ class FrameBase:
     """Parameter annotations by name."""
     hits: list[tuple[Location, Hit, str]]
     returns: int
+    instances: dict[str, dict[str, int]]
+    """Locals holding a project object whose constructor stored client input: attribute -> level."""
     cleared: set[str]
     """Locals (and `obj.attr` paths) a guard proved clean."""
     opaque_params: bool

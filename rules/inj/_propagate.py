@@ -171,6 +171,13 @@ class Propagation(FrameBase):
         for kw in call.keywords:
             if kw.name in names and (lv := self.level(kw.value, extra)):
                 seeds[kw.name] = lv
+        func = call.func
+        if func.kind == "attr" and func.args[0].kind == "name":
+            owner = func.args[0].text
+            if owner == "self":  # `self.helper()` sees what this method stored on the instance
+                seeds.update((k, v) for k, v in self.env.items() if v and k.startswith("self."))
+            elif owner in self.instances:  # `report.render()` on an object built from client input
+                seeds.update((f"self.{attr}", v) for attr, v in self.instances[owner].items())
         return seeds
 
     def is_path(self, e: Expr) -> bool:

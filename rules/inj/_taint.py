@@ -32,6 +32,8 @@ from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 class _Summary:
     hits: list[tuple[Location, Hit, str]] = field(default_factory=list)
     returns: int = 0
+    attrs: dict[str, int] = field(default_factory=dict)
+    """Instance attributes (`self.x`) holding client input when the function returns."""
 
 
 
@@ -106,7 +108,8 @@ class Flow:
         try:
             frame = Frame(self, mod, func, seeds, depth, opaque_params)
             frame.block(func.body)
-            result = _Summary(frame.hits, frame.returns)
+            attrs = {k[5:]: v for k, v in frame.env.items() if v and k.startswith("self.") and k.count(".") == 1}
+            result = _Summary(frame.hits, frame.returns, attrs)
         finally:
             self._active.discard(key[:2])
         self._memo[key] = result
@@ -134,6 +137,7 @@ class Frame(Propagation, Guards):
         self.hits: list[tuple[Location, Hit, str]] = []
         self.returns = 0
         self.cleared: set[str] = set()
+        self.instances: dict[str, dict[str, int]] = {}
         self.opaque_params = opaque_params
         for p in func.params:
             if p.annotation is None:
@@ -179,7 +183,16 @@ class Frame(Propagation, Guards):
             return None
         if func.kind == "name" and (func.text in self.local_imports or func.text in self.env):
             return None
-        return resolve_call(self.index, self.mod, call)
+        if func.kind == "attr" and func.args[0].kind == "name" and func.args[0].text in self.objs:
+            symbol = self.index.lookup(self.objs[func.args[0].text])  # `report = Report(...)`; `report.render()`
+            if symbol is not None and symbol.cls is not None:
+                return method_of(self.index, symbol.module, symbol.cls.name, func.text)
+        found = resolve_call(self.index, self.mod, call)
+        if found is None and func.kind in ("name", "attr"):
+            symbol = self.index.resolve(self.mod, func)
+            if symbol is not None and symbol.cls is not None:  # a project class: its constructor runs
+                return method_of(self.index, symbol.module, symbol.cls.name, "__init__")
+        return found
 
     # --- statements ----------------------------------------------------------------------
     def block(self, stmts: Iterable[Stmt]) -> bool:
@@ -297,12 +310,14 @@ class Frame(Propagation, Guards):
         self.defs[name] = value
         inner = value.args[0] if value.kind == "await" and value.args else value
         self.objs.pop(name, None)
+        self.instances.pop(name, None)
         self.pathlike.discard(name)
         self.uploads.discard(name)
         if inner.kind == "call":
             ctor = self.callee(inner)
             if ctor:
                 self.objs[name] = ctor
+            self._instance(name, inner)
             if ctor in PATH_CTORS or (inner.func.kind == "attr" and inner.func.text in ("resolve", "absolute")
                                        and self.is_path(inner.func.args[0])):
                 self.pathlike.add(name)
@@ -311,6 +326,20 @@ class Frame(Propagation, Guards):
         if any(s.kind == "attr" and s.text in ("files", "FILES") for s in value.walk()) or (
                 value.kind == "name" and value.text in self.uploads):
             self.uploads.add(name)
+
+    def _instance(self, name: str, call: Expr) -> None:
+        """`name = Cls(...)`: remember which attributes the project constructor filled with client input."""
+        if self.depth >= MAX_DEPTH or call.func.kind not in ("name", "attr"):
+            return
+        symbol = self.index.resolve(self.mod, call.func)
+        if symbol is None or symbol.cls is None:
+            return
+        init = method_of(self.index, symbol.module, symbol.cls.name, "__init__")
+        seeds = self._bind(init[1], call) if init is not None else {}
+        if init is not None and seeds:
+            attrs = self.flow.analyze(init[0], init[1], seeds, self.depth + 1).attrs
+            if attrs:
+                self.instances[name] = attrs
 
     # --- sinks ---------------------------------------------------------------------------
     def _check(self, s: Stmt) -> None:
