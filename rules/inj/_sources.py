@@ -91,13 +91,23 @@ def tainted_names(func: FunctionDef, seeds: set[str]) -> set[str]:
         if stmt.kind in ("assign", "annassign", "augassign", "for") and stmt.value is not None:
             if is_tainted(stmt.value, tainted):
                 for target in stmt.targets:
-                    tainted.update(e.text for e in target.walk() if e.kind == "name")
+                    if target.kind == "attr" and target.dotted is not None and target.dotted.startswith("self."):
+                        tainted.add(target.dotted)  # `self.query = request.GET["q"]`
+                    else:
+                        tainted.update(e.text for e in target.walk() if e.kind == "name")
     return tainted
 
 
 def is_tainted(expr: Expr, tainted: set[str]) -> bool:
     """True when the expression reads client input."""
-    return any(n in tainted for n in expr.names()) or _is_request_read(expr)
+    for sub in expr.walk():
+        if sub.kind == "name" and sub.text in tainted:
+            return True
+        if sub.kind == "attr" and sub.dotted in tainted:
+            return True
+        if is_request_read(sub):
+            return True
+    return False
 
 
 
