@@ -83,8 +83,8 @@ class Guards(FrameBase):
     def _subject(self, e: Expr) -> set[str]:
         """The value an allow-list check is about: `x`, `x.lower()`, `body.name`, `urlparse(x).hostname`."""
         while True:
-            if e.kind == "name":
-                return {e.text} if self.env.get(e.text) else set()
+            if e.kind == "name":  # clean ones too: a checked value is no longer untraced (`untraced`)
+                return {e.text}
             if e.kind == "call" and e.func.kind == "attr" and e.func.text in ("lower", "upper", "strip", "casefold"):
                 e = e.func.args[0]
             elif e.kind == "attr" and self.flow.kind.url_checks and e.text in _HOST_ATTRS:

@@ -16,16 +16,26 @@ class SqlInjection(Rule):
     """
     ## What it finds
     SQL text built from client input with an f-string, `%`, `+` or `.format()` and handed to
-    a database call: `cursor.execute(...)`, `session.execute(text(...))`,
-    `connection.exec_driver_sql(...)`, Django's `Model.objects.raw(...)` / `.extra(...)`.
-    Client input is a route's path, query and body parameters and what it reads from the
-    request (`request.args`, `request.form`, `request.GET`, `await request.json()`), followed
-    through local variables and up to two calls deep into project functions (a model method
-    that runs the query). Anchor: the line of the database call.
+    a database call: `cursor.execute(...)` / `executemany` / `executescript`,
+    `session.execute(text(...))`, `connection.exec_driver_sql(...)`, Django's
+    `Model.objects.raw(...)`, `.extra(where=[...])` and `RawSQL(...)`, asyncpg's and
+    `databases`' `fetch*` calls, `pandas.read_sql(...)`; a SQLAlchemy `text(...)` built from
+    input is reported where it is built. Client input is a route's path, query and body
+    parameters and what it reads from the request (`request.args`, `request.form`,
+    `request.GET`, `await request.json()`, headers, cookies, uploaded files, session values),
+    followed through local variables, attributes a method stores on `self`, objects built from
+    input (`Report(db, region).totals()`) and up to two calls deep into project functions (a
+    model method that runs the query). Anchor: the line of the database call.
 
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
+
+    Functions no route reaches (views the route map does not link, scripts, module code)
+    are scanned too and named by function: request data formatted into SQL there is reported
+    at medium confidence, and a parameter formatted into a *value* of the query
+    (`WHERE name = '{name}'`, not `FROM {table}`) at low confidence and high severity, the
+    way pattern matchers report string-built queries.
 
     ## Why it matters
     An attacker who controls part of the SQL text can read or change any row, bypass login
@@ -36,11 +46,10 @@ class SqlInjection(Rule):
     None.
 
     ## Known limitations
-    Only route handlers and the project functions they call are followed; SQL assembled in
-    background jobs or management commands is not analysed. Values checked against an
-    allow-list before formatting are still reported, at the same confidence: pass them as
-    bound parameters instead. Queries built through a helper that returns SQL text from its
-    arguments are not followed.
+    Values checked against an allow-list before formatting are still reported, at the same
+    confidence: pass them as bound parameters instead. Queries built through a helper that
+    returns SQL text from its arguments are not followed. The flow is not ordered: a value
+    assigned from input anywhere in a function counts as input everywhere in it.
 
     ## References
     - https://cwe.mitre.org/data/definitions/89.html

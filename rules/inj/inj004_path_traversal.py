@@ -75,6 +75,9 @@ class PathTraversal(FlowRule):
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
 
+    Sinks fed by request data in functions no route reaches (views the route map does not
+    link, scripts) are reported too, named by function, at medium confidence.
+
     ## Why it matters
     `../../etc/passwd`, an absolute path (which `os.path.join` lets replace the base) or a
     symlink lets a client read the app's source, keys and `.env`, overwrite files the server

@@ -57,6 +57,9 @@ class Ssrf(FlowRule):
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
 
+    Sinks fed by request data in functions no route reaches (views the route map does not
+    link, scripts) are reported too, named by function, at medium confidence.
+
     ## Why it matters
     The server sits inside the network: a client who picks the URL can reach cloud metadata
     (`http://169.254.169.254/` hands out credentials), admin consoles, databases speaking

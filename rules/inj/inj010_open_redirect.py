@@ -58,6 +58,9 @@ class OpenRedirect(FlowRule):
     request's own URL or referring page are not reported either. Anchor: the line of the
     redirect.
 
+    Sinks fed by request data in functions no route reaches (views the route map does not
+    link, scripts) are reported too, named by function, at medium confidence.
+
     ## Why it matters
     A login link `https://app.example.com/login?next=https://evil.example/` looks like the
     real site; after signing in the victim lands on the attacker's copy, which asks for the
