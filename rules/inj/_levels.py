@@ -120,3 +120,12 @@ def or_levels(levels: Iterable[int]) -> int:
 def merge_envs(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
     """Two branches' environments joined: a local is as tainted as on either path."""
     return {k: a.get(k, 0) | b.get(k, 0) for k in a.keys() | b.keys()}
+
+
+_OFFLINE_DIRS = frozenset({"migrations", "alembic", "examples", "example_dags"})
+
+
+def offline(path: str) -> bool:
+    """Files that never serve a request (schema migrations, shipped examples): a value apilint
+    cannot trace there is not reported."""
+    return any(part in _OFFLINE_DIRS for part in path.split("/")[:-1])

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from apilint.model import Location
 from apilint.rule import RuleContext
 from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
-from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs
+from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs, offline
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
 from apilint.rules.inj._resolve import method_of, resolve_call
 from apilint.rules.inj._sources import entry_points, is_request_object
@@ -77,6 +77,8 @@ class Flow:
 
     @staticmethod
     def _keep(best: dict[tuple[str, int], FlowHit], flow: FlowHit) -> None:
+        if not flow.proven and offline(flow.location.file):
+            return
         key = (flow.location.file, flow.location.line)
         found = best.get(key)
         if found is None:

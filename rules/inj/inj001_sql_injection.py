@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.inj._levels import offline
 from apilint.rules.inj._sources import input_params, resolver_entry_points
 from apilint.rules.inj._sql import SINKS, scan
 from apilint.summary import FunctionDef
@@ -140,6 +141,8 @@ class SqlInjection(Rule):
                         seen.add((where.file, where.line))
                         yield self._report(subject, where, via, symbol=f"{mod.module}.{func.qualname}",
                                            confidence=Confidence.LOW if via else Confidence.MEDIUM)
+                if offline(mod.path):
+                    continue
                 params = {p.name for p in func.params if p.name not in ("self", "cls", "request", "req")}
                 for where, via in scan(ctx.index, mod, func, params, 0, values_only=True):
                     if (where.file, where.line) not in seen:

@@ -15,24 +15,19 @@ _SINKS = frozenset({
     "django.utils.safestring.mark_safe", "django.utils.safestring.SafeString", "django.utils.safestring.SafeText",
     "django.utils.html.format_html",
 })
-_HTML_BUILDERS = frozenset({"render_to_string", "render", "format_html", "format_html_join", "escape",
-                            "conditional_escape", "json_script", "linebreaks", "urlize", "strip_tags", "clean",
-                            "linkify", "render_template", "escapejs", "markdown", "to_html", "mark_safe", "Markup"})
 _KIND = Kind("html", sanitizers=frozenset({"escape", "conditional_escape", "clean", "linkify", "strip_tags"}))
 _WORDS = ("markup", "mark_safe", "safestring", "safetext", "format_html")
 
 
-def _escaped(frame: Frame, arg: Expr) -> bool:
-    """HTML a template or an escaping helper built (`render_to_string(...)`, `escape(x)`), or a
-    local bound to one: marking it safe is what it is for."""
+def _built_here(frame: Frame, arg: Expr) -> bool:
+    """HTML the code builds itself (an f-string, a concatenation, a call's result such as
+    `render_to_string(...)` or `escape(x)`), or a local bound to it: marking such HTML safe is
+    what `Markup` is for, so only a value handed in from elsewhere is untraced."""
     if arg.kind == "name" and arg.text in frame.defs:
         arg = frame.defs[arg.text]
     if arg.kind == "await" and arg.args:
         arg = arg.args[0]
-    if arg.kind != "call":
-        return arg.kind == "fstr" and all(p.kind == "str" or _escaped(frame, p) for p in arg.args)
-    return frame.callee(arg).rsplit(".", 1)[-1] in _HTML_BUILDERS or (
-        arg.func.kind == "attr" and arg.func.text in ("render", "join") and arg.func.args[0].kind != "name")
+    return arg.kind in ("call", "fstr", "binop", "ifexp", "boolop")
 
 
 def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
@@ -40,7 +35,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
     if name not in _SINKS:
         return
     arg = call.arg(0)
-    if arg is not None and ((lv := frame.level(arg)) & ANY or (frame.untraced(arg) and not _escaped(frame, arg))):
+    if arg is not None and ((lv := frame.level(arg)) & ANY or (frame.untraced(arg) and not _built_here(frame, arg))):
         yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
 
 
@@ -58,10 +53,12 @@ class MarkupXss(FlowRule):
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
 
-    Like a pattern matcher, `mark_safe` / `Markup` of a value that is neither built from
-    literals and constants nor produced by a template or an escaping helper is reported even
-    when apilint cannot trace it to a client (low confidence, one severity lower), and so are
-    such sinks in functions no route reaches, named by function instead of route.
+    Like a pattern matcher, `mark_safe` / `Markup` of a value handed in from elsewhere (a
+    parameter of a function no route calls, an attribute, a setting) is reported even when
+    apilint cannot trace it to a client (low confidence, one severity lower), and so are such
+    sinks in functions no route reaches, named by function instead of route. HTML the code
+    builds itself (f-strings, concatenation, a template's or an escaping helper's result) is
+    not reported unless client input reaches it.
 
     ## Why it matters
     A name like `<script>fetch('/api/me').then(...)</script>` is rendered as script in other
@@ -143,4 +140,4 @@ class MarkupXss(FlowRule):
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
         """Low through a helper: whether the value reaches a page is not followed."""
-        return Confidence.LOW if flow.via else None
+        return Confidence.LOW if flow.via else super().confidence_of(flow)
