@@ -33,6 +33,9 @@ class FlowRule(Rule):
     words: ClassVar[tuple[str, ...]]
     sinks: ClassVar[Sinks]
     fix: ClassVar[str]
+    sink_names: ClassVar[frozenset[str]] = frozenset()
+    """Last name segments of the sinks with an untraced tier (`system`, `loads`): functions no
+    route reaches are walked only when they call one of these or read the request."""
     danger: ClassVar[str] = ""
     """What the sink does with its argument (`runs it as a shell command`), for untraced values."""
 
@@ -41,7 +44,7 @@ class FlowRule(Rule):
         to this rule's sinks."""
         if not mentions_any(ctx, self.words):
             return
-        for flow in Flow(ctx, self.kind, type(self).sinks, self.words).run():
+        for flow in Flow(ctx, self.kind, type(self).sinks, self.words, self.sink_names).run():
             via = f" through {flow.via}()" if flow.via else ""
             arg = render_arg(flow.hit.arg)
             if flow.proven:

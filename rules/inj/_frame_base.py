@@ -13,6 +13,9 @@ if TYPE_CHECKING:
     from apilint.rules.inj._levels import Hit
     from apilint.rules.inj._taint import Flow
 
+EXPR_KEY = "\x01"
+"""Prefix of an expression (not a local) a guard proved clean, as a key of `env`."""
+
 
 class FrameBase:
     """Locals and their taint, the objects they hold, and what the frame has found so far."""
@@ -37,6 +40,10 @@ class FrameBase:
     returns: int
     instances: dict[str, dict[str, int]]
     """Locals holding a project object whose constructor stored client input: attribute -> level."""
+    guard_vars: dict[str, Expr]
+    """Locals holding a guard call's result (`ok = is_safe_url(next)`), so `if ok:` guards."""
+    expr_guarded: bool
+    """Some expression (not a local) was proved clean: `level` looks its text up in `env`."""
     cleared: set[str]
     """Locals (and `obj.attr` paths) a guard proved clean."""
     opaque_params: bool
@@ -52,6 +59,10 @@ class FrameBase:
 
     def level(self, e: Expr, extra: dict[str, int] | None = None) -> int:
         """The taint level of an expression (see `Propagation.level`)."""
+        raise NotImplementedError
+
+    def checked(self, test: Expr, outcome: bool) -> set[str]:
+        """Names a test proves clean when it evaluates to `outcome` (see `Guards.checked`)."""
         raise NotImplementedError
 
     def untraced(self, e: Expr) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from apilint.rules.inj._frame_base import FrameBase
+from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
 from apilint.rules.inj._levels import fixed_origin
+from apilint.rules.inj._sources import is_request_object
 from apilint.summary import Expr, walk_stmts
 
 GUARD_NAME = re.compile(
@@ -17,6 +18,16 @@ _REGEX_CALLS = frozenset({"re.match", "re.fullmatch", "re.search", "regex.match"
 _PREDICATES = frozenset({"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"})
 _CONTAINMENT = frozenset({"startswith", "is_relative_to", "commonpath", "commonprefix", "relative_to"})
 _HOST_ATTRS = frozenset({"hostname", "netloc", "host", "origin"})
+_SUBJECT_KEYWORDS = frozenset({"url", "path", "value", "target", "location", "redirect_to", "name", "filename"})
+_URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
+_URL_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "urlparse", "urlsplit"})
+
+
+def _own_host(e: Expr) -> bool:
+    """The request's own host: `request.get_host()`, `request.url.netloc`, `request.host`."""
+    subs = list(e.walk())
+    return any(s.kind == "attr" and s.text in ("get_host", "host", "netloc", "host_url", "url_root") for s in subs) \
+        and any(s.kind in ("name", "attr") and is_request_object(s) for s in subs)
 
 
 class Guards(FrameBase):
@@ -32,7 +43,10 @@ class Guards(FrameBase):
                 continue
             done.add(name)
             self.cleared.add(name)
-            if "." in name:
+            if name.startswith(EXPR_KEY):
+                self.expr_guarded = True
+                self.env[name] = 0
+            elif "." in name:
                 self.env[name] = 0
             elif self.env.get(name):
                 self.env[name] = 0
@@ -40,12 +54,12 @@ class Guards(FrameBase):
                 if source is not None and source.kind in ("call", "attr", "name", "await"):
                     todo += [n for n in source.names() if self.env.get(n)]
 
-    def _checked(self, test: Expr, outcome: bool) -> set[str]:
+    def checked(self, test: Expr, outcome: bool) -> set[str]:
         """Names a test proves clean when it evaluates to `outcome`."""
         if test.kind == "unary" and test.text == "not":
-            return self._checked(test.args[0], not outcome)
+            return self.checked(test.args[0], not outcome)
         if test.kind == "boolop":
-            parts = [self._checked(a, outcome) for a in test.args]
+            parts = [self.checked(a, outcome) for a in test.args]
             if (test.text == "and") == outcome:
                 return set().union(*parts)
             return set.intersection(*parts) if parts else set()
@@ -53,6 +67,8 @@ class Guards(FrameBase):
             return self._compare_guard(test, outcome)
         if test.kind == "call" and outcome:
             return self._call_guard(test)
+        if test.kind == "name" and outcome and test.text in self.guard_vars:
+            return self._call_guard(self.guard_vars[test.text])  # `ok = is_safe_url(x)`; `if ok:`
         if test.kind == "attr" and not outcome and self.flow.kind.url_checks and test.text in ("netloc", "scheme"):
             return self._subject(test.args[0])  # `if urlparse(url).netloc: abort(400)`: a relative URL
         return set()
@@ -78,13 +94,23 @@ class Guards(FrameBase):
                     return {n for n in other.names() if self.env.get(n)}
                 if fixed.kind in ("str", "num"):
                     return self._subject(other)
+                if (self.flow.kind.url_checks and _own_host(fixed) and other.kind == "attr"
+                        and other.text in _HOST_ATTRS):
+                    return self._subject(other)  # `urlparse(url).netloc == request.get_host()`
         return set()
 
     def _subject(self, e: Expr) -> set[str]:
         """The value an allow-list check is about: `x`, `x.lower()`, `body.name`, `urlparse(x).hostname`."""
         while True:
+            bound = self.defs.get(e.text) if e.kind == "name" and self.flow.kind.url_checks else None
+            if bound is not None and bound.kind == "call" and self.callee(bound) in _URL_PARSERS:
+                e = bound  # `parsed = urlparse(url)`; `if parsed.netloc: ...`
+                continue
             if e.kind == "name":  # clean ones too: a checked value is no longer untraced (`untraced`)
                 return {e.text}
+            if e.kind in ("call", "subscript") and self.level(e) and not (
+                    e.kind == "call" and self.callee(e) in _URL_PARSERS):
+                return {EXPR_KEY + e.render(200)}  # `self.request.GET.get("next")` checked, then used again
             if e.kind == "call" and e.func.kind == "attr" and e.func.text in ("lower", "upper", "strip", "casefold"):
                 e = e.func.args[0]
             elif e.kind == "attr" and self.flow.kind.url_checks and e.text in _HOST_ATTRS:
@@ -108,7 +134,7 @@ class Guards(FrameBase):
         name = self.callee(call)
         func = call.func
         last = func.text if func.kind == "attr" else name.rsplit(".", 1)[-1]
-        hot = self._subjects(call.positional)
+        hot = self._subjects([*call.positional, *(kw.value for kw in call.keywords if kw.name in _SUBJECT_KEYWORDS)])
         if name in _REGEX_CALLS or (func.kind == "attr" and last in ("match", "fullmatch")
                                     and not self.level(func.args[0])):
             return hot
@@ -156,5 +182,9 @@ class Guards(FrameBase):
                             return True
                         if last in _CONTAINMENT and (self.flow.kind.path_checks or self.flow.kind.url_checks):
                             return True  # a prefix check proves a path or URL contained, not a command
+                        if self.flow.kind.url_checks and last in _URL_CHECKS:
+                            return True
+                    if self.flow.kind.url_checks and sub.kind == "attr" and sub.text in ("netloc", "hostname"):
+                        return True  # a helper that looks at the URL's host
         return False
 

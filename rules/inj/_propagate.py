@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from apilint.rules.inj._frame_base import FrameBase
+from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
 from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, fixed_origin, flatten_plus, or_levels
 from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_read, is_scalar
 from apilint.summary import Expr, FunctionDef
@@ -71,8 +71,12 @@ class Propagation(FrameBase):
                 return 0  # Path(x).name, and Django's UploadedFile.name (already reduced to a basename)
             if base.kind == "name" and base.text in self.params and self._scalar_field(base.text, e.text):
                 return 0
+            if e.text in ("path", "query", "fragment", "params") and self._parsed_url(base):
+                return lv & ~HEAD  # `urlparse(url).path`: a path on this site, whoever chose it
             return lv
         if k == "subscript":
+            if self.expr_guarded and self.env.get(EXPR_KEY + e.render(200), 1) == 0:
+                return 0
             return self.level(e.args[0], extra)
         if k == "fstr":
             return self._concat(list(e.args), extra)
@@ -86,11 +90,15 @@ class Propagation(FrameBase):
                 return self.level(e.args[0], extra) | self.level(e.args[1], extra)
             return 0
         if k == "call":
+            if self.expr_guarded and self.env.get(EXPR_KEY + e.render(200), 1) == 0:
+                return 0  # the same request read a guard checked earlier
             return self._call_level(e, extra)
         if k in ("await", "starred", "unary") and e.args:
             return self.level(e.args[0], extra) if k != "unary" else 0
-        if k == "ifexp":
-            return self.level(e.args[1], extra) | self.level(e.args[2], extra)
+        if k == "ifexp":  # `url if is_safe_url(url) else "/"`: each branch under its test's outcome
+            test, body, orelse = e.args
+            return (self.level(body, self._guarded(test, True, extra))
+                    | self.level(orelse, self._guarded(test, False, extra)))
         if k in ("list", "tuple") and e.args:  # a list starts with input only if its first item does
             first = self.level(e.args[0], extra)
             return (or_levels(self.level(a, extra) for a in e.args[1:]) & ~HEAD) | first
@@ -127,6 +135,38 @@ class Propagation(FrameBase):
             out |= lv if not fixed_origin(prefix) else lv & ~HEAD
         return out
 
+    def _guarded(self, test: Expr, outcome: bool, extra: dict[str, int] | None) -> dict[str, int] | None:
+        """`extra` with the locals a test proves clean (when it evaluates to `outcome`) set to 0."""
+        clean = {n: 0 for n in self.checked(test, outcome) if "." not in n}
+        return {**(extra or {}), **clean} if clean else extra
+
+    def _parsed_url(self, e: Expr) -> bool:
+        if e.kind == "name" and e.text in self.defs:
+            e = self.defs[e.text]
+        return e.kind == "call" and self.callee(e) in ("urllib.parse.urlparse", "urllib.parse.urlsplit")
+
+    def _format_level(self, template: str, call: Expr, extra: dict[str, int] | None) -> int:
+        """`"{}?{}".format(base, query)`: like concatenation, a placeholder at a time."""
+        pieces = re.split(r"\{([^{}]*)\}", template)
+        out, prefix, position = 0, "", 0
+        for i, piece in enumerate(pieces):
+            if i % 2 == 0:
+                prefix += piece
+                continue
+            field = piece.split(".", 1)[0].split("[", 1)[0].split("!", 1)[0].split(":", 1)[0]
+            if field.isdigit():
+                value = call.arg(int(field))
+            elif field:
+                value = call.kwarg(field)
+            else:
+                value, position = call.arg(position), position + 1
+            lv = self.level(value, extra) if value is not None else 0
+            if not lv:
+                prefix += DYNAMIC
+                continue
+            out |= lv if not fixed_origin(prefix) else lv & ~HEAD
+        return out
+
     def _call_level(self, e: Expr, extra: dict[str, int] | None) -> int:
         func = e.func
         if is_request_read(e):
@@ -146,7 +186,9 @@ class Propagation(FrameBase):
                 if func.text in _JOIN_METHODS:
                     return recv | or_levels(self.level(a, extra) for a in args)
                 return recv
-            if func.text in ("format", "format_map") and func.args[0].kind == "str":
+            if func.text == "format" and func.args[0].kind == "str":
+                return self._format_level(func.args[0].text, e, extra)
+            if func.text == "format_map" and func.args[0].kind == "str":
                 lv = or_levels(self.level(a, extra) for a in args)
                 return self._piece(func.args[0].text.split("{", 1)[0], lv)
             if func.text == "replace" and len(e.positional) > 1:
@@ -156,6 +198,8 @@ class Propagation(FrameBase):
         target = self.project(e)
         if target is None or self.depth >= MAX_DEPTH or SANITIZER_NAME.search(target[1].name):
             return 0
+        if target[1].name == "__init__":
+            return 0  # a project object, not a string; what its constructor stores is in `instances`
         seeds = self._bind(target[1], e, extra)
         if not seeds:
             return 0

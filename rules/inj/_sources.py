@@ -16,7 +16,7 @@ from apilint.model import Route
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.rules.inj._levels import ANY, FULL, HEAD
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, Stmt, walk_stmts
 
 REQUEST_ATTRS = frozenset({
     # Flask / Werkzeug, Starlette / FastAPI, Django / DRF, aiohttp, Pyramid, Bottle, Falcon
@@ -55,6 +55,22 @@ def is_request_read(e: Expr) -> bool:
         if e.func.text in REQUEST_CALLS and is_request_object(recv):
             return True
         return e.func.text in HANDLER_INPUT_CALLS and recv.kind == "name" and recv.text == "self"
+    return False
+
+
+def may_reach_sink(body: tuple[Stmt, ...], sink_names: frozenset[str], request: bool = True) -> bool:
+    """Cheap pre-filter for functions no route reaches: the body reads the request (or hands the
+    request object on; with `request`), or calls something named like one of the sinks (last
+    name segment)."""
+    for stmt in walk_stmts(body):
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if sub.kind == "call":
+                    func = sub.func
+                    if (func.text if func.kind in ("attr", "name") else "") in sink_names:
+                        return True
+                elif request and sub.kind in ("attr", "name") and (is_request_object(sub) or is_request_read(sub)):
+                    return True
     return False
 
 

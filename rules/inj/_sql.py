@@ -23,9 +23,9 @@ SINKS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql",
                    "fetch", "fetchrow", "fetchval", "fetch_all", "fetch_one", "fetch_val", "iterate",
                    "read_sql", "read_sql_query", "RawSQL"})
 # Constructors of executable SQL objects: `text(f"...")` is reported where it is built.
-_SQL_OBJECTS = frozenset({"text", "RawSQL", "literal_column"})
+SQL_OBJECTS = frozenset({"text", "RawSQL", "literal_column"})
 _FRAGMENT_SINKS = frozenset({"extra", "RawSQL"})
-_MAX_DEPTH = 2
+MAX_DEPTH = 2
 # The literal text just before a value slot: inside quotes, or after a comparison, LIKE or IN (.
 _VALUE_SLOT = re.compile(r"""(['"]%?|(=|<>|!=|<|>|\blike|\bin\s*\()\s*)$""", re.IGNORECASE)
 
@@ -77,7 +77,7 @@ def built_sql(expr: Expr, tainted: set[str], sql_vars: set[str], values_only: bo
     """
     if expr.kind == "name":
         return expr.text in sql_vars
-    if expr.kind == "call" and (expr.func.dotted or "").rsplit(".", 1)[-1] in _SQL_OBJECTS and expr.positional:
+    if expr.kind == "call" and (expr.func.dotted or "").rsplit(".", 1)[-1] in SQL_OBJECTS and expr.positional:
         return built_sql(expr.positional[0], tainted, sql_vars, values_only)  # sqlalchemy.text(f"...")
     if expr.kind == "binop" and expr.text == "+" and any(built_sql(a, tainted, sql_vars, values_only)
                                                          for a in expr.args):
@@ -122,10 +122,10 @@ def scan(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef, seeds: set[
                 if name in SINKS and any(built_sql(a, tainted, sql_vars, values_only, fragment)
                                          for a in _sql_args(call)):
                     yield Location(mod.path, stmt.line), via
-                elif name in _SQL_OBJECTS and stmt.kind not in ("assign", "annassign") and built_sql(
+                elif name in SQL_OBJECTS and stmt.kind not in ("assign", "annassign") and built_sql(
                         call, tainted, sql_vars, values_only):
                     yield Location(mod.path, stmt.line), via  # `query.filter(text(f"..."))`
-                elif depth < _MAX_DEPTH and name not in SINKS:
+                elif depth < MAX_DEPTH and name not in SINKS:
                     yield from _follow(index, mod, func, call, tainted, depth, values_only, objects)
 
 

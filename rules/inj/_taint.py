@@ -24,7 +24,7 @@ from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
 from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs, offline
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
 from apilint.rules.inj._resolve import method_of, resolve_call
-from apilint.rules.inj._sources import entry_points, is_request_object
+from apilint.rules.inj._sources import entry_points, is_request_object, may_reach_sink
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 
 
@@ -47,13 +47,14 @@ class Flow:
     """
 
     def __init__(self, ctx: RuleContext, kind: Kind, matcher: SinkMatcher,
-                 words: tuple[str, ...] = (), orphans: bool = True) -> None:
+                 words: tuple[str, ...] = (), sink_names: frozenset[str] | None = None) -> None:
         self.ctx = ctx
         self.index = ctx.index
         self.kind = kind
         self.matcher = matcher
         self.words = words
-        self.orphans = orphans
+        self.sink_names = sink_names
+        """Last name segments of the rule's sinks; None: functions no route reaches are not walked."""
         self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...], bool], _Summary] = {}
         self._active: set[tuple[str, str]] = set()
 
@@ -66,8 +67,8 @@ class Flow:
             entered.add((mod.path, func.qualname))
             for where, hit, via in self.analyze(mod, func, seeds, 0).hits:
                 self._keep(best, FlowHit(route, where, hit, via))
-        if self.orphans:
-            for mod, func in self._orphans(entered):
+        if self.sink_names is not None:
+            for mod, func in self._orphans(entered, self.sink_names):
                 name = f"{mod.module}.{func.qualname}" if mod.module else func.qualname
                 seeds = {p.name: FULL for p in func.params if p.annotation is not None
                          and (p.annotation.dotted or "").rsplit(".", 1)[-1] == "UploadFile"}
@@ -86,14 +87,16 @@ class Flow:
         elif flow.rank() < found.rank():
             best[key] = flow  # the line keeps the place where it was first reached
 
-    def _orphans(self, entered: set[tuple[str, str]]) -> Iterator[tuple[ModuleSummary, FunctionDef]]:
-        """Functions no route or resolver enters, and top-level code, of modules that may hold a sink."""
+    def _orphans(self, entered: set[tuple[str, str]],
+                 sink_names: frozenset[str]) -> Iterator[tuple[ModuleSummary, FunctionDef]]:
+        """Functions no route or resolver enters, and top-level code, of modules that may hold a
+        sink, when they read the request or call something named like a sink."""
         for mod in self.index:
             if mod.parse_error is not None or (self.words and not any(mod.mentions(w) for w in self.words)):
                 continue
-            yield mod, FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
-            for func in mod.functions():
-                if (mod.path, func.qualname) not in entered:
+            top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
+            for func in (top, *mod.functions()):
+                if (mod.path, func.qualname) not in entered and may_reach_sink(func.body, sink_names):
                     yield mod, func
 
     def analyze(self, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int], depth: int,
@@ -140,6 +143,8 @@ class Frame(Propagation, Guards):
         self.returns = 0
         self.cleared: set[str] = set()
         self.instances: dict[str, dict[str, int]] = {}
+        self.guard_vars: dict[str, Expr] = {}
+        self.expr_guarded = False
         self.opaque_params = opaque_params
         for p in func.params:
             if p.annotation is None:
@@ -240,7 +245,7 @@ class Frame(Propagation, Guards):
             for case in s.handlers:
                 self.block(case.body)
         elif k == "assert" and s.value is not None:
-            self._clear(self._checked(s.value, True))
+            self._clear(self.checked(s.value, True))
         elif k == "import":
             for target, qual in zip(s.targets, s.exprs, strict=False):
                 if target.kind == "name" and qual.kind == "str":
@@ -276,11 +281,11 @@ class Frame(Propagation, Guards):
         test = s.value
         assert test is not None
         before = dict(self.env)
-        self._clear(self._checked(test, True))
+        self._clear(self.checked(test, True))
         body_exits = self.block(s.body)
         after_body = self.env
         self.env = dict(before)
-        self._clear(self._checked(test, False))
+        self._clear(self.checked(test, False))
         else_exits = self.block(s.orelse)
         if body_exits and else_exits:
             return True
@@ -313,6 +318,7 @@ class Frame(Propagation, Guards):
         inner = value.args[0] if value.kind == "await" and value.args else value
         self.objs.pop(name, None)
         self.instances.pop(name, None)
+        self.guard_vars.pop(name, None)
         self.pathlike.discard(name)
         self.uploads.discard(name)
         if inner.kind == "call":
@@ -320,6 +326,9 @@ class Frame(Propagation, Guards):
             if ctor:
                 self.objs[name] = ctor
             self._instance(name, inner)
+            last = (self.callee(inner) or inner.func.dotted or "").rsplit(".", 1)[-1]
+            if GUARD_NAME.search(last):
+                self.guard_vars[name] = inner
             if ctor in PATH_CTORS or (inner.func.kind == "attr" and inner.func.text in ("resolve", "absolute")
                                        and self.is_path(inner.func.args[0])):
                 self.pathlike.add(name)

@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.inj._levels import offline
-from apilint.rules.inj._sources import input_params, resolver_entry_points
-from apilint.rules.inj._sql import SINKS, scan
+from apilint.rules.inj._sources import input_params, may_reach_sink, resolver_entry_points
+from apilint.rules.inj._sql import MAX_DEPTH, SINKS, SQL_OBJECTS, scan
 from apilint.summary import FunctionDef
 
-_WORDS = tuple(sorted({s.lower() for s in SINKS} | {"text"}))
+_CALLS = SINKS | SQL_OBJECTS
+_WORDS = tuple(sorted({s.lower() for s in _CALLS}))
 
 class SqlInjection(Rule):
     """
@@ -136,7 +137,8 @@ class SqlInjection(Rule):
                 if (mod.path, func.qualname) in entered:
                     continue
                 subject = f"{mod.module}.{func.qualname}() (reached by no route apilint knows)"
-                for where, via in scan(ctx.index, mod, func, set(), 0):
+                reads_request = may_reach_sink(func.body, frozenset())  # without a request read, nothing to find
+                for where, via in scan(ctx.index, mod, func, set(), 0) if reads_request else ():
                     if (where.file, where.line) not in seen:
                         seen.add((where.file, where.line))
                         yield self._report(subject, where, via, symbol=f"{mod.module}.{func.qualname}",
@@ -144,7 +146,10 @@ class SqlInjection(Rule):
                 if offline(mod.path):
                     continue
                 params = {p.name for p in func.params if p.name not in ("self", "cls", "request", "req")}
-                for where, via in scan(ctx.index, mod, func, params, 0, values_only=True):
+                if not params or not may_reach_sink(func.body, _CALLS, request=False):
+                    continue
+                # the function's own queries only: following every call of every parameter costs too much
+                for where, via in scan(ctx.index, mod, func, params, MAX_DEPTH, values_only=True):
                     if (where.file, where.line) not in seen:
                         seen.add((where.file, where.line))
                         path = f" through {via}()" if via else ""

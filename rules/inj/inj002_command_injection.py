@@ -153,6 +153,7 @@ class CommandInjection(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset(n.rsplit(".", 1)[-1] for n in (*_SHELL, *_PROGRAM, *_SUBPROCESS))
     words = _WORDS
     sinks = _sinks
     danger = "runs it through a shell"

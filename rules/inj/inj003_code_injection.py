@@ -121,6 +121,7 @@ class CodeInjection(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset(n.rsplit(".", 1)[-1] for n in (*_EVAL, *_EVALUATORS))
     words = _WORDS
     sinks = _sinks
     fix = ("Parse data instead of running it: `json.loads`, `ast.literal_eval` for literals, a small "

@@ -164,6 +164,7 @@ class TemplateInjection(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset({"render_template_string"})  # the one sink with an untraced tier
     words = _WORDS
     sinks = _sinks
     danger = "renders it as a template, whose syntax runs on the server"

@@ -127,6 +127,7 @@ class MarkupXss(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset(n.rsplit(".", 1)[-1] for n in _SINKS)
     words = _WORDS
     sinks = _sinks
     danger = "declares it safe HTML that templates will not escape"

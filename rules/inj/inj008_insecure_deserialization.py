@@ -24,7 +24,7 @@ _YAML_LOAD = frozenset({"yaml.load", "yaml.load_all"})
 _SAFE_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 _KIND = Kind("deserialize")
 _WORDS = ("pickle", "marshal", "shelve", "yaml", "jsonpickle", "dill", "read_pickle", "joblib", "torch",
-          "numpy", "np", "load_model")
+          "allow_pickle", "load_model", "cloudpickle")
 
 
 def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
@@ -137,6 +137,7 @@ class InsecureDeserialization(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset(n.rsplit(".", 1)[-1] for n in (*_LOADERS, *_FILE_LOADERS, *_YAML_LOAD))
     words = _WORDS
     sinks = _sinks
     fix = ("Exchange data as JSON (`json.loads`, a pydantic model) or `yaml.safe_load`; never unpickle bytes a "

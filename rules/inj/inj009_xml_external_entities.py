@@ -180,6 +180,7 @@ class XmlExternalEntities(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset(n.rsplit(".", 1)[-1] for n in (*_LXML, *_LXML_ITER, *_STDLIB, "parse"))
     words = _WORDS
     sinks = _sinks
     fix = ("Parse client XML with `defusedxml`, or an lxml parser made with `resolve_entities=False, "

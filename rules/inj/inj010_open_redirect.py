@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
 from apilint.rules.inj._levels import HEAD, FlowHit, Hit, Kind
+from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_object
 from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
@@ -27,9 +28,18 @@ _KIND = Kind("redirect", sanitizers=frozenset({"url_for", "reverse", "resolve_ur
 _WORDS = ("redirect", "httpresponseredirect", "redirectresponse", "httpfound")
 
 
-def _own_url(arg: Expr) -> bool:
-    return any((e.kind == "attr" and e.text in _OWN_URL) or (e.kind == "str" and e.text == "HTTP_REFERER")
-               for e in arg.walk())
+def _own_url(frame: Frame, arg: Expr) -> bool:
+    """The request's own URL or referrer, or a value the app kept in the session (which it
+    stores after its own checks): not a target the client picks for this redirect."""
+    for e in arg.walk():
+        if (e.kind == "attr" and e.text in _OWN_URL) or (e.kind == "str" and e.text == "HTTP_REFERER"):
+            return True
+        if e.kind == "attr" and e.text == "session" and is_request_object(e.args[0]):
+            return True
+        if e.kind == "name" and e.text.endswith("session") and (
+                frame.index.qualify(frame.mod, e.text) in SESSION_OBJECTS):
+            return True
+    return False
 
 
 def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
@@ -38,7 +48,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
     if spec is None:
         return
     arg = call.arg(*spec)
-    if arg is not None and (lv := frame.level(arg)) & HEAD and not _own_url(arg):
+    if arg is not None and (lv := frame.level(arg)) & HEAD and not _own_url(frame, arg):
         yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
 
 
@@ -49,13 +59,14 @@ class OpenRedirect(FlowRule):
     comes from the client: `redirect(request.args["next"])` in Flask, Django's
     `redirect(...)` / `HttpResponseRedirect(...)` / `HttpResponsePermanentRedirect(...)`,
     Starlette's and FastAPI's `RedirectResponse(url=...)`, with the value taken from query,
-    form, body, cookie or session data and followed through locals and project functions.
+    form, body or cookie data and followed through locals and project functions.
     Not reported: targets checked with `url_has_allowed_host_and_scheme` / `is_safe_url` or
     another `is_safe_*` / `validate_*` function, a host allow-list
     (`urlparse(url).netloc in ALLOWED_HOSTS`), a relative-URL check
     (`if urlparse(url).netloc: abort(400)`, `url.startswith("/")`), targets built by
-    `url_for` / `reverse`, and `f"/items/{slug}"`, whose host is fixed. Redirects back to the
-    request's own URL or referring page are not reported either. Anchor: the line of the
+    `url_for` / `reverse`, and `f"/items/{slug}"` or `urlparse(url).path`, whose host is fixed.
+    Redirects back to the request's own URL or referring page, or to a URL the app kept in the
+    session, are not reported either. Anchor: the line of the
     redirect.
 
     Sinks fed by request data in functions no route reaches (views the route map does not
