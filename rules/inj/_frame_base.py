@@ -61,6 +61,10 @@ class FrameBase:
         """The taint level of an expression (see `Propagation.level`)."""
         raise NotImplementedError
 
+    def passes_input(self, call: Expr, extra: dict[str, int] | None = None, request: bool = True) -> bool:
+        """Whether a call hands its callee client input (see `Propagation.passes_input`)."""
+        raise NotImplementedError
+
     def checked(self, test: Expr, outcome: bool) -> set[str]:
         """Names a test proves clean when it evaluates to `outcome` (see `Guards.checked`)."""
         raise NotImplementedError

@@ -7,7 +7,7 @@ import re
 
 from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
 from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, fixed_origin, flatten_plus, or_levels
-from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_read, is_scalar
+from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_object, is_request_read, is_scalar
 from apilint.summary import Expr, FunctionDef
 
 # Library calls whose result carries their arguments' content.
@@ -135,6 +135,21 @@ class Propagation(FrameBase):
             out |= lv if not fixed_origin(prefix) else lv & ~HEAD
         return out
 
+    def passes_input(self, call: Expr, extra: dict[str, int] | None = None, request: bool = True) -> bool:
+        """Whether a call hands a callee anything to follow: a tainted argument, the request object
+        (with `request`), or instance attributes holding client input (`self.helper()`,
+        `report.render()`). Checked before resolving the callee, which costs more."""
+        func = call.func
+        if func.kind == "attr" and func.args[0].kind == "name":
+            owner = func.args[0].text
+            if owner in self.instances or (owner == "self" and any(
+                    v and k.startswith("self.") for k, v in self.env.items())):
+                return True
+        for arg in call.args[1:]:
+            if (request and is_request_object(arg)) or self.level(arg, extra):
+                return True
+        return any(kw.value is not None and self.level(kw.value, extra) for kw in call.keywords)
+
     def _guarded(self, test: Expr, outcome: bool, extra: dict[str, int] | None) -> dict[str, int] | None:
         """`extra` with the locals a test proves clean (when it evaluates to `outcome`) set to 0."""
         clean = {n: 0 for n in self.checked(test, outcome) if "." not in n}
@@ -195,8 +210,10 @@ class Propagation(FrameBase):
                 return self.level(e.positional[1], extra) & ~HEAD  # TEMPLATE.replace("{x}", value)
             if func.text in _JOIN_METHODS:
                 return or_levels(self.level(a, extra) for a in args)
+        if self.depth >= MAX_DEPTH or not self.passes_input(e, extra, request=False):
+            return 0
         target = self.project(e)
-        if target is None or self.depth >= MAX_DEPTH or SANITIZER_NAME.search(target[1].name):
+        if target is None or SANITIZER_NAME.search(target[1].name):
             return 0
         if target[1].name == "__init__":
             return 0  # a project object, not a string; what its constructor stores is in `instances`

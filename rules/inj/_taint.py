@@ -96,7 +96,7 @@ class Flow:
                 continue
             top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
             for func in (top, *mod.functions()):
-                if (mod.path, func.qualname) not in entered and may_reach_sink(func.body, sink_names):
+                if (mod.path, func.qualname) not in entered and may_reach_sink(self.index, mod, func, sink_names):
                     yield mod, func
 
     def analyze(self, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int], depth: int,
@@ -358,7 +358,7 @@ class Frame(Propagation, Guards):
             for call in expr.calls():
                 for hit in self.flow.matcher(self, call):
                     self.hits.append((Location(self.mod.path, s.line), hit, self.func.name if self.depth else ""))
-                if self.depth < MAX_DEPTH:
+                if self.depth < MAX_DEPTH and self.passes_input(call):
                     target = self.project(call)
                     if target is not None:
                         seeds = self._bind(target[1], call)

@@ -137,7 +137,7 @@ class SqlInjection(Rule):
                 if (mod.path, func.qualname) in entered:
                     continue
                 subject = f"{mod.module}.{func.qualname}() (reached by no route apilint knows)"
-                reads_request = may_reach_sink(func.body, frozenset())  # without a request read, nothing to find
+                reads_request = may_reach_sink(ctx.index, mod, func, frozenset())  # else nothing to find
                 for where, via in scan(ctx.index, mod, func, set(), 0) if reads_request else ():
                     if (where.file, where.line) not in seen:
                         seen.add((where.file, where.line))
@@ -146,7 +146,7 @@ class SqlInjection(Rule):
                 if offline(mod.path):
                     continue
                 params = {p.name for p in func.params if p.name not in ("self", "cls", "request", "req")}
-                if not params or not may_reach_sink(func.body, _CALLS, request=False):
+                if not params or not may_reach_sink(ctx.index, mod, func, _CALLS, request=False):
                     continue
                 # the function's own queries only: following every call of every parameter costs too much
                 for where, via in scan(ctx.index, mod, func, params, MAX_DEPTH, values_only=True):
