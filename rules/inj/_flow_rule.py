@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from apilint.model import Severity
 from apilint.rule import Confidence, Finding, Rule, RuleContext
-from apilint.rules.inj._levels import FlowHit, Hit, Kind
+from apilint.rules.inj._levels import SESSION, FlowHit, Hit, Kind
 from apilint.rules.inj._taint import Flow, Frame, mentions_any, render_arg
 from apilint.summary import Expr
 
@@ -67,8 +67,8 @@ class FlowRule(Rule):
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
         """Medium when the sink is in a helper the handler calls, or in a function no route
-        reaches; low for a value apilint cannot trace, or both of the former; None keeps the
-        rule's own."""
-        if not flow.proven or (flow.route is None and flow.via):
-            return Confidence.LOW
+        reaches; low for a value apilint cannot trace or one read from the session, or both of
+        the former; None keeps the rule's own."""
+        if not flow.proven or (flow.route is None and flow.via) or flow.hit.level & SESSION:
+            return Confidence.LOW  # untraced, twice removed, or a value the app kept in its session
         return Confidence.MEDIUM if flow.via or flow.route is None else None

@@ -6,7 +6,9 @@ A taint level is a bit set (0 = clean):
 - `HEAD`: the value *starts* with client input (the scheme and host of a URL are the
   client's, not only a path suffix after a fixed base);
 - `FREE`: the input can hold `/` (query, body and request reads, `path` converters),
-  unlike a single path segment the router matched.
+  unlike a single path segment the router matched;
+- `SESSION`: the value comes (at least partly) from the session, which the app itself filled
+  on earlier requests: such findings are low confidence.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from apilint.summary import Expr
 if TYPE_CHECKING:
     from apilint.rules.inj._taint import Frame
 
-ANY, HEAD, FREE = 1, 2, 4
+ANY, HEAD, FREE, SESSION = 1, 2, 4, 8
 FULL = ANY | HEAD | FREE
 MAX_DEPTH = 2
 """How many project calls deep a flow is followed."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
-from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, fixed_origin, flatten_plus, or_levels
+from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, SESSION, fixed_origin, flatten_plus, or_levels
 from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_object, is_request_read, is_scalar
 from apilint.summary import Expr, FunctionDef
 
@@ -54,7 +54,7 @@ class Propagation(FrameBase):
             if e.text in self.env:
                 return self.env[e.text]
             if e.text.endswith("session") and self.index.qualify(self.mod, e.text) in SESSION_OBJECTS:
-                return FULL  # Flask's `session["next"]`: stored from the client's earlier requests
+                return FULL | SESSION  # Flask's `session["next"]`: stored from the client's earlier requests
             return 0
         if k == "attr":
             base = e.args[0]
@@ -62,7 +62,7 @@ class Propagation(FrameBase):
             if dotted is not None and dotted in self.env:
                 return self.env[dotted]
             if is_request_read(e):
-                return FULL
+                return FULL | SESSION if e.text == "session" else FULL
             lv = self.level(base, extra)
             if not lv:
                 return 0

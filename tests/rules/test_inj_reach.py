@@ -150,7 +150,7 @@ def test_request_reads_of_frameworks_without_a_route_map(tmp_path: Path, source:
     assert found == [("server.py", line, "INJ002", "medium", "critical")]
 
 
-def test_cookies_headers_and_sessions_are_client_input_but_not_redirect_targets(tmp_path: Path) -> None:
+def test_cookies_and_headers_are_client_input_sessions_low_and_not_redirect_targets(tmp_path: Path) -> None:
     found = _run(tmp_path, {"app.py": '''
 import subprocess
 
@@ -181,7 +181,7 @@ def from_session():
     return redirect(session["next"])
 '''}, ("INJ002", "INJ010"))
     assert found == [("app.py", 12, "INJ002", "high", "critical"), ("app.py", 19, "INJ002", "high", "critical"),
-                     ("app.py", 26, "INJ002", "high", "critical")]
+                     ("app.py", 26, "INJ002", "low", "critical")]
 
 
 def test_helpers_handed_the_request_and_methods_reading_self_attributes(tmp_path: Path) -> None:
