@@ -37,6 +37,8 @@ PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
 SANITIZER_NAME = re.compile(r"(secure|saniti[sz]|safe|clean|valid|escape|quote|allowed)", re.IGNORECASE)
 
 
+_OUTBOUND = frozenset({"httpx.Request", "requests.Request", "requests.PreparedRequest", "requests.models.Request",
+                       "requests.models.PreparedRequest", "aiohttp.ClientRequest", "urllib.request.Request"})
 # Calls whose result cannot carry an injected string (numbers, booleans, ids, hashes).
 _CLEAN_CALLS = frozenset({"int", "float", "bool", "len", "abs", "round", "UUID", "uuid4", "hex", "hexdigest",
                           "isoformat", "timestamp", "count", "quote", "escape"})
@@ -61,7 +63,7 @@ class Propagation(FrameBase):
             dotted = e.dotted
             if dotted is not None and dotted in self.env:
                 return self.env[dotted]
-            if is_request_read(e):
+            if is_request_read(e) and not self._outbound(base):
                 return FULL | SESSION if e.text == "session" else FULL
             lv = self.level(base, extra)
             if not lv:
@@ -150,6 +152,11 @@ class Propagation(FrameBase):
                 return True
         return any(kw.value is not None and self.level(kw.value, extra) for kw in call.keywords)
 
+    def _outbound(self, e: Expr) -> bool:
+        """A parameter named like the request but typed as an outgoing HTTP request (`httpx.Request`)."""
+        ann = self.params.get(e.text) if e.kind == "name" else None
+        return ann is not None and (self.index.qualify_expr(self.mod, ann) or "") in _OUTBOUND
+
     def _guarded(self, test: Expr, outcome: bool, extra: dict[str, int] | None) -> dict[str, int] | None:
         """`extra` with the locals a test proves clean (when it evaluates to `outcome`) set to 0."""
         clean = {n: 0 for n in self.checked(test, outcome) if "." not in n}
@@ -184,7 +191,7 @@ class Propagation(FrameBase):
 
     def _call_level(self, e: Expr, extra: dict[str, int] | None) -> int:
         func = e.func
-        if is_request_read(e):
+        if is_request_read(e) and not (e.func.kind == "attr" and self._outbound(e.func.args[0])):
             return FULL
         name = self.callee(e)
         last = name.rsplit(".", 1)[-1]

@@ -28,10 +28,18 @@ _KIND = Kind("redirect", sanitizers=frozenset({"url_for", "reverse", "resolve_ur
 _WORDS = ("redirect", "httpresponseredirect", "redirectresponse", "httpfound")
 
 
+def _with_bindings(frame: Frame, arg: Expr, depth: int) -> Iterator[Expr]:
+    """The argument's nodes, and those of the expressions its locals were bound to."""
+    for e in arg.walk():
+        yield e
+        if depth and e.kind == "name" and e.text in frame.defs and frame.defs[e.text] is not arg:
+            yield from _with_bindings(frame, frame.defs[e.text], depth - 1)
+
+
 def _own_url(frame: Frame, arg: Expr) -> bool:
     """The request's own URL or referrer, or a value the app kept in the session (which it
     stores after its own checks): not a target the client picks for this redirect."""
-    for e in arg.walk():
+    for e in _with_bindings(frame, arg, 3):
         if (e.kind == "attr" and e.text in _OWN_URL) or (e.kind == "str" and e.text == "HTTP_REFERER"):
             return True
         if e.kind == "attr" and e.text == "session" and is_request_object(e.args[0]):

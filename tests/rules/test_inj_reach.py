@@ -328,3 +328,27 @@ def apply_filter():
     return str(ImageMath.eval(request.form["expr"], a=1))
 '''}, ("INJ003", "INJ006"))
     assert [(line, code) for _, line, code, _, _ in found] == [(14, "INJ006"), (22, "INJ003")]
+
+
+def test_outbound_requests_and_the_request_own_url_are_not_client_choices(tmp_path: Path) -> None:
+    found = _run(tmp_path, {"proxy.py": '''
+import httpx
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+
+async def forward(client: httpx.AsyncClient, request: httpx.Request):
+    return await client.get(request.url)
+
+
+def add_slash(scope):
+    request = Request(scope)
+    target = f"{request.url.path}/"
+    return RedirectResponse(url=target)
+
+
+def bounce(scope):
+    request = Request(scope)
+    return RedirectResponse(url=request.query_params["to"])
+'''}, ("INJ005", "INJ010"))
+    assert found == [("proxy.py", 18, "INJ010", "medium", "medium")]
