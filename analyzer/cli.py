@@ -16,7 +16,7 @@ from apilint.baseline import load as load_baseline
 from apilint.baseline import write as write_baseline_file
 from apilint.config import Config, ConfigError, find_config, load_config, parse_confidence, parse_severity
 from apilint.engine import RunOptions, RunResult, run
-from apilint.model import Severity
+from apilint.model import Confidence, Severity
 from apilint.progress import ProgressBar, progress_wanted
 from apilint.registry import all_rules, rule_by_code, selector_is_valid
 from apilint.reporters import Report
@@ -110,6 +110,7 @@ def make_report(result: RunResult) -> Report:
         baselined=int(str(result.extra.get("baselined", 0))),
         diff_base=str(result.extra["diff_base"]) if "diff_base" in result.extra else None,
         unchanged=int(str(result.extra.get("unchanged", 0))),
+        quiet=result.quiet,
     )
 
 
@@ -168,6 +169,8 @@ def check(
         threshold = parse_severity(fail_on, "--fail-on") if fail_on else cfg.fail_on
         confidence_floor = (parse_confidence(min_confidence, "--min-confidence") if min_confidence
                             else cfg.min_confidence)
+        if min_confidence:
+            cfg = replace(cfg, show_unknown_auth=confidence_floor is Confidence.LOW)
         options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir,
                              tuple(_check_selectors(select or [], "--select")),
                              tuple(_check_selectors(ignore or [], "--ignore")))
@@ -239,6 +242,8 @@ def routes(
     cache_dir: Annotated[Path | None, typer.Option("--cache-dir")] = None,
     diff: Annotated[str | None, typer.Option(
         "--diff", metavar="REF", help="List routes added, removed or re-protected since git revision REF.")] = None,
+    why: Annotated[bool, typer.Option(
+        "--why", help="Under each route, the chain of facts that decided its authentication.")] = False,
 ) -> None:
     """List every endpoint with its method, path, handler and how it is protected."""
     try:
@@ -281,13 +286,13 @@ def routes(
     elif output_format == "markdown":
         from apilint.reporters.markdown import render_routes as markdown_routes
 
-        rendered = markdown_routes(route_list)
+        rendered = markdown_routes(route_list, why=why)
     elif output_format == "json":
         from apilint.reporters.json import render_routes
 
         rendered = render_routes(route_list)
     else:
-        rendered = _routes_table(route_list)
+        rendered = _routes_table(route_list, why)
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
     else:
@@ -295,24 +300,40 @@ def routes(
     raise typer.Exit(3 if any(d.internal for d in result.diagnostics) else 0)
 
 
-def _routes_table(route_list: tuple[object, ...]) -> str:
+def _routes_table(route_list: tuple[object, ...], why: bool = False) -> str:
     import io
 
-    from apilint.model import Route
+    from apilint.model import Coverage, Route
     from rich.console import Console
     from rich.table import Table
 
+    routes = tuple(r for r in route_list if isinstance(r, Route))
+    several = len({r.app for r in routes if r.app}) > 1 or any(not r.linked for r in routes)
     table = Table(show_lines=False, box=None, pad_edge=False)
-    for column in ("method", "path", "auth", "handler", "location"):
+    for column in ("method", "path", "auth", "handler", *(("app",) if several else ()), "location"):
         table.add_column(column)
-    for route in route_list:
-        assert isinstance(route, Route)
+    for route in routes:
         evidence = route.auth.evidence[0].name if route.auth.evidence else ""
         auth = route.auth.status.value + (f" ({evidence})" if evidence else "")
-        table.add_row(route.method, route.path, auth, route.handler, f"{route.location.file}:{route.location.line}")
+        app_cell = (route.app if route.linked else "(unlinked)",) if several else ()
+        table.add_row(route.method, route.path, auth, route.handler, *app_cell,
+                      f"{route.location.file}:{route.location.line}")
     buffer = io.StringIO()
-    Console(file=buffer, width=200, no_color=not _color_enabled(), force_terminal=_color_enabled()).print(table)
-    buffer.write(f"{len(route_list)} route{'s' if len(route_list) != 1 else ''}\n")
+    if why:
+        from apilint.why import chain, reason
+
+        for route in routes:
+            where = f"{route.location.file}:{route.location.line}"
+            app_note = f"  [{route.app if route.linked else 'unlinked'}]" if several else ""
+            buffer.write(f"{route.method} {route.path}  {route.handler}  {where}{app_note}\n")
+            buffer.write(f"    {reason(route)}\n")
+            for step in chain(route):
+                buffer.write(f"      {step.render()}\n")
+            if route.condition:
+                buffer.write(f"      mounted {route.condition}\n")
+    else:
+        Console(file=buffer, width=200, no_color=not _color_enabled(), force_terminal=_color_enabled()).print(table)
+    buffer.write(Coverage.of(routes).line() + "\n")
     return buffer.getvalue()
 
 

@@ -56,6 +56,9 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
         "decorators": Option("list[str]", [], "Extra decorator names that authenticate."),
         "public-paths": Option("list[str]", [], "Path globs that are public by design (`/webhooks/*`)."),
         "optional-dependencies": Option("list[str]", [], "Names that authenticate optionally."),
+        "permissions": Option("dict[str, str]", {}, "What an auth mechanism apilint cannot read does: qualified or "
+                              "short name of a middleware, dependency, decorator, permission class or backend -> "
+                              "`required`, `optional` or `none`."),
     },
     "ownership": {
         "helpers": Option("list[str]", [], "Function names that check the caller owns an object."),
@@ -92,10 +95,15 @@ class Config:
     auth_decorators: tuple[str, ...] = ()
     auth_public_paths: tuple[str, ...] = ()
     auth_optional_dependencies: tuple[str, ...] = ()
+    auth_permissions: tuple[tuple[str, str], ...] = ()
+    """Declared effect of auth mechanisms apilint cannot read: (name, `required|optional|none`)."""
     ownership_helpers: tuple[str, ...] = ()
     roles_helpers: tuple[str, ...] = ()
     exposure_sensitive_fields: tuple[str, ...] = ()
     mass_privileged_fields: tuple[str, ...] = ()
+    show_unknown_auth: bool = False
+    """List per-route AUTH findings on routes whose auth could not be read: set when `low` confidence
+    is asked for explicitly (`--min-confidence low`, or `min-confidence = "low"` in the config)."""
 
     def fingerprint(self) -> str:
         """Hash of everything that changes analysis results (for the cache key)."""
@@ -182,6 +190,8 @@ def _check_type(where: str, value: Any, option: Option) -> Any:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif expected == "list[str]":
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif expected == "dict[str, str]":
+        ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     elif expected == "dict[str, list[str]]":
         ok = isinstance(value, dict) and all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
@@ -227,6 +237,13 @@ def build_config(raw: dict[str, Any], path: Path, root: Path) -> Config:
         values["fail_on"] = parse_severity(values["fail_on"], f"{path}: 'fail-on'")
     if "min_confidence" in values:
         values["min_confidence"] = parse_confidence(values["min_confidence"], f"{path}: 'min-confidence'")
+        values["show_unknown_auth"] = values["min_confidence"] is Confidence.LOW
+    permissions = values.pop("auth_permissions", {})
+    for name, status in permissions.items():
+        if status not in ("required", "optional", "none"):
+            raise ConfigError(f"{path}: 'auth.permissions' maps '{name}' to '{status}' "
+                              "(expected required, optional or none)")
+    values["auth_permissions"] = tuple(sorted(permissions.items()))
     for key, value in list(values.items()):
         if isinstance(value, list):
             values[key] = tuple(value)

@@ -13,6 +13,7 @@ from pathlib import Path
 from apilint.config import Config, find_config, load_config
 from apilint.engine import RunOptions, RunResult, run
 from apilint.rule import Example
+from apilint.textfiles import is_credential_file
 
 MARKER_RE = re.compile(r"#\s*(expect|expect-todo|expect-not-todo):\s*(.*)$")
 CODE_LIST_RE = re.compile(r"^[A-Z]{3,6}\d{3}(\s*,\s*[A-Z]{3,6}\d{3})*$")
@@ -53,10 +54,16 @@ def parse_markers(text: str, file: str, known_codes: frozenset[str] | None = Non
     return out
 
 
+MARKED_SUFFIXES = (".py", ".yaml", ".yml")
+"""Files whose `#` comments may carry markers: Python sources and OpenAPI specs."""
+
+
 def collect_expectations(app_dir: Path, known_codes: frozenset[str] | None = None) -> Expectations:
-    """Markers of every .py file under an app folder (paths relative to it)."""
+    """Markers of every Python file, OpenAPI spec and credential text file (`.env`, `*.ini`, ...)
+    under an app folder (paths relative to it)."""
     total = Expectations()
-    for path in sorted(app_dir.rglob("*.py")):
+    for path in sorted(p for p in app_dir.rglob("*") if p.is_file() and (
+            p.suffix in MARKED_SUFFIXES or is_credential_file(p.name))):
         rel = path.relative_to(app_dir).as_posix()
         found = parse_markers(path.read_text(encoding="utf-8"), rel, known_codes)
         total.expect |= found.expect
