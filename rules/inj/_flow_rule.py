@@ -71,4 +71,5 @@ class FlowRule(Rule):
         the former; None keeps the rule's own."""
         if not flow.proven or (flow.route is None and flow.via) or flow.hit.level & SESSION:
             return Confidence.LOW  # untraced, twice removed, or a value the app kept in its session
-        return Confidence.MEDIUM if flow.via or flow.route is None else None
+        unlinked = flow.route is None or not flow.route.linked  # no app serves it, as far as apilint can tell
+        return Confidence.MEDIUM if flow.via or unlinked else None

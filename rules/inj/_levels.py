@@ -79,7 +79,7 @@ class FlowHit(NamedTuple):
     def subject(self) -> str:
         """What the finding is about: the route (`GET /items`), or the function no route reaches."""
         if self.route is not None:
-            return self.route.display
+            return self.route.display if self.route.linked else f"{self.route.display} (on no app apilint knows)"
         return f"{self.function}() (reached by no route apilint knows)"
 
     def rank(self) -> tuple[int, int, int]:

@@ -164,7 +164,7 @@ class SqlInjection(Rule):
         path = f" through {via}()" if via else ""
         return self.finding(
             where, f"{subject} formats client input into SQL text{path}: an attacker can rewrite the query", _FIX,
-            confidence=confidence or (Confidence.MEDIUM if via else None),
+            confidence=confidence or (Confidence.MEDIUM if via or (route is not None and not route.linked) else None),
             symbol=route.handler if route is not None else symbol, route=route)
 
 
