@@ -24,6 +24,8 @@ _SINKS: dict[str, tuple[int, str]] = {
 # Request attributes naming this same request (its own URL, path or referring page): not an open redirect.
 _OWN_URL = frozenset({"url", "full_path", "path", "referrer", "base_url", "url_root", "get_full_path",
                       "build_absolute_uri", "HTTP_REFERER"})
+_MODEL_CALLS = frozenset({"save", "create", "get", "first", "last", "get_or_create", "get_object",
+                          "get_object_or_404", "refresh_from_db"})
 _KIND = Kind("redirect", sanitizers=frozenset({"url_for", "reverse", "resolve_url", "url_path_for"}), url_checks=True)
 _WORDS = ("redirect", "httpresponseredirect", "redirectresponse", "httpfound")
 
@@ -34,6 +36,19 @@ def _with_bindings(frame: Frame, arg: Expr, depth: int) -> Iterator[Expr]:
         yield e
         if depth and e.kind == "name" and e.text in frame.defs and frame.defs[e.text] is not arg:
             yield from _with_bindings(frame, frame.defs[e.text], depth - 1)
+
+
+def _model(frame: Frame, arg: Expr) -> bool:
+    """A model object (`moved = form.save()`, `get_object_or_404(...)`): Django redirects to its
+    `get_absolute_url()`, not to a URL the client wrote."""
+    bound = frame.defs.get(arg.text) if arg.kind == "name" else None
+    if bound is not None and bound.kind == "await" and bound.args:
+        bound = bound.args[0]
+    if bound is None or bound.kind != "call":
+        return False
+    if bound.func.kind == "attr":  # `form.save()`, `Order.objects.get(...)`, not `request.GET.get("next")`
+        return bound.func.text in _MODEL_CALLS and not frame.level(bound.func.args[0])
+    return (bound.func.dotted or "").rsplit(".", 1)[-1] in _MODEL_CALLS
 
 
 def _own_url(frame: Frame, arg: Expr) -> bool:
@@ -56,7 +71,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
     if spec is None:
         return
     arg = call.arg(*spec)
-    if arg is not None and (lv := frame.level(arg)) & HEAD and not _own_url(frame, arg):
+    if arg is not None and (lv := frame.level(arg)) & HEAD and not _own_url(frame, arg) and not _model(frame, arg):
         yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
 
 

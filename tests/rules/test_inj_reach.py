@@ -352,3 +352,43 @@ def bounce(scope):
     return RedirectResponse(url=request.query_params["to"])
 '''}, ("INJ005", "INJ010"))
     assert found == [("proxy.py", 18, "INJ010", "medium", "medium")]
+
+
+def test_redirects_to_model_objects_and_through_safe_url_helpers(tmp_path: Path) -> None:
+    found = _run(tmp_path, {"views.py": '''
+from django.shortcuts import redirect
+from django.urls import path
+
+from forms import MoveForm
+from helpers import is_safe_url
+
+
+def move(request):
+    form = MoveForm(request.POST)
+    moved = form.save()
+    return redirect(moved)
+
+
+def back(request):
+    data = request.POST.copy()
+    target = data.get("next")
+    if target and is_safe_url(target):
+        return redirect(target)
+    nxt = data.get("next")
+    return redirect(nxt)
+
+
+urlpatterns = [path("move", move), path("back", back)]
+''', "forms.py": '''
+class MoveForm:
+    def __init__(self, data):
+        self.data = data
+
+    def save(self):
+        return self.data
+''', "helpers.py": '''
+def is_safe_url(url):
+    return bool(url)
+'''}, ("INJ010",))
+    assert [(line, code) for _, line, code, _, _ in found] == [(20, "INJ010")]
+
