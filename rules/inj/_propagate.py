@@ -194,9 +194,9 @@ class Propagation(FrameBase):
         if is_request_read(e) and not (e.func.kind == "attr" and self._outbound(e.func.args[0])):
             return FULL
         name = self.callee(e)
-        last = name.rsplit(".", 1)[-1]
+        last = name.rsplit(".", 1)[-1] or (func.text if func.kind == "attr" else "")
         if name in self.flow.kind.sanitizers or last in self.flow.kind.sanitizers:
-            return 0
+            return 0  # `shlex.quote(x)`, and methods too: `query.urlencode()`
         args = [*e.positional, *(kw.value for kw in e.keywords)]
         if name in _TRANSFORMERS:
             return or_levels(self.level(a, extra) for a in args)

@@ -15,7 +15,8 @@ _SINKS = frozenset({
     "django.utils.safestring.mark_safe", "django.utils.safestring.SafeString", "django.utils.safestring.SafeText",
     "django.utils.html.format_html",
 })
-_KIND = Kind("html", sanitizers=frozenset({"escape", "conditional_escape", "clean", "linkify", "strip_tags"}))
+_KIND = Kind("html", sanitizers=frozenset({"escape", "conditional_escape", "clean", "linkify", "strip_tags",
+                                           "urlencode", "quote", "quote_plus"}))
 _WORDS = ("markup", "mark_safe", "safestring", "safetext", "format_html")
 
 
