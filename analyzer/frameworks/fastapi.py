@@ -18,7 +18,7 @@ from typing import Any
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import factory_aliases, join_conditions, join_paths
+from apilint.frameworks.common import factory_aliases, join_conditions, join_paths, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router
@@ -378,6 +378,7 @@ class _Linker:
         items = list(value) if isinstance(value, list | tuple | dict) else None
         target = stmt.targets[0] if stmt.targets else None
         if items is None or target is None or len(items) > _MAX_LOOP_ITEMS:
+            self._unreadable_loop(mod, stmt, value)
             self._scan(mod, stmt.body, ctx)
         else:
             for item in items:
@@ -387,6 +388,11 @@ class _Linker:
                 scope = ctx.values.child(bound) if ctx.values is not None else Scope(mod, None, bound)
                 self._scan(mod, stmt.body, replace(ctx, names=names, exprs=exprs, values=scope))
         self._scan(mod, stmt.orelse, ctx)
+
+    def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: Any) -> None:
+        found = unreadable_loop(mod, stmt, value, _REGISTRATIONS)
+        if found is not None:
+            self.out.diagnostics.append(found)
 
     def _bind(self, mod: ModuleSummary, target: Expr, item: Any, names: dict[str, str],
               exprs: dict[str, tuple[ModuleSummary, Expr]], bound: dict[str, Value], ctx: _Ctx) -> None:

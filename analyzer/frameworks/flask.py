@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_checks_role, factory_aliases, join_conditions, join_paths, normalize_path
+from apilint.frameworks.common import (
+    body_checks_role,
+    factory_aliases,
+    join_conditions,
+    join_paths,
+    normalize_path,
+    unreadable_loop,
+)
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
@@ -39,6 +46,7 @@ KINDS: dict[str, tuple[str, str]] = {
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 LOGIN_CALLS = ("check_password", "verify_password", "create_access_token", "create_refresh_token", "login_user",
                "authenticate", "encode_auth_token", "generate_token", "create_token")
+_LOOP_REGISTRATIONS = frozenset({"add_url_rule", "register_blueprint", "add_resource", "add_namespace"})
 ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "resource"})
 
 
@@ -363,6 +371,7 @@ class _Linker:
         items = list(value) if isinstance(value, list | tuple | dict) else None
         target = stmt.targets[0] if stmt.targets else None
         if items is None or target is None or len(items) > 200:
+            self._unreadable_loop(mod, stmt, value)
             self._scan(mod, stmt.body, scope, env)
         else:
             for item in items:
@@ -372,6 +381,11 @@ class _Linker:
                 inner.scope = env.scope.child(bound) if env.scope is not None else Scope(mod, None, bound)
                 self._scan(mod, stmt.body, scope, inner)
         self._scan(mod, stmt.orelse, scope, env)
+
+    def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: object) -> None:
+        found = unreadable_loop(mod, stmt, value, _LOOP_REGISTRATIONS)
+        if found is not None:
+            self.out.diagnostics.append(found)
 
     def _bind(self, mod: ModuleSummary, target: Expr, item: object, env: Env, bound: dict[str, Value]) -> None:
         if target.kind == "name":
