@@ -116,7 +116,7 @@ class Value:
         """Why the first value is unknown (empty when it is known)."""
         for item in _leaves(self.first):
             if isinstance(item, Opaque):
-                return f"`{item.render()}`: {item.reason}"
+                return item.reason if item.reason.startswith("`") else f"`{item.render()}`: {item.reason}"
             if isinstance(item, Ref | Instance):
                 return f"`{item!r}` is an object, not a literal"
         return ""
