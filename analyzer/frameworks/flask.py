@@ -762,26 +762,27 @@ class _Linker:
             names.append(self.index.qualify_expr(mod, target) or target.render(40))
             judged.merge(self.auth.decorator(mod, expr, loc))
         hooks = [h for n in chain if n.kind != "app" for h in n.hooks] + app.hooks + app_hooks
-        hook_statuses: list[AuthStatus] = []
         for method in raw.methods:
             facts = RouteFacts(endpoint, path, full_raw, blueprints[-1] if blueprints else "", method)
-            statuses = list(hook_statuses)
+            statuses: list[AuthStatus] = []
             evidence = list(judged.evidence)
+            authz = list(judged.authz)
             for mod, func in hooks:
-                status, ev = self.hooks.judge(mod, func, facts)
-                if status is not None:
-                    statuses.append(status)
-                    evidence.append(ev)
+                verdict = self.hooks.judge(mod, func, facts)
+                if verdict.status is not None:
+                    statuses.append(verdict.status)
+                    evidence.append(verdict.evidence)
+                    authz += verdict.authz
             if judged.status is not None:
                 statuses.append(judged.status)
             if raw.func is not None and not statuses and not handler_issues_credentials(raw.func):
                 body = self.auth.body_status(raw.mod, raw.func)
                 if body is not None:
+                    detail = (self.auth.opaque_reason(raw.mod, raw.func) if body is AuthStatus.UNKNOWN
+                              else "checks credentials in the handler body")
                     statuses.append(body)
-                    evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body,
-                                             "checks credentials in the handler body", loc))
+                    evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body, detail, loc))
             status = strongest(statuses) or AuthStatus.NONE
-            authz = list(judged.authz)
             if raw.func is not None:
                 check = body_checks_role(raw.func)
                 if check is not None:

@@ -74,15 +74,19 @@ class FlaskAuth:
         self.config = config
         self._decorators: dict[str, Judgement] = {}
         self._bodies: dict[str, AuthStatus | None] = {}
+        self._reasons: dict[str, str] = {}
+        self._locals: dict[str, dict[str, str]] = {}
 
     # --- decorators ------------------------------------------------------------------
-    def decorator(self, mod: ModuleSummary, expr: Expr, loc: Location, depth: int = 0) -> Judgement:
-        """Judge one decorator expression written in `mod`."""
+    def decorator(self, mod: ModuleSummary, expr: Expr, loc: Location, depth: int = 0,
+                  local: dict[str, str] | None = None) -> Judgement:
+        """Judge one decorator expression written in `mod` (`local`: names imported inside the
+        function it is written in)."""
         call = expr if expr.kind == "call" else None
         target = expr.func if call is not None else expr
         if target.kind == "call":  # jwt_required()(...) style: judge the inner call
-            return self.decorator(mod, target, loc, depth + 1) if depth < 6 else Judgement()
-        qualified = self.index.qualify_expr(mod, target) or target.render(40)
+            return self.decorator(mod, target, loc, depth + 1, local) if depth < 6 else Judgement()
+        qualified = self._qualify(mod, target, local) or target.render(40)
         short = qualified.rsplit(".", 1)[-1]
         out = Judgement()
         if qualified in NOT_AUTH or depth > 6:
@@ -126,9 +130,9 @@ class FlaskAuth:
             # admin_only = roles_required("admin"); login_required = auth.login_required
             return self.decorator(symbol.module, symbol.value, loc, depth + 1)
         if symbol is None and top not in ("flask", "functools") and any(w in short.lower() for w in AUTHISH):
+            where = "defined outside the project" if target.dotted is not None else "chosen at run time"
             out.status = AuthStatus.UNKNOWN
-            out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN, "defined outside the project",
-                                         loc))
+            out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN, where, loc))
         return out
 
     def _instance_of(self, mod: ModuleSummary, expr: Expr) -> str | None:
@@ -177,16 +181,18 @@ class FlaskAuth:
         where = Location(mod.path, func.line)
         inner = Judgement()
         funcs = [func] + [s.func for s in walk_stmts(func.body, into_defs=True) if s.func is not None]
+        local = local_imports(func)
+        wrapped = _wrapped_names(funcs)
         roles: list[str] = []
         for fn in funcs:
-            for dec in fn.decorators:
-                inner.merge(self.decorator(mod, dec.expr, where, depth + 1))
-            for call in _calls(fn):  # return login_required(f) / jwt_required()(fn)(*args)
-                head = call.func if call.func.kind != "call" else call.func.func
-                name = self.index.qualify_expr(mod, head) or ""
-                if name.split(".")[0] in AUTH_LIBS and name.rsplit(".", 1)[-1] in LIB_DECORATORS:
-                    inner.merge(self.decorator(mod, call.func if call.func.kind == "call" else head, where, depth + 1))
-            status = self.body_status(mod, fn, depth + 1)
+            for dec in fn.decorators:  # `@wraps(f) @login_required def inner(...)`
+                inner.merge(self.decorator(mod, dec.expr, where, depth + 1, local))
+            for call in _calls(fn):
+                inner.merge(self._applied(mod, call, wrapped, where, depth, local))
+                role = self._role_argument(mod, call, local)
+                if role is not None:
+                    roles.append(role)
+            status = self.body_status(mod, fn, depth + 1, local)
             if status is not None:
                 inner.status = strongest([s for s in (inner.status, status) if s is not None])
             check = body_checks_role(fn)
@@ -195,7 +201,12 @@ class FlaskAuth:
         out = Judgement(rate_limit=list(inner.rate_limit))
         if inner.status is not None:
             based_on = ", ".join(dict.fromkeys(e.name for e in inner.evidence))
-            detail = f"wraps {based_on}" if based_on else "checks credentials and rejects without them"
+            if inner.status is AuthStatus.UNKNOWN and based_on:
+                detail = f"hands the view to {based_on}, which apilint cannot read"
+            elif based_on:
+                detail = f"wraps {based_on}"
+            else:
+                detail = "checks credentials and rejects without them"
             out.status = inner.status
             out.evidence.append(Evidence("decorator", symbol.qualname, inner.status, detail, where))
             out.authz += inner.authz
@@ -205,26 +216,99 @@ class FlaskAuth:
         self._decorators[symbol.qualname] = out
         return out
 
+    def _applied(self, mod: ModuleSummary, call: Expr, wrapped: frozenset[str], where: Location, depth: int,
+                 local: dict[str, str]) -> Judgement:
+        """A decorator a wrapper applies by calling it: `return login_required(f)`,
+        `jwt_required()(fn)(*args)`, `other_guard(view)`, `backend.requires_authentication(f)`."""
+        head = call.func if call.func.kind != "call" else call.func.func
+        name = self._qualify(mod, head, local) or ""
+        if name.split(".")[0] in AUTH_LIBS and name.rsplit(".", 1)[-1] in LIB_DECORATORS:
+            return self.decorator(mod, call.func if call.func.kind == "call" else head, where, depth + 1, local)
+        first = call.positional[0] if call.positional else None
+        if first is None or first.kind != "name" or first.text not in wrapped or name in NOT_AUTH:
+            return Judgement()
+        return self.decorator(mod, call.func, where, depth + 1, local)
+
+    def _role_argument(self, mod: ModuleSummary, call: Expr, local: dict[str, str]) -> str | None:
+        """`check_token(required_role=["admin"])`, `require(roles=ADMIN)`, `is_authorized_dag(...)`:
+        a call in a wrapper that names the role or permission the caller must hold."""
+        callee = call.func.text if call.func.kind in ("name", "attr") else ""
+        if _PERMISSION_CALL.match(callee):
+            return f"{call.func.render(40)}(...)"
+        for kw in call.keywords:
+            if kw.name is not None and _ROLE_KEYWORD.match(kw.name) and not kw.value.is_none:
+                qualified = self._qualify(mod, call.func, local) or call.func.render(40)
+                return f"{qualified}({kw.name}={kw.value.render(30)})"
+        return None
+
+    def body_roles(self, mod: ModuleSummary, func: FunctionDef) -> list[str]:
+        """Role or permission checks the function's own body makes (a compared role field that
+        rejects, or a call that names the role the caller must hold)."""
+        local = local_imports(func)
+        roles = [r for call in _calls(func) if (r := self._role_argument(mod, call, local)) is not None]
+        check = body_checks_role(func)
+        return [*roles, check] if check is not None else roles
+
+    def _qualify(self, mod: ModuleSummary, expr: Expr, local: dict[str, str] | None) -> str | None:
+        """The qualified name of `expr`: through names imported inside the function (`local`),
+        then the module's names, then names some function of the module imports (a decorator
+        imported inside an app factory and used on the views defined there)."""
+        dotted = expr.dotted if expr.kind != "call" else expr.func.dotted
+        if dotted is None:
+            return self.index.qualify_expr(mod, expr)
+        head, _, rest = dotted.partition(".")
+        tail = f".{rest}" if rest else ""
+        if local and head in local:
+            return local[head] + tail
+        if head in self.index.import_table(mod) or head in self.index.definitions(mod):
+            return self.index.qualify(mod, dotted)
+        found = self._module_locals(mod).get(head)
+        return found + tail if found is not None else self.index.qualify(mod, dotted)
+
+    def _module_locals(self, mod: ModuleSummary) -> dict[str, str]:
+        table = self._locals.get(mod.path)
+        if table is None:
+            table = {}
+            if any(stmt.kind == "import" for stmt in walk_stmts(mod.body, into_defs=True)):
+                for fn in mod.functions():
+                    for name, target in local_imports(fn).items():
+                        table.setdefault(name, target)
+            self._locals[mod.path] = table
+        return table
+
     # --- bodies ----------------------------------------------------------------------
-    def body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0) -> AuthStatus | None:
-        """REQUIRED/OPTIONAL when the body itself authenticates the request, else None."""
+    def body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0,
+                    local: dict[str, str] | None = None) -> AuthStatus | None:
+        """REQUIRED/OPTIONAL when the body itself authenticates the request, UNKNOWN when it hands
+        the request to code apilint cannot follow (`opaque_reason` says what), else None."""
         key = f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}"
         if key in self._bodies:
             return self._bodies[key]
         self._bodies[key] = None
-        status = self._body_status(mod, func, depth)
+        status = self._body_status(mod, func, depth, key, local)
         self._bodies[key] = status
         return status
 
-    def _body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int) -> AuthStatus | None:
+    def opaque_reason(self, mod: ModuleSummary, func: FunctionDef) -> str:
+        """Why `body_status` of this function was UNKNOWN (empty when it was not)."""
+        return self._reasons.get(f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}", "")
+
+    def _body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int, key: str,
+                     local: dict[str, str] | None) -> AuthStatus | None:
         known: dict[str, AuthStatus] = {}
-        opaque = False
+        opaque = ""
+        local = {**(local or {}), **local_imports(func)}
         for call in _calls(func):
-            callee = self.index.qualify_expr(mod, call.func)
+            dispatched = _dispatched_action(call)
+            if dispatched is not None:
+                opaque = opaque or f"delegates to {dispatched}, dispatched by name; its access check cannot be read"
+                continue
+            callee = self._qualify(mod, call.func, local)
             if callee is None:
                 continue
             if _OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
-                opaque = True  # `authenticate_request()` dispatching to a configured backend
+                # `authenticate_request()` dispatching to a configured backend
+                opaque = opaque or f"calls {callee}, an authentication helper apilint cannot follow"
             if callee in KNOWN_CALLS:
                 optional = call.kwarg("optional")
                 if optional is not None and optional.is_true:
@@ -235,7 +319,9 @@ class FlaskAuth:
                 helper = self.index.lookup(callee)
                 if helper is not None and helper.func is not None and helper.func is not func:
                     status = self.body_status(helper.module, helper.func, depth + 1)
-                    if status is not None:
+                    if status is AuthStatus.UNKNOWN:
+                        opaque = opaque or self.opaque_reason(helper.module, helper.func)
+                    elif status is not None:
                         known[callee] = status
         if known:
             return strongest(list(known.values()))
@@ -244,13 +330,58 @@ class FlaskAuth:
             return status
         if _redirects_anonymous(func):
             return AuthStatus.REQUIRED
-        return AuthStatus.UNKNOWN if opaque else None
+        if opaque:
+            self._reasons[key] = opaque
+            return AuthStatus.UNKNOWN
+        return None
 
 
 _OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
                           r"require_authentication|ensure_authenticated|verify_authentication)$")
 """Helpers that, by name, authenticate the current request: when apilint cannot read how
 (a backend chosen by configuration), the request's status is unknown rather than public."""
+
+
+_ROLE_KEYWORD = re.compile(r"^(required_|require_)?(roles?|permissions?|perms?|scopes?|groups?|privileges?)$")
+_PERMISSION_CALL = re.compile(r"^_?(is_authorized|has_access|has_permission|has_role|check_permission|"
+                              r"require_permission|has_perm)\w*$")
+"""Calls in a wrapper that ask whether the caller holds a permission (`is_authorized_dag(...)`)."""
+
+
+def local_imports(func: FunctionDef) -> dict[str, str]:
+    """Names imported inside a function (and the functions it defines): local name -> qualified name."""
+    out: dict[str, str] = {}
+    for stmt in walk_stmts(func.body, into_defs=True):
+        if stmt.kind == "import":
+            for target, value in zip(stmt.targets, stmt.exprs, strict=False):
+                out[target.text] = value.text
+    return out
+
+
+def _wrapped_names(funcs: list[FunctionDef]) -> frozenset[str]:
+    """Names that stand for the view inside a decorator: each function's first parameter and the
+    functions it defines (`wrapper`, `inner`)."""
+    names = {fn.name for fn in funcs[1:]}
+    for fn in funcs:
+        params = [p for p in fn.params if p.kind in ("pos", "posonly") and p.name not in ("self", "cls")]
+        if params:
+            names.add(params[0].name)
+    return frozenset(names)
+
+
+_DISPATCHERS = re.compile(r"^_?get_?(action|handler|command|operation|function)s?$")
+
+
+def _dispatched_action(call: Expr) -> str | None:
+    """`get_action("package_update")(context, data)`: a project action looked up by its name at
+    run time (an action layer that checks access itself). The action's name, else None."""
+    inner = call.func
+    if inner.kind != "call" or inner.func.kind not in ("name", "attr") or not _DISPATCHERS.match(inner.func.text):
+        return None
+    first = inner.positional[0] if inner.positional else None
+    if first is None or first.kind not in ("str", "fstr", "name", "attr"):
+        return None
+    return f"{inner.func.text}({first.render(40)})"
 
 
 def _calls(func: FunctionDef) -> list[Expr]:
@@ -273,7 +404,7 @@ def _redirects_anonymous(func: FunctionDef) -> bool:
         test = {e.text for e in stmt.value.walk() if e.kind in ("attr", "name")}
         keys = {e.text.lower() for e in stmt.value.walk() if e.kind == "str"}
         session_user = "session" in test and bool(keys & _SESSION_USER_KEYS)  # `'user_id' not in session`
-        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "current_user"} \
+        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in", "current_user"} \
                 and not session_user:
             continue
         for inner in walk_stmts(stmt.body):
