@@ -86,7 +86,7 @@ class FlaskAuth:
         target = expr.func if call is not None else expr
         if target.kind == "call":  # jwt_required()(...) style: judge the inner call
             return self.decorator(mod, target, loc, depth + 1, local) if depth < 6 else Judgement()
-        qualified = self._qualify(mod, target, local) or target.render(40)
+        qualified = self.qualify(mod, target, local) or target.render(40)
         short = qualified.rsplit(".", 1)[-1]
         out = Judgement()
         if qualified in NOT_AUTH or depth > 6:
@@ -192,7 +192,16 @@ class FlaskAuth:
                 role = self._role_argument(mod, call, local)
                 if role is not None:
                     roles.append(role)
+            for stmt in fn.body if fn is func else ():
+                if stmt.kind == "return" and stmt.value is not None and stmt.value.kind == "call" \
+                        and stmt.value.func.kind in ("name", "attr"):
+                    # `def has_access_view(v): return _guard(lambda: ...)`: the factory it delegates to
+                    inner.merge(self.decorator(mod, stmt.value, where, depth + 1, local))
             status = self.body_status(mod, fn, depth + 1, local)
+            gate = _permission_gate(fn, wrapped)
+            if gate is not None:
+                status = AuthStatus.REQUIRED
+                roles.append(gate)
             if status is not None:
                 inner.status = strongest([s for s in (inner.status, status) if s is not None])
             check = body_checks_role(fn)
@@ -221,7 +230,7 @@ class FlaskAuth:
         """A decorator a wrapper applies by calling it: `return login_required(f)`,
         `jwt_required()(fn)(*args)`, `other_guard(view)`, `backend.requires_authentication(f)`."""
         head = call.func if call.func.kind != "call" else call.func.func
-        name = self._qualify(mod, head, local) or ""
+        name = self.qualify(mod, head, local) or ""
         if name.split(".")[0] in AUTH_LIBS and name.rsplit(".", 1)[-1] in LIB_DECORATORS:
             return self.decorator(mod, call.func if call.func.kind == "call" else head, where, depth + 1, local)
         first = call.positional[0] if call.positional else None
@@ -236,8 +245,8 @@ class FlaskAuth:
         if _PERMISSION_CALL.match(callee):
             return f"{call.func.render(40)}(...)"
         for kw in call.keywords:
-            if kw.name is not None and _ROLE_KEYWORD.match(kw.name) and not kw.value.is_none:
-                qualified = self._qualify(mod, call.func, local) or call.func.render(40)
+            if kw.name is not None and _ROLE_KEYWORD.match(kw.name) and _restricts(kw.value):
+                qualified = self.qualify(mod, call.func, local) or call.func.render(40)
                 return f"{qualified}({kw.name}={kw.value.render(30)})"
         return None
 
@@ -249,7 +258,7 @@ class FlaskAuth:
         check = body_checks_role(func)
         return [*roles, check] if check is not None else roles
 
-    def _qualify(self, mod: ModuleSummary, expr: Expr, local: dict[str, str] | None) -> str | None:
+    def qualify(self, mod: ModuleSummary, expr: Expr, local: dict[str, str] | None = None) -> str | None:
         """The qualified name of `expr`: through names imported inside the function (`local`),
         then the module's names, then names some function of the module imports (a decorator
         imported inside an app factory and used on the views defined there)."""
@@ -303,7 +312,9 @@ class FlaskAuth:
             if dispatched is not None:
                 opaque = opaque or f"delegates to {dispatched}, dispatched by name; its access check cannot be read"
                 continue
-            callee = self._qualify(mod, call.func, local)
+            if call.positional and call.positional[0].dotted == "self":
+                continue  # `Base._check_access(self)`: a class's own method, read with its class
+            callee = self.qualify(mod, call.func, local)
             if callee is None:
                 continue
             if _OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
@@ -346,6 +357,40 @@ _ROLE_KEYWORD = re.compile(r"^(required_|require_)?(roles?|permissions?|perms?|s
 _PERMISSION_CALL = re.compile(r"^_?(is_authorized|has_access|has_permission|has_role|check_permission|"
                               r"require_permission|has_perm)\w*$")
 """Calls in a wrapper that ask whether the caller holds a permission (`is_authorized_dag(...)`)."""
+
+
+_EVERYONE = re.compile(r"^(user|users|member|members|viewer|guest|any|all|public|authenticated|everyone|"
+                       r"reader|basic|default)$", re.IGNORECASE)
+
+
+def _restricts(value: Expr) -> bool:
+    """True when a role argument limits callers to some roles: `["admin"]`, `ROLE.ADMIN`, a named
+    constant; not `None`, and not a list that admits ordinary users (`["user", "admin"]`)."""
+    if value.is_none or (value.kind == "const" and value.text == "False"):
+        return False
+    words = [e.text for e in value.walk() if e.kind == "str" or (e.kind == "attr" and e.text.isupper())]
+    return not any(_EVERYONE.match(word) for word in words)
+
+
+def _permission_gate(func: FunctionDef, wrapped: frozenset[str]) -> str | None:
+    """`if sm.has_access(perm, view): return f(*args)` followed by a redirect or 403: the wrapper
+    calls the view only when a permission check passes. The check's source text, else None."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "if" or stmt.value is None:
+            continue
+        checks = [c for c in stmt.value.calls() if c.func.kind in ("name", "attr")
+                  and _PERMISSION_CALL.match(c.func.text)]
+        if checks and _calls_view(stmt.body, wrapped) and not _calls_view(stmt.orelse, wrapped):
+            return checks[0].render(60)
+    return None
+
+
+def _calls_view(body: tuple[Stmt, ...], wrapped: frozenset[str]) -> bool:
+    for stmt in walk_stmts(body):
+        for expr in stmt.own_exprs():
+            if any(c.func.kind == "name" and c.func.text in wrapped for c in expr.calls()):
+                return True
+    return False
 
 
 def local_imports(func: FunctionDef) -> dict[str, str]:
@@ -405,7 +450,7 @@ def _redirects_anonymous(func: FunctionDef) -> bool:
         keys = {e.text.lower() for e in stmt.value.walk() if e.kind == "str"}
         session_user = "session" in test and bool(keys & _SESSION_USER_KEYS)  # `'user_id' not in session`
         if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in", "current_user"} \
-                and not session_user:
+                and not session_user and not missing_user(stmt.value):
             continue
         for inner in walk_stmts(stmt.body):
             if is_rejection(inner) or _is_login_redirect(inner):
@@ -413,13 +458,35 @@ def _redirects_anonymous(func: FunctionDef) -> bool:
     return False
 
 
+_REQUEST_OWNERS = frozenset({"g", "session", "request", "_request_ctx_stack"})
+
+
+def missing_user(test: Expr) -> bool:
+    """`g.user is None`, `not session.user`, `request.user is None or ...`: a test that the request
+    carries no logged-in user."""
+    if test.kind == "boolop" and test.text == "or":
+        return any(missing_user(part) for part in test.args)
+    if test.kind == "unary" and test.text == "not":
+        return _request_user(test.args[0])
+    if test.kind == "compare" and test.text.strip() in ("is", "==") and len(test.args) == 2:
+        return test.args[1].is_none and _request_user(test.args[0])
+    return False
+
+
+def _request_user(expr: Expr) -> bool:
+    if expr.kind != "attr" or expr.text not in ("user", "current_user", "identity", "account"):
+        return False
+    owner = expr.args[0].dotted
+    return owner is not None and owner.rsplit(".", 1)[-1] in _REQUEST_OWNERS
+
+
 def _is_login_redirect(stmt: Stmt) -> bool:
     if stmt.kind not in ("return", "raise", "expr") or stmt.value is None:
         return False
     for call in stmt.value.calls():
         name = (call.func.dotted or "").rsplit(".", 1)[-1]
-        if name in ("unauthorized", "unauthorized_callback"):
-            return True
+        if name in ("unauthorized", "unauthorized_callback") or ("login" in name and "redirect" in name):
+            return True  # login_manager.unauthorized(), redirect_to_login()
         if name == "redirect":
             text = call.render(120).lower()
             if any(w in text for w in ("login", "signin", "sign_in", "auth")):
@@ -432,4 +499,4 @@ def _configured(qualified: str, names: tuple[str, ...]) -> bool:
     return any(n in (qualified, short) for n in names)
 
 
-__all__ = ["FlaskAuth", "Judgement", "strongest"]
+__all__ = ["FlaskAuth", "Judgement", "local_imports", "missing_user", "strongest"]
