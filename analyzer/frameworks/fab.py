@@ -231,9 +231,12 @@ class _FabLinker:
         if owner.kind == "name" and owner.text == "AppBuilder":
             return "flask_appbuilder.AppBuilder"
         symbol = self.index.resolve(mod, owner) if owner.dotted is not None else None
-        if symbol is not None and symbol.value is not None:
-            return symbol.qualname
-        return owner.render(40)
+        if symbol is None or symbol.value is None:
+            return owner.render(40)
+        app = symbol.value.arg(0, "app") if symbol.value.kind == "call" else None
+        if app is not None and app.dotted is not None:  # AppBuilder(app, db.session): the Flask app
+            return self.index.qualify(symbol.module, app.dotted)
+        return symbol.qualname
 
     # --- routes ------------------------------------------------------------------------
     def _emit(self, fab: _Class, app: str, linked: bool) -> None:

@@ -404,13 +404,19 @@ def local_imports(func: FunctionDef) -> dict[str, str]:
 
 
 def _wrapped_names(funcs: list[FunctionDef]) -> frozenset[str]:
-    """Names that stand for the view inside a decorator: each function's first parameter and the
-    functions it defines (`wrapper`, `inner`)."""
+    """Names that stand for the view inside a decorator: each function's first parameter, the
+    functions it defines (`wrapper`, `inner`) and names bound to a call made with one of them
+    (`checked = require_role("staff")(view)`)."""
     names = {fn.name for fn in funcs[1:]}
     for fn in funcs:
         params = [p for p in fn.params if p.kind in ("pos", "posonly") and p.name not in ("self", "cls")]
         if params:
             names.add(params[0].name)
+    for fn in funcs:
+        for stmt in walk_stmts(fn.body):
+            if stmt.kind == "assign" and stmt.value is not None and stmt.value.kind == "call" \
+                    and any(a.kind == "name" and a.text in names for a in stmt.value.positional):
+                names.update(t.text for t in stmt.targets if t.kind == "name")
     return frozenset(names)
 
 

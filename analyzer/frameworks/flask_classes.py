@@ -36,14 +36,40 @@ class HandlerClasses:
         self.index = index
         self.auth = auth
         self._judged: dict[str, Judgement] = {}
+        self._mro: dict[str, list[Symbol]] = {}
 
     def chain(self, symbol: Symbol) -> list[Symbol]:
-        """The class and its project ancestors, most derived first."""
+        """The class and its project ancestors in Python's method resolution order (C3), so that
+        `super()` in a mixin hierarchy finds the definition Python would run."""
+        cached = self._mro.get(symbol.qualname)
+        if cached is None:
+            self._mro[symbol.qualname] = [symbol]  # breaks cycles
+            cached = self._linearize(symbol)
+            self._mro[symbol.qualname] = cached
+        return cached
+
+    def _linearize(self, symbol: Symbol) -> list[Symbol]:
+        assert symbol.cls is not None
+        bases: list[Symbol] = []
+        for base in symbol.cls.bases:
+            parent = self.index.resolve(symbol.module, base if base.kind != "subscript" else base.args[0])
+            if parent is not None and parent.cls is not None and parent.qualname != symbol.qualname:
+                bases.append(parent)
+        sequences = [list(self.chain(b)) for b in bases] + [list(bases)]
         out = [symbol]
-        for base in self.index.base_names(symbol):
-            parent = self.index.lookup(base)
-            if parent is not None and parent.cls is not None and all(p.qualname != parent.qualname for p in out):
-                out.append(parent)
+        while any(sequences):
+            for seq in sequences:
+                head = seq[0] if seq else None
+                if head is not None and not any(head.qualname in (c.qualname for c in other[1:])
+                                                for other in sequences):
+                    break
+            else:  # no consistent order (or an unreadable base): depth first, as a fallback
+                rest = [c for seq in sequences for c in seq]
+                return out + [c for i, c in enumerate(rest) if all(c.qualname != r.qualname for r in rest[:i])
+                              and all(c.qualname != o.qualname for o in out)]
+            assert head is not None
+            out.append(head)
+            sequences = [seq[1:] if seq and seq[0].qualname == head.qualname else seq for seq in sequences]
         return out
 
     def is_handler_class(self, symbol: Symbol) -> bool:
