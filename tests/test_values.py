@@ -308,3 +308,26 @@ def test_cycles_and_depth_never_crash() -> None:
     for name in ("A", "B", "C"):
         assert isinstance(_value(files, name)[0], Opaque)
     assert _value(files, "D")[0] == "x"
+
+
+def test_class_body_names_and_set_algebra() -> None:
+    files = {
+        "routes.py": """
+            class RouteMethod:
+                GET = "get"
+                LIST = "list"
+                POST = "post"
+                READ_SET = {GET, LIST}
+                ALL = READ_SET | {POST}
+        """,
+        "app.py": """
+            from routes import RouteMethod
+
+            INCLUDED = RouteMethod.READ_SET | {RouteMethod.POST, "export"}
+            WITHOUT = RouteMethod.ALL - {"list"}
+            SHARED = RouteMethod.ALL & {"post", "delete"}
+        """,
+    }
+    assert _value(files, "INCLUDED") == (["get", "list", "post", "export"],)
+    assert _value(files, "WITHOUT") == (["get", "post"],)
+    assert _value(files, "SHARED") == (["post"],)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_checks_role, factory_aliases, join_conditions, join_paths, normalize_path
+from apilint.frameworks.common import factory_aliases, join_conditions, join_paths, normalize_path
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_classes import HandlerClasses
 from apilint.frameworks.flask_facts import FlaskFacts
@@ -797,8 +797,7 @@ class _Linker:
                     evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body, detail, loc))
             status = strongest(statuses) or AuthStatus.NONE
             if raw.func is not None:
-                check = body_checks_role(raw.func)
-                if check is not None:
+                for check in self.auth.body_roles(raw.mod, raw.func, handler=True)[:1]:
                     authz.append(Evidence("role", f"{raw.mod.module}.{raw.qualname}", AuthStatus.REQUIRED, check,
                                           loc))
             self.out.routes.append(Route(

@@ -86,8 +86,9 @@ class FlaskAuth:
         target = expr.func if call is not None else expr
         if target.kind == "call":  # jwt_required()(...) style: judge the inner call
             return self.decorator(mod, target, loc, depth + 1, local) if depth < 6 else Judgement()
-        qualified = self.qualify(mod, target, local) or target.render(40)
-        short = qualified.rsplit(".", 1)[-1]
+        found = self.qualify(mod, target, local)
+        qualified = found or target.render(120)
+        short = target.text if found is None and target.kind in ("attr", "name") else qualified.rsplit(".", 1)[-1]
         out = Judgement()
         if qualified in NOT_AUTH or depth > 6:
             return out
@@ -248,13 +249,27 @@ class FlaskAuth:
             if kw.name is not None and _ROLE_KEYWORD.match(kw.name) and _restricts(kw.value):
                 qualified = self.qualify(mod, call.func, local) or call.func.render(40)
                 return f"{qualified}({kw.name}={kw.value.render(30)})"
+        if _CHECK_CALL.match(callee) and any(a.kind == "str" and _PRIVILEGED.match(a.text) for a in call.positional):
+            return call.render(60)  # check_access("sysadmin", context), require_role("admin")
         return None
 
-    def body_roles(self, mod: ModuleSummary, func: FunctionDef) -> list[str]:
-        """Role or permission checks the function's own body makes (a compared role field that
-        rejects, or a call that names the role the caller must hold)."""
+    def body_roles(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0, handler: bool = False) -> list[str]:
+        """Role or permission checks the function's body makes: a compared role field that
+        rejects, or a call that names the role the caller must hold, itself or in a project
+        helper it calls (`_check_admin_auth()` doing `check_access("sysadmin", ctx)`). In a
+        `handler`, a bare permission query (`has_permission(...)`) may only shape the response,
+        so it does not count."""
         local = local_imports(func)
-        roles = [r for call in _calls(func) if (r := self._role_argument(mod, call, local)) is not None]
+        roles: list[str] = []
+        for call in _calls(func):
+            role = self._role_argument(mod, call, local)
+            if role is not None and not (handler and call.func.kind in ("name", "attr")
+                                         and _PERMISSION_CALL.match(call.func.text)):
+                roles.append(role)
+            elif role is None and depth < 2 and call.func.kind in ("name", "attr") and not call.positional:
+                helper = self.index.lookup(self.qualify(mod, call.func, local) or "")
+                if helper is not None and helper.func is not None and helper.func is not func:
+                    roles += self.body_roles(helper.module, helper.func, depth + 1, handler)
         check = body_checks_role(func)
         return [*roles, check] if check is not None else roles
 
@@ -298,6 +313,20 @@ class FlaskAuth:
         self._bodies[key] = status
         return status
 
+    def _own_method(self, mod: ModuleSummary, func: FunctionDef, name: str) -> Symbol | None:
+        """The method `name` of the class `func` is defined in (or of a project base class)."""
+        owner_name, _, _ = func.qualname.rpartition(".")
+        if not owner_name or "<locals>" in owner_name:
+            return None
+        owner = self.index.lookup(f"{mod.module}.{owner_name}")
+        if owner is None or owner.cls is None:
+            return None
+        for qualname in (owner.qualname, *self.index.base_names(owner)):
+            found = self.index.lookup(f"{qualname}.{name}")
+            if found is not None and found.func is not None and found.func is not func:
+                return found
+        return None
+
     def opaque_reason(self, mod: ModuleSummary, func: FunctionDef) -> str:
         """Why `body_status` of this function was UNKNOWN (empty when it was not)."""
         return self._reasons.get(f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}", "")
@@ -316,6 +345,16 @@ class FlaskAuth:
                 continue  # `Base._check_access(self)`: a class's own method, read with its class
             callee = self.qualify(mod, call.func, local)
             if callee is None:
+                continue
+            if callee.startswith("self.") and callee.count(".") == 1 and depth < 3:
+                method = self._own_method(mod, func, callee[5:])  # `context = self._prepare()`
+                if method is not None:
+                    assert method.func is not None
+                    status = self.body_status(method.module, method.func, depth + 1)
+                    if status is AuthStatus.UNKNOWN:
+                        opaque = opaque or self.opaque_reason(method.module, method.func)
+                    elif status is not None:
+                        known[callee] = status
                 continue
             if _OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
                 # `authenticate_request()` dispatching to a configured backend
@@ -357,6 +396,9 @@ _ROLE_KEYWORD = re.compile(r"^(required_|require_)?(roles?|permissions?|perms?|s
 _PERMISSION_CALL = re.compile(r"^_?(is_authorized|has_access|has_permission|has_role|check_permission|"
                               r"require_permission|has_perm)\w*$")
 """Calls in a wrapper that ask whether the caller holds a permission (`is_authorized_dag(...)`)."""
+_CHECK_CALL = re.compile(r"^_?(check|require|ensure|assert|verify)_?\w*$|^_?(has|is)_role\w*$")
+_PRIVILEGED = re.compile(r"^(sys_?|super_?|site_?)?admin(istrator)?s?$|^superusers?$|^staff$|^root$|^owner$",
+                         re.IGNORECASE)
 
 
 _EVERYONE = re.compile(r"^(user|users|member|members|viewer|guest|any|all|public|authenticated|everyone|"
