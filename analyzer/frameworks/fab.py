@@ -26,6 +26,7 @@ from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import normalize_path
 from apilint.frameworks.flask import handler_issues_credentials
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement
+from apilint.frameworks.flask_classes import HandlerClasses
 from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
@@ -130,6 +131,7 @@ class _FabLinker:
         self.index = index
         self.out = out
         self.auth = FlaskAuth(index, config)
+        self.mro = HandlerClasses(index, self.auth)
         self.classes: dict[str, _Class] = {}
         self.registered: dict[str, str] = {}
         """Registered class -> the app (or AppBuilder object) it is registered with."""
@@ -156,16 +158,13 @@ class _FabLinker:
 
     # --- classes ---------------------------------------------------------------------
     def _fab_class(self, symbol: Symbol) -> _Class | None:
-        chain = [symbol]
         library: list[str] = []
         for base in self.index.base_names(symbol):
-            parent = self.index.lookup(base)
-            if parent is not None and parent.cls is not None:
-                if all(p.qualname != parent.qualname for p in chain):
-                    chain.append(parent)
-            elif base.split(".")[0] == "flask_appbuilder" and base.rsplit(".", 1)[-1] in LIBRARY:
+            if base.split(".")[0] == "flask_appbuilder" and base.rsplit(".", 1)[-1] in LIBRARY:
                 library += [name for name in _ancestors(base.rsplit(".", 1)[-1]) if name not in library]
-        return _Class(symbol, chain, library) if library else None
+        if not library:
+            return None
+        return _Class(symbol, self.mro.chain(symbol), library)  # project classes in Python's MRO
 
     def _own_exposed(self, fab: _Class) -> bool:
         assert fab.symbol.cls is not None
@@ -206,7 +205,7 @@ class _FabLinker:
 
     # --- registrations -----------------------------------------------------------------
     def _registrations(self, mod: ModuleSummary) -> None:
-        if not mod.mentions("add_view") and not mod.mentions("add_api") and not mod.mentions("add_view_no_menu"):
+        if not any(mod.mentions(word) for word in ("add_view", "add_api", "add_view_no_menu", "indexview")):
             return
         for stmt in walk_stmts(mod.body, into_defs=True):
             for expr in stmt.own_exprs():
