@@ -800,6 +800,9 @@ class _Linker:
                 for check in self.auth.body_roles(raw.mod, raw.func, handler=True)[:1]:
                     authz.append(Evidence("role", f"{raw.mod.module}.{raw.qualname}", AuthStatus.REQUIRED, check,
                                           loc))
+                for check in self.auth.object_checks(raw.mod, raw.func, frozenset(params))[:1]:
+                    authz.append(Evidence("object_permission", f"{raw.mod.module}.{raw.qualname}",
+                                          AuthStatus.REQUIRED, check, loc))
             self.out.routes.append(Route(
                 framework="flask",
                 method=method,

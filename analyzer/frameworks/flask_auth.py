@@ -273,6 +273,35 @@ class FlaskAuth:
         check = body_checks_role(func)
         return [*roles, check] if check is not None else roles
 
+    def object_checks(self, mod: ModuleSummary, func: FunctionDef, params: frozenset[str],
+                      depth: int = 0) -> list[str]:
+        """Access checks on the object a path parameter names, made in the handler or in a method
+        of its class it hands the parameter to: `check_access("group_update", ctx, {"id": id})`,
+        `authorize(user, "edit", report_id)`."""
+        if not params or depth > 2:
+            return []
+        derived = set(params)
+        for stmt in walk_stmts(func.body):  # `data_dict = {"id": id}`
+            if stmt.kind == "assign" and stmt.value is not None and set(stmt.value.names()) & derived:
+                derived.update(t.text for t in stmt.targets if t.kind == "name")
+        out: list[str] = []
+        for call in _calls(func):
+            name = call.func.text if call.func.kind in ("name", "attr") else ""
+            passed = [*call.positional, *(kw.value for kw in call.keywords)]
+            if not any(set(arg.names()) & derived for arg in passed):
+                continue
+            if _OBJECT_CHECK.match(name):
+                out.append(call.render(60))
+            elif call.func.kind == "attr" and call.func.args[0].dotted == "self":
+                method = self._own_method(mod, func, name)
+                if method is not None and method.func is not None:
+                    given = {p.name for p in method.func.params} & {kw.name for kw in call.keywords
+                                                                     if kw.name and set(kw.value.names()) & derived}
+                    given |= {p.name for p, arg in zip(method.func.params[1:], call.positional, strict=False)
+                              if set(arg.names()) & derived}
+                    out += self.object_checks(method.module, method.func, frozenset(given), depth + 1)
+        return out
+
     def qualify(self, mod: ModuleSummary, expr: Expr, local: dict[str, str] | None = None) -> str | None:
         """The qualified name of `expr`: through names imported inside the function (`local`),
         then the module's names, then names some function of the module imports (a decorator
@@ -396,6 +425,11 @@ _ROLE_KEYWORD = re.compile(r"^(required_|require_)?(roles?|permissions?|perms?|s
 _PERMISSION_CALL = re.compile(r"^_?(is_authorized|has_access|has_permission|has_role|check_permission|"
                               r"require_permission|has_perm)\w*$")
 """Calls in a wrapper that ask whether the caller holds a permission (`is_authorized_dag(...)`)."""
+_OBJECT_CHECK = re.compile(r"^_?(check_access|check_permissions?|check_object_permissions?|authorize|"
+                           r"require_permission|has_permission|has_object_permission|is_authorized\w*|"
+                           r"can_(access|view|read|edit|update|delete|manage|modify|change)\w*|"
+                           r"(ensure|check|require)_\w*(access|permission|owner|ownership)s?)$")
+"""Calls that ask whether the caller may act on an object (given something that names it)."""
 _CHECK_CALL = re.compile(r"^_?(check|require|ensure|assert|verify)_?\w*$|^_?(has|is)_role\w*$")
 _PRIVILEGED = re.compile(r"^(sys_?|super_?|site_?)?admin(istrator)?s?$|^superusers?$|^staff$|^root$|^owner$",
                          re.IGNORECASE)
