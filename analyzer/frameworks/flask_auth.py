@@ -282,7 +282,7 @@ class FlaskAuth:
             return []
         derived = set(params)
         for stmt in walk_stmts(func.body):  # `data_dict = {"id": id}`
-            if stmt.kind == "assign" and stmt.value is not None and set(stmt.value.names()) & derived:
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None and set(stmt.value.names()) & derived:
                 derived.update(t.text for t in stmt.targets if t.kind == "name")
         out: list[str] = []
         for call in _calls(func):

@@ -11,14 +11,16 @@ from apilint.model import AuthStatus, Route, RouteMap
 from apilint.summary import FunctionDef
 
 _AUTH_FLOW_SEGMENTS = re.compile(
-    r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|signout|sign-out|signup|sign-up|register|"
+    r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|logged-out|logged_out|signout|sign-out|signup|sign-up|"
+    r"register|"
     r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
     r"confirm-email|confirm_email|activate|activation|password-reset|password_reset|reset-password|"
     r"reset_password|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
-    r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token)($|[/_.-])",
+    r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token|"
+    r"setlang|set-language|set_language|set-locale|set_locale)($|[/_.-])",
     re.IGNORECASE,
 )
-"""Authentication flows: public whatever the method."""
+"""Authentication flows (and the visitor's language switch): public whatever the method."""
 _READ_ONLY_SEGMENTS = re.compile(
     r"^/?(api/)?(v\d+/)?(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
     r"ping|status|version|info|docs|redoc|openapi|openapi\.json|swagger|swagger\.json|schema|static|"

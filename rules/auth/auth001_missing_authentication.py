@@ -21,8 +21,8 @@ class MissingAuthentication(Rule):
     ## What it finds
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
-    by design (login, token, register, password reset, health and readiness probes, API docs,
-    static files, the site root, paths that open with an auth flow such as
+    by design (login, logout, token, register, password reset, the language switch, health and
+    readiness probes, API docs, static files, the site root, paths that open with an auth flow such as
     `/reset/{uidb64}/{token}` or `/signup/{uuid}/`), handlers that only redirect to another
     route of the app (`return redirect(url_for("dashboard"))`, a legacy URL kept working) and
     paths listed in `auth.public-paths` are not reported.
