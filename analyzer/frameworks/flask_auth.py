@@ -9,14 +9,28 @@ rejects the request without it (`body_auth`), or sends anonymous users to the lo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from apilint.config import Config
-from apilint.frameworks.common import body_auth, body_checks_role, is_rejection
+from apilint.frameworks.common import body_auth, body_checks_role
+from apilint.frameworks.flask_patterns import (
+    CHECK_CALL,
+    OBJECT_CHECK,
+    OPAQUE_AUTH,
+    PERMISSION_CALL,
+    PRIVILEGED,
+    ROLE_KEYWORD,
+    calls_in,
+    dispatched_action,
+    local_imports,
+    permission_gate,
+    redirects_anonymous,
+    restricts,
+    wrapped_names,
+)
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 AUTH_LIBS = frozenset({"flask_login", "flask_jwt_extended", "flask_jwt", "flask_security", "flask_praetorian",
                        "flask_user", "flask_security_too"})
@@ -183,12 +197,12 @@ class FlaskAuth:
         inner = Judgement()
         funcs = [func] + [s.func for s in walk_stmts(func.body, into_defs=True) if s.func is not None]
         local = local_imports(func)
-        wrapped = _wrapped_names(funcs)
+        wrapped = wrapped_names(funcs)
         roles: list[str] = []
         for fn in funcs:
             for dec in fn.decorators:  # `@wraps(f) @login_required def inner(...)`
                 inner.merge(self.decorator(mod, dec.expr, where, depth + 1, local))
-            for call in _calls(fn):
+            for call in calls_in(fn):
                 inner.merge(self._applied(mod, call, wrapped, where, depth, local))
                 role = self._role_argument(mod, call, local)
                 if role is not None:
@@ -199,7 +213,7 @@ class FlaskAuth:
                     # `def has_access_view(v): return _guard(lambda: ...)`: the factory it delegates to
                     inner.merge(self.decorator(mod, stmt.value, where, depth + 1, local))
             status = self.body_status(mod, fn, depth + 1, local)
-            gate = _permission_gate(fn, wrapped)
+            gate = permission_gate(fn, wrapped)
             if gate is not None:
                 status = AuthStatus.REQUIRED
                 roles.append(gate)
@@ -243,13 +257,13 @@ class FlaskAuth:
         """`check_token(required_role=["admin"])`, `require(roles=ADMIN)`, `is_authorized_dag(...)`:
         a call in a wrapper that names the role or permission the caller must hold."""
         callee = call.func.text if call.func.kind in ("name", "attr") else ""
-        if _PERMISSION_CALL.match(callee):
+        if PERMISSION_CALL.match(callee):
             return f"{call.func.render(40)}(...)"
         for kw in call.keywords:
-            if kw.name is not None and _ROLE_KEYWORD.match(kw.name) and _restricts(kw.value):
+            if kw.name is not None and ROLE_KEYWORD.match(kw.name) and restricts(kw.value):
                 qualified = self.qualify(mod, call.func, local) or call.func.render(40)
                 return f"{qualified}({kw.name}={kw.value.render(30)})"
-        if _CHECK_CALL.match(callee) and any(a.kind == "str" and _PRIVILEGED.match(a.text) for a in call.positional):
+        if CHECK_CALL.match(callee) and any(a.kind == "str" and PRIVILEGED.match(a.text) for a in call.positional):
             return call.render(60)  # check_access("sysadmin", context), require_role("admin")
         return None
 
@@ -261,10 +275,10 @@ class FlaskAuth:
         so it does not count."""
         local = local_imports(func)
         roles: list[str] = []
-        for call in _calls(func):
+        for call in calls_in(func):
             role = self._role_argument(mod, call, local)
             if role is not None and not (handler and call.func.kind in ("name", "attr")
-                                         and _PERMISSION_CALL.match(call.func.text)):
+                                         and PERMISSION_CALL.match(call.func.text)):
                 roles.append(role)
             elif role is None and depth < 2 and call.func.kind in ("name", "attr") and not call.positional:
                 helper = self.index.lookup(self.qualify(mod, call.func, local) or "")
@@ -285,12 +299,12 @@ class FlaskAuth:
             if stmt.kind in ("assign", "annassign") and stmt.value is not None and set(stmt.value.names()) & derived:
                 derived.update(t.text for t in stmt.targets if t.kind == "name")
         out: list[str] = []
-        for call in _calls(func):
+        for call in calls_in(func):
             name = call.func.text if call.func.kind in ("name", "attr") else ""
             passed = [*call.positional, *(kw.value for kw in call.keywords)]
             if not any(set(arg.names()) & derived for arg in passed):
                 continue
-            if _OBJECT_CHECK.match(name):
+            if OBJECT_CHECK.match(name):
                 out.append(call.render(60))
             elif call.func.kind == "attr" and call.func.args[0].dotted == "self":
                 method = self._own_method(mod, func, name)
@@ -365,8 +379,8 @@ class FlaskAuth:
         known: dict[str, AuthStatus] = {}
         opaque = ""
         local = {**(local or {}), **local_imports(func)}
-        for call in _calls(func):
-            dispatched = _dispatched_action(call)
+        for call in calls_in(func):
+            dispatched = dispatched_action(call)
             if dispatched is not None:
                 opaque = opaque or f"delegates to {dispatched}, dispatched by name; its access check cannot be read"
                 continue
@@ -385,7 +399,7 @@ class FlaskAuth:
                     elif status is not None:
                         known[callee] = status
                 continue
-            if _OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
+            if OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
                 # `authenticate_request()` dispatching to a configured backend
                 opaque = opaque or f"calls {callee}, an authentication helper apilint cannot follow"
             if callee in KNOWN_CALLS:
@@ -407,7 +421,7 @@ class FlaskAuth:
         status = body_auth(self.index, mod, func)
         if status is not None:
             return status
-        if _redirects_anonymous(func):
+        if redirects_anonymous(func):
             return AuthStatus.REQUIRED
         if opaque:
             self._reasons[key] = opaque
@@ -415,170 +429,9 @@ class FlaskAuth:
         return None
 
 
-_OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
-                          r"require_authentication|ensure_authenticated|verify_authentication)$")
-"""Helpers that, by name, authenticate the current request: when apilint cannot read how
-(a backend chosen by configuration), the request's status is unknown rather than public."""
-
-
-_ROLE_KEYWORD = re.compile(r"^(required_|require_)?(roles?|permissions?|perms?|scopes?|groups?|privileges?)$")
-_PERMISSION_CALL = re.compile(r"^_?(is_authorized|has_access|has_permission|has_role|check_permission|"
-                              r"require_permission|has_perm)\w*$")
-"""Calls in a wrapper that ask whether the caller holds a permission (`is_authorized_dag(...)`)."""
-_OBJECT_CHECK = re.compile(r"^_?(check_access|check_permissions?|check_object_permissions?|authorize|"
-                           r"require_permission|has_permission|has_object_permission|is_authorized\w*|"
-                           r"can_(access|view|read|edit|update|delete|manage|modify|change)\w*|"
-                           r"(ensure|check|require)_\w*(access|permission|owner|ownership)s?)$")
-"""Calls that ask whether the caller may act on an object (given something that names it)."""
-_CHECK_CALL = re.compile(r"^_?(check|require|ensure|assert|verify)_?\w*$|^_?(has|is)_role\w*$")
-_PRIVILEGED = re.compile(r"^(sys_?|super_?|site_?)?admin(istrator)?s?$|^superusers?$|^staff$|^root$|^owner$",
-                         re.IGNORECASE)
-
-
-_EVERYONE = re.compile(r"^(user|users|member|members|viewer|guest|any|all|public|authenticated|everyone|"
-                       r"reader|basic|default)$", re.IGNORECASE)
-
-
-def _restricts(value: Expr) -> bool:
-    """True when a role argument limits callers to some roles: `["admin"]`, `ROLE.ADMIN`, a named
-    constant; not `None`, and not a list that admits ordinary users (`["user", "admin"]`)."""
-    if value.is_none or (value.kind == "const" and value.text == "False"):
-        return False
-    words = [e.text for e in value.walk() if e.kind == "str" or (e.kind == "attr" and e.text.isupper())]
-    return not any(_EVERYONE.match(word) for word in words)
-
-
-def _permission_gate(func: FunctionDef, wrapped: frozenset[str]) -> str | None:
-    """`if sm.has_access(perm, view): return f(*args)` followed by a redirect or 403: the wrapper
-    calls the view only when a permission check passes. The check's source text, else None."""
-    for stmt in walk_stmts(func.body):
-        if stmt.kind != "if" or stmt.value is None:
-            continue
-        checks = [c for c in stmt.value.calls() if c.func.kind in ("name", "attr")
-                  and _PERMISSION_CALL.match(c.func.text)]
-        if checks and _calls_view(stmt.body, wrapped) and not _calls_view(stmt.orelse, wrapped):
-            return checks[0].render(60)
-    return None
-
-
-def _calls_view(body: tuple[Stmt, ...], wrapped: frozenset[str]) -> bool:
-    for stmt in walk_stmts(body):
-        for expr in stmt.own_exprs():
-            if any(c.func.kind == "name" and c.func.text in wrapped for c in expr.calls()):
-                return True
-    return False
-
-
-def local_imports(func: FunctionDef) -> dict[str, str]:
-    """Names imported inside a function (and the functions it defines): local name -> qualified name."""
-    out: dict[str, str] = {}
-    for stmt in walk_stmts(func.body, into_defs=True):
-        if stmt.kind == "import":
-            for target, value in zip(stmt.targets, stmt.exprs, strict=False):
-                out[target.text] = value.text
-    return out
-
-
-def _wrapped_names(funcs: list[FunctionDef]) -> frozenset[str]:
-    """Names that stand for the view inside a decorator: each function's first parameter, the
-    functions it defines (`wrapper`, `inner`) and names bound to a call made with one of them
-    (`checked = require_role("staff")(view)`)."""
-    names = {fn.name for fn in funcs[1:]}
-    for fn in funcs:
-        params = [p for p in fn.params if p.kind in ("pos", "posonly") and p.name not in ("self", "cls")]
-        if params:
-            names.add(params[0].name)
-    for fn in funcs:
-        for stmt in walk_stmts(fn.body):
-            if stmt.kind == "assign" and stmt.value is not None and stmt.value.kind == "call" \
-                    and any(a.kind == "name" and a.text in names for a in stmt.value.positional):
-                names.update(t.text for t in stmt.targets if t.kind == "name")
-    return frozenset(names)
-
-
-_DISPATCHERS = re.compile(r"^_?get_?(action|handler|command|operation|function)s?$")
-
-
-def _dispatched_action(call: Expr) -> str | None:
-    """`get_action("package_update")(context, data)`: a project action looked up by its name at
-    run time (an action layer that checks access itself). The action's name, else None."""
-    inner = call.func
-    if inner.kind != "call" or inner.func.kind not in ("name", "attr") or not _DISPATCHERS.match(inner.func.text):
-        return None
-    first = inner.positional[0] if inner.positional else None
-    if first is None or first.kind not in ("str", "fstr", "name", "attr"):
-        return None
-    return f"{inner.func.text}({first.render(40)})"
-
-
-def _calls(func: FunctionDef) -> list[Expr]:
-    out: list[Expr] = []
-    for stmt in walk_stmts(func.body):
-        for expr in stmt.own_exprs():
-            out += list(expr.calls())
-    return out
-
-
-_SESSION_USER_KEYS = frozenset({"user_id", "userid", "uid", "user", "username", "logged_in", "loggedin", "email",
-                                "user_email", "account_id", "authenticated", "is_authenticated"})
-
-
-def _redirects_anonymous(func: FunctionDef) -> bool:
-    """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin."""
-    for stmt in walk_stmts(func.body):
-        if stmt.kind != "if" or stmt.value is None:
-            continue
-        test = {e.text for e in stmt.value.walk() if e.kind in ("attr", "name")}
-        keys = {e.text.lower() for e in stmt.value.walk() if e.kind == "str"}
-        session_user = "session" in test and bool(keys & _SESSION_USER_KEYS)  # `'user_id' not in session`
-        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in", "current_user"} \
-                and not session_user and not missing_user(stmt.value):
-            continue
-        for inner in walk_stmts(stmt.body):
-            if is_rejection(inner) or _is_login_redirect(inner):
-                return True
-    return False
-
-
-_REQUEST_OWNERS = frozenset({"g", "session", "request", "_request_ctx_stack"})
-
-
-def missing_user(test: Expr) -> bool:
-    """`g.user is None`, `not session.user`, `request.user is None or ...`: a test that the request
-    carries no logged-in user."""
-    if test.kind == "boolop" and test.text == "or":
-        return any(missing_user(part) for part in test.args)
-    if test.kind == "unary" and test.text == "not":
-        return _request_user(test.args[0])
-    if test.kind == "compare" and test.text.strip() in ("is", "==") and len(test.args) == 2:
-        return test.args[1].is_none and _request_user(test.args[0])
-    return False
-
-
-def _request_user(expr: Expr) -> bool:
-    if expr.kind != "attr" or expr.text not in ("user", "current_user", "identity", "account"):
-        return False
-    owner = expr.args[0].dotted
-    return owner is not None and owner.rsplit(".", 1)[-1] in _REQUEST_OWNERS
-
-
-def _is_login_redirect(stmt: Stmt) -> bool:
-    if stmt.kind not in ("return", "raise", "expr") or stmt.value is None:
-        return False
-    for call in stmt.value.calls():
-        name = (call.func.dotted or "").rsplit(".", 1)[-1]
-        if name in ("unauthorized", "unauthorized_callback") or ("login" in name and "redirect" in name):
-            return True  # login_manager.unauthorized(), redirect_to_login()
-        if name == "redirect":
-            text = call.render(120).lower()
-            if any(w in text for w in ("login", "signin", "sign_in", "auth")):
-                return True
-    return False
-
-
 def _configured(qualified: str, names: tuple[str, ...]) -> bool:
     short = qualified.rsplit(".", 1)[-1]
     return any(n in (qualified, short) for n in names)
 
 
-__all__ = ["FlaskAuth", "Judgement", "local_imports", "missing_user", "strongest"]
+__all__ = ["FlaskAuth", "Judgement", "strongest"]

@@ -16,7 +16,8 @@ import re
 from collections.abc import Iterator
 
 from apilint.frameworks.common import guarded_rejections, is_rejection
-from apilint.frameworks.flask_auth import FlaskAuth, Judgement, missing_user, strongest
+from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
+from apilint.frameworks.flask_patterns import missing_user
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
