@@ -26,6 +26,7 @@ from apilint.frameworks.flask_patterns import (
     permission_gate,
     redirects_anonymous,
     restricts,
+    swallowed_calls,
     wrapped_names,
 )
 from apilint.model import AuthStatus, Evidence, Location
@@ -259,7 +260,7 @@ class FlaskAuth:
         callee = call.func.text if call.func.kind in ("name", "attr") else ""
         if PERMISSION_CALL.match(callee):
             return f"{call.func.render(40)}(...)"
-        for kw in call.keywords:
+        for kw in call.keywords if CHECK_CALL.match(callee) else ():
             if kw.name is not None and ROLE_KEYWORD.match(kw.name) and restricts(kw.value):
                 qualified = self.qualify(mod, call.func, local) or call.func.render(40)
                 return f"{qualified}({kw.name}={kw.value.render(30)})"
@@ -370,6 +371,19 @@ class FlaskAuth:
                 return found
         return None
 
+    def _call_status(self, mod: ModuleSummary, func: FunctionDef, call: Expr, local: dict[str, str],
+                     depth: int) -> AuthStatus | None:
+        """What a call to a known check or a project helper does to the request, if anything."""
+        callee = self.qualify(mod, call.func, local)
+        if callee is None:
+            return None
+        if callee in KNOWN_CALLS:
+            return KNOWN_CALLS[callee]
+        helper = self.index.lookup(callee) if depth < 3 else None
+        if helper is None or helper.func is None or helper.func is func:
+            return None
+        return self.body_status(helper.module, helper.func, depth + 1)
+
     def opaque_reason(self, mod: ModuleSummary, func: FunctionDef) -> str:
         """Why `body_status` of this function was UNKNOWN (empty when it was not)."""
         return self._reasons.get(f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}", "")
@@ -379,10 +393,17 @@ class FlaskAuth:
         known: dict[str, AuthStatus] = {}
         opaque = ""
         local = {**(local or {}), **local_imports(func)}
+        tolerated = swallowed_calls(func)
         for call in calls_in(func):
             dispatched = dispatched_action(call)
             if dispatched is not None:
                 opaque = opaque or f"delegates to {dispatched}, dispatched by name; its access check cannot be read"
+                continue
+            if id(call) in tolerated:
+                # `try: verify_auth_token(token) except Exception: log(...)`: checked when given
+                status = self._call_status(mod, func, call, local, depth)
+                if status is AuthStatus.REQUIRED:
+                    known[f"{id(call)}"] = AuthStatus.OPTIONAL
                 continue
             if call.positional and call.positional[0].dotted == "self":
                 continue  # `Base._check_access(self)`: a class's own method, read with its class

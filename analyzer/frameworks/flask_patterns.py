@@ -64,6 +64,21 @@ def _calls_view(body: tuple[Stmt, ...], wrapped: frozenset[str]) -> bool:
     return False
 
 
+def swallowed_calls(func: FunctionDef) -> set[int]:
+    """Identities of the calls made in `try` blocks whose `except` clauses neither raise nor
+    reject: a failed check there is tolerated (optional authentication)."""
+    out: set[int] = set()
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "try" or not stmt.handlers:
+            continue
+        if any(inner.kind == "raise" or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
+            continue
+        for inner in walk_stmts(stmt.body):
+            for expr in inner.own_exprs():
+                out.update(id(call) for call in expr.calls())
+    return out
+
+
 def local_imports(func: FunctionDef) -> dict[str, str]:
     """Names imported inside a function (and the functions it defines): local name -> qualified name."""
     out: dict[str, str] = {}
@@ -175,5 +190,5 @@ def _is_login_redirect(stmt: Stmt) -> bool:
 __all__ = [
     "CHECK_CALL", "OBJECT_CHECK", "OPAQUE_AUTH", "PERMISSION_CALL", "PRIVILEGED", "ROLE_KEYWORD", "calls_in",
     "dispatched_action", "local_imports", "missing_user", "permission_gate", "redirects_anonymous", "restricts",
-    "wrapped_names"
+    "swallowed_calls", "wrapped_names"
 ]

@@ -130,7 +130,8 @@ def forgotten_among_protected(route: Route, routes: RouteMap, config: Config,
 
 _REDIRECT_CALLS = re.compile(r"^(redirect|redirect_to|RedirectResponse|HttpResponseRedirect|"
                              r"HttpResponsePermanentRedirect)$")
-_REDIRECT_HELPERS = re.compile(r"^(url_for|reverse|sanitize\w*|dict|str|int|quote\w*|urlencode|get)$")
+_REDIRECT_HELPERS = re.compile(r"^(url_for|reverse|sanitize\w*|dict|str|int|quote\w*|urlencode|get|format|dumps|join|"
+                               r"encode|lower|upper|strip)$")
 
 
 def only_redirects(handler: FunctionDef | None) -> bool:

@@ -244,3 +244,51 @@ def test_request_user_tests_and_messages_that_mention_authorization(tmp_path: Pa
     })
     assert routes["POST /drafts"].auth.status.value == "required"
     assert routes["POST /reports/{report_id}"].auth.status.value == "none"
+
+
+def test_tolerated_token_check_is_optional_and_policy_scopes_are_not_roles(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/tokens.py": """
+            from flask import abort
+
+            def verify_auth_token(token, roles):
+                if not token:
+                    abort(401)
+                return {"role": "user"}
+        """,
+        "app/views.py": """
+            from flask import Blueprint, g, request
+            from app import app
+            from app.policy import Match
+            from app.tokens import verify_auth_token
+
+            ui_bp = Blueprint("ui", __name__)
+
+            @ui_bp.before_request
+            def load_user():
+                g.user = None
+                token = request.headers.get("Authorization")
+                if token:
+                    try:
+                        g.user = verify_auth_token(token, ["user", "admin"])
+                    except Exception:
+                        g.user = None
+
+            @ui_bp.route("/")
+            def index():
+                Match.action_only(scope="webui")
+                return "page"
+
+            app.register_blueprint(ui_bp)
+        """,
+        "app/policy.py": """
+            class Match:
+                @staticmethod
+                def action_only(scope):
+                    return scope
+        """,
+    })
+    route = routes["GET /"]
+    assert route.auth.status.value == "optional"
+    assert route.authz == ()
