@@ -200,6 +200,7 @@ class FlaskAuth:
         local = local_imports(func)
         wrapped = wrapped_names(funcs)
         roles: list[str] = []
+        reason = ""
         for fn in funcs:
             for dec in fn.decorators:  # `@wraps(f) @login_required def inner(...)`
                 inner.merge(self.decorator(mod, dec.expr, where, depth + 1, local))
@@ -214,6 +215,8 @@ class FlaskAuth:
                     # `def has_access_view(v): return _guard(lambda: ...)`: the factory it delegates to
                     inner.merge(self.decorator(mod, stmt.value, where, depth + 1, local))
             status = self.body_status(mod, fn, depth + 1, local)
+            if status is AuthStatus.UNKNOWN:
+                reason = reason or self.opaque_reason(mod, fn)
             gate = permission_gate(fn, wrapped)
             if gate is not None:
                 status = AuthStatus.REQUIRED
@@ -226,7 +229,9 @@ class FlaskAuth:
         out = Judgement(rate_limit=list(inner.rate_limit))
         if inner.status is not None:
             based_on = ", ".join(dict.fromkeys(e.name for e in inner.evidence))
-            if inner.status is AuthStatus.UNKNOWN and based_on:
+            if inner.status is AuthStatus.UNKNOWN and reason:
+                detail = reason
+            elif inner.status is AuthStatus.UNKNOWN and based_on:
                 detail = f"hands the view to {based_on}, which apilint cannot read"
             elif based_on:
                 detail = f"wraps {based_on}"
@@ -442,8 +447,12 @@ class FlaskAuth:
         status = body_auth(self.index, mod, func)
         if status is not None:
             return status
-        if redirects_anonymous(func):
+        gate = redirects_anonymous(func)
+        if gate == "":
             return AuthStatus.REQUIRED
+        if gate is not None:
+            self._reasons[key] = f"turns anonymous callers away only when `{gate}` (a run-time setting)"
+            return AuthStatus.UNKNOWN
         if opaque:
             self._reasons[key] = opaque
             return AuthStatus.UNKNOWN

@@ -134,21 +134,42 @@ _SESSION_USER_KEYS = frozenset({"user_id", "userid", "uid", "user", "username", 
                                 "user_email", "account_id", "authenticated", "is_authenticated"})
 
 
-def redirects_anonymous(func: FunctionDef) -> bool:
-    """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin."""
+def redirects_anonymous(func: FunctionDef) -> str | None:
+    """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin: None
+    when the function does not turn anonymous callers away, "" when it always does, and the
+    source of the other condition when it only does so under a setting
+    (`if password_enabled and not current_user.is_authenticated: ...`)."""
+    found: str | None = None
     for stmt in walk_stmts(func.body):
         if stmt.kind != "if" or stmt.value is None:
             continue
         test = {e.text for e in stmt.value.walk() if e.kind in ("attr", "name")}
         keys = {e.text.lower() for e in stmt.value.walk() if e.kind == "str"}
         session_user = "session" in test and bool(keys & _SESSION_USER_KEYS)  # `'user_id' not in session`
-        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in", "current_user"} \
-                and not session_user and not missing_user(stmt.value):
+        if not test & _ANONYMOUS_WORDS and not session_user and not missing_user(stmt.value):
             continue
-        for inner in walk_stmts(stmt.body):
-            if is_rejection(inner) or _is_login_redirect(inner):
-                return True
-    return False
+        if not any(is_rejection(inner) or _is_login_redirect(inner) for inner in walk_stmts(stmt.body)):
+            continue
+        setting = _setting_condition(stmt.value)
+        if not setting:
+            return ""
+        found = found or setting
+    return found
+
+
+_ANONYMOUS_WORDS = frozenset({"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in",
+                              "current_user"})
+_REQUEST_WORDS = _ANONYMOUS_WORDS | {"request", "g", "session", "user", "method", "endpoint", "path"}
+
+
+def _setting_condition(test: Expr) -> str:
+    """The part of an `and` test that is about neither the request nor the caller (a feature
+    switch), else ``."""
+    if test.kind != "boolop" or test.text != "and":
+        return ""
+    other = [part for part in test.args if not {e.text for e in part.walk() if e.kind in ("attr", "name")}
+             & _REQUEST_WORDS]
+    return " and ".join(part.render(40) for part in other)
 
 
 _REQUEST_OWNERS = frozenset({"g", "session", "request", "_request_ctx_stack"})

@@ -292,3 +292,38 @@ def test_tolerated_token_check_is_optional_and_policy_scopes_are_not_roles(tmp_p
     route = routes["GET /"]
     assert route.auth.status.value == "optional"
     assert route.authz == ()
+
+
+def test_login_enforced_only_under_a_setting_is_unknown_with_the_setting(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/auth.py": """
+            import os
+            from functools import wraps
+            from flask import current_app, request
+            from flask_login import current_user
+
+            def login_optionally_required(view):
+                @wraps(view)
+                def decorated(*args, **kwargs):
+                    password_set = current_app.config.get("PASSWORD") or os.getenv("APP_PASSWORD")
+                    if request.method in ("OPTIONS",):
+                        return view(*args, **kwargs)
+                    if password_set and not current_user.is_authenticated:
+                        return current_app.login_manager.unauthorized()
+                    return view(*args, **kwargs)
+                return decorated
+        """,
+        "app/views.py": """
+            from app import app
+            from app.auth import login_optionally_required
+
+            @app.route("/watches/<uuid>", methods=["DELETE"])
+            @login_optionally_required
+            def delete_watch(uuid):
+                return "", 204
+        """,
+    })
+    route = routes["DELETE /watches/{uuid}"]
+    assert route.auth.status.value == "unknown"
+    assert route.auth.evidence[0].detail == "turns anonymous callers away only when `password_set` (a run-time setting)"
