@@ -65,13 +65,14 @@ def _calls_view(body: tuple[Stmt, ...], wrapped: frozenset[str]) -> bool:
 
 
 def swallowed_calls(func: FunctionDef) -> set[int]:
-    """Identities of the calls made in `try` blocks whose `except` clauses neither raise nor
-    reject: a failed check there is tolerated (optional authentication)."""
+    """Identities of the calls made in `try` blocks whose `except` clauses carry on (they log,
+    pass or reset a value; they neither raise, reject nor return an error response): a failed
+    check there is tolerated (optional authentication)."""
     out: set[int] = set()
     for stmt in walk_stmts(func.body):
         if stmt.kind != "try" or not stmt.handlers:
             continue
-        if any(inner.kind == "raise" or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
+        if any(inner.kind in ("raise", "return") or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
             continue
         for inner in walk_stmts(stmt.body):
             for expr in inner.own_exprs():
