@@ -74,10 +74,24 @@ def swallowed_calls(func: FunctionDef) -> set[int]:
             continue
         if any(inner.kind in ("raise", "return") or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
             continue
+        if not any(_catches_check_failures(handler.value) for handler in stmt.handlers):
+            continue  # `except HTTPAPIError as e: error = e`: an error response built later
         for inner in walk_stmts(stmt.body):
             for expr in inner.own_exprs():
                 out.update(id(call) for call in expr.calls())
     return out
+
+
+_CHECK_FAILURES = re.compile(r"^(Exception|BaseException|\w*(Token|Auth|JWT|Jwt|Signature|Credential|Decode|"
+                             r"Expired|Login|Permission)\w*)$")
+
+
+def _catches_check_failures(caught: Expr | None) -> bool:
+    """`except:`, `except Exception`, `except (InvalidToken, jwt.DecodeError)`."""
+    if caught is None:
+        return True
+    names = caught.args if caught.kind == "tuple" else (caught,)
+    return any(n.kind in ("name", "attr") and _CHECK_FAILURES.match(n.text) for n in names)
 
 
 def local_imports(func: FunctionDef) -> dict[str, str]:
