@@ -673,8 +673,17 @@ class Evaluator:
                 if default is None:
                     return _opaque(owner.module, value, "the field has no default")
                 value = default
-        got = self._sub(owner.module, value, None, depth)
+        # a class body reads its own earlier names first (`CRUD_SET = {ADD, LIST}` in the class)
+        scope = Scope(owner.module, None, None, None, lambda name: self._class_body_name(owner, name, depth))
+        got = self._sub(owner.module, value, scope, depth)
         return Value(got.options, got.from_env or env)
+
+    def _class_body_name(self, owner: Symbol, name: str, depth: int) -> Value | None:
+        assert owner.cls is not None
+        value = owner.cls.attribute(name)
+        if value is None or depth > _MAX_DEPTH:
+            return None
+        return self._field_default(owner, value, depth + 1)
 
     def _is_settings(self, cls: Symbol) -> bool:
         return any(base.rsplit(".", 1)[-1] in _SETTINGS_BASES for base in self.index.base_names(cls))
@@ -1266,6 +1275,11 @@ def _apply_binop(op: str, a: Any, b: Any) -> Any:
             return a % (tuple(b) if isinstance(b, list | tuple) else b)
         if op == "|" and isinstance(a, dict) and isinstance(b, dict):
             return {**a, **b}
+        if op in ("|", "-", "&") and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+            # set algebra (sets are read as lists: lists and tuples have no `|`, `-` or `&`)
+            if op == "|":
+                return list(dict.fromkeys([*a, *b]))
+            return [x for x in a if (x in b) == (op == "&")]
         if op in ("*", "-", "//", "**", "/") and isinstance(a, int | float) and isinstance(b, int | float):
             if op == "**" and (not isinstance(b, int) or b > 64):
                 return _FAILED

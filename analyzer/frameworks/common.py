@@ -127,6 +127,8 @@ def _bind_loop(mod: ModuleSummary, target: Expr, item: object, bound: dict[str, 
 def _mentions_credential(expr: Expr, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
     for sub in expr.walk():
         text = sub.text.lower() if sub.kind in ("name", "attr", "str") else ""
+        if sub.kind == "str" and " " in text.strip():
+            continue  # a message ("You are not authorized"), not a header or key name
         if text and any(word in text for word in CREDENTIAL_WORDS):
             if "session" in text and not _login_session(sub, text, index, mod):
                 continue
