@@ -22,7 +22,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, Stmt, walk_stmts
@@ -85,6 +85,8 @@ class Instance:
     mod: ModuleSummary
     """The module the constructor call is written in (its arguments are read there)."""
     scope: Scope | None = None
+    origin: tuple[ModuleSummary, Expr] | None = None
+    """The name the object is bound to where it is made (`router = PrefectRouter(...)`), if any."""
 
     def __repr__(self) -> str:
         return f"Instance({self.cls.qualname})"
@@ -560,7 +562,9 @@ class Evaluator:
         name = key.rsplit(":", 1)[-1]
         line = assigns[0][0].line
         options = [Opaque(mod, Expr("name", name, line=line), o.reason)
-                   if isinstance(o, Opaque) and o.expr.kind == "call" else o for o in options]
+                   if isinstance(o, Opaque) and o.expr.kind == "call" else
+                   replace(o, origin=(mod, Expr("name", name, line=line)))
+                   if isinstance(o, Instance) and o.origin is None and scope is None else o for o in options]
         return Value(tuple(options[:MAX_OPTIONS]), env)
 
     def _unpacked(self, mod: ModuleSummary, stmt: Stmt, name: str, scope: Scope | None, depth: int) -> Value:
@@ -1192,7 +1196,7 @@ def as_expr(mod: ModuleSummary, value: Any) -> tuple[ModuleSummary, Expr] | None
     if isinstance(value, Opaque):
         return value.mod, value.expr
     if isinstance(value, Instance):
-        return value.mod, value.call
+        return value.origin if value.origin is not None else (value.mod, value.call)
     if isinstance(value, Ref):
         return value.symbol.module, Expr("name", value.symbol.qualname.rsplit(".", 1)[-1], line=value.symbol.line)
     if isinstance(value, str):
