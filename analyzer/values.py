@@ -1131,6 +1131,9 @@ class Evaluator:
             if expr.kind == "binop" and expr.text == "+":
                 pieces = [self._text(mod, e, scope, depth + 1) for e in expr.args]
                 return _join_texts(pieces, value.from_env)
+            formatted = self._format_text(mod, expr, scope, depth)
+            if formatted is not None:
+                return formatted
             target = self._assigned_expr(mod, expr, scope)
             if target is not None:
                 inner = self._text(target[0], target[1], target[2], depth + 1)
@@ -1138,6 +1141,41 @@ class Evaluator:
                             inner.reasons)
         source = expr.render(60)
         return Text(placeholder(expr.render(40)), (source,), (), value.from_env, (value.reason() or source,))
+
+    def _format_text(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Text | None:
+        """`"/{}/<id>/resource".format(kind)`: the template's text with each argument's text in place."""
+        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "format":
+            return None
+        template = self.value(mod, expr.func.args[0], scope).first
+        if not isinstance(template, str):
+            return None
+        import string
+
+        pieces: list[Text] = []
+        auto = 0
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return None
+        for literal, field_name, spec, _conversion in fields:
+            pieces.append(Text(literal))
+            if field_name is None:
+                continue
+            if spec:
+                return None
+            arg: Expr | None
+            if field_name == "":
+                arg = expr.positional[auto] if auto < len(expr.positional) else None
+                auto += 1
+            elif field_name.isdigit():
+                index = int(field_name)
+                arg = expr.positional[index] if index < len(expr.positional) else None
+            else:
+                arg = expr.kwarg(field_name)
+            if arg is None:
+                return None
+            pieces.append(self._text(mod, arg, scope, depth + 1))
+        return _join_texts(pieces, False)
 
     def _assigned_expr(self, mod: ModuleSummary, expr: Expr,
                        scope: Scope | None) -> tuple[ModuleSummary, Expr, Scope | None] | None:
