@@ -362,6 +362,10 @@ class _Linker:
             for call in expr.calls():
                 self._call(mod, call, ctx, stmt.line)
         assert stmt.value is not None
+        if not self._loop_registers(stmt):
+            self._scan(mod, stmt.body, ctx)
+            self._scan(mod, stmt.orelse, ctx)
+            return
         value = self.index.values.value(mod, stmt.value, ctx.values).first
         items = list(value) if isinstance(value, list | tuple | dict) else None
         target = stmt.targets[0] if stmt.targets else None
@@ -376,6 +380,22 @@ class _Linker:
                 scope = ctx.values.child(bound) if ctx.values is not None else Scope(mod, None, bound)
                 self._scan(mod, stmt.body, replace(ctx, names=names, exprs=exprs, values=scope))
         self._scan(mod, stmt.orelse, ctx)
+
+    def _loop_registers(self, stmt: Stmt) -> bool:
+        """Only a loop whose body registers something, or hands its variable to a call, is unrolled."""
+        loop_names = {e.text for t in stmt.targets for e in t.walk() if e.kind == "name"}
+        wrapper_methods = self.wrappers.method_names()
+        for inner in walk_stmts(stmt.body, into_defs=True):
+            if inner.func is not None and inner.func.decorators:
+                return True
+            for expr in inner.own_exprs():
+                for call in expr.calls():
+                    if call.func.kind == "attr" and (call.func.text in _REGISTRATIONS or
+                                                     call.func.text in wrapper_methods):
+                        return True
+                    if any(a.kind == "name" and a.text in loop_names for a in call.positional):
+                        return True
+        return False
 
     def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: Any) -> None:
         found = unreadable_loop(mod, stmt, value, _REGISTRATIONS)
@@ -490,7 +510,7 @@ class _Linker:
         the project function with its app/router parameters bound to the arguments' objects (a
         router built in the argument itself included) and its other parameters to the arguments'
         values. Returns the router the function hands back when it returns one of them."""
-        if len(self._helpers_seen) > _MAX_HELPERS:
+        if len(self._helpers_seen) > _MAX_HELPERS or not self._may_configure(mod, call, ctx):
             return None
         callee = self.index.values.value(mod, call.func, ctx.values).first
         if not isinstance(callee, Ref) or callee.symbol.func is None:
@@ -535,6 +555,18 @@ class _Linker:
                                    routers, values)
         self._scan(symbol.module, func.body, inner)
         return returned
+
+    def _may_configure(self, mod: ModuleSummary, call: Expr, ctx: ScanContext) -> bool:
+        """A cheap test before reading a callee: an argument is an app or router (a known one, or one
+        built right there), or the call is a method a router-wrapper class defines."""
+        args = [*call.positional, *(kw.value for kw in call.keywords)]
+        for arg in args:
+            if arg.kind == "call":
+                if self._router_kind(mod, arg) is not None:
+                    return True
+            elif arg.kind in ("name", "attr") and self._resolve_router(mod, arg, ctx) is not None:
+                return True
+        return call.func.kind == "attr" and call.func.text in self.wrappers.method_names()
 
     def _inline_router(self, mod: ModuleSummary, arg: Expr, ctx: ScanContext, line: int,
                        position: int | str) -> Router | None:

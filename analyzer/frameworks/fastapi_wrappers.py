@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from apilint.frameworks.common import join_conditions
 from apilint.frameworks.fastapi_tree import RawRoute, Router, ScanContext
 from apilint.project import Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, walk_stmts
 from apilint.values import Instance, Ref, Scope, Value
 
 if TYPE_CHECKING:
@@ -33,11 +33,53 @@ class WrapperReader:
     def __init__(self, linker: _Linker) -> None:
         self.linker = linker
         self.index = linker.index
+        self._method_names: frozenset[str] | None = None
+        self._attributes: frozenset[str] | None = None
+
+    def method_names(self) -> frozenset[str]:
+        """Names of the methods of every project class that keeps a framework router in an attribute
+        (empty in most projects: then no call needs a closer look)."""
+        self._scan_classes()
+        assert self._method_names is not None
+        return self._method_names
+
+    def router_attributes(self) -> frozenset[str]:
+        """The attribute names such classes keep their routers in (`router`, `_api`)."""
+        self._scan_classes()
+        assert self._attributes is not None
+        return self._attributes
+
+    def _scan_classes(self) -> None:
+        if self._method_names is not None:
+            return
+        names: set[str] = set()
+        attributes: set[str] = set()
+        for mod in self.index:
+            if not mod.mentions("self"):
+                continue
+            for cls in mod.classes():
+                held = self._held(mod, cls)
+                if held:
+                    attributes |= held
+                    names.update(m.name for m in cls.methods())
+        self._method_names = frozenset(names)
+        self._attributes = frozenset(attributes)
+
+    def _held(self, mod: ModuleSummary, cls: ClassDef) -> set[str]:
+        out: set[str] = set()
+        for method in cls.methods():
+            for stmt in walk_stmts(method.body):
+                if stmt.kind in ("assign", "annassign") and stmt.value is not None and stmt.value.kind == "call" \
+                        and self.linker._router_kind(mod, stmt.value) is not None:
+                    out.update(t.text for t in stmt.targets if t.kind == "attr" and t.args[0].dotted == "self")
+        return out
 
     # --- inner routers of instances --------------------------------------------------------
     def instance_router(self, mod: ModuleSummary, owner: Expr, attr: str, ctx: ScanContext | None) -> Router | None:
         """`v2.router` / `self.router` where the object is an instance of a project class whose
         methods assign `self.router = APIRouter(...)`: that instance's own router."""
+        if attr not in self.router_attributes():
+            return None
         value = self.index.values.value(mod, owner, ctx.values if ctx is not None else None).first
         if not isinstance(value, Instance):
             return None
@@ -81,6 +123,8 @@ class WrapperReader:
     # --- decorators of wrappers ---------------------------------------------------------------
     def decorator(self, mod: ModuleSummary, func: FunctionDef, call: Expr, line: int, ctx: ScanContext) -> bool:
         """`@v2.get("/items")` on a wrapper instance: register what the wrapper's method does."""
+        if call.func.text not in self.method_names():
+            return False
         receiver = self.index.values.value(mod, call.func.args[0], ctx.values).first
         if not self.holds_router(receiver):
             return False
