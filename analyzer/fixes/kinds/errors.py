@@ -1,0 +1,218 @@
+"""`generic-error` (ERR001): send a generic message instead of exception text, and log the
+exception where the operators can read it.
+
+In the statement that sends the text (a `return`, a `raise` of an HTTP error, an `abort(...)`)
+every expression that carries it is replaced by a string: `str(e)`, `repr(e)`, `e.args`, an
+f-string or `%`/`.format()` of the exception, `traceback.format_exc()`, or a local holding
+such text. An f-string keeps its own words (`f"Could not store file: {e}"` becomes
+`"Could not store file"`); anything else becomes `"Internal server error"`. Before the
+statement, inside an `except` block, comes `logger.exception("...")`; in a registered
+exception handler `logger.error("...", exc_info=exc)`, unless the block already logs it. The
+module's logger is used (`logger = logging.getLogger(__name__)` is added when there is none).
+
+Parameters: `mode` (`except` | `handler`), `exception` (the handler's exception parameter).
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from apilint.fixes.document import Document, FixError, dotted, parse_statements
+from apilint.fixes.edits import Edit
+from apilint.fixes.kinds import FixContext
+from apilint.model import FixPlan
+
+GENERIC = "Internal server error"
+_FORMATTERS = frozenset({"str", "repr", "format"})
+_CARRIERS = frozenset({"jsonify", "make_response", "dict", "abort", "HttpResponse", "JsonResponse", "Response",
+                       "render_template"})
+_TRACEBACK = frozenset({"format_exc", "format_exception", "format_tb", "format_stack", "format_exception_only"})
+_LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log")
+_LOGS_EXCEPTION = frozenset({"exception"})
+_LOGS = frozenset({"error", "critical", "warning", "exception"})
+
+
+def _root(node: cst.BaseExpression) -> str | None:
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
+class _Leaks:
+    """Sub-expressions of a sink that carry exception text (outermost only)."""
+
+    def __init__(self, tainted: set[str]) -> None:
+        self.tainted = tainted
+        self.found: list[cst.BaseExpression] = []
+
+    def mentions(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Name):
+            return node.value in self.tainted
+        return any(self.mentions(child) for child in node.children)
+
+    def leaks_itself(self, node: cst.BaseExpression) -> bool:
+        if isinstance(node, (cst.FormattedString,)):
+            return any(isinstance(p, cst.FormattedStringExpression) and self.mentions(p.expression)
+                       for p in node.parts)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
+            return self.mentions(node.right)
+        if isinstance(node, cst.Attribute) and node.attr.value == "args":
+            return _root(node.value) in self.tainted
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "args":
+            return _root(node.value.value) in self.tainted
+        if isinstance(node, cst.Call):
+            name = dotted(node.func) or ""
+            short = name.rsplit(".", 1)[-1]
+            if short in _TRACEBACK and "traceback" in name:
+                return True
+            formats = name in _FORMATTERS or (isinstance(node.func, cst.Attribute) and short in ("format", "join"))
+            return formats and any(self.mentions(a.value) for a in node.args)
+        return False
+
+    def visit(self, node: cst.CSTNode, as_value: bool) -> None:
+        if isinstance(node, cst.BaseExpression) and (self.leaks_itself(node) or (
+                as_value and isinstance(node, cst.Name) and node.value in self.tainted)):
+            self.found.append(node)
+            return
+        if isinstance(node, cst.Call):
+            short = (dotted(node.func) or "").rsplit(".", 1)[-1]
+            carries = short in _CARRIERS or short.endswith(("Response", "Exception", "Error"))
+            for arg in node.args:
+                self.visit(arg.value, arg.keyword is not None or carries)
+        elif isinstance(node, cst.Dict):
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    self.visit(element.value, True)
+        elif isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            for element in node.elements:
+                self.visit(element.value, as_value)
+        elif isinstance(node, cst.Await):
+            self.visit(node.expression, as_value)
+        elif isinstance(node, cst.IfExp):
+            self.visit(node.body, as_value)
+            self.visit(node.orelse, as_value)
+        elif isinstance(node, cst.BinaryOperation):
+            self.visit(node.left, as_value)
+            self.visit(node.right, as_value)
+
+
+def _sink_value(statement: cst.CSTNode) -> cst.BaseExpression:
+    if isinstance(statement, cst.Return) and statement.value is not None:
+        return statement.value
+    if isinstance(statement, cst.Raise) and statement.exc is not None:
+        return statement.exc
+    if isinstance(statement, cst.Expr):
+        return statement.value
+    raise FixError("the statement does not send anything the fix understands")
+
+
+def _message(node: cst.BaseExpression) -> str:
+    """The f-string's own leading words (`Could not store file`), else the generic message."""
+    if isinstance(node, cst.FormattedString) and node.parts and isinstance(node.parts[0], cst.FormattedStringText):
+        words = re.sub(r"[\s:;,.(\[-]+$", "", node.parts[0].value).strip()
+        if len(words) >= 3 and "{" not in words and "\\" not in words:
+            return words
+    return GENERIC
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', "'") + '"'
+
+
+def _tainted(doc: Document, statement: cst.CSTNode, seeds: set[str]) -> set[str]:
+    """The seeds plus locals of the enclosing function assigned from them before `statement`."""
+    func = doc.enclosing(statement, cst.FunctionDef)
+    tainted = set(seeds)
+    if func is None:
+        return tainted
+    line = doc.range(statement).start.line
+    leaks = _Leaks(tainted)
+    for node, where in sorted(((n, r) for n, r in doc.positions.items() if isinstance(n, cst.Assign)),
+                              key=lambda item: (item[1].start.line, item[1].start.column)):
+        if where.start.line >= line or doc.enclosing(node, cst.FunctionDef) is not func:
+            continue
+        if leaks.mentions(node.value):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    tainted.add(target.target.value)
+    return tainted
+
+
+def _logger(doc: Document) -> str | None:
+    """The module's logger variable, if it defines one at module level."""
+    found: list[str] = []
+    for statement in doc.module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and (
+                    dotted(small.value.func) or "").rsplit(".", 1)[-1] in ("getLogger", "get_logger"):
+                found += [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
+    for name in _LOGGER_NAMES:
+        if name in found:
+            return name
+    return found[0] if found else None
+
+
+def _already_logged(block: cst.CSTNode | None, exception_only: bool) -> bool:
+    if block is None:
+        return False
+    stack: list[cst.CSTNode] = [block]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            method = node.func.attr.value
+            if method in _LOGS_EXCEPTION or (not exception_only and method in _LOGS) or (
+                    method in _LOGS and any(a.keyword is not None and a.keyword.value == "exc_info" for a in node.args)):
+                return True
+        stack.extend(node.children)
+    return False
+
+
+def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
+    """The `generic-error` codemod."""
+    doc = ctx.doc
+    statement = next((s for s in doc.statements_at(plan.line) if isinstance(s, (cst.Return, cst.Raise, cst.Expr))),
+                     None)
+    if statement is None:
+        raise FixError(f"{doc.source.path}:{plan.line}: no return, raise or call there")
+    mode = plan.param("mode", "except")
+    handler = doc.enclosing(statement, cst.ExceptHandler)
+    if mode == "except":
+        if handler is None or handler.name is None or not isinstance(handler.name.name, cst.Name):
+            raise FixError("the exception is not caught under a name here")
+        seeds = {handler.name.name.value}
+        exception = handler.name.name.value
+    else:
+        seeds = set(plan.items("exception"))
+        exception = plan.items("exception")[0] if seeds else ""
+    leaks = _Leaks(_tainted(doc, statement, seeds))
+    leaks.visit(_sink_value(statement), True)
+    if not leaks.found:
+        raise FixError("no exception text found in the statement")
+    edit = ctx.edit()
+    message = GENERIC
+    for node in leaks.found:
+        text = _message(node)
+        message = text if text != GENERIC else message
+        literal = cst.SimpleString(_quoted(text))
+        edit.replace(node, lambda _old, new=literal: new, wholesale=True)
+    block = handler if mode == "except" else doc.enclosing(statement, cst.FunctionDef)
+    if not _already_logged(block, exception_only=mode == "except"):
+        logger = _logger(doc)
+        if logger is None:
+            if "logger" in doc.module_names():
+                raise FixError("`logger` names something else in this module")
+            logger = "logger"
+            module_ref = ctx.render("@{logging}", edit)
+            edit.prologue.append(("logger", f"logger = {module_ref}.getLogger(__name__)"))
+        call = (f"{logger}.exception({_quoted(message)})" if mode == "except"
+                else f"{logger}.error({_quoted(message)}, exc_info={exception})")
+        parse_statements(call, doc.module)
+        edit.insert_before(statement, call)
+    return edit
+
+
+KINDS = {"generic-error": generic_error}
