@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 
 from apilint.model import Applicability, FixPlan
+from apilint.summary import Expr, FunctionDef, Stmt
 
 SAFE = Applicability.SAFE
 UNSAFE = Applicability.UNSAFE
@@ -33,19 +34,20 @@ def _plan(kind: str, title: str, applicability: Applicability, file: str, line: 
 
 def call_arguments(title: str, applicability: Applicability, file: str, line: int, callee: str, *,
                    ordinal: int = 0, decorators: bool = False, set: Iterable[str] = (),  # noqa: A002
-                   positional: Iterable[str] = (), remove: Iterable[str] = (), drop_keys: Iterable[str] = (),
+                   positional: Iterable[str] = (), arguments: Iterable[str] = (), remove: Iterable[str] = (),
+                   drop_keys: Iterable[str] = (),
                    drop_items: Iterable[str] = (), append: Iterable[str] = (),
                    extend: Iterable[str] = ()) -> FixPlan:
     """Change the arguments of the `ordinal`-th call to `callee` in the statement on `line`.
 
     `set`: `name=code`; `positional`: `index:name` (where `name` sits when passed
-    positionally); `remove`: keyword names; `drop_keys`: `keyword:key` of a dict argument;
+    positionally); `arguments`: `index=code` replaces a positional argument; `remove`: keyword names; `drop_keys`: `keyword:key` of a dict argument;
     `drop_items`: `keyword:text` of a list argument (`#2` for the third positional);
     `append`: positional code; `extend`: `keyword=code` appended to a list argument.
     """
     return _plan("call-arguments", title, applicability, file, line, callee=callee,
                  ordinal=str(ordinal) if ordinal else "", decorators="1" if decorators else "", set=set,
-                 positional=positional, remove=remove, drop_keys=drop_keys, drop_items=drop_items,
+                 positional=positional, arguments=arguments, remove=remove, drop_keys=drop_keys, drop_items=drop_items,
                  append=append, extend=extend)
 
 
@@ -89,6 +91,37 @@ def generic_error(title: str, file: str, line: int, mode: str, exception: Iterab
     return _plan("generic-error", title, SAFE, file, line, mode=mode, exception=exception)
 
 
+def locate_call(stmt: Stmt, call: Expr) -> tuple[str, int] | None:
+    """(callee as written, how many calls to it come first in the statement) for a call of a
+    simple statement (for a compound one: in its header), or None when the callee is not a
+    plain dotted name (`make_response(...).set_cookie`)."""
+    return _locate(stmt.own_exprs(), call)
+
+
+def locate_in_header(func: FunctionDef, call: Expr) -> tuple[str, int] | None:
+    """As `locate_call`, for a call in a function's decorators or parameters."""
+    exprs: list[Expr] = [d.expr for d in func.decorators]
+    for param in func.params:
+        exprs += [e for e in (param.annotation, param.default) if e is not None]
+    if func.returns is not None:
+        exprs.append(func.returns)
+    return _locate(exprs, call)
+
+
+def _locate(exprs: Iterable[Expr], call: Expr) -> tuple[str, int] | None:
+    callee = call.func.dotted if call.kind == "call" else None
+    if callee is None:
+        return None
+    count = 0
+    for expr in exprs:
+        for sub in expr.calls():
+            if sub is call:
+                return callee, count
+            if sub.func.dotted == callee:
+                count += 1
+    return None
+
+
 def display(template: str) -> str:
     """A template as a reader sees it in a title: `@{app.core.config.ALGORITHM}` -> `ALGORITHM`."""
     return re.sub(r"@\{(?:[\w.]*\.)?(\w+)\}", r"\1", template)
@@ -100,4 +133,4 @@ def string(text: str) -> str:
 
 
 __all__ = ["SAFE", "UNSAFE", "call_arguments", "copy_auth", "dict_entries", "display", "generic_error",
-           "insert_statements", "statement_value", "string"]
+           "insert_statements", "locate_call", "locate_in_header", "statement_value", "string"]

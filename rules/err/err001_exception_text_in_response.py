@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from apilint.model import Location
+from apilint.fixes import plan
+from apilint.model import FixPlan, Location
 from apilint.project import ProjectIndex
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.err._helpers import HTTP_EXCEPTIONS, exception_confidence, project_callee
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
@@ -334,6 +335,14 @@ class ExceptionTextInResponse(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
     cwe = (209,)
     owasp = ("API8:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE})
+    fix_note = ("Replaces the exception text in the reported statement with a generic message (an "
+                "f-string keeps its own words: `f\"Could not store file: {e}\"` becomes "
+                "`\"Could not store file\"`) and logs the exception just before it with the module's "
+                "logger (`logger.exception(...)`, or `logger.error(..., exc_info=exc)` in an exception "
+                "handler), adding `logger = logging.getLogger(__name__)` when the module has none. Offered "
+                "when the text is sent by the handler itself, not through a helper.")
 
     bad = Example("""
         from fastapi import FastAPI, HTTPException
@@ -400,7 +409,20 @@ class ExceptionTextInResponse(Rule):
                     continue
                 through = f" through {leak.via}" if leak.via else ""
                 yield self.finding(Location(path, line), f"{where} sends exception text to the client{through}",
-                                   fix, confidence=leak.confidence, symbol=f"{mod.module}.{func.qualname}")
+                                   fix, confidence=leak.confidence, symbol=f"{mod.module}.{func.qualname}",
+                                   fix_plan=None if leak.via else _fix(mod, func, initial, line))
+
+
+def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, line: int) -> FixPlan | None:
+    """A generic message instead of the text, and a log line, where the text is sent directly:
+    under `except ... as name:` in a handler, or in a registered exception handler."""
+    title = "Send a generic message and log the exception"
+    if initial:
+        return plan.generic_error(title + " with `exc_info`", mod.path, line, "handler", sorted(initial))
+    for stmt in walk_stmts(func.body):
+        if stmt.kind == "except" and stmt.name and stmt.line <= line <= (stmt.end_line or stmt.line):
+            return plan.generic_error(title + " with `logger.exception`", mod.path, line, "except")
+    return None
 
 
 def _handler_taint(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> Taint:

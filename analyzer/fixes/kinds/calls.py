@@ -13,6 +13,7 @@ Plan parameters (values are code templates, see `FixContext.render`):
 | `callee`, `ordinal`, `decorators` | which call: the `ordinal`-th call to `callee` in the statement (decorators only when `decorators` is `1`) |
 | `set` | `name=code`: give the keyword this value, replacing the old one |
 | `positional` | `index:name`: where `name` sits when passed positionally (replaced there) |
+| `arguments` | `index=code`: replace the `index`-th positional argument (0-based) |
 | `remove` | keyword names to drop |
 | `drop_keys` | `keyword:key`: drop a string key from a dict literal argument (the keyword too when empty) |
 | `drop_items` | `keyword:text`: drop string items from a list literal argument (`#2` names the 3rd positional) |
@@ -37,6 +38,7 @@ from apilint.model import FixPlan
 class _Ops:
     set: tuple[tuple[str, str], ...]
     positional: dict[str, int]
+    arguments: tuple[tuple[int, str], ...]
     remove: frozenset[str]
     drop_keys: tuple[tuple[str, str], ...]
     drop_items: tuple[tuple[str, str], ...]
@@ -63,6 +65,7 @@ def call_arguments(plan: FixPlan, ctx: FixContext) -> Edit:
     ops = _Ops(
         set=tuple((k, ctx.render(v, edit)) for k, v in _pairs(plan.items("set"), "=")),
         positional={name: int(index) for index, name in _pairs(plan.items("positional"), ":")},
+        arguments=tuple((int(i), ctx.render(v, edit)) for i, v in _pairs(plan.items("arguments"), "=")),
         remove=frozenset(plan.items("remove")),
         drop_keys=_pairs(plan.items("drop_keys"), ":"),
         drop_items=_pairs(plan.items("drop_items"), ":"),
@@ -83,6 +86,9 @@ def _check(call: cst.Call, ops: _Ops) -> None:
     """Refuse calls whose arguments apilint cannot see whole, and edits with nothing to do."""
     if any(arg.star for arg in call.args) and (ops.set or ops.extend or ops.append):
         raise FixError("the call passes *args or **kwargs: its arguments cannot be edited safely")
+    for index, _ in ops.arguments:
+        if _positional(list(call.args), index) is None:
+            raise FixError(f"the call has no positional argument {index}")
     for keyword, key in ops.drop_keys:
         value = _argument(call, keyword)
         if not isinstance(value, cst.Dict) or not any(_key_is(e, key) for e in value.elements):
@@ -108,6 +114,10 @@ def apply_ops(call: cst.Call, ops: _Ops, module: cst.Module) -> cst.Call:
             args[index] = args[index].with_changes(value=value)
         else:
             args = _add_keyword(args, name, value, opening)
+    for position, code in ops.arguments:
+        at = _positional(args, position)
+        assert at is not None
+        args[at] = args[at].with_changes(value=parse_expression(code, module))
     for keyword, key in ops.drop_keys:
         index = _argument_index(args, keyword)
         assert index is not None

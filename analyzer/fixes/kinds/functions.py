@@ -160,7 +160,7 @@ def _route_dependency(plan: FixPlan, ctx: FixContext, target: cst.FunctionDef, s
     call = _route_call(target, callee)
     module = ctx.doc.module
     parse_expression(code, module)  # fails early on anything that does not survive the copy
-    ops = _Ops(set=(), positional={}, remove=frozenset(), drop_keys=(), drop_items=(), append=(),
+    ops = _Ops(set=(), positional={}, arguments=(), remove=frozenset(), drop_keys=(), drop_items=(), append=(),
                extend=(("dependencies", code),))
 
     def transform(node: cst.CSTNode) -> cst.CSTNode:
