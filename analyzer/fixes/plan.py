@@ -74,15 +74,15 @@ def dict_entries(title: str, applicability: Applicability, file: str, line: int,
 
 
 def copy_auth(title: str, file: str, line: int, what: str, source_file: str, source_line: int, *,
-              name: str = "", index: int = 0, callee: str = "", names: Iterable[str] = ()) -> FixPlan:
+              name: str = "", index: int = 0, names: Iterable[str] = ()) -> FixPlan:
     """Copy what authenticates a sibling onto the handler (or class) on `line`; always unsafe.
 
     `what`: `parameter` (`name`), `decorator` (`index` in the sibling's decorators),
     `class-attribute` (`name`), `route-dependency` (`index` in the sibling's `dependencies=`
-    of its route decorator `callee`); `names`: `local=qualified` free names of the construct.
+    of its route decorator); `names`: `local=qualified` free names of the construct.
     """
     return _plan("copy-auth", title, UNSAFE, file, line, what=what, source_file=source_file,
-                 source_line=str(source_line), name=name, index=str(index), callee=callee, names=names)
+                 source_line=str(source_line), name=name, index=str(index), names=names)
 
 
 def generic_error(title: str, file: str, line: int, mode: str, exception: Iterable[str] = ()) -> FixPlan:

@@ -9,8 +9,7 @@ its names along: each free name is referenced in the target file's import style.
 
 Parameters: `what` (`parameter` | `decorator` | `class-attribute` | `route-dependency`),
 `source_file`, `source_line` (the sibling's `def`/`class` line), `name` (parameter or attribute
-name), `index` (the decorator's, or the dependency's in the list), `callee` (the route
-decorators), `names` (`local=qualified` for every free name of the construct).
+name), `index` (the decorator's, or the dependency's in the list), `names` (`local=qualified` for every free name of the construct).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from apilint.fixes import sequences
-from apilint.fixes.document import Document, FixError, dotted, parse_expression
+from apilint.fixes.document import Document, FixError, parse_expression
 from apilint.fixes.edits import Edit
 from apilint.fixes.kinds import FixContext
 from apilint.fixes.kinds.calls import _Ops, apply_ops
@@ -148,8 +147,7 @@ def _decorator(plan: FixPlan, ctx: FixContext, target: cst.FunctionDef, source: 
 
 def _route_dependency(plan: FixPlan, ctx: FixContext, target: cst.FunctionDef, source: cst.FunctionDef,
                       source_doc: Document, same: bool, edit: Edit) -> None:
-    callee = plan.param("callee")
-    source_call = _route_call(source, callee)
+    source_call = _route_call(source)
     dependencies = next((a.value for a in source_call.args if a.keyword is not None
                          and a.keyword.value == "dependencies"), None)
     index = int(plan.param("index"))
@@ -157,7 +155,7 @@ def _route_dependency(plan: FixPlan, ctx: FixContext, target: cst.FunctionDef, s
         raise FixError("the sibling's route dependency is not there")
     element = _transplant(dependencies.elements[index].value, plan, ctx, edit, same)
     code = ctx.doc.module.code_for_node(element)
-    call = _route_call(target, callee)
+    call = _route_call(target)
     module = ctx.doc.module
     parse_expression(code, module)  # fails early on anything that does not survive the copy
     ops = _Ops(set=(), positional={}, arguments=(), remove=frozenset(), drop_keys=(), drop_items=(), append=(),
@@ -170,10 +168,14 @@ def _route_dependency(plan: FixPlan, ctx: FixContext, target: cst.FunctionDef, s
     edit.replace(call, transform)
 
 
-def _route_call(func: cst.FunctionDef, callee: str) -> cst.Call:
+_ROUTE_METHODS = frozenset({"get", "post", "put", "patch", "delete", "api_route", "head", "options", "route"})
+
+
+def _route_call(func: cst.FunctionDef) -> cst.Call:
+    """The function's route decorator (`@router.get(...)`)."""
     for decorator in func.decorators:
         node = decorator.decorator
-        if isinstance(node, cst.Call) and (dotted(node.func) or "").rsplit(".", 1)[-1] == callee.rsplit(".", 1)[-1]:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _ROUTE_METHODS:
             return node
     raise FixError("the route decorator is not there")
 
