@@ -95,7 +95,8 @@ class Document:
         return current
 
     def calls(self, statement: cst.CSTNode, callee: str, decorators_only: bool = False) -> list[cst.Call]:
-        """Calls to `callee` (dotted, as the summary renders it) in a statement, in source order.
+        """Calls to `callee` (dotted as the summary renders it, or `.method`) in a statement, in
+        source order.
 
         Compound statements are searched in their header only (decorators, test, iterable,
         with-items), never in their body.
@@ -108,7 +109,7 @@ class Document:
         out: list[cst.Call] = []
         for root in roots:
             for node in _preorder(root):
-                if isinstance(node, cst.Call) and dotted(node.func) == callee:
+                if isinstance(node, cst.Call) and _matches(node, callee):
                     out.append(node)
         return out
 
@@ -130,6 +131,13 @@ class Document:
     def code(self, node: cst.CSTNode) -> str:
         """Source text of a node (as libcst writes it in this module)."""
         return self.module.code_for_node(node)
+
+
+def _matches(call: cst.Call, callee: str) -> bool:
+    """`callee` is a dotted name, or `.method` for that method called on anything."""
+    if callee.startswith("."):
+        return isinstance(call.func, cst.Attribute) and call.func.attr.value == callee[1:]
+    return dotted(call.func) == callee
 
 
 def dotted(node: cst.CSTNode) -> str | None:

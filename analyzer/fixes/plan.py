@@ -93,8 +93,8 @@ def generic_error(title: str, file: str, line: int, mode: str, exception: Iterab
 
 def locate_call(stmt: Stmt, call: Expr) -> tuple[str, int] | None:
     """(callee as written, how many calls to it come first in the statement) for a call of a
-    simple statement (for a compound one: in its header), or None when the callee is not a
-    plain dotted name (`make_response(...).set_cookie`)."""
+    simple statement (for a compound one: in its header). A method called on a computed value
+    (`db.query(M).filter`) is named `.filter`; None for other callees (`handlers[0]()`)."""
     return _locate(stmt.own_exprs(), call)
 
 
@@ -108,8 +108,15 @@ def locate_in_header(func: FunctionDef, call: Expr) -> tuple[str, int] | None:
     return _locate(exprs, call)
 
 
+def _callee(call: Expr) -> str | None:
+    """`jwt.decode`, or `.filter` for a method called on something else (`db.query(M).filter`)."""
+    if call.func.dotted is not None:
+        return call.func.dotted
+    return "." + call.func.text if call.func.kind == "attr" else None
+
+
 def _locate(exprs: Iterable[Expr], call: Expr) -> tuple[str, int] | None:
-    callee = call.func.dotted if call.kind == "call" else None
+    callee = _callee(call) if call.kind == "call" else None
     if callee is None:
         return None
     count = 0
@@ -117,7 +124,8 @@ def _locate(exprs: Iterable[Expr], call: Expr) -> tuple[str, int] | None:
         for sub in expr.calls():
             if sub is call:
                 return callee, count
-            if sub.func.dotted == callee:
+            if _callee(sub) == callee or (callee.startswith(".") and sub.func.kind == "attr"
+                                          and sub.func.text == callee[1:]):
                 count += 1
     return None
 
