@@ -364,10 +364,13 @@ def _routes_table(route_list: tuple[object, ...]) -> str:
 
 @app.command(name="rules")
 def list_rules() -> None:
-    """List every rule with its code, name, severity and summary."""
+    """List every rule with its code, name, severity, fix and summary."""
+    from apilint.rule import fix_label
+
     for rule in all_rules():
         default = "" if rule.enabled_by_default else "  (off by default)"
-        sys.stdout.write(f"{rule.code}  {rule.name:<36} {rule.severity.value:<8} {rule.summary}{default}\n")
+        fix = (fix_label(rule) or "-").replace(" or ", "/")
+        sys.stdout.write(f"{rule.code:<9} {rule.name:<36} {rule.severity.value:<8} {fix:<11} {rule.summary}{default}\n")
 
 
 @app.command()

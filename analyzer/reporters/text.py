@@ -1,4 +1,9 @@
-"""Human output: findings grouped by file, each with its route, message and fix."""
+"""Human output: findings grouped by file, each with its route, message and fix.
+
+A finding `apilint check --fix` can fix is marked `[*]` (ruff's mark) and followed by the
+fix's title; one only `--unsafe-fixes` fixes shows its title marked unsafe. The last line
+counts them, or after `--fix` says how many were fixed.
+"""
 
 from __future__ import annotations
 
@@ -36,15 +41,15 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         head.append(f"  {loc.line}:{loc.column} ", style="dim")
         head.append(finding.code, style=_STYLE[finding.severity])
         head.append(f" [{finding.severity.value}, {finding.confidence.value} confidence] ", style="dim")
-        if finding.fix_plan is not None:
-            head.append("[*] " if finding.fix_plan.applicability.value == "safe" else "[-] ", style="bold green")
+        if finding.fix_plan is not None and finding.fix_plan.applicability.value == "safe":
+            head.append("[*] ", style="bold green")
         head.append(finding.message)
         console.print(head)
         if finding.fix:
             console.print(Text(f"      fix: {finding.fix}", style="green"))
         if finding.fix_plan is not None:
-            how = "--fix" if finding.fix_plan.applicability.value == "safe" else "--fix --unsafe-fixes"
-            console.print(Text(f"      {how}: {finding.fix_plan.title}", style="green"))
+            how = "--fix" if finding.fix_plan.applicability.value == "safe" else "unsafe, --unsafe-fixes"
+            console.print(Text(f"      autofix: {finding.fix_plan.title} ({how})", style="green"))
     for diag in report.diagnostics:
         prefix = "apilint error" if diag.internal else "note"
         where = f"{diag.location.file}:{diag.location.line}: " if diag.location.line else f"{diag.location.file}: "
@@ -83,6 +88,6 @@ def fix_summary(report: Report) -> str:
     if not safe and not unsafe:
         return ""
     if not safe:
-        return f"[-] {unsafe} fixable with `--fix --unsafe-fixes`."
+        return f"{unsafe} fixable with `--fix --unsafe-fixes`."
     extra = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
     return f"[*] {safe} fixable with `--fix`{extra}."

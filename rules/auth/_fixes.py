@@ -65,9 +65,9 @@ def _construct(ctx: RuleContext, route: Route, target: FunctionDef | None, targe
         return None
     index = ctx.index
     short = ev.name.rsplit(".", 1)[-1]
-    title = f"Require authentication as the sibling {sibling.display} does (with `{short}`)"
+    title = f"Authenticate like {sibling.display}: copy its "
     if ev.kind == "permission_class" and ev.detail.endswith(".permission_classes"):
-        return _class_attribute(ctx, route, sibling, ev, title)
+        return _class_attribute(ctx, route, sibling, ev, title + "`permission_classes`")
     if target is None:
         return None
     if ev.kind == "dependency" and ev.detail.startswith("handler parameter"):
@@ -76,8 +76,9 @@ def _construct(ctx: RuleContext, route: Route, target: FunctionDef | None, targe
             if exprs and any(_refers(index, source_mod, e, ev.name) for e in exprs):
                 if target.param(param.name) is not None:
                     return None
-                return plan.copy_auth(title, target_mod.path, target.line, "parameter", source_mod.path, source.line,
-                                      name=param.name, names=_names(index, source_mod, exprs))
+                return plan.copy_auth(title + f"`{param.name}` parameter", target_mod.path, target.line, "parameter",
+                                      source_mod.path, source.line, name=param.name,
+                                      names=_names(index, source_mod, exprs))
     if ev.kind == "dependency" and ev.detail.startswith("route dependencies"):
         for dec in source.decorators:
             deps = dec.expr.kwarg("dependencies") if dec.expr.kind == "call" else None
@@ -85,14 +86,17 @@ def _construct(ctx: RuleContext, route: Route, target: FunctionDef | None, targe
                 continue
             for i, item in enumerate(deps.args):
                 if _refers(index, source_mod, item, ev.name):
-                    return plan.copy_auth(title, target_mod.path, target.line, "route-dependency", source_mod.path,
-                                          source.line, index=i, names=_names(index, source_mod, [item]))
+                    return plan.copy_auth(title + f"dependency on `{short}`", target_mod.path, target.line,
+                                          "route-dependency", source_mod.path, source.line, index=i,
+                                          names=_names(index, source_mod, [item]))
     if ev.kind in ("decorator", "permission_class"):
         for i, dec in enumerate(source.decorators):
             if _refers(index, source_mod, dec.expr.func if dec.expr.kind == "call" else dec.expr, ev.name) or (
                     ev.kind == "permission_class" and _refers(index, source_mod, dec.expr, ev.name)):
-                return plan.copy_auth(title, target_mod.path, target.line, "decorator", source_mod.path, source.line,
-                                      index=i, names=_names(index, source_mod, [dec.expr]))
+                shown = (dec.expr.func if dec.expr.kind == "call" else dec.expr).render(40)
+                return plan.copy_auth(title + f"`@{shown}` decorator", target_mod.path, target.line, "decorator",
+                                      source_mod.path, source.line, index=i,
+                                      names=_names(index, source_mod, [dec.expr]))
     return None
 
 
