@@ -277,11 +277,7 @@ def _extend(statement: cst.BaseStatement, name: str, package: str, module: str) 
                      cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
     new_alias = cst.ImportAlias(name=cst.Name(name))
     if index < len(aliases):
-        follower = aliases[index]
-        comma = follower.comma if isinstance(follower.comma, cst.Comma) else separator
-        if index == len(aliases) - 1 and not isinstance(follower.comma, cst.Comma):
-            comma = separator
-        aliases.insert(index, new_alias.with_changes(comma=comma))
+        aliases.insert(index, new_alias.with_changes(comma=separator))
     else:
         last = aliases[-1]
         if isinstance(last.comma, cst.Comma):  # a trailing comma: the new name gets one too

@@ -23,7 +23,7 @@ from apilint.fixes.edits import Edit
 from apilint.fixes.kinds import FixContext
 from apilint.model import FixPlan
 
-_VALUED = (cst.Assign, cst.AnnAssign, cst.Return, cst.If, cst.While)
+_VALUED = (cst.Assign, cst.AnnAssign, cst.Return, cst.If, cst.While, cst.Expr)
 _LOOSE = (cst.IfExp, cst.Lambda, cst.NamedExpr, cst.Yield)
 
 
