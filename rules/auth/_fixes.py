@@ -66,11 +66,11 @@ def _construct(ctx: RuleContext, route: Route, target: FunctionDef | None, targe
     index = ctx.index
     short = ev.name.rsplit(".", 1)[-1]
     title = f"Authenticate like {sibling.display}: copy its "
-    if ev.kind == "permission_class" and ev.detail.endswith(".permission_classes"):
+    if ev.kind in ("permission_class", "custom_permission") and ev.detail.endswith(".permission_classes"):
         return _class_attribute(ctx, route, sibling, ev, title + "`permission_classes`")
     if target is None:
         return None
-    if ev.kind == "dependency" and ev.detail.startswith("handler parameter"):
+    if ev.kind in ("dependency", "security_scheme") and ev.detail.startswith("handler parameter"):
         for param in source.params:
             exprs = [e for e in (param.annotation, param.default) if e is not None]
             if exprs and any(_refers(index, source_mod, e, ev.name) for e in exprs):
@@ -79,7 +79,7 @@ def _construct(ctx: RuleContext, route: Route, target: FunctionDef | None, targe
                 return plan.copy_auth(title + f"`{param.name}` parameter", target_mod.path, target.line, "parameter",
                                       source_mod.path, source.line, name=param.name,
                                       names=_names(index, source_mod, exprs))
-    if ev.kind == "dependency" and ev.detail.startswith("route dependencies"):
+    if ev.kind in ("dependency", "security_scheme") and ev.detail.startswith("route dependencies"):
         for dec in source.decorators:
             deps = dec.expr.kwarg("dependencies") if dec.expr.kind == "call" else None
             if deps is None or deps.kind != "list":
