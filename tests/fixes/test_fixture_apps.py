@@ -135,3 +135,24 @@ def test_safe_twins_offer_no_fix(outcome_of: Outcomes) -> None:
     for app in APPS:
         if app.name.endswith("_safe"):
             assert not outcome_of(app).fixed, _id(app)
+
+
+def test_declared_fix_availability_matches_the_findings(outcome_of: Outcomes) -> None:
+    from apilint.fixes.kinds import codemods
+    from apilint.registry import all_rules
+    from apilint.rule import FixAvailability
+
+    kinds = codemods()
+    planned: dict[str, set[str]] = {}
+    for app in APPS:
+        for finding in outcome_of(app).before.findings:
+            if finding.fix_plan is not None:
+                assert finding.fix_plan.kind in kinds, finding.fix_plan.kind
+                planned.setdefault(finding.code, set()).add(finding.fix_plan.applicability.value)
+    for rule in all_rules():
+        declared = {a.value for a in rule.fix_applicability}
+        if rule.fix_availability is FixAvailability.NONE:
+            assert rule.code not in planned, f"{rule.code} declares no fix but offers one"
+        else:
+            assert planned.get(rule.code, set()) <= declared
+            assert rule.code in planned, f"{rule.code} declares a fix no fixture finding offers"
