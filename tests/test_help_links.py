@@ -26,7 +26,7 @@ def _urls() -> dict[str, str]:
 def test_the_project_home_is_the_one_pyproject_declares() -> None:
     urls = _urls()
     assert urls["Homepage"] == PROJECT_URL == INFORMATION_URI
-    assert DOCS_BASE_URL == f"{PROJECT_URL}/blob/main/docs/rules/"
+    assert f"{PROJECT_URL}/blob/main/docs/rules/" == DOCS_BASE_URL
     for name, url in urls.items():
         if url.startswith(f"{PROJECT_URL}/blob/main/"):
             assert (ROOT / url.removeprefix(f"{PROJECT_URL}/blob/main/")).exists(), name

@@ -140,7 +140,7 @@ class Fixer:
 
     def _source(self, rel: str) -> tuple[Source, Path]:
         real = safe_target(self.root, rel, self.allowed)
-        module, is_package = self.modules.get(rel, (_module_name(rel), rel.endswith("__init__.py")))
+        module = self.modules.get(rel, (_module_name(rel), False))[0]
         return Source(rel, real.read_bytes(), module), real
 
     def document(self, rel: str) -> Document:

@@ -15,7 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-
 from apilint.fixes.document import Document, FixError, parse_statements
 from apilint.fixes.imports import ImportRequest, add_imports, leading_import_end
 
@@ -82,7 +81,7 @@ def overlaps(first: Edit, second: Edit) -> bool:
                 if a_whole or b_whole:
                     return True
                 continue
-            if _contains(a, b) and a_whole or _contains(b, a) and b_whole:
+            if (_contains(a, b) and a_whole) or (_contains(b, a) and b_whole):
                 return True
             if not (_contains(a, b) or _contains(b, a) or _disjoint(a, b)):
                 return True
@@ -164,7 +163,7 @@ def apply_edits(doc: Document, edits: Sequence[Edit], package: str) -> cst.Modul
 
 def _add_prologue(doc: Document, module: cst.Module, prologue: list[tuple[str, str]]) -> cst.Module:
     existing = doc.module_names()
-    body = list(module.body)
+    body: list[cst.BaseStatement] = list(module.body)
     at = leading_import_end(body)
     new: list[cst.BaseStatement] = []
     for name, code in prologue:

@@ -14,7 +14,6 @@ import sys
 from dataclasses import dataclass
 
 import libcst as cst
-
 from apilint.fixes.document import Document, FixError, dotted, parse_statements
 
 
@@ -125,7 +124,7 @@ def add_imports(module: cst.Module, requests: list[ImportRequest], package: str,
     relative imports; the first part of `module_name` is the project's own top-level package)."""
     if not requests:
         return module
-    body = list(module.body)
+    body: list[cst.BaseStatement] = list(module.body)
     pending: list[ImportRequest] = []
     for request in sorted(set(requests)):
         if request.name:

@@ -33,7 +33,7 @@ def _plan(kind: str, title: str, applicability: Applicability, file: str, line: 
 
 
 def call_arguments(title: str, applicability: Applicability, file: str, line: int, callee: str, *,
-                   ordinal: int = 0, decorators: bool = False, set: Iterable[str] = (),  # noqa: A002
+                   ordinal: int = 0, decorators: bool = False, set: Iterable[str] = (),
                    positional: Iterable[str] = (), arguments: Iterable[str] = (), remove: Iterable[str] = (),
                    drop_keys: Iterable[str] = (),
                    drop_items: Iterable[str] = (), append: Iterable[str] = (),
@@ -41,7 +41,8 @@ def call_arguments(title: str, applicability: Applicability, file: str, line: in
     """Change the arguments of the `ordinal`-th call to `callee` in the statement on `line`.
 
     `set`: `name=code`; `positional`: `index:name` (where `name` sits when passed
-    positionally); `arguments`: `index=code` replaces a positional argument; `remove`: keyword names; `drop_keys`: `keyword:key` of a dict argument;
+    positionally); `arguments`: `index=code` replaces a positional argument; `remove`: keyword
+    names; `drop_keys`: `keyword:key` of a dict argument;
     `drop_items`: `keyword:text` of a list argument (`#2` for the third positional);
     `append`: positional code; `extend`: `keyword=code` appended to a list argument.
     """

@@ -60,7 +60,8 @@ def annotation(finding: Finding, prefix: str = "") -> str:
     if finding.fix:
         message += f"\nFix: {finding.fix}"
     if finding.fix_plan is not None:
-        command = "apilint check --fix" + (" --unsafe-fixes" if finding.fix_plan.applicability.value == "unsafe" else "")
+        unsafe = finding.fix_plan.applicability.value == "unsafe"
+        command = "apilint check --fix" + (" --unsafe-fixes" if unsafe else "")
         message += f"\nAutofix ({command}): {finding.fix_plan.title}"
     return f"::{COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
 

@@ -102,7 +102,7 @@ def suggestion(finding: Finding, change: FileChange) -> list[str]:
            f"{cell(finding.fix_plan.title)}</summary>", "",
            f"{'Unsafe fix (review it): ' if unsafe else ''}`{command}` writes it.", ""]
     for hunk in change.hunks():
-        lines = f"line {hunk.start}" if hunk.start == hunk.end else f"lines {hunk.start}–{hunk.end}"
+        lines = f"line {hunk.start}" if hunk.start == hunk.end else f"lines {hunk.start} to {hunk.end}"
         fence = "`" * max(3, _longest_backticks(hunk.new) + 1)
         out += [f"`{change.path}` {lines}:", "", f"{fence}suggestion", *hunk.new, fence, ""]
     out += ["</details>", ""]

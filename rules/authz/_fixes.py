@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import weakref
 from collections.abc import Iterator
 
 from apilint.fixes import plan
@@ -91,19 +92,36 @@ def _learned(index: ProjectIndex, mod: ModuleSummary, column: str, relation: str
     """(caller id code, caller object code) the module already compares the owner field with."""
     available = set(index.definitions(mod)) | set(index.import_table(mod)) | {p.name for p in target.params} | set(
         dir(builtins))
+    for value, field in _owner_values(index, mod, column, relation):
+        if set(value.names()) <= available:
+            code = value.render(200)
+            return (code, "") if field == column else ("", code)
+    return None
+
+
+_VALUES: weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, str, str], list[tuple[Expr, str]]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _owner_values(index: ProjectIndex, mod: ModuleSummary, column: str, relation: str) -> list[tuple[Expr, str]]:
+    """Caller expressions the module matches an owner field with, in source order (once per module)."""
+    cache = _VALUES.setdefault(index, {})
+    key = (mod.path, column, relation)
+    if key in cache:
+        return cache[key]
+    found: list[tuple[Expr, str]] = []
     for func in mod.functions():
         users = user_params(func, set())
         for stmt in walk_stmts(func.body):
             for expr in stmt.own_exprs():
                 for sub in expr.walk():
                     value, field = _owner_value(sub, column, relation)
-                    if value is None or not mentions_user(value, users) or not set(value.names()) <= available:
+                    if value is None or not mentions_user(value, users):
                         continue
-                    if any(s.kind in ("lambda", "comp", "other") for s in value.walk()):
-                        continue
-                    code = value.render(200)
-                    return (code, "") if field == column else ("", code)
-    return None
+                    if not any(s.kind in ("lambda", "comp", "other") for s in value.walk()):
+                        found.append((value, field))
+    cache[key] = found
+    return found
 
 
 def _owner_value(expr: Expr, column: str, relation: str) -> tuple[Expr | None, str]:
@@ -184,7 +202,7 @@ def _scope_query(mod: ModuleSummary, stmt: Stmt, load: Load, relation: str, colu
         for call in expr.calls():
             if call.func.kind == "name" and call.func.text != "get_object_or_404":
                 continue
-            method = call.func.text if call.func.kind == "attr" else call.func.text
+            method = call.func.text
             keyed = any(kw.name is not None and load.param in set(kw.value.names()) for kw in call.keywords)
             where = plan.locate_call(stmt, call)
             if where is None:

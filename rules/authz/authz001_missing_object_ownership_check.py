@@ -9,8 +9,8 @@ from apilint.frameworks.common import request_body_params
 from apilint.model import AuthStatus, Route
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.authz._body import body_fields, mutates
-from apilint.rules.authz._fixes import scope_fix
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner
+from apilint.rules.authz._fixes import scope_fix
 from apilint.rules.authz._loads import Load, Scan, Scanner
 from apilint.rules.authz._names import (
     is_id_name,

@@ -10,9 +10,12 @@ class, there is no fix (a fix never guesses).
 
 from __future__ import annotations
 
+import weakref
+
 from apilint.fixes import plan
 from apilint.model import FixPlan, Route
 from apilint.models import ORM, SCHEMA, ClassInfo, ModelFacts, model_facts
+from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.rules.expo._flow import HandlerTypes, Typed, returned_values
 from apilint.rules.expo._helpers import sensitive_fields
@@ -71,19 +74,23 @@ def _fits(ctx: RuleContext, facts: ModelFacts, schema: ClassInfo, model: ClassIn
     return not sensitive_fields(ctx, fields, wholesale=True) and _from_attributes(facts, schema)
 
 
+_DECLARED: weakref.WeakKeyDictionary[ProjectIndex, dict[str, set[str]]] = weakref.WeakKeyDictionary()
+
+
 def _declared_for(ctx: RuleContext, facts: ModelFacts, model: ClassInfo) -> set[str]:
-    """Schemas other FastAPI routes declare as `response_model` while returning `model`."""
-    out: set[str] = set()
-    for route in ctx.routes:
-        if route.framework != "fastapi" or not route.response_model:
-            continue
-        mod, func = ctx.module_of(route), ctx.handler(route)
-        if mod is None or func is None:
-            continue
-        typed = returned_model(facts, mod, func)
-        if typed is not None and typed.info.qualname == model.qualname:
-            out.add(route.response_model)
-    return out
+    """Schemas other FastAPI routes declare as `response_model` while returning `model`
+    (worked out once per project for every model)."""
+    declared = _DECLARED.get(ctx.index)
+    if declared is None:
+        declared = _DECLARED[ctx.index] = {}
+        for route in ctx.routes:
+            if route.framework != "fastapi" or not route.response_model:
+                continue
+            mod, func = ctx.module_of(route), ctx.handler(route)
+            typed = returned_model(facts, mod, func) if mod is not None and func is not None else None
+            if typed is not None:
+                declared.setdefault(typed.info.qualname, set()).add(route.response_model)
+    return declared.get(model.qualname, set())
 
 
 def public_schema(ctx: RuleContext, model: ClassInfo) -> ClassInfo | None:

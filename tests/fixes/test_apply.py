@@ -181,5 +181,6 @@ def test_the_diff_is_accepted_by_git_apply_and_patch(tree, tmp_path: Path, tool:
     diff.write_bytes(change.diff().encode("utf-8"))
     command = (["git", "apply", "--unsafe-paths", str(diff)] if tool == "git"
                else ["patch", "-p1", "--binary", "-i", str(diff)])
-    subprocess.run(command, cwd=tmp_path, check=True, capture_output=True, env={**os.environ, "GIT_DIR": "/nonexistent"})
+    env = {**os.environ, "GIT_DIR": "/nonexistent"}
+    subprocess.run(command, cwd=tmp_path, check=True, capture_output=True, env=env)
     assert (tmp_path / "pkg/app.py").read_bytes() == change.new

@@ -72,7 +72,7 @@ def _codes(out: str) -> list[str]:
 
 
 def test_fix_applies_safe_fixes_and_reports_what_remains(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(["check", "app", "--no-cache", "--fix"], capsys)
+    code, out, _ = run_cli(["check", "app", "--no-cache", "--fix"], capsys)
     main = (project / "app/main.py").read_text(encoding="utf-8")
     assert 'response.set_cookie("session_id", token, secure=True, httponly=True, samesite="lax")' in main
     assert 'allow_origins=["*"]' in main  # CORS001's fix is unsafe: not applied
@@ -107,7 +107,7 @@ def test_dry_run_prints_the_diff_and_writes_nothing(project: Path, capsys: pytes
 
 
 def test_the_text_report_counts_fixable_findings(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_cli(["check", "app", "--no-cache"], capsys)
+    _, out, _ = run_cli(["check", "app", "--no-cache"], capsys)
     assert "[*] 1 fixable with `--fix` (2 more with --unsafe-fixes)." in out
     assert "autofix: Pass secure=True, httponly=True and samesite=\"lax\" to set_cookie (--fix)" in out
 
@@ -118,7 +118,7 @@ def test_the_text_report_counts_fixable_findings(project: Path, capsys: pytest.C
     (["--fix", "--write-baseline", "b.json"], "--fix cannot be combined with --write-baseline"),
 ])
 def test_usage_errors(project: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
-    code, out, err = run_cli(["check", "app", *argv], capsys)
+    code, _, err = run_cli(["check", "app", *argv], capsys)
     assert code == 2 and message in err
     assert "secure=True" not in (project / "app/main.py").read_text(encoding="utf-8")
 

@@ -415,7 +415,8 @@ def test_exception_text_becomes_a_generic_message_and_is_logged(tree) -> None:
                 store()
             except OSError as e:
                 message = str(e)
-                raise HTTPException(status_code=500, detail=f"Could not store file: {e}", headers={"x": message})
+                raise HTTPException(
+                    status_code=500, detail=f"Could not store file: {e}", headers={"x": message})
     """
     out = tree.fix(source, P.generic_error("t", "app.py", 9, "except"))
     assert out == d("""
@@ -432,7 +433,8 @@ def test_exception_text_becomes_a_generic_message_and_is_logged(tree) -> None:
             except OSError as e:
                 message = str(e)
                 logger.exception("Could not store file")
-                raise HTTPException(status_code=500, detail="Could not store file", headers={"x": "Internal server error"})
+                raise HTTPException(
+                    status_code=500, detail="Could not store file", headers={"x": "Internal server error"})
     """)
 
 
@@ -445,13 +447,13 @@ def test_an_exception_handler_logs_with_exc_info_through_the_module_logger(tree)
 
 
         async def handler(request, exc):
-            return JSONResponse(status_code=500, content={"error": repr(exc), "trace": traceback.format_exc()})
+            return JSONResponse(content={"error": repr(exc), "trace": traceback.format_exc()})
     """
     out = tree.fix(source, P.generic_error("t", "app.py", 8, "handler", ["exc"]))
     assert out.endswith(d("""
         async def handler(request, exc):
             log.error("Internal server error", exc_info=exc)
-            return JSONResponse(status_code=500, content={"error": "Internal server error", "trace": "Internal server error"})
+            return JSONResponse(content={"error": "Internal server error", "trace": "Internal server error"})
     """))
 
 

@@ -10,7 +10,8 @@ Plan parameters (values are code templates, see `FixContext.render`):
 
 | key | meaning |
 |---|---|
-| `callee`, `ordinal`, `decorators` | which call: the `ordinal`-th call to `callee` in the statement (decorators only when `decorators` is `1`) |
+| `callee`, `ordinal` | which call: the `ordinal`-th call to `callee` in the statement |
+| `decorators` | `1`: look in the decorators of the function defined on the line |
 | `set` | `name=code`: give the keyword this value, replacing the old one |
 | `positional` | `index:name`: where `name` sits when passed positionally (replaced there) |
 | `arguments` | `index=code`: replace the `index`-th positional argument (0-based) |
@@ -26,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import libcst as cst
-
 from apilint.fixes import sequences
 from apilint.fixes.document import FixError, parse_expression
 from apilint.fixes.edits import Edit
@@ -107,9 +107,9 @@ def apply_ops(call: cst.Call, ops: _Ops, module: cst.Module) -> cst.Call:
         value = parse_expression(code, module)
         index = _keyword_index(args, name)
         position = ops.positional.get(name)
-        if index is None and position is not None and _positional(args, position) is not None:
-            index = _positional(args, position)
-            args[index] = args[index].with_changes(value=value)
+        at = _positional(args, position) if index is None and position is not None else None
+        if at is not None:
+            args[at] = args[at].with_changes(value=value)
         elif index is not None:
             args[index] = args[index].with_changes(value=value)
         else:
@@ -157,8 +157,8 @@ def apply_ops(call: cst.Call, ops: _Ops, module: cst.Module) -> cst.Call:
         value = args[index].value
         if not isinstance(value, cst.List):
             raise FixError(f"`{keyword}` is not a list literal")
-        elements = sequences.insert(list(value.elements), len(value.elements), element, value.lbracket.whitespace_after)
-        args[index] = args[index].with_changes(value=value.with_changes(elements=elements))
+        items = sequences.insert(list(value.elements), len(value.elements), element, value.lbracket.whitespace_after)
+        args[index] = args[index].with_changes(value=value.with_changes(elements=items))
     return call.with_changes(args=args)
 
 
@@ -177,15 +177,11 @@ def _keyword_index(args: list[cst.Arg], name: str) -> int | None:
 
 def _positional(args: list[cst.Arg], position: int) -> int | None:
     """The index in `args` of the `position`-th positional argument (none after a `*args`)."""
-    count = 0
     for i, arg in enumerate(args):
-        if arg.keyword is not None or arg.star == "**":
+        if arg.keyword is not None or arg.star:
             return None
-        if arg.star:
-            return None
-        if count == position:
+        if i == position:
             return i
-        count += 1
     return None
 
 

@@ -18,9 +18,8 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-
 from apilint.fixes.document import Document, FixError, dotted, parse_statements
-from apilint.fixes.edits import Edit
+from apilint.fixes.edits import Edit, Transform
 from apilint.fixes.kinds import FixContext
 from apilint.model import FixPlan
 
@@ -60,7 +59,8 @@ class _Leaks:
             return self.mentions(node.right)
         if isinstance(node, cst.Attribute) and node.attr.value == "args":
             return _root(node.value) in self.tainted
-        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute) and node.value.attr.value == "args":
+        if isinstance(node, cst.Subscript) and isinstance(node.value, cst.Attribute) \
+                and node.value.attr.value == "args":
             return _root(node.value.value) in self.tainted
         if isinstance(node, cst.Call):
             name = dotted(node.func) or ""
@@ -86,8 +86,8 @@ class _Leaks:
                 if isinstance(element, cst.DictElement):
                     self.visit(element.value, True)
         elif isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-            for element in node.elements:
-                self.visit(element.value, as_value)
+            for item in node.elements:
+                self.visit(item.value, as_value)
         elif isinstance(node, cst.Await):
             self.visit(node.expression, as_value)
         elif isinstance(node, cst.IfExp):
@@ -164,11 +164,18 @@ def _already_logged(block: cst.CSTNode | None, exception_only: bool) -> bool:
         node = stack.pop()
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             method = node.func.attr.value
-            if method in _LOGS_EXCEPTION or (not exception_only and method in _LOGS) or (
-                    method in _LOGS and any(a.keyword is not None and a.keyword.value == "exc_info" for a in node.args)):
+            exc_info = any(a.keyword is not None and a.keyword.value == "exc_info" for a in node.args)
+            if method in _LOGS_EXCEPTION or (method in _LOGS and (exc_info or not exception_only)):
                 return True
         stack.extend(node.children)
     return False
+
+
+def _replacement(literal: cst.SimpleString) -> Transform:
+    def replace(_: cst.CSTNode) -> cst.CSTNode:
+        return literal
+
+    return replace
 
 
 def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
@@ -181,7 +188,8 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
     mode = plan.param("mode", "except")
     handler = doc.enclosing(statement, cst.ExceptHandler)
     if mode == "except":
-        if handler is None or handler.name is None or not isinstance(handler.name.name, cst.Name):
+        if not isinstance(handler, cst.ExceptHandler) or handler.name is None \
+                or not isinstance(handler.name.name, cst.Name):
             raise FixError("the exception is not caught under a name here")
         seeds = {handler.name.name.value}
         exception = handler.name.name.value
@@ -197,8 +205,7 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
     for node in leaks.found:
         text = _message(node)
         message = text if text != GENERIC else message
-        literal = cst.SimpleString(_quoted(text))
-        edit.replace(node, lambda _old, new=literal: new, wholesale=True)
+        edit.replace(node, _replacement(cst.SimpleString(_quoted(text))), wholesale=True)
     block = handler if mode == "except" else doc.enclosing(statement, cst.FunctionDef)
     if not _already_logged(block, exception_only=mode == "except"):
         logger = _logger(doc)

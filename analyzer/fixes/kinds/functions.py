@@ -9,13 +9,13 @@ its names along: each free name is referenced in the target file's import style.
 
 Parameters: `what` (`parameter` | `decorator` | `class-attribute` | `route-dependency`),
 `source_file`, `source_line` (the sibling's `def`/`class` line), `name` (parameter or attribute
-name), `index` (the decorator's, or the dependency's in the list), `names` (`local=qualified` for every free name of the construct).
+name), `index` (the decorator's, or the dependency's in the list), `names` (`local=qualified`
+for every free name of the construct).
 """
 
 from __future__ import annotations
 
 import libcst as cst
-
 from apilint.fixes import sequences
 from apilint.fixes.document import Document, FixError, parse_expression
 from apilint.fixes.edits import Edit
@@ -61,7 +61,11 @@ def _transplant(node: cst.CSTNode, plan: FixPlan, ctx: FixContext, edit: Edit, s
             edit.imports.append(request)
         if text != local:
             mapping[local] = text
-    return copy.visit(_Rename(mapping)) if mapping else copy
+    if not mapping:
+        return copy
+    renamed = copy.visit(_Rename(mapping))
+    assert isinstance(renamed, cst.CSTNode)
+    return renamed
 
 
 def _sibling(plan: FixPlan, ctx: FixContext) -> tuple[Document, bool]:
@@ -175,7 +179,8 @@ def _route_call(func: cst.FunctionDef) -> cst.Call:
     """The function's route decorator (`@router.get(...)`)."""
     for decorator in func.decorators:
         node = decorator.decorator
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _ROUTE_METHODS:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) \
+                and node.func.attr.value in _ROUTE_METHODS:
             return node
     raise FixError("the route decorator is not there")
 

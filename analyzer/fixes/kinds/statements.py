@@ -16,7 +16,6 @@ Parameters: `template`, `code` (statements, four-space indents), `where`
 from __future__ import annotations
 
 import libcst as cst
-
 from apilint.fixes import sequences
 from apilint.fixes.document import FixError, parse_expression
 from apilint.fixes.edits import Edit
