@@ -93,8 +93,18 @@ def _declared_for(ctx: RuleContext, facts: ModelFacts, model: ClassInfo) -> set[
     return declared.get(model.qualname, set())
 
 
+_PUBLIC: weakref.WeakKeyDictionary[ProjectIndex, dict[str, ClassInfo | None]] = weakref.WeakKeyDictionary()
+
+
 def public_schema(ctx: RuleContext, model: ClassInfo) -> ClassInfo | None:
-    """The project's one public schema for `model`, if there is exactly one."""
+    """The project's one public schema for `model`, if there is exactly one (once per model)."""
+    known = _PUBLIC.setdefault(ctx.index, {})
+    if model.qualname not in known:
+        known[model.qualname] = _public_schema(ctx, model)
+    return known[model.qualname]
+
+
+def _public_schema(ctx: RuleContext, model: ClassInfo) -> ClassInfo | None:
     facts = model_facts(ctx.index)
     candidates = [c for c in facts.classes.values() if c.kind == SCHEMA and _fits(ctx, facts, c, model)]
     declared = _declared_for(ctx, facts, model)

@@ -498,3 +498,44 @@ def test_outbound_calls_that_verify_get_no_plan() -> None:
     stmt = summary.body[0]
     call = next(c for e in stmt.own_exprs() for c in e.calls())
     assert verify_certificates("app.py", stmt, call) is None
+
+
+def test_loguru_and_an_exception_caught_further_out(tree) -> None:
+    source = """
+        from loguru import logger
+
+
+        def view(scope_id):
+            try:
+                return load(scope_id)
+            except ScopeNotFound as ex:
+                try:
+                    return fallback()
+                except ScopeNotFound:
+                    raise HTTPException(404, detail=str(ex))
+
+
+        async def handler(request, exc):
+            return JSONResponse({"detail": str(exc)})
+    """
+    out = tree.fix(source, P.generic_error("t", "app.py", 11, "except"),
+                   P.generic_error("t", "app.py", 15, "handler", ["exc"]))
+    assert out == d("""
+        from loguru import logger
+
+
+        def view(scope_id):
+            try:
+                return load(scope_id)
+            except ScopeNotFound as ex:
+                try:
+                    return fallback()
+                except ScopeNotFound:
+                    logger.exception("Internal server error")
+                    raise HTTPException(404, detail="Internal server error")
+
+
+        async def handler(request, exc):
+            logger.opt(exception=exc).error("Internal server error")
+            return JSONResponse({"detail": "Internal server error"})
+    """)

@@ -140,20 +140,39 @@ def _tainted(doc: Document, statement: cst.CSTNode, seeds: set[str]) -> set[str]
     return tainted
 
 
-def _logger(doc: Document) -> str | None:
-    """The module's logger variable, if it defines one at module level."""
+def _logger(ctx: FixContext) -> tuple[str, str] | None:
+    """The module's logger and its flavour: `stdlib` (a module-level `getLogger()`/`get_logger()`
+    result), `loguru` (`from loguru import logger`), or `unknown` (a logger imported from
+    elsewhere, which surely has `.exception()`)."""
     found: list[str] = []
-    for statement in doc.module.body:
+    for statement in ctx.doc.module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
             if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and (
                     dotted(small.value.func) or "").rsplit(".", 1)[-1] in ("getLogger", "get_logger"):
                 found += [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
-    for name in _LOGGER_NAMES:
+    for name in (*_LOGGER_NAMES, *found):
         if name in found:
-            return name
-    return found[0] if found else None
+            return name, "stdlib"
+    loguru = ctx.imports.local_for("loguru.logger")
+    if loguru is not None:
+        return loguru, "loguru"
+    for name in _LOGGER_NAMES:
+        if any(b.local == name for b in ctx.imports.bound):
+            return name, "unknown"
+    return None
+
+
+def _named_handlers(doc: Document, statement: cst.CSTNode) -> list[str]:
+    """Names of the exceptions caught around `statement`, innermost first (`except E as e`)."""
+    names: list[str] = []
+    node = doc.enclosing(statement, cst.ExceptHandler)
+    while isinstance(node, cst.ExceptHandler):
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            names.append(node.name.name.value)
+        node = doc.enclosing(node, cst.ExceptHandler)
+    return names
 
 
 def _already_logged(block: cst.CSTNode | None, exception_only: bool) -> bool:
@@ -188,11 +207,11 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
     mode = plan.param("mode", "except")
     handler = doc.enclosing(statement, cst.ExceptHandler)
     if mode == "except":
-        if not isinstance(handler, cst.ExceptHandler) or handler.name is None \
-                or not isinstance(handler.name.name, cst.Name):
+        caught = _named_handlers(doc, statement)
+        if not caught:
             raise FixError("the exception is not caught under a name here")
-        seeds = {handler.name.name.value}
-        exception = handler.name.name.value
+        seeds = set(caught)
+        exception = caught[0]
     else:
         seeds = set(plan.items("exception"))
         exception = plan.items("exception")[0] if seeds else ""
@@ -208,15 +227,22 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
         edit.replace(node, _replacement(cst.SimpleString(_quoted(text))), wholesale=True)
     block = handler if mode == "except" else doc.enclosing(statement, cst.FunctionDef)
     if not _already_logged(block, exception_only=mode == "except"):
-        logger = _logger(doc)
-        if logger is None:
+        found = _logger(ctx)
+        if found is None:
             if "logger" in doc.module_names():
                 raise FixError("`logger` names something else in this module")
-            logger = "logger"
             module_ref = ctx.render("@{logging}", edit)
             edit.prologue.append(("logger", f"logger = {module_ref}.getLogger(__name__)"))
-        call = (f"{logger}.exception({_quoted(message)})" if mode == "except"
-                else f"{logger}.error({_quoted(message)}, exc_info={exception})")
+            found = ("logger", "stdlib")
+        logger, flavour = found
+        if mode == "except":
+            call = f"{logger}.exception({_quoted(message)})"
+        elif flavour == "loguru":
+            call = f"{logger}.opt(exception={exception}).error({_quoted(message)})"
+        elif flavour == "stdlib":
+            call = f"{logger}.error({_quoted(message)}, exc_info={exception})"
+        else:
+            raise FixError(f"`{logger}` is imported from elsewhere: how it takes an exception is not known")
         parse_statements(call, doc.module)
         edit.insert_before(statement, call)
     return edit
