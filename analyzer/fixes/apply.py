@@ -138,15 +138,16 @@ class Fixer:
         self.kinds = codemods()
         self._docs: dict[str, Document] = {}
 
-    def _source(self, rel: str) -> tuple[Source, Path]:
-        real = safe_target(self.root, rel, self.allowed)
+    def _source(self, rel: str, writable: bool = True) -> tuple[Source, Path]:
+        real = safe_target(self.root, rel, self.allowed if writable else (self.root,))
         module = self.modules.get(rel, (_module_name(rel), False))[0]
         return Source(rel, real.read_bytes(), module), real
 
-    def document(self, rel: str) -> Document:
-        """The parsed file (read once per fixer; never written through this)."""
+    def document(self, rel: str, writable: bool = True) -> Document:
+        """The parsed file (read once per pass). Files a fix only reads (a sibling it copies
+        from) may lie anywhere in the project; files it writes only in the analyzed paths."""
         if rel not in self._docs:
-            source, _ = self._source(rel)
+            source, _ = self._source(rel, writable)
             self._docs[rel] = Document(source)
         return self._docs[rel]
 
@@ -164,7 +165,7 @@ class Fixer:
 
     def _load_other(self, rel: str) -> Document:
         try:
-            return self.document(rel)
+            return self.document(rel, writable=False)
         except UnsafePath as exc:
             raise FixError(str(exc)) from None
 
