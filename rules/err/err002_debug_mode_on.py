@@ -100,7 +100,8 @@ class DebugModeOn(Rule):
                 "os.environ.get(\"DJANGO_DEBUG\") == \"1\"`, `app.run(debug=os.environ.get(\"FLASK_DEBUG\") "
                 "== \"1\")`, `FastAPI(debug=os.environ.get(\"DEBUG\") == \"1\")` (adding `import os` when "
                 "needed); an environment lookup that defaults to on gets an off default instead. Offered for a "
-                "literal `True` or a literal default; `PROPAGATE_EXCEPTIONS` gets no fix.")
+                "literal `True` or a literal default, except under a condition of the project's own (`if "
+                "in_debug_mode():` already decides); `PROPAGATE_EXCEPTIONS` gets no fix.")
 
     bad = Example("""
         from fastapi import FastAPI
@@ -159,4 +160,4 @@ class DebugModeOn(Rule):
         return self.finding(fact.location, f"Debug mode is on{why}: errors show tracebacks and internals to "
                             "clients", "Read the debug flag from the environment with a false default "
                             "(`DEBUG = os.environ.get(\"DEBUG\") == \"1\"`)", confidence=confidence,
-                            fix_plan=debug_off(ctx.index, fact))
+                            fix_plan=None if any(not _is_main_guard(s) for s in ifs) else debug_off(ctx.index, fact))

@@ -531,11 +531,26 @@ def test_loguru_and_an_exception_caught_further_out(tree) -> None:
                 try:
                     return fallback()
                 except ScopeNotFound:
-                    logger.exception("Internal server error")
-                    raise HTTPException(404, detail="Internal server error")
+                    logger.exception("Not Found")
+                    raise HTTPException(404, detail="Not Found")
 
 
         async def handler(request, exc):
             logger.opt(exception=exc).error("Internal server error")
             return JSONResponse({"detail": "Internal server error"})
     """)
+
+
+def test_a_client_error_gets_its_reason_phrase_instead_of_a_server_error(tree) -> None:
+    source = """
+        def view():
+            try:
+                run()
+            except LookupError as exc:
+                raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=str(exc))
+            except ValueError as exc:
+                return jsonify({"error": str(exc)}), 422
+    """
+    out = tree.fix(source, P.generic_error("t", "app.py", 5, "except"), P.generic_error("t", "app.py", 7, "except"))
+    assert 'logger.exception("Not Found")' in out and 'detail="Not Found")' in out
+    assert 'return jsonify({"error": "Unprocessable Entity"}), 422' in out

@@ -5,7 +5,8 @@ In the statement that sends the text (a `return`, a `raise` of an HTTP error, an
 every expression that carries it is replaced by a string: `str(e)`, `repr(e)`, `e.args`, an
 f-string or `%`/`.format()` of the exception, `traceback.format_exc()`, or a local holding
 such text. An f-string keeps its own words (`f"Could not store file: {e}"` becomes
-`"Could not store file"`); anything else becomes `"Internal server error"`. Before the
+`"Could not store file"`); anything else becomes the reason phrase of a client-error status
+the statement answers with (`"Not Found"` for 404), else `"Internal server error"`. Before the
 statement, inside an `except` block, comes `logger.exception("...")`; in a registered
 exception handler `logger.error("...", exc_info=exc)`, unless the block already logs it. The
 module's logger is used (`logger = logging.getLogger(__name__)` is added when there is none).
@@ -16,6 +17,7 @@ Parameters: `mode` (`except` | `handler`), `exception` (the handler's exception 
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 
 import libcst as cst
 from apilint.fixes.document import Document, FixError, dotted, parse_statements
@@ -108,13 +110,50 @@ def _sink_value(statement: cst.CSTNode) -> cst.BaseExpression:
     raise FixError("the statement does not send anything the fix understands")
 
 
-def _message(node: cst.BaseExpression) -> str:
+def _message(node: cst.BaseExpression, generic: str) -> str:
     """The f-string's own leading words (`Could not store file`), else the generic message."""
     if isinstance(node, cst.FormattedString) and node.parts and isinstance(node.parts[0], cst.FormattedStringText):
         words = re.sub(r"[\s:;,.(\[-]+$", "", node.parts[0].value).strip()
         if len(words) >= 3 and "{" not in words and "\\" not in words:
             return words
-    return GENERIC
+    return generic
+
+
+_STATUS_NAME = re.compile(r"^HTTP_(\d{3})(_|$)")
+
+
+def _status(node: cst.BaseExpression | None) -> int | None:
+    """A literal HTTP status: `404` or `status.HTTP_404_NOT_FOUND`."""
+    if isinstance(node, cst.Integer):
+        return int(node.value) if node.value.isdigit() else None
+    if isinstance(node, (cst.Attribute, cst.Name)):
+        name = node.attr.value if isinstance(node, cst.Attribute) else node.value
+        found = _STATUS_NAME.match(name)
+        return int(found.group(1)) if found else None
+    return None
+
+
+def _generic(sink: cst.BaseExpression) -> str:
+    """The reason phrase of the status the statement answers with (`Not Found` for 404), when it
+    is written there and is not a server error; else "Internal server error"."""
+    code: int | None = None
+    if isinstance(sink, cst.Tuple) and len(sink.elements) >= 2:
+        code = _status(sink.elements[1].value)
+        sink = sink.elements[0].value
+    if code is None and isinstance(sink, cst.Call):
+        short = (dotted(sink.func) or "").rsplit(".", 1)[-1]
+        for arg in sink.args:
+            if arg.keyword is not None and arg.keyword.value in ("status_code", "status", "code"):
+                code = _status(arg.value)
+        if code is None and sink.args and sink.args[0].keyword is None and (
+                short == "abort" or short.endswith(("Exception", "Error"))):
+            code = _status(sink.args[0].value)
+    if code is None or not 400 <= code < 500:
+        return GENERIC
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return GENERIC
 
 
 def _quoted(text: str) -> str:
@@ -220,10 +259,11 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
     if not leaks.found:
         raise FixError("no exception text found in the statement")
     edit = ctx.edit()
-    message = GENERIC
+    generic = _generic(_sink_value(statement))
+    message = generic
     for node in leaks.found:
-        text = _message(node)
-        message = text if text != GENERIC else message
+        text = _message(node, generic)
+        message = text if text != generic else message
         edit.replace(node, _replacement(cst.SimpleString(_quoted(text))), wholesale=True)
     block = handler if mode == "except" else doc.enclosing(statement, cst.FunctionDef)
     if not _already_logged(block, exception_only=mode == "except"):
