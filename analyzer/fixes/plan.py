@@ -86,10 +86,12 @@ def copy_auth(title: str, file: str, line: int, what: str, source_file: str, sou
                  source_line=str(source_line), name=name, index=str(index), names=names)
 
 
-def generic_error(title: str, file: str, line: int, mode: str, exception: Iterable[str] = ()) -> FixPlan:
+def generic_error(title: str, file: str, line: int, mode: str, exception: Iterable[str] = (),
+                  logger: str = "") -> FixPlan:
     """Send a generic message instead of exception text on `line` and log the exception
-    (`mode`: `except` inside an except block, `handler` in a registered exception handler)."""
-    return _plan("generic-error", title, SAFE, file, line, mode=mode, exception=exception)
+    (`mode`: `except` inside an except block, `handler` in a registered exception handler;
+    `logger`: `loguru.logger` when the project logs with loguru)."""
+    return _plan("generic-error", title, SAFE, file, line, mode=mode, exception=exception, logger=logger)
 
 
 def locate_call(stmt: Stmt, call: Expr) -> tuple[str, int] | None:

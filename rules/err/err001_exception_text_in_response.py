@@ -393,6 +393,7 @@ class ExceptionTextInResponse(Rule):
                     targets.append((mod, func, initial, f"exception handler {func.name}"))
         reader = Reader(ctx.index)
         fix = "Log the exception (`logger.exception(...)`) and return a generic message"
+        logger = project_logger(ctx.index)
         for mod, func, initial, where in targets:
             for leak in reader.leaks(mod, func, initial):
                 send = leak.send
@@ -410,19 +411,30 @@ class ExceptionTextInResponse(Rule):
                 through = f" through {leak.via}" if leak.via else ""
                 yield self.finding(Location(path, line), f"{where} sends exception text to the client{through}",
                                    fix, confidence=leak.confidence, symbol=f"{mod.module}.{func.qualname}",
-                                   fix_plan=None if leak.via else _fix(mod, func, initial, line))
+                                   fix_plan=None if leak.via else _fix(mod, func, initial, line, logger))
 
 
-def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, line: int) -> FixPlan | None:
+def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, line: int, logger: str) -> FixPlan | None:
     """A generic message instead of the text, and a log line, where the text is sent directly:
     under `except ... as name:` in a handler, or in a registered exception handler."""
     title = "Send a generic message and log the exception"
     if initial:
-        return plan.generic_error(title + " with `exc_info`", mod.path, line, "handler", sorted(initial))
+        return plan.generic_error(title, mod.path, line, "handler", sorted(initial), logger)
     for stmt in walk_stmts(func.body):
         if stmt.kind == "except" and stmt.name and stmt.line <= line <= (stmt.end_line or stmt.line):
-            return plan.generic_error(title + " with `logger.exception`", mod.path, line, "except")
+            return plan.generic_error(title + " with `logger.exception`", mod.path, line, "except", logger=logger)
     return None
+
+
+def project_logger(index: ProjectIndex) -> str:
+    """`loguru.logger` when more modules log with loguru than set up a `logging` logger."""
+    loguru = stdlib = 0
+    for mod in index:
+        if mod.mentions("loguru") and any(i.module == "loguru" and i.name == "logger" for i in mod.imports):
+            loguru += 1
+        elif mod.mentions("getlogger"):
+            stdlib += 1
+    return "loguru.logger" if loguru > stdlib else ""
 
 
 def _handler_taint(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> Taint:

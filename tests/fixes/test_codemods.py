@@ -554,3 +554,30 @@ def test_a_client_error_gets_its_reason_phrase_instead_of_a_server_error(tree) -
     out = tree.fix(source, P.generic_error("t", "app.py", 5, "except"), P.generic_error("t", "app.py", 7, "except"))
     assert 'logger.exception("Not Found")' in out and 'detail="Not Found")' in out
     assert 'return jsonify({"error": "Unprocessable Entity"}), 422' in out
+
+
+def test_a_module_of_a_loguru_project_imports_the_loguru_logger(tree) -> None:
+    source = """
+        from http import HTTPStatus
+
+
+        def view():
+            try:
+                run()
+            except ValueError as e:
+                raise HTTPException(HTTPStatus.BAD_REQUEST, detail=str(e)) from e
+    """
+    out = tree.fix(source, P.generic_error("t", "app.py", 8, "except", logger="loguru.logger"))
+    assert out == d("""
+        from http import HTTPStatus
+
+        from loguru import logger
+
+
+        def view():
+            try:
+                run()
+            except ValueError as e:
+                logger.exception("Bad Request")
+                raise HTTPException(HTTPStatus.BAD_REQUEST, detail="Bad Request") from e
+    """)

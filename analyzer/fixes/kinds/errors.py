@@ -11,7 +11,9 @@ statement, inside an `except` block, comes `logger.exception("...")`; in a regis
 exception handler `logger.error("...", exc_info=exc)`, unless the block already logs it. The
 module's logger is used (`logger = logging.getLogger(__name__)` is added when there is none).
 
-Parameters: `mode` (`except` | `handler`), `exception` (the handler's exception parameter).
+Parameters: `mode` (`except` | `handler`), `exception` (the handler's exception parameter),
+`logger` (`loguru.logger` when the project logs with loguru: a module without a logger then
+imports it rather than setting up `logging`).
 """
 
 from __future__ import annotations
@@ -129,7 +131,11 @@ def _status(node: cst.BaseExpression | None) -> int | None:
     if isinstance(node, (cst.Attribute, cst.Name)):
         name = node.attr.value if isinstance(node, cst.Attribute) else node.value
         found = _STATUS_NAME.match(name)
-        return int(found.group(1)) if found else None
+        if found:
+            return int(found.group(1))
+        if isinstance(node, cst.Attribute) and (dotted(node.value) or "").endswith("HTTPStatus") \
+                and name in HTTPStatus.__members__:
+            return int(HTTPStatus[name])
     return None
 
 
@@ -268,6 +274,8 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
     block = handler if mode == "except" else doc.enclosing(statement, cst.FunctionDef)
     if not _already_logged(block, exception_only=mode == "except"):
         found = _logger(ctx)
+        if found is None and plan.param("logger") == "loguru.logger":  # the project logs with loguru
+            found = (ctx.render("@{loguru.logger}", edit), "loguru")
         if found is None:
             if "logger" in doc.module_names():
                 raise FixError("`logger` names something else in this module")
