@@ -90,7 +90,8 @@ def generic_error(title: str, file: str, line: int, mode: str, exception: Iterab
                   logger: str = "") -> FixPlan:
     """Send a generic message instead of exception text on `line` and log the exception
     (`mode`: `except` inside an except block, `handler` in a registered exception handler;
-    `logger`: `loguru.logger` when the project logs with loguru)."""
+    `logger`: how the project gets loggers, `loguru.logger` or a factory such as
+    `logging.getLogger`)."""
     return _plan("generic-error", title, SAFE, file, line, mode=mode, exception=exception, logger=logger)
 
 

@@ -427,14 +427,24 @@ def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, line: int, logge
 
 
 def project_logger(index: ProjectIndex) -> str:
-    """`loguru.logger` when more modules log with loguru than set up a `logging` logger."""
-    loguru = stdlib = 0
+    """How the project gets its loggers, for modules that have none: `loguru.logger` when most
+    modules import loguru's, else the qualified name of the factory most modules call at module
+    level (`logging.getLogger`, a project's `get_logger`); '' when no module sets one up."""
+    counts: dict[str, int] = {}
     for mod in index:
-        if mod.mentions("loguru") and any(i.module == "loguru" and i.name == "logger" for i in mod.imports):
-            loguru += 1
-        elif mod.mentions("getlogger"):
-            stdlib += 1
-    return "loguru.logger" if loguru > stdlib else ""
+        if not (mod.mentions("logger") or mod.mentions("getlogger") or mod.mentions("get_logger")):
+            continue
+        if any(i.module == "loguru" and i.name == "logger" for i in mod.imports):
+            counts["loguru.logger"] = counts.get("loguru.logger", 0) + 1
+            continue
+        for stmt in mod.body:
+            value = stmt.value if stmt.kind == "assign" else None
+            if value is not None and value.kind == "call" and (value.func.dotted or "").rsplit(".", 1)[-1] in (
+                    "getLogger", "get_logger"):
+                factory = index.qualify_expr(mod, value.func) or ""
+                counts[factory] = counts.get(factory, 0) + 1
+                break
+    return max(sorted(counts), key=lambda k: counts[k]) if counts else ""
 
 
 def _handler_taint(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> Taint:

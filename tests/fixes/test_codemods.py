@@ -581,3 +581,15 @@ def test_a_module_of_a_loguru_project_imports_the_loguru_logger(tree) -> None:
                 logger.exception("Bad Request")
                 raise HTTPException(HTTPStatus.BAD_REQUEST, detail="Bad Request") from e
     """)
+
+
+def test_a_module_without_a_logger_gets_one_from_the_project_factory(tree) -> None:
+    source = """
+        def view():
+            try:
+                run()
+            except OSError as e:
+                return {"error": str(e)}
+    """
+    out = tree.fix(source, P.generic_error("t", "app.py", 5, "except", logger="app.log.get_logger"))
+    assert out.startswith("from app.log import get_logger\n\nlogger = get_logger(__name__)\n")

@@ -9,11 +9,12 @@ such text. An f-string keeps its own words (`f"Could not store file: {e}"` becom
 the statement answers with (`"Not Found"` for 404), else `"Internal server error"`. Before the
 statement, inside an `except` block, comes `logger.exception("...")`; in a registered
 exception handler `logger.error("...", exc_info=exc)`, unless the block already logs it. The
-module's logger is used (`logger = logging.getLogger(__name__)` is added when there is none).
+module's logger is used; a module without one gets one the way the project's other modules do
+(`logger = logging.getLogger(__name__)` by default).
 
 Parameters: `mode` (`except` | `handler`), `exception` (the handler's exception parameter),
-`logger` (`loguru.logger` when the project logs with loguru: a module without a logger then
-imports it rather than setting up `logging`).
+`logger` (how the project gets loggers: `loguru.logger`, or the factory its modules call, such
+as `logging.getLogger` or a project's `get_logger`; a module without a logger gets one so).
 """
 
 from __future__ import annotations
@@ -274,14 +275,15 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
     block = handler if mode == "except" else doc.enclosing(statement, cst.FunctionDef)
     if not _already_logged(block, exception_only=mode == "except"):
         found = _logger(ctx)
-        if found is None and plan.param("logger") == "loguru.logger":  # the project logs with loguru
+        project = plan.param("logger", "logging.getLogger")
+        if found is None and project == "loguru.logger":  # the project logs with loguru
             found = (ctx.render("@{loguru.logger}", edit), "loguru")
         if found is None:
             if "logger" in doc.module_names():
                 raise FixError("`logger` names something else in this module")
-            module_ref = ctx.render("@{logging}", edit)
-            edit.prologue.append(("logger", f"logger = {module_ref}.getLogger(__name__)"))
-            found = ("logger", "stdlib")
+            factory = ctx.render("@{logging}.getLogger" if project == "logging.getLogger" else f"@{{{project}}}", edit)
+            edit.prologue.append(("logger", f"logger = {factory}(__name__)"))
+            found = ("logger", "stdlib" if project == "logging.getLogger" else "unknown")
         logger, flavour = found
         if mode == "except":
             call = f"{logger}.exception({_quoted(message)})"
