@@ -411,19 +411,31 @@ class ExceptionTextInResponse(Rule):
                 through = f" through {leak.via}" if leak.via else ""
                 yield self.finding(Location(path, line), f"{where} sends exception text to the client{through}",
                                    fix, confidence=leak.confidence, symbol=f"{mod.module}.{func.qualname}",
-                                   fix_plan=None if leak.via else _fix(mod, func, initial, line, logger))
+                                   fix_plan=_fix(mod, func, initial, leak, logger))
 
 
-def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, line: int, logger: str) -> FixPlan | None:
-    """A generic message instead of the text, and a log line, where the text is sent directly:
-    under `except ... as name:` in a handler, or in a registered exception handler."""
+def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, leak: Leak, logger: str) -> FixPlan | None:
+    """A generic message instead of the text, and a log line, where the statement itself holds
+    the text: under `except ... as name:` or in a registered exception handler, whether it
+    sends the text or hands it to a helper that does (`return error_response(str(e))`); not
+    when a helper caught the exception and returned its text."""
     title = "Send a generic message and log the exception"
+    line = leak.stmt.line
     if initial:
+        if leak.via and not _holds(leak.stmt, initial):
+            return None
         return plan.generic_error(title, mod.path, line, "handler", sorted(initial), logger)
-    for stmt in walk_stmts(func.body):
-        if stmt.kind == "except" and stmt.name and stmt.line <= line <= (stmt.end_line or stmt.line):
-            return plan.generic_error(title + " with `logger.exception`", mod.path, line, "except", logger=logger)
-    return None
+    caught = {stmt.name: Confidence.HIGH for stmt in walk_stmts(func.body) if stmt.kind == "except" and stmt.name
+              and stmt.line <= line <= (stmt.end_line or stmt.line)}
+    if not caught or (leak.via and not _holds(leak.stmt, caught)):
+        return None
+    return plan.generic_error(title + " with `logger.exception`", mod.path, line, "except", logger=logger)
+
+
+def _holds(stmt: Stmt, names: Taint) -> bool:
+    """The statement's own expressions carry text of the exceptions named (`str(e)` passed on);
+    an exception object handed to a helper (`error_response(e)`) is not text to replace."""
+    return any(_leak(expr, names) is not None for expr in stmt.own_exprs())
 
 
 def project_logger(index: ProjectIndex) -> str:

@@ -195,9 +195,13 @@ def _logger(ctx: FixContext) -> tuple[str, str] | None:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
-            if isinstance(small, cst.Assign) and isinstance(small.value, cst.Call) and (
-                    dotted(small.value.func) or "").rsplit(".", 1)[-1] in ("getLogger", "get_logger"):
-                found += [t.target.value for t in small.targets if isinstance(t.target, cst.Name)]
+            value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+            if not isinstance(value, cst.Call) or (dotted(value.func) or "").rsplit(".", 1)[-1] not in (
+                    "getLogger", "get_logger"):
+                continue
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [
+                small.target] if isinstance(small, cst.AnnAssign) else []
+            found += [t.value for t in targets if isinstance(t, cst.Name)]
     for name in (*_LOGGER_NAMES, *found):
         if name in found:
             return name, "stdlib"
