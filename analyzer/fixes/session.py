@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from apilint.fixes.apply import MAX_PASSES, FileChange, Fixer, fixable, write_changes
 from apilint.fixes.source import write_atomic
-from apilint.model import Applicability, Diagnostic, Finding
+from apilint.model import Applicability, Diagnostic, Finding, Location
 
 if TYPE_CHECKING:
     from apilint.engine import RunResult
@@ -73,6 +73,10 @@ def fix_project(analyze: Callable[[], RunResult], allowed: Sequence[Path], unsaf
         changed = {c.path for c in written}
         outcome.fixed += [f for f in done.applied if f.fix_plan is not None and f.fix_plan.file in changed]
         result = analyze()
+    else:
+        if fixable(result.findings, unsafe):
+            outcome.problems.append(Diagnostic("FIX", f"fixes still changed the code after {MAX_PASSES} passes; "
+                                               "the remaining ones were left as they are", Location(".", 0)))
     outcome.result = result
     return outcome
 
