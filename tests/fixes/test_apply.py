@@ -184,3 +184,23 @@ def test_the_diff_is_accepted_by_git_apply_and_patch(tree, tmp_path: Path, tool:
     env = {**os.environ, "GIT_DIR": "/nonexistent"}
     subprocess.run(command, cwd=tmp_path, check=True, capture_output=True, env=env)
     assert (tmp_path / "pkg/app.py").read_bytes() == change.new
+
+
+def test_fixes_that_never_settle_stop_after_the_last_pass(tree, tmp_path: Path) -> None:
+    from types import SimpleNamespace
+
+    from apilint.fixes.apply import MAX_PASSES
+    from apilint.fixes.session import fix_project
+
+    tree.write({"app.py": "x = 1\n"})
+    growing = P.statement_value("t", P.SAFE, "app.py", 1, "@{value} + 1")
+    calls = []
+
+    def analyze():  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return SimpleNamespace(root=tmp_path, findings=[tree.finding(growing)], index=[])
+
+    outcome = fix_project(analyze, [tmp_path], unsafe=False)
+    assert outcome.passes == MAX_PASSES and len(calls) == MAX_PASSES + 1
+    assert (tmp_path / "app.py").read_text(encoding="utf-8") == "x = 1" + " + 1" * MAX_PASSES + "\n"
+    assert "after 10 passes" in outcome.problems[-1].message
