@@ -186,7 +186,12 @@ class Fixer:
                 result.problems += [_problem(f, str(exc)) for f in group]
                 continue
             taken: list[tuple[Finding, Edit]] = []
+            same_as: dict[Finding, Finding] = {}
             for finding in group:
+                twin = next((f for f, _ in taken if f.fix_plan == finding.fix_plan), None)
+                if twin is not None:  # the same fix for another finding (each route of one view)
+                    same_as[finding] = twin
+                    continue
                 try:
                     edit = self._edit(finding, doc)
                 except (FixError, UnsafePath, OSError) as exc:
@@ -204,7 +209,8 @@ class Fixer:
             change = self._change(doc, real, [e for _, e in taken], result, [f for f, _ in taken])
             if change is not None:
                 result.changes.append(change)
-                result.applied += [f for f, _ in taken]
+                applied = {f for f, _ in taken}
+                result.applied += [f for f in group if f in applied or same_as.get(f) in applied]
         return result
 
     def _change(self, doc: Document, real: Path, edits: list[Edit], result: PassResult,

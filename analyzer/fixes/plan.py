@@ -62,8 +62,8 @@ def statement_value(title: str, applicability: Applicability, file: str, line: i
 
 def insert_statements(title: str, applicability: Applicability, file: str, line: int, code: str, *,
                       where: str = "after", unless_defined: str = "") -> FixPlan:
-    """Insert `code` before or after the statement on `line`, or (`where="body"`) first in the
-    body of the function defined there."""
+    """Insert `code` before or after the statement on `line`, first in the body of the function
+    defined there (`where="body"`), or last in the class defined there (`where="class-end"`)."""
     return _plan("insert-statements", title, applicability, file, line, code=code, where=where,
                  unless_defined=unless_defined)
 

@@ -28,6 +28,7 @@ from apilint.fixes import plan
 from apilint.model import AuthStatus, FixPlan, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import RuleContext
+from apilint.rules.authz._classviews import ClassAccess
 from apilint.rules.authz._loads import Load
 from apilint.rules.authz._names import mentions_user, user_params
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -249,3 +250,24 @@ def _rejects(stmt: Stmt) -> bool:
     """The `if` block ends the request (raise, abort, or return an error)."""
     return any(s.kind in ("raise", "return") or (s.kind == "expr" and s.value is not None and any(
         (c.func.dotted or "").rsplit(".", 1)[-1] == "abort" for c in s.value.calls())) for s in stmt.body)
+
+
+def class_view_fix(ctx: RuleContext, route: Route, access: ClassAccess) -> FixPlan | None:
+    """A `get_queryset` that keeps the caller's own rows, for a generic view over a plain
+    `queryset`/`model` whose model has a user foreign key."""
+    if access.source != "queryset" or access.model is None or access.model_module is None \
+            or route.framework not in ("django", "drf") or route.auth.status is not AuthStatus.REQUIRED:
+        return None
+    target = ctx.index.lookup(route.handler.rsplit(".", 1)[0])
+    model = ctx.index.resolve(access.model_module.module, access.model)
+    if target is None or target.cls is None or model is None or model.cls is None:
+        return None
+    if target.cls.method("get_queryset") is not None or target.cls.method("get_object") is not None:
+        return None
+    owner = _owner(_fields(ctx.index, model), django=True)
+    if owner is None or not owner[0]:
+        return None
+    relation = owner[0]
+    code = (f"def get_queryset(self):\n    return super().get_queryset().filter({relation}=self.request.user)")
+    return plan.insert_statements(f"Keep the caller's own rows: `get_queryset()` filtered by `{relation}`",
+                                  plan.UNSAFE, target.module.path, target.cls.line, code, where="class-end")

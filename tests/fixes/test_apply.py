@@ -204,3 +204,18 @@ def test_fixes_that_never_settle_stop_after_the_last_pass(tree, tmp_path: Path) 
     assert outcome.passes == MAX_PASSES and len(calls) == MAX_PASSES + 1
     assert (tmp_path / "app.py").read_text(encoding="utf-8") == "x = 1" + " + 1" * MAX_PASSES + "\n"
     assert "after 10 passes" in outcome.problems[-1].message
+
+
+def test_the_same_fix_for_several_findings_is_applied_once(tree) -> None:
+    source = """
+        class InvoiceViewSet(ModelViewSet):
+            queryset = Invoice.objects.all()
+    """
+    method = "def get_queryset(self):\n    return super().get_queryset().filter(owner=self.request.user)"
+    same = P.insert_statements("t", P.UNSAFE, "app.py", 1, method, where="class-end")
+    tree.write({"app.py": source})
+    result = tree.run_pass([same, same, same])
+    assert len(result.applied) == 3 and not result.deferred
+    assert result.changes[0].new_text == (
+        "class InvoiceViewSet(ModelViewSet):\n    queryset = Invoice.objects.all()\n\n"
+        "    def get_queryset(self):\n        return super().get_queryset().filter(owner=self.request.user)\n")

@@ -4,13 +4,15 @@
   value, an `if`/`while` test, a `return` value) with a template over the old one
   (`@{value}`); optionally insert statements after it unless a module-level name exists
   (ERR002 `DEBUG = ...`, LIMIT003 `min(..., 100)`, CORS001 settings, AUTHZ001 guards).
-- `insert-statements`: statements before or after the statement on the line, or first in the
-  body of the function defined there (LIMIT003 `limit = min(limit, 100)`, AUTHZ001 guards).
+- `insert-statements`: statements before or after the statement on the line, first in the
+  body of the function defined there, or last in the class defined there (LIMIT003
+  `limit = min(limit, 100)`, AUTHZ001 guards and `get_queryset` overrides).
 - `dict-entries`: entries added to the dict literal assigned on the line (LIMIT003's DRF
   pagination settings), in the dict's layout.
 
 Parameters: `template`, `code` (statements, four-space indents), `where`
-(`before` | `after` | `body`), `unless_defined` (a module-level name), `entries` (`key=code`).
+(`before` | `after` | `body` | `class-end`), `unless_defined` (a module-level name), `entries`
+(`key=code`).
 """
 
 from __future__ import annotations
@@ -69,6 +71,20 @@ def insert_statements(plan: FixPlan, ctx: FixContext) -> Edit:
     where = plan.param("where", "after")
     if where == "body":
         edit.insert_at_body_start(ctx.doc.function_at(plan.line), code)
+        return edit
+    if where == "class-end":
+        owner = ctx.doc.statement_at(plan.line, cst.ClassDef)
+        assert isinstance(owner, cst.ClassDef)
+        if not isinstance(owner.body, cst.IndentedBlock):
+            raise FixError("a one-line class body cannot take a method")
+        statements = [s.with_changes(leading_lines=[cst.EmptyLine(indent=False)]) if i == 0 else s
+                      for i, s in enumerate(edit.statements(code))]
+
+        def append(node: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(node, cst.ClassDef) and isinstance(node.body, cst.IndentedBlock)
+            return node.with_changes(body=node.body.with_changes(body=[*node.body.body, *statements]))
+
+        edit.replace(owner, append)
         return edit
     statement = ctx.doc.statements_at(plan.line)
     if not statement:
