@@ -31,6 +31,25 @@ def _key(finding: Finding) -> tuple[str, str, str]:
     return finding.code, finding.location.file, finding.route or finding.symbol
 
 
+def _duplicates(text: str) -> int:
+    """Functions, classes and imported names defined twice in one scope (a fix applied twice)."""
+    import ast
+
+    count = 0
+    for node in ast.walk(ast.parse(text)):
+        body = getattr(node, "body", None)
+        if not isinstance(body, list):
+            continue
+        names: list[str] = []
+        for child in body:
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                names.append(child.name)
+            elif isinstance(child, (ast.Import, ast.ImportFrom)):
+                names += [a.asname or a.name for a in child.names]
+        count += len(names) - len(set(names))
+    return count
+
+
 def _tree_digest(root: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*")):
@@ -84,7 +103,11 @@ def _fix_copy(app: Path, tmp: Path) -> Outcome:
     done = fix_project(analyze, [copy], unsafe=True)
     again = fix_project(analyze, [copy], unsafe=True) if done.changes else None
     changed = {c.path: (copy / c.path).read_text(encoding=c.encoding) for c in done.changes}
-    return Outcome(before, done.result, done.fixed, changed, [p.message for p in done.problems],
+    originals = {c.path: (app / c.path).read_text(encoding=c.encoding) for c in done.changes}
+    problems = [p.message for p in done.problems]
+    problems += [f"{path}: a definition or import was added twice" for path, text in changed.items()
+                 if _duplicates(text) > _duplicates(originals[path])]
+    return Outcome(before, done.result, done.fixed, changed, problems,
                    len(again.changes) if again is not None else 0, untouched, diff)
 
 
