@@ -450,7 +450,7 @@ def project_logger(index: ProjectIndex) -> str:
             counts["loguru.logger"] = counts.get("loguru.logger", 0) + 1
             continue
         for stmt in mod.body:
-            value = stmt.value if stmt.kind == "assign" else None
+            value = stmt.value if stmt.kind in ("assign", "annassign") else None
             if value is not None and value.kind == "call" and (value.func.dotted or "").rsplit(".", 1)[-1] in (
                     "getLogger", "get_logger"):
                 factory = index.qualify_expr(mod, value.func) or ""
