@@ -593,3 +593,27 @@ def test_a_module_without_a_logger_gets_one_from_the_project_factory(tree) -> No
     """
     out = tree.fix(source, P.generic_error("t", "app.py", 5, "except", logger="app.log.get_logger"))
     assert out.startswith("from app.log import get_logger\n\nlogger = get_logger(__name__)\n")
+
+
+def test_exception_text_in_joined_concatenated_and_reworked_values(tree) -> None:
+    source = """
+        def view():
+            try:
+                run()
+            except ValidationError as error:
+                return redirect_list(" ".join(error.messages))
+            except OSError as e:
+                return make_response(str(e).splitlines()[0] if str(e) else "Could not fetch", 502)
+            except KeyError as e:
+                return {"warning": f"Saved but not loaded: {e}. " "It loads on the next sync."}
+
+
+        async def handler(request, exc):
+            return render_error(request, exc) or JSONResponse(status_code=400, content={"detail": str(exc)})
+    """
+    out = tree.fix(source, P.generic_error("t", "app.py", 5, "except"), P.generic_error("t", "app.py", 7, "except"),
+                   P.generic_error("t", "app.py", 9, "except"), P.generic_error("t", "app.py", 13, "handler", ["exc"]))
+    assert 'return redirect_list("Internal server error")' in out
+    assert 'return make_response("Internal server error" if str(e) else "Could not fetch", 502)' in out
+    assert 'return {"warning": "Saved but not loaded"}' in out
+    assert 'JSONResponse(status_code=400, content={"detail": "Internal server error"})' in out

@@ -44,8 +44,15 @@ def _root(node: cst.BaseExpression) -> str | None:
     return node.value if isinstance(node, cst.Name) else None
 
 
+def _short(call: cst.Call) -> str:
+    """The called name: `join` for `", ".join`, `format_exc` for `traceback.format_exc`."""
+    if isinstance(call.func, cst.Attribute):
+        return call.func.attr.value
+    return (dotted(call.func) or "").rsplit(".", 1)[-1]
+
+
 class _Leaks:
-    """Sub-expressions of a sink that carry exception text (outermost only)."""
+    """Sub-expressions of a sink that carry exception text (outermost only), as ERR001 reads them."""
 
     def __init__(self, tainted: set[str]) -> None:
         self.tainted = tainted
@@ -57,9 +64,11 @@ class _Leaks:
         return any(self.mentions(child) for child in node.children)
 
     def leaks_itself(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, (cst.FormattedString,)):
+        if isinstance(node, cst.FormattedString):
             return any(isinstance(p, cst.FormattedStringExpression) and self.mentions(p.expression)
                        for p in node.parts)
+        if isinstance(node, cst.ConcatenatedString):
+            return self.leaks_itself(node.left) or self.leaks_itself(node.right)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
             return self.mentions(node.right)
         if isinstance(node, cst.Attribute) and node.attr.value == "args":
@@ -68,13 +77,19 @@ class _Leaks:
                 and node.value.attr.value == "args":
             return _root(node.value.value) in self.tainted
         if isinstance(node, cst.Call):
-            name = dotted(node.func) or ""
-            short = name.rsplit(".", 1)[-1]
-            if short in _TRACEBACK and "traceback" in name:
+            short = _short(node)
+            if short in _TRACEBACK and "traceback" in (dotted(node.func) or ""):
                 return True
-            formats = name in _FORMATTERS or (isinstance(node.func, cst.Attribute) and short in ("format", "join"))
+            formats = (dotted(node.func) or "") in _FORMATTERS or (
+                isinstance(node.func, cst.Attribute) and short in ("format", "join"))
             return formats and any(self.mentions(a.value) for a in node.args)
         return False
+
+    def contains(self, node: cst.CSTNode) -> bool:
+        """Some part of `node` carries exception text."""
+        if isinstance(node, cst.BaseExpression) and self.leaks_itself(node):
+            return True
+        return any(self.contains(child) for child in node.children)
 
     def visit(self, node: cst.CSTNode, as_value: bool) -> None:
         if isinstance(node, cst.BaseExpression) and (self.leaks_itself(node) or (
@@ -82,7 +97,7 @@ class _Leaks:
             self.found.append(node)
             return
         if isinstance(node, cst.Call):
-            short = (dotted(node.func) or "").rsplit(".", 1)[-1]
+            short = _short(node)
             carries = short in _CARRIERS or short.endswith(("Response", "Exception", "Error"))
             for arg in node.args:
                 self.visit(arg.value, arg.keyword is not None or carries)
@@ -98,9 +113,14 @@ class _Leaks:
         elif isinstance(node, cst.IfExp):
             self.visit(node.body, as_value)
             self.visit(node.orelse, as_value)
-        elif isinstance(node, cst.BinaryOperation):
+        elif isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)):
             self.visit(node.left, as_value)
             self.visit(node.right, as_value)
+        elif as_value and isinstance(node, cst.BaseExpression) and self.contains(node):
+            self.found.append(node)  # text reworked in place (`str(e).splitlines()[0]`): the whole value goes
+        else:
+            for child in node.children:
+                self.visit(child, False)
 
 
 def _sink_value(statement: cst.CSTNode) -> cst.BaseExpression:
@@ -115,6 +135,8 @@ def _sink_value(statement: cst.CSTNode) -> cst.BaseExpression:
 
 def _message(node: cst.BaseExpression, generic: str) -> str:
     """The f-string's own leading words (`Could not store file`), else the generic message."""
+    while isinstance(node, cst.ConcatenatedString):
+        node = node.left
     if isinstance(node, cst.FormattedString) and node.parts and isinstance(node.parts[0], cst.FormattedStringText):
         words = re.sub(r"[\s:;,.(\[-]+$", "", node.parts[0].value).strip()
         if len(words) >= 3 and "{" not in words and "\\" not in words:
