@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, walk_stmts
+
+if TYPE_CHECKING:
+    from apilint.values import Evaluator
 
 _MAX_HOPS = 12
 
@@ -47,6 +51,16 @@ class ProjectIndex:
         self._modules: dict[str, ModuleSummary | None] = {}
         self._lookups: dict[str, Symbol | None] = {}
         self._qualified: dict[tuple[str, str], str] = {}
+        self._values: Evaluator | None = None
+
+    @property
+    def values(self) -> Evaluator:
+        """The project's value evaluator (`apilint.values`), created on first use."""
+        if self._values is None:
+            from apilint.values import Evaluator
+
+            self._values = Evaluator(self)
+        return self._values
 
     def __iter__(self) -> Iterator[ModuleSummary]:
         return iter(self.modules)
@@ -218,62 +232,9 @@ class ProjectIndex:
         return out
 
     # --- constants -----------------------------------------------------------------
-    def const_str(self, mod: ModuleSummary, expr: Expr | None, _depth: int = 0) -> str | None:
-        """Evaluate a string expression built from literals, constants and settings fields."""
-        if expr is None or _depth > 8:
-            return None
-        kind = expr.kind
-        if kind == "str":
-            return expr.text
-        if kind == "fstr":
-            out = []
-            for part in expr.args:
-                value = self.const_str(mod, part, _depth + 1)
-                if value is None:
-                    return None
-                out.append(value)
-            return "".join(out)
-        if kind == "binop" and expr.text == "+":
-            left = self.const_str(mod, expr.args[0], _depth + 1)
-            right = self.const_str(mod, expr.args[1], _depth + 1)
-            return left + right if left is not None and right is not None else None
-        if kind in ("name", "attr"):
-            symbol = self.resolve(mod, expr)
-            if symbol is not None and symbol.value is not None:
-                return self.const_str(symbol.module, symbol.value, _depth + 1)
-            if kind == "attr":
-                return self._settings_field(mod, expr, _depth)
-        if kind == "call":
-            # os.getenv("X", "default") / os.environ.get("X", "default")
-            callee = self.qualify_expr(mod, expr.func) or ""
-            if callee in ("os.getenv", "os.environ.get") and len(expr.positional) >= 2:
-                return self.const_str(mod, expr.positional[1], _depth + 1)
-        return None
-
-    def _settings_field(self, mod: ModuleSummary, expr: Expr, depth: int) -> str | None:
-        """`settings.API_V1_STR` where `settings = Settings()` and the class has a default."""
-        owner = self.resolve(mod, expr.args[0])
-        if owner is None:
-            return None
-        cls_symbol: Symbol | None = None
-        if owner.cls is not None:
-            cls_symbol = owner
-        elif owner.value is not None and owner.value.kind == "call":
-            cls_symbol = self.resolve(owner.module, owner.value.func)
-            if cls_symbol is not None and cls_symbol.func is not None:
-                # get_settings() returning Settings(): use the returned class
-                for stmt in walk_stmts(cls_symbol.func.body):
-                    if stmt.kind == "return" and stmt.value is not None and stmt.value.kind == "call":
-                        cls_symbol = self.resolve(cls_symbol.module, stmt.value.func)
-                        break
-        if cls_symbol is None or cls_symbol.cls is None:
-            return None
-        value = cls_symbol.cls.attribute(expr.text)
-        if value is None:
-            return None
-        if value.kind == "call":  # Field("/api", ...) / Field(default="/api")
-            value = value.arg(0, "default")
-        return self.const_str(cls_symbol.module, value, depth + 1)
+    def const_str(self, mod: ModuleSummary, expr: Expr | None) -> str | None:
+        """The string an expression evaluates to (`apilint.values`), None when it is not a known string."""
+        return self.values.string(mod, expr)
 
     def const_value(self, mod: ModuleSummary, expr: Expr | None, _depth: int = 0) -> Expr | None:
         """Follow names to the literal expression they are bound to (lists, bools, numbers)."""

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from apilint.config import Config
     from apilint.project import ProjectIndex
     from apilint.summary import FunctionDef, ModuleSummary
+    from apilint.textfiles import TextFile
 
 __all__ = [
     "Applicability",
@@ -87,12 +88,14 @@ class Example:
 
 @dataclass
 class RuleContext:
-    """What a rule sees: the route map, app-level facts, all summaries and the config."""
+    """What a rule sees: the route map, app-level facts, all summaries, credential text files and the config."""
 
     routes: RouteMap
     facts: ProjectFacts
     index: ProjectIndex
     config: Config
+    texts: tuple[TextFile, ...] = ()
+    """Non-Python files that may hold credentials (`.env`, `*.ini`, ...), read as text."""
     _handler_cache: dict[str, FunctionDef | None] = field(default_factory=dict)
 
     def handler(self, route: Route) -> FunctionDef | None:
@@ -209,6 +212,7 @@ class Rule:
         symbol: str = "",
         route: Route | None = None,
         fix_plan: FixPlan | None = None,
+        quiet: bool = False,
     ) -> Finding:
         """Build a finding; confidence may be lowered from the rule's default, never raised.
 
@@ -233,6 +237,7 @@ class Rule:
             route=route.display if route is not None else None,
             symbol=symbol,
             fix_plan=fix_plan if fix_plan is not None and fix_plan.applicability in self.fix_applicability else None,
+            quiet=quiet,
         )
 
 

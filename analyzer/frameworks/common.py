@@ -14,6 +14,10 @@ from collections.abc import Container, Iterator
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.values import Scope, Value, as_expr
+
+Bindings = dict[str, tuple[ModuleSummary, Expr]]
+"""Loop variables bound to the expressions of the items they stand for."""
 
 _PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
 _FLASK_PARAM_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?:)?([A-Za-z_][A-Za-z0-9_]*)>")
@@ -51,6 +55,57 @@ def join_paths(*parts: str) -> str:
     if not out.startswith("/"):
         out = "/" + out
     return out
+
+
+def join_conditions(outer: str, inner: str) -> str:
+    """Conditions of nested mounts, outermost first."""
+    if not outer:
+        return inner
+    if not inner or inner == outer:
+        return outer
+    return f"{outer}; {inner}"
+
+
+def calls_with_loops(index: ProjectIndex, mod: ModuleSummary, body: tuple[Stmt, ...],
+                     scope: Scope | None = None) -> Iterator[tuple[Expr, int, Bindings, Scope | None]]:
+    """Every call in the statements of `body` (not entering defs), with `for` loops over a known
+    collection unrolled: each call of a loop body comes once per item, with the loop variables
+    bound (in the evaluator scope, and as the item's expression)."""
+    yield from _calls_in(index, mod, body, scope, {})
+
+
+def _calls_in(index: ProjectIndex, mod: ModuleSummary, body: tuple[Stmt, ...], scope: Scope | None,
+              bindings: Bindings) -> Iterator[tuple[Expr, int, Bindings, Scope | None]]:
+    for stmt in body:
+        if stmt.func is not None or stmt.cls is not None:
+            continue
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                yield call, stmt.line, bindings, scope
+        if stmt.kind == "for" and stmt.value is not None and stmt.targets:
+            value = index.values.value(mod, stmt.value, scope).first
+            items = list(value) if isinstance(value, list | tuple | dict) else None
+            if items is not None and len(items) <= 200:
+                for item in items:
+                    bound: dict[str, Value] = {}
+                    names = dict(bindings)
+                    _bind_loop(mod, stmt.targets[0], item, bound, names)
+                    inner = scope.child(bound) if scope is not None else Scope(mod, None, bound)
+                    yield from _calls_in(index, mod, stmt.body, inner, names)
+                yield from _calls_in(index, mod, stmt.orelse, scope, bindings)
+                continue
+        yield from _calls_in(index, mod, tuple(stmt.children()), scope, bindings)
+
+
+def _bind_loop(mod: ModuleSummary, target: Expr, item: object, bound: dict[str, Value], names: Bindings) -> None:
+    if target.kind == "name":
+        bound[target.text] = Value((item,))
+        found = as_expr(mod, item) if not isinstance(item, str) else None
+        if found is not None:
+            names[target.text] = found
+    elif target.kind in ("tuple", "list") and isinstance(item, list | tuple) and len(item) == len(target.args):
+        for sub, part in zip(target.args, item, strict=True):
+            _bind_loop(mod, sub, part, bound, names)
 
 
 def _mentions_credential(expr: Expr, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
@@ -263,8 +318,9 @@ def factory_aliases(index: ProjectIndex, mod: ModuleSummary, known: Container[st
         if symbol is None or symbol.func is None:
             continue
         for inner in walk_stmts(symbol.func.body):
-            if inner.kind == "return" and inner.value is not None and inner.value.dotted:
-                key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{inner.value.dotted}"
+            if inner.kind == "return" and inner.value is not None:
+                local = inner.value.dotted if inner.value.dotted else f"<return@{inner.line}>"
+                key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{local}"
                 if key in known:
                     for target in stmt.targets:
                         if target.kind == "name":

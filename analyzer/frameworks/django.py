@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.django_settings import DjangoSettings, project_settings
-from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
+from apilint.frameworks.django_settings import DjangoSettings, all_project_settings, project_settings, settings_for
+from apilint.frameworks.django_urls import Mount, normalize_django_path, url_diagnostics, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
-from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
@@ -45,20 +45,34 @@ class DjangoAdapter:
         settings.emit(out.apps, out.cors, out.settings, out.rate_limiters, out.exception_handlers)
         if settings.module is not None:
             out.frameworks.add("django")
+        for other in all_project_settings(index)[1:]:
+            assert other.module is not None
+            out.apps.append(AppFact("django", other.module.module, Location(other.module.path, 1),
+                                    tuple(other.middleware)))
         _Linker(index, config, settings, out).run()
+        out.diagnostics += url_diagnostics(index)
 
 
 class _Linker:
     def __init__(self, index: ProjectIndex, config: Config, settings: DjangoSettings, out: LinkOutput) -> None:
         self.index = index
-        self.settings = settings
+        self.config = config
         self.out = out
-        self.auth = DjangoAuth(index, config, settings)
-        self.middleware = self.auth.middleware()
-        self.app = settings.module.module if settings.module is not None else ""
+        self._projects: dict[str, tuple[DjangoSettings, DjangoAuth, tuple[AuthStatus, Evidence] | None]] = {}
+        self._use(settings.module.module if settings.module is not None else "")
+
+    def _use(self, project: str) -> None:
+        """Judge the next mounts with the settings of the project whose URLconf reaches them."""
+        if project not in self._projects:
+            settings = settings_for(self.index, project)
+            auth = DjangoAuth(self.index, self.config, settings)
+            self._projects[project] = (settings, auth, auth.middleware())
+        self.settings, self.auth, self.middleware = self._projects[project]
+        self.app = self.settings.module.module if self.settings.module is not None else ""
 
     def run(self) -> None:
         for mount in url_mounts(self.index):
+            self._use(mount.project)
             if mount.kind == "admin":
                 self._admin(mount)
             elif mount.kind == "view":
@@ -190,7 +204,8 @@ class _Linker:
             framework="django", method=method, path=path, raw_path=mount.raw if mount.raw.startswith("/")
             else "/" + mount.raw, handler=handler, location=loc, handler_ref=ref, path_params=params, auth=auth,
             authz=tuple(dict.fromkeys(authz)), dependencies=tuple(dict.fromkeys(deps)),
-            rate_limit=tuple(dict.fromkeys(rate)), group=group, app=self.app))
+            rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
+            condition=mount.condition))
         self.out.rate_limiters.extend(rate)
         self.out.frameworks.add("django")
 

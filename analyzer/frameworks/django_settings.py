@@ -10,23 +10,46 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
-from apilint.frameworks.django_literals import UNKNOWN, Lit, LiteralEvaluator, render_value
 from apilint.model import AppFact, AuthStatus, CorsPolicy, Evidence, HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_exprs, walk_stmts
+from apilint.values import Scope, Value, is_plain, render_value
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Final = _Unknown()
+"""The value of a setting apilint cannot read."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lit:
+    """A setting's evaluated value; `from_env` when an environment default took part."""
+
+    value: Any
+    from_env: bool = False
+
+    @property
+    def known(self) -> bool:
+        """False when the value could not be read."""
+        return self.value is not UNKNOWN
 
 SECURITY_SETTINGS = (
     "DEBUG", "ALLOWED_HOSTS", "SECRET_KEY", "CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL",
     "CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST", "CORS_ALLOWED_ORIGIN_REGEXES",
     "CORS_ALLOW_CREDENTIALS", "DATA_UPLOAD_MAX_MEMORY_SIZE", "FILE_UPLOAD_MAX_MEMORY_SIZE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-    "MIDDLEWARE", "SESSION_COOKIE_HTTPONLY",
+    "MIDDLEWARE", "SESSION_COOKIE_HTTPONLY", "LOGGING",
 )
 REST_FRAMEWORK_KEYS = (
     "DEFAULT_PERMISSION_CLASSES", "DEFAULT_AUTHENTICATION_CLASSES", "DEFAULT_THROTTLE_CLASSES",
     "DEFAULT_THROTTLE_RATES", "DEFAULT_PAGINATION_CLASS", "PAGE_SIZE", "EXCEPTION_HANDLER",
+    "DEFAULT_VERSIONING_CLASS",
 )
 _ENTRY_FILES = ("wsgi.py", "asgi.py", "manage.py")
 
@@ -49,8 +72,8 @@ class DjangoSettings:
         self.index = index
         self.module = module
         self.values: dict[str, SettingValue] = {}
-        self.evaluator = LiteralEvaluator(index)
         self._busy: set[str] = set()
+        self._evaluated: dict[str, Value] = {}
         if module is not None:
             self._read(module, set())
 
@@ -100,40 +123,58 @@ class DjangoSettings:
             current.parts.append((Expr("list", args=(call.positional[1],)), mod))
 
     # --- values -----------------------------------------------------------------------
-    def lit(self, name: str) -> Lit | None:
-        """The evaluated value of a setting, or None when the settings never assign it."""
-        value = self.values.get(name)
-        if value is None:
+    def value(self, name: str) -> Value | None:
+        """A setting's possible values (the shared evaluator's `Value`), or None when the settings
+        never assign it."""
+        setting = self.values.get(name)
+        if setting is None:
             return None
+        if name in self._evaluated:
+            return self._evaluated[name]
         if name in self._busy:
-            return Lit(UNKNOWN)
+            return None
         self._busy.add(name)
         try:
-            result: Any = None
-            env = False
-            for i, (expr, mod) in enumerate(value.parts):
-                part = self.evaluator.eval(mod, expr, self._lookup)
-                env = env or part.from_env
-                if not part.known:
-                    return Lit(UNKNOWN, env)
-                if i == 0:
-                    result = part.value
-                elif isinstance(result, list | tuple) and isinstance(part.value, list | tuple):
-                    result = list(result) + list(part.value)
-                else:
-                    return Lit(UNKNOWN, env)
-            if isinstance(result, dict) and value.keys:
-                result = dict(result)
-                for key, (expr, mod) in value.keys.items():
-                    part = self.evaluator.eval(mod, expr, self._lookup)
-                    env = env or part.from_env
-                    result[key] = part.value
-            return Lit(result, env)
+            result = self._combine(setting)
         finally:
             self._busy.discard(name)
+        self._evaluated[name] = result
+        return result
 
-    def _lookup(self, name: str) -> Lit | None:
-        return self.lit(name) if name in self.values else None
+    def _combine(self, setting: SettingValue) -> Value:
+        result: Any = None
+        env = False
+        for i, (expr, mod) in enumerate(setting.parts):
+            part = self._eval(mod, expr)
+            env = env or part.from_env
+            if not part.known:
+                return Value(part.options[:1], env) if i == 0 else Value((UNKNOWN,), env)
+            if i == 0:
+                result = part.first
+            elif isinstance(result, list | tuple) and isinstance(part.first, list | tuple):
+                result = list(result) + list(part.first)
+            else:
+                return Value((UNKNOWN,), env)
+        if isinstance(result, dict) and setting.keys:
+            result = dict(result)
+            for key, (expr, mod) in setting.keys.items():
+                part = self._eval(mod, expr)
+                env = env or part.from_env
+                result[key] = part.first if part.known else UNKNOWN
+        return Value((result,), env)
+
+    def _eval(self, mod: ModuleSummary, expr: Expr) -> Value:
+        return self.index.values.value(mod, expr, Scope(mod, lookup=self._lookup))
+
+    def _lookup(self, name: str) -> Value | None:
+        return self.value(name) if name in self.values else None
+
+    def lit(self, name: str) -> Lit | None:
+        """The evaluated value of a setting, or None when the settings never assign it."""
+        value = self.value(name)
+        if value is None:
+            return None if name not in self.values else Lit(UNKNOWN)
+        return Lit(_literal(value.first), value.from_env)
 
     def location(self, name: str) -> Location:
         """Where a setting is (last) assigned."""
@@ -152,9 +193,9 @@ class DjangoSettings:
         if value is not None:
             for expr, mod in value.parts:
                 for sub in expr.args if expr.kind in ("list", "tuple") else ():
-                    item = self.evaluator.eval(mod, sub, self._lookup)
-                    if isinstance(item.value, str):
-                        out.append(item.value)
+                    item = self._eval(mod, sub)
+                    if isinstance(item.first, str):
+                        out.append(item.first)
         return out
 
     def rest_framework(self, key: str) -> Any:
@@ -261,6 +302,31 @@ class DjangoSettings:
         return CorsPolicy("django-cors-headers", self.location(anchor), origins, regex, False, creds, resolved)
 
 
+def _literal(value: Any, depth: int = 0) -> Any:
+    """A setting's value as plain data: a dict keeps its readable entries (an unreadable one becomes
+    UNKNOWN), a list or tuple with an unreadable item is UNKNOWN as a whole."""
+    if depth > 8 or value is UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _literal(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_literal(v, depth + 1) for v in value]
+        return UNKNOWN if any(i is UNKNOWN or _holds_unknown(i) for i in items) else type(value)(items)
+    return value if is_plain(value) else UNKNOWN
+
+
+def _holds_unknown(value: Any, depth: int = 0) -> bool:
+    if value is UNKNOWN:
+        return True
+    if depth > 6:
+        return False
+    if isinstance(value, list | tuple):
+        return any(_holds_unknown(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_unknown(v, depth + 1) for v in value.values())
+    return False
+
+
 def find_settings_module(index: ProjectIndex) -> ModuleSummary | None:
     """The module DJANGO_SETTINGS_MODULE names, else the likeliest settings module."""
     named: list[tuple[int, str, str]] = []
@@ -325,7 +391,7 @@ _CACHE: weakref.WeakKeyDictionary[ProjectIndex, DjangoSettings] = weakref.WeakKe
 
 
 def project_settings(index: ProjectIndex) -> DjangoSettings:
-    """The project's Django settings (computed once per index)."""
+    """The main Django project's settings (computed once per index)."""
     found = _CACHE.get(index)
     if found is None:
         found = DjangoSettings(index, find_settings_module(index))
@@ -333,4 +399,54 @@ def project_settings(index: ProjectIndex) -> DjangoSettings:
     return found
 
 
-__all__ = ["DjangoSettings", "SettingValue", "find_settings_module", "project_settings"]
+def all_project_settings(index: ProjectIndex) -> tuple[DjangoSettings, ...]:
+    """Every Django project in the tree: the main one first, then one per other ROOT_URLCONF that
+    names a URLconf module of the tree (a repository with an example or demo project beside the
+    main one), each read from its likeliest settings module."""
+    found = _ALL.get(index)
+    if found is not None:
+        return found
+    main = project_settings(index)
+    projects = [main]
+    urlconfs = {main.root_urlconf} if main.root_urlconf else set()
+    by_root: dict[str, list[tuple[tuple[int, int, str], ModuleSummary]]] = {}
+    for mod in index:
+        if mod.module == (main.module.module if main.module else None) or not _assigns_name(mod, "ROOT_URLCONF"):
+            continue
+        candidate = DjangoSettings(index, mod)
+        root = candidate.root_urlconf
+        if not root or root in urlconfs or index.module(root) is None:
+            continue
+        leaf = mod.module.rsplit(".", 1)[-1]
+        rank = 4 if any(w in leaf for w in ("test", "dev", "local", "ci")) else 1
+        by_root.setdefault(root, []).append(((rank, mod.path.count("/"), mod.path), mod))
+    for root in sorted(by_root):
+        best = min(by_root[root], key=lambda c: c[0])[1]
+        projects.append(_project_for(index, best))
+    found = tuple(p for p in projects if p.module is not None or p is main)
+    _ALL[index] = found
+    return found
+
+
+def settings_for(index: ProjectIndex, project: str) -> DjangoSettings:
+    """The settings of the project named by its settings module (the main project for "")."""
+    for settings in all_project_settings(index):
+        if settings.module is not None and settings.module.module == project:
+            return settings
+    return project_settings(index)
+
+
+def _project_for(index: ProjectIndex, mod: ModuleSummary) -> DjangoSettings:
+    return DjangoSettings(index, mod)
+
+
+def _assigns_name(mod: ModuleSummary, name: str) -> bool:
+    return any(s.kind in ("assign", "annassign") and any(t.kind == "name" and t.text == name for t in s.targets)
+               for s in mod.body)
+
+
+_ALL: weakref.WeakKeyDictionary[ProjectIndex, tuple[DjangoSettings, ...]] = weakref.WeakKeyDictionary()
+
+
+__all__ = ["UNKNOWN", "DjangoSettings", "Lit", "SettingValue", "all_project_settings", "find_settings_module",
+           "project_settings", "settings_for"]

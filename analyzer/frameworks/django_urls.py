@@ -12,13 +12,18 @@ import re
 import weakref
 from dataclasses import dataclass, replace
 
-from apilint.frameworks.django_settings import project_settings
+from apilint.frameworks.common import join_conditions
+from apilint.frameworks.django_settings import all_project_settings
+from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
+from apilint.values import placeholder
 
 _PATH_FUNCS = frozenset({"path", "re_path", "url"})
 _MAX_DEPTH = 16
 _Outer = tuple[tuple[Expr, ModuleSummary], ...]
+_Pattern = tuple[Expr, ModuleSummary, int, _Outer, str]
+"""(entry, module it is written in, line, decorators applied to its list, condition)."""
 _CONVERTER_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
 
@@ -44,26 +49,42 @@ class Mount:
     outer: tuple[tuple[Expr, ModuleSummary], ...] = ()
     """Decorators applied to a whole pattern list (`decorate_urlpatterns(urlpatterns, login_required)`,
     `decorator_include(login_required, ...)`), each with the module it is written in."""
+    project: str = ""
+    """The settings module of the Django project whose ROOT_URLCONF reaches this mount ("" when the
+    URLconfs were walked without one)."""
+    condition: str = ""
+    """The `if` the pattern sits under (`if settings.DEBUG`), or other values its prefix may take."""
 
 
 class UrlWalker:
-    """Collects every mount reachable from the project's root URLconf(s)."""
+    """Collects every mount reachable from each project's root URLconf."""
 
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self.mounts: list[Mount] = []
+        self.diagnostics: list[Diagnostic] = []
+        self._reported: set[tuple[str, int, str]] = set()
 
     def run(self) -> list[Mount]:
-        """Walk from ROOT_URLCONF, else from every URLconf nothing includes."""
-        settings = project_settings(self.index)
-        root_name = settings.root_urlconf
-        root = self.index.module(root_name) if root_name else None
-        roots = [root] if root is not None else self._orphan_urlconfs()
-        shallowest = min((m.module.count(".") for m in roots), default=0)
-        for mod in roots:
+        """Walk from every project's ROOT_URLCONF, else from every URLconf nothing includes."""
+        roots: list[tuple[ModuleSummary, str]] = []
+        for settings in all_project_settings(self.index):
+            root_name = settings.root_urlconf
+            root = self.index.module(root_name) if root_name else None
+            if root is not None and settings.module is not None and all(r[0].path != root.path for r in roots):
+                roots.append((root, settings.module.module))
+        if roots:
+            for root, project in roots:
+                start = len(self.mounts)
+                self._module(root, "", 0, frozenset(), (), "")
+                self.mounts[start:] = [replace(m, project=project) for m in self.mounts[start:]]
+            return self.mounts
+        orphans = self._orphan_urlconfs()
+        shallowest = min((m.module.count(".") for m in orphans), default=0)
+        for mod in orphans:
             start = len(self.mounts)
-            self._module(mod, "", 0, frozenset(), ())
-            if root is None and _dynamic(mod, shallowest, len(roots)):
+            self._module(mod, "", 0, frozenset(), (), "")
+            if _dynamic(mod, shallowest, len(orphans)):
                 self.mounts[start:] = [replace(m, dynamic_root=mod.module) for m in self.mounts[start:]]
         return self.mounts
 
@@ -72,7 +93,7 @@ class UrlWalker:
         confs = [m for m in self.index if _assigns(m, "urlpatterns")]
         included: set[str] = set()
         for mod in confs:
-            for item, owner, _line, _outer in self._patterns(mod):
+            for item, owner, _line, _outer, _condition in self._patterns(mod):
                 view = _path_view(item)
                 if view is None or view.kind != "call" or (view.func.dotted or "").rsplit(".", 1)[-1] != "include":
                     continue
@@ -82,32 +103,48 @@ class UrlWalker:
         return [m for m in confs if m.path not in included]
 
     # --- walking ------------------------------------------------------------------------
-    def _module(self, mod: ModuleSummary, prefix: str, depth: int, seen: frozenset[str], outer: _Outer) -> None:
+    def _module(self, mod: ModuleSummary, prefix: str, depth: int, seen: frozenset[str], outer: _Outer,
+                condition: str) -> None:
         if mod.path in seen or depth > _MAX_DEPTH:
             return
         seen = seen | {mod.path}
-        for item, owner, line, own in self._patterns(mod):
-            self._entry(item, owner, line, prefix, depth, seen, outer + own)
+        for item, owner, line, own, cond in self._patterns(mod):
+            self._entry(item, owner, line, prefix, depth, seen, outer + own, join_conditions(condition, cond))
 
-    def _patterns(self, mod: ModuleSummary) -> list[tuple[Expr, ModuleSummary, int, _Outer]]:
+    def _patterns(self, mod: ModuleSummary) -> list[_Pattern]:
         """Every entry of `urlpatterns` (assignments, `+=`, append/extend), in order, with the
-        decorators a later `urlpatterns = decorate_urlpatterns(urlpatterns, deco)` applies to it."""
-        out: list[tuple[Expr, ModuleSummary, int, _Outer]] = []
-        for stmt in walk_stmts(mod.body):
-            value: Expr | None = None
-            decorator = _list_decorator(stmt)
-            if decorator is not None:
-                out = [(e, m, line, (*outer, (decorator, mod))) for e, m, line, outer in out]
-                continue
-            if stmt.kind in ("assign", "annassign", "augassign") and _targets(stmt, "urlpatterns"):
-                value = stmt.value
-            elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-                func = stmt.value.func
-                if func.kind == "attr" and func.args[0].dotted == "urlpatterns" and stmt.value.positional:
-                    arg = stmt.value.positional[-1]
-                    value = Expr("list", args=(arg,)) if func.text in ("append", "insert") else arg
-            if value is not None:
-                out += [(e, m, stmt.line, ()) for e, m in self._items(mod, value, 0)]
+        decorators a later `urlpatterns = decorate_urlpatterns(urlpatterns, deco)` applies to it and
+        the `if` it is added under."""
+        out: list[_Pattern] = []
+
+        def visit(stmts: tuple[Stmt, ...], condition: str) -> None:
+            nonlocal out
+            for stmt in stmts:
+                if stmt.func is not None or stmt.cls is not None:
+                    continue
+                if stmt.kind == "if" and stmt.value is not None:
+                    test = stmt.value.render(50)
+                    visit(stmt.body, join_conditions(condition, f"if {test}"))
+                    visit(stmt.orelse, join_conditions(condition, f"unless {test}"))
+                    continue
+                if stmt.body or stmt.handlers or stmt.orelse or stmt.finalbody:
+                    visit(tuple(stmt.children()), condition)
+                value: Expr | None = None
+                decorator = _list_decorator(stmt)
+                if decorator is not None:
+                    out = [(e, m, line, (*outer, (decorator, mod)), c) for e, m, line, outer, c in out]
+                    continue
+                if stmt.kind in ("assign", "annassign", "augassign") and _targets(stmt, "urlpatterns"):
+                    value = stmt.value
+                elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+                    func = stmt.value.func
+                    if func.kind == "attr" and func.args[0].dotted == "urlpatterns" and stmt.value.positional:
+                        arg = stmt.value.positional[-1]
+                        value = Expr("list", args=(arg,)) if func.text in ("append", "insert") else arg
+                if value is not None:
+                    out += [(e, m, stmt.line, (), condition) for e, m in self._items(mod, value, 0)]
+
+        visit(mod.body, "")
         return out
 
     def _items(self, mod: ModuleSummary, expr: Expr, depth: int) -> list[tuple[Expr, ModuleSummary]]:
@@ -137,36 +174,38 @@ class UrlWalker:
         return []
 
     def _entry(self, item: Expr, mod: ModuleSummary, line: int, prefix: str, depth: int,
-               seen: frozenset[str], outer: _Outer) -> None:
+               seen: frozenset[str], outer: _Outer, condition: str = "") -> None:
         if item.kind == "attr" and item.text == "urls":
-            self._urls_attr(item, mod, line, prefix, outer)
+            self._urls_attr(item, mod, line, prefix, outer, condition)
             return
         if item.kind != "call":
             return
         func_name = (item.func.dotted or "").rsplit(".", 1)[-1]
         if func_name not in _PATH_FUNCS:
             return
-        route = self.index.const_str(mod, item.arg(0, "route") or item.kwarg("regex"))
         view = item.arg(1, "view")
-        if route is None or view is None:
+        route_expr = item.arg(0, "route") or item.kwarg("regex")
+        if view is None or route_expr is None:
             return
+        route, note = self._route_text(mod, route_expr, line)
+        condition = join_conditions(condition, note)
         raw = prefix + _strip_anchors(route)
         view_func = (view.func.dotted or "").rsplit(".", 1)[-1] if view.kind == "call" else ""
         if view_func == "include":
-            self._include(view, mod, line, raw, depth, seen, outer)
+            self._include(view, mod, line, raw, depth, seen, outer, condition)
             return
         if view_func == "decorator_include" and len(view.positional) >= 2:  # django-decorator-include
             decos = view.positional[0]
             items = decos.args if decos.kind in ("list", "tuple") else (decos,)
             inner = Expr("call", args=(Expr("name", "include"), *view.positional[1:]))
-            self._include(inner, mod, line, raw, depth, seen, outer + tuple((d, mod) for d in items))
+            self._include(inner, mod, line, raw, depth, seen, outer + tuple((d, mod) for d in items), condition)
             return
         if view.kind == "tuple" and view.args:  # include() already applied: (patterns, app, ns)
             self._include(Expr("call", args=(Expr("name", "include"), view.args[0])), mod, line, raw, depth, seen,
-                          outer)
+                          outer, condition)
             return
         if view.kind == "attr" and view.text == "urls":
-            self._urls_attr(view, mod, line, raw, outer)
+            self._urls_attr(view, mod, line, raw, outer, condition)
             return
         wrappers: list[Expr] = []
         while view.kind == "call" and not (view.func.kind == "attr" and view.func.text == "as_view"):
@@ -174,10 +213,25 @@ class UrlWalker:
                 break
             wrappers.append(view)
             view = view.positional[0]
-        self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers), outer=outer))
+        self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers), outer=outer, condition=condition))
+
+    def _route_text(self, mod: ModuleSummary, expr: Expr, line: int) -> tuple[str, str]:
+        """A pattern's route string: `{?expr}` for parts that cannot be read (with a ROUTE001
+        diagnostic), and a note when a name it uses may take other values."""
+        text = self.index.values.text(mod, expr)
+        for source, reason in zip(text.unresolved, text.reasons, strict=False):
+            key = (mod.path, line, source)
+            if key not in self._reported:
+                self._reported.add(key)
+                self.diagnostics.append(Diagnostic(
+                    "ROUTE001", f"URL pattern part `{source}` cannot be read ({reason}); routes under it show "
+                    f"{placeholder(source)} in their path", Location(mod.path, line)))
+        note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
+            if text.alternatives else ""
+        return text.text, note
 
     def _include(self, call: Expr, mod: ModuleSummary, line: int, raw: str, depth: int,
-                 seen: frozenset[str], outer: _Outer) -> None:
+                 seen: frozenset[str], outer: _Outer, condition: str = "") -> None:
         arg = call.arg(0, "arg")
         if arg is None:
             return
@@ -187,13 +241,13 @@ class UrlWalker:
         # `include(router.urls)` and `admin.site.urls` are attributes of objects.
         target = self._include_module(mod, arg)
         if target is not None:
-            self._module(target, raw, depth + 1, seen, outer)
+            self._module(target, raw, depth + 1, seen, outer, condition)
             return
         if arg.kind == "attr" and arg.text == "urls":
-            self._urls_attr(arg, mod, line, raw, outer)
+            self._urls_attr(arg, mod, line, raw, outer, condition)
             return
         for item, owner in self._items(mod, arg, 0):
-            self._entry(item, owner, line, raw, depth + 1, seen, outer)
+            self._entry(item, owner, line, raw, depth + 1, seen, outer, condition)
 
     def _include_module(self, mod: ModuleSummary, arg: Expr | None) -> ModuleSummary | None:
         if arg is None:
@@ -208,27 +262,38 @@ class UrlWalker:
                     return found
         return None
 
-    def _urls_attr(self, expr: Expr, mod: ModuleSummary, line: int, raw: str, outer: _Outer) -> None:
+    def _urls_attr(self, expr: Expr, mod: ModuleSummary, line: int, raw: str, outer: _Outer,
+                   condition: str = "") -> None:
         owner = expr.args[0]
         qualified = self.index.qualify_expr(mod, owner) or ""
         if qualified.endswith("admin.site") or qualified.startswith("django.contrib.admin"):
-            self.mounts.append(Mount("admin", raw, owner, mod, line))
+            self.mounts.append(Mount("admin", raw, owner, mod, line, condition=condition))
             return
         symbol = self.index.resolve(mod, owner)
         if symbol is not None:
-            self.mounts.append(Mount("urls", raw, owner, mod, line, target=symbol, outer=outer))
+            self.mounts.append(Mount("urls", raw, owner, mod, line, target=symbol, outer=outer, condition=condition))
 
 
 def url_mounts(index: ProjectIndex) -> list[Mount]:
     """Every mount of the project (computed once per index)."""
+    return _walked(index).mounts
+
+
+def url_diagnostics(index: ProjectIndex) -> list[Diagnostic]:
+    """What the URL walk could not read (unresolved pattern parts)."""
+    return _walked(index).diagnostics
+
+
+def _walked(index: ProjectIndex) -> UrlWalker:
     found = _CACHE.get(index)
     if found is None:
-        found = UrlWalker(index).run()
+        found = UrlWalker(index)
+        found.run()
         _CACHE[index] = found
     return found
 
 
-_CACHE: weakref.WeakKeyDictionary[ProjectIndex, list[Mount]] = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[ProjectIndex, UrlWalker] = weakref.WeakKeyDictionary()
 
 
 def normalize_django_path(raw: str) -> tuple[str, tuple[str, ...]]:
@@ -310,4 +375,4 @@ def _path_view(item: Expr) -> Expr | None:
     return item.arg(1, "view")
 
 
-__all__ = ["Mount", "UrlWalker", "normalize_django_path", "url_mounts"]
+__all__ = ["Mount", "UrlWalker", "normalize_django_path", "url_diagnostics", "url_mounts"]

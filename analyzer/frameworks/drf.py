@@ -12,13 +12,15 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.django_settings import DjangoSettings, project_settings
+from apilint.frameworks.common import Bindings, calls_with_loops
+from apilint.frameworks.django_settings import DjangoSettings, project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.frameworks.drf_permissions import PermissionJudge, Verdict
-from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.model import AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+from apilint.values import Scope, placeholder
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "ListAPIView": ("GET",), "CreateAPIView": ("POST",), "RetrieveAPIView": ("GET",),
@@ -89,17 +91,26 @@ class DRFAdapter:
 class _Linker:
     def __init__(self, index: ProjectIndex, config: Config, settings: DjangoSettings, out: LinkOutput) -> None:
         self.index = index
-        self.settings = settings
+        self.config = config
         self.out = out
         self.judge = PermissionJudge(index)
-        self.auth = DjangoAuth(index, config, settings)
-        self.middleware = self.auth.middleware()
         self.routers: dict[str, _Router] = {}
-        self.app = settings.module.module if settings.module is not None else ""
+        self._projects: dict[str, tuple[DjangoSettings, DjangoAuth, tuple[AuthStatus, Evidence] | None]] = {}
+        self._use(settings.module.module if settings.module is not None else "")
+
+    def _use(self, project: str) -> None:
+        """Judge the next mounts with the settings of the project whose URLconf reaches them."""
+        if project not in self._projects:
+            settings = settings_for(self.index, project)
+            auth = DjangoAuth(self.index, self.config, settings)
+            self._projects[project] = (settings, auth, auth.middleware())
+        self.settings, self.auth, self.middleware = self._projects[project]
+        self.app = self.settings.module.module if self.settings.module is not None else ""
 
     def run(self) -> None:
         self._collect_routers()
         for mount in url_mounts(self.index):
+            self._use(mount.project)
             if mount.kind == "urls" and mount.target is not None and mount.target.qualname in self.routers:
                 self._router(mount, self.routers[mount.target.qualname], mount.raw, set())
             elif mount.kind == "view":
@@ -121,9 +132,10 @@ class _Linker:
                             self.routers[f"{mod.module}.{target.text}"] = self._new_router(
                                 mod, f"{mod.module}.{target.text}", stmt.value, short)
         for mod in self.index:
-            for stmt in walk_stmts(mod.body):
-                if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-                    self._router_call(mod, stmt.value)
+            if not mod.mentions("register") and not mod.mentions("registry"):
+                continue
+            for call, line, bindings, scope in calls_with_loops(self.index, mod, mod.body):
+                self._router_call(mod, call, line, bindings, scope)
 
     def _new_router(self, mod: ModuleSummary, key: str, call: Expr, short: str) -> _Router:
         router = _Router(key)
@@ -140,15 +152,21 @@ class _Linker:
             router.lookup = lookup.text if lookup is not None and lookup.kind == "str" else "nested"
         return router
 
-    def _router_call(self, mod: ModuleSummary, call: Expr) -> None:
+    def _router_call(self, mod: ModuleSummary, call: Expr, line: int, bindings: Bindings,
+                     scope: Scope | None) -> None:
         func = call.func
         if func.kind != "attr":
             return
         if func.text == "register" and len(call.positional) >= 2:
             router = self._router_of(mod, func.args[0])
-            prefix = self.index.const_str(mod, call.arg(0, "prefix"))
-            if router is not None and prefix is not None:
-                router.registrations.append(_Registration(prefix.strip("^$"), call.positional[1], mod))
+            if router is None:
+                return
+            prefix = self._prefix(mod, call.arg(0, "prefix"), scope, line)
+            viewset = call.positional[1]
+            owner = mod
+            if viewset.kind == "name" and viewset.text in bindings:
+                owner, viewset = bindings[viewset.text]
+            router.registrations.append(_Registration(prefix.strip("^$"), viewset, owner))
         elif func.text == "extend" and func.args[0].kind == "attr" and func.args[0].text == "registry":
             router = self._router_of(mod, func.args[0].args[0])
             other = call.positional[0] if call.positional else None
@@ -156,6 +174,14 @@ class _Linker:
                 child = self._router_of(mod, other.args[0])
                 if child is not None:
                     router.extends.append(child.key)
+
+    def _prefix(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None, line: int) -> str:
+        text = self.index.values.text(mod, expr, scope)
+        for source, reason in zip(text.unresolved, text.reasons, strict=False):
+            self.out.diagnostics.append(Diagnostic(
+                "ROUTE001", f"router prefix `{source}` cannot be read ({reason}); its routes show "
+                f"{placeholder(source)} in their path", Location(mod.path, line)))
+        return text.text
 
     def _router_of(self, mod: ModuleSummary, expr: Expr) -> _Router | None:
         symbol = self.index.resolve(mod, expr)
@@ -450,7 +476,8 @@ class _Linker:
             handler_ref=ref, path_params=params, auth=AuthEvidence(status, tuple(dict.fromkeys(evidence))),
             authz=tuple(dict.fromkeys(list(verdict.authz) + facts.authz)),
             dependencies=tuple(dict.fromkeys(deps + facts.dependencies)), response_model=response,
-            rate_limit=tuple(dict.fromkeys(rate)), group=group, app=self.app))
+            rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
+            condition=mount.condition))
         self.out.frameworks.add("drf")
 
 

@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from apilint.frameworks.django_literals import compare_values
 from apilint.frameworks.django_views import ClassInfo
 from apilint.model import SAFE_METHODS, AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
+from apilint.values import compare_values
 
 _SAFE = ("GET", "HEAD", "OPTIONS")
 _ROLE_RE = re.compile(r"\b(is_staff|is_superuser|has_perms?|role|roles|groups|is_admin|is_manager)\b")

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_checks_role, factory_aliases, join_paths, normalize_path
+from apilint.frameworks.common import body_checks_role, factory_aliases, join_conditions, join_paths, normalize_path
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
-from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.model import AppFact, AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.values import Ref, Scope, Value, as_expr, placeholder
 
 KINDS: dict[str, tuple[str, str]] = {
     "flask.Flask": ("app", "flask"), "flask.app.Flask": ("app", "flask"),
@@ -51,12 +52,14 @@ class _Raw:
     line: int
     endpoint: str
     decorators: list[tuple[ModuleSummary, Expr]] = field(default_factory=list)
+    condition: str = ""
 
 
 @dataclass
 class _Include:
     child: str
     prefix: str | None
+    condition: str = ""
 
 
 @dataclass
@@ -75,19 +78,32 @@ class _Node:
     decorators: list[tuple[ModuleSummary, Expr]] = field(default_factory=list)
     limits: list[Evidence] = field(default_factory=list)
     included: bool = False
+    stand_in: tuple[str, str] | None = None
+    """For the app a function receives as a parameter (`def init_app(app: Flask)`) when no caller
+    is seen: (function key, parameter name)."""
 
 
 @dataclass
 class Env:
-    """Names visible in one scope: local objects, local imports and local values."""
+    """Names visible in one scope: local objects, local imports and local values, the evaluator
+    scope (parameters bound to arguments, loop variables) and the conditions the code sits under."""
 
     names: dict[str, str] = field(default_factory=dict)
     imports: dict[str, str] = field(default_factory=dict)
     values: dict[str, Expr] = field(default_factory=dict)
+    scope: Scope | None = None
+    condition: str = ""
+    exprs: dict[str, tuple[ModuleSummary, Expr]] = field(default_factory=dict)
 
     def child(self) -> Env:
         """A copy for a nested scope."""
-        return Env(dict(self.names), dict(self.imports), dict(self.values))
+        return Env(dict(self.names), dict(self.imports), dict(self.values), self.scope, self.condition,
+                   dict(self.exprs))
+
+    def under(self, condition: str) -> Env:
+        """The same names under one more condition (an `if` branch); assignments stay shared."""
+        return Env(self.names, self.imports, self.values, self.scope, join_conditions(self.condition, condition),
+                   self.exprs)
 
 
 class FlaskAdapter:
@@ -115,6 +131,8 @@ class _Linker:
         self.hooks = HookJudge(index, self.auth)
         self.facts = FlaskFacts(index, out)
         self._bound: set[str] = set()
+        self._replaced: set[tuple[str, str]] = set()
+        self._reported: set[tuple[str, int, str]] = set()
 
     def run(self) -> None:
         for mod in self.index:
@@ -149,33 +167,50 @@ class _Linker:
             return env.imports[head] + (f".{rest}" if rest else "")
         return self.index.qualify(mod, dotted)
 
-    def _collect(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
+    def _collect(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env,
+                 cls: ClassDef | None = None) -> None:
         for stmt in walk_stmts(body):
             _local_imports(stmt, env)
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 kind = self._kind(mod, stmt.value, env)
                 for target in stmt.targets:
-                    if kind is not None and target.kind == "name":
+                    if kind is None:
+                        continue
+                    if target.kind == "name":
                         key = f"{mod.module}.{scope}{target.text}"
-                        self.nodes[key] = self._new_node(key, kind, mod, stmt.line, stmt.value)
+                    elif cls is not None and (target.dotted or "").startswith("self."):
+                        key = f"{mod.module}.{cls.qualname}.{target.dotted}"  # self.app = Flask(...)
+                    else:
+                        continue
+                    self.nodes[key] = self._new_node(key, kind, mod, stmt.line, stmt.value, env)
+                    if target.kind == "name":
                         env.names[target.text] = key
             elif stmt.func is not None:
-                self._collect(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", env.child())
+                inner = env.child()
+                inner.scope = Scope(mod, stmt.func, None, env.scope)
+                self._collect(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", inner, cls)
+            elif stmt.cls is not None:
+                for method in stmt.cls.methods():
+                    inner = env.child()
+                    inner.scope = Scope(mod, method, None, env.scope)
+                    self._collect(mod, method.body, f"{method.qualname}.<locals>.", inner, stmt.cls)
 
-    def _new_node(self, key: str, kind: tuple[str, str], mod: ModuleSummary, line: int, call: Expr) -> _Node:
+    def _new_node(self, key: str, kind: tuple[str, str], mod: ModuleSummary, line: int, call: Expr,
+                  env: Env | None = None) -> _Node:
         node = _Node(key, kind[0], kind[1], mod, line)
+        scope = env.scope if env is not None else None
         if node.kind == "blueprint":
-            node.name = self.index.const_str(mod, call.arg(0, "name")) or key.rsplit(".", 1)[-1]
+            node.name = self.index.values.string(mod, call.arg(0, "name"), scope) or key.rsplit(".", 1)[-1]
             prefix = call.kwarg("url_prefix")
-            node.prefix = self._path(mod, prefix) if prefix is not None else ""
+            node.prefix = self._path(mod, prefix, env, line)[0] if prefix is not None else ""
         elif node.kind == "api":
             prefix = call.kwarg("prefix")
-            node.prefix = self._path(mod, prefix) if prefix is not None else ""
+            node.prefix = self._path(mod, prefix, env, line)[0] if prefix is not None else ""
             node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
         elif node.kind == "namespace":
-            node.name = self.index.const_str(mod, call.arg(0, "name")) or key.rsplit(".", 1)[-1]
+            node.name = self.index.values.string(mod, call.arg(0, "name"), scope) or key.rsplit(".", 1)[-1]
             path = call.kwarg("path")
-            node.prefix = self._path(mod, path) if path is not None else "/" + node.name
+            node.prefix = self._path(mod, path, env, line)[0] if path is not None else "/" + node.name
             node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
         return node
 
@@ -184,14 +219,22 @@ class _Linker:
         self.aliases.update(factory_aliases(self.index, mod, self.nodes))
 
     # --- pass 2: registrations and routes --------------------------------------------
-    def _node(self, mod: ModuleSummary, expr: Expr | None, env: Env) -> _Node | None:
-        if expr is None:
+    def _node(self, mod: ModuleSummary, expr: Expr | None, env: Env, _depth: int = 0) -> _Node | None:
+        if expr is None or _depth > 4:
             return None
+        if expr.kind == "call":
+            return self._factory_node(mod, expr, _depth)
         dotted = expr.dotted
         if dotted is None:
             return None
         if dotted in env.names:
             return self.nodes.get(env.names[dotted])
+        head, _, rest = dotted.partition(".")
+        if head in env.exprs and head not in env.names:
+            where, bound = env.exprs[head]
+            if bound.dotted is not None:
+                target = _dotted_expr(bound.dotted + (f".{rest}" if rest else ""))
+                return self._node(where, target, Env())
         if expr.kind == "attr" and expr.text == "app":  # connexion_app.app is the Flask app
             owner = self._node(mod, expr.args[0], env)
             if owner is not None and owner.lib == "connexion":
@@ -207,19 +250,141 @@ class _Linker:
             return self.nodes.get(self.aliases.get(symbol.qualname, symbol.qualname))
         return None
 
+    def _factory_node(self, mod: ModuleSummary, call: Expr, depth: int) -> _Node | None:
+        """`construct_blueprint(datastore)`: a project function that builds a blueprint and returns it."""
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None or symbol.func is None:
+            return None
+        local = f"{symbol.module.module}.{symbol.func.qualname}.<locals>."
+        for stmt in walk_stmts(symbol.func.body):
+            if stmt.kind == "return" and stmt.value is not None:
+                dotted = stmt.value.dotted
+                if dotted is not None and f"{local}{dotted}" in self.nodes:
+                    return self.nodes[f"{local}{dotted}"]
+                found = self._node(symbol.module, stmt.value, Env(), depth + 1)
+                if found is not None:
+                    return found
+        return None
+
     def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
-        for stmt in walk_stmts(body):
-            _local_imports(stmt, env)
-            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
-                self._assignment(mod, stmt, scope, env)
-            if stmt.func is not None:
-                self._decorated_function(mod, stmt.func, env)
-                self._scan(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", env.child())
-            elif stmt.cls is not None:
-                self._decorated_class(mod, stmt.cls, env)
+        for stmt in body:
+            self._statement(mod, stmt, scope, env)
+
+    def _statement(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
+        _local_imports(stmt, env)
+        if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+            self._assignment(mod, stmt, scope, env)
+        if stmt.kind == "for":
+            self._loop(mod, stmt, scope, env)
+            return
+        if stmt.func is not None:
+            self._decorated_function(mod, stmt.func, env)
+            self._function_body(mod, stmt.func, scope, env, {}, {})
+        elif stmt.cls is not None:
+            self._decorated_class(mod, stmt.cls, env)
+            for method in stmt.cls.methods():
+                self._function_body(mod, method, scope, env, {}, {}, stmt.cls)
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                self._call(mod, call, env, stmt.line)
+        if stmt.kind == "if" and stmt.value is not None:
+            test = stmt.value.render(50)
+            self._scan(mod, stmt.body, scope, env.under(f"if {test}"))
+            self._scan(mod, stmt.orelse, scope, env.under(f"unless {test}"))
+        elif stmt.func is None and stmt.cls is None and (stmt.body or stmt.handlers or stmt.orelse or stmt.finalbody):
+            self._scan(mod, tuple(stmt.children()), scope, env)
+
+    def _function_body(self, mod: ModuleSummary, func: FunctionDef, scope: str, env: Env, names: dict[str, str],
+                       values: dict[str, Value], cls: ClassDef | None = None) -> None:
+        """Read a function's body in its own scope: parameters holding an app or blueprint bound to
+        what the caller passed, else to the project's only one, else to a stand-in app."""
+        inner = env.child()
+        if cls is not None:
+            own = f"{mod.module}.{cls.qualname}.self."
+            for key in self.nodes:
+                if key.startswith(own):
+                    inner.names["self." + key[len(own):]] = key
+        inner.names.update(self._param_objects(mod, func, names, cls))
+        bound = dict(values)
+        if cls is not None and "self" not in bound:
+            from apilint.values import Instance
+
+            symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+            bound["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
+        inner.scope = Scope(mod, func, bound, env.scope)
+        self._scan(mod, func.body, f"{func.qualname}.<locals>.", inner)
+
+    def _param_objects(self, mod: ModuleSummary, func: FunctionDef, bound: dict[str, str],
+                       cls: ClassDef | None) -> dict[str, str]:
+        out = dict(bound)
+        for param in func.params:
+            if param.name in out:
+                continue
+            if param.annotation is not None:
+                kind = self._kind(mod, Expr("call", args=(param.annotation,)), Env())
+            else:
+                kind = ("app", "flask") if self._registers_on(func, param.name) else None
+            if kind is None or kind[0] != "app":
+                continue
+            apps = [n for n in self.nodes.values() if n.kind == "app" and n.lib == kind[1] and n.stand_in is None]
+            same = [n for n in apps if n.mod.path == mod.path]
+            chosen = same if len(same) == 1 else apps
+            if len(chosen) == 1 and param.annotation is not None:
+                out[param.name] = chosen[0].key
+                continue
+            func_key = f"{mod.module}.{func.qualname}"
+            key = f"{func_key}.<{param.name}>"
+            if key not in self.nodes:
+                self.nodes[key] = _Node(key, "app", kind[1], mod, func.line, stand_in=(func_key, param.name))
+            out[param.name] = key
+        return out
+
+    @staticmethod
+    def _registers_on(func: FunctionDef, name: str) -> bool:
+        """An unannotated parameter named like an app that the body registers blueprints on
+        (`def load_blueprints(app): app.register_blueprint(...)`, a plugin hook) is taken for one."""
+        if name not in ("app", "application", "flask_app"):
+            return False
+        for stmt in walk_stmts(func.body):
             for expr in stmt.own_exprs():
                 for call in expr.calls():
-                    self._call(mod, call, env, stmt.line)
+                    if call.func.kind == "attr" and call.func.text in ("register_blueprint", "add_url_rule") and \
+                            call.func.args[0].kind == "name" and call.func.args[0].text == name:
+                        return True
+        return False
+
+    def _loop(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
+        """`for bp in BLUEPRINTS: app.register_blueprint(bp)`: the body once per item of a known collection."""
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                self._call(mod, call, env, stmt.line)
+        assert stmt.value is not None
+        value = self.index.values.value(mod, stmt.value, env.scope).first
+        items = list(value) if isinstance(value, list | tuple | dict) else None
+        target = stmt.targets[0] if stmt.targets else None
+        if items is None or target is None or len(items) > 200:
+            self._scan(mod, stmt.body, scope, env)
+        else:
+            for item in items:
+                inner = env.child()
+                bound: dict[str, Value] = {}
+                self._bind(mod, target, item, inner, bound)
+                inner.scope = env.scope.child(bound) if env.scope is not None else Scope(mod, None, bound)
+                self._scan(mod, stmt.body, scope, inner)
+        self._scan(mod, stmt.orelse, scope, env)
+
+    def _bind(self, mod: ModuleSummary, target: Expr, item: object, env: Env, bound: dict[str, Value]) -> None:
+        if target.kind == "name":
+            bound[target.text] = Value((item,))
+            found = as_expr(mod, item) if not isinstance(item, str) else None
+            if found is not None:
+                env.exprs[target.text] = found
+                node = self._node(found[0], found[1], Env() if found[0] is not mod else env)
+                if node is not None:
+                    env.names[target.text] = node.key
+        elif target.kind in ("tuple", "list") and isinstance(item, list | tuple) and len(item) == len(target.args):
+            for sub, part in zip(target.args, item, strict=True):
+                self._bind(mod, sub, part, env, bound)
 
     def _assignment(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
         value = stmt.value
@@ -251,22 +416,22 @@ class _Linker:
         if node.kind == "api" and call.kind == "call":
             owner = self._node(mod, call.arg(0, "app"), env)
             if owner is not None:
-                self._include(owner, node, None)
+                self._include(owner, node, None, env.condition)
 
     def _namespace_call(self, mod: ModuleSummary, call: Expr, env: Env, name: str, scope: str, line: int) -> None:
         api = self._node(mod, call.func.args[0], env)
         if api is None or api.kind != "api":
             return
         key = f"{mod.module}.{scope}{name}"
-        node = self._new_node(key, ("namespace", api.lib), mod, line, call)
+        node = self._new_node(key, ("namespace", api.lib), mod, line, call, env)
         self.nodes[key] = node
         env.names[name] = key
-        self._include(api, node, None)
+        self._include(api, node, None, env.condition)
 
-    def _include(self, parent: _Node, child: _Node, prefix: str | None) -> None:
+    def _include(self, parent: _Node, child: _Node, prefix: str | None, condition: str = "") -> None:
         if parent.key == child.key:
             return
-        inc = _Include(child.key, prefix)
+        inc = _Include(child.key, prefix, condition)
         if all(i.child != inc.child or i.prefix != inc.prefix for i in parent.includes):
             parent.includes.append(inc)
         child.included = True
@@ -288,21 +453,19 @@ class _Linker:
         if method == "register_blueprint":
             child = self._node(mod, call.arg(0, "blueprint"), env)
             if child is not None:
-                prefix = call.kwarg("url_prefix")
-                self._include(node, child, self._path(mod, prefix) if prefix is not None else None)
+                self._registered(node, child, mod, call.kwarg("url_prefix"), env, line)
         elif method == "add_namespace":
             child = self._node(mod, call.arg(0, "ns"), env)
             if child is not None:
-                path = call.arg(1, "path")
-                self._include(node, child, self._path(mod, path) if path is not None else None)
+                self._registered(node, child, mod, call.arg(1, "path"), env, line)
         elif method == "init_app" and node.kind == "api":
             owner = self._node(mod, call.arg(0, "app"), env)
             if owner is not None:
-                self._include(owner, node, None)
+                self._include(owner, node, None, env.condition)
         elif method == "add_url_rule":
             self._url_rule(mod, node, call, env, line)
         elif method == "add_resource":
-            self._add_resource(mod, node, call, env)
+            self._add_resource(mod, node, call, env, line)
         elif method in ("before_request", "before_app_request") and call.positional:
             symbol = self.index.resolve(mod, call.positional[0])
             if symbol is not None and symbol.func is not None:
@@ -313,29 +476,56 @@ class _Linker:
             if handler is not None and handler.func is not None:
                 self.out.exception_handlers.append(HandlerRef(handler.module.path, handler.func.qualname))
 
-    def _bind_helper(self, mod: ModuleSummary, call: Expr, env: Env) -> None:
-        """`register_blueprints(app)`: read the helper with its parameter bound to the app."""
-        bound: dict[int, _Node] = {}
-        for i, arg in enumerate(call.positional):
-            node = self._node(mod, arg, env)
-            if node is not None:
-                bound[i] = node
-        if not bound:
+    def _registered(self, parent: _Node, child: _Node, mod: ModuleSummary, prefix: Expr | None, env: Env,
+                    line: int) -> None:
+        if prefix is None:
+            self._include(parent, child, None, env.condition)
             return
-        symbol = self.index.resolve(mod, call.func)
+        text, note = self._path(mod, prefix, env, line)
+        self._include(parent, child, text, join_conditions(env.condition, note))
+
+    def _bind_helper(self, mod: ModuleSummary, call: Expr, env: Env) -> None:
+        """`register_blueprints(app)`, `self.init_routes(app)`: read the project function with its
+        parameters bound to the app (and the other arguments' values)."""
+        symbol = self._callee(mod, call, env)
         if symbol is None or symbol.func is None:
             return
-        key = f"{symbol.qualname}|" + ",".join(f"{i}={n.key}" for i, n in sorted(bound.items()))
+        func = symbol.func
+        is_method = "." in func.qualname and bool(func.params) and func.params[0].name in ("self", "cls")
+        params = [p for p in func.params if p.kind in ("pos", "posonly")][1 if is_method else 0:]
+        bound: dict[str, _Node] = {}
+        for param, arg in zip(params, call.positional, strict=False):
+            node = self._node(mod, arg, env)
+            if node is not None:
+                bound[param.name] = node
+        for kw in call.keywords:
+            if kw.name is not None and func.param(kw.name) is not None:
+                node = self._node(mod, kw.value, env)
+                if node is not None:
+                    bound[kw.name] = node
+        if not bound:
+            return
+        key = f"{symbol.qualname}|" + ",".join(f"{p}={n.key}" for p, n in sorted(bound.items()))
         if key in self._bound or len(self._bound) > 500:
             return
         self._bound.add(key)
-        params = [p for p in symbol.func.params if p.kind in ("pos", "posonly")]
-        inner = Env()
-        for i, node in bound.items():
-            if i < len(params):
-                inner.names[params[i].name] = node.key
-        scope = f"{symbol.func.qualname}.<locals>."
-        self._scan(symbol.module, symbol.func.body, scope, inner)
+        func_key = f"{symbol.module.module}.{func.qualname}"
+        for name in bound:
+            self._replaced.add((func_key, name))
+        values = self.index.values.bind_arguments(mod, func, call, env.scope, skip_self=is_method)
+        cls = self._owner_class(symbol)
+        inner = Env(condition=env.condition)
+        self._function_body(symbol.module, func, "", inner, {p: n.key for p, n in bound.items()}, values, cls)
+
+    def _callee(self, mod: ModuleSummary, call: Expr, env: Env) -> Symbol | None:
+        value = self.index.values.value(mod, call.func, env.scope).first
+        if isinstance(value, Ref):
+            return value.symbol
+        return self.index.resolve(mod, call.func) if call.func.kind == "name" else None
+
+    def _owner_class(self, symbol: Symbol) -> ClassDef | None:
+        owner = self.index.lookup(symbol.qualname.rsplit(".", 1)[0])
+        return owner.cls if owner is not None else None
 
     def _limit_node(self, mod: ModuleSummary, call: Expr, env: Env, line: int) -> None:
         for arg in call.positional:
@@ -360,8 +550,9 @@ class _Linker:
             if method in ROUTE_DECORATORS and call is not None and method != "resource":
                 methods = self._methods(mod, method, call)
                 endpoint = self.index.const_str(mod, call.kwarg("endpoint")) or func.name
-                raw = _Raw(methods, self._path(mod, call.arg(0, "rule")), mod, func, func.qualname, func.line,
-                           endpoint, self._own_decorators(mod, func))
+                rule, note = self._path(mod, call.arg(0, "rule"), env, dec.line)
+                raw = _Raw(methods, rule, mod, func, func.qualname, func.line,
+                           endpoint, self._own_decorators(mod, func), join_conditions(env.condition, note))
                 node.routes.append(raw)
             elif method in ("before_request", "before_app_request"):
                 (node.app_hooks if method == "before_app_request" else node.hooks).append((mod, func))
@@ -380,14 +571,15 @@ class _Linker:
             endpoint = self.index.const_str(mod, call.kwarg("endpoint")) or self._resource_endpoint(node, cls.name)
             paths = call.positional if call.func.text == "resource" else call.positional[:1]
             for path in paths:
-                node.routes += self._view_routes(symbol, self._path(mod, path), endpoint, [])
+                rule, note = self._path(mod, path, env, dec.line)
+                node.routes += _conditioned(self._view_routes(symbol, rule, endpoint, []), env, note)
 
     def _resource_endpoint(self, node: _Node, cls_name: str) -> str:
         if node.kind == "namespace":
             return f"{node.name}_{_snake(cls_name)}"
         return cls_name.lower()
 
-    def _add_resource(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env) -> None:
+    def _add_resource(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env, line: int) -> None:
         if not call.positional:
             return
         symbol = self.index.resolve(mod, call.positional[0])
@@ -397,10 +589,16 @@ class _Linker:
         for path in call.positional[1:]:
             if path.kind == "starred":
                 continue
-            node.routes += self._view_routes(symbol, self._path(mod, path), endpoint, [])
+            rule, note = self._path(mod, path, env, line)
+            node.routes += _conditioned(self._view_routes(symbol, rule, endpoint, []), env, note)
 
     def _url_rule(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env, line: int) -> None:
-        rule = self._path(mod, call.arg(0, "rule"))
+        rule, note = self._path(mod, call.arg(0, "rule"), env, line)
+        before = len(node.routes)
+        self._url_rule_routes(mod, node, call, env, rule)
+        node.routes[before:] = _conditioned(node.routes[before:], env, note)
+
+    def _url_rule_routes(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env, rule: str) -> None:
         view = call.arg(2, "view_func")
         endpoint = self.index.const_str(mod, call.arg(1, "endpoint"))
         wrappers: list[tuple[ModuleSummary, Expr]] = []
@@ -409,6 +607,12 @@ class _Linker:
             depth += 1
             if view.kind == "name" and view.text in env.values:
                 view = env.values[view.text]
+            elif view.kind == "name" and env.scope is not None and env.scope.binds(view.text):
+                # a helper's parameter (`register_view(bp, routes, view_func=V.as_view("v"))`): the argument
+                found = as_expr(mod, self.index.values.value(mod, view, env.scope).first)
+                if found is None or found[1] == view:
+                    break
+                mod, view = found
             elif view.kind == "call" and view.func.kind == "attr" and view.func.text == "as_view":
                 symbol = self.index.resolve(mod, view.func.args[0])
                 if symbol is not None and symbol.cls is not None:
@@ -525,11 +729,21 @@ class _Linker:
                 return found
         return ("ANY",)
 
-    def _path(self, mod: ModuleSummary, expr: Expr | None) -> str:
+    def _path(self, mod: ModuleSummary, expr: Expr | None, env: Env | None, line: int) -> tuple[str, str]:
+        """(path text with `{?expr}` for unreadable parts, a note when it may take other values)."""
         if expr is None:
-            return ""
-        value = self.index.const_str(mod, expr)
-        return value if value is not None else f"<{expr.render(40)}>"
+            return "", ""
+        text = self.index.values.text(mod, expr, env.scope if env is not None else None)
+        for source, reason in zip(text.unresolved, text.reasons, strict=False):
+            key = (mod.path, line, source)
+            if key not in self._reported:
+                self._reported.add(key)
+                self.out.diagnostics.append(Diagnostic(
+                    "ROUTE001", f"path part `{source}` cannot be read ({reason}); routes under it show "
+                    f"{placeholder(source)} in their path", Location(mod.path, line)))
+        note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
+            if text.alternatives else ""
+        return text.text, note
 
     # --- pass 3: emit ----------------------------------------------------------------
     def _emit(self) -> None:
@@ -537,12 +751,13 @@ class _Linker:
             if node.kind == "app" and node.lib == "flask":
                 self.out.apps.append(AppFact("flask", node.key, Location(node.mod.path, node.line)))
                 self.facts.app(node.key, Location(node.mod.path, node.line))
-        roots = [n for n in self.nodes.values() if n.kind == "app" or not n.included]
+        roots = [n for n in self.nodes.values() if (n.kind == "app" or not n.included)
+                 and (n.stand_in is None or n.stand_in not in self._replaced)]
         for root in sorted(roots, key=lambda n: n.key):
             app_hooks: list[tuple[ModuleSummary, FunctionDef]] = []
             for node in self._subtree(root, set()):
                 app_hooks += node.app_hooks
-            self._walk(root, root.prefix if root.kind != "app" else "", [], root, app_hooks, set())
+            self._walk(root, root.prefix if root.kind != "app" else "", [], root, app_hooks, set(), "")
 
     def _subtree(self, node: _Node, seen: set[str]) -> Iterator[_Node]:
         if node.key in seen or len(seen) > 200:
@@ -555,22 +770,23 @@ class _Linker:
                 yield from self._subtree(child, seen)
 
     def _walk(self, node: _Node, base: str, chain: list[_Node], app: _Node,
-              app_hooks: list[tuple[ModuleSummary, FunctionDef]], seen: set[str]) -> None:
+              app_hooks: list[tuple[ModuleSummary, FunctionDef]], seen: set[str], condition: str) -> None:
         if node.key in seen or len(seen) > 40:
             return
         seen = seen | {node.key}
         chain = [*chain, node]
         for raw in node.routes:
-            self._route(raw, base, chain, app, app_hooks)
+            self._route(raw, base, chain, app, app_hooks, join_conditions(condition, raw.condition))
         for inc in node.includes:
             child = self.nodes.get(inc.child)
             if child is None:
                 continue
             prefix = inc.prefix if inc.prefix is not None else child.prefix
-            self._walk(child, join_paths(base, prefix) if prefix else base, chain, app, app_hooks, seen)
+            self._walk(child, join_paths(base, prefix) if prefix else base, chain, app, app_hooks, seen,
+                       join_conditions(condition, inc.condition))
 
     def _route(self, raw: _Raw, base: str, chain: list[_Node], app: _Node,
-               app_hooks: list[tuple[ModuleSummary, FunctionDef]]) -> None:
+               app_hooks: list[tuple[ModuleSummary, FunctionDef]], condition: str) -> None:
         full_raw = join_paths(base, raw.path) if (base or raw.path) else "/"
         path, params = normalize_path(full_raw)
         blueprints = [n.name for n in chain if n.kind == "blueprint"]
@@ -628,8 +844,25 @@ class _Linker:
                 rate_limit=tuple(dict.fromkeys(judged.rate_limit)),
                 group=chain[-1].key,
                 app=app.key,
+                linked=app.kind == "app",
+                condition=condition,
             ))
         self.out.frameworks.add("flask")
+
+
+def _conditioned(raws: list[_Raw], env: Env, note: str) -> list[_Raw]:
+    condition = join_conditions(env.condition, note)
+    for raw in raws:
+        raw.condition = join_conditions(condition, raw.condition)
+    return raws
+
+
+def _dotted_expr(dotted: str) -> Expr:
+    head, *rest = dotted.split(".")
+    expr = Expr("name", head)
+    for part in rest:
+        expr = Expr("attr", part, (expr,))
+    return expr
 
 
 def _items(index: ProjectIndex, mod: ModuleSummary, expr: Expr | None, depth: int = 0) -> list[Expr]:

@@ -1,8 +1,10 @@
 """Django Ninja: `NinjaAPI` and `Router` objects, operation decorators, `add_router`, `auth=`.
 
-An API is served where the URLconf mounts `api.urls` (found by the shared URL walk); an API
-that no URLconf mounts is placed at `/`. An operation's auth is its own `auth=` when given
-(`auth=None` turns auth off), else the nearest router's, else the API's.
+An API is served where the URLconf mounts `api.urls` (found by the shared URL walk). An API no
+URLconf mounts, and a router no API adds, are emitted `linked=False` with their local paths.
+An operation's auth is its own `auth=` when given (`auth=None` turns auth off), else the
+nearest router's, else the API's. Paths, prefixes and `add_router` calls in loops go through
+the value evaluator; `NinjaAPI(**{**base, "auth": ...})` keyword merges are read too.
 """
 
 from __future__ import annotations
@@ -12,13 +14,14 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import join_paths
-from apilint.frameworks.django_settings import project_settings
-from apilint.frameworks.django_urls import normalize_django_path, url_mounts
+from apilint.frameworks.common import Bindings, calls_with_loops, join_conditions, join_paths
+from apilint.frameworks.django_settings import project_settings, settings_for
+from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
 from apilint.frameworks.django_views import ClassInfo, DjangoAuth
-from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.model import AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+from apilint.values import Scope, as_expr, placeholder
 
 _API_CLASSES = frozenset({"NinjaAPI", "NinjaExtraAPI"})
 _OPERATIONS = ("get", "post", "put", "patch", "delete")
@@ -45,6 +48,7 @@ class _Include:
     child: str
     auth: Expr | None
     mod: ModuleSummary
+    condition: str = ""
 
 
 @dataclass
@@ -54,8 +58,11 @@ class _Obj:
     mod: ModuleSummary
     line: int
     auth: Expr | None = None
+    auth_mod: ModuleSummary | None = None
+    """Where `auth` is written (a `**` merge may bring it from another module)."""
     ops: list[_Op] = field(default_factory=list)
     includes: list[_Include] = field(default_factory=list)
+    included: bool = False
 
 
 class NinjaAdapter:
@@ -75,11 +82,20 @@ class NinjaAdapter:
 class _Linker:
     def __init__(self, index: ProjectIndex, config: Config, out: LinkOutput) -> None:
         self.index = index
+        self.config = config
         self.out = out
         self.objs: dict[str, _Obj] = {}
-        settings = project_settings(index)
-        self.django = DjangoAuth(index, config, settings)
-        self.middleware = self.django.middleware()
+        self._projects: dict[str, tuple[DjangoAuth, tuple[AuthStatus, Evidence] | None]] = {}
+        main = project_settings(index)
+        self._use(main.module.module if main.module is not None else "")
+        self._reported: set[tuple[str, int, str]] = set()
+
+    def _use(self, project: str) -> None:
+        """Judge the next routes with the settings of the project whose URLconf serves them."""
+        if project not in self._projects:
+            auth = DjangoAuth(self.index, self.config, settings_for(self.index, project))
+            self._projects[project] = (auth, auth.middleware())
+        self.django, self.middleware = self._projects[project]
 
     def run(self) -> None:
         for mod in self.index:
@@ -91,10 +107,13 @@ class _Linker:
             if mount.kind == "urls" and mount.target is not None and mount.target.qualname in self.objs:
                 obj = self.objs[mount.target.qualname]
                 mounted.add(obj.key)
-                self._walk(obj, mount.raw, [], obj, set())
+                self._use(mount.project)
+                self._walk(obj, mount.raw, [], obj, set(), mount, mount.condition)
+        main = project_settings(self.index)
+        self._use(main.module.module if main.module is not None else "")
         for obj in sorted(self.objs.values(), key=lambda o: o.key):
-            if obj.kind == "api" and obj.key not in mounted:
-                self._walk(obj, "/", [], obj, set())
+            if obj.key not in mounted and (obj.kind == "api" or not obj.included):
+                self._walk(obj, "/", [], obj, set(), None, "")
 
     def _collect(self, mod: ModuleSummary) -> None:
         for stmt in walk_stmts(mod.body):
@@ -107,9 +126,27 @@ class _Linker:
                 for target in stmt.targets:
                     if target.kind == "name":
                         key = f"{mod.module}.{target.text}"
-                        self.objs[key] = _Obj(key, kind, mod, stmt.line, stmt.value.kwarg("auth"))
+                        auth = self._keyword(mod, stmt.value, "auth")
+                        self.objs[key] = _Obj(key, kind, mod, stmt.line, auth[1] if auth else None,
+                                              auth[0] if auth else None)
 
-    def _obj(self, mod: ModuleSummary, expr: Expr) -> _Obj | None:
+    def _keyword(self, mod: ModuleSummary, call: Expr, name: str) -> tuple[ModuleSummary, Expr] | None:
+        """A keyword argument, also when it comes from a `**{...}` merge (`NinjaAPI(**settings)`)."""
+        given = call.kwarg(name)
+        if given is not None:
+            return mod, given
+        for kw in call.keywords:
+            if kw.name is None:
+                merged = self.index.values.value(mod, kw.value).first
+                if isinstance(merged, dict) and name in merged:
+                    if merged[name] is None:
+                        return mod, Expr("const", "None")
+                    return as_expr(mod, merged[name])
+        return None
+
+    def _obj(self, mod: ModuleSummary, expr: Expr, bindings: Bindings | None = None) -> _Obj | None:
+        if expr.kind == "name" and bindings and expr.text in bindings:
+            mod, expr = bindings[expr.text]
         if expr.kind == "str":
             symbol = self.index.lookup(expr.text)
         else:
@@ -120,17 +157,20 @@ class _Linker:
         for stmt in walk_stmts(mod.body):
             if stmt.func is not None:
                 for dec in stmt.func.decorators:
-                    self._operation(mod, stmt.func, dec.expr)
-            elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-                call = stmt.value
-                if call.func.kind == "attr" and call.func.text == "add_router" and len(call.positional) >= 2:
-                    parent = self._obj(mod, call.func.args[0])
-                    child = self._obj(mod, call.positional[1])
-                    prefix = self.index.const_str(mod, call.positional[0])
-                    if parent is not None and child is not None and prefix is not None:
-                        parent.includes.append(_Include(prefix, child.key, call.kwarg("auth"), mod))
+                    self._operation(mod, stmt.func, dec.expr, dec.line)
+        if not mod.mentions("add_router"):
+            return
+        for call, line, bindings, scope in calls_with_loops(self.index, mod, mod.body):
+            if call.func.kind == "attr" and call.func.text == "add_router" and len(call.positional) >= 2:
+                parent = self._obj(mod, call.func.args[0], bindings)
+                child = self._obj(mod, call.positional[1], bindings)
+                if parent is None or child is None:
+                    continue
+                prefix, note = self._path(mod, call.positional[0], scope, line)
+                parent.includes.append(_Include(prefix, child.key, call.kwarg("auth"), mod, note))
+                child.included = True
 
-    def _operation(self, mod: ModuleSummary, func: FunctionDef, call: Expr) -> None:
+    def _operation(self, mod: ModuleSummary, func: FunctionDef, call: Expr, line: int) -> None:
         if call.kind != "call" or call.func.kind != "attr":
             return
         name = call.func.text
@@ -140,32 +180,49 @@ class _Linker:
         if owner is None:
             return
         if name == "api_operation":
-            listed = self.index.const_value(mod, call.arg(0, "methods"))
-            methods = tuple(e.text.upper() for e in listed.args if e.kind == "str") if listed is not None else ()
-            path = self.index.const_str(mod, call.arg(1, "path"))
+            listed = self.index.values.value(mod, call.arg(0, "methods")).first
+            methods = tuple(m.upper() for m in listed if isinstance(m, str)) if isinstance(listed, list | tuple) else ()
+            path_expr = call.arg(1, "path")
         else:
             methods = (name.upper(),)
-            path = self.index.const_str(mod, call.arg(0, "path"))
-        if path is not None and methods:
+            path_expr = call.arg(0, "path")
+        path = self._path(mod, path_expr, None, line)[0] if path_expr is not None else ""
+        if methods:
             owner.ops.append(_Op(methods, path, func, mod, call))
+
+    def _path(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, line: int) -> tuple[str, str]:
+        text = self.index.values.text(mod, expr, scope)
+        for source, reason in zip(text.unresolved, text.reasons, strict=False):
+            key = (mod.path, line, source)
+            if key not in self._reported:
+                self._reported.add(key)
+                self.out.diagnostics.append(Diagnostic(
+                    "ROUTE001", f"path part `{source}` cannot be read ({reason}); routes under it show "
+                    f"{placeholder(source)} in their path", Location(mod.path, line)))
+        note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
+            if text.alternatives else ""
+        return text.text, note
 
     # --- emit ---------------------------------------------------------------------------
     def _walk(self, obj: _Obj, prefix: str, auth_chain: list[tuple[Expr, ModuleSummary]], api: _Obj,
-              seen: set[str]) -> None:
+              seen: set[str], mount: Mount | None, condition: str) -> None:
         if obj.key in seen:
             return
         seen = seen | {obj.key}
-        chain = [*auth_chain, (obj.auth, obj.mod)] if obj.auth is not None else auth_chain
+        auth_mod = obj.auth_mod or obj.mod
+        chain = [*auth_chain, (obj.auth, auth_mod)] if obj.auth is not None else auth_chain
         for op in obj.ops:
-            self._route(op, prefix, chain, obj, api)
+            self._route(op, prefix, chain, obj, api, mount, condition)
         for inc in obj.includes:
             child = self.objs.get(inc.child)
             if child is None:
                 continue
             sub_chain = [*chain, (inc.auth, inc.mod)] if inc.auth is not None else chain
-            self._walk(child, join_paths(prefix, inc.prefix), sub_chain, api, seen)
+            self._walk(child, join_paths(prefix, inc.prefix), sub_chain, api, seen, mount,
+                       join_conditions(condition, inc.condition))
 
-    def _route(self, op: _Op, prefix: str, chain: list[tuple[Expr, ModuleSummary]], obj: _Obj, api: _Obj) -> None:
+    def _route(self, op: _Op, prefix: str, chain: list[tuple[Expr, ModuleSummary]], obj: _Obj, api: _Obj,
+               mount: Mount | None, condition: str) -> None:
         loc = Location(op.mod.path, op.func.line)
         own = op.call.kwarg("auth")
         if own is not None:
@@ -193,7 +250,9 @@ class _Linker:
                 handler_ref=HandlerRef(op.mod.path, op.func.qualname), path_params=params,
                 auth=AuthEvidence(status, tuple(dict.fromkeys(evidence))), authz=tuple(dict.fromkeys(authz)),
                 dependencies=tuple(dict.fromkeys([e.name for e in evidence] + facts.dependencies)),
-                response_model=response_model, rate_limit=tuple(facts.rate_limit), group=obj.key, app=api.key))
+                response_model=response_model, rate_limit=tuple(facts.rate_limit), group=obj.key,
+                app=(mount.project or api.key) if mount is not None else api.key, linked=mount is not None,
+                condition=condition))
         self.out.rate_limiters.extend(facts.rate_limit)
         self.out.frameworks.add("ninja")
 

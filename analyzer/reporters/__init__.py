@@ -50,6 +50,8 @@ class Report:
         safe = sum(1 for f in self.findings if f.fix_plan is not None and f.fix_plan.applicability.value == "safe")
         unsafe = sum(1 for f in self.findings if f.fix_plan is not None and f.fix_plan.applicability.value == "unsafe")
         return safe, unsafe
+    quiet: int = 0
+    """Per-route findings held back because the route's auth could not be read."""
 
     def rule(self, code: str) -> type[Rule] | None:
         """The rule class for a code, if it ran."""

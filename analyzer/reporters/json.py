@@ -3,7 +3,7 @@
 ```
 {"version": 1, "tool": {"name": "apilint", "version": "..."},
  "summary": {"files": N, "findings": N, "by_severity": {...}, "suppressed": N, "baselined": N,
-             "fixable": {"safe": N, "unsafe": N}, "fixed": N},
+             "fixable": {"safe": N, "unsafe": N}, "fixed": N, "quiet": N},
  "findings": [{"code", "name", "message", "severity", "confidence", "file", "line", "column",
                "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri",
                "autofix": null | {"applicability": "safe" | "unsafe", "title": "..."}}],
@@ -23,7 +23,7 @@ from collections import Counter
 from typing import Any
 
 from apilint.docgen import help_uri
-from apilint.model import Route, Severity
+from apilint.model import Coverage, Route, Severity
 from apilint.reporters import Report
 
 SCHEMA_VERSION = 1
@@ -62,6 +62,7 @@ def render(report: Report) -> str:
             "findings": len(report.findings),
             "by_severity": {s.value: counts.get(s.value, 0) for s in Severity},
             "suppressed": report.suppressed,
+            "quiet": report.quiet,
             "baselined": report.baselined,
             "fixable": dict(zip(("safe", "unsafe"), report.fix_counts(), strict=True)),
             "fixed": report.fixed,
@@ -76,13 +77,19 @@ def render(report: Report) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def route_to_dict(route: Route) -> dict[str, Any]:
-    """One route as the JSON object `apilint routes --format json` prints."""
+def route_to_dict(route: Route, checklist: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One route as the JSON object `apilint routes --format json` prints; with `checklist`
+    (`apilint.reporters.checklist.row_to_dict`), its 12 checklist cells under `"checklist"`."""
+    from apilint.why import chain, level_of, reason
+
     def ev(e: Any) -> dict[str, Any]:
         return {"kind": e.kind, "name": e.name, "status": e.status.value, "detail": e.detail,
                 "file": e.location.file if e.location else None, "line": e.location.line if e.location else None}
 
-    return {
+    def step(e: Any) -> dict[str, Any]:
+        return {**ev(e), "level": level_of(e)}
+
+    out = {
         "method": route.method,
         "path": route.path,
         "raw_path": route.raw_path,
@@ -91,15 +98,37 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         "line": route.location.line,
         "framework": route.framework,
         "path_params": list(route.path_params),
-        "auth": {"status": route.auth.status.value, "evidence": [ev(e) for e in route.auth.evidence]},
+        "auth": {"status": route.auth.status.value, "evidence": [ev(e) for e in route.auth.evidence],
+                 "why": reason(route), "chain": [step(s.evidence) for s in chain(route)]},
         "authz": [ev(e) for e in route.authz],
         "response_model": route.response_model,
         "status_code": route.status_code,
         "rate_limit": [ev(e) for e in route.rate_limit],
         "group": route.group,
+        "app": route.app,
+        "linked": route.linked,
+        "unresolved": list(route.unresolved),
+        "condition": route.condition,
+    }
+    if checklist is not None:
+        out["checklist"] = checklist
+    return out
+
+
+ROUTES_SCHEMA_VERSION = 2
+
+
+def routes_document(routes: tuple[Route, ...]) -> dict[str, Any]:
+    """The route map document: format version, coverage counts, apps and routes in canonical order."""
+    coverage = Coverage.of(routes)
+    return {
+        "version": ROUTES_SCHEMA_VERSION,
+        "coverage": coverage.as_dict(),
+        "apps": sorted({r.app for r in routes if r.app}),
+        "routes": [route_to_dict(r) for r in routes],
     }
 
 
 def render_routes(routes: tuple[Route, ...]) -> str:
-    """The route map as JSON (a list of route objects in canonical order)."""
-    return json.dumps([route_to_dict(r) for r in routes], indent=2, sort_keys=True) + "\n"
+    """`apilint routes --format json`: the route map document (see `routes_document`)."""
+    return json.dumps(routes_document(routes), indent=2, sort_keys=True) + "\n"

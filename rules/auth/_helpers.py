@@ -65,7 +65,7 @@ def is_public_by_design(route: Route, config: Config) -> bool:
     # A path that opens with an auth flow carries the flow's own tokens, whatever they are named
     # (`/signup/{uuid}/` is an invitation link; `/users/{id}/activate` does not open with one).
     first = next((seg for seg in static_path.split("/")
-                  if seg and not _VERSION_SEGMENT.match(seg) and not seg.startswith("<")), "")  # `<prefix>`
+                  if seg and not _VERSION_SEGMENT.match(seg) and not seg.startswith("{?")), "")  # unread prefix
     if first and (_LEADING_FLOW.match(first) or _AUTH_FLOW_SEGMENTS.fullmatch(first)):
         return True
     if route.method in ("GET", "HEAD", "OPTIONS") and (
@@ -92,13 +92,23 @@ def explicitly_permissive(route: Route) -> bool:
     return False
 
 
+def unauthenticated_locally(route: Route) -> bool:
+    """True when nothing on the way from the route's own router authenticates it: its status is
+    `none`, or `unknown` only because no application is seen mounting its router."""
+    if route.auth.status is AuthStatus.NONE:
+        return True
+    return (not route.linked and route.auth.status is AuthStatus.UNKNOWN
+            and all(e.kind == "unlinked" for e in route.auth.evidence if e.status is AuthStatus.UNKNOWN))
+
+
 def forgotten_among_protected(route: Route, routes: RouteMap, config: Config) -> tuple[Route, ...]:
     """The authenticated siblings, when `route` is the one unauthenticated route of its group.
 
-    Empty unless the route needs no authentication, is not public by design, and at least two
-    other routes of the same router, blueprint, viewset or module all require authentication.
+    Empty unless the route needs no authentication (on its own router, for a router no app is seen
+    mounting), is not public by design, and at least two other routes of the same router,
+    blueprint, viewset or module all require authentication.
     """
-    if not route.group or route.auth.status is not AuthStatus.NONE or explicitly_permissive(route):
+    if not route.group or not unauthenticated_locally(route) or explicitly_permissive(route):
         return ()
     if is_public_by_design(route, config):
         return ()

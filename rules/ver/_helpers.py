@@ -38,15 +38,15 @@ def version_index(route: Route) -> int | None:
 
 
 def unresolved(route: Route) -> bool:
-    """True when part of the path could not be read: `<expr>`, `{PREFIX}`, `{route_prefix}`, `/API_ROUTE`."""
-    if "<" in route.path:
+    """True when part of the path could not be read: `{?expr}`, `{PREFIX}`, `{route_prefix}`, `/API_ROUTE`."""
+    if route.unresolved or "{?" in route.path:
         return True
     return any(_UNREAD_SEGMENT.match(seg) for seg in static_segments(route))
 
 
 def is_api_route(route: Route) -> bool:
     """Routes that serve an API (not pages, docs, health checks or GraphQL)."""
-    if route.method == "WEBSOCKET" or route.framework == "graphql" or "<" in route.path:
+    if route.method == "WEBSOCKET" or route.framework == "graphql" or route.unresolved or "{?" in route.path:
         return False
     segments = static_segments(route)
     if not segments or segments[-1].lower() in _INFRA or segments[0].lower() in _INFRA:

@@ -406,9 +406,9 @@ def test_include_of_a_module_object_and_settings_named_settings_docker(tmp_path:
             urlpatterns = [path("api/", include((proj.api.urls, "proj.api"), namespace="api"))]
         """,
     })
-    # Mounted under api/ (not as a root URLconf of its own), judged by an unreadable default.
+    # Mounted under api/ (not as a root URLconf of its own), judged by the default its helper returns.
     assert ("GET", "/api/notes/") in routes and ("GET", "/notes/") not in routes
-    assert routes[("GET", "/api/notes/")].auth.status is AuthStatus.UNKNOWN
+    assert routes[("GET", "/api/notes/")].auth.status is AuthStatus.REQUIRED
 
 
 def test_drf_default_is_unknown_without_a_settings_module(tmp_path: Path) -> None:

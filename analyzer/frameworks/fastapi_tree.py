@@ -1,0 +1,221 @@
+"""FastAPI and Starlette: the router tree the scan builds, and the routes it emits.
+
+Routers (apps, `APIRouter`s, Starlette `Router`s) hold their own routes and their includes.
+Emission walks the tree down from every root, composing prefixes, dependencies, middleware and
+mount conditions; a root that is not an application is a router nothing includes, and its
+routes are emitted as `linked=False` with their local paths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apilint.frameworks.base import LinkOutput
+from apilint.frameworks.common import body_auth, body_checks_role, join_conditions, join_paths, normalize_path
+from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
+from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
+from apilint.project import ProjectIndex
+from apilint.summary import Expr, FunctionDef, ModuleSummary
+
+
+@dataclass
+class RawRoute:
+    """A route as registered on one router: its own path, before prefixes."""
+
+    methods: tuple[str, ...]
+    path: str
+    mod: ModuleSummary
+    handler: FunctionDef | None
+    handler_name: str
+    line: int
+    deps: list[Dep] = field(default_factory=list)
+    decorator: Expr | None = None
+    decorators: tuple[Expr, ...] = ()
+    condition: str = ""
+
+
+@dataclass
+class Include:
+    """`parent.include_router(child, prefix=..., dependencies=[...])`, a mount, or a loop's include."""
+
+    child: str
+    prefix: str
+    deps: list[Dep]
+    condition: str = ""
+
+
+@dataclass
+class Router:
+    """An app, router or Starlette `Router`, wherever it is created (module, factory, method)."""
+
+    key: str
+    kind: str
+    """`app` or `router`."""
+    framework: str
+    mod: ModuleSummary
+    line: int
+    prefix: str = ""
+    deps: list[Dep] = field(default_factory=list)
+    routes: list[RawRoute] = field(default_factory=list)
+    includes: list[Include] = field(default_factory=list)
+    middleware: list[str] = field(default_factory=list)
+    auth_middleware: list[Evidence] = field(default_factory=list)
+    included: bool = False
+    stand_in: tuple[str, str] | None = None
+    """For the app a function receives as a parameter (`def configure(app: FastAPI)`) when the
+    caller cannot be seen: (function key, parameter name)."""
+
+
+class Emitter:
+    """Walks the router tree and emits one `Route` per method."""
+
+    def __init__(self, index: ProjectIndex, deps: DependencyJudge, out: LinkOutput) -> None:
+        self.index = index
+        self.deps = deps
+        self.out = out
+
+    def emit(self, routers: dict[str, Router], replaced: set[tuple[str, str]]) -> None:
+        """Emit app facts and routes; `replaced` stand-ins were bound to a real app by a caller."""
+        self.routers = routers
+        for router in sorted(routers.values(), key=lambda r: r.key):
+            if router.kind == "app" and router.stand_in is None:
+                self.out.apps.append(AppFact(router.framework, router.key, Location(router.mod.path, router.line),
+                                             tuple(router.middleware)))
+        roots = [r for r in routers.values() if not r.included and (r.stand_in is None or r.stand_in not in replaced)]
+        for root in sorted(roots, key=lambda r: r.key):
+            self._walk(root, "", [], [], root, set(), "")
+
+    def _walk(self, router: Router, prefix: str, deps: list[Dep], middleware: list[Evidence], app: Router,
+              seen: set[str], condition: str) -> None:
+        if router.key in seen or len(seen) > 30:
+            return
+        seen = seen | {router.key}
+        base = join_paths(prefix, router.prefix) if router.prefix else prefix
+        chain = deps + router.deps
+        mw = middleware + router.auth_middleware
+        for raw in router.routes:
+            self._route(raw, base, chain, mw, router, app, join_conditions(condition, raw.condition))
+        for inc in router.includes:
+            child = self.routers.get(inc.child)
+            if child is not None:
+                self._walk(child, join_paths(base, inc.prefix) if inc.prefix else base, chain + inc.deps, mw, app,
+                           seen, join_conditions(condition, inc.condition))
+
+    def _route(self, raw: RawRoute, base: str, chain: list[Dep], middleware: list[Evidence], router: Router,
+               app: Router, condition: str) -> None:
+        full_raw = join_paths(base, raw.path) if (base or raw.path) else "/"
+        path, params = normalize_path(full_raw)
+        statuses: list[AuthStatus] = []
+        evidence: list[Evidence] = []
+        authz: list[Evidence] = []
+        dep_names: list[str] = []
+        deps = chain + raw.deps
+        if raw.handler is not None:
+            deps = deps + self.deps.param_deps(raw.mod, raw.handler, "handler parameter")
+        for dep in deps:
+            status, ev, az = self.deps.dep_auth(dep)
+            target = dep.expr if dep.expr is not None else dep.annotation
+            if target is not None:
+                dep_names.append(self.index.qualify_expr(dep.mod, target) or target.render(40))
+            authz += az
+            if status is not None:
+                statuses.append(status)
+                evidence += [Evidence(e.kind, e.name, e.status, f"{dep.where}; {e.detail}".strip("; "), e.location)
+                             for e in ev]
+        rate_limit: list[Evidence] = []
+        for dec in raw.decorators:
+            dec_name = self.index.qualify_expr(raw.mod, dec) or dec.render(40)
+            dep_names.append(dec_name)
+            short = dec_name.rsplit(".", 1)[-1]
+            if short == "requires" and dec.kind == "call":
+                scopes = _scopes(dec)
+                statuses.append(AuthStatus.REQUIRED)
+                evidence.append(Evidence("decorator", dec_name, AuthStatus.REQUIRED, ",".join(scopes),
+                                         Location(raw.mod.path, raw.line)))
+                if any(s != "authenticated" for s in scopes):
+                    authz.append(Evidence("scopes", ",".join(scopes), AuthStatus.REQUIRED, "requires()",
+                                          Location(raw.mod.path, raw.line)))
+            elif "limit" in ".".join(dec_name.split(".")[-2:]).lower() and dec.kind == "call":
+                # `limiter.limit("5/minute")`; not `router.post(...)` of a module named `concurrency_limits`
+                rate_limit.append(Evidence("rate_limit", dec_name, AuthStatus.REQUIRED, dec.render(60),
+                                           Location(raw.mod.path, raw.line)))
+        for name in dep_names:
+            if "ratelimit" in name.lower().replace("_", ""):
+                rate_limit.append(Evidence("rate_limit", name, AuthStatus.REQUIRED, "dependency",
+                                           Location(raw.mod.path, raw.line)))
+        if raw.handler is not None and not statuses:
+            body = body_auth(self.index, raw.mod, raw.handler)
+            if body is not None:
+                statuses.append(body)
+                evidence.append(Evidence("handler", raw.handler_name, body, "checks credentials in the handler body",
+                                         Location(raw.mod.path, raw.line)))
+        status = combine(statuses)
+        if status is None or status is AuthStatus.NONE:
+            if middleware:
+                status = AuthStatus.UNKNOWN
+                evidence += middleware
+            else:
+                status = AuthStatus.NONE
+        if raw.handler is not None:
+            check = body_checks_role(raw.handler)
+            if check is not None:
+                authz.append(Evidence("role", raw.handler_name, AuthStatus.REQUIRED, check,
+                                      Location(raw.mod.path, raw.line)))
+        response_model, status_code = self._decorator_facts(raw)
+        returns = raw.handler.returns.render(60) if raw.handler is not None and raw.handler.returns else None
+        handler_q = f"{raw.mod.module}.{raw.handler_name}" if raw.handler is not None else raw.handler_name
+        framework = router.framework if router.framework == app.framework else app.framework
+        for method in raw.methods:
+            self.out.routes.append(Route(
+                framework=framework,
+                method=method,
+                path=path,
+                raw_path=full_raw,
+                handler=handler_q,
+                location=Location(raw.mod.path, raw.line if raw.line else router.line),
+                handler_ref=HandlerRef(raw.mod.path, raw.handler_name) if raw.handler is not None else None,
+                path_params=params,
+                auth=AuthEvidence(status, tuple(dedupe(evidence))),
+                authz=tuple(dedupe(authz)),
+                dependencies=tuple(dict.fromkeys(dep_names)),
+                response_model=response_model,
+                status_code=status_code,
+                return_annotation=returns,
+                rate_limit=tuple(dedupe(rate_limit)),
+                group=router.key,
+                app=app.key,
+                linked=app.kind == "app",
+                condition=condition,
+            ))
+        self.out.frameworks.add(framework)
+
+    def _decorator_facts(self, raw: RawRoute) -> tuple[str | None, int | None]:
+        """`response_model=` and `status_code=` of the route decorator."""
+        call = raw.decorator
+        response_model = None
+        status_code = None
+        if call is not None:
+            rm = call.kwarg("response_model")
+            if rm is not None and not rm.is_none:
+                response_model = self.index.qualify_expr(raw.mod, rm) or rm.render(60)
+            sc = call.kwarg("status_code")
+            if sc is not None and sc.kind == "num" and sc.text.isdigit():
+                status_code = int(sc.text)
+            elif sc is not None and sc.kind == "attr" and "_" in sc.text:
+                code = sc.text.split("_")[1]
+                status_code = int(code) if code.isdigit() else None
+        return response_model, status_code
+
+
+def _scopes(dec: Expr) -> tuple[str, ...]:
+    first = dec.arg(0, "scopes")
+    if first is None:
+        return ()
+    if first.kind == "str":
+        return (first.text,)
+    if first.kind in ("list", "tuple"):
+        return tuple(e.text for e in first.args if e.kind == "str")
+    return ()
+
+
+__all__ = ["Emitter", "Include", "RawRoute", "Router"]

@@ -1,0 +1,264 @@
+"""FastAPI/Starlette: routers registered wherever an app is assembled, paths through the evaluator."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from apilint.model import AuthStatus, Route
+from apilint.testing import analyze_dir
+
+DEPS = """
+    from fastapi import Depends, HTTPException, Request
+
+    def get_current_user(request: Request):
+        token = request.headers.get("Authorization")
+        if not token:
+            raise HTTPException(status_code=401)
+        return token
+"""
+ITEMS = """
+    from fastapi import APIRouter
+    router = APIRouter()
+
+    @router.get("/items")
+    def list_items():
+        return []
+"""
+USERS = """
+    from fastapi import APIRouter
+    router = APIRouter()
+
+    @router.get("/users")
+    def list_users():
+        return []
+"""
+
+
+def _routes(tmp_path: Path, files: dict[str, str]) -> tuple[dict[tuple[str, str], Route], list[str]]:
+    for rel, source in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(source), encoding="utf-8")
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    result = analyze_dir(tmp_path)
+    assert not [d for d in result.diagnostics if d.internal], result.diagnostics
+    return {(r.method, r.path): r for r in result.routes}, [d.code for d in result.diagnostics]
+
+
+def test_prefix_reassigned_under_an_if_keeps_the_first_and_notes_the_other(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS,
+        "app/main.py": """
+            import os
+            from fastapi import FastAPI
+            from app import items
+            API_PREFIX = "/api"
+            if os.getenv("LEGACY"):
+                API_PREFIX = "/legacy"
+            app = FastAPI()
+            app.include_router(items.router, prefix=API_PREFIX)
+        """,
+    })
+    route = routes[("GET", "/api/items")]
+    assert route.linked and "'/legacy'" in route.condition
+
+
+def test_prefix_from_settings_factory_and_environment_default(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/core/__init__.py": "",
+        "app/core/config.py": """
+            import os
+            from functools import lru_cache
+            from pydantic_settings import BaseSettings
+
+            class AppSettings(BaseSettings):
+                api_prefix: str = "/api/v1"
+
+            @lru_cache
+            def get_app_settings() -> AppSettings:
+                return AppSettings()
+
+            USERS_PREFIX = os.getenv("USERS_PREFIX", "/accounts")
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app import items, users
+            from app.core.config import USERS_PREFIX, get_app_settings
+
+            def get_application() -> FastAPI:
+                settings = get_app_settings()
+                application = FastAPI()
+                application.include_router(items.router, prefix=settings.api_prefix)
+                application.include_router(users.router, prefix=USERS_PREFIX)
+                return application
+
+            app = get_application()
+        """,
+    })
+    assert ("GET", "/api/v1/items") in routes
+    assert ("GET", "/accounts/users") in routes
+
+
+def test_app_handed_to_a_configuring_method_keeps_prefix_and_dependencies(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/deps.py": DEPS,
+        "app/server.py": """
+            from fastapi import Depends, FastAPI
+            from app import items
+            from app.deps import get_current_user
+
+            class Server:
+                def __init__(self) -> None:
+                    self.app = FastAPI()
+                    self.configure_app(self.app)
+
+                def configure_app(self, app: FastAPI) -> None:
+                    app.include_router(items.router, prefix="/api/v1", dependencies=[Depends(get_current_user)])
+
+            admin = FastAPI()
+        """,
+    })
+    route = routes[("GET", "/api/v1/items")]
+    assert route.auth.status is AuthStatus.REQUIRED and route.linked
+    assert route.app == "app.server.Server.self.app"
+
+
+def test_app_parameter_nobody_visibly_passes_gets_a_stand_in(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/deps.py": DEPS,
+        "app/plugin.py": """
+            from fastapi import Depends, FastAPI
+            from app import items
+            from app.deps import get_current_user
+
+            def setup(app: FastAPI) -> None:
+                app.include_router(items.router, prefix="/plugin", dependencies=[Depends(get_current_user)])
+        """,
+        "app/one.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+        "app/two.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+    })
+    route = routes[("GET", "/plugin/items")]
+    assert route.auth.status is AuthStatus.REQUIRED and route.linked
+
+
+def test_loop_over_a_literal_dict_of_routers(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app import items, users
+            ROUTERS = {"/shop": items.router, "/accounts": users.router}
+            app = FastAPI()
+            for prefix, router in ROUTERS.items():
+                app.include_router(router, prefix=f"/api{prefix}")
+        """,
+    })
+    assert ("GET", "/api/shop/items") in routes and ("GET", "/api/accounts/users") in routes
+    assert ("GET", "/api/shop/users") not in routes
+
+
+def test_loop_over_modules_includes_each_router(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app import items, users
+            app = FastAPI()
+            for module in (items, users):
+                app.include_router(module.router, prefix="/v2")
+        """,
+    })
+    assert ("GET", "/v2/items") in routes and ("GET", "/v2/users") in routes
+
+
+def test_conditional_mount_carries_the_condition(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app import items, users
+            from app.settings import settings
+            app = FastAPI()
+            if settings.DEBUG:
+                app.include_router(items.router, prefix="/debug")
+            else:
+                app.include_router(users.router)
+        """,
+        "app/settings.py": "class S:\n    DEBUG = False\nsettings = S()\n",
+    })
+    assert routes[("GET", "/debug/items")].condition == "if settings.DEBUG"
+    assert routes[("GET", "/users")].condition == "unless settings.DEBUG"
+
+
+def test_unreadable_prefix_is_kept_with_a_placeholder_and_a_diagnostic(tmp_path: Path) -> None:
+    routes, codes = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from plugin_registry import mount_point
+            from app import items
+            app = FastAPI()
+            app.include_router(items.router, prefix=mount_point("items") + "/v1")
+        """,
+    })
+    route = routes[("GET", "/{?mount_point('items')}/v1/items")]
+    assert route.unresolved == ("mount_point('items')",)
+    assert "ROUTE001" in codes
+
+
+def test_router_nobody_includes_is_unlinked_and_its_auth_unknown(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS,
+        "app/main.py": "from fastapi import FastAPI\napp = FastAPI()\n",
+    })
+    route = routes[("GET", "/items")]
+    assert not route.linked and route.auth.status is AuthStatus.UNKNOWN
+    assert any(e.kind == "unlinked" for e in route.auth.evidence)
+
+
+def test_helper_configuring_a_router_built_in_its_argument(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/main.py": """
+            from fastapi import APIRouter, FastAPI
+            from app import items, users
+
+            def include_routers(router):
+                router.include_router(items.router, prefix="/api")
+                router.include_router(users.router, prefix="/.well-known")
+                return router
+
+            default_router = include_routers(APIRouter())
+            tenant_router = include_routers(APIRouter(prefix="/{tenant_slug}"))
+            app = FastAPI()
+            app.include_router(default_router)
+            app.include_router(tenant_router)
+        """,
+    })
+    for path in ("/api/items", "/.well-known/users", "/{tenant_slug}/api/items", "/{tenant_slug}/.well-known/users"):
+        assert routes[("GET", path)].linked, path
+    assert ("GET", "/items") not in routes
+
+
+def test_routers_imported_inside_the_configuring_function(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/configure.py": """
+            def configure_routes(app):
+                from app.items import router as items_router
+                from app import users
+                app.include_router(items_router, prefix="/api/items")
+                if True:
+                    app.include_router(users.router, prefix="/api/people")
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app.configure import configure_routes
+            app = FastAPI()
+            configure_routes(app)
+        """,
+    })
+    assert routes[("GET", "/api/items/items")].app == "app.main.app"
+    assert ("GET", "/api/people/users") in routes
