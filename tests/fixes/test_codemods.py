@@ -617,3 +617,26 @@ def test_exception_text_in_joined_concatenated_and_reworked_values(tree) -> None
     assert 'return make_response("Internal server error" if str(e) else "Could not fetch", 502)' in out
     assert 'return {"warning": "Saved but not loaded"}' in out
     assert 'JSONResponse(status_code=400, content={"detail": "Internal server error"})' in out
+
+
+def test_text_reworked_by_a_method_and_a_container_built_earlier(tree) -> None:
+    source = """
+        def view():
+            try:
+                run()
+            except OSError as e:
+                return plaintext_response(str(e).splitlines()[0], 401)
+
+
+        def other():
+            try:
+                run()
+            except ValueError as missing:
+                body: dict[str, str] = {"status": "unhealthy", "message": str(missing)}
+                return body
+    """
+    tree.write({"app.py": source})
+    result = tree.run_pass([P.generic_error("t", "app.py", 5, "except"), P.generic_error("t", "app.py", 13, "except")])
+    assert 'return plaintext_response("Internal server error".splitlines()[0], 401)' in result.changes[0].new_text
+    assert "return body" in result.changes[0].new_text
+    assert [p.location.line for p in result.problems] == [13] and "container" in result.problems[0].message

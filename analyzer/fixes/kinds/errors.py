@@ -101,6 +101,7 @@ class _Leaks:
             carries = short in _CARRIERS or short.endswith(("Response", "Exception", "Error"))
             for arg in node.args:
                 self.visit(arg.value, arg.keyword is not None or carries)
+            self.visit(node.func, False)  # `str(e).splitlines()`: the text is the receiver
         elif isinstance(node, cst.Dict):
             for element in node.elements:
                 if isinstance(element, cst.DictElement):
@@ -189,23 +190,33 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', "'") + '"'
 
 
-def _tainted(doc: Document, statement: cst.CSTNode, seeds: set[str]) -> set[str]:
-    """The seeds plus locals of the enclosing function assigned from them before `statement`."""
+_CONTAINERS = (cst.Dict, cst.List, cst.Tuple, cst.Set, cst.DictComp, cst.ListComp, cst.SetComp)
+
+
+def _tainted(doc: Document, statement: cst.CSTNode, seeds: set[str]) -> tuple[set[str], set[str]]:
+    """The seeds plus locals of the enclosing function assigned from them before `statement`,
+    and those of the locals that hold a container (`body = {"error": str(e)}`): the text is
+    inside, so the name cannot be swapped for a string."""
     func = doc.enclosing(statement, cst.FunctionDef)
     tainted = set(seeds)
+    containers: set[str] = set()
     if func is None:
-        return tainted
+        return tainted, containers
     line = doc.range(statement).start.line
     leaks = _Leaks(tainted)
-    for node, where in sorted(((n, r) for n, r in doc.positions.items() if isinstance(n, cst.Assign)),
-                              key=lambda item: (item[1].start.line, item[1].start.column)):
-        if where.start.line >= line or doc.enclosing(node, cst.FunctionDef) is not func:
+    assignments = sorted(((n, r) for n, r in doc.positions.items() if isinstance(n, (cst.Assign, cst.AnnAssign))),
+                         key=lambda item: (item[1].start.line, item[1].start.column))
+    for node, where in assignments:
+        if where.start.line >= line or doc.enclosing(node, cst.FunctionDef) is not func or node.value is None:
             continue
         if leaks.mentions(node.value):
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    tainted.add(target.target.value)
-    return tainted
+            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, cst.Name):
+                    tainted.add(target.value)
+                    if isinstance(node.value, _CONTAINERS):
+                        containers.add(target.value)
+    return tainted, containers
 
 
 def _logger(ctx: FixContext) -> tuple[str, str] | None:
@@ -287,10 +298,13 @@ def generic_error(plan: FixPlan, ctx: FixContext) -> Edit:
     else:
         seeds = set(plan.items("exception"))
         exception = plan.items("exception")[0] if seeds else ""
-    leaks = _Leaks(_tainted(doc, statement, seeds))
+    tainted, containers = _tainted(doc, statement, seeds)
+    leaks = _Leaks(tainted)
     leaks.visit(_sink_value(statement), True)
     if not leaks.found:
         raise FixError("no exception text found in the statement")
+    if any(isinstance(n, cst.Name) and n.value in containers for n in leaks.found):
+        raise FixError("the text sits in a container built earlier; replacing the name would change its type")
     edit = ctx.edit()
     generic = _generic(_sink_value(statement))
     message = generic
