@@ -22,7 +22,7 @@ from apilint.frameworks.common import factory_aliases, join_conditions, join_pat
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router, ScanContext
-from apilint.frameworks.fastapi_wrappers import WrapperReader
+from apilint.frameworks.fastapi_wrappers import ROUTE_METHODS, WrapperReader
 from apilint.model import Diagnostic, HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -121,6 +121,8 @@ class _Linker:
                         continue
                     key = self._object_key(mod, scope, cls, dotted)
                     router = Router(key, kind[0], kind[1], mod, stmt.line)
+                    router.template = (kind[0] == "router" and cls is not None and dotted.startswith("self.")
+                                       and any(m.name in ROUTE_METHODS for m in cls.methods()))
                     self._pending.append((router, mod, stmt.value, values))
                     self.routers[key] = router
             elif stmt.func is not None:
@@ -427,6 +429,8 @@ class _Linker:
             if router is None:
                 self.wrappers.decorator(mod, func, call, dec.line, ctx)
                 continue
+            if router.template:
+                continue
             if method in HTTP_METHODS or method in ("api_route", "websocket", "route", "websocket_route"):
                 methods = self._methods(mod, method, call, ctx)
                 path, note = self._path(mod, call.arg(0, "path"), ctx, dec.line)
@@ -465,6 +469,8 @@ class _Linker:
             self._helper_call(mod, call, ctx, line)
 
     def _registration(self, mod: ModuleSummary, router: Router, call: Expr, ctx: ScanContext, line: int) -> None:
+        if router.template:
+            return  # a wrapper method as written: each instance's own router gets the route
         method = call.func.text
         if method == "include_router":
             child = self._resolve_router(mod, call.arg(0, "router"), ctx)

@@ -65,6 +65,9 @@ class Router:
     stand_in: tuple[str, str] | None = None
     """For the app a function receives as a parameter (`def configure(app: FastAPI)`) when the
     caller cannot be seen: (function key, parameter name)."""
+    template: bool = False
+    """The inner router of a router-wrapper class as its methods are written (`self.router`): each
+    instance has its own (`fastapi_wrappers`), so this one is not emitted unless something includes it."""
 
 
 @dataclass
@@ -98,7 +101,8 @@ class Emitter:
             if router.kind == "app" and router.stand_in is None:
                 self.out.apps.append(AppFact(router.framework, router.key, Location(router.mod.path, router.line),
                                              tuple(router.middleware)))
-        roots = [r for r in routers.values() if not r.included and (r.stand_in is None or r.stand_in not in replaced)]
+        roots = [r for r in routers.values() if not r.included and not r.template
+                 and (r.stand_in is None or r.stand_in not in replaced)]
         for root in sorted(roots, key=lambda r: r.key):
             self._walk(root, "", [], [], root, set(), "")
 

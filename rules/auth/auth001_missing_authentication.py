@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from apilint.model import AuthStatus, Route
@@ -36,9 +37,12 @@ class MissingAuthentication(Rule):
     when the route's own router protects its writes but none of its reads (a catalogue whose
     reads are public by design).
     Routes whose protection apilint cannot read (a dependency imported from outside the
-    project, custom auth middleware) are reported with low confidence. In a project where no
+    project, custom auth middleware) are reported with low confidence, and only with
+    `--min-confidence low` (AUTH005 names the mechanism once). In a project where no
     route requires authentication at all, state-changing routes are reported with medium
-    confidence (the app may sit behind a gateway that authenticates).
+    confidence (the app may sit behind a gateway that authenticates). Routes mounted only
+    under a debug or development switch (`if settings.debug: app.include_router(...)`) are
+    low confidence.
 
     Two cases are left to other rules so that one forgotten route is not reported twice:
     a route that is the only unauthenticated one among at least two authenticated siblings
@@ -137,6 +141,8 @@ class MissingAuthentication(Rule):
             else:
                 confidence = Confidence.HIGH if has_auth else Confidence.MEDIUM
                 severity = Severity.HIGH
+            if _DEVELOPMENT_ONLY.search(route.condition):
+                confidence = Confidence.LOW  # mounted only in debug or development mode
             yield self.finding(route, f"{route.display} is reachable without authentication: "
                                f"nothing on the route, its routers or the app checks who the caller is",
                                fix, confidence=confidence, severity=severity)
@@ -148,6 +154,10 @@ _WRITE_WORDS = frozenset({
     "send", "send_mail", "method", "put", "patch", "login", "logout",
 })
 """Attribute and call names that show a view reading a submitted body or changing something."""
+
+
+_DEVELOPMENT_ONLY = re.compile(r"^if [^;]*\b(debug|development|dev_mode|testing|local_dev)\b", re.IGNORECASE)
+"""A route whose mount condition is a debug or development switch (`if settings.DEBUG`)."""
 
 
 def _reads_only(handler: FunctionDef | None) -> bool:
