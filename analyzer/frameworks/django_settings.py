@@ -435,6 +435,34 @@ def _assigns_name(mod: ModuleSummary, name: str) -> bool:
 
 _ALL: weakref.WeakKeyDictionary[ProjectIndex, tuple[DjangoSettings, ...]] = weakref.WeakKeyDictionary()
 
+_MODEL_BACKENDS = ("ModelBackend", "RemoteUserBackend", "AuthenticationBackend", "AllowAllUsersModelBackend",
+                   "AllowAllUsersRemoteUserBackend")
 
-__all__ = ["UNKNOWN", "DjangoSettings", "Lit", "SettingValue", "all_project_settings", "find_settings_module",
-           "project_settings", "settings_for"]
+
+def anonymous_permissions(index: ProjectIndex, settings: DjangoSettings) -> str | None:
+    """The first authentication backend that may grant permissions to anonymous users (django-rules,
+    django-guardian, a project backend with `has_perm`), else None: with Django's model backends
+    alone, `AnonymousUser.has_perm()` is always False."""
+    if "AUTHENTICATION_BACKENDS" not in settings.values:
+        return None
+    lit = settings.lit("AUTHENTICATION_BACKENDS")
+    if lit is None or not isinstance(lit.value, list | tuple):
+        return "AUTHENTICATION_BACKENDS (cannot be read)"
+    for entry in lit.value:
+        if not isinstance(entry, str):
+            continue
+        symbol = index.lookup(entry)
+        if symbol is not None and symbol.cls is not None:
+            if any(f.name in ("has_perm", "get_all_permissions") for f in symbol.cls.methods()):
+                return entry
+            continue
+        short = entry.rsplit(".", 1)[-1]
+        if short in _MODEL_BACKENDS and "guardian" not in entry and "rules" not in entry.split("."):
+            continue
+        if any(word in entry.lower() for word in ("rules", "guardian", "object", "perm")):
+            return entry
+    return None
+
+
+__all__ = ["UNKNOWN", "DjangoSettings", "Lit", "SettingValue", "all_project_settings", "anonymous_permissions",
+           "find_settings_module", "project_settings", "settings_for"]
