@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from apilint.frameworks.django_views import ClassInfo
+from apilint.frameworks.classes import ClassInfo
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 from apilint.values import Instance, Opaque, Ref, Scope, compare_values, is_plain
@@ -170,7 +170,7 @@ class Reader:
             self._steps = 0
         mod = symbol.module
         frame = Frame(mod, cls, symbol if receiver is not None else None, depth)
-        env = {**(closure or {}), **self._bind(func, frame, args, kwargs or {}, receiver)}
+        env = {**(closure or {}), **self.bind(func, frame, args, kwargs or {}, receiver)}
         try:
             ends = self._block(list(func.body), env, frame, 0)
         except _TooMany:
@@ -180,8 +180,9 @@ class Reader:
             return [Outcome(False, Unknown("too many paths to follow"))]
         return [end if end is not None else Outcome(False, None) for end, _env in ends]
 
-    def _bind(self, func: FunctionDef, frame: Frame, args: list[Any], kwargs: dict[str, Any],
-              receiver: Obj | None) -> Env:
+    def bind(self, func: FunctionDef, frame: Frame, args: list[Any], kwargs: dict[str, Any],
+             receiver: Obj | None = None) -> Env:
+        """`func`'s parameters bound to the arguments of a call (defaults read in `frame`'s module)."""
         env: Env = {}
         params = list(func.params)
         if receiver is not None and params and not _is_static(func):

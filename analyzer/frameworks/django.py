@@ -13,6 +13,7 @@ from apilint.frameworks.django_urls import Mount, normalize_django_path, url_dia
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
+from apilint.summary import FunctionDef, ModuleSummary
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "TemplateView": ("GET",), "ListView": ("GET",), "DetailView": ("GET",),
@@ -101,19 +102,27 @@ class _Linker:
         assert symbol is not None and symbol.func is not None
         func = symbol.func
         loc = Location(symbol.module.path, func.line)
-        facts = self._wrappers(mount)
-        facts.extend(self.auth.decorators(symbol.module, [d.expr for d in func.decorators], loc))
-        auth, role = self.auth.guard(symbol.module, func)
-        if auth:
-            facts.add(AuthStatus.REQUIRED, Evidence("handler", ref.qualname, AuthStatus.REQUIRED,
-                                                    "checks the user in the handler body", loc))
-        if role is not None:
-            facts.authz.append(Evidence("role", ref.qualname, AuthStatus.REQUIRED, role, loc))
+        facts = self._function_facts(mount, symbol.module, func, ref.qualname, loc, "")
         path, params = normalize_django_path(mount.raw)
         ref_handler = HandlerRef(symbol.module.path, func.qualname)
         for method in facts.methods or ("ANY",):
-            self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(facts, mount),
-                       facts.authz, facts.rate_limit, facts.dependencies, symbol.module.module)
+            # Decorators judged for this method too (`@api_auth(methods=("GET",))`).
+            route_facts = facts if method == "ANY" else self._function_facts(
+                mount, symbol.module, func, ref.qualname, loc, method.lower())
+            self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(route_facts, mount),
+                       route_facts.authz, route_facts.rate_limit, route_facts.dependencies, symbol.module.module)
+
+    def _function_facts(self, mount: Mount, mod: ModuleSummary, func: FunctionDef, qualname: str, loc: Location,
+                        method: str) -> AuthFacts:
+        facts = self._wrappers(mount)
+        facts.extend(self.auth.decorators(mod, [d.expr for d in func.decorators], loc, method))
+        auth, role = self.auth.guard(mod, func)
+        if auth:
+            facts.add(AuthStatus.REQUIRED, Evidence("handler", qualname, AuthStatus.REQUIRED,
+                                                    "checks the user in the handler body", loc))
+        if role is not None:
+            facts.authz.append(Evidence("role", qualname, AuthStatus.REQUIRED, role, loc))
+        return facts
 
     def _class(self, mount: Mount, ref: ViewRef) -> None:
         symbol = ref.symbol

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apilint.config import Config
+from apilint.frameworks.classes import ClassInfo
 from apilint.frameworks.common import body_auth
+from apilint.frameworks.django_gates import judge_decorator, judge_middleware
 from apilint.frameworks.django_settings import DjangoSettings
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
@@ -65,58 +67,6 @@ def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRe
 def _is_drf_name(qualified: str) -> bool:
     return qualified.startswith(("rest_framework.", "rest_framework_simplejwt.")) or (
         qualified.rsplit(".", 1)[-1] in DRF_CLASS_NAMES and "." not in qualified)
-
-
-class ClassInfo:
-    """A view class and its project ancestors in method resolution order."""
-
-    def __init__(self, index: ProjectIndex, symbol: Symbol) -> None:
-        self.index = index
-        self.symbol = symbol
-        self.chain: list[Symbol] = []
-        self.external: list[str] = []
-        self._walk(symbol, 0)
-
-    def _walk(self, symbol: Symbol, depth: int) -> None:
-        if depth > 12 or any(s.qualname == symbol.qualname for s in self.chain) or symbol.cls is None:
-            return
-        self.chain.append(symbol)
-        for base in symbol.cls.bases:
-            target = base.args[0] if base.kind == "subscript" else base
-            parent = self.index.resolve(symbol.module, target)
-            if parent is not None and parent.cls is not None:
-                self._walk(parent, depth + 1)
-            else:
-                qualified = self.index.qualify_expr(symbol.module, target)
-                if qualified and qualified not in self.external:
-                    self.external.append(qualified)
-
-    @property
-    def external_short(self) -> list[str]:
-        """Short names of the bases defined outside the project."""
-        return [q.rsplit(".", 1)[-1] for q in self.external]
-
-    def attribute(self, name: str) -> tuple[Expr, Symbol] | None:
-        """The first class attribute `name` along the chain, with the class defining it."""
-        for symbol in self.chain:
-            assert symbol.cls is not None
-            value = symbol.cls.attribute(name)
-            if value is not None:
-                return value, symbol
-        return None
-
-    def method(self, name: str) -> tuple[FunctionDef, Symbol] | None:
-        """The first method `name` along the chain, with the class defining it."""
-        for symbol in self.chain:
-            assert symbol.cls is not None
-            found = symbol.cls.method(name)
-            if found is not None:
-                return found, symbol
-        return None
-
-    def defined_methods(self, names: tuple[str, ...] | frozenset[str]) -> list[str]:
-        """Which of `names` some project class of the chain defines."""
-        return [n for n in names if self.method(n) is not None]
 
 
 @dataclass
@@ -214,10 +164,10 @@ class DjangoAuth:
         elif self._configured(qualified):
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "configured", loc))
         else:
-            self._project_decorator(mod, callee, qualified, loc, facts)
+            self._project_decorator(mod, expr, callee, qualified, loc, facts, method)
 
-    def _project_decorator(self, mod: ModuleSummary, callee: Expr, qualified: str, loc: Location,
-                           facts: AuthFacts) -> None:
+    def _project_decorator(self, mod: ModuleSummary, expr: Expr, callee: Expr, qualified: str, loc: Location,
+                           facts: AuthFacts, method: str) -> None:
         symbol = self.index.resolve(mod, callee)
         if symbol is None or symbol.func is None:
             short = qualified.rsplit(".", 1)[-1].lower()
@@ -227,6 +177,14 @@ class DjangoAuth:
             return
         wrapper = _innermost_wrapper(symbol.func)
         auth, role = self.guard(symbol.module, wrapper)
+        # Run it for an anonymous caller, its arguments bound: a definite answer beats the guard's reading.
+        judged = judge_decorator(self.index, mod, expr, symbol, method.upper() if method in HTTP_METHODS else None)
+        if judged is not None and judged[0] == "deny":
+            auth = True
+        elif judged is not None and judged[0] == "allow":
+            auth = False
+            facts.evidence.append(Evidence("decorator", qualified, AuthStatus.NONE,
+                                           "lets anonymous callers through", loc))
         if auth:
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED,
                                                     "checks the user and rejects without one", loc))
@@ -333,24 +291,52 @@ class DjangoAuth:
 
     # --- middleware ---------------------------------------------------------------------
     def middleware(self) -> tuple[AuthStatus, Evidence] | None:
-        """Project-wide auth from MIDDLEWARE: LoginRequiredMiddleware, or custom auth middleware."""
+        """Project-wide auth from MIDDLEWARE: LoginRequiredMiddleware, or custom auth middleware.
+
+        A middleware added only under a condition protects nothing for sure: its routes are
+        `unknown` with the condition as the reason, unless the settings add it by default (the
+        environment default of the condition takes that branch)."""
         loc = self.settings.location("MIDDLEWARE")
-        for entry in self.settings.middleware:
-            short = entry.rsplit(".", 1)[-1]
-            symbol = self.index.lookup(entry)
-            if symbol is None and "LoginRequired" in short:
-                return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
-                                                     "every view requires login unless exempted", loc)
-            if symbol is None:
+        entries = [(entry, True) for entry in self.settings.middleware]
+        entries += [(c.item, False) for c in self.settings.possible("MIDDLEWARE")]
+        for entry, present in entries:
+            found = self._one_middleware(entry, loc)
+            if found is None:
                 continue
-            # Any method: the check often sits in a helper that __call__ or process_view calls.
-            funcs = ([f for f in symbol.cls.methods() if f.name != "__init__"] if symbol.cls is not None
-                     else [_innermost_wrapper(symbol.func)] if symbol.func is not None else [])
-            if any(self.guard(symbol.module, func)[0] for func in funcs):
-                return AuthStatus.UNKNOWN, Evidence(
-                    "middleware", entry, AuthStatus.UNKNOWN,
-                    "custom middleware; the paths it exempts cannot be read", loc)
+            status, evidence = found
+            conditions = self.settings.conditions("MIDDLEWARE", entry)
+            sure = present and (not conditions or any(c.applied and c.env for c in conditions))
+            if not sure:
+                why = conditions[0].condition if conditions else "a condition"
+                return AuthStatus.UNKNOWN, Evidence("middleware", entry, AuthStatus.UNKNOWN,
+                                                    f"{evidence.detail}; installed only when {why}", loc)
+            if conditions:
+                evidence = Evidence(evidence.kind, evidence.name, evidence.status,
+                                    f"{evidence.detail}; installed by default ({conditions[0].condition})", loc)
+            return status, evidence
         return None
+
+    def _one_middleware(self, entry: str, loc: Location) -> tuple[AuthStatus, Evidence] | None:
+        short = entry.rsplit(".", 1)[-1]
+        symbol = self.index.lookup(entry)
+        if symbol is None and "LoginRequired" in short:
+            return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
+                                                 "every view requires login unless exempted", loc)
+        if symbol is None:
+            return None
+        # Any method: the check often sits in a helper that __call__ or process_view calls.
+        funcs = ([f for f in symbol.cls.methods() if f.name != "__init__"] if symbol.cls is not None
+                 else [_innermost_wrapper(symbol.func)] if symbol.func is not None else [])
+        if not any(self.guard(symbol.module, func)[0] for func in funcs):
+            return None
+        verdict, why = judge_middleware(self.index, symbol)
+        if verdict == "allow":
+            return None  # reads the user but never turns an anonymous request away (it only authenticates)
+        if verdict == "deny":
+            return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
+                                                 "custom middleware; turns every anonymous request away", loc)
+        return AuthStatus.UNKNOWN, Evidence("middleware", entry, AuthStatus.UNKNOWN,
+                                            f"custom middleware; depends on {why}", loc)
 
 
 def _innermost_wrapper(func: FunctionDef) -> FunctionDef:

@@ -31,7 +31,7 @@ from apilint.frameworks.anonymous import (
     Unknown,
     gate,
 )
-from apilint.frameworks.django_views import ClassInfo
+from apilint.frameworks.classes import ClassInfo
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_exprs, walk_stmts
