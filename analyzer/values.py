@@ -964,6 +964,7 @@ class Evaluator:
                 frame.scope.bound[stmt.targets[0].text] = self._sub(mod, stmt.value, frame.scope, depth)
             elif kind == "if" and stmt.value is not None:
                 test = self._sub(mod, stmt.value, frame.scope, depth)
+                frame.env = frame.env or test.from_env  # what it returns then depends on the environment
                 if test.known:
                     if self._run(mod, stmt.body if test.first else stmt.orelse, frame, depth):
                         return True

@@ -55,6 +55,11 @@ class MaybeMissing(Unknown):
 
 
 @dataclass(frozen=True, slots=True)
+class MaybeRaises(Unknown):
+    """A call that may raise for the anonymous request, or may return (the statement forks)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Returned(Unknown):
     """What a call of library code returns (a response, a redirect, a lookup result)."""
 
@@ -157,6 +162,8 @@ class Reader:
     cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Module-level names already read (shareable between readers of one project)."""
     _steps: int = 0
+    _binds: dict[int, tuple[Stmt, Any]] = field(default_factory=dict)
+    """Loop variables of unrolled loops, by the id of the binding statement (kept alive with it)."""
 
     # --- running functions ----------------------------------------------------------
     def call(self, symbol: Symbol, func: FunctionDef, args: list[Any], kwargs: dict[str, Any] | None = None,
@@ -239,7 +246,10 @@ class Reader:
             for target in stmt.targets:
                 self._assign(target, Unknown(f"`{target.render(30)}` is updated"), env, frame)
         elif kind == "expr" and stmt.value is not None:
-            self.value(stmt.value, env, frame)
+            if isinstance(self.value(stmt.value, env, frame), MaybeRaises):
+                return [(Outcome(True), env), *self._block(rest, dict(env), frame, depth + 1)]
+        elif kind == "bind":
+            self._assign(stmt.targets[0], self._binds[id(stmt)][1], env, frame)
         elif kind == "import":
             for target, source in zip(stmt.targets, stmt.exprs, strict=False):
                 env[target.text] = self.qualified(source.text)
@@ -285,7 +295,20 @@ class Reader:
 
     def _loop(self, stmt: Stmt, rest: list[Stmt], env: Env, frame: Frame,
               depth: int) -> list[tuple[Outcome | None, Env]]:
-        if not any(s.kind in ("return", "raise") for s in walk_stmts(stmt.body)):
+        inner = list(walk_stmts(stmt.body))
+        if stmt.kind == "for" and stmt.value is not None and stmt.targets and \
+                not any(s.kind in ("break", "continue") for s in inner):
+            items = self.value(stmt.value, env, frame)
+            if isinstance(items, tuple | list) and len(items) <= 16:
+                # A known collection: one copy of the body per item, each after binding the loop variable.
+                unrolled: list[Stmt] = []
+                for item in items:
+                    bind = Stmt("bind", stmt.line, targets=stmt.targets[:1])
+                    self._binds[id(bind)] = (bind, item)
+                    unrolled += [bind, *stmt.body]
+                return self._block(unrolled + list(stmt.orelse) + rest, env, frame, depth + 1)
+        if not any(s.kind in ("return", "raise") or (s.kind == "expr" and s.value is not None and
+                                                     s.value.kind == "call") for s in inner):
             for target in stmt.targets:
                 self._assign(target, Unknown("a loop variable"), env, frame)
             return self._block(rest, env, frame, depth + 1)
@@ -940,5 +963,5 @@ def _is_permission(value: Any) -> bool:
     return isinstance(value, Obj) and value.kind in ("class", "instance", "op")
 
 
-__all__ = ["PASSED", "REQUEST", "SAFE", "USER", "VIEW", "Frame", "MaybeMissing", "Obj", "Outcome", "Probe", "Raised",
-           "Reader", "Returned", "Unknown", "gate", "same", "truth"]
+__all__ = ["PASSED", "REQUEST", "SAFE", "USER", "VIEW", "Frame", "MaybeMissing", "MaybeRaises", "Obj", "Outcome",
+           "Probe", "Raised", "Reader", "Returned", "Unknown", "gate", "same", "truth"]

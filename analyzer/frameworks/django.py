@@ -31,6 +31,11 @@ _PLAIN_BASES = frozenset({"View", "ContextMixin", "TemplateResponseMixin", "Logi
 _METHODS = ("get", "post", "put", "patch", "delete")
 
 
+def _redirect(view: str, loc: Location) -> Evidence:
+    """A view that only redirects: it serves nothing itself (the target has its own protection)."""
+    return Evidence("redirect", view, AuthStatus.NONE, "redirects to another URL; serves nothing itself", loc)
+
+
 class DjangoAdapter:
     """Routes and facts of Django projects (plain Django views and the admin site)."""
 
@@ -134,6 +139,8 @@ class _Linker:
         class_loc = Location(symbol.module.path, symbol.cls.line)
         base = self._wrappers(mount)
         base.extend(self.auth.mixins(info, class_loc))
+        if "RedirectView" in info.external_short and not info.defined_methods(_METHODS):
+            base.evidence.append(_redirect(ref.qualname, class_loc))
         path, params = normalize_django_path(mount.raw)
         for method in methods:
             facts = AuthFacts()
@@ -179,6 +186,8 @@ class _Linker:
         if facts.status() is None and not ref.qualname.startswith("django."):
             facts.add(AuthStatus.UNKNOWN, Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
                                                    "view defined outside the project", loc))
+        if short == "RedirectView":
+            facts.evidence.append(_redirect(ref.qualname, loc))
         path, params = normalize_django_path(mount.raw)
         for method in methods:
             self._emit(mount, method, path, params, ref.qualname, loc, None, self._auth(facts, mount), facts.authz,

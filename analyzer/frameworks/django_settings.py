@@ -167,7 +167,11 @@ class DjangoSettings:
         self._evaluated.clear()
         if not value.known:
             return None, value.from_env
-        return bool(value.first), value.from_env
+        first = bool(value.first)
+        # Other possible values (a branch the evaluator could not decide): the first is the default,
+        # the others depend on how the app is run, as an environment lookup does.
+        varies = any(not is_plain(o) or bool(o) != first for o in value.options[1:])
+        return first, value.from_env or varies
 
     def _note(self, mod: ModuleSummary, targets: tuple[Expr, ...], value: Expr, condition: str,
               applied: bool, env: bool) -> None:
@@ -236,6 +240,9 @@ class DjangoSettings:
         return result
 
     def _combine(self, setting: SettingValue) -> Value:
+        if len(setting.parts) == 1 and not setting.keys:
+            expr, mod = setting.parts[0]
+            return self._eval(mod, expr)  # every possible value, for `if SETTING:` switches
         result: Any = None
         env = False
         for i, (expr, mod) in enumerate(setting.parts):
@@ -296,12 +303,15 @@ class DjangoSettings:
 
     def rest_framework(self, key: str) -> Any:
         """A `REST_FRAMEWORK` entry's value (UNKNOWN when unreadable, None when absent)."""
-        lit = self.lit("REST_FRAMEWORK")
-        if lit is None:
+        value = self.value("REST_FRAMEWORK")
+        if value is None:
             return None
-        if not isinstance(lit.value, dict):
+        # One key is read on its own: other keys computed at run time do not hide a literal default.
+        found = value.first
+        if not isinstance(found, dict):
             return UNKNOWN
-        return lit.value.get(key)
+        item = found.get(key)
+        return item if is_plain(item) and not _holds_unknown(item) else UNKNOWN
 
     @property
     def root_urlconf(self) -> str | None:

@@ -24,9 +24,11 @@ from apilint.frameworks.anonymous import (
     VIEW,
     Frame,
     MaybeMissing,
+    MaybeRaises,
     Obj,
     Outcome,
     Probe,
+    Raised,
     Reader,
     Unknown,
     gate,
@@ -80,9 +82,19 @@ class PermissionJudge:
         self._names: dict[tuple[str, str], Any] = {}
         self._verdicts: dict[tuple[Any, ...], Verdict] = {}
 
-    def reader(self, probe: Probe) -> Reader:
-        """A reader for one route, knowing DRF's own classes."""
-        return Reader(self.index, replace(probe, anon_perms=self.anon_perms), _framework, cache=self._names)
+    def reader(self, probe: Probe, inherited: AuthStatus | None = None) -> Reader:
+        """A reader for one route, knowing DRF's own classes; `inherited` is what DRF's own
+        `check_permissions()` decides for it (a project override may call it through `super()`)."""
+        def framework(reader: Reader, qualified: str, name: str, receiver: Obj, args: list[Any],
+                      env: dict[str, Any]) -> Any:
+            if name == "check_permissions" and receiver is VIEW and inherited is not None:
+                if inherited is AuthStatus.REQUIRED:
+                    raise Raised
+                return None if inherited in (AuthStatus.NONE, AuthStatus.OPTIONAL) else MaybeRaises(
+                    "the view's permission classes")
+            return _framework(reader, qualified, name, receiver, args, env)
+
+        return Reader(self.index, replace(probe, anon_perms=self.anon_perms), framework, cache=self._names)
 
     def values(self, exprs: tuple[Expr, ...], mod: ModuleSummary, probe: Probe) -> tuple[Any, ...]:
         """Permission expressions written in `mod` (`[IsAuthenticated, IsOwner | IsAdminUser]`) as values."""
@@ -95,6 +107,16 @@ class PermissionJudge:
         """A class-based view's permissions for one route: `get_permissions()` when the view
         overrides it, else `permission_classes` (set on the view, a parent, `as_view()` or
         `@action`), else the project default; `label` names where `probe.view_attrs` set them."""
+        info = probe.view
+        assert info is not None
+        check = info.method("check_permissions")
+        if check is not None:  # replaces DRF's loop over get_permissions() altogether
+            return self._check_permissions(check[0], check[1], probe, loc, default, obj_check, label)
+        return self._classes(probe, loc, default, obj_check, label)
+
+    def _classes(self, probe: Probe, loc: Location, default: Callable[[], Verdict], obj_check: bool,
+                 label: str) -> Verdict:
+        """What DRF's own `check_permissions()` decides: every permission `get_permissions()` returns."""
         info = probe.view
         assert info is not None
         override = info.method("get_permissions")
@@ -212,6 +234,23 @@ class PermissionJudge:
         outcomes = reader.call(owner, func, args, receiver=me, cls=info)
         return judge_outcomes(outcomes, reader)
 
+    def _check_permissions(self, func: FunctionDef, owner: Symbol, probe: Probe, loc: Location,
+                           default: Callable[[], Verdict], obj_check: bool, label: str) -> Verdict:
+        info = probe.view
+        assert info is not None
+        inherited = self._classes(probe, loc, default, obj_check, label)
+        reader = self.reader(probe, inherited.status)
+        verdict, why = gate(reader.call(owner, func, [REQUEST], receiver=VIEW, cls=info), "hook", reader)
+        status = {"deny": AuthStatus.REQUIRED, "allow": AuthStatus.NONE}.get(verdict, AuthStatus.UNKNOWN)
+        detail = f"depends on {why}" if verdict == "unknown" else "judged from its body"
+        where = Location(owner.module.path, func.line)
+        authz: tuple[Evidence, ...] = ()
+        check = _authz_text(info, func)
+        if check is not None and status is not AuthStatus.NONE:
+            authz = (Evidence(check[0], f"{owner.qualname}.check_permissions", AuthStatus.REQUIRED, check[1], where),)
+        return Verdict(status, (Evidence("check_permissions", f"{owner.qualname}.check_permissions()", status,
+                                         detail, where),), authz)
+
     def _get_permissions(self, func: FunctionDef, owner: Symbol, probe: Probe, loc: Location,
                          default: Callable[[], Verdict], obj_check: bool) -> Verdict:
         info = probe.view
@@ -266,6 +305,8 @@ def _framework(reader: Reader, qualified: str, name: str, receiver: Obj, args: l
             return Unknown(f"permissions of anonymous users come from {reader.probe.anon_perms}") \
                 if reader.probe.anon_perms else False
         return True if short in _KNOWN else None
+    if name in ("permission_denied", "handle_no_permission") and receiver is VIEW:
+        raise Raised
     if name == "get_permissions" and receiver is VIEW:
         classes = reader.attribute(VIEW, "permission_classes", env)
         if isinstance(classes, MaybeMissing):
