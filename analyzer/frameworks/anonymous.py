@@ -107,8 +107,9 @@ class Probe:
     """The view class, whose attributes `view.x` and `getattr(view, "x")` read."""
     view_attrs: tuple[tuple[str, Any], ...] = ()
     """Attributes set on the view instance (`as_view(**initkwargs)`, `@action(permission_classes=...)`)."""
-    anon_perms: str | None = None
-    """An authentication backend that may grant anonymous users permissions (`has_perm` is then unknown)."""
+    backends: tuple[str, ...] = ()
+    """Authentication backends that may grant anonymous users permissions: a project backend's
+    `has_perm` is read, a library's (django-rules, django-guardian) makes `has_perm` unknown."""
     passthrough: frozenset[str] = frozenset()
     """Names that stand for the wrapped view or the next middleware: calling them lets the request through."""
 
@@ -140,6 +141,8 @@ class Frame:
     owner: Symbol | None = None
     """The class that defines the running method."""
     depth: int = 0
+    scope: Symbol | None = None
+    """A class whose body the code is written in (class attributes, decorator arguments): its names first."""
 
 
 Env = dict[str, Any]
@@ -242,9 +245,13 @@ class Reader:
             value = self.value(stmt.value, env, frame)
             for target in stmt.targets:
                 self._assign(target, value, env, frame)
-        elif kind == "augassign":
+        elif kind == "augassign" and stmt.value is not None:
             for target in stmt.targets:
-                self._assign(target, Unknown(f"`{target.render(30)}` is updated"), env, frame)
+                old = self.value(target, env, frame) if target.kind == "name" else None
+                more = self.value(stmt.value, env, frame)
+                grown = (*old, *more) if stmt.name in ("+", "") and isinstance(old, tuple) and \
+                    isinstance(more, tuple | list) else Unknown(f"`{target.render(30)}` is updated")
+                self._assign(target, grown, env, frame)
         elif kind == "expr" and stmt.value is not None:
             if isinstance(self.value(stmt.value, env, frame), MaybeRaises):
                 return [(Outcome(True), env), *self._block(rest, dict(env), frame, depth + 1)]
@@ -417,6 +424,13 @@ class Reader:
             return SAFE
         if name in ("True", "False", "None"):
             return {"True": True, "False": False, "None": None}[name]
+        if frame.scope is not None and frame.scope.cls is not None:
+            member = self.index.lookup(f"{frame.scope.qualname}.{name}")
+            if member is not None and member.cls is not None:
+                return Obj("class", member.qualname, member)
+            found = frame.scope.cls.attribute(name)
+            if found is not None:
+                return self._class_value(found, frame.scope)
         return self._global(frame.mod, name)
 
     def _global(self, mod: ModuleSummary, name: str) -> Any:
@@ -577,7 +591,7 @@ class Reader:
         key = (f"{owner.qualname}:", str(id(expr)))
         if key not in self.cache:
             self.cache[key] = Unknown("a class attribute defined in terms of itself")
-            self.cache[key] = self.value(expr, {}, Frame(owner.module, depth=_MAX_CALLS))
+            self.cache[key] = self.value(expr, {}, Frame(owner.module, depth=_MAX_CALLS, scope=owner))
         return self.cache[key]
 
     def _subscript(self, e: Expr, env: Env, frame: Frame) -> Any:
@@ -686,10 +700,31 @@ class Reader:
                 return builtin
         if (func.dotted or "") in self.probe.passthrough:
             return PASSED
+        if func.kind == "attr" and func.text in _MUTATORS and func.args[0].kind in ("name", "attr"):
+            return self._mutate(func.args[0], func.text, e, env, frame)
         callee = self.value(func, env, frame)
+        if isinstance(callee, MaybeMissing) and func.kind == "attr":
+            owner = self.value(func.args[0], env, frame)
+            if isinstance(owner, Obj) and owner.kind in ("view", "instance"):
+                callee = Obj("method", func.text, receiver=owner)  # a framework base's method: `external` may know
         args = [self.value(a, env, frame) for a in e.positional if a.kind != "starred"]
         kwargs = {kw.name: self.value(kw.value, env, frame) for kw in e.keywords if kw.name is not None}
         return self.invoke(callee, args, kwargs, env, frame, e)
+
+    def _mutate(self, target: Expr, method: str, e: Expr, env: Env, frame: Frame) -> Any:
+        """`items.append(x)` and friends on a local collection: the local follows (else it becomes unknown)."""
+        current = self.value(target, env, frame)
+        if not isinstance(current, tuple | list | dict):
+            return self.invoke(self.attribute(current, method, env), [], {}, env, frame, e)
+        args = [self.value(a, env, frame) for a in e.positional]
+        grown: Any = Unknown(f"`{target.render(30)}` is changed")
+        if isinstance(current, tuple | list) and method == "append" and len(args) == 1:
+            grown = (*current, args[0])
+        elif isinstance(current, tuple | list) and method == "extend" and len(args) == 1 and \
+                isinstance(args[0], tuple | list):
+            grown = (*current, *args[0])
+        self._assign(target, grown, env, frame)
+        return None
 
     def invoke(self, callee: Any, args: list[Any], kwargs: dict[str, Any], env: Env, frame: Frame,
                e: Expr | None) -> Any:
@@ -718,9 +753,7 @@ class Reader:
         if receiver is USER:
             if name in _ANON_METHODS:
                 return _ANON_METHODS[name]
-            if self.probe.anon_perms is not None:
-                return Unknown(f"permissions of anonymous users come from {self.probe.anon_perms}")
-            return False
+            return self._backends(name, args, frame)
         if receiver.kind == "manager":
             return {"exists": False, "count": 0, "first": None, "last": None}.get(name, receiver)
         if receiver.kind == "mapping":
@@ -749,6 +782,28 @@ class Reader:
         elif receiver.kind in ("instance", "class"):
             names = [receiver.name]
         return self._external(names, name, receiver, args, env, where)
+
+    def _backends(self, name: str, args: list[Any], frame: Frame) -> Any:
+        """`AnonymousUser.has_perm()` (and friends): False, unless a backend may say otherwise."""
+        if name not in ("has_perm", "has_perms", "has_module_perms"):
+            return False
+        answers: list[Any] = []
+        for backend in self.probe.backends:
+            symbol = self.index.lookup(backend)
+            found = ClassInfo(self.index, symbol).method("has_perm") if symbol is not None and symbol.cls else None
+            if symbol is None or found is None:
+                return Unknown(f"permissions of anonymous users come from {backend}")
+            perm = Unknown("the permission asked for") if name != "has_perm" or not args else args[0]
+            me = Obj("instance", backend, symbol)
+            outcomes = self.call(found[1], found[0], [USER, perm, *args[1:2]], receiver=me,
+                                 cls=ClassInfo(self.index, symbol), depth=frame.depth + 1)
+            answers.append(self._result(outcomes, f"`{backend}.has_perm()`") if outcomes else False)
+        if any(a is True for a in answers):
+            return True
+        for answer in answers:
+            if truth(answer) is None:
+                return Unknown(f"permissions of anonymous users come from {' and '.join(self.probe.backends)}")
+        return False
 
     def _external(self, names: list[str], name: str, receiver: Obj, args: list[Any], env: Env, where: str) -> Any:
         if self.external is not None:
@@ -850,6 +905,8 @@ class Reader:
         return Unknown(f"{where} depends on what cannot be read")
 
 
+_MUTATORS: Final = frozenset({"append", "extend", "insert", "add", "update", "remove", "discard", "pop", "clear",
+                              "setdefault", "sort", "reverse"})
 _VALUE_METHODS: Final = frozenset({"get", "keys", "values", "items", "startswith", "endswith", "lower", "upper",
                                    "strip", "split", "count", "index"})
 

@@ -544,29 +544,31 @@ _MODEL_BACKENDS = ("ModelBackend", "RemoteUserBackend", "AuthenticationBackend",
                    "AllowAllUsersRemoteUserBackend")
 
 
-def anonymous_permissions(index: ProjectIndex, settings: DjangoSettings) -> str | None:
-    """The first authentication backend that may grant permissions to anonymous users (django-rules,
-    django-guardian, a project backend with `has_perm`), else None: with Django's model backends
-    alone, `AnonymousUser.has_perm()` is always False."""
+def anonymous_permissions(index: ProjectIndex, settings: DjangoSettings) -> tuple[str, ...]:
+    """The authentication backends that may grant permissions to anonymous users: project backends
+    with their own `has_perm` (read by `apilint.frameworks.anonymous`), django-rules, django-guardian
+    and other object-permission backends. With Django's model backends alone, `AnonymousUser.has_perm()`
+    is always False."""
     if "AUTHENTICATION_BACKENDS" not in settings.values:
-        return None
+        return ()
     lit = settings.lit("AUTHENTICATION_BACKENDS")
     if lit is None or not isinstance(lit.value, list | tuple):
-        return "AUTHENTICATION_BACKENDS (cannot be read)"
+        return ("AUTHENTICATION_BACKENDS (cannot be read)",)
+    found: list[str] = []
     for entry in lit.value:
         if not isinstance(entry, str):
             continue
         symbol = index.lookup(entry)
         if symbol is not None and symbol.cls is not None:
             if any(f.name in ("has_perm", "get_all_permissions") for f in symbol.cls.methods()):
-                return entry
+                found.append(entry)
             continue
         short = entry.rsplit(".", 1)[-1]
         if short in _MODEL_BACKENDS and "guardian" not in entry and "rules" not in entry.split("."):
             continue
         if any(word in entry.lower() for word in ("rules", "guardian", "object", "perm")):
-            return entry
-    return None
+            found.append(entry)
+    return tuple(found)
 
 
 __all__ = ["UNKNOWN", "ConditionalItem", "DjangoSettings", "Lit", "SettingValue", "all_project_settings",

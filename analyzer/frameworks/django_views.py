@@ -238,9 +238,13 @@ class DjangoAuth:
                     detail = role or f"{test[1].qualname}.test_func"
                 kind = "permission" if short.startswith(("Permission", "MultiplePermissions")) else "role"
                 facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
-        dispatch = info.method("dispatch")
-        if dispatch is not None:
-            func, owner = dispatch
+        # Every dispatch() along the chain: a subclass's own (`self.queryset = ...; return
+        # super().dispatch(...)`) hands over to the mixin's that checks the user.
+        for owner in info.chain:
+            assert owner.cls is not None
+            func = owner.cls.method("dispatch")
+            if func is None:
+                continue
             auth, role = self.guard(owner.module, func)
             where = Location(owner.module.path, func.line)
             if auth:

@@ -388,7 +388,8 @@ class _Linker:
         attrs: tuple[tuple[str, object], ...] = ()
         label = ""
         if extra is not None and extra.permissions is not None:
-            attrs = (("permission_classes", self.judge.values(extra.permissions, extra.decorator_mod, probe)),)
+            scope = func_owner[1] if func_owner is not None else None
+            attrs = (("permission_classes", self.judge.values(extra.permissions, extra.decorator_mod, probe, scope)),)
             label = f"@action({extra.name}) permission_classes"
         elif initkwargs is not None and initkwargs[1].kind in ("list", "tuple"):
             attrs = (("permission_classes", self.judge.values(initkwargs[1].args, initkwargs[0], probe)),)

@@ -75,10 +75,10 @@ class Verdict:
 class PermissionJudge:
     """Judges the permissions of DRF views route by route."""
 
-    def __init__(self, index: ProjectIndex, anon_perms: str | None = None) -> None:
+    def __init__(self, index: ProjectIndex, backends: tuple[str, ...] = ()) -> None:
         self.index = index
-        self.anon_perms = anon_perms
-        """An authentication backend that may give anonymous users permissions (`has_perm` is then unknown)."""
+        self.backends = backends
+        """Authentication backends that may give anonymous users permissions (`Probe.backends`)."""
         self._names: dict[tuple[str, str], Any] = {}
         self._verdicts: dict[tuple[Any, ...], Verdict] = {}
 
@@ -94,11 +94,13 @@ class PermissionJudge:
                     "the view's permission classes")
             return _framework(reader, qualified, name, receiver, args, env)
 
-        return Reader(self.index, replace(probe, anon_perms=self.anon_perms), framework, cache=self._names)
+        return Reader(self.index, replace(probe, backends=self.backends), framework, cache=self._names)
 
-    def values(self, exprs: tuple[Expr, ...], mod: ModuleSummary, probe: Probe) -> tuple[Any, ...]:
-        """Permission expressions written in `mod` (`[IsAuthenticated, IsOwner | IsAdminUser]`) as values."""
-        found = self.reader(probe).value(Expr("list", args=exprs), {}, Frame(mod))
+    def values(self, exprs: tuple[Expr, ...], mod: ModuleSummary, probe: Probe,
+               scope: Symbol | None = None) -> tuple[Any, ...]:
+        """Permission expressions written in `mod` (`[IsAuthenticated, IsOwner | IsAdminUser]`), in the
+        body of class `scope` when given, as values."""
+        found = self.reader(probe).value(Expr("list", args=exprs), {}, Frame(mod, scope=scope))
         return tuple(found) if isinstance(found, tuple | list) else (found,)
 
     # --- entry points -------------------------------------------------------------------
@@ -302,8 +304,8 @@ def _framework(reader: Reader, qualified: str, name: str, receiver: Obj, args: l
         return behaviour == "none"
     if name == "has_object_permission":
         if short == "DjangoObjectPermissions":
-            return Unknown(f"permissions of anonymous users come from {reader.probe.anon_perms}") \
-                if reader.probe.anon_perms else False
+            return Unknown(f"permissions of anonymous users come from {' and '.join(reader.probe.backends)}") \
+                if reader.probe.backends else False
         return True if short in _KNOWN else None
     if name in ("permission_denied", "handle_no_permission") and receiver is VIEW:
         raise Raised

@@ -31,6 +31,7 @@ _SCHEMES = frozenset({"HttpBearer", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie
                       "AsyncHttpBearer", "AsyncAPIKeyHeader", "AsyncAPIKeyQuery", "AsyncAPIKeyCookie"})
 _ROLE_SCHEMES = frozenset({"django_auth_superuser", "django_auth_is_staff", "SessionAuthSuperUser",
                            "SessionAuthIsStaff"})
+_OPEN_NAME = re.compile(r"allow|anonymous|anyone|public|optional|open", re.IGNORECASE)
 _NINJA_PARAM = re.compile(r"\{(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -289,7 +290,10 @@ class _Linker:
             # The project's own callable: run it for an anonymous request of this method.
             judged = judge_callable(self.index, symbol, method)
             if judged is not None and judged[0] == "allow":
-                return AuthStatus.NONE, [Evidence("auth", qualified, AuthStatus.NONE,
+                # Named for it (`AllowAnonymous`), it is an explicit opt-out like `auth=None`; otherwise an
+                # auth callable that lets anonymous callers through (`return request.user`) is a bug.
+                kind = "auth_argument" if _OPEN_NAME.search(short) else "auth"
+                return AuthStatus.NONE, [Evidence(kind, qualified, AuthStatus.NONE,
                                                   f"{where}: lets anonymous callers through", loc)], []
             if judged is not None and judged[0] == "deny":
                 return AuthStatus.REQUIRED, [Evidence("auth", qualified, AuthStatus.REQUIRED,
