@@ -155,6 +155,8 @@ class DjangoAuth:
                 facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
         elif short == "login_not_required":
             facts.login_exempt = True
+            facts.evidence.append(Evidence("decorator", qualified, AuthStatus.NONE,
+                                           "explicitly public (exempt from LoginRequiredMiddleware)", loc))
         elif short == "csrf_exempt":
             facts.evidence.append(Evidence("csrf_exempt", qualified, AuthStatus.NONE, "CSRF protection disabled",
                                            loc))

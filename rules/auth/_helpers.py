@@ -40,7 +40,7 @@ _PUBLIC_HANDLERS = re.compile(
     r"\w*webhook|csrf\w*)$",
     re.IGNORECASE,
 )
-_PERMISSIVE_NAMES = ("AllowAny",)
+_PERMISSIVE_NAMES = ("AllowAny", "login_not_required")
 _LEADING_FLOW = re.compile(
     r"^(auth|reset|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
     r"password|passwords|magic)$",
