@@ -90,6 +90,7 @@ class SettingValue:
     line: int
     parts: list[tuple[Expr, ModuleSummary]] = field(default_factory=list)
     keys: dict[str, tuple[Expr, ModuleSummary]] = field(default_factory=dict)
+    key_lines: dict[str, int] = field(default_factory=dict)
 
 
 class DjangoSettings:
@@ -196,6 +197,7 @@ class DjangoSettings:
                 key = target.args[1]
                 if current is not None and key.kind == "str":
                     current.keys[key.text] = (stmt.value, mod)
+                    current.key_lines[key.text] = stmt.line
 
     def conditions(self, name: str, item: str) -> list[ConditionalItem]:
         """How `item` may be added to list setting `name` under a condition (empty: unconditionally
@@ -279,11 +281,13 @@ class DjangoSettings:
         known = first is not UNKNOWN and is_plain(first) and not _holds_unknown(first)
         return Lit(first if known else UNKNOWN, value.from_env)
 
-    def location(self, name: str) -> Location:
-        """Where a setting is (last) assigned."""
+    def location(self, name: str, key: str = "") -> Location:
+        """Where a setting is (last) assigned; with `key`, where `NAME["key"] = ...` sets that key, if so."""
         value = self.values.get(name)
         if value is None:
             return Location(self.module.path if self.module else ".", 1)
+        if key in value.keys:
+            return Location(value.keys[key][1].path, value.key_lines[key])
         return Location(value.mod.path, value.line)
 
     def strings(self, name: str) -> list[str]:

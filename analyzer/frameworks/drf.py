@@ -410,7 +410,7 @@ class _Linker:
 
     def _default_verdict(self, probe: Probe, loc: Location, obj_check: bool = False) -> Verdict:
         value = self.settings.rest_framework("DEFAULT_PERMISSION_CLASSES")
-        where = self.settings.location("REST_FRAMEWORK")
+        where = self.settings.location("REST_FRAMEWORK", "DEFAULT_PERMISSION_CLASSES")
         if isinstance(value, list | tuple):
             return self.judge.judge_names([v for v in value if isinstance(v, str)], probe,
                                           "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", where, obj_check)

@@ -394,6 +394,8 @@ def _any_of(verdicts: list[Verdict]) -> Verdict:
     statuses = [v.status for v in verdicts]
     chosen = next(s for s in (AuthStatus.NONE, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN, AuthStatus.REQUIRED)
                   if s in statuses)
+    if chosen is AuthStatus.NONE and AuthStatus.REQUIRED in statuses:
+        chosen = AuthStatus.OPTIONAL  # `IsAuthenticated | ReadOnly`: anonymous callers get in one way, users another
     evidence = tuple(e for v in verdicts for e in v.evidence)
     authz = tuple(a for v in verdicts for a in v.authz) if all(v.authz for v in verdicts) else ()
     return Verdict(chosen, evidence, authz)
