@@ -36,6 +36,13 @@ def _redirect(view: str, loc: Location) -> Evidence:
     return Evidence("redirect", view, AuthStatus.NONE, "redirects to another URL; serves nothing itself", loc)
 
 
+def _serves_files(mount: Mount) -> bool:
+    """`path("static/<path:path>", serve, {"document_root": ...})`: a file server (Django's `serve` or a copy)."""
+    extra = mount.extra
+    return extra is not None and extra.kind == "dict" and any(
+        key.kind == "str" and key.text == "document_root" for key in extra.args[::2])
+
+
 class DjangoAdapter:
     """Routes and facts of Django projects (plain Django views and the admin site)."""
 
@@ -197,6 +204,9 @@ class _Linker:
         """Facts from the decorators wrapped around the view in its URLconf(s)."""
         loc = Location(mount.mod.path, mount.line)
         facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        if _serves_files(mount):
+            facts.evidence.append(Evidence("static_files", mount.expr.render(60), AuthStatus.NONE,
+                                           "serves files from a document root", loc))
         for expr, mod in mount.outer:
             facts.extend(self.auth.decorators(mod, [expr], loc))
         return facts

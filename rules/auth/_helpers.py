@@ -51,9 +51,9 @@ _VERSION_SEGMENT = re.compile(r"^(api|v\d+(\.\d+)*)$", re.IGNORECASE)
 
 
 def is_public_by_design(route: Route, config: Config) -> bool:
-    """Login, token, register, password reset, health, docs, static, redirect-only and configured public paths."""
-    if any(e.kind == "redirect" for e in route.auth.evidence):
-        return True  # a redirect serves nothing itself; its target is judged on its own
+    """Login, token, register, password reset, health, docs, static files, redirects and configured public paths."""
+    if any(e.kind in ("redirect", "static_files") for e in route.auth.evidence):
+        return True  # a redirect serves nothing itself; a file server serves what its folder holds
     for pattern in config.auth_public_paths:
         if fnmatch.fnmatchcase(route.path, pattern) or fnmatch.fnmatchcase(route.raw_path, pattern):
             return True
