@@ -8,7 +8,8 @@ from apilint.summary import Expr, FunctionDef
 
 
 class ClassInfo:
-    """A view class and its project ancestors in method resolution order."""
+    """A project class and its project ancestors (depth first, bases in order), and the names of its
+    bases defined outside the project."""
 
     def __init__(self, index: ProjectIndex, symbol: Symbol) -> None:
         self.index = index

@@ -33,6 +33,7 @@ from apilint.frameworks.anonymous import (
     Unknown,
     gate,
 )
+from apilint.frameworks.anonymous_values import ValueReader
 from apilint.frameworks.classes import ClassInfo
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
@@ -85,7 +86,7 @@ class PermissionJudge:
     def reader(self, probe: Probe, inherited: AuthStatus | None = None) -> Reader:
         """A reader for one route, knowing DRF's own classes; `inherited` is what DRF's own
         `check_permissions()` decides for it (a project override may call it through `super()`)."""
-        def framework(reader: Reader, qualified: str, name: str, receiver: Obj, args: list[Any],
+        def framework(reader: ValueReader, qualified: str, name: str, receiver: Obj, args: list[Any],
                       env: dict[str, Any]) -> Any:
             if name == "check_permissions" and receiver is VIEW and inherited is not None:
                 if inherited is AuthStatus.REQUIRED:
@@ -289,7 +290,7 @@ def judge_outcomes(outcomes: list[Outcome], reader: Reader) -> tuple[AuthStatus,
     return (AuthStatus.REQUIRED if verdict == "deny" else AuthStatus.NONE), "has_permission judged from its body"
 
 
-def _framework(reader: Reader, qualified: str, name: str, receiver: Obj, args: list[Any],
+def _framework(reader: ValueReader, qualified: str, name: str, receiver: Obj, args: list[Any],
                env: dict[str, Any]) -> Any:
     """DRF's own classes, as `Reader.external`: built-in permissions and `APIView.get_permissions`."""
     short = qualified.rsplit(".", 1)[-1]

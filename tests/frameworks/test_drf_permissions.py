@@ -222,3 +222,60 @@ def test_anonymous_permissions_from_an_object_permission_backend_are_unknown(tmp
     route = routes[("GET", "/api/items/")]
     assert route.auth.status is AuthStatus.UNKNOWN
     assert "rules.permissions.ObjectPermissionBackend" in route.auth.evidence[0].detail
+
+
+def test_check_permissions_override_with_a_project_backend_and_computed_settings(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "proj/settings.py": """
+            VERSION = open("VERSION").read().strip()
+            ROOT_URLCONF = "proj.urls"
+            INSTALLED_APPS = ["rest_framework", "app"]
+            AUTHENTICATION_BACKENDS = ["app.backends.ObjectPermissionBackend"]
+            REST_FRAMEWORK = {
+                "DEFAULT_VERSION": VERSION.rsplit(".", 1)[0],
+                "DEFAULT_PERMISSION_CLASSES": ("rest_framework.permissions.DjangoObjectPermissions",),
+            }
+        """,
+        "proj/urls.py": URLS,
+        "app/backends.py": """
+            from django.contrib.auth.backends import ModelBackend
+            class ObjectPermissionBackend(ModelBackend):
+                def has_perm(self, user_obj, perm, obj=None):
+                    if user_obj.is_active and user_obj.is_superuser:
+                        return True
+                    if not user_obj.is_active or user_obj.is_anonymous:
+                        return False
+                    return perm in self.get_all_permissions(user_obj)
+        """,
+        "app/views.py": """
+            from rest_framework import viewsets
+            from rest_framework.views import APIView
+            class UIViewSetMixin:
+                permission_classes = []
+                def get_required_permissions(self):
+                    names = []
+                    for action in [self.action]:
+                        names.append(f"app.{action}_item")
+                    return names
+                def check_permissions(self, request):
+                    user = self.request.user
+                    for permission in self.get_required_permissions():
+                        if not user.has_perms([permission]):
+                            self.permission_denied(request)
+                    for permission in self.get_permissions():
+                        if not permission.has_permission(request, self):
+                            self.permission_denied(request)
+            class ItemViewSet(UIViewSetMixin, viewsets.ModelViewSet):
+                pass
+            class NoteViewSet(viewsets.ModelViewSet):
+                pass
+            class StatusView(APIView):
+                def get(self, request): ...
+            class ReportView(APIView):
+                def get(self, request): ...
+        """,
+    })
+    item = routes[("GET", "/api/items/")]
+    assert item.auth.status is AuthStatus.REQUIRED
+    assert item.auth.evidence[0].kind == "check_permissions"
+    assert _status(routes, "GET", "/api/notes/") is AuthStatus.REQUIRED  # the settings default, read on its own
