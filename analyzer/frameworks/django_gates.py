@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from apilint.frameworks.anonymous import REQUEST, VIEW, Frame, Obj, Probe, Reader, Unknown, gate
+from apilint.frameworks.anonymous import PASSED, REQUEST, VIEW, Frame, Obj, Probe, Reader, Unknown, gate
+from apilint.frameworks.anonymous_values import ValueReader
 from apilint.frameworks.classes import ClassInfo
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary
@@ -35,7 +36,7 @@ def judge_middleware(index: ProjectIndex, symbol: Symbol) -> tuple[str, str]:
             if found is None:
                 continue
             func, owner = found
-            reader = Reader(index, Probe(passthrough=passthrough))
+            reader = Reader(index, Probe(passthrough=passthrough), _django_base)
             args: list[Any] = [REQUEST] if name != "process_view" else [
                 REQUEST, Unknown("the view function"), Unknown("the view's arguments"), Unknown("the view's arguments")]
             results.append(gate(reader.call(owner, func, args, receiver=me, cls=info), mode, reader))
@@ -91,6 +92,14 @@ def judge_callable(index: ProjectIndex, symbol: Symbol, method: str | None) -> t
         me = Obj("instance", symbol.qualname, symbol)
         return gate(reader.call(found[1], found[0], [REQUEST], receiver=me, cls=info), "permission", reader)
     return None
+
+
+def _django_base(reader: ValueReader, qualified: str, name: str, receiver: Obj, args: list[Any],
+                 env: dict[str, Any]) -> Any:
+    """Django's middleware base classes: `super().__call__(request)` hands the request on."""
+    if not qualified.startswith("django."):
+        return None
+    return PASSED if name in ("__call__", "__acall__", "get_response") else None
 
 
 def _all_pass(results: list[tuple[str, str]]) -> tuple[str, str]:

@@ -181,3 +181,26 @@ def test_decorator_factory_judged_with_its_arguments(tmp_path: Path) -> None:
     assert routes[("ANY", "/public/")].auth.status is AuthStatus.NONE
     assert routes[("GET", "/readable/")].auth.status is AuthStatus.NONE
     assert routes[("POST", "/writable/")].auth.status is AuthStatus.REQUIRED
+
+
+def test_middleware_mixin_subclass_handing_on_through_super_is_neutral(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "proj/settings.py": """
+            ROOT_URLCONF = "proj.urls"
+            MIDDLEWARE = ["django.contrib.auth.middleware.AuthenticationMiddleware", "app.middleware.TimingMiddleware"]
+        """,
+        "app/middleware.py": """
+            import time
+            from django.utils.deprecation import MiddlewareMixin
+            class TimingMiddleware(MiddlewareMixin):
+                def __call__(self, request):
+                    request.started = time.monotonic()
+                    if request.user.is_anonymous:
+                        request.audience = "guest"
+                        return super().__call__(request)
+                    request.audience = "member"
+                    return super().__call__(request)
+        """,
+        "proj/urls.py": URLS, "app/views.py": VIEWS,
+    })
+    assert routes[("ANY", "/items/")].auth.status is AuthStatus.NONE
