@@ -293,6 +293,18 @@ class DjangoAuth:
                                                         "checks the user in the handler body", where))
             if role is not None:
                 facts.authz.append(Evidence("role", f"{owner.qualname}.{method}", AuthStatus.REQUIRED, role, where))
+        loader = info.method("get_object")
+        if loader is not None and _loads_one_object(info, found):
+            # `get_object()` that raises PermissionDenied unless the user may see the object: the
+            # single-object views (DetailView, UpdateView, DRF's retrieve...) all go through it.
+            func, owner = loader
+            auth, role = self.guard(owner.module, func)
+            where = Location(owner.module.path, func.line)
+            if auth:
+                facts.add(AuthStatus.REQUIRED, Evidence("get_object", f"{owner.qualname}.get_object",
+                                                        AuthStatus.REQUIRED, "checks the user in get_object()", where))
+            if role is not None:
+                facts.authz.append(Evidence("role", f"{owner.qualname}.get_object", AuthStatus.REQUIRED, role, where))
         return facts
 
     # --- middleware ---------------------------------------------------------------------
@@ -343,6 +355,20 @@ class DjangoAuth:
                                                  "custom middleware; turns every anonymous request away", loc)
         return AuthStatus.UNKNOWN, Evidence("middleware", entry, AuthStatus.UNKNOWN,
                                             f"custom middleware; depends on {why}", loc)
+
+
+_SINGLE_OBJECT_BASES = ("DetailView", "UpdateView", "DeleteView", "SingleObjectMixin", "BaseDetailView",
+                        "BaseUpdateView", "BaseDeleteView", "RetrieveAPIView", "UpdateAPIView", "DestroyAPIView",
+                        "RetrieveUpdateAPIView", "RetrieveDestroyAPIView", "RetrieveUpdateDestroyAPIView")
+
+
+def _loads_one_object(info: ClassInfo, handler: tuple[FunctionDef, Symbol] | None) -> bool:
+    """True when the HTTP method's handler goes through `get_object()`: its own body calls it, or it
+    is inherited from a single-object generic view."""
+    if handler is not None:
+        return any(call.kind == "call" and call.func.kind == "attr" and call.func.text == "get_object"
+                   for _stmt, call in walk_exprs(handler[0].body))
+    return any(short in _SINGLE_OBJECT_BASES for short in info.external_short)
 
 
 def _innermost_wrapper(func: FunctionDef) -> FunctionDef:

@@ -204,3 +204,36 @@ def test_middleware_mixin_subclass_handing_on_through_super_is_neutral(tmp_path:
         "proj/urls.py": URLS, "app/views.py": VIEWS,
     })
     assert routes[("ANY", "/items/")].auth.status is AuthStatus.NONE
+
+
+def test_a_detail_view_whose_get_object_checks_the_user_is_protected(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "proj/settings.py": 'ROOT_URLCONF = "proj.urls"\n',
+        "app/views.py": """
+            from django.core.exceptions import PermissionDenied
+            from django.views.generic import DetailView, ListView
+            from app.models import Report
+            class ReportDetail(DetailView):
+                model = Report
+                def get_object(self, queryset=None):
+                    report = super().get_object(queryset)
+                    if not self.request.user.has_perm("app.view_report", report):
+                        raise PermissionDenied
+                    return report
+            class ReportList(ListView):
+                model = Report
+                def get_object(self, queryset=None):
+                    if not self.request.user.has_perm("app.view_report"):
+                        raise PermissionDenied
+        """,
+        "proj/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [path("reports/<int:pk>/", views.ReportDetail.as_view()),
+                           path("reports/", views.ReportList.as_view())]
+        """,
+    })
+    detail = routes[("GET", "/reports/{pk}/")]
+    assert detail.auth.status is AuthStatus.REQUIRED
+    assert any(e.kind == "role" for e in detail.authz)
+    assert routes[("GET", "/reports/")].auth.status is AuthStatus.NONE  # a list never calls get_object()
