@@ -30,6 +30,7 @@ from apilint.frameworks.anonymous_model import (
 )
 from apilint.frameworks.anonymous_values import ValueReader
 from apilint.frameworks.classes import ClassInfo
+from apilint.frameworks.django_rules import BUILTIN_PREDICATES, RULES_BACKEND, rule_for
 from apilint.summary import Expr
 
 
@@ -131,23 +132,77 @@ class CallReader(ValueReader):
         """`AnonymousUser.has_perm()` (and friends): False, unless a backend may say otherwise."""
         if name not in ("has_perm", "has_perms", "has_module_perms"):
             return False
+        perms: tuple[Any, ...] = ()
+        if args and name == "has_perm":
+            perms = (args[0],)
+        elif args and name == "has_perms":
+            perms = tuple(args[0]) if isinstance(args[0], tuple | list) else (Unknown("the permissions asked for"),)
+        return self.anonymous_has_perms(perms or (Unknown("the permission asked for"),), args[1:2], frame)
+
+    def anonymous_has_perms(self, perms: tuple[Any, ...], obj: list[Any], frame: Frame) -> Any:
+        """Whether an anonymous user holds every one of `perms` (True, False or `Unknown`), asking the
+        project's backends that may grant anonymous users permissions (`Probe.backends`)."""
+        results = [self._anonymous_has_perm(perm, obj, frame) for perm in perms]
+        if any(r is False for r in results):
+            return False
+        return next((r for r in results if r is not True), True) if results else False
+
+    def _anonymous_has_perm(self, perm: Any, obj: list[Any], frame: Frame) -> Any:
         answers: list[Any] = []
         for backend in self.probe.backends:
+            if backend == RULES_BACKEND:
+                answers.append(self._rule(perm, obj, frame))
+                continue
             symbol = self.index.lookup(backend)
             found = ClassInfo(self.index, symbol).method("has_perm") if symbol is not None and symbol.cls else None
             if symbol is None or found is None:
                 return Unknown(f"permissions of anonymous users come from {backend}")
-            perm = Unknown("the permission asked for") if name != "has_perm" or not args else args[0]
             me = Obj("instance", backend, symbol)
-            outcomes = self.call(found[1], found[0], [USER, perm, *args[1:2]], receiver=me,
+            outcomes = self.call(found[1], found[0], [USER, perm, *obj], receiver=me,
                                  cls=ClassInfo(self.index, symbol), depth=frame.depth + 1)
             answers.append(self._result(outcomes, f"`{backend}.has_perm()`") if outcomes else False)
         if any(a is True for a in answers):
             return True
         for answer in answers:
             if truth(answer) is None:
-                return Unknown(f"permissions of anonymous users come from {' and '.join(self.probe.backends)}")
+                why = answer.reason if isinstance(answer, Unknown) else "a value that cannot be read"
+                return Unknown(f"permissions of anonymous users come from {' and '.join(self.probe.backends)} "
+                               f"({why})")
         return False
+
+    def _rule(self, perm: Any, obj: list[Any], frame: Frame) -> Any:
+        """django-rules: the predicate registered for `perm`, evaluated for the anonymous user."""
+        if not isinstance(perm, str):
+            return Unknown("the permission asked for cannot be read")
+        found = rule_for(self.index, perm)
+        if found is None:
+            return False  # a permission no rule names is never granted by django-rules
+        expr, mod = found
+        predicate = self.value(expr, {}, Frame(mod, depth=frame.depth + 1))
+        return self._predicate(predicate, obj[0] if obj else Unknown("the object asked about"), frame, 0)
+
+    def _predicate(self, predicate: Any, obj: Any, frame: Frame, depth: int) -> Any:
+        if depth > 12:
+            return Unknown("a predicate too deeply combined")
+        if isinstance(predicate, bool):
+            return predicate
+        if isinstance(predicate, Obj) and predicate.kind == "op":
+            parts = [_decided(self._predicate(p, obj, frame, depth + 1)) for p in predicate.parts]
+            if predicate.name == "~":
+                return Unknown("a negated predicate") if truth(parts[0]) is None else not parts[0]
+            decisive = predicate.name == "|"  # `|` is decided by a True part, `&` by a False one
+            if any(p is decisive for p in parts):
+                return decisive
+            return next((p for p in parts if p is not (not decisive)), not decisive)
+        if isinstance(predicate, Obj) and predicate.kind == "function" and predicate.symbol is not None and \
+                predicate.symbol.func is not None:
+            outcomes = self.call(predicate.symbol, predicate.symbol.func, [USER, obj], depth=frame.depth + 1)
+            return self._result(outcomes, f"`{predicate.symbol.qualname}()`")
+        if isinstance(predicate, Obj) and predicate.kind in ("external", "class"):
+            short = predicate.name.rsplit(".", 1)[-1]
+            if short in BUILTIN_PREDICATES:
+                return BUILTIN_PREDICATES[short]
+        return Unknown("a predicate that cannot be read")
 
     def _external(self, names: list[str], name: str, receiver: Obj, args: list[Any], env: Env, where: str) -> Any:
         if self.external is not None:
@@ -241,3 +296,8 @@ class CallReader(ValueReader):
             return tests.pop()
         return Unknown(f"{where} depends on what cannot be read")
 
+
+def _decided(value: Any) -> Any:
+    """A predicate's result as True, False or `Unknown`."""
+    test = truth(value)
+    return Unknown(value.reason if isinstance(value, Unknown) else "a predicate's result") if test is None else test

@@ -231,5 +231,6 @@ def is_static(func: FunctionDef) -> bool:
 
 
 def is_permission(value: Any) -> bool:
-    """True for a permission class, instance or combination (`&`, `|`, `~`)."""
-    return isinstance(value, Obj) and value.kind in ("class", "instance", "op")
+    """True for what `&`, `|` and `~` combine: DRF permission classes and instances, django-rules
+    predicates (functions), and their combinations."""
+    return isinstance(value, Obj) and value.kind in ("class", "instance", "op", "function", "external")

@@ -80,6 +80,14 @@ class ValueReader:
                 self._assign(sub, items[i] if items is not None else Unknown("an unpacked value"), env, frame)
 
     # --- values -------------------------------------------------------------------------
+    def evaluate(self, expr: Expr, mod: ModuleSummary, scope: Symbol | None = None) -> Any:
+        """The value of an expression written in `mod` (in the body of class `scope`), outside any
+        function: a raise while reading it gives `Unknown`."""
+        try:
+            return self.value(expr, {}, Frame(mod, scope=scope))
+        except Raised:
+            return Unknown(f"`{expr.render(40)}` raises")
+
     def truth(self, value: Any, where: Expr | None = None) -> bool | None:
         """The truth of a value (None when it cannot be known); records why when unknown."""
         result = truth(value)
@@ -180,6 +188,11 @@ class ValueReader:
             # A scope keeps the evaluator from memoizing this throw-away expression by its id.
             found = self.index.values.value(mod, Expr("name", name), Scope(mod)).first
             self.cache[key] = self._convert(mod, found, self.index.qualify(mod, name))
+            assigns = self.index.values.module_assignments(mod).get(name, [])
+            if isinstance(found, Opaque) and len(assigns) == 1 and not assigns[0][1] and \
+                    assigns[0][0].value is not None and assigns[0][0].value.kind in ("binop", "unary"):
+                # `can_view = is_public | is_member`: combined permissions or predicates the evaluator leaves.
+                self.cache[key] = self.value(assigns[0][0].value, {}, Frame(mod, depth=MAX_CALLS))
         return self.cache[key]
 
     def _convert(self, mod: ModuleSummary, found: Any, qualified: str) -> Any:
@@ -368,7 +381,7 @@ class ValueReader:
         if e.text == "not":
             test = self.truth(inner, e.args[0])
             return Unknown(f"`{e.args[0].render(40)}` cannot be read") if test is None else not test
-        if e.text == "~" and isinstance(inner, Obj) and inner.kind in ("class", "instance", "op"):
+        if e.text == "~" and is_permission(inner):
             return Obj("op", "~", parts=(inner,))
         return Unknown(f"`{e.render(40)}` is not evaluated")
 
@@ -389,7 +402,7 @@ class ValueReader:
         left = self.value(e.args[0], env, frame)
         right = self.value(e.args[1], env, frame)
         if e.text in ("&", "|") and is_permission(left) and is_permission(right):
-            return Obj("op", e.text, parts=(left, right))
+            return Obj("op", e.text, parts=(left, right))  # DRF permissions, django-rules predicates
         if e.text == "+" and isinstance(left, tuple | list) and isinstance(right, tuple | list):
             return (*left, *right)
         if e.text == "+" and isinstance(left, str) and isinstance(right, str):

@@ -63,9 +63,8 @@ def judge_decorator(index: ProjectIndex, mod: ModuleSummary, expr: Expr, symbol:
     reader = Reader(index, Probe(method))
     closure: dict[str, Any] = {}
     if expr.kind == "call":
-        frame = Frame(mod)
-        args = [reader.value(a, {}, frame) for a in expr.positional if a.kind != "starred"]
-        kwargs = {kw.name: reader.value(kw.value, {}, frame) for kw in expr.keywords if kw.name is not None}
+        args = [reader.evaluate(a, mod) for a in expr.positional if a.kind != "starred"]
+        kwargs = {kw.name: reader.evaluate(kw.value, mod) for kw in expr.keywords if kw.name is not None}
         closure = reader.bind(levels[0], Frame(symbol.module), args, kwargs)
     deco, wrapper = levels[need - 2], levels[need - 1]
     if not deco.params:

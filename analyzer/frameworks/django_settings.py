@@ -544,6 +544,22 @@ def _assigns_name(mod: ModuleSummary, name: str) -> bool:
 
 _ALL: weakref.WeakKeyDictionary[ProjectIndex, tuple[DjangoSettings, ...]] = weakref.WeakKeyDictionary()
 
+def _readable_items(settings: DjangoSettings, value: SettingValue) -> list[str]:
+    """The string items of a list setting built with `+` from parts some of which cannot be read
+    (`DEFAULT_BACKENDS + EXTRA_BACKENDS_FROM_CONFIG`): the readable parts' items."""
+    out: list[str] = []
+    pending = [(expr, mod) for expr, mod in value.parts]
+    while pending and len(out) < 200:
+        expr, mod = pending.pop(0)
+        if expr.kind == "binop" and expr.text == "+":
+            pending = [(expr.args[0], mod), (expr.args[1], mod), *pending]
+            continue
+        found = settings.index.values.value(mod, expr, Scope(mod, lookup=settings._lookup)).first
+        if isinstance(found, list | tuple):
+            out += [item for item in found if isinstance(item, str)]
+    return out
+
+
 _MODEL_BACKENDS = ("ModelBackend", "RemoteUserBackend", "AuthenticationBackend", "AllowAllUsersModelBackend",
                    "AllowAllUsersRemoteUserBackend")
 
@@ -556,10 +572,12 @@ def anonymous_permissions(index: ProjectIndex, settings: DjangoSettings) -> tupl
     if "AUTHENTICATION_BACKENDS" not in settings.values:
         return ()
     lit = settings.lit("AUTHENTICATION_BACKENDS")
-    if lit is None or not isinstance(lit.value, list | tuple):
+    entries = list(lit.value) if lit is not None and isinstance(lit.value, list | tuple) else \
+        _readable_items(settings, settings.values["AUTHENTICATION_BACKENDS"])
+    if not entries:
         return ("AUTHENTICATION_BACKENDS (cannot be read)",)
     found: list[str] = []
-    for entry in lit.value:
+    for entry in entries:
         if not isinstance(entry, str):
             continue
         symbol = index.lookup(entry)

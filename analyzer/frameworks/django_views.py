@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apilint.config import Config
+from apilint.frameworks.anonymous import Frame, Probe, Raised, Reader, Unknown
 from apilint.frameworks.classes import ClassInfo
 from apilint.frameworks.common import body_auth
 from apilint.frameworks.django_gates import judge_decorator, judge_middleware
-from apilint.frameworks.django_settings import DjangoSettings
+from apilint.frameworks.django_settings import DjangoSettings, anonymous_permissions
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs, walk_stmts
@@ -111,6 +112,28 @@ class DjangoAuth:
         self.index = index
         self.config = config
         self.settings = settings
+        self.backends = anonymous_permissions(index, settings)
+        """Backends that may grant anonymous users permissions (django-rules, django-guardian, the project's)."""
+
+    def permission_gate(self, mod: ModuleSummary, perms: Expr | None, scope: Symbol | None) -> tuple[AuthStatus, str]:
+        """What requiring the permissions `perms` (written in `mod`, in class `scope`) does to an anonymous
+        caller: REQUIRED unless an authentication backend may grant anonymous users the permission."""
+        if not self.backends:
+            return AuthStatus.REQUIRED, ""
+        reader = Reader(self.index, Probe(backends=self.backends))
+        value = reader.evaluate(perms, mod, scope) if perms is not None else \
+            Unknown("the permission required cannot be read")
+        wanted = (value,) if isinstance(value, str) else tuple(value) if isinstance(value, tuple | list) else (
+            Unknown(value.reason if isinstance(value, Unknown) else "the permission required cannot be read"),)
+        try:
+            held = reader.anonymous_has_perms(wanted, [], Frame(mod))
+        except Raised:
+            held = False  # a backend that raises for the anonymous user turns it away
+        if held is False:
+            return AuthStatus.REQUIRED, ""
+        if held is True:
+            return AuthStatus.NONE, "anonymous users hold the permission"
+        return AuthStatus.UNKNOWN, held.reason if isinstance(held, Unknown) else "cannot be read"
 
     # --- decorators ---------------------------------------------------------------------
     def decorators(self, mod: ModuleSummary, exprs: list[Expr], loc: Location, method: str = "") -> AuthFacts:
@@ -148,7 +171,9 @@ class DjangoAuth:
         elif short == "login_required":
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "", loc))
         elif short in ("permission_required", "staff_member_required", "user_passes_test", "superuser_required"):
-            facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "", loc))
+            status, why = self.permission_gate(mod, expr.arg(0, "perm"), None) if short == "permission_required" \
+                and expr.kind == "call" else (AuthStatus.REQUIRED, "")
+            facts.add(status, Evidence("decorator", qualified, status, why, loc))
             detail = expr.render(60) if expr.kind == "call" else short
             if short != "user_passes_test" or any(w in detail for w in _ROLE_WORDS):
                 kind = "permission" if short == "permission_required" else "role"
@@ -229,9 +254,13 @@ class DjangoAuth:
                 facts.add(AuthStatus.REQUIRED, Evidence("mixin", qualified, AuthStatus.REQUIRED, "", loc))
             elif short in ("PermissionRequiredMixin", "UserPassesTestMixin", "StaffuserRequiredMixin",
                            "SuperuserRequiredMixin", "GroupRequiredMixin", "MultiplePermissionsRequiredMixin"):
-                facts.add(AuthStatus.REQUIRED, Evidence("mixin", qualified, AuthStatus.REQUIRED, "", loc))
-                detail = short
                 perm = info.attribute("permission_required")
+                status, why = AuthStatus.REQUIRED, ""
+                if short == "PermissionRequiredMixin":
+                    status, why = self.permission_gate(perm[1].module if perm else info.symbol.module,
+                                                       perm[0] if perm else None, perm[1] if perm else info.symbol)
+                facts.add(status, Evidence("mixin", qualified, status, why, loc))
+                detail = short
                 if perm is not None:
                     detail = f"permission_required = {perm[0].render(50)}"
                 test = info.method("test_func")

@@ -22,7 +22,6 @@ from apilint.frameworks.anonymous import (
     REQUEST,
     SAFE,
     VIEW,
-    Frame,
     MaybeMissing,
     MaybeRaises,
     Obj,
@@ -101,7 +100,7 @@ class PermissionJudge:
                scope: Symbol | None = None) -> tuple[Any, ...]:
         """Permission expressions written in `mod` (`[IsAuthenticated, IsOwner | IsAdminUser]`), in the
         body of class `scope` when given, as values."""
-        found = self.reader(probe).value(Expr("list", args=exprs), {}, Frame(mod, scope=scope))
+        found = self.reader(probe).evaluate(Expr("list", args=exprs), mod, scope)
         return tuple(found) if isinstance(found, tuple | list) else (found,)
 
     # --- entry points -------------------------------------------------------------------
@@ -126,7 +125,10 @@ class PermissionJudge:
         if override is not None:
             return self._get_permissions(override[0], override[1], probe, loc, default, obj_check)
         reader = self.reader(probe)
-        classes = reader.attribute(VIEW, "permission_classes", {})
+        try:
+            classes = reader.attribute(VIEW, "permission_classes", {})
+        except Raised:
+            classes = Unknown("reading it raises")
         attr = info.attribute("permission_classes")
         detail = label or (f"{attr[1].qualname}.permission_classes" if attr is not None else "permission_classes")
         if isinstance(classes, MaybeMissing) or (

@@ -193,13 +193,27 @@ def test_composites_get_permissions_and_object_permissions(tmp_path: Path) -> No
     assert _status(routes, "POST", "/api/reports/") is AuthStatus.REQUIRED
 
 
-def test_anonymous_permissions_from_an_object_permission_backend_are_unknown(tmp_path: Path) -> None:
+def test_django_rules_predicates_are_read_for_the_anonymous_user(tmp_path: Path) -> None:
     routes = _routes(tmp_path, {
         "proj/settings.py": SETTINGS + """
     AUTHENTICATION_BACKENDS = ["rules.permissions.ObjectPermissionBackend",
                                "django.contrib.auth.backends.ModelBackend"]
 """,
         "proj/urls.py": URLS,
+        "app/rules.py": """
+            import rules
+            @rules.predicate
+            def is_published(user, item):
+                return item is not None and item.published
+            @rules.predicate
+            def is_owner(user, item):
+                if user.is_anonymous:
+                    return False
+                return item.owner_id == user.pk
+            can_view = is_published | is_owner
+            rules.add_perm("app.view_item", can_view)
+            rules.add_perm("app.change_item", is_owner | rules.is_superuser)
+        """,
         "app/permissions.py": """
             from rest_framework.permissions import BasePermission
             class ApiPermission(BasePermission):
@@ -212,16 +226,19 @@ def test_anonymous_permissions_from_an_object_permission_backend_are_unknown(tmp
             class ItemViewSet(viewsets.ModelViewSet):
                 permission_required = "app.view_item"
             class NoteViewSet(viewsets.ModelViewSet):
-                pass
+                permission_required = "app.change_item"
             class StatusView(APIView):
+                permission_required = "app.archive_item"
                 def get(self, request): ...
             class ReportView(APIView):
                 def get(self, request): ...
         """,
     })
     route = routes[("GET", "/api/items/")]
-    assert route.auth.status is AuthStatus.UNKNOWN
+    assert route.auth.status is AuthStatus.UNKNOWN  # published items are public: it depends on the item
     assert "rules.permissions.ObjectPermissionBackend" in route.auth.evidence[0].detail
+    assert _status(routes, "GET", "/api/notes/") is AuthStatus.REQUIRED  # owners and superusers only
+    assert _status(routes, "GET", "/api/status/") is AuthStatus.REQUIRED  # no rule grants it
 
 
 def test_check_permissions_override_with_a_project_backend_and_computed_settings(tmp_path: Path) -> None:
