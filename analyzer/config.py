@@ -20,6 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from apilint.checklist.declared import Declaration, DeclarationError, parse_declarations
 from apilint.model import Confidence, Severity
 from apilint.replay import CONFIG_NAMES
 
@@ -56,6 +57,9 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
         "decorators": Option("list[str]", [], "Extra decorator names that authenticate."),
         "public-paths": Option("list[str]", [], "Path globs that are public by design (`/webhooks/*`)."),
         "optional-dependencies": Option("list[str]", [], "Names that authenticate optionally."),
+        "permissions": Option("dict[str, str]", {}, "What an auth mechanism apilint cannot read does: qualified or "
+                              "short name of a middleware, dependency, decorator, permission class or backend -> "
+                              "`required`, `optional` or `none`."),
     },
     "ownership": {
         "helpers": Option("list[str]", [], "Function names that check the caller owns an object."),
@@ -69,6 +73,9 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
     "mass": {
         "privileged-fields": Option("list[str]", [], "Extra model fields clients must not set (`is_admin`, `role`)."),
     },
+    "checklist": Option("table", {}, "Checklist evidence apilint cannot see in the code (a gateway's rate limit, "
+                        "TLS at the load balancer): `STEP = \"what provides it\"`, and `[[declare]]` entries "
+                        "with `paths`, `apps` and `steps`."),
 }
 
 
@@ -92,14 +99,21 @@ class Config:
     auth_decorators: tuple[str, ...] = ()
     auth_public_paths: tuple[str, ...] = ()
     auth_optional_dependencies: tuple[str, ...] = ()
+    auth_permissions: tuple[tuple[str, str], ...] = ()
+    """Declared effect of auth mechanisms apilint cannot read: (name, `required|optional|none`)."""
     ownership_helpers: tuple[str, ...] = ()
     roles_helpers: tuple[str, ...] = ()
     exposure_sensitive_fields: tuple[str, ...] = ()
     mass_privileged_fields: tuple[str, ...] = ()
+    show_unknown_auth: bool = False
+    """List per-route AUTH findings on routes whose auth could not be read: set when `low` confidence
+    is asked for explicitly (`--min-confidence low`, or `min-confidence = "low"` in the config)."""
+    checklist: tuple[Declaration, ...] = ()
+    """`[tool.apilint.checklist]` declarations: applied after analysis, so not in the fingerprint."""
 
     def fingerprint(self) -> str:
         """Hash of everything that changes analysis results (for the cache key)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "source")}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "source", "checklist")}
         data["fail_on"] = self.fail_on.value
         data["min_confidence"] = self.min_confidence.value
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -182,6 +196,8 @@ def _check_type(where: str, value: Any, option: Option) -> Any:
         ok = isinstance(value, int) and not isinstance(value, bool)
     elif expected == "list[str]":
         ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+    elif expected == "dict[str, str]":
+        ok = isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     elif expected == "dict[str, list[str]]":
         ok = isinstance(value, dict) and all(
             isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
@@ -201,6 +217,12 @@ def build_config(raw: dict[str, Any], path: Path, root: Path) -> Config:
         if key not in SCHEMA:
             raise ConfigError(f"{path}: unknown key '{key}'{_closest(str(key), list(SCHEMA))}")
         spec = SCHEMA[key]
+        if key == "checklist":
+            try:
+                values["checklist"] = parse_declarations(value)
+            except DeclarationError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
+            continue
         if isinstance(spec, dict):
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: '{key}' must be a table of settings")
@@ -227,6 +249,13 @@ def build_config(raw: dict[str, Any], path: Path, root: Path) -> Config:
         values["fail_on"] = parse_severity(values["fail_on"], f"{path}: 'fail-on'")
     if "min_confidence" in values:
         values["min_confidence"] = parse_confidence(values["min_confidence"], f"{path}: 'min-confidence'")
+        values["show_unknown_auth"] = values["min_confidence"] is Confidence.LOW
+    permissions = values.pop("auth_permissions", {})
+    for name, status in permissions.items():
+        if status not in ("required", "optional", "none"):
+            raise ConfigError(f"{path}: 'auth.permissions' maps '{name}' to '{status}' "
+                              "(expected required, optional or none)")
+    values["auth_permissions"] = tuple(sorted(permissions.items()))
     for key, value in list(values.items()):
         if isinstance(value, list):
             values[key] = tuple(value)

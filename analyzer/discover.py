@@ -1,4 +1,4 @@
-"""Expand the paths given on the command line into a sorted list of Python files."""
+"""Expand the paths given on the command line into sorted lists of Python files and credential files."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pathspec
 from apilint.replay import Stamp, stamp_of, stamps_with_digest
+from apilint.textfiles import is_credential_file
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".tox", ".nox", ".venv", "venv", "env", ".env", "virtualenv", "site-packages",
@@ -28,6 +29,8 @@ class Discovered:
     stamps: tuple[Stamp, ...] = ()
     """Every file and folder whose content or listing decided `files`, stamped before it was
     read: a later run whose stamps all match saw the same tree (`apilint.replay`)."""
+    texts: tuple[Path, ...] = ()
+    """Non-Python files that may hold credentials (`apilint.textfiles`), sorted like `files`."""
 
 
 def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
@@ -45,6 +48,8 @@ def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
 
 
 TEST_DIRS = frozenset({"tests", "test"})
+Nested = tuple[tuple[str, pathspec.GitIgnoreSpec], ...]
+"""(folder prefix, spec) of the `.gitignore` files below the root on the way to a folder."""
 
 
 def is_test_file(name: str) -> bool:
@@ -55,17 +60,20 @@ def is_test_file(name: str) -> bool:
 
 def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
              respect_gitignore: bool = True, include_tests: bool = False) -> Discovered:
-    """Python files under `paths`, sorted by their path relative to `root`.
+    """Python files (and credential text files) under `paths`, sorted by their path relative to `root`.
 
     Explicitly named files are always analyzed (as pre-commit expects); directories are
     walked without following symlinked directories, skipping caches, virtualenvs, build
     output, gitignored and excluded paths, and (unless `include_tests`) test folders and
     test files: test suites define throw-away apps whose open routes are not findings.
+    Credential text files are also skipped when a `.gitignore` in a folder below the root
+    covers them (`backend/.gitignore` listing `.env`): an ignored `.env` is not committed.
     """
     root = root.resolve()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
     ignore_spec = _gitignore_spec(root) if respect_gitignore else None
     files: dict[str, Path] = {}
+    texts: dict[str, Path] = {}
     skipped: list[tuple[Path, str]] = []
     stamps: list[Stamp] = stamps_with_digest([str(root / ".gitignore")]) if respect_gitignore else []
     now = time.time_ns()
@@ -91,7 +99,8 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
             continue
         if stat.S_ISREG(st.st_mode):
             real = safe_resolve(path)
-            files[str(real)] = real
+            target = texts if not path.name.endswith(".py") and is_credential_file(path.name) else files
+            target[str(real)] = real
             stamp(real, st)
             continue
         if not stat.S_ISDIR(st.st_mode):
@@ -107,15 +116,21 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
         honour_gitignore = start_rel in (".", "") or not excluded(start_rel, True)
         stamp(path)  # before it is listed: an entry added meanwhile changes its mtime
         # os.scandir with str paths: a Path per entry cost more than the listing itself.
-        stack = [(str(path), str(start_real), "" if start_rel in (".", "") else start_rel + "/")]
+        stack: list[tuple[str, str, str, Nested]] = [
+            (str(path), str(start_real), "" if start_rel in (".", "") else start_rel + "/", ())]
         while stack:
-            dirpath, real_dir, prefix = stack.pop()
+            dirpath, real_dir, prefix, nested = stack.pop()
             try:
                 with os.scandir(dirpath) as listing:
                     entries = sorted(listing, key=lambda e: e.name)
             except OSError:
                 continue  # unreadable folder: skipped, as os.walk does
-            subdirs: list[tuple[str, str, str]] = []
+            if prefix and respect_gitignore and any(e.name == ".gitignore" for e in entries):
+                inner = _gitignore_spec(Path(dirpath))
+                stamps.extend(stamps_with_digest([os.path.join(dirpath, ".gitignore")]))
+                if inner is not None:
+                    nested = (*nested, (prefix, inner))
+            subdirs: list[tuple[str, str, str, Nested]] = []
             for entry in entries:
                 name = entry.name
                 try:
@@ -132,9 +147,10 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
                         continue
                     stamp(entry.path)
                     if not entry.is_symlink():  # symlinked folders are not entered
-                        subdirs.append((entry.path, f"{real_dir}/{name}", f"{prefix}{name}/"))
+                        subdirs.append((entry.path, f"{real_dir}/{name}", f"{prefix}{name}/", nested))
                     continue
-                if not name.endswith(".py") or (not include_tests and is_test_file(name)):
+                text = not name.endswith(".py") and is_credential_file(name)
+                if not (name.endswith(".py") or text) or (not include_tests and is_test_file(name)):
                     continue
                 try:
                     lst = entry.stat(follow_symlinks=False)
@@ -146,14 +162,17 @@ def discover(paths: Iterable[Path], root: Path, exclude: tuple[str, ...] = (),
                 if not stat.S_ISREG(fst.st_mode):
                     skipped.append((Path(entry.path), "not a regular file"))
                     continue
-                if excluded(prefix + name, False, honour_gitignore):
-                    continue
+                if excluded(prefix + name, False, honour_gitignore) or (text and any(
+                        spec.match_file((prefix + name)[len(base):]) for base, spec in nested)):
+                    continue  # a credential file a nested .gitignore covers is not committed
                 real = safe_resolve(Path(entry.path)) if link else Path(f"{real_dir}/{name}")
-                files[str(real)] = real
+                (texts if text else files)[str(real)] = real
                 stamp(entry.path, fst)
             stack.extend(reversed(subdirs))
     ordered = sorted(files.values(), key=lambda p: _rel(p, root))
-    return Discovered(tuple(ordered), tuple(sorted(skipped, key=lambda s: str(s[0]))), tuple(stamps))
+    ordered_texts = sorted(texts.values(), key=lambda p: _rel(p, root))
+    return Discovered(tuple(ordered), tuple(sorted(skipped, key=lambda s: str(s[0]))), tuple(stamps),
+                      tuple(ordered_texts))
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -14,6 +14,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from apilint.cache import SummaryCache
+from apilint.checklist.cells import ChecklistReadings
 from apilint.config import Config
 from apilint.discover import discover, entry_path, relative_path, relative_resolved, safe_resolve
 from apilint.fingerprint import fingerprint
@@ -28,11 +29,12 @@ from apilint.model import (
 )
 from apilint.project import ProjectIndex
 from apilint.registry import all_rules, matches, selector_is_valid
-from apilint.replay import Stamp, stamps_with_digest
+from apilint.replay import Stamp, code_fingerprint, stamps_with_digest
 from apilint.rule import Rule, RuleContext
 from apilint.summarize import summarize_source
 from apilint.summary import ModuleSummary
 from apilint.suppress import is_suppressed, per_file_ignored
+from apilint.textfiles import TextFile, is_credential_file, read_text_file
 
 POOL_THRESHOLD = 24
 """Below this many files to parse, a process pool costs more than it saves."""
@@ -56,6 +58,8 @@ class RunOptions:
     """Report paths relative to this folder instead of the config's or git's root."""
     progress: Callable[[int, int], None] | None = None
     """Called with (files summarized, files to summarize) as parsing advances."""
+    checklist: bool = False
+    """Also read every route's checklist evidence (`RunResult.checklist`)."""
 
 
 @dataclass
@@ -78,6 +82,10 @@ class RunResult:
     files adapters read."""
     cache_dir: Path | None = None
     """The cache folder used, None without a cache."""
+    quiet: int = 0
+    """Findings held back because their route's auth could not be read (see `Finding.quiet`)."""
+    checklist: ChecklistReadings | None = None
+    """With `RunOptions.checklist`: what the checklist reads from the code (`apilint.checklist`)."""
 
 
 def selected_rules(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[type[Rule], ...]:
@@ -306,9 +314,13 @@ def run(config: Config, options: RunOptions) -> RunResult:
     cache = SummaryCache.open(cache_dir, config) if options.use_cache else None
     found = discover(scan_paths, root, config.exclude, config.respect_gitignore, config.include_tests)
     files = list(found.files)
+    texts = list(found.texts)
     if only_files:
-        extra = [p.resolve() for p in given_files if p.resolve() not in set(files)]
+        given = [p for p in given_files if p.name.endswith(".py") or not is_credential_file(p.name)]
+        extra = [p.resolve() for p in given if p.resolve() not in set(files)]
         files = sorted(set(files) | set(extra), key=lambda p: relative_path(p, root))
+        extra_texts = [p.resolve() for p in given_files if p not in given and p.resolve() not in set(texts)]
+        texts = sorted(set(texts) | set(extra_texts), key=lambda p: relative_path(p, root))
     diagnostics = [Diagnostic("PARSE002", f"skipped: {why}", Location(entry_path(p, root), 0))
                    for p, why in found.skipped]
     dirs = [p for p in options.paths if p.is_dir()]
@@ -319,11 +331,12 @@ def run(config: Config, options: RunOptions) -> RunResult:
     # then overlaps with the worker processes parsing.
     rules: tuple[type[Rule], ...] = selected_rules(config, options.select, options.ignore) if cache is not None else ()
     report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
-    result_key = _result_key(cache, files, root, base, rules, report_files)
+    result_key = _result_key(cache, [*files, *texts], root, base, rules, report_files, options.checklist)
     if cache is not None and result_key is not None:
         stored = cache.load_result(result_key)
         if stored is not None:
             result = _from_stored(stored, diagnostics, rules, root, report_files)
+            result.checklist = stored.get("checklist")  # type: ignore[assignment]
             result.stamps = found.stamps + tuple(stamps_with_digest(sorted(stored["inputs"])))  # type: ignore[call-overload]
             result.cache_dir = cache_dir
             return result
@@ -341,7 +354,8 @@ def run(config: Config, options: RunOptions) -> RunResult:
     routes, facts, link_diags = link_project(index, config, inputs)
     diagnostics += link_diags
     diagnostics += _unknown_suppressions(summaries)
-    ctx = RuleContext(routes, facts, index, config)
+    text_files = tuple(t for t in (read_text_file(p, relative_resolved(p, root)) for p in texts) if t is not None)
+    ctx = RuleContext(routes, facts, index, config, texts=text_files)
     findings: list[Finding] = []
     for summary in summaries:
         if summary.parse_error is not None and summary.parse_error[0] == WORKER_CRASH:
@@ -356,19 +370,39 @@ def run(config: Config, options: RunOptions) -> RunResult:
     for rule_findings, rule_diagnostics in _run_rules(rules, ctx, options.jobs):
         findings += rule_findings
         diagnostics += rule_diagnostics
-    kept, suppressed = _filter(findings, index, config, report_files, rules)
+    kept, suppressed = _filter(findings, index, config, report_files, rules, text_files)
+    quiet = 0 if config.show_unknown_auth else sum(1 for f in kept if f.quiet)
+    if quiet:
+        kept = [f for f in kept if not f.quiet]
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
+    readings = _read_checklist(routes, facts, index, config, kept, diagnostics) if options.checklist else None
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
     result = RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files,
                        stamps=found.stamps + tuple(stamps_with_digest(sorted(inputs))),
-                       cache_dir=cache_dir if cache is not None else None)
+                       cache_dir=cache_dir if cache is not None else None, quiet=quiet, checklist=readings)
     if cache is not None and result_key is not None and not any(d.internal for d in diagnostics):
         cache.store_result(result_key, {
             "findings": tuple(kept), "diagnostics": tuple(d for d in diagnostics if d.code != "PARSE002"),
-            "routes": routes, "facts": facts, "files": len(summaries), "suppressed": suppressed,
+            "routes": routes, "facts": facts, "files": len(summaries), "suppressed": suppressed, "quiet": quiet,
+            "checklist": readings,
         }, inputs)
     return result
+
+
+def _read_checklist(routes: RouteMap, facts: ProjectFacts, index: ProjectIndex, config: Config,
+                    findings: list[Finding], diagnostics: list[Diagnostic]) -> ChecklistReadings | None:
+    """Every route's checklist readings; a failure is an INTERNAL diagnostic, not a crash."""
+    from apilint.checklist.route_steps import read_checklist
+
+    try:
+        return read_checklist(routes, facts, index, config, findings)
+    except Exception as exc:
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+        diagnostics.append(Diagnostic("INTERNAL", f"the checklist failed: {type(exc).__name__}: {exc}{where}",
+                                      Location(".", 0), internal=True))
+        return None
 
 
 RuleResult = tuple[list[Finding], list[Diagnostic]]
@@ -425,11 +459,16 @@ def _run_rules(rules: Sequence[type[Rule]], ctx: RuleContext, jobs: int) -> list
 
 
 def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, base: Path,
-                rules: tuple[type[Rule], ...], report_files: frozenset[str] | None) -> str | None:
-    """Key of the whole run's result: every file's content key, the rules and the report scope."""
+                rules: tuple[type[Rule], ...], report_files: frozenset[str] | None,
+                checklist: bool = False) -> str | None:
+    """Key of the whole run's result: every file's content key, the rules, the report scope and
+    whether the checklist was read."""
     if cache is None:
         return None
-    parts = [",".join(r.code for r in rules), "|".join(sorted(report_files or ())), str(report_files is None)]
+    # The rules' code decides the result too: without it an edited rule (an editable install, a
+    # version not bumped) would be answered with the findings of the old one.
+    parts = [",".join(r.code for r in rules), "|".join(sorted(report_files or ())), str(report_files is None),
+             code_fingerprint(), f"checklist={checklist}"]
     for file in files:
         rel, module_rel = file_names(file, root, base)
         key = cache.key_for(file, f"{rel}|{module_rel}")
@@ -444,9 +483,10 @@ def _from_stored(stored: dict[str, object], skipped: list[Diagnostic], rules: tu
     """Rebuild a RunResult from a stored one (nothing changed since it was computed)."""
     diagnostics = sorted([*skipped, *stored["diagnostics"]],  # type: ignore[misc]
                          key=lambda d: (d.location.file, d.location.line, d.code, d.message))
+    quiet = stored.get("quiet", 0)
     return RunResult(list(stored["findings"]), diagnostics, rules, stored["routes"],  # type: ignore[call-overload, arg-type]
                      stored["facts"], ProjectIndex(()), root, stored["files"], stored["suppressed"],  # type: ignore[arg-type]
-                     report_files)
+                     report_files, quiet=quiet if isinstance(quiet, int) else 0)
 
 
 def _unknown_suppressions(summaries: Sequence[ModuleSummary]) -> list[Diagnostic]:
@@ -462,8 +502,9 @@ def _unknown_suppressions(summaries: Sequence[ModuleSummary]) -> list[Diagnostic
 
 
 def _filter(findings: list[Finding], index: ProjectIndex, config: Config, report_files: frozenset[str] | None,
-            rules: tuple[type[Rule], ...]) -> tuple[list[Finding], int]:
+            rules: tuple[type[Rule], ...], texts: Sequence[TextFile] = ()) -> tuple[list[Finding], int]:
     codes = {r.code for r in rules}
+    text_by_path = {t.path: t for t in texts}
     kept: list[Finding] = []
     suppressed = 0
     seen: set[tuple[str, str, int, str]] = set()
@@ -476,7 +517,8 @@ def _filter(findings: list[Finding], index: ProjectIndex, config: Config, report
         if key in seen:
             continue
         seen.add(key)
-        if is_suppressed(finding, index.by_path.get(finding.location.file)) or per_file_ignored(
+        holder = index.by_path.get(finding.location.file) or text_by_path.get(finding.location.file)
+        if is_suppressed(finding, holder) or per_file_ignored(
             finding, config.per_file_ignores
         ):
             suppressed += 1

@@ -28,7 +28,7 @@ def link_project(index: ProjectIndex, config: Config,
                 Location(".", 0), internal=True))
     if inputs is not None:
         inputs.update(out.inputs)
-    routes = _unique_routes(out.routes)
+    routes = _unique_routes(out.routes, dict(config.auth_permissions))
     facts = ProjectFacts(
         apps=tuple(sorted(set(out.apps), key=lambda a: (a.location, a.name))),
         cors=tuple(sorted(set(out.cors), key=lambda c: (c.location, c.source))),
@@ -45,11 +45,11 @@ def link_project(index: ProjectIndex, config: Config,
 _PLACEHOLDER = re.compile(r"\{\?([^}]*)\}")
 
 
-def _unique_routes(routes: list[Route]) -> tuple[Route, ...]:
+def _unique_routes(routes: list[Route], declared: dict[str, str] | None = None) -> tuple[Route, ...]:
     """One route per (method, path, handler, app), a linked one over an unlinked one; canonical order."""
     seen: dict[tuple[str, str, str, str, str], Route] = {}
     for route in routes:
-        route = _settled(route)
+        route = _settled(route, declared or {})
         key = (route.method, route.path, route.location.file, route.handler, route.app if route.linked else "")
         if key not in seen or (route.linked and not seen[key].linked):
             seen[key] = route
@@ -58,15 +58,37 @@ def _unique_routes(routes: list[Route]) -> tuple[Route, ...]:
     return tuple(sorted(kept, key=Route.sort_key))
 
 
-def _settled(route: Route) -> Route:
-    """What every adapter's route owes the model: the unresolved parts of its path listed, and no
-    `none` auth on a route nothing mounts (whatever mounts it may add authentication)."""
+_STATUS = {"required": AuthStatus.REQUIRED, "optional": AuthStatus.OPTIONAL, "none": AuthStatus.NONE}
+
+
+def _settled(route: Route, declared: dict[str, str]) -> Route:
+    """What every adapter's route owes the model: the unresolved parts of its path listed, the
+    mechanisms the configuration declares judged as declared, and no `none` auth on a route
+    nothing mounts (whatever mounts it may add authentication)."""
     unresolved = tuple(dict.fromkeys(_PLACEHOLDER.findall(route.raw_path) + _PLACEHOLDER.findall(route.path)))
     if unresolved != route.unresolved:
         route = replace(route, unresolved=unresolved)
+    if declared and route.auth.status is AuthStatus.UNKNOWN:
+        route = replace(route, auth=_declared(route.auth, declared))
     if not route.linked and route.auth.status is AuthStatus.NONE:
         why = Evidence("unlinked", route.group or route.handler, AuthStatus.UNKNOWN,
                        "no application mounts this route's router or view; the app that does may add authentication",
                        route.location)
         route = replace(route, auth=AuthEvidence(AuthStatus.UNKNOWN, (*route.auth.evidence, why)))
     return route
+
+
+def _declared(auth: AuthEvidence, declared: dict[str, str]) -> AuthEvidence:
+    """Unknown evidence the configuration declares (`[tool.apilint.auth] permissions`) takes the declared
+    status; the route is then judged from its evidence: required over optional over unknown over none."""
+    evidence = []
+    for item in auth.evidence:
+        name = declared.get(item.name) or declared.get(item.name.rsplit(".", 1)[-1])
+        if item.status is AuthStatus.UNKNOWN and name is not None:
+            item = replace(item, status=_STATUS[name], detail=f"declared {name} in the configuration")
+        evidence.append(item)
+    statuses = {e.status for e in evidence}
+    for status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN):
+        if status in statuses:
+            return AuthEvidence(status, tuple(evidence))
+    return AuthEvidence(AuthStatus.NONE, tuple(evidence))

@@ -360,6 +360,9 @@ class Finding:
     """Handler or symbol the finding is about; part of the fingerprint."""
     fingerprint: str = ""
     extra: tuple[tuple[str, str], ...] = field(default=())
+    quiet: bool = False
+    """Listed only when low confidence is asked for explicitly: a per-route finding on a route whose
+    authentication apilint could not read (AUTH005 names the mechanism once instead)."""
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         """Canonical order: file, line, column, code, message."""

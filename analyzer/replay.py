@@ -156,8 +156,9 @@ def _user_cache() -> str:
     return os.path.join(base, "apilint")
 
 
-def _code_fingerprint() -> str:
-    """Stamps of apilint's own modules: a changed apilint never replays an old record."""
+def code_fingerprint() -> str:
+    """Stamps of apilint's own modules: a changed apilint never replays an old record (nor reuses a
+    stored result: `apilint.engine` puts this in the whole-run result key)."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(sys.version.encode())
     here = os.path.dirname(os.path.abspath(__file__))
@@ -187,7 +188,7 @@ def _record_key(argv: Sequence[str]) -> str:
     if tty:
         with contextlib.suppress(OSError):
             parts.append(f"size={os.get_terminal_size()}")
-    parts.append(_code_fingerprint())
+    parts.append(code_fingerprint())
     for part in parts:
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     return digest.hexdigest()

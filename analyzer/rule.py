@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from apilint.config import Config
     from apilint.project import ProjectIndex
     from apilint.summary import FunctionDef, ModuleSummary
+    from apilint.textfiles import TextFile
 
 __all__ = [
     "Confidence",
@@ -72,12 +73,14 @@ class Example:
 
 @dataclass
 class RuleContext:
-    """What a rule sees: the route map, app-level facts, all summaries and the config."""
+    """What a rule sees: the route map, app-level facts, all summaries, credential text files and the config."""
 
     routes: RouteMap
     facts: ProjectFacts
     index: ProjectIndex
     config: Config
+    texts: tuple[TextFile, ...] = ()
+    """Non-Python files that may hold credentials (`.env`, `*.ini`, ...), read as text."""
     _handler_cache: dict[str, FunctionDef | None] = field(default_factory=dict)
 
     def handler(self, route: Route) -> FunctionDef | None:
@@ -184,6 +187,7 @@ class Rule:
         severity: Severity | None = None,
         symbol: str = "",
         route: Route | None = None,
+        quiet: bool = False,
     ) -> Finding:
         """Build a finding; confidence may be lowered from the rule's default, never raised."""
         if isinstance(where, Route):
@@ -204,4 +208,5 @@ class Rule:
             fix=fix,
             route=route.display if route is not None else None,
             symbol=symbol,
+            quiet=quiet,
         )

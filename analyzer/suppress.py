@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from apilint.model import Finding
-from apilint.summary import ModuleSummary
 from pathspec import GitIgnoreSpec
 
 
-def is_suppressed(finding: Finding, summary: ModuleSummary | None) -> bool:
+class HasSuppressions(Protocol):
+    """A file's `# apilint: ignore[...]` comments: a `ModuleSummary` or a `TextFile`."""
+
+    @property
+    def suppressions(self) -> tuple[tuple[int, tuple[str, ...]], ...]:
+        """(line, codes) of every suppression comment; empty codes = every code."""
+
+
+def is_suppressed(finding: Finding, summary: HasSuppressions | None) -> bool:
     """True when `# apilint: ignore[CODE]` (or a bare `# apilint: ignore`) is on the finding's line."""
     if summary is None:
         return False

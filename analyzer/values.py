@@ -20,6 +20,7 @@ is an `Opaque` too, or a `Ref` when it names a project definition, so adapters c
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -40,6 +41,8 @@ _ENV_CASTS: Final = frozenset({"bool", "int", "str", "list", "float", "tuple", "
                                "url", "db", "path"})
 _TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on", "y", "t"})
 _SETTINGS_BASES: Final = ("BaseSettings",)
+_ENV_KEY: Final = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+"""An environment-variable-like key (`API_PREFIX`, `DATA_ROUTE`): at least one underscore."""
 _STR_METHODS: Final = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "casefold", "title",
                                  "capitalize", "removeprefix", "removesuffix", "replace", "split", "rsplit",
                                  "format", "join", "startswith", "endswith"})
@@ -52,6 +55,8 @@ class Opaque:
     mod: ModuleSummary
     expr: Expr
     reason: str
+    scope: Scope | None = None
+    """The function scope the expression was read in (its local names, `self`), when any."""
 
     def render(self, limit: int = 40) -> str:
         """The expression's approximate source text."""
@@ -168,6 +173,7 @@ class Scope:
         self.lookup = lookup
         """Resolves names lazily before module-level names (Django settings reading each other)."""
         self._assignments: dict[str, list[tuple[Stmt, bool]]] | None = None
+        self._imports: dict[str, str] | None = None
 
     def child(self, bound: dict[str, Value]) -> Scope:
         """This scope with more names bound (a loop body's variables)."""
@@ -182,6 +188,23 @@ class Scope:
     def param(self, name: str) -> Param | None:
         """The function's parameter of that name, if any."""
         return self.func.param(name) if self.func is not None else None
+
+    def imports(self) -> dict[str, str]:
+        """Names bound by `import` statements inside the function (and the scopes around it)."""
+        if self._imports is None:
+            found = dict(self.parent.imports()) if self.parent is not None else {}
+            if self.func is not None:
+                for stmt in walk_stmts(self.func.body):
+                    if stmt.kind == "import":
+                        for target, value in zip(stmt.targets, stmt.exprs, strict=False):
+                            found[target.text] = value.text
+            self._imports = found
+        return self._imports
+
+    def binds(self, name: str) -> bool:
+        """True when the name is local to this scope (bound, assigned, a parameter or imported)."""
+        return (name in self.bound or name in self.assignments() or self.param(name) is not None
+                or name in self.imports())
 
 
 def collect_assignments(body: tuple[Stmt, ...]) -> dict[str, list[tuple[Stmt, bool]]]:
@@ -230,6 +253,7 @@ class Evaluator:
         self._memo: dict[tuple[str, int], Value] = {}
         self._busy: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._calls = 0
+        self._subclass_map: dict[str, list[Symbol]] | None = None
 
     # --- public API ---------------------------------------------------------------------
     def value(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None = None) -> Value:
@@ -281,6 +305,28 @@ class Evaluator:
             return []
         return [found for item in first if (found := as_expr(mod, item)) is not None]
 
+    def element_items(self, mod: ModuleSummary, expr: Expr | None,
+                      scope: Scope | None = None) -> list[tuple[ModuleSummary, Expr, Scope | None]]:
+        """Like `element_exprs`, over every possible value of the list (a builder whose `if` returns
+        one list or another gives both), each element with the scope it was read in."""
+        if expr is None:
+            return []
+        out: list[tuple[ModuleSummary, Expr, Scope | None]] = []
+        seen: set[int] = set()
+        for option in self.value(mod, expr, scope).options:
+            if not isinstance(option, list | tuple):
+                continue
+            for item in option:
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
+                found = as_expr(mod, item)
+                if found is not None:
+                    item_scope = item.scope if isinstance(item, Opaque) else (
+                        item.scope if isinstance(item, Instance) else None)
+                    out.append((found[0], found[1], item_scope))
+        return out
+
     def truth(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None = None) -> bool | None:
         """The truth of a known value (None when unknown)."""
         if expr is None:
@@ -328,6 +374,10 @@ class Evaluator:
             return self._compare(mod, expr, scope, depth)
         if kind == "ifexp":
             return self._ifexp(mod, expr, scope, depth)
+        if kind == "namedexpr" and len(expr.args) == 2:
+            return self._sub(mod, expr.args[1], scope, depth)
+        if kind == "await" and expr.args:
+            return self._sub(mod, expr.args[0], scope, depth)
         return _opaque(mod, expr, f"a {kind} expression is not evaluated")
 
     def _sub(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
@@ -419,6 +469,9 @@ class Evaluator:
             if param.default is not None:
                 return self._sub(scope.mod, param.default, None, depth)
             return _opaque(scope.mod, expr, f"parameter `{name}` is set by each caller")
+        imported = scope.imports().get(name)
+        if imported is not None:
+            return self._qualified(scope.mod, expr, imported, depth)
         if scope.parent is not None:
             return self._local(scope.parent, name, expr, depth)
         return None
@@ -528,11 +581,12 @@ class Evaluator:
     # --- attributes, subscripts ---------------------------------------------------------
     def _attribute(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
         dotted = expr.dotted
-        head = dotted.partition(".")[0] if dotted else ""
+        head, _, rest = dotted.partition(".") if dotted else ("", "", "")
         local = scope is not None and head and (
             head in scope.bound or head in scope.assignments() or scope.param(head) is not None)
+        imported = scope.imports().get(head) if scope is not None and head and not local else None
         if dotted is not None and not local:
-            qualified = self.index.qualify(mod, dotted)
+            qualified = f"{imported}.{rest}" if imported else self.index.qualify(mod, dotted)
             if qualified.startswith("django.conf.settings."):
                 return self._django_setting(mod, expr, qualified[len("django.conf.settings."):], depth)
             if qualified.startswith(("os.environ", "sys.")):
@@ -569,11 +623,41 @@ class Evaluator:
                 return self._field_default(owner, value, depth)
             method = owner.cls.method(attr)
             if method is not None:
+                if _abstract(method):
+                    override = self._only_override(owner, attr)
+                    if override is not None:
+                        return Value((Ref(override),))
                 return Value((Ref(_member_symbol(owner, method)),))
             inner = next((s.cls for s in owner.cls.body if s.cls is not None and s.cls.name == attr), None)
             if inner is not None:
                 return Value((Ref(_class_symbol(owner, inner)),))
         return _opaque(cls.module, expr, f"`{cls.qualname}` has no attribute `{attr}` apilint can read")
+
+    def _only_override(self, base: Symbol, name: str) -> Symbol | None:
+        """The one project subclass method that implements an abstract method (`self.build_routes()`
+        called in a base class whose only concrete subclass defines it)."""
+        found: list[Symbol] = []
+        for sub in self._subclasses().get(base.qualname, ()):
+            assert sub.cls is not None
+            method = sub.cls.method(name)
+            if method is not None and not _abstract(method):
+                found.append(_member_symbol(sub, method))
+        return found[0] if len(found) == 1 else None
+
+    def _subclasses(self) -> dict[str, list[Symbol]]:
+        if self._subclass_map is None:
+            from apilint.project import Symbol
+
+            table: dict[str, list[Symbol]] = {}
+            for mod in self.index:
+                for cls in mod.classes():
+                    if "<locals>" in cls.qualname or not cls.bases:
+                        continue
+                    symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+                    for base in self.index.base_names(symbol):
+                        table.setdefault(base, []).append(symbol)
+            self._subclass_map = table
+        return self._subclass_map
 
     def _field_default(self, owner: Symbol, value: Expr, depth: int) -> Value:
         """A class field's default: `x = "/api"`, `x: str = Field("/api")`, `Field(default_factory=C)`."""
@@ -661,10 +745,12 @@ class Evaluator:
         for a in left.options[:2]:
             for b in right.options[:2]:
                 options.append(_apply_binop(expr.text, a, b))
-        if any(o is _FAILED for o in options):
+        if options[0] is _FAILED:
+            # The likeliest combination cannot be computed: unknown first, the others kept as alternatives.
             reason = left.reason() or right.reason() or f"`{expr.text}` of values that cannot be combined"
-            return _opaque(mod, expr, reason, env)
-        return Value(tuple(options[:MAX_OPTIONS]), env)
+            others = [o for o in options if o is not _FAILED]
+            return Value((Opaque(mod, expr, reason, scope), *others)[:MAX_OPTIONS], env)
+        return Value(tuple(o for o in options if o is not _FAILED)[:MAX_OPTIONS], env)
 
     def _boolop(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
         env = False
@@ -729,10 +815,11 @@ class Evaluator:
         if env is not None:
             return env
         dotted = func.dotted or ""
-        qualified = (self.index.qualify(mod, dotted) if dotted and not self._is_local(scope, dotted) else dotted)
+        qualified = self._qualify(mod, dotted, scope) if dotted and not self._is_local(scope, dotted) else dotted
         builtin = self._builtin(mod, call, dotted, qualified, scope, depth)
         if builtin is not None:
             return builtin
+        receiver = self._sub(mod, func.args[0], scope, depth).first if func.kind == "attr" else None
         callee = self._sub(mod, func, scope, depth)
         target = callee.first
         if isinstance(target, Ref):
@@ -740,7 +827,8 @@ class Evaluator:
             if symbol.cls is not None:
                 return Value((Instance(symbol, call, mod, scope),))
             if symbol.func is not None:
-                return self._call_function(symbol, call, mod, scope, depth)
+                bound_self = self._receiver(receiver, symbol)
+                return self._call_function(symbol, call, mod, scope, depth, bound_self)
         if isinstance(target, Instance):
             dunder = self._find_method(target.cls, "__call__")
             if dunder is not None:
@@ -749,14 +837,23 @@ class Evaluator:
                 bound["self"] = Value((target,))
                 return self._returns(owner, fn, Scope(owner.module, fn, bound), call, depth)
         reason = f"call to `{func.render(30)}`" + ("" if isinstance(target, Opaque) else " is not evaluated")
-        return _opaque(mod, call, reason, callee.from_env)
+        return Value((Opaque(mod, call, reason, scope),), callee.from_env)
 
     @staticmethod
     def _is_local(scope: Scope | None, dotted: str) -> bool:
+        """True when the name's head is a local variable or parameter (not a local import)."""
         if scope is None:
             return False
         head = dotted.partition(".")[0]
         return head in scope.bound or head in scope.assignments() or scope.param(head) is not None
+
+    def _qualify(self, mod: ModuleSummary, dotted: str, scope: Scope | None) -> str:
+        """A dotted name's qualified name, through imports inside the function first."""
+        head, _, rest = dotted.partition(".")
+        imported = scope.imports().get(head) if scope is not None else None
+        if imported:
+            return f"{imported}.{rest}" if rest else imported
+        return self.index.qualify(mod, dotted)
 
     def _find_method(self, cls: Symbol, name: str) -> tuple[Symbol, FunctionDef] | None:
         for owner in self._class_chain(cls):
@@ -854,6 +951,8 @@ class Evaluator:
                 return Value((posixpath.join(*(p.first for p in parts)),), any(p.from_env for p in parts))
         if qualified in ("functools.partial",) and call.positional:
             return self._sub(mod, call.positional[0], scope, depth)
+        if qualified in ("typing.cast", "typing_extensions.cast") and len(call.positional) == 2:
+            return self._sub(mod, call.positional[1], scope, depth)
         return None
 
     def _env_call(self, mod: ModuleSummary, call: Expr, scope: Scope | None, depth: int) -> Value | None:
@@ -862,12 +961,13 @@ class Evaluator:
         dotted = func.dotted or ""
         if self._is_local(scope, dotted):
             return None
-        qualified = self.index.qualify_expr(mod, func) or dotted
+        qualified = self._qualify(mod, dotted, scope) if dotted else dotted
         cast = ""
         env_instance: Expr | None = None
         if func.kind == "attr" and func.text in _ENV_CASTS and func.args[0].kind == "name":
             owner = self._env_instance(mod, func.args[0])
-            if owner is None and func.args[0].text not in ("env", "environ"):
+            if owner is None and func.args[0].text not in ("env", "environ") and \
+                    not self._setting_lookup(call, qualified):
                 return None
             env_instance = owner
             cast = func.text
@@ -877,7 +977,7 @@ class Evaluator:
             env_instance = self._env_instance(mod, func)
             if env_instance is None:
                 return None
-        else:
+        elif not self._setting_lookup(call, qualified):
             return None
         default = call.kwarg("default")
         if default is None and len(call.positional) >= 2:
@@ -889,7 +989,8 @@ class Evaluator:
                 cast = cast or (scheme.args[0].dotted or "")
                 default = scheme.args[1]
         if default is None:
-            return _opaque(mod, call, f"environment variable {key or '?'} without a default", True)
+            # An unset variable reads as None, as the app sees it when nothing is configured.
+            return Value((None,), True)
         value = self._sub(mod, default, scope, depth)
         if not value.known:
             return Value(value.options, True)
@@ -899,6 +1000,16 @@ class Evaluator:
                                         (cast_expr.func.dotted or "").endswith("Csv") else "")
         casted = _cast(value.first, cast)
         return Value((value.first if casted is _FAILED else casted,), True)
+
+    def _setting_lookup(self, call: Expr, qualified: str) -> bool:
+        """`confi.str("DATA_ROUTE", "/data")`, `cfg.get("API_PREFIX", "/api")`: a configuration
+        library outside the project read by an environment-style key with a default."""
+        if call.func.kind != "attr" or self.index.lookup(qualified) is not None:
+            return False
+        first = call.positional[0] if call.positional else None
+        has_default = len(call.positional) >= 2 or call.kwarg("default") is not None
+        return (first is not None and first.kind == "str" and has_default
+                and _ENV_KEY.match(first.text) is not None)
 
     def _env_instance(self, mod: ModuleSummary, name: Expr) -> Expr | None:
         """The `environ.Env(...)` call a name is bound to, if it is one."""
@@ -910,14 +1021,26 @@ class Evaluator:
             return symbol.value
         return None
 
+    def _receiver(self, receiver: Any, method: Symbol) -> Instance | None:
+        """The object a method is called on, as an instance of the class that defines the method (an
+        override found for an abstract method runs on the subclass)."""
+        if not isinstance(receiver, Instance):
+            return None
+        owner = self.index.lookup(method.qualname.rsplit(".", 1)[0])
+        if owner is not None and owner.cls is not None and owner.qualname != receiver.cls.qualname:
+            return Instance(owner, receiver.call, receiver.mod, receiver.scope)
+        return receiver
+
     def _call_function(self, symbol: Symbol, call: Expr, mod: ModuleSummary, scope: Scope | None,
-                       depth: int) -> Value:
+                       depth: int, receiver: Instance | None = None) -> Value:
         func = symbol.func
         assert func is not None
         if depth > _MAX_DEPTH - 4 or self._calls > 20000 or _call_depth(scope) >= _MAX_CALL_DEPTH:
             return _opaque(mod, call, f"call to `{symbol.qualname}` is nested too deeply to read")
         self._calls += 1
-        bound = self.bind_arguments(mod, func, call, scope, skip_self=False)
+        bound = self.bind_arguments(mod, func, call, scope, skip_self=receiver is not None)
+        if receiver is not None and func.params and func.params[0].name in ("self", "cls"):
+            bound[func.params[0].name] = Value((receiver,))
         inner = Scope(symbol.module, func, bound, None)
         inner.bound["__caller__"] = Value((_call_depth(scope) + 1,))
         return self._returns(symbol, func, inner, call, depth)
@@ -965,6 +1088,8 @@ class Evaluator:
             elif kind == "if" and stmt.value is not None:
                 test = self._sub(mod, stmt.value, frame.scope, depth)
                 frame.env = frame.env or test.from_env  # what it returns then depends on the environment
+                if stmt.value.kind == "namedexpr" and stmt.value.args[0].kind == "name":
+                    frame.scope.bound[stmt.value.args[0].text] = test
                 if test.known:
                     if self._run(mod, stmt.body if test.first else stmt.orelse, frame, depth):
                         return True
@@ -1074,6 +1199,19 @@ def _call_depth(scope: Scope | None) -> int:
     return int(marker.first) if marker is not None and isinstance(marker.first, int) else 0
 
 
+def _abstract(method: FunctionDef) -> bool:
+    """An `@abstractmethod`, or a body that is only `...`, `pass` or `raise NotImplementedError`."""
+    if any((d.expr.dotted or "").endswith("abstractmethod") for d in method.decorators):
+        return True
+    body = [s for s in method.body if not (s.kind == "expr" and s.value is not None and s.value.kind == "str")]
+    if len(body) != 1:
+        return False
+    only = body[0]
+    if only.kind == "pass" or (only.kind == "expr" and only.value is not None and only.value.text == "..."):
+        return True
+    return only.kind == "raise" and only.value is not None and "NotImplementedError" in only.value.render(60)
+
+
 def _member_symbol(owner: Symbol, method: FunctionDef) -> Symbol:
     from apilint.project import Symbol
 
@@ -1113,6 +1251,8 @@ def _to_str(value: Any) -> str:
 
 
 def _apply_binop(op: str, a: Any, b: Any) -> Any:
+    if op == "+" and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return list(a) + list(b) if isinstance(a, list) else tuple(a) + tuple(b)  # objects inside are fine
     if not (is_plain(a) and is_plain(b)):
         return _FAILED
     try:

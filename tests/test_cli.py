@@ -124,7 +124,8 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_min_confidence_filters_findings(tmp_path: Path) -> None:
-    """`--min-confidence medium` drops the low-confidence finding and keeps the surer one."""
+    """`--min-confidence medium` drops low-confidence findings; the per-route finding on a route whose
+    auth cannot be read shows only with `--min-confidence low` (AUTH005 stands for it by default)."""
     (tmp_path / ".git").mkdir()
     (tmp_path / "app.py").write_text(
         "from fastapi import FastAPI\nfrom thirdparty.auth import current_principal\nfrom fastapi import Depends\n"
@@ -134,10 +135,34 @@ def test_min_confidence_filters_findings(tmp_path: Path) -> None:
     from apilint.cli import app
     from typer.testing import CliRunner
 
-    everything = CliRunner().invoke(app, ["check", str(tmp_path), "--no-cache", "--format", "json"])
-    confident = CliRunner().invoke(app, ["check", str(tmp_path), "--no-cache", "--format", "json",
-                                         "--min-confidence", "medium"])
-    all_codes = sorted((f["line"], f["confidence"]) for f in json.loads(everything.stdout)["findings"])
-    high = sorted((f["line"], f["confidence"]) for f in json.loads(confident.stdout)["findings"])
-    assert all_codes == [(7, "medium"), (11, "low")]
-    assert high == [(7, "medium")]
+    def codes(*extra: str) -> list[tuple[int, str, str]]:
+        out = CliRunner().invoke(app, ["check", str(tmp_path), "--no-cache", "--format", "json", *extra]).stdout
+        return sorted((f["line"], f["code"], f["confidence"]) for f in json.loads(out)["findings"])
+
+    assert codes() == [(7, "AUTH001", "medium"), (11, "AUTH005", "high")]
+    assert codes("--min-confidence", "low") == [(7, "AUTH001", "medium"), (11, "AUTH001", "low"),
+                                                 (11, "AUTH005", "high")]
+    assert codes("--min-confidence", "medium") == [(7, "AUTH001", "medium"), (11, "AUTH005", "high")]
+
+
+def test_routes_why_prints_the_chain_that_decided_auth(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(
+        "from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request\n\n"
+        "def current_user(request: Request):\n"
+        "    if not request.headers.get('Authorization'):\n"
+        "        raise HTTPException(status_code=401)\n\n"
+        "router = APIRouter(dependencies=[Depends(current_user)])\n\n"
+        "@router.get('/notes')\ndef notes():\n    return []\n\n"
+        "app = FastAPI()\napp.include_router(router)\n\n"
+        "@app.get('/open')\ndef open_route():\n    return []\n", encoding="utf-8")
+    from apilint.cli import app
+    from typer.testing import CliRunner
+
+    out = CliRunner().invoke(app, ["routes", str(tmp_path), "--no-cache", "--why"]).stdout
+    assert "GET /notes" in out and "required: router dependency app.current_user at app.py:3" in out
+    assert "none: nothing on the route, its routers or its app checks who the caller is" in out
+    assert out.rstrip().endswith("auth unknown on 0")
+    data = json.loads(CliRunner().invoke(app, ["routes", str(tmp_path), "--no-cache", "--format", "json"]).stdout)
+    notes = next(r for r in data["routes"] if r["path"] == "/notes")
+    assert notes["auth"]["chain"][0]["level"] == "router" and notes["auth"]["why"].startswith("required")

@@ -10,6 +10,7 @@ from apilint.config import option_names
 from apilint.docgen import rule_doc_sections
 from apilint.registry import all_rules
 from apilint.rule import OWASP_2023
+from apilint.textfiles import is_credential_file
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = all_rules()
@@ -45,7 +46,9 @@ def test_rule_metadata(rule):
 def test_rule_has_firing_fixture_and_safe_twin(rule):
     fixtures = REPO / "fixtures"
     marker = re.compile(rf"#\s*expect:.*\b{rule.code}\b")
-    firing = [p for p in fixtures.rglob("*.py") if marker.search(p.read_text(encoding="utf-8"))]
+    candidates = [p for p in fixtures.rglob("*") if p.is_file() and (
+        p.suffix in (".py", ".yaml", ".yml") or is_credential_file(p.name))]
+    firing = [p for p in candidates if marker.search(p.read_text(encoding="utf-8"))]
     assert firing, f"no fixture marks {rule.code}"
     apps = {p.relative_to(fixtures).parts[:2] for p in firing}
     assert any((fixtures / fw / f"{app}_safe").is_dir() for fw, app in apps), f"no safe twin for {rule.code}"

@@ -85,10 +85,46 @@ def test_environment_defaults_are_marked() -> None:
         mod, expr = _expr(index, "app.py", name)
         value = index.values.value(mod, expr)
         assert value.first == expected and value.from_env, name
-    for name in ("D", "E"):
-        mod, expr = _expr(index, "app.py", name)
-        value = index.values.value(mod, expr)
-        assert isinstance(value.first, Opaque) and value.from_env and "environment" in value.reason()
+    mod, expr = _expr(index, "app.py", "D")
+    value = index.values.value(mod, expr)
+    assert isinstance(value.first, Opaque) and value.from_env and "environment" in value.reason()
+    mod, expr = _expr(index, "app.py", "E")
+    value = index.values.value(mod, expr)
+    assert value.first is None and value.from_env  # unset: what the app sees when nothing is configured
+
+
+def test_environment_helper_functions_are_read_with_nothing_configured() -> None:
+    files = {
+        "proj/__init__.py": "",
+        "proj/env.py": """
+            import os
+            from pathlib import Path
+            from typing import cast
+
+            def get_env_str(name, default=None, *, required=False, fallback_name=None):
+                file_env = f"{name}_FILE"
+                if filename := os.environ.get(file_env):
+                    result = Path(filename).read_text(encoding="utf-8")
+                else:
+                    result = cast("str | None", os.environ.get(name, default if not fallback_name else None))
+                if not result and fallback_name:
+                    result = get_env_str(fallback_name, default=default)
+                if required and not result:
+                    raise ValueError(name)
+                return result
+        """,
+        "proj/settings.py": """
+            from proj.env import get_env_str
+            URL_PREFIX = get_env_str("URL_PREFIX", "")
+            SITE = get_env_str("SITE_URL", "/site")
+        """,
+    }
+    index = _index(files)
+    mod, expr = _expr(index, "proj/settings.py", "URL_PREFIX")
+    value = index.values.value(mod, expr)
+    assert value.first == "" and value.from_env
+    mod, expr = _expr(index, "proj/settings.py", "SITE")
+    assert index.values.value(mod, expr).first == "/site"
 
 
 def test_settings_object_through_instance_and_cached_factory() -> None:
@@ -308,3 +344,40 @@ def test_cycles_and_depth_never_crash() -> None:
     for name in ("A", "B", "C"):
         assert isinstance(_value(files, name)[0], Opaque)
     assert _value(files, "D")[0] == "x"
+
+
+def test_configuration_library_lookup_counts_as_its_default() -> None:
+    files = {"app.py": """
+        from confi import Confi
+        confi = Confi()
+        DATA_ROUTE = confi.str("DATA_ROUTE", "/policy-data", description="where data is served")
+        TIMEOUT = confi.int("FETCH_TIMEOUT", default=30)
+        PLAIN = confi.str("name", "/x")
+    """}
+    index = _index(files)
+    for name, want in (("DATA_ROUTE", "/policy-data"), ("TIMEOUT", 30)):
+        mod, expr = _expr(index, "app.py", name)
+        value = index.values.value(mod, expr)
+        assert value.first == want and value.from_env, name
+    assert isinstance(_value(files, "PLAIN")[0], Opaque)
+
+
+def test_imports_inside_a_function_are_followed() -> None:
+    files = {
+        "app/__init__.py": "",
+        "app/config.py": "PREFIX = '/api/chat'\n",
+        "app/main.py": """
+            def configure():
+                from app.config import PREFIX
+                import app.config as cfg
+                a = PREFIX + "/x"
+                b = cfg.PREFIX
+                return a, b
+        """,
+    }
+    index = _index(files)
+    mod = index.by_path["app/main.py"]
+    func = next(mod.functions())
+    scope = Scope(mod, func)
+    ret = next(s for s in func.body if s.kind == "return")
+    assert index.values.value(mod, ret.value, scope).first == ("/api/chat/x", "/api/chat")

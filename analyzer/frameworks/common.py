@@ -318,8 +318,9 @@ def factory_aliases(index: ProjectIndex, mod: ModuleSummary, known: Container[st
         if symbol is None or symbol.func is None:
             continue
         for inner in walk_stmts(symbol.func.body):
-            if inner.kind == "return" and inner.value is not None and inner.value.dotted:
-                key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{inner.value.dotted}"
+            if inner.kind == "return" and inner.value is not None:
+                local = inner.value.dotted if inner.value.dotted else f"<return@{inner.line}>"
+                key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{local}"
                 if key in known:
                     for target in stmt.targets:
                         if target.kind == "name":

@@ -44,11 +44,12 @@ SECURITY_SETTINGS = (
     "CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST", "CORS_ALLOWED_ORIGIN_REGEXES",
     "CORS_ALLOW_CREDENTIALS", "DATA_UPLOAD_MAX_MEMORY_SIZE", "FILE_UPLOAD_MAX_MEMORY_SIZE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE",
-    "MIDDLEWARE", "SESSION_COOKIE_HTTPONLY",
+    "MIDDLEWARE", "SESSION_COOKIE_HTTPONLY", "LOGGING",
 )
 REST_FRAMEWORK_KEYS = (
     "DEFAULT_PERMISSION_CLASSES", "DEFAULT_AUTHENTICATION_CLASSES", "DEFAULT_THROTTLE_CLASSES",
     "DEFAULT_THROTTLE_RATES", "DEFAULT_PAGINATION_CLASS", "PAGE_SIZE", "EXCEPTION_HANDLER",
+    "DEFAULT_VERSIONING_CLASS",
 )
 _ENTRY_FILES = ("wsgi.py", "asgi.py", "manage.py")
 
@@ -277,9 +278,7 @@ class DjangoSettings:
         value = self.value(name)
         if value is None:
             return None if name not in self.values else Lit(UNKNOWN)
-        first = value.first
-        known = first is not UNKNOWN and is_plain(first) and not _holds_unknown(first)
-        return Lit(first if known else UNKNOWN, value.from_env)
+        return Lit(_literal(value.first), value.from_env)
 
     def location(self, name: str, key: str = "") -> Location:
         """Where a setting is (last) assigned; with `key`, where `NAME["key"] = ...` sets that key, if so."""
@@ -410,6 +409,19 @@ class DjangoSettings:
         if creds_lit is not None:
             creds = creds_lit.value if isinstance(creds_lit.value, bool) else None
         return CorsPolicy("django-cors-headers", self.location(anchor), origins, regex, False, creds, resolved)
+
+
+def _literal(value: Any, depth: int = 0) -> Any:
+    """A setting's value as plain data: a dict keeps its readable entries (an unreadable one becomes
+    UNKNOWN), a list or tuple with an unreadable item is UNKNOWN as a whole."""
+    if depth > 8 or value is UNKNOWN:
+        return UNKNOWN
+    if isinstance(value, dict):
+        return {k: _literal(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [_literal(v, depth + 1) for v in value]
+        return UNKNOWN if any(i is UNKNOWN or _holds_unknown(i) for i in items) else type(value)(items)
+    return value if is_plain(value) else UNKNOWN
 
 
 def _holds_unknown(value: Any, depth: int = 0) -> bool:

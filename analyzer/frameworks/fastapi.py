@@ -34,6 +34,8 @@ ROUTER_CLASSES = {"fastapi.APIRouter": "fastapi", "fastapi.routing.APIRouter": "
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
 _REGISTRATIONS = frozenset({"include_router", "add_api_route", "add_api_websocket_route", "add_route",
                             "add_websocket_route", "mount", "add_middleware", "add_exception_handler", "host"})
+_APPISH = frozenset({"app", "application", "fastapi_app", "api_app", "asgi_app"})
+_ROUTERISH = frozenset({"router", "api_router", "parent_router"})
 _MAX_LOOP_ITEMS = 200
 _MAX_HELPERS = 500
 
@@ -80,11 +82,15 @@ class _Linker:
         self._helpers_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._replaced: set[tuple[str, str]] = set()
         self._reported: set[tuple[str, int, str]] = set()
+        self._pending: list[tuple[Router, ModuleSummary, Expr, Scope | None]] = []
+        """Objects waiting to be configured from their constructor call once every object is known."""
         self.modules = [m for m in index if m.imports]  # no import, no router object
 
     def run(self) -> None:
         for mod in self.modules:
-            self._collect_objects(mod, mod.body, "", None)
+            self._collect_objects(mod, mod.body, "", None, None)
+        for router, mod, call, scope in self._pending:
+            self._configure(router, mod, call, _Ctx("", {}, values=scope))
         for mod in self.modules:
             self.aliases.update(factory_aliases(self.index, mod, self.routers))
         for mod in self.modules:
@@ -113,25 +119,40 @@ class _Linker:
                     return "router", ROUTER_CLASSES[base]
         return None
 
-    def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, cls: ClassDef | None) -> None:
+    def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, cls: ClassDef | None,
+                         values: Scope | None) -> None:
+        """Apps and routers wherever they are made: assigned to a name or `self.x`, or returned
+        straight from a factory (`return Starlette(routes=...)`). Inside a function their arguments
+        are read with its parameters at their defaults."""
         for stmt in walk_stmts(body):
-            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+            if stmt.kind in ("assign", "annassign", "return") and stmt.value is not None:
                 kind = self._router_kind(mod, stmt.value)
                 if kind is None:
                     continue
-                for target in stmt.targets:
-                    dotted = target.dotted
+                targets = [t.dotted for t in stmt.targets] if stmt.kind != "return" else [f"<return@{stmt.line}>"]
+                for dotted in targets:
                     if dotted is None:
                         continue
                     key = self._object_key(mod, scope, cls, dotted)
                     router = Router(key, kind[0], kind[1], mod, stmt.line)
-                    self._configure(router, mod, stmt.value, None)
+                    self._pending.append((router, mod, stmt.value, values))
                     self.routers[key] = router
             elif stmt.func is not None:
-                self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", cls)
+                inner = self._definition_scope(mod, stmt.func, cls, values)
+                self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", cls, inner)
             elif stmt.cls is not None:
                 for method in stmt.cls.methods():
-                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", stmt.cls)
+                    inner = self._definition_scope(mod, method, stmt.cls, values)
+                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", stmt.cls, inner)
+
+    @staticmethod
+    def _definition_scope(mod: ModuleSummary, func: FunctionDef, cls: ClassDef | None,
+                          parent: Scope | None) -> Scope:
+        bound: dict[str, Value] = {}
+        if cls is not None:
+            symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+            bound["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
+        return Scope(mod, func, bound, parent)
 
     @staticmethod
     def _object_key(mod: ModuleSummary, scope: str, cls: ClassDef | None, dotted: str) -> str:
@@ -184,7 +205,8 @@ class _Linker:
                                             _depth + 1)
             if not rest:
                 return self._resolve_router(owner, bound, None, _depth + 1)
-        qualified = self.index.qualify(mod, dotted)
+        imported = ctx.values.imports().get(head) if ctx is not None and ctx.values is not None else None
+        qualified = f"{imported}.{rest}" if imported and rest else imported or self.index.qualify(mod, dotted)
         key = self.aliases.get(qualified, qualified)
         if key in self.routers:
             return self.routers[key]
@@ -263,6 +285,10 @@ class _Linker:
                 built = self._factory_router(mod, stmt.value, 0)
                 if built is not None:
                     ctx.names[dotted] = built.key
+                else:
+                    handed_back = self._helper_call(mod, stmt.value, ctx, stmt.line)  # r = configure(APIRouter())
+                    if handed_back is not None:
+                        ctx.names[dotted] = handed_back
             elif stmt.value.kind in ("name", "attr"):
                 alias = self._resolve_router(mod, stmt.value, ctx)  # api = app / router = routers.users
                 if alias is not None:
@@ -302,20 +328,38 @@ class _Linker:
         of that class, else a stand-in for the app this function is handed."""
         out = dict(bound)
         for param in func.params:
-            if param.name in out or param.annotation is None:
+            if param.name in out:
                 continue
-            kind = self._router_kind(mod, Expr("call", args=(param.annotation,)))
+            if param.annotation is not None:
+                kind = self._router_kind(mod, Expr("call", args=(param.annotation,)))
+            else:
+                kind = self._registers_on(mod, func, param.name)
             if kind is None:
                 continue
             candidates = [r for r in self.routers.values()
                           if r.kind == kind[0] and r.framework == kind[1] and r.stand_in is None]
             same_module = [r for r in candidates if r.mod.path == mod.path]
             chosen = same_module if len(same_module) == 1 else candidates
-            if len(chosen) == 1:
+            if len(chosen) == 1 and param.annotation is not None:
                 out[param.name] = chosen[0].key
-            elif kind[0] == "app":
+            else:
                 out[param.name] = self._stand_in(mod, func, param.name, kind).key
         return out
+
+    def _registers_on(self, mod: ModuleSummary, func: FunctionDef, name: str) -> tuple[str, str] | None:
+        """An unannotated parameter named like an app or router that the body registers routes on
+        (`def setup(app): app.include_router(...)`) is taken for one."""
+        if name not in _APPISH and name not in _ROUTERISH:
+            return None
+        for stmt in walk_stmts(func.body):
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    if call.func.kind == "attr" and call.func.text in _REGISTRATIONS and \
+                            call.func.args[0].kind == "name" and call.func.args[0].text == name:
+                        framework = "starlette" if _imports(mod, "starlette") and not _imports(mod, "fastapi") \
+                            else "fastapi"
+                        return ("app" if name in _APPISH else "router"), framework
+        return None
 
     def _stand_in(self, mod: ModuleSummary, func: FunctionDef, param: str, kind: tuple[str, str]) -> Router:
         func_key = f"{mod.module}.{func.qualname}"
@@ -403,7 +447,7 @@ class _Linker:
                 self._registration(mod, router, call, ctx, line)
                 return
         if call.positional or call.keywords:
-            self._helper_call(mod, call, ctx)
+            self._helper_call(mod, call, ctx, line)
 
     def _registration(self, mod: ModuleSummary, router: Router, call: Expr, ctx: _Ctx, line: int) -> None:
         method = call.func.text
@@ -446,35 +490,39 @@ class _Linker:
         parent.includes.append(Include(child.key, prefix, deps, condition))
         child.included = True
 
-    def _helper_call(self, mod: ModuleSummary, call: Expr, ctx: _Ctx) -> None:
-        """`configure(app)`, `self.setup_routes(app)`, `Server().mount_api(app, prefix="/v1")`: read
-        the project function with its app/router parameters bound to the arguments' objects and its
-        other parameters to the arguments' values."""
+    def _helper_call(self, mod: ModuleSummary, call: Expr, ctx: _Ctx, line: int) -> str | None:
+        """`configure(app)`, `self.setup_routes(app)`, `include_routers(APIRouter(prefix="/t"))`: read
+        the project function with its app/router parameters bound to the arguments' objects (a
+        router built in the argument itself included) and its other parameters to the arguments'
+        values. Returns the router the function hands back when it returns one of them."""
         if len(self._helpers_seen) > _MAX_HELPERS:
-            return
+            return None
         callee = self.index.values.value(mod, call.func, ctx.values).first
         if not isinstance(callee, Ref) or callee.symbol.func is None:
-            return
+            return None
         symbol = callee.symbol
         func = symbol.func
         assert func is not None
         is_method = "." in func.qualname and func.params and func.params[0].name in ("self", "cls")
         params = [p for p in func.params if p.kind in ("pos", "posonly")][1 if is_method else 0:]
         routers: dict[str, str] = {}
-        for param, arg in zip(params, call.positional, strict=False):
-            found = self._resolve_router(mod, arg, ctx)
+        for i, (param, arg) in enumerate(zip(params, call.positional, strict=False)):
+            found = self._resolve_router(mod, arg, ctx) or self._inline_router(mod, arg, ctx, line, i)
             if found is not None:
                 routers[param.name] = found.key
         for kw in call.keywords:
             if kw.name is not None and func.param(kw.name) is not None:
-                found = self._resolve_router(mod, kw.value, ctx)
+                found = self._resolve_router(mod, kw.value, ctx) or self._inline_router(mod, kw.value, ctx, line,
+                                                                                              kw.name)
                 if found is not None:
                     routers[kw.name] = found.key
         if not routers:
-            return
+            return None
+        returned = next((routers[s.value.text] for s in walk_stmts(func.body) if s.kind == "return"
+                         and s.value is not None and s.value.kind == "name" and s.value.text in routers), None)
         seen_key = (symbol.qualname, tuple(sorted(routers.items())))
         if seen_key in self._helpers_seen:
-            return
+            return returned
         self._helpers_seen.add(seen_key)
         func_key = f"{symbol.module.module}.{func.qualname}"
         for name in routers:
@@ -484,6 +532,20 @@ class _Linker:
         inner = self._function_ctx(symbol.module, func, _Ctx("", {}, values=None, condition=ctx.condition), cls,
                                    routers, values)
         self._scan(symbol.module, func.body, inner)
+        return returned
+
+    def _inline_router(self, mod: ModuleSummary, arg: Expr, ctx: _Ctx, line: int,
+                       position: int | str) -> Router | None:
+        """A router or app built right in a call's argument (`include_routers(APIRouter(prefix=...))`)."""
+        kind = self._router_kind(mod, arg)
+        if kind is None:
+            return None
+        key = f"{mod.module}.{ctx.scope}<{(arg.func.dotted or 'router')}@{line}:{position}>"
+        if key not in self.routers:
+            router = Router(key, kind[0], kind[1], mod, line)
+            self._configure(router, mod, arg, ctx)
+            self.routers[key] = router
+        return self.routers[key]
 
     def _owner_class(self, symbol: Symbol) -> ClassDef | None:
         head = symbol.qualname.rsplit(".", 1)[0]
@@ -492,13 +554,24 @@ class _Linker:
 
     # --- Starlette route lists ------------------------------------------------------------
     def _starlette_routes(self, where: ModuleSummary, expr: Expr, prefix: str, owner: Router,
-                          ctx: _Ctx | None) -> Iterator[RawRoute]:
+                          ctx: _Ctx | None, depth: int = 0) -> Iterator[RawRoute]:
+        """`routes=[Route(...), Mount(...)]`: a literal list, a constant, or what a builder returns
+        (every list it may return), each route read in the scope it was written in."""
         scope = ctx.values if ctx is not None else None
-        for mod, item in self.index.values.element_exprs(where, expr, scope):
+        router = self._routes_of(where, expr, ctx)
+        if router is not None:  # routes=app_router.routes, or a builder that returns them
+            self._include(owner, router, prefix, [], "")
+            return
+        if depth > 6:
+            return
+        for mod, item, item_scope in self.index.values.element_items(where, expr, scope):
             if item.kind != "call":
                 continue
             short = (self.index.qualify_expr(mod, item.func) or "").rsplit(".", 1)[-1]
-            inner_ctx = ctx if mod is where else None
+            if item_scope is not None:
+                inner_ctx: _Ctx | None = _Ctx("", {}, values=item_scope)
+            else:
+                inner_ctx = ctx if mod is where else None
             if short in ("Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"):
                 path = join_paths(prefix, self._path(mod, item.arg(0, "path"), inner_ctx, item.line)[0])
                 kind = "websocket" if "WebSocket" in short else "api_route"
@@ -509,11 +582,33 @@ class _Linker:
                 sub_prefix = join_paths(prefix, mount_path) if short == "Mount" else prefix
                 routes = item.kwarg("routes")
                 if routes is not None:
-                    yield from self._starlette_routes(mod, routes, sub_prefix, owner, inner_ctx)
+                    yield from self._starlette_routes(mod, routes, sub_prefix, owner, inner_ctx, depth + 1)
                 app_expr = item.kwarg("app") or (item.positional[1] if len(item.positional) > 1 else None)
                 child = self._resolve_router(mod, app_expr, inner_ctx)
                 if child is not None:
                     self._include(owner, child, sub_prefix, [], "")
+
+    def _routes_of(self, mod: ModuleSummary, expr: Expr, ctx: _Ctx | None, depth: int = 0) -> Router | None:
+        """The router whose `.routes` a list stands for: `router.routes`, or a project function that
+        builds a router and returns its `.routes` (`Starlette(routes=build_routes(...))`)."""
+        if depth > 3:
+            return None
+        if expr.kind == "attr" and expr.text == "routes":
+            return self._resolve_router(mod, expr.args[0], ctx)
+        if expr.kind != "call":
+            return None
+        callee = self.index.values.value(mod, expr.func, ctx.values if ctx is not None else None).first
+        if not isinstance(callee, Ref) or callee.symbol.func is None:
+            return None
+        func = callee.symbol.func
+        local = f"{callee.symbol.module.module}.{func.qualname}.<locals>."
+        names = {key[len(local):]: key for key in self.routers if key.startswith(local)}
+        for stmt in walk_stmts(func.body):
+            if stmt.kind == "return" and stmt.value is not None:
+                found = self._routes_of(callee.symbol.module, stmt.value, _Ctx("", names), depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def _endpoint_routes(self, mod: ModuleSummary, endpoint: Expr | None, methods: tuple[str, ...],
                          path: str, line: int, ctx: _Ctx | None) -> Iterator[RawRoute]:

@@ -219,9 +219,11 @@ class _Linker:
         self.aliases.update(factory_aliases(self.index, mod, self.nodes))
 
     # --- pass 2: registrations and routes --------------------------------------------
-    def _node(self, mod: ModuleSummary, expr: Expr | None, env: Env) -> _Node | None:
-        if expr is None:
+    def _node(self, mod: ModuleSummary, expr: Expr | None, env: Env, _depth: int = 0) -> _Node | None:
+        if expr is None or _depth > 4:
             return None
+        if expr.kind == "call":
+            return self._factory_node(mod, expr, _depth)
         dotted = expr.dotted
         if dotted is None:
             return None
@@ -246,6 +248,22 @@ class _Linker:
         symbol = self.index.lookup(qualified)
         if symbol is not None:
             return self.nodes.get(self.aliases.get(symbol.qualname, symbol.qualname))
+        return None
+
+    def _factory_node(self, mod: ModuleSummary, call: Expr, depth: int) -> _Node | None:
+        """`construct_blueprint(datastore)`: a project function that builds a blueprint and returns it."""
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None or symbol.func is None:
+            return None
+        local = f"{symbol.module.module}.{symbol.func.qualname}.<locals>."
+        for stmt in walk_stmts(symbol.func.body):
+            if stmt.kind == "return" and stmt.value is not None:
+                dotted = stmt.value.dotted
+                if dotted is not None and f"{local}{dotted}" in self.nodes:
+                    return self.nodes[f"{local}{dotted}"]
+                found = self._node(symbol.module, stmt.value, Env(), depth + 1)
+                if found is not None:
+                    return found
         return None
 
     def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
@@ -300,15 +318,18 @@ class _Linker:
                        cls: ClassDef | None) -> dict[str, str]:
         out = dict(bound)
         for param in func.params:
-            if param.name in out or param.annotation is None:
+            if param.name in out:
                 continue
-            kind = self._kind(mod, Expr("call", args=(param.annotation,)), Env())
+            if param.annotation is not None:
+                kind = self._kind(mod, Expr("call", args=(param.annotation,)), Env())
+            else:
+                kind = ("app", "flask") if self._registers_on(func, param.name) else None
             if kind is None or kind[0] != "app":
                 continue
             apps = [n for n in self.nodes.values() if n.kind == "app" and n.lib == kind[1] and n.stand_in is None]
             same = [n for n in apps if n.mod.path == mod.path]
             chosen = same if len(same) == 1 else apps
-            if len(chosen) == 1:
+            if len(chosen) == 1 and param.annotation is not None:
                 out[param.name] = chosen[0].key
                 continue
             func_key = f"{mod.module}.{func.qualname}"
@@ -317,6 +338,20 @@ class _Linker:
                 self.nodes[key] = _Node(key, "app", kind[1], mod, func.line, stand_in=(func_key, param.name))
             out[param.name] = key
         return out
+
+    @staticmethod
+    def _registers_on(func: FunctionDef, name: str) -> bool:
+        """An unannotated parameter named like an app that the body registers blueprints on
+        (`def load_blueprints(app): app.register_blueprint(...)`, a plugin hook) is taken for one."""
+        if name not in ("app", "application", "flask_app"):
+            return False
+        for stmt in walk_stmts(func.body):
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    if call.func.kind == "attr" and call.func.text in ("register_blueprint", "add_url_rule") and \
+                            call.func.args[0].kind == "name" and call.func.args[0].text == name:
+                        return True
+        return False
 
     def _loop(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
         """`for bp in BLUEPRINTS: app.register_blueprint(bp)`: the body once per item of a known collection."""
@@ -572,6 +607,12 @@ class _Linker:
             depth += 1
             if view.kind == "name" and view.text in env.values:
                 view = env.values[view.text]
+            elif view.kind == "name" and env.scope is not None and env.scope.binds(view.text):
+                # a helper's parameter (`register_view(bp, routes, view_func=V.as_view("v"))`): the argument
+                found = as_expr(mod, self.index.values.value(mod, view, env.scope).first)
+                if found is None or found[1] == view:
+                    break
+                mod, view = found
             elif view.kind == "call" and view.func.kind == "attr" and view.func.text == "as_view":
                 symbol = self.index.resolve(mod, view.func.args[0])
                 if symbol is not None and symbol.cls is not None:

@@ -30,6 +30,8 @@ class Report:
     """The git revision findings were compared with (`--diff REF`), if any."""
     unchanged: int = 0
     """Findings left out because the `--diff` base revision already had them."""
+    quiet: int = 0
+    """Per-route findings held back because the route's auth could not be read."""
 
     def rule(self, code: str) -> type[Rule] | None:
         """The rule class for a code, if it ran."""

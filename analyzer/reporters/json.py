@@ -2,7 +2,8 @@
 
 ```
 {"version": 1, "tool": {"name": "apilint", "version": "..."},
- "summary": {"files": N, "findings": N, "by_severity": {...}, "suppressed": N, "baselined": N},
+ "summary": {"files": N, "findings": N, "by_severity": {...}, "suppressed": N, "baselined": N,
+             "quiet": N},
  "findings": [{"code", "name", "message", "severity", "confidence", "file", "line", "column",
                "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri"}],
  "diagnostics": [{"code", "message", "file", "line", "internal"}]}
@@ -53,6 +54,7 @@ def render(report: Report) -> str:
             "findings": len(report.findings),
             "by_severity": {s.value: counts.get(s.value, 0) for s in Severity},
             "suppressed": report.suppressed,
+            "quiet": report.quiet,
             "baselined": report.baselined,
         },
         "findings": findings,
@@ -65,13 +67,19 @@ def render(report: Report) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def route_to_dict(route: Route) -> dict[str, Any]:
-    """One route as the JSON object `apilint routes --format json` prints."""
+def route_to_dict(route: Route, checklist: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One route as the JSON object `apilint routes --format json` prints; with `checklist`
+    (`apilint.reporters.checklist.row_to_dict`), its 12 checklist cells under `"checklist"`."""
+    from apilint.why import chain, level_of, reason
+
     def ev(e: Any) -> dict[str, Any]:
         return {"kind": e.kind, "name": e.name, "status": e.status.value, "detail": e.detail,
                 "file": e.location.file if e.location else None, "line": e.location.line if e.location else None}
 
-    return {
+    def step(e: Any) -> dict[str, Any]:
+        return {**ev(e), "level": level_of(e)}
+
+    out = {
         "method": route.method,
         "path": route.path,
         "raw_path": route.raw_path,
@@ -80,7 +88,8 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         "line": route.location.line,
         "framework": route.framework,
         "path_params": list(route.path_params),
-        "auth": {"status": route.auth.status.value, "evidence": [ev(e) for e in route.auth.evidence]},
+        "auth": {"status": route.auth.status.value, "evidence": [ev(e) for e in route.auth.evidence],
+                 "why": reason(route), "chain": [step(s.evidence) for s in chain(route)]},
         "authz": [ev(e) for e in route.authz],
         "response_model": route.response_model,
         "status_code": route.status_code,
@@ -91,6 +100,9 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         "unresolved": list(route.unresolved),
         "condition": route.condition,
     }
+    if checklist is not None:
+        out["checklist"] = checklist
+    return out
 
 
 ROUTES_SCHEMA_VERSION = 2

@@ -76,6 +76,8 @@ def render(report: Report) -> str:
         notes.append(f"{report.baselined} in the baseline")
     if report.suppressed:
         notes.append(f"{report.suppressed} suppressed inline")
+    if report.quiet:
+        notes.append(f"{report.quiet} more on routes whose authentication could not be read (`--min-confidence low`)")
     if report.diagnostics:
         notes.append(f"{len(report.diagnostics)} diagnostic{'s' if len(report.diagnostics) != 1 else ''}")
     out += ["", f"<sub>apilint {report.version} · {' · '.join(notes)}</sub>", ""]
@@ -87,15 +89,19 @@ def _auth(route: Route) -> str:
     return route.auth.status.value + (f" ({code(evidence)})" if evidence else "")
 
 
-def render_routes(routes: Sequence[Route]) -> str:
-    """The route map as a Markdown table."""
+def render_routes(routes: Sequence[Route], why: bool = False) -> str:
+    """The route map as a Markdown table (`why`: with the fact that decided each route's auth)."""
+    from apilint.why import reason
+
     out = [f"## apilint: {len(routes)} route{'s' if len(routes) != 1 else ''}", ""]
     several = len({r.app for r in routes if r.app}) > 1 or any(not r.linked for r in routes)
     rows = [f"| {r.method} | {code(r.path)} | {_auth(r)} | {code(r.handler.rsplit('.', 1)[-1])} "
             + (f"| {cell(_app(r))} " if several else "")
+            + (f"| {cell(reason(r))} " if why else "")
             + f"| {code(f'{r.location.file}:{r.location.line}')} |" for r in routes]
-    header = (["| method | path | auth | handler | app | location |", "|---|---|---|---|---|---|"] if several
-              else ["| method | path | auth | handler | location |", "|---|---|---|---|---|"])
+    columns = ["method", "path", "auth", "handler", *(["app"] if several else []), *(["why"] if why else []),
+               "location"]
+    header = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     out += _fold(rows, header, f"{len(routes)} routes") if rows else ["No routes found."]
     out += ["", Coverage.of(tuple(routes)).line()]
     return "\n".join(out) + "\n"

@@ -59,6 +59,9 @@ def render(report: Report, color: bool = False, width: int = 100) -> str:
         extras.append(f"{report.baselined} in the baseline")
     if report.unchanged:
         extras.append(f"{report.unchanged} already in {report.diff_base}")
+    if report.quiet:
+        extras.append(f"{report.quiet} more on routes whose authentication apilint could not read: "
+                      "--min-confidence low lists them")
     if extras:
         console.print(Text("(" + ", ".join(extras) + ")", style="dim"))
     return buffer.getvalue()

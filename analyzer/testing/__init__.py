@@ -13,6 +13,7 @@ from pathlib import Path
 from apilint.config import Config, find_config, load_config
 from apilint.engine import RunOptions, RunResult, run
 from apilint.rule import Example
+from apilint.textfiles import is_credential_file
 
 MARKER_RE = re.compile(r"#\s*(expect|expect-todo|expect-not-todo):\s*(.*)$")
 CODE_LIST_RE = re.compile(r"^[A-Z]{3,6}\d{3}(\s*,\s*[A-Z]{3,6}\d{3})*$")
@@ -53,10 +54,16 @@ def parse_markers(text: str, file: str, known_codes: frozenset[str] | None = Non
     return out
 
 
+MARKED_SUFFIXES = (".py", ".yaml", ".yml")
+"""Files whose `#` comments may carry markers: Python sources and OpenAPI specs."""
+
+
 def collect_expectations(app_dir: Path, known_codes: frozenset[str] | None = None) -> Expectations:
-    """Markers of every .py file under an app folder (paths relative to it)."""
+    """Markers of every Python file, OpenAPI spec and credential text file (`.env`, `*.ini`, ...)
+    under an app folder (paths relative to it)."""
     total = Expectations()
-    for path in sorted(app_dir.rglob("*.py")):
+    for path in sorted(p for p in app_dir.rglob("*") if p.is_file() and (
+            p.suffix in MARKED_SUFFIXES or is_credential_file(p.name))):
         rel = path.relative_to(app_dir).as_posix()
         found = parse_markers(path.read_text(encoding="utf-8"), rel, known_codes)
         total.expect |= found.expect
@@ -65,11 +72,12 @@ def collect_expectations(app_dir: Path, known_codes: frozenset[str] | None = Non
     return total
 
 
-def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = ()) -> RunResult:
+def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = (), checklist: bool = False) -> RunResult:
     """Run apilint on a folder with its own config (if any), no cache.
 
     Without `select`, the rules run are the ones a user gets: every rule on by default plus
     what the folder's config selects (`extend-select` brings in rules that are off by default).
+    `checklist` also reads every route's checklist evidence (`RunResult.checklist`).
     """
     config_file = find_config(app_dir)
     config: Config
@@ -77,7 +85,8 @@ def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = ()) -> R
         config = load_config(config_file)
     else:
         config = Config(root=app_dir.resolve())
-    return run(config, RunOptions((app_dir,), jobs=jobs, use_cache=False, select=select, root=app_dir))
+    return run(config, RunOptions((app_dir,), jobs=jobs, use_cache=False, select=select, root=app_dir,
+                                  checklist=checklist))
 
 
 def finding_keys(result: RunResult) -> set[Key]:

@@ -54,11 +54,14 @@ class MissingAuthentication(Rule):
     - `auth.public-paths`: path globs that are public by design.
     - `auth.dependencies`: extra dependency or function names that authenticate.
     - `auth.decorators`: extra decorator names that authenticate.
+    - `auth.permissions`: what a mechanism apilint cannot read does (`required`, `optional`, `none`).
 
     ## Known limitations
     Authentication done by a reverse proxy or API gateway is invisible to apilint; list such
     paths in `auth.public-paths` or suppress the finding. Home-grown auth middleware makes a
-    route's auth `unknown` (low confidence), because which paths it exempts cannot be read.
+    route's auth `unknown`, because which paths it exempts cannot be read: AUTH005 names such a
+    mechanism once, and the per-route findings on those routes (low confidence) are listed only
+    with `--min-confidence low`.
     GraphQL endpoints are left to the GQL rules: one URL serves every query and mutation, and
     public endpoints whose resolvers check the caller are normal (GQL003 reports mutations
     that nothing authenticates).
@@ -76,7 +79,7 @@ class MissingAuthentication(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "connexion", "django", "drf", "ninja"})
     cwe = (306,)
     owasp = ("API2:2023",)
-    options = ("auth.public-paths", "auth.dependencies", "auth.decorators")
+    options = ("auth.public-paths", "auth.dependencies", "auth.decorators", "auth.permissions")
 
     bad = Example("""
         from fastapi import FastAPI
@@ -121,7 +124,7 @@ class MissingAuthentication(Rule):
                 what = "; ".join(e.describe() for e in route.auth.evidence[:2])
                 yield self.finding(route, f"{route.display} may be reachable without authentication: "
                                    f"apilint cannot tell whether {what or 'its protection'} authenticates it",
-                                   fix, confidence=Confidence.LOW)
+                                   fix, confidence=Confidence.LOW, quiet=True)
                 continue
             if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET") or (
                     route.method == "ANY" and _reads_only(ctx.handler(route))):

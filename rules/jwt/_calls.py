@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from apilint.model import Location
 from apilint.project import ProjectIndex
+from apilint.rules.secret._keys import class_attribute
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 PYJWT, JOSE, AUTHLIB = "PyJWT", "python-jose", "authlib"
@@ -167,7 +168,13 @@ def literal(index: ProjectIndex, jc: JwtCall, expr: Expr | None) -> Expr | None:
         if local is not None:
             return local
     if expr is not None and expr.kind in ("name", "attr"):
-        return index.const_value(jc.mod, expr)
+        found = index.const_value(jc.mod, expr)
+        if found is None and expr.kind == "attr":
+            attribute = class_attribute(index, jc.mod, expr)  # `Settings.VERIFY_JWT`, `settings.VERIFY_JWT`
+            if attribute is not None:
+                return attribute[1] if attribute[1].kind not in ("name", "attr") else \
+                    index.const_value(attribute[0], attribute[1])
+        return found
     return expr
 
 
@@ -193,9 +200,17 @@ def is_false(expr: Expr | None) -> bool:
 
 
 def option(index: ProjectIndex, jc: JwtCall, name: str) -> Expr | None:
-    """The value of `options={name: ...}` of a decode call, when literal."""
+    """The value of `options={name: ...}` of a decode call, followed through local variables and
+    constants (`{"verify_signature": VERIFY}` with `VERIFY = False`)."""
     items = dict_items(literal(index, jc, jc.call.kwarg("options")))
-    return items.get(name) if items is not None else None
+    value = items.get(name) if items is not None else None
+    return literal(index, jc, value) if value is not None and value.kind in ("name", "attr") else value
+
+
+def verify_flag(index: ProjectIndex, jc: JwtCall) -> Expr | None:
+    """PyJWT 1.x `verify=` of a decode call, followed through local variables and constants."""
+    value = jc.call.kwarg("verify")
+    return literal(index, jc, value) if value is not None and value.kind in ("name", "attr") else value
 
 
 def algorithms(index: ProjectIndex, jc: JwtCall) -> tuple[Expr | None, list[str] | None]:
@@ -223,11 +238,11 @@ def verifies(index: ProjectIndex, jc: JwtCall) -> bool:
         return False
     if jc.lib == AUTHLIB:
         return True
-    if is_false(jc.call.kwarg("verify")) or is_false(option(index, jc, "verify_signature")):
+    if is_false(verify_flag(index, jc)) or is_false(option(index, jc, "verify_signature")):
         return False
     _, algs = algorithms(index, jc)
     return not (algs is not None and any(a.lower() == "none" for a in algs))
 
 
 __all__ = ["AUTHLIB", "JOSE", "PYJWT", "JwtCall", "algorithms", "all_jwt_calls", "dict_items", "is_false",
-           "is_test_path", "jwt_calls", "literal", "local_value", "option", "verifies"]
+           "is_test_path", "jwt_calls", "literal", "local_value", "option", "verifies", "verify_flag"]

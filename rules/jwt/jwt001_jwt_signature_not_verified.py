@@ -6,19 +6,40 @@ from collections.abc import Iterator
 
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.jwt._calls import JwtCall, algorithms, all_jwt_calls, is_false, jwt_calls, option, verifies
+from apilint.rules.jwt._calls import (
+    JwtCall,
+    algorithms,
+    all_jwt_calls,
+    dict_items,
+    is_false,
+    jwt_calls,
+    literal,
+    option,
+    verifies,
+    verify_flag,
+)
 
 
 def _why_unverified(index: ProjectIndex, jc: JwtCall) -> str | None:
     """What switches signature checking off in this call, in words; None when it is checked."""
     if jc.op == "claims":
         return "reads the claims with `jwt.get_unverified_claims()`"
+    if jc.op == "encode":
+        alg = literal(index, jc, jc.call.arg(2, "algorithm"))
+        if alg is not None and alg.kind == "str" and alg.text.lower() == "none":
+            return ('issues tokens with `algorithm="none"`, which carry no signature: whatever accepts them '
+                    "accepts tokens anyone can write")
+        return None
     if jc.op != "decode" or verifies(index, jc):
         return None
     if is_false(option(index, jc, "verify_signature")):
-        return 'passes `options={"verify_signature": False}`'
-    if is_false(jc.call.kwarg("verify")):
-        return "passes `verify=False`"
+        raw = (dict_items(jc.call.kwarg("options")) or {}).get("verify_signature")
+        named = f" (`{raw.render(40)}` is False)" if raw is not None and raw.kind in ("name", "attr") else ""
+        return f'passes `options={{"verify_signature": False}}`{named}'
+    if is_false(verify_flag(index, jc)):
+        raw = jc.call.kwarg("verify")
+        named = f" (`{raw.render(40)}` is False)" if raw is not None and raw.kind in ("name", "attr") else ""
+        return f"passes `verify=False`{named}"
     _, algs = algorithms(index, jc)
     if algs is not None and any(a.lower() == "none" for a in algs):
         return 'accepts the `"none"` algorithm'
@@ -31,9 +52,15 @@ class JwtSignatureNotVerified(Rule):
     JSON Web Tokens decoded without checking their signature: PyJWT or python-jose
     `jwt.decode(...)` with `options={"verify_signature": False}`, `verify=False` (PyJWT 1.x),
     or an `algorithms` list that accepts `"none"`, and python-jose
-    `jwt.get_unverified_claims(token)`. The options dict and the algorithms list are followed
-    through local variables and module constants. Calls are recognised through the module's
-    imports (`import jwt`, `from jose import jwt`), never by method name.
+    `jwt.get_unverified_claims(token)`. The options dict, its values
+    (`{"verify_signature": VERIFY}` with `VERIFY = False`), the `verify` flag and the algorithms
+    list are followed through local variables, module constants and settings-class attributes.
+    Calls are recognised through the module's imports (`import jwt`, `from jose import jwt`),
+    never by method name.
+
+    Issuing unsigned tokens (`jwt.encode(claims, key, algorithm="none")`) is reported with
+    medium confidence, low when no key is passed (an unsigned assertion on purpose): whatever
+    accepts them must accept forgeries.
 
     A function that peeks at the unverified token and then decodes it again with signature
     checking (to pick the key by `kid` or issuer) is not reported. Reading the claims with
@@ -99,9 +126,17 @@ class JwtSignatureNotVerified(Rule):
         """Report unverified decodes, unless the same function verifies the token as well."""
         for jc in all_jwt_calls(ctx.index):
             why = _why_unverified(ctx.index, jc)
-            if why is None or _verified_nearby(ctx.index, jc):
+            if why is None or (jc.op != "encode" and _verified_nearby(ctx.index, jc)):
                 continue
             call = jc.call.func.render(40)
+            if jc.op == "encode":
+                key = jc.key()
+                yield self.finding(
+                    jc.location, f"`{call}(...)` {jc.where} {why}",
+                    "Sign tokens with a key and an algorithm such as HS256 or RS256, and make every verifier "
+                    "reject `none`", symbol=jc.symbol,
+                    confidence=Confidence.LOW if key is None or key.is_none else Confidence.MEDIUM)
+                continue
             yield self.finding(
                 jc.location,
                 f"`{call}(...)` {jc.where} {why}: the token's signature is never checked, so anyone can "

@@ -61,8 +61,9 @@ class HardcodedSecretKey(Rule):
     ## Known limitations
     Which settings module production uses is judged by file name only. Keys assembled at run
     time, read from files, or passed through several function calls are not followed. Other
-    credentials (database passwords, API tokens of third-party services) are out of scope.
-    The key is never shown in the message.
+    credentials (database passwords, API tokens of third-party services) are SECRET002's, keys
+    in committed `.env` and config files SECRET003's, and weak generated keys SECRET005's and
+    JWT004's. The key is never shown in the message.
 
     ## References
     - https://cwe.mitre.org/data/definitions/798.html
@@ -82,7 +83,7 @@ class HardcodedSecretKey(Rule):
     bad = Example("""
         import jwt
 
-        JWT_SECRET = "s3cr3t-signing-key-2024"  # expect: SECRET001
+        JWT_SECRET = "s3cr3t-signing-key-2024-prod-7f3a9c41"  # expect: SECRET001
 
 
         def issue_token(user_id: int) -> str:
@@ -147,8 +148,8 @@ def _setting_hits(index: ProjectIndex, mod: ModuleSummary, overridden: set[tuple
             continue
         for label, expr, env_default in _key_settings(index, mod, stmt, where):
             value = judge(index, mod, expr)
-            if value is None:
-                continue
+            if value is None or value.text.upper() == label.strip("`").rsplit(".", 1)[-1].upper():
+                continue  # `SECRET_KEY = "SECRET_KEY"`: a constant naming the config key
             owner = where.classes[-1].name if where.classes and where.func is None else ""
             is_overridden = where.func is None and (mod.path, owner, label.strip("`")) in overridden
             graded = _grade(value._replace(env=value.env or env_default), where, is_overridden)

@@ -216,3 +216,49 @@ def test_router_nobody_includes_is_unlinked_and_its_auth_unknown(tmp_path: Path)
     route = routes[("GET", "/items")]
     assert not route.linked and route.auth.status is AuthStatus.UNKNOWN
     assert any(e.kind == "unlinked" for e in route.auth.evidence)
+
+
+def test_helper_configuring_a_router_built_in_its_argument(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/main.py": """
+            from fastapi import APIRouter, FastAPI
+            from app import items, users
+
+            def include_routers(router):
+                router.include_router(items.router, prefix="/api")
+                router.include_router(users.router, prefix="/.well-known")
+                return router
+
+            default_router = include_routers(APIRouter())
+            tenant_router = include_routers(APIRouter(prefix="/{tenant_slug}"))
+            app = FastAPI()
+            app.include_router(default_router)
+            app.include_router(tenant_router)
+        """,
+    })
+    for path in ("/api/items", "/.well-known/users", "/{tenant_slug}/api/items", "/{tenant_slug}/.well-known/users"):
+        assert routes[("GET", path)].linked, path
+    assert ("GET", "/items") not in routes
+
+
+def test_routers_imported_inside_the_configuring_function(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/configure.py": """
+            def configure_routes(app):
+                from app.items import router as items_router
+                from app import users
+                app.include_router(items_router, prefix="/api/items")
+                if True:
+                    app.include_router(users.router, prefix="/api/people")
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app.configure import configure_routes
+            app = FastAPI()
+            configure_routes(app)
+        """,
+    })
+    assert routes[("GET", "/api/items/items")].app == "app.main.app"
+    assert ("GET", "/api/people/users") in routes

@@ -126,3 +126,51 @@ def test_conditional_registration_and_unreadable_prefix(tmp_path: Path) -> None:
     assert routes[("GET", "/shop/items")].condition == "if os.environ.get('ENABLE_SHOP')"
     assert routes[("GET", "/{?prefix_for('users')}/users")].unresolved == ("prefix_for('users')",)
     assert "ROUTE001" in codes
+
+
+def test_blueprint_from_a_factory_and_views_through_a_registering_helper(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/helpers.py": """
+            def register_view(bp_or_app, routes, view_func, *args, **kwargs):
+                for route in routes:
+                    bp_or_app.add_url_rule(route, view_func=view_func, *args, **kwargs)
+        """,
+        "app/forum.py": """
+            from flask import Blueprint
+            from flask.views import MethodView
+            from app.helpers import register_view
+
+            forum = Blueprint("forum", __name__)
+
+            class ViewTopic(MethodView):
+                def get(self, topic_id):
+                    return {}
+
+            register_view(forum, routes=["/topic/<int:topic_id>", "/topic/<int:topic_id>-<slug>"],
+                          view_func=ViewTopic.as_view("view_topic"))
+
+            def load_blueprints(app):
+                app.register_blueprint(forum, url_prefix="/forum")
+        """,
+        "app/backups.py": """
+            from flask import Blueprint
+
+            def construct_blueprint(datastore):
+                bp = Blueprint("backups", __name__)
+
+                @bp.route("/create")
+                def create():
+                    return {}
+                return bp
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app import backups
+            app = Flask(__name__)
+            app.register_blueprint(backups.construct_blueprint(None), url_prefix="/backups")
+        """,
+    })
+    assert routes[("GET", "/backups/create")].linked
+    assert routes[("GET", "/forum/topic/{topic_id}")].linked
+    assert ("GET", "/forum/topic/{topic_id}-{slug}") in routes

@@ -28,6 +28,14 @@ def current_user(token: str = Depends(scheme)) -> dict:
 
 
 AUTH_CODES = ("AUTH001", "AUTH002", "AUTH003", "AUTH004")
+MAIN = """
+from fastapi import FastAPI
+
+from app import router
+
+app = FastAPI()
+app.include_router(router)
+"""
 
 
 def _run(files: dict[str, str], select: tuple[str, ...] = AUTH_CODES) -> list[tuple[str, int, str, str]]:
@@ -157,7 +165,7 @@ def test_two_unprotected_routes_are_auth001_not_auth004() -> None:
         @router.delete("/{note_id}")
         def delete_note(note_id: int) -> None:
             ...
-    '''})
+    ''', "main.py": MAIN})
     assert [(line, code) for _, line, code, _ in found] == [(19, "AUTH001"), (24, "AUTH001")]
 
 
@@ -269,7 +277,7 @@ def test_auth001_public_catalogue_reads_are_low_confidence() -> None:
         @router.post("/")
         def create_product(name: str, user: dict = Depends(current_user)) -> str:
             return name
-    '''})
+    ''', "main.py": MAIN})
     assert found == [("app.py", 9, "AUTH001", "low")]
 
 
@@ -336,3 +344,76 @@ def test_an_optional_scheme_handed_to_a_helper_that_rejects_is_required() -> Non
             return body
     '''})
     assert found == []
+
+
+_MIDDLEWARE_APP = {
+    "middleware.py": '''
+from fastapi import HTTPException
+from starlette.middleware.base import BaseHTTPMiddleware
+
+
+class TokenMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request, call_next):
+        if request.url.path != "/health" and not request.headers.get("Authorization"):
+            raise HTTPException(status_code=401)
+        return await call_next(request)
+''',
+    "app.py": '''
+from fastapi import FastAPI
+
+from middleware import TokenMiddleware
+
+app = FastAPI()
+app.add_middleware(TokenMiddleware)
+
+
+@app.get("/reports")
+def list_reports() -> list[str]:
+    return []
+
+
+@app.delete("/reports/{report_id}")
+def delete_report(report_id: int) -> None:
+    ...
+''',
+}
+
+
+def _analyze(files: dict[str, str], config: str = "") -> tuple[list[tuple[str, int, str]], int, dict[str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        for rel, text in files.items():
+            (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        if config:
+            (root / "pyproject.toml").write_text("[tool.apilint]\n" + config, encoding="utf-8")
+        result = analyze_dir(root, select=("AUTH",))
+        statuses = {r.display: r.auth.status.value for r in result.routes}
+        return sorted((f.location.file, f.location.line, f.code) for f in result.findings), result.quiet, statuses
+
+
+def test_unreadable_mechanism_is_said_once_and_per_route_findings_are_held_back() -> None:
+    found, quiet, statuses = _analyze(_MIDDLEWARE_APP)
+    assert found == [("app.py", 6, "AUTH005")]
+    assert quiet == 2 and set(statuses.values()) == {"unknown"}
+    found, quiet, _ = _analyze(_MIDDLEWARE_APP, 'min-confidence = "low"\n')
+    assert ("app.py", 10, "AUTH001") in found and ("app.py", 15, "AUTH001") in found and quiet == 0
+
+
+def test_declared_mechanism_judges_its_routes() -> None:
+    found, quiet, statuses = _analyze(_MIDDLEWARE_APP,
+                                      'auth = { permissions = { "middleware.TokenMiddleware" = "required" } }\n')
+    assert found == [] and quiet == 0
+    assert statuses == {"GET /reports": "required", "DELETE /reports/{report_id}": "required"}
+    found, _, statuses = _analyze(_MIDDLEWARE_APP, 'auth = { permissions = { "TokenMiddleware" = "none" } }\n')
+    assert statuses["DELETE /reports/{report_id}"] == "none"
+    assert ("app.py", 15, "AUTH001") in found
+
+
+def test_unknown_permission_value_is_a_configuration_error(tmp_path: Path) -> None:
+    from apilint.config import ConfigError, load_config
+
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.apilint]\nauth = { permissions = { "X" = "maybe" } }\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="expected required, optional or none"):
+        load_config(config)

@@ -140,7 +140,7 @@ CASES = {
 
 
         def unsigned_assertion(client_id: str) -> str:
-            return jwt.encode({"iss": client_id}, key=None, algorithm="none")
+            return jwt.encode({"iss": client_id}, key=None, algorithm="none")  # expect: JWT001
 
 
         def read(token: str) -> dict:
@@ -182,3 +182,133 @@ def test_test_files_are_not_judged_even_when_analyzed():
     found, _ = _run({"pyproject.toml": "[tool.apilint]\ninclude-tests = true\n",
                      "tests/test_auth.py": CASES["jose-and-aliases"], "app/conftest.py": CASES["expiry"]})
     assert found == {}
+
+
+def test_weak_keys_are_reported_once_where_written():
+    found, _ = _run({
+        "app/__init__.py": "",
+        "app/config.py": """
+            import os
+            import random
+
+
+            def _key():
+                return str(random.randint(0, 999999))
+
+
+            class Settings:
+                JWT_SECRET = os.getenv("JWT_SECRET", _key())
+                JWT_REFRESH_SECRET = "9c1f0e7a4b2d8e6f3a5c7b9d1e2f4a6c"
+
+
+            settings = Settings()
+        """,
+        "app/auth.py": """
+            import jwt
+
+            from app.config import Settings, settings
+
+            LEGACY_KEY = "secret"
+            PARTNER_KEY = "zzzzzzzzzzzzzzzzzzzz"
+
+
+            def issue(uid: int) -> str:
+                return jwt.encode({"sub": str(uid), "exp": 1}, Settings.JWT_SECRET, algorithm="HS256")
+
+
+            def check(token: str) -> dict:
+                return jwt.decode(token, settings.JWT_SECRET, algorithms=["HS256"])
+
+
+            def refresh(token: str) -> dict:
+                return jwt.decode(token, Settings.JWT_REFRESH_SECRET, algorithms=["HS256"])
+
+
+            def legacy(token: str) -> dict:
+                return jwt.decode(token, LEGACY_KEY, algorithms=["HS256"])
+
+
+            def partner(token: str) -> dict:
+                return jwt.decode(token, PARTNER_KEY, algorithms=["HS512"])
+
+
+            def signed_by_partner(token: str, public_key: str) -> dict:
+                return jwt.decode(token, "pub", algorithms=["RS256"])
+        """,
+    }, select="JWT004")
+    assert found == {("app/config.py", 10, "JWT004"): "medium", ("app/auth.py", 5, "JWT004"): "high",
+                     ("app/auth.py", 6, "JWT004"): "high"}
+
+
+def test_key_shared_with_sessions_only_where_sessions_exist():
+    files = {
+        "app.py": """
+            import jwt
+            from django.conf import settings
+            from flask import current_app
+
+
+            def flask_token(uid: int) -> str:
+                return jwt.encode({"sub": uid, "exp": 1}, current_app.config.get("SECRET_KEY"), algorithm="HS256")
+
+
+            def django_token(uid: int) -> str:
+                return jwt.encode({"sub": uid, "exp": 1}, settings.SECRET_KEY, algorithm="HS256")
+        """,
+    }
+    found, _ = _run(files, select="JWT005")
+    assert found == {("app.py", 11, "JWT005"): "low"}
+    files["views.py"] = "from flask import session\n\n\ndef remember(uid):\n    session['uid'] = uid\n"
+    found, _ = _run(files, select="JWT005")
+    assert found == {("app.py", 7, "JWT005"): "low", ("app.py", 11, "JWT005"): "low"}
+
+
+def test_subject_lookup_follows_helpers_and_respects_revocation():
+    files = {
+        "auth.py": """
+            import os
+
+            import jwt
+
+            from models import User
+
+            KEY = os.environ["KEY"]
+
+
+            def subject_of(token):
+                payload = jwt.decode(token, KEY, algorithms=["HS256"])
+                return payload["sub"]
+
+
+            def current_user(header):
+                resp = subject_of(header.split(" ")[1])
+                return User.query.filter_by(username=resp).first()
+
+
+            def by_id(token):
+                payload = jwt.decode(token, KEY, algorithms=["HS256"])
+                return User.query.get(payload["sub"])
+        """,
+    }
+    found, _ = _run(files, select="JWT006")
+    assert found == {("auth.py", 17, "JWT006"): "low"}
+    files["revoke.py"] = "REVOKED_TOKENS: set[str] = set()\n"
+    found, _ = _run(files, select="JWT006")
+    assert found == {}
+
+
+def test_unsigned_tokens_are_reported():
+    found, _ = _run({"svc.py": """
+        import jwt
+
+        NONE = "none"
+
+
+        def assertion(claims: dict) -> str:
+            return jwt.encode(claims, None, algorithm=NONE)
+
+
+        def signed(claims: dict, key: str) -> str:
+            return jwt.encode(claims, key, algorithm="HS256")
+    """}, select="JWT001")
+    assert found == {("svc.py", 7, "JWT001"): "low"}

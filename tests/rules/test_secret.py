@@ -135,3 +135,156 @@ def test_session_middleware_keyword():
         app.add_middleware(SessionMiddleware, secret_key="super-secret-session-key")
     """})
     assert found == {("main.py", 5): "high"}
+
+
+def _codes(files: dict[str, str], select: str) -> dict[tuple[str, int], str]:
+    """{(file, line): confidence} of every finding of the selected codes."""
+    with tempfile.TemporaryDirectory(prefix="apilint-secret-") as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        for rel, source in files.items():
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(source).strip("\n") + "\n", encoding="utf-8")
+        result = analyze_dir(root, select=(select,))
+        return {(f.location.file, f.location.line): f.confidence.value for f in result.findings}
+
+
+def test_credential_names_values_and_contexts():
+    found = _codes({"app/settings.py": """
+        import os
+
+        DB_PASSWORD = "Tz81kQm2Lp"
+        PASSWORD_RESET_TIMEOUT = 3600
+        API_KEY_HEADER = "X-API-Key"
+        PASSWORD = "password"
+        SMTP_PASSWORD_ENV = "SMTP_PASSWORD"
+        STRIPE_SECRET_KEY = os.environ["STRIPE_SECRET_KEY"]
+        MAILGUN_API_KEY = os.getenv("MAILGUN_API_KEY", "changeme")
+        REDIS_PASSWORD = os.getenv("REDIS_PASSWORD", "r3dis-local-pw")
+        SENTRY_DSN = ""
+        ADMIN_TOKEN = "{{ admin_token }}"
+        CACHES = {"default": {"OPTIONS": {"PASSWORD": "Qw8mZ1xLp3"}}}
+        BROKER_URL = "amqp://shop:Hk29xLq0pe@rabbit.internal:5672//"
+        LOCAL_DB = "postgresql://postgres:postgres@localhost/shop"
+        DOCS_URL = "postgresql://user:password@localhost/dbname"
+        GITHUB_TOKEN = "ghp_" + "a" * 36
+    """}, "SECRET002")
+    assert found == {("app/settings.py", 3): "high", ("app/settings.py", 10): "low", ("app/settings.py", 13): "high",
+                     ("app/settings.py", 14): "high", ("app/settings.py", 15): "low"}
+
+
+def test_credential_call_arguments_and_token_formats():
+    found = _codes({"app/clients.py": """
+        import psycopg2
+        import requests
+        import stripe
+        from django.contrib.auth import authenticate
+
+        stripe.api_key = "sk_live_4eC39HqLyjWDarjtT1zdp7dc"
+
+
+        def connect():
+            return psycopg2.connect(host="db", user="app", password="Lq82mZx0pW")
+
+
+        def fetch():
+            return requests.get("https://api.partner.example/v1", auth=("svc", "Pn38xQz1Lm"))
+
+
+        def check(request):
+            return authenticate(request, username="svc", password="Zz19qLm4Xc")
+
+
+        def message():
+            return "Enter your password"
+    """}, "SECRET002")
+    assert found == {("app/clients.py", 6): "high", ("app/clients.py", 10): "medium", ("app/clients.py", 14): "medium"}
+
+
+def test_seeded_accounts_and_loop_tables():
+    found = _codes({
+        "app/__init__.py": "",
+        "app/users.py": """
+            def create_user(db, email: str, password: str, admin: bool = False):
+                ...
+        """,
+        "app/seed.py": """
+            import os
+
+            from django.contrib.auth.models import User
+
+            from app.users import create_user
+
+
+            def run(db):
+                create_user(db, "admin@example.com", "Admin123!", True)
+                create_user(db, email="ops@example.com", password=os.getenv("OPS_PASSWORD", "ops"))
+                create_user(db, email="bot@example.com", password=os.environ["BOT_PASSWORD"])
+                User.objects.create_superuser("root", "root@example.com", "toor")
+        """,
+        "app/views.py": """
+            from app.users import create_user
+
+
+            def register(db, form):
+                return create_user(db, form["email"], form["password"])
+        """,
+        "scripts/init_db.py": """
+            import sqlite3
+
+
+            def init_users():
+                users = [("admin", "SuperSecret"), ("tim", "12345678")]
+                conn = sqlite3.connect("users.db")
+                for name, pw in users:
+                    conn.execute("INSERT INTO users (username, password) VALUES (?, ?)", (name, pw))
+        """,
+    }, "SECRET004")
+    assert found == {("app/seed.py", 9): "medium", ("app/seed.py", 10): "low", ("app/seed.py", 12): "medium",
+                     ("scripts/init_db.py", 5): "medium"}
+
+
+def test_weak_generated_session_keys():
+    found = _codes({"app.py": """
+        import os
+        import random
+        import secrets
+        import string
+
+        from flask import Flask
+
+        app = Flask(__name__)
+        app.secret_key = secrets.token_hex(4)
+        app.config["SESSION_SECRET"] = "".join(random.choice(string.ascii_letters) for _ in range(40))
+        app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", secrets.token_urlsafe(32))
+        SIGNING_KEY = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    """}, "SECRET005")
+    assert found == {("app.py", 9): "high", ("app.py", 10): "high"}
+
+
+def test_credential_parameter_defaults():
+    found = _codes({"app/mail.py": """
+        def send(to: str, user: str = "mailer", password: str = "Mq28vLx0Zp", token: str = "") -> None:
+            ...
+
+
+        def connect(api_key: str = "ollama") -> None:
+            ...
+    """}, "SECRET002")
+    assert found == {("app/mail.py", 1): "medium"}
+
+
+def test_password_compared_with_a_literal():
+    found = _codes({"app/views.py": """
+        from flask import request
+
+
+        def admin_login():
+            if request.form["password"] == "Sup3rAdm1n!":
+                return "ok"
+            if request.form.get("password") != "":
+                return "no"
+            return "missing"
+    """}, "SECRET002")
+    assert found == {("app/views.py", 5): "medium"}

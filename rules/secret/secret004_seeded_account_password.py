@@ -1,0 +1,224 @@
+"""SECRET004: seed and set-up code that creates accounts with literal passwords."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from apilint.model import Location
+from apilint.project import ProjectIndex
+from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.jwt._calls import is_test_path
+from apilint.rules.secret._credentials import is_account_call, is_seed_context
+from apilint.rules.secret._names import is_password_name
+from apilint.rules.secret._values import Where, is_non_prod_file, usable, walk
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs
+
+_DJANGO_POSITIONS = {"create_user": 2, "create_superuser": 2, "_create_user": 2, "set_password": 0}
+_HASHERS = ("hash", "make_password", "encrypt", "bcrypt", "hashpw", "crypt", "digest")
+_ENV_CALLS = ("getenv", "environ.get", "environ.setdefault")
+_TEST_DATA = ("test", "demo", "fake", "sample", "dummy", "example")
+
+
+def _literal_password(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> tuple[bool, bool] | None:
+    """(is literal, only an environment fallback) for a password argument; None when not a literal."""
+    if expr.kind == "str":
+        return (True, False) if usable(expr.text) else None
+    if expr.kind != "call":
+        return None
+    callee = (index.qualify_expr(mod, expr.func) or expr.func.render(40)).lower()
+    if callee.endswith(_ENV_CALLS):
+        default = expr.arg(1, "default")
+        return (True, True) if default is not None and default.kind == "str" and usable(default.text) else None
+    if any(h in callee.rsplit(".", 1)[-1] for h in _HASHERS) and expr.positional:
+        inner = expr.positional[0]
+        if inner.kind == "call" and inner.func.kind == "attr" and inner.func.text == "encode":
+            inner = inner.func.args[0]  # bcrypt.hashpw("pw".encode(), ...)
+        return _literal_password(index, mod, inner)
+    return None
+
+
+def _password_args(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> Iterator[tuple[str, Expr]]:
+    """(how it is passed, value) of every argument of `call` that is an account's password."""
+    for kw in call.keywords:
+        if kw.name is not None and is_password_name(kw.name):
+            yield f"`{kw.name}=`", kw.value
+    short = (call.func.dotted or call.func.render(40)).rsplit(".", 1)[-1]
+    target = index.resolve(mod, call.func)
+    func: FunctionDef | None = target.func if target is not None else None
+    if func is not None and func.params:
+        offset = 1 if func.params[0].name in ("self", "cls") else 0
+        for position, arg in enumerate(call.positional):
+            index_ = position + offset
+            if index_ < len(func.params) and is_password_name(func.params[index_].name) and arg.kind != "starred":
+                yield f"parameter `{func.params[index_].name}`", arg
+    elif short in _DJANGO_POSITIONS and len(call.positional) > _DJANGO_POSITIONS[short]:
+        yield "the password argument", call.positional[_DJANGO_POSITIONS[short]]
+
+
+class SeededAccountPassword(Rule):
+    """
+    ## What it finds
+    Code that creates user accounts with a password written into it: Django
+    `User.objects.create_user("admin", "a@b.c", "admin")` / `create_superuser(...)`,
+    `user.set_password("...")`, model constructors (`User(username="admin", password="...")`,
+    also wrapped in a hash call: `password=generate_password_hash("...")`), project helpers whose
+    parameter is a password (`create_user_if_not_exists(db, username="mike", password="...")`,
+    `User.register_user("admin", "pass1", ...)`), `user.password = "..."` assignments, and a
+    literal table of accounts a seed loop inserts (`users = [("admin", "SuperSecret")]` then
+    `for name, pw in users: cursor.execute("INSERT INTO users (username, password) ...")`); a
+    password that is only the fallback of an environment variable counts too.
+
+    Calls are judged when the called function creates accounts (its name says so:
+    `create_user`, `register_user`, `add_admin`, or it is a `User`/`Account`/`Admin` class) or
+    when they sit in seed and set-up code (`seed.py`, `init_db()`, `load_users()`, a management
+    command). Confidence is medium in seed code and low elsewhere, for an environment fallback,
+    or in a function that makes test or demo data (`create_test_data()`). Test code is not
+    analyzed.
+
+    ## Why it matters
+    Every installation of the application then starts with accounts whose passwords anyone who
+    reads the code knows, often an administrator; they are the first thing attackers try
+    (CWE-798 Use of Hard-coded Credentials, CWE-1392 Use of Default Credentials, OWASP API2:2023
+    Broken Authentication). Its severity is lower than a leaked service credential's because the
+    account can be, and sometimes is, changed after installation.
+
+    ## Options
+    None.
+
+    ## Known limitations
+    Passwords read from fixture files are not followed; a literal table of accounts
+    (`users = [("admin", "SuperSecret")]`) is judged only when a loop in the same seed function
+    passes its entries to a password argument or an SQL statement that writes a `password`
+    column. A demo instance that is reset on purpose is still reported;
+    suppress the line if that is the design.
+
+    ## References
+    - https://cwe.mitre.org/data/definitions/1392.html
+    - https://cwe.mitre.org/data/definitions/798.html
+    - https://owasp.org/API-Security/editions/2023/en/0xa2-broken-authentication/
+    """
+
+    code = "SECRET004"
+    name = "seeded-account-password"
+    summary = "Seed or set-up code creates accounts with hard-coded passwords"
+    severity = Severity.MEDIUM
+    confidence = Confidence.MEDIUM
+    cwe = (798, 1392)
+    owasp = ("API2:2023",)
+
+    bad = Example("""
+        from django.contrib.auth.models import User
+
+
+        def seed_admin() -> None:
+            if not User.objects.filter(username="admin").exists():
+                User.objects.create_superuser("admin", "admin@example.com", "admin123")  # expect: SECRET004
+    """)
+
+    good = Example("""
+        import os
+
+        from django.contrib.auth.models import User
+
+
+        def seed_admin() -> None:
+            if not User.objects.filter(username="admin").exists():
+                User.objects.create_superuser("admin", "admin@example.com", os.environ["ADMIN_PASSWORD"])
+    """)
+
+    def check(self, ctx: RuleContext) -> Iterator[Finding]:
+        """Account-creating calls and password assignments with literal passwords."""
+        index = ctx.index
+        top = Where(None, (), Confidence.MEDIUM, False)
+        for mod in index:
+            if is_test_path(mod.path) or is_non_prod_file(mod.path) or not any(
+                    "password" in w or "passwd" in w or "pwd" in w or "create_" in w for w in mod.words):
+                continue
+            seen: set[int] = set()
+            for stmt, where in walk(mod.body, top):
+                for finding in self._statement(index, mod, stmt, where):
+                    if finding.location.line not in seen:
+                        seen.add(finding.location.line)
+                        yield finding
+
+    def _statement(self, index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Finding]:
+        test_data = where.func is not None and any(w in where.func.name.lower() for w in _TEST_DATA)
+        seed = is_seed_context(mod, where) and not test_data
+        func = f" in {where.func.qualname.replace('<locals>.', '')}()" if where.func is not None else ""
+        for target in stmt.targets if stmt.kind == "assign" and stmt.value is not None else ():
+            if target.kind == "attr" and is_password_name(target.text) and target.args[0].dotted not in (
+                    "self", "cls", None) and stmt.value is not None:
+                literal = _literal_password(index, mod, stmt.value)
+                if literal is not None and (seed or where.func is not None):
+                    yield self._finding(mod, stmt, f"`{target.render(40)} = ...`{func} sets",
+                                        seed and not literal[1])
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                callee = index.qualify_expr(mod, call.func) or call.func.render(40)
+                short = callee.rsplit(".", 1)[-1]
+                if not (seed or is_account_call(callee) or short in _DJANGO_POSITIONS):
+                    continue
+                for how, value in _password_args(index, mod, call):
+                    literal = _literal_password(index, mod, value)
+                    if literal is None:
+                        continue
+                    yield self._finding(mod, stmt, f"`{call.func.render(40)}(...)`{func} creates an account with "
+                                        f"a hard-coded password given as {how};", seed and not literal[1])
+                    break
+
+        if seed and stmt.kind == "for" and where.func is not None:
+            yield from self._seed_table(mod, stmt, where.func, func)
+
+    def _seed_table(self, mod: ModuleSummary, loop: Stmt, func: FunctionDef, where: str) -> Iterator[Finding]:
+        """`users = [("admin", "SuperSecret"), ...]` then `for name, pw in users:` inserting `pw` as a password."""
+        if loop.value is None or loop.value.kind != "name" or len(loop.targets) != 1 \
+                or loop.targets[0].kind != "tuple":
+            return
+        table = _local_table(func.body, loop.value.text, loop.line)
+        if table is None:
+            return
+        names = [t.text if t.kind == "name" else "" for t in loop.targets[0].args]
+        for position, name in enumerate(names):
+            if not name or not all(position < len(row.args) and row.args[position].kind == "str"
+                                   and usable(row.args[position].text) for row in table[0].args):
+                continue
+            if _used_as_password(loop.body, name):
+                yield self._finding(mod, Stmt("assign", table[1]),
+                                    f"`{loop.value.text}`{where} lists accounts whose passwords are written in "
+                                    "the code (inserted by the loop below);", True)
+                return
+
+    def _finding(self, mod: ModuleSummary, stmt: Stmt, what: str, seed: bool) -> Finding:
+        if what.endswith(" sets"):
+            what = f"{what} a hard-coded password on an account;"
+        return self.finding(
+            Location(mod.path, stmt.line),
+            f"{what} every installation starts with an account whose password anyone who reads the code knows",
+            "Create seed accounts with a random password shown once, or one read from the environment with no "
+            "default, and make the first login change it",
+            confidence=Confidence.MEDIUM if seed else Confidence.LOW, symbol=f"{mod.path}:{stmt.line}")
+
+
+def _local_table(body: tuple[Stmt, ...], name: str, before: int) -> tuple[Expr, int] | None:
+    """A literal list of tuples assigned to `name` before line `before`, with its line."""
+    for stmt in body:
+        if stmt.line >= before:
+            break
+        if stmt.kind == "assign" and stmt.value is not None and stmt.value.kind in ("list", "tuple") \
+                and stmt.value.args and all(row.kind == "tuple" for row in stmt.value.args) \
+                and any(t.kind == "name" and t.text == name for t in stmt.targets):
+            return stmt.value, stmt.line
+    return None
+
+
+def _used_as_password(body: tuple[Stmt, ...], name: str) -> bool:
+    """The loop hands `name` to a password argument, or into SQL that writes a `password` column."""
+    for _stmt, expr in walk_exprs(body):
+        if expr.kind != "call":
+            continue
+        if any(kw.name is not None and is_password_name(kw.name) and name in kw.value.names() for kw in expr.keywords):
+            return True
+        texts = [e.text.lower() for e in expr.walk() if e.kind == "str"]
+        if any("password" in t and ("insert" in t or "update" in t) for t in texts) and name in expr.names():
+            return True
+    return False
