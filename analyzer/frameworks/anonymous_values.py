@@ -51,6 +51,9 @@ class ValueReader:
     """Why a test could not be decided, in the order met (the first is the one to report)."""
     reads_user: bool = False
     """True once the code asked whether the user is authenticated (an optional-auth hint)."""
+    known: tuple[tuple[str, Any], ...] = ()
+    """Library names with a known meaning, by the end of their qualified name (DRF's
+    `api_settings.DEFAULT_PERMISSION_CLASSES` is the project's default permission list)."""
     cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     """Module-level names already read (shareable between readers of one project)."""
     _steps: int = 0
@@ -208,6 +211,9 @@ class ValueReader:
             short = qualified.rsplit(".", 1)[-1]
             if qualified.endswith("SAFE_METHODS"):
                 return SAFE
+            for suffix, known in self.known:
+                if qualified.endswith(suffix):
+                    return known
             if "." in qualified and short[:1].isupper() and not short.isupper():
                 return Obj("class", qualified)
             if "." in qualified and self.index.lookup(qualified) is None and short[:1].islower():
@@ -231,6 +237,9 @@ class ValueReader:
         short = qualified.rsplit(".", 1)[-1]
         if short == "SAFE_METHODS":
             return SAFE
+        for suffix, known in self.known:
+            if qualified.endswith(suffix):
+                return known
         if short[:1].isupper() and not short.isupper():
             return Obj("class", qualified)
         return Obj("external", qualified) if short[:1].islower() else Unknown(f"`{qualified}`")
@@ -322,7 +331,8 @@ class ValueReader:
             return self._class_value(found[0], found[1])
         method = info.method(name)
         if method is not None:
-            return Obj("method", name, method[1], receiver=VIEW)
+            return self._property(method[0], method[1], VIEW, info) if _is_property(method[0]) else \
+                Obj("method", name, method[1], receiver=VIEW)
         if all(base.startswith(FRAMEWORK_PREFIXES) for base in info.external):
             return MISSING
         return MaybeMissing(f"`view.{name}` may come from a base class outside the project")
@@ -332,13 +342,22 @@ class ValueReader:
         info = ClassInfo(self.index, owner.symbol)
         method = info.method(name)
         if method is not None:
-            return Obj("method", name, method[1], receiver=owner)
+            return self._property(method[0], method[1], owner, info) if _is_property(method[0]) else \
+                Obj("method", name, method[1], receiver=owner)
         found = info.attribute(name)
         if found is not None:
             return self._class_value(found[0], found[1])
         if info.external:
             return Obj("method", name, receiver=owner)  # maybe a framework method: `external` answers
         return Unknown(f"`{owner.symbol.qualname}.{name}`")
+
+    def _property(self, func: FunctionDef, owner: Symbol, receiver: Obj, info: ClassInfo) -> Any:
+        """A `@property`: what its getter returns, read like any method."""
+        outcomes = self.call(owner, func, [], receiver=receiver, cls=info, depth=MAX_CALLS - 1)
+        returned = [o.value for o in outcomes if not o.raised]
+        if outcomes and len(returned) == len(outcomes) and all(same(returned[0], r) for r in returned[1:]):
+            return returned[0]
+        return Unknown(f"`{func.name}` (a property) depends on what cannot be read")
 
     def _class_value(self, expr: Expr, owner: Symbol) -> Any:
         """A class attribute's value, read in the module that defines the class."""
@@ -453,3 +472,7 @@ class ValueReader:
         if isinstance(item, Obj) and item.kind in ("instance", "op"):
             return item
         return Unknown(f"`{where.render(40)}` cannot be read")
+
+
+def _is_property(func: FunctionDef) -> bool:
+    return any((d.expr.dotted or "").rsplit(".", 1)[-1] in ("property", "cached_property") for d in func.decorators)

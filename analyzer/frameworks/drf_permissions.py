@@ -94,7 +94,8 @@ class PermissionJudge:
                     "the view's permission classes")
             return _framework(reader, qualified, name, receiver, args, env)
 
-        return Reader(self.index, replace(probe, backends=self.backends), framework, cache=self._names)
+        return Reader(self.index, replace(probe, backends=self.backends), framework,
+                      known=(("api_settings.DEFAULT_PERMISSION_CLASSES", (DEFAULT,)),), cache=self._names)
 
     def values(self, exprs: tuple[Expr, ...], mod: ModuleSummary, probe: Probe,
                scope: Symbol | None = None) -> tuple[Any, ...]:

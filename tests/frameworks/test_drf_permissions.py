@@ -296,3 +296,33 @@ def test_check_permissions_override_with_a_project_backend_and_computed_settings
     assert item.auth.status is AuthStatus.REQUIRED
     assert item.auth.evidence[0].kind == "check_permissions"
     assert _status(routes, "GET", "/api/notes/") is AuthStatus.REQUIRED  # the settings default, read on its own
+
+
+def test_permission_classes_as_a_property_and_the_api_settings_default(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "proj/settings.py": SETTINGS.replace("app.permissions.ApiPermission",
+                                             "rest_framework.permissions.IsAuthenticated"),
+        "proj/urls.py": URLS,
+        "app/views.py": """
+            from rest_framework import generics, viewsets
+            from rest_framework.permissions import AllowAny, IsAdminUser
+            from rest_framework.settings import api_settings
+            from rest_framework.views import APIView
+            class ItemViewSet(viewsets.ModelViewSet):
+                @property
+                def permission_classes(self):
+                    if self.request.method == "DELETE":
+                        return [IsAdminUser]
+                    return api_settings.DEFAULT_PERMISSION_CLASSES
+            class NoteViewSet(viewsets.ModelViewSet):
+                permission_classes = api_settings.DEFAULT_PERMISSION_CLASSES + [AllowAny]
+            class StatusView(APIView):
+                def get(self, request): ...
+            class ReportView(APIView):
+                def get(self, request): ...
+        """,
+    })
+    assert _status(routes, "GET", "/api/items/") is AuthStatus.REQUIRED
+    delete = routes[("DELETE", "/api/items/{pk}/")]
+    assert delete.auth.status is AuthStatus.REQUIRED and any(e.kind == "role" for e in delete.authz)
+    assert _status(routes, "GET", "/api/notes/") is AuthStatus.REQUIRED  # every class must pass
