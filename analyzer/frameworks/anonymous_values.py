@@ -234,6 +234,9 @@ class ValueReader:
             return Obj("class", symbol.qualname, symbol)
         if symbol is not None and symbol.func is not None:
             return Obj("function", symbol.qualname, symbol)
+        if symbol is not None and symbol.value is not None and symbol.qualname.count(".") == \
+                symbol.module.module.count(".") + 1:
+            return self._global(symbol.module, symbol.qualname.rsplit(".", 1)[-1])  # a module-level name
         short = qualified.rsplit(".", 1)[-1]
         if short == "SAFE_METHODS":
             return SAFE
