@@ -22,7 +22,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, Stmt, walk_stmts
@@ -85,6 +85,8 @@ class Instance:
     mod: ModuleSummary
     """The module the constructor call is written in (its arguments are read there)."""
     scope: Scope | None = None
+    origin: tuple[ModuleSummary, Expr] | None = None
+    """The name the object is bound to where it is made (`router = PrefectRouter(...)`), if any."""
 
     def __repr__(self) -> str:
         return f"Instance({self.cls.qualname})"
@@ -116,7 +118,7 @@ class Value:
         """Why the first value is unknown (empty when it is known)."""
         for item in _leaves(self.first):
             if isinstance(item, Opaque):
-                return f"`{item.render()}`: {item.reason}"
+                return item.reason if item.reason.startswith("`") else f"`{item.render()}`: {item.reason}"
             if isinstance(item, Ref | Instance):
                 return f"`{item!r}` is an object, not a literal"
         return ""
@@ -560,7 +562,9 @@ class Evaluator:
         name = key.rsplit(":", 1)[-1]
         line = assigns[0][0].line
         options = [Opaque(mod, Expr("name", name, line=line), o.reason)
-                   if isinstance(o, Opaque) and o.expr.kind == "call" else o for o in options]
+                   if isinstance(o, Opaque) and o.expr.kind == "call" else
+                   replace(o, origin=(mod, Expr("name", name, line=line)))
+                   if isinstance(o, Instance) and o.origin is None and scope is None else o for o in options]
         return Value(tuple(options[:MAX_OPTIONS]), env)
 
     def _unpacked(self, mod: ModuleSummary, stmt: Stmt, name: str, scope: Scope | None, depth: int) -> Value:
@@ -673,8 +677,17 @@ class Evaluator:
                 if default is None:
                     return _opaque(owner.module, value, "the field has no default")
                 value = default
-        got = self._sub(owner.module, value, None, depth)
+        # a class body reads its own earlier names first (`CRUD_SET = {ADD, LIST}` in the class)
+        scope = Scope(owner.module, None, None, None, lambda name: self._class_body_name(owner, name, depth))
+        got = self._sub(owner.module, value, scope, depth)
         return Value(got.options, got.from_env or env)
+
+    def _class_body_name(self, owner: Symbol, name: str, depth: int) -> Value | None:
+        assert owner.cls is not None
+        value = owner.cls.attribute(name)
+        if value is None or depth > _MAX_DEPTH:
+            return None
+        return self._field_default(owner, value, depth + 1)
 
     def _is_settings(self, cls: Symbol) -> bool:
         return any(base.rsplit(".", 1)[-1] in _SETTINGS_BASES for base in self.index.base_names(cls))
@@ -1119,6 +1132,9 @@ class Evaluator:
             if expr.kind == "binop" and expr.text == "+":
                 pieces = [self._text(mod, e, scope, depth + 1) for e in expr.args]
                 return _join_texts(pieces, value.from_env)
+            formatted = self._format_text(mod, expr, scope, depth)
+            if formatted is not None:
+                return formatted
             target = self._assigned_expr(mod, expr, scope)
             if target is not None:
                 inner = self._text(target[0], target[1], target[2], depth + 1)
@@ -1126,6 +1142,41 @@ class Evaluator:
                             inner.reasons)
         source = expr.render(60)
         return Text(placeholder(expr.render(40)), (source,), (), value.from_env, (value.reason() or source,))
+
+    def _format_text(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Text | None:
+        """`"/{}/<id>/resource".format(kind)`: the template's text with each argument's text in place."""
+        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "format":
+            return None
+        template = self.value(mod, expr.func.args[0], scope).first
+        if not isinstance(template, str):
+            return None
+        import string
+
+        pieces: list[Text] = []
+        auto = 0
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return None
+        for literal, field_name, spec, _conversion in fields:
+            pieces.append(Text(literal))
+            if field_name is None:
+                continue
+            if spec:
+                return None
+            arg: Expr | None
+            if field_name == "":
+                arg = expr.positional[auto] if auto < len(expr.positional) else None
+                auto += 1
+            elif field_name.isdigit():
+                index = int(field_name)
+                arg = expr.positional[index] if index < len(expr.positional) else None
+            else:
+                arg = expr.kwarg(field_name)
+            if arg is None:
+                return None
+            pieces.append(self._text(mod, arg, scope, depth + 1))
+        return _join_texts(pieces, False)
 
     def _assigned_expr(self, mod: ModuleSummary, expr: Expr,
                        scope: Scope | None) -> tuple[ModuleSummary, Expr, Scope | None] | None:
@@ -1184,7 +1235,7 @@ def as_expr(mod: ModuleSummary, value: Any) -> tuple[ModuleSummary, Expr] | None
     if isinstance(value, Opaque):
         return value.mod, value.expr
     if isinstance(value, Instance):
-        return value.mod, value.call
+        return value.origin if value.origin is not None else (value.mod, value.call)
     if isinstance(value, Ref):
         return value.symbol.module, Expr("name", value.symbol.qualname.rsplit(".", 1)[-1], line=value.symbol.line)
     if isinstance(value, str):
@@ -1267,6 +1318,11 @@ def _apply_binop(op: str, a: Any, b: Any) -> Any:
             return a % (tuple(b) if isinstance(b, list | tuple) else b)
         if op == "|" and isinstance(a, dict) and isinstance(b, dict):
             return {**a, **b}
+        if op in ("|", "-", "&") and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+            # set algebra (sets are read as lists: lists and tuples have no `|`, `-` or `&`)
+            if op == "|":
+                return list(dict.fromkeys([*a, *b]))
+            return [x for x in a if (x in b) == (op == "&")]
         if op in ("*", "-", "//", "**", "/") and isinstance(a, int | float) and isinstance(b, int | float):
             if op == "**" and (not isinstance(b, int) or b > 64):
                 return _FAILED

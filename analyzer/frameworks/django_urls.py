@@ -56,6 +56,8 @@ class Mount:
     """The `if` the pattern sits under (`if settings.DEBUG`), or other values its prefix may take."""
     extra: Expr | None = None
     """The keyword arguments `path()` passes to the view (`{"document_root": ...}`), when given."""
+    linked: bool = True
+    """False for a mount of a URLconf no project's ROOT_URLCONF reaches (its path is local to it)."""
 
 
 class UrlWalker:
@@ -66,6 +68,7 @@ class UrlWalker:
         self.mounts: list[Mount] = []
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, int, str]] = set()
+        self._visited: set[str] = set()
 
     def run(self) -> list[Mount]:
         """Walk from every project's ROOT_URLCONF, else from every URLconf nothing includes."""
@@ -80,6 +83,14 @@ class UrlWalker:
                 start = len(self.mounts)
                 self._module(root, "", 0, frozenset(), (), "")
                 self.mounts[start:] = [replace(m, project=project) for m in self.mounts[start:]]
+            # URLconfs no root reaches (wired in at run time, or dead): their views are still
+            # route-shaped handlers, listed unlinked with their local paths.
+            for mod in self._orphan_urlconfs():
+                if mod.path in self._visited:
+                    continue
+                start = len(self.mounts)
+                self._module(mod, "", 0, frozenset(), (), "")
+                self.mounts[start:] = [replace(m, linked=False) for m in self.mounts[start:]]
             return self.mounts
         orphans = self._orphan_urlconfs()
         shallowest = min((m.module.count(".") for m in orphans), default=0)
@@ -110,6 +121,7 @@ class UrlWalker:
         if mod.path in seen or depth > _MAX_DEPTH:
             return
         seen = seen | {mod.path}
+        self._visited.add(mod.path)
         for item, owner, line, own, cond in self._patterns(mod):
             self._entry(item, owner, line, prefix, depth, seen, outer + own, join_conditions(condition, cond))
 

@@ -10,6 +10,7 @@ from apilint.rules.auth._helpers import (
     explicitly_permissive,
     forgotten_among_protected,
     is_public_by_design,
+    only_redirects,
     project_has_auth,
 )
 from apilint.summary import FunctionDef, walk_exprs
@@ -20,10 +21,11 @@ class MissingAuthentication(Rule):
     ## What it finds
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
-    by design (login, token, register, password reset, health and readiness probes, API docs,
-    static files, the site root, paths that open with an auth flow such as
-    `/reset/{uidb64}/{token}` or `/signup/{uuid}/`) and paths listed in `auth.public-paths`
-    are not reported.
+    by design (login, logout, token, register, password reset, the language switch, health and
+    readiness probes, API docs, static files, the site root, paths that open with an auth flow such as
+    `/reset/{uidb64}/{token}` or `/signup/{uuid}/`), handlers that only redirect to another
+    route of the app (`return redirect(url_for("dashboard"))`, a legacy URL kept working) and
+    paths listed in `auth.public-paths` are not reported.
 
     State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence; so is
     a view that serves every method (a Django function view) unless its body only reads (it
@@ -116,7 +118,9 @@ class MissingAuthentication(Rule):
                 continue  # one endpoint for every operation: GQL003 judges each mutation's resolver
             if is_public_by_design(route, ctx.config) or explicitly_permissive(route):
                 continue
-            if forgotten_among_protected(route, ctx.routes, ctx.config):
+            if only_redirects(ctx.handler(route)):
+                continue  # sends the caller on to a route that applies its own authentication
+            if forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler):
                 continue  # AUTH004 reports it, naming the protected siblings
             fix = ("Add the project's authentication (an auth dependency, decorator or permission class) "
                    "to this route or to the router it belongs to")
