@@ -9,12 +9,13 @@ as they do at run time; `X += [...]`, `X.append(...)` and `X["key"] = ...` are k
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
+from apilint.frameworks.django_settings_read import ConditionalItem, SettingsReader, SettingValue
 from apilint.model import AppFact, AuthStatus, CorsPolicy, Evidence, HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex
-from apilint.summary import Expr, ModuleSummary, Stmt, walk_exprs, walk_stmts
+from apilint.summary import Expr, ModuleSummary, walk_exprs, walk_stmts
 from apilint.values import Scope, Value, is_plain, render_value
 
 
@@ -54,47 +55,7 @@ REST_FRAMEWORK_KEYS = (
 _ENTRY_FILES = ("wsgi.py", "asgi.py", "manage.py")
 
 
-@dataclass(frozen=True, slots=True)
-class ConditionalItem:
-    """A list setting's item added under a condition."""
-
-    item: str
-    condition: str
-    """Why it may or may not be there (the `if` test)."""
-    applied: bool
-    """True when the settings as read include it (the test is unreadable, or its environment default
-    takes that branch); False when only another environment would add it."""
-    env: bool
-    """True when the test's value is an environment default (else it cannot be read at all)."""
-
-
-def _list_items(call: Expr) -> Expr | None:
-    """The items `X.append(item)`, `X.insert(i, item)` or `X.extend(items)` add to a settings name `X`."""
-    func = call.func
-    if func.kind != "attr" or func.args[0].kind != "name" or not func.args[0].text.isupper():
-        return None
-    if func.text == "append" and len(call.positional) == 1:
-        return Expr("list", args=(call.positional[0],))
-    if func.text == "insert" and len(call.positional) == 2:
-        return Expr("list", args=(call.positional[1],))
-    if func.text == "extend" and len(call.positional) == 1:
-        return call.positional[0]
-    return None
-
-
-@dataclass
-class SettingValue:
-    """One setting: its assignment and any later `+=`/`append` parts, and subscript writes."""
-
-    name: str
-    mod: ModuleSummary
-    line: int
-    parts: list[tuple[Expr, ModuleSummary]] = field(default_factory=list)
-    keys: dict[str, tuple[Expr, ModuleSummary]] = field(default_factory=dict)
-    key_lines: dict[str, int] = field(default_factory=dict)
-
-
-class DjangoSettings:
+class DjangoSettings(SettingsReader):
     """The settings of one Django project, read without running them."""
 
     def __init__(self, index: ProjectIndex, module: ModuleSummary | None) -> None:
@@ -107,121 +68,6 @@ class DjangoSettings:
         self._evaluated: dict[str, Value] = {}
         if module is not None:
             self._read(module, set())
-
-    # --- reading ----------------------------------------------------------------------
-    def _read(self, mod: ModuleSummary, seen: set[str]) -> None:
-        if mod.path in seen or len(seen) > 20:
-            return
-        seen.add(mod.path)
-        self._block(mod, mod.body, seen, "", True)
-
-    def _block(self, mod: ModuleSummary, body: tuple[Stmt, ...], seen: set[str], condition: str,
-               applied: bool, env: bool = False) -> None:
-        """Read statements in order. Under an `if` whose test is known (and not taken from the
-        environment) only the branch that runs is read; with an environment default, the default's
-        branch is applied and the other recorded as possible; an unreadable test applies both. Items
-        added under a condition are recorded in `conditional` with it."""
-        stars = {imp.line: imp.module for imp in mod.imports if imp.star}
-        for stmt in body:
-            kind = stmt.kind
-            if kind == "if" and stmt.value is not None:
-                taken, from_env = self._decide(mod, stmt.value)
-                text = stmt.value.render(60)
-                if taken is None:
-                    self._block(mod, stmt.body, seen, condition or f"`{text}` (cannot be read)", applied, env)
-                    self._block(mod, stmt.orelse, seen, condition or f"not `{text}` (cannot be read)", applied, env)
-                elif not from_env:
-                    self._block(mod, stmt.body if taken else stmt.orelse, seen, condition, applied, env)
-                else:
-                    suffix = " (set from the environment)"
-                    self._block(mod, stmt.body, seen, condition or f"`{text}`{suffix}", applied and taken, True)
-                    self._block(mod, stmt.orelse, seen, condition or f"not `{text}`{suffix}", applied and not taken,
-                                True)
-            elif kind in ("try", "with", "for", "while"):
-                self._block(mod, stmt.body + stmt.handlers + stmt.orelse + stmt.finalbody, seen, condition, applied,
-                            env)
-            elif kind == "except":
-                self._block(mod, stmt.body, seen, condition, applied, env)
-            elif kind == "import" and stmt.line in stars:
-                target = self.index.module(stars[stmt.line])
-                if target is not None and applied:
-                    self._read(target, seen)
-            elif kind in ("assign", "annassign") and stmt.value is not None:
-                self._note(mod, stmt.targets, stmt.value, condition, applied, env)
-                if applied:
-                    self._assign(mod, stmt)
-            elif kind == "augassign" and stmt.value is not None and stmt.targets:
-                self._note(mod, stmt.targets, stmt.value, condition, applied, env)
-                current = self.values.get(stmt.targets[0].text)
-                if applied and current is not None and stmt.targets[0].kind == "name":
-                    current.parts.append((stmt.value, mod))
-            elif kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-                items = _list_items(stmt.value)
-                if items is not None:
-                    self._note(mod, (stmt.value.func.args[0],), items, condition, applied, env)
-                if applied:
-                    self._list_call(mod, stmt.value)
-
-    def _decide(self, mod: ModuleSummary, test: Expr) -> tuple[bool | None, bool]:
-        """(whether an `if` test is true, whether the environment decides it), with the settings read so far."""
-        self._evaluated.clear()
-        value = self._eval(mod, test)
-        self._evaluated.clear()
-        if not value.known:
-            return None, value.from_env
-        first = bool(value.first)
-        # Other possible values (a branch the evaluator could not decide): the first is the default,
-        # the others depend on how the app is run, as an environment lookup does.
-        varies = any(not is_plain(o) or bool(o) != first for o in value.options[1:])
-        return first, value.from_env or varies
-
-    def _note(self, mod: ModuleSummary, targets: tuple[Expr, ...], value: Expr, condition: str,
-              applied: bool, env: bool) -> None:
-        """Record the string items a conditional statement adds to (or sets on) a list setting."""
-        if not condition:
-            return
-        for target in targets:
-            if target.kind != "name" or not target.text.isupper():
-                continue
-            items = self.index.values.value(mod, value, Scope(mod)).first
-            if isinstance(items, list | tuple):
-                found = self.conditional.setdefault(target.text, [])
-                found += [ConditionalItem(i, condition, applied, env) for i in items if isinstance(i, str)]
-
-    def _assign(self, mod: ModuleSummary, stmt: Stmt) -> None:
-        assert stmt.value is not None
-        for target in stmt.targets:
-            if target.kind == "name" and target.text.isupper():
-                self.values[target.text] = SettingValue(target.text, mod, stmt.line, [(stmt.value, mod)])
-            elif target.kind == "subscript" and len(target.args) == 2 and target.args[0].kind == "name":
-                current = self.values.get(target.args[0].text)
-                key = target.args[1]
-                if current is not None and key.kind == "str":
-                    current.keys[key.text] = (stmt.value, mod)
-                    current.key_lines[key.text] = stmt.line
-
-    def conditions(self, name: str, item: str) -> list[ConditionalItem]:
-        """How `item` may be added to list setting `name` under a condition (empty: unconditionally
-        or never)."""
-        return [c for c in self.conditional.get(name, []) if c.item == item]
-
-    def possible(self, name: str) -> list[ConditionalItem]:
-        """Items of list setting `name` that only a non-default environment adds."""
-        return [c for c in self.conditional.get(name, []) if not c.applied]
-
-    def _list_call(self, mod: ModuleSummary, call: Expr) -> None:
-        func = call.func
-        if func.kind != "attr" or func.args[0].kind != "name" or not call.positional:
-            return
-        current = self.values.get(func.args[0].text)
-        if current is None:
-            return
-        if func.text == "append":
-            current.parts.append((Expr("list", args=(call.positional[0],)), mod))
-        elif func.text == "extend":
-            current.parts.append((call.positional[0], mod))
-        elif func.text == "insert" and len(call.positional) == 2:
-            current.parts.append((Expr("list", args=(call.positional[1],)), mod))
 
     # --- values -----------------------------------------------------------------------
     def value(self, name: str) -> Value | None:
@@ -266,6 +112,10 @@ class DjangoSettings:
                 env = env or part.from_env
                 result[key] = part.first if part.known else UNKNOWN
         return Value((result,), env)
+
+    def evaluate(self, mod: ModuleSummary, expr: Expr) -> Value:
+        """An expression written in a settings module, other settings' names read as the settings say."""
+        return self._eval(mod, expr)
 
     def _eval(self, mod: ModuleSummary, expr: Expr) -> Value:
         return self.index.values.value(mod, expr, Scope(mod, lookup=self._lookup))
@@ -556,54 +406,6 @@ def _assigns_name(mod: ModuleSummary, name: str) -> bool:
 
 _ALL: weakref.WeakKeyDictionary[ProjectIndex, tuple[DjangoSettings, ...]] = weakref.WeakKeyDictionary()
 
-def _readable_items(settings: DjangoSettings, value: SettingValue) -> list[str]:
-    """The string items of a list setting built with `+` from parts some of which cannot be read
-    (`DEFAULT_BACKENDS + EXTRA_BACKENDS_FROM_CONFIG`): the readable parts' items."""
-    out: list[str] = []
-    pending = [(expr, mod) for expr, mod in value.parts]
-    while pending and len(out) < 200:
-        expr, mod = pending.pop(0)
-        if expr.kind == "binop" and expr.text == "+":
-            pending = [(expr.args[0], mod), (expr.args[1], mod), *pending]
-            continue
-        found = settings.index.values.value(mod, expr, Scope(mod, lookup=settings._lookup)).first
-        if isinstance(found, list | tuple):
-            out += [item for item in found if isinstance(item, str)]
-    return out
-
-
-_MODEL_BACKENDS = ("ModelBackend", "RemoteUserBackend", "AuthenticationBackend", "AllowAllUsersModelBackend",
-                   "AllowAllUsersRemoteUserBackend")
-
-
-def anonymous_permissions(index: ProjectIndex, settings: DjangoSettings) -> tuple[str, ...]:
-    """The authentication backends that may grant permissions to anonymous users: project backends
-    with their own `has_perm` (read by `apilint.frameworks.anonymous`), django-rules, django-guardian
-    and other object-permission backends. With Django's model backends alone, `AnonymousUser.has_perm()`
-    is always False."""
-    if "AUTHENTICATION_BACKENDS" not in settings.values:
-        return ()
-    lit = settings.lit("AUTHENTICATION_BACKENDS")
-    entries = list(lit.value) if lit is not None and isinstance(lit.value, list | tuple) else \
-        _readable_items(settings, settings.values["AUTHENTICATION_BACKENDS"])
-    if not entries:
-        return ("AUTHENTICATION_BACKENDS (cannot be read)",)
-    found: list[str] = []
-    for entry in entries:
-        if not isinstance(entry, str):
-            continue
-        symbol = index.lookup(entry)
-        if symbol is not None and symbol.cls is not None:
-            if any(f.name in ("has_perm", "get_all_permissions") for f in symbol.cls.methods()):
-                found.append(entry)
-            continue
-        short = entry.rsplit(".", 1)[-1]
-        if short in _MODEL_BACKENDS and "guardian" not in entry and "rules" not in entry.split("."):
-            continue
-        if any(word in entry.lower() for word in ("rules", "guardian", "object", "perm")):
-            found.append(entry)
-    return tuple(found)
-
 
 __all__ = ["UNKNOWN", "ConditionalItem", "DjangoSettings", "Lit", "SettingValue", "all_project_settings",
-           "anonymous_permissions", "find_settings_module", "project_settings", "settings_for"]
+           "find_settings_module", "project_settings", "settings_for"]

@@ -13,8 +13,9 @@ from apilint.config import Config
 from apilint.frameworks.anonymous import Frame, Probe, Raised, Reader, Unknown
 from apilint.frameworks.classes import ClassInfo
 from apilint.frameworks.common import body_auth
+from apilint.frameworks.django_backends import anonymous_permissions
 from apilint.frameworks.django_gates import judge_decorator, judge_middleware
-from apilint.frameworks.django_settings import DjangoSettings, anonymous_permissions
+from apilint.frameworks.django_settings import DjangoSettings
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs, walk_stmts
