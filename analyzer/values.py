@@ -1100,6 +1100,7 @@ class Evaluator:
                 frame.scope.bound[stmt.targets[0].text] = self._sub(mod, stmt.value, frame.scope, depth)
             elif kind == "if" and stmt.value is not None:
                 test = self._sub(mod, stmt.value, frame.scope, depth)
+                frame.env = frame.env or test.from_env  # what it returns then depends on the environment
                 if stmt.value.kind == "namedexpr" and stmt.value.args[0].kind == "name":
                     frame.scope.bound[stmt.value.args[0].text] = test
                 if test.known:
