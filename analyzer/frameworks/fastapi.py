@@ -113,7 +113,9 @@ class _Linker:
                     return "router", ROUTER_CLASSES[base]
         return None
 
-    def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, cls: ClassDef | None) -> None:
+    def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, cls: ClassDef | None,
+                         func: FunctionDef | None = None) -> None:
+        values = Scope(mod, func) if func is not None else None
         for stmt in walk_stmts(body):
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 kind = self._router_kind(mod, stmt.value)
@@ -125,13 +127,13 @@ class _Linker:
                         continue
                     key = self._object_key(mod, scope, cls, dotted)
                     router = Router(key, kind[0], kind[1], mod, stmt.line)
-                    self._configure(router, mod, stmt.value, None)
+                    self._configure(router, mod, stmt.value, None, values)
                     self.routers[key] = router
             elif stmt.func is not None:
-                self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", cls)
+                self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", cls, stmt.func)
             elif stmt.cls is not None:
                 for method in stmt.cls.methods():
-                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", stmt.cls)
+                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", stmt.cls, method)
 
     @staticmethod
     def _object_key(mod: ModuleSummary, scope: str, cls: ClassDef | None, dotted: str) -> str:
@@ -140,12 +142,13 @@ class _Linker:
             return f"{mod.module}.{cls.qualname}.{dotted}"
         return f"{mod.module}.{scope}{dotted}"
 
-    def _configure(self, router: Router, mod: ModuleSummary, call: Expr, ctx: _Ctx | None) -> None:
-        scope = ctx.values if ctx is not None else None
+    def _configure(self, router: Router, mod: ModuleSummary, call: Expr, ctx: _Ctx | None,
+                   values: Scope | None = None) -> None:
+        scope = ctx.values if ctx is not None else values
         prefix = call.kwarg("prefix")
         if prefix is not None:
             router.prefix = self._path(mod, prefix, ctx, router.line)[0]
-        router.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line)
+        router.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line, scope)
         routes = call.kwarg("routes")
         if routes is not None:
             router.routes += self._starlette_routes(mod, routes, "", router, ctx)
@@ -374,7 +377,8 @@ class _Linker:
                 raw = RawRoute(methods, path, mod, func, func.qualname, func.line, decorator=call,
                                decorators=tuple(d.expr for d in func.decorators),
                                condition=join_conditions(ctx.condition, note))
-                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", dec.line)
+                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", dec.line,
+                                               ctx.values)
                 router.routes.append(raw)
             elif method == "exception_handler":
                 self.out.exception_handlers.append(HandlerRef(mod.path, func.qualname))
@@ -412,7 +416,8 @@ class _Linker:
             if child is None:
                 return
             prefix, note = self._path(mod, call.kwarg("prefix"), ctx, line)
-            deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line)
+            deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line,
+                                      ctx.values)
             self._include(router, child, prefix, deps, join_conditions(ctx.condition, note))
         elif method in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
             endpoint = call.arg(1, "endpoint") or call.arg(1, "route")
@@ -420,7 +425,8 @@ class _Linker:
             kind = "websocket" if "websocket" in method else "api_route"
             methods = self._methods(mod, kind, call, ctx)
             for raw in self._endpoint_routes(mod, endpoint, methods, path, line, ctx):
-                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line)
+                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line,
+                                               ctx.values)
                 raw.condition = join_conditions(ctx.condition, note)
                 router.routes.append(raw)
         elif method in ("mount", "host"):

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.common import body_auth, body_checks_role, join_conditions, join_paths, normalize_path
+from apilint.frameworks.common import body_checks_role, join_conditions, join_paths, normalize_path
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
+from apilint.values import Ref
 
 
 @dataclass
@@ -143,10 +144,12 @@ class Emitter:
                 rate_limit.append(Evidence("rate_limit", name, AuthStatus.REQUIRED, "dependency",
                                            Location(raw.mod.path, raw.line)))
         if raw.handler is not None and not statuses:
-            body = body_auth(self.index, raw.mod, raw.handler)
+            body = self.deps.bodies.verdict(raw.mod, raw.handler, self._handler_self(raw))
             if body is not None:
-                statuses.append(body)
-                evidence.append(Evidence("handler", raw.handler_name, body, "checks credentials in the handler body",
+                statuses.append(body.status)
+                detail = "checks credentials in the handler body" if body.detail.startswith("checks credentials") \
+                    else f"the handler {body.detail}"
+                evidence.append(Evidence("handler", raw.handler_name, body.status, detail,
                                          Location(raw.mod.path, raw.line)))
         status = combine(statuses)
         if status is None or status is AuthStatus.NONE:
@@ -187,6 +190,13 @@ class Emitter:
                 condition=condition,
             ))
         self.out.frameworks.add(framework)
+
+    def _handler_self(self, raw: RawRoute) -> Ref | None:
+        """The class a method handler (a Starlette `HTTPEndpoint` method) belongs to."""
+        if raw.handler is None or "." not in raw.handler.qualname:
+            return None
+        owner = self.index.lookup(f"{raw.mod.module}.{raw.handler.qualname.rsplit('.', 1)[0]}")
+        return Ref(owner) if owner is not None and owner.cls is not None else None
 
     def _decorator_facts(self, raw: RawRoute) -> tuple[str | None, int | None]:
         """`response_model=` and `status_code=` of the route decorator."""

@@ -1,0 +1,190 @@
+"""What the body of a project callable (a dependency, a callable class's `__call__`, a handler)
+does about authentication, following the project callables it hands the request to.
+
+`common.body_auth` reads one function. FastAPI code often splits the check: a dependency builds
+a checker object and awaits it (`check = KeyChecker(api_key=key); return await check(request)`),
+a `__call__` calls `self._extract_key(request)`, a WebSocket handler asks a validator object
+(`if not await validator.validate_auth(): return`). Those callees are found with the value
+evaluator (locals, `self`, instances, module functions) and judged the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from apilint.frameworks.common import (
+    body_auth,
+    is_rejection,
+    issues_credentials,
+    outside_swallowing_try,
+    reads_credential,
+)
+from apilint.model import AuthStatus
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.values import Instance, Ref, Scope, Value
+
+_MAX_DEPTH = 3
+_MAX_CALLEES = 40
+"""At most this many calls of one body are followed (large handlers call many helpers)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BodyVerdict:
+    """What a body does: the status it implies and why, in words for the evidence."""
+
+    status: AuthStatus
+    detail: str
+
+
+class BodyJudge:
+    """Judges project function bodies (memoized per function and `self` class)."""
+
+    def __init__(self, index: ProjectIndex) -> None:
+        self.index = index
+        self._cache: dict[tuple[str, int, str], BodyVerdict | None] = {}
+        self._busy: set[tuple[str, int, str]] = set()
+
+    def verdict(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None = None,
+                depth: int = 0) -> BodyVerdict | None:
+        """REQUIRED when the body (or a project callable it calls) reads a credential and rejects
+        without it, or rejects every request; OPTIONAL when it reads a credential and returns None
+        without one; None when it says nothing about authentication. `this` is what `self` is."""
+        key = (mod.path, func.line, _this_key(this))
+        if key in self._cache:
+            return self._cache[key]
+        if key in self._busy or depth > _MAX_DEPTH:
+            return None
+        self._busy.add(key)
+        try:
+            found = self._verdict(mod, func, this, depth)
+        finally:
+            self._busy.discard(key)
+        self._cache[key] = found
+        return found
+
+    def _verdict(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None,
+                 depth: int) -> BodyVerdict | None:
+        if issues_credentials(func):
+            return None  # a login or token endpoint: where callers become authenticated
+        if body_auth(self.index, mod, func) is AuthStatus.REQUIRED:
+            return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
+        if self.always_rejects(mod, func):
+            return BodyVerdict(AuthStatus.REQUIRED, "rejects every request")
+        delegated = self._delegation(mod, func, this, depth)
+        if delegated is not None:
+            return delegated
+        if _returns_none_without_credential(func) and reads_credential(self.index, mod, func):
+            return BodyVerdict(AuthStatus.OPTIONAL, "returns None when no credential is sent")
+        return None
+
+    def always_rejects(self, mod: ModuleSummary, func: FunctionDef) -> bool:
+        """True when the body's own first statements end in a rejection (`raise error_forbidden()`)."""
+        for stmt in func.body:
+            if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "str":
+                continue  # docstring
+            if stmt.kind == "raise":
+                return is_rejection(stmt, self.index, mod, func)
+            if stmt.kind in ("if", "for", "while", "try", "with", "match", "return"):
+                return False
+        return False
+
+    def _delegation(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None,
+                    depth: int) -> BodyVerdict | None:
+        """A project callable the body calls that authenticates (outside a `try` that swallows)."""
+        scope = Scope(mod, func, {"self": Value((this,))} if this is not None else None)
+        seen = 0
+        for stmt in outside_swallowing_try(func.body):
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    if not _followable(call.func):
+                        continue
+                    seen += 1
+                    if seen > _MAX_CALLEES:
+                        return None
+                    for callee, owner, callee_this in self._callees(mod, call.func, scope):
+                        if callee.func is func:
+                            continue
+                        found = self.verdict(callee.module, callee.func, callee_this, depth + 1) \
+                            if callee.func is not None else None
+                        if found is not None and found.status is AuthStatus.REQUIRED:
+                            return BodyVerdict(AuthStatus.REQUIRED, f"hands the request to `{owner}`, which "
+                                               f"{_short(found.detail)}")
+        return None
+
+    def _callees(self, mod: ModuleSummary, func_expr: Expr,
+                 scope: Scope) -> list[tuple[Symbol, str, Instance | Ref | None]]:
+        """Project functions a call may run: (function symbol, name to show, what `self` is in it)."""
+        value = self.index.values.value(mod, func_expr, scope)
+        out: list[tuple[Symbol, str, Instance | Ref | None]] = []
+        for option in value.options:
+            if isinstance(option, Ref) and option.symbol.func is not None:
+                owner = self._owner_class(option.symbol)
+                this: Instance | Ref | None = owner
+                head = (func_expr.dotted or "").split(".", 1)[0]
+                if head == "self" and scope.bound.get("self") is not None:
+                    bound_self = scope.bound["self"].first
+                    if isinstance(bound_self, Instance | Ref):
+                        this = bound_self
+                out.append((option.symbol, option.symbol.qualname.rsplit(".", 1)[-1], this))
+            elif isinstance(option, Instance):
+                method = find_method(self.index, option.cls, "__call__")
+                if method is not None:
+                    out.append((method, option.cls.qualname.rsplit(".", 1)[-1], option))
+        return out
+
+    def _owner_class(self, symbol: Symbol) -> Ref | None:
+        head = symbol.qualname.rsplit(".", 1)[0]
+        owner = self.index.lookup(head)
+        return Ref(owner) if owner is not None and owner.cls is not None else None
+
+
+def find_method(index: ProjectIndex, cls: Symbol, name: str) -> Symbol | None:
+    """The method `name` of a project class or its nearest project base that defines it."""
+    chain = [cls] + [b for b in (index.lookup(n) for n in index.base_names(cls)) if b is not None]
+    for owner in chain:
+        if owner.cls is None:
+            continue
+        method = owner.cls.method(name)
+        if method is not None:
+            return Symbol(f"{owner.qualname}.{method.name}", owner.module, func=method, line=method.line)
+    return None
+
+
+def _followable(func_expr: Expr) -> bool:
+    """Calls worth resolving: a name, `self.x`, `obj.x`, `module.func` (not long attribute chains)."""
+    dotted = func_expr.dotted
+    return dotted is not None and dotted.count(".") <= 2
+
+
+def _this_key(this: Instance | Ref | None) -> str:
+    if isinstance(this, Instance):
+        return f"{this.cls.qualname}({this.call.render(60)})"
+    if isinstance(this, Ref):
+        return this.symbol.qualname
+    return ""
+
+
+def _short(detail: str) -> str:
+    return detail.split("; ", 1)[0]
+
+
+_NONE_GUARD = re.compile(r"^(not |.* is None$)")
+
+
+def _returns_none_without_credential(func: FunctionDef) -> bool:
+    """`if not token: return None` / `if credentials is None: return None`: auth is optional."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "if" or stmt.value is None or not _NONE_GUARD.match(stmt.value.render(80)):
+            continue
+        if any(_returns_none(inner) for inner in stmt.body):
+            return True
+    return False
+
+
+def _returns_none(stmt: Stmt) -> bool:
+    return stmt.kind == "return" and (stmt.value is None or stmt.value.is_none)
+
+
+__all__ = ["BodyJudge", "BodyVerdict", "find_method"]
