@@ -192,12 +192,23 @@ def _rejects(expr: Expr, raised: bool) -> bool:
                 return True
             if callee in ("abort",) and sub.positional and sub.positional[0].text in REJECT_STATUSES:
                 return True
+            if callee == "close" and _closes_for_auth(sub):
+                return True
             if callee in ("RedirectResponse", "redirect") and any(
                     w in sub.render(120).lower() for w in _LOGIN_WORDS):
                 return True
         if raised and sub.kind in ("name", "attr") and sub.text in REJECT_CALLEES[2:]:
             return True
     return False
+
+
+_WS_AUTH_CLOSE = ("1008", "4001", "4003", "4401", "4403", "POLICY_VIOLATION")
+
+
+def _closes_for_auth(call: Expr) -> bool:
+    """`websocket.close(code=1008)` (policy violation) or an application 4401/4403 code."""
+    code = call.arg(0, "code")
+    return code is not None and code.kind in ("num", "attr") and any(c in code.text for c in _WS_AUTH_CLOSE)
 
 
 def _login_redirect(call: Expr) -> bool:

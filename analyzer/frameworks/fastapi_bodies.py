@@ -10,11 +10,11 @@ evaluator (locals, `self`, instances, module functions) and judged the same way.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from apilint.frameworks.common import (
     body_auth,
+    guarded_rejections,
     is_rejection,
     issues_credentials,
     outside_swallowing_try,
@@ -22,7 +22,7 @@ from apilint.frameworks.common import (
 )
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 from apilint.values import Instance, Ref, Scope, Value
 
 _MAX_DEPTH = 3
@@ -47,35 +47,40 @@ class BodyJudge:
         self._busy: set[tuple[str, int, str]] = set()
 
     def verdict(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None = None,
-                depth: int = 0) -> BodyVerdict | None:
+                depth: int = 0, credentials: frozenset[str] = frozenset()) -> BodyVerdict | None:
         """REQUIRED when the body (or a project callable it calls) reads a credential and rejects
         without it, or rejects every request; OPTIONAL when it reads a credential and returns None
-        without one; None when it says nothing about authentication. `this` is what `self` is."""
-        key = (mod.path, func.line, _this_key(this))
+        without one; None when it says nothing about authentication. `this` is what `self` is;
+        `credentials` names parameters filled by a dependency that reads a credential."""
+        key = (mod.path, func.line, _this_key(this) + "|" + ",".join(sorted(credentials)))
         if key in self._cache:
             return self._cache[key]
         if key in self._busy or depth > _MAX_DEPTH:
             return None
         self._busy.add(key)
         try:
-            found = self._verdict(mod, func, this, depth)
+            found = self._verdict(mod, func, this, depth, credentials)
         finally:
             self._busy.discard(key)
         self._cache[key] = found
         return found
 
     def _verdict(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None,
-                 depth: int) -> BodyVerdict | None:
+                 depth: int, credentials: frozenset[str]) -> BodyVerdict | None:
         if issues_credentials(func):
             return None  # a login or token endpoint: where callers become authenticated
         if body_auth(self.index, mod, func) is AuthStatus.REQUIRED:
             return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
+        held = credentials | _credential_params(func)
+        for guard, _reject in guarded_rejections(func.body, self.index, mod, func):
+            if guard.value is not None and held & set(guard.value.names()):
+                return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
         if self.always_rejects(mod, func):
             return BodyVerdict(AuthStatus.REQUIRED, "rejects every request")
         delegated = self._delegation(mod, func, this, depth)
         if delegated is not None:
             return delegated
-        if _returns_none_without_credential(func) and reads_credential(self.index, mod, func):
+        if _returns_none(func) and (held or reads_credential(self.index, mod, func)):
             return BodyVerdict(AuthStatus.OPTIONAL, "returns None when no credential is sent")
         return None
 
@@ -170,21 +175,32 @@ def _short(detail: str) -> str:
     return detail.split("; ", 1)[0]
 
 
-_NONE_GUARD = re.compile(r"^(not |.* is None$)")
+_CREDENTIAL_NAMES = ("token", "credential", "api_key", "apikey", "authorization", "session_id", "sessionid",
+                     "session_token", "session_key", "cookie", "bearer", "jwt")
 
 
-def _returns_none_without_credential(func: FunctionDef) -> bool:
-    """`if not token: return None` / `if credentials is None: return None`: auth is optional."""
-    for stmt in walk_stmts(func.body):
-        if stmt.kind != "if" or stmt.value is None or not _NONE_GUARD.match(stmt.value.render(80)):
+def _credential_params(func: FunctionDef) -> frozenset[str]:
+    """Parameters that hold a credential: by name, or filled from a credential header or cookie
+    (`key: str = Header(alias="X-API-Key")`, `sid: str = Cookie(None, alias="session")`)."""
+    out = set()
+    for param in func.params:
+        name = param.name.lower()
+        if any(w in name for w in _CREDENTIAL_NAMES):
+            out.add(param.name)
             continue
-        if any(_returns_none(inner) for inner in stmt.body):
-            return True
-    return False
+        default = param.default
+        if default is not None and default.kind == "call" and \
+                (default.func.dotted or "").rsplit(".", 1)[-1] in ("Header", "Cookie"):
+            text = default.render(120).lower()
+            if any(w in text for w in (*_CREDENTIAL_NAMES, "session", "api-key", "x-api", "auth")):
+                out.add(param.name)
+    return frozenset(out)
 
 
-def _returns_none(stmt: Stmt) -> bool:
-    return stmt.kind == "return" and (stmt.value is None or stmt.value.is_none)
+def _returns_none(func: FunctionDef) -> bool:
+    """`return None` somewhere in the body (`if not token: return None`): the caller may be anonymous."""
+    return any(stmt.kind == "return" and (stmt.value is None or stmt.value.is_none)
+               for stmt in walk_stmts(func.body))
 
 
 __all__ = ["BodyJudge", "BodyVerdict", "find_method"]

@@ -261,15 +261,17 @@ class DependencyJudge:
         statuses: list[AuthStatus] = []
         evidence: list[Evidence] = []
         authz: list[Evidence] = []
+        credentials: set[str] = set()
         for sub in param_deps(self.index, symbol.module, func, f"dependency of {name}"):
             status, ev, az = self.dep_auth(sub, depth + 1)
-            authz += az
             if status is AuthStatus.OPTIONAL and _builds_a_service(func, name) and not _forwards(func, sub.param):
                 continue  # an optional credential read for another purpose (an audit logger, a manager)
+            authz += az
             if status is not None:
                 statuses.append(status)
                 evidence += ev
-        body = self.bodies.verdict(symbol.module, func, this)
+                credentials.add(sub.param)
+        body = self.bodies.verdict(symbol.module, func, this, credentials=frozenset(credentials))
         combined = combine(statuses)
         if body is not None and body.status is AuthStatus.REQUIRED and combined is not AuthStatus.REQUIRED:
             combined = AuthStatus.REQUIRED
@@ -284,7 +286,7 @@ class DependencyJudge:
             combined = AuthStatus.UNKNOWN
             evidence = [Evidence("dependency", name, combined,
                                  "named as authentication, but what it checks cannot be read", where)]
-        if combined is not None:
+        if combined in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN):  # an optional caller has no role to check
             authz += self.role_evidence(symbol.module, func, name, loc)
         return combined, evidence, authz
 
