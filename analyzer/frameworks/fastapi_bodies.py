@@ -158,9 +158,14 @@ def find_method(index: ProjectIndex, cls: Symbol, name: str) -> Symbol | None:
 
 
 def _followable(func_expr: Expr) -> bool:
-    """Calls worth resolving: a name, `self.x`, `obj.x`, `module.func` (not long attribute chains)."""
-    dotted = func_expr.dotted
-    return dotted is not None and dotted.count(".") <= 2
+    """Calls worth resolving: a name, `self.x`, `obj.x`, `module.func` (not long attribute chains),
+    and objects used as soon as they are built (`await KeyChecker(key)(request)`, `Validator(ws).check()`)."""
+    node, parts = func_expr, 0
+    while node.kind in ("call", "attr") and parts <= 3:
+        if node.kind == "attr":
+            parts += 1
+        node = node.args[0]
+    return node.kind == "name" and parts <= 2
 
 
 def _this_key(this: Instance | Ref | None) -> str:

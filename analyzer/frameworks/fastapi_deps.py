@@ -155,7 +155,7 @@ class DependencyJudge:
             return judged[0][1][0], [e for _, j in judged for e in j[1]], authz
         alternatives = ", ".join(f"`{label}` ({j[0].value if j[0] else 'no authentication'})"
                                  for label, j in judged)
-        ev = Evidence("dependency", target.render(40), AuthStatus.UNKNOWN,
+        ev = Evidence("dependency", self.index.qualify_expr(mod, target) or target.render(40), AuthStatus.UNKNOWN,
                       f"may be any of {alternatives}, depending on how the app is configured", loc)
         return AuthStatus.UNKNOWN, [ev], authz
 
@@ -376,10 +376,11 @@ def _passes_on(expr: Expr, param: str) -> bool:
 
 
 def combine(statuses: list[AuthStatus]) -> AuthStatus | None:
-    """REQUIRED over OPTIONAL over UNKNOWN over NONE; None when nothing was judged."""
+    """REQUIRED over UNKNOWN over OPTIONAL over NONE; None when nothing was judged. A piece whose
+    effect is unknown may be the one that requires a caller, so it outranks an optional one."""
     if not statuses:
         return None
-    for status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN):
+    for status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN, AuthStatus.OPTIONAL):
         if status in statuses:
             return status
     return AuthStatus.NONE
