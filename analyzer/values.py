@@ -541,6 +541,7 @@ class Evaluator:
                     options += [v for v in value.options if not any(v is o for o in options)]
                 else:
                     options = list(value.options)
+                del options[MAX_OPTIONS:]  # a list appended to under many `if`s would double each time
         finally:
             self._busy.pop(busy_key, None)
         if not options:
