@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from apilint.frameworks.common import (
     body_auth,
+    body_checks_role,
     guarded_rejections,
     is_rejection,
     issues_credentials,
@@ -118,6 +119,39 @@ class BodyJudge:
                                                f"{_short(found.detail)}")
         return None
 
+    def authorization_call(self, mod: ModuleSummary, func: FunctionDef,
+                           this: Instance | Ref | None = None) -> str | None:
+        """The project function a handler hands the caller to for an authorization decision
+        (`await authorize(current_user, UserPolicy.list)`, `check_project_member(user, project)`):
+        one that rejects with 403 or checks a role. Its name, else None."""
+        scope = Scope(mod, func, {"self": Value((this,))} if this is not None else None)
+        seen = 0
+        for stmt in outside_swallowing_try(func.body):
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    if (not call.positional and not call.keywords) or not _followable(call.func):
+                        continue
+                    seen += 1
+                    if seen > _MAX_CALLEES:
+                        return None
+                    for callee, name, _this in self._callees(mod, call.func, scope):
+                        if callee.func is not None and callee.func is not func and \
+                                self._forbids(callee.module, callee.func):
+                            return name
+        return None
+
+    def _forbids(self, mod: ModuleSummary, func: FunctionDef) -> bool:
+        """True when the function checks a role, or rejects with 403 / a "forbidden" error under a test."""
+        key = (mod.path, func.line, "forbids")
+        if key not in self._cache:
+            found = body_checks_role(func) is not None
+            for _guard, reject in guarded_rejections(func.body, self.index, mod, func):
+                text = reject.value.render(120).lower() if reject.value is not None else ""
+                if any(w in text for w in _FORBIDDING):
+                    found = True
+            self._cache[key] = BodyVerdict(AuthStatus.REQUIRED, "forbids") if found else None
+        return self._cache[key] is not None
+
     def _callees(self, mod: ModuleSummary, func_expr: Expr,
                  scope: Scope) -> list[tuple[Symbol, str, Instance | Ref | None]]:
         """Project functions a call may run: (function symbol, name to show, what `self` is in it)."""
@@ -180,6 +214,9 @@ def _short(detail: str) -> str:
     return detail.split("; ", 1)[0]
 
 
+_FORBIDDING = ("403", "forbidden", "permission", "notallowed", "not_allowed", "accessdenied", "access_denied",
+               "notauthorized", "not_authorized", "unauthorized_operation")
+"""Words of a rejection that says the caller is known but not allowed."""
 _CREDENTIAL_NAMES = ("token", "credential", "api_key", "apikey", "authorization", "session_id", "sessionid",
                      "session_token", "session_key", "cookie", "bearer", "jwt")
 

@@ -34,14 +34,17 @@ ROLEISH = ("admin", "superuser", "staff", "role", "permission", "scope", "owner_
 _MAX_DEPTH = 8
 
 _AUTH_NAMED = re.compile(
-    r"(^|_)(current_?(user|principal|account|member|identity|active_user)|authenticat\w*|authori[sz]\w*|"
+    r"(^|_)(current_?(user|principal|account|member|identity|active_user)|authenticate(d|_\w+)?|is_authori[sz]ed|"
+    r"authori[sz]e_(request|user|caller|access|api_?key|token)|"
     r"require[sd]?_(user|login|auth\w*|admin|api_?key|token|scopes?|roles?|perms?|permissions?|member|key)|"
     r"(verify|check|validate|ensure)_(token|jwt|api_?key|key|user|auth\w*|access|credentials|session|perms?|"
     r"permissions?|logged_in|login)|(api_?key|token|jwt|bearer|session|basic)_?auth\w*|login_required|"
     r"is_authenticated|get_user_from_(token|request|session|jwt|header)|auth_required|auth)$", re.IGNORECASE)
 """Dependency names that say they authenticate the caller (`get_current_user`, `require_api_key`)."""
-_AUTH_CLASS = re.compile(r"(Auth|Authenticat\w*|Authori[sz]\w*|Bearer|Permission\w*|ApiKey\w*|APIKey\w*|"
-                         r"Token\w*Checker|KeyChecker|Guard|Jwt\w*|JWT\w*)$")
+_AUTH_CLASS = re.compile(r"(Auth|Authentication|Authenticator|Authorizer|Authorization|Bearer|Permissions?|"
+                         r"PermissionChecker|Api[Kk]ey(Auth|Checker|Header)?|APIKey(Auth|Checker|Header)?|"
+                         r"TokenChecker|KeyChecker|Guard|JWT(Bearer|Auth)?|Jwt(Bearer|Auth)?)$")
+"""Class names that say their instances authenticate the caller (`JWTBearer`, `ApiKeyAuth`)."""
 
 Judged = tuple[AuthStatus | None, list[Evidence], list[Evidence]]
 """(auth status or None when the dependency says nothing about auth, auth evidence, role evidence)."""
@@ -324,6 +327,9 @@ def _label(option: Any, target: Expr) -> str:
 
 def _auth_named(qualified: str) -> bool:
     parts = qualified.split(".")
+    own = parts[-2] if parts[-1] in ("__call__", "__init__") and len(parts) > 1 else parts[-1]
+    if _SERVICE.search(own.replace("_", "")):
+        return False  # `UserRepository`, `get_api_key_service`
     short = parts[-1]
     if short in ("__call__", "__init__") and len(parts) > 1:
         return bool(_AUTH_CLASS.search(parts[-2]))

@@ -163,6 +163,12 @@ class Emitter:
             if check is not None:
                 authz.append(Evidence("role", raw.handler_name, AuthStatus.REQUIRED, check,
                                       Location(raw.mod.path, raw.line)))
+            elif status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
+                helper = self.deps.bodies.authorization_call(raw.mod, raw.handler, self._handler_self(raw))
+                if helper is not None:
+                    authz.append(Evidence("permission", helper, AuthStatus.REQUIRED,
+                                          f"the handler calls `{helper}`, which rejects callers it does not allow",
+                                          Location(raw.mod.path, raw.line)))
         response_model, status_code = self._decorator_facts(raw)
         returns = raw.handler.returns.render(60) if raw.handler is not None and raw.handler.returns else None
         handler_q = f"{raw.mod.module}.{raw.handler_name}" if raw.handler is not None else raw.handler_name
