@@ -350,7 +350,8 @@ def _delegates_the_check(index: ProjectIndex, mod: ModuleSummary, func: Function
 
 _ISSUING_CALLS = ("create_access_token", "create_refresh_token", "create_token", "generate_token", "issue_token",
                   "jwt.encode", "encode_token", "login_user", "auth.login", "django.contrib.auth.login",
-                  "token_urlsafe", "set_access_cookies", "make_token")
+                  "token_urlsafe", "set_access_cookies", "make_token", "create_jwt", "encode_jwt", "sign_jwt",
+                  "generate_jwt", "set_auth_cookie", "create_session_token")
 
 
 def issues_credentials(func: FunctionDef) -> bool:

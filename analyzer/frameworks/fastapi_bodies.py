@@ -70,9 +70,11 @@ class BodyJudge:
                  depth: int, credentials: frozenset[str]) -> BodyVerdict | None:
         if issues_credentials(func):
             return None  # a login or token endpoint: where callers become authenticated
+        held = credentials | _credential_params(func)
+        if _lets_anonymous_through(func, held):
+            return BodyVerdict(AuthStatus.OPTIONAL, "returns None when no credential is sent")
         if body_auth(self.index, mod, func) is AuthStatus.REQUIRED:
             return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
-        held = credentials | _credential_params(func)
         for guard, _reject in guarded_rejections(func.body, self.index, mod, func):
             if guard.value is not None and held & set(guard.value.names()):
                 return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
@@ -237,6 +239,24 @@ def _credential_params(func: FunctionDef) -> frozenset[str]:
             if any(w in text for w in (*_CREDENTIAL_NAMES, "session", "api-key", "x-api", "auth")):
                 out.add(param.name)
     return frozenset(out)
+
+
+def _lets_anonymous_through(func: FunctionDef, held: frozenset[str]) -> bool:
+    """`if token is None: return None` before anything else: a missing credential is let through
+    (a bad one may still be rejected further down), so authentication is optional."""
+    for stmt in func.body:
+        if stmt.kind != "if" or stmt.value is None or stmt.orelse:
+            if stmt.kind in ("raise", "return"):
+                return False
+            continue
+        test = stmt.value
+        negated = test.kind == "unary" and test.text == "not"
+        absent = test.kind == "compare" and test.text == "is" and len(test.args) == 2 and test.args[1].is_none
+        subject = test.args[0] if (negated or absent) else None
+        if subject is not None and subject.kind == "name" and subject.text in held and \
+                any(inner.kind == "return" and (inner.value is None or inner.value.is_none) for inner in stmt.body):
+            return True
+    return False
 
 
 def _returns_none(func: FunctionDef) -> bool:
