@@ -10,6 +10,7 @@ evaluator (locals, `self`, instances, module functions) and judged the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from apilint.frameworks.common import (
@@ -23,7 +24,7 @@ from apilint.frameworks.common import (
 )
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 from apilint.values import Instance, Ref, Scope, Value
 
 _MAX_DEPTH = 3
@@ -73,9 +74,12 @@ class BodyJudge:
         held = credentials | _credential_params(func)
         if _lets_anonymous_through(func, held):
             return BodyVerdict(AuthStatus.OPTIONAL, "returns None when no credential is sent")
+        guards = [g for g, _reject in guarded_rejections(func.body, self.index, mod, func)]
+        if guards and all(_role_test(g) for g in guards):
+            return None  # rejects callers of the wrong role and lets the others (anonymous ones too) through
         if body_auth(self.index, mod, func) is AuthStatus.REQUIRED:
             return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
-        for guard, _reject in guarded_rejections(func.body, self.index, mod, func):
+        for guard in guards:
             if guard.value is not None and held & set(guard.value.names()):
                 return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
         if self.always_rejects(mod, func):
@@ -239,6 +243,28 @@ def _credential_params(func: FunctionDef) -> frozenset[str]:
             if any(w in text for w in (*_CREDENTIAL_NAMES, "session", "api-key", "x-api", "auth")):
                 out.add(param.name)
     return frozenset(out)
+
+
+_ROLE_TEST = re.compile(r"^(is_)?(admin|viewer|member|owner|staff|superuser|editor|guest|read_?only|manager|"
+                        r"moderator)s?$|role|permission|scope", re.IGNORECASE)
+
+
+def _role_test(guard: Stmt) -> bool:
+    """True for a test that turns away callers of some role (`if user.is_viewer: raise`,
+    `if user.role == "guest": raise`): a deny list, which lets anonymous callers through. A test
+    that demands a role (`if not user.is_admin`, `"admin" not in roles`) turns them away too."""
+    test = guard.value
+    if guard.kind != "if" or test is None:
+        return False
+    if not any(sub.kind == "attr" and _ROLE_TEST.search(sub.text) for sub in test.walk()):
+        return False
+    parts = test.args if test.kind == "boolop" and test.text == "and" else (test,)
+    for part in parts:
+        if part.kind == "unary" and part.text == "not":
+            return False
+        if part.kind == "compare" and any(op.strip() in ("!=", "not in", "is") for op in part.text.split(",")):
+            return False
+    return True
 
 
 def _lets_anonymous_through(func: FunctionDef, held: frozenset[str]) -> bool:

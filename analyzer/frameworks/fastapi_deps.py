@@ -289,7 +289,9 @@ class DependencyJudge:
             combined = AuthStatus.UNKNOWN
             evidence = [Evidence("dependency", name, combined,
                                  "named as authentication, but what it checks cannot be read", where)]
-        if combined in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN):  # an optional caller has no role to check
+        # An optional caller has no role to check; a role check alone is authorization evidence.
+        if combined in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN) or \
+                (combined is None and body_checks_role(func) is not None):
             authz += self.role_evidence(symbol.module, func, name, loc)
         return combined, evidence, authz
 
