@@ -82,6 +82,10 @@ class BodyJudge:
         for guard in guards:
             if guard.value is not None and held & set(guard.value.names()):
                 return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
+        if any(_demands_role(g) for g in guards):
+            return BodyVerdict(AuthStatus.REQUIRED, "rejects callers without the required role (anonymous ones too)")
+        if _verifies_signature(func):
+            return BodyVerdict(AuthStatus.REQUIRED, "verifies the request's signature")
         if self.always_rejects(mod, func):
             return BodyVerdict(AuthStatus.REQUIRED, "rejects every request")
         delegated = self._delegation(mod, func, this, depth)
@@ -90,6 +94,25 @@ class BodyJudge:
         if _returns_none(func) and (held or reads_credential(self.index, mod, func)):
             return BodyVerdict(AuthStatus.OPTIONAL, "returns None when no credential is sent")
         return None
+
+    def shared_secret(self, func: FunctionDef, credentials: frozenset[str]) -> bool:
+        """True when the body compares the credential with one configured secret
+        (`compare_digest(token.credentials, self._token)`, `key != settings.API_KEY`): the caller
+        is a trusted service holding that secret, not one user among many."""
+        held = credentials | _credential_params(func)
+        for stmt in walk_stmts(func.body):
+            for expr in stmt.own_exprs():
+                for sub in expr.walk():
+                    if sub.kind == "compare" and any(op.strip() in ("==", "!=") for op in sub.text.split(",")):
+                        operands = sub.args
+                    elif sub.kind == "call" and (sub.func.text if sub.func.kind in ("name", "attr") else "") \
+                            == "compare_digest":
+                        operands = sub.positional
+                    else:
+                        continue
+                    if any(held & set(o.names()) for o in operands) and any(_configured_secret(o) for o in operands):
+                        return True
+        return False
 
     def always_rejects(self, mod: ModuleSummary, func: FunctionDef) -> bool:
         """True when the body's own first statements end in a rejection (`raise error_forbidden()`)."""
@@ -265,6 +288,56 @@ def _role_test(guard: Stmt) -> bool:
         if part.kind == "compare" and any(op.strip() in ("!=", "not in", "is") for op in part.text.split(",")):
             return False
     return True
+
+
+_USERISH = frozenset({"user", "current_user", "principal", "caller", "actor", "account", "me", "claims", "payload",
+                      "identity", "member", "operator"})
+
+
+def _demands_role(guard: Stmt) -> bool:
+    """`if not user.is_admin: raise 403`, `if "admin" not in user.roles: raise`: a role the caller
+    must have, read from the caller (anonymous callers have none, so they are turned away too)."""
+    test = guard.value
+    if guard.kind != "if" or test is None or _role_test(guard):
+        return False
+    for sub in test.walk():
+        if sub.kind == "attr" and _ROLE_TEST.search(sub.text):
+            root = (sub.dotted or "").split(".")
+            if root[0] in _USERISH or (root[0] == "request" and len(root) > 2 and root[-2] == "user"):
+                return True
+    return False
+
+
+_SIGNATURE_CALLS = re.compile(r"^(construct_event|verify_signature|verify_webhook\w*|validate_signature|"
+                              r"verify_request_signature|verify_slack_signature|compare_digest|verify_hmac\w*|"
+                              r"check_signature|validate_webhook\w*)$")
+
+
+def _verifies_signature(func: FunctionDef) -> bool:
+    """A webhook handler that verifies the sender's signature (`stripe.Webhook.construct_event`,
+    `hmac.compare_digest(expected, request.headers[...])`) outside a `try` that swallows failures."""
+    for stmt in outside_swallowing_try(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                name = call.func.text if call.func.kind in ("name", "attr") else ""
+                if _SIGNATURE_CALLS.match(name):
+                    return True
+    return False
+
+
+_SECRET_WORDS = ("token", "secret", "key", "password")
+
+
+def _configured_secret(expr: Expr) -> bool:
+    """`self._token`, `settings.API_KEY`, `API_TOKEN` (possibly `.encode()`d): one configured secret."""
+    while expr.kind == "call" and expr.func.kind == "attr" and expr.func.text in ("encode", "strip"):
+        expr = expr.func.args[0]
+    dotted = expr.dotted or ""
+    last = dotted.rsplit(".", 1)[-1]
+    if not any(w in last.lower() for w in _SECRET_WORDS):
+        return False
+    root = dotted.split(".", 1)[0]
+    return root in ("self", "settings", "config", "conf") or (expr.kind == "name" and last.isupper())
 
 
 def _lets_anonymous_through(func: FunctionDef, held: frozenset[str]) -> bool:

@@ -293,6 +293,10 @@ class DependencyJudge:
         if combined in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN) or \
                 (combined is None and body_checks_role(func) is not None):
             authz += self.role_evidence(symbol.module, func, name, loc)
+        if combined is AuthStatus.REQUIRED and self.bodies.shared_secret(func, frozenset(credentials)):
+            authz.append(Evidence("role", name, AuthStatus.REQUIRED,
+                                  "a shared service secret: the caller is a trusted service, not one user among many",
+                                  where))
         return combined, evidence, authz
 
     def role_evidence(self, mod: ModuleSummary, func: FunctionDef | None, name: str, loc: Location) -> list[Evidence]:

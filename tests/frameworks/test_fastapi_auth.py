@@ -499,3 +499,89 @@ def test_handler_handing_the_caller_to_a_policy_check_is_authz_evidence(tmp_path
     users = routes["GET", "/users"]
     assert [(e.kind, e.name) for e in users.authz] == [("permission", "authorize")]
     assert not routes["GET", "/logs"].authz
+
+
+def test_role_deny_list_is_not_authentication_and_a_missing_credential_may_pass(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/deps.py": """
+            from fastapi import Depends, HTTPException, Request
+            from fastapi.security import APIKeyCookie
+
+            cookie = APIKeyCookie(name="session", auto_error=False)
+
+            def block_viewers(request: Request) -> None:
+                if not request.app.state.authentication_enabled:
+                    return
+                user = getattr(request, "user", None)
+                if user is not None and user.is_viewer:
+                    raise HTTPException(status_code=403)
+
+            def require_admin(request: Request) -> None:
+                user = getattr(request, "user", None)
+                if not (user is not None and user.is_admin):
+                    raise HTTPException(status_code=403)
+
+            async def optional_session(token: str | None = Depends(cookie)):
+                if token is None:
+                    return None
+                if not token.startswith("s-"):
+                    raise HTTPException(status_code=401)
+                return token
+        """,
+        "app/main.py": """
+            from fastapi import Depends, FastAPI
+            from app.deps import block_viewers, optional_session, require_admin
+            app = FastAPI()
+
+            @app.post("/a", dependencies=[Depends(block_viewers)])
+            def a():
+                return 1
+
+            @app.post("/b", dependencies=[Depends(require_admin)])
+            def b():
+                return 1
+
+            @app.get("/c")
+            def c(session=Depends(optional_session)):
+                return 1
+        """})
+    assert routes["POST", "/a"].auth.status is AuthStatus.NONE
+    assert routes["POST", "/b"].auth.status is AuthStatus.REQUIRED
+    assert routes["GET", "/c"].auth.status is AuthStatus.OPTIONAL
+
+
+def test_webhook_signature_and_shared_service_secret(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/main.py": """
+            import hmac
+            import os
+
+            import stripe
+            from fastapi import Depends, FastAPI, HTTPException, Request, Security
+            from fastapi.security import HTTPBearer
+
+            WEBHOOK_SECRET = os.getenv("WEBHOOK_SECRET", "")
+            SERVICE_TOKEN = os.getenv("SERVICE_TOKEN", "")
+            app = FastAPI()
+
+            async def service_only(creds=Security(HTTPBearer())):
+                if not hmac.compare_digest(creds.credentials, SERVICE_TOKEN):
+                    raise HTTPException(status_code=403)
+
+            @app.post("/stripe")
+            async def stripe_events(request: Request):
+                payload = await request.body()
+                event = stripe.Webhook.construct_event(payload, request.headers["stripe-signature"], WEBHOOK_SECRET)
+                return {"type": event["type"]}
+
+            @app.post("/internal/jobs/{job_id}/cancel", dependencies=[Depends(service_only)])
+            async def cancel(job_id: int):
+                return {"cancelled": job_id}
+        """})
+    stripe_route = routes["POST", "/stripe"]
+    assert stripe_route.auth.status is AuthStatus.REQUIRED and "signature" in _details(stripe_route)
+    cancel = routes["POST", "/internal/jobs/{job_id}/cancel"]
+    assert cancel.auth.status is AuthStatus.REQUIRED
+    assert any("shared service secret" in e.detail for e in cancel.authz)
