@@ -11,6 +11,7 @@ evaluator (locals, `self`, instances, module functions) and judged the same way.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from apilint.frameworks.common import (
@@ -130,7 +131,7 @@ class BodyJudge:
         """A project callable the body calls that authenticates (outside a `try` that swallows)."""
         scope = Scope(mod, func, {"self": Value((this,))} if this is not None else None)
         seen = 0
-        for stmt in outside_swallowing_try(func.body):
+        for stmt in _on_every_path(func.body):
             for expr in stmt.own_exprs():
                 for call in expr.calls():
                     if not _followable(call.func):
@@ -206,6 +207,21 @@ class BodyJudge:
         head = symbol.qualname.rsplit(".", 1)[0]
         owner = self.index.lookup(head)
         return Ref(owner) if owner is not None and owner.cls is not None else None
+
+
+def _on_every_path(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
+    """Statements that run whatever the request: not the branches of an `if` or a loop (their
+    tests run, so `if not await validator.check(): return` counts), nor a `try` that swallows."""
+    for stmt in body:
+        if stmt.func is not None or stmt.cls is not None:
+            continue
+        yield stmt
+        if stmt.kind == "with":
+            yield from _on_every_path(stmt.body)
+        elif stmt.kind == "try" and not any(inner.kind == "raise" for inner in walk_stmts(stmt.handlers)):
+            continue  # failures are swallowed
+        elif stmt.kind == "try":
+            yield from _on_every_path(stmt.body)
 
 
 def find_method(index: ProjectIndex, cls: Symbol, name: str) -> Symbol | None:
