@@ -39,6 +39,8 @@ class BodyVerdict:
 
     status: AuthStatus
     detail: str
+    delegated: bool = False
+    """True when the verdict comes from a project callable the body hands the request to."""
 
 
 class BodyJudge:
@@ -128,26 +130,36 @@ class BodyJudge:
 
     def _delegation(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None,
                     depth: int) -> BodyVerdict | None:
-        """A project callable the body calls that authenticates (outside a `try` that swallows)."""
+        """What the project callables the body hands the request to say: REQUIRED when one that
+        authenticates is called on every path; UNKNOWN when it is called on some paths only (in
+        one branch of an `if`); OPTIONAL when one that lets anonymous callers through is called."""
+        every = {id(stmt) for stmt in _on_every_path(func.body)}
         scope = Scope(mod, func, {"self": Value((this,))} if this is not None else None)
         seen = 0
-        for stmt in _on_every_path(func.body):
+        partial: BodyVerdict | None = None
+        optional: BodyVerdict | None = None
+        for stmt in outside_swallowing_try(func.body):
             for expr in stmt.own_exprs():
                 for call in expr.calls():
                     if not _followable(call.func):
                         continue
                     seen += 1
                     if seen > _MAX_CALLEES:
-                        return None
+                        return partial or optional
                     for callee, owner, callee_this in self._callees(mod, call.func, scope):
-                        if callee.func is func:
+                        if callee.func is func or callee.func is None:
                             continue
-                        found = self.verdict(callee.module, callee.func, callee_this, depth + 1) \
-                            if callee.func is not None else None
-                        if found is not None and found.status is AuthStatus.REQUIRED:
-                            return BodyVerdict(AuthStatus.REQUIRED, f"hands the request to `{owner}`, which "
-                                               f"{_short(found.detail)}")
-        return None
+                        found = self.verdict(callee.module, callee.func, callee_this, depth + 1)
+                        if found is None:
+                            continue
+                        said = f"hands the request to `{owner}`, which {_short(found.detail)}"
+                        if found.status is AuthStatus.REQUIRED and id(stmt) in every:
+                            return BodyVerdict(AuthStatus.REQUIRED, said, delegated=True)
+                        if found.status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN) and partial is None:
+                            partial = BodyVerdict(AuthStatus.UNKNOWN, f"{said}, on some paths only", delegated=True)
+                        elif found.status is AuthStatus.OPTIONAL and optional is None:
+                            optional = BodyVerdict(AuthStatus.OPTIONAL, said, delegated=True)
+        return partial or optional
 
     def authorization_call(self, mod: ModuleSummary, func: FunctionDef,
                            this: Instance | Ref | None = None) -> str | None:

@@ -145,7 +145,8 @@ class Emitter:
                                            Location(raw.mod.path, raw.line)))
         if raw.handler is not None and not statuses:
             body = self.deps.bodies.verdict(raw.mod, raw.handler, self._handler_self(raw))
-            if body is not None and body.status is AuthStatus.REQUIRED:  # a handler's `return None` is no auth
+            # A handler's own `return None` says nothing; what the helpers it calls do does.
+            if body is not None and (body.status is AuthStatus.REQUIRED or body.delegated):
                 statuses.append(body.status)
                 detail = "checks credentials in the handler body" if body.detail.startswith("checks credentials") \
                     else f"the handler {body.detail}"

@@ -585,3 +585,46 @@ def test_webhook_signature_and_shared_service_secret(tmp_path: Path) -> None:
     cancel = routes["POST", "/internal/jobs/{job_id}/cancel"]
     assert cancel.auth.status is AuthStatus.REQUIRED
     assert any("shared service secret" in e.detail for e in cancel.authz)
+
+
+def test_helpers_a_handler_calls_on_some_paths_or_that_let_anonymous_callers_through(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/main.py": """
+            import os
+            from fastapi import FastAPI, HTTPException, Request
+
+            AUTH_REQUIRED = os.getenv("CATALOG_AUTH") == "1"
+            app = FastAPI()
+
+            async def require_key(request: Request) -> str:
+                token = request.headers.get("Authorization")
+                if not token:
+                    raise HTTPException(status_code=401)
+                return token
+
+            async def optional_key(request: Request) -> str | None:
+                token = request.headers.get("Authorization")
+                if token is None:
+                    return None
+                return token
+
+            @app.get("/catalog")
+            async def catalog(request: Request):
+                if AUTH_REQUIRED:
+                    await require_key(request)
+                return []
+
+            @app.post("/votes")
+            async def vote(request: Request):
+                voter = await optional_key(request)
+                return {"voter": voter}
+
+            @app.post("/admin/flush")
+            async def flush(request: Request):
+                await require_key(request)
+                return {}
+        """})
+    assert routes["GET", "/catalog"].auth.status is AuthStatus.UNKNOWN
+    assert routes["POST", "/votes"].auth.status is AuthStatus.OPTIONAL
+    assert routes["POST", "/admin/flush"].auth.status is AuthStatus.REQUIRED
