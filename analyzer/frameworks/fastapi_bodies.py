@@ -41,6 +41,8 @@ class BodyVerdict:
     detail: str
     delegated: bool = False
     """True when the verdict comes from a project callable the body hands the request to."""
+    weak: bool = False
+    """True for an optional verdict read from a `return None` alone (no test of a credential)."""
 
 
 class BodyJudge:
@@ -95,7 +97,7 @@ class BodyJudge:
         if delegated is not None:
             return delegated
         if _returns_none(func) and (held or reads_credential(self.index, mod, func)):
-            return BodyVerdict(AuthStatus.OPTIONAL, "returns None when no credential is sent")
+            return BodyVerdict(AuthStatus.OPTIONAL, "returns None when no credential is sent", weak=True)
         return None
 
     def shared_secret(self, func: FunctionDef, credentials: frozenset[str]) -> bool:
@@ -157,7 +159,7 @@ class BodyJudge:
                             return BodyVerdict(AuthStatus.REQUIRED, said, delegated=True)
                         if found.status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN) and partial is None:
                             partial = BodyVerdict(AuthStatus.UNKNOWN, f"{said}, on some paths only", delegated=True)
-                        elif found.status is AuthStatus.OPTIONAL and optional is None:
+                        elif found.status is AuthStatus.OPTIONAL and not found.weak and optional is None:
                             optional = BodyVerdict(AuthStatus.OPTIONAL, said, delegated=True)
         return partial or optional
 
@@ -278,12 +280,19 @@ _CREDENTIAL_NAMES = ("token", "credential", "api_key", "apikey", "authorization"
                      "session_token", "session_key", "cookie", "bearer", "jwt")
 
 
+_NOT_A_CREDENTIAL = re.compile(r"(page|next|prev|continuation|pagination|cursor|csrf|xsrf|sync|resume|upload|"
+                               r"push|device|fcm)_?tokens?$|tokens?_(count|limit|usage)|max_tokens")
+"""Names with `token` that are not credentials (pagination cursors, CSRF tokens, LLM token counts)."""
+
+
 def _credential_params(func: FunctionDef) -> frozenset[str]:
     """Parameters that hold a credential: by name, or filled from a credential header or cookie
     (`key: str = Header(alias="X-API-Key")`, `sid: str = Cookie(None, alias="session")`)."""
     out = set()
     for param in func.params:
         name = param.name.lower()
+        if _NOT_A_CREDENTIAL.search(name):
+            continue
         if any(w in name for w in _CREDENTIAL_NAMES):
             out.add(param.name)
             continue
