@@ -380,7 +380,13 @@ def _configured_secret(expr: Expr) -> bool:
 def _lets_anonymous_through(func: FunctionDef, held: frozenset[str]) -> bool:
     """`if token is None: return None` before anything else: a missing credential is let through
     (a bad one may still be rejected further down), so authentication is optional."""
+    names = set(held)
     for stmt in func.body:
+        if stmt.kind in ("assign", "annassign") and stmt.value is not None and len(stmt.targets) == 1 and \
+                stmt.targets[0].kind == "name" and not _NOT_A_CREDENTIAL.search(stmt.targets[0].text.lower()):
+            read = stmt.value.render(120).lower()  # token = request.headers.get("Authorization")
+            if any(w in read for w in _CREDENTIAL_NAMES):
+                names.add(stmt.targets[0].text)
         if stmt.kind != "if" or stmt.value is None or stmt.orelse:
             if stmt.kind in ("raise", "return"):
                 return False
@@ -389,7 +395,7 @@ def _lets_anonymous_through(func: FunctionDef, held: frozenset[str]) -> bool:
         negated = test.kind == "unary" and test.text == "not"
         absent = test.kind == "compare" and test.text == "is" and len(test.args) == 2 and test.args[1].is_none
         subject = test.args[0] if (negated or absent) else None
-        if subject is not None and subject.kind == "name" and subject.text in held and \
+        if subject is not None and subject.kind == "name" and subject.text in names and \
                 any(inner.kind == "return" and (inner.value is None or inner.value.is_none) for inner in stmt.body):
             return True
     return False
