@@ -74,7 +74,7 @@ class BodyJudge:
 
     def _verdict(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None,
                  depth: int, credentials: frozenset[str]) -> BodyVerdict | None:
-        if issues_credentials(func):
+        if issues_credentials(func) or _starts_a_session(func):
             return None  # a login or token endpoint: where callers become authenticated
         held = credentials | _credential_params(func)
         if _lets_anonymous_through(func, held):
@@ -159,7 +159,8 @@ class BodyJudge:
                             return BodyVerdict(AuthStatus.REQUIRED, said, delegated=True)
                         if found.status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN) and partial is None:
                             partial = BodyVerdict(AuthStatus.UNKNOWN, f"{said}, on some paths only", delegated=True)
-                        elif found.status is AuthStatus.OPTIONAL and not found.weak and optional is None:
+                        elif found.status is AuthStatus.OPTIONAL and not found.weak and not found.delegated \
+                                and optional is None and _passes_the_request(call):
                             optional = BodyVerdict(AuthStatus.OPTIONAL, said, delegated=True)
         return partial or optional
 
@@ -221,6 +222,28 @@ class BodyJudge:
         head = symbol.qualname.rsplit(".", 1)[0]
         owner = self.index.lookup(head)
         return Ref(owner) if owner is not None and owner.cls is not None else None
+
+
+_REQUEST_NAMES = frozenset({"request", "req", "websocket", "ws", "scope", "conn", "connection"})
+
+
+def _passes_the_request(call: Expr) -> bool:
+    """`optional_key(request)`: the helper reads the caller's credential from the request itself."""
+    return any(arg.kind == "name" and arg.text in _REQUEST_NAMES
+               for arg in (*call.positional, *(kw.value for kw in call.keywords)))
+
+
+def _starts_a_session(func: FunctionDef) -> bool:
+    """`request.session["user"] = ...`: a login callback storing who logged in."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind == "assign":
+            for target in stmt.targets:
+                if target.kind == "subscript" and (target.args[0].dotted or "").endswith("session"):
+                    key = target.args[1] if len(target.args) > 1 else None
+                    if key is not None and key.kind == "str" and any(
+                            w in key.text.lower() for w in ("user", "account", "login", "auth", "token")):
+                        return True
+    return False
 
 
 def _on_every_path(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
