@@ -82,7 +82,8 @@ class BodyJudge:
         guards = [g for g, _reject in guarded_rejections(func.body, self.index, mod, func)]
         if guards and all(_role_test(g) for g in guards):
             return None  # rejects callers of the wrong role and lets the others (anonymous ones too) through
-        if body_auth(self.index, mod, func) is AuthStatus.REQUIRED:
+        if body_auth(self.index, mod, func) is AuthStatus.REQUIRED and not (
+                guards and all(_tests_configuration(g, func) for g in guards)):
             return BodyVerdict(AuthStatus.REQUIRED, "checks credentials and rejects without them")
         for guard in guards:
             if guard.value is not None and held & set(guard.value.names()):
@@ -350,6 +351,17 @@ def _role_test(guard: Stmt) -> bool:
     return True
 
 
+def _tests_configuration(guard: Stmt, func: FunctionDef) -> bool:
+    """True for a test that reads nothing of the request (`if get_env_disable_basic_auth(): raise
+    403`, `if not settings.FEATURE: raise`): a feature switch, not a check of the caller."""
+    test = guard.value
+    if test is None:
+        return False
+    local = {p.name for p in func.params} | {t.text for s in walk_stmts(func.body) if s.kind in (
+        "assign", "annassign", "for", "with") for t in s.targets if t.kind == "name"}
+    return not (local & set(test.names()))
+
+
 _USERISH = frozenset({"user", "current_user", "principal", "caller", "actor", "account", "me", "claims", "payload",
                       "identity", "member", "operator"})
 
@@ -408,7 +420,8 @@ def _lets_anonymous_through(func: FunctionDef, held: frozenset[str]) -> bool:
         if stmt.kind in ("assign", "annassign") and stmt.value is not None and len(stmt.targets) == 1 and \
                 stmt.targets[0].kind == "name" and not _NOT_A_CREDENTIAL.search(stmt.targets[0].text.lower()):
             read = stmt.value.render(120).lower()  # token = request.headers.get("Authorization")
-            if any(w in read for w in _CREDENTIAL_NAMES):
+            from_request = any(w in read for w in ("request", "headers", "cookies", "websocket", "query_params"))
+            if from_request and any(w in read for w in _CREDENTIAL_NAMES):
                 names.add(stmt.targets[0].text)
         if stmt.kind != "if" or stmt.value is None or stmt.orelse:
             if stmt.kind in ("raise", "return"):
