@@ -74,7 +74,7 @@ class BodyJudge:
 
     def _verdict(self, mod: ModuleSummary, func: FunctionDef, this: Instance | Ref | None,
                  depth: int, credentials: frozenset[str]) -> BodyVerdict | None:
-        if issues_credentials(func) or _starts_a_session(func):
+        if issues_credentials(func) or _starts_a_session(func) or _calls_an_issuer(func):
             return None  # a login or token endpoint: where callers become authenticated
         held = credentials | _credential_params(func)
         if _lets_anonymous_through(func, held):
@@ -232,6 +232,34 @@ def _passes_the_request(call: Expr) -> bool:
     """`optional_key(request)`: the helper reads the caller's credential from the request itself."""
     return any(arg.kind == "name" and arg.text in _REQUEST_NAMES
                for arg in (*call.positional, *(kw.value for kw in call.keywords)))
+
+
+_ISSUER = re.compile(r"^_?(create|issue|generate|mint|make|grant)_\w*(auth|token|jwt|login|user_session|"
+                     r"auth_session|login_session)\w*$")
+_PASSWORD_CHECK = re.compile(r"^_?(verify|check|is_valid|validate)_password(_hash)?$|^check_password_hash$")
+
+
+def _calls_an_issuer(func: FunctionDef) -> bool:
+    """`return await _create_auth_response(request, user)`, `issue_session(user)`: hands out credentials."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                if call.func.kind in ("name", "attr") and _ISSUER.match(call.func.text):
+                    return True
+    return False
+
+
+def looks_like_login(func: FunctionDef) -> bool:
+    """A handler that checks a password (or hands out credentials): the login endpoint itself,
+    where callers become authenticated; its 401s are not a check of an existing credential."""
+    if _calls_an_issuer(func) or issues_credentials(func) or _starts_a_session(func):
+        return True
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if sub.kind in ("name", "attr") and _PASSWORD_CHECK.match(sub.text):
+                    return True
+    return False
 
 
 def _starts_a_session(func: FunctionDef) -> bool:
@@ -443,4 +471,4 @@ def _returns_none(func: FunctionDef) -> bool:
                for stmt in walk_stmts(func.body))
 
 
-__all__ = ["BodyJudge", "BodyVerdict", "find_method"]
+__all__ = ["BodyJudge", "BodyVerdict", "find_method", "looks_like_login"]

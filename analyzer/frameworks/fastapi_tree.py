@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import body_checks_role, join_conditions, join_paths, normalize_path
+from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
@@ -143,7 +144,7 @@ class Emitter:
             if "ratelimit" in name.lower().replace("_", ""):
                 rate_limit.append(Evidence("rate_limit", name, AuthStatus.REQUIRED, "dependency",
                                            Location(raw.mod.path, raw.line)))
-        if raw.handler is not None and not statuses:
+        if raw.handler is not None and not statuses and not looks_like_login(raw.handler):
             body = self.deps.bodies.verdict(raw.mod, raw.handler, self._handler_self(raw))
             # A handler's own `return None` says nothing; what the helpers it calls do does.
             if body is not None and (body.status is AuthStatus.REQUIRED or body.delegated):

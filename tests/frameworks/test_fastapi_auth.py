@@ -628,3 +628,35 @@ def test_helpers_a_handler_calls_on_some_paths_or_that_let_anonymous_callers_thr
     assert routes["GET", "/catalog"].auth.status is AuthStatus.UNKNOWN
     assert routes["POST", "/votes"].auth.status is AuthStatus.OPTIONAL
     assert routes["POST", "/admin/flush"].auth.status is AuthStatus.REQUIRED
+
+
+def test_login_handlers_are_not_authenticated_routes(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/main.py": """
+            from fastapi import FastAPI, HTTPException, Request
+
+            app = FastAPI()
+
+            def is_valid_password(password, stored):
+                return password == stored
+
+            async def _create_auth_response(request, user):
+                return {"user": user}
+
+            @app.post("/auth/login")
+            async def login(request: Request):
+                data = await request.json()
+                if not is_valid_password(data.get("password"), "x"):
+                    raise HTTPException(status_code=401)
+                return await _create_auth_response(request, data.get("email"))
+
+            @app.get("/auth/magic")
+            async def magic(request: Request, code: str):
+                if code != "ok":
+                    raise HTTPException(status_code=401)
+                request.session["user"] = {"code": code}
+                return {}
+        """})
+    assert routes["POST", "/auth/login"].auth.status is AuthStatus.NONE
+    assert routes["GET", "/auth/magic"].auth.status is AuthStatus.NONE
