@@ -7,8 +7,10 @@ django-environ, python-decouple), which count as their default and are marked `f
 settings objects (a pydantic `BaseSettings`, dataclass or plain class whose field has a
 default) reached through a module-level instance, a factory function that returns one, or
 Django's `settings.X`; project functions, by reading their bodies with the arguments bound
-(`get_authorizer(required=False)` returns the function its `if` picks); literal lists, tuples,
-dicts, their `.items()`/`.keys()`/`.values()` and `**` merges.
+(`get_authorizer(required=False)` returns the function its `if` picks; a function defined inside
+the one read is a `Ref` to it); literal lists, tuples, dicts, their `.items()`/`.keys()`/`.values()`
+and `**` merges, and lists changed in place (`.append`, `.extend`, `.insert`, `+=`): such a change
+under an `if`, like an assignment under an `if` whose test is unknown, adds a possible value.
 
 A result is a `Value`: the possible values in order (a name assigned unconditionally and then
 reassigned under an `if` has two, the unconditional one first) and whether an environment
