@@ -786,6 +786,8 @@ class Evaluator:
     # --- calls ----------------------------------------------------------------------------
     def _call(self, mod: ModuleSummary, call: Expr, scope: Scope | None, depth: int) -> Value:
         func = call.func
+        if func.kind == "attr" and func.text in _MUTATORS:  # `x.append(...)` returns None: do not read `x`
+            return Value((None,))
         if func.kind == "attr" and func.text in _STR_METHODS | {"items", "keys", "values", "get", "copy"}:
             target = self._sub(mod, func.args[0], scope, depth)
             if target.known or isinstance(target.first, dict):
