@@ -7,8 +7,10 @@ django-environ, python-decouple), which count as their default and are marked `f
 settings objects (a pydantic `BaseSettings`, dataclass or plain class whose field has a
 default) reached through a module-level instance, a factory function that returns one, or
 Django's `settings.X`; project functions, by reading their bodies with the arguments bound
-(`get_authorizer(required=False)` returns the function its `if` picks); literal lists, tuples,
-dicts, their `.items()`/`.keys()`/`.values()` and `**` merges.
+(`get_authorizer(required=False)` returns the function its `if` picks; a function defined inside
+the one read is a `Ref` to it); literal lists, tuples, dicts, their `.items()`/`.keys()`/`.values()`
+and `**` merges, and lists changed in place (`.append`, `.extend`, `.insert`, `+=`): such a change
+under an `if`, like an assignment under an `if` whose test is unknown, adds a possible value.
 
 A result is a `Value`: the possible values in order (a name assigned unconditionally and then
 reassigned under an `if` has two, the unconditional one first) and whether an environment
@@ -176,6 +178,7 @@ class Scope:
         """Resolves names lazily before module-level names (Django settings reading each other)."""
         self._assignments: dict[str, list[tuple[Stmt, bool]]] | None = None
         self._imports: dict[str, str] | None = None
+        self._nested: dict[str, Symbol] | None = None
 
     def child(self, bound: dict[str, Value]) -> Scope:
         """This scope with more names bound (a loop body's variables)."""
@@ -208,15 +211,52 @@ class Scope:
         return (name in self.bound or name in self.assignments() or self.param(name) is not None
                 or name in self.imports())
 
+    def nested(self, name: str) -> Symbol | None:
+        """A function or class defined inside the function (`def checker(...)` a factory returns)."""
+        if self.func is None:
+            return None
+        if self._nested is None:
+            from apilint.project import Symbol
+
+            self._nested = {}
+            for stmt in walk_stmts(self.func.body):
+                if stmt.func is not None:
+                    self._nested[stmt.func.name] = Symbol(f"{self.mod.module}.{stmt.func.qualname}", self.mod,
+                                                          func=stmt.func, line=stmt.line)
+                elif stmt.cls is not None:
+                    self._nested[stmt.cls.name] = Symbol(f"{self.mod.module}.{stmt.cls.qualname}", self.mod,
+                                                         cls=stmt.cls, line=stmt.line)
+        return self._nested.get(name)
+
+
+_MUTATORS: Final = frozenset({"append", "extend", "insert"})
+
+
+def mutated_name(stmt: Stmt) -> str | None:
+    """The list a statement changes in place (`deps.append(x)`, `.extend(xs)`, `.insert(i, x)`), if any."""
+    value = stmt.value
+    if stmt.kind != "expr" or value is None or value.kind != "call":
+        return None
+    func = value.func
+    if func.kind == "attr" and func.text in _MUTATORS and func.args[0].kind == "name":
+        return func.args[0].text
+    return None
+
 
 def collect_assignments(body: tuple[Stmt, ...]) -> dict[str, list[tuple[Stmt, bool]]]:
     """Every assignment to a bare name in `body` (entering `if`/`try`/`with`/`for`, not defs), in
-    source order, each marked `conditional` when it sits under an `if`, a loop or an `except`."""
+    source order, each marked `conditional` when it sits under an `if`, a loop or an `except`.
+    In-place list changes (`x.append(...)`, `x.extend(...)`, `x.insert(i, ...)`) after an
+    assignment of the same name count as assignments too."""
     out: dict[str, list[tuple[Stmt, bool]]] = {}
 
     def visit(stmts: tuple[Stmt, ...], conditional: bool) -> None:
         for stmt in stmts:
-            if stmt.kind in ("assign", "annassign", "augassign") and stmt.value is not None:
+            mutated = mutated_name(stmt)
+            if mutated is not None:
+                if mutated in out:  # a list changed before it is assigned here is someone else's
+                    out[mutated].append((stmt, conditional))
+            elif stmt.kind in ("assign", "annassign", "augassign") and stmt.value is not None:
                 for target in stmt.targets:
                     if target.kind == "name":
                         out.setdefault(target.text, []).append((stmt, conditional))
@@ -474,6 +514,9 @@ class Evaluator:
         imported = scope.imports().get(name)
         if imported is not None:
             return self._qualified(scope.mod, expr, imported, depth)
+        nested = scope.nested(name)
+        if nested is not None:
+            return Value((Ref(nested),))
         if scope.parent is not None:
             return self._local(scope.parent, name, expr, depth)
         return None
@@ -540,7 +583,9 @@ class Evaluator:
             for stmt, conditional in assigns:
                 self._busy[busy_key] = tuple(options)
                 assert stmt.value is not None
-                if stmt.kind == "augassign":
+                if stmt.kind == "expr":
+                    value = Value(tuple(self._mutated(mod, stmt.value, o, scope, depth) for o in options))
+                elif stmt.kind == "augassign":
                     target = stmt.targets[0]
                     combined = self._sub(mod, Expr("binop", stmt.name or "+", (target, stmt.value)), scope, depth)
                     value = combined
@@ -553,6 +598,7 @@ class Evaluator:
                     options += [v for v in value.options if not any(v is o for o in options)]
                 else:
                     options = list(value.options)
+                del options[MAX_OPTIONS:]  # a list appended to under many `if`s would double each time
         finally:
             self._busy.pop(busy_key, None)
         if not options:
@@ -566,6 +612,27 @@ class Evaluator:
                    replace(o, origin=(mod, Expr("name", name, line=line)))
                    if isinstance(o, Instance) and o.origin is None and scope is None else o for o in options]
         return Value(tuple(options[:MAX_OPTIONS]), env)
+
+    def _mutated(self, mod: ModuleSummary, call: Expr, current: Any, scope: Scope | None, depth: int) -> Any:
+        """The list `current` after `.append(x)`, `.extend(xs)` or `.insert(i, x)` (a copy; unchanged
+        when it is not a known list)."""
+        if not isinstance(current, list | tuple):
+            return current
+        items = list(current)
+        method = call.func.text
+        args = [self._sub(mod, a, scope, depth).first for a in call.positional if a.kind != "starred"]
+        if method == "append" and len(args) == 1:
+            items.append(args[0])
+        elif method == "extend" and len(args) == 1:
+            if isinstance(args[0], list | tuple):
+                items.extend(args[0])
+            else:
+                items.append(_opaque(mod, call, "extended with a value that cannot be read").first)
+        elif method == "insert" and len(args) == 2 and isinstance(args[0], int):
+            items.insert(args[0], args[1])
+        else:
+            items.append(_opaque(mod, call, f"`.{method}(...)` cannot be read").first)
+        return tuple(items) if isinstance(current, tuple) else items
 
     def _unpacked(self, mod: ModuleSummary, stmt: Stmt, name: str, scope: Scope | None, depth: int) -> Value:
         """`a, b = 1, 2` and chained `a = b = value`: the part bound to `name`."""
@@ -818,6 +885,8 @@ class Evaluator:
     # --- calls ----------------------------------------------------------------------------
     def _call(self, mod: ModuleSummary, call: Expr, scope: Scope | None, depth: int) -> Value:
         func = call.func
+        if func.kind == "attr" and func.text in _MUTATORS:  # `x.append(...)` returns None: do not read `x`
+            return Value((None,))
         if func.kind == "attr" and func.text in _STR_METHODS | {"items", "keys", "values", "get", "copy"}:
             target = self._sub(mod, func.args[0], scope, depth)
             if target.known or isinstance(target.first, dict):
@@ -1084,8 +1153,10 @@ class Evaluator:
             return _opaque(owner.module, where, f"`{owner.qualname}`: {reason}", frame.env)
         return Value(tuple(frame.returns[:MAX_OPTIONS]), frame.env)
 
-    def _run(self, mod: ModuleSummary, body: tuple[Stmt, ...], frame: _Frame, depth: int) -> bool:
-        """Execute statements symbolically; True when the block always returns or raises."""
+    def _run(self, mod: ModuleSummary, body: tuple[Stmt, ...], frame: _Frame, depth: int, maybe: bool = False) -> bool:
+        """Execute statements symbolically; True when the block always returns or raises. In a block
+        that may not run (`maybe`: an `if` whose test is unknown, a loop), an assignment adds a
+        possible value to the name instead of replacing it."""
         for stmt in body:
             kind = stmt.kind
             if kind == "return":
@@ -1095,28 +1166,40 @@ class Evaluator:
                 return True
             if kind == "raise":
                 return True
-            if kind in ("assign", "annassign") and stmt.value is not None and len(stmt.targets) == 1 and \
-                    stmt.targets[0].kind == "name":
-                frame.scope.bound[stmt.targets[0].text] = self._sub(mod, stmt.value, frame.scope, depth)
+            mutated = mutated_name(stmt)
+            if mutated is not None and mutated in frame.scope.bound:
+                assert stmt.value is not None
+                current = frame.scope.bound[mutated]
+                changed = Value(tuple(self._mutated(mod, stmt.value, o, frame.scope, depth) for o in current.options),
+                                current.from_env)
+                frame.scope.bound[mutated] = _merged(current, changed) if maybe else changed
+            elif kind in ("assign", "annassign", "augassign") and stmt.value is not None and \
+                    len(stmt.targets) == 1 and stmt.targets[0].kind == "name":
+                name = stmt.targets[0].text
+                value_expr = stmt.value if kind != "augassign" else Expr("binop", stmt.name or "+",
+                                                                         (stmt.targets[0], stmt.value))
+                value = self._sub(mod, value_expr, frame.scope, depth)
+                previous = frame.scope.bound.get(name)
+                frame.scope.bound[name] = _merged(previous, value) if maybe and previous is not None else value
             elif kind == "if" and stmt.value is not None:
                 test = self._sub(mod, stmt.value, frame.scope, depth)
                 frame.env = frame.env or test.from_env  # what it returns then depends on the environment
                 if stmt.value.kind == "namedexpr" and stmt.value.args[0].kind == "name":
                     frame.scope.bound[stmt.value.args[0].text] = test
                 if test.known:
-                    if self._run(mod, stmt.body if test.first else stmt.orelse, frame, depth):
+                    if self._run(mod, stmt.body if test.first else stmt.orelse, frame, depth, maybe):
                         return True
                 else:
-                    done_body = self._run(mod, stmt.body, frame, depth)
-                    done_else = self._run(mod, stmt.orelse, frame, depth)
+                    done_body = self._run(mod, stmt.body, frame, depth, True)
+                    done_else = self._run(mod, stmt.orelse, frame, depth, True)
                     if done_body and done_else:
                         return True
             elif kind in ("with", "try"):
-                if self._run(mod, stmt.body, frame, depth):
+                if self._run(mod, stmt.body, frame, depth, maybe):
                     return True
             elif kind in ("for", "while", "match"):
                 frame.unknown_flow = True
-                self._run(mod, stmt.body, frame, depth)
+                self._run(mod, stmt.body, frame, depth, True)
         return False
 
     # --- text mode -------------------------------------------------------------------------
@@ -1214,6 +1297,15 @@ class Evaluator:
         if rest:
             return self._member(value, rest, mod, expr, depth)
         return value
+
+
+def _merged(first: Value | None, more: Value) -> Value:
+    """The possible values of both, `first`'s first (a value that may be replaced keeps its place)."""
+    if first is None:
+        return more
+    options = list(first.options)
+    options += [o for o in more.options if not any(o is p for p in options)]
+    return Value(tuple(options[:MAX_OPTIONS]), first.from_env or more.from_env)
 
 
 def _plain_assignment(mod: ModuleSummary, assigns: list[tuple[Stmt, bool]],

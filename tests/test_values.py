@@ -314,6 +314,83 @@ def test_function_scope_reads_locals_and_parameter_defaults() -> None:
     assert index.values.text(mod, ret.value, scope).text == "/api/v1"
 
 
+def test_list_changed_in_place_counts_as_assignment() -> None:
+    files = {"app.py": """
+        import os
+        BASE = ["a"]
+        BASE.append("b")
+        BASE.extend(["c", "d"])
+        BASE.insert(0, "z")
+        BASE += ["e"]
+        ALL = BASE
+        FLAGGED = ["a"]
+        if os.getenv("AUTH"):
+            FLAGGED.append("auth")
+        SEEN = FLAGGED
+        OTHER.append("x")
+    """}
+    assert _value(files, "ALL") == (["z", "a", "b", "c", "d", "e"],)
+    # a conditional change adds a possible value; the unconditional one stays first
+    assert _value(files, "SEEN") == (["a"], ["a", "auth"])
+
+
+def test_list_changed_in_place_inside_a_function() -> None:
+    files = {"app.py": """
+        def build(enabled: bool):
+            deps = ["base"]
+            if enabled:
+                deps.append("auth")
+            return deps
+
+        def fixed():
+            deps = []
+            deps.append("x")
+            deps += ["y"]
+            return deps
+
+        MAYBE = build(flag)
+        ON = build(True)
+        FIXED = fixed()
+    """}
+    assert _value(files, "MAYBE") == (["base"], ["base", "auth"])
+    assert _value(files, "ON") == (["base", "auth"],)
+    assert _value(files, "FIXED") == (["x", "y"],)
+    index = _index(files)
+    mod = index.by_path["app.py"]
+    func = next(f for f in mod.functions() if f.name == "build")
+    ret = next(s for s in func.body if s.kind == "return")
+    assert index.values.value(mod, ret.value, Scope(mod, func)).options == (["base"], ["base", "auth"])
+
+
+def test_assignment_under_an_unknown_test_adds_a_value() -> None:
+    files = {"app.py": """
+        def pick(flag):
+            chosen = "default"
+            if flag:
+                chosen = "other"
+            return chosen
+
+        PICKED = pick(unknown_flag)
+    """}
+    assert _value(files, "PICKED") == ("default", "other")
+
+
+def test_function_defined_in_a_factory_is_a_ref() -> None:
+    files = {"app.py": """
+        def require_role(role: str):
+            async def checker(user=None):
+                return user
+            return checker
+
+        CHECK = require_role("admin")
+    """}
+    index = _index(files)
+    mod, expr = _expr(index, "app.py", "CHECK")
+    first = index.values.value(mod, expr).first
+    assert isinstance(first, Ref) and first.symbol.qualname == "app.require_role.<locals>.checker"
+    assert first.symbol.func is not None and first.symbol.func.name == "checker"
+
+
 def test_django_settings_attribute() -> None:
     files = {
         "proj/__init__.py": "",

@@ -14,7 +14,7 @@ from collections.abc import Container, Iterator
 from apilint.model import AuthStatus, Diagnostic, Location
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
-from apilint.values import Opaque, Scope, Value, as_expr
+from apilint.values import Opaque, Scope, Value, as_expr, collect_assignments
 
 Bindings = dict[str, tuple[ModuleSummary, Expr]]
 """Loop variables bound to the expressions of the items they stand for."""
@@ -154,38 +154,138 @@ def _login_session(sub: Expr, text: str, index: ProjectIndex | None, mod: Module
     return sub.kind == "str"
 
 
-def is_rejection(stmt: Stmt) -> bool:
-    """True for `raise HTTPException(401)`, `abort(403)`, `return ..., 401`, `raise PermissionDenied`."""
-    exprs: list[Expr] = []
+def is_rejection(stmt: Stmt, index: ProjectIndex | None = None, mod: ModuleSummary | None = None,
+                 func: FunctionDef | None = None) -> bool:
+    """True for `raise HTTPException(401)`, `abort(403)`, `return ..., 401`, `raise PermissionDenied`,
+    `raise UnauthorizedError()`, `await websocket.close(code=...UNAUTHORIZED)`, and a redirect to the
+    login page (`raise HTTPException(307, headers={"Location": ...})`, `return RedirectResponse("/login")`).
+
+    Given the project (`index`, the `mod` and `func` the statement is written in), a raised name or
+    call is also followed: `raise credentials_exception` (a local or module-level `HTTPException(401)`),
+    `raise error_forbidden()` (a project function returning one), `raise NotAllowed()` (a project
+    exception class whose status attribute is 401 or 403).
+    """
     value = stmt.value
-    if value is not None and (stmt.kind in ("raise", "return") or (stmt.kind == "expr" and value.kind == "call")):
-        exprs.append(value)
-    for expr in exprs:
-        for sub in expr.walk():
-            if sub.kind == "num" and sub.text in REJECT_STATUSES:
-                return True
-            if sub.kind == "attr" and ("401" in sub.text or "403" in sub.text or "UNAUTHORIZED" in sub.text
-                                       or "FORBIDDEN" in sub.text):
-                return True
-            if sub.kind == "call":
-                callee = (sub.func.dotted or "").rsplit(".", 1)[-1]
-                if stmt.kind == "raise" and any(callee == c for c in REJECT_CALLEES):
-                    if callee in ("HTTPException", "WebSocketException", "abort"):
-                        continue  # needs a 401/403 status, checked through the numbers above
-                    return True
-                if callee in ("abort",) and sub.positional and sub.positional[0].text in REJECT_STATUSES:
-                    return True
-            if stmt.kind == "raise" and sub.kind in ("name", "attr") and sub.text in REJECT_CALLEES[2:]:
-                return True
+    if value is None:
+        return False
+    if stmt.kind == "expr" and value.kind == "await" and value.args:
+        value = value.args[0]
+    if not (stmt.kind in ("raise", "return") or (stmt.kind == "expr" and value.kind == "call")):
+        return False
+    if _rejects(value, stmt.kind == "raise"):
+        return True
+    if stmt.kind == "raise" and index is not None and mod is not None:
+        return _raised_rejects(value, index, mod, func, 0)
     return False
 
 
-def guarded_rejections(body: tuple[Stmt, ...]) -> Iterator[tuple[Stmt, Stmt]]:
-    """(if-statement or try, rejection) pairs: rejections under a condition or except clause."""
+_AUTH_EXCEPTION = re.compile(r"unauthori[sz]ed|unauthenticated|notauthenticated|notauthori[sz]ed|forbidden|"
+                             r"permissiondenied|accessdenied|authenticationfailed|authenticationerror|autherror|"
+                             r"invalidtoken|invalidcredentials|credentialsexception|credentialserror|"
+                             r"invalidapikey|loginrequired", re.IGNORECASE)
+"""Exception names that say the caller is not authenticated or not allowed."""
+_REDIRECT_STATUSES = frozenset({"301", "302", "303", "307", "308"})
+_LOGIN_WORDS = ("login", "signin", "sign_in", "sign-in", "auth")
+
+
+def _rejects(expr: Expr, raised: bool) -> bool:
+    """The syntax of a rejection in a raised, returned or called expression."""
+    if raised:
+        target = expr.func if expr.kind == "call" else expr
+        if target.kind in ("name", "attr") and _AUTH_EXCEPTION.search(target.text.replace("_", "")):
+            return True
+    for sub in expr.walk():
+        if sub.kind == "num" and sub.text in REJECT_STATUSES:
+            return True
+        if sub.kind == "attr" and ("401" in sub.text or "403" in sub.text or "UNAUTHORIZED" in sub.text
+                                   or "FORBIDDEN" in sub.text):
+            return True
+        if sub.kind == "call":
+            callee = (sub.func.dotted or "").rsplit(".", 1)[-1]
+            if raised and any(callee == c for c in REJECT_CALLEES):
+                if callee in ("HTTPException", "WebSocketException", "abort"):
+                    if callee == "HTTPException" and _login_redirect(sub):
+                        return True
+                    continue  # needs a 401/403 status, checked through the numbers above
+                return True
+            if callee in ("abort",) and sub.positional and sub.positional[0].text in REJECT_STATUSES:
+                return True
+            if callee == "close" and _closes_for_auth(sub):
+                return True
+            if callee in ("RedirectResponse", "redirect") and any(
+                    w in sub.render(120).lower() for w in _LOGIN_WORDS):
+                return True
+        if raised and sub.kind in ("name", "attr") and sub.text in REJECT_CALLEES[2:]:
+            return True
+    return False
+
+
+_WS_AUTH_CLOSE = ("1008", "4001", "4003", "4401", "4403", "POLICY_VIOLATION")
+
+
+def _closes_for_auth(call: Expr) -> bool:
+    """`websocket.close(code=1008)` (policy violation) or an application 4401/4403 code."""
+    code = call.arg(0, "code")
+    return code is not None and code.kind in ("num", "attr") and any(c in code.text for c in _WS_AUTH_CLOSE)
+
+
+def _login_redirect(call: Expr) -> bool:
+    """`HTTPException(status_code=307, headers={"Location": login_url})`: send the caller to log in."""
+    status = call.arg(0, "status_code")
+    if status is None:
+        return False
+    text = status.text if status.kind == "num" else status.text if status.kind == "attr" else ""
+    if not any(code in text for code in _REDIRECT_STATUSES):
+        return False
+    headers = call.kwarg("headers")
+    return headers is not None and any(e.kind == "str" and e.text.lower() == "location" for e in headers.walk())
+
+
+def _raised_rejects(expr: Expr, index: ProjectIndex, mod: ModuleSummary, func: FunctionDef | None,
+                    depth: int) -> bool:
+    """A raised name or call that stands for a rejection defined elsewhere in the project."""
+    if depth > 3:
+        return False
+    target = expr.func if expr.kind == "call" else expr
+    if target.kind == "name" and func is not None and expr.kind == "name":
+        for stmt, _conditional in collect_assignments(func.body).get(target.text, []):
+            if stmt.value is not None and (_rejects(stmt.value, True) or
+                                           _raised_rejects(stmt.value, index, mod, None, depth + 1)):
+                return True
+    symbol = index.resolve(mod, target) if target.kind in ("name", "attr") else None
+    if symbol is None:
+        return False
+    if symbol.value is not None and expr.kind != "call":
+        return _rejects(symbol.value, True) or _raised_rejects(symbol.value, index, symbol.module, None, depth + 1)
+    if symbol.func is not None and expr.kind == "call":
+        for stmt in walk_stmts(symbol.func.body):
+            if stmt.kind == "return" and stmt.value is not None and (
+                    _rejects(stmt.value, True) or
+                    _raised_rejects(stmt.value, index, symbol.module, symbol.func, depth + 1)):
+                return True
+    if symbol.cls is not None:
+        names = [symbol.qualname, *index.base_names(symbol)]
+        if any(_AUTH_EXCEPTION.search(n.rsplit(".", 1)[-1]) for n in names):
+            return True
+        for name in names:
+            owner = index.lookup(name) if name != symbol.qualname else symbol
+            if owner is None or owner.cls is None:
+                continue
+            for attr in ("status_code", "status", "http_status", "HTTP_STATUS", "STATUS_CODE", "code"):
+                value = owner.cls.attribute(attr)
+                if value is not None:
+                    return _rejects(value, True)
+    return False
+
+
+def guarded_rejections(body: tuple[Stmt, ...], index: ProjectIndex | None = None, mod: ModuleSummary | None = None,
+                       func: FunctionDef | None = None) -> Iterator[tuple[Stmt, Stmt]]:
+    """(if-statement or try, rejection) pairs: rejections under a condition or except clause
+    (`index`, `mod` and `func` let `is_rejection` follow raised names and calls)."""
     for stmt in walk_stmts(body):
         if stmt.kind in ("if", "try", "while"):
             for inner in walk_stmts(stmt.body + stmt.orelse + stmt.handlers):
-                if is_rejection(inner):
+                if is_rejection(inner, index, mod, func):
                     yield stmt, inner
                     break
 
@@ -203,30 +303,22 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
     """
     if depth > 3:
         return None
-    credentials = {p.name for p in func.params if any(w in p.name.lower() for w in _CREDENTIAL_WORDS)}
-    reads_credential = bool(credentials)
-    for stmt in walk_stmts(func.body, into_defs=False):
-        for expr in stmt.own_exprs():
-            if _mentions_credential(expr, index, mod):
-                reads_credential = True
-            if known:
+    if known:
+        for stmt in walk_stmts(func.body, into_defs=False):
+            for expr in stmt.own_exprs():
                 for call in expr.calls():
                     callee = index.qualify_expr(mod, call.func)
                     if callee is not None and callee in known:
                         return known[callee]
-            for call in expr.calls():
-                callee = (call.func.dotted or "").lower()
-                if callee.endswith(("jwt.decode", "decode_token", "verify_token", "verify_jwt",
-                                    "decode_access_token", "verify_id_token", "check_password_hash")):
-                    reads_credential = True
-    if not reads_credential or issues_credentials(func):
+    credentials = credential_params(func)
+    if not reads_credential(index, mod, func) or issues_credentials(func):
         return None
-    for _guard, _reject in guarded_rejections(func.body):
+    for _guard, _reject in guarded_rejections(func.body, index, mod, func):
         return AuthStatus.REQUIRED
     if credentials and _delegates_the_check(index, mod, func, credentials, known, depth):
         return AuthStatus.REQUIRED
     # A credential decoder that raises on failure (jwt.decode) with no except: still required
-    for stmt in _outside_swallowing_try(func.body):
+    for stmt in outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 if (call.func.dotted or "").endswith("jwt.decode"):
@@ -234,11 +326,33 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
     return None
 
 
+def credential_params(func: FunctionDef) -> set[str]:
+    """Parameters whose names say they carry a credential (`token`, `api_key`, `credentials`)."""
+    return {p.name for p in func.params if any(w in p.name.lower() for w in _CREDENTIAL_WORDS)}
+
+
+def reads_credential(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> bool:
+    """True when the function takes or reads a credential: a token/api-key parameter, the
+    Authorization header, a login session, the current user, a token decoder."""
+    if credential_params(func):
+        return True
+    for stmt in walk_stmts(func.body, into_defs=False):
+        for expr in stmt.own_exprs():
+            if _mentions_credential(expr, index, mod):
+                return True
+            for call in expr.calls():
+                callee = (call.func.dotted or "").lower()
+                if callee.endswith(("jwt.decode", "decode_token", "verify_token", "verify_jwt",
+                                    "decode_access_token", "verify_id_token", "check_password_hash")):
+                    return True
+    return False
+
+
 def _delegates_the_check(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef, credentials: set[str],
                          known: dict[str, AuthStatus] | None, depth: int) -> bool:
     """True when the function hands one of its `credentials` parameters to a project function
     that rejects without it (`return await authenticate(request, api_key=api_key)`)."""
-    for stmt in _outside_swallowing_try(func.body):
+    for stmt in outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 passed = [*call.positional, *(kw.value for kw in call.keywords)]
@@ -254,7 +368,8 @@ def _delegates_the_check(index: ProjectIndex, mod: ModuleSummary, func: Function
 
 _ISSUING_CALLS = ("create_access_token", "create_refresh_token", "create_token", "generate_token", "issue_token",
                   "jwt.encode", "encode_token", "login_user", "auth.login", "django.contrib.auth.login",
-                  "token_urlsafe", "set_access_cookies", "make_token")
+                  "token_urlsafe", "set_access_cookies", "make_token", "create_jwt", "encode_jwt", "sign_jwt",
+                  "generate_jwt", "set_auth_cookie", "create_session_token")
 
 
 def issues_credentials(func: FunctionDef) -> bool:
@@ -272,16 +387,16 @@ def issues_credentials(func: FunctionDef) -> bool:
     return False
 
 
-def _outside_swallowing_try(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
+def outside_swallowing_try(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
     """Statements of `body`, skipping `try` blocks whose except clauses do not reject (optional auth)."""
     for stmt in body:
         yield stmt
         if stmt.kind == "try" and stmt.handlers and not any(
                 inner.kind == "raise" or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
-            yield from _outside_swallowing_try(stmt.orelse + stmt.finalbody)
+            yield from outside_swallowing_try(stmt.orelse + stmt.finalbody)
             continue
         if stmt.func is None and stmt.cls is None:
-            yield from _outside_swallowing_try(tuple(stmt.children()))
+            yield from outside_swallowing_try(tuple(stmt.children()))
 
 
 _BODY_SCHEMA = re.compile(r"(Create|Update|In|Input|Request|Payload|Body|Patch|Form|Data)$")

@@ -154,7 +154,7 @@ class _Linker:
         prefix = call.kwarg("prefix")
         if prefix is not None:
             router.prefix = self._path(mod, prefix, ctx, router.line)[0]
-        router.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line)
+        router.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line, scope)
         routes = call.kwarg("routes")
         if routes is not None:
             router.routes += self._starlette_routes(mod, routes, "", router, ctx)
@@ -437,7 +437,8 @@ class _Linker:
                 raw = RawRoute(methods, path, mod, func, func.qualname, func.line, decorator=call,
                                decorators=tuple(d.expr for d in func.decorators),
                                condition=join_conditions(ctx.condition, note))
-                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", dec.line)
+                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", dec.line,
+                                               ctx.values)
                 router.routes.append(raw)
             elif method == "exception_handler":
                 self.out.exception_handlers.append(HandlerRef(mod.path, func.qualname))
@@ -477,7 +478,8 @@ class _Linker:
             if child is None:
                 return
             prefix, note = self._path(mod, call.kwarg("prefix"), ctx, line)
-            deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line)
+            deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line,
+                                      ctx.values)
             self._include(router, child, prefix, deps, join_conditions(ctx.condition, note))
         elif method in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
             endpoint = call.arg(1, "endpoint") or call.arg(1, "route")
@@ -485,7 +487,8 @@ class _Linker:
             kind = "websocket" if "websocket" in method else "api_route"
             methods = self._methods(mod, kind, call, ctx)
             for raw in self._endpoint_routes(mod, endpoint, methods, path, line, ctx):
-                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line)
+                raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line,
+                                               ctx.values)
                 raw.condition = join_conditions(ctx.condition, note)
                 router.routes.append(raw)
         elif method in ("mount", "host"):

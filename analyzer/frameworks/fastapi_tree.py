@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.common import body_auth, body_checks_role, join_conditions, join_paths, normalize_path
+from apilint.frameworks.common import body_checks_role, join_conditions, join_paths, normalize_path
+from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
-from apilint.values import Scope
+from apilint.values import Ref, Scope
 
 
 @dataclass
@@ -164,11 +165,14 @@ class Emitter:
             if "ratelimit" in name.lower().replace("_", ""):
                 rate_limit.append(Evidence("rate_limit", name, AuthStatus.REQUIRED, "dependency",
                                            Location(raw.mod.path, raw.line)))
-        if raw.handler is not None and not statuses:
-            body = body_auth(self.index, raw.mod, raw.handler)
-            if body is not None:
-                statuses.append(body)
-                evidence.append(Evidence("handler", raw.handler_name, body, "checks credentials in the handler body",
+        if raw.handler is not None and not statuses and not looks_like_login(raw.handler):
+            body = self.deps.bodies.verdict(raw.mod, raw.handler, self._handler_self(raw))
+            # A handler's own `return None` says nothing; what the helpers it calls do does.
+            if body is not None and (body.status is AuthStatus.REQUIRED or body.delegated):
+                statuses.append(body.status)
+                detail = "checks credentials in the handler body" if body.detail.startswith("checks credentials") \
+                    else f"the handler {body.detail}"
+                evidence.append(Evidence("handler", raw.handler_name, body.status, detail,
                                          Location(raw.mod.path, raw.line)))
         status = combine(statuses)
         if status is None or status is AuthStatus.NONE:
@@ -182,6 +186,12 @@ class Emitter:
             if check is not None:
                 authz.append(Evidence("role", raw.handler_name, AuthStatus.REQUIRED, check,
                                       Location(raw.mod.path, raw.line)))
+            elif status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
+                helper = self.deps.bodies.authorization_call(raw.mod, raw.handler, self._handler_self(raw))
+                if helper is not None:
+                    authz.append(Evidence("permission", helper, AuthStatus.REQUIRED,
+                                          f"the handler calls `{helper}`, which rejects callers it does not allow",
+                                          Location(raw.mod.path, raw.line)))
         response_model, status_code = self._decorator_facts(raw)
         returns = raw.handler.returns.render(60) if raw.handler is not None and raw.handler.returns else None
         handler_q = f"{raw.mod.module}.{raw.handler_name}" if raw.handler is not None else raw.handler_name
@@ -209,6 +219,13 @@ class Emitter:
                 condition=condition,
             ))
         self.out.frameworks.add(framework)
+
+    def _handler_self(self, raw: RawRoute) -> Ref | None:
+        """The class a method handler (a Starlette `HTTPEndpoint` method) belongs to."""
+        if raw.handler is None or "." not in raw.handler.qualname:
+            return None
+        owner = self.index.lookup(f"{raw.mod.module}.{raw.handler.qualname.rsplit('.', 1)[0]}")
+        return Ref(owner) if owner is not None and owner.cls is not None else None
 
     def _decorator_facts(self, raw: RawRoute) -> tuple[str | None, int | None]:
         """`response_model=` and `status_code=` of the route decorator."""

@@ -189,7 +189,7 @@ class WrapperReader:
         raw = RawRoute(methods, path, handler.module, func, func.qualname, func.line, decorator=call,
                        decorators=tuple(d.expr for d in func.decorators),
                        condition=join_conditions(ctx.condition, note))
-        raw.deps += linker.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line)
+        raw.deps += linker.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line, ctx.values)
         router.routes.append(raw)
 
     # --- helpers ------------------------------------------------------------------------------

@@ -220,6 +220,7 @@ def reports(caller: str = Depends(api_key_user)) -> list[str]:
 def test_a_finding_in_a_helper_counts_against_the_routes_that_reach_it(tmp_path: Path) -> None:
     c = checklist(tmp_path, {"app/main.py": REACH})
     profile = cell(c, "GET /v1/profile", Step.AUTHENTICATION)
-    assert profile.status is Status.FAILED and "JWT002" in [f.code for f in profile.findings]
+    # JWT002 on a PyJWT call is low confidence (PyJWT 2 refuses it): a possible problem, never `met`.
+    assert profile.status is not Status.MET and "JWT002" in [f.code for f in profile.findings]
     reports = cell(c, "GET /v1/reports", Step.AUTHENTICATION)
     assert "JWT002" not in [f.code for f in reports.findings]
