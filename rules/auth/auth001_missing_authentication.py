@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.auth._body import public_by_handler, reads_only
 from apilint.rules.auth._helpers import (
     explicitly_permissive,
     forgotten_among_protected,
     is_public_by_design,
     project_has_auth,
 )
-from apilint.summary import FunctionDef, walk_exprs
 
 
 class MissingAuthentication(Rule):
@@ -114,7 +114,8 @@ class MissingAuthentication(Rule):
                 continue
             if route.framework == "graphql":
                 continue  # one endpoint for every operation: GQL003 judges each mutation's resolver
-            if is_public_by_design(route, ctx.config) or explicitly_permissive(route):
+            if is_public_by_design(route, ctx.config) or explicitly_permissive(route) or \
+                    public_by_handler(ctx.handler(route)):
                 continue
             if forgotten_among_protected(route, ctx.routes, ctx.config):
                 continue  # AUTH004 reports it, naming the protected siblings
@@ -127,7 +128,7 @@ class MissingAuthentication(Rule):
                                    fix, confidence=Confidence.LOW, quiet=True)
                 continue
             if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET") or (
-                    route.method == "ANY" and _reads_only(ctx.handler(route))):
+                    route.method == "ANY" and reads_only(ctx.handler(route))):
                 confidence = Confidence.MEDIUM if has_auth and not _public_reads(route, ctx) else Confidence.LOW
                 severity = Severity.MEDIUM
             else:
@@ -136,27 +137,6 @@ class MissingAuthentication(Rule):
             yield self.finding(route, f"{route.display} is reachable without authentication: "
                                f"nothing on the route, its routers or the app checks who the caller is",
                                fix, confidence=confidence, severity=severity)
-
-
-_WRITE_WORDS = frozenset({
-    "post", "body", "files", "data", "json", "form", "save", "delete", "create", "update", "bulk_create",
-    "bulk_update", "get_or_create", "update_or_create", "add", "remove", "set", "clear", "commit", "execute",
-    "send", "send_mail", "method", "put", "patch", "login", "logout",
-})
-"""Attribute and call names that show a view reading a submitted body or changing something."""
-
-
-def _reads_only(handler: FunctionDef | None) -> bool:
-    """True for a handler of every method (`ANY`, e.g. a Django function view) whose body only
-    reads: it never looks at the submitted body or the method, and calls nothing that writes."""
-    if handler is None:
-        return False
-    for _, expr in walk_exprs(handler.body, into_defs=True):
-        if expr.kind == "attr" and expr.text.lower() in _WRITE_WORDS:
-            return False
-        if expr.kind == "name" and expr.text.lower() in ("save", "delete", "create", "update", "execute"):
-            return False
-    return True
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:

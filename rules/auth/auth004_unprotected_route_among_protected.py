@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.auth._body import public_by_handler
 from apilint.rules.auth._helpers import forgotten_among_protected
 
 
@@ -96,7 +97,7 @@ class UnprotectedRouteAmongProtected(Rule):
         """Report each lone unauthenticated route of an otherwise authenticated group."""
         for route in ctx.routes:
             siblings = forgotten_among_protected(route, ctx.routes, ctx.config)
-            if not siblings:
+            if not siblings or public_by_handler(ctx.handler(route)):
                 continue
             names = ", ".join(sorted({s.display for s in siblings})[:3])
             more = f" and {len(siblings) - 3} more" if len(siblings) > 3 else ""

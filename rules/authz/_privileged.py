@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from apilint.model import Route
+from apilint.model import AuthStatus, Route
 from apilint.summary import Expr, FunctionDef, walk_stmts
 
 _ADMIN_PATH = re.compile(r"(^|/)(admin|admins|administration|superuser|staff|backoffice|back-office|"
@@ -18,6 +18,7 @@ _ADMIN_HANDLER = re.compile(r"(^|_)(admin|superuser|staff)(_|$)|^(list|get|read|
                             r"^(ban|unban|block|disable|deactivate|suspend|promote|demote|impersonate)_(user|account)|"
                             r"^(set|update|change|assign|grant|revoke)_(user_)?(role|roles|permissions?|admin)",
                             re.IGNORECASE)
+ROLE_PATH_REASON = "it changes roles or permissions"
 PRIVILEGED_FIELDS = frozenset({"is_admin", "is_superuser", "is_staff", "role", "roles", "is_moderator",
                                "permissions", "user_permissions", "groups", "is_verified_admin", "admin"})
 
@@ -41,7 +42,7 @@ def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, b
         if field is not None:
             return f"it sets `{field}`", True
     if _ROLE_PATH.search(path) and route.is_unsafe:
-        return f"it changes roles or permissions (`{path}`)", True
+        return f"{ROLE_PATH_REASON} (`{path}`)", True
     if _USERS_PATH.search(path):
         if _USER_ACTION.search(path) and route.is_unsafe:
             return f"it changes another user's account state (`{path}`)", True
@@ -58,7 +59,7 @@ def writes_privileged_field(func: FunctionDef) -> str | None:
     """`user.role = ...`, `setattr(user, "is_admin", ...)` or `update(is_superuser=...)` in the body."""
     for stmt in walk_stmts(func.body):
         if stmt.kind in ("assign", "augassign", "annassign"):
-            literal = stmt.value is not None and _harmless_literal(stmt.value)
+            literal = stmt.value is not None and (_harmless_literal(stmt.value) or _removal(stmt.value))
             for target in stmt.targets:
                 if target.kind == "attr" and target.text in PRIVILEGED_FIELDS and not literal:
                     return f"{target.render(40)}"
@@ -76,6 +77,37 @@ def writes_privileged_field(func: FunctionDef) -> str | None:
     return None
 
 
+_REMOVAL = re.compile(r"^_*(remove|revoke|without|discard|strip|drop|clear|minus|subtract)", re.IGNORECASE)
+
+
+def _removal(expr: Expr) -> bool:
+    """`ext.permissions = _remove_grant(ext.permissions, grant_id)`: a collection of grants shrinks,
+    which grants nothing."""
+    if expr.kind == "await" and expr.args:
+        expr = expr.args[0]
+    return expr.kind == "call" and expr.func.kind in ("name", "attr") and bool(_REMOVAL.match(expr.func.text))
+
+
 def _harmless_literal(expr: Expr) -> bool:
     """A literal default (`role = "member"`, `is_admin = False`); `True` grants a privilege."""
     return expr.kind in ("str", "num") or (expr.kind == "const" and not expr.is_true)
+
+
+_ADMIN_GUARD = re.compile(r"(^|_)(admin|admins|administrator|superuser|sysadmin|staff)(_|$)", re.IGNORECASE)
+_QUALIFIED = re.compile(r"[A-Za-z_][\w.]*")
+
+
+def admin_only(route: Route) -> str | None:
+    """The authentication evidence that lets only administrators through, by name: an admin
+    dependency, decorator or hook (`require_admin`, `staff_member_required`, a `before_request`
+    hook wrapped in `@admin_required`). None when nothing restricts the route to administrators."""
+    for ev in route.auth.evidence:
+        if ev.status is not AuthStatus.REQUIRED:
+            continue
+        names: list[str] = [ev.name, *_QUALIFIED.findall(ev.detail)]
+        for name in names:
+            short = name.rsplit(".", 1)[-1]
+            lowered = short.lower()
+            if _ADMIN_GUARD.search(short) and not any(w in lowered for w in ("owner", "self", "_key", "_token")):
+                return name
+    return None

@@ -157,7 +157,10 @@ def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: E
     if store is not None:
         return store
     if expr.kind == "dict":
-        keys = tuple(k.text for k in expr.args[::2] if k.kind == "str")
+        # a key holding a literal container or number (`"password": []` filled with the password
+        # rules) carries no secret value
+        keys = tuple(k.text for k, v in zip(expr.args[::2], expr.args[1::2], strict=False)
+                     if k.kind == "str" and v.kind not in ("list", "tuple", "set", "dict", "num", "const"))
         return Shape(keys, False, "the returned dict") if keys else None
     if expr.kind == "attr" and expr.text == "__dict__":
         return _whole(scope, expr.args[0], f"{expr.render(40)}")
