@@ -94,6 +94,9 @@ def _harmless_literal(expr: Expr) -> bool:
 
 
 _ADMIN_GUARD = re.compile(r"(^|_)(admin|admins|administrator|superuser|sysadmin|staff)(_|$)", re.IGNORECASE)
+_GUARD_WORDS = re.compile(r"(^|_)(requires?|required|only|check|ensure|verify|must|is)(_|$)", re.IGNORECASE)
+"""Words that make a name a guard (`admin_required`, `require_staff`, `superuser_only`), unlike a hook
+merely named for the area it runs in (`before_admin_request`)."""
 _QUALIFIED = re.compile(r"[A-Za-z_][\w.]*")
 
 
@@ -108,6 +111,7 @@ def admin_only(route: Route) -> str | None:
         for name in names:
             short = name.rsplit(".", 1)[-1]
             lowered = short.lower()
-            if _ADMIN_GUARD.search(short) and not any(w in lowered for w in ("owner", "self", "_key", "_token")):
+            if _ADMIN_GUARD.search(short) and _GUARD_WORDS.search(short) and \
+                    not any(w in lowered for w in ("owner", "self", "_key", "_token")):
                 return name
     return None

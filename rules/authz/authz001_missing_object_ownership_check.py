@@ -198,10 +198,10 @@ class MissingObjectOwnershipCheck(Rule):
             handler, mod = route_handler(ctx, route), ctx.module_of(route)
             if mod is None or unchecked_privileged(route, ctx) is not None:
                 continue
-            if handler is not None and not route.is_unsafe and redirects_within_app(handler):
-                continue  # serves no object data: the page it redirects to checks its own access
             # a view of every method whose body only reads is judged as a read
             judged = replace(route, method="GET") if route.method == "ANY" and reads_only(handler) else route
+            if handler is not None and not judged.is_unsafe and redirects_within_app(handler):
+                continue  # serves no object data: the page it redirects to checks its own access
             access = class_access(ctx.index, route, handler)
             if access is not None:
                 found = _class_view(ctx, judged, access)
