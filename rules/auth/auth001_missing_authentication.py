@@ -21,9 +21,13 @@ class MissingAuthentication(Rule):
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
     by design (login, token, register, password reset, health and readiness probes, API docs,
-    static files, the site root, paths that open with an auth flow such as
-    `/reset/{uidb64}/{token}` or `/signup/{uuid}/`) and paths listed in `auth.public-paths`
-    are not reported.
+    OIDC discovery under `/.well-known/`, static files and assets such as `sw.js` or
+    `*.webmanifest`, the site root, also below a prefix apilint cannot read or a tenant
+    parameter; paths that open with an auth flow such as `/reset/{uidb64}/{token}` or
+    `/signup/{uuid}/`; webhooks of services that sign their requests (`/slack/events`) and
+    handlers that verify a webhook signature themselves (`stripe.Webhook.construct_event`,
+    `hmac.compare_digest`); a visitor's language choice (`/set-language/{locale}`); handlers
+    that only redirect) and paths listed in `auth.public-paths` are not reported.
 
     State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence; so is
     a view that serves every method (a Django function view) unless its body only reads (it

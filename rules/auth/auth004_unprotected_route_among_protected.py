@@ -19,7 +19,8 @@ class UnprotectedRouteAmongProtected(Rule):
     `permission_classes`: the pattern is right everywhere around it.
 
     Routes that are public by design (login, token, register, password reset, health, docs,
-    static files, `auth.public-paths`) neither count as siblings nor are reported.
+    static files, signed webhooks, `auth.public-paths`; see AUTH001) neither count as siblings
+    nor are reported, nor are handlers that only redirect or verify a webhook signature.
 
     Such a route is reported by this rule *instead of* AUTH001 (which skips it), because
     the sibling evidence makes it near certain and names the fix: do what the siblings do.

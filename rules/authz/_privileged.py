@@ -98,6 +98,7 @@ _GUARD_WORDS = re.compile(r"(^|_)(requires?|required|only|check|ensure|verify|mu
 """Words that make a name a guard (`admin_required`, `require_staff`, `superuser_only`), unlike a hook
 merely named for the area it runs in (`before_admin_request`)."""
 _QUALIFIED = re.compile(r"[A-Za-z_][\w.]*")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
 def admin_only(route: Route) -> str | None:
@@ -109,7 +110,7 @@ def admin_only(route: Route) -> str | None:
             continue
         names: list[str] = [ev.name, *_QUALIFIED.findall(ev.detail)]
         for name in names:
-            short = name.rsplit(".", 1)[-1]
+            short = _CAMEL.sub("_", name.rsplit(".", 1)[-1])  # IsAdminUser -> Is_Admin_User
             lowered = short.lower()
             if _ADMIN_GUARD.search(short) and _GUARD_WORDS.search(short) and \
                     not any(w in lowered for w in ("owner", "self", "_key", "_token")):

@@ -81,23 +81,40 @@ class MissingObjectOwnershipCheck(Rule):
     existence check; body parameters are client data even when named like the caller (`user`).
 
     Not reported when something ties the object to the caller: the same query also uses the
-    caller (`Item.owner_id == current_user.id`, `user=request.user`), the loaded object's
-    owner or the ID is compared with the caller and the handler rejects (raise, abort, 403 or
-    404), an ownership helper is called (`check_owner(item, user)`, names in
-    `ownership.helpers`), the route carries role or object-permission evidence (admin-only
-    routes, DRF `has_object_permission`), or a dependency that receives the ID does the check.
+    caller (`Item.owner_id == current_user.id`, `user=request.user`,
+    `get_object_or_404(Item, pk=pk, owner=request.user)`) or what an authentication dependency
+    returned for the caller (`_, project = Depends(ProjectMember())` then
+    `Run.project_id == project.id`), or a parent ID that a dependency checked the caller
+    against (`Doc.workspace_id == workspace_id` behind a workspace-membership dependency); the
+    loaded object's owner or the ID is compared with the caller and the handler leaves (raise,
+    abort, a 401/403/404 answer such as `HTTPStatus.FORBIDDEN`, DRF's `permission_denied`, or a
+    redirect with an error message); a secret only the object's addressee holds is verified
+    against it (`check_token(user, token)`, `compare_digest(obj.token, token)`); an ownership
+    or permission helper is called (`check_owner(item, user)`, `user.has_perm(perm, obj)`,
+    django-guardian's `get_objects_for_user`, names in `ownership.helpers`), also one or two
+    calls deep, in the handler's own module or in a method of its view; a class-based view's
+    `get_queryset` (or a method of the view it calls) filters by the caller, or is a relation
+    of a parent the view loaded (`self.project.documents.all()`); the route carries role or
+    object-permission evidence (DRF `has_object_permission`, `IsAdminUser`, an admin-only
+    dependency, decorator or `before_request` hook such as `@admin_required`); or a
+    dependency that receives the ID does the check.
     Reads whose authentication is optional are public by design and not reported, nor are
     actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
-    `/follow`, `/comments`, `/report`, `/bookmark`).
+    `/follow`, `/comments`, `/report`, `/bookmark`), links that are their own authorization
+    (`/invitations/{id}/accept`, password recovery), and reads that only redirect to another
+    page of the app (`redirect(reverse(...))`), which checks its own access.
     Objects whose model has no owner-like field (`owner`, `user_id`, `created_by`,
     `tenant_id`...) and no foreign key to a model that has one are shared data and not
-    reported; a comparison of the ID with anything else that answers 403 counts as a check.
-    Unauthenticated routes are AUTH001's.
+    reported, nor are project classes with no data-model base (an in-memory session registry's
+    `get_by_id`: the method is followed instead); a comparison of the ID with anything else
+    that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
 
     Confidence is high when the model has an owner field, medium when the model cannot be
-    read, low when the object is a user profile read, the ID is a slug, or a read concerns
+    read, low when the object is a user profile read, the ID is a slug, a read concerns
     content others may see (only author-like owner fields such as `author_id`, or a
-    `published`/`is_public` flag).
+    `published`/`is_public` flag), or the model cannot be read and the handler never looks at
+    the caller (data every member of a workspace shares, most often). A view of every method
+    whose body only reads is judged as a read.
 
     ## Why it matters
     Any logged-in user can read, change or delete other users' objects by changing the number

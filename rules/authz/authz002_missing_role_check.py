@@ -30,11 +30,19 @@ class MissingRoleCheck(Rule):
     `is_superuser`, `is_staff` or `role` from request data, ban, disable or impersonate
     users, delete another user's account (`DELETE /users/{id}`) or list every user — when no
     role, scope, staff, superuser or permission check applies on the way (no role
-    dependency, decorator or permission class, and no comparison of the caller's role,
-    or of the caller with the target, followed by a rejection in the handler).
+    dependency, decorator, permission class or admin-only `before_request` hook such as one
+    wrapped in `@admin_required`, and no comparison of the caller's role, or of the caller
+    with the target, followed by a rejection in the handler or in a project function or view
+    method it hands the request or the caller to, such as `self.perm_check(request)` or
+    `try: check_access(...)` / `except NotAuthorized: abort(403)`).
+    Revoking grants on a record the handler loaded with the caller's own identity (the
+    permissions the caller gave an extension) is not a role change.
 
     Admin paths, admin handler names and role writes are reported with high confidence;
-    user management inferred from the path alone with medium confidence.
+    user management inferred from the path alone with medium confidence; either with low
+    confidence when the route's authentication dependency tests which route is called
+    (`get_request_route(request)`, `request.url.path in ...`), since it may allow some routes
+    to administrators only.
 
     ## Why it matters
     Any logged-in user can call the endpoint and act as an administrator: promote
