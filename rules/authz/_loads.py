@@ -285,9 +285,14 @@ class Scanner:
 
     def _plain_class(self, symbol: Symbol | None, depth: int = 0) -> bool:
         """True for a project class with no data-model base anywhere up its project bases (no base,
-        `object`, `ABC`, `Generic[...]`): a service or in-memory registry, not an ORM/ODM model."""
+        `object`, `ABC`, `Generic[...]`) and no mapping decorator: a service or in-memory registry,
+        not an ORM/ODM model."""
         if symbol is None or symbol.cls is None or symbol.cls.keywords or depth > 8:
             return False
+        for dec in symbol.cls.decorators:  # `@registry.mapped` maps a class with no base
+            target = dec.expr.func if dec.expr.kind == "call" else dec.expr
+            if (target.dotted or "").rsplit(".", 1)[-1] not in ("dataclass", "total_ordering"):
+                return False
         for base in symbol.cls.bases:
             expr = base.args[0] if base.kind == "subscript" and base.args else base
             if (expr.dotted or "").rsplit(".", 1)[-1] in _PLAIN_BASES:

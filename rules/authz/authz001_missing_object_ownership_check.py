@@ -208,7 +208,7 @@ class MissingObjectOwnershipCheck(Rule):
                 continue
             if route.auth.status is AuthStatus.OPTIONAL and not route.is_unsafe:
                 continue  # a read open to anonymous callers is public by design
-            if _SOCIAL_ACTIONS.search(route.path.rstrip("/")) or _LINK_FLOWS.search(route.path):
+            if _SOCIAL_ACTIONS.search(route.path.rstrip("/")) or _link_flow(route.path):
                 continue
             if any(e.kind in SILENCING_AUTHZ for e in route.authz) or admin_only(route):
                 continue  # only administrators reach it: not an object-level question
@@ -326,6 +326,13 @@ def _sees_caller(handler: FunctionDef, users: set[str]) -> bool:
     """True when the handler has the caller at hand (a caller parameter, `request.user`...): one that
     never looks at who calls serves every authenticated user the same objects."""
     return bool(users) or any(mentions_user(e, set()) for stmt in walk_stmts(handler.body) for e in stmt.own_exprs())
+
+
+def _link_flow(path: str) -> bool:
+    """An invitation or recovery link (`/invitations/{id}/accept`), the flow word before any
+    parameter: `/users/{user_id}/reset-password` names someone else's account instead."""
+    match = _LINK_FLOWS.search(path)
+    return match is not None and "{" not in path[:match.start()]
 
 
 def _callable(index: ProjectIndex, symbol: Symbol | None) -> Symbol | None:

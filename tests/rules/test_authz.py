@@ -589,3 +589,19 @@ def test_role_check_keyed_on_the_route_inside_the_auth_dependency_lowers_authz00
         db.commit()
     '''
     assert _run(app) == [(18, "AUTHZ002", "low")]
+
+
+def test_link_flows_are_their_own_authorization_but_not_on_someone_elses_account() -> None:
+    app = '''
+    @app.post("/invitations/{invitation_id}/accept")
+    def accept(invitation_id: int, db=Depends(get_db), user=Depends(current_user)):
+        invitation = db.get(Doc, invitation_id)
+        db.commit()
+
+
+    @app.post("/docs/{doc_id}/reset-password")
+    def reset(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        doc = db.get(Doc, doc_id)
+        db.commit()
+    '''
+    assert _run(app) == [(8, "AUTHZ001", "high")]
