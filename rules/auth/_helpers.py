@@ -32,10 +32,10 @@ _DISCOVERY_DOCUMENTS = re.compile(
 _STATIC_FILE = re.compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot)$|"
                           r"^(robots|llms|humans|security)\.txt$|^(favicon|logo|apple-touch-icon)(\.\w+)?$|"
                           r"^(service-worker|serviceworker|sw|manifest)\.(js|json)$|^[\w.-]+\.(png|svg|jpe?g|gif|webp)$|"
-                          r"^(translations|locales|avatar)$",
+                          r"^avatar$",
                           re.IGNORECASE)
 """Last path segments that name a static asset: scripts, styles, icons, fonts, a web manifest, an image file
-(named literally: `/exports/og.png`, not `/reports/{id}.png`), UI translations, an avatar."""
+(named literally: `/exports/og.png`, not `/reports/{id}.png`), an avatar."""
 _CODE_ASSET = re.compile(r"\.(js|mjs|css|map|webmanifest)$", re.IGNORECASE)
 """Extensions of code assets, public even when a parameter names the file (`/manifest/{user}.webmanifest`)."""
 _STATIC_DIRS = re.compile(r"^(assets|static|dist|fonts|icons|css|js|public|avatars)$", re.IGNORECASE)
@@ -109,6 +109,8 @@ def _public_read(route: Route) -> bool:
     last = segments[-1] if segments else ""
     if "{" not in last and _STATIC_FILE.search(last):
         return True
+    if not route.path_params and last in ("translations", "locales"):
+        return True  # the UI's strings (`/project/translations`), not a collection of records
     if _CODE_ASSET.search(last):
         return True
     static_dirs = [seg for seg in local.split("/") if seg and not seg.startswith("{")]

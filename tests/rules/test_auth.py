@@ -91,6 +91,7 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("GET", "/exports/og.png", "og_image", True),
     ("GET", "/assets/{filename}", "serve_asset", True),
     ("GET", "/project/translations", "translations", True),
+    ("GET", "/api/components/{pk}/translations/", "translations", False),
     ("GET", "/reports/{report_id}.png", "report_chart", False),
     ("GET", "/images/{image_id}", "image", False),
     ("POST", "/{?base_url}/health", "probe", False),
