@@ -14,9 +14,10 @@ from apilint.baseline import BaselineError, counts_of
 from apilint.baseline import apply as apply_baseline
 from apilint.baseline import load as load_baseline
 from apilint.baseline import write as write_baseline_file
+from apilint.checklist import Checklist
 from apilint.config import Config, ConfigError, find_config, load_config, parse_confidence, parse_severity
-from apilint.engine import RunOptions, RunResult, run
-from apilint.model import Confidence, Severity
+from apilint.engine import RunOptions, RunResult, run, selected_rules
+from apilint.model import Confidence, Route, Severity
 from apilint.progress import ProgressBar, progress_wanted
 from apilint.registry import all_rules, rule_by_code, selector_is_valid
 from apilint.reporters import Report
@@ -34,7 +35,7 @@ app = typer.Typer(
 COMMANDS = replay.COMMANDS
 _argv: list[str] | None = None
 """The command line as `main` received it: what a replay record is keyed by."""
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "markdown")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "markdown", "html")
 
 
 class UsageError(Exception):
@@ -76,8 +77,13 @@ def _color_enabled() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
 
 
-def render_report(fmt: str, report: Report, result: RunResult | None = None) -> str:
-    """Render a report in one format."""
+def render_report(fmt: str, report: Report, result: RunResult | None = None,
+                  checklist: Checklist | None = None, title: str = "") -> str:
+    """Render a report in one format (`html` needs the checklist; `title` names the project)."""
+    if fmt == "html":
+        from apilint.reporters import html
+
+        return html.render(report, checklist, title)
     if fmt == "text":
         from apilint.reporters import text
 
@@ -179,11 +185,21 @@ def check(
         _fail(str(exc))
         return
     bar = ProgressBar() if progress_wanted(formats) else None
+    wants_checklist = "html" in formats
+    chosen = selected_rules(cfg, options.select, options.ignore) if wants_checklist else ()
     try:
-        result = run(cfg, replace(options, progress=bar))
+        if wants_checklist:  # the checklist judges with every rule; the report lists the selected ones
+            result = run(cfg, replace(options, progress=bar, select=("ALL",), checklist=True))
+        else:
+            result = run(cfg, replace(options, progress=bar))
     finally:
         if bar is not None:
             bar.close()
+    checklist = _checklist(result, cfg) if wants_checklist else None
+    if wants_checklist:
+        codes = {r.code for r in chosen}
+        result.findings = [f for f in result.findings if f.code in codes or f.code == "PARSE001"]
+        result.rules = chosen
     result.findings = [f for f in result.findings if f.confidence.rank >= confidence_floor.rank]
     if write_baseline is not None:
         write_baseline_file(write_baseline, result.findings)
@@ -205,7 +221,7 @@ def check(
     written: list[tuple[str, str]] = []
     for i, fmt in enumerate(formats):
         try:
-            rendered = render_report(fmt, report, result)
+            rendered = render_report(fmt, report, result, checklist, _title(targets))
         except UsageError as exc:
             _fail(str(exc))
             return
@@ -222,6 +238,12 @@ def check(
 
         replay.store(_argv, str(result.cache_dir), user_key(), [*before, *result.stamps], printed, written, code)
     raise typer.Exit(code)
+
+
+def _title(targets: list[Path]) -> str:
+    """The report's project name: the first analyzed folder's (a file's folder for a file)."""
+    first = targets[0].resolve() if targets else Path.cwd()
+    return (first if first.is_dir() else first.parent).name
 
 
 def _replay_inputs(paths: list[Path] | None, config: Path | None, baseline: Path | None) -> list[replay.Stamp]:
@@ -244,17 +266,21 @@ def routes(
         "--diff", metavar="REF", help="List routes added, removed or re-protected since git revision REF.")] = None,
     why: Annotated[bool, typer.Option(
         "--why", help="Under each route, the chain of facts that decided its authentication.")] = False,
+    checklist: Annotated[bool, typer.Option(
+        "--checklist", help="Judge every route against the 12-step API security checklist.")] = False,
 ) -> None:
     """List every endpoint with its method, path, handler and how it is protected."""
     try:
         targets = list(paths or [Path()])
         if output_format not in ("table", "json", "markdown"):
             raise UsageError(f"--format: unknown format '{output_format}' (expected table, json or markdown)")
+        if checklist and diff is not None:
+            raise UsageError("--checklist and --diff cannot be combined")
         cfg = _load_config(config, targets)
     except (ConfigError, UsageError) as exc:
         _fail(str(exc))
         return
-    options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir, select=("ALL",))
+    options = RunOptions(tuple(targets), jobs, not no_cache, cache_dir, select=("ALL",), checklist=checklist)
     bar = ProgressBar() if progress_wanted([output_format]) else None
     try:
         result = run(cfg, replace(options, progress=bar))
@@ -283,6 +309,9 @@ def routes(
             rendered = render_route_diff(diff, changes)
         else:
             rendered = route_diff.route_changes_to_text(diff, changes)
+    elif checklist:
+        rendered = _render_checklist(output_format, route_list, _checklist(result, cfg, route_list),
+                                     color=output is None and _color_enabled())
     elif output_format == "markdown":
         from apilint.reporters.markdown import render_routes as markdown_routes
 
@@ -300,10 +329,29 @@ def routes(
     raise typer.Exit(3 if any(d.internal for d in result.diagnostics) else 0)
 
 
+def _checklist(result: RunResult, cfg: Config, routes: tuple[Route, ...] | None = None) -> Checklist:
+    """The checklist of a run that read it, from every finding it made (before confidence,
+    baseline and --diff filters: a hidden finding still keeps a cell from `met`)."""
+    from apilint.checklist import checklist_of
+
+    return checklist_of(result, cfg.checklist, routes)
+
+
+def _render_checklist(output_format: str, route_list: tuple[Route, ...], checklist: Checklist,
+                      color: bool = False) -> str:
+    from apilint.reporters import checklist as checklist_reporter
+
+    if output_format == "json":
+        return checklist_reporter.render_json(route_list, checklist)
+    if output_format == "markdown":
+        return checklist_reporter.render_markdown(checklist)
+    return checklist_reporter.render_table(checklist, color=color)
+
+
 def _routes_table(route_list: tuple[object, ...], why: bool = False) -> str:
     import io
 
-    from apilint.model import Coverage, Route
+    from apilint.model import Coverage
     from rich.console import Console
     from rich.table import Table
 

@@ -20,6 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+from apilint.checklist.declared import Declaration, DeclarationError, parse_declarations
 from apilint.model import Confidence, Severity
 from apilint.replay import CONFIG_NAMES
 
@@ -72,6 +73,9 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
     "mass": {
         "privileged-fields": Option("list[str]", [], "Extra model fields clients must not set (`is_admin`, `role`)."),
     },
+    "checklist": Option("table", {}, "Checklist evidence apilint cannot see in the code (a gateway's rate limit, "
+                        "TLS at the load balancer): `STEP = \"what provides it\"`, and `[[declare]]` entries "
+                        "with `paths`, `apps` and `steps`."),
 }
 
 
@@ -104,10 +108,12 @@ class Config:
     show_unknown_auth: bool = False
     """List per-route AUTH findings on routes whose auth could not be read: set when `low` confidence
     is asked for explicitly (`--min-confidence low`, or `min-confidence = "low"` in the config)."""
+    checklist: tuple[Declaration, ...] = ()
+    """`[tool.apilint.checklist]` declarations: applied after analysis, so not in the fingerprint."""
 
     def fingerprint(self) -> str:
         """Hash of everything that changes analysis results (for the cache key)."""
-        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "source")}
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("root", "source", "checklist")}
         data["fail_on"] = self.fail_on.value
         data["min_confidence"] = self.min_confidence.value
         return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
@@ -211,6 +217,12 @@ def build_config(raw: dict[str, Any], path: Path, root: Path) -> Config:
         if key not in SCHEMA:
             raise ConfigError(f"{path}: unknown key '{key}'{_closest(str(key), list(SCHEMA))}")
         spec = SCHEMA[key]
+        if key == "checklist":
+            try:
+                values["checklist"] = parse_declarations(value)
+            except DeclarationError as exc:
+                raise ConfigError(f"{path}: {exc}") from None
+            continue
         if isinstance(spec, dict):
             if not isinstance(value, dict):
                 raise ConfigError(f"{path}: '{key}' must be a table of settings")

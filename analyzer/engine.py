@@ -14,6 +14,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from apilint.cache import SummaryCache
+from apilint.checklist.cells import ChecklistReadings
 from apilint.config import Config
 from apilint.discover import discover, entry_path, relative_path, relative_resolved, safe_resolve
 from apilint.fingerprint import fingerprint
@@ -57,6 +58,8 @@ class RunOptions:
     """Report paths relative to this folder instead of the config's or git's root."""
     progress: Callable[[int, int], None] | None = None
     """Called with (files summarized, files to summarize) as parsing advances."""
+    checklist: bool = False
+    """Also read every route's checklist evidence (`RunResult.checklist`)."""
 
 
 @dataclass
@@ -81,6 +84,8 @@ class RunResult:
     """The cache folder used, None without a cache."""
     quiet: int = 0
     """Findings held back because their route's auth could not be read (see `Finding.quiet`)."""
+    checklist: ChecklistReadings | None = None
+    """With `RunOptions.checklist`: what the checklist reads from the code (`apilint.checklist`)."""
 
 
 def selected_rules(config: Config, select: Sequence[str] = (), ignore: Sequence[str] = ()) -> tuple[type[Rule], ...]:
@@ -326,11 +331,12 @@ def run(config: Config, options: RunOptions) -> RunResult:
     # then overlaps with the worker processes parsing.
     rules: tuple[type[Rule], ...] = selected_rules(config, options.select, options.ignore) if cache is not None else ()
     report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
-    result_key = _result_key(cache, [*files, *texts], root, base, rules, report_files)
+    result_key = _result_key(cache, [*files, *texts], root, base, rules, report_files, options.checklist)
     if cache is not None and result_key is not None:
         stored = cache.load_result(result_key)
         if stored is not None:
             result = _from_stored(stored, diagnostics, rules, root, report_files)
+            result.checklist = stored.get("checklist")  # type: ignore[assignment]
             result.stamps = found.stamps + tuple(stamps_with_digest(sorted(stored["inputs"])))  # type: ignore[call-overload]
             result.cache_dir = cache_dir
             return result
@@ -370,16 +376,33 @@ def run(config: Config, options: RunOptions) -> RunResult:
         kept = [f for f in kept if not f.quiet]
     kept = _with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
+    readings = _read_checklist(routes, facts, index, config, kept, diagnostics) if options.checklist else None
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
     result = RunResult(kept, diagnostics, rules, routes, facts, index, root, len(summaries), suppressed, report_files,
                        stamps=found.stamps + tuple(stamps_with_digest(sorted(inputs))),
-                       cache_dir=cache_dir if cache is not None else None, quiet=quiet)
+                       cache_dir=cache_dir if cache is not None else None, quiet=quiet, checklist=readings)
     if cache is not None and result_key is not None and not any(d.internal for d in diagnostics):
         cache.store_result(result_key, {
             "findings": tuple(kept), "diagnostics": tuple(d for d in diagnostics if d.code != "PARSE002"),
             "routes": routes, "facts": facts, "files": len(summaries), "suppressed": suppressed, "quiet": quiet,
+            "checklist": readings,
         }, inputs)
     return result
+
+
+def _read_checklist(routes: RouteMap, facts: ProjectFacts, index: ProjectIndex, config: Config,
+                    findings: list[Finding], diagnostics: list[Diagnostic]) -> ChecklistReadings | None:
+    """Every route's checklist readings; a failure is an INTERNAL diagnostic, not a crash."""
+    from apilint.checklist.route_steps import read_checklist
+
+    try:
+        return read_checklist(routes, facts, index, config, findings)
+    except Exception as exc:
+        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
+        diagnostics.append(Diagnostic("INTERNAL", f"the checklist failed: {type(exc).__name__}: {exc}{where}",
+                                      Location(".", 0), internal=True))
+        return None
 
 
 RuleResult = tuple[list[Finding], list[Diagnostic]]
@@ -436,14 +459,16 @@ def _run_rules(rules: Sequence[type[Rule]], ctx: RuleContext, jobs: int) -> list
 
 
 def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, base: Path,
-                rules: tuple[type[Rule], ...], report_files: frozenset[str] | None) -> str | None:
-    """Key of the whole run's result: every file's content key, the rules and the report scope."""
+                rules: tuple[type[Rule], ...], report_files: frozenset[str] | None,
+                checklist: bool = False) -> str | None:
+    """Key of the whole run's result: every file's content key, the rules, the report scope and
+    whether the checklist was read."""
     if cache is None:
         return None
     # The rules' code decides the result too: without it an edited rule (an editable install, a
     # version not bumped) would be answered with the findings of the old one.
     parts = [",".join(r.code for r in rules), "|".join(sorted(report_files or ())), str(report_files is None),
-             code_fingerprint()]
+             code_fingerprint(), f"checklist={checklist}"]
     for file in files:
         rel, module_rel = file_names(file, root, base)
         key = cache.key_for(file, f"{rel}|{module_rel}")

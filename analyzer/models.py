@@ -65,8 +65,10 @@ _NOT_FIELDS: Final = frozenset({"Meta", "Config", "model_config", "objects", "qu
 # --- sensitive and privileged field names --------------------------------------------------
 _SECRET_RE: Final = re.compile(
     r"^(hashed_|encrypted_|plain_|raw_|current_|old_)?(password|passwd|pwd|pass_hash|passhash)(_hash|_hashed|_digest)?$"
-    r"|^password_(hash|salt|digest)$|^(ssn|social_security_number|sin_number|national_id)$"
-    r"|^(credit_card|credit_card_number|card_number|cc_number|cvv|cvc|card_cvv)$"
+    r"|^password_(hash|salt|digest)$|^(ssn|social_security(_number|_no)?|sin_number|national_id(_number|_no)?|"
+    r"national_insurance_number|passport(_number|_no)|tax_payer_id|aadhaar(_number)?)$"
+    r"|^(credit_?card(_?(number|num|no))?|card_?(number|num|no)|cc_?(number|num|no)|ccn|cvv2?|cvc2?|card_(cvv|cvc)|"
+    r"card_security_code|bank_account_number|account_pin|card_pin)$"
     r"|^(otp|otp_code|otp_secret|totp_secret|mfa_secret|two_factor_secret|security_answer)$",
     re.IGNORECASE,
 )
@@ -87,13 +89,24 @@ def sensitive_kind(name: str, extra: Iterable[str] = ()) -> str | None:
     """`secret` for names never fit for a response (password hashes, SSNs, card numbers, OTP
     secrets and configured names), `credential` for tokens and keys that are legitimately
     returned when issued, None otherwise."""
-    if name in extra or _SECRET_RE.match(name):
+    if name in extra:
+        return "secret"
+    name = _snake(name)
+    if _SECRET_RE.match(name):
         return "secret"
     if _CREDENTIAL_RE.match(name) and not name.endswith(("_type", "_expires")):
         return "credential"
     return None
 
 
+def _snake(name: str) -> str:
+    """`passwordHash`, `cardNumber`, `CC-Number` -> `password_hash`, `card_number`, `cc_number` (JSON keys)."""
+    if name.isidentifier() and (name.islower() or name.isupper()):
+        return name
+    return _CAMEL.sub(r"\1_\2", name).replace("-", "_").replace(" ", "_").lower()
+
+
+_CAMEL: Final = re.compile(r"([a-z0-9])([A-Z])")
 _ACCOUNT_SCOPED: Final = frozenset({
     "admin", "staff", "role", "roles", "user_role", "permissions", "user_permissions", "groups", "scopes",
     "verified", "is_verified", "email_verified", "credits",
@@ -101,7 +114,7 @@ _ACCOUNT_SCOPED: Final = frozenset({
 """Privileged only on accounts: a device's `role` or a rack's `groups` are ordinary data."""
 _ACCOUNT_RE: Final = re.compile(
     r"^(\w*(User|Account|Member|Membership|Customer|Person|Staff|Employee|Admin|Principal|Identity|Operator|"
-    r"Subscriber|Player|Student|Teacher|Seller|Buyer)s?|(User|Member|Customer|Account)?Profile)"
+    r"Subscriber|Player|Student|Teacher|Seller|Buyer|Patient)s?|(User|Member|Customer|Account)?Profile)"
     r"(Create|Update|In|Input|Base|Schema|Serializer|Form|Model|Request|Payload|Data|Write|Patch)*$")
 
 

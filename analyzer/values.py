@@ -55,6 +55,8 @@ class Opaque:
     mod: ModuleSummary
     expr: Expr
     reason: str
+    scope: Scope | None = None
+    """The function scope the expression was read in (its local names, `self`), when any."""
 
     def render(self, limit: int = 40) -> str:
         """The expression's approximate source text."""
@@ -114,7 +116,7 @@ class Value:
         """Why the first value is unknown (empty when it is known)."""
         for item in _leaves(self.first):
             if isinstance(item, Opaque):
-                return f"`{item.render()}`: {item.reason}"
+                return item.reason if item.reason.startswith("`") else f"`{item.render()}`: {item.reason}"
             if isinstance(item, Ref | Instance):
                 return f"`{item!r}` is an object, not a literal"
         return ""
@@ -251,6 +253,7 @@ class Evaluator:
         self._memo: dict[tuple[str, int], Value] = {}
         self._busy: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._calls = 0
+        self._subclass_map: dict[str, list[Symbol]] | None = None
 
     # --- public API ---------------------------------------------------------------------
     def value(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None = None) -> Value:
@@ -301,6 +304,28 @@ class Evaluator:
         if not isinstance(first, list | tuple):
             return []
         return [found for item in first if (found := as_expr(mod, item)) is not None]
+
+    def element_items(self, mod: ModuleSummary, expr: Expr | None,
+                      scope: Scope | None = None) -> list[tuple[ModuleSummary, Expr, Scope | None]]:
+        """Like `element_exprs`, over every possible value of the list (a builder whose `if` returns
+        one list or another gives both), each element with the scope it was read in."""
+        if expr is None:
+            return []
+        out: list[tuple[ModuleSummary, Expr, Scope | None]] = []
+        seen: set[int] = set()
+        for option in self.value(mod, expr, scope).options:
+            if not isinstance(option, list | tuple):
+                continue
+            for item in option:
+                if id(item) in seen:
+                    continue
+                seen.add(id(item))
+                found = as_expr(mod, item)
+                if found is not None:
+                    item_scope = item.scope if isinstance(item, Opaque) else (
+                        item.scope if isinstance(item, Instance) else None)
+                    out.append((found[0], found[1], item_scope))
+        return out
 
     def truth(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None = None) -> bool | None:
         """The truth of a known value (None when unknown)."""
@@ -598,11 +623,41 @@ class Evaluator:
                 return self._field_default(owner, value, depth)
             method = owner.cls.method(attr)
             if method is not None:
+                if _abstract(method):
+                    override = self._only_override(owner, attr)
+                    if override is not None:
+                        return Value((Ref(override),))
                 return Value((Ref(_member_symbol(owner, method)),))
             inner = next((s.cls for s in owner.cls.body if s.cls is not None and s.cls.name == attr), None)
             if inner is not None:
                 return Value((Ref(_class_symbol(owner, inner)),))
         return _opaque(cls.module, expr, f"`{cls.qualname}` has no attribute `{attr}` apilint can read")
+
+    def _only_override(self, base: Symbol, name: str) -> Symbol | None:
+        """The one project subclass method that implements an abstract method (`self.build_routes()`
+        called in a base class whose only concrete subclass defines it)."""
+        found: list[Symbol] = []
+        for sub in self._subclasses().get(base.qualname, ()):
+            assert sub.cls is not None
+            method = sub.cls.method(name)
+            if method is not None and not _abstract(method):
+                found.append(_member_symbol(sub, method))
+        return found[0] if len(found) == 1 else None
+
+    def _subclasses(self) -> dict[str, list[Symbol]]:
+        if self._subclass_map is None:
+            from apilint.project import Symbol
+
+            table: dict[str, list[Symbol]] = {}
+            for mod in self.index:
+                for cls in mod.classes():
+                    if "<locals>" in cls.qualname or not cls.bases:
+                        continue
+                    symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+                    for base in self.index.base_names(symbol):
+                        table.setdefault(base, []).append(symbol)
+            self._subclass_map = table
+        return self._subclass_map
 
     def _field_default(self, owner: Symbol, value: Expr, depth: int) -> Value:
         """A class field's default: `x = "/api"`, `x: str = Field("/api")`, `Field(default_factory=C)`."""
@@ -618,8 +673,17 @@ class Evaluator:
                 if default is None:
                     return _opaque(owner.module, value, "the field has no default")
                 value = default
-        got = self._sub(owner.module, value, None, depth)
+        # a class body reads its own earlier names first (`CRUD_SET = {ADD, LIST}` in the class)
+        scope = Scope(owner.module, None, None, None, lambda name: self._class_body_name(owner, name, depth))
+        got = self._sub(owner.module, value, scope, depth)
         return Value(got.options, got.from_env or env)
+
+    def _class_body_name(self, owner: Symbol, name: str, depth: int) -> Value | None:
+        assert owner.cls is not None
+        value = owner.cls.attribute(name)
+        if value is None or depth > _MAX_DEPTH:
+            return None
+        return self._field_default(owner, value, depth + 1)
 
     def _is_settings(self, cls: Symbol) -> bool:
         return any(base.rsplit(".", 1)[-1] in _SETTINGS_BASES for base in self.index.base_names(cls))
@@ -690,10 +754,12 @@ class Evaluator:
         for a in left.options[:2]:
             for b in right.options[:2]:
                 options.append(_apply_binop(expr.text, a, b))
-        if any(o is _FAILED for o in options):
+        if options[0] is _FAILED:
+            # The likeliest combination cannot be computed: unknown first, the others kept as alternatives.
             reason = left.reason() or right.reason() or f"`{expr.text}` of values that cannot be combined"
-            return _opaque(mod, expr, reason, env)
-        return Value(tuple(options[:MAX_OPTIONS]), env)
+            others = [o for o in options if o is not _FAILED]
+            return Value((Opaque(mod, expr, reason, scope), *others)[:MAX_OPTIONS], env)
+        return Value(tuple(o for o in options if o is not _FAILED)[:MAX_OPTIONS], env)
 
     def _boolop(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
         env = False
@@ -762,6 +828,7 @@ class Evaluator:
         builtin = self._builtin(mod, call, dotted, qualified, scope, depth)
         if builtin is not None:
             return builtin
+        receiver = self._sub(mod, func.args[0], scope, depth).first if func.kind == "attr" else None
         callee = self._sub(mod, func, scope, depth)
         target = callee.first
         if isinstance(target, Ref):
@@ -769,7 +836,8 @@ class Evaluator:
             if symbol.cls is not None:
                 return Value((Instance(symbol, call, mod, scope),))
             if symbol.func is not None:
-                return self._call_function(symbol, call, mod, scope, depth)
+                bound_self = self._receiver(receiver, symbol)
+                return self._call_function(symbol, call, mod, scope, depth, bound_self)
         if isinstance(target, Instance):
             dunder = self._find_method(target.cls, "__call__")
             if dunder is not None:
@@ -778,7 +846,7 @@ class Evaluator:
                 bound["self"] = Value((target,))
                 return self._returns(owner, fn, Scope(owner.module, fn, bound), call, depth)
         reason = f"call to `{func.render(30)}`" + ("" if isinstance(target, Opaque) else " is not evaluated")
-        return _opaque(mod, call, reason, callee.from_env)
+        return Value((Opaque(mod, call, reason, scope),), callee.from_env)
 
     @staticmethod
     def _is_local(scope: Scope | None, dotted: str) -> bool:
@@ -962,14 +1030,26 @@ class Evaluator:
             return symbol.value
         return None
 
+    def _receiver(self, receiver: Any, method: Symbol) -> Instance | None:
+        """The object a method is called on, as an instance of the class that defines the method (an
+        override found for an abstract method runs on the subclass)."""
+        if not isinstance(receiver, Instance):
+            return None
+        owner = self.index.lookup(method.qualname.rsplit(".", 1)[0])
+        if owner is not None and owner.cls is not None and owner.qualname != receiver.cls.qualname:
+            return Instance(owner, receiver.call, receiver.mod, receiver.scope)
+        return receiver
+
     def _call_function(self, symbol: Symbol, call: Expr, mod: ModuleSummary, scope: Scope | None,
-                       depth: int) -> Value:
+                       depth: int, receiver: Instance | None = None) -> Value:
         func = symbol.func
         assert func is not None
         if depth > _MAX_DEPTH - 4 or self._calls > 20000 or _call_depth(scope) >= _MAX_CALL_DEPTH:
             return _opaque(mod, call, f"call to `{symbol.qualname}` is nested too deeply to read")
         self._calls += 1
-        bound = self.bind_arguments(mod, func, call, scope, skip_self=False)
+        bound = self.bind_arguments(mod, func, call, scope, skip_self=receiver is not None)
+        if receiver is not None and func.params and func.params[0].name in ("self", "cls"):
+            bound[func.params[0].name] = Value((receiver,))
         inner = Scope(symbol.module, func, bound, None)
         inner.bound["__caller__"] = Value((_call_depth(scope) + 1,))
         return self._returns(symbol, func, inner, call, depth)
@@ -1127,6 +1207,19 @@ def _call_depth(scope: Scope | None) -> int:
     return int(marker.first) if marker is not None and isinstance(marker.first, int) else 0
 
 
+def _abstract(method: FunctionDef) -> bool:
+    """An `@abstractmethod`, or a body that is only `...`, `pass` or `raise NotImplementedError`."""
+    if any((d.expr.dotted or "").endswith("abstractmethod") for d in method.decorators):
+        return True
+    body = [s for s in method.body if not (s.kind == "expr" and s.value is not None and s.value.kind == "str")]
+    if len(body) != 1:
+        return False
+    only = body[0]
+    if only.kind == "pass" or (only.kind == "expr" and only.value is not None and only.value.text == "..."):
+        return True
+    return only.kind == "raise" and only.value is not None and "NotImplementedError" in only.value.render(60)
+
+
 def _member_symbol(owner: Symbol, method: FunctionDef) -> Symbol:
     from apilint.project import Symbol
 
@@ -1166,6 +1259,8 @@ def _to_str(value: Any) -> str:
 
 
 def _apply_binop(op: str, a: Any, b: Any) -> Any:
+    if op == "+" and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return list(a) + list(b) if isinstance(a, list) else tuple(a) + tuple(b)  # objects inside are fine
     if not (is_plain(a) and is_plain(b)):
         return _FAILED
     try:
@@ -1180,6 +1275,11 @@ def _apply_binop(op: str, a: Any, b: Any) -> Any:
             return a % (tuple(b) if isinstance(b, list | tuple) else b)
         if op == "|" and isinstance(a, dict) and isinstance(b, dict):
             return {**a, **b}
+        if op in ("|", "-", "&") and isinstance(a, list | tuple) and isinstance(b, list | tuple):
+            # set algebra (sets are read as lists: lists and tuples have no `|`, `-` or `&`)
+            if op == "|":
+                return list(dict.fromkeys([*a, *b]))
+            return [x for x in a if (x in b) == (op == "&")]
         if op in ("*", "-", "//", "**", "/") and isinstance(a, int | float) and isinstance(b, int | float):
             if op == "**" and (not isinstance(b, int) or b > 64):
                 return _FAILED

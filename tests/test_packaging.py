@@ -10,6 +10,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
+import pytest
 from apilint.registry import all_rules
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,3 +38,35 @@ def test_registry_finds_every_rule_module():
 
 def test_py_typed_is_shipped():
     assert (REPO / "analyzer" / "py.typed").is_file()
+
+
+def test_package_data_covers_the_report_templates():
+    import fnmatch
+
+    data = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    globs = data["tool"]["setuptools"]["package-data"]["apilint.reporters"]
+    files = [p.relative_to(REPO / "analyzer" / "reporters").as_posix()
+             for p in (REPO / "analyzer" / "reporters" / "templates").iterdir()]
+    assert {"templates/report.html.j2", "templates/report.css", "templates/report.js"} <= set(files)
+    assert all(any(fnmatch.fnmatch(f, g) for g in globs) for f in files), (files, globs)
+
+
+@pytest.mark.slow
+def test_built_wheel_ships_the_report_templates(tmp_path: Path):
+    import shutil
+    import subprocess
+    import zipfile
+
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", ".apilint_cache", "*.egg-info", "build")
+    for name in ("analyzer", "rules"):
+        shutil.copytree(REPO / name, tmp_path / "src" / name, ignore=skip)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, tmp_path / "src" / name)
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"),
+                            str(tmp_path / "src")], capture_output=True, text=True, timeout=300)
+    if built.returncode != 0:
+        pytest.skip(f"cannot build a wheel here: {built.stderr.strip().splitlines()[-1:]}")
+    wheel = next((tmp_path / "dist").glob("apilint-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert {"apilint/reporters/templates/report.html.j2", "apilint/reporters/templates/report.css",
+            "apilint/reporters/templates/report.js", "apilint/checklist/__init__.py"} <= names

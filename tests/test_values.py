@@ -381,3 +381,26 @@ def test_imports_inside_a_function_are_followed() -> None:
     scope = Scope(mod, func)
     ret = next(s for s in func.body if s.kind == "return")
     assert index.values.value(mod, ret.value, scope).first == ("/api/chat/x", "/api/chat")
+
+
+def test_class_body_names_and_set_algebra() -> None:
+    files = {
+        "routes.py": """
+            class RouteMethod:
+                GET = "get"
+                LIST = "list"
+                POST = "post"
+                READ_SET = {GET, LIST}
+                ALL = READ_SET | {POST}
+        """,
+        "app.py": """
+            from routes import RouteMethod
+
+            INCLUDED = RouteMethod.READ_SET | {RouteMethod.POST, "export"}
+            WITHOUT = RouteMethod.ALL - {"list"}
+            SHARED = RouteMethod.ALL & {"post", "delete"}
+        """,
+    }
+    assert _value(files, "INCLUDED") == (["get", "list", "post", "export"],)
+    assert _value(files, "WITHOUT") == (["get", "post"],)
+    assert _value(files, "SHARED") == (["post"],)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterator
 
-from apilint.model import AuthStatus
+from apilint.model import AuthStatus, Diagnostic, Location
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
-from apilint.values import Scope, Value, as_expr
+from apilint.values import Opaque, Scope, Value, as_expr
 
 Bindings = dict[str, tuple[ModuleSummary, Expr]]
 """Loop variables bound to the expressions of the items they stand for."""
@@ -97,6 +97,22 @@ def _calls_in(index: ProjectIndex, mod: ModuleSummary, body: tuple[Stmt, ...], s
         yield from _calls_in(index, mod, tuple(stmt.children()), scope, bindings)
 
 
+def unreadable_loop(mod: ModuleSummary, stmt: Stmt, value: object,
+                    registrations: Container[str]) -> Diagnostic | None:
+    """ROUTE002 for a `for` loop over something apilint cannot read whose body registers routes
+    (mlflow's `for path, handler, methods in get_endpoints(): app.add_url_rule(...)`): those routes
+    exist but cannot be listed, and the user should hear so."""
+    if not isinstance(value, Opaque) or stmt.value is None:
+        return None
+    for inner in walk_stmts(stmt.body):
+        for expr in inner.own_exprs():
+            if any(c.func.kind == "attr" and c.func.text in registrations for c in expr.calls()):
+                return Diagnostic("ROUTE002", f"routes registered in a loop over `{stmt.value.render(50)}` cannot be "
+                                  f"listed ({value.reason}); they are missing from the route map",
+                                  Location(mod.path, stmt.line))
+    return None
+
+
 def _bind_loop(mod: ModuleSummary, target: Expr, item: object, bound: dict[str, Value], names: Bindings) -> None:
     if target.kind == "name":
         bound[target.text] = Value((item,))
@@ -111,6 +127,8 @@ def _bind_loop(mod: ModuleSummary, target: Expr, item: object, bound: dict[str, 
 def _mentions_credential(expr: Expr, index: ProjectIndex | None = None, mod: ModuleSummary | None = None) -> bool:
     for sub in expr.walk():
         text = sub.text.lower() if sub.kind in ("name", "attr", "str") else ""
+        if sub.kind == "str" and " " in text.strip():
+            continue  # a message ("You are not authorized"), not a header or key name
         if text and any(word in text for word in CREDENTIAL_WORDS):
             if "session" in text and not _login_session(sub, text, index, mod):
                 continue
@@ -318,8 +336,9 @@ def factory_aliases(index: ProjectIndex, mod: ModuleSummary, known: Container[st
         if symbol is None or symbol.func is None:
             continue
         for inner in walk_stmts(symbol.func.body):
-            if inner.kind == "return" and inner.value is not None and inner.value.dotted:
-                key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{inner.value.dotted}"
+            if inner.kind == "return" and inner.value is not None:
+                local = inner.value.dotted if inner.value.dotted else f"<return@{inner.line}>"
+                key = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{local}"
                 if key in known:
                     for target in stmt.targets:
                         if target.kind == "name":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
@@ -22,10 +22,14 @@ from apilint.frameworks.flask import handler_issues_credentials
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
-from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.values import Scope
 
 APP_CLASSES = frozenset({"connexion.App", "connexion.FlaskApp", "connexion.AsyncApp",
                          "connexion.apps.flask_app.FlaskApp", "connexion.apps.flask.FlaskApp"})
+API_CLASSES = frozenset({"connexion.FlaskApi", "connexion.apis.FlaskApi", "connexion.apis.flask_api.FlaskApi"})
+"""An API built on its own and registered on a Flask app as a blueprint (`FlaskApi(spec).blueprint`)."""
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_SPEC_BYTES = 4 * 1024 * 1024
 OPERATIONS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 INFO_FUNCS = {"bearer": "x-bearerInfoFunc", "basic": "x-basicInfoFunc", "apiKey": "x-apikeyInfoFunc",
@@ -69,18 +73,22 @@ class ConnexionAdapter:
                         key = f"{mod.module}.{scope}{target.text}"
                         apps[key] = _App(key, mod, stmt.line, spec_dir)
                         out.apps.append(AppFact("connexion", key, Location(mod.path, stmt.line)))
-        if not apps:
-            return
         reader = _SpecReader(index, config, out)
         for mod in index:
+            if not mod.mentions("add_api") and not mod.mentions("flaskapi"):
+                continue
             for scope, stmt in _statements(mod.body, ""):
                 for expr in stmt.own_exprs():
                     for call in expr.calls():
-                        if call.func.kind != "attr" or call.func.text != "add_api":
-                            continue
-                        app = _resolve_app(index, mod, call.func.args[0], scope, apps)
-                        if app is not None:
-                            reader.add_api(app, mod, call, stmt.line)
+                        if call.func.kind == "attr" and call.func.text == "add_api":
+                            app = _resolve_app(index, mod, call.func.args[0], scope, apps)
+                            if app is not None:
+                                reader.add_api(app, mod, call, stmt.line, _function_of(mod, scope))
+                        elif index.qualify_expr(mod, call.func) in API_CLASSES:
+                            key = f"{mod.module}.{scope}<FlaskApi@{stmt.line}>"
+                            app = _App(key, mod, stmt.line, "")
+                            out.apps.append(AppFact("connexion", key, Location(mod.path, stmt.line)))
+                            reader.add_api(app, mod, call, stmt.line, _function_of(mod, scope))
 
 
 def _statements(body: tuple[Stmt, ...], scope: str) -> list[tuple[str, Stmt]]:
@@ -90,6 +98,21 @@ def _statements(body: tuple[Stmt, ...], scope: str) -> list[tuple[str, Stmt]]:
         if stmt.func is not None:
             out += _statements(stmt.func.body, f"{scope}{stmt.func.name}.<locals>.")
     return out
+
+
+def _function_of(mod: ModuleSummary, scope: str) -> FunctionDef | None:
+    """The function a `_statements` scope (`outer.<locals>.inner.<locals>.`) names, if any."""
+    if not scope:
+        return None
+    names = [n for n in scope.split(".") if n and n != "<locals>"]
+    body = mod.body
+    found: FunctionDef | None = None
+    for name in names:
+        found = next((s.func for s in walk_stmts(body) if s.func is not None and s.func.name == name), None)
+        if found is None:
+            return None
+        body = found.body
+    return found
 
 
 def _resolve_app(index: ProjectIndex, mod: ModuleSummary, expr: Expr, scope: str, apps: dict[str, _App]) -> _App | None:
@@ -118,20 +141,26 @@ class _SpecReader:
         self.out = out
         self.auth = FlaskAuth(index, config)
 
-    def add_api(self, app: _App, mod: ModuleSummary, call: Expr, line: int) -> None:
+    def add_api(self, app: _App, mod: ModuleSummary, call: Expr, line: int, func: FunctionDef | None = None) -> None:
         where = Location(mod.path, line)
+        scope = Scope(mod, func) if func is not None else None
         spec_expr = call.arg(0, "specification")
-        name = self.index.const_str(mod, spec_expr) if spec_expr is not None else None
-        if name is None:
-            self._diagnose(where, f"cannot tell which OpenAPI document add_api reads: {call.render(60)}")
-            return
+        name = self.index.values.string(mod, spec_expr, scope) if spec_expr is not None else None
         try:
-            rel, text, spec = self._load(app, name)
+            if name is None:
+                found = self._spec_read_by_hand(mod, func)
+                if found is None:
+                    self._diagnose(where, f"cannot tell which OpenAPI document is served: {call.render(60)}")
+                    return
+                rel, text, spec = found
+                name = rel
+            else:
+                rel, text, spec = self._load(app, name)
         except SpecError as exc:
             self._diagnose(where, f"cannot read the OpenAPI document '{name}': {exc}")
             return
         base_expr = call.kwarg("base_path")
-        base = self.index.const_str(mod, base_expr) if base_expr is not None else None
+        base = self.index.values.string(mod, base_expr, scope) if base_expr is not None else None
         if base is None:
             base = _base_path(spec)
         resolver = call.kwarg("resolver")
@@ -156,6 +185,37 @@ class _SpecReader:
                 self._route(app, rel, text, base, spec_path, method, op, controller, resty, schemes,
                             global_security)
 
+    def _spec_read_by_hand(self, mod: ModuleSummary,
+                           func: FunctionDef | None) -> tuple[str, str, dict[str, Any]] | None:
+        """A spec the code opens and parses itself (`with ROOT.joinpath("api", "openapi", "v1.yaml").open()
+        as f: spec = safe_load(f)`): the file whose path ends with the literal parts naming it."""
+        body = func.body if func is not None else mod.body
+        for stmt in walk_stmts(body):
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    parts = [a.text for a in call.positional if a.kind == "str"]
+                    if not parts or not parts[-1].endswith(SPEC_SUFFIXES):
+                        continue
+                    tail = "/".join(p.strip("/") for p in parts if p.strip("/"))
+                    found = self._find_by_tail(tail)
+                    if found is not None:
+                        return self._read(found)
+        return None
+
+    def _find_by_tail(self, tail: str) -> Path | None:
+        """The one file under the root whose path ends with `tail` (skipping hidden and vendored folders)."""
+        name = tail.rsplit("/", 1)[-1]
+        matches = []
+        for candidate in sorted(self.root.rglob(name)):
+            rel = candidate.relative_to(self.root).as_posix()
+            if any(part.startswith(".") or part in ("node_modules", "site-packages") for part in rel.split("/")):
+                continue
+            if rel == tail or rel.endswith("/" + tail):
+                matches.append(candidate)
+            if len(matches) > 1:
+                return None
+        return matches[0] if matches else None
+
     def _load(self, app: _App, name: str) -> tuple[str, str, dict[str, Any]]:
         module_dir = PurePosixPath(app.mod.path).parent
         candidates = [self.root / str(module_dir) / app.spec_dir / name, self.root / app.spec_dir / name]
@@ -170,6 +230,13 @@ class _SpecReader:
                 break
         else:
             raise SpecError("file not found")
+        return self._read(resolved)
+
+    def _read(self, resolved: Path) -> tuple[str, str, dict[str, Any]]:
+        """Read and parse one spec file inside the root (YAML through `safe_load` only)."""
+        resolved = resolved.resolve()
+        if not resolved.is_relative_to(self.root):
+            raise SpecError("it is outside the project root")
         if resolved.stat().st_size > MAX_SPEC_BYTES:
             raise SpecError(f"larger than {MAX_SPEC_BYTES // (1024 * 1024)} MB")
         self.out.inputs.add(str(resolved))

@@ -205,7 +205,7 @@ class _Linker:
             else "/" + mount.raw, handler=handler, location=loc, handler_ref=ref, path_params=params, auth=auth,
             authz=tuple(dict.fromkeys(authz)), dependencies=tuple(dict.fromkeys(deps)),
             rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
-            condition=mount.condition))
+            condition=mount.condition, linked=mount.linked))
         self.out.rate_limiters.extend(rate)
         self.out.frameworks.add("django")
 

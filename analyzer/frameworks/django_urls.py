@@ -54,6 +54,8 @@ class Mount:
     URLconfs were walked without one)."""
     condition: str = ""
     """The `if` the pattern sits under (`if settings.DEBUG`), or other values its prefix may take."""
+    linked: bool = True
+    """False for a mount of a URLconf no project's ROOT_URLCONF reaches (its path is local to it)."""
 
 
 class UrlWalker:
@@ -64,6 +66,7 @@ class UrlWalker:
         self.mounts: list[Mount] = []
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, int, str]] = set()
+        self._visited: set[str] = set()
 
     def run(self) -> list[Mount]:
         """Walk from every project's ROOT_URLCONF, else from every URLconf nothing includes."""
@@ -78,6 +81,14 @@ class UrlWalker:
                 start = len(self.mounts)
                 self._module(root, "", 0, frozenset(), (), "")
                 self.mounts[start:] = [replace(m, project=project) for m in self.mounts[start:]]
+            # URLconfs no root reaches (wired in at run time, or dead): their views are still
+            # route-shaped handlers, listed unlinked with their local paths.
+            for mod in self._orphan_urlconfs():
+                if mod.path in self._visited:
+                    continue
+                start = len(self.mounts)
+                self._module(mod, "", 0, frozenset(), (), "")
+                self.mounts[start:] = [replace(m, linked=False) for m in self.mounts[start:]]
             return self.mounts
         orphans = self._orphan_urlconfs()
         shallowest = min((m.module.count(".") for m in orphans), default=0)
@@ -108,6 +119,7 @@ class UrlWalker:
         if mod.path in seen or depth > _MAX_DEPTH:
             return
         seen = seen | {mod.path}
+        self._visited.add(mod.path)
         for item, owner, line, own, cond in self._patterns(mod):
             self._entry(item, owner, line, prefix, depth, seen, outer + own, join_conditions(condition, cond))
 

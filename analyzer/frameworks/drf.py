@@ -477,7 +477,7 @@ class _Linker:
             authz=tuple(dict.fromkeys(list(verdict.authz) + facts.authz)),
             dependencies=tuple(dict.fromkeys(deps + facts.dependencies)), response_model=response,
             rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
-            condition=mount.condition))
+            condition=mount.condition, linked=mount.linked))
         self.out.frameworks.add("drf")
 
 

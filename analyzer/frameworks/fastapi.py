@@ -18,7 +18,7 @@ from typing import Any
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import factory_aliases, join_conditions, join_paths
+from apilint.frameworks.common import factory_aliases, join_conditions, join_paths, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router
@@ -82,11 +82,15 @@ class _Linker:
         self._helpers_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._replaced: set[tuple[str, str]] = set()
         self._reported: set[tuple[str, int, str]] = set()
+        self._pending: list[tuple[Router, ModuleSummary, Expr, Scope | None]] = []
+        """Objects waiting to be configured from their constructor call once every object is known."""
         self.modules = [m for m in index if m.imports]  # no import, no router object
 
     def run(self) -> None:
         for mod in self.modules:
-            self._collect_objects(mod, mod.body, "", None)
+            self._collect_objects(mod, mod.body, "", None, None)
+        for router, mod, call, scope in self._pending:
+            self._configure(router, mod, call, _Ctx("", {}, values=scope))
         for mod in self.modules:
             self.aliases.update(factory_aliases(self.index, mod, self.routers))
         for mod in self.modules:
@@ -115,25 +119,40 @@ class _Linker:
                     return "router", ROUTER_CLASSES[base]
         return None
 
-    def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, cls: ClassDef | None) -> None:
+    def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, cls: ClassDef | None,
+                         values: Scope | None) -> None:
+        """Apps and routers wherever they are made: assigned to a name or `self.x`, or returned
+        straight from a factory (`return Starlette(routes=...)`). Inside a function their arguments
+        are read with its parameters at their defaults."""
         for stmt in walk_stmts(body):
-            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+            if stmt.kind in ("assign", "annassign", "return") and stmt.value is not None:
                 kind = self._router_kind(mod, stmt.value)
                 if kind is None:
                     continue
-                for target in stmt.targets:
-                    dotted = target.dotted
+                targets = [t.dotted for t in stmt.targets] if stmt.kind != "return" else [f"<return@{stmt.line}>"]
+                for dotted in targets:
                     if dotted is None:
                         continue
                     key = self._object_key(mod, scope, cls, dotted)
                     router = Router(key, kind[0], kind[1], mod, stmt.line)
-                    self._configure(router, mod, stmt.value, None)
+                    self._pending.append((router, mod, stmt.value, values))
                     self.routers[key] = router
             elif stmt.func is not None:
-                self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", cls)
+                inner = self._definition_scope(mod, stmt.func, cls, values)
+                self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", cls, inner)
             elif stmt.cls is not None:
                 for method in stmt.cls.methods():
-                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", stmt.cls)
+                    inner = self._definition_scope(mod, method, stmt.cls, values)
+                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", stmt.cls, inner)
+
+    @staticmethod
+    def _definition_scope(mod: ModuleSummary, func: FunctionDef, cls: ClassDef | None,
+                          parent: Scope | None) -> Scope:
+        bound: dict[str, Value] = {}
+        if cls is not None:
+            symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+            bound["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
+        return Scope(mod, func, bound, parent)
 
     @staticmethod
     def _object_key(mod: ModuleSummary, scope: str, cls: ClassDef | None, dotted: str) -> str:
@@ -359,6 +378,7 @@ class _Linker:
         items = list(value) if isinstance(value, list | tuple | dict) else None
         target = stmt.targets[0] if stmt.targets else None
         if items is None or target is None or len(items) > _MAX_LOOP_ITEMS:
+            self._unreadable_loop(mod, stmt, value)
             self._scan(mod, stmt.body, ctx)
         else:
             for item in items:
@@ -368,6 +388,11 @@ class _Linker:
                 scope = ctx.values.child(bound) if ctx.values is not None else Scope(mod, None, bound)
                 self._scan(mod, stmt.body, replace(ctx, names=names, exprs=exprs, values=scope))
         self._scan(mod, stmt.orelse, ctx)
+
+    def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: Any) -> None:
+        found = unreadable_loop(mod, stmt, value, _REGISTRATIONS)
+        if found is not None:
+            self.out.diagnostics.append(found)
 
     def _bind(self, mod: ModuleSummary, target: Expr, item: Any, names: dict[str, str],
               exprs: dict[str, tuple[ModuleSummary, Expr]], bound: dict[str, Value], ctx: _Ctx) -> None:
@@ -535,13 +560,24 @@ class _Linker:
 
     # --- Starlette route lists ------------------------------------------------------------
     def _starlette_routes(self, where: ModuleSummary, expr: Expr, prefix: str, owner: Router,
-                          ctx: _Ctx | None) -> Iterator[RawRoute]:
+                          ctx: _Ctx | None, depth: int = 0) -> Iterator[RawRoute]:
+        """`routes=[Route(...), Mount(...)]`: a literal list, a constant, or what a builder returns
+        (every list it may return), each route read in the scope it was written in."""
         scope = ctx.values if ctx is not None else None
-        for mod, item in self.index.values.element_exprs(where, expr, scope):
+        router = self._routes_of(where, expr, ctx)
+        if router is not None:  # routes=app_router.routes, or a builder that returns them
+            self._include(owner, router, prefix, [], "")
+            return
+        if depth > 6:
+            return
+        for mod, item, item_scope in self.index.values.element_items(where, expr, scope):
             if item.kind != "call":
                 continue
             short = (self.index.qualify_expr(mod, item.func) or "").rsplit(".", 1)[-1]
-            inner_ctx = ctx if mod is where else None
+            if item_scope is not None:
+                inner_ctx: _Ctx | None = _Ctx("", {}, values=item_scope)
+            else:
+                inner_ctx = ctx if mod is where else None
             if short in ("Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"):
                 path = join_paths(prefix, self._path(mod, item.arg(0, "path"), inner_ctx, item.line)[0])
                 kind = "websocket" if "WebSocket" in short else "api_route"
@@ -552,11 +588,33 @@ class _Linker:
                 sub_prefix = join_paths(prefix, mount_path) if short == "Mount" else prefix
                 routes = item.kwarg("routes")
                 if routes is not None:
-                    yield from self._starlette_routes(mod, routes, sub_prefix, owner, inner_ctx)
+                    yield from self._starlette_routes(mod, routes, sub_prefix, owner, inner_ctx, depth + 1)
                 app_expr = item.kwarg("app") or (item.positional[1] if len(item.positional) > 1 else None)
                 child = self._resolve_router(mod, app_expr, inner_ctx)
                 if child is not None:
                     self._include(owner, child, sub_prefix, [], "")
+
+    def _routes_of(self, mod: ModuleSummary, expr: Expr, ctx: _Ctx | None, depth: int = 0) -> Router | None:
+        """The router whose `.routes` a list stands for: `router.routes`, or a project function that
+        builds a router and returns its `.routes` (`Starlette(routes=build_routes(...))`)."""
+        if depth > 3:
+            return None
+        if expr.kind == "attr" and expr.text == "routes":
+            return self._resolve_router(mod, expr.args[0], ctx)
+        if expr.kind != "call":
+            return None
+        callee = self.index.values.value(mod, expr.func, ctx.values if ctx is not None else None).first
+        if not isinstance(callee, Ref) or callee.symbol.func is None:
+            return None
+        func = callee.symbol.func
+        local = f"{callee.symbol.module.module}.{func.qualname}.<locals>."
+        names = {key[len(local):]: key for key in self.routers if key.startswith(local)}
+        for stmt in walk_stmts(func.body):
+            if stmt.kind == "return" and stmt.value is not None:
+                found = self._routes_of(callee.symbol.module, stmt.value, _Ctx("", names), depth + 1)
+                if found is not None:
+                    return found
+        return None
 
     def _endpoint_routes(self, mod: ModuleSummary, endpoint: Expr | None, methods: tuple[str, ...],
                          path: str, line: int, ctx: _Ctx | None) -> Iterator[RawRoute]:

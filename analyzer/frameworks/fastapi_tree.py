@@ -135,7 +135,8 @@ class Emitter:
                 if any(s != "authenticated" for s in scopes):
                     authz.append(Evidence("scopes", ",".join(scopes), AuthStatus.REQUIRED, "requires()",
                                           Location(raw.mod.path, raw.line)))
-            elif "limit" in dec_name.lower() and dec.kind == "call":
+            elif "limit" in ".".join(dec_name.split(".")[-2:]).lower() and dec.kind == "call":
+                # `limiter.limit("5/minute")`; not `router.post(...)` of a module named `concurrency_limits`
                 rate_limit.append(Evidence("rate_limit", dec_name, AuthStatus.REQUIRED, dec.render(60),
                                            Location(raw.mod.path, raw.line)))
         for name in dep_names:

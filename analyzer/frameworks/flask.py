@@ -16,8 +16,15 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_checks_role, factory_aliases, join_conditions, join_paths, normalize_path
+from apilint.frameworks.common import (
+    factory_aliases,
+    join_conditions,
+    join_paths,
+    normalize_path,
+    unreadable_loop,
+)
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
+from apilint.frameworks.flask_classes import HandlerClasses
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
@@ -39,6 +46,7 @@ KINDS: dict[str, tuple[str, str]] = {
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 LOGIN_CALLS = ("check_password", "verify_password", "create_access_token", "create_refresh_token", "login_user",
                "authenticate", "encode_auth_token", "generate_token", "create_token")
+_LOOP_REGISTRATIONS = frozenset({"add_url_rule", "register_blueprint", "add_resource", "add_namespace"})
 ROUTE_DECORATORS = frozenset({"route", "get", "post", "put", "patch", "delete", "resource"})
 
 
@@ -53,6 +61,8 @@ class _Raw:
     endpoint: str
     decorators: list[tuple[ModuleSummary, Expr]] = field(default_factory=list)
     condition: str = ""
+    view_class: Symbol | None = None
+    """The request-handler class registered as the view, whose access check applies."""
 
 
 @dataclass
@@ -129,6 +139,7 @@ class _Linker:
         self.aliases: dict[str, str] = {}
         self.auth = FlaskAuth(index, config)
         self.hooks = HookJudge(index, self.auth)
+        self.classes = HandlerClasses(index, self.auth)
         self.facts = FlaskFacts(index, out)
         self._bound: set[str] = set()
         self._replaced: set[tuple[str, str]] = set()
@@ -363,6 +374,7 @@ class _Linker:
         items = list(value) if isinstance(value, list | tuple | dict) else None
         target = stmt.targets[0] if stmt.targets else None
         if items is None or target is None or len(items) > 200:
+            self._unreadable_loop(mod, stmt, value)
             self._scan(mod, stmt.body, scope, env)
         else:
             for item in items:
@@ -372,6 +384,11 @@ class _Linker:
                 inner.scope = env.scope.child(bound) if env.scope is not None else Scope(mod, None, bound)
                 self._scan(mod, stmt.body, scope, inner)
         self._scan(mod, stmt.orelse, scope, env)
+
+    def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: object) -> None:
+        found = unreadable_loop(mod, stmt, value, _LOOP_REGISTRATIONS)
+        if found is not None:
+            self.out.diagnostics.append(found)
 
     def _bind(self, mod: ModuleSummary, target: Expr, item: object, env: Env, bound: dict[str, Value]) -> None:
         if target.kind == "name":
@@ -633,6 +650,12 @@ class _Linker:
             own = self._own_decorators(symbol.module, symbol.func)
             node.routes.append(_Raw(methods, rule, symbol.module, symbol.func, symbol.func.qualname,
                                     symbol.func.line, endpoint or symbol.func.name, own + wrappers))
+        elif symbol is not None and symbol.cls is not None and self.classes.is_handler_class(symbol):
+            # bp.add_url_rule("/x", "x", RHSettings): a request-handler class, built per request
+            listed = self._listed_methods(mod, call) or ("GET",)
+            for methods, owner, func in self.classes.handlers(symbol, listed):
+                node.routes.append(_Raw(methods, rule, owner.module, func, func.qualname, func.line,
+                                        endpoint or symbol.cls.name, list(wrappers), view_class=symbol))
 
     def _view_routes(self, symbol: Symbol, path: str, endpoint: str, wrappers: list[tuple[ModuleSummary, Expr]],
                      allowed: tuple[str, ...] = ()) -> list[_Raw]:
@@ -802,32 +825,38 @@ class _Linker:
             target = expr.func if expr.kind == "call" else expr
             names.append(self.index.qualify_expr(mod, target) or target.render(40))
             judged.merge(self.auth.decorator(mod, expr, loc))
+        if raw.view_class is not None:
+            names.append(raw.view_class.qualname)
+            judged.merge(self.classes.judge(raw.view_class))
         hooks = [h for n in chain if n.kind != "app" for h in n.hooks] + app.hooks + app_hooks
-        hook_statuses: list[AuthStatus] = []
         for method in raw.methods:
             facts = RouteFacts(endpoint, path, full_raw, blueprints[-1] if blueprints else "", method)
-            statuses = list(hook_statuses)
+            statuses: list[AuthStatus] = []
             evidence = list(judged.evidence)
+            authz = list(judged.authz)
             for mod, func in hooks:
-                status, ev = self.hooks.judge(mod, func, facts)
-                if status is not None:
-                    statuses.append(status)
-                    evidence.append(ev)
+                verdict = self.hooks.judge(mod, func, facts)
+                if verdict.status is not None:
+                    statuses.append(verdict.status)
+                    evidence.append(verdict.evidence)
+                    authz += verdict.authz
             if judged.status is not None:
                 statuses.append(judged.status)
             if raw.func is not None and not statuses and not handler_issues_credentials(raw.func):
                 body = self.auth.body_status(raw.mod, raw.func)
                 if body is not None:
+                    detail = (self.auth.opaque_reason(raw.mod, raw.func) if body is AuthStatus.UNKNOWN
+                              else "checks credentials in the handler body")
                     statuses.append(body)
-                    evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body,
-                                             "checks credentials in the handler body", loc))
+                    evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body, detail, loc))
             status = strongest(statuses) or AuthStatus.NONE
-            authz = list(judged.authz)
             if raw.func is not None:
-                check = body_checks_role(raw.func)
-                if check is not None:
+                for check in self.auth.body_roles(raw.mod, raw.func, handler=True)[:1]:
                     authz.append(Evidence("role", f"{raw.mod.module}.{raw.qualname}", AuthStatus.REQUIRED, check,
                                           loc))
+                for check in self.auth.object_checks(raw.mod, raw.func, frozenset(params))[:1]:
+                    authz.append(Evidence("object_permission", f"{raw.mod.module}.{raw.qualname}",
+                                          AuthStatus.REQUIRED, check, loc))
             self.out.routes.append(Route(
                 framework="flask",
                 method=method,

@@ -9,14 +9,29 @@ rejects the request without it (`body_auth`), or sends anonymous users to the lo
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from apilint.config import Config
-from apilint.frameworks.common import body_auth, body_checks_role, is_rejection
+from apilint.frameworks.common import body_auth, body_checks_role
+from apilint.frameworks.flask_patterns import (
+    CHECK_CALL,
+    OBJECT_CHECK,
+    OPAQUE_AUTH,
+    PERMISSION_CALL,
+    PRIVILEGED,
+    ROLE_KEYWORD,
+    calls_in,
+    dispatched_action,
+    local_imports,
+    permission_gate,
+    redirects_anonymous,
+    restricts,
+    swallowed_calls,
+    wrapped_names,
+)
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 AUTH_LIBS = frozenset({"flask_login", "flask_jwt_extended", "flask_jwt", "flask_security", "flask_praetorian",
                        "flask_user", "flask_security_too"})
@@ -74,16 +89,21 @@ class FlaskAuth:
         self.config = config
         self._decorators: dict[str, Judgement] = {}
         self._bodies: dict[str, AuthStatus | None] = {}
+        self._reasons: dict[str, str] = {}
+        self._locals: dict[str, dict[str, str]] = {}
 
     # --- decorators ------------------------------------------------------------------
-    def decorator(self, mod: ModuleSummary, expr: Expr, loc: Location, depth: int = 0) -> Judgement:
-        """Judge one decorator expression written in `mod`."""
+    def decorator(self, mod: ModuleSummary, expr: Expr, loc: Location, depth: int = 0,
+                  local: dict[str, str] | None = None) -> Judgement:
+        """Judge one decorator expression written in `mod` (`local`: names imported inside the
+        function it is written in)."""
         call = expr if expr.kind == "call" else None
         target = expr.func if call is not None else expr
         if target.kind == "call":  # jwt_required()(...) style: judge the inner call
-            return self.decorator(mod, target, loc, depth + 1) if depth < 6 else Judgement()
-        qualified = self.index.qualify_expr(mod, target) or target.render(40)
-        short = qualified.rsplit(".", 1)[-1]
+            return self.decorator(mod, target, loc, depth + 1, local) if depth < 6 else Judgement()
+        found = self.qualify(mod, target, local)
+        qualified = found or target.render(120)
+        short = target.text if found is None and target.kind in ("attr", "name") else qualified.rsplit(".", 1)[-1]
         out = Judgement()
         if qualified in NOT_AUTH or depth > 6:
             return out
@@ -126,9 +146,9 @@ class FlaskAuth:
             # admin_only = roles_required("admin"); login_required = auth.login_required
             return self.decorator(symbol.module, symbol.value, loc, depth + 1)
         if symbol is None and top not in ("flask", "functools") and any(w in short.lower() for w in AUTHISH):
+            where = "defined outside the project" if target.dotted is not None else "chosen at run time"
             out.status = AuthStatus.UNKNOWN
-            out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN, "defined outside the project",
-                                         loc))
+            out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN, where, loc))
         return out
 
     def _instance_of(self, mod: ModuleSummary, expr: Expr) -> str | None:
@@ -177,16 +197,30 @@ class FlaskAuth:
         where = Location(mod.path, func.line)
         inner = Judgement()
         funcs = [func] + [s.func for s in walk_stmts(func.body, into_defs=True) if s.func is not None]
+        local = local_imports(func)
+        wrapped = wrapped_names(funcs)
         roles: list[str] = []
+        reason = ""
         for fn in funcs:
-            for dec in fn.decorators:
-                inner.merge(self.decorator(mod, dec.expr, where, depth + 1))
-            for call in _calls(fn):  # return login_required(f) / jwt_required()(fn)(*args)
-                head = call.func if call.func.kind != "call" else call.func.func
-                name = self.index.qualify_expr(mod, head) or ""
-                if name.split(".")[0] in AUTH_LIBS and name.rsplit(".", 1)[-1] in LIB_DECORATORS:
-                    inner.merge(self.decorator(mod, call.func if call.func.kind == "call" else head, where, depth + 1))
-            status = self.body_status(mod, fn, depth + 1)
+            for dec in fn.decorators:  # `@wraps(f) @login_required def inner(...)`
+                inner.merge(self.decorator(mod, dec.expr, where, depth + 1, local))
+            for call in calls_in(fn):
+                inner.merge(self._applied(mod, call, wrapped, where, depth, local))
+                role = self._role_argument(mod, call, local)
+                if role is not None:
+                    roles.append(role)
+            for stmt in fn.body if fn is func else ():
+                if stmt.kind == "return" and stmt.value is not None and stmt.value.kind == "call" \
+                        and stmt.value.func.kind in ("name", "attr"):
+                    # `def has_access_view(v): return _guard(lambda: ...)`: the factory it delegates to
+                    inner.merge(self.decorator(mod, stmt.value, where, depth + 1, local))
+            status = self.body_status(mod, fn, depth + 1, local)
+            if status is AuthStatus.UNKNOWN:
+                reason = reason or self.opaque_reason(mod, fn)
+            gate = permission_gate(fn, wrapped)
+            if gate is not None:
+                status = AuthStatus.REQUIRED
+                roles.append(gate)
             if status is not None:
                 inner.status = strongest([s for s in (inner.status, status) if s is not None])
             check = body_checks_role(fn)
@@ -195,7 +229,14 @@ class FlaskAuth:
         out = Judgement(rate_limit=list(inner.rate_limit))
         if inner.status is not None:
             based_on = ", ".join(dict.fromkeys(e.name for e in inner.evidence))
-            detail = f"wraps {based_on}" if based_on else "checks credentials and rejects without them"
+            if inner.status is AuthStatus.UNKNOWN and reason:
+                detail = reason
+            elif inner.status is AuthStatus.UNKNOWN and based_on:
+                detail = f"hands the view to {based_on}, which apilint cannot read"
+            elif based_on:
+                detail = f"wraps {based_on}"
+            else:
+                detail = "checks credentials and rejects without them"
             out.status = inner.status
             out.evidence.append(Evidence("decorator", symbol.qualname, inner.status, detail, where))
             out.authz += inner.authz
@@ -205,26 +246,188 @@ class FlaskAuth:
         self._decorators[symbol.qualname] = out
         return out
 
+    def _applied(self, mod: ModuleSummary, call: Expr, wrapped: frozenset[str], where: Location, depth: int,
+                 local: dict[str, str]) -> Judgement:
+        """A decorator a wrapper applies by calling it: `return login_required(f)`,
+        `jwt_required()(fn)(*args)`, `other_guard(view)`, `backend.requires_authentication(f)`."""
+        head = call.func if call.func.kind != "call" else call.func.func
+        name = self.qualify(mod, head, local) or ""
+        if name.split(".")[0] in AUTH_LIBS and name.rsplit(".", 1)[-1] in LIB_DECORATORS:
+            return self.decorator(mod, call.func if call.func.kind == "call" else head, where, depth + 1, local)
+        first = call.positional[0] if call.positional else None
+        if first is None or first.kind != "name" or first.text not in wrapped or name in NOT_AUTH:
+            return Judgement()
+        return self.decorator(mod, call.func, where, depth + 1, local)
+
+    def _role_argument(self, mod: ModuleSummary, call: Expr, local: dict[str, str]) -> str | None:
+        """`check_token(required_role=["admin"])`, `require(roles=ADMIN)`, `is_authorized_dag(...)`:
+        a call in a wrapper that names the role or permission the caller must hold."""
+        callee = call.func.text if call.func.kind in ("name", "attr") else ""
+        if PERMISSION_CALL.match(callee):
+            return f"{call.func.render(40)}(...)"
+        for kw in call.keywords if CHECK_CALL.match(callee) else ():
+            if kw.name is not None and ROLE_KEYWORD.match(kw.name) and restricts(kw.value):
+                qualified = self.qualify(mod, call.func, local) or call.func.render(40)
+                return f"{qualified}({kw.name}={kw.value.render(30)})"
+        if CHECK_CALL.match(callee) and any(a.kind == "str" and PRIVILEGED.match(a.text) for a in call.positional):
+            return call.render(60)  # check_access("sysadmin", context), require_role("admin")
+        return None
+
+    def body_roles(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0, handler: bool = False) -> list[str]:
+        """Role or permission checks the function's body makes: a compared role field that
+        rejects, or a call that names the role the caller must hold, itself or in a project
+        helper it calls (`_check_admin_auth()` doing `check_access("sysadmin", ctx)`). In a
+        `handler`, a bare permission query (`has_permission(...)`) may only shape the response,
+        so it does not count."""
+        local = local_imports(func)
+        roles: list[str] = []
+        for call in calls_in(func):
+            role = self._role_argument(mod, call, local)
+            if role is not None and not (handler and call.func.kind in ("name", "attr")
+                                         and PERMISSION_CALL.match(call.func.text)):
+                roles.append(role)
+            elif role is None and depth < 2 and call.func.kind in ("name", "attr") and not call.positional:
+                helper = self.index.lookup(self.qualify(mod, call.func, local) or "")
+                if helper is not None and helper.func is not None and helper.func is not func:
+                    roles += self.body_roles(helper.module, helper.func, depth + 1, handler)
+        check = body_checks_role(func)
+        return [*roles, check] if check is not None else roles
+
+    def object_checks(self, mod: ModuleSummary, func: FunctionDef, params: frozenset[str],
+                      depth: int = 0) -> list[str]:
+        """Access checks on the object a path parameter names, made in the handler or in a method
+        of its class it hands the parameter to: `check_access("group_update", ctx, {"id": id})`,
+        `authorize(user, "edit", report_id)`."""
+        if not params or depth > 2:
+            return []
+        derived = set(params)
+        for stmt in walk_stmts(func.body):  # `data_dict = {"id": id}`
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None and set(stmt.value.names()) & derived:
+                derived.update(t.text for t in stmt.targets if t.kind == "name")
+        out: list[str] = []
+        for call in calls_in(func):
+            name = call.func.text if call.func.kind in ("name", "attr") else ""
+            passed = [*call.positional, *(kw.value for kw in call.keywords)]
+            if not any(set(arg.names()) & derived for arg in passed):
+                continue
+            if OBJECT_CHECK.match(name):
+                out.append(call.render(60))
+            elif call.func.kind == "attr" and call.func.args[0].dotted == "self":
+                method = self._own_method(mod, func, name)
+                if method is not None and method.func is not None:
+                    given = {p.name for p in method.func.params} & {kw.name for kw in call.keywords
+                                                                     if kw.name and set(kw.value.names()) & derived}
+                    given |= {p.name for p, arg in zip(method.func.params[1:], call.positional, strict=False)
+                              if set(arg.names()) & derived}
+                    out += self.object_checks(method.module, method.func, frozenset(given), depth + 1)
+        return out
+
+    def qualify(self, mod: ModuleSummary, expr: Expr, local: dict[str, str] | None = None) -> str | None:
+        """The qualified name of `expr`: through names imported inside the function (`local`),
+        then the module's names, then names some function of the module imports (a decorator
+        imported inside an app factory and used on the views defined there)."""
+        dotted = expr.dotted if expr.kind != "call" else expr.func.dotted
+        if dotted is None:
+            return self.index.qualify_expr(mod, expr)
+        head, _, rest = dotted.partition(".")
+        tail = f".{rest}" if rest else ""
+        if local and head in local:
+            return local[head] + tail
+        if head in self.index.import_table(mod) or head in self.index.definitions(mod):
+            return self.index.qualify(mod, dotted)
+        found = self._module_locals(mod).get(head)
+        return found + tail if found is not None else self.index.qualify(mod, dotted)
+
+    def _module_locals(self, mod: ModuleSummary) -> dict[str, str]:
+        table = self._locals.get(mod.path)
+        if table is None:
+            table = {}
+            if any(stmt.kind == "import" for stmt in walk_stmts(mod.body, into_defs=True)):
+                for fn in mod.functions():
+                    for name, target in local_imports(fn).items():
+                        table.setdefault(name, target)
+            self._locals[mod.path] = table
+        return table
+
     # --- bodies ----------------------------------------------------------------------
-    def body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0) -> AuthStatus | None:
-        """REQUIRED/OPTIONAL when the body itself authenticates the request, else None."""
+    def body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0,
+                    local: dict[str, str] | None = None) -> AuthStatus | None:
+        """REQUIRED/OPTIONAL when the body itself authenticates the request, UNKNOWN when it hands
+        the request to code apilint cannot follow (`opaque_reason` says what), else None."""
         key = f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}"
         if key in self._bodies:
             return self._bodies[key]
         self._bodies[key] = None
-        status = self._body_status(mod, func, depth)
+        status = self._body_status(mod, func, depth, key, local)
         self._bodies[key] = status
         return status
 
-    def _body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int) -> AuthStatus | None:
+    def _own_method(self, mod: ModuleSummary, func: FunctionDef, name: str) -> Symbol | None:
+        """The method `name` of the class `func` is defined in (or of a project base class)."""
+        owner_name, _, _ = func.qualname.rpartition(".")
+        if not owner_name or "<locals>" in owner_name:
+            return None
+        owner = self.index.lookup(f"{mod.module}.{owner_name}")
+        if owner is None or owner.cls is None:
+            return None
+        for qualname in (owner.qualname, *self.index.base_names(owner)):
+            found = self.index.lookup(f"{qualname}.{name}")
+            if found is not None and found.func is not None and found.func is not func:
+                return found
+        return None
+
+    def _call_status(self, mod: ModuleSummary, func: FunctionDef, call: Expr, local: dict[str, str],
+                     depth: int) -> AuthStatus | None:
+        """What a call to a known check or a project helper does to the request, if anything."""
+        callee = self.qualify(mod, call.func, local)
+        if callee is None:
+            return None
+        if callee in KNOWN_CALLS:
+            return KNOWN_CALLS[callee]
+        helper = self.index.lookup(callee) if depth < 3 else None
+        if helper is None or helper.func is None or helper.func is func:
+            return None
+        return self.body_status(helper.module, helper.func, depth + 1)
+
+    def opaque_reason(self, mod: ModuleSummary, func: FunctionDef) -> str:
+        """Why `body_status` of this function was UNKNOWN (empty when it was not)."""
+        return self._reasons.get(f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}", "")
+
+    def _body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int, key: str,
+                     local: dict[str, str] | None) -> AuthStatus | None:
         known: dict[str, AuthStatus] = {}
-        opaque = False
-        for call in _calls(func):
-            callee = self.index.qualify_expr(mod, call.func)
+        opaque = ""
+        local = {**(local or {}), **local_imports(func)}
+        tolerated = swallowed_calls(func)
+        for call in calls_in(func):
+            dispatched = dispatched_action(call)
+            if dispatched is not None:
+                opaque = opaque or f"delegates to {dispatched}, dispatched by name; its access check cannot be read"
+                continue
+            if id(call) in tolerated:
+                # `try: verify_auth_token(token) except Exception: log(...)`: checked when given
+                status = self._call_status(mod, func, call, local, depth)
+                if status is AuthStatus.REQUIRED:
+                    known[f"{id(call)}"] = AuthStatus.OPTIONAL
+                continue
+            if call.positional and call.positional[0].dotted == "self":
+                continue  # `Base._check_access(self)`: a class's own method, read with its class
+            callee = self.qualify(mod, call.func, local)
             if callee is None:
                 continue
-            if _OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
-                opaque = True  # `authenticate_request()` dispatching to a configured backend
+            if callee.startswith("self.") and callee.count(".") == 1 and depth < 3:
+                method = self._own_method(mod, func, callee[5:])  # `context = self._prepare()`
+                if method is not None:
+                    assert method.func is not None
+                    status = self.body_status(method.module, method.func, depth + 1)
+                    if status is AuthStatus.UNKNOWN:
+                        opaque = opaque or self.opaque_reason(method.module, method.func)
+                    elif status is not None:
+                        known[callee] = status
+                continue
+            if OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
+                # `authenticate_request()` dispatching to a configured backend
+                opaque = opaque or f"calls {callee}, an authentication helper apilint cannot follow"
             if callee in KNOWN_CALLS:
                 optional = call.kwarg("optional")
                 if optional is not None and optional.is_true:
@@ -235,65 +438,25 @@ class FlaskAuth:
                 helper = self.index.lookup(callee)
                 if helper is not None and helper.func is not None and helper.func is not func:
                     status = self.body_status(helper.module, helper.func, depth + 1)
-                    if status is not None:
+                    if status is AuthStatus.UNKNOWN:
+                        opaque = opaque or self.opaque_reason(helper.module, helper.func)
+                    elif status is not None:
                         known[callee] = status
         if known:
             return strongest(list(known.values()))
         status = body_auth(self.index, mod, func)
         if status is not None:
             return status
-        if _redirects_anonymous(func):
+        gate = redirects_anonymous(func)
+        if gate == "":
             return AuthStatus.REQUIRED
-        return AuthStatus.UNKNOWN if opaque else None
-
-
-_OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
-                          r"require_authentication|ensure_authenticated|verify_authentication)$")
-"""Helpers that, by name, authenticate the current request: when apilint cannot read how
-(a backend chosen by configuration), the request's status is unknown rather than public."""
-
-
-def _calls(func: FunctionDef) -> list[Expr]:
-    out: list[Expr] = []
-    for stmt in walk_stmts(func.body):
-        for expr in stmt.own_exprs():
-            out += list(expr.calls())
-    return out
-
-
-_SESSION_USER_KEYS = frozenset({"user_id", "userid", "uid", "user", "username", "logged_in", "loggedin", "email",
-                                "user_email", "account_id", "authenticated", "is_authenticated"})
-
-
-def _redirects_anonymous(func: FunctionDef) -> bool:
-    """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin."""
-    for stmt in walk_stmts(func.body):
-        if stmt.kind != "if" or stmt.value is None:
-            continue
-        test = {e.text for e in stmt.value.walk() if e.kind in ("attr", "name")}
-        keys = {e.text.lower() for e in stmt.value.walk() if e.kind == "str"}
-        session_user = "session" in test and bool(keys & _SESSION_USER_KEYS)  # `'user_id' not in session`
-        if not test & {"is_authenticated", "is_anonymous", "user_id", "logged_in", "current_user"} \
-                and not session_user:
-            continue
-        for inner in walk_stmts(stmt.body):
-            if is_rejection(inner) or _is_login_redirect(inner):
-                return True
-    return False
-
-
-def _is_login_redirect(stmt: Stmt) -> bool:
-    if stmt.kind not in ("return", "raise", "expr") or stmt.value is None:
-        return False
-    for call in stmt.value.calls():
-        name = (call.func.dotted or "").rsplit(".", 1)[-1]
-        if name in ("unauthorized", "unauthorized_callback"):
-            return True
-        if name == "redirect":
-            text = call.render(120).lower()
-            if any(w in text for w in ("login", "signin", "sign_in", "auth")):
-                return True
-    return False
+        if gate is not None:
+            self._reasons[key] = f"turns anonymous callers away only when `{gate}` (a run-time setting)"
+            return AuthStatus.UNKNOWN
+        if opaque:
+            self._reasons[key] = opaque
+            return AuthStatus.UNKNOWN
+        return None
 
 
 def _configured(qualified: str, names: tuple[str, ...]) -> bool:

@@ -11,6 +11,7 @@ checks anything; when a condition cannot be evaluated the hook's effect is unkno
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from apilint.frameworks.common import is_rejection
 from apilint.frameworks.flask_auth import FlaskAuth
@@ -34,6 +35,14 @@ class RouteFacts:
     method: str
 
 
+class HookVerdict(NamedTuple):
+    """What one hook says about one route."""
+
+    status: AuthStatus | None
+    evidence: Evidence
+    authz: tuple[Evidence, ...] = ()
+
+
 class _Unreadable(Exception):
     """A routing condition apilint cannot evaluate."""
 
@@ -46,25 +55,29 @@ class HookJudge:
         self.auth = auth
         self._base: dict[str, AuthStatus | None] = {}
 
-    def judge(self, mod: ModuleSummary, func: FunctionDef, route: RouteFacts) -> tuple[AuthStatus | None, Evidence]:
-        """(status the hook gives this route or None, evidence describing the hook)."""
+    def judge(self, mod: ModuleSummary, func: FunctionDef, route: RouteFacts) -> HookVerdict:
+        """What the hook says about this route: its status (None when it does not authenticate
+        it), the evidence describing the hook, and the role checks it makes."""
         where = Location(mod.path, func.line)
         name = f"{mod.module}.{func.qualname}"
         for dec in func.decorators:  # @bp.before_request over @login_required: every route
             judged = self.auth.decorator(mod, dec.expr, where)
             if judged.status is not None:
-                return judged.status, Evidence("before_request", name, judged.status,
-                                               "hook wrapped in " + judged.evidence[0].name, where)
+                authz = list(judged.authz) + self._roles(mod, func, name, where)
+                return HookVerdict(judged.status, Evidence("before_request", name, judged.status,
+                                                           "hook wrapped in " + judged.evidence[0].name, where),
+                                   tuple(authz))
         key = f"{mod.path}::{func.qualname}"
         if key not in self._base:
             self._base[key] = self.auth.body_status(mod, func)
         if self._base[key] is None:
-            return None, Evidence("before_request", name, AuthStatus.NONE, "", where)
+            return HookVerdict(None, Evidence("before_request", name, AuthStatus.NONE, "", where))
         try:
             body = _prune(self.index, mod, func.body, route, _aliases(func))
         except _Unreadable as exc:
-            return AuthStatus.UNKNOWN, Evidence("before_request", name, AuthStatus.UNKNOWN,
-                                                f"exempts requests by a condition apilint cannot read: {exc}", where)
+            return HookVerdict(AuthStatus.UNKNOWN, Evidence(
+                "before_request", name, AuthStatus.UNKNOWN,
+                f"exempts requests by a condition apilint cannot read: {exc}", where))
         kept: list[Stmt] = []
         for stmt in body:
             if stmt.kind == "return" and not is_rejection(stmt):
@@ -73,10 +86,17 @@ class HookJudge:
         pruned = func._replace(body=tuple(kept), qualname=f"{func.qualname}@{route.endpoint}:{route.method}")
         status = self.auth.body_status(mod, pruned)
         if status is None:
-            return None, Evidence("before_request", name, AuthStatus.NONE, "exempts this route", where)
-        detail = ("calls an authentication helper apilint cannot follow" if status is AuthStatus.UNKNOWN
-                  else "checks credentials before every request")
-        return status, Evidence("before_request", name, status, detail, where)
+            return HookVerdict(None, Evidence("before_request", name, AuthStatus.NONE, "exempts this route", where))
+        if status is AuthStatus.UNKNOWN:
+            detail = self.auth.opaque_reason(mod, pruned) or "calls an authentication helper apilint cannot follow"
+        else:
+            detail = "checks credentials before every request"
+        return HookVerdict(status, Evidence("before_request", name, status, detail, where),
+                           tuple(self._roles(mod, pruned, name, where)))
+
+    def _roles(self, mod: ModuleSummary, func: FunctionDef, name: str, where: Location) -> list[Evidence]:
+        roles = self.auth.body_roles(mod, func)[:1]
+        return [Evidence("role", name, AuthStatus.REQUIRED, role, where) for role in roles]
 
 
 def _aliases(func: FunctionDef) -> dict[str, Expr]:
@@ -251,4 +271,4 @@ class _Evaluator:
         return None if actual is None else needle in actual
 
 
-__all__ = ["HookJudge", "RouteFacts"]
+__all__ = ["HookJudge", "HookVerdict", "RouteFacts"]

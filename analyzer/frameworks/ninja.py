@@ -251,7 +251,8 @@ class _Linker:
                 auth=AuthEvidence(status, tuple(dict.fromkeys(evidence))), authz=tuple(dict.fromkeys(authz)),
                 dependencies=tuple(dict.fromkeys([e.name for e in evidence] + facts.dependencies)),
                 response_model=response_model, rate_limit=tuple(facts.rate_limit), group=obj.key,
-                app=(mount.project or api.key) if mount is not None else api.key, linked=mount is not None,
+                app=(mount.project or api.key) if mount is not None else api.key,
+                linked=mount is not None and mount.linked,
                 condition=condition))
         self.out.rate_limiters.extend(facts.rate_limit)
         self.out.frameworks.add("ninja")

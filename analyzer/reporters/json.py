@@ -67,8 +67,9 @@ def render(report: Report) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def route_to_dict(route: Route) -> dict[str, Any]:
-    """One route as the JSON object `apilint routes --format json` prints."""
+def route_to_dict(route: Route, checklist: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One route as the JSON object `apilint routes --format json` prints; with `checklist`
+    (`apilint.reporters.checklist.row_to_dict`), its 12 checklist cells under `"checklist"`."""
     from apilint.why import chain, level_of, reason
 
     def ev(e: Any) -> dict[str, Any]:
@@ -78,7 +79,7 @@ def route_to_dict(route: Route) -> dict[str, Any]:
     def step(e: Any) -> dict[str, Any]:
         return {**ev(e), "level": level_of(e)}
 
-    return {
+    out = {
         "method": route.method,
         "path": route.path,
         "raw_path": route.raw_path,
@@ -99,6 +100,9 @@ def route_to_dict(route: Route) -> dict[str, Any]:
         "unresolved": list(route.unresolved),
         "condition": route.condition,
     }
+    if checklist is not None:
+        out["checklist"] = checklist
+    return out
 
 
 ROUTES_SCHEMA_VERSION = 2

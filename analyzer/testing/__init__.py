@@ -72,11 +72,12 @@ def collect_expectations(app_dir: Path, known_codes: frozenset[str] | None = Non
     return total
 
 
-def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = ()) -> RunResult:
+def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = (), checklist: bool = False) -> RunResult:
     """Run apilint on a folder with its own config (if any), no cache.
 
     Without `select`, the rules run are the ones a user gets: every rule on by default plus
     what the folder's config selects (`extend-select` brings in rules that are off by default).
+    `checklist` also reads every route's checklist evidence (`RunResult.checklist`).
     """
     config_file = find_config(app_dir)
     config: Config
@@ -84,7 +85,8 @@ def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = ()) -> R
         config = load_config(config_file)
     else:
         config = Config(root=app_dir.resolve())
-    return run(config, RunOptions((app_dir,), jobs=jobs, use_cache=False, select=select, root=app_dir))
+    return run(config, RunOptions((app_dir,), jobs=jobs, use_cache=False, select=select, root=app_dir,
+                                  checklist=checklist))
 
 
 def finding_keys(result: RunResult) -> set[Key]:

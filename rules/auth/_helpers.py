@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Callable
 
 from apilint.config import Config
 from apilint.model import AuthStatus, Route, RouteMap
+from apilint.summary import FunctionDef
 
 _AUTH_FLOW_SEGMENTS = re.compile(
-    r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|signout|sign-out|signup|sign-up|register|"
+    r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|logged-out|logged_out|signout|sign-out|signup|sign-up|"
+    r"register|"
     r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
     r"confirm-email|confirm_email|activate|activation|password-reset|password_reset|reset-password|"
     r"reset_password|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
-    r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token)($|[/_.-])",
+    r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token|"
+    r"setlang|set-language|set_language|set-locale|set_locale)($|[/_.-])",
     re.IGNORECASE,
 )
-"""Authentication flows: public whatever the method."""
+"""Authentication flows (and the visitor's language switch): public whatever the method."""
 _READ_ONLY_SEGMENTS = re.compile(
     r"^/?(api/)?(v\d+/)?(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
     r"ping|status|version|info|docs|redoc|openapi|openapi\.json|swagger|swagger\.json|schema|static|"
@@ -143,21 +147,57 @@ def unauthenticated_locally(route: Route) -> bool:
             and all(e.kind == "unlinked" for e in route.auth.evidence if e.status is AuthStatus.UNKNOWN))
 
 
-def forgotten_among_protected(route: Route, routes: RouteMap, config: Config) -> tuple[Route, ...]:
+def forgotten_among_protected(route: Route, routes: RouteMap, config: Config,
+                              handler_of: Callable[[Route], FunctionDef | None] | None = None) -> tuple[Route, ...]:
     """The authenticated siblings, when `route` is the one unauthenticated route of its group.
 
     Empty unless the route needs no authentication (on its own router, for a router no app is seen
     mounting), is not public by design, and at least two other routes of the same router,
-    blueprint, viewset or module all require authentication.
+    blueprint, viewset or module all require authentication. With `handler_of`, siblings that only
+    redirect to another route do not count.
     """
     if not route.group or not unauthenticated_locally(route) or explicitly_permissive(route):
         return ()
     if is_public_by_design(route, config):
         return ()
     siblings = [r for r in routes.in_group(route.group)
-                if r.handler != route.handler and not is_public_by_design(r, config)]
+                if r.handler != route.handler and not is_public_by_design(r, config)
+                and not (handler_of is not None and only_redirects(handler_of(r)))]
     if len(siblings) < 2 or any(r.auth.status is not AuthStatus.REQUIRED for r in siblings):
         return ()
     if len({r.handler for r in siblings}) < 2:
         return ()
     return tuple(siblings)
+
+
+_REDIRECT_CALLS = re.compile(r"^(redirect|redirect_to|RedirectResponse|HttpResponseRedirect|"
+                             r"HttpResponsePermanentRedirect)$")
+_REDIRECT_HELPERS = re.compile(r"^(url_for|reverse|sanitize\w*|dict|str|int|quote\w*|urlencode|get|format|dumps|join|"
+                               r"encode|lower|upper|strip)$")
+
+
+def only_redirects(handler: FunctionDef | None) -> bool:
+    """True for a handler that only sends the caller to another route of the app
+    (`return redirect(url_for("Views.grid", **sanitize_args(request.args)))`): it reads and changes
+    nothing, and the route it sends to applies its own authentication."""
+    if handler is None or not handler.body:
+        return False
+    body = list(handler.body)
+    if body[0].kind == "expr" and body[0].value is not None and body[0].value.kind == "str":
+        body = body[1:]  # the docstring
+    if not body or body[-1].kind != "return" or any(s.kind not in ("assign", "return") for s in body):
+        return False
+    final = body[-1].value
+    if final is None or final.kind != "call" or final.func.kind not in ("name", "attr") \
+            or not _REDIRECT_CALLS.match(final.func.text):
+        return False
+    target = final.positional[0] if final.positional else None
+    if target is None or not (target.kind == "call" or (target.kind == "str" and target.text.startswith("/"))):
+        return False
+    for stmt in body:
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                name = call.func.text if call.func.kind in ("name", "attr") else ""
+                if not (_REDIRECT_CALLS.match(name) or _REDIRECT_HELPERS.match(name)):
+                    return False
+    return True

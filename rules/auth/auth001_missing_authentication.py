@@ -11,6 +11,7 @@ from apilint.rules.auth._helpers import (
     explicitly_permissive,
     forgotten_among_protected,
     is_public_by_design,
+    only_redirects,
     project_has_auth,
 )
 
@@ -20,14 +21,15 @@ class MissingAuthentication(Rule):
     ## What it finds
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
-    by design (login, token, register, password reset, health and readiness probes, API docs,
-    OIDC discovery under `/.well-known/`, static files and assets such as `sw.js` or
-    `*.webmanifest`, the site root, also below a prefix apilint cannot read or a tenant
-    parameter; paths that open with an auth flow such as `/reset/{uidb64}/{token}` or
-    `/signup/{uuid}/`; webhooks of services that sign their requests (`/slack/events`) and
-    handlers that verify a webhook signature themselves (`stripe.Webhook.construct_event`,
-    `hmac.compare_digest`); a visitor's language choice (`/set-language/{locale}`); handlers
-    that only redirect) and paths listed in `auth.public-paths` are not reported.
+    by design (login, logout, token, register, password reset, the language switch
+    (`/set-language/{locale}`), health and readiness probes, API docs, OIDC discovery under
+    `/.well-known/`, static files and assets such as `sw.js` or `*.webmanifest`, the site root,
+    also below a prefix apilint cannot read or a tenant parameter; paths that open with an auth
+    flow such as `/reset/{uidb64}/{token}` or `/signup/{uuid}/`; webhooks of services that sign
+    their requests (`/slack/events`) and handlers that verify a webhook signature themselves
+    (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that only redirect
+    (to another route of the app, `return redirect(url_for("dashboard"))`, or to the same URL
+    with a trailing slash) and paths listed in `auth.public-paths` are not reported.
 
     State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence; so is
     a view that serves every method (a Django function view) unless its body only reads (it
@@ -121,7 +123,9 @@ class MissingAuthentication(Rule):
             if is_public_by_design(route, ctx.config) or explicitly_permissive(route) or \
                     public_by_handler(ctx.handler(route)):
                 continue
-            if forgotten_among_protected(route, ctx.routes, ctx.config):
+            if only_redirects(ctx.handler(route)):
+                continue  # sends the caller on to a route that applies its own authentication
+            if forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler):
                 continue  # AUTH004 reports it, naming the protected siblings
             fix = ("Add the project's authentication (an auth dependency, decorator or permission class) "
                    "to this route or to the router it belongs to")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from apilint.model import Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.auth._body import public_by_handler
-from apilint.rules.auth._helpers import forgotten_among_protected
+from apilint.rules.auth._helpers import forgotten_among_protected, only_redirects
 
 
 class UnprotectedRouteAmongProtected(Rule):
@@ -20,7 +20,7 @@ class UnprotectedRouteAmongProtected(Rule):
 
     Routes that are public by design (login, token, register, password reset, health, docs,
     static files, signed webhooks, `auth.public-paths`; see AUTH001) neither count as siblings
-    nor are reported, nor are handlers that only redirect or verify a webhook signature.
+    nor are reported; nor is a handler that only redirects or verifies a webhook signature.
 
     Such a route is reported by this rule *instead of* AUTH001 (which skips it), because
     the sibling evidence makes it near certain and names the fix: do what the siblings do.
@@ -97,8 +97,8 @@ class UnprotectedRouteAmongProtected(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Report each lone unauthenticated route of an otherwise authenticated group."""
         for route in ctx.routes:
-            siblings = forgotten_among_protected(route, ctx.routes, ctx.config)
-            if not siblings or public_by_handler(ctx.handler(route)):
+            siblings = forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler)
+            if not siblings or only_redirects(ctx.handler(route)) or public_by_handler(ctx.handler(route)):
                 continue
             names = ", ".join(sorted({s.display for s in siblings})[:3])
             more = f" and {len(siblings) - 3} more" if len(siblings) > 3 else ""

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import AuthStatus, Evidence, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.auth._helpers import is_public_by_design
 
 _KINDS = {
     "middleware": "middleware",
@@ -31,7 +32,9 @@ class UnreadableAuthMechanism(Rule):
     included by a plugin hook. The finding says where the mechanism is installed, how many routes
     it covers, and the exact configuration that tells apilint what it does.
 
-    Routes whose authentication is unknown are not reported one by one by default (AUTH001 lists
+    Routes that are public by design (login, health checks, `auth.public-paths`) are left out:
+    they are public whatever the mechanism does. Routes whose authentication is unknown are not
+    reported one by one by default (AUTH001 lists
     them at low confidence with `--min-confidence low`): this finding stands for all of them.
     Routes that no application mounts are counted in the coverage line of `apilint routes`
     instead.
@@ -126,6 +129,8 @@ class UnreadableAuthMechanism(Rule):
         for route in ctx.routes:
             if route.auth.status is not AuthStatus.UNKNOWN or route.framework == "graphql":
                 continue
+            if is_public_by_design(route, ctx.config):
+                continue  # public either way (login, health, or the configuration's public paths)
             for item in route.auth.evidence:
                 if item.status is not AuthStatus.UNKNOWN or item.kind == "unlinked":
                     continue

@@ -210,7 +210,7 @@ class MissingObjectOwnershipCheck(Rule):
                 continue  # a read open to anonymous callers is public by design
             if _SOCIAL_ACTIONS.search(route.path.rstrip("/")) or _link_flow(route.path):
                 continue
-            if any(e.kind in SILENCING_AUTHZ for e in route.authz) or admin_only(route):
+            if any(e.kind in SILENCING_AUTHZ for e in route.authz) or admin_only(route, ctx.index):
                 continue  # only administrators reach it: not an object-level question
             handler, mod = route_handler(ctx, route), ctx.module_of(route)
             if mod is None or unchecked_privileged(route, ctx) is not None:

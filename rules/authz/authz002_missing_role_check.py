@@ -155,7 +155,7 @@ def unchecked_privileged(route: Route, ctx: RuleContext) -> tuple[str, bool] | N
         short = name.rsplit(".", 1)[-1]
         if short in helpers or _ROLE_GUARDS.search(short):
             return None
-    if admin_only(route):
+    if admin_only(route, ctx.index):
         return None
     handler = route_handler(ctx, route)
     reason = privileged_reason(route, handler)

@@ -25,6 +25,8 @@ LOADERS = frozenset({"get", "get_or_404", "query", "select", "get_object_or_404"
                      "find", "find_one", "exec", "execute", "scalars", "scalar", "first_or_404", "one_or_404"})
 CONVERTERS = frozenset({"model_validate", "from_orm", "parse_obj", "model_construct", "validate", "construct",
                         "parse_raw", "model_validate_json"})
+SERIALIZERS = frozenset({"dumps"})
+"""`json.dumps(data)` (and orjson, ujson, simplejson): the text of `data` goes out as it is."""
 RESPONSE_WRAPPERS = frozenset({"jsonify", "JSONResponse", "JsonResponse", "Response", "ORJSONResponse",
                                "UJSONResponse", "make_response", "jsonable_encoder", "json_response"})
 
@@ -47,6 +49,8 @@ class HandlerTypes:
         self.depth = depth
         self.vars: dict[str, Typed] = {}
         self.assigned: dict[str, Expr] = {}
+        self.added: dict[str, list[Expr]] = {}
+        """Entries added to a dict after it was built: `data["ssn"] = c.ssn`, `data.update(...)` (key, value, ...)."""
         for param in func.params:
             found = facts.annotated(mod, param.annotation)
             if found is not None:
@@ -55,6 +59,7 @@ class HandlerTypes:
             self._bind(stmt)
 
     def _bind(self, stmt: Stmt) -> None:
+        self._grow(stmt)
         if stmt.kind in ("assign", "annassign") and stmt.value is not None:
             typed = self.infer(stmt.value)
             if typed is None and stmt.kind == "annassign" and stmt.exprs:
@@ -63,6 +68,7 @@ class HandlerTypes:
             for target in stmt.targets:
                 if target.kind == "name":
                     self.assigned[target.text] = stmt.value
+                    self.added.pop(target.text, None)
                     if typed is not None:
                         self.vars[target.text] = typed
                     else:
@@ -75,6 +81,22 @@ class HandlerTypes:
         elif stmt.kind == "with":
             for target in stmt.targets:
                 self.vars.pop(target.text, None)
+
+    def _grow(self, stmt: Stmt) -> None:
+        """Record keys added to a local dict: `data["k"] = v` and `data.update({"k": v})` / `data.update(k=v)`."""
+        if stmt.kind == "assign" and stmt.value is not None:
+            for target in stmt.targets:
+                if target.kind == "subscript" and len(target.args) == 2 and target.args[0].kind == "name":
+                    self.added.setdefault(target.args[0].text, []).extend((target.args[1], stmt.value))
+        elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
+            call = stmt.value
+            if call.func.kind == "attr" and call.func.text == "update" and call.func.args[0].kind == "name":
+                entries = self.added.setdefault(call.func.args[0].text, [])
+                if call.positional and call.positional[0].kind == "dict":
+                    entries.extend(call.positional[0].args)
+                for kw in call.keywords:
+                    if kw.name is not None:
+                        entries.extend((Expr("str", kw.name), kw.value))
 
     def infer(self, expr: Expr | None, depth: int = 0) -> Typed | None:
         """The data class an expression evaluates to an instance (or list) of, if known."""
@@ -203,8 +225,19 @@ class HandlerTypes:
             payload = expr.arg(0, "content") or expr.kwarg("data") or expr.kwarg("obj")
             if payload is not None:
                 yield from self.serialized(payload, depth + 1)
+            elif _short(expr.func) == "jsonify" and expr.keywords:  # jsonify(user=..., token=...)
+                pairs = [e for kw in expr.keywords if kw.name is not None for e in (Expr("str", kw.name), kw.value)]
+                yield from self.serialized(Expr("dict", args=tuple(pairs)), depth + 1)
+        elif kind == "call" and _short(expr.func) in SERIALIZERS and expr.positional:
+            yield from self.serialized(expr.positional[0], depth + 1)
+        elif kind == "call" and expr.func.kind == "attr" and expr.func.text == "encode" and not expr.positional:
+            yield from self.serialized(expr.func.args[0], depth + 1)  # json.dumps(data).encode()
         elif kind == "name" and expr.text not in self.vars and expr.text in self.assigned:
-            yield from self.serialized(self.assigned[expr.text], depth + 1)
+            value = self.assigned[expr.text]
+            extra = self.added.get(expr.text)
+            if extra and value.kind == "dict":
+                value = value._replace(args=(*value.args, *extra))
+            yield from self.serialized(value, depth + 1)
         else:
             yield expr, self
 
@@ -230,6 +263,7 @@ class _Scoped(HandlerTypes):
         self.depth = parent.depth
         self.vars = {**parent.vars, name: typed}
         self.assigned = dict(parent.assigned)
+        self.added = parent.added
 
 
 def _short(expr: Expr) -> str:

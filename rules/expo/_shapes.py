@@ -157,10 +157,7 @@ def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: E
     if store is not None:
         return store
     if expr.kind == "dict":
-        # a key holding a literal container or number (`"password": []` filled with the password
-        # rules) carries no secret value
-        keys = tuple(k.text for k, v in zip(expr.args[::2], expr.args[1::2], strict=False)
-                     if k.kind == "str" and v.kind not in ("list", "tuple", "set", "dict", "num", "const"))
+        keys = dict_fields(expr)
         return Shape(keys, False, "the returned dict") if keys else None
     if expr.kind == "attr" and expr.text == "__dict__":
         return _whole(scope, expr.args[0], f"{expr.render(40)}")
@@ -207,6 +204,44 @@ def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: E
     return None
 
 
+def dict_fields(expr: Expr) -> tuple[str, ...]:
+    """The keys of a dict literal that carry a value, plus the attribute a value is read from when
+    that alone names a secret (`{"pw": user.password}`); masked values (`"****"`, `None`,
+    `card[-4:]`, `mask(card)`) carry nothing."""
+    out: list[str] = []
+    for key, value in zip(expr.args[::2], expr.args[1::2], strict=False):
+        if key.kind != "str" or masked(value) or value.kind in ("list", "tuple", "set", "dict", "num"):
+            continue  # a literal container or number (`"password": []` filled with the rules) holds no secret
+        out.append(key.text)
+        source = value
+        if source.kind == "call" and source.func.dotted in ("str", "int") and source.positional:
+            source = source.positional[0]
+        if source.kind == "attr" and sensitive_kind(source.text) == "secret" and sensitive_kind(key.text) is None:
+            out.append(source.text)
+    return tuple(out)
+
+
+_MASKING = ("mask", "redact", "obfuscate", "last4", "last_four", "hide", "censor", "anonymi", "truncat")
+
+
+def masked(value: Expr) -> bool:
+    """A value that does not carry the secret it is named for."""
+    if value.kind == "const" or (value.kind == "str" and len(set(value.text) - set("*•xX#-. ")) <= 0):
+        return True
+    if value.kind == "str" and value.text.strip("[]<>()").lower() in ("redacted", "hidden", "masked", "secret"):
+        return True
+    if value.kind == "fstr":
+        return any(part.kind == "str" and "*" in part.text for part in value.args)
+    if value.kind == "subscript":
+        return any(part.kind == "other" for part in value.args[1:])  # card[-4:]
+    if value.kind in ("compare", "boolop", "unary"):
+        return True  # `user.password is not None`, `bool(...)` reads as a yes/no
+    if value.kind == "call":
+        name = (value.func.dotted or value.func.text or "").lower()
+        return name in ("bool", "len") or any(word in name for word in _MASKING)
+    return False
+
+
 def _whole(scope: HandlerTypes, target: Expr, what: str) -> Shape:
     typed = scope.infer(target)
     if typed is not None and typed.info.kind == ORM:
@@ -234,12 +269,18 @@ def _dump_method(facts: ModelFacts, info: ClassInfo, name: str, call: Expr) -> S
                 elif sub.kind == "str":
                     literals.add(sub.text)
         if stmt.kind == "return" and stmt.value is not None and stmt.value.kind == "dict":
-            keys += [k.text for k in stmt.value.args[::2] if k.kind == "str"]
+            keys += dict_fields(stmt.value)
     if keys and not dumps_all:
         return Shape(tuple(keys), False, what)
     if dumps_all:
         return Shape(tuple(f for f in info.fields if f not in literals), True, what)
     return None
+
+
+def method_fields(facts: ModelFacts, info: ClassInfo, name: str, call: Expr) -> tuple[str, ...] | None:
+    """Fields a model method (`user.to_dict()`, `User.json(user)`) puts in what it returns."""
+    shape = _dump_method(facts, info, name, call)
+    return shape.fields if shape is not None else None
 
 
 def _find_method(facts: ModelFacts, info: ClassInfo, name: str) -> FunctionDef | None:
@@ -276,4 +317,4 @@ def _short(expr: Expr) -> str:
     return (expr.dotted or "").rsplit(".", 1)[-1]
 
 
-__all__ = ["Shape", "route_shapes"]
+__all__ = ["Shape", "dict_fields", "masked", "method_fields", "route_shapes"]

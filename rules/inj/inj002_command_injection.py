@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
-from apilint.rules.inj._taint import ANY, HEAD, FlowHit, Frame, Hit, Kind
+from apilint.rules.inj._levels import ANY, HEAD, FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
 # Calls that hand their first argument to /bin/sh.
@@ -44,7 +45,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
     name = frame.callee(call)
     if name in _SHELL:
         arg = call.arg(0, "cmd") or call.arg(0, "command")
-        if arg is not None and (lv := frame.level(arg)) & ANY:
+        if arg is not None and ((lv := frame.level(arg)) & ANY or frame.untraced(arg)):
             yield Hit(f"{name}()", arg, lv)
     elif name in _PROGRAM:
         arg = call.arg(_PROGRAM[name])
@@ -60,7 +61,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
         first = _program(frame, arg)
         if shell is not None and shell.is_true:
             target = first if first is not None else arg
-            if (lv := frame.level(target)) & ANY:
+            if (lv := frame.level(target)) & ANY or frame.untraced(arg):
                 yield Hit(f"{name}(..., shell=True)", target, lv)
         elif first is not None:
             if (lv := frame.level(first)) & ANY:
@@ -86,6 +87,11 @@ class CommandInjection(FlowRule):
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
+
+    Like a pattern matcher, `os.system`, `os.popen` and `shell=True` calls whose command is
+    not built from literals and constants are reported even when apilint cannot trace it to a
+    client (low confidence, one severity lower), and so are such sinks in functions no route
+    reaches (views the route map does not link, scripts), named by function instead of route.
 
     ## Why it matters
     A shell reads `;`, `|`, `&&`, `$(...)` and backticks: a client who sends
@@ -147,12 +153,14 @@ class CommandInjection(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset(n.rsplit(".", 1)[-1] for n in (*_SHELL, *_PROGRAM, *_SUBPROCESS))
     words = _WORDS
     sinks = _sinks
+    danger = "runs it through a shell"
     fix = ("Run the program with a list of arguments and no shell (`subprocess.run([\"ping\", \"-c\", \"1\", "
            "\"--\", host])`), fix the program name in code and check values against an allow-list")
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} passes client input (`{arg}`) to {flow.hit.sink}{via}: "
+        return (f"{flow.subject} passes client input (`{arg}`) to {flow.hit.sink}{via}: "
                 "an attacker can run any command on the server")

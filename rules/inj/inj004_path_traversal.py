@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
-from apilint.rules.inj._taint import ANY, FREE, FlowHit, Frame, Hit, Kind
+from apilint.rules.inj._levels import ANY, FREE, FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
 # Calls that open, send, list or delete the file named by the given arguments (index, keyword).
@@ -73,6 +74,9 @@ class PathTraversal(FlowRule):
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
+
+    Sinks fed by request data in functions no route reaches (views the route map does not
+    link, scripts) are reported too, named by function, at medium confidence.
 
     ## Why it matters
     `../../etc/passwd`, an absolute path (which `os.path.join` lets replace the base) or a
@@ -150,7 +154,7 @@ class PathTraversal(FlowRule):
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} uses client input (`{arg}`) as a file path in {flow.hit.sink}{via}: "
+        return (f"{flow.subject} uses client input (`{arg}`) as a file path in {flow.hit.sink}{via}: "
                 "`../` or an absolute path reaches files outside the intended folder")
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
-from apilint.rules.inj._taint import HEAD, FlowHit, Frame, Hit, Kind
+from apilint.rules.inj._levels import HEAD, FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
 _VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -55,6 +56,9 @@ class Ssrf(FlowRule):
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
+
+    Sinks fed by request data in functions no route reaches (views the route map does not
+    link, scripts) are reported too, named by function, at medium confidence.
 
     ## Why it matters
     The server sits inside the network: a client who picks the URL can reach cloud metadata
@@ -144,9 +148,11 @@ class Ssrf(FlowRule):
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} lets the client choose the URL (`{arg}`) of {flow.hit.sink}{via}: "
+        return (f"{flow.subject} lets the client choose the URL (`{arg}`) of {flow.hit.sink}{via}: "
                 "an attacker can make the server call internal services or cloud metadata")
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
         """Low on admin-only routes: administrators configuring an integration URL."""
-        return Confidence.LOW if any(ev.kind == "role" for ev in flow.route.authz) else super().confidence_of(flow)
+        if flow.route is not None and any(ev.kind == "role" for ev in flow.route.authz):
+            return Confidence.LOW
+        return super().confidence_of(flow)

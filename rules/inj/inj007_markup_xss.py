@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
-from apilint.rules.inj._taint import ANY, FlowHit, Frame, Hit, Kind
+from apilint.rules.inj._levels import ANY, FlowHit, Hit, Kind
+from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
 _SINKS = frozenset({
@@ -14,8 +15,20 @@ _SINKS = frozenset({
     "django.utils.safestring.mark_safe", "django.utils.safestring.SafeString", "django.utils.safestring.SafeText",
     "django.utils.html.format_html",
 })
-_KIND = Kind("html", sanitizers=frozenset({"escape", "conditional_escape", "clean", "linkify", "strip_tags"}))
+_KIND = Kind("html", sanitizers=frozenset({"escape", "conditional_escape", "clean", "linkify", "strip_tags",
+                                           "urlencode", "quote", "quote_plus"}))
 _WORDS = ("markup", "mark_safe", "safestring", "safetext", "format_html")
+
+
+def _built_here(frame: Frame, arg: Expr) -> bool:
+    """HTML the code builds itself (an f-string, a concatenation, a call's result such as
+    `render_to_string(...)` or `escape(x)`), or a local bound to it: marking such HTML safe is
+    what `Markup` is for, so only a value handed in from elsewhere is untraced."""
+    if arg.kind == "name" and arg.text in frame.defs:
+        arg = frame.defs[arg.text]
+    if arg.kind == "await" and arg.args:
+        arg = arg.args[0]
+    return arg.kind in ("call", "fstr", "binop", "ifexp", "boolop")
 
 
 def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
@@ -23,7 +36,7 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
     if name not in _SINKS:
         return
     arg = call.arg(0)
-    if arg is not None and (lv := frame.level(arg)) & ANY:
+    if arg is not None and ((lv := frame.level(arg)) & ANY or (frame.untraced(arg) and not _built_here(frame, arg))):
         yield Hit(f"{name.rsplit('.', 1)[-1]}()", arg, lv)
 
 
@@ -40,6 +53,13 @@ class MarkupXss(FlowRule):
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field
     (`POST /graphql (query search)`).
+
+    Like a pattern matcher, `mark_safe` / `Markup` of a value handed in from elsewhere (a
+    parameter of a function no route calls, an attribute, a setting) is reported even when
+    apilint cannot trace it to a client (low confidence, one severity lower), and so are such
+    sinks in functions no route reaches, named by function instead of route. HTML the code
+    builds itself (f-strings, concatenation, a template's or an escaping helper's result) is
+    not reported unless client input reaches it.
 
     ## Why it matters
     A name like `<script>fetch('/api/me').then(...)</script>` is rendered as script in other
@@ -108,16 +128,18 @@ class MarkupXss(FlowRule):
     """)
 
     kind = _KIND
+    sink_names = frozenset(n.rsplit(".", 1)[-1] for n in _SINKS)
     words = _WORDS
     sinks = _sinks
+    danger = "declares it safe HTML that templates will not escape"
     fix = ("Let the template escape the value, or build the HTML with `format_html(\"<b>{}</b>\", value)` / "
            "`Markup(\"<b>%s</b>\") % value`, which escape their arguments")
 
     def describe(self, flow: FlowHit, arg: str, via: str) -> str:
         """What reaches which sink, and what an attacker gains."""
-        return (f"{flow.route.display} marks client input (`{arg}`) as safe HTML with {flow.hit.sink}{via}: "
+        return (f"{flow.subject} marks client input (`{arg}`) as safe HTML with {flow.hit.sink}{via}: "
                 "markup in the input runs as script in users' browsers")
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
         """Low through a helper: whether the value reaches a page is not followed."""
-        return Confidence.LOW if flow.via else None
+        return Confidence.LOW if flow.via else super().confidence_of(flow)

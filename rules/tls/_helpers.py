@@ -15,7 +15,7 @@ _SENSITIVE = re.compile(
 )
 _LOCAL_FILES = re.compile(r"(^|[/_])(local|locals|dev|develop|development|test|tests|testing|settings_test|"
                           r"test_settings|conftest|local_settings|debug|demo|example|sample)(_[a-z0-9]+)?\.py$"
-                          r"|(^|/)(tests?|examples?|demo|docs?)/")
+                          r"|(^|/)(tests?|examples?|demo|docs?|project_template|app_template)/")
 _LOCAL_CLASSES = re.compile(r"dev|local|test|debug", re.IGNORECASE)
 
 

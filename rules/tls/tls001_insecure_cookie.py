@@ -18,7 +18,8 @@ _RESPONSE_MAKERS = ("make_response", "redirect", "jsonify", "render", "HttpRespo
 class InsecureCookie(Rule):
     """
     ## What it finds
-    `response.set_cookie(...)` calls (Flask/Werkzeug, Starlette/FastAPI and Django responses)
+    `response.set_cookie(...)` calls (Flask/Werkzeug, Starlette/FastAPI and Django responses,
+    and Django's `set_signed_cookie`)
     that set a session or credential cookie without `secure=True` or without `httponly=True`.
     Every one of these frameworks defaults both flags to off. A cookie counts as a credential
     when its name looks like a session id, token, JWT or auth cookie (`session_id`,
@@ -92,7 +93,7 @@ class InsecureCookie(Rule):
         """Read each function of the modules that call `set_cookie`."""
         routes = ctx.route_of_handlers()
         for mod in ctx.index:
-            if mod.words and not mod.mentions("set_cookie"):
+            if mod.words and not (mod.mentions("set_cookie") or mod.mentions("set_signed_cookie")):
                 continue
             for func in mod.functions():
                 route = routes.get((mod.path, func.qualname))
@@ -108,7 +109,7 @@ class InsecureCookie(Rule):
                         local[target.text] = stmt.value
             for expr in stmt.own_exprs():
                 for call in expr.calls():
-                    if call.func.kind != "attr" or call.func.text != "set_cookie":
+                    if call.func.kind != "attr" or call.func.text not in ("set_cookie", "set_signed_cookie"):
                         continue
                     if not _is_response(call.func.args[0], func, local):
                         continue
@@ -152,7 +153,7 @@ def _judge(index: ProjectIndex, mod: ModuleSummary,
     name, value = call.arg(0, "key"), call.arg(1, "value")
     if name is None or value is None or (value.kind == "str" and not value.text):
         return None
-    max_age = call.arg(2, "max_age")
+    max_age = call.kwarg("max_age") if call.func.text == "set_signed_cookie" else call.arg(2, "max_age")
     if max_age is not None and max_age.kind == "num" and max_age.text == "0":
         return None
     literal = index.const_str(mod, name)
@@ -166,8 +167,9 @@ def _judge(index: ProjectIndex, mod: ModuleSummary,
     else:
         return None
     missing = []
+    signed = call.func.text == "set_signed_cookie"  # (key, value, salt, **kwargs): flags only by keyword
     for flag, index_ in (("secure", 6), ("httponly", 7)):
-        given = call.arg(index_, flag)
+        given = call.kwarg(flag) if signed else call.arg(index_, flag)
         if given is None or (given.kind == "const" and given.text in ("False", "None")):
             missing.append(flag)
     return (cookie, missing, confidence) if missing else None

@@ -259,6 +259,307 @@ def test_store_records_model_methods_and_popped_fields():
     assert found == expected.expect
 
 
+def _findings_of(example: Example, codes: tuple[str, ...]) -> list:
+    import tempfile
+    from pathlib import Path
+
+    from apilint.testing import analyze_dir
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for rel, text in example.all_files():
+            Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
+            Path(tmp, rel).write_text(text, encoding="utf-8")
+        return list(analyze_dir(Path(tmp), select=codes).findings)
+
+
+def _expect(example: Example, codes: tuple[str, ...] = ("EXPO",)) -> set[tuple[str, int, str]]:
+    found, expected = run_example(example, select=codes)
+    assert found == expected.expect
+    return found
+
+
+def test_hand_built_responses_carry_card_numbers_and_hashes():
+    found = _expect(Example("""
+        import json
+
+        from flask import Flask, Response, jsonify
+        from flask_login import current_user, login_required
+        from flask_sqlalchemy import SQLAlchemy
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+
+        class Customer(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            email = db.Column(db.String)
+            ccn = db.Column(db.String)
+            password_hash = db.Column(db.String)
+
+
+        @app.get("/customers/<int:customer_id>")
+        @login_required
+        def customer(customer_id):  # expect: EXPO002
+            record = Customer.query.get_or_404(customer_id)
+            body = {"id": record.id, "email": record.email}
+            body["cc_num"] = record.ccn
+            return Response(json.dumps(body), mimetype="application/json")
+
+
+        @app.get("/customers/<int:customer_id>/login")
+        @login_required
+        def customer_login(customer_id):  # expect: EXPO002
+            record = Customer.query.get_or_404(customer_id)
+            return jsonify(id=record.id, pw=record.password_hash)
+
+
+        @app.get("/me/card")
+        @login_required
+        def my_card():
+            record = Customer.query.get_or_404(current_user.id)
+            return jsonify({"card_number": f"**** **** **** {record.ccn[-4:]}", "cvv": None,
+                            "password": "********", "has_password": bool(record.password_hash)})
+    """))
+    assert len(found) == 2
+
+
+def test_environment_settings_and_system_dumps():
+    found = _expect(Example("""
+        import os
+        import platform
+        import sys
+
+        import django
+        from django.conf import settings
+        from django.http import JsonResponse
+        from django.urls import path
+
+
+        def env(request):  # expect: EXPO004
+            return JsonResponse({"env": {k: v for k, v in os.environ.items()}})
+
+
+        def conf(request):  # expect: EXPO004
+            values = {name: getattr(settings, name) for name in dir(settings) if name.isupper()}
+            return JsonResponse(values)
+
+
+        def meta(request):  # expect: EXPO004
+            return JsonResponse({"meta": dict(request.META)})
+
+
+        def _platform():
+            return {"python": sys.version, "os": platform.platform(), "django": django.get_version()}
+
+
+        def about(request):  # expect: EXPO004
+            return JsonResponse(_platform())
+
+
+        def region(request):
+            return JsonResponse({"region": os.environ.get("REGION"), "debug": settings.DEBUG})
+
+
+        urlpatterns = [
+            path("debug/env", env),
+            path("debug/conf", conf),
+            path("debug/meta", meta),
+            path("about", about),
+            path("region", region),
+        ]
+    """), codes=("EXPO004",))
+    assert len(found) == 4
+
+
+def test_pydantic_settings_and_flask_config_dumps():
+    found = _expect(Example("""
+        from fastapi import Depends, FastAPI
+        from fastapi.security import OAuth2PasswordBearer
+        from pydantic import BaseModel
+        from pydantic_settings import BaseSettings
+
+
+        class Settings(BaseSettings):
+            database_url: str = "sqlite://"
+            secret_key: str = ""
+
+
+        settings = Settings()
+
+
+        def get_settings() -> Settings:
+            return settings
+
+
+        class PublicConfig(BaseModel):
+            database_url: str
+
+
+        oauth2 = OAuth2PasswordBearer(tokenUrl="token")
+        app = FastAPI()
+
+
+        @app.get("/config")
+        def config(token: str = Depends(oauth2)):  # expect: EXPO004
+            return settings
+
+
+        @app.get("/config/dump")
+        def config_dump(token: str = Depends(oauth2), current: Settings = Depends(get_settings)):  # expect: EXPO004
+            return current.model_dump()
+
+
+        @app.get("/config/public", response_model=PublicConfig)
+        def public_config(token: str = Depends(oauth2)):
+            return settings
+    """, files=(("admin.py", '''
+        from flask import Flask, current_app, jsonify
+        from flask_login import login_required
+
+        app = Flask(__name__)
+
+
+        @app.get("/admin/config")
+        @login_required
+        def dump():  # expect: EXPO004
+            return jsonify({key: str(value) for key, value in current_app.config.items()})
+    '''),)), codes=("EXPO004",))
+    assert len(found) == 3
+
+
+def test_version_headers_by_product_runtime_and_app_version():
+    found = _expect(Example("""
+        import platform
+        import sys
+
+        import fastapi
+        from django.http import JsonResponse
+        from fastapi.responses import JSONResponse
+        from flask import Flask
+
+        from myapp import __version__
+
+        app = Flask(__name__)
+        SERVER_BANNER = "gunicorn/21.2"
+
+
+        @app.after_request
+        def banner(response):
+            response.headers["Server"] = SERVER_BANNER  # expect: EXPO005
+            response.headers.setdefault("X-Python-Version", sys.version)  # expect: EXPO005
+            response.headers["X-App-Version"] = __version__  # expect: EXPO005
+            response.headers["X-API-Version"] = "2024-01-01"
+            response.headers["Server"] = "webserver"
+            response.headers.pop("X-Powered-By", None)
+            return response
+
+
+        def status(request):
+            response = JsonResponse({"ok": True})
+            response["X-Powered-By"] = f"Django on Python {platform.python_version()}"  # expect: EXPO005
+            return response
+
+
+        def ping():
+            banner = {"X-Powered-By": f"FastAPI {fastapi.__version__}"}
+            return JSONResponse({"ok": True}, headers=banner)  # expect: EXPO005
+    """, files=(("myapp/__init__.py", '__version__ = "1.4.2"\n'),)), codes=("EXPO005",))
+    assert len(found) == 5
+
+
+def test_user_directories_by_framework_and_scope():
+    found = _expect(Example("""
+        from typing import Annotated
+
+        from fastapi import Depends, FastAPI
+        from pydantic import BaseModel
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from app.deps import CurrentUser
+        from app.models import User
+
+
+        class MemberOut(BaseModel):
+            id: int
+            email: str
+
+
+        class MemberCard(BaseModel):
+            id: int
+            full_name: str | None
+
+
+        def get_db() -> Session: ...
+
+
+        app = FastAPI()
+
+
+        @app.get("/members", response_model=list[MemberOut])
+        def members(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):  # expect: EXPO006
+            return db.scalars(select(User)).all()
+
+
+        @app.get("/members/cards", response_model=list[MemberCard])
+        def member_cards(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):
+            return db.scalars(select(User)).all()
+
+
+        @app.get("/team", response_model=list[MemberOut])
+        def team(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):
+            return db.scalars(select(User).where(User.id == user.id)).all()
+
+
+        @app.get("/public/emails")
+        def emails(db: Annotated[Session, Depends(get_db)]):  # expect: EXPO006
+            users = db.query(User).all()
+            return {"users": [{"id": u.id, "email": u.email} for u in users]}
+
+
+        @app.get("/admin/users", response_model=list[MemberOut])
+        def admin_users(user: CurrentUser, db: Annotated[Session, Depends(get_db)]):
+            return db.scalars(select(User)).all()
+    """, files=(("app/__init__.py", ""), ("app/models.py", MODELS), ("app/deps.py", DEPS))), codes=("EXPO006",))
+    assert len(found) == 2
+    confidences = {f.location.line: f.confidence.value for f in _findings_of(Example("""
+        from rest_framework import generics, serializers
+        from rest_framework.permissions import IsAuthenticated
+        from django.db import models
+        from django.urls import path
+
+
+        class Customer(models.Model):
+            name = models.CharField(max_length=80)
+            email = models.EmailField()
+            phone_number = models.CharField(max_length=20)
+
+
+        class CustomerSerializer(serializers.ModelSerializer):
+            class Meta:
+                model = Customer
+                fields = ["id", "name", "email", "phone_number"]
+
+
+        class CustomerList(generics.ListAPIView):
+            queryset = Customer.objects.all()
+            serializer_class = CustomerSerializer
+            permission_classes = [IsAuthenticated]
+
+
+        class MyContacts(generics.ListAPIView):
+            serializer_class = CustomerSerializer
+            permission_classes = [IsAuthenticated]
+
+            def get_queryset(self):
+                return Customer.objects.filter(owner=self.request.user)
+
+
+        urlpatterns = [path("customers/", CustomerList.as_view()), path("contacts/", MyContacts.as_view())]
+    """), ("EXPO006",))}
+    assert confidences == {19: "medium"}
+
+
 def test_a_model_method_result_is_what_the_method_returns():
     models = MODELS.replace("    is_superuser: bool = False\n", '''    is_superuser: bool = False
 

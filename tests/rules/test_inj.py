@@ -152,14 +152,14 @@ import pickle
 
 @app.post("/models")
 async def upload_model(file: UploadFile, token: str = Depends(oauth2)):
-    model = pickle.loads(await file.read())  # expect: INJ003
+    model = pickle.loads(await file.read())  # expect: INJ008
     return {"type": type(model).__name__}
 """,
     "code-yaml-load-unsafe": FLASK + """
 @app.post("/config")
 @login_required
 def load_config():
-    data = yaml.load(request.data, Loader=yaml.Loader)  # expect: INJ003
+    data = yaml.load(request.data, Loader=yaml.Loader)  # expect: INJ008
     return jsonify(data)
 """,
     "code-yaml-safe-loader-is-safe": FLASK + """
@@ -178,7 +178,7 @@ import base64
 @login_required
 def prefs():
     raw = request.cookies.get("prefs", "")
-    return jsonify(pickle.loads(base64.b64decode(raw)))  # expect: INJ003
+    return jsonify(pickle.loads(base64.b64decode(raw)))  # expect: INJ008
 """,
     "code-json-is-safe": FLASK + """
 import json
@@ -517,8 +517,8 @@ def banner():
 
 @pytest.mark.parametrize("case", sorted(CASES), ids=sorted(CASES))
 def test_inj_case(case: str):
-    helpers = HELPERS if case in HELPER_CASES else HELPERS.replace("  # expect: INJ002", "").replace(
-        "  # expect: INJ005", "")
+    # run_tool() runs an unknown command through a shell: reported (low) whether a route calls it or not
+    helpers = HELPERS if case in HELPER_CASES else HELPERS.replace("  # expect: INJ005", "")
     example = Example(CASES[case], files=(("app/__init__.py", ""), ("app/helpers.py", helpers)))
     found, expected = run_example(example, select=("INJ",))
     assert found == expected.expect

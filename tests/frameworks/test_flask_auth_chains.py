@@ -1,0 +1,329 @@
+"""Flask auth evidence: decorator chains, delegated and pluggable auth, role-checking hooks."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from apilint.model import Route
+from apilint.testing import analyze_dir
+
+
+def _routes(tmp_path: Path, files: dict[str, str]) -> dict[str, Route]:
+    for rel, source in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(source), encoding="utf-8")
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    return {r.display: r for r in analyze_dir(tmp_path).routes}
+
+
+APP = """
+    from flask import Flask
+
+    app = Flask(__name__)
+
+    from app import views  # noqa
+"""
+
+
+def test_decorator_chain_through_a_function_local_import(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/guards/session.py": """
+            from functools import wraps
+
+            def portal_login_required(view):
+                import app.guards.otp_utils as otp
+
+                @wraps(view)
+                @otp.otp_required
+                def wrapper(*args, **kwargs):
+                    return view(*args, **kwargs)
+
+                return wrapper
+        """,
+        "app/guards/otp_utils.py": """
+            from functools import wraps
+            from flask_security import login_required
+
+            def otp_required(view):
+                @wraps(view)
+                @login_required
+                def inner(*args, **kwargs):
+                    return view(*args, **kwargs)
+                return inner
+        """,
+        "app/views.py": """
+            from app import app
+            from app.guards.session import portal_login_required
+
+            @app.route("/things/<int:thing_id>", methods=["DELETE"])
+            @portal_login_required
+            def delete_thing(thing_id):
+                return "", 204
+        """,
+    })
+    route = routes["DELETE /things/{thing_id}"]
+    assert route.auth.status.value == "required"
+    assert route.auth.evidence[0].detail == "wraps app.guards.otp_utils.otp_required"
+
+
+def test_decorators_applied_by_call_and_a_decorator_imported_in_the_factory(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/guards.py": """
+            from functools import wraps
+            from flask import abort, g
+            from flask_login import login_required
+
+            def require_role(role):
+                def decorator(view):
+                    @wraps(view)
+                    def checked(*args, **kwargs):
+                        if g.role != role:
+                            abort(403)
+                        return view(*args, **kwargs)
+                    return checked
+                return decorator
+
+            def reporting_staff(view):
+                checked = require_role("reporting")(view)
+                return login_required(checked)
+        """,
+        "app/views.py": """
+            from flask import Flask
+
+            def create_app():
+                from app.guards import reporting_staff
+                app = Flask(__name__)
+
+                @app.route("/reports/caseload")
+                @reporting_staff
+                def caseload():
+                    return {}
+
+                return app
+        """,
+    })
+    route = routes["GET /reports/caseload"]
+    assert route.auth.status.value == "required"
+    assert [e.kind for e in route.authz] == ["role"]
+
+
+def test_pluggable_backend_and_name_dispatched_actions_are_unknown_with_the_reason(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/auth.py": """
+            from functools import wraps
+            from flask import current_app
+
+            def requires_authentication(view):
+                @wraps(view)
+                def decorated(*args, **kwargs):
+                    return current_app.api_auth[0].requires_authentication(view)(*args, **kwargs)
+                return decorated
+        """,
+        "app/logic.py": """
+            _ACTIONS = {}
+
+            def get_action(name):
+                return _ACTIONS[name]
+        """,
+        "app/views.py": """
+            from app import app
+            from app.auth import requires_authentication
+            from app import logic
+
+            @app.route("/dags/<dag_id>", methods=["DELETE"])
+            @requires_authentication
+            def delete_dag(dag_id):
+                return {}
+
+            @app.route("/datasets/<dataset_id>/follow", methods=["POST"])
+            def follow(dataset_id):
+                return logic.get_action("follow_dataset")({}, {"id": dataset_id})
+
+            @app.route("/datasets/<dataset_id>/flag", methods=["POST"])
+            def flag(dataset_id):
+                return {"flagged": dataset_id}
+        """,
+    })
+    backend = routes["DELETE /dags/{dag_id}"]
+    assert backend.auth.status.value == "unknown"
+    assert "requires_authentication, which apilint cannot read" in backend.auth.evidence[0].detail
+    action = routes["POST /datasets/{dataset_id}/follow"]
+    assert action.auth.status.value == "unknown"
+    assert "get_action('follow_dataset'), dispatched by name" in action.auth.evidence[0].detail
+    assert routes["POST /datasets/{dataset_id}/flag"].auth.status.value == "none"
+
+
+def test_hook_wrapped_in_a_role_decorator_is_a_role_check_only_for_restricted_roles(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/auth.py": """
+            from functools import wraps
+            from flask import abort, request
+
+            def check_token(required_role=None):
+                token = request.headers.get("Authorization")
+                if not token:
+                    abort(401)
+
+            def admin_required(f):
+                @wraps(f)
+                def decorated(*args, **kwargs):
+                    check_token(required_role=["admin"])
+                    return f(*args, **kwargs)
+                return decorated
+
+            def user_required(f):
+                @wraps(f)
+                def decorated(*args, **kwargs):
+                    check_token(required_role=["user", "admin"])
+                    return f(*args, **kwargs)
+                return decorated
+        """,
+        "app/views.py": """
+            from flask import Blueprint
+            from app import app
+            from app.auth import admin_required, user_required
+
+            admin_bp = Blueprint("admin", __name__)
+            user_bp = Blueprint("user", __name__)
+
+            @admin_bp.before_request
+            @admin_required
+            def before_admin():
+                pass
+
+            @user_bp.before_request
+            @user_required
+            def before_user():
+                pass
+
+            @admin_bp.route("/realms/<name>", methods=["DELETE"])
+            def delete_realm(name):
+                return {}
+
+            @user_bp.route("/tokens/<serial>", methods=["DELETE"])
+            def delete_token(serial):
+                return {}
+
+            app.register_blueprint(admin_bp, url_prefix="/admin")
+            app.register_blueprint(user_bp, url_prefix="/me")
+        """,
+    })
+    admin = routes["DELETE /admin/realms/{name}"]
+    assert admin.auth.status.value == "required"
+    assert [e.kind for e in admin.authz] == ["role"]
+    user = routes["DELETE /me/tokens/{serial}"]
+    assert user.auth.status.value == "required"
+    assert user.authz == ()
+
+
+def test_request_user_tests_and_messages_that_mention_authorization(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask import abort, g, redirect, url_for
+            from app import app
+
+            @app.route("/drafts", methods=["POST"])
+            def save_draft():
+                if g.user is None:
+                    return redirect(url_for("auth.login"))
+                return {}
+
+            @app.route("/reports/<int:report_id>", methods=["POST"])
+            def rebuild(report_id):
+                if report_id > 1000:
+                    abort(403, "You are not authorized to rebuild archived reports")
+                return {}
+        """,
+    })
+    assert routes["POST /drafts"].auth.status.value == "required"
+    assert routes["POST /reports/{report_id}"].auth.status.value == "none"
+
+
+def test_tolerated_token_check_is_optional_and_policy_scopes_are_not_roles(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/tokens.py": """
+            from flask import abort
+
+            def verify_auth_token(token, roles):
+                if not token:
+                    abort(401)
+                return {"role": "user"}
+        """,
+        "app/views.py": """
+            from flask import Blueprint, g, request
+            from app import app
+            from app.policy import Match
+            from app.tokens import verify_auth_token
+
+            ui_bp = Blueprint("ui", __name__)
+
+            @ui_bp.before_request
+            def load_user():
+                g.user = None
+                token = request.headers.get("Authorization")
+                if token:
+                    try:
+                        g.user = verify_auth_token(token, ["user", "admin"])
+                    except Exception:
+                        g.user = None
+
+            @ui_bp.route("/")
+            def index():
+                Match.action_only(scope="webui")
+                return "page"
+
+            app.register_blueprint(ui_bp)
+        """,
+        "app/policy.py": """
+            class Match:
+                @staticmethod
+                def action_only(scope):
+                    return scope
+        """,
+    })
+    route = routes["GET /"]
+    assert route.auth.status.value == "optional"
+    assert route.authz == ()
+
+
+def test_login_enforced_only_under_a_setting_is_unknown_with_the_setting(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/auth.py": """
+            import os
+            from functools import wraps
+            from flask import current_app, request
+            from flask_login import current_user
+
+            def login_optionally_required(view):
+                @wraps(view)
+                def decorated(*args, **kwargs):
+                    password_set = current_app.config.get("PASSWORD") or os.getenv("APP_PASSWORD")
+                    if request.method in ("OPTIONS",):
+                        return view(*args, **kwargs)
+                    if password_set and not current_user.is_authenticated:
+                        return current_app.login_manager.unauthorized()
+                    return view(*args, **kwargs)
+                return decorated
+        """,
+        "app/views.py": """
+            from app import app
+            from app.auth import login_optionally_required
+
+            @app.route("/watches/<uuid>", methods=["DELETE"])
+            @login_optionally_required
+            def delete_watch(uuid):
+                return "", 204
+        """,
+    })
+    route = routes["DELETE /watches/{uuid}"]
+    assert route.auth.status.value == "unknown"
+    assert route.auth.evidence[0].detail == "turns anonymous callers away only when `password_set` (a run-time setting)"
