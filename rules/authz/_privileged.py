@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from apilint.model import AuthStatus, Route
-from apilint.project import ProjectIndex
+from apilint.model import Route
 from apilint.summary import Expr, FunctionDef, walk_stmts
 
 _ADMIN_PATH = re.compile(r"(^|/)(admin|admins|administration|superuser|staff|backoffice|back-office|"
@@ -92,32 +91,3 @@ def _removal(expr: Expr) -> bool:
 def _harmless_literal(expr: Expr) -> bool:
     """A literal default (`role = "member"`, `is_admin = False`); `True` grants a privilege."""
     return expr.kind in ("str", "num") or (expr.kind == "const" and not expr.is_true)
-
-
-_ADMIN_GUARD = re.compile(r"(^|_)(admin|admins|administrator|superuser|sysadmin)(_|$)", re.IGNORECASE)
-_GUARD_WORDS = re.compile(r"(^|_)(requires?|required|only|check|ensure|verify|must|is)(_|$)", re.IGNORECASE)
-"""Words that make a name a guard (`admin_required`, `require_staff`, `superuser_only`), unlike a hook
-merely named for the area it runs in (`before_admin_request`)."""
-_QUALIFIED = re.compile(r"[A-Za-z_][\w.]*")
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-
-
-def admin_only(route: Route, index: ProjectIndex) -> str | None:
-    """The authentication evidence that lets only administrators through, by the name of a guard
-    whose body apilint cannot read (`IsAdminUser`, an `admin_required` imported from a library, a
-    `before_request` hook wrapped in one). None when nothing restricts the route to
-    administrators. A project guard is judged by its body instead: the adapters publish the role
-    it checks as authorization evidence, so its name alone proves nothing."""
-    for ev in route.auth.evidence:
-        if ev.status is not AuthStatus.REQUIRED:
-            continue
-        names: list[str] = [ev.name, *_QUALIFIED.findall(ev.detail)]
-        for name in names:
-            if "." in name and index.lookup(name) is not None:
-                continue
-            short = _CAMEL.sub("_", name.rsplit(".", 1)[-1])  # IsAdminUser -> Is_Admin_User
-            lowered = short.lower()
-            if _ADMIN_GUARD.search(short) and _GUARD_WORDS.search(short) and \
-                    not any(w in lowered for w in ("owner", "self", "_key", "_token")):
-                return name
-    return None

@@ -24,7 +24,6 @@ from apilint.rules.authz._names import (
     request_ids,
     user_params,
 )
-from apilint.rules.authz._privileged import admin_only
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
 
@@ -96,7 +95,7 @@ class MissingObjectOwnershipCheck(Rule):
     `get_queryset` (or a method of the view it calls) filters by the caller, or is a relation
     of a parent the view loaded (`self.project.documents.all()`); the route carries role or
     object-permission evidence (DRF `has_object_permission`, `IsAdminUser`, an admin-only
-    dependency, decorator or `before_request` hook such as `@admin_required`); or a
+    dependency, decorator or `before_request` hook whose body checks the role); or a
     dependency that receives the ID does the check.
     Reads whose authentication is optional are public by design and not reported, nor are
     actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
@@ -210,8 +209,8 @@ class MissingObjectOwnershipCheck(Rule):
                 continue  # a read open to anonymous callers is public by design
             if _SOCIAL_ACTIONS.search(route.path.rstrip("/")) or _link_flow(route.path):
                 continue
-            if any(e.kind in SILENCING_AUTHZ for e in route.authz) or admin_only(route, ctx.index):
-                continue  # only administrators reach it: not an object-level question
+            if any(e.kind in SILENCING_AUTHZ for e in route.authz):
+                continue  # a role or object permission restricts who reaches it
             handler, mod = route_handler(ctx, route), ctx.module_of(route)
             if mod is None or unchecked_privileged(route, ctx) is not None:
                 continue

@@ -12,7 +12,7 @@ from apilint.rules.authz._body import mutates
 from apilint.rules.authz._classviews import route_handler
 from apilint.rules.authz._loads import rejects, self_method
 from apilint.rules.authz._names import caller_params, mentions_any, mentions_user, user_params
-from apilint.rules.authz._privileged import ROLE_PATH_REASON, admin_only, privileged_reason
+from apilint.rules.authz._privileged import ROLE_PATH_REASON, privileged_reason
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _ROLE_WORDS = re.compile(r"admin|superuser|staff|role|permission|perm|scope|group|moderator|privilege|"
@@ -30,11 +30,11 @@ class MissingRoleCheck(Rule):
     `is_superuser`, `is_staff` or `role` from request data, ban, disable or impersonate
     users, delete another user's account (`DELETE /users/{id}`) or list every user — when no
     role, scope, staff, superuser or permission check applies on the way (no role
-    dependency, decorator, permission class or admin-only `before_request` hook such as one
-    wrapped in `@admin_required`, and no comparison of the caller's role, or of the caller
-    with the target, followed by a rejection in the handler or in a project function or view
-    method it hands the request or the caller to, such as `self.perm_check(request)` or
-    `try: check_access(...)` / `except NotAuthorized: abort(403)`).
+    dependency, decorator, permission class or admin-only `before_request` hook, and no
+    comparison of the caller's role, or of the caller with the target, followed by a
+    rejection in the handler or in a project function or view method it hands the request or
+    the caller to, such as `self.perm_check(request)` or `try: check_access(...)` /
+    `except NotAuthorized: abort(403)`).
     Revoking grants on a record the handler loaded with the caller's own identity (the
     permissions the caller gave an extension) is not a role change.
 
@@ -155,8 +155,6 @@ def unchecked_privileged(route: Route, ctx: RuleContext) -> tuple[str, bool] | N
         short = name.rsplit(".", 1)[-1]
         if short in helpers or _ROLE_GUARDS.search(short):
             return None
-    if admin_only(route, ctx.index):
-        return None
     handler = route_handler(ctx, route)
     reason = privileged_reason(route, handler)
     if reason is None:

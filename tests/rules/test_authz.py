@@ -605,3 +605,4 @@ def test_link_flows_are_their_own_authorization_but_not_on_someone_elses_account
         db.commit()
     '''
     assert _run(app) == [(8, "AUTHZ001", "high")]
+
