@@ -61,7 +61,8 @@ def writes_privileged_field(func: FunctionDef) -> str | None:
         if stmt.kind in ("assign", "augassign", "annassign"):
             literal = stmt.value is not None and (_harmless_literal(stmt.value) or _removal(stmt.value))
             for target in stmt.targets:
-                if target.kind == "attr" and target.text in PRIVILEGED_FIELDS and not literal:
+                if target.kind == "attr" and target.text in PRIVILEGED_FIELDS and not literal and \
+                        not _resource_role(target):
                     return f"{target.render(40)}"
         for expr in stmt.own_exprs():
             for call in expr.calls():
@@ -75,6 +76,27 @@ def writes_privileged_field(func: FunctionDef) -> str | None:
                                 not _harmless_literal(kw.value):
                             return f"{kw.name}=..."
     return None
+
+
+_ACCOUNT_FIELDS = frozenset({"is_admin", "is_superuser", "is_staff", "is_moderator", "user_permissions",
+                             "is_verified_admin"})
+"""Fields only an account has: a privilege wherever they are set."""
+_ACCOUNTISH = re.compile(r"user|member|account|profile|staff|admin|principal|person|employee|customer|grant|owner|"
+                         r"team|subject|identity|role|perm|group|^me$|^self$", re.IGNORECASE)
+_GENERIC_NAMES = frozenset({"obj", "o", "instance", "item", "record", "target", "entity", "row", "existing",
+                            "current", "result", "model", "data", "x"})
+
+
+def _resource_role(target: Expr) -> bool:
+    """`server.role = new_role`: a `role` (or `permissions`, `groups`) field of an object named for a
+    resource that is not an account (a saved database connection's login role), so no privilege."""
+    if target.text in _ACCOUNT_FIELDS:
+        return False
+    root = target.args[0]
+    while root.kind in ("attr", "subscript") and root.args:
+        root = root.args[0]
+    name = root.text if root.kind == "name" else ""
+    return bool(name) and name not in _GENERIC_NAMES and not _ACCOUNTISH.search(name)
 
 
 _REMOVAL = re.compile(r"^_*(remove|revoke|without|discard|strip|drop|clear|minus|subtract)", re.IGNORECASE)

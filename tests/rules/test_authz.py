@@ -278,6 +278,14 @@ SILENT = [
         record.permissions = remove_grant(record.permissions, grant_id)
         db.commit()
     ''',
+    # the `role` of a saved database connection is the login role it uses, not a privilege
+    '''
+    @app.post("/servers/{server_id}/connect")
+    def connect(server_id: int, role: str, db=Depends(get_db), user=Depends(current_user)):
+        server = db.query(Doc).filter(Doc.id == server_id, Doc.owner_id == user.id).first()
+        server.role = role
+        db.commit()
+    ''',
     # a literal default role is not a privilege change
     '''
     @app.post("/teams/{team_id}/members")
