@@ -129,3 +129,21 @@ def public_by_handler(func: FunctionDef | None) -> bool:
     """True when what the handler does makes it public by design: it only redirects, or it checks
     a webhook signature itself."""
     return redirects_only(func) or verifies_signature(func)
+
+
+_SCOPING = re.compile(r"permitted|allowed|accessible|visible|authori[sz]ed|readable|for_user", re.IGNORECASE)
+_CALLER = ("g.user", "g.current_user", "current_user", "flask_login.current_user", "request.user",
+           "self.request.user")
+
+
+def caller_scoped(func: FunctionDef | None) -> str | None:
+    """The call that limits the handler's data to what the caller may see
+    (`get_permitted_dag_ids(user=g.user)`, `Doc.objects.visible_to(request.user)`), if any."""
+    if func is None:
+        return None
+    for _, expr in walk_exprs(func.body):
+        if expr.kind != "call" or expr.func.kind not in ("name", "attr") or not _SCOPING.search(expr.func.text):
+            continue
+        if any((arg.dotted or "") in _CALLER for arg in (*expr.positional, *(kw.value for kw in expr.keywords))):
+            return expr.render(60)
+    return None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.auth._body import public_by_handler, reads_only
+from apilint.rules.auth._body import caller_scoped, public_by_handler, reads_only
 from apilint.rules.auth._helpers import (
     explicitly_permissive,
     forgotten_among_protected,
@@ -39,6 +39,9 @@ class MissingAuthentication(Rule):
     require authentication (this one was probably forgotten), and low confidence otherwise or
     when the route's own router protects its writes but none of its reads (a catalogue whose
     reads are public by design).
+    Routes whose handler limits its data to what the caller may see
+    (`get_permitted_dag_ids(user=g.user)`, a `visible_to(request.user)` queryset) are reported
+    with low confidence: an anonymous caller gets nothing.
     Routes whose protection apilint cannot read (a dependency imported from outside the
     project, custom auth middleware) are reported with low confidence. In a project where no
     route requires authentication at all, state-changing routes are reported with medium
@@ -142,8 +145,13 @@ class MissingAuthentication(Rule):
             else:
                 confidence = Confidence.HIGH if has_auth else Confidence.MEDIUM
                 severity = Severity.HIGH
-            yield self.finding(route, f"{route.display} is reachable without authentication: "
-                               f"nothing on the route, its routers or the app checks who the caller is",
+            scoped = caller_scoped(ctx.handler(route))
+            why = "nothing on the route, its routers or the app checks who the caller is"
+            if scoped is not None:
+                # what it serves is limited to what the caller may see: an anonymous caller gets nothing
+                confidence = Confidence.LOW
+                why += f", though the handler limits its data to what the caller may see (`{scoped}`)"
+            yield self.finding(route, f"{route.display} is reachable without authentication: {why}",
                                fix, confidence=confidence, severity=severity)
 
 

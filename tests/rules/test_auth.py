@@ -480,3 +480,34 @@ def test_redirect_only_and_signature_checked_handlers_are_public_by_design() -> 
     found = _run({"main.py": MAIN, "deps.py": DEPS, "app.py": app})
     # only the redirect that first does something else (saves a note) is reported
     assert [(line, code) for _, line, code, _ in found] == [(23, "AUTH001")]
+
+
+def test_auth001_is_low_when_the_handler_limits_its_data_to_what_the_caller_may_see() -> None:
+    app = """
+    from fastapi import APIRouter, Depends, Request
+
+    from deps import current_user
+
+    router = APIRouter()
+
+
+    @router.post("/runs/summary")
+    def summary(request: Request):
+        allowed = get_permitted_run_ids(user=request.user)
+        if not allowed:
+            return {}
+        return {"runs": sorted(allowed)}
+
+
+    @router.post("/runs/export")
+    def export(request: Request):
+        return {"runs": []}
+
+
+    @router.get("/runs")
+    def runs(user=Depends(current_user)):
+        return []
+    """
+    found = _run({"main.py": MAIN, "deps.py": DEPS, "app.py": app})
+    assert [(line, code, confidence) for _, line, code, confidence in found] == [
+        (9, "AUTH001", "low"), (17, "AUTH001", "high")]
