@@ -63,12 +63,14 @@ def _file_digest(path: Path) -> str:
 
 
 def _format_hash() -> str:
-    """Hash of the code that shapes summaries: a changed summarizer never reads stale entries."""
+    """Hash of the code that shapes summaries and stored results (findings are pickled model
+    objects): a changed summarizer or data model never reads stale entries."""
+    import apilint.model
     import apilint.summarize
     import apilint.summary
 
     digest = hashlib.blake2b(digest_size=8)
-    for module in (apilint.summary, apilint.summarize):
+    for module in (apilint.summary, apilint.summarize, apilint.model):
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:

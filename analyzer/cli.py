@@ -154,9 +154,14 @@ def check(
         "--write-baseline", help="Write the current findings to FILE as a baseline.")] = None,
     diff: Annotated[str | None, typer.Option("--diff", help="Report only findings new since git revision REF.",
                                              metavar="REF")] = None,
+    fix: Annotated[bool, typer.Option("--fix", help="Apply the safe fixes, then report what remains.")] = False,
+    unsafe_fixes: Annotated[bool, typer.Option(
+        "--unsafe-fixes", help="Also apply fixes that change behaviour a person must review.")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="With --fix: print the fixes as a unified diff and write nothing.")] = False,
 ) -> None:
     """Analyze PATHs and report security problems."""
-    recording = _argv is not None and not no_cache and diff is None and write_baseline is None
+    recording = _argv is not None and not no_cache and diff is None and write_baseline is None and not fix
     before = _replay_inputs(paths, config, baseline) if recording else []
     try:
         targets = list(paths or [Path()])
@@ -171,6 +176,10 @@ def check(
             raise UsageError("several --format options print to stdout; give each but one an --output FILE")
         if jobs < 0:
             raise UsageError("--jobs must be 0 or more")
+        if dry_run and not fix:
+            raise UsageError("--dry-run goes with --fix (apilint check --fix --dry-run)")
+        if fix and (diff is not None or write_baseline is not None):
+            raise UsageError(f"--fix cannot be combined with {'--diff' if diff is not None else '--write-baseline'}")
         cfg = _load_config(config, targets)
         threshold = parse_severity(fail_on, "--fail-on") if fail_on else cfg.fail_on
         confidence_floor = (parse_confidence(min_confidence, "--min-confidence") if min_confidence
@@ -184,29 +193,49 @@ def check(
     except (ConfigError, UsageError, BaselineError) as exc:
         _fail(str(exc))
         return
-    bar = ProgressBar() if progress_wanted(formats) else None
     wants_checklist = "html" in formats
     chosen = selected_rules(cfg, options.select, options.ignore) if wants_checklist else ()
-    try:
-        if wants_checklist:  # the checklist judges with every rule; the report lists the selected ones
-            result = run(cfg, replace(options, progress=bar, select=("ALL",), checklist=True))
-        else:
-            result = run(cfg, replace(options, progress=bar))
-    finally:
-        if bar is not None:
-            bar.close()
-    checklist = _checklist(result, cfg) if wants_checklist else None
-    if wants_checklist:
-        codes = {r.code for r in chosen}
-        result.findings = [f for f in result.findings if f.code in codes or f.code == "PARSE001"]
-        result.rules = chosen
-    result.findings = [f for f in result.findings if f.confidence.rank >= confidence_floor.rank]
+    checklist: Checklist | None = None
+
+    def analyze() -> RunResult:
+        nonlocal checklist
+        bar = ProgressBar() if progress_wanted(formats) else None
+        try:
+            if wants_checklist:  # the checklist judges with every rule; the report lists the selected ones
+                analyzed = run(cfg, replace(options, progress=bar, select=("ALL",), checklist=True))
+            else:
+                analyzed = run(cfg, replace(options, progress=bar))
+        finally:
+            if bar is not None:
+                bar.close()
+        checklist = _checklist(analyzed, cfg) if wants_checklist else None
+        if wants_checklist:
+            codes = {r.code for r in chosen}
+            analyzed.findings = [f for f in analyzed.findings if f.code in codes or f.code == "PARSE001"]
+            analyzed.rules = chosen
+        analyzed.findings = [f for f in analyzed.findings if f.confidence.rank >= confidence_floor.rank]
+        if known is not None:
+            apply_baseline(analyzed, known)
+        return analyzed
+
     if write_baseline is not None:
+        result = analyze()
         write_baseline_file(write_baseline, result.findings)
         sys.stderr.write(f"apilint: wrote {len(result.findings)} findings to the baseline {write_baseline}\n")
-        known = counts_of(result.findings)
-    if known is not None:
-        apply_baseline(result, known)
+        apply_baseline(result, counts_of(result.findings))
+    elif fix:
+        from apilint.fixes.session import fix_project
+
+        outcome = fix_project(analyze, [p.absolute() for p in targets], unsafe_fixes, dry_run)
+        result = outcome.result
+        result.diagnostics = sorted([*result.diagnostics, *outcome.problems],
+                                    key=lambda d: (d.location.file, d.location.line, d.code, d.message))
+        result.extra["fixed"] = len(outcome.fixed)
+        if dry_run:
+            sys.stdout.write("".join(c.diff() for c in sorted(outcome.changes, key=lambda c: c.path)))
+        _fix_summary(len(outcome.fixed), result, unsafe_fixes, dry_run, to_stderr=dry_run or formats != ["text"])
+    else:
+        result = analyze()
     if diff is not None:
         from apilint.diff import DiffError
         from apilint.diff import apply as apply_diff
@@ -217,6 +246,12 @@ def check(
             _fail(str(exc))
             return
     report = make_report(result)
+    if fix:
+        report = replace(report, fixed=int(str(result.extra.get("fixed", 0))), fix_run=True, unsafe_fixes=unsafe_fixes)
+    if {"sarif", "markdown"} & set(formats) and any(f.fix_plan is not None for f in result.findings):
+        from apilint.fixes.session import previews
+
+        report = replace(report, previews=previews(result, [p.absolute() for p in targets]))
     printed = ""
     written: list[tuple[str, str]] = []
     for i, fmt in enumerate(formats):
@@ -229,7 +264,7 @@ def check(
             outputs[i].parent.mkdir(parents=True, exist_ok=True)
             outputs[i].write_text(rendered, encoding="utf-8")
             written.append((str(outputs[i]), rendered))
-        else:
+        elif not dry_run:  # a dry run's standard output is the diff
             sys.stdout.write(rendered)
             printed += rendered
     code = exit_code(result, threshold, exit_zero)
@@ -238,6 +273,19 @@ def check(
 
         replay.store(_argv, str(result.cache_dir), user_key(), [*before, *result.stamps], printed, written, code)
     raise typer.Exit(code)
+
+
+def _fix_summary(fixed: int, result: RunResult, unsafe: bool, dry_run: bool, to_stderr: bool) -> None:
+    """`Fixed N problems (M more with --unsafe-fixes).` on standard error when the report does
+    not say it itself (every format but text, and dry runs)."""
+    if not to_stderr:
+        return
+    from apilint.fixes.session import unsafe_remaining
+
+    verb = "Would fix" if dry_run else "Fixed"
+    more = unsafe_remaining(result.findings) if not unsafe else 0
+    extra = f" ({more} more with --unsafe-fixes)" if more else ""
+    sys.stderr.write(f"apilint: {verb} {fixed} problem{'s' if fixed != 1 else ''}{extra}.\n")
 
 
 def _title(targets: list[Path]) -> str:
@@ -387,10 +435,13 @@ def _routes_table(route_list: tuple[object, ...], why: bool = False) -> str:
 
 @app.command(name="rules")
 def list_rules() -> None:
-    """List every rule with its code, name, severity and summary."""
+    """List every rule with its code, name, severity, fix and summary."""
+    from apilint.rule import fix_label
+
     for rule in all_rules():
         default = "" if rule.enabled_by_default else "  (off by default)"
-        sys.stdout.write(f"{rule.code}  {rule.name:<36} {rule.severity.value:<8} {rule.summary}{default}\n")
+        fix = (fix_label(rule) or "-").replace(" or ", "/")
+        sys.stdout.write(f"{rule.code:<9} {rule.name:<36} {rule.severity.value:<8} {fix:<11} {rule.summary}{default}\n")
 
 
 @app.command()

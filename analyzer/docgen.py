@@ -13,10 +13,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+from apilint.model import Applicability
 from apilint.registry import all_rules
-from apilint.rule import FAMILIES, Rule
+from apilint.rule import FAMILIES, FixAvailability, Rule, fix_label
 
-DOCS_BASE_URL = "https://github.com/apilint/apilint/blob/main/docs/rules/"
+PROJECT_URL = "https://github.com/apilint/apilint"
+"""The project's home, as `[project.urls] Homepage` in pyproject.toml declares it (a test keeps
+the two equal). Rule pages are the committed docs/rules/*.md under it."""
+DOCS_BASE_URL = f"{PROJECT_URL}/blob/main/docs/rules/"
 
 FAMILY_TITLES = {
     "AUTH": "Authentication", "AUTHZ": "Authorization", "EXPO": "Data exposure", "MASS": "Mass assignment",
@@ -46,8 +50,24 @@ def rule_doc_sections(rule: type[Rule]) -> dict[str, str]:
 
 
 def help_uri(rule: type[Rule]) -> str:
-    """Where the rule's published page lives."""
+    """Where the rule's page lives: docs/rules/CODE.md of the project's declared home."""
     return f"{DOCS_BASE_URL}{rule.code}.md"
+
+
+def fix_section(rule: type[Rule]) -> str:
+    """The rule page's "Automatic fix" section: whether a fix exists, how safe it is, what it does."""
+    if rule.fix_availability is FixAvailability.NONE:
+        return "None: findings of this rule are fixed by hand."
+    when = "Sometimes available" if rule.fix_availability is FixAvailability.SOMETIMES else "Always available"
+    if rule.fix_applicability == frozenset({Applicability.SAFE}):
+        how = "a safe fix: `apilint check --fix` applies it"
+    elif rule.fix_applicability == frozenset({Applicability.UNSAFE}):
+        how = ("an unsafe fix (it changes behaviour a person must review): "
+               "`apilint check --fix --unsafe-fixes` applies it")
+    else:
+        how = ("a safe or an unsafe fix depending on the finding: `apilint check --fix` applies the safe ones, "
+               "`--unsafe-fixes` the others")
+    return f"{when}; {how}. `--fix --dry-run` shows the diff first.\n\n{rule.fix_note}"
 
 
 def _example_block(example_source: str) -> str:
@@ -81,8 +101,8 @@ def render_rule(rule: type[Rule]) -> str:
         f"**{rule.summary}**",
         "",
         f"Severity: {rule.severity.value} · Confidence: {rule.confidence.value} · "
-        f"Default: {'on' if rule.enabled_by_default else 'off'} · Frameworks: {frameworks} · "
-        f"CWE: {cwe} · OWASP API Top 10 2023: {owasp}",
+        f"Default: {'on' if rule.enabled_by_default else 'off'} · Fix: {fix_label(rule) or 'none'} · "
+        f"Frameworks: {frameworks} · CWE: {cwe} · OWASP API Top 10 2023: {owasp}",
         "",
         "## What it finds",
         "",
@@ -99,6 +119,10 @@ def render_rule(rule: type[Rule]) -> str:
         "## Use instead",
         "",
         _example_block(rule.good.source),
+        "",
+        "## Automatic fix",
+        "",
+        fix_section(rule),
         "",
         "## Options",
         "",
@@ -131,10 +155,11 @@ def render_index(rules: tuple[type[Rule], ...]) -> str:
         if not members:
             continue
         out += [f"## {family} · {FAMILY_TITLES.get(family, family)}", "",
-                "| code | name | summary | severity | default |", "|---|---|---|---|---|"]
+                "| code | name | summary | severity | default | fix |", "|---|---|---|---|---|---|"]
         for rule in members:
             out.append(f"| [{rule.code}]({rule.code}.md) | {rule.name} | {rule.summary} | "
-                       f"{rule.severity.value} | {'on' if rule.enabled_by_default else 'off'} |")
+                       f"{rule.severity.value} | {'on' if rule.enabled_by_default else 'off'} | "
+                       f"{fix_label(rule) or ''} |")
         out.append("")
     return "\n".join(out)
 

@@ -55,7 +55,27 @@ def _unique_routes(routes: list[Route], declared: dict[str, str] | None = None) 
             seen[key] = route
     linked_handlers = {(r.location.file, r.handler, r.method) for r in seen.values() if r.linked}
     kept = [r for r in seen.values() if r.linked or (r.location.file, r.handler, r.method) not in linked_handlers]
-    return tuple(sorted(kept, key=Route.sort_key))
+    return tuple(sorted(_branch_alternatives(kept), key=Route.sort_key))
+
+
+def _branch_alternatives(routes: list[Route]) -> list[Route]:
+    """A handler mounted in both branches of an `if` (`if BASE_PATH: mount(BASE_PATH, api) else:
+    mount("/api", api)`) where one branch's prefix cannot be read: the readable path is the route,
+    and the other branch is named in its condition, rather than a second copy with `{?expr}`."""
+    readable: dict[tuple[str, str, str, str], Route] = {}
+    for route in routes:
+        if not route.unresolved and route.condition:
+            readable.setdefault((route.location.file, route.handler, route.method, route.app), route)
+    out: list[Route] = []
+    merged: dict[int, list[str]] = {}
+    for route in routes:
+        other = readable.get((route.location.file, route.handler, route.method, route.app))
+        if route.unresolved and route.condition and other is not None and other.condition != route.condition:
+            merged.setdefault(id(other), []).append(f"{route.condition}: at {route.path}")
+            continue
+        out.append(route)
+    return [replace(r, condition=f"{r.condition}; " + "; ".join(merged[id(r)]))
+            if id(r) in merged else r for r in out]
 
 
 _STATUS = {"required": AuthStatus.REQUIRED, "optional": AuthStatus.OPTIONAL, "none": AuthStatus.NONE}

@@ -344,6 +344,54 @@ class Coverage:
                 f"auth unknown on {self.auth_unknown}")
 
 
+class Applicability(enum.Enum):
+    """Whether a fix may be applied without review (ruff's and semgrep's convention).
+
+    A `safe` fix keeps the code's intent and changes only what the finding is about;
+    `apilint check --fix` applies it. An `unsafe` fix changes behaviour a person must review
+    (who may call a route, which rows a query returns); only `--unsafe-fixes` applies it.
+    """
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, slots=True)
+class FixPlan:
+    """The facts a rule used, enough for a codemod to write the fix later (`apilint.fixes`).
+
+    Rules run in worker processes and their findings are cached and replayed, so a plan holds
+    only plain data: which edit (`kind`), where (`file`, and the statement `line` the edit is
+    anchored on), and the kind's parameters (names, literals, qualified names) as sorted
+    (key, value) pairs. `apilint.fixes.plan` builds them; `apilint.fixes` turns them into text.
+    """
+
+    kind: str
+    """The codemod that writes it, e.g. `call-keywords`, `add-route-auth`."""
+    title: str
+    """What the fix does, in one line, for reports (`Pass secure=True and httponly=True`)."""
+    applicability: Applicability
+    file: str
+    """Project-relative path of the file the edit is in."""
+    line: int
+    """The statement the edit is anchored on (1-based; `def` line for functions)."""
+    params: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+
+    def param(self, name: str, default: str = "") -> str:
+        """A string parameter (`default` when absent or not a string)."""
+        for key, value in self.params:
+            if key == name and isinstance(value, str):
+                return value
+        return default
+
+    def items(self, name: str) -> tuple[str, ...]:
+        """A list parameter (empty when absent; a string parameter is a one-item list)."""
+        for key, value in self.params:
+            if key == name:
+                return (value,) if isinstance(value, str) else value
+        return ()
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One reported problem."""
@@ -360,6 +408,8 @@ class Finding:
     """Handler or symbol the finding is about; part of the fingerprint."""
     fingerprint: str = ""
     extra: tuple[tuple[str, str], ...] = field(default=())
+    fix_plan: FixPlan | None = None
+    """The automatic fix, when the rule has the facts to write one (`apilint check --fix`)."""
     quiet: bool = False
     """Listed only when low confidence is asked for explicitly: a per-route finding on a route whose
     authentication apilint could not read (AUTH005 names the mechanism once instead)."""

@@ -13,7 +13,8 @@ normal run, which has its own content-hash caches.
 
 Timestamps can be too coarse to see two edits within one tick, so an input modified less than
 `RACY_NS` before it was stamped is also stamped with a digest of its content (for a folder, of
-its listing), taken before the run read it, and compared too. Non-Python inputs read by
+its listing), taken before the run read it, and compared too. A `--fix` run is never recorded
+nor replayed; the files it rewrites (`os.replace`: a new inode) no longer match any record. Non-Python inputs read by
 framework adapters (OpenAPI specs) are stamped with a digest when the run ends.
 
 Records are signed with the user's cache key like every other cache entry: a record planted
@@ -137,7 +138,8 @@ def stamps_with_digest(paths: Iterable[str]) -> list[Stamp]:
 
 # --- the command line -------------------------------------------------------------------
 
-_NEVER = frozenset({"--no-cache", "--diff", "--write-baseline", "--help", "-h", "--version"})
+_NEVER = frozenset({"--no-cache", "--diff", "--write-baseline", "--help", "-h", "--version", "--fix", "--dry-run"})
+"""Options whose run must really happen: `--fix` writes files (and its output depends on them)."""
 COMMANDS = ("check", "routes", "rules", "explain")
 """The command line's commands (`apilint.cli` reads this list); anything else means `check`."""
 

@@ -7,6 +7,7 @@ serves every framework and can also inspect plain syntax patterns.
 
 from __future__ import annotations
 
+import enum
 import re
 import textwrap
 from collections.abc import Iterator
@@ -14,8 +15,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from apilint.model import (
+    Applicability,
     Confidence,
     Finding,
+    FixPlan,
     Location,
     ProjectFacts,
     Route,
@@ -30,9 +33,12 @@ if TYPE_CHECKING:
     from apilint.textfiles import TextFile
 
 __all__ = [
+    "Applicability",
     "Confidence",
     "Example",
     "Finding",
+    "FixAvailability",
+    "FixPlan",
     "Location",
     "Rule",
     "RuleContext",
@@ -45,6 +51,15 @@ DOC_SECTIONS = ("## What it finds", "## Why it matters", "## Options", "## Known
 FAMILIES = ("AUTH", "AUTHZ", "EXPO", "MASS", "CORS", "ERR", "LIMIT", "INPUT", "TLS", "JWT", "SECRET",
             "LOG", "IDEM", "VER", "GQL", "INJ", "PARSE")
 OWASP_2023 = frozenset(f"API{i}:2023" for i in range(1, 11))
+
+
+class FixAvailability(enum.Enum):
+    """Whether a rule's findings come with an automatic fix (ruff's `FixAvailability`)."""
+
+    NONE = "none"
+    SOMETIMES = "sometimes"
+    """Only when the facts are there (a fix never guesses): see the rule's `fix_note`."""
+    ALWAYS = "always"
 
 
 @dataclass(frozen=True)
@@ -139,6 +154,12 @@ class Rule:
     good: ClassVar[Example]
     options: ClassVar[tuple[str, ...]] = ()
     """Configuration keys the rule reads (dotted, e.g. `auth.public-paths`)."""
+    fix_availability: ClassVar[FixAvailability] = FixAvailability.NONE
+    """Whether findings carry a `FixPlan` (`apilint check --fix`)."""
+    fix_applicability: ClassVar[frozenset[Applicability]] = frozenset()
+    """Which kinds of fix the rule offers: safe ones, unsafe ones, or both."""
+    fix_note: ClassVar[str] = ""
+    """What the fix writes and when it is offered, for the rule's page."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -165,6 +186,9 @@ class Rule:
         for attr in ("bad", "good"):
             if not isinstance(getattr(cls, attr, None), Example):
                 problems.append(f"{attr} must be an Example")
+        fixable = cls.fix_availability is not FixAvailability.NONE
+        if fixable != bool(cls.fix_applicability) or fixable != bool(cls.fix_note):
+            problems.append("a fix needs fix_availability, fix_applicability and fix_note together")
         if problems:
             raise TypeError(f"rule {cls.__name__}: " + "; ".join(problems))
 
@@ -187,9 +211,13 @@ class Rule:
         severity: Severity | None = None,
         symbol: str = "",
         route: Route | None = None,
+        fix_plan: FixPlan | None = None,
         quiet: bool = False,
     ) -> Finding:
-        """Build a finding; confidence may be lowered from the rule's default, never raised."""
+        """Build a finding; confidence may be lowered from the rule's default, never raised.
+
+        A `fix_plan` whose applicability the rule does not declare is dropped.
+        """
         if isinstance(where, Route):
             route = where
             location = where.location
@@ -208,5 +236,12 @@ class Rule:
             fix=fix,
             route=route.display if route is not None else None,
             symbol=symbol,
+            fix_plan=fix_plan if fix_plan is not None and fix_plan.applicability in self.fix_applicability else None,
             quiet=quiet,
         )
+
+
+def fix_label(rule: type[Rule]) -> str:
+    """`safe`, `unsafe`, `safe or unsafe`, or '' for a rule without a fix."""
+    kinds = [a.value for a in (Applicability.SAFE, Applicability.UNSAFE) if a in rule.fix_applicability]
+    return " or ".join(kinds)

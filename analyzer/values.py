@@ -22,7 +22,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, Stmt, walk_stmts
@@ -85,6 +85,8 @@ class Instance:
     mod: ModuleSummary
     """The module the constructor call is written in (its arguments are read there)."""
     scope: Scope | None = None
+    origin: tuple[ModuleSummary, Expr] | None = None
+    """The name the object is bound to where it is made (`router = PrefectRouter(...)`), if any."""
 
     def __repr__(self) -> str:
         return f"Instance({self.cls.qualname})"
@@ -560,7 +562,9 @@ class Evaluator:
         name = key.rsplit(":", 1)[-1]
         line = assigns[0][0].line
         options = [Opaque(mod, Expr("name", name, line=line), o.reason)
-                   if isinstance(o, Opaque) and o.expr.kind == "call" else o for o in options]
+                   if isinstance(o, Opaque) and o.expr.kind == "call" else
+                   replace(o, origin=(mod, Expr("name", name, line=line)))
+                   if isinstance(o, Instance) and o.origin is None and scope is None else o for o in options]
         return Value(tuple(options[:MAX_OPTIONS]), env)
 
     def _unpacked(self, mod: ModuleSummary, stmt: Stmt, name: str, scope: Scope | None, depth: int) -> Value:
@@ -1096,6 +1100,7 @@ class Evaluator:
                 frame.scope.bound[stmt.targets[0].text] = self._sub(mod, stmt.value, frame.scope, depth)
             elif kind == "if" and stmt.value is not None:
                 test = self._sub(mod, stmt.value, frame.scope, depth)
+                frame.env = frame.env or test.from_env  # what it returns then depends on the environment
                 if stmt.value.kind == "namedexpr" and stmt.value.args[0].kind == "name":
                     frame.scope.bound[stmt.value.args[0].text] = test
                 if test.known:
@@ -1127,6 +1132,9 @@ class Evaluator:
             if expr.kind == "binop" and expr.text == "+":
                 pieces = [self._text(mod, e, scope, depth + 1) for e in expr.args]
                 return _join_texts(pieces, value.from_env)
+            formatted = self._format_text(mod, expr, scope, depth)
+            if formatted is not None:
+                return formatted
             target = self._assigned_expr(mod, expr, scope)
             if target is not None:
                 inner = self._text(target[0], target[1], target[2], depth + 1)
@@ -1134,6 +1142,41 @@ class Evaluator:
                             inner.reasons)
         source = expr.render(60)
         return Text(placeholder(expr.render(40)), (source,), (), value.from_env, (value.reason() or source,))
+
+    def _format_text(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Text | None:
+        """`"/{}/<id>/resource".format(kind)`: the template's text with each argument's text in place."""
+        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "format":
+            return None
+        template = self.value(mod, expr.func.args[0], scope).first
+        if not isinstance(template, str):
+            return None
+        import string
+
+        pieces: list[Text] = []
+        auto = 0
+        try:
+            fields = list(string.Formatter().parse(template))
+        except ValueError:
+            return None
+        for literal, field_name, spec, _conversion in fields:
+            pieces.append(Text(literal))
+            if field_name is None:
+                continue
+            if spec:
+                return None
+            arg: Expr | None
+            if field_name == "":
+                arg = expr.positional[auto] if auto < len(expr.positional) else None
+                auto += 1
+            elif field_name.isdigit():
+                index = int(field_name)
+                arg = expr.positional[index] if index < len(expr.positional) else None
+            else:
+                arg = expr.kwarg(field_name)
+            if arg is None:
+                return None
+            pieces.append(self._text(mod, arg, scope, depth + 1))
+        return _join_texts(pieces, False)
 
     def _assigned_expr(self, mod: ModuleSummary, expr: Expr,
                        scope: Scope | None) -> tuple[ModuleSummary, Expr, Scope | None] | None:
@@ -1192,7 +1235,7 @@ def as_expr(mod: ModuleSummary, value: Any) -> tuple[ModuleSummary, Expr] | None
     if isinstance(value, Opaque):
         return value.mod, value.expr
     if isinstance(value, Instance):
-        return value.mod, value.call
+        return value.origin if value.origin is not None else (value.mod, value.call)
     if isinstance(value, Ref):
         return value.symbol.module, Expr("name", value.symbol.qualname.rsplit(".", 1)[-1], line=value.symbol.line)
     if isinstance(value, str):

@@ -404,3 +404,17 @@ def test_class_body_names_and_set_algebra() -> None:
     assert _value(files, "INCLUDED") == (["get", "list", "post", "export"],)
     assert _value(files, "WITHOUT") == (["get", "post"],)
     assert _value(files, "SHARED") == (["post"],)
+
+
+def test_text_of_a_format_call_keeps_the_template() -> None:
+    files = {"app.py": """
+        def register(kind):
+            prefix = "/{}/<id>/resource".format(kind)
+            return prefix
+    """}
+    index = _index(files)
+    mod = index.by_path["app.py"]
+    func = next(mod.functions())
+    ret = next(s for s in func.body if s.kind == "return")
+    text = index.values.text(mod, ret.value, Scope(mod, func))
+    assert text.text == "/{?kind}/<id>/resource" and text.unresolved == ("kind",)

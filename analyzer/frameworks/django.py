@@ -13,6 +13,7 @@ from apilint.frameworks.django_urls import Mount, normalize_django_path, url_dia
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
+from apilint.summary import FunctionDef, ModuleSummary
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "TemplateView": ("GET",), "ListView": ("GET",), "DetailView": ("GET",),
@@ -28,6 +29,18 @@ GENERIC_METHODS: dict[str, tuple[str, ...]] = {
 _PLAIN_BASES = frozenset({"View", "ContextMixin", "TemplateResponseMixin", "LoginRequiredMixin",
                           "PermissionRequiredMixin", "UserPassesTestMixin", "AccessMixin", "object"})
 _METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _redirect(view: str, loc: Location) -> Evidence:
+    """A view that only redirects: it serves nothing itself (the target has its own protection)."""
+    return Evidence("redirect", view, AuthStatus.NONE, "redirects to another URL; serves nothing itself", loc)
+
+
+def _serves_files(mount: Mount) -> bool:
+    """`path("static/<path:path>", serve, {"document_root": ...})`: a file server (Django's `serve` or a copy)."""
+    extra = mount.extra
+    return extra is not None and extra.kind == "dict" and any(
+        key.kind == "str" and key.text == "document_root" for key in extra.args[::2])
 
 
 class DjangoAdapter:
@@ -101,19 +114,27 @@ class _Linker:
         assert symbol is not None and symbol.func is not None
         func = symbol.func
         loc = Location(symbol.module.path, func.line)
-        facts = self._wrappers(mount)
-        facts.extend(self.auth.decorators(symbol.module, [d.expr for d in func.decorators], loc))
-        auth, role = self.auth.guard(symbol.module, func)
-        if auth:
-            facts.add(AuthStatus.REQUIRED, Evidence("handler", ref.qualname, AuthStatus.REQUIRED,
-                                                    "checks the user in the handler body", loc))
-        if role is not None:
-            facts.authz.append(Evidence("role", ref.qualname, AuthStatus.REQUIRED, role, loc))
+        facts = self._function_facts(mount, symbol.module, func, ref.qualname, loc, "")
         path, params = normalize_django_path(mount.raw)
         ref_handler = HandlerRef(symbol.module.path, func.qualname)
         for method in facts.methods or ("ANY",):
-            self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(facts, mount),
-                       facts.authz, facts.rate_limit, facts.dependencies, symbol.module.module)
+            # Decorators judged for this method too (`@api_auth(methods=("GET",))`).
+            route_facts = facts if method == "ANY" else self._function_facts(
+                mount, symbol.module, func, ref.qualname, loc, method.lower())
+            self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(route_facts, mount),
+                       route_facts.authz, route_facts.rate_limit, route_facts.dependencies, symbol.module.module)
+
+    def _function_facts(self, mount: Mount, mod: ModuleSummary, func: FunctionDef, qualname: str, loc: Location,
+                        method: str) -> AuthFacts:
+        facts = self._wrappers(mount)
+        facts.extend(self.auth.decorators(mod, [d.expr for d in func.decorators], loc, method))
+        auth, role = self.auth.guard(mod, func)
+        if auth:
+            facts.add(AuthStatus.REQUIRED, Evidence("handler", qualname, AuthStatus.REQUIRED,
+                                                    "checks the user in the handler body", loc))
+        if role is not None:
+            facts.authz.append(Evidence("role", qualname, AuthStatus.REQUIRED, role, loc))
+        return facts
 
     def _class(self, mount: Mount, ref: ViewRef) -> None:
         symbol = ref.symbol
@@ -125,6 +146,8 @@ class _Linker:
         class_loc = Location(symbol.module.path, symbol.cls.line)
         base = self._wrappers(mount)
         base.extend(self.auth.mixins(info, class_loc))
+        if "RedirectView" in info.external_short and not info.defined_methods(_METHODS):
+            base.evidence.append(_redirect(ref.qualname, class_loc))
         path, params = normalize_django_path(mount.raw)
         for method in methods:
             facts = AuthFacts()
@@ -170,6 +193,8 @@ class _Linker:
         if facts.status() is None and not ref.qualname.startswith("django."):
             facts.add(AuthStatus.UNKNOWN, Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
                                                    "view defined outside the project", loc))
+        if short == "RedirectView":
+            facts.evidence.append(_redirect(ref.qualname, loc))
         path, params = normalize_django_path(mount.raw)
         for method in methods:
             self._emit(mount, method, path, params, ref.qualname, loc, None, self._auth(facts, mount), facts.authz,
@@ -179,6 +204,9 @@ class _Linker:
         """Facts from the decorators wrapped around the view in its URLconf(s)."""
         loc = Location(mount.mod.path, mount.line)
         facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        if _serves_files(mount):
+            facts.evidence.append(Evidence("static_files", mount.expr.render(60), AuthStatus.NONE,
+                                           "serves files from a document root", loc))
         for expr, mod in mount.outer:
             facts.extend(self.auth.decorators(mod, [expr], loc))
         return facts

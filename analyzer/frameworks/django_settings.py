@@ -9,12 +9,13 @@ as they do at run time; `X += [...]`, `X.append(...)` and `X["key"] = ...` are k
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
+from apilint.frameworks.django_settings_read import ConditionalItem, SettingsReader, SettingValue
 from apilint.model import AppFact, AuthStatus, CorsPolicy, Evidence, HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex
-from apilint.summary import Expr, ModuleSummary, Stmt, walk_exprs, walk_stmts
+from apilint.summary import Expr, ModuleSummary, walk_exprs, walk_stmts
 from apilint.values import Scope, Value, is_plain, render_value
 
 
@@ -54,73 +55,19 @@ REST_FRAMEWORK_KEYS = (
 _ENTRY_FILES = ("wsgi.py", "asgi.py", "manage.py")
 
 
-@dataclass
-class SettingValue:
-    """One setting: its assignment and any later `+=`/`append` parts, and subscript writes."""
-
-    name: str
-    mod: ModuleSummary
-    line: int
-    parts: list[tuple[Expr, ModuleSummary]] = field(default_factory=list)
-    keys: dict[str, tuple[Expr, ModuleSummary]] = field(default_factory=dict)
-
-
-class DjangoSettings:
+class DjangoSettings(SettingsReader):
     """The settings of one Django project, read without running them."""
 
     def __init__(self, index: ProjectIndex, module: ModuleSummary | None) -> None:
         self.index = index
         self.module = module
         self.values: dict[str, SettingValue] = {}
+        self.conditional: dict[str, list[ConditionalItem]] = {}
+        """List items (`MIDDLEWARE`, `INSTALLED_APPS`...) added only under a condition, by setting."""
         self._busy: set[str] = set()
         self._evaluated: dict[str, Value] = {}
         if module is not None:
             self._read(module, set())
-
-    # --- reading ----------------------------------------------------------------------
-    def _read(self, mod: ModuleSummary, seen: set[str]) -> None:
-        if mod.path in seen or len(seen) > 20:
-            return
-        seen.add(mod.path)
-        stars = {imp.line: imp.module for imp in mod.imports if imp.star}
-        for stmt in walk_stmts(mod.body):
-            if stmt.kind == "import" and stmt.line in stars:
-                target = self.index.module(stars[stmt.line])
-                if target is not None:
-                    self._read(target, seen)
-            elif stmt.kind in ("assign", "annassign") and stmt.value is not None:
-                self._assign(mod, stmt)
-            elif stmt.kind == "augassign" and stmt.value is not None and stmt.targets:
-                current = self.values.get(stmt.targets[0].text)
-                if current is not None and stmt.targets[0].kind == "name":
-                    current.parts.append((stmt.value, mod))
-            elif stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-                self._list_call(mod, stmt.value)
-
-    def _assign(self, mod: ModuleSummary, stmt: Stmt) -> None:
-        assert stmt.value is not None
-        for target in stmt.targets:
-            if target.kind == "name" and target.text.isupper():
-                self.values[target.text] = SettingValue(target.text, mod, stmt.line, [(stmt.value, mod)])
-            elif target.kind == "subscript" and len(target.args) == 2 and target.args[0].kind == "name":
-                current = self.values.get(target.args[0].text)
-                key = target.args[1]
-                if current is not None and key.kind == "str":
-                    current.keys[key.text] = (stmt.value, mod)
-
-    def _list_call(self, mod: ModuleSummary, call: Expr) -> None:
-        func = call.func
-        if func.kind != "attr" or func.args[0].kind != "name" or not call.positional:
-            return
-        current = self.values.get(func.args[0].text)
-        if current is None:
-            return
-        if func.text == "append":
-            current.parts.append((Expr("list", args=(call.positional[0],)), mod))
-        elif func.text == "extend":
-            current.parts.append((call.positional[0], mod))
-        elif func.text == "insert" and len(call.positional) == 2:
-            current.parts.append((Expr("list", args=(call.positional[1],)), mod))
 
     # --- values -----------------------------------------------------------------------
     def value(self, name: str) -> Value | None:
@@ -142,6 +89,9 @@ class DjangoSettings:
         return result
 
     def _combine(self, setting: SettingValue) -> Value:
+        if len(setting.parts) == 1 and not setting.keys:
+            expr, mod = setting.parts[0]
+            return self._eval(mod, expr)  # every possible value, for `if SETTING:` switches
         result: Any = None
         env = False
         for i, (expr, mod) in enumerate(setting.parts):
@@ -163,6 +113,10 @@ class DjangoSettings:
                 result[key] = part.first if part.known else UNKNOWN
         return Value((result,), env)
 
+    def evaluate(self, mod: ModuleSummary, expr: Expr) -> Value:
+        """An expression written in a settings module, other settings' names read as the settings say."""
+        return self._eval(mod, expr)
+
     def _eval(self, mod: ModuleSummary, expr: Expr) -> Value:
         return self.index.values.value(mod, expr, Scope(mod, lookup=self._lookup))
 
@@ -176,11 +130,13 @@ class DjangoSettings:
             return None if name not in self.values else Lit(UNKNOWN)
         return Lit(_literal(value.first), value.from_env)
 
-    def location(self, name: str) -> Location:
-        """Where a setting is (last) assigned."""
+    def location(self, name: str, key: str = "") -> Location:
+        """Where a setting is (last) assigned; with `key`, where `NAME["key"] = ...` sets that key, if so."""
         value = self.values.get(name)
         if value is None:
             return Location(self.module.path if self.module else ".", 1)
+        if key in value.keys:
+            return Location(value.keys[key][1].path, value.key_lines[key])
         return Location(value.mod.path, value.line)
 
     def strings(self, name: str) -> list[str]:
@@ -200,12 +156,15 @@ class DjangoSettings:
 
     def rest_framework(self, key: str) -> Any:
         """A `REST_FRAMEWORK` entry's value (UNKNOWN when unreadable, None when absent)."""
-        lit = self.lit("REST_FRAMEWORK")
-        if lit is None:
+        value = self.value("REST_FRAMEWORK")
+        if value is None:
             return None
-        if not isinstance(lit.value, dict):
+        # One key is read on its own: other keys computed at run time do not hide a literal default.
+        found = value.first
+        if not isinstance(found, dict):
             return UNKNOWN
-        return lit.value.get(key)
+        item = found.get(key)
+        return item if is_plain(item) and not _holds_unknown(item) else UNKNOWN
 
     @property
     def root_urlconf(self) -> str | None:
@@ -448,5 +407,5 @@ def _assigns_name(mod: ModuleSummary, name: str) -> bool:
 _ALL: weakref.WeakKeyDictionary[ProjectIndex, tuple[DjangoSettings, ...]] = weakref.WeakKeyDictionary()
 
 
-__all__ = ["UNKNOWN", "DjangoSettings", "Lit", "SettingValue", "all_project_settings", "find_settings_module",
-           "project_settings", "settings_for"]
+__all__ = ["UNKNOWN", "ConditionalItem", "DjangoSettings", "Lit", "SettingValue", "all_project_settings",
+           "find_settings_module", "project_settings", "settings_for"]

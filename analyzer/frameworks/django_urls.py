@@ -54,6 +54,8 @@ class Mount:
     URLconfs were walked without one)."""
     condition: str = ""
     """The `if` the pattern sits under (`if settings.DEBUG`), or other values its prefix may take."""
+    extra: Expr | None = None
+    """The keyword arguments `path()` passes to the view (`{"document_root": ...}`), when given."""
     linked: bool = True
     """False for a mount of a URLconf no project's ROOT_URLCONF reaches (its path is local to it)."""
 
@@ -225,7 +227,9 @@ class UrlWalker:
                 break
             wrappers.append(view)
             view = view.positional[0]
-        self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers), outer=outer, condition=condition))
+        extra = item.arg(2, "kwargs")
+        self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers), outer=outer, condition=condition,
+                                 extra=extra))
 
     def _route_text(self, mod: ModuleSummary, expr: Expr, line: int) -> tuple[str, str]:
         """A pattern's route string: `{?expr}` for parts that cannot be read (with a ROUTE001

@@ -10,7 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apilint.config import Config
+from apilint.frameworks.anonymous import Frame, Probe, Raised, Reader, Unknown
+from apilint.frameworks.classes import ClassInfo
 from apilint.frameworks.common import body_auth
+from apilint.frameworks.django_backends import anonymous_permissions
+from apilint.frameworks.django_gates import judge_decorator, judge_middleware
 from apilint.frameworks.django_settings import DjangoSettings
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
@@ -67,58 +71,6 @@ def _is_drf_name(qualified: str) -> bool:
         qualified.rsplit(".", 1)[-1] in DRF_CLASS_NAMES and "." not in qualified)
 
 
-class ClassInfo:
-    """A view class and its project ancestors in method resolution order."""
-
-    def __init__(self, index: ProjectIndex, symbol: Symbol) -> None:
-        self.index = index
-        self.symbol = symbol
-        self.chain: list[Symbol] = []
-        self.external: list[str] = []
-        self._walk(symbol, 0)
-
-    def _walk(self, symbol: Symbol, depth: int) -> None:
-        if depth > 12 or any(s.qualname == symbol.qualname for s in self.chain) or symbol.cls is None:
-            return
-        self.chain.append(symbol)
-        for base in symbol.cls.bases:
-            target = base.args[0] if base.kind == "subscript" else base
-            parent = self.index.resolve(symbol.module, target)
-            if parent is not None and parent.cls is not None:
-                self._walk(parent, depth + 1)
-            else:
-                qualified = self.index.qualify_expr(symbol.module, target)
-                if qualified and qualified not in self.external:
-                    self.external.append(qualified)
-
-    @property
-    def external_short(self) -> list[str]:
-        """Short names of the bases defined outside the project."""
-        return [q.rsplit(".", 1)[-1] for q in self.external]
-
-    def attribute(self, name: str) -> tuple[Expr, Symbol] | None:
-        """The first class attribute `name` along the chain, with the class defining it."""
-        for symbol in self.chain:
-            assert symbol.cls is not None
-            value = symbol.cls.attribute(name)
-            if value is not None:
-                return value, symbol
-        return None
-
-    def method(self, name: str) -> tuple[FunctionDef, Symbol] | None:
-        """The first method `name` along the chain, with the class defining it."""
-        for symbol in self.chain:
-            assert symbol.cls is not None
-            found = symbol.cls.method(name)
-            if found is not None:
-                return found, symbol
-        return None
-
-    def defined_methods(self, names: tuple[str, ...] | frozenset[str]) -> list[str]:
-        """Which of `names` some project class of the chain defines."""
-        return [n for n in names if self.method(n) is not None]
-
-
 @dataclass
 class AuthFacts:
     """Auth judgements collected for one route (or one view), merged at the end."""
@@ -161,6 +113,28 @@ class DjangoAuth:
         self.index = index
         self.config = config
         self.settings = settings
+        self.backends = anonymous_permissions(index, settings)
+        """Backends that may grant anonymous users permissions (django-rules, django-guardian, the project's)."""
+
+    def permission_gate(self, mod: ModuleSummary, perms: Expr | None, scope: Symbol | None) -> tuple[AuthStatus, str]:
+        """What requiring the permissions `perms` (written in `mod`, in class `scope`) does to an anonymous
+        caller: REQUIRED unless an authentication backend may grant anonymous users the permission."""
+        if not self.backends:
+            return AuthStatus.REQUIRED, ""
+        reader = Reader(self.index, Probe(backends=self.backends))
+        value = reader.evaluate(perms, mod, scope) if perms is not None else \
+            Unknown("the permission required cannot be read")
+        wanted = (value,) if isinstance(value, str) else tuple(value) if isinstance(value, tuple | list) else (
+            Unknown(value.reason if isinstance(value, Unknown) else "the permission required cannot be read"),)
+        try:
+            held = reader.anonymous_has_perms(wanted, [], Frame(mod))
+        except Raised:
+            held = False  # a backend that raises for the anonymous user turns it away
+        if held is False:
+            return AuthStatus.REQUIRED, ""
+        if held is True:
+            return AuthStatus.NONE, "anonymous users hold the permission"
+        return AuthStatus.UNKNOWN, held.reason if isinstance(held, Unknown) else "cannot be read"
 
     # --- decorators ---------------------------------------------------------------------
     def decorators(self, mod: ModuleSummary, exprs: list[Expr], loc: Location, method: str = "") -> AuthFacts:
@@ -198,13 +172,17 @@ class DjangoAuth:
         elif short == "login_required":
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "", loc))
         elif short in ("permission_required", "staff_member_required", "user_passes_test", "superuser_required"):
-            facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "", loc))
+            status, why = self.permission_gate(mod, expr.arg(0, "perm"), None) if short == "permission_required" \
+                and expr.kind == "call" else (AuthStatus.REQUIRED, "")
+            facts.add(status, Evidence("decorator", qualified, status, why, loc))
             detail = expr.render(60) if expr.kind == "call" else short
             if short != "user_passes_test" or any(w in detail for w in _ROLE_WORDS):
                 kind = "permission" if short == "permission_required" else "role"
                 facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
         elif short == "login_not_required":
             facts.login_exempt = True
+            facts.evidence.append(Evidence("decorator", qualified, AuthStatus.NONE,
+                                           "explicitly public (exempt from LoginRequiredMiddleware)", loc))
         elif short == "csrf_exempt":
             facts.evidence.append(Evidence("csrf_exempt", qualified, AuthStatus.NONE, "CSRF protection disabled",
                                            loc))
@@ -214,10 +192,10 @@ class DjangoAuth:
         elif self._configured(qualified):
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "configured", loc))
         else:
-            self._project_decorator(mod, callee, qualified, loc, facts)
+            self._project_decorator(mod, expr, callee, qualified, loc, facts, method)
 
-    def _project_decorator(self, mod: ModuleSummary, callee: Expr, qualified: str, loc: Location,
-                           facts: AuthFacts) -> None:
+    def _project_decorator(self, mod: ModuleSummary, expr: Expr, callee: Expr, qualified: str, loc: Location,
+                           facts: AuthFacts, method: str) -> None:
         symbol = self.index.resolve(mod, callee)
         if symbol is None or symbol.func is None:
             short = qualified.rsplit(".", 1)[-1].lower()
@@ -227,6 +205,14 @@ class DjangoAuth:
             return
         wrapper = _innermost_wrapper(symbol.func)
         auth, role = self.guard(symbol.module, wrapper)
+        # Run it for an anonymous caller, its arguments bound: a definite answer beats the guard's reading.
+        judged = judge_decorator(self.index, mod, expr, symbol, method.upper() if method in HTTP_METHODS else None)
+        if judged is not None and judged[0] == "deny":
+            auth = True
+        elif judged is not None and judged[0] == "allow":
+            auth = False
+            facts.evidence.append(Evidence("decorator", qualified, AuthStatus.NONE,
+                                           "lets anonymous callers through", loc))
         if auth:
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED,
                                                     "checks the user and rejects without one", loc))
@@ -269,9 +255,13 @@ class DjangoAuth:
                 facts.add(AuthStatus.REQUIRED, Evidence("mixin", qualified, AuthStatus.REQUIRED, "", loc))
             elif short in ("PermissionRequiredMixin", "UserPassesTestMixin", "StaffuserRequiredMixin",
                            "SuperuserRequiredMixin", "GroupRequiredMixin", "MultiplePermissionsRequiredMixin"):
-                facts.add(AuthStatus.REQUIRED, Evidence("mixin", qualified, AuthStatus.REQUIRED, "", loc))
-                detail = short
                 perm = info.attribute("permission_required")
+                status, why = AuthStatus.REQUIRED, ""
+                if short == "PermissionRequiredMixin":
+                    status, why = self.permission_gate(perm[1].module if perm else info.symbol.module,
+                                                       perm[0] if perm else None, perm[1] if perm else info.symbol)
+                facts.add(status, Evidence("mixin", qualified, status, why, loc))
+                detail = short
                 if perm is not None:
                     detail = f"permission_required = {perm[0].render(50)}"
                 test = info.method("test_func")
@@ -280,9 +270,13 @@ class DjangoAuth:
                     detail = role or f"{test[1].qualname}.test_func"
                 kind = "permission" if short.startswith(("Permission", "MultiplePermissions")) else "role"
                 facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
-        dispatch = info.method("dispatch")
-        if dispatch is not None:
-            func, owner = dispatch
+        # Every dispatch() along the chain: a subclass's own (`self.queryset = ...; return
+        # super().dispatch(...)`) hands over to the mixin's that checks the user.
+        for owner in info.chain:
+            assert owner.cls is not None
+            func = owner.cls.method("dispatch")
+            if func is None:
+                continue
             auth, role = self.guard(owner.module, func)
             where = Location(owner.module.path, func.line)
             if auth:
@@ -329,28 +323,82 @@ class DjangoAuth:
                                                         "checks the user in the handler body", where))
             if role is not None:
                 facts.authz.append(Evidence("role", f"{owner.qualname}.{method}", AuthStatus.REQUIRED, role, where))
+        loader = info.method("get_object")
+        if loader is not None and _loads_one_object(info, found):
+            # `get_object()` that raises PermissionDenied unless the user may see the object: the
+            # single-object views (DetailView, UpdateView, DRF's retrieve...) all go through it.
+            func, owner = loader
+            auth, role = self.guard(owner.module, func)
+            where = Location(owner.module.path, func.line)
+            if auth:
+                facts.add(AuthStatus.REQUIRED, Evidence("get_object", f"{owner.qualname}.get_object",
+                                                        AuthStatus.REQUIRED, "checks the user in get_object()", where))
+            if role is not None:
+                facts.authz.append(Evidence("role", f"{owner.qualname}.get_object", AuthStatus.REQUIRED, role, where))
         return facts
 
     # --- middleware ---------------------------------------------------------------------
     def middleware(self) -> tuple[AuthStatus, Evidence] | None:
-        """Project-wide auth from MIDDLEWARE: LoginRequiredMiddleware, or custom auth middleware."""
+        """Project-wide auth from MIDDLEWARE: LoginRequiredMiddleware, or custom auth middleware.
+
+        A middleware added only under a condition protects nothing for sure: its routes are
+        `unknown` with the condition as the reason, unless the settings add it by default (the
+        environment default of the condition takes that branch)."""
         loc = self.settings.location("MIDDLEWARE")
-        for entry in self.settings.middleware:
-            short = entry.rsplit(".", 1)[-1]
-            symbol = self.index.lookup(entry)
-            if symbol is None and "LoginRequired" in short:
-                return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
-                                                     "every view requires login unless exempted", loc)
-            if symbol is None:
+        entries = [(entry, True) for entry in self.settings.middleware]
+        entries += [(c.item, False) for c in self.settings.possible("MIDDLEWARE")]
+        for entry, present in entries:
+            found = self._one_middleware(entry, loc)
+            if found is None:
                 continue
-            # Any method: the check often sits in a helper that __call__ or process_view calls.
-            funcs = ([f for f in symbol.cls.methods() if f.name != "__init__"] if symbol.cls is not None
-                     else [_innermost_wrapper(symbol.func)] if symbol.func is not None else [])
-            if any(self.guard(symbol.module, func)[0] for func in funcs):
-                return AuthStatus.UNKNOWN, Evidence(
-                    "middleware", entry, AuthStatus.UNKNOWN,
-                    "custom middleware; the paths it exempts cannot be read", loc)
+            status, evidence = found
+            conditions = self.settings.conditions("MIDDLEWARE", entry)
+            sure = present and (not conditions or any(c.applied and c.env for c in conditions))
+            if not sure:
+                why = conditions[0].condition if conditions else "a condition"
+                return AuthStatus.UNKNOWN, Evidence("middleware", entry, AuthStatus.UNKNOWN,
+                                                    f"{evidence.detail}; installed only when {why}", loc)
+            if conditions:
+                evidence = Evidence(evidence.kind, evidence.name, evidence.status,
+                                    f"{evidence.detail}; installed by default ({conditions[0].condition})", loc)
+            return status, evidence
         return None
+
+    def _one_middleware(self, entry: str, loc: Location) -> tuple[AuthStatus, Evidence] | None:
+        short = entry.rsplit(".", 1)[-1]
+        symbol = self.index.lookup(entry)
+        if symbol is None and "LoginRequired" in short:
+            return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
+                                                 "every view requires login unless exempted", loc)
+        if symbol is None:
+            return None
+        # Any method: the check often sits in a helper that __call__ or process_view calls.
+        funcs = ([f for f in symbol.cls.methods() if f.name != "__init__"] if symbol.cls is not None
+                 else [_innermost_wrapper(symbol.func)] if symbol.func is not None else [])
+        if not any(self.guard(symbol.module, func)[0] for func in funcs):
+            return None
+        verdict, why = judge_middleware(self.index, symbol)
+        if verdict == "allow":
+            return None  # reads the user but never turns an anonymous request away (it only authenticates)
+        if verdict == "deny":
+            return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
+                                                 "custom middleware; turns every anonymous request away", loc)
+        return AuthStatus.UNKNOWN, Evidence("middleware", entry, AuthStatus.UNKNOWN,
+                                            f"custom middleware; depends on {why}", loc)
+
+
+_SINGLE_OBJECT_BASES = ("DetailView", "UpdateView", "DeleteView", "SingleObjectMixin", "BaseDetailView",
+                        "BaseUpdateView", "BaseDeleteView", "RetrieveAPIView", "UpdateAPIView", "DestroyAPIView",
+                        "RetrieveUpdateAPIView", "RetrieveDestroyAPIView", "RetrieveUpdateDestroyAPIView")
+
+
+def _loads_one_object(info: ClassInfo, handler: tuple[FunctionDef, Symbol] | None) -> bool:
+    """True when the HTTP method's handler goes through `get_object()`: its own body calls it, or it
+    is inherited from a single-object generic view."""
+    if handler is not None:
+        return any(call.kind == "call" and call.func.kind == "attr" and call.func.text == "get_object"
+                   for _stmt, call in walk_exprs(handler[0].body))
+    return any(short in _SINGLE_OBJECT_BASES for short in info.external_short)
 
 
 def _innermost_wrapper(func: FunctionDef) -> FunctionDef:

@@ -8,18 +8,21 @@ Each route's auth is its permission list judged for that method and action (`drf
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from apilint.config import Config
+from apilint.frameworks.anonymous import Probe
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import Bindings, calls_with_loops
+from apilint.frameworks.django_backends import anonymous_permissions
 from apilint.frameworks.django_settings import DjangoSettings, project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.frameworks.drf_permissions import PermissionJudge, Verdict
 from apilint.model import AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_exprs, walk_stmts
 from apilint.values import Scope, placeholder
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
@@ -93,9 +96,9 @@ class _Linker:
         self.index = index
         self.config = config
         self.out = out
-        self.judge = PermissionJudge(index)
         self.routers: dict[str, _Router] = {}
-        self._projects: dict[str, tuple[DjangoSettings, DjangoAuth, tuple[AuthStatus, Evidence] | None]] = {}
+        self._projects: dict[str, tuple[DjangoSettings, DjangoAuth, tuple[AuthStatus, Evidence] | None,
+                                        PermissionJudge]] = {}
         self._use(settings.module.module if settings.module is not None else "")
 
     def _use(self, project: str) -> None:
@@ -103,8 +106,9 @@ class _Linker:
         if project not in self._projects:
             settings = settings_for(self.index, project)
             auth = DjangoAuth(self.index, self.config, settings)
-            self._projects[project] = (settings, auth, auth.middleware())
-        self.settings, self.auth, self.middleware = self._projects[project]
+            judge = PermissionJudge(self.index, anonymous_permissions(self.index, settings))
+            self._projects[project] = (settings, auth, auth.middleware(), judge)
+        self.settings, self.auth, self.middleware, self.judge = self._projects[project]
         self.app = self.settings.module.module if self.settings.module is not None else ""
 
     def run(self) -> None:
@@ -223,12 +227,12 @@ class _Linker:
         for action in actions:
             method, detail = ACTION_ROUTES[action]
             raw = f"{base}{reg.prefix}/{{{lookup}}}{trailing}" if detail else f"{base}{reg.prefix}{trailing}"
-            self._class_route(mount, info, method, action, raw, None, None)
+            self._class_route(mount, info, method, action, raw, None, None, detail)
         for extra in self._extra_actions(info):
             path_part = f"{{{lookup}}}/{extra.url_path}" if extra.detail else extra.url_path
             raw = f"{base}{reg.prefix}/{path_part}{trailing}"
             for method, func, owner in extra.methods:
-                self._class_route(mount, info, method, extra.name, raw, extra, (func, owner))
+                self._class_route(mount, info, method, extra.name, raw, extra, (func, owner), extra.detail)
 
     def _standard_actions(self, info: ClassInfo) -> list[str]:
         found: set[str] = set(info.defined_methods(tuple(ACTION_ROUTES)))
@@ -287,13 +291,17 @@ class _Linker:
             assert ref.symbol is not None
             info = ClassInfo(self.index, ref.symbol)
             mapping = ref.as_view.arg(0, "actions") if ref.as_view is not None else None
+            initkwargs = ref.as_view.kwarg("permission_classes") if ref.as_view is not None else None
+            given = (mount.mod, initkwargs) if initkwargs is not None else None
             if mapping is not None and mapping.kind == "dict":
                 for key, value in zip(mapping.args[::2], mapping.args[1::2], strict=False):
                     if key.kind == "str" and value.kind == "str":
-                        self._class_route(mount, info, key.text.upper(), value.text, mount.raw, None, None)
+                        detail = ACTION_ROUTES[value.text][1] if value.text in ACTION_ROUTES else None
+                        self._class_route(mount, info, key.text.upper(), value.text, mount.raw, None, None, detail,
+                                          given)
                 return
             for method in self._view_methods(info):
-                self._class_route(mount, info, method, None, mount.raw, None, None)
+                self._class_route(mount, info, method, None, mount.raw, None, None, None, given)
         elif ref.kind == "function":
             self._function(mount, ref)
         else:
@@ -336,10 +344,13 @@ class _Linker:
                 others.append(expr)
         facts = self.auth.decorators(mod, others, loc)
         for method in methods:
+            probe = Probe(method)
             if perms is not None:
-                verdict = self.judge.judge_list([(p, mod) for p in perms], method, None, "@permission_classes", loc)
+                values = self.judge.values(perms, mod, probe)
+                verdict = self.judge.judge_values(values, probe, "@permission_classes", loc,
+                                                  functools.partial(self._default_verdict, probe, loc), False)
             else:
-                verdict = self._default_verdict(method, None, loc)
+                verdict = self._default_verdict(probe, loc)
             deps = [self._name(mod, e) for e in (auth_classes or ())] + [e.name for e in verdict.evidence]
             rate = self._throttles(mod, throttles, loc)
             self._emit(mount, method, ref.qualname, loc, HandlerRef(mod.path, func.qualname), verdict, facts, deps,
@@ -363,7 +374,8 @@ class _Linker:
 
     # --- class routes -------------------------------------------------------------------
     def _class_route(self, mount: Mount, info: ClassInfo, method: str, action: str | None, raw: str,
-                     extra: _Action | None, func_owner: tuple[FunctionDef, Symbol] | None) -> None:
+                     extra: _Action | None, func_owner: tuple[FunctionDef, Symbol] | None, detail: bool | None,
+                     initkwargs: tuple[ModuleSummary, Expr] | None = None) -> None:
         symbol = info.symbol
         assert symbol.cls is not None
         name = (extra.name if extra is not None and func_owner is None else
@@ -373,11 +385,19 @@ class _Linker:
         found = func_owner or (lambda m: (m[0], m[1]) if m is not None else None)(info.method(name))
         ref = HandlerRef(found[1].module.path, found[0].qualname) if found is not None else HandlerRef(
             symbol.module.path, f"{symbol.cls.qualname}.{name}")
+        probe = Probe(method, action, detail, info)
+        attrs: tuple[tuple[str, object], ...] = ()
+        label = ""
         if extra is not None and extra.permissions is not None:
-            verdict = self.judge.judge_list([(p, extra.decorator_mod) for p in extra.permissions], method, action,
-                                            f"@action({extra.name}) permission_classes", loc)
-        else:
-            verdict = self._class_verdict(info, method, action, loc)
+            scope = func_owner[1] if func_owner is not None else None
+            attrs = (("permission_classes", self.judge.values(extra.permissions, extra.decorator_mod, probe, scope)),)
+            label = f"@action({extra.name}) permission_classes"
+        elif initkwargs is not None and initkwargs[1].kind in ("list", "tuple"):
+            attrs = (("permission_classes", self.judge.values(initkwargs[1].args, initkwargs[0], probe)),)
+            label = "as_view(permission_classes=...)"
+        probe = Probe(method, action, detail, info, attrs)
+        obj_check = _loads_object(info, name, action, method, found)
+        verdict = self.judge.view(probe, loc, lambda: self._default_verdict(probe, loc, obj_check), obj_check, label)
         facts = self.auth.mixins(info, loc)
         facts.extend(self.auth.class_method_facts(info, name, loc))
         facts.statuses = [s for s in facts.statuses if s is not AuthStatus.NONE]
@@ -389,32 +409,12 @@ class _Linker:
         self._emit(mount, method, f"{symbol.qualname}.{name}", loc, ref, verdict, facts, deps, rate,
                    symbol.qualname, response, raw=raw)
 
-    def _class_verdict(self, info: ClassInfo, method: str, action: str | None, loc: Location) -> Verdict:
-        attr = info.attribute("permission_classes")
-        class_items: list[tuple[Expr, ModuleSummary]] | None = None
-        if attr is not None:
-            value = self.index.const_value(attr[1].module, attr[0]) or attr[0]
-            listed = _items(value)
-            if listed is not None:
-                class_items = [(e, attr[1].module) for e in listed]
-        override = info.method("get_permissions")
-        if override is not None:
-            return self.judge.get_permissions(info, override[0], override[1], method, action, class_items,
-                                              lambda: self._default_verdict(method, action, loc), loc)
-        if class_items is not None:
-            assert attr is not None
-            return self.judge.judge_list(class_items, method, action, f"{attr[1].qualname}.permission_classes", loc)
-        if attr is not None:
-            return Verdict(AuthStatus.UNKNOWN, (Evidence("permission_class", attr[0].render(60), AuthStatus.UNKNOWN,
-                                                         "permission_classes cannot be read", loc),))
-        return self._default_verdict(method, action, loc)
-
-    def _default_verdict(self, method: str, action: str | None, loc: Location) -> Verdict:
+    def _default_verdict(self, probe: Probe, loc: Location, obj_check: bool = False) -> Verdict:
         value = self.settings.rest_framework("DEFAULT_PERMISSION_CLASSES")
-        where = self.settings.location("REST_FRAMEWORK")
+        where = self.settings.location("REST_FRAMEWORK", "DEFAULT_PERMISSION_CLASSES")
         if isinstance(value, list | tuple):
-            return self.judge.judge_names([v for v in value if isinstance(v, str)], method, action,
-                                          "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", where)
+            return self.judge.judge_names([v for v in value if isinstance(v, str)], probe,
+                                          "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", where, obj_check)
         if value is not None:
             return Verdict(AuthStatus.UNKNOWN, (Evidence("setting", "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES",
                                                          AuthStatus.UNKNOWN, "cannot be read", where),))
@@ -479,6 +479,22 @@ class _Linker:
             rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
             condition=mount.condition, linked=mount.linked))
         self.out.frameworks.add("drf")
+
+
+_DETAIL_ACTIONS = ("retrieve", "update", "partial_update", "destroy")
+
+
+def _loads_object(info: ClassInfo, name: str, action: str | None, method: str,
+                  found: tuple[FunctionDef, Symbol] | None) -> bool:
+    """True when the route's handler loads one object through `get_object()` (which runs the
+    permissions' `has_object_permission`)."""
+    if found is not None:
+        return any(call.func.kind == "attr" and call.func.text in ("get_object", "check_object_permissions")
+                   for _stmt, call in walk_exprs(found[0].body) if call.kind == "call")
+    if action in _DETAIL_ACTIONS:
+        return True
+    return method in ("GET", "PUT", "PATCH", "DELETE") and action is None and any(
+        short.startswith(("Retrieve", "Update", "Destroy")) for short in info.external_short)
 
 
 def _items(expr: Expr | None) -> tuple[Expr, ...] | None:

@@ -1,33 +1,47 @@
-"""DRF permission classes: what each one demands of an anonymous caller, per method and action.
+"""DRF permission classes: what each one demands of an anonymous caller, per route.
 
-A permission list is judged by asking one question for one route (HTTP method and viewset
-action): does an anonymous request pass? Built-in classes are known; a project's
-`BasePermission` subclass is judged by running its `has_permission` body abstractly, with
-`request.user` an `AnonymousUser`, `request.method` and `view.action` known, and anything
-else unknown (`unknown` when the answer depends on it). `get_permissions()` overrides are read
-the same way, branch by branch.
+A permission list is judged by asking one question for one route (its HTTP method, viewset
+action, detail flag and view class): does an anonymous request pass? Built-in classes are
+known. A project's `BasePermission` subclass is judged by running its `has_permission` for that
+route with the caller anonymous (`apilint.frameworks.anonymous`): `request.method in
+SAFE_METHODS`, `view.action`, `getattr(view, "is_public", False)` and class attributes set on
+the view or a parent are read, helpers and `super()` are followed. Composite permissions (`&`,
+`|`, `~`) combine their parts, and `get_permissions()` overrides run the same way, branch by
+branch. On a route that loads one object (`get_object()`), a class whose
+`has_object_permission` turns every anonymous caller away protects the route as well.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Final
 
-from apilint.frameworks.django_views import ClassInfo
-from apilint.model import SAFE_METHODS, AuthStatus, Evidence, Location
+from apilint.frameworks.anonymous import (
+    REQUEST,
+    SAFE,
+    VIEW,
+    MaybeMissing,
+    MaybeRaises,
+    Obj,
+    Outcome,
+    Probe,
+    Raised,
+    Reader,
+    Unknown,
+    gate,
+)
+from apilint.frameworks.anonymous_values import ValueReader
+from apilint.frameworks.classes import ClassInfo
+from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
-from apilint.values import compare_values
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_exprs, walk_stmts
 
-_SAFE = ("GET", "HEAD", "OPTIONS")
-_ROLE_RE = re.compile(r"\b(is_staff|is_superuser|has_perms?|role|roles|groups|is_admin|is_manager)\b")
-_ANON_ATTRS: dict[str, Any] = {"is_authenticated": False, "is_anonymous": True, "is_staff": False,
-                               "is_superuser": False, "is_active": False, "id": None, "pk": None,
-                               "username": "", "email": ""}
-_KNOWN: dict[str, tuple[str, str | None]] = {
+_ROLE_RE = re.compile(r"\b(is_staff|is_superuser|is_admin|is_manager|roles?|groups)\b")
+_PERMISSION_RE = re.compile(r"\b(has_\w*perms?|has_\w*permissions?|\w*permission_?sets?|can_\w+|is_member|members|"
+                            r"membership|is_owner|allow_scopes|scopes)\b")
+_KNOWN: Final[dict[str, tuple[str, str | None]]] = {
     # short name -> (behaviour, authz kind); behaviour: none | required | read_only_optional
     "AllowAny": ("none", None),
     "IsAuthenticated": ("required", None),
@@ -43,10 +57,10 @@ _KNOWN: dict[str, tuple[str, str | None]] = {
     "HasAPIKey": ("required", None),
     "BasePermission": ("none", None),
 }
-
-
-class _Deny(Exception):
-    """An anonymous request makes the check raise (AttributeError on AnonymousUser, 401/403)."""
+DEFAULT: Final = Obj("default")
+"""The project's `DEFAULT_PERMISSION_CLASSES`, where a view inherits them."""
+OBJECT: Final = Obj("instance", "the object")
+"""The object `has_object_permission` is asked about."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,203 +72,122 @@ class Verdict:
     authz: tuple[Evidence, ...] = ()
 
 
-class _Abstract:
-    """Three-valued evaluation of permission code for an anonymous request."""
-
-    def __init__(self, method: str, action: str | None, super_call: Callable[[], bool | None] | None = None):
-        self.method = method
-        self.action = action
-        self.super_call = super_call
-
-    def run(self, body: tuple[Stmt, ...], env: dict[str, Expr]) -> list[tuple[Expr | None, dict[str, Expr]]]:
-        """Every (returned expression, bindings) a body can end with; None = raise/fall through."""
-        return self._block(list(body), dict(env), 0)
-
-    def _block(self, stmts: list[Stmt], env: dict[str, Expr], depth: int) -> list[tuple[Expr | None, dict[str, Expr]]]:
-        if depth > 8:
-            return [(None, env)]
-        for i, stmt in enumerate(stmts):
-            rest = stmts[i + 1:]
-            if stmt.kind == "return":
-                return [(stmt.value if stmt.value is not None else Expr("const", "None"), env)]
-            if stmt.kind == "raise":
-                return [(None, env)]
-            if stmt.kind in ("assign", "annassign") and stmt.value is not None:
-                for target in stmt.targets:
-                    if target.dotted is not None:
-                        env = {**env, target.dotted: stmt.value}
-            elif stmt.kind == "if" and stmt.value is not None:
-                try:
-                    test = self.truth(stmt.value, env)
-                except _Deny:
-                    return [(None, env)]
-                branches = [list(stmt.body)] if test is True else [list(stmt.orelse)] if test is False else [
-                    list(stmt.body), list(stmt.orelse)]
-                out: list[tuple[Expr | None, dict[str, Expr]]] = []
-                for branch in branches:
-                    out += self._block(branch + rest, dict(env), depth + 1)
-                return out
-            elif stmt.kind in ("try", "with"):
-                return self._block(list(stmt.body) + rest, env, depth + 1)
-        return [(Expr("const", "None"), env)]
-
-    # --- values -----------------------------------------------------------------------
-    def truth(self, expr: Expr, env: dict[str, Expr], depth: int = 0) -> bool | None:
-        """True/False for an anonymous request, None when it depends on something unknown."""
-        value = self.value(expr, env, depth)
-        if value is _UNK:
-            return None
-        return bool(value)
-
-    def value(self, e: Expr, env: dict[str, Expr], depth: int = 0) -> Any:
-        if depth > 10:
-            return _UNK
-        kind = e.kind
-        if kind == "const":
-            return {"True": True, "False": False, "None": None}.get(e.text, _UNK)
-        if kind == "str":
-            return e.text
-        if kind in ("list", "tuple", "set"):
-            items = [self.value(a, env, depth + 1) for a in e.args]
-            return _UNK if any(i is _UNK for i in items) else tuple(items)
-        if kind in ("name", "attr"):
-            return self._name(e, env, depth)
-        if kind == "unary" and e.text == "not":
-            inner = self.truth(e.args[0], env, depth + 1)
-            return _UNK if inner is None else not inner
-        if kind == "boolop":
-            return self._boolop(e, env, depth)
-        if kind == "compare":
-            return self._compare(e, env, depth)
-        if kind == "call":
-            return self._call(e, env, depth)
-        return _UNK
-
-    def _name(self, e: Expr, env: dict[str, Expr], depth: int) -> Any:
-        dotted = e.dotted or ""
-        if dotted in env:
-            return self.value(env[dotted], env, depth + 1)
-        parts = dotted.split(".")
-        last = parts[-1]
-        if last == "SAFE_METHODS":
-            return SAFE_METHODS_TUPLE
-        if last == "method" and len(parts) >= 2 and parts[-2] == "request":
-            return self.method
-        if last == "action" and len(parts) >= 2:
-            return self.action
-        if "user" in parts[:-1] or last == "user":
-            if last == "user":
-                return True  # AnonymousUser is truthy
-            idx = parts.index("user")
-            attr = parts[idx + 1]
-            if attr in _ANON_ATTRS and idx + 2 == len(parts):
-                return _ANON_ATTRS[attr]
-            raise _Deny
-        if last == "auth" and len(parts) >= 2 and parts[-2] == "request":
-            return None
-        return _UNK
-
-    def _boolop(self, e: Expr, env: dict[str, Expr], depth: int) -> Any:
-        unknown = False
-        for operand in e.args:
-            value = self.truth(operand, env, depth + 1)
-            if value is None:
-                unknown = True
-                continue
-            if (e.text == "or") == value:
-                return value
-        return _UNK if unknown else e.text != "or"
-
-    def _compare(self, e: Expr, env: dict[str, Expr], depth: int) -> Any:
-        text = e.render(200).lower()
-        if any(w in text for w in ("header", "meta", "api_key", "apikey", "token", "secret")):
-            return False  # an anonymous caller sends no credential
-        values = [self.value(a, env, depth + 1) for a in e.args]
-        if any(v is _UNK for v in values):
-            return _UNK
-        for op, (a, b) in zip(e.text.split(","), itertools.pairwise(values), strict=False):
-            try:
-                ok = compare_values(op, a, b)
-            except (KeyError, TypeError):
-                return _UNK
-            if not ok:
-                return False
-        return True
-
-    def _call(self, e: Expr, env: dict[str, Expr], depth: int) -> Any:
-        func = e.func
-        dotted = func.dotted or ""
-        if dotted == "bool" and e.positional:
-            return self.value(e.positional[0], env, depth + 1)
-        if func.kind == "attr" and func.text == "has_permission" and func.args[0].kind == "call" and \
-                func.args[0].func.dotted == "super":
-            result = self.super_call() if self.super_call is not None else None
-            return _UNK if result is None else result
-        if ".user." in f".{dotted}." and func.kind == "attr":
-            if func.text in ("has_perm", "has_perms", "has_module_perms"):
-                return False
-            raise _Deny
-        text = e.render(200)
-        if "request.user" in text and (func.text if func.kind == "attr" else "") in ("exists", "filter", "count"):
-            return False  # user.groups.filter(...).exists(): an anonymous user has no groups
-        return _UNK
-
-
-class _UnknownType:
-    pass
-
-
-_UNK: Any = _UnknownType()
-SAFE_METHODS_TUPLE = tuple(sorted(SAFE_METHODS))
-
-
 class PermissionJudge:
-    """Judges permission expressions (classes, instances, `|`/`&`/`~` combinations)."""
+    """Judges the permissions of DRF views route by route."""
 
-    def __init__(self, index: ProjectIndex) -> None:
+    def __init__(self, index: ProjectIndex, backends: tuple[str, ...] = ()) -> None:
         self.index = index
+        self.backends = backends
+        """Authentication backends that may give anonymous users permissions (`Probe.backends`)."""
+        self._names: dict[tuple[str, str], Any] = {}
+        self._verdicts: dict[tuple[Any, ...], Verdict] = {}
 
-    def judge_list(self, items: list[tuple[Expr, ModuleSummary]], method: str, action: str | None,
-                   detail: str, loc: Location) -> Verdict:
-        """All permissions of a list must pass: the strictest wins."""
-        if not items:
+    def reader(self, probe: Probe, inherited: AuthStatus | None = None) -> Reader:
+        """A reader for one route, knowing DRF's own classes; `inherited` is what DRF's own
+        `check_permissions()` decides for it (a project override may call it through `super()`)."""
+        def framework(reader: ValueReader, qualified: str, name: str, receiver: Obj, args: list[Any],
+                      env: dict[str, Any]) -> Any:
+            if name == "check_permissions" and receiver is VIEW and inherited is not None:
+                if inherited is AuthStatus.REQUIRED:
+                    raise Raised
+                return None if inherited in (AuthStatus.NONE, AuthStatus.OPTIONAL) else MaybeRaises(
+                    "the view's permission classes")
+            return _framework(reader, qualified, name, receiver, args, env)
+
+        return Reader(self.index, replace(probe, backends=self.backends), framework,
+                      known=(("api_settings.DEFAULT_PERMISSION_CLASSES", (DEFAULT,)),), cache=self._names)
+
+    def values(self, exprs: tuple[Expr, ...], mod: ModuleSummary, probe: Probe,
+               scope: Symbol | None = None) -> tuple[Any, ...]:
+        """Permission expressions written in `mod` (`[IsAuthenticated, IsOwner | IsAdminUser]`), in the
+        body of class `scope` when given, as values."""
+        found = self.reader(probe).evaluate(Expr("list", args=exprs), mod, scope)
+        return tuple(found) if isinstance(found, tuple | list) else (found,)
+
+    # --- entry points -------------------------------------------------------------------
+    def view(self, probe: Probe, loc: Location, default: Callable[[], Verdict], obj_check: bool,
+             label: str = "") -> Verdict:
+        """A class-based view's permissions for one route: `get_permissions()` when the view
+        overrides it, else `permission_classes` (set on the view, a parent, `as_view()` or
+        `@action`), else the project default; `label` names where `probe.view_attrs` set them."""
+        info = probe.view
+        assert info is not None
+        check = info.method("check_permissions")
+        if check is not None:  # replaces DRF's loop over get_permissions() altogether
+            return self._check_permissions(check[0], check[1], probe, loc, default, obj_check, label)
+        return self._classes(probe, loc, default, obj_check, label)
+
+    def _classes(self, probe: Probe, loc: Location, default: Callable[[], Verdict], obj_check: bool,
+                 label: str) -> Verdict:
+        """What DRF's own `check_permissions()` decides: every permission `get_permissions()` returns."""
+        info = probe.view
+        assert info is not None
+        override = info.method("get_permissions")
+        if override is not None:
+            return self._get_permissions(override[0], override[1], probe, loc, default, obj_check)
+        reader = self.reader(probe)
+        try:
+            classes = reader.attribute(VIEW, "permission_classes", {})
+        except Raised:
+            classes = Unknown("reading it raises")
+        attr = info.attribute("permission_classes")
+        detail = label or (f"{attr[1].qualname}.permission_classes" if attr is not None else "permission_classes")
+        if isinstance(classes, MaybeMissing) or (
+                attr is not None and "DEFAULT_PERMISSION_CLASSES" in attr[0].render(200)):
+            return default()
+        if isinstance(classes, tuple | list):
+            return self.judge_values(tuple(classes), probe, detail, loc, default, obj_check)
+        reason = classes.reason if isinstance(classes, Unknown) else "not a list"
+        return Verdict(AuthStatus.UNKNOWN, (Evidence("permission_class", detail, AuthStatus.UNKNOWN,
+                                                     f"permission_classes cannot be read ({reason})", loc),))
+
+    def judge_values(self, values: tuple[Any, ...], probe: Probe, detail: str, loc: Location,
+                     default: Callable[[], Verdict], obj_check: bool) -> Verdict:
+        """A permission list: every permission must pass, so the strictest wins."""
+        if not values:
             return Verdict(AuthStatus.NONE, (Evidence("permission_class", "[]", AuthStatus.NONE,
                                                       f"{detail}: empty list", loc),))
-        verdicts = [self.judge(expr, mod, method, action, detail, loc) for expr, mod in items]
-        return _all_of(verdicts)
+        return _all_of([self._one(v, probe, detail, loc, default, obj_check) for v in values])
 
-    def judge_names(self, names: list[str], method: str, action: str | None, detail: str,
-                    loc: Location) -> Verdict:
+    def judge_names(self, names: list[str], probe: Probe, detail: str, loc: Location, obj_check: bool) -> Verdict:
         """A settings list of dotted class paths."""
-        verdicts = [self._class(name, self.index.lookup(name), method, action, detail, loc) for name in names]
-        if not verdicts:
-            return Verdict(AuthStatus.NONE, (Evidence("permission_class", "[]", AuthStatus.NONE,
-                                                      f"{detail}: empty list", loc),))
-        return _all_of(verdicts)
+        reader = self.reader(probe)
+        values = tuple(reader.qualified(name) for name in names)
+        return self.judge_values(values, probe, detail, loc, lambda: Verdict(AuthStatus.UNKNOWN), obj_check)
 
-    def judge(self, expr: Expr, mod: ModuleSummary, method: str, action: str | None, detail: str,
-              loc: Location) -> Verdict:
-        """One permission expression."""
-        if expr.kind == "binop" and expr.text in ("|", "&"):
-            left = self.judge(expr.args[0], mod, method, action, detail, loc)
-            right = self.judge(expr.args[1], mod, method, action, detail, loc)
-            return _all_of([left, right]) if expr.text == "&" else _any_of([left, right])
-        if expr.kind == "unary":
-            return Verdict(AuthStatus.UNKNOWN, (Evidence("permission_class", expr.render(60), AuthStatus.UNKNOWN,
-                                                         f"{detail}: negated permission", loc),))
-        if expr.kind == "call":
-            expr = expr.func
-        if expr.kind == "str":
-            return self._class(expr.text, self.index.lookup(expr.text), method, action, detail, loc)
-        qualified = self.index.qualify_expr(mod, expr) or expr.render(60)
-        symbol = self.index.resolve(mod, expr)
-        return self._class(qualified, symbol, method, action, detail, loc)
+    # --- one permission -------------------------------------------------------------------
+    def _one(self, value: Any, probe: Probe, detail: str, loc: Location, default: Callable[[], Verdict],
+             obj_check: bool) -> Verdict:
+        if value is DEFAULT:
+            return default()
+        if isinstance(value, str):
+            value = self.reader(probe).qualified(value)
+        if isinstance(value, Obj) and value.kind == "op":
+            parts = [self._one(p, probe, detail, loc, default, obj_check) for p in value.parts]
+            if value.name == "&":
+                return _all_of(parts)
+            if value.name == "|":
+                return _any_of(parts)
+            return _negate(parts[0], loc)
+        if isinstance(value, Obj) and value.kind in ("class", "instance"):
+            if value.symbol is not None and value.symbol.cls is not None:
+                return self._project(value.symbol, probe, detail, loc, obj_check)
+            return _external(value.name, probe.method, detail, loc)
+        reason = value.reason if isinstance(value, Unknown) else "not a permission class"
+        return Verdict(AuthStatus.UNKNOWN, (Evidence("permission_class", detail, AuthStatus.UNKNOWN,
+                                                     f"a permission cannot be read ({reason})", loc),))
 
-    def _class(self, qualified: str, symbol: Symbol | None, method: str, action: str | None, detail: str,
-               loc: Location) -> Verdict:
-        short = qualified.rsplit(".", 1)[-1]
-        if symbol is None or symbol.cls is None:
-            return self._external(qualified, short, method, detail, loc)
+    def _project(self, symbol: Symbol, probe: Probe, detail: str, loc: Location, obj_check: bool) -> Verdict:
+        view = probe.view.symbol.qualname if probe.view is not None else ""
+        key = (symbol.qualname, probe.method, probe.action, probe.detail, view, obj_check, detail, loc,
+               tuple(k for k, _v in probe.view_attrs))
+        found = self._verdicts.get(key)
+        if found is None:
+            found = self._judge_class(symbol, probe, detail, loc, obj_check)
+            self._verdicts[key] = found
+        return found
+
+    def _judge_class(self, symbol: Symbol, probe: Probe, detail: str, loc: Location, obj_check: bool) -> Verdict:
         info = ClassInfo(self.index, symbol)
         authz: list[Evidence] = []
         obj = info.method("has_object_permission")
@@ -263,172 +196,199 @@ class PermissionJudge:
                                   "has_object_permission", Location(obj[1].module.path, obj[0].line)))
         found = info.method("has_permission")
         if found is None:
-            for base in info.external:
-                if base.rsplit(".", 1)[-1] in _KNOWN and base.rsplit(".", 1)[-1] != "BasePermission":
-                    inherited = self._external(base, base.rsplit(".", 1)[-1], method, detail, loc)
-                    return Verdict(inherited.status, (Evidence("permission_class", symbol.qualname, inherited.status,
-                                                               f"{detail}; subclass of {base}", loc),),
-                                   inherited.authz + tuple(authz))
-            return Verdict(AuthStatus.NONE, (Evidence("custom_permission", symbol.qualname, AuthStatus.NONE,
-                                                      f"{detail}; has_permission allows everyone", loc),),
-                           tuple(authz))
-        func, owner = found
-        status = self._has_permission(func, info, owner, method, action)
-        role = _role_text(func)
-        if role is not None and status is not AuthStatus.NONE:
-            authz.append(Evidence("role", symbol.qualname, AuthStatus.REQUIRED, role,
-                                  Location(owner.module.path, func.line)))
-        return Verdict(status, (Evidence("custom_permission", symbol.qualname, status,
-                                         f"{detail}; has_permission judged from its body", loc),), tuple(authz))
-
-    def _has_permission(self, func: FunctionDef, info: ClassInfo, owner: Symbol, method: str,
-                        action: str | None) -> AuthStatus:
-        def parent() -> bool | None:
-            for base in info.external:
-                short = base.rsplit(".", 1)[-1]
-                if short in _KNOWN:
-                    behaviour = _KNOWN[short][0]
-                    return behaviour == "none" or (behaviour == "read_only_optional" and method in _SAFE)
-            return None
-
-        abstract = _Abstract(method, action, parent)
-        results: list[bool | None] = []
-        for expr, env in abstract.run(func.body, {}):
-            if expr is None:
-                results.append(False)
-                continue
-            try:
-                results.append(abstract.truth(expr, env))
-            except _Deny:
-                results.append(False)
-        if not results or any(r is None for r in results) or len(set(results)) > 1:
-            return AuthStatus.UNKNOWN
-        if results[0] is False:
-            return AuthStatus.REQUIRED
-        words = " ".join(e.text for s in func.body for x in s.own_exprs() for e in x.walk())
-        return AuthStatus.OPTIONAL if "is_authenticated" in words else AuthStatus.NONE
-
-    def _external(self, qualified: str, short: str, method: str, detail: str, loc: Location) -> Verdict:
-        known = _KNOWN.get(short)
-        authz: tuple[Evidence, ...] = ()
-        if known is not None:
-            behaviour, authz_kind = known
-            if behaviour == "none":
-                status = AuthStatus.NONE
-            elif behaviour == "read_only_optional" and method in _SAFE:
-                status = AuthStatus.OPTIONAL
-            else:
-                status = AuthStatus.REQUIRED
-            if authz_kind is not None and status is AuthStatus.REQUIRED:
-                authz = (Evidence(authz_kind, qualified, AuthStatus.REQUIRED, short, loc),)
+            inherited = self._inherited(info, probe, detail, loc)
+            if inherited is not None:
+                return Verdict(inherited.status, (Evidence("permission_class", symbol.qualname, inherited.status,
+                                                           f"{detail}; subclass of {inherited.evidence[0].name}",
+                                                           loc),), inherited.authz + tuple(authz))
+            status, why = AuthStatus.NONE, "has_permission allows everyone"
         else:
-            lowered = short.lower()
-            if "authenticated" in lowered or "apikey" in lowered or "api_key" in lowered:
-                status = AuthStatus.REQUIRED
-            elif any(w in lowered for w in ("admin", "staff", "superuser")):
-                status = AuthStatus.REQUIRED
-                authz = (Evidence("role", qualified, AuthStatus.REQUIRED, short, loc),)
-            elif "allowany" in lowered:
-                status = AuthStatus.NONE
-            else:
-                status = AuthStatus.UNKNOWN
-        return Verdict(status, (Evidence("permission_class", qualified, status, detail, loc),), authz)
+            func, owner = found
+            status, why = self._run(owner, func, info, probe, [REQUEST, VIEW])
+            check = _authz_text(info, func)
+            if check is not None and status is not AuthStatus.NONE:
+                authz.append(Evidence(check[0], symbol.qualname, AuthStatus.REQUIRED, check[1],
+                                      Location(owner.module.path, func.line)))
+            if status is AuthStatus.NONE and _mentions(func, "is_authenticated"):
+                status = AuthStatus.OPTIONAL
+        if status in (AuthStatus.NONE, AuthStatus.OPTIONAL) and obj_check and obj is not None:
+            obj_status, obj_why = self._run(obj[1], obj[0], info, probe, [REQUEST, VIEW, OBJECT])
+            if obj_status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN):
+                status = obj_status
+                why = ("has_object_permission turns anonymous callers away" if obj_status is AuthStatus.REQUIRED
+                       else f"has_object_permission {obj_why}")
+        return Verdict(status, (Evidence("custom_permission", symbol.qualname, status, f"{detail}; {why}", loc),),
+                       tuple(authz))
 
-    # --- get_permissions() -------------------------------------------------------------
-    def get_permissions(self, info: ClassInfo, func: FunctionDef, owner: Symbol, method: str,
-                        action: str | None, class_items: list[tuple[Expr, ModuleSummary]] | None,
-                        default: Callable[[], Verdict], loc: Location) -> Verdict:
-        """Read a `get_permissions()` override for one route; UNKNOWN when branches are unreadable."""
-        abstract = _Abstract(method, action)
-        verdicts: list[Verdict] = []
-        mod = owner.module
+    def _inherited(self, info: ClassInfo, probe: Probe, detail: str, loc: Location) -> Verdict | None:
+        for base in info.external:
+            short = base.rsplit(".", 1)[-1]
+            if short in _KNOWN and short != "BasePermission":
+                return _external(base, probe.method, detail, loc)
+        if not info.external or any(b.rsplit(".", 1)[-1] == "BasePermission" for b in info.external):
+            return None
+        base = info.external[0]
+        verdict = _external(base, probe.method, detail, loc)
+        return verdict if verdict.status is not AuthStatus.UNKNOWN else Verdict(
+            AuthStatus.UNKNOWN, (Evidence("permission_class", base, AuthStatus.UNKNOWN,
+                                          "base class defined outside the project", loc),))
+
+    def _run(self, owner: Symbol, func: FunctionDef, info: ClassInfo, probe: Probe,
+             args: list[Any]) -> tuple[AuthStatus, str]:
+        reader = self.reader(probe)
+        me = Obj("instance", info.symbol.qualname, info.symbol)
+        outcomes = reader.call(owner, func, args, receiver=me, cls=info)
+        return judge_outcomes(outcomes, reader)
+
+    def _check_permissions(self, func: FunctionDef, owner: Symbol, probe: Probe, loc: Location,
+                           default: Callable[[], Verdict], obj_check: bool, label: str) -> Verdict:
+        info = probe.view
+        assert info is not None
+        inherited = self._classes(probe, loc, default, obj_check, label)
+        reader = self.reader(probe, inherited.status)
+        verdict, why = gate(reader.call(owner, func, [REQUEST], receiver=VIEW, cls=info), "hook", reader)
+        status = {"deny": AuthStatus.REQUIRED, "allow": AuthStatus.NONE}.get(verdict, AuthStatus.UNKNOWN)
+        detail = f"depends on {why}" if verdict == "unknown" else "judged from its body"
+        where = Location(owner.module.path, func.line)
+        authz: tuple[Evidence, ...] = ()
+        check = _authz_text(info, func)
+        if check is not None and status is not AuthStatus.NONE:
+            authz = (Evidence(check[0], f"{owner.qualname}.check_permissions", AuthStatus.REQUIRED, check[1], where),)
+        return Verdict(status, (Evidence("check_permissions", f"{owner.qualname}.check_permissions()", status,
+                                         detail, where),), authz)
+
+    def _get_permissions(self, func: FunctionDef, owner: Symbol, probe: Probe, loc: Location,
+                         default: Callable[[], Verdict], obj_check: bool) -> Verdict:
+        info = probe.view
+        assert info is not None
+        reader = self.reader(probe)
+        outcomes = reader.call(owner, func, [], receiver=VIEW, cls=info)
         detail = f"{owner.qualname}.get_permissions()"
-        try:
-            outcomes = abstract.run(func.body, {})
-        except _Deny:
-            outcomes = []
-        for expr, env in outcomes:
-            items = _returned_items(expr, env, info, class_items)
-            if items is None:
-                if expr is not None and _is_super_call(expr):
-                    verdicts.append(default() if class_items is None else
-                                    self.judge_list(class_items, method, action, "permission_classes", loc))
-                    continue
-                where = Location(mod.path, func.line)
+        where = Location(owner.module.path, func.line)
+        verdicts: list[Verdict] = []
+        for outcome in outcomes:
+            if outcome.raised or not isinstance(outcome.value, tuple | list):
+                reason = outcome.value.reason if isinstance(outcome.value, Unknown) else (
+                    reader.reasons[0] if reader.reasons else "branches cannot be read")
                 return Verdict(AuthStatus.UNKNOWN, (Evidence("get_permissions", detail, AuthStatus.UNKNOWN,
-                                                             "branches cannot be read", where),))
-            if items == "class":
-                verdicts.append(default() if class_items is None else
-                                self.judge_list(class_items, method, action, "permission_classes", loc))
-            else:
-                assert isinstance(items, list)
-                verdicts.append(self.judge_list([(e, mod) for e in items], method, action, detail, loc))
+                                                             reason, where),))
+            verdicts.append(self.judge_values(tuple(outcome.value), probe, detail, loc, default, obj_check))
         if not verdicts:
             return Verdict(AuthStatus.UNKNOWN, (Evidence("get_permissions", detail, AuthStatus.UNKNOWN,
-                                                         "branches cannot be read", loc),))
-        statuses = {v.status for v in verdicts}
-        if len(statuses) > 1:
-            return Verdict(AuthStatus.UNKNOWN, tuple(e for v in verdicts for e in v.evidence))
+                                                         "branches cannot be read", where),))
+        if len({v.status for v in verdicts}) > 1:
+            why = reader.reasons[0] if reader.reasons else "its branches disagree"
+            return Verdict(AuthStatus.UNKNOWN, (Evidence("get_permissions", detail, AuthStatus.UNKNOWN,
+                                                         f"depends on {why}", where),
+                                                *(e for v in verdicts for e in v.evidence)))
         return _all_of(verdicts)
 
 
-def _returned_items(expr: Expr | None, env: dict[str, Expr], info: ClassInfo,
-                    class_items: list[tuple[Expr, ModuleSummary]] | None) -> list[Expr] | str | None:
-    """The permission expressions a `return` hands back; "class" for the class attribute."""
-    if expr is None:
+def judge_outcomes(outcomes: list[Outcome], reader: Reader) -> tuple[AuthStatus, str]:
+    """REQUIRED when every path turns the anonymous caller away (returns something false or
+    raises), NONE when every path lets it through, else UNKNOWN with what could not be read."""
+    verdict, why = gate(outcomes, "permission", reader)
+    if verdict == "unknown":
+        return AuthStatus.UNKNOWN, f"depends on {why}"
+    return (AuthStatus.REQUIRED if verdict == "deny" else AuthStatus.NONE), "has_permission judged from its body"
+
+
+def _framework(reader: ValueReader, qualified: str, name: str, receiver: Obj, args: list[Any],
+               env: dict[str, Any]) -> Any:
+    """DRF's own classes, as `Reader.external`: built-in permissions and `APIView.get_permissions`."""
+    short = qualified.rsplit(".", 1)[-1]
+    if name == "has_permission":
+        known = _KNOWN.get(short)
+        if known is None:
+            return None
+        behaviour = known[0]
+        if behaviour == "read_only_optional":
+            method = reader.probe.method
+            return method in SAFE if method is not None else Unknown("the request's HTTP method")
+        return behaviour == "none"
+    if name == "has_object_permission":
+        if short == "DjangoObjectPermissions":
+            return Unknown(f"permissions of anonymous users come from {' and '.join(reader.probe.backends)}") \
+                if reader.probe.backends else False
+        return True if short in _KNOWN else None
+    if name in ("permission_denied", "handle_no_permission") and receiver is VIEW:
+        raise Raised
+    if name == "get_permissions" and receiver is VIEW:
+        classes = reader.attribute(VIEW, "permission_classes", env)
+        if isinstance(classes, MaybeMissing):
+            return (DEFAULT,)
+        if isinstance(classes, tuple | list):
+            return tuple(Obj("instance", c.name, c.symbol) if isinstance(c, Obj) and c.kind == "class" else c
+                         for c in classes)
         return None
-    for _ in range(4):
-        if expr.kind == "name" and expr.text in env:
-            expr = env[expr.text]
-        elif expr.kind == "comp" and expr.args:
-            iterable = expr.args[1] if len(expr.args) > 1 else None
-            if iterable is None:
-                return None
-            dotted = iterable.dotted or ""
-            if dotted in env:
-                expr = env[dotted]
-            elif dotted == "self.permission_classes":
-                return "class"
-            elif iterable.kind in ("list", "tuple"):
-                expr = iterable
-            else:
-                return None
-        else:
-            break
-    if expr.kind in ("list", "tuple"):
-        out: list[Expr] = []
-        for item in expr.args:
-            if item.kind == "starred":
-                if _is_super_call(item.args[0]):
-                    if class_items is None:
-                        return None
-                    out += [e for e, _m in class_items]
-                    continue
-                return None
-            out.append(item)
-        return out
     return None
 
 
-def _is_super_call(expr: Expr) -> bool:
-    return expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "get_permissions"
+def _external(qualified: str, method: str | None, detail: str, loc: Location) -> Verdict:
+    short = qualified.rsplit(".", 1)[-1]
+    known = _KNOWN.get(short)
+    authz: tuple[Evidence, ...] = ()
+    if known is not None:
+        behaviour, authz_kind = known
+        if behaviour == "none":
+            status = AuthStatus.NONE
+        elif behaviour == "read_only_optional" and (method in SAFE or method is None):
+            status = AuthStatus.OPTIONAL
+        else:
+            status = AuthStatus.REQUIRED
+        if authz_kind is not None and status is AuthStatus.REQUIRED:
+            authz = (Evidence(authz_kind, qualified, AuthStatus.REQUIRED, short, loc),)
+    else:
+        lowered = short.lower()
+        if "authenticated" in lowered or "apikey" in lowered or "api_key" in lowered:
+            status = AuthStatus.REQUIRED
+        elif any(w in lowered for w in ("admin", "staff", "superuser")):
+            status = AuthStatus.REQUIRED
+            authz = (Evidence("role", qualified, AuthStatus.REQUIRED, short, loc),)
+        elif "allowany" in lowered:
+            status = AuthStatus.NONE
+        else:
+            status = AuthStatus.UNKNOWN
+    return Verdict(status, (Evidence("permission_class", qualified, status, detail, loc),), authz)
 
 
-def _role_text(func: FunctionDef) -> str | None:
-    for stmt in func.body:
-        for expr in stmt.own_exprs():
-            text = expr.render(80)
-            if _ROLE_RE.search(text):
-                return text
+def _negate(inner: Verdict, loc: Location) -> Verdict:
+    """`~P`: the anonymous caller passes exactly when it fails P."""
+    flipped = {AuthStatus.REQUIRED: AuthStatus.NONE, AuthStatus.NONE: AuthStatus.REQUIRED,
+               AuthStatus.OPTIONAL: AuthStatus.REQUIRED, AuthStatus.UNKNOWN: AuthStatus.UNKNOWN}[inner.status]
+    names = ", ".join(e.name for e in inner.evidence[:1])
+    return Verdict(flipped, (Evidence("permission_class", f"~{names}", flipped, "negated permission", loc),
+                             *inner.evidence))
+
+
+def _mentions(func: FunctionDef, word: str) -> bool:
+    return any(e.text == word for _stmt, e in walk_exprs(func.body))
+
+
+def _authz_text(info: ClassInfo, func: FunctionDef) -> tuple[str, str] | None:
+    """(`role` or `permission`, the check) when `has_permission` (or a method of its class it calls)
+    checks more than authentication: a role, a permission, a membership, a scope."""
+    bodies = [func]
+    for _stmt, call in walk_exprs(func.body):
+        if call.kind == "call" and call.func.kind == "attr" and call.func.args[0].dotted == "self":
+            found = info.method(call.func.text)
+            if found is not None and found[0] not in bodies:
+                bodies.append(found[0])
+    for body in bodies:
+        for stmt in walk_stmts(body.body):
+            for expr in stmt.own_exprs():
+                text = expr.render(200)
+                if _ROLE_RE.search(text):
+                    return "role", expr.render(80)
+                if _PERMISSION_RE.search(text):
+                    return "permission", expr.render(80)
     return None
 
 
 def _all_of(verdicts: list[Verdict]) -> Verdict:
     statuses = [v.status for v in verdicts]
-    for status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN, AuthStatus.OPTIONAL, AuthStatus.NONE):
-        if status in statuses:
-            chosen = status
-            break
+    chosen = next(s for s in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN, AuthStatus.OPTIONAL, AuthStatus.NONE)
+                  if s in statuses)
     evidence = tuple(e for v in verdicts for e in v.evidence)
     authz = tuple(a for v in verdicts for a in v.authz)
     return Verdict(chosen, evidence, authz)
@@ -436,13 +396,13 @@ def _all_of(verdicts: list[Verdict]) -> Verdict:
 
 def _any_of(verdicts: list[Verdict]) -> Verdict:
     statuses = [v.status for v in verdicts]
-    for status in (AuthStatus.NONE, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN, AuthStatus.REQUIRED):
-        if status in statuses:
-            chosen = status
-            break
+    chosen = next(s for s in (AuthStatus.NONE, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN, AuthStatus.REQUIRED)
+                  if s in statuses)
+    if chosen is AuthStatus.NONE and AuthStatus.REQUIRED in statuses:
+        chosen = AuthStatus.OPTIONAL  # `IsAuthenticated | ReadOnly`: anonymous callers get in one way, users another
     evidence = tuple(e for v in verdicts for e in v.evidence)
     authz = tuple(a for v in verdicts for a in v.authz) if all(v.authz for v in verdicts) else ()
     return Verdict(chosen, evidence, authz)
 
 
-__all__ = ["PermissionJudge", "Verdict"]
+__all__ = ["DEFAULT", "PermissionJudge", "Verdict", "judge_outcomes"]

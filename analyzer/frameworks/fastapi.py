@@ -13,7 +13,7 @@ a stand-in app, so its includes keep their prefixes and dependencies. The tree i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from apilint.config import Config
@@ -21,7 +21,8 @@ from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import factory_aliases, join_conditions, join_paths, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
-from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router
+from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router, ScanContext
+from apilint.frameworks.fastapi_wrappers import ROUTE_METHODS, WrapperReader
 from apilint.model import Diagnostic, HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -38,22 +39,6 @@ _APPISH = frozenset({"app", "application", "fastapi_app", "api_app", "asgi_app"}
 _ROUTERISH = frozenset({"router", "api_router", "parent_router"})
 _MAX_LOOP_ITEMS = 200
 _MAX_HELPERS = 500
-
-
-@dataclass
-class _Ctx:
-    """Where the scan is: the prefix of local object keys, names bound to routers, names bound to
-    expressions (loop variables), the evaluator scope, and the conditions the code sits under."""
-
-    scope: str
-    names: dict[str, str]
-    exprs: dict[str, tuple[ModuleSummary, Expr]] = field(default_factory=dict)
-    values: Scope | None = None
-    condition: str = ""
-
-    def under(self, condition: str) -> _Ctx:
-        """The same scope under one more condition (an `if` branch)."""
-        return replace(self, condition=join_conditions(self.condition, condition))
 
 
 class FastAPIAdapter:
@@ -79,6 +64,7 @@ class _Linker:
         self.aliases: dict[str, str] = {}
         self.deps = DependencyJudge(index, config)
         self.facts = AppFacts(index, out)
+        self.wrappers = WrapperReader(self)
         self._helpers_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self._replaced: set[tuple[str, str]] = set()
         self._reported: set[tuple[str, int, str]] = set()
@@ -90,11 +76,11 @@ class _Linker:
         for mod in self.modules:
             self._collect_objects(mod, mod.body, "", None, None)
         for router, mod, call, scope in self._pending:
-            self._configure(router, mod, call, _Ctx("", {}, values=scope))
+            self._configure(router, mod, call, ScanContext("", {}, values=scope))
         for mod in self.modules:
             self.aliases.update(factory_aliases(self.index, mod, self.routers))
         for mod in self.modules:
-            self._scan(mod, mod.body, _Ctx("", {}))
+            self._scan(mod, mod.body, ScanContext("", {}))
         self.facts.rate_limiters(self.modules, self.routers)
         Emitter(self.index, self.deps, self.out).emit(self.routers, self._replaced)
 
@@ -135,6 +121,8 @@ class _Linker:
                         continue
                     key = self._object_key(mod, scope, cls, dotted)
                     router = Router(key, kind[0], kind[1], mod, stmt.line)
+                    router.template = (kind[0] == "router" and cls is not None and dotted.startswith("self.")
+                                       and any(m.name in ROUTE_METHODS for m in cls.methods()))
                     self._pending.append((router, mod, stmt.value, values))
                     self.routers[key] = router
             elif stmt.func is not None:
@@ -161,7 +149,7 @@ class _Linker:
             return f"{mod.module}.{cls.qualname}.{dotted}"
         return f"{mod.module}.{scope}{dotted}"
 
-    def _configure(self, router: Router, mod: ModuleSummary, call: Expr, ctx: _Ctx | None) -> None:
+    def _configure(self, router: Router, mod: ModuleSummary, call: Expr, ctx: ScanContext | None) -> None:
         scope = ctx.values if ctx is not None else None
         prefix = call.kwarg("prefix")
         if prefix is not None:
@@ -185,7 +173,7 @@ class _Linker:
                 self.facts.exception_handler(mod, value)
 
     # --- resolving objects ----------------------------------------------------------------
-    def _resolve_router(self, mod: ModuleSummary, expr: Expr | None, ctx: _Ctx | None,
+    def _resolve_router(self, mod: ModuleSummary, expr: Expr | None, ctx: ScanContext | None,
                         _depth: int = 0) -> Router | None:
         if expr is None or _depth > 4:
             return None
@@ -217,6 +205,8 @@ class _Linker:
                 return self.routers[key]
             if symbol.value is not None and symbol.value.kind in ("name", "attr"):  # api = app
                 return self._resolve_router(symbol.module, symbol.value, None, _depth + 1)
+        if expr.kind == "attr":  # v2.router, self.router: the router an instance of a wrapper class holds
+            return self.wrappers.instance_router(mod, expr.args[0], expr.text, ctx)
         return None
 
     def _factory_router(self, mod: ModuleSummary, call: Expr, depth: int) -> Router | None:
@@ -231,12 +221,12 @@ class _Linker:
                 local[key[len(prefix):]] = key
         for stmt in walk_stmts(symbol.func.body):
             if stmt.kind == "return" and stmt.value is not None:
-                found = self._resolve_router(symbol.module, stmt.value, _Ctx("", local), depth + 1)
+                found = self._resolve_router(symbol.module, stmt.value, ScanContext("", local), depth + 1)
                 if found is not None:
                     return found
         return None
 
-    def _router_of_value(self, mod: ModuleSummary, value: Any, ctx: _Ctx) -> Router | None:
+    def _router_of_value(self, mod: ModuleSummary, value: Any, ctx: ScanContext) -> Router | None:
         """The router an evaluated value stands for (a loop item, a dict value)."""
         found = as_expr(mod, value)
         if found is None or isinstance(value, str):
@@ -245,11 +235,11 @@ class _Linker:
         return self._resolve_router(owner, expr, ctx if owner is mod else None)
 
     # --- pass 2: registrations ------------------------------------------------------------
-    def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], ctx: _Ctx) -> None:
+    def _scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], ctx: ScanContext) -> None:
         for stmt in body:
             self._statement(mod, stmt, ctx)
 
-    def _statement(self, mod: ModuleSummary, stmt: Stmt, ctx: _Ctx) -> None:
+    def _statement(self, mod: ModuleSummary, stmt: Stmt, ctx: ScanContext) -> None:
         kind = stmt.kind
         if kind in ("assign", "annassign") and stmt.value is not None:
             self._assignment(mod, stmt, ctx)
@@ -272,7 +262,7 @@ class _Linker:
             if stmt.func is None and stmt.cls is None:
                 self._scan(mod, tuple(stmt.children()), ctx)
 
-    def _assignment(self, mod: ModuleSummary, stmt: Stmt, ctx: _Ctx) -> None:
+    def _assignment(self, mod: ModuleSummary, stmt: Stmt, ctx: ScanContext) -> None:
         assert stmt.value is not None
         for target in stmt.targets:
             dotted = target.dotted
@@ -300,15 +290,15 @@ class _Linker:
                 self.out.settings.append(SettingFact("DEBUG", "True", Location(mod.path, stmt.line),
                                                      router.framework))
 
-    def _function(self, mod: ModuleSummary, func: FunctionDef, ctx: _Ctx, cls: ClassDef | None,
+    def _function(self, mod: ModuleSummary, func: FunctionDef, ctx: ScanContext, cls: ClassDef | None,
                   bound_names: dict[str, str] | None = None, bound_values: dict[str, Value] | None = None) -> None:
         """Read a function: its route decorators, then its body with its own scope."""
         self._decorated(mod, func, ctx)
         inner = self._function_ctx(mod, func, ctx, cls, bound_names, bound_values)
         self._scan(mod, func.body, inner)
 
-    def _function_ctx(self, mod: ModuleSummary, func: FunctionDef, ctx: _Ctx, cls: ClassDef | None,
-                      bound_names: dict[str, str] | None, bound_values: dict[str, Value] | None) -> _Ctx:
+    def _function_ctx(self, mod: ModuleSummary, func: FunctionDef, ctx: ScanContext, cls: ClassDef | None,
+                      bound_names: dict[str, str] | None, bound_values: dict[str, Value] | None) -> ScanContext:
         names = dict(ctx.names)
         if cls is not None:
             own = f"{mod.module}.{cls.qualname}.self."
@@ -321,7 +311,7 @@ class _Linker:
             symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
             values["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
         scope = Scope(mod, func, values, ctx.values)
-        return _Ctx(f"{func.qualname}.<locals>.", names, dict(ctx.exprs), scope, ctx.condition)
+        return ScanContext(f"{func.qualname}.<locals>.", names, dict(ctx.exprs), scope, ctx.condition)
 
     def _param_objects(self, mod: ModuleSummary, func: FunctionDef, bound: dict[str, str]) -> dict[str, str]:
         """Parameters that hold an app or router: bound by the caller, else the project's only one
@@ -368,12 +358,16 @@ class _Linker:
             self.routers[key] = Router(key, kind[0], kind[1], mod, func.line, stand_in=(func_key, param))
         return self.routers[key]
 
-    def _loop(self, mod: ModuleSummary, stmt: Stmt, ctx: _Ctx) -> None:
+    def _loop(self, mod: ModuleSummary, stmt: Stmt, ctx: ScanContext) -> None:
         """`for prefix, router in ROUTERS.items():` -- the body read once per item of a known collection."""
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 self._call(mod, call, ctx, stmt.line)
         assert stmt.value is not None
+        if not self._loop_registers(stmt):
+            self._scan(mod, stmt.body, ctx)
+            self._scan(mod, stmt.orelse, ctx)
+            return
         value = self.index.values.value(mod, stmt.value, ctx.values).first
         items = list(value) if isinstance(value, list | tuple | dict) else None
         target = stmt.targets[0] if stmt.targets else None
@@ -389,13 +383,29 @@ class _Linker:
                 self._scan(mod, stmt.body, replace(ctx, names=names, exprs=exprs, values=scope))
         self._scan(mod, stmt.orelse, ctx)
 
+    def _loop_registers(self, stmt: Stmt) -> bool:
+        """Only a loop whose body registers something, or hands its variable to a call, is unrolled."""
+        loop_names = {e.text for t in stmt.targets for e in t.walk() if e.kind == "name"}
+        wrapper_methods = self.wrappers.method_names()
+        for inner in walk_stmts(stmt.body, into_defs=True):
+            if inner.func is not None and inner.func.decorators:
+                return True
+            for expr in inner.own_exprs():
+                for call in expr.calls():
+                    if call.func.kind == "attr" and (call.func.text in _REGISTRATIONS or
+                                                     call.func.text in wrapper_methods):
+                        return True
+                    if any(a.kind == "name" and a.text in loop_names for a in call.positional):
+                        return True
+        return False
+
     def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: Any) -> None:
         found = unreadable_loop(mod, stmt, value, _REGISTRATIONS)
         if found is not None:
             self.out.diagnostics.append(found)
 
     def _bind(self, mod: ModuleSummary, target: Expr, item: Any, names: dict[str, str],
-              exprs: dict[str, tuple[ModuleSummary, Expr]], bound: dict[str, Value], ctx: _Ctx) -> None:
+              exprs: dict[str, tuple[ModuleSummary, Expr]], bound: dict[str, Value], ctx: ScanContext) -> None:
         if target.kind == "name":
             bound[target.text] = Value((item,))
             found = as_expr(mod, item)
@@ -409,7 +419,7 @@ class _Linker:
                 self._bind(mod, sub, part, names, exprs, bound, ctx)
 
     # --- decorators and calls ---------------------------------------------------------------
-    def _decorated(self, mod: ModuleSummary, func: FunctionDef, ctx: _Ctx) -> None:
+    def _decorated(self, mod: ModuleSummary, func: FunctionDef, ctx: ScanContext) -> None:
         for dec in func.decorators:
             call = dec.expr
             if call.kind != "call" or call.func.kind != "attr":
@@ -417,6 +427,9 @@ class _Linker:
             method = call.func.text
             router = self._resolve_router(mod, call.func.args[0], ctx)
             if router is None:
+                self.wrappers.decorator(mod, func, call, dec.line, ctx)
+                continue
+            if router.template:
                 continue
             if method in HTTP_METHODS or method in ("api_route", "websocket", "route", "websocket_route"):
                 methods = self._methods(mod, method, call, ctx)
@@ -431,7 +444,7 @@ class _Linker:
             elif method == "middleware":
                 self.facts.function_middleware(router, mod, func)
 
-    def _methods(self, mod: ModuleSummary, method: str, call: Expr, ctx: _Ctx | None) -> tuple[str, ...]:
+    def _methods(self, mod: ModuleSummary, method: str, call: Expr, ctx: ScanContext | None) -> tuple[str, ...]:
         if method in HTTP_METHODS:
             return (method.upper(),)
         if method in ("websocket", "websocket_route"):
@@ -445,7 +458,7 @@ class _Linker:
                     return found
         return ("GET",)
 
-    def _call(self, mod: ModuleSummary, call: Expr, ctx: _Ctx, line: int) -> None:
+    def _call(self, mod: ModuleSummary, call: Expr, ctx: ScanContext, line: int) -> None:
         func = call.func
         if func.kind == "attr" and func.text in _REGISTRATIONS:
             router = self._resolve_router(mod, func.args[0], ctx)
@@ -455,7 +468,9 @@ class _Linker:
         if call.positional or call.keywords:
             self._helper_call(mod, call, ctx, line)
 
-    def _registration(self, mod: ModuleSummary, router: Router, call: Expr, ctx: _Ctx, line: int) -> None:
+    def _registration(self, mod: ModuleSummary, router: Router, call: Expr, ctx: ScanContext, line: int) -> None:
+        if router.template:
+            return  # a wrapper method as written: each instance's own router gets the route
         method = call.func.text
         if method == "include_router":
             child = self._resolve_router(mod, call.arg(0, "router"), ctx)
@@ -496,12 +511,12 @@ class _Linker:
         parent.includes.append(Include(child.key, prefix, deps, condition))
         child.included = True
 
-    def _helper_call(self, mod: ModuleSummary, call: Expr, ctx: _Ctx, line: int) -> str | None:
+    def _helper_call(self, mod: ModuleSummary, call: Expr, ctx: ScanContext, line: int) -> str | None:
         """`configure(app)`, `self.setup_routes(app)`, `include_routers(APIRouter(prefix="/t"))`: read
         the project function with its app/router parameters bound to the arguments' objects (a
         router built in the argument itself included) and its other parameters to the arguments'
         values. Returns the router the function hands back when it returns one of them."""
-        if len(self._helpers_seen) > _MAX_HELPERS:
+        if len(self._helpers_seen) > _MAX_HELPERS or not self._may_configure(mod, call, ctx):
             return None
         callee = self.index.values.value(mod, call.func, ctx.values).first
         if not isinstance(callee, Ref) or callee.symbol.func is None:
@@ -509,6 +524,9 @@ class _Linker:
         symbol = callee.symbol
         func = symbol.func
         assert func is not None
+        receiver = self.index.values.value(mod, call.func.args[0], ctx.values).first \
+            if call.func.kind == "attr" else None
+        wrapper = receiver if self.wrappers.holds_router(receiver) else None
         is_method = "." in func.qualname and func.params and func.params[0].name in ("self", "cls")
         params = [p for p in func.params if p.kind in ("pos", "posonly")][1 if is_method else 0:]
         routers: dict[str, str] = {}
@@ -522,11 +540,12 @@ class _Linker:
                                                                                               kw.name)
                 if found is not None:
                     routers[kw.name] = found.key
-        if not routers:
+        if not routers and wrapper is None:
             return None
         returned = next((routers[s.value.text] for s in walk_stmts(func.body) if s.kind == "return"
                          and s.value is not None and s.value.kind == "name" and s.value.text in routers), None)
-        seen_key = (symbol.qualname, tuple(sorted(routers.items())))
+        origin = self.wrappers.origin_of(wrapper) if wrapper is not None else ""
+        seen_key = (f"{symbol.qualname}@{origin}", tuple(sorted(routers.items())))
         if seen_key in self._helpers_seen:
             return returned
         self._helpers_seen.add(seen_key)
@@ -535,12 +554,27 @@ class _Linker:
             self._replaced.add((func_key, name))
         values = self.index.values.bind_arguments(mod, func, call, ctx.values, skip_self=bool(is_method))
         cls = self._owner_class(symbol)
-        inner = self._function_ctx(symbol.module, func, _Ctx("", {}, values=None, condition=ctx.condition), cls,
+        if wrapper is not None:  # a wrapper's method: `self.router` is this instance's own router
+            values["self"] = Value((wrapper,))
+            cls = None
+        inner = self._function_ctx(symbol.module, func, ScanContext("", {}, values=None, condition=ctx.condition), cls,
                                    routers, values)
         self._scan(symbol.module, func.body, inner)
         return returned
 
-    def _inline_router(self, mod: ModuleSummary, arg: Expr, ctx: _Ctx, line: int,
+    def _may_configure(self, mod: ModuleSummary, call: Expr, ctx: ScanContext) -> bool:
+        """A cheap test before reading a callee: an argument is an app or router (a known one, or one
+        built right there), or the call is a method a router-wrapper class defines."""
+        args = [*call.positional, *(kw.value for kw in call.keywords)]
+        for arg in args:
+            if arg.kind == "call":
+                if self._router_kind(mod, arg) is not None:
+                    return True
+            elif arg.kind in ("name", "attr") and self._resolve_router(mod, arg, ctx) is not None:
+                return True
+        return call.func.kind == "attr" and call.func.text in self.wrappers.method_names()
+
+    def _inline_router(self, mod: ModuleSummary, arg: Expr, ctx: ScanContext, line: int,
                        position: int | str) -> Router | None:
         """A router or app built right in a call's argument (`include_routers(APIRouter(prefix=...))`)."""
         kind = self._router_kind(mod, arg)
@@ -560,7 +594,7 @@ class _Linker:
 
     # --- Starlette route lists ------------------------------------------------------------
     def _starlette_routes(self, where: ModuleSummary, expr: Expr, prefix: str, owner: Router,
-                          ctx: _Ctx | None, depth: int = 0) -> Iterator[RawRoute]:
+                          ctx: ScanContext | None, depth: int = 0) -> Iterator[RawRoute]:
         """`routes=[Route(...), Mount(...)]`: a literal list, a constant, or what a builder returns
         (every list it may return), each route read in the scope it was written in."""
         scope = ctx.values if ctx is not None else None
@@ -575,7 +609,7 @@ class _Linker:
                 continue
             short = (self.index.qualify_expr(mod, item.func) or "").rsplit(".", 1)[-1]
             if item_scope is not None:
-                inner_ctx: _Ctx | None = _Ctx("", {}, values=item_scope)
+                inner_ctx: ScanContext | None = ScanContext("", {}, values=item_scope)
             else:
                 inner_ctx = ctx if mod is where else None
             if short in ("Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"):
@@ -594,7 +628,7 @@ class _Linker:
                 if child is not None:
                     self._include(owner, child, sub_prefix, [], "")
 
-    def _routes_of(self, mod: ModuleSummary, expr: Expr, ctx: _Ctx | None, depth: int = 0) -> Router | None:
+    def _routes_of(self, mod: ModuleSummary, expr: Expr, ctx: ScanContext | None, depth: int = 0) -> Router | None:
         """The router whose `.routes` a list stands for: `router.routes`, or a project function that
         builds a router and returns its `.routes` (`Starlette(routes=build_routes(...))`)."""
         if depth > 3:
@@ -611,13 +645,13 @@ class _Linker:
         names = {key[len(local):]: key for key in self.routers if key.startswith(local)}
         for stmt in walk_stmts(func.body):
             if stmt.kind == "return" and stmt.value is not None:
-                found = self._routes_of(callee.symbol.module, stmt.value, _Ctx("", names), depth + 1)
+                found = self._routes_of(callee.symbol.module, stmt.value, ScanContext("", names), depth + 1)
                 if found is not None:
                     return found
         return None
 
     def _endpoint_routes(self, mod: ModuleSummary, endpoint: Expr | None, methods: tuple[str, ...],
-                         path: str, line: int, ctx: _Ctx | None) -> Iterator[RawRoute]:
+                         path: str, line: int, ctx: ScanContext | None) -> Iterator[RawRoute]:
         if endpoint is None:
             return
         value = self.index.values.value(mod, endpoint, ctx.values if ctx is not None else None).first
@@ -635,7 +669,7 @@ class _Linker:
                                    method.line, decorators=tuple(d.expr for d in method.decorators))
 
     # --- paths ----------------------------------------------------------------------------
-    def _path(self, mod: ModuleSummary, expr: Expr | None, ctx: _Ctx | None, line: int) -> tuple[str, str]:
+    def _path(self, mod: ModuleSummary, expr: Expr | None, ctx: ScanContext | None, line: int) -> tuple[str, str]:
         """(path text with `{?expr}` for unreadable parts, a note when it may take other values)."""
         if expr is None:
             return "", ""

@@ -8,7 +8,7 @@ routes are emitted as `linked=False` with their local paths.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import body_auth, body_checks_role, join_conditions, join_paths, normalize_path
@@ -16,6 +16,7 @@ from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedup
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
+from apilint.values import Scope
 
 
 @dataclass
@@ -64,6 +65,25 @@ class Router:
     stand_in: tuple[str, str] | None = None
     """For the app a function receives as a parameter (`def configure(app: FastAPI)`) when the
     caller cannot be seen: (function key, parameter name)."""
+    template: bool = False
+    """The inner router of a router-wrapper class as its methods are written (`self.router`): each
+    instance has its own (`fastapi_wrappers`), so this one is not emitted unless something includes it."""
+
+
+@dataclass
+class ScanContext:
+    """Where the scan is: the prefix of local object keys, names bound to routers, names bound to
+    expressions (loop variables), the evaluator scope, and the conditions the code sits under."""
+
+    scope: str
+    names: dict[str, str]
+    exprs: dict[str, tuple[ModuleSummary, Expr]] = field(default_factory=dict)
+    values: Scope | None = None
+    condition: str = ""
+
+    def under(self, condition: str) -> ScanContext:
+        """The same scope under one more condition (an `if` branch)."""
+        return replace(self, condition=join_conditions(self.condition, condition))
 
 
 class Emitter:
@@ -81,7 +101,8 @@ class Emitter:
             if router.kind == "app" and router.stand_in is None:
                 self.out.apps.append(AppFact(router.framework, router.key, Location(router.mod.path, router.line),
                                              tuple(router.middleware)))
-        roots = [r for r in routers.values() if not r.included and (r.stand_in is None or r.stand_in not in replaced)]
+        roots = [r for r in routers.values() if not r.included and not r.template
+                 and (r.stand_in is None or r.stand_in not in replaced)]
         for root in sorted(roots, key=lambda r: r.key):
             self._walk(root, "", [], [], root, set(), "")
 
@@ -218,4 +239,4 @@ def _scopes(dec: Expr) -> tuple[str, ...]:
     return ()
 
 
-__all__ = ["Emitter", "Include", "RawRoute", "Router"]
+__all__ = ["Emitter", "Include", "RawRoute", "Router", "ScanContext"]

@@ -213,7 +213,10 @@ class _Linker:
         if node.kind == "blueprint":
             node.name = self.index.values.string(mod, call.arg(0, "name"), scope) or key.rsplit(".", 1)[-1]
             prefix = call.kwarg("url_prefix")
-            node.prefix = self._path(mod, prefix, env, line)[0] if prefix is not None else ""
+            if prefix is not None:
+                node.prefix = self._path(mod, prefix, env, line)[0]
+            else:
+                node.prefix = self._subclass_prefix(mod, call, scope) or ""
         elif node.kind == "api":
             prefix = call.kwarg("prefix")
             node.prefix = self._path(mod, prefix, env, line)[0] if prefix is not None else ""
@@ -224,6 +227,26 @@ class _Linker:
             node.prefix = self._path(mod, path, env, line)[0] if path is not None else "/" + node.name
             node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
         return node
+
+    def _subclass_prefix(self, mod: ModuleSummary, call: Expr, scope: Scope | None) -> str | None:
+        """A Blueprint subclass that sets its own default prefix in `__init__`
+        (`kwargs.setdefault("url_prefix", "/" + name)`), read with the constructor's arguments."""
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None or symbol.cls is None:
+            return None
+        for owner in self._class_chain(symbol):
+            assert owner.cls is not None
+            init = owner.cls.method("__init__")
+            if init is None:
+                continue
+            for stmt in walk_stmts(init.body):
+                for expr in stmt.own_exprs():
+                    value = _url_prefix_default(stmt, expr)
+                    if value is None:
+                        continue
+                    bound = self.index.values.bind_arguments(mod, init, call, scope, skip_self=True)
+                    return self.index.values.string(owner.module, value, Scope(owner.module, init, bound))
+        return None
 
     def _factory_aliases(self, mod: ModuleSummary) -> None:
         """`app = create_app()` where the factory builds and returns a Flask app."""
@@ -877,6 +900,17 @@ class _Linker:
                 condition=condition,
             ))
         self.out.frameworks.add("flask")
+
+
+def _url_prefix_default(stmt: Stmt, expr: Expr) -> Expr | None:
+    """`kwargs.setdefault("url_prefix", X)` or `kwargs["url_prefix"] = X` in a constructor: X."""
+    if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "setdefault" and \
+            len(expr.positional) == 2 and expr.positional[0].kind == "str" and expr.positional[0].text == "url_prefix":
+        return expr.positional[1]
+    if stmt.kind == "assign" and stmt.value is not None and expr is stmt.targets[0] and expr.kind == "subscript" \
+            and len(expr.args) == 2 and expr.args[1].kind == "str" and expr.args[1].text == "url_prefix":
+        return stmt.value
+    return None
 
 
 def _conditioned(raws: list[_Raw], env: Env, note: str) -> list[_Raw]:

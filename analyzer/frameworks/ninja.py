@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import Bindings, calls_with_loops, join_conditions, join_paths
+from apilint.frameworks.django_gates import judge_callable
 from apilint.frameworks.django_settings import project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
 from apilint.frameworks.django_views import ClassInfo, DjangoAuth
@@ -30,6 +31,7 @@ _SCHEMES = frozenset({"HttpBearer", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie
                       "AsyncHttpBearer", "AsyncAPIKeyHeader", "AsyncAPIKeyQuery", "AsyncAPIKeyCookie"})
 _ROLE_SCHEMES = frozenset({"django_auth_superuser", "django_auth_is_staff", "SessionAuthSuperUser",
                            "SessionAuthIsStaff"})
+_OPEN_NAME = re.compile(r"allow|anonymous|anyone|public|optional|open", re.IGNORECASE)
 _NINJA_PARAM = re.compile(r"\{(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -224,26 +226,26 @@ class _Linker:
     def _route(self, op: _Op, prefix: str, chain: list[tuple[Expr, ModuleSummary]], obj: _Obj, api: _Obj,
                mount: Mount | None, condition: str) -> None:
         loc = Location(op.mod.path, op.func.line)
-        own = op.call.kwarg("auth")
-        if own is not None:
-            status, evidence, authz = self._auth(own, op.mod, loc, "operation auth")
-        elif chain:
-            expr, mod = chain[-1]
-            status, evidence, authz = self._auth(expr, mod, loc, "router auth" if len(chain) > 1 or obj.kind ==
-                                                 "router" else "NinjaAPI auth")
-        else:
-            status, evidence, authz = AuthStatus.NONE, [], []
         facts = self.django.decorators(op.mod, [d.expr for d in op.func.decorators], loc)
-        if status is AuthStatus.NONE and self.middleware is not None and not facts.login_exempt:
-            status = self.middleware[0]
-            evidence.append(self.middleware[1])
         raw = join_paths(prefix, op.path) if op.path else join_paths(prefix)
         path, params = normalize_django_path(_NINJA_PARAM.sub(lambda m: "{" + m.group(1) + "}", raw))
         response = op.call.kwarg("response")
         response_model = None
         if response is not None and not response.is_none:
             response_model = self.index.qualify_expr(op.mod, response) or response.render(60)
+        own = op.call.kwarg("auth")
         for method in op.methods:
+            if own is not None:
+                status, evidence, authz = self._auth(own, op.mod, loc, "operation auth", method)
+            elif chain:
+                expr, mod = chain[-1]
+                status, evidence, authz = self._auth(expr, mod, loc, "router auth" if len(chain) > 1 or obj.kind ==
+                                                     "router" else "NinjaAPI auth", method)
+            else:
+                status, evidence, authz = AuthStatus.NONE, [], []
+            if status is AuthStatus.NONE and self.middleware is not None and not facts.login_exempt:
+                status = self.middleware[0]
+                evidence.append(self.middleware[1])
             self.out.routes.append(Route(
                 framework="ninja", method=method, path=path, raw_path=raw,
                 handler=f"{op.mod.module}.{op.func.qualname}", location=loc,
@@ -257,13 +259,13 @@ class _Linker:
         self.out.rate_limiters.extend(facts.rate_limit)
         self.out.frameworks.add("ninja")
 
-    def _auth(self, expr: Expr, mod: ModuleSummary, loc: Location,
-              where: str) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:
+    def _auth(self, expr: Expr, mod: ModuleSummary, loc: Location, where: str,
+              method: str) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:
         if expr.is_none:
             return AuthStatus.NONE, [Evidence("auth_argument", "None", AuthStatus.NONE, f"{where}: auth=None",
                                              loc)], []
         if expr.kind in ("list", "tuple"):
-            results = [self._auth(e, mod, loc, where) for e in expr.args]
+            results = [self._auth(e, mod, loc, where, method) for e in expr.args]
             if not results:
                 return AuthStatus.NONE, [], []
             statuses = [r[0] for r in results]
@@ -284,6 +286,19 @@ class _Linker:
         authz: list[Evidence] = []
         if short in _ROLE_SCHEMES or any(w in short.lower() for w in ("admin", "staff", "superuser")):
             authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, short, loc))
+        if symbol is not None and (symbol.func is not None or (
+                symbol.cls is not None and ClassInfo(self.index, symbol).method("__call__") is not None)):
+            # The project's own callable: run it for an anonymous request of this method.
+            judged = judge_callable(self.index, symbol, method)
+            if judged is not None and judged[0] == "allow":
+                # Named for it (`AllowAnonymous`), it is an explicit opt-out like `auth=None`; otherwise an
+                # auth callable that lets anonymous callers through (`return request.user`) is a bug.
+                kind = "auth_argument" if _OPEN_NAME.search(short) else "auth"
+                return AuthStatus.NONE, [Evidence(kind, qualified, AuthStatus.NONE,
+                                                  f"{where}: lets anonymous callers through", loc)], []
+            if judged is not None and judged[0] == "deny":
+                return AuthStatus.REQUIRED, [Evidence("auth", qualified, AuthStatus.REQUIRED,
+                                                      f"{where}: turns anonymous callers away", loc)], authz
         if symbol is not None and symbol.cls is not None:
             info = ClassInfo(self.index, symbol)
             if any(b in _SCHEMES for b in info.external_short) or info.method("authenticate") is not None:

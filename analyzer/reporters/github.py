@@ -1,7 +1,10 @@
 """GitHub Actions workflow commands: one `::error`/`::warning`/`::notice` annotation a finding.
 
 Annotations come most severe first (GitHub shows at most 10 of each level per step and 50 per
-run, so the order decides which are seen). Paths are made relative to `GITHUB_WORKSPACE` when
+run, so the order decides which are seen). Workflow commands cannot carry a code suggestion,
+so a fixable finding's annotation names its automatic fix and the command that applies it
+(`apilint check --fix`, or `--fix --unsafe-fixes`); suggestion blocks are in the Markdown
+review comment (`--format markdown`) and in SARIF `fixes`. Paths are made relative to `GITHUB_WORKSPACE` when
 the project root lies inside it, so annotations attach to the right file in a monorepo.
 """
 
@@ -56,6 +59,10 @@ def annotation(finding: Finding, prefix: str = "") -> str:
         message = f"{finding.route}: {message}"
     if finding.fix:
         message += f"\nFix: {finding.fix}"
+    if finding.fix_plan is not None:
+        unsafe = finding.fix_plan.applicability.value == "unsafe"
+        command = "apilint check --fix" + (" --unsafe-fixes" if unsafe else "")
+        message += f"\nAutofix ({command}): {finding.fix_plan.title}"
     return f"::{COMMAND[finding.severity]} {','.join(props)}::{escape_data(message)}"
 
 

@@ -3,11 +3,17 @@
 ```
 {"version": 1, "tool": {"name": "apilint", "version": "..."},
  "summary": {"files": N, "findings": N, "by_severity": {...}, "suppressed": N, "baselined": N,
-             "quiet": N},
+             "fixable": {"safe": N, "unsafe": N}, "fixed": N, "quiet": N},
  "findings": [{"code", "name", "message", "severity", "confidence", "file", "line", "column",
-               "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri"}],
+               "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri",
+               "autofix": null | {"applicability": "safe" | "unsafe", "title": "..."}}],
  "diagnostics": [{"code", "message", "file", "line", "internal"}]}
 ```
+
+`fix` is the advice in words; `autofix` says whether `apilint check --fix` (safe) or
+`--fix --unsafe-fixes` (unsafe) would rewrite the code for this finding, and how. `fixed`
+counts the findings a `--fix` run fixed (0 otherwise). Fields were only ever added to
+version 1, never changed.
 """
 
 from __future__ import annotations
@@ -45,6 +51,8 @@ def render(report: Report) -> str:
             "fix": f.fix,
             "fingerprint": f.fingerprint,
             "help_uri": help_uri(rule) if rule else None,
+            "autofix": {"applicability": f.fix_plan.applicability.value, "title": f.fix_plan.title}
+            if f.fix_plan is not None else None,
         })
     doc = {
         "version": SCHEMA_VERSION,
@@ -56,6 +64,8 @@ def render(report: Report) -> str:
             "suppressed": report.suppressed,
             "quiet": report.quiet,
             "baselined": report.baselined,
+            "fixable": dict(zip(("safe", "unsafe"), report.fix_counts(), strict=True)),
+            "fixed": report.fixed,
         },
         "findings": findings,
         "diagnostics": [

@@ -1,7 +1,10 @@
 """Markdown fit for a pull-request comment: counts by severity and a table of findings.
 
-Long tables are folded into `<details>` so the comment stays readable. Also renders the route
-list and the route diff of `apilint routes [--diff REF] --format markdown`.
+Long tables are folded into `<details>` so the comment stays readable. Findings with an
+automatic fix follow as `suggestion` blocks: the replaced lines of each change, with the
+line numbers they replace (GitHub applies such a block when a review comment on those lines
+carries it; in a plain comment it reads as code). Also renders the route list and the route
+diff of `apilint routes [--diff REF] --format markdown`.
 """
 
 from __future__ import annotations
@@ -11,11 +14,12 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from apilint.docgen import help_uri
-from apilint.model import Coverage, Route, Severity
+from apilint.model import Coverage, Finding, Route, Severity
 from apilint.reporters import Report
 
 if TYPE_CHECKING:
     from apilint.diff import RouteChange
+    from apilint.fixes.apply import FileChange
 
 FOLD_AFTER = 10
 """Tables with more rows than this are collapsed in a `<details>` block."""
@@ -69,6 +73,12 @@ def render(report: Report) -> str:
         out += _fold(rows, header, f"{total} findings")
     else:
         out.append("No problems found. ✅")
+    fixable = [f for f in sorted(report.findings, key=lambda f: -f.severity.rank) if f in report.previews]
+    if fixable:
+        out += ["", f"### Suggested fixes ({len(fixable)})", ""]
+        for finding in fixable:
+            out += suggestion(finding, report.previews[finding])
+        out.pop()  # the blank line after the last block: the footer adds its own
     notes = [f"{report.files_analyzed} files analyzed"]
     if report.unchanged:
         notes.append(f"{report.unchanged} already present in `{report.diff_base}`")
@@ -82,6 +92,33 @@ def render(report: Report) -> str:
         notes.append(f"{len(report.diagnostics)} diagnostic{'s' if len(report.diagnostics) != 1 else ''}")
     out += ["", f"<sub>apilint {report.version} · {' · '.join(notes)}</sub>", ""]
     return "\n".join(out)
+
+
+def suggestion(finding: Finding, change: FileChange) -> list[str]:
+    """One fixable finding as a folded block of `suggestion` fences, one per changed line range."""
+    assert finding.fix_plan is not None
+    unsafe = finding.fix_plan.applicability.value == "unsafe"
+    command = "apilint check --fix" + (" --unsafe-fixes" if unsafe else "")
+    where = f"{finding.location.file}:{finding.location.line}"
+    out = [f"<details><summary>{ICON[finding.severity]} {finding.code} · <code>{cell(where)}</code> · "
+           f"{cell(finding.fix_plan.title)}</summary>", "",
+           f"{'Unsafe fix (review it): ' if unsafe else ''}`{command}` writes it.", ""]
+    for hunk in change.hunks():
+        lines = f"line {hunk.start}" if hunk.start == hunk.end else f"lines {hunk.start} to {hunk.end}"
+        fence = "`" * max(3, _longest_backticks(hunk.new) + 1)
+        out += [f"`{change.path}` {lines}:", "", f"{fence}suggestion", *hunk.new, fence, ""]
+    out += ["</details>", ""]
+    return out
+
+
+def _longest_backticks(lines: Sequence[str]) -> int:
+    longest = 0
+    for line in lines:
+        run = 0
+        for char in line:
+            run = run + 1 if char == "`" else 0
+            longest = max(longest, run)
+    return longest
 
 
 def _auth(route: Route) -> str:

@@ -5,22 +5,30 @@ that fired (help from `apilint.docgen`, the same text as docs/rules), repository
 under `%SRCROOT%`, and apilint's line-independent fingerprint in `partialFingerprints` under
 its own key (`apilint/v1`), leaving `primaryLocationLineHash` to GitHub's upload step.
 PARSE001 findings and diagnostics are tool execution notifications, not results.
+
+A fixable finding's result carries `fixes`: one fix, computed for that finding alone, whose
+`artifactChanges` replace whole lines (`deletedRegion` from column 1 of its first line to the
+end of its last, `insertedContent` the new lines in the file's line ending), the form VS Code's
+SARIF viewer and code scanning offer to apply. `properties.autofix` says whether it is safe.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import sarif_om as om
-from apilint.docgen import help_uri, render_rule, rule_doc_sections
+from apilint.docgen import PROJECT_URL, help_uri, render_rule, rule_doc_sections
 from apilint.model import Diagnostic, Finding, Location, Severity
 from apilint.reporters import Report
 from apilint.rule import Rule
 from jschema_to_python.to_json import to_json
 
+if TYPE_CHECKING:
+    from apilint.fixes.apply import FileChange
+
 SCHEMA_URI: Final = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI: Final = "https://github.com/apilint/apilint"
+INFORMATION_URI: Final = PROJECT_URL
 FINGERPRINT_KEY: Final = "apilint/v1"
 SRCROOT: Final = "%SRCROOT%"
 MAX_DESCRIPTION: Final = 1024
@@ -91,12 +99,32 @@ def _location(loc: Location) -> om.Location:
     return om.Location(physical_location=physical)
 
 
-def _result(finding: Finding, rule_index: int) -> om.Result:
+def _fix(finding: Finding, change: FileChange) -> om.Fix:
+    """One finding's change as a SARIF fix: whole-line replacements of one artifact."""
+    assert finding.fix_plan is not None
+    replacements = [
+        om.Replacement(
+            deleted_region=om.Region(start_line=hunk.start, start_column=1, end_line=hunk.end,
+                                     end_column=hunk.end_column),
+            inserted_content=om.ArtifactContent(text=change.newline.join(hunk.new)),
+        )
+        for hunk in change.hunks()
+    ]
+    return om.Fix(
+        description=om.Message(text=finding.fix_plan.title),
+        artifact_changes=[om.ArtifactChange(
+            artifact_location=om.ArtifactLocation(uri=change.path, uri_base_id=SRCROOT), replacements=replacements)],
+    )
+
+
+def _result(finding: Finding, rule_index: int, change: FileChange | None = None) -> om.Result:
     properties = {"confidence": finding.confidence.value, "severity": finding.severity.value}
     if finding.route:
         properties["route"] = finding.route
     if finding.fix:
         properties["fix"] = finding.fix
+    if finding.fix_plan is not None:
+        properties["autofix"] = finding.fix_plan.applicability.value
     text = finding.message + (f" Fix: {finding.fix}" if finding.fix else "")
     return om.Result(
         rule_id=finding.code,
@@ -106,6 +134,7 @@ def _result(finding: Finding, rule_index: int) -> om.Result:
         locations=[_location(finding.location)],
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint or "unknown"},
         properties=_properties(properties),
+        fixes=[_fix(finding, change)] if change is not None and finding.fix_plan is not None else None,
     )
 
 
@@ -139,7 +168,7 @@ def build_log(report: Report) -> om.SarifLog:
         if rule is not None:
             rules.append(rule)
     index = {rule.code: i for i, rule in enumerate(rules)}
-    results = [_result(f, index[f.code]) for f in results_findings if f.code in index]
+    results = [_result(f, index[f.code], report.previews.get(f)) for f in results_findings if f.code in index]
     driver = om.ToolComponent(
         name="apilint",
         full_name=f"apilint {report.version}",

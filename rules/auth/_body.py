@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from apilint.frameworks.common import guarded_rejections
-from apilint.summary import Expr, FunctionDef, walk_exprs, walk_stmts
+from apilint.summary import Expr, FunctionDef, Stmt, walk_exprs, walk_stmts
 
 WRITE_METHODS = frozenset({
     "add", "add_all", "commit", "delete", "save", "update", "create", "insert", "insert_one",
@@ -16,9 +17,10 @@ WRITE_METHODS = frozenset({
 })
 
 
-def first_write(func: FunctionDef) -> tuple[int, Expr] | None:
-    """(line, call) of the first call in the body that writes (`db.add`, `.save()`, `.delete()`...)."""
-    for stmt in walk_stmts(func.body):
+def first_write(func: FunctionDef, method: str = "") -> tuple[int, Expr] | None:
+    """(line, call) of the first call in the body that writes (`db.add`, `.save()`, `.delete()`...);
+    with `method`, branches on `request.method` that another method takes are skipped."""
+    for stmt in _reachable(func.body, method.upper()):
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 if call.func.kind == "attr" and call.func.text in WRITE_METHODS:
@@ -26,6 +28,40 @@ def first_write(func: FunctionDef) -> tuple[int, Expr] | None:
                     if receiver.kind == "name" and receiver.text in ("dict", "os", "self", "cls"):
                         continue
                     return stmt.line, call
+    return None
+
+
+def _reachable(body: tuple[Stmt, ...], method: str) -> Iterator[Stmt]:
+    """The statements of `body` a request of `method` can run, judging only tests on `request.method`."""
+    for stmt in body:
+        yield stmt
+        if stmt.func is not None or stmt.cls is not None:
+            continue
+        taken = _method_test(stmt.value, method) if stmt.kind == "if" and method else None
+        if taken is not False:
+            yield from _reachable(stmt.body, method)
+        yield from _reachable(stmt.handlers, method)
+        if taken is not True:
+            yield from _reachable(stmt.orelse, method)
+        yield from _reachable(stmt.finalbody, method)
+
+
+def _method_test(test: Expr | None, method: str) -> bool | None:
+    """The value of `request.method == "POST"` / `request.method in ("PUT", "PATCH")` for `method`."""
+    if test is None or test.kind != "compare" or len(test.args) != 2 or method == "ANY":
+        return None
+    left, right = test.args
+    if not (left.dotted or "").endswith(".method"):
+        return None
+    values = [e.text.upper() for e in (right.args if right.kind in ("tuple", "list", "set") else (right,))
+              if e.kind == "str"]
+    if not values:
+        return None
+    op = test.text.strip()
+    if op in ("==", "in"):
+        return method in values
+    if op in ("!=", "not in"):
+        return method not in values
     return None
 
 

@@ -62,7 +62,7 @@ _PUBLIC_HANDLERS = re.compile(
     r"\w*webhook|csrf\w*)$",
     re.IGNORECASE,
 )
-_PERMISSIVE_NAMES = ("AllowAny",)
+_PERMISSIVE_NAMES = ("AllowAny", "login_not_required")
 _LEADING_FLOW = re.compile(
     r"^(auth|reset|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
     r"password|passwords|magic)$",
@@ -73,7 +73,9 @@ _VERSION_SEGMENT = re.compile(r"^(api|v\d+(\.\d+)*)$", re.IGNORECASE)
 
 
 def is_public_by_design(route: Route, config: Config) -> bool:
-    """Login, token, register, password reset, health, docs, static and configured public paths."""
+    """Login, token, register, password reset, health, docs, static files, redirects and configured public paths."""
+    if any(e.kind in ("redirect", "static_files") for e in route.auth.evidence):
+        return True  # a redirect serves nothing itself; a file server serves what its folder holds
     for pattern in config.auth_public_paths:
         if fnmatch.fnmatchcase(route.path, pattern) or fnmatch.fnmatchcase(route.raw_path, pattern):
             return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from apilint.model import AuthStatus, Route
@@ -43,9 +44,12 @@ class MissingAuthentication(Rule):
     (`get_permitted_dag_ids(user=g.user)`, a `visible_to(request.user)` queryset) are reported
     with low confidence: an anonymous caller gets nothing.
     Routes whose protection apilint cannot read (a dependency imported from outside the
-    project, custom auth middleware) are reported with low confidence. In a project where no
+    project, custom auth middleware) are reported with low confidence, and only with
+    `--min-confidence low` (AUTH005 names the mechanism once). In a project where no
     route requires authentication at all, state-changing routes are reported with medium
-    confidence (the app may sit behind a gateway that authenticates).
+    confidence (the app may sit behind a gateway that authenticates). Routes mounted only
+    under a debug or development switch (`if settings.debug: app.include_router(...)`) are
+    low confidence.
 
     Two cases are left to other rules so that one forgotten route is not reported twice:
     a route that is the only unauthenticated one among at least two authenticated siblings
@@ -145,6 +149,8 @@ class MissingAuthentication(Rule):
             else:
                 confidence = Confidence.HIGH if has_auth else Confidence.MEDIUM
                 severity = Severity.HIGH
+            if _DEVELOPMENT_ONLY.search(route.condition):
+                confidence = Confidence.LOW  # mounted only in debug or development mode
             scoped = caller_scoped(ctx.handler(route))
             why = "nothing on the route, its routers or the app checks who the caller is"
             if scoped is not None:
@@ -153,6 +159,10 @@ class MissingAuthentication(Rule):
                 why += f", though the handler limits its data to what the caller may see (`{scoped}`)"
             yield self.finding(route, f"{route.display} is reachable without authentication: {why}",
                                fix, confidence=confidence, severity=severity)
+
+
+_DEVELOPMENT_ONLY = re.compile(r"^if [^;]*\b(debug|development|dev_mode|testing|local_dev)\b", re.IGNORECASE)
+"""A route whose mount condition is a debug or development switch (`if settings.DEBUG`)."""
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:

@@ -91,7 +91,7 @@ class OptionalAuthOnMutation(Rule):
                 yield self.finding(route, f"{route.display} changes state but its authentication{via} is "
                                    "optional: anonymous callers reach the handler", fix)
                 continue
-            write = first_write(handler) if handler is not None else None
+            write = first_write(handler, route.method) if handler is not None else None
             if write is not None:
                 yield self.finding(route, f"{route.display} writes ({write[1].render(50)}, line {write[0]}) but "
                                    f"its authentication{via} is optional", fix,

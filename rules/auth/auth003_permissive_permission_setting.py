@@ -128,6 +128,8 @@ class PermissivePermissionSetting(Rule):
         for route in ctx.routes:
             if not route.is_unsafe or route.auth.status is not AuthStatus.NONE:
                 continue
+            if route.framework not in self.frameworks:
+                continue  # DRF and Ninja opt-outs only: a Django view's `login_not_required` says it is public
             if not explicitly_permissive(route) or is_public_by_design(route, ctx.config):
                 continue
             key = (route.location.file, route.location.line)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apilint.model import Route
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.auth._body import public_by_handler
+from apilint.rules.auth._fixes import sibling_auth_fix
 from apilint.rules.auth._helpers import forgotten_among_protected, only_redirects
 
 
@@ -52,6 +53,13 @@ class UnprotectedRouteAmongProtected(Rule):
     cwe = (306,)
     owasp = ("API2:2023",)
     options = ("auth.public-paths",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.UNSAFE})
+    fix_note = ("Copies what protects the siblings onto the route, exactly as a sibling writes it: its "
+                "handler parameter (`current_user: CurrentUser`), its `dependencies=[Depends(...)]` entry, its "
+                "decorator (`@login_required`, `@permission_classes([...])`) or its view class's "
+                "`permission_classes`, with the imports a sibling in another file needs. Unsafe: callers "
+                "that used the route without credentials are refused.")
 
     bad = Example("""
         from fastapi import APIRouter, Depends
@@ -108,6 +116,7 @@ class UnprotectedRouteAmongProtected(Rule):
                 f"{route.display} needs no authentication, while its {len(siblings)} sibling routes "
                 f"({names}{more}) all require it",
                 f"Protect it the way its siblings are protected{how}",
+                fix_plan=sibling_auth_fix(ctx, route, siblings),
             )
 
 

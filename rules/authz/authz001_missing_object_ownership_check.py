@@ -9,10 +9,11 @@ from dataclasses import replace
 from apilint.frameworks.common import request_body_params
 from apilint.model import AuthStatus, Route
 from apilint.project import ProjectIndex, Symbol
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.auth._body import reads_only
 from apilint.rules.authz._body import body_fields, mutates, redirects_within_app
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner, route_handler
+from apilint.rules.authz._fixes import class_view_fix, scope_fix
 from apilint.rules.authz._loads import Load, Scan, Scanner
 from apilint.rules.authz._names import (
     caller_params,
@@ -148,6 +149,18 @@ class MissingObjectOwnershipCheck(Rule):
     cwe = (639, 285)
     owasp = ("API1:2023",)
     options = ("ownership.helpers",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.UNSAFE})
+    fix_note = ("Ties the object to the caller: a Django lookup gets `owner=request.user`, a SQLAlchemy "
+                "`filter_by()` gets `owner_id=...` and `filter()`/`where()` gets `Order.owner_id == ...`; any "
+                "other load gets its existence check extended (`if order is None or order.owner_id != "
+                "current_user.id:`) or a check answering 404 after it. The caller is written as the module "
+                "already writes it (`int(get_jwt_identity())`, `g.user.id`), else from the handler's caller "
+                "parameter, `request.user` or Flask-Login's `current_user`. A generic class-based view over a "
+                "plain `queryset` gets a `get_queryset()` filtered by the user foreign key. Offered when the "
+                "load is in the "
+                "handler, the model has one owner field and the caller is known. Unsafe: callers lose access "
+                "to objects they do not own, which a shared-object design may need.")
 
     bad = Example(_BAD := """
         from fastapi import Depends, FastAPI
@@ -228,6 +241,10 @@ class MissingObjectOwnershipCheck(Rule):
             if found is None:
                 continue
             load, confidence = found
+            if access is not None:
+                fix_plan = class_view_fix(ctx, route, access)
+            else:
+                fix_plan = scope_fix(ctx, route, handler, mod, load) if handler is not None else None
             if route.authz:
                 confidence = Confidence.LOW
             what = load.model or "an object"
@@ -241,6 +258,7 @@ class MissingObjectOwnershipCheck(Rule):
                 f"Restrict the load to the caller (e.g. filter by `owner_id == current_user.id`) or compare "
                 f"the {what}'s owner with the caller and return 404 when they differ",
                 confidence=confidence,
+                fix_plan=fix_plan,
             )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
+from apilint.rules.cors._fixes import origins_fix
 from apilint.rules.cors._helpers import cors_issues
 
 
@@ -55,6 +56,14 @@ class WildcardOrigin(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
     cwe = (942,)
     owasp = ("API8:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.UNSAFE})
+    fix_note = ("Reads the allowed origins from the `CORS_ALLOWED_ORIGINS` environment variable (a "
+                "comma-separated list) instead of `*`: `allow_origins=` of `CORSMiddleware`, `origins=` of "
+                "flask-cors, or `CORS_ALLOW_ALL_ORIGINS = False` plus `CORS_ALLOWED_ORIGINS` for "
+                "django-cors-headers; a wildcard default of an environment lookup becomes empty. Unsafe: "
+                "browsers are refused until the variable lists the front-end origins. Origins echoed or set "
+                "by hand in a header get no fix.")
 
     bad = Example("""
         from fastapi import FastAPI
@@ -81,4 +90,5 @@ class WildcardOrigin(Rule):
                 continue
             yield self.finding(issue.location, f"Every origin may read API responses: {issue.what}",
                                "List the front-end origins that need access explicitly instead of `*` "
-                               "or the echoed Origin", confidence=issue.confidence)
+                               "or the echoed Origin", confidence=issue.confidence,
+                               fix_plan=origins_fix(ctx.index, ctx.facts, issue.location))

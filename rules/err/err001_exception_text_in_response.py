@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from apilint.model import Location
+from apilint.fixes import plan
+from apilint.model import FixPlan, Location
 from apilint.project import ProjectIndex
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.err._helpers import HTTP_EXCEPTIONS, exception_confidence, project_callee
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
@@ -334,6 +335,14 @@ class ExceptionTextInResponse(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
     cwe = (209,)
     owasp = ("API8:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE})
+    fix_note = ("Replaces the exception text in the reported statement with a generic message (an "
+                "f-string keeps its own words: `f\"Could not store file: {e}\"` becomes "
+                "`\"Could not store file\"`) and logs the exception just before it with the module's "
+                "logger (`logger.exception(...)`, or `logger.error(..., exc_info=exc)` in an exception "
+                "handler), adding `logger = logging.getLogger(__name__)` when the module has none. Offered "
+                "when the text is sent by the handler itself, not through a helper.")
 
     bad = Example("""
         from fastapi import FastAPI, HTTPException
@@ -384,6 +393,7 @@ class ExceptionTextInResponse(Rule):
                     targets.append((mod, func, initial, f"exception handler {func.name}"))
         reader = Reader(ctx.index)
         fix = "Log the exception (`logger.exception(...)`) and return a generic message"
+        logger = project_logger(ctx.index)
         for mod, func, initial, where in targets:
             for leak in reader.leaks(mod, func, initial):
                 send = leak.send
@@ -400,7 +410,53 @@ class ExceptionTextInResponse(Rule):
                     continue
                 through = f" through {leak.via}" if leak.via else ""
                 yield self.finding(Location(path, line), f"{where} sends exception text to the client{through}",
-                                   fix, confidence=leak.confidence, symbol=f"{mod.module}.{func.qualname}")
+                                   fix, confidence=leak.confidence, symbol=f"{mod.module}.{func.qualname}",
+                                   fix_plan=_fix(mod, func, initial, leak, logger))
+
+
+def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, leak: Leak, logger: str) -> FixPlan | None:
+    """A generic message instead of the text, and a log line, where the statement itself holds
+    the text: under `except ... as name:` or in a registered exception handler, whether it
+    sends the text or hands it to a helper that does (`return error_response(str(e))`); not
+    when a helper caught the exception and returned its text."""
+    title = "Send a generic message and log the exception"
+    line = leak.stmt.line
+    if initial:
+        if leak.via and not _holds(leak.stmt, initial):
+            return None
+        return plan.generic_error(title, mod.path, line, "handler", sorted(initial), logger)
+    caught = {stmt.name: Confidence.HIGH for stmt in walk_stmts(func.body) if stmt.kind == "except" and stmt.name
+              and stmt.line <= line <= (stmt.end_line or stmt.line)}
+    if not caught or (leak.via and not _holds(leak.stmt, caught)):
+        return None
+    return plan.generic_error(title + " with `logger.exception`", mod.path, line, "except", logger=logger)
+
+
+def _holds(stmt: Stmt, names: Taint) -> bool:
+    """The statement's own expressions carry text of the exceptions named (`str(e)` passed on);
+    an exception object handed to a helper (`error_response(e)`) is not text to replace."""
+    return any(_leak(expr, names) is not None for expr in stmt.own_exprs())
+
+
+def project_logger(index: ProjectIndex) -> str:
+    """How the project gets its loggers, for modules that have none: `loguru.logger` when most
+    modules import loguru's, else the qualified name of the factory most modules call at module
+    level (`logging.getLogger`, a project's `get_logger`); '' when no module sets one up."""
+    counts: dict[str, int] = {}
+    for mod in index:
+        if not (mod.mentions("logger") or mod.mentions("getlogger") or mod.mentions("get_logger")):
+            continue
+        if any(i.module == "loguru" and i.name == "logger" for i in mod.imports):
+            counts["loguru.logger"] = counts.get("loguru.logger", 0) + 1
+            continue
+        for stmt in mod.body:
+            value = stmt.value if stmt.kind in ("assign", "annassign") else None
+            if value is not None and value.kind == "call" and (value.func.dotted or "").rsplit(".", 1)[-1] in (
+                    "getLogger", "get_logger"):
+                factory = index.qualify_expr(mod, value.func) or ""
+                counts[factory] = counts.get(factory, 0) + 1
+                break
+    return max(sorted(counts), key=lambda k: counts[k]) if counts else ""
 
 
 def _handler_taint(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> Taint:

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 from apilint.model import SettingFact
 from apilint.project import ProjectIndex
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
+from apilint.rules.err._fixes import debug_off
 from apilint.summary import Stmt
 
 _LOCAL_FILES = re.compile(r"(^|[/_])(local|locals|dev|develop|development|test|tests|testing|settings_test|"
@@ -93,6 +94,14 @@ class DebugModeOn(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
     cwe = (489, 215)
     owasp = ("API8:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE})
+    fix_note = ("Reads the switch from an environment variable that is off unless set: `DEBUG = "
+                "os.environ.get(\"DJANGO_DEBUG\") == \"1\"`, `app.run(debug=os.environ.get(\"FLASK_DEBUG\") "
+                "== \"1\")`, `FastAPI(debug=os.environ.get(\"DEBUG\") == \"1\")` (adding `import os` when "
+                "needed); an environment lookup that defaults to on gets an off default instead. Offered for a "
+                "literal `True` or a literal default, except under a condition of the project's own (`if "
+                "in_debug_mode():` already decides); `PROPAGATE_EXCEPTIONS` gets no fix.")
 
     bad = Example("""
         from fastapi import FastAPI
@@ -131,9 +140,9 @@ class DebugModeOn(Rule):
             ifs, classes = _enclosing(ctx.index, fact.location.file, fact.location.line)
             if any(_LOCAL_CLASSES.search(name) for name in classes):
                 continue
-            yield self._report(fact, ifs, bool(switched_off - {fact.location.file}))
+            yield self._report(ctx, fact, ifs, bool(switched_off - {fact.location.file}))
 
-    def _report(self, fact: SettingFact, ifs: list[Stmt], overridden: bool) -> Finding:
+    def _report(self, ctx: RuleContext, fact: SettingFact, ifs: list[Stmt], overridden: bool) -> Finding:
         confidence = Confidence.HIGH
         why = ""
         if fact.from_env_default:
@@ -150,4 +159,5 @@ class DebugModeOn(Rule):
                                 confidence=Confidence.LOW, severity=Severity.LOW)
         return self.finding(fact.location, f"Debug mode is on{why}: errors show tracebacks and internals to "
                             "clients", "Read the debug flag from the environment with a false default "
-                            "(`DEBUG = os.environ.get(\"DEBUG\") == \"1\"`)", confidence=confidence)
+                            "(`DEBUG = os.environ.get(\"DEBUG\") == \"1\"`)", confidence=confidence,
+                            fix_plan=None if any(not _is_main_guard(s) for s in ifs) else debug_off(ctx.index, fact))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.expo._helpers import routes_by_handler, sensitive_fields
+from apilint.rules.expo._public import response_model_fix
 from apilint.rules.expo._shapes import route_shapes
 
 
@@ -60,6 +61,13 @@ class WholeModelReturned(Rule):
     cwe = (213,)
     owasp = ("API3:2023",)
     options = ("exposure.sensitive-fields",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.UNSAFE})
+    fix_note = ("Declares `response_model=` the project's public schema for the returned model (`list[...]` "
+                "for a list): a Pydantic class with `from_attributes`, holding only fields the model has and "
+                "none that is sensitive, that other routes already declare for that model or that is named for "
+                "it (`UserOut`, `UserPublic`, ...). Offered for FastAPI handlers that return the model object "
+                "itself, when exactly one such schema exists. Unsafe: clients stop receiving the other fields.")
 
     bad = Example("""
         from fastapi import Depends, FastAPI
@@ -135,5 +143,5 @@ class WholeModelReturned(Rule):
                     f"{route.display} returns {shape.what} whole: every column reaches the client{extra}",
                     "Return a response schema that lists the public fields (`response_model=UserOut`, "
                     "a serializer with explicit `fields`)",
-                    confidence=shape.confidence, severity=severity)
+                    confidence=shape.confidence, severity=severity, fix_plan=response_model_fix(ctx, route))
                 break

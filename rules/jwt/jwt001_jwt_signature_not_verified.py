@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apilint.model import FixPlan
 from apilint.project import ProjectIndex
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.jwt._calls import (
     JwtCall,
     algorithms,
@@ -18,6 +19,7 @@ from apilint.rules.jwt._calls import (
     verifies,
     verify_flag,
 )
+from apilint.rules.jwt._fixes import verify_signature
 
 
 def _why_unverified(index: ProjectIndex, jc: JwtCall) -> str | None:
@@ -95,6 +97,12 @@ class JwtSignatureNotVerified(Rule):
     confidence = Confidence.HIGH
     cwe = (347,)
     owasp = ("API2:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE})
+    fix_note = ("Removes what turns verification off (the `verify_signature` option, `verify=False`, the "
+                "`\"none\"` algorithm) and pins `algorithms=` when the call has none. Offered when the call "
+                "passes a key and the algorithm is known (the call's own list, or the one the project signs "
+                "that key's tokens with); never for `get_unverified_claims()`.")
 
     bad = Example("""
         import os
@@ -145,7 +153,22 @@ class JwtSignatureNotVerified(Rule):
                 "algorithms=[\"HS256\"])`) and remove the option that turns verification off",
                 confidence=Confidence.MEDIUM if jc.op == "claims" else None,
                 symbol=jc.symbol,
+                fix_plan=_fix(ctx.index, jc),
             )
+
+
+def _fix(index: ProjectIndex, jc: JwtCall) -> FixPlan | None:
+    """Drop the switch that turns verification off, when the call then verifies for sure."""
+    if jc.op != "decode":
+        return None
+    drop_keys = ["options:verify_signature"] if is_false(option(index, jc, "verify_signature")) else []
+    options = jc.call.kwarg("options")
+    if drop_keys and (options is None or options.kind != "dict"):
+        return None  # the options come from a variable: not edited here
+    remove = ["verify"] if is_false(jc.call.kwarg("verify")) else []
+    _, algs = algorithms(index, jc)
+    drop_none = bool(algs) and any(a.lower() == "none" for a in algs or ())
+    return verify_signature(index, jc, drop_keys, remove, drop_none)
 
 
 def _verified_nearby(index: ProjectIndex, jc: JwtCall) -> bool:

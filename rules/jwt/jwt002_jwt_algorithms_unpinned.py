@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apilint.project import ProjectIndex
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.jwt._calls import JOSE, PYJWT, JwtCall, algorithms, all_jwt_calls, jwt_calls, verifies
+from apilint.rules.jwt._fixes import pin_algorithms, signing_algorithm
 from apilint.summary import Expr, walk_stmts
 
 _SYMMETRIC = ("HS",)
@@ -90,6 +91,11 @@ class JwtAlgorithmsUnpinned(Rule):
     confidence = Confidence.HIGH
     cwe = (347, 757)
     owasp = ("API2:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE})
+    fix_note = ("Sets `algorithms=[...]` to the one algorithm the project's own `encode` calls sign tokens "
+                "with the same key (the constant they use, such as `ALGORITHM`, when there is one). Offered "
+                "only when every such call agrees: tokens signed elsewhere (a partner's public key) get no fix.")
 
     bad = Example("""
         import os
@@ -125,11 +131,13 @@ class JwtAlgorithmsUnpinned(Rule):
             found = self._judge(ctx.index, jc)
             if found is not None:
                 message, confidence = found
+                pinned = signing_algorithm(ctx.index, jc)
                 yield self.finding(
                     jc.location, f"`{jc.call.func.render(40)}(...)` {jc.where} {message}",
                     "Pass the one algorithm your tokens are issued with as a literal list "
                     "(`algorithms=[\"HS256\"]` or `[\"RS256\"]`), never a value read from the token",
-                    confidence=confidence, symbol=jc.symbol)
+                    confidence=confidence, symbol=jc.symbol,
+                    fix_plan=pin_algorithms(jc, pinned) if pinned is not None else None)
 
     def _judge(self, index: ProjectIndex, jc: JwtCall) -> tuple[str, Confidence] | None:
         arg, algs = algorithms(index, jc)

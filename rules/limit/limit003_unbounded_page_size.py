@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 
 from apilint.model import Location, Route
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
+from apilint.rules.limit._fixes import drf_pagination_fix, page_size_fix
 from apilint.rules.limit._helpers import bounded
 from apilint.summary import Expr, FunctionDef, Param, walk_stmts
 
@@ -187,6 +188,13 @@ class UnboundedPageSize(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
     cwe = (770,)
     owasp = ("API4:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE, Applicability.UNSAFE})
+    fix_note = ("Caps the page size at the module's `MAX_PAGE_SIZE`-like constant, else 100: `le=` on a "
+                "FastAPI `Query()`, `limit = min(limit, 100)` first in the handler for a plain parameter, "
+                "`min(request.args.get(..., type=int), 100)` for an integer read from the query string (safe). "
+                "A DRF project without pagination gets `DEFAULT_PAGINATION_CLASS` and `PAGE_SIZE` in "
+                "`REST_FRAMEWORK` (unsafe: list responses become pages). Whole-table reads get no fix.")
 
     bad = Example("""
         from fastapi import Depends, FastAPI, Query
@@ -225,13 +233,13 @@ class UnboundedPageSize(Rule):
             func = ctx.handler(route)
             if func is None or (route.location.file, route.location.line) in seen:
                 continue
-            finding = self._route(route, func)
+            finding = self._route(ctx, route, func)
             if finding is not None:
                 seen.add((route.location.file, route.location.line))
                 yield finding
         yield from self._drf(ctx)
 
-    def _route(self, route: Route, func: FunctionDef) -> Finding | None:
+    def _route(self, ctx: RuleContext, route: Route, func: FunctionDef) -> Finding | None:
         names = _unbounded_params(func) + _read_from_query(func)
         fix = "Cap the page size (`Query(le=100)`, `min(limit, MAX_PAGE_SIZE)` or a paginator's maximum)"
         if names:
@@ -239,8 +247,10 @@ class UnboundedPageSize(Rule):
             # exhausting the server: still worth a bound, but not a confident finding.
             trusted = any(e.kind in ("role", "scopes", "superuser", "staff") for e in route.authz)
             confidence = Confidence.LOW if trusted or _scoped_to_caller(func) else None
+            mod = ctx.module_of(route)
             return self.finding(route, f"{route.display} lets the client choose `{names[0]}` with no upper bound",
-                                fix, confidence=confidence)
+                                fix, confidence=confidence,
+                                fix_plan=page_size_fix(ctx.index, mod, func, names[0]) if mod is not None else None)
         if route.path_params and route.path.endswith("}"):
             return None
         everything = _returns_everything(func)
@@ -266,4 +276,4 @@ class UnboundedPageSize(Rule):
             yield self.finding(where, f"DRF list views ({lists[0].display}) are not paginated: no "
                                "DEFAULT_PAGINATION_CLASS and no pagination_class", "Set "
                                "`REST_FRAMEWORK[\"DEFAULT_PAGINATION_CLASS\"]` and `PAGE_SIZE`",
-                               confidence=Confidence.LOW)
+                               confidence=Confidence.LOW, fix_plan=drf_pagination_fix(ctx.index, where))

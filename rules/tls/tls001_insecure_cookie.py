@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from apilint.model import Location, Route
+from apilint.fixes import plan
+from apilint.model import FixPlan, Location, Route
 from apilint.project import ProjectIndex
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.tls._helpers import sensitive_name, sensitive_value
-from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _RESPONSE_NAME = re.compile(r"resp|^res$|^r$|^rv$", re.IGNORECASE)
 _RESPONSE_MAKERS = ("make_response", "redirect", "jsonify", "render", "HttpResponseRedirect")
@@ -61,6 +62,11 @@ class InsecureCookie(Rule):
     frameworks = frozenset({"fastapi", "starlette", "flask", "django", "drf", "ninja"})
     cwe = (614, 1004)
     owasp = ("API8:2023",)
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE})
+    fix_note = ("Passes the missing `secure=True` and `httponly=True` (replacing `False`), and "
+                "`samesite=\"lax\"` when the call sets no SameSite policy. Offered when the response "
+                "is named plainly (`response.set_cookie(...)`, not `make_response(...).set_cookie(...)`).")
 
     bad = Example("""
         from fastapi import FastAPI, Response
@@ -124,7 +130,21 @@ class InsecureCookie(Rule):
                         f"{where} sets the credential cookie {cookie} without {flags}: "
                         + ("it is also sent over plain HTTP" if "secure" in missing else "scripts can read it"),
                         f"Pass {', '.join(f'{m}=True' for m in missing)} (and samesite=\"lax\") to set_cookie",
-                        confidence=confidence, route=route, symbol=f"{mod.module}.{func.qualname}")
+                        confidence=confidence, route=route, symbol=f"{mod.module}.{func.qualname}",
+                        fix_plan=_fix(mod, stmt, call, missing))
+
+
+def _fix(mod: ModuleSummary, stmt: Stmt, call: Expr, missing: list[str]) -> FixPlan | None:
+    """Set the missing flags (and a SameSite policy when there is none) on the call itself."""
+    where = plan.locate_call(stmt, call)
+    if where is None:
+        return None
+    flags = [f"{flag}=True" for flag in missing]
+    if call.arg(8, "samesite") is None:
+        flags.append('samesite="lax"')
+    title = f"Pass {', '.join(flags[:-1])} and {flags[-1]}" if len(flags) > 1 else f"Pass {flags[0]}"
+    return plan.call_arguments(title + " to set_cookie", plan.SAFE, mod.path, stmt.line, where[0], ordinal=where[1],
+                               set=flags, positional=["6:secure", "7:httponly", "8:samesite"])
 
 
 def _is_response(receiver: Expr, func: FunctionDef, local: dict[str, Expr]) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apilint.fixes.outbound import verify_certificates
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
-from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.tls._verify import OPT_IN_NAME, OPT_IN_TEST, WORDS, Disabled, disabled_by_assign, disabled_by_call
 from apilint.summary import FunctionDef, ModuleSummary, Stmt, walk_stmts
 
@@ -73,6 +74,13 @@ class TlsVerificationDisabled(Rule):
     cwe = (295,)
     owasp = ("API10:2023", "API8:2023")
 
+    fix_availability = FixAvailability.SOMETIMES
+    fix_applicability = frozenset({Applicability.SAFE})
+    fix_note = ("Drops a literal `verify=False` (`ssl=False`, `verify_ssl=False`) so the library checks the "
+                "certificate again, as it does by default, and sets `session.verify = False` back to `True`. "
+                "Offered for literal switches outside an opt-in path; a value read from configuration, an "
+                "unverified SSL context or `cert_reqs` get no fix.")
+
     bad = Example("""
         import requests
 
@@ -125,12 +133,16 @@ class TlsVerificationDisabled(Rule):
     def _statement(self, index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, func: FunctionDef | None,
                    opt_in: bool, routes: dict[tuple[str, str], Route]) -> Iterator[Finding]:
         found: list[Disabled] = []
+        fixed_by = None  # the call whose literal `verify=False` (or `ssl=False`) the fix drops
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 found += disabled_by_call(index, mod, func, call)
+                if found and fixed_by is None:
+                    fixed_by = verify_certificates(mod.path, stmt, call)
         assigned = disabled_by_assign(index, mod, func, stmt)
         if assigned is not None:
             found.append(assigned)
+            fixed_by = fixed_by or verify_certificates(mod.path, stmt)
         if not found:
             return
         named = stmt.kind == "assign" and any(t.kind in ("name", "attr") and OPT_IN_NAME.search(t.text)
@@ -158,7 +170,8 @@ class TlsVerificationDisabled(Rule):
         message = (f"{where}: {disabled.what}{note}: the server's certificate is not checked, so anyone on the "
                    "network path can pose as the server, read what is sent and forge the replies")
         yield self.finding(Location(mod.path, stmt.line), message, _FIX, confidence=confidence, route=route,
-                           symbol=_symbol(mod, func, disabled))
+                           symbol=_symbol(mod, func, disabled),
+                           fix_plan=None if opt_in or named or disabled.opt_in_value else fixed_by)
 
 
 _FIX = ("Leave verification on (it is the default); to trust a private CA pass its bundle instead "

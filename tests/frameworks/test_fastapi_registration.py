@@ -262,3 +262,74 @@ def test_routers_imported_inside_the_configuring_function(tmp_path: Path) -> Non
     })
     assert routes[("GET", "/api/items/items")].app == "app.main.app"
     assert ("GET", "/api/people/users") in routes
+
+
+WRAPPER = """
+    from fastapi import APIRouter
+
+    class VersionedRouter:
+        def __init__(self, version: str, tags=None):
+            self.prefix = f"/{version}"
+            self.router = APIRouter(tags=tags or [])
+
+        def get(self, path: str, **kwargs):
+            return self.router.get(self.prefix + path, **kwargs)
+
+        def post(self, path: str, **kwargs):
+            def decorator(func):
+                self.router.add_api_route(self.prefix + path, func, methods=["POST"])
+                return func
+            return decorator
+
+        def delete(self, path: str):
+            return self.route(path, ["DELETE"])
+
+        def route(self, path: str, methods):
+            return self.router.api_route(self.prefix + path, methods=methods)
+
+        def include(self, other, prefix: str = ""):
+            self.router.include_router(other.router, prefix=self.prefix + prefix)
+"""
+
+
+def test_project_router_wrapper_class_is_followed(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/routing.py": WRAPPER,
+        "app/items.py": """
+            from app.routing import VersionedRouter
+            v2 = VersionedRouter("v2")
+
+            @v2.get("/items")
+            def list_items():
+                return []
+
+            @v2.post("/items")
+            def create_item():
+                return {}
+
+            @v2.delete("/items/{item_id}")
+            def delete_item(item_id: int):
+                return None
+        """,
+        "app/users.py": """
+            from app.routing import VersionedRouter
+            v1 = VersionedRouter("v1")
+
+            @v1.get("/users")
+            def list_users():
+                return []
+        """,
+        "app/main.py": """
+            from fastapi import FastAPI
+            from app.items import v2
+            from app.users import v1
+            v1.include(v2, prefix="/nested")
+            app = FastAPI()
+            app.include_router(v1.router, prefix="/api")
+        """,
+    })
+    assert routes[("GET", "/api/v1/users")].linked
+    for method, path in (("GET", "/api/v1/nested/v2/items"), ("POST", "/api/v1/nested/v2/items"),
+                         ("DELETE", "/api/v1/nested/v2/items/{item_id}")):
+        assert routes[(method, path)].linked, (method, path)
+    assert ("GET", "/v2/items") not in routes

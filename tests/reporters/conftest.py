@@ -23,10 +23,15 @@ def analyze(app: Path, jobs: int = 1, select: tuple[str, ...] = GOLDEN_SELECT) -
 
 
 def report_for(app: Path, jobs: int = 1, select: tuple[str, ...] = GOLDEN_SELECT) -> Report:
-    """The reporter-facing view of an analysis."""
-    report = make_report(analyze(app, jobs, select))
+    """The reporter-facing view of an analysis, with each fixable finding's change."""
+    from dataclasses import replace
+
+    from apilint.fixes.session import previews
+
+    result = analyze(app, jobs, select)
+    report = make_report(result)
     assert report.version == __version__
-    return report
+    return replace(report, previews=previews(result, [app])) if any(f.fix_plan for f in result.findings) else report
 
 
 @pytest.fixture(autouse=True)

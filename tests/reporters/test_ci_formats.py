@@ -70,7 +70,9 @@ def test_json_schema_version_and_fields(shop_report: Report) -> None:
     assert doc["version"] == json_reporter.SCHEMA_VERSION == 1
     assert set(doc) == {"version", "tool", "summary", "findings", "diagnostics"}
     assert set(doc["findings"][0]) == {"code", "name", "message", "severity", "confidence", "file", "line", "column",
-                                       "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri"}
+                                       "end_line", "end_column", "route", "symbol", "fix", "fingerprint", "help_uri",
+                                       "autofix"}
+    assert set(doc["summary"]["fixable"]) == {"safe", "unsafe"} and doc["summary"]["fixed"] == 0
 
 
 def test_several_formats_each_to_its_own_output(tmp_path: Path, shop_dir: Path,

@@ -1,4 +1,6 @@
-"""SARIF: valid against the OASIS schema (any machine) and shared/tools/validate_sarif.py (here and CI)."""
+"""SARIF: valid against the OASIS schema and code scanning's own requirements (`sarif_checks`, on
+any machine), fixes that rebuild the fixed file, and shared/tools/validate_sarif.py as a second
+opinion where it is present."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from apilint.docgen import help_uri, render_rule
 from apilint.model import Confidence, Diagnostic, Finding, Location, Severity
 from apilint.registry import rule_by_code
 from apilint.reporters import Report, sarif
+
+from tests.reporters import sarif_checks
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = REPO / "tests" / "data" / "sarif" / "sarif-schema-2.1.0.json"
@@ -55,8 +59,45 @@ def test_sarif_of_every_fixture_app_passes_the_validator(app: Path,
 
 
 @pytest.mark.parametrize("app", [SHOP, *APPS], ids=lambda p: p.name if p == SHOP else p.relative_to(REPO).as_posix())
-def test_sarif_matches_the_oasis_schema(app: Path, make_report_for: Callable[..., Report]) -> None:
-    assert _schema_errors(_doc(make_report_for(app, select=("ALL",)))) == []
+def test_sarif_matches_the_oasis_schema_and_code_scanning(app: Path, make_report_for: Callable[..., Report]) -> None:
+    doc = _doc(make_report_for(app, select=("ALL",)))
+    assert _schema_errors(doc) == []
+    assert sarif_checks.problems(doc) == []
+
+
+def test_the_checks_catch_what_code_scanning_rejects(shop_report: Report) -> None:
+    doc = _doc(shop_report)
+    result = doc["runs"][0]["results"][0]
+    result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = "file:///home/me/app.py"
+    result["partialFingerprints"] = {}
+    doc["runs"][0]["tool"]["driver"]["rules"][0]["properties"]["security-severity"] = "high"
+    result["fixes"] = [{"description": {"text": ""}, "artifactChanges": [{"artifactLocation": {"uri": "../x.py"},
+                       "replacements": [{"deletedRegion": {"startLine": 3, "endLine": 2}}]}]}]
+    found = "\n".join(sarif_checks.problems(doc))
+    for expected in ("file:///home/me/app.py", "partialFingerprints", "security-severity", "description.text",
+                     "'../x.py'", "deletedRegion lines", "insertedContent"):
+        assert expected in found
+
+
+def test_fixes_carry_each_finding_own_change(make_report_for: Callable[..., Report]) -> None:
+    app = REPO / "fixtures" / "fastapi" / "session_api"
+    report = make_report_for(app, select=("TLS001",))
+    results = _doc(report)["runs"][0]["results"]
+    assert len(results) == 3 and all(len(r["fixes"]) == 1 for r in results)
+    for result, finding in zip(results, report.findings, strict=True):
+        fix = result["fixes"][0]
+        assert fix["description"]["text"] == finding.fix_plan.title
+        assert result["properties"]["autofix"] == "safe"
+        change = fix["artifactChanges"][0]
+        assert change["artifactLocation"] == {"uri": finding.location.file, "uriBaseId": "%SRCROOT%"}
+        lines = (app / finding.location.file).read_text(encoding="utf-8").split("\n")
+        for replacement in reversed(change["replacements"]):
+            region = replacement["deletedRegion"]
+            first, last = region["startLine"] - 1, region["endLine"] - 1
+            assert region["startColumn"] == 1 and region["endColumn"] == len(lines[last]) + 1
+            lines[first:last + 1] = replacement["insertedContent"]["text"].split("\n")
+        assert "secure=True" in lines[finding.location.line - 1]
+        assert report.previews[finding].new_text == "\n".join(lines)
 
 
 def test_schema_copy_is_unchanged() -> None:
