@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from apilint.frameworks.common import guarded_rejections
-from apilint.summary import Expr, FunctionDef, Stmt
+from apilint.summary import Expr, FunctionDef, Stmt, walk_exprs, walk_stmts
 
 WRITE_METHODS = frozenset({
     "add", "add_all", "commit", "delete", "save", "update", "create", "insert", "insert_one",
@@ -87,3 +88,98 @@ def rejects_anonymous(func: FunctionDef) -> bool:
 def _names_param(expr: Expr, names: set[str]) -> bool:
     dotted = expr.dotted or ""
     return dotted.split(".")[0] in names or dotted in ("request.user", "g.user", "current_user")
+
+
+_REDIRECTS = frozenset({"redirect", "RedirectResponse", "HttpResponseRedirect", "HttpResponsePermanentRedirect",
+                        "redirect_to_url", "PermanentRedirect"})
+_URL_BUILDERS = frozenset({"url_for", "reverse", "reverse_lazy", "URL", "str", "replace", "format", "join",
+                           "quote", "urlencode", "urljoin", "get", "url_path_for", "include_query_params",
+                           "replace_query_params", "rstrip", "lstrip", "strip", "endswith", "startswith"})
+"""Calls a redirect-only handler may make to build the target URL (nothing that reads or writes data)."""
+
+
+def redirects_only(func: FunctionDef | None) -> bool:
+    """True when every return of the handler is a redirect and the body only builds the target URL
+    (`return RedirectResponse(url.replace(path=url.path + "/"))`): it serves no data and changes nothing."""
+    if func is None:
+        return False
+    returns = 0
+    for stmt in walk_stmts(func.body):
+        if stmt.func is not None or stmt.cls is not None:
+            return False
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                callee = call.func
+                short = callee.text if callee.kind in ("name", "attr") else ""
+                if short not in _REDIRECTS and short not in _URL_BUILDERS:
+                    return False
+        if stmt.kind == "return":
+            value = stmt.value
+            if value is None or value.kind != "call" or value.func.kind not in ("name", "attr") or \
+                    value.func.text not in _REDIRECTS:
+                return False
+            returns += 1
+    return returns > 0
+
+
+_WRITE_WORDS = frozenset({
+    "post", "body", "files", "data", "json", "form", "save", "delete", "create", "update", "bulk_create",
+    "bulk_update", "get_or_create", "update_or_create", "add", "remove", "set", "clear", "commit", "execute",
+    "send", "send_mail", "method", "put", "patch", "login", "logout",
+})
+"""Attribute and call names that show a view reading a submitted body or changing something."""
+
+
+def reads_only(handler: FunctionDef | None) -> bool:
+    """True for a handler of every method (`ANY`, e.g. a Django function view) whose body only
+    reads: it never looks at the submitted body or the method, and calls nothing that writes."""
+    if handler is None:
+        return False
+    for _, expr in walk_exprs(handler.body, into_defs=True):
+        if expr.kind == "attr" and expr.text.lower() in _WRITE_WORDS:
+            return False
+        if expr.kind == "name" and expr.text.lower() in ("save", "delete", "create", "update", "execute"):
+            return False
+    return True
+
+
+_SIGNATURE_CHECKS = re.compile(r"^(construct_event|verify_signature|validate_signature|check_signature|"
+                               r"verify_webhook\w*|validate_webhook\w*|verify_request_signature|is_valid_signature|"
+                               r"compare_digest|constant_time_compare)$")
+"""Calls that authenticate a webhook by its signature (Stripe's `Webhook.construct_event`, an HMAC compare)."""
+
+
+def verifies_signature(func: FunctionDef | None) -> bool:
+    """True when the handler authenticates the sender by a signature over the request
+    (`stripe.Webhook.construct_event(payload, request.headers["stripe-signature"], secret)`,
+    `hmac.compare_digest(expected, received)`): a webhook whose caller is a service, not a user."""
+    if func is None:
+        return False
+    for _, expr in walk_exprs(func.body):
+        if expr.kind == "call" and expr.func.kind in ("name", "attr") and _SIGNATURE_CHECKS.match(expr.func.text):
+            return True
+    return False
+
+
+def public_by_handler(func: FunctionDef | None) -> bool:
+    """True when what the handler does makes it public by design: it only redirects, or it checks
+    a webhook signature itself."""
+    return redirects_only(func) or verifies_signature(func)
+
+
+_SCOPING = re.compile(r"permitted|allowed|accessible|visible|authori[sz]ed|readable|for_user", re.IGNORECASE)
+_CALLER = ("g.user", "g.current_user", "current_user", "flask_login.current_user", "request.user",
+           "self.request.user")
+
+
+def caller_scoped(func: FunctionDef | None) -> str | None:
+    """The call that limits the handler's data to what the caller may see
+    (`get_permitted_dag_ids(user=g.user)`, `Doc.objects.visible_to(request.user)`), if any."""
+    if func is None:
+        return None
+    for _, expr in walk_exprs(func.body):
+        if expr.kind != "call" or expr.func.kind not in ("name", "attr") or not _SCOPING.search(expr.func.text):
+            continue
+        if any((arg.dotted or "") in _CALLER for arg in (*expr.positional, *(kw.value for kw in expr.keywords))):
+            return expr.render(60)
+    return None

@@ -33,6 +33,24 @@ _DISCOVERY_DOCUMENTS = re.compile(
     re.IGNORECASE,
 )
 """Discovery documents clients fetch before they authenticate (SCIM's are public by RFC 7644)."""
+_STATIC_FILE = re.compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot)$|"
+                          r"^(robots|llms|humans|security)\.txt$|^(favicon|logo|apple-touch-icon)(\.\w+)?$|"
+                          r"^(service-worker|serviceworker|sw|manifest)\.(js|json)$|^[\w.-]+\.(png|svg|jpe?g|gif|webp)$|"
+                          r"^avatar$",
+                          re.IGNORECASE)
+"""Last path segments that name a static asset: scripts, styles, icons, fonts, a web manifest, an image file
+(named literally: `/exports/og.png`, not `/reports/{id}.png`), an avatar."""
+_CODE_ASSET = re.compile(r"\.(js|mjs|css|map|webmanifest)$", re.IGNORECASE)
+"""Extensions of code assets, public even when a parameter names the file (`/manifest/{user}.webmanifest`)."""
+_STATIC_DIRS = re.compile(r"^(assets|static|dist|fonts|icons|css|js|public|avatars)$", re.IGNORECASE)
+_WEBHOOK = re.compile(r"(^|/)(slack|teams|msteams|discord|telegram|stripe|github|gitlab|bitbucket|twilio|sendgrid|"
+                      r"mailgun|postmark|paypal|shopify|zoom|whatsapp|messenger|intercom|hubspot|twitch)/"
+                      r"(events?|hooks?|webhooks?|callbacks?|interactions?|incoming|notifications?|updates|commands|"
+                      r"actions|messages)(/|$)", re.IGNORECASE)
+"""Webhook endpoints of services that sign their requests (the SDK handler verifies the signature)."""
+_PREFERENCES = re.compile(r"(^|/)(set[-_]?language|setlang|set[-_]locale|language|i18n)(/|$)", re.IGNORECASE)
+_PREFERENCE_PARAMS = re.compile(r"^(locale|lang|language|language_code|lang_code|code)$")
+"""A visitor's language choice (Django's `set_language`): stored in the session, public by design."""
 _TOKEN_PARAMS = re.compile(r"^(token|code|key|uid|uidb64|signature|sig|provider|backend|nonce|state)$")
 """Path parameters an auth flow may carry (`/reset-password/{token}`), unlike an object ID."""
 _PUBLIC_HANDLERS = re.compile(
@@ -74,11 +92,35 @@ def is_public_by_design(route: Route, config: Config) -> bool:
                   if seg and not _VERSION_SEGMENT.match(seg) and not seg.startswith("{?")), "")  # unread prefix
     if first and (_LEADING_FLOW.match(first) or _AUTH_FLOW_SEGMENTS.fullmatch(first)):
         return True
-    if route.method in ("GET", "HEAD", "OPTIONS") and (
-            _READ_ONLY_SEGMENTS.search(route.path) or _DISCOVERY_DOCUMENTS.search(route.path)):
+    if _WEBHOOK.search(static_path) or (
+            _PREFERENCES.search(static_path) and all(_PREFERENCE_PARAMS.match(p) for p in route.path_params)):
+        return True
+    if route.method in ("GET", "HEAD", "OPTIONS") and _public_read(route):
         return True
     handler = route.handler.rsplit(".", 1)[-1]
     return ids_only_tokens and bool(_PUBLIC_HANDLERS.match(handler))
+
+
+def _public_read(route: Route) -> bool:
+    """Probes, docs, discovery documents and static assets, also below a prefix apilint could not
+    read or a tenant parameter (`/{?base_url}/health`, `/{tenant}/.well-known/jwks.json`)."""
+    path = route.path
+    segments = [seg for seg in path.split("/") if seg]
+    local = "/" + "/".join(segments[next((i for i, seg in enumerate(segments) if not seg.startswith("{")),
+                                         len(segments)):])
+    if any(_READ_ONLY_SEGMENTS.search(p) or _DISCOVERY_DOCUMENTS.search(p) for p in (path, local)):
+        return True
+    if ".well-known" in segments:
+        return True
+    last = segments[-1] if segments else ""
+    if "{" not in last and _STATIC_FILE.search(last):
+        return True
+    if not route.path_params and last in ("translations", "locales"):
+        return True  # the UI's strings (`/project/translations`), not a collection of records
+    if _CODE_ASSET.search(last):
+        return True
+    static_dirs = [seg for seg in local.split("/") if seg and not seg.startswith("{")]
+    return bool(static_dirs) and _STATIC_DIRS.match(static_dirs[0]) is not None
 
 
 def project_has_auth(routes: RouteMap) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules.auth._body import caller_scoped, public_by_handler, reads_only
 from apilint.rules.auth._helpers import (
     explicitly_permissive,
     forgotten_among_protected,
@@ -14,7 +15,6 @@ from apilint.rules.auth._helpers import (
     only_redirects,
     project_has_auth,
 )
-from apilint.summary import FunctionDef, walk_exprs
 
 
 class MissingAuthentication(Rule):
@@ -22,11 +22,15 @@ class MissingAuthentication(Rule):
     ## What it finds
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
-    by design (login, logout, token, register, password reset, the language switch, health and
-    readiness probes, API docs, static files, the site root, paths that open with an auth flow such as
-    `/reset/{uidb64}/{token}` or `/signup/{uuid}/`), handlers that only redirect to another
-    route of the app (`return redirect(url_for("dashboard"))`, a legacy URL kept working) and
-    paths listed in `auth.public-paths` are not reported.
+    by design (login, logout, token, register, password reset, the language switch
+    (`/set-language/{locale}`), health and readiness probes, API docs, OIDC discovery under
+    `/.well-known/`, static files and assets such as `sw.js` or `*.webmanifest`, the site root,
+    also below a prefix apilint cannot read or a tenant parameter; paths that open with an auth
+    flow such as `/reset/{uidb64}/{token}` or `/signup/{uuid}/`; webhooks of services that sign
+    their requests (`/slack/events`) and handlers that verify a webhook signature themselves
+    (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that only redirect
+    (to another route of the app, `return redirect(url_for("dashboard"))`, or to the same URL
+    with a trailing slash) and paths listed in `auth.public-paths` are not reported.
 
     State-changing routes (POST, PUT, PATCH, DELETE) are reported with high confidence; so is
     a view that serves every method (a Django function view) unless its body only reads (it
@@ -36,6 +40,9 @@ class MissingAuthentication(Rule):
     require authentication (this one was probably forgotten), and low confidence otherwise or
     when the route's own router protects its writes but none of its reads (a catalogue whose
     reads are public by design).
+    Routes whose handler limits its data to what the caller may see
+    (`get_permitted_dag_ids(user=g.user)`, a `visible_to(request.user)` queryset) are reported
+    with low confidence: an anonymous caller gets nothing.
     Routes whose protection apilint cannot read (a dependency imported from outside the
     project, custom auth middleware) are reported with low confidence, and only with
     `--min-confidence low` (AUTH005 names the mechanism once). In a project where no
@@ -120,7 +127,8 @@ class MissingAuthentication(Rule):
                 continue
             if route.framework == "graphql":
                 continue  # one endpoint for every operation: GQL003 judges each mutation's resolver
-            if is_public_by_design(route, ctx.config) or explicitly_permissive(route):
+            if is_public_by_design(route, ctx.config) or explicitly_permissive(route) or \
+                    public_by_handler(ctx.handler(route)):
                 continue
             if only_redirects(ctx.handler(route)):
                 continue  # sends the caller on to a route that applies its own authentication
@@ -135,7 +143,7 @@ class MissingAuthentication(Rule):
                                    fix, confidence=Confidence.LOW, quiet=True)
                 continue
             if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET") or (
-                    route.method == "ANY" and _reads_only(ctx.handler(route))):
+                    route.method == "ANY" and reads_only(ctx.handler(route))):
                 confidence = Confidence.MEDIUM if has_auth and not _public_reads(route, ctx) else Confidence.LOW
                 severity = Severity.MEDIUM
             else:
@@ -143,34 +151,18 @@ class MissingAuthentication(Rule):
                 severity = Severity.HIGH
             if _DEVELOPMENT_ONLY.search(route.condition):
                 confidence = Confidence.LOW  # mounted only in debug or development mode
-            yield self.finding(route, f"{route.display} is reachable without authentication: "
-                               f"nothing on the route, its routers or the app checks who the caller is",
+            scoped = caller_scoped(ctx.handler(route))
+            why = "nothing on the route, its routers or the app checks who the caller is"
+            if scoped is not None:
+                # what it serves is limited to what the caller may see: an anonymous caller gets nothing
+                confidence = Confidence.LOW
+                why += f", though the handler limits its data to what the caller may see (`{scoped}`)"
+            yield self.finding(route, f"{route.display} is reachable without authentication: {why}",
                                fix, confidence=confidence, severity=severity)
-
-
-_WRITE_WORDS = frozenset({
-    "post", "body", "files", "data", "json", "form", "save", "delete", "create", "update", "bulk_create",
-    "bulk_update", "get_or_create", "update_or_create", "add", "remove", "set", "clear", "commit", "execute",
-    "send", "send_mail", "method", "put", "patch", "login", "logout",
-})
-"""Attribute and call names that show a view reading a submitted body or changing something."""
 
 
 _DEVELOPMENT_ONLY = re.compile(r"^if [^;]*\b(debug|development|dev_mode|testing|local_dev)\b", re.IGNORECASE)
 """A route whose mount condition is a debug or development switch (`if settings.DEBUG`)."""
-
-
-def _reads_only(handler: FunctionDef | None) -> bool:
-    """True for a handler of every method (`ANY`, e.g. a Django function view) whose body only
-    reads: it never looks at the submitted body or the method, and calls nothing that writes."""
-    if handler is None:
-        return False
-    for _, expr in walk_exprs(handler.body, into_defs=True):
-        if expr.kind == "attr" and expr.text.lower() in _WRITE_WORDS:
-            return False
-        if expr.kind == "name" and expr.text.lower() in ("save", "delete", "create", "update", "execute"):
-            return False
-    return True
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:

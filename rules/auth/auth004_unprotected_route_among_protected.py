@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import Route
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
+from apilint.rules.auth._body import public_by_handler
 from apilint.rules.auth._fixes import sibling_auth_fix
 from apilint.rules.auth._helpers import forgotten_among_protected, only_redirects
 
@@ -19,8 +20,8 @@ class UnprotectedRouteAmongProtected(Rule):
     `permission_classes`: the pattern is right everywhere around it.
 
     Routes that are public by design (login, token, register, password reset, health, docs,
-    static files, `auth.public-paths`) neither count as siblings nor are reported; nor is a
-    handler that only redirects to another route of the app.
+    static files, signed webhooks, `auth.public-paths`; see AUTH001) neither count as siblings
+    nor are reported; nor is a handler that only redirects or verifies a webhook signature.
 
     Such a route is reported by this rule *instead of* AUTH001 (which skips it), because
     the sibling evidence makes it near certain and names the fix: do what the siblings do.
@@ -105,7 +106,7 @@ class UnprotectedRouteAmongProtected(Rule):
         """Report each lone unauthenticated route of an otherwise authenticated group."""
         for route in ctx.routes:
             siblings = forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler)
-            if not siblings or only_redirects(ctx.handler(route)):
+            if not siblings or only_redirects(ctx.handler(route)) or public_by_handler(ctx.handler(route)):
                 continue
             names = ", ".join(sorted({s.display for s in siblings})[:3])
             more = f" and {len(siblings) - 3} more" if len(siblings) > 3 else ""

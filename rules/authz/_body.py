@@ -152,3 +152,33 @@ def _rooted_in(e: Expr, names: set[str]) -> bool:
     while e.kind in ("attr", "subscript") and e.args:
         e = e.args[0]
     return e.kind == "name" and e.text in names
+
+
+_REDIRECTS = frozenset({"redirect", "RedirectResponse", "HttpResponseRedirect", "HttpResponsePermanentRedirect"})
+_ROUTE_URLS = frozenset({"reverse", "reverse_lazy", "url_for", "url_path_for"})
+
+
+def redirects_within_app(func: FunctionDef) -> bool:
+    """True when every return is a redirect to one of the app's own routes (`redirect(reverse(...))`,
+    `redirect(url_for(...))`): the handler serves no object data itself, the target page checks its
+    own access. A redirect to an object's own URL (a pre-signed download link) is not one."""
+    assigned: dict[str, Expr] = {}
+    returns = 0
+    for stmt in walk_stmts(func.body):
+        if stmt.kind == "assign" and stmt.value is not None and len(stmt.targets) == 1 and \
+                stmt.targets[0].kind == "name":
+            assigned[stmt.targets[0].text] = stmt.value
+        if stmt.kind != "return":
+            continue
+        value = stmt.value
+        if value is None or value.kind != "call" or value.func.kind not in ("name", "attr") or \
+                value.func.text not in _REDIRECTS or not value.positional:
+            return False
+        target = value.positional[0]
+        if target.kind == "name" and target.text in assigned:
+            target = assigned[target.text]
+        if target.kind != "str" and not any(call.func.kind in ("name", "attr") and call.func.text in _ROUTE_URLS
+                                            for call in target.calls()):
+            return False
+        returns += 1
+    return returns > 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from apilint.model import Route
 from apilint.project import ProjectIndex, Symbol
+from apilint.rule import RuleContext
 from apilint.rules.authz._names import is_framework_model, is_owner_field, is_user_model, looks_public, mentions_user
 from apilint.summary import ClassDef, Expr, FunctionDef, walk_stmts
 
@@ -22,6 +23,8 @@ DETAIL_BASES = frozenset({
     "BaseDeleteView",
 })
 _USERS = {"user", "current_user", "owner"}
+_QUERY_CALLS = frozenset({"objects", "all", "filter", "exclude", "get", "none", "order_by", "select_related",
+                          "prefetch_related", "using", "distinct", "annotate", "only", "defer"})
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def class_access(index: ProjectIndex, route: Route, handler: FunctionDef | None)
     chain = [symbol] + [s for s in (index.lookup(b) for b in bases) if s is not None and s.cls is not None]
     for method_name in ("get_queryset", "get_object"):
         method = _method(chain, method_name)
-        if method is not None and _mentions_caller(method):
+        if method is not None and (_mentions_caller(chain, method, 0) or _parent_scoped(method)):
             return ClassAccess(True, None, None, method_name)
     model, owner = _model(chain)
     if model is None:
@@ -102,8 +105,45 @@ def _method(chain: list[Symbol], name: str) -> FunctionDef | None:
     return None
 
 
-def _mentions_caller(func: FunctionDef) -> bool:
-    return any(mentions_user(expr, _USERS) for stmt in walk_stmts(func.body) for expr in stmt.own_exprs())
+def _mentions_caller(chain: list[Symbol], func: FunctionDef, depth: int) -> bool:
+    """True when the method uses the caller, itself or in a method of the view it calls
+    (`return self.get_scoped_queryset(alias)` filtering by `self.request.user`)."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            if mentions_user(expr, _USERS):
+                return True
+            if depth >= 2:
+                continue
+            for call in expr.calls():
+                callee = call.func
+                if callee.kind == "attr" and callee.args[0].kind == "name" and callee.args[0].text == "self":
+                    method = _method(chain, callee.text)
+                    if method is not None and method is not func and _mentions_caller(chain, method, depth + 1):
+                        return True
+    return False
+
+
+def _parent_scoped(func: FunctionDef) -> bool:
+    """`return self.project.font_set.all()`: the queryset is a relation of an object the view loaded
+    for the request (and checked there), so the lookup is scoped to that parent."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "return" or stmt.value is None:
+            continue
+        node = stmt.value
+        attrs: list[str] = []
+        for _ in range(12):
+            if node.kind == "call":
+                node = node.func
+            elif node.kind == "attr":
+                attrs.append(node.text)
+                node = node.args[0]
+            else:
+                break
+        # self.<parent>.<relation>...: at least two attributes below `self`, the first not the view's own queryset
+        if node.kind == "name" and node.text == "self" and len(attrs) >= 2 and \
+                attrs[-1] not in ("queryset", "model", "request", "kwargs", "args") and attrs[-2] not in _QUERY_CALLS:
+            return True
+    return False
 
 
 def _model(chain: list[Symbol]) -> tuple[Expr | None, Symbol | None]:
@@ -140,4 +180,31 @@ def _root(expr: Expr) -> Expr | None:
             node = node.args[0]
         else:
             return None
+    return None
+
+
+_DELEGATING_ACTIONS = {"partial_update": "update"}
+"""DRF actions whose inherited implementation calls another action (`partial_update` calls
+`self.update(request, partial=True)`), so a project override of the latter decides."""
+
+
+def route_handler(ctx: RuleContext, route: Route) -> FunctionDef | None:
+    """The route's handler, or for an inherited DRF `partial_update` the `update` its class (or a
+    base in the same module) defines."""
+    handler = ctx.handler(route)
+    ref = route.handler_ref
+    if handler is not None or ref is None or "." not in ref.qualname:
+        return handler
+    cls_name, action = ref.qualname.rsplit(".", 1)
+    target = _DELEGATING_ACTIONS.get(action)
+    mod = ctx.index.by_path.get(ref.file)
+    if target is None or mod is None:
+        return None
+    symbol = ctx.index.lookup(f"{mod.module}.{cls_name}")
+    if symbol is None or symbol.cls is None:
+        return None
+    for qualname in (symbol.qualname, *ctx.index.base_names(symbol)):
+        method = ctx.index.lookup(f"{qualname}.{target}")
+        if method is not None and method.func is not None and method.module is mod:
+            return method.func
     return None

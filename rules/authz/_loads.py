@@ -11,7 +11,7 @@ rejects, or a call to an ownership helper.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from apilint.project import ProjectIndex, Symbol
 from apilint.rules.authz._names import (
@@ -45,9 +45,17 @@ _WRITES = frozenset({"add", "commit", "save", "delete", "update", "create", "ins
                      "refresh", "flush", "remove", "put"})
 _ROLE_ATTR = re.compile(r"is_superuser|is_admin|is_staff|\.role\b|\.roles\b|has_perm|has_role|permissions|\.can\(",
                         re.IGNORECASE)
+_PLAIN_BASES = frozenset({"object", "ABC", "Generic", "Protocol"})
 _RELATIONS = frozenset({"ForeignKey", "OneToOneField", "relationship", "ReferenceField", "ForeignKeyField",
                         "Link"})
-_REJECT_WORDS = ("Forbidden", "NotFound", "Http404", "PermissionDenied", "Unauthorized", "403", "404", "401")
+_REJECTING_CALLS = frozenset({"abort", "flask_abort", "deny", "forbid", "permission_denied", "handle_no_permission"})
+"""Calls that end the request with a rejection (DRF's `self.permission_denied(...)` raises)."""
+_REJECT_WORDS = ("forbidden", "notfound", "http404", "permissiondenied", "unauthorized", "403", "404", "401")
+"""Words of names that answer a rejection, compared lower-cased without underscores (`HTTPStatus.FORBIDDEN`)."""
+_SECRET_CHECK = re.compile(r"^(check_token|verify_token|validate_token|check_password|verify_password|"
+                           r"compare_digest|constant_time_compare|check_signature|verify_signature|"
+                           r"validate_signature|verify_hmac|check_hmac|verify_otp|check_otp|verify_code)$")
+"""Calls that verify a secret the object's owner was given (a signed recovery token, an OTP)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +76,8 @@ class Load:
     """The file of `line` when it is not the handler's (a dependency)."""
     public_content: bool = False
     """The model looks like content others may read (authored posts, a `published` flag)."""
+    model_read: bool = True
+    """False when the model's class cannot be read (defined outside the analyzed files)."""
 
 
 @dataclass
@@ -141,7 +151,7 @@ class Scanner:
                         if handed is not None and handed.owned:
                             out.owned = out.owned or f"{short}() {handed.owned}"
                     continue
-                load = self._load(mod, call, short, taint, stmt.line)
+                load = self._load(mod, call, short, taint, stmt.line, func)
                 if load is not None:
                     found = True
                     if has_user:
@@ -159,19 +169,27 @@ class Scanner:
                     out.owned = out.owned or inner.owned
                 for sub in inner.loads:
                     found = True
-                    out.loads.append(Load(stmt.line, sub.param, sub.call, sub.model, sub.owned_model,
-                                          sub.user_model, sub.via or call.func.render(40),
-                                          public_content=sub.public_content))
+                    out.loads.append(replace(sub, line=stmt.line, via=sub.via or call.func.render(40), file=""))
         return found
 
     def _guard(self, stmt: Stmt, taint: dict[str, str], users: set[str], loaded: set[str]) -> str | None:
         test = stmt.value
         assert test is not None
         names = set(taint) | loaded
-        if stmt.kind != "assert" and not rejects(stmt.body + stmt.orelse):
+        block = stmt.body + stmt.orelse
+        if stmt.kind != "assert" and not stops(block):
             return None
+        # comparing the object with the caller, or checking a secret only its owner holds, and
+        # leaving early (a redirect with an error message is a rejection too)
         if mentions_user(test, users) and (mentions_any(test, names) or _owner_attr(test)):
             return f"checks `{test.render(50)}` and rejects"
+        for call in test.calls():
+            args = [*call.positional, *(kw.value for kw in call.keywords)]
+            if _SECRET_CHECK.match(_short(call)) and (any(mentions_any(a, names) for a in args) or
+                                                      mentions_any(call.func, names)):
+                return f"verifies a secret against the object (`{test.render(50)}`)"
+        if stmt.kind != "assert" and not rejects(block):
+            return None
         if mentions_user(test, users) and _ROLE_ATTR.search(test.render(120)):
             return f"checks the caller's role (`{test.render(50)}`) and rejects"
         for call in test.calls():
@@ -218,7 +236,8 @@ class Scanner:
                                 store.holds_users, public_content=looks_public(fields)))
         return out
 
-    def _load(self, mod: ModuleSummary, call: Expr, short: str, taint: dict[str, str], line: int) -> Load | None:
+    def _load(self, mod: ModuleSummary, call: Expr, short: str, taint: dict[str, str], line: int,
+              func: FunctionDef) -> Load | None:
         param = next((taint[n] for a in call.args[1:] for n in a.names() if n in taint), None)
         if param is None:
             param = next((taint[n] for kw in call.keywords for n in kw.value.names() if n in taint), "")
@@ -243,8 +262,44 @@ class Scanner:
                 model = _model_in_chain(receiver)
             else:
                 return None
+        symbol = self._resolve(mod, func, model)
+        if self._plain_class(symbol):
+            return None  # `Session.get_by_id(x)` on an in-memory registry: a method to follow, not a load
         name, owned, user_model, public = self._model_info(mod, model)
-        return Load(line, param, call.render(70), name, owned, user_model, public_content=public)
+        return Load(line, param, call.render(70), name, owned, user_model, public_content=public,
+                    model_read=symbol is not None and symbol.cls is not None)
+
+    def _resolve(self, mod: ModuleSummary, func: FunctionDef, expr: Expr | None) -> Symbol | None:
+        """A name in `func`, also one bound by an import inside the function."""
+        if expr is None:
+            return None
+        symbol = self.index.resolve(mod, expr)
+        if symbol is not None or expr.kind != "name":
+            return symbol
+        for stmt in walk_stmts(func.body):
+            if stmt.kind == "import":
+                for target, source in zip(stmt.targets, stmt.exprs, strict=False):
+                    if target.text == expr.text and source.kind == "str":
+                        return self.index.lookup(source.text)
+        return None
+
+    def _plain_class(self, symbol: Symbol | None, depth: int = 0) -> bool:
+        """True for a project class with no data-model base anywhere up its project bases (no base,
+        `object`, `ABC`, `Generic[...]`) and no mapping decorator: a service or in-memory registry,
+        not an ORM/ODM model."""
+        if symbol is None or symbol.cls is None or symbol.cls.keywords or depth > 8:
+            return False
+        for dec in symbol.cls.decorators:  # `@registry.mapped` maps a class with no base
+            target = dec.expr.func if dec.expr.kind == "call" else dec.expr
+            if (target.dotted or "").rsplit(".", 1)[-1] not in ("dataclass", "total_ordering"):
+                return False
+        for base in symbol.cls.bases:
+            expr = base.args[0] if base.kind == "subscript" and base.args else base
+            if (expr.dotted or "").rsplit(".", 1)[-1] in _PLAIN_BASES:
+                continue
+            if not self._plain_class(self.index.resolve(symbol.module, expr), depth + 1):
+                return False
+        return True
 
     def _model_info(self, mod: ModuleSummary, model: Expr | None) -> tuple[str | None, bool | None, bool, bool]:
         """(name, has an owner field, is a user model, looks like public content)."""
@@ -336,17 +391,7 @@ class Scanner:
         return self.scan(symbol.module, symbol.func, {}, inner_users, inner_loaded, depth + 1)
 
     def _self_method(self, mod: ModuleSummary, caller: FunctionDef, func: Expr) -> Symbol | None:
-        """`self.helper(...)` inside a method: the helper on the caller's class or a project base."""
-        if func.args[0].kind != "name" or func.args[0].text != "self" or "." not in caller.qualname:
-            return None
-        cls = self.index.lookup(f"{mod.module}.{caller.qualname.rsplit('.', 1)[0]}")
-        if cls is None or cls.cls is None:
-            return None
-        for qualname in (cls.qualname, *self.index.base_names(cls)):
-            method = self.index.lookup(f"{qualname}.{func.text}")
-            if method is not None and method.func is not None:
-                return method
-        return None
+        return self_method(self.index, mod, caller, func)
 
     def _bind(self, name: str, arg: Expr, taint: dict[str, str], users: set[str], inner_taint: dict[str, str],
               inner_users: set[str]) -> None:
@@ -373,6 +418,21 @@ class Scanner:
             if method is not None and method.func is not None:
                 return method
         return None
+
+
+def self_method(index: ProjectIndex, mod: ModuleSummary, caller: FunctionDef, func: Expr) -> Symbol | None:
+    """`self.helper(...)` inside a method: the helper on the caller's class or a project base."""
+    if func.kind != "attr" or func.args[0].kind != "name" or func.args[0].text != "self" or \
+            "." not in caller.qualname:
+        return None
+    cls = index.lookup(f"{mod.module}.{caller.qualname.rsplit('.', 1)[0]}")
+    if cls is None or cls.cls is None:
+        return None
+    for qualname in (cls.qualname, *index.base_names(cls)):
+        method = index.lookup(f"{qualname}.{func.text}")
+        if method is not None and method.func is not None:
+            return method
+    return None
 
 
 def _short(call: Expr) -> str:
@@ -445,12 +505,23 @@ def rejects(body: tuple[Stmt, ...]) -> bool:
         if stmt.kind == "raise":
             return True
         if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-            if _short(stmt.value) in ("abort", "flask_abort", "deny", "forbid"):
+            if _short(stmt.value) in _REJECTING_CALLS:
                 return True
         if stmt.kind == "return" and stmt.value is not None:
             for sub in stmt.value.walk():
                 if sub.kind == "num" and sub.text in ("401", "403", "404"):
                     return True
-                if sub.kind in ("name", "attr") and any(w in sub.text for w in _REJECT_WORDS):
+                if sub.kind in ("name", "attr") and any(w in sub.text.replace("_", "").lower() for w in _REJECT_WORDS):
                     return True
+    return False
+
+
+def stops(body: tuple[Stmt, ...]) -> bool:
+    """True when the block ends the request early: it returns, raises or aborts."""
+    for stmt in walk_stmts(body):
+        if stmt.kind in ("raise", "return"):
+            return True
+        if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call" and \
+                _short(stmt.value) in _REJECTING_CALLS:
+            return True
     return False

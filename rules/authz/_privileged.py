@@ -18,6 +18,7 @@ _ADMIN_HANDLER = re.compile(r"(^|_)(admin|superuser|staff)(_|$)|^(list|get|read|
                             r"^(ban|unban|block|disable|deactivate|suspend|promote|demote|impersonate)_(user|account)|"
                             r"^(set|update|change|assign|grant|revoke)_(user_)?(role|roles|permissions?|admin)",
                             re.IGNORECASE)
+ROLE_PATH_REASON = "it changes roles or permissions"
 PRIVILEGED_FIELDS = frozenset({"is_admin", "is_superuser", "is_staff", "role", "roles", "is_moderator",
                                "permissions", "user_permissions", "groups", "is_verified_admin", "admin"})
 
@@ -41,7 +42,7 @@ def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, b
         if field is not None:
             return f"it sets `{field}`", True
     if _ROLE_PATH.search(path) and route.is_unsafe:
-        return f"it changes roles or permissions (`{path}`)", True
+        return f"{ROLE_PATH_REASON} (`{path}`)", True
     if _USERS_PATH.search(path):
         if _USER_ACTION.search(path) and route.is_unsafe:
             return f"it changes another user's account state (`{path}`)", True
@@ -58,9 +59,10 @@ def writes_privileged_field(func: FunctionDef) -> str | None:
     """`user.role = ...`, `setattr(user, "is_admin", ...)` or `update(is_superuser=...)` in the body."""
     for stmt in walk_stmts(func.body):
         if stmt.kind in ("assign", "augassign", "annassign"):
-            literal = stmt.value is not None and _harmless_literal(stmt.value)
+            literal = stmt.value is not None and (_harmless_literal(stmt.value) or _removal(stmt.value))
             for target in stmt.targets:
-                if target.kind == "attr" and target.text in PRIVILEGED_FIELDS and not literal:
+                if target.kind == "attr" and target.text in PRIVILEGED_FIELDS and not literal and \
+                        not _resource_role(target):
                     return f"{target.render(40)}"
         for expr in stmt.own_exprs():
             for call in expr.calls():
@@ -74,6 +76,38 @@ def writes_privileged_field(func: FunctionDef) -> str | None:
                                 not _harmless_literal(kw.value):
                             return f"{kw.name}=..."
     return None
+
+
+_ACCOUNT_FIELDS = frozenset({"is_admin", "is_superuser", "is_staff", "is_moderator", "user_permissions",
+                             "is_verified_admin"})
+"""Fields only an account has: a privilege wherever they are set."""
+_ACCOUNTISH = re.compile(r"user|member|account|profile|staff|admin|principal|person|employee|customer|grant|owner|"
+                         r"team|subject|identity|role|perm|group|^me$|^self$", re.IGNORECASE)
+_GENERIC_NAMES = frozenset({"obj", "o", "instance", "item", "record", "target", "entity", "row", "existing",
+                            "current", "result", "model", "data", "x"})
+
+
+def _resource_role(target: Expr) -> bool:
+    """`server.role = new_role`: a `role` (or `permissions`, `groups`) field of an object named for a
+    resource that is not an account (a saved database connection's login role), so no privilege."""
+    if target.text in _ACCOUNT_FIELDS:
+        return False
+    root = target.args[0]
+    while root.kind in ("attr", "subscript") and root.args:
+        root = root.args[0]
+    name = root.text if root.kind == "name" else ""
+    return bool(name) and name not in _GENERIC_NAMES and not _ACCOUNTISH.search(name)
+
+
+_REMOVAL = re.compile(r"^_*(remove|revoke|without|discard|strip|drop|clear|minus|subtract)", re.IGNORECASE)
+
+
+def _removal(expr: Expr) -> bool:
+    """`ext.permissions = _remove_grant(ext.permissions, grant_id)`: a collection of grants shrinks,
+    which grants nothing."""
+    if expr.kind == "await" and expr.args:
+        expr = expr.args[0]
+    return expr.kind == "call" and expr.func.kind in ("name", "attr") and bool(_REMOVAL.match(expr.func.text))
 
 
 def _harmless_literal(expr: Expr) -> bool:

@@ -4,30 +4,38 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 
 from apilint.frameworks.common import request_body_params
 from apilint.model import AuthStatus, Route
+from apilint.project import ProjectIndex, Symbol
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
-from apilint.rules.authz._body import body_fields, mutates
-from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner
+from apilint.rules.auth._body import reads_only
+from apilint.rules.authz._body import body_fields, mutates, redirects_within_app
+from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner, route_handler
 from apilint.rules.authz._fixes import class_view_fix, scope_fix
 from apilint.rules.authz._loads import Load, Scan, Scanner
 from apilint.rules.authz._names import (
+    caller_params,
     is_id_name,
     is_key_name,
     is_scalar_param,
     is_slug_name,
+    mentions_user,
     request_ids,
     user_params,
 )
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
-from apilint.summary import FunctionDef, ModuleSummary
+from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
 
 _SOCIAL_ACTIONS = re.compile(r"/(like|likes|unlike|vote|votes|upvote|downvote|helpful|follow|unfollow|followers|"
                              r"comments?|replies|reply|report|flag|favou?rites?|bookmarks?|star|stars|subscribe|"
                              r"unsubscribe|share|reactions?|rate|ratings|join|apply|enroll|rsvp|public)$",
                              re.IGNORECASE)
 """Actions users take on other people's objects by design (like a post, follow a user)."""
+_LINK_FLOWS = re.compile(r"/(invitations?|invites?|accept[-_]invite|accept[-_]invitation|magic[-_]link|recover|"
+                         r"recovery|password[-_]reset|reset[-_]password|forgot[-_]password)(/|$)", re.IGNORECASE)
+"""Flows whose link is the authorization (an invitation or recovery link sent to its addressee)."""
 _PLUMBING = frozenset({"db", "session", "database", "conn", "connection", "request", "response", "background_tasks",
                        "settings", "redis", "cache", "mongo", "client", "self", "cls", "repo", "repository",
                        "uow", "service", "pagination", "params", "skip", "limit", "offset", "page"})
@@ -73,23 +81,40 @@ class MissingObjectOwnershipCheck(Rule):
     existence check; body parameters are client data even when named like the caller (`user`).
 
     Not reported when something ties the object to the caller: the same query also uses the
-    caller (`Item.owner_id == current_user.id`, `user=request.user`), the loaded object's
-    owner or the ID is compared with the caller and the handler rejects (raise, abort, 403 or
-    404), an ownership helper is called (`check_owner(item, user)`, names in
-    `ownership.helpers`), the route carries role or object-permission evidence (admin-only
-    routes, DRF `has_object_permission`), or a dependency that receives the ID does the check.
+    caller (`Item.owner_id == current_user.id`, `user=request.user`,
+    `get_object_or_404(Item, pk=pk, owner=request.user)`) or what an authentication dependency
+    returned for the caller (`_, project = Depends(ProjectMember())` then
+    `Run.project_id == project.id`), or a parent ID that a dependency checked the caller
+    against (`Doc.workspace_id == workspace_id` behind a workspace-membership dependency); the
+    loaded object's owner or the ID is compared with the caller and the handler leaves (raise,
+    abort, a 401/403/404 answer such as `HTTPStatus.FORBIDDEN`, DRF's `permission_denied`, or a
+    redirect with an error message); a secret only the object's addressee holds is verified
+    against it (`check_token(user, token)`, `compare_digest(obj.token, token)`); an ownership
+    or permission helper is called (`check_owner(item, user)`, `user.has_perm(perm, obj)`,
+    django-guardian's `get_objects_for_user`, names in `ownership.helpers`), also one or two
+    calls deep, in the handler's own module or in a method of its view; a class-based view's
+    `get_queryset` (or a method of the view it calls) filters by the caller, or is a relation
+    of a parent the view loaded (`self.project.documents.all()`); the route carries role or
+    object-permission evidence (DRF `has_object_permission`, `IsAdminUser`, an admin-only
+    dependency, decorator or `before_request` hook whose body checks the role); or a
+    dependency that receives the ID does the check.
     Reads whose authentication is optional are public by design and not reported, nor are
     actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
-    `/follow`, `/comments`, `/report`, `/bookmark`).
+    `/follow`, `/comments`, `/report`, `/bookmark`), links that are their own authorization
+    (`/invitations/{id}/accept`, password recovery), and reads that only redirect to another
+    page of the app (`redirect(reverse(...))`), which checks its own access.
     Objects whose model has no owner-like field (`owner`, `user_id`, `created_by`,
     `tenant_id`...) and no foreign key to a model that has one are shared data and not
-    reported; a comparison of the ID with anything else that answers 403 counts as a check.
-    Unauthenticated routes are AUTH001's.
+    reported, nor are project classes with no data-model base (an in-memory session registry's
+    `get_by_id`: the method is followed instead); a comparison of the ID with anything else
+    that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
 
     Confidence is high when the model has an owner field, medium when the model cannot be
-    read, low when the object is a user profile read, the ID is a slug, or a read concerns
+    read, low when the object is a user profile read, the ID is a slug, a read concerns
     content others may see (only author-like owner fields such as `author_id`, or a
-    `published`/`is_public` flag).
+    `published`/`is_public` flag), or the model cannot be read and the handler never looks at
+    the caller (data every member of a workspace shares, most often). A view of every method
+    whose body only reads is judged as a read.
 
     ## Why it matters
     Any logged-in user can read, change or delete other users' objects by changing the number
@@ -195,18 +220,22 @@ class MissingObjectOwnershipCheck(Rule):
                 continue
             if route.auth.status is AuthStatus.OPTIONAL and not route.is_unsafe:
                 continue  # a read open to anonymous callers is public by design
-            if _SOCIAL_ACTIONS.search(route.path.rstrip("/")):
+            if _SOCIAL_ACTIONS.search(route.path.rstrip("/")) or _link_flow(route.path):
                 continue
             if any(e.kind in SILENCING_AUTHZ for e in route.authz):
-                continue
-            handler, mod = ctx.handler(route), ctx.module_of(route)
+                continue  # a role or object permission restricts who reaches it
+            handler, mod = route_handler(ctx, route), ctx.module_of(route)
             if mod is None or unchecked_privileged(route, ctx) is not None:
                 continue
+            # a view of every method whose body only reads is judged as a read
+            judged = replace(route, method="GET") if route.method == "ANY" and reads_only(handler) else route
+            if handler is not None and not judged.is_unsafe and redirects_within_app(handler):
+                continue  # serves no object data: the page it redirects to checks its own access
             access = class_access(ctx.index, route, handler)
             if access is not None:
-                found = _class_view(ctx, route, access)
+                found = _class_view(ctx, judged, access)
             elif handler is not None:
-                found = _scan_route(scanner, ctx, route, handler, mod)
+                found = _scan_route(scanner, ctx, judged, handler, mod)
             else:
                 continue
             if found is None:
@@ -267,23 +296,30 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
         return None
     scanned = body.func if body is not None else handler
     taint = {name: name for name in path_ids + query_ids + path_keys + body_keys}
-    users = user_params(handler, set(taint) | client)
+    users = user_params(handler, set(taint) | client) | _caller_context(scanner, ctx, route, handler, mod, taint)
     loaded = {p.name for p in handler.params
               if p.name not in taint and p.name not in users and p.name not in _PLUMBING and p.name not in client}
-    scans = [scanner.scan(mod, scanned, taint, users, loaded)]
+    scans: list[Scan] = []
+    checked: set[str] = set()
     for dep_name in route.dependencies:
-        dep = ctx.index.lookup(dep_name)
+        dep = _callable(ctx.index, ctx.index.lookup(dep_name))
         if dep is None or dep.func is None or dep.func is handler:
             continue
         dep_taint = {p.name: p.name for p in dep.func.params if p.name in taint}
         if dep_taint:
             dep_scan = scanner.scan(dep.module, dep.func, dep_taint, user_params(dep.func, set(dep_taint)))
-            scans.append(Scan([Load(ld.line, ld.param, ld.call, ld.model, ld.owned_model, ld.user_model,
-                                    dep_name.rsplit(".", 1)[-1], dep.module.path, ld.public_content)
-                               for ld in dep_scan.loads], dep_scan.owned))
-    if any(s.owned for s in scans):
+            if dep_scan.owned:
+                checked.update(dep_taint)
+            else:
+                scans.append(Scan([replace(ld, via=dep_name.rsplit(".", 1)[-1], file=dep.module.path)
+                                   for ld in dep_scan.loads]))
+    # an ID a dependency checked the caller against (the workspace the caller is a member of) scopes
+    # the handler's queries like the caller does; the handler's other IDs stay to be checked
+    handler_scan = scanner.scan(mod, scanned, {k: v for k, v in taint.items() if k not in checked},
+                                users | checked, loaded)
+    if handler_scan.owned:
         return None
-    for scan in scans:
+    for scan in [handler_scan, *scans]:
         for load in scan.loads:
             if load.param in body_keys:
                 # a natural key from the body (`body.username`): only a load that is then changed
@@ -295,9 +331,58 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                 confidence = _key_confidence(route, load)
             else:
                 confidence = _confidence(route, load, load.param in query_ids)
+            if confidence is not None and not load.model_read and not load.user_model and \
+                    not _sees_caller(handler, users):
+                confidence = Confidence.LOW  # unknown model, caller never consulted: likely shared data
             if confidence is not None:
                 return load, confidence
     return None
+
+
+def _sees_caller(handler: FunctionDef, users: set[str]) -> bool:
+    """True when the handler has the caller at hand (a caller parameter, `request.user`...): one that
+    never looks at who calls serves every authenticated user the same objects."""
+    return bool(users) or any(mentions_user(e, set()) for stmt in walk_stmts(handler.body) for e in stmt.own_exprs())
+
+
+def _link_flow(path: str) -> bool:
+    """An invitation or recovery link (`/invitations/{id}/accept`), the flow word before any
+    parameter: `/users/{user_id}/reset-password` names someone else's account instead."""
+    match = _LINK_FLOWS.search(path)
+    return match is not None and "{" not in path[:match.start()]
+
+
+def _callable(index: ProjectIndex, symbol: Symbol | None) -> Symbol | None:
+    """A dependency's function: the function itself, or the `__call__` of a dependency class."""
+    if symbol is None or symbol.func is not None or symbol.cls is None:
+        return symbol
+    for qualname in (symbol.qualname, *index.base_names(symbol)):
+        method = index.lookup(f"{qualname}.__call__")
+        if method is not None and method.func is not None:
+            return method
+    return None
+
+
+def _caller_context(scanner: Scanner, ctx: RuleContext, route: Route, handler: FunctionDef, mod: ModuleSummary,
+                    taint: dict[str, str]) -> set[str]:
+    """Handler parameters filled by one of the route's authentication dependencies: the caller, or
+    what the dependency checked the caller against (`user_project = Depends(ProjectMember())` returns
+    the project the caller is a member of), so a query scoped by it is scoped to the caller.
+
+    A dependency that receives an object ID and loads it unchecked is no such evidence."""
+    out: set[str] = set()
+    for name, dep_name in caller_params(ctx, route, handler, mod).items():
+        if name in taint:
+            continue
+        dep = _callable(ctx.index, ctx.index.lookup(dep_name))
+        if dep is not None and dep.func is not None:
+            dep_taint = {p.name: p.name for p in dep.func.params if p.name in taint}
+            if dep_taint:
+                scan = scanner.scan(dep.module, dep.func, dep_taint, user_params(dep.func, set(dep_taint)))
+                if scan.loads and not scan.owned:
+                    continue
+        out.add(name)
+    return out
 
 
 def _confidence(route: Route, load: Load, from_query: bool) -> Confidence | None:

@@ -145,6 +145,10 @@ class HandlerTypes:
             if receiver is not None and receiver.info.kind == ORM:
                 if short in ("to_dict", "as_dict", "dict", "model_dump", "json", "to_json", "serialize"):
                     return None
+                if not receiver.many:
+                    own = self._model_method(receiver.info, short)
+                    if own is not None:  # `user.get_claims()`: what the model's own method returns
+                        return self._method_result(receiver.info, *own)
                 return Typed(receiver.info, receiver.many and short not in SINGLE)
         if short in LOADERS and call.positional:
             first = call.positional[0]
@@ -155,6 +159,33 @@ class HandlerTypes:
             if inner is not None:
                 return inner
         return self._project_call(func)
+
+    def _model_method(self, info: ClassInfo, name: str) -> tuple[ModuleSummary, FunctionDef] | None:
+        """A method the model class (or a project base) defines, with its module."""
+        method = info.cls.method(name)
+        if method is not None:
+            return info.module, method
+        symbol = self.facts.index.lookup(info.qualname)
+        for base in self.facts.index.base_names(symbol) if symbol is not None else ():
+            found = self.facts.index.lookup(f"{base}.{name}")
+            if found is not None and found.func is not None:
+                return found.module, found.func
+        return None
+
+    def _method_result(self, info: ClassInfo, mod: ModuleSummary, method: FunctionDef) -> Typed | None:
+        """What a model method returns: its annotation, else its `return` values (`self` is the model)."""
+        if method.returns is not None:
+            found = self.facts.annotated(mod, method.returns)
+            return Typed(found[0], found[1]) if found is not None else None
+        if self.depth >= 2:
+            return None
+        inner = HandlerTypes(self.facts, mod, method, self.depth + 1)
+        inner.vars["self"] = Typed(info)
+        for stmt in returned_values(method):
+            typed = inner.infer(stmt.value)
+            if typed is not None:
+                return typed
+        return None
 
     def _project_call(self, func: Expr) -> Typed | None:
         if self.depth >= 2 or func.kind not in ("name", "attr"):

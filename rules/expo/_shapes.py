@@ -210,8 +210,8 @@ def dict_fields(expr: Expr) -> tuple[str, ...]:
     `card[-4:]`, `mask(card)`) carry nothing."""
     out: list[str] = []
     for key, value in zip(expr.args[::2], expr.args[1::2], strict=False):
-        if key.kind != "str" or masked(value):
-            continue
+        if key.kind != "str" or masked(value) or value.kind in ("list", "tuple", "set", "dict", "num"):
+            continue  # a literal container or number (`"password": []` filled with the rules) holds no secret
         out.append(key.text)
         source = value
         if source.kind == "call" and source.func.dotted in ("str", "int") and source.positional:

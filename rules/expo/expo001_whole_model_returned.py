@@ -27,6 +27,8 @@ class WholeModelReturned(Rule):
     What a name holds is followed through the handler: `user = db.get(User, id)`,
     `User.query.all()`, `User.objects.get(...)`, `await User.get(...)`, parameters annotated with
     a model (`current_user: User = Depends(...)`) and project functions annotated to return one.
+    A method the model class defines returns what its annotation or its `return` says
+    (`user.get_claims()` building a dict of chosen fields is not the model).
     The finding is reported on the handler's `def` line, once per handler. Severity is high
     when the model has a sensitive field (password hash, token, key), medium otherwise.
 

@@ -22,7 +22,9 @@ class SensitiveFieldInResponse(Rule):
       field is `Field(exclude=True)` or a `SecretStr`);
     - a whole ORM model, a `to_dict()` or a Marshmallow `dump()` that includes them;
     - a dict literal the handler returns, or one a project function or model method builds
-      for it (`User.dump_all()` returning `[u.debug_view() for u in ...]`);
+      for it (`User.dump_all()` returning `[u.debug_view() for u in ...]`); a key whose value
+      is a literal list, dict or number (`"password": []` filled with the password rules)
+      carries no secret;
     - a record of an in-memory store (`return jsonify(USERS[user_id])`), minus the keys the
       handler deletes or pops;
     - a DRF `ModelSerializer` whose `fields` (explicit, `"__all__"` or exclude-only) include

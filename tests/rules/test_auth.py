@@ -82,6 +82,27 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("POST", "/{?config.root_path}/auth/header", "header_auth", True),
     ("POST", "/magic", "login_magic_link", True),
     ("POST", "/{?config.root_path}/feedback", "upsert_feedback", False),
+    # probes, discovery documents and static assets below an unread prefix or a tenant parameter
+    ("GET", "/{?base_url}/health", "health_check_view", True),
+    ("GET", "/{tenant_slug}/.well-known/openid-configuration", "openid_configuration", True),
+    ("GET", "/{?base_url}/public-files-sw.js", "service_worker", True),
+    ("GET", "/manifest/{usr}.webmanifest", "manifest", True),
+    ("GET", "/llms.txt", "llms_txt", True),
+    ("GET", "/exports/og.png", "og_image", True),
+    ("GET", "/assets/{filename}", "serve_asset", True),
+    ("GET", "/project/translations", "translations", True),
+    ("GET", "/api/components/{pk}/translations/", "translations", False),
+    ("GET", "/reports/{report_id}.png", "report_chart", False),
+    ("GET", "/images/{image_id}", "image", False),
+    ("POST", "/{?base_url}/health", "probe", False),
+    ("GET", "/{?base_url}/orders", "orders", False),
+    # webhooks of services that sign their requests, and a visitor's language choice
+    ("POST", "/slack/events", "slack_endpoint", True),
+    ("POST", "/integrations/teams/messages", "teams_endpoint", True),
+    ("POST", "/events", "create_event", False),
+    ("POST", "/set-language/{locale}", "set_language", True),
+    ("POST", "/i18n/setlang/", "set_language", True),
+    ("POST", "/users/{user_id}/language", "set_user_language", False),
 ])
 def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
     assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public
@@ -417,3 +438,76 @@ def test_unknown_permission_value_is_a_configuration_error(tmp_path: Path) -> No
     config.write_text('[tool.apilint]\nauth = { permissions = { "X" = "maybe" } }\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="expected required, optional or none"):
         load_config(config)
+
+
+def test_redirect_only_and_signature_checked_handlers_are_public_by_design() -> None:
+    app = """
+    import stripe
+    from fastapi import APIRouter, Depends, Request
+    from fastapi.responses import RedirectResponse
+
+    from deps import current_user
+
+    router = APIRouter()
+
+
+    @router.post("/services/{name}")
+    def to_service_root(request: Request, name: str):
+        return RedirectResponse(str(request.url) + "/", status_code=308)
+
+
+    @router.post("/billing/events")
+    async def billing_events(request: Request):
+        payload = await request.body()
+        event = stripe.Webhook.construct_event(payload, request.headers["stripe-signature"], "whsec")
+        return {"type": event["type"]}
+
+
+    @router.post("/billing/notes")
+    async def billing_notes(request: Request):
+        return RedirectResponse(await save_note(request), status_code=303)
+
+
+    @router.get("/billing/invoices")
+    def invoices(user=Depends(current_user)):
+        return []
+
+
+    @router.post("/billing/checkout")
+    def checkout(user=Depends(current_user)):
+        return {}
+    """
+    found = _run({"main.py": MAIN, "deps.py": DEPS, "app.py": app})
+    # only the redirect that first does something else (saves a note) is reported
+    assert [(line, code) for _, line, code, _ in found] == [(23, "AUTH001")]
+
+
+def test_auth001_is_low_when_the_handler_limits_its_data_to_what_the_caller_may_see() -> None:
+    app = """
+    from fastapi import APIRouter, Depends, Request
+
+    from deps import current_user
+
+    router = APIRouter()
+
+
+    @router.post("/runs/summary")
+    def summary(request: Request):
+        allowed = get_permitted_run_ids(user=request.user)
+        if not allowed:
+            return {}
+        return {"runs": sorted(allowed)}
+
+
+    @router.post("/runs/export")
+    def export(request: Request):
+        return {"runs": []}
+
+
+    @router.get("/runs")
+    def runs(user=Depends(current_user)):
+        return []
+    """
+    found = _run({"main.py": MAIN, "deps.py": DEPS, "app.py": app})
+    assert [(line, code, confidence) for _, line, code, confidence in found] == [
+        (9, "AUTH001", "low"), (17, "AUTH001", "high")]

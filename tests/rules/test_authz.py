@@ -119,6 +119,36 @@ FLAGGED = [
         target = db.get(User, user_id)
         target.role = role
     ''', (2, "AUTHZ002", "high")),
+    # a model that cannot be read, in a handler that never looks at the caller: low
+    ('''
+    from outside_models import models
+
+
+    @app.delete("/datasets/{dataset_id}", dependencies=[Depends(current_user)])
+    def remove(dataset_id: int, db=Depends(get_db)):
+        db.delete(db.get(models.Dataset, dataset_id))
+    ''', (5, "AUTHZ001", "low")),
+    # ... while a handler that has the caller at hand and ignores it stays medium
+    ('''
+    from outside_models import models
+
+
+    @app.delete("/datasets/{dataset_id}")
+    def remove(dataset_id: int, db=Depends(get_db), user=Depends(current_user)):
+        db.delete(db.get(models.Dataset, dataset_id))
+    ''', (5, "AUTHZ001", "medium")),
+    # a dependency checked the caller against another ID of the path, not this one
+    ('''
+    def workspace_member(workspace_id: int, user=Depends(current_user), db=Depends(get_db)):
+        if db.query(Doc).filter(Doc.id == workspace_id, Doc.owner_id == user.id).first() is None:
+            raise HTTPException(status_code=403)
+        return user
+
+
+    @app.get("/workspaces/{workspace_id}/docs/{doc_id}")
+    def read(doc_id: int, db=Depends(get_db), member=Depends(workspace_member)):
+        return db.get(Doc, doc_id)
+    ''', (8, "AUTHZ001", "high")),
 ]
 
 SILENT = [
@@ -178,6 +208,83 @@ SILENT = [
     @app.get("/docs/{doc_id}")
     def read(doc_id: int, db=Depends(get_db)):
         return db.get(Doc, doc_id)
+    ''',
+    # what an authentication dependency returns (a project the caller is a member of) scopes the query
+    '''
+    class ProjectMember:
+        def __call__(self, project_name: str, user=Depends(current_user), db=Depends(get_db)):
+            return user, db.query(Tag).filter(Tag.name == project_name).first()
+
+
+    @app.post("/projects/{project_name}/docs/get")
+    def read(doc_id: int, db=Depends(get_db), user_project=Depends(ProjectMember())):
+        _, project = user_project
+        return db.query(Doc).filter(Doc.id == doc_id, Doc.project_id == project.id).first()
+    ''',
+    # a dependency checked the caller against the parent ID, and the query is scoped by it
+    '''
+    def workspace_member(workspace_id: int, user=Depends(current_user), db=Depends(get_db)):
+        if db.query(Doc).filter(Doc.id == workspace_id, Doc.owner_id == user.id).first() is None:
+            raise HTTPException(status_code=403)
+        return user
+
+
+    @app.get("/workspaces/{workspace_id}/docs/{doc_id}")
+    def read(workspace_id: int, doc_id: int, db=Depends(get_db), member=Depends(workspace_member)):
+        return db.query(Doc).filter(Doc.workspace_id == workspace_id, Doc.id == doc_id).first()
+    ''',
+    # an in-memory registry class is not a database model
+    '''
+    class Sessions:
+        live = {}
+
+        @classmethod
+        def get_by_id(cls, session_id):
+            return cls.live.get(session_id)
+
+
+    @app.put("/feedback")
+    def feedback(session_id: int, user=Depends(current_user)):
+        return Sessions.get_by_id(session_id)
+    ''',
+    # a permission check answered with a 403 status name
+    '''
+    from http import HTTPStatus
+
+
+    @app.delete("/docs/{doc_id}")
+    def remove(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        if not user.has_perm("docs.delete_doc"):
+            return {"error": "forbidden"}, HTTPStatus.FORBIDDEN
+        db.delete(db.get(Doc, doc_id))
+    ''',
+    # a secret only the object's addressee holds is verified
+    '''
+    import hmac
+
+
+    @app.get("/docs/{doc_id}/download")
+    def download(doc_id: int, token: str, db=Depends(get_db), user=Depends(current_user)):
+        doc = db.get(Doc, doc_id)
+        if not hmac.compare_digest(doc.download_token, token):
+            return None
+        return doc
+    ''',
+    # revoking grants on the caller's own record is not a role change
+    '''
+    @app.delete("/extensions/{ext_id}/permissions/{grant_id}")
+    def revoke(ext_id: int, grant_id: str, db=Depends(get_db), account=Depends(current_user)):
+        record = load_extension_grants(account.id, ext_id)
+        record.permissions = remove_grant(record.permissions, grant_id)
+        db.commit()
+    ''',
+    # the `role` of a saved database connection is the login role it uses, not a privilege
+    '''
+    @app.post("/servers/{server_id}/connect")
+    def connect(server_id: int, role: str, db=Depends(get_db), user=Depends(current_user)):
+        server = db.query(Doc).filter(Doc.id == server_id, Doc.owner_id == user.id).first()
+        server.role = role
+        db.commit()
     ''',
     # a literal default role is not a privilege change
     '''
@@ -465,3 +572,45 @@ def test_ids_and_keys_from_the_request_body() -> None:
     # body parameter `user` is not the caller), archive (an ID read from the JSON body); not: update_mine
     # (scoped to the caller), invite (an existence check changes nothing), update_self (compared, rejected)
     assert found == [(25, "medium"), (31, "medium"), (37, "medium")]
+
+
+def test_role_check_keyed_on_the_route_inside_the_auth_dependency_lowers_authz002() -> None:
+    app = '''
+    from fastapi import Request
+
+    from deps import scheme
+
+    MANAGEMENT_ROUTES = {"/users/{user_id}/ban"}
+
+
+    def api_key_auth(request: Request, token: str = Depends(scheme)):
+        if not token:
+            raise HTTPException(status_code=401)
+        route = get_request_route(request=request)
+        if route in MANAGEMENT_ROUTES and not key_can_manage(token):
+            raise HTTPException(status_code=403)
+        return {"id": 1}
+
+
+    @app.post("/users/{user_id}/ban", dependencies=[Depends(api_key_auth)])
+    def ban_user(user_id: int, db=Depends(get_db)):
+        db.commit()
+    '''
+    assert _run(app) == [(18, "AUTHZ002", "low")]
+
+
+def test_link_flows_are_their_own_authorization_but_not_on_someone_elses_account() -> None:
+    app = '''
+    @app.post("/invitations/{invitation_id}/accept")
+    def accept(invitation_id: int, db=Depends(get_db), user=Depends(current_user)):
+        invitation = db.get(Doc, invitation_id)
+        db.commit()
+
+
+    @app.post("/docs/{doc_id}/reset-password")
+    def reset(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        doc = db.get(Doc, doc_id)
+        db.commit()
+    '''
+    assert _run(app) == [(8, "AUTHZ001", "high")]
+

@@ -558,3 +558,55 @@ def test_user_directories_by_framework_and_scope():
         urlpatterns = [path("customers/", CustomerList.as_view()), path("contacts/", MyContacts.as_view())]
     """), ("EXPO006",))}
     assert confidences == {19: "medium"}
+
+
+def test_a_model_method_result_is_what_the_method_returns():
+    models = MODELS.replace("    is_superuser: bool = False\n", '''    is_superuser: bool = False
+
+    def get_claims(self) -> dict[str, str]:
+        return {"sub": str(self.id), "email": self.email}
+
+    def touch(self):
+        return self
+''')
+    example = Example("""
+        from fastapi import FastAPI
+
+        from app.deps import CurrentUser
+
+        app = FastAPI()
+
+
+        @app.get("/userinfo")
+        def userinfo(current_user: CurrentUser):
+            return current_user.get_claims()
+
+
+        @app.post("/users/me/touch")
+        def touch(current_user: CurrentUser):
+            return current_user.touch()
+    """, files=(("app/__init__.py", ""), ("app/models.py", models), ("app/deps.py", DEPS)))
+    found, _ = run_example(example, select=("EXPO",))
+    assert found == {("app.py", 14, "EXPO001"), ("app.py", 14, "EXPO002")}
+
+
+def test_a_dict_key_holding_a_literal_container_carries_no_secret():
+    found = _run("""
+        from fastapi import FastAPI
+
+        from app.deps import CurrentUser
+
+        app = FastAPI()
+
+
+        @app.get("/auth/criteria")
+        def criteria(current_user: CurrentUser):
+            rules = {"username": {"min_length": 3}, "password": []}
+            return rules
+
+
+        @app.get("/auth/echo")
+        def echo(current_user: CurrentUser):
+            return {"password": current_user.hashed_password}
+    """)
+    assert found == {("app.py", 15, "EXPO002")}
