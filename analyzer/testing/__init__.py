@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,6 +88,32 @@ def analyze_dir(app_dir: Path, jobs: int = 1, select: tuple[str, ...] = (), chec
         config = Config(root=app_dir.resolve())
     return run(config, RunOptions((app_dir,), jobs=jobs, use_cache=False, select=select, root=app_dir,
                                   checklist=checklist))
+
+
+def write_project(root: Path, files: dict[str, str]) -> Path:
+    """Write a small project (`{relative path: source}`, sources dedented) under `root`.
+
+    A `.git` folder marks `root` as the project root, so paths in findings are relative to it.
+    """
+    for rel, source in files.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(source), encoding="utf-8")
+    (root / ".git").mkdir(exist_ok=True)
+    return root
+
+
+def analyze_files(root: Path, files: dict[str, str], *, allow_internal: bool = False) -> RunResult:
+    """Write `files` under `root` (see `write_project`) and analyze it like `analyze_dir`.
+
+    An internal error (a crash apilint turned into a diagnostic) fails the calling test
+    unless `allow_internal`.
+    """
+    result = analyze_dir(write_project(root, files))
+    if not allow_internal:
+        internal = [d for d in result.diagnostics if d.internal]
+        assert not internal, internal
+    return result
 
 
 def finding_keys(result: RunResult) -> set[Key]:

@@ -3,11 +3,10 @@ produce false positives."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from apilint.model import AuthStatus
-from apilint.testing import analyze_dir
+from apilint.testing import analyze_dir, write_project
 
 SETTINGS = """
     ROOT_URLCONF = "proj.urls"
@@ -16,11 +15,7 @@ SETTINGS = """
 
 
 def _write(tmp_path: Path, files: dict[str, str]) -> None:
-    for rel, source in files.items():
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(source), encoding="utf-8")
-    (tmp_path / ".git").mkdir(exist_ok=True)
+    write_project(tmp_path, files)
 
 
 def test_decorator_include_protects_every_included_view(tmp_path: Path) -> None:

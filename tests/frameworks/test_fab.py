@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from apilint.model import Route
-from apilint.testing import analyze_dir
+from apilint.testing import analyze_files
 
 APP = """
     from flask import Flask
@@ -22,12 +21,7 @@ APP = """
 
 def _routes(tmp_path: Path, views: str, **extra: str) -> dict[str, Route]:
     files = {"shop/__init__.py": APP, "shop/views.py": views, **extra}
-    for rel, source in files.items():
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(source), encoding="utf-8")
-    (tmp_path / ".git").mkdir(exist_ok=True)
-    return {r.display: r for r in analyze_dir(tmp_path).routes}
+    return {r.display: r for r in analyze_files(tmp_path, files).routes}
 
 
 def test_route_bases_guards_and_public_methods(tmp_path: Path) -> None:

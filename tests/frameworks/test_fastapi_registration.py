@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from apilint.model import AuthStatus, Route
-from apilint.testing import analyze_dir
+from apilint.testing import analyze_files
 
 DEPS = """
     from fastapi import Depends, HTTPException, Request
@@ -36,13 +35,7 @@ USERS = """
 
 
 def _routes(tmp_path: Path, files: dict[str, str]) -> tuple[dict[tuple[str, str], Route], list[str]]:
-    for rel, source in files.items():
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(source), encoding="utf-8")
-    (tmp_path / ".git").mkdir(exist_ok=True)
-    result = analyze_dir(tmp_path)
-    assert not [d for d in result.diagnostics if d.internal], result.diagnostics
+    result = analyze_files(tmp_path, files)
     return {(r.method, r.path): r for r in result.routes}, [d.code for d in result.diagnostics]
 
 

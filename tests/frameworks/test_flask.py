@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from apilint.model import AuthStatus
-from apilint.testing import analyze_dir
+from apilint.testing import analyze_dir, write_project
 
 
 def _app(tmp_path: Path, files: dict[str, str]):
-    for rel, source in files.items():
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(source), encoding="utf-8")
-    (tmp_path / ".git").mkdir(exist_ok=True)
+    write_project(tmp_path, files)
     return analyze_dir(tmp_path)
 
 

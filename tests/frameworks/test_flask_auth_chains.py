@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 from apilint.model import Route
-from apilint.testing import analyze_dir
+from apilint.testing import analyze_files
 
 
 def _routes(tmp_path: Path, files: dict[str, str]) -> dict[str, Route]:
-    for rel, source in files.items():
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(source), encoding="utf-8")
-    (tmp_path / ".git").mkdir(exist_ok=True)
-    return {r.display: r for r in analyze_dir(tmp_path).routes}
+    return {r.display: r for r in analyze_files(tmp_path, files).routes}
 
 
 APP = """

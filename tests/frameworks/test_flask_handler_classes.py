@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
-from apilint.testing import analyze_dir
+from apilint.testing import analyze_dir, write_project
 
 
 def test_handler_classes_follow_self_and_super_calls_in_method_resolution_order(tmp_path: Path) -> None:
@@ -75,11 +74,7 @@ def test_handler_classes_follow_self_and_super_calls_in_method_resolution_order(
             bp.add_url_rule("/ping", "ping", handlers.RHPing, methods=("POST",))
         """,
     }
-    for rel, source in files.items():
-        target = tmp_path / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(textwrap.dedent(source), encoding="utf-8")
-    (tmp_path / ".git").mkdir(exist_ok=True)
+    write_project(tmp_path, files)
     routes = {r.display: r for r in analyze_dir(tmp_path).routes}
     settings = routes["POST /event/{event_id}/settings"]
     assert settings.handler == "app.handlers.RHSettings._process_POST"
