@@ -231,6 +231,19 @@ class ProjectIndex:
                 out += [b for b in self.base_names(parent, _depth + 1) if b not in out]
         return out
 
+    def find_method(self, cls: Symbol | None, name: str, *, besides: FunctionDef | None = None) -> Symbol | None:
+        """The method `name` of a class: its own, else the first project base's (in `base_names` order).
+
+        `besides` skips one function (a method looking for the one it overrides).
+        """
+        if cls is None or cls.cls is None:
+            return None
+        for qualname in (cls.qualname, *self.base_names(cls)):
+            found = self.lookup(f"{qualname}.{name}")
+            if found is not None and found.func is not None and found.func is not besides:
+                return found
+        return None
+
     # --- constants -----------------------------------------------------------------
     def const_str(self, mod: ModuleSummary, expr: Expr | None) -> str | None:
         """The string an expression evaluates to (`apilint.values`), None when it is not a known string."""

@@ -367,14 +367,7 @@ class FlaskAuth:
         owner_name, _, _ = func.qualname.rpartition(".")
         if not owner_name or "<locals>" in owner_name:
             return None
-        owner = self.index.lookup(f"{mod.module}.{owner_name}")
-        if owner is None or owner.cls is None:
-            return None
-        for qualname in (owner.qualname, *self.index.base_names(owner)):
-            found = self.index.lookup(f"{qualname}.{name}")
-            if found is not None and found.func is not None and found.func is not func:
-                return found
-        return None
+        return self.index.find_method(self.index.lookup(f"{mod.module}.{owner_name}"), name, besides=func)
 
     def _call_status(self, mod: ModuleSummary, func: FunctionDef, call: Expr, local: dict[str, str],
                      depth: int) -> AuthStatus | None:

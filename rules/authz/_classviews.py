@@ -200,11 +200,5 @@ def route_handler(ctx: RuleContext, route: Route) -> FunctionDef | None:
     mod = ctx.index.by_path.get(ref.file)
     if target is None or mod is None:
         return None
-    symbol = ctx.index.lookup(f"{mod.module}.{cls_name}")
-    if symbol is None or symbol.cls is None:
-        return None
-    for qualname in (symbol.qualname, *ctx.index.base_names(symbol)):
-        method = ctx.index.lookup(f"{qualname}.{target}")
-        if method is not None and method.func is not None and method.module is mod:
-            return method.func
-    return None
+    method = ctx.index.find_method(ctx.index.lookup(f"{mod.module}.{cls_name}"), target)
+    return method.func if method is not None and method.module is mod else None

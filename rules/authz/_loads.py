@@ -411,13 +411,7 @@ class Scanner:
         if ann is not None and ann.kind == "subscript" and (ann.args[0].dotted or "").endswith("Annotated"):
             ann = ann.args[1] if len(ann.args) > 1 else None
         cls = self.index.resolve(mod, ann) if ann is not None and ann.dotted else None
-        if cls is None or cls.cls is None:
-            return None
-        for qualname in (cls.qualname, *self.index.base_names(cls)):
-            method = self.index.lookup(f"{qualname}.{func.text}")
-            if method is not None and method.func is not None:
-                return method
-        return None
+        return self.index.find_method(cls, func.text)
 
 
 def self_method(index: ProjectIndex, mod: ModuleSummary, caller: FunctionDef, func: Expr) -> Symbol | None:
@@ -425,14 +419,7 @@ def self_method(index: ProjectIndex, mod: ModuleSummary, caller: FunctionDef, fu
     if func.kind != "attr" or func.args[0].kind != "name" or func.args[0].text != "self" or \
             "." not in caller.qualname:
         return None
-    cls = index.lookup(f"{mod.module}.{caller.qualname.rsplit('.', 1)[0]}")
-    if cls is None or cls.cls is None:
-        return None
-    for qualname in (cls.qualname, *index.base_names(cls)):
-        method = index.lookup(f"{qualname}.{func.text}")
-        if method is not None and method.func is not None:
-            return method
-    return None
+    return index.find_method(index.lookup(f"{mod.module}.{caller.qualname.rsplit('.', 1)[0]}"), func.text)
 
 
 def _short(call: Expr) -> str:

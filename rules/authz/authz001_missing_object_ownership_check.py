@@ -356,11 +356,7 @@ def _callable(index: ProjectIndex, symbol: Symbol | None) -> Symbol | None:
     """A dependency's function: the function itself, or the `__call__` of a dependency class."""
     if symbol is None or symbol.func is not None or symbol.cls is None:
         return symbol
-    for qualname in (symbol.qualname, *index.base_names(symbol)):
-        method = index.lookup(f"{qualname}.__call__")
-        if method is not None and method.func is not None:
-            return method
-    return None
+    return index.find_method(symbol, "__call__")
 
 
 def _caller_context(scanner: Scanner, ctx: RuleContext, route: Route, handler: FunctionDef, mod: ModuleSummary,

@@ -71,10 +71,5 @@ def project_callee(index: ProjectIndex, mod: ModuleSummary, caller: FunctionDef,
 
 def _method(index: ProjectIndex, cls: Symbol | None, name: str) -> tuple[ModuleSummary, FunctionDef] | None:
     """`name` defined on the class or one of its project base classes."""
-    if cls is None or cls.cls is None:
-        return None
-    for qualname in (cls.qualname, *index.base_names(cls)):
-        found = index.lookup(f"{qualname}.{name}")
-        if found is not None and found.func is not None:
-            return found.module, found.func
-    return None
+    found = index.find_method(cls, name)
+    return (found.module, found.func) if found is not None and found.func is not None else None
