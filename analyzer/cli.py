@@ -405,14 +405,18 @@ def _routes_table(route_list: tuple[object, ...], why: bool = False) -> str:
 
     routes = tuple(r for r in route_list if isinstance(r, Route))
     several = len({r.app for r in routes if r.app}) > 1 or any(not r.linked for r in routes)
+    conditional = any(r.condition for r in routes)
     table = Table(show_lines=False, box=None, pad_edge=False)
-    for column in ("method", "path", "auth", "handler", *(("app",) if several else ()), "location"):
-        table.add_column(column)
+    for column in ("method", "path", "auth", "handler", *(("app",) if several else ()),
+                   *(("mounted",) if conditional else ()), "location"):
+        # a mount condition can be long; it wraps so the location stays whole
+        table.add_column(column, **({"max_width": 32, "overflow": "fold"} if column == "mounted" else {}))
     for route in routes:
         evidence = route.auth.evidence[0].name if route.auth.evidence else ""
         auth = route.auth.status.value + (f" ({evidence})" if evidence else "")
         app_cell = (route.app if route.linked else "(unlinked)",) if several else ()
-        table.add_row(route.method, route.path, auth, route.handler, *app_cell,
+        condition_cell = (route.condition or "always",) if conditional else ()
+        table.add_row(route.method, route.path, auth, route.handler, *app_cell, *condition_cell,
                       f"{route.location.file}:{route.location.line}")
     buffer = io.StringIO()
     if why:

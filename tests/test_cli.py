@@ -166,3 +166,25 @@ def test_routes_why_prints_the_chain_that_decided_auth(tmp_path: Path) -> None:
     data = json.loads(CliRunner().invoke(app, ["routes", str(tmp_path), "--no-cache", "--format", "json"]).stdout)
     notes = next(r for r in data["routes"] if r["path"] == "/notes")
     assert notes["auth"]["chain"][0]["level"] == "router" and notes["auth"]["why"].startswith("required")
+
+
+def test_routes_show_the_mount_condition_only_when_some_route_has_one(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "settings.py").write_text("DEBUG = False\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "from fastapi import APIRouter, FastAPI\nimport settings\n\n"
+        "debug = APIRouter()\n\n@debug.get('/ping')\ndef ping():\n    return {}\n\n"
+        "app = FastAPI()\n\n@app.get('/items')\ndef items():\n    return []\n\n"
+        "if settings.DEBUG:\n    app.include_router(debug, prefix='/debug')\n", encoding="utf-8")
+    from apilint.cli import app
+    from typer.testing import CliRunner
+
+    table = CliRunner().invoke(app, ["routes", str(tmp_path), "--no-cache"]).stdout.splitlines()
+    assert table[0].split()[:5] == ["method", "path", "auth", "handler", "mounted"]
+    assert "if settings.DEBUG" in next(line for line in table if "/debug/ping" in line)
+    assert "always" in next(line for line in table if "/items" in line)
+    markdown = CliRunner().invoke(app, ["routes", str(tmp_path), "--no-cache", "--format", "markdown"]).stdout
+    assert "| method | path | auth | handler | mounted | location |" in markdown
+    (tmp_path / "app.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/items')\n"
+                                     "def items():\n    return []\n", encoding="utf-8")
+    assert "mounted" not in CliRunner().invoke(app, ["routes", str(tmp_path), "--no-cache"]).stdout

@@ -132,12 +132,14 @@ def render_routes(routes: Sequence[Route], why: bool = False) -> str:
 
     out = [f"## apilint: {len(routes)} route{'s' if len(routes) != 1 else ''}", ""]
     several = len({r.app for r in routes if r.app}) > 1 or any(not r.linked for r in routes)
+    conditional = any(r.condition for r in routes)
     rows = [f"| {r.method} | {code(r.path)} | {_auth(r)} | {code(r.handler.rsplit('.', 1)[-1])} "
             + (f"| {cell(_app(r))} " if several else "")
+            + (f"| {cell(r.condition or 'always')} " if conditional else "")
             + (f"| {cell(reason(r))} " if why else "")
             + f"| {code(f'{r.location.file}:{r.location.line}')} |" for r in routes]
-    columns = ["method", "path", "auth", "handler", *(["app"] if several else []), *(["why"] if why else []),
-               "location"]
+    columns = ["method", "path", "auth", "handler", *(["app"] if several else []),
+               *(["mounted"] if conditional else []), *(["why"] if why else []), "location"]
     header = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     out += _fold(rows, header, f"{len(routes)} routes") if rows else ["No routes found."]
     out += ["", Coverage.of(tuple(routes)).line()]
