@@ -190,7 +190,7 @@ class _Linker:
         facts = self._wrappers(mount)
         short = ref.qualname.rsplit(".", 1)[-1]
         methods = GENERIC_METHODS.get(short, ("ANY",))
-        if facts.status() is None and not ref.qualname.startswith("django."):
+        if facts.status() is None and ref.kind != "lambda" and not ref.qualname.startswith("django."):
             facts.add(AuthStatus.UNKNOWN, Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
                                                    "view defined outside the project", loc))
         if short == "RedirectView":

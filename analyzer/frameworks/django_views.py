@@ -40,7 +40,7 @@ class ViewRef:
     framework: str
     """`django` or `drf`."""
     kind: str
-    """`function`, `class` or `external`."""
+    """`function`, `class`, `lambda` (written inline in the URLconf) or `external`."""
     qualname: str
     symbol: Symbol | None = None
     as_view: Expr | None = None
@@ -53,6 +53,8 @@ def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRe
     target = expr
     if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "as_view":
         as_view, target = expr, expr.func.args[0]
+    if target.kind == "lambda":  # an inline view: its code is in the URLconf, nothing decorates it
+        return ViewRef("django", "lambda", f"{mod.module}.<lambda>")
     qualified = index.qualify_expr(mod, target) or target.render(60)
     symbol = index.resolve(mod, target)
     if symbol is not None and symbol.cls is not None:

@@ -454,3 +454,21 @@ def test_a_mixin_whose_as_view_wraps_the_view_in_a_project_decorator(tmp_path: P
     route = routes[("POST", "/users/{pk}/impersonate")]
     assert route.auth.status is AuthStatus.REQUIRED
     assert any(e.kind == "role" for e in route.authz)
+
+
+def test_a_lambda_view_is_inline_project_code_not_an_unreadable_view(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.contrib.auth.decorators import login_required
+            from django.http import HttpResponse
+            from django.urls import path
+            urlpatterns = [
+                path("robots.txt", lambda request: HttpResponse("User-Agent: *", content_type="text/plain")),
+                path("private.txt", login_required(lambda request: HttpResponse("secret"))),
+            ]
+        """,
+    })
+    robots = routes[("ANY", "/robots.txt")]
+    assert robots.auth.status is AuthStatus.NONE and robots.handler == "proj.urls.<lambda>"
+    assert routes[("ANY", "/private.txt")].auth.status is AuthStatus.REQUIRED
