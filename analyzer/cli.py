@@ -410,7 +410,8 @@ def _routes_table(route_list: tuple[object, ...], why: bool = False) -> str:
     for column in ("method", "path", "auth", "handler", *(("app",) if several else ()),
                    *(("mounted",) if conditional else ()), "location"):
         # a mount condition can be long; it wraps so the location stays whole
-        table.add_column(column, **({"max_width": 32, "overflow": "fold"} if column == "mounted" else {}))
+        table.add_column(column, max_width=32 if column == "mounted" else None,
+                         overflow="fold" if column == "mounted" else "ellipsis")
     for route in routes:
         evidence = route.auth.evidence[0].name if route.auth.evidence else ""
         auth = route.auth.status.value + (f" ({evidence})" if evidence else "")
