@@ -102,9 +102,12 @@ class Guards(FrameBase):
 
     def _subject(self, e: Expr) -> set[str]:
         """The value an allow-list check is about: `x`, `x.lower()`, `body.name`, `urlparse(x).hostname`."""
+        followed: set[str] = set()
         while True:
             bound = self.defs.get(e.text) if e.kind == "name" and self.flow.kind.url_checks else None
-            if bound is not None and bound.kind == "call" and self.callee(bound) in _URL_PARSERS:
+            if bound is not None and bound.kind == "call" and self.callee(bound) in _URL_PARSERS \
+                    and e.text not in followed:  # `url = urlsplit(url)` names itself: follow it once
+                followed.add(e.text)
                 e = bound  # `parsed = urlparse(url)`; `if parsed.netloc: ...`
                 continue
             if e.kind == "name":  # clean ones too: a checked value is no longer untraced (`untraced`)

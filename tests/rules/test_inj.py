@@ -364,6 +364,21 @@ def test_webhook(callback_url: str, token: str = Depends(oauth2)):
         raise HTTPException(status_code=400)
     return requests.post(callback_url, json={"ping": True}, timeout=5).status_code
 """,
+    "ssrf-rebound-parse-name": FASTAPI + """
+from urllib.parse import urlsplit
+
+ALLOWED_HOSTS = {"hooks.slack.com"}
+
+
+@app.post("/webhooks/check")
+def check_webhook(callback: str, token: str = Depends(oauth2)):
+    callback = urlsplit(callback)  # the name is rebound to its own parse: followed once, not forever
+    if "" in (callback.scheme, callback.netloc):
+        raise HTTPException(status_code=400)
+    if callback.hostname not in ALLOWED_HOSTS:
+        raise HTTPException(status_code=400)
+    return requests.post(callback.geturl(), json={"ping": True}, timeout=5).status_code
+""",
     "ssrf-scheme-check-is-not-enough": FASTAPI + """
 @app.post("/import")
 def import_url(url: str, token: str = Depends(oauth2)):
