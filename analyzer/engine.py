@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
+import signal
+import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -413,15 +415,53 @@ _FORKED_CONTEXT: RuleContext | None = None
 """The context forked rule workers inherit (set only while their pool runs)."""
 
 
+RULE_TIME_LIMIT = 600.0
+"""Seconds one rule may run before it is stopped (`APILINT_RULE_TIME_LIMIT` overrides; 0 = none)."""
+
+
+class RuleTimeLimit(BaseException):
+    """Raised inside a rule that ran past its time limit (a BaseException, so that a rule's own
+    `except Exception` cannot swallow it)."""
+
+
+def _time_limit() -> float:
+    try:
+        return max(0.0, float(os.environ.get("APILINT_RULE_TIME_LIMIT", RULE_TIME_LIMIT)))
+    except ValueError:
+        return RULE_TIME_LIMIT
+
+
+def _on_time_limit(signum: int, frame: object) -> None:
+    raise RuleTimeLimit
+
+
 def _check_rule(rule_cls: type[Rule], ctx: RuleContext) -> RuleResult:
-    """One rule's findings; a rule bug becomes an INTERNAL diagnostic instead of a crash."""
+    """One rule's findings; a rule bug becomes an INTERNAL diagnostic instead of a crash.
+
+    A rule that runs past its time limit (a bug that loops on some input) is stopped the same
+    way, so a CI job gets the other rules' findings and exit code 3 instead of hanging. The
+    limit uses SIGALRM and so applies only where that exists, in a process's main thread.
+    """
+    limit = _time_limit()
+    timed = limit > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGALRM, _on_time_limit) if timed else None
+    if timed:
+        signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         return list(rule_cls().check(ctx)), []
+    except RuleTimeLimit:
+        message = (f"rule {rule_cls.code} stopped after {limit:g} s without finishing; its findings are "
+                   "missing (please report this with the file that triggers it)")
+        return [], [Diagnostic("INTERNAL", message, Location(".", 0), internal=True)]
     except Exception as exc:
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
         message = f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}"
         return [], [Diagnostic("INTERNAL", message, Location(".", 0), internal=True)]
+    finally:
+        if timed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def _check_rule_forked(rule_cls: type[Rule]) -> RuleResult:

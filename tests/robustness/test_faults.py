@@ -51,6 +51,27 @@ def test_rule_exception_is_a_diagnostic(tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 3  # exit-zero hides findings, not apilint's own failures
 
 
+def test_rule_that_never_finishes_is_stopped_and_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, {"main.py": AUTH_APP})
+    victim = next(r for r in all_rules() if r.code != "AUTH001" and r.enabled_by_default)
+
+    def forever(*args: object, **kwargs: object) -> Iterator[object]:
+        while True:
+            try:
+                pass
+            except Exception:  # a rule's own broad handler must not swallow the stop
+                continue
+
+    monkeypatch.setattr(victim, "check", forever)
+    monkeypatch.setenv("APILINT_RULE_TIME_LIMIT", "0.5")
+    code, report = check_json(tmp_path, capsys, "--no-cache")
+    assert code == 3
+    [diag] = _internal(report)
+    assert victim.code in str(diag["message"]) and "stopped after 0.5 s" in str(diag["message"])
+    assert ("main.py", AUTH_APP_LINE, "AUTH001") in keys(report)  # the other rules still report
+
+
 def test_rule_failing_midway_keeps_other_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path, {"main.py": AUTH_APP, "flask_app.py": FLASK_APP})
