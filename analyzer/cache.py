@@ -67,10 +67,13 @@ def _format_hash() -> str:
     objects): a changed summarizer or data model never reads stale entries."""
     import apilint.model
     import apilint.summarize
+    import apilint.summarize_lines
+    import apilint.summarize_walk
     import apilint.summary
 
     digest = hashlib.blake2b(digest_size=8)
-    for module in (apilint.summary, apilint.summarize, apilint.model):
+    for module in (apilint.summary, apilint.summarize, apilint.summarize_walk, apilint.summarize_lines,
+                   apilint.model):
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:

@@ -19,7 +19,7 @@ from apilint.cache import SummaryCache
 from apilint.checklist.cells import ChecklistReadings
 from apilint.config import Config
 from apilint.discover import discover, entry_path, relative_path, relative_resolved, safe_resolve
-from apilint.fingerprint import fingerprint
+from apilint.fingerprint import with_fingerprints
 from apilint.model import (
     Confidence,
     Diagnostic,
@@ -30,13 +30,13 @@ from apilint.model import (
     Severity,
 )
 from apilint.project import ProjectIndex
-from apilint.registry import all_rules, matches, selector_is_valid
+from apilint.registry import all_rules, matches
 from apilint.replay import Stamp, code_fingerprint, stamps_with_digest
 from apilint.rule import Rule, RuleContext
 from apilint.summarize import summarize_source
 from apilint.summary import ModuleSummary
-from apilint.suppress import is_suppressed, per_file_ignored
-from apilint.textfiles import TextFile, is_credential_file, read_text_file
+from apilint.suppress import filter_findings, unknown_suppressions
+from apilint.textfiles import is_credential_file, read_text_file
 
 POOL_THRESHOLD = 24
 """Below this many files to parse, a process pool costs more than it saves."""
@@ -355,7 +355,7 @@ def run(config: Config, options: RunOptions) -> RunResult:
 
     routes, facts, link_diags = link_project(index, config, inputs)
     diagnostics += link_diags
-    diagnostics += _unknown_suppressions(summaries)
+    diagnostics += unknown_suppressions(summaries)
     text_files = tuple(t for t in (read_text_file(p, relative_resolved(p, root)) for p in texts) if t is not None)
     ctx = RuleContext(routes, facts, index, config, texts=text_files)
     findings: list[Finding] = []
@@ -372,11 +372,11 @@ def run(config: Config, options: RunOptions) -> RunResult:
     for rule_findings, rule_diagnostics in _run_rules(rules, ctx, options.jobs):
         findings += rule_findings
         diagnostics += rule_diagnostics
-    kept, suppressed = _filter(findings, index, config, report_files, rules, text_files)
+    kept, suppressed = filter_findings(findings, index, config, report_files, rules, text_files)
     quiet = 0 if config.show_unknown_auth else sum(1 for f in kept if f.quiet)
     if quiet:
         kept = [f for f in kept if not f.quiet]
-    kept = _with_fingerprints(kept, root)
+    kept = with_fingerprints(kept, root)
     kept.sort(key=Finding.sort_key)
     readings = _read_checklist(routes, facts, index, config, kept, diagnostics) if options.checklist else None
     diagnostics.sort(key=lambda d: (d.location.file, d.location.line, d.code, d.message))
@@ -527,59 +527,3 @@ def _from_stored(stored: dict[str, object], skipped: list[Diagnostic], rules: tu
     return RunResult(list(stored["findings"]), diagnostics, rules, stored["routes"],  # type: ignore[call-overload, arg-type]
                      stored["facts"], ProjectIndex(()), root, stored["files"], stored["suppressed"],  # type: ignore[arg-type]
                      report_files, quiet=quiet if isinstance(quiet, int) else 0)
-
-
-def _unknown_suppressions(summaries: Sequence[ModuleSummary]) -> list[Diagnostic]:
-    """A note (not an error, as ruff does for `# noqa`) for each unknown code in `# apilint: ignore[...]`."""
-    out = []
-    for summary in summaries:
-        for line, codes in summary.suppressions:
-            for code in codes:
-                if not code.startswith("PARSE") and not selector_is_valid(code):
-                    out.append(Diagnostic("SUPPRESS", f"unknown rule code '{code}' in `# apilint: ignore[...]`",
-                                          Location(summary.path, line)))
-    return out
-
-
-def _filter(findings: list[Finding], index: ProjectIndex, config: Config, report_files: frozenset[str] | None,
-            rules: tuple[type[Rule], ...], texts: Sequence[TextFile] = ()) -> tuple[list[Finding], int]:
-    codes = {r.code for r in rules}
-    text_by_path = {t.path: t for t in texts}
-    kept: list[Finding] = []
-    suppressed = 0
-    seen: set[tuple[str, str, int, str]] = set()
-    for finding in findings:
-        if finding.code != "PARSE001" and finding.code not in codes:
-            continue
-        if report_files is not None and finding.location.file not in report_files:
-            continue
-        key = (finding.code, finding.location.file, finding.location.line, finding.message)
-        if key in seen:
-            continue
-        seen.add(key)
-        holder = index.by_path.get(finding.location.file) or text_by_path.get(finding.location.file)
-        if is_suppressed(finding, holder) or per_file_ignored(
-            finding, config.per_file_ignores
-        ):
-            suppressed += 1
-            continue
-        kept.append(finding)
-    return kept, suppressed
-
-
-def _with_fingerprints(findings: list[Finding], root: Path) -> list[Finding]:
-    lines_by_file: dict[str, list[str]] = {}
-    out = []
-    for finding in findings:
-        file = finding.location.file
-        if file not in lines_by_file:
-            try:
-                text = (root / file).read_bytes().decode("utf-8", errors="replace")
-                lines_by_file[file] = text.splitlines()
-            except OSError:
-                lines_by_file[file] = []
-        lines = lines_by_file[file]
-        line = lines[finding.location.line - 1] if 0 < finding.location.line <= len(lines) else ""
-        out.append(replace(finding, fingerprint=fingerprint(finding, line)))
-    return out
-

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apilint.class_facts import MARSHMALLOW, SCHEMA, SERIALIZER, ModelFacts
 from apilint.model import SAFE_METHODS, Evidence, Location, Route
-from apilint.models import MARSHMALLOW, SCHEMA, SERIALIZER, ModelFacts
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 REQUEST_NAMES = frozenset({"request", "req", "self.request", "flask.request"})

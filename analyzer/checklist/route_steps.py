@@ -16,9 +16,9 @@ from apilint.checklist.body import FORM_ATTRS, BodyUse, body_use
 from apilint.checklist.cells import ChecklistReadings, Reading, RouteReadings, met, not_applicable, unknown
 from apilint.checklist.reach import callers
 from apilint.checklist.steps import STEPS, Step
+from apilint.class_facts import model_facts
 from apilint.config import Config
 from apilint.model import AuthStatus, Evidence, Finding, Location, ProjectFacts, Route, RouteMap
-from apilint.models import model_facts
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.rules.auth._helpers import explicitly_permissive, is_public_by_design

@@ -17,7 +17,8 @@ from urllib.parse import urlparse
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import body_auth, body_checks_role, join_paths, normalize_path
+from apilint.frameworks.body_auth import body_auth, body_checks_role
+from apilint.frameworks.common import join_paths, normalize_path
 from apilint.frameworks.flask import handler_issues_credentials
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.anonymous import Frame, Probe, Raised, Reader, Unknown
+from apilint.frameworks.body_auth import body_auth
 from apilint.frameworks.classes import ClassInfo
-from apilint.frameworks.common import body_auth
 from apilint.frameworks.django_backends import anonymous_permissions
 from apilint.frameworks.django_gates import judge_decorator, judge_middleware
 from apilint.frameworks.django_settings import DjangoSettings

@@ -6,39 +6,44 @@ the value evaluator for paths and prefixes: at module level, in app factories, i
 methods that receive the app (`configure(app)`, `self.setup_routes(app)`), in loops over literal
 collections (`for prefix, router in ROUTERS.items()`), and in both branches of an `if` (the
 routes then carry the condition). A function that is handed "an app" nobody visibly passes gets
-a stand-in app, so its includes keep their prefixes and dependencies. The tree is emitted by
-`fastapi_tree.Emitter`.
+a stand-in app, so its includes keep their prefixes and dependencies (`fastapi_helpers`). Route
+lists and endpoints are read by `fastapi_routelists`, router-wrapper classes by `fastapi_wrappers`;
+the tree is emitted by `fastapi_tree.Emitter`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import factory_aliases, join_conditions, join_paths, unreadable_loop
+from apilint.frameworks.common import factory_aliases, join_conditions, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
-from apilint.frameworks.fastapi_tree import Emitter, Include, RawRoute, Router, ScanContext
+from apilint.frameworks.fastapi_helpers import HelperReader
+from apilint.frameworks.fastapi_routelists import RouteListReader
+from apilint.frameworks.fastapi_tree import (
+    HTTP_METHODS,
+    REGISTRATIONS,
+    Emitter,
+    Include,
+    RawRoute,
+    Router,
+    ScanContext,
+    imports_module,
+)
 from apilint.frameworks.fastapi_wrappers import ROUTE_METHODS, WrapperReader
 from apilint.model import Diagnostic, HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
-from apilint.values import Instance, Ref, Scope, Value, as_expr, placeholder
+from apilint.values import Instance, Scope, Value, as_expr, placeholder
 
 APP_CLASSES = {"fastapi.FastAPI": "fastapi", "fastapi.applications.FastAPI": "fastapi",
                "starlette.applications.Starlette": "starlette"}
 ROUTER_CLASSES = {"fastapi.APIRouter": "fastapi", "fastapi.routing.APIRouter": "fastapi",
                   "starlette.routing.Router": "starlette"}
-HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
-_REGISTRATIONS = frozenset({"include_router", "add_api_route", "add_api_websocket_route", "add_route",
-                            "add_websocket_route", "mount", "add_middleware", "add_exception_handler", "host"})
-_APPISH = frozenset({"app", "application", "fastapi_app", "api_app", "asgi_app"})
-_ROUTERISH = frozenset({"router", "api_router", "parent_router"})
 _MAX_LOOP_ITEMS = 200
-_MAX_HELPERS = 500
 
 
 class FastAPIAdapter:
@@ -65,8 +70,8 @@ class _Linker:
         self.deps = DependencyJudge(index, config)
         self.facts = AppFacts(index, out)
         self.wrappers = WrapperReader(self)
-        self._helpers_seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-        self._replaced: set[tuple[str, str]] = set()
+        self.helpers = HelperReader(self)
+        self.route_lists = RouteListReader(self)
         self._reported: set[tuple[str, int, str]] = set()
         self._pending: list[tuple[Router, ModuleSummary, Expr, Scope | None]] = []
         """Objects waiting to be configured from their constructor call once every object is known."""
@@ -82,7 +87,7 @@ class _Linker:
         for mod in self.modules:
             self._scan(mod, mod.body, ScanContext("", {}))
         self.facts.rate_limiters(self.modules, self.routers)
-        Emitter(self.index, self.deps, self.out).emit(self.routers, self._replaced)
+        Emitter(self.index, self.deps, self.out).emit(self.routers, self.helpers.replaced)
 
     # --- pass 1: objects ------------------------------------------------------------------
     def _router_kind(self, mod: ModuleSummary, value: Expr | None) -> tuple[str, str] | None:
@@ -94,7 +99,7 @@ class _Linker:
         if callee in ROUTER_CLASSES:
             return "router", ROUTER_CLASSES[callee]
         short = callee.rsplit(".", 1)[-1]
-        if short in ("FastAPI", "APIRouter") and _imports(mod, "fastapi"):
+        if short in ("FastAPI", "APIRouter") and imports_module(mod, "fastapi"):
             return ("app" if short == "FastAPI" else "router"), "fastapi"
         symbol = self.index.lookup(callee)
         if symbol is not None and symbol.cls is not None:
@@ -157,7 +162,7 @@ class _Linker:
         router.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line, scope)
         routes = call.kwarg("routes")
         if routes is not None:
-            router.routes += self._starlette_routes(mod, routes, "", router, ctx)
+            router.routes += self.route_lists.routes(mod, routes, "", router, ctx)
         middleware = call.kwarg("middleware")
         if middleware is not None:
             for owner, item in self.index.values.element_exprs(mod, middleware, scope):
@@ -276,7 +281,7 @@ class _Linker:
                 if built is not None:
                     ctx.names[dotted] = built.key
                 else:
-                    handed_back = self._helper_call(mod, stmt.value, ctx, stmt.line)  # r = configure(APIRouter())
+                    handed_back = self.helpers.call(mod, stmt.value, ctx, stmt.line)  # r = configure(APIRouter())
                     if handed_back is not None:
                         ctx.names[dotted] = handed_back
             elif stmt.value.kind in ("name", "attr"):
@@ -305,58 +310,13 @@ class _Linker:
             for key in self.routers:
                 if key.startswith(own):
                     names["self." + key[len(own):]] = key
-        names.update(self._param_objects(mod, func, bound_names or {}))
+        names.update(self.helpers.param_objects(mod, func, bound_names or {}))
         values: dict[str, Value] = dict(bound_values or {})
         if cls is not None and "self" not in values:
             symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
             values["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
         scope = Scope(mod, func, values, ctx.values)
         return ScanContext(f"{func.qualname}.<locals>.", names, dict(ctx.exprs), scope, ctx.condition)
-
-    def _param_objects(self, mod: ModuleSummary, func: FunctionDef, bound: dict[str, str]) -> dict[str, str]:
-        """Parameters that hold an app or router: bound by the caller, else the project's only one
-        of that class, else a stand-in for the app this function is handed."""
-        out = dict(bound)
-        for param in func.params:
-            if param.name in out:
-                continue
-            if param.annotation is not None:
-                kind = self._router_kind(mod, Expr("call", args=(param.annotation,)))
-            else:
-                kind = self._registers_on(mod, func, param.name)
-            if kind is None:
-                continue
-            candidates = [r for r in self.routers.values()
-                          if r.kind == kind[0] and r.framework == kind[1] and r.stand_in is None]
-            same_module = [r for r in candidates if r.mod.path == mod.path]
-            chosen = same_module if len(same_module) == 1 else candidates
-            if len(chosen) == 1 and param.annotation is not None:
-                out[param.name] = chosen[0].key
-            else:
-                out[param.name] = self._stand_in(mod, func, param.name, kind).key
-        return out
-
-    def _registers_on(self, mod: ModuleSummary, func: FunctionDef, name: str) -> tuple[str, str] | None:
-        """An unannotated parameter named like an app or router that the body registers routes on
-        (`def setup(app): app.include_router(...)`) is taken for one."""
-        if name not in _APPISH and name not in _ROUTERISH:
-            return None
-        for stmt in walk_stmts(func.body):
-            for expr in stmt.own_exprs():
-                for call in expr.calls():
-                    if call.func.kind == "attr" and call.func.text in _REGISTRATIONS and \
-                            call.func.args[0].kind == "name" and call.func.args[0].text == name:
-                        framework = "starlette" if _imports(mod, "starlette") and not _imports(mod, "fastapi") \
-                            else "fastapi"
-                        return ("app" if name in _APPISH else "router"), framework
-        return None
-
-    def _stand_in(self, mod: ModuleSummary, func: FunctionDef, param: str, kind: tuple[str, str]) -> Router:
-        func_key = f"{mod.module}.{func.qualname}"
-        key = f"{func_key}.<{param}>"
-        if key not in self.routers:
-            self.routers[key] = Router(key, kind[0], kind[1], mod, func.line, stand_in=(func_key, param))
-        return self.routers[key]
 
     def _loop(self, mod: ModuleSummary, stmt: Stmt, ctx: ScanContext) -> None:
         """`for prefix, router in ROUTERS.items():` -- the body read once per item of a known collection."""
@@ -392,7 +352,7 @@ class _Linker:
                 return True
             for expr in inner.own_exprs():
                 for call in expr.calls():
-                    if call.func.kind == "attr" and (call.func.text in _REGISTRATIONS or
+                    if call.func.kind == "attr" and (call.func.text in REGISTRATIONS or
                                                      call.func.text in wrapper_methods):
                         return True
                     if any(a.kind == "name" and a.text in loop_names for a in call.positional):
@@ -400,7 +360,7 @@ class _Linker:
         return False
 
     def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: Any) -> None:
-        found = unreadable_loop(mod, stmt, value, _REGISTRATIONS)
+        found = unreadable_loop(mod, stmt, value, REGISTRATIONS)
         if found is not None:
             self.out.diagnostics.append(found)
 
@@ -461,13 +421,13 @@ class _Linker:
 
     def _call(self, mod: ModuleSummary, call: Expr, ctx: ScanContext, line: int) -> None:
         func = call.func
-        if func.kind == "attr" and func.text in _REGISTRATIONS:
+        if func.kind == "attr" and func.text in REGISTRATIONS:
             router = self._resolve_router(mod, func.args[0], ctx)
             if router is not None:
                 self._registration(mod, router, call, ctx, line)
                 return
         if call.positional or call.keywords:
-            self._helper_call(mod, call, ctx, line)
+            self.helpers.call(mod, call, ctx, line)
 
     def _registration(self, mod: ModuleSummary, router: Router, call: Expr, ctx: ScanContext, line: int) -> None:
         if router.template:
@@ -486,7 +446,7 @@ class _Linker:
             path, note = self._path(mod, call.arg(0, "path"), ctx, line)
             kind = "websocket" if "websocket" in method else "api_route"
             methods = self._methods(mod, kind, call, ctx)
-            for raw in self._endpoint_routes(mod, endpoint, methods, path, line, ctx):
+            for raw in self.route_lists.endpoint_routes(mod, endpoint, methods, path, line, ctx):
                 raw.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "route dependencies", line,
                                                ctx.values)
                 raw.condition = join_conditions(ctx.condition, note)
@@ -514,162 +474,7 @@ class _Linker:
         parent.includes.append(Include(child.key, prefix, deps, condition))
         child.included = True
 
-    def _helper_call(self, mod: ModuleSummary, call: Expr, ctx: ScanContext, line: int) -> str | None:
-        """`configure(app)`, `self.setup_routes(app)`, `include_routers(APIRouter(prefix="/t"))`: read
-        the project function with its app/router parameters bound to the arguments' objects (a
-        router built in the argument itself included) and its other parameters to the arguments'
-        values. Returns the router the function hands back when it returns one of them."""
-        if len(self._helpers_seen) > _MAX_HELPERS or not self._may_configure(mod, call, ctx):
-            return None
-        callee = self.index.values.value(mod, call.func, ctx.values).first
-        if not isinstance(callee, Ref) or callee.symbol.func is None:
-            return None
-        symbol = callee.symbol
-        func = symbol.func
-        assert func is not None
-        receiver = self.index.values.value(mod, call.func.args[0], ctx.values).first \
-            if call.func.kind == "attr" else None
-        wrapper = receiver if self.wrappers.holds_router(receiver) else None
-        is_method = "." in func.qualname and func.params and func.params[0].name in ("self", "cls")
-        params = [p for p in func.params if p.kind in ("pos", "posonly")][1 if is_method else 0:]
-        routers: dict[str, str] = {}
-        for i, (param, arg) in enumerate(zip(params, call.positional, strict=False)):
-            found = self._resolve_router(mod, arg, ctx) or self._inline_router(mod, arg, ctx, line, i)
-            if found is not None:
-                routers[param.name] = found.key
-        for kw in call.keywords:
-            if kw.name is not None and func.param(kw.name) is not None:
-                found = self._resolve_router(mod, kw.value, ctx) or self._inline_router(mod, kw.value, ctx, line,
-                                                                                              kw.name)
-                if found is not None:
-                    routers[kw.name] = found.key
-        if not routers and wrapper is None:
-            return None
-        returned = next((routers[s.value.text] for s in walk_stmts(func.body) if s.kind == "return"
-                         and s.value is not None and s.value.kind == "name" and s.value.text in routers), None)
-        origin = self.wrappers.origin_of(wrapper) if wrapper is not None else ""
-        seen_key = (f"{symbol.qualname}@{origin}", tuple(sorted(routers.items())))
-        if seen_key in self._helpers_seen:
-            return returned
-        self._helpers_seen.add(seen_key)
-        func_key = f"{symbol.module.module}.{func.qualname}"
-        for name in routers:
-            self._replaced.add((func_key, name))
-        values = self.index.values.bind_arguments(mod, func, call, ctx.values, skip_self=bool(is_method))
-        cls = self._owner_class(symbol)
-        if wrapper is not None:  # a wrapper's method: `self.router` is this instance's own router
-            values["self"] = Value((wrapper,))
-            cls = None
-        inner = self._function_ctx(symbol.module, func, ScanContext("", {}, values=None, condition=ctx.condition), cls,
-                                   routers, values)
-        self._scan(symbol.module, func.body, inner)
-        return returned
-
-    def _may_configure(self, mod: ModuleSummary, call: Expr, ctx: ScanContext) -> bool:
-        """A cheap test before reading a callee: an argument is an app or router (a known one, or one
-        built right there), or the call is a method a router-wrapper class defines."""
-        args = [*call.positional, *(kw.value for kw in call.keywords)]
-        for arg in args:
-            if arg.kind == "call":
-                if self._router_kind(mod, arg) is not None:
-                    return True
-            elif arg.kind in ("name", "attr") and self._resolve_router(mod, arg, ctx) is not None:
-                return True
-        return call.func.kind == "attr" and call.func.text in self.wrappers.method_names()
-
-    def _inline_router(self, mod: ModuleSummary, arg: Expr, ctx: ScanContext, line: int,
-                       position: int | str) -> Router | None:
-        """A router or app built right in a call's argument (`include_routers(APIRouter(prefix=...))`)."""
-        kind = self._router_kind(mod, arg)
-        if kind is None:
-            return None
-        key = f"{mod.module}.{ctx.scope}<{(arg.func.dotted or 'router')}@{line}:{position}>"
-        if key not in self.routers:
-            router = Router(key, kind[0], kind[1], mod, line)
-            self._configure(router, mod, arg, ctx)
-            self.routers[key] = router
-        return self.routers[key]
-
-    def _owner_class(self, symbol: Symbol) -> ClassDef | None:
-        head = symbol.qualname.rsplit(".", 1)[0]
-        owner = self.index.lookup(head)
-        return owner.cls if owner is not None else None
-
     # --- Starlette route lists ------------------------------------------------------------
-    def _starlette_routes(self, where: ModuleSummary, expr: Expr, prefix: str, owner: Router,
-                          ctx: ScanContext | None, depth: int = 0) -> Iterator[RawRoute]:
-        """`routes=[Route(...), Mount(...)]`: a literal list, a constant, or what a builder returns
-        (every list it may return), each route read in the scope it was written in."""
-        scope = ctx.values if ctx is not None else None
-        router = self._routes_of(where, expr, ctx)
-        if router is not None:  # routes=app_router.routes, or a builder that returns them
-            self._include(owner, router, prefix, [], "")
-            return
-        if depth > 6:
-            return
-        for mod, item, item_scope in self.index.values.element_items(where, expr, scope):
-            if item.kind != "call":
-                continue
-            short = (self.index.qualify_expr(mod, item.func) or "").rsplit(".", 1)[-1]
-            if item_scope is not None:
-                inner_ctx: ScanContext | None = ScanContext("", {}, values=item_scope)
-            else:
-                inner_ctx = ctx if mod is where else None
-            if short in ("Route", "WebSocketRoute", "APIRoute", "APIWebSocketRoute"):
-                path = join_paths(prefix, self._path(mod, item.arg(0, "path"), inner_ctx, item.line)[0])
-                kind = "websocket" if "WebSocket" in short else "api_route"
-                methods = self._methods(mod, kind, item, inner_ctx)
-                yield from self._endpoint_routes(mod, item.arg(1, "endpoint"), methods, path, 0, inner_ctx)
-            elif short in ("Mount", "Host"):
-                mount_path = self._path(mod, item.arg(0, "path"), inner_ctx, item.line)[0]
-                sub_prefix = join_paths(prefix, mount_path) if short == "Mount" else prefix
-                routes = item.kwarg("routes")
-                if routes is not None:
-                    yield from self._starlette_routes(mod, routes, sub_prefix, owner, inner_ctx, depth + 1)
-                app_expr = item.kwarg("app") or (item.positional[1] if len(item.positional) > 1 else None)
-                child = self._resolve_router(mod, app_expr, inner_ctx)
-                if child is not None:
-                    self._include(owner, child, sub_prefix, [], "")
-
-    def _routes_of(self, mod: ModuleSummary, expr: Expr, ctx: ScanContext | None, depth: int = 0) -> Router | None:
-        """The router whose `.routes` a list stands for: `router.routes`, or a project function that
-        builds a router and returns its `.routes` (`Starlette(routes=build_routes(...))`)."""
-        if depth > 3:
-            return None
-        if expr.kind == "attr" and expr.text == "routes":
-            return self._resolve_router(mod, expr.args[0], ctx)
-        if expr.kind != "call":
-            return None
-        callee = self.index.values.value(mod, expr.func, ctx.values if ctx is not None else None).first
-        if not isinstance(callee, Ref) or callee.symbol.func is None:
-            return None
-        func = callee.symbol.func
-        local = f"{callee.symbol.module.module}.{func.qualname}.<locals>."
-        names = {key[len(local):]: key for key in self.routers if key.startswith(local)}
-        for stmt in walk_stmts(func.body):
-            if stmt.kind == "return" and stmt.value is not None:
-                found = self._routes_of(callee.symbol.module, stmt.value, ScanContext("", names), depth + 1)
-                if found is not None:
-                    return found
-        return None
-
-    def _endpoint_routes(self, mod: ModuleSummary, endpoint: Expr | None, methods: tuple[str, ...],
-                         path: str, line: int, ctx: ScanContext | None) -> Iterator[RawRoute]:
-        if endpoint is None:
-            return
-        value = self.index.values.value(mod, endpoint, ctx.values if ctx is not None else None).first
-        symbol = value.symbol if isinstance(value, Ref) else self.index.resolve(mod, endpoint)
-        if symbol is None:
-            yield RawRoute(methods, path, mod, None, endpoint.render(60), line)
-            return
-        if symbol.func is not None:
-            yield RawRoute(methods, path, symbol.module, symbol.func, symbol.func.qualname, symbol.func.line,
-                           decorators=tuple(d.expr for d in symbol.func.decorators))
-        elif symbol.cls is not None:
-            for method in symbol.cls.methods():
-                if method.name in HTTP_METHODS:
-                    yield RawRoute((method.name.upper(),), path, symbol.module, method, method.qualname,
-                                   method.line, decorators=tuple(d.expr for d in method.decorators))
 
     # --- paths ----------------------------------------------------------------------------
     def _path(self, mod: ModuleSummary, expr: Expr | None, ctx: ScanContext | None, line: int) -> tuple[str, str]:
@@ -695,10 +500,6 @@ def _dotted_expr(dotted: str) -> Expr:
     for part in rest:
         expr = Expr("attr", part, (expr,))
     return expr
-
-
-def _imports(mod: ModuleSummary, prefix: str) -> bool:
-    return any(imp.module == prefix or imp.module.startswith(prefix + ".") for imp in mod.imports)
 
 
 __all__ = ["FastAPIAdapter"]

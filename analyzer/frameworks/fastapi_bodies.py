@@ -1,7 +1,7 @@
 """What the body of a project callable (a dependency, a callable class's `__call__`, a handler)
 does about authentication, following the project callables it hands the request to.
 
-`common.body_auth` reads one function. FastAPI code often splits the check: a dependency builds
+`body_auth.body_auth` reads one function. FastAPI code often splits the check: a dependency builds
 a checker object and awaits it (`check = KeyChecker(api_key=key); return await check(request)`),
 a `__call__` calls `self._extract_key(request)`, a WebSocket handler asks a validator object
 (`if not await validator.validate_auth(): return`). Those callees are found with the value
@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apilint.frameworks.common import (
+from apilint.frameworks.body_auth import (
     body_auth,
     body_checks_role,
     guarded_rejections,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.common import body_auth
+from apilint.frameworks.body_auth import body_auth
 from apilint.frameworks.fastapi_tree import Router
 from apilint.model import AuthStatus, CorsPolicy, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex

@@ -1,4 +1,5 @@
-"""FastAPI and Starlette: the router tree the scan builds, and the routes it emits.
+"""FastAPI and Starlette: the router tree the scan builds, and the routes it emits (and the
+vocabulary the FastAPI modules share).
 
 Routers (apps, `APIRouter`s, Starlette `Router`s) hold their own routes and their includes.
 Emission walks the tree down from every root, composing prefixes, dependencies, middleware and
@@ -11,13 +12,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.common import body_checks_role, join_conditions, join_paths, normalize_path
+from apilint.frameworks.body_auth import body_checks_role
+from apilint.frameworks.common import join_conditions, join_paths, normalize_path
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
 from apilint.values import Ref, Scope
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options", "trace")
+REGISTRATIONS = frozenset({"include_router", "add_api_route", "add_api_websocket_route", "add_route",
+                           "add_websocket_route", "mount", "add_middleware", "add_exception_handler", "host"})
+"""Methods of an app or router that register something on it."""
+
+
+def imports_module(mod: ModuleSummary, prefix: str) -> bool:
+    """True when the module imports `prefix` or one of its submodules."""
+    return any(imp.module == prefix or imp.module.startswith(prefix + ".") for imp in mod.imports)
 
 
 @dataclass
@@ -256,4 +268,5 @@ def _scopes(dec: Expr) -> tuple[str, ...]:
     return ()
 
 
-__all__ = ["Emitter", "Include", "RawRoute", "Router", "ScanContext"]
+__all__ = ["HTTP_METHODS", "REGISTRATIONS", "Emitter", "Include", "RawRoute", "Router", "ScanContext",
+           "imports_module"]

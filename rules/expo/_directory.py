@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterator
 from typing import Final, NamedTuple
 
+from apilint.class_facts import ORM, SCHEMA, SERIALIZER, ClassInfo, ModelFacts
+from apilint.field_names import is_account_like
 from apilint.model import Route
-from apilint.models import ORM, SCHEMA, SERIALIZER, ClassInfo, ModelFacts, is_account_like
 from apilint.rules.expo._flow import HandlerTypes, Typed, returned_values
 from apilint.rules.expo._shapes import dict_fields, method_fields
 from apilint.summary import Expr, FunctionDef, ModuleSummary

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final, NamedTuple
 
-from apilint.models import ModelFacts
+from apilint.class_facts import ModelFacts
 from apilint.project import ProjectIndex, Symbol
 from apilint.rules.expo._flow import HandlerTypes
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts

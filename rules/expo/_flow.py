@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apilint.models import ORM, ClassInfo, ModelFacts
+from apilint.class_facts import ORM, ClassInfo, ModelFacts
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 FIELD_SELECTORS = frozenset({"values_list", "only", "defer", "with_entities", "load_only", "exclude", "count",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from apilint.class_facts import ModelFacts
+from apilint.field_names import is_account_like, sensitive_kind
 from apilint.model import Route
-from apilint.models import ModelFacts, is_account_like, sensitive_kind
 from apilint.rule import Confidence, RuleContext
 
 

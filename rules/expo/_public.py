@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import weakref
 
+from apilint.class_facts import ORM, SCHEMA, ClassInfo, ModelFacts, model_facts
 from apilint.fixes import plan
 from apilint.model import FixPlan, Route
-from apilint.models import ORM, SCHEMA, ClassInfo, ModelFacts, model_facts
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.rules.expo._flow import HandlerTypes, Typed, returned_values

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apilint.class_facts import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, model_facts
+from apilint.field_names import sensitive_kind
 from apilint.model import Confidence, Route
-from apilint.models import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, model_facts, sensitive_kind
 from apilint.rule import RuleContext
 from apilint.rules.expo._flow import HandlerTypes, returned_values
 from apilint.rules.expo._stores import store_lookup

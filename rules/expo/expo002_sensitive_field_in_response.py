@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apilint.class_facts import SERIALIZER, ClassInfo, model_facts
 from apilint.model import Location
-from apilint.models import SERIALIZER, ClassInfo, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._helpers import model_secrets, routes_by_handler, sensitive_fields
 from apilint.rules.expo._shapes import route_shapes

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apilint.class_facts import MARSHMALLOW, ORM, SCHEMA, SERIALIZER, ClassInfo, model_facts
 from apilint.model import Location
-from apilint.models import MARSHMALLOW, ORM, SCHEMA, SERIALIZER, ClassInfo, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._helpers import model_secrets
 from apilint.summary import Expr, Stmt

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apilint.class_facts import model_facts
 from apilint.model import AuthStatus, Route
-from apilint.models import model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._dumps import Dump, response_dumps
 from apilint.rules.expo._helpers import routes_by_handler

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.class_facts import model_facts
 from apilint.model import AuthStatus, Route
-from apilint.models import model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._directory import Listing, drf_listing, handler_listings
 from apilint.rules.expo._helpers import routes_by_handler

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.models import MARSHMALLOW, SCHEMA, SERIALIZER, ModelFacts
+from apilint.class_facts import MARSHMALLOW, SCHEMA, SERIALIZER, ModelFacts
 from apilint.project import ProjectIndex
 from apilint.rules.mass._sources import RequestData
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.class_facts import ModelFacts, model_facts
 from apilint.model import Location
-from apilint.models import ModelFacts, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.input._body import dict_body_params, document_writes, validated_names
 from apilint.rules.mass._sources import RequestData

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apilint.models import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, is_privileged
+from apilint.class_facts import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts
+from apilint.field_names import is_privileged
 from apilint.rules.expo._flow import HandlerTypes
 from apilint.rules.expo._stores import Store, store_lookup
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts

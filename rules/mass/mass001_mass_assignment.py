@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from apilint.class_facts import SERIALIZER, ModelFacts, model_facts
+from apilint.field_names import is_privileged
 from apilint.model import Location, Route
-from apilint.models import SERIALIZER, ModelFacts, is_privileged, model_facts
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.rules.mass._sources import RequestData, bind_call, reaches
