@@ -24,6 +24,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
@@ -292,10 +293,21 @@ class Evaluator:
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._module_assignments: dict[str, dict[str, list[tuple[Stmt, bool]]]] = {}
-        self._memo: dict[tuple[str, int], Value] = {}
+        self._memo: dict[tuple[str, int, str], Value] = {}
         self._busy: dict[tuple[str, str], tuple[Any, ...]] = {}
         self._calls = 0
         self._subclass_map: dict[str, list[Symbol]] | None = None
+        self._django_project = ""
+
+    @contextmanager
+    def django_project(self, project: str) -> Iterator[None]:
+        """Inside, Django's `settings.X` is read from the settings module named `project` (the project
+        whose ROOT_URLCONF reaches the URLconf being read) instead of the main project's."""
+        saved, self._django_project = self._django_project, project
+        try:
+            yield
+        finally:
+            self._django_project = saved
 
     # --- public API ---------------------------------------------------------------------
     def value(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None = None) -> Value:
@@ -303,7 +315,7 @@ class Evaluator:
         if expr is None:
             return Value((None,))
         if scope is None:
-            key = (mod.path, id(expr))
+            key = (mod.path, id(expr), self._django_project)
             found = self._memo.get(key)
             if found is None:
                 found = self._eval(mod, expr, None, 0)
@@ -474,18 +486,21 @@ class Evaluator:
         return Value((out,), env)
 
     def _fstring(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
-        parts: list[str] = []
+        """The formatted string; a part that may take other values (a name reassigned under an `if`)
+        gives other possible strings, as `+` does, the all-first one first."""
+        texts: list[str] = [""]
         env = False
         for part in expr.args:
             if part.kind == "str":
-                parts.append(part.text)
+                texts = [t + part.text for t in texts]
                 continue
             value = self._sub(mod, part, scope, depth)
             env = env or value.from_env
             if not value.known:
                 return _opaque(mod, expr, value.reason() or "a formatted part cannot be read", env)
-            parts.append(_to_str(value.first))
-        return Value(("".join(parts),), env)
+            pieces = [_to_str(o) for o in value.options[:2] if is_plain(o)]
+            texts = list(dict.fromkeys(t + p for t in texts for p in pieces))[:MAX_OPTIONS]
+        return Value(tuple(texts), env)
 
     # --- names ----------------------------------------------------------------------------
     def _name(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
@@ -1288,9 +1303,10 @@ class Evaluator:
         """`settings.X` of `django.conf`: the project's settings modules, read literally."""
         head, _, rest = name.partition(".")
         # Deferred import: the Django settings reader evaluates with this evaluator.
-        from apilint.frameworks.django_settings import project_settings
+        from apilint.frameworks.django_settings import project_settings, settings_for
 
-        settings = project_settings(self.index)
+        settings = settings_for(self.index, self._django_project) if self._django_project else \
+            project_settings(self.index)
         value = settings.value(head) if settings.module is not None else None
         if value is None:
             return _opaque(mod, expr, f"setting {head} is not assigned in the project's settings")

@@ -81,7 +81,8 @@ class UrlWalker:
         if roots:
             for root, project in roots:
                 start = len(self.mounts)
-                self._module(root, "", 0, frozenset(), (), "")
+                with self.index.values.django_project(project):  # `settings.X` of this project
+                    self._module(root, "", 0, frozenset(), (), "")
                 self.mounts[start:] = [replace(m, project=project) for m in self.mounts[start:]]
             # URLconfs no root reaches (wired in at run time, or dead): their views are still
             # route-shaped handlers, listed unlinked with their local paths.
