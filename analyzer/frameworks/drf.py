@@ -360,16 +360,19 @@ class _Linker:
         loc = Location(mount.mod.path, mount.line)
         short = ref.qualname.rsplit(".", 1)[-1]
         facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        rate: list[Evidence] = []
         if short in _PUBLIC_EXTERNAL:
             verdict = Verdict(AuthStatus.NONE, (Evidence("view", ref.qualname, AuthStatus.NONE,
                                                          "token endpoint (AllowAny)", loc),))
             methods = _PUBLIC_EXTERNAL[short]
+            # Library token views are DRF views without their own throttle_classes: the project's apply.
+            rate = self._throttles(mount.mod, None, loc)
         else:
             verdict = Verdict(AuthStatus.UNKNOWN, (Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
                                                             "view defined outside the project", loc),))
             methods = ("ANY",)
         for method in methods:
-            self._emit(mount, method, ref.qualname, loc, None, verdict, facts, [], [], mount.mod.module, None,
+            self._emit(mount, method, ref.qualname, loc, None, verdict, facts, [], rate, mount.mod.module, None,
                        raw=mount.raw)
 
     # --- class routes -------------------------------------------------------------------
