@@ -300,19 +300,23 @@ def find_settings_module(index: ProjectIndex) -> ModuleSummary | None:
     settings module.
 
     With several projects in one tree, the main one is the project the shallowest `manage.py` runs;
-    its production entry point (wsgi.py, asgi.py) names the module read, when one names a module
-    of the same project (same ROOT_URLCONF), so `config.settings.production` is read rather than
-    the `config.settings.local` that manage.py names for development.
+    its production entry point (wsgi.py, asgi.py) names the module read when it names one of the
+    same project (the same ROOT_URLCONF, or a sibling module of the same settings package), so
+    `config.settings.production` is read rather than the `config.settings.local` that manage.py
+    names for development.
     """
-    named = named_settings_modules(index)
-    manage = sorted((path.count("/"), path, mod) for rank, path, mod in named if path.endswith("manage.py"))
-    if manage and len({mod.path for _rank, _path, mod in named}) > 1:
-        main_root = DjangoSettings(index, manage[0][2]).root_urlconf
-        for _rank, _path, mod in named:
-            if main_root is None or DjangoSettings(index, mod).root_urlconf == main_root:
+    entries = _entry_settings(index)
+    manage = sorted((path.count("/"), path, mod) for _rank, path, mod in entries if path.endswith("manage.py"))
+    if manage and len({mod.path for _rank, _path, mod in entries}) > 1:
+        run = manage[0][2]
+        root = DjangoSettings(index, run).root_urlconf
+        package = run.module.rpartition(".")[0]
+        for _rank, _path, mod in entries:
+            if mod.path == run.path or (package and mod.module.rpartition(".")[0] == package) or (
+                    root is not None and DjangoSettings(index, mod).root_urlconf == root):
                 return mod
-    if named:
-        return named[0][2]
+    if entries:
+        return entries[0][2]
     candidates = []
     for mod in index:
         parts = mod.module.split(".")
@@ -333,6 +337,17 @@ def named_settings_modules(index: ProjectIndex) -> list[tuple[int, str, ModuleSu
     """The settings modules DJANGO_SETTINGS_MODULE names in wsgi.py, asgi.py or manage.py (production
     entry points first, then by path), each once, as (entry rank, entry file, module); only modules
     that (or whose star imports) assign a core setting."""
+    seen: set[str] = set()
+    out: list[tuple[int, str, ModuleSummary]] = []
+    for rank, path, mod in _entry_settings(index):
+        if mod.path not in seen:
+            seen.add(mod.path)
+            out.append((rank, path, mod))
+    return out
+
+
+def _entry_settings(index: ProjectIndex) -> list[tuple[int, str, ModuleSummary]]:
+    """Every (entry rank, entry file, settings module) an entry file names, in that order."""
     named: list[tuple[int, str, str]] = []
     for mod in index:
         base = mod.path.rsplit("/", 1)[-1]
@@ -345,12 +360,10 @@ def named_settings_modules(index: ProjectIndex) -> list[tuple[int, str, ModuleSu
             if key.kind == "str" and key.text == "DJANGO_SETTINGS_MODULE" and value.kind == "str":
                 named.append((_ENTRY_FILES.index(base), mod.path, value.text))
     out: list[tuple[int, str, ModuleSummary]] = []
-    seen: set[str] = set()
     for rank, path, dotted in sorted(named):
         found = index.module(dotted)
         # wsgi.py may name a package whose __init__ is empty while manage.py names the real one
-        if found is not None and found.path not in seen and _defines_settings(index, found, set()):
-            seen.add(found.path)
+        if found is not None and _defines_settings(index, found, set()):
             out.append((rank, path, found))
     return out
 
@@ -418,9 +431,10 @@ def all_project_settings(index: ProjectIndex) -> tuple[DjangoSettings, ...]:
             candidates.append(((1, 4 if rank == 4 else 1, depth, path), mod))
     by_root: dict[str, tuple[tuple[int, int, int, str], DjangoSettings]] = {}
     main_path = main.module.path if main.module is not None else None
+    main_package = main.module.module.rpartition(".")[0] if main.module is not None else None
     for key, mod in candidates:
-        if mod.path == main_path:
-            continue
+        if mod.path == main_path or (_leaf_rank(mod)[0] == 4 and mod.module.rpartition(".")[0] == main_package):
+            continue  # the main project's own development or test settings (`urls_dev` with a debug toolbar)
         candidate = DjangoSettings(index, mod)
         root = candidate.root_urlconf
         if not root or root in urlconfs or index.module(root) is None:

@@ -5,11 +5,18 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from apilint.frameworks.django_settings import find_settings_module
 from apilint.model import AuthStatus, Route
+from apilint.project import ProjectIndex
+from apilint.summarize import summarize_source
 from apilint.testing import analyze_dir
 
 
 def _routes(tmp_path: Path, files: dict[str, str]) -> dict[tuple[str, str], Route]:
+    return {(r.method, r.path): r for r in _route_list(tmp_path, files)}
+
+
+def _route_list(tmp_path: Path, files: dict[str, str]) -> list[Route]:
     packages = {str(Path(rel).parent) for rel in files if "/" in rel}
     files = {**{f"{pkg}/__init__.py": "" for pkg in packages}, **files}
     for rel, source in files.items():
@@ -19,7 +26,7 @@ def _routes(tmp_path: Path, files: dict[str, str]) -> dict[tuple[str, str], Rout
     (tmp_path / ".git").mkdir(exist_ok=True)
     result = analyze_dir(tmp_path)
     assert not [d for d in result.diagnostics if d.internal], result.diagnostics
-    return {(r.method, r.path): r for r in result.routes}
+    return list(result.routes)
 
 
 def _entry(settings: str) -> str:
@@ -236,3 +243,51 @@ def test_ninja_routers_named_by_dotted_path_in_a_loop_under_a_second_project(tmp
     adjust = routes[("POST", "/staff/api/stock/{product_id}/adjust")]
     assert adjust.linked and adjust.app == "backoffice.settings"
     assert adjust.auth.status is AuthStatus.REQUIRED  # the override, not the defaults' auth=None
+
+
+def test_development_settings_with_their_own_urlconf_stay_in_the_main_project(tmp_path: Path) -> None:
+    # manage.py runs `dev` (its own ROOT_URLCONF adds a debug toolbar), wsgi.py serves `prod`; a demo
+    # project beside them also has a manage.py, deeper in the tree.
+    files = {
+        "manage.py": _entry("site_conf.settings.dev"),
+        "site_conf/wsgi.py": _entry("site_conf.settings.prod"),
+        "site_conf/settings/prod.py": 'ROOT_URLCONF = "site_conf.urls"\nINSTALLED_APPS = []\n',
+        "site_conf/settings/dev.py": 'from .prod import *\nROOT_URLCONF = "site_conf.urls_dev"\n',
+        "site_conf/urls.py": """
+            from django.urls import path
+            from shop.views import home
+            urlpatterns = [path("home/", home)]
+        """,
+        "site_conf/urls_dev.py": """
+            from django.urls import include, path
+            urlpatterns = [path("", include("site_conf.urls"))]
+        """,
+        "demo/manage.py": _entry("demo.settings"),
+        "demo/demo/wsgi.py": _entry("demo.settings"),
+        "demo/demo/settings.py": 'ROOT_URLCONF = "demo.urls"\nINSTALLED_APPS = []\n',
+        "demo/demo/urls.py": """
+            from django.urls import path
+            from shop.views import home
+            urlpatterns = [path("demo/", home)]
+        """,
+        "shop/views.py": VIEWS,
+    }
+    routes = _route_list(tmp_path, files)
+    assert sorted((r.path, r.app) for r in routes) == [("/demo/", "demo.demo.settings"),
+                                                       ("/home/", "site_conf.settings.prod")]
+
+
+def test_the_main_project_is_the_one_the_root_manage_py_runs_even_when_its_wsgi_names_the_same_module() -> None:
+    files = {
+        "manage.py": _entry("mysite.settings"),
+        "mysite/wsgi.py": _entry("mysite.settings"),
+        "mysite/settings.py": 'ROOT_URLCONF = "mysite.urls"\n',
+        "mysite/urls.py": "urlpatterns = []\n",
+        "demo/manage.py": _entry("demo.settings"),
+        "demo/demo/wsgi.py": _entry("demo.settings"),  # sorts before mysite/wsgi.py
+        "demo/demo/settings.py": 'ROOT_URLCONF = "demo.urls"\n',
+        "demo/demo/urls.py": "urlpatterns = []\n",
+    }
+    index = ProjectIndex(summarize_source(textwrap.dedent(src).encode(), path) for path, src in files.items())
+    found = find_settings_module(index)
+    assert found is not None and found.path == "mysite/settings.py"
