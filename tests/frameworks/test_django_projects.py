@@ -291,3 +291,22 @@ def test_the_main_project_is_the_one_the_root_manage_py_runs_even_when_its_wsgi_
     index = ProjectIndex(summarize_source(textwrap.dedent(src).encode(), path) for path, src in files.items())
     found = find_settings_module(index)
     assert found is not None and found.path == "mysite/settings.py"
+
+
+def test_an_app_urlconf_included_as_a_tuple_is_not_walked_again_on_its_own(tmp_path: Path) -> None:
+    # No settings module: the walk starts from URLconfs nothing includes.
+    files = {
+        "proj/urls.py": """
+            from django.urls import include, path
+            urlpatterns = [path("shop/", include(("shop.urls", "shop"), namespace="shop"))]
+        """,
+        "shop/urls.py": """
+            from django.urls import path
+            from .views import home
+            app_name = "shop"
+            urlpatterns = [path("home/", home)]
+        """,
+        "shop/views.py": VIEWS,
+    }
+    routes = _route_list(tmp_path, files)
+    assert [(r.path, r.linked) for r in routes] == [("/shop/home/", True)]
