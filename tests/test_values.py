@@ -298,6 +298,58 @@ def test_text_reports_alternatives_of_a_conditional_name() -> None:
     assert text.text == "/api" and text.alternatives == ("/win",)
 
 
+
+def test_fstring_keeps_the_alternatives_of_its_parts() -> None:
+    files = {"app.py": """
+        import sys
+        PREFIX = "api/"
+        if sys.platform == "win32":
+            PREFIX = "partner/api/"
+        ROOT = f"{PREFIX}v1/"
+        NESTED = f"{ROOT}billing/"
+        BOTH = f"{PREFIX}{PREFIX}"
+    """}
+    assert _value(files, "ROOT") == ("api/v1/", "partner/api/v1/")
+    assert _value(files, "NESTED") == ("api/v1/billing/", "partner/api/v1/billing/")
+    assert _value(files, "BOTH")[0] == "api/api/" and len(_value(files, "BOTH")) == 4
+    index = _index(files)
+    mod, expr = _expr(index, "app.py", "NESTED")
+    text = index.values.text(mod, expr)
+    assert text.text == "api/v1/billing/" and text.alternatives == ("partner/api/v1/billing/",)
+
+
+def test_django_settings_are_read_from_the_project_in_context() -> None:
+    files = {
+        "shop/settings.py": """
+            ROOT_URLCONF = "shop.urls"
+            ADMIN_URL = "admin/"
+        """,
+        "shop/wsgi.py": """
+            import os
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+        """,
+        "manage.py": """
+            import os
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shop.settings")
+        """,
+        "office/settings.py": """
+            ROOT_URLCONF = "office.urls"
+            ADMIN_URL = "backoffice/"
+        """,
+        "office/urls.py": """
+            from django.conf import settings
+            urlpatterns = []
+            WHERE = settings.ADMIN_URL
+        """,
+        "shop/urls.py": "urlpatterns = []\n",
+    }
+    index = _index(files)
+    mod, expr = _expr(index, "office/urls.py", "WHERE")
+    assert index.values.value(mod, expr).options == ("admin/",)  # the main project by default
+    with index.values.django_project("office.settings"):
+        assert index.values.value(mod, expr).options == ("backoffice/",)
+    assert index.values.value(mod, expr).options == ("admin/",)
+
 def test_function_scope_reads_locals_and_parameter_defaults() -> None:
     files = {"app.py": """
         import os

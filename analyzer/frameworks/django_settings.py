@@ -64,7 +64,7 @@ class DjangoSettings(SettingsReader):
         self.values: dict[str, SettingValue] = {}
         self.conditional: dict[str, list[ConditionalItem]] = {}
         """List items (`MIDDLEWARE`, `INSTALLED_APPS`...) added only under a condition, by setting."""
-        self._busy: set[str] = set()
+        self._busy: dict[str, SettingValue] = {}
         self._evaluated: dict[str, Value] = {}
         if module is not None:
             self._read(module, set())
@@ -76,16 +76,25 @@ class DjangoSettings(SettingsReader):
         setting = self.values.get(name)
         if setting is None:
             return None
-        if name in self._evaluated:
+        busy = self._busy.get(name)
+        if busy is not None:
+            # `X = {**X, "key": ...}`, `X = [*X, "item"]`: while its new value is computed, X is the
+            # value it replaces (older assignments each time, so this ends).
+            setting = busy.previous
+            if setting is None:
+                return None
+        elif name in self._evaluated:
             return self._evaluated[name]
-        if name in self._busy:
-            return None
-        self._busy.add(name)
+        self._busy[name] = setting
         try:
             result = self._combine(setting)
         finally:
-            self._busy.discard(name)
-        self._evaluated[name] = result
+            if busy is None:
+                del self._busy[name]
+            else:
+                self._busy[name] = busy
+        if busy is None:
+            self._evaluated[name] = result
         return result
 
     def _combine(self, setting: SettingValue) -> Value:
@@ -287,7 +296,58 @@ def _holds_unknown(value: Any, depth: int = 0) -> bool:
 
 
 def find_settings_module(index: ProjectIndex) -> ModuleSummary | None:
-    """The module DJANGO_SETTINGS_MODULE names, else the likeliest settings module."""
+    """The main project's settings module: the one DJANGO_SETTINGS_MODULE names, else the likeliest
+    settings module.
+
+    With several projects in one tree, the main one is the project the shallowest `manage.py` runs;
+    its production entry point (wsgi.py, asgi.py) names the module read when it names one of the
+    same project (the same ROOT_URLCONF, or a sibling module of the same settings package), so
+    `config.settings.production` is read rather than the `config.settings.local` that manage.py
+    names for development.
+    """
+    entries = _entry_settings(index)
+    manage = sorted((path.count("/"), path, mod) for _rank, path, mod in entries if path.endswith("manage.py"))
+    if manage and len({mod.path for _rank, _path, mod in entries}) > 1:
+        run = manage[0][2]
+        root = DjangoSettings(index, run).root_urlconf
+        package = run.module.rpartition(".")[0]
+        for _rank, _path, mod in entries:
+            if mod.path == run.path or (package and mod.module.rpartition(".")[0] == package) or (
+                    root is not None and DjangoSettings(index, mod).root_urlconf == root):
+                return mod
+    if entries:
+        return entries[0][2]
+    candidates = []
+    for mod in index:
+        parts = mod.module.split(".")
+        if "settings" not in parts[-2:] and not parts[-1].endswith("settings") and not parts[-1].startswith(
+                "settings_"):
+            continue
+        assigned = {t.text for s in walk_stmts(mod.body) if s.kind == "assign" for t in s.targets if t.kind == "name"}
+        stars = any(imp.star for imp in mod.imports)
+        if not ({"ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE"} & assigned or stars):
+            continue
+        candidates.append((*_leaf_rank(mod), mod))
+    if candidates:
+        return min(candidates, key=lambda c: c[:3])[3]
+    return None
+
+
+def named_settings_modules(index: ProjectIndex) -> list[tuple[int, str, ModuleSummary]]:
+    """The settings modules DJANGO_SETTINGS_MODULE names in wsgi.py, asgi.py or manage.py (production
+    entry points first, then by path), each once, as (entry rank, entry file, module); only modules
+    that (or whose star imports) assign a core setting."""
+    seen: set[str] = set()
+    out: list[tuple[int, str, ModuleSummary]] = []
+    for rank, path, mod in _entry_settings(index):
+        if mod.path not in seen:
+            seen.add(mod.path)
+            out.append((rank, path, mod))
+    return out
+
+
+def _entry_settings(index: ProjectIndex) -> list[tuple[int, str, ModuleSummary]]:
+    """Every (entry rank, entry file, settings module) an entry file names, in that order."""
     named: list[tuple[int, str, str]] = []
     for mod in index:
         base = mod.path.rsplit("/", 1)[-1]
@@ -299,30 +359,24 @@ def find_settings_module(index: ProjectIndex) -> ModuleSummary | None:
             key, value = expr.positional[0], expr.positional[1]
             if key.kind == "str" and key.text == "DJANGO_SETTINGS_MODULE" and value.kind == "str":
                 named.append((_ENTRY_FILES.index(base), mod.path, value.text))
-    for _rank, _path, dotted in sorted(named):
+    out: list[tuple[int, str, ModuleSummary]] = []
+    for rank, path, dotted in sorted(named):
         found = index.module(dotted)
         # wsgi.py may name a package whose __init__ is empty while manage.py names the real one
         if found is not None and _defines_settings(index, found, set()):
-            return found
-    candidates = []
-    for mod in index:
-        parts = mod.module.split(".")
-        if "settings" not in parts[-2:] and not parts[-1].endswith("settings") and not parts[-1].startswith(
-                "settings_"):
-            continue
-        assigned = {t.text for s in walk_stmts(mod.body) if s.kind == "assign" for t in s.targets if t.kind == "name"}
-        stars = any(imp.star for imp in mod.imports)
-        if not ({"ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE"} & assigned or stars):
-            continue
-        rank = {"production": 0, "prod": 0, "settings": 1, "__init__": 1, "base": 2, "common": 2}.get(parts[-1], 3)
-        if any(word in parts[-1] for word in ("test", "dev", "local", "ci")):
-            rank = 4  # `settings_test.py`, `settings/dev.py`: the last resort
-        if mod.is_package:
-            rank = 1
-        candidates.append((rank, mod.path.count("/"), mod.path, mod))
-    if candidates:
-        return min(candidates, key=lambda c: c[:3])[3]
-    return None
+            out.append((rank, path, found))
+    return out
+
+
+def _leaf_rank(mod: ModuleSummary) -> tuple[int, int, str]:
+    """How likely a settings module is the one served: production first, development and tests last."""
+    leaf = mod.module.rsplit(".", 1)[-1]
+    rank = {"production": 0, "prod": 0, "settings": 1, "__init__": 1, "base": 2, "common": 2}.get(leaf, 3)
+    if any(word in leaf for word in ("test", "dev", "local", "ci")):
+        rank = 4  # `settings_test.py`, `settings/dev.py`: the last resort
+    if mod.is_package:
+        rank = 1
+    return rank, mod.path.count("/"), mod.path
 
 
 _CORE_SETTINGS = frozenset({"ROOT_URLCONF", "INSTALLED_APPS", "MIDDLEWARE", "REST_FRAMEWORK", "DATABASES",
@@ -360,28 +414,34 @@ def project_settings(index: ProjectIndex) -> DjangoSettings:
 
 def all_project_settings(index: ProjectIndex) -> tuple[DjangoSettings, ...]:
     """Every Django project in the tree: the main one first, then one per other ROOT_URLCONF that
-    names a URLconf module of the tree (a repository with an example or demo project beside the
-    main one), each read from its likeliest settings module."""
+    names a URLconf module of the tree (a back-office site, an example or demo project beside the
+    main one), each read from the settings module an entry point names for it, else from its
+    likeliest settings module."""
     found = _ALL.get(index)
     if found is not None:
         return found
     main = project_settings(index)
     projects = [main]
     urlconfs = {main.root_urlconf} if main.root_urlconf else set()
-    by_root: dict[str, list[tuple[tuple[int, int, str], ModuleSummary]]] = {}
+    candidates: list[tuple[tuple[int, int, int, str], ModuleSummary]] = [
+        ((0, rank, 0, path), mod) for rank, path, mod in named_settings_modules(index)]
     for mod in index:
-        if mod.module == (main.module.module if main.module else None) or not _assigns_name(mod, "ROOT_URLCONF"):
-            continue
+        if _assigns_name(mod, "ROOT_URLCONF"):
+            rank, depth, path = _leaf_rank(mod)
+            candidates.append(((1, 4 if rank == 4 else 1, depth, path), mod))
+    by_root: dict[str, tuple[tuple[int, int, int, str], DjangoSettings]] = {}
+    main_path = main.module.path if main.module is not None else None
+    main_package = main.module.module.rpartition(".")[0] if main.module is not None else None
+    for key, mod in candidates:
+        if mod.path == main_path or (_leaf_rank(mod)[0] == 4 and mod.module.rpartition(".")[0] == main_package):
+            continue  # the main project's own development or test settings (`urls_dev` with a debug toolbar)
         candidate = DjangoSettings(index, mod)
         root = candidate.root_urlconf
         if not root or root in urlconfs or index.module(root) is None:
             continue
-        leaf = mod.module.rsplit(".", 1)[-1]
-        rank = 4 if any(w in leaf for w in ("test", "dev", "local", "ci")) else 1
-        by_root.setdefault(root, []).append(((rank, mod.path.count("/"), mod.path), mod))
-    for root in sorted(by_root):
-        best = min(by_root[root], key=lambda c: c[0])[1]
-        projects.append(_project_for(index, best))
+        if root not in by_root or key < by_root[root][0]:
+            by_root[root] = (key, candidate)
+    projects += [by_root[root][1] for root in sorted(by_root)]
     found = tuple(p for p in projects if p.module is not None or p is main)
     _ALL[index] = found
     return found
@@ -395,10 +455,6 @@ def settings_for(index: ProjectIndex, project: str) -> DjangoSettings:
     return project_settings(index)
 
 
-def _project_for(index: ProjectIndex, mod: ModuleSummary) -> DjangoSettings:
-    return DjangoSettings(index, mod)
-
-
 def _assigns_name(mod: ModuleSummary, name: str) -> bool:
     return any(s.kind in ("assign", "annassign") and any(t.kind == "name" and t.text == name for t in s.targets)
                for s in mod.body)
@@ -408,4 +464,5 @@ _ALL: weakref.WeakKeyDictionary[ProjectIndex, tuple[DjangoSettings, ...]] = weak
 
 
 __all__ = ["UNKNOWN", "ConditionalItem", "DjangoSettings", "Lit", "SettingValue", "all_project_settings",
-           "find_settings_module", "project_settings", "settings_for"]
+           "find_settings_module", "named_settings_modules", "project_settings",
+           "settings_for"]

@@ -48,6 +48,8 @@ class SettingValue:
     parts: list[tuple[Expr, ModuleSummary]] = field(default_factory=list)
     keys: dict[str, tuple[Expr, ModuleSummary]] = field(default_factory=dict)
     key_lines: dict[str, int] = field(default_factory=dict)
+    previous: SettingValue | None = None
+    """The value this assignment replaced (what `X = {**X, ...}` reads as `X`)."""
 
 
 class SettingsReader:
@@ -144,7 +146,8 @@ class SettingsReader:
         assert stmt.value is not None
         for target in stmt.targets:
             if target.kind == "name" and target.text.isupper():
-                self.values[target.text] = SettingValue(target.text, mod, stmt.line, [(stmt.value, mod)])
+                self.values[target.text] = SettingValue(target.text, mod, stmt.line, [(stmt.value, mod)],
+                                                        previous=self.values.get(target.text))
             elif target.kind == "subscript" and len(target.args) == 2 and target.args[0].kind == "name":
                 current = self.values.get(target.args[0].text)
                 key = target.args[1]

@@ -81,7 +81,8 @@ class UrlWalker:
         if roots:
             for root, project in roots:
                 start = len(self.mounts)
-                self._module(root, "", 0, frozenset(), (), "")
+                with self.index.values.django_project(project):  # `settings.X` of this project
+                    self._module(root, "", 0, frozenset(), (), "")
                 self.mounts[start:] = [replace(m, project=project) for m in self.mounts[start:]]
             # URLconfs no root reaches (wired in at run time, or dead): their views are still
             # route-shaped handlers, listed unlinked with their local paths.
@@ -110,7 +111,10 @@ class UrlWalker:
                 view = _path_view(item)
                 if view is None or view.kind != "call" or (view.func.dotted or "").rsplit(".", 1)[-1] != "include":
                     continue
-                target = self._include_module(owner, view.arg(0, "arg"))
+                arg = view.arg(0, "arg")
+                if arg is not None and arg.kind == "tuple" and arg.args:  # include(("app.urls", "app"))
+                    arg = arg.args[0]
+                target = self._include_module(owner, arg)
                 if target is not None:
                     included.add(target.path)
         return [m for m in confs if m.path not in included]

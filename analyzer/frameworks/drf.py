@@ -4,26 +4,35 @@ Views come from the shared URLconf walk (`django_urls`): a router's `.urls` moun
 its registered viewsets (list/create at `prefix/`, retrieve/update/partial_update/destroy at
 `prefix/{lookup}/`, plus `@action`s); a class or function mounted with `path()` is one view.
 Each route's auth is its permission list judged for that method and action (`drf_permissions`).
+The routers and their registrations are collected by `drf_routers`, a viewset's actions read by
+`drf_actions`.
 """
 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.anonymous import Probe
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import Bindings, calls_with_loops
 from apilint.frameworks.django_backends import anonymous_permissions
 from apilint.frameworks.django_settings import DjangoSettings, project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
+from apilint.frameworks.drf_actions import (
+    ACTION_ROUTES,
+    Action,
+    allowed_methods,
+    extra_actions,
+    literal_items,
+    loads_object,
+    standard_actions,
+)
 from apilint.frameworks.drf_permissions import PermissionJudge, Verdict
-from apilint.model import AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
+from apilint.frameworks.drf_routers import Registration, Router, RouterRegistry
+from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_exprs, walk_stmts
-from apilint.values import Scope, placeholder
+from apilint.summary import Expr, FunctionDef, ModuleSummary
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "ListAPIView": ("GET",), "CreateAPIView": ("POST",), "RetrieveAPIView": ("GET",),
@@ -31,50 +40,11 @@ GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "RetrieveUpdateAPIView": ("GET", "PUT", "PATCH"), "RetrieveDestroyAPIView": ("GET", "DELETE"),
     "RetrieveUpdateDestroyAPIView": ("GET", "PUT", "PATCH", "DELETE"),
 }
-VIEWSET_ACTIONS: dict[str, tuple[str, ...]] = {
-    "ModelViewSet": ("list", "create", "retrieve", "update", "partial_update", "destroy"),
-    "ReadOnlyModelViewSet": ("list", "retrieve"),
-    "ListModelMixin": ("list",), "CreateModelMixin": ("create",), "RetrieveModelMixin": ("retrieve",),
-    "UpdateModelMixin": ("update", "partial_update"), "DestroyModelMixin": ("destroy",),
-}
-ACTION_ROUTES: dict[str, tuple[str, bool]] = {
-    "list": ("GET", False), "create": ("POST", False), "retrieve": ("GET", True),
-    "update": ("PUT", True), "partial_update": ("PATCH", True), "destroy": ("DELETE", True),
-}
 _PUBLIC_EXTERNAL = {"TokenObtainPairView": ("POST",), "TokenRefreshView": ("POST",), "TokenVerifyView": ("POST",),
                     "TokenObtainSlidingView": ("POST",), "TokenRefreshSlidingView": ("POST",),
                     "TokenBlacklistView": ("POST",), "obtain_auth_token": ("POST",), "ObtainAuthToken": ("POST",),
                     "obtain_jwt_token": ("POST",), "refresh_jwt_token": ("POST",)}
 _HTTP = ("get", "post", "put", "patch", "delete")
-
-
-@dataclass
-class _Registration:
-    prefix: str
-    viewset: Expr
-    mod: ModuleSummary
-
-
-@dataclass
-class _Router:
-    key: str
-    trailing: str = "/"
-    registrations: list[_Registration] = field(default_factory=list)
-    extends: list[str] = field(default_factory=list)
-    parent: str = ""
-    parent_prefix: str = ""
-    lookup: str = ""
-
-
-@dataclass
-class _Action:
-    name: str
-    methods: tuple[tuple[str, FunctionDef, Symbol], ...]
-    detail: bool
-    url_path: str
-    permissions: tuple[Expr, ...] | None
-    throttles: tuple[Expr, ...] | None
-    decorator_mod: ModuleSummary
 
 
 class DRFAdapter:
@@ -96,7 +66,7 @@ class _Linker:
         self.index = index
         self.config = config
         self.out = out
-        self.routers: dict[str, _Router] = {}
+        self.routers: dict[str, Router] = {}
         self._projects: dict[str, tuple[DjangoSettings, DjangoAuth, tuple[AuthStatus, Evidence] | None,
                                         PermissionJudge]] = {}
         self._use(settings.module.module if settings.module is not None else "")
@@ -112,7 +82,9 @@ class _Linker:
         self.app = self.settings.module.module if self.settings.module is not None else ""
 
     def run(self) -> None:
-        self._collect_routers()
+        registry = RouterRegistry(self.index).collect()
+        self.routers = registry.routers
+        self.out.diagnostics += registry.diagnostics
         for mount in url_mounts(self.index):
             self._use(mount.project)
             if mount.kind == "urls" and mount.target is not None and mount.target.qualname in self.routers:
@@ -123,76 +95,7 @@ class _Linker:
                     self._view(mount, ref)
 
     # --- routers ------------------------------------------------------------------------
-    def _collect_routers(self) -> None:
-        for mod in self.index:
-            for stmt in walk_stmts(mod.body):
-                if stmt.kind == "assign" and stmt.value is not None and stmt.value.kind == "call":
-                    callee = self.index.qualify_expr(mod, stmt.value.func) or ""
-                    short = callee.rsplit(".", 1)[-1]
-                    if not short.endswith("Router") or callee.startswith("ninja") or "fastapi" in callee:
-                        continue
-                    for target in stmt.targets:
-                        if target.kind == "name":
-                            self.routers[f"{mod.module}.{target.text}"] = self._new_router(
-                                mod, f"{mod.module}.{target.text}", stmt.value, short)
-        for mod in self.index:
-            if not mod.mentions("register") and not mod.mentions("registry"):
-                continue
-            for call, line, bindings, scope in calls_with_loops(self.index, mod, mod.body):
-                self._router_call(mod, call, line, bindings, scope)
-
-    def _new_router(self, mod: ModuleSummary, key: str, call: Expr, short: str) -> _Router:
-        router = _Router(key)
-        slash = call.kwarg("trailing_slash")
-        if slash is not None and (slash.text == "False" or (slash.kind == "str" and slash.text == "")):
-            router.trailing = ""
-        elif slash is not None and slash.kind == "str":
-            router.trailing = "/?" if slash.text == "/?" else slash.text
-        if short.startswith("Nested") and len(call.positional) >= 2:
-            parent = self.index.resolve(mod, call.positional[0])
-            router.parent = parent.qualname if parent is not None else ""
-            router.parent_prefix = self.index.const_str(mod, call.positional[1]) or ""
-            lookup = call.kwarg("lookup")
-            router.lookup = lookup.text if lookup is not None and lookup.kind == "str" else "nested"
-        return router
-
-    def _router_call(self, mod: ModuleSummary, call: Expr, line: int, bindings: Bindings,
-                     scope: Scope | None) -> None:
-        func = call.func
-        if func.kind != "attr":
-            return
-        if func.text == "register" and len(call.positional) >= 2:
-            router = self._router_of(mod, func.args[0])
-            if router is None:
-                return
-            prefix = self._prefix(mod, call.arg(0, "prefix"), scope, line)
-            viewset = call.positional[1]
-            owner = mod
-            if viewset.kind == "name" and viewset.text in bindings:
-                owner, viewset = bindings[viewset.text]
-            router.registrations.append(_Registration(prefix.strip("^$"), viewset, owner))
-        elif func.text == "extend" and func.args[0].kind == "attr" and func.args[0].text == "registry":
-            router = self._router_of(mod, func.args[0].args[0])
-            other = call.positional[0] if call.positional else None
-            if router is not None and other is not None and other.kind == "attr" and other.text == "registry":
-                child = self._router_of(mod, other.args[0])
-                if child is not None:
-                    router.extends.append(child.key)
-
-    def _prefix(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None, line: int) -> str:
-        text = self.index.values.text(mod, expr, scope)
-        for source, reason in zip(text.unresolved, text.reasons, strict=False):
-            self.out.diagnostics.append(Diagnostic(
-                "ROUTE001", f"router prefix `{source}` cannot be read ({reason}); its routes show "
-                f"{placeholder(source)} in their path", Location(mod.path, line)))
-        return text.text
-
-    def _router_of(self, mod: ModuleSummary, expr: Expr) -> _Router | None:
-        symbol = self.index.resolve(mod, expr)
-        key = symbol.qualname if symbol is not None else self.index.qualify_expr(mod, expr) or ""
-        return self.routers.get(key)
-
-    def _router(self, mount: Mount, router: _Router, raw: str, seen: set[str]) -> None:
+    def _router(self, mount: Mount, router: Router, raw: str, seen: set[str]) -> None:
         if router.key in seen:
             return
         seen.add(router.key)
@@ -205,7 +108,7 @@ class _Linker:
             if child in self.routers:
                 self._router(mount, self.routers[child], raw, seen)
 
-    def _lookup(self, reg: _Registration) -> str:
+    def _lookup(self, reg: Registration) -> str:
         symbol = self.index.resolve(reg.mod, reg.viewset)
         if symbol is None or symbol.cls is None:
             return "pk"
@@ -217,73 +120,22 @@ class _Linker:
         return "pk"
 
     # --- viewsets -----------------------------------------------------------------------
-    def _viewset(self, mount: Mount, reg: _Registration, base: str, trailing: str) -> None:
+    def _viewset(self, mount: Mount, reg: Registration, base: str, trailing: str) -> None:
         symbol = self.index.resolve(reg.mod, reg.viewset)
         if symbol is None or symbol.cls is None:
             return
         info = ClassInfo(self.index, symbol)
         lookup = self._lookup(reg)
-        actions = self._standard_actions(info)
+        actions = standard_actions(info)
         for action in actions:
             method, detail = ACTION_ROUTES[action]
             raw = f"{base}{reg.prefix}/{{{lookup}}}{trailing}" if detail else f"{base}{reg.prefix}{trailing}"
             self._class_route(mount, info, method, action, raw, None, None, detail)
-        for extra in self._extra_actions(info):
+        for extra in extra_actions(self.index, info):
             path_part = f"{{{lookup}}}/{extra.url_path}" if extra.detail else extra.url_path
             raw = f"{base}{reg.prefix}/{path_part}{trailing}"
             for method, func, owner in extra.methods:
                 self._class_route(mount, info, method, extra.name, raw, extra, (func, owner), extra.detail)
-
-    def _standard_actions(self, info: ClassInfo) -> list[str]:
-        found: set[str] = set(info.defined_methods(tuple(ACTION_ROUTES)))
-        for short in info.external_short:
-            found |= set(VIEWSET_ACTIONS.get(short, ()))
-        allowed = self._allowed_methods(info)
-        return [a for a in ACTION_ROUTES if a in found and (allowed is None or ACTION_ROUTES[a][0] in allowed)]
-
-    def _allowed_methods(self, info: ClassInfo) -> set[str] | None:
-        allowed = info.attribute("http_method_names")
-        if allowed is None or allowed[0].kind not in ("list", "tuple"):
-            return None
-        return {e.text.upper() for e in allowed[0].args if e.kind == "str"}
-
-    def _extra_actions(self, info: ClassInfo) -> list[_Action]:
-        out: dict[str, _Action] = {}
-        mappings: list[tuple[str, str, FunctionDef, Symbol]] = []
-        for symbol in reversed(info.chain):
-            assert symbol.cls is not None
-            for func in symbol.cls.methods():
-                for dec in func.decorators:
-                    expr = dec.expr
-                    callee = expr.func if expr.kind == "call" else expr
-                    name = (self.index.qualify_expr(symbol.module, callee) or "").rsplit(".", 1)[-1]
-                    if callee.kind == "attr" and callee.args[0].kind == "attr" and callee.args[0].text == "mapping":
-                        mappings.append((callee.args[0].args[0].text, callee.text.upper(), func, symbol))
-                    elif name in ("action", "detail_route", "list_route"):
-                        out[func.name] = self._action(func, symbol, expr, name)
-        allowed = self._allowed_methods(info)
-        for target, method, func, symbol in mappings:
-            if target in out:
-                act = out[target]
-                act.methods = (*act.methods, (method, func, symbol))
-        for act in out.values():
-            if allowed is not None:
-                act.methods = tuple(m for m in act.methods if m[0] in allowed)
-        return sorted(out.values(), key=lambda a: a.name)
-
-    def _action(self, func: FunctionDef, symbol: Symbol, expr: Expr, name: str) -> _Action:
-        call = expr if expr.kind == "call" else Expr("call", args=(expr,))
-        detail_expr = call.kwarg("detail")
-        detail = name == "detail_route" or (detail_expr is not None and detail_expr.is_true)
-        methods_expr = self.index.const_value(symbol.module, call.kwarg("methods"))
-        methods: tuple[str, ...] = ("GET",)
-        if methods_expr is not None and methods_expr.kind in ("list", "tuple"):
-            methods = tuple(e.text.upper() for e in methods_expr.args if e.kind == "str") or ("GET",)
-        url_path = self.index.const_str(symbol.module, call.kwarg("url_path")) or func.name
-        perms = call.kwarg("permission_classes")
-        throttles = call.kwarg("throttle_classes")
-        return _Action(func.name, tuple((m, func, symbol) for m in methods), detail, url_path.strip("/"),
-                       _items(perms), _items(throttles), symbol.module)
 
     # --- plain views --------------------------------------------------------------------
     def _view(self, mount: Mount, ref: ViewRef) -> None:
@@ -311,7 +163,7 @@ class _Linker:
         methods = {m.upper() for m in info.defined_methods(_HTTP)}
         for short in info.external_short:
             methods |= set(GENERIC_METHODS.get(short, ()))
-        allowed = self._allowed_methods(info)
+        allowed = allowed_methods(info)
         return sorted(m for m in methods if allowed is None or m in allowed)
 
     def _function(self, mount: Mount, ref: ViewRef) -> None:
@@ -335,11 +187,11 @@ class _Linker:
                 if listed is not None and listed.kind in ("list", "tuple"):
                     methods = tuple(e.text.upper() for e in listed.args if e.kind == "str") or ("GET",)
             elif short == "permission_classes":
-                perms = _items(first)
+                perms = literal_items(first)
             elif short == "throttle_classes":
-                throttles = _items(first)
+                throttles = literal_items(first)
             elif short == "authentication_classes":
-                auth_classes = _items(first)
+                auth_classes = literal_items(first)
             else:
                 others.append(expr)
         facts = self.auth.decorators(mod, others, loc)
@@ -360,21 +212,24 @@ class _Linker:
         loc = Location(mount.mod.path, mount.line)
         short = ref.qualname.rsplit(".", 1)[-1]
         facts = self.auth.decorators(mount.mod, list(mount.wrappers), loc)
+        rate: list[Evidence] = []
         if short in _PUBLIC_EXTERNAL:
             verdict = Verdict(AuthStatus.NONE, (Evidence("view", ref.qualname, AuthStatus.NONE,
                                                          "token endpoint (AllowAny)", loc),))
             methods = _PUBLIC_EXTERNAL[short]
+            # Library token views are DRF views without their own throttle_classes: the project's apply.
+            rate = self._throttles(mount.mod, None, loc)
         else:
             verdict = Verdict(AuthStatus.UNKNOWN, (Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
                                                             "view defined outside the project", loc),))
             methods = ("ANY",)
         for method in methods:
-            self._emit(mount, method, ref.qualname, loc, None, verdict, facts, [], [], mount.mod.module, None,
+            self._emit(mount, method, ref.qualname, loc, None, verdict, facts, [], rate, mount.mod.module, None,
                        raw=mount.raw)
 
     # --- class routes -------------------------------------------------------------------
     def _class_route(self, mount: Mount, info: ClassInfo, method: str, action: str | None, raw: str,
-                     extra: _Action | None, func_owner: tuple[FunctionDef, Symbol] | None, detail: bool | None,
+                     extra: Action | None, func_owner: tuple[FunctionDef, Symbol] | None, detail: bool | None,
                      initkwargs: tuple[ModuleSummary, Expr] | None = None) -> None:
         symbol = info.symbol
         assert symbol.cls is not None
@@ -396,7 +251,7 @@ class _Linker:
             attrs = (("permission_classes", self.judge.values(initkwargs[1].args, initkwargs[0], probe)),)
             label = "as_view(permission_classes=...)"
         probe = Probe(method, action, detail, info, attrs)
-        obj_check = _loads_object(info, name, action, method, found)
+        obj_check = loads_object(info, action, method, found)
         verdict = self.judge.view(probe, loc, lambda: self._default_verdict(probe, loc, obj_check), obj_check, label)
         facts = self.auth.mixins(info, loc)
         facts.extend(self.auth.class_method_facts(info, name, loc))
@@ -426,7 +281,7 @@ class _Linker:
 
     def _class_auth_classes(self, info: ClassInfo) -> list[str]:
         attr = info.attribute("authentication_classes")
-        listed = _items(attr[0]) if attr is not None else None
+        listed = literal_items(attr[0]) if attr is not None else None
         if attr is None or listed is None:
             return []
         return [self._name(attr[1].module, e) for e in listed]
@@ -436,7 +291,7 @@ class _Linker:
             return self._throttles(info.symbol.module, override, loc)
         attr = info.attribute("throttle_classes")
         if attr is not None:
-            return self._throttles(attr[1].module, _items(attr[0]), loc)
+            return self._throttles(attr[1].module, literal_items(attr[0]), loc)
         return self._throttles(info.symbol.module, None, loc)
 
     def _throttles(self, mod: ModuleSummary, items: tuple[Expr, ...] | None, loc: Location) -> list[Evidence]:
@@ -481,28 +336,4 @@ class _Linker:
         self.out.frameworks.add("drf")
 
 
-_DETAIL_ACTIONS = ("retrieve", "update", "partial_update", "destroy")
-
-
-def _loads_object(info: ClassInfo, name: str, action: str | None, method: str,
-                  found: tuple[FunctionDef, Symbol] | None) -> bool:
-    """True when the route's handler loads one object through `get_object()` (which runs the
-    permissions' `has_object_permission`)."""
-    if found is not None:
-        return any(call.func.kind == "attr" and call.func.text in ("get_object", "check_object_permissions")
-                   for _stmt, call in walk_exprs(found[0].body) if call.kind == "call")
-    if action in _DETAIL_ACTIONS:
-        return True
-    return method in ("GET", "PUT", "PATCH", "DELETE") and action is None and any(
-        short.startswith(("Retrieve", "Update", "Destroy")) for short in info.external_short)
-
-
-def _items(expr: Expr | None) -> tuple[Expr, ...] | None:
-    if expr is None:
-        return None
-    if expr.kind in ("list", "tuple"):
-        return tuple(e for e in expr.args if e.kind != "starred")
-    return None
-
-
-__all__ = ["ACTION_ROUTES", "GENERIC_METHODS", "DRFAdapter"]
+__all__ = ["GENERIC_METHODS", "DRFAdapter"]

@@ -146,9 +146,15 @@ class _Linker:
                     return as_expr(mod, merged[name])
         return None
 
-    def _obj(self, mod: ModuleSummary, expr: Expr, bindings: Bindings | None = None) -> _Obj | None:
+    def _obj(self, mod: ModuleSummary, expr: Expr, bindings: Bindings | None = None,
+             scope: Scope | None = None) -> _Obj | None:
         if expr.kind == "name" and bindings and expr.text in bindings:
             mod, expr = bindings[expr.text]
+        elif expr.kind == "name" and scope is not None and expr.text in scope.bound:
+            # A loop over `[("/stock", "catalog.api.stock_router"), ...]`: the router named by its path.
+            named = scope.bound[expr.text].first
+            if isinstance(named, str):
+                expr = Expr("str", named)
         if expr.kind == "str":
             symbol = self.index.lookup(expr.text)
         else:
@@ -164,8 +170,8 @@ class _Linker:
             return
         for call, line, bindings, scope in calls_with_loops(self.index, mod, mod.body):
             if call.func.kind == "attr" and call.func.text == "add_router" and len(call.positional) >= 2:
-                parent = self._obj(mod, call.func.args[0], bindings)
-                child = self._obj(mod, call.positional[1], bindings)
+                parent = self._obj(mod, call.func.args[0], bindings, scope)
+                child = self._obj(mod, call.positional[1], bindings, scope)
                 if parent is None or child is None:
                     continue
                 prefix, note = self._path(mod, call.positional[0], scope, line)

@@ -98,9 +98,10 @@ def django_setting(ev: Evaluator, mod: ModuleSummary, expr: Expr, name: str, dep
     """`settings.X` of `django.conf`: the project's settings modules, read literally."""
     head, _, rest = name.partition(".")
     # Deferred import: the Django settings reader evaluates with this evaluator.
-    from apilint.frameworks.django_settings import project_settings
+    from apilint.frameworks.django_settings import project_settings, settings_for
 
-    settings = project_settings(ev.index)
+    settings = settings_for(ev.index, ev.django_project_name) if ev.django_project_name else \
+        project_settings(ev.index)
     value = settings.value(head) if settings.module is not None else None
     if value is None:
         return opaque(mod, expr, f"setting {head} is not assigned in the project's settings")

@@ -4,13 +4,15 @@ are read by the package's other modules (`names`, `classes`, `calls`, `text`).""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 from apilint.values import calls, classes, names, text
 from apilint.values.ops import FAILED, apply_binop, compare_values, hashable, to_str
 from apilint.values.scope import Scope, collect_assignments
-from apilint.values.types import MAX_DEPTH, MAX_OPTIONS, Instance, Opaque, Ref, Text, Value, as_expr, opaque
+from apilint.values.types import MAX_DEPTH, MAX_OPTIONS, Instance, Opaque, Ref, Text, Value, as_expr, is_plain, opaque
 
 if TYPE_CHECKING:
     from apilint.project import ProjectIndex, Symbol
@@ -22,13 +24,25 @@ class Evaluator:
     def __init__(self, index: ProjectIndex) -> None:
         self.index = index
         self._module_assignments: dict[str, dict[str, list[tuple[Stmt, bool]]]] = {}
-        self._memo: dict[tuple[str, int], Value] = {}
+        self._memo: dict[tuple[str, int, str], Value] = {}
         self.busy: dict[tuple[str, str], tuple[Any, ...]] = {}
         """Names whose assignments are being replayed, with the values so far (`X = X + ...`)."""
         self.calls_read = 0
         """Project function calls read so far (a budget against runaway recursion)."""
         self.subclass_map: dict[str, list[Symbol]] | None = None
         """Project classes by the qualified names of their bases, built on first use."""
+        self.django_project_name = ""
+        """The Django settings module `settings.X` is read from ("" = the main project's)."""
+
+    @contextmanager
+    def django_project(self, project: str) -> Iterator[None]:
+        """Inside, Django's `settings.X` is read from the settings module named `project` (the project
+        whose ROOT_URLCONF reaches the URLconf being read) instead of the main project's."""
+        saved, self.django_project_name = self.django_project_name, project
+        try:
+            yield
+        finally:
+            self.django_project_name = saved
 
     # --- public API ---------------------------------------------------------------------
     def value(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None = None) -> Value:
@@ -36,7 +50,7 @@ class Evaluator:
         if expr is None:
             return Value((None,))
         if scope is None:
-            key = (mod.path, id(expr))
+            key = (mod.path, id(expr), self.django_project_name)
             found = self._memo.get(key)
             if found is None:
                 found = self._eval(mod, expr, None, 0)
@@ -233,18 +247,21 @@ class Evaluator:
         return Value((out,), env)
 
     def _fstring(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
-        parts: list[str] = []
+        """The formatted string; a part that may take other values (a name reassigned under an `if`)
+        gives other possible strings, as `+` does, the all-first one first."""
+        texts: list[str] = [""]
         env = False
         for part in expr.args:
             if part.kind == "str":
-                parts.append(part.text)
+                texts = [t + part.text for t in texts]
                 continue
             value = self.sub(mod, part, scope, depth)
             env = env or value.from_env
             if not value.known:
                 return opaque(mod, expr, value.reason() or "a formatted part cannot be read", env)
-            parts.append(to_str(value.first))
-        return Value(("".join(parts),), env)
+            pieces = [to_str(o) for o in value.options[:2] if is_plain(o)]
+            texts = list(dict.fromkeys(t + p for t in texts for p in pieces))[:MAX_OPTIONS]
+        return Value(tuple(texts), env)
 
     def _subscript(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
         if len(expr.args) != 2:
