@@ -27,6 +27,7 @@ from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_classes import HandlerClasses
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
+from apilint.frameworks.flask_patterns import local_imports
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -91,6 +92,22 @@ class _Node:
     stand_in: tuple[str, str] | None = None
     """For the app a function receives as a parameter (`def init_app(app: Flask)`) when no caller
     is seen: (function key, parameter name)."""
+    template: str = ""
+    """For a blueprint a project factory built (`bp = make_blueprint("customers")`): the key of the
+    object the factory's body builds, whose routes and hooks every such call's blueprint shares."""
+    pending: list[Diagnostic] = field(default_factory=list)
+    """Diagnostics about the object's own prefix, reported unless the object is only a template."""
+
+
+@dataclass(frozen=True)
+class _Product:
+    """What a project factory function returns: a framework object built by a constructor call."""
+
+    factory: Symbol
+    call: Expr
+    kind: tuple[str, str]
+    template: str
+    """The key of the local the factory assigns the object to (`bp = Blueprint(...)`), or ``."""
 
 
 @dataclass
@@ -144,6 +161,7 @@ class _Linker:
         self._bound: set[str] = set()
         self._replaced: set[tuple[str, str]] = set()
         self._reported: set[tuple[str, int, str]] = set()
+        self._products: dict[str, _Product | None] = {}
 
     def run(self) -> None:
         for mod in self.index:
@@ -184,8 +202,9 @@ class _Linker:
             _local_imports(stmt, env)
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 kind = self._kind(mod, stmt.value, env)
+                product = self._product(mod, stmt.value) if kind is None else None
                 for target in stmt.targets:
-                    if kind is None:
+                    if kind is None and product is None:
                         continue
                     if target.kind == "name":
                         key = f"{mod.module}.{scope}{target.text}"
@@ -193,7 +212,10 @@ class _Linker:
                         key = f"{mod.module}.{cls.qualname}.{target.dotted}"  # self.app = Flask(...)
                     else:
                         continue
-                    self.nodes[key] = self._new_node(key, kind, mod, stmt.line, stmt.value, env)
+                    if kind is not None:
+                        self.nodes[key] = self._new_node(key, kind, mod, stmt.line, stmt.value, env)
+                    elif product is not None:
+                        self.nodes[key] = self._instance(key, mod, stmt.line, stmt.value, env, product)
                     if target.kind == "name":
                         env.names[target.text] = key
             elif stmt.func is not None:
@@ -207,25 +229,67 @@ class _Linker:
                     self._collect(mod, method.body, f"{method.qualname}.<locals>.", inner, stmt.cls)
 
     def _new_node(self, key: str, kind: tuple[str, str], mod: ModuleSummary, line: int, call: Expr,
-                  env: Env | None = None) -> _Node:
-        node = _Node(key, kind[0], kind[1], mod, line)
+                  env: Env | None = None, at: ModuleSummary | None = None) -> _Node:
+        """The object `call` builds; its arguments are read in `mod` (diagnostics point at `at`, line)."""
+        node = _Node(key, kind[0], kind[1], at or mod, line)
         scope = env.scope if env is not None else None
         if node.kind == "blueprint":
             node.name = self.index.values.string(mod, call.arg(0, "name"), scope) or key.rsplit(".", 1)[-1]
             prefix = call.kwarg("url_prefix")
             if prefix is not None:
-                node.prefix = self._path(mod, prefix, env, line)[0]
+                node.prefix = self._path(mod, prefix, env, line, node.pending, at)[0]
             else:
                 node.prefix = self._subclass_prefix(mod, call, scope) or ""
         elif node.kind == "api":
             prefix = call.kwarg("prefix")
-            node.prefix = self._path(mod, prefix, env, line)[0] if prefix is not None else ""
+            node.prefix = self._path(mod, prefix, env, line, node.pending, at)[0] if prefix is not None else ""
             node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
         elif node.kind == "namespace":
             node.name = self.index.values.string(mod, call.arg(0, "name"), scope) or key.rsplit(".", 1)[-1]
             path = call.kwarg("path")
-            node.prefix = self._path(mod, path, env, line)[0] if path is not None else "/" + node.name
+            node.prefix = self._path(mod, path, env, line, node.pending, at)[0] if path is not None \
+                else "/" + node.name
             node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
+        return node
+
+    def _product(self, mod: ModuleSummary, call: Expr) -> _Product | None:
+        """The blueprint a project factory returns (`def make_blueprint(name): return Blueprint(name, ...)`,
+        or a local it builds and returns), when `call` calls one."""
+        if call.kind != "call" or call.func.kind not in ("name", "attr"):
+            return None
+        symbol = self.index.resolve(mod, call.func)
+        if symbol is None or symbol.func is None:
+            return None
+        if symbol.qualname not in self._products:
+            self._products[symbol.qualname] = self._factory_product(symbol)
+        return self._products[symbol.qualname]
+
+    def _factory_product(self, symbol: Symbol) -> _Product | None:
+        assert symbol.func is not None
+        env = Env(imports=local_imports(symbol.func))
+        built: dict[str, Expr] = {}
+        for stmt in walk_stmts(symbol.func.body):
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None and stmt.value.kind == "call":
+                built.update((t.text, stmt.value) for t in stmt.targets if t.kind == "name")
+            if stmt.kind != "return" or stmt.value is None:
+                continue
+            local = stmt.value.text if stmt.value.kind == "name" else ""
+            ctor = built.get(local) if local else stmt.value
+            kind = self._kind(symbol.module, ctor, env) if ctor is not None else None
+            if ctor is not None and kind is not None and kind[0] == "blueprint":
+                template = f"{symbol.module.module}.{symbol.func.qualname}.<locals>.{local}" if local else ""
+                return _Product(symbol, ctor, kind, template)
+        return None
+
+    def _instance(self, key: str, mod: ModuleSummary, line: int, call: Expr, env: Env, product: _Product) -> _Node:
+        """The blueprint one call of a factory builds: its name and prefix read with the factory's
+        parameters bound to this call's arguments."""
+        factory = product.factory
+        assert factory.func is not None
+        bound = self.index.values.bind_arguments(mod, factory.func, call, env.scope, skip_self=False)
+        inner = Env(imports=local_imports(factory.func), scope=Scope(factory.module, factory.func, bound))
+        node = self._new_node(key, product.kind, factory.module, line, product.call, inner, at=mod)
+        node.template = product.template
         return node
 
     def _subclass_prefix(self, mod: ModuleSummary, call: Expr, scope: Scope | None) -> str | None:
@@ -249,8 +313,10 @@ class _Linker:
         return None
 
     def _factory_aliases(self, mod: ModuleSummary) -> None:
-        """`app = create_app()` where the factory builds and returns a Flask app."""
-        self.aliases.update(factory_aliases(self.index, mod, self.nodes))
+        """`app = create_app()` where the factory builds and returns a Flask app (a blueprint a
+        factory builds is an object of its own: `_instance`)."""
+        self.aliases.update((name, key) for name, key in factory_aliases(self.index, mod, self.nodes).items()
+                            if name not in self.nodes)
 
     # --- pass 2: registrations and routes --------------------------------------------
     def _node(self, mod: ModuleSummary, expr: Expr | None, env: Env, _depth: int = 0) -> _Node | None:
@@ -545,14 +611,16 @@ class _Linker:
                     bound[kw.name] = node
         if not bound:
             return
-        key = f"{symbol.qualname}|" + ",".join(f"{p}={n.key}" for p, n in sorted(bound.items()))
+        values = self.index.values.bind_arguments(mod, func, call, env.scope, skip_self=is_method)
+        # the same objects with other arguments (`register_view(bp, "/a", A)`, then `"/b", B`) is another reading
+        key = f"{symbol.qualname}|" + ",".join(f"{p}={n.key}" for p, n in sorted(bound.items())) + "|" + \
+            ",".join(f"{p}={v.options!r}" for p, v in sorted(values.items()) if p not in bound)
         if key in self._bound or len(self._bound) > 500:
             return
         self._bound.add(key)
         func_key = f"{symbol.module.module}.{func.qualname}"
         for name in bound:
             self._replaced.add((func_key, name))
-        values = self.index.values.bind_arguments(mod, func, call, env.scope, skip_self=is_method)
         cls = self._owner_class(symbol)
         inner = Env(condition=env.condition)
         self._function_body(symbol.module, func, "", inner, {p: n.key for p, n in bound.items()}, values, cls)
@@ -654,11 +722,11 @@ class _Linker:
                     break
                 mod, view = found
             elif view.kind == "call" and view.func.kind == "attr" and view.func.text == "as_view":
-                symbol = self.index.resolve(mod, view.func.args[0])
+                symbol = self._class_value(mod, view.func.args[0], env)
                 if symbol is not None and symbol.cls is not None:
-                    name = self.index.const_str(mod, view.arg(0, "name")) or symbol.cls.name
+                    name = self.index.values.string(mod, view.arg(0, "name"), env.scope) or symbol.cls.name
                     node.routes += self._view_routes(symbol, rule, endpoint or name, wrappers,
-                                                     self._listed_methods(mod, call))
+                                                     self._listed_methods(mod, call, env))
                 return
             elif view.kind == "call" and len(view.positional) == 1:  # login_required(view)
                 wrappers.append((mod, view.func))
@@ -669,13 +737,13 @@ class _Linker:
             return
         symbol = self.index.resolve(mod, view)
         if symbol is not None and symbol.func is not None:
-            methods = self._listed_methods(mod, call) or ("GET",)
+            methods = self._listed_methods(mod, call, env) or ("GET",)
             own = self._own_decorators(symbol.module, symbol.func)
             node.routes.append(_Raw(methods, rule, symbol.module, symbol.func, symbol.func.qualname,
                                     symbol.func.line, endpoint or symbol.func.name, own + wrappers))
         elif symbol is not None and symbol.cls is not None and self.classes.is_handler_class(symbol):
             # bp.add_url_rule("/x", "x", RHSettings): a request-handler class, built per request
-            listed = self._listed_methods(mod, call) or ("GET",)
+            listed = self._listed_methods(mod, call, env) or ("GET",)
             for methods, owner, func in self.classes.handlers(symbol, listed):
                 node.routes.append(_Raw(methods, rule, owner.module, func, func.qualname, func.line,
                                         endpoint or symbol.cls.name, list(wrappers), view_class=symbol))
@@ -764,10 +832,18 @@ class _Linker:
             return (method.upper(),)
         return self._listed_methods(mod, call) or ("GET",)
 
-    def _listed_methods(self, mod: ModuleSummary, call: Expr) -> tuple[str, ...]:
+    def _listed_methods(self, mod: ModuleSummary, call: Expr, env: Env | None = None) -> tuple[str, ...]:
+        """The `methods=` a registration lists: () when none (or `None`, a helper's default), `ANY`
+        when they cannot be read."""
         given = call.kwarg("methods")
         if given is None:
             return ()
+        if env is not None and env.scope is not None:  # a helper's `methods=methods` parameter
+            value = self.index.values.value(mod, given, env.scope).first
+            if value is None:
+                return ()
+            if isinstance(value, list | tuple | set) and value and all(isinstance(v, str) for v in value):
+                return tuple(sorted({v.upper() for v in value}))
         listed = self.index.const_value(mod, given)
         if listed is not None and listed.kind in ("list", "tuple", "set"):
             found = tuple(sorted({e.text.upper() for e in listed.args if e.kind == "str"}))
@@ -775,35 +851,66 @@ class _Linker:
                 return found
         return ("ANY",)
 
-    def _path(self, mod: ModuleSummary, expr: Expr | None, env: Env | None, line: int) -> tuple[str, str]:
-        """(path text with `{?expr}` for unreadable parts, a note when it may take other values)."""
+    def _class_value(self, mod: ModuleSummary, expr: Expr, env: Env) -> Symbol | None:
+        """The project class `expr` names, through a helper's parameter bound to one
+        (`def register_view(bp, rule, view): ... view.as_view(...)`)."""
+        if expr.kind == "name" and env.scope is not None and env.scope.binds(expr.text):
+            value = self.index.values.value(mod, expr, env.scope).first
+            return value.symbol if isinstance(value, Ref) else None
+        return self.index.resolve(mod, expr)
+
+    def _path(self, mod: ModuleSummary, expr: Expr | None, env: Env | None, line: int,
+              sink: list[Diagnostic] | None = None, at: ModuleSummary | None = None) -> tuple[str, str]:
+        """(path text with `{?expr}` for unreadable parts, a note when it may take other values).
+        Unreadable parts are reported at `at` (default `mod`), line, into `sink` (default the output)."""
         if expr is None:
             return "", ""
         text = self.index.values.text(mod, expr, env.scope if env is not None else None)
+        where = (at or mod).path
         for source, reason in zip(text.unresolved, text.reasons, strict=False):
-            key = (mod.path, line, source)
+            key = (where, line, source)
             if key not in self._reported:
                 self._reported.add(key)
-                self.out.diagnostics.append(Diagnostic(
+                (self.out.diagnostics if sink is None else sink).append(Diagnostic(
                     "ROUTE001", f"path part `{source}` cannot be read ({reason}); routes under it show "
-                    f"{placeholder(source)} in their path", Location(mod.path, line)))
+                    f"{placeholder(source)} in their path", Location(where, line)))
         note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
             if text.alternatives else ""
         return text.text, note
 
     # --- pass 3: emit ----------------------------------------------------------------
     def _emit(self) -> None:
+        templates = self._instantiate()
         for node in sorted(self.nodes.values(), key=lambda n: n.key):
             if node.kind == "app" and node.lib == "flask":
                 self.out.apps.append(AppFact("flask", node.key, Location(node.mod.path, node.line)))
                 self.facts.app(node.key, Location(node.mod.path, node.line))
+            if node.key not in templates or node.included:
+                self.out.diagnostics += node.pending
         roots = [n for n in self.nodes.values() if (n.kind == "app" or not n.included)
-                 and (n.stand_in is None or n.stand_in not in self._replaced)]
+                 and (n.stand_in is None or n.stand_in not in self._replaced) and n.key not in templates]
         for root in sorted(roots, key=lambda n: n.key):
             app_hooks: list[tuple[ModuleSummary, FunctionDef]] = []
             for node in self._subtree(root, set()):
                 app_hooks += node.app_hooks
             self._walk(root, root.prefix if root.kind != "app" else "", [], root, app_hooks, set(), "")
+
+    def _instantiate(self) -> set[str]:
+        """Give each blueprint a factory built what the factory's body adds to its own object
+        (routes, registrations, hooks): the keys of those template objects."""
+        templates: set[str] = set()
+        for node in sorted(self.nodes.values(), key=lambda n: n.key):
+            template = self.nodes.get(node.template) if node.template else None
+            if template is None or template is node:
+                continue
+            templates.add(template.key)
+            node.routes += template.routes
+            node.includes += template.includes
+            node.hooks += template.hooks
+            node.app_hooks += template.app_hooks
+            node.decorators += template.decorators
+            node.limits += template.limits
+        return templates
 
     def _subtree(self, node: _Node, seen: set[str]) -> Iterator[_Node]:
         if node.key in seen or len(seen) > 200:

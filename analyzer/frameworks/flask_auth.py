@@ -287,7 +287,8 @@ class FlaskAuth:
                                          and PERMISSION_CALL.match(call.func.text)):
                 roles.append(role)
             elif role is None and depth < 2 and call.func.kind in ("name", "attr") and not call.positional:
-                helper = self.index.lookup(self.qualify(mod, call.func, local) or "")
+                helper = self._own_method(mod, func, call.func.text) if call.func.dotted == f"self.{call.func.text}" \
+                    else self.index.lookup(self.qualify(mod, call.func, local) or "")
                 if helper is not None and helper.func is not None and helper.func is not func:
                     roles += self.body_roles(helper.module, helper.func, depth + 1, handler)
         check = body_checks_role(func)
