@@ -25,6 +25,7 @@ from apilint.frameworks.common import (
 )
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_classes import HandlerClasses
+from apilint.frameworks.flask_config import AppConfig
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
 from apilint.frameworks.flask_patterns import local_imports
@@ -158,6 +159,7 @@ class _Linker:
         self.hooks = HookJudge(index, self.auth)
         self.classes = HandlerClasses(index, self.auth)
         self.facts = FlaskFacts(index, out)
+        self.config = AppConfig(index)
         self._bound: set[str] = set()
         self._replaced: set[tuple[str, str]] = set()
         self._reported: set[tuple[str, int, str]] = set()
@@ -512,6 +514,7 @@ class _Linker:
                         env.names[target.text] = node.key
         if len(stmt.targets) == 1 and stmt.targets[0].kind in ("attr", "subscript"):
             self.facts.assignment(mod, stmt, lambda e: self._app_of(mod, e, env))
+            self.config.item(mod, stmt.targets[0], value, env.scope, lambda e: self._app_of(mod, e, env))
 
     def _app_of(self, mod: ModuleSummary, expr: Expr, env: Env) -> str | None:
         node = self._node(mod, expr, env)
@@ -545,6 +548,8 @@ class _Linker:
     def _call(self, mod: ModuleSummary, call: Expr, env: Env, line: int) -> None:
         func = call.func
         self.facts.call(mod, call, line, lambda e: self._app_of(mod, e, env))
+        if self.config.call(mod, call, env.scope, lambda e: self._app_of(mod, e, env)):
+            return
         if func.kind == "call" and func.func.kind == "attr" and func.func.text in ("limit", "shared_limit"):
             self._limit_node(mod, call, env, line)  # limiter.limit("100/hour")(bp)
             return
@@ -865,7 +870,9 @@ class _Linker:
         Unreadable parts are reported at `at` (default `mod`), line, into `sink` (default the output)."""
         if expr is None:
             return "", ""
-        text = self.index.values.text(mod, expr, env.scope if env is not None else None)
+        known = env or Env()
+        readable, scope = self.config.substitute(mod, expr, known.scope, lambda e: self._app_of(mod, e, known))
+        text = self.index.values.text(mod, readable, scope)
         where = (at or mod).path
         for source, reason in zip(text.unresolved, text.reasons, strict=False):
             key = (where, line, source)

@@ -327,3 +327,38 @@ def test_login_enforced_only_under_a_setting_is_unknown_with_the_setting(tmp_pat
     route = routes["DELETE /watches/{uuid}"]
     assert route.auth.status.value == "unknown"
     assert route.auth.evidence[0].detail == "turns anonymous callers away only when `password_set` (a run-time setting)"
+
+
+def test_role_check_in_a_method_of_the_resource_base_class(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask import abort, g
+            from flask_jwt_extended import jwt_required
+            from flask_restful import Api, Resource
+            from app import app
+
+            api = Api(app)
+
+            class AdminResource(Resource):
+                method_decorators = [jwt_required()]
+
+                def require_admin(self):
+                    if not g.user.is_admin:
+                        abort(403)
+
+            class Stats(AdminResource):
+                def get(self):
+                    self.require_admin()
+                    return {}
+
+            class Profile(AdminResource):
+                def get(self):
+                    return {}
+
+            api.add_resource(Stats, "/stats")
+            api.add_resource(Profile, "/profile")
+        """,
+    })
+    assert [e.kind for e in routes["GET /stats"].authz] == ["role"]
+    assert routes["GET /profile"].authz == ()
