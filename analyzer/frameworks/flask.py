@@ -341,7 +341,8 @@ class _Linker:
             owner = self._node(mod, expr.args[0], env)
             if owner is not None and owner.lib == "connexion":
                 return owner
-        qualified = self._qualify(mod, expr, env)
+        imported = self._imported_module(mod, env.values.get(head), env) if rest else None
+        qualified = f"{imported}.{rest}" if imported is not None else self._qualify(mod, expr, env)
         if qualified is None:
             return None
         key = self.aliases.get(qualified, qualified)
@@ -351,6 +352,16 @@ class _Linker:
         if symbol is not None:
             return self.nodes.get(self.aliases.get(symbol.qualname, symbol.qualname))
         return None
+
+    def _imported_module(self, mod: ModuleSummary, value: Expr | None, env: Env) -> str | None:
+        """`module = importlib.import_module(f"app.blueprints.{name}")` with `name` known (a loop
+        over a literal list of module names): the module's name."""
+        if value is None or value.kind != "call" or not value.positional:
+            return None
+        if self._qualify(mod, value.func, env) not in ("importlib.import_module", "__import__", "import_module"):
+            return None
+        name = self.index.values.string(mod, value.positional[0], env.scope)
+        return name if name is not None and self.index.module(name) is not None else None
 
     def _factory_node(self, mod: ModuleSummary, call: Expr, depth: int) -> _Node | None:
         """`construct_blueprint(datastore)`: a project function that builds a blueprint and returns it."""
@@ -519,6 +530,16 @@ class _Linker:
     def _app_of(self, mod: ModuleSummary, expr: Expr, env: Env) -> str | None:
         node = self._node(mod, expr, env)
         return node.key if node is not None and node.kind == "app" else None
+
+    def _config_of(self, mod: ModuleSummary, expr: Expr, env: Env) -> str | None:
+        """The app whose config `expr.config` reads: for the stand-in app of a hook no caller is
+        seen for (`def load_blueprints(app)`), the project's only Flask app."""
+        key = self._app_of(mod, expr, env)
+        node = self.nodes.get(key) if key is not None else None
+        if node is None or node.stand_in is None:
+            return key
+        apps = [n.key for n in self.nodes.values() if n.kind == "app" and n.lib == node.lib and n.stand_in is None]
+        return apps[0] if len(apps) == 1 else key
 
     def _constructed(self, mod: ModuleSummary, node: _Node, call: Expr, env: Env) -> None:
         """`Api(app)` / `Api(bp, prefix=...)` / `Api(app=app)` attach the API when it is created."""
@@ -768,8 +789,9 @@ class _Linker:
                 if allowed and method.name.upper() not in allowed:
                     continue
                 decs = class_decs + self._method_decorators(symbol, method.name) + wrappers
+                own = self._own_decorators(owner.module, method) + self._delegated_decorators(symbol, owner, method)
                 out.append(_Raw((method.name.upper(),), path, owner.module, method, method.qualname, method.line,
-                                endpoint, self._own_decorators(owner.module, method) + decs))
+                                endpoint, own + decs))
         if not out:
             for owner in self._class_chain(symbol):
                 assert owner.cls is not None
@@ -780,6 +802,23 @@ class _Linker:
                                     self._own_decorators(owner.module, dispatch) + class_decs + wrappers))
                     break
         return out
+
+    def _delegated_decorators(self, symbol: Symbol, owner: Symbol, method: FunctionDef,
+                              depth: int = 0) -> list[tuple[ModuleSummary, Expr]]:
+        """`def post(self, pid): return super().post(pid)`: the decorators of the parent class's
+        method the request is handed to (`@jwt_required()` on the base resource's `post`)."""
+        if depth > 3 or not _calls_super(method):
+            return []
+        chain = list(self._class_chain(symbol))
+        names = [c.qualname for c in chain]
+        start = names.index(owner.qualname) + 1 if owner.qualname in names else len(chain)
+        for parent in chain[start:]:
+            assert parent.cls is not None
+            found = parent.cls.method(method.name)
+            if found is not None:
+                return self._own_decorators(parent.module, found) + \
+                    self._delegated_decorators(symbol, parent, found, depth + 1)
+        return []
 
     def _class_chain(self, symbol: Symbol) -> Iterator[Symbol]:
         yield symbol
@@ -871,7 +910,7 @@ class _Linker:
         if expr is None:
             return "", ""
         known = env or Env()
-        readable, scope = self.config.substitute(mod, expr, known.scope, lambda e: self._app_of(mod, e, known))
+        readable, scope = self.config.substitute(mod, expr, known.scope, lambda e: self._config_of(mod, e, known))
         text = self.index.values.text(mod, readable, scope)
         where = (at or mod).path
         for source, reason in zip(text.unresolved, text.reasons, strict=False):
@@ -1025,6 +1064,18 @@ def _url_prefix_default(stmt: Stmt, expr: Expr) -> Expr | None:
             and len(expr.args) == 2 and expr.args[1].kind == "str" and expr.args[1].text == "url_prefix":
         return stmt.value
     return None
+
+
+def _calls_super(method: FunctionDef) -> bool:
+    """True when the method calls the same method of its parent (`super().post(...)`)."""
+    for stmt in walk_stmts(method.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                func = call.func
+                if func.kind == "attr" and func.text == method.name and func.args[0].kind == "call" \
+                        and func.args[0].func.kind == "name" and func.args[0].func.text == "super":
+                    return True
+    return False
 
 
 def _conditioned(raws: list[_Raw], env: Env, note: str) -> list[_Raw]:

@@ -125,6 +125,8 @@ class FlaskAuth:
                 roles = call.render(60) if call is not None else qualified
                 out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, roles, loc))
             return out
+        if top == "flask_allows" and short == "requires":  # `@requires(IsAdmin)`, the module-level decorator
+            return self._allows(call, qualified, loc, out)
         instance = self._instance_of(mod, target.args[0]) if target.kind == "attr" else None
         if instance is not None:
             return self._instance_decorator(instance, target.text, call, qualified, loc, out)
@@ -180,10 +182,23 @@ class FlaskAuth:
         elif top == "flask_oidc" and method in ("require_login", "accept_token"):
             out.status = AuthStatus.REQUIRED
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_oidc", loc))
+        elif top == "flask_allows" and method == "requires":
+            self._allows(call, qualified, loc, out)
         elif top == "flask_principal" and method == "require":
             out.status = AuthStatus.REQUIRED
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_principal", loc))
             out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "Permission.require", loc))
+        return out
+
+    @staticmethod
+    def _allows(call: Expr | None, qualified: str, loc: Location, out: Judgement) -> Judgement:
+        """flask-allows: the requirements decide who may call, anonymous callers (a guest
+        identity) included, so authentication is unknown; it is a permission check."""
+        detail = call.render(60) if call is not None else qualified
+        out.status = AuthStatus.UNKNOWN
+        out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN,
+                                     f"flask_allows requirements decide who may call: {detail}", loc))
+        out.authz.append(Evidence("permission", qualified, AuthStatus.REQUIRED, detail, loc))
         return out
 
     def _project_decorator(self, symbol: Symbol, loc: Location, depth: int) -> Judgement:

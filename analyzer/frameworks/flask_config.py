@@ -4,8 +4,9 @@
 string), `app.config.update(KEY=...)`, `app.config.from_mapping({...})` and
 `app.config["KEY"] = ...` are recorded per app in the order the code runs them; a later source
 wins, as in Flask. Files and the environment (`from_pyfile`, `from_envvar`, `from_file`,
-`from_prefixed_env`) cannot be read: the value is taken from the sources before them and
-marked `from_env` (a deployment may override it), the way environment defaults are.
+`from_prefixed_env`) and objects chosen at run time (`from_object(get_config(name))`) cannot be
+read: the value is taken from the sources before them and marked `from_env` (a deployment may
+override it), the way environment defaults are.
 
 A path written with `app.config["API_PREFIX"]` or `app.config.get("API_PREFIX", "/api")` is
 then evaluated with that value in place (`substitute`); what no readable source sets stays
@@ -86,7 +87,7 @@ class AppConfig:
     # --- reading -----------------------------------------------------------------------
     def value(self, app: str, key: str) -> Value | None:
         """The value the app's config holds for `key` once every recorded source is loaded, or
-        None when no source that can be read sets it (or one that cannot be read might)."""
+        None when no source that can be read sets it."""
         from_env = False
         for source in reversed(self._sources.get(app, [])):
             if source.expr is None:
@@ -98,8 +99,9 @@ class AppConfig:
                     return Value(found.options, found.from_env or from_env)
                 continue
             attribute = self._attribute(source, key)
-            if attribute is False:
-                return None  # an object apilint cannot read may set it
+            if attribute is False:  # an object chosen at run time (the deployment's config) may override it
+                from_env = True
+                continue
             if isinstance(attribute, Value):
                 return Value(attribute.options, attribute.from_env or from_env)
         return None
@@ -172,16 +174,17 @@ class AppConfig:
         if app is None or not key:
             return None
         value = self.value(app, key)
-        if value is None and default is not None and self._readable(app):
+        if value is None and default is not None:
             value = self.index.values.value(mod, default, scope)
-            if any(s.expr is None for s in self._sources.get(app, [])):
-                value = Value(value.options, True)  # a file or the environment may set it
+            if self._overridable(app):
+                value = Value(value.options, True)
         return value if value is not None and value.known else None
 
-    def _readable(self, app: str) -> bool:
-        """True when every object the app loads its config from can be read (so a key none of
-        them sets falls back to the default given)."""
-        return all(s.expr is None or s.key or self._attribute(s, "\0") is not False for s in self._sources.get(app, []))
+    def _overridable(self, app: str) -> bool:
+        """True when the app also loads config apilint cannot read (a file, the environment, an
+        object chosen at run time), which may set any key."""
+        return any(s.expr is None or (not s.key and self._attribute(s, "\0") is False)
+                   for s in self._sources.get(app, []))
 
 
 def _dotted(qualname: str) -> Expr:

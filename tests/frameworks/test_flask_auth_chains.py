@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from apilint.model import Route
+from apilint.model import AuthStatus, Route
 from apilint.testing import analyze_dir
 
 
@@ -362,3 +362,62 @@ def test_role_check_in_a_method_of_the_resource_base_class(tmp_path: Path) -> No
     })
     assert [e.kind for e in routes["GET /stats"].authz] == ["role"]
     assert routes["GET /profile"].authz == ()
+
+
+def test_a_method_handing_the_request_to_its_decorated_parent(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask.views import MethodView
+            from flask_jwt_extended import jwt_required
+            from app import app
+
+            class BaseImport(MethodView):
+                @jwt_required()
+                def post(self, *args):
+                    return self.run(*args)
+
+            class AssetsImport(BaseImport):
+                def post(self, project_id):
+                    return super().post(project_id)
+
+            class Preview(BaseImport):
+                def post(self, project_id):
+                    return {}
+
+            app.add_url_rule("/import/<project_id>/assets", view_func=AssetsImport.as_view("assets"))
+            app.add_url_rule("/preview/<project_id>", view_func=Preview.as_view("preview"))
+        """,
+    })
+    assert routes["POST /import/{project_id}/assets"].auth.status is AuthStatus.REQUIRED
+    assert routes["POST /preview/{project_id}"].auth.status is AuthStatus.NONE
+
+
+def test_flask_allows_requirements_are_a_permission_check_of_unknown_reach(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/extensions.py": "from flask_allows import Allows\nallows = Allows()\n",
+        "app/views.py": """
+            from flask.views import MethodView
+            from flask_allows import requires
+            from app import app
+            from app.extensions import allows
+            from app.requirements import IsAdmin
+
+            class Settings(MethodView):
+                decorators = [allows.requires(IsAdmin)]
+
+                def get(self):
+                    return {}
+
+            @app.route("/reports")
+            @requires(IsAdmin)
+            def reports():
+                return {}
+
+            app.add_url_rule("/settings", view_func=Settings.as_view("settings"))
+        """,
+    })
+    for key in ("GET /settings", "GET /reports"):
+        assert routes[key].auth.status is AuthStatus.UNKNOWN
+        assert [e.kind for e in routes[key].authz] == ["permission"]

@@ -333,3 +333,45 @@ def test_app_config_read_from_every_kind_of_source(tmp_path: Path) -> None:
     assert ("GET", "/v3/shop/items") in routes
     assert routes[("GET", "/people{?app.config['UNSET']}/users")].unresolved == ("app.config['UNSET']",)
     assert "ROUTE001" in codes
+
+
+def test_blueprints_of_modules_imported_by_name_in_a_loop(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/blueprints/__init__.py": "",
+        "app/blueprints/items.py": ITEMS.replace("bp = ", "blueprint = ").replace("@bp.", "@blueprint."),
+        "app/blueprints/users.py": USERS.replace("bp = ", "blueprint = ").replace("@bp.", "@blueprint."),
+        "app/main.py": """
+            import importlib
+            from flask import Flask
+            BLUEPRINT_MODULES = ["items", "users"]
+            app = Flask(__name__)
+            for module_name in BLUEPRINT_MODULES:
+                module = importlib.import_module(f"app.blueprints.{module_name}")
+                app.register_blueprint(module.blueprint, url_prefix="/api")
+        """,
+    })
+    assert routes[("GET", "/api/items")].linked and routes[("GET", "/api/users")].linked
+
+
+def test_a_plugin_hook_reads_the_config_of_the_projects_only_app(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS,
+        "app/defaults.py": "class DefaultConfig:\n    ITEMS_PREFIX = '/shop'\n",
+        "app/factory.py": """
+            from flask import Flask
+
+            def create_app(config=None):
+                app = Flask(__name__)
+                app.config.from_object("app.defaults.DefaultConfig")
+                app.config.from_object(config)  # the deployment's own: may override any key
+                app.pluggy.hook.load_blueprints(app=app)
+                return app
+        """,
+        "app/plugin.py": """
+            from app import items
+
+            def load_blueprints(app):
+                app.register_blueprint(items.bp, url_prefix=app.config["ITEMS_PREFIX"])
+        """,
+    })
+    assert ("GET", "/shop/items") in routes
