@@ -204,7 +204,7 @@ class _Linker:
             _local_imports(stmt, env)
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 kind = self._kind(mod, stmt.value, env)
-                product = self._product(mod, stmt.value) if kind is None else None
+                product = self._product(mod, stmt.value, env) if kind is None else None
                 for target in stmt.targets:
                     if kind is None and product is None:
                         continue
@@ -254,12 +254,12 @@ class _Linker:
             node.decorators += [(mod, d) for d in _items(self.index, mod, call.kwarg("decorators"))]
         return node
 
-    def _product(self, mod: ModuleSummary, call: Expr) -> _Product | None:
+    def _product(self, mod: ModuleSummary, call: Expr, env: Env) -> _Product | None:
         """The blueprint a project factory returns (`def make_blueprint(name): return Blueprint(name, ...)`,
         or a local it builds and returns), when `call` calls one."""
         if call.kind != "call" or call.func.kind not in ("name", "attr"):
             return None
-        symbol = self.index.resolve(mod, call.func)
+        symbol = self._function(mod, call.func, env)
         if symbol is None or symbol.func is None:
             return None
         if symbol.qualname not in self._products:
@@ -325,7 +325,7 @@ class _Linker:
         if expr is None or _depth > 4:
             return None
         if expr.kind == "call":
-            return self._factory_node(mod, expr, _depth)
+            return self._factory_node(mod, expr, env, _depth)
         dotted = expr.dotted
         if dotted is None:
             return None
@@ -363,9 +363,14 @@ class _Linker:
         name = self.index.values.string(mod, value.positional[0], env.scope)
         return name if name is not None and self.index.module(name) is not None else None
 
-    def _factory_node(self, mod: ModuleSummary, call: Expr, depth: int) -> _Node | None:
+    def _function(self, mod: ModuleSummary, expr: Expr, env: Env) -> Symbol | None:
+        """The project definition `expr` names, through names imported in the enclosing function."""
+        qualified = self._qualify(mod, expr, env)
+        return self.index.lookup(qualified) if qualified is not None else None
+
+    def _factory_node(self, mod: ModuleSummary, call: Expr, env: Env, depth: int) -> _Node | None:
         """`construct_blueprint(datastore)`: a project function that builds a blueprint and returns it."""
-        symbol = self.index.resolve(mod, call.func)
+        symbol = self._function(mod, call.func, env)
         if symbol is None or symbol.func is None:
             return None
         local = f"{symbol.module.module}.{symbol.func.qualname}.<locals>."

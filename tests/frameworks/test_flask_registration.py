@@ -375,3 +375,35 @@ def test_a_plugin_hook_reads_the_config_of_the_projects_only_app(tmp_path: Path)
         """,
     })
     assert ("GET", "/shop/items") in routes
+
+
+def test_blueprint_factories_imported_inside_the_app_factory(tmp_path: Path) -> None:
+    factory = """
+        from flask import Blueprint
+
+        def construct_blueprint(datastore):
+            bp = Blueprint("{name}", __name__)
+
+            @bp.route("/{name}")
+            def index():
+                return {{}}
+            return bp
+    """
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/rss/__init__.py": "",
+        "app/rss/blueprint.py": factory.format(name="feed"),
+        "app/imports.py": factory.format(name="imports"),
+        "app/main.py": """
+            from flask import Flask
+
+            def create_app(datastore):
+                app = Flask(__name__)
+                import app.rss.blueprint as rss
+                from app.imports import construct_blueprint as construct_import_blueprint
+                app.register_blueprint(rss.construct_blueprint(datastore), url_prefix="/rss")
+                imports_bp = construct_import_blueprint(datastore)
+                app.register_blueprint(imports_bp, url_prefix="/imports")
+                return app
+        """,
+    })
+    assert routes[("GET", "/rss/feed")].linked and routes[("GET", "/imports/imports")].linked
