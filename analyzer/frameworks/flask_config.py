@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from apilint.frameworks.flask_nodes import dotted_expr
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, Keyword, ModuleSummary
 from apilint.values import Instance, Ref, Scope, Value
@@ -127,7 +128,7 @@ class AppConfig:
         for owner in (symbol, *(self.index.lookup(b) for b in self.index.base_names(symbol))):
             if owner is None or owner.cls is None or owner.cls.attribute(key) is None:
                 continue
-            return self.index.values.value(owner.module, Expr("attr", key, (_dotted(owner.cls.qualname),)))
+            return self.index.values.value(owner.module, Expr("attr", key, (dotted_expr(owner.cls.qualname),)))
         return None
 
     def substitute(self, mod: ModuleSummary, expr: Expr, scope: Scope | None,
@@ -185,14 +186,6 @@ class AppConfig:
         object chosen at run time), which may set any key."""
         return any(s.expr is None or (not s.key and self._attribute(s, "\0") is False)
                    for s in self._sources.get(app, []))
-
-
-def _dotted(qualname: str) -> Expr:
-    head, *rest = qualname.split(".")
-    expr = Expr("name", head)
-    for part in rest:
-        expr = Expr("attr", part, (expr,))
-    return expr
 
 
 __all__ = ["AppConfig"]
