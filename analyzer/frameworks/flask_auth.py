@@ -51,6 +51,8 @@ KNOWN_CALLS: dict[str, AuthStatus] = {
     "flask_jwt_extended.verify_jwt_refresh_token_in_request": AuthStatus.REQUIRED,
     "flask_jwt_extended.verify_jwt_in_request_optional": AuthStatus.OPTIONAL,
 }
+ALLOWS_PERMISSIONS = frozenset({"flask_allows.Permission", "flask_allows.permission.Permission"})
+"""flask-allows' `Permission(*requirements)`: true when the caller meets requirements (given the object)."""
 HTTPAUTH_CLASSES = ("HTTPBasicAuth", "HTTPTokenAuth", "HTTPDigestAuth", "MultiAuth")
 AUTHISH = ("login", "auth", "token", "jwt", "api_key", "apikey", "permission", "role", "admin", "signed_in")
 NOT_AUTH = frozenset({"functools.wraps", "wraps"})
@@ -326,7 +328,7 @@ class FlaskAuth:
             passed = [*call.positional, *(kw.value for kw in call.keywords)]
             if not any(set(arg.names()) & derived for arg in passed):
                 continue
-            if OBJECT_CHECK.match(name):
+            if OBJECT_CHECK.match(name) or self.qualify(mod, call.func) in ALLOWS_PERMISSIONS:
                 out.append(call.render(60))
             elif call.func.kind == "attr" and call.func.args[0].dotted == "self":
                 method = self._own_method(mod, func, name)

@@ -421,3 +421,40 @@ def test_flask_allows_requirements_are_a_permission_check_of_unknown_reach(tmp_p
     for key in ("GET /settings", "GET /reports"):
         assert routes[key].auth.status is AuthStatus.UNKNOWN
         assert [e.kind for e in routes[key].authz] == ["permission"]
+
+
+def test_flask_allows_permission_on_the_loaded_object_is_an_object_check(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask import abort
+            from flask.views import MethodView
+            from flask_allows import Permission
+            from flask_login import login_required
+            from app import app
+            from app.models import Post
+            from app.requirements import IsModeratorIn
+
+            class HidePost(MethodView):
+                decorators = [login_required]
+
+                def post(self, post_id):
+                    post = Post.query.filter_by(id=post_id).first_or_404()
+                    if not Permission(IsModeratorIn(forum=post.forum)):
+                        abort(403)
+                    post.hide()
+                    return {}
+
+            class RawPost(MethodView):
+                decorators = [login_required]
+
+                def get(self, post_id):
+                    post = Post.query.filter_by(id=post_id).first_or_404()
+                    return {"content": post.content}
+
+            app.add_url_rule("/post/<int:post_id>/hide", view_func=HidePost.as_view("hide"))
+            app.add_url_rule("/post/<int:post_id>/raw", view_func=RawPost.as_view("raw"))
+        """,
+    })
+    assert "object_permission" in [e.kind for e in routes["POST /post/{post_id}/hide"].authz]
+    assert routes["GET /post/{post_id}/raw"].authz == ()
