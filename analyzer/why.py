@@ -72,7 +72,8 @@ def reason(route: Route) -> str:
     e = first.evidence
     where = f" at {e.location.file}:{e.location.line}" if e.location else ""
     if first.level == "unlinked":
-        return f"{status.value}: no app apilint can see mounts {e.name}{where}; the one that does may add authentication"
+        return (f"{status.value}: no app apilint can see mounts {e.name}{where}; "
+                "the one that does may add authentication")
     return f"{status.value}: {first.level} {e.kind.replace('_', ' ')} {e.name}{where}"
 
 

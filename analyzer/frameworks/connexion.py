@@ -19,8 +19,8 @@ from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.body_auth import body_auth, body_checks_role
 from apilint.frameworks.common import join_paths, normalize_path
-from apilint.frameworks.flask import handler_issues_credentials
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
+from apilint.frameworks.flask_emit import handler_issues_credentials
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts

@@ -24,9 +24,9 @@ from typing import Any
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import normalize_path
-from apilint.frameworks.flask import handler_issues_credentials
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement
 from apilint.frameworks.flask_classes import HandlerClasses
+from apilint.frameworks.flask_emit import handler_issues_credentials
 from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts

@@ -51,6 +51,8 @@ KNOWN_CALLS: dict[str, AuthStatus] = {
     "flask_jwt_extended.verify_jwt_refresh_token_in_request": AuthStatus.REQUIRED,
     "flask_jwt_extended.verify_jwt_in_request_optional": AuthStatus.OPTIONAL,
 }
+ALLOWS_PERMISSIONS = frozenset({"flask_allows.Permission", "flask_allows.permission.Permission"})
+"""flask-allows' `Permission(*requirements)`: true when the caller meets requirements (given the object)."""
 HTTPAUTH_CLASSES = ("HTTPBasicAuth", "HTTPTokenAuth", "HTTPDigestAuth", "MultiAuth")
 AUTHISH = ("login", "auth", "token", "jwt", "api_key", "apikey", "permission", "role", "admin", "signed_in")
 NOT_AUTH = frozenset({"functools.wraps", "wraps"})
@@ -125,6 +127,8 @@ class FlaskAuth:
                 roles = call.render(60) if call is not None else qualified
                 out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, roles, loc))
             return out
+        if top == "flask_allows" and short == "requires":  # `@requires(IsAdmin)`, the module-level decorator
+            return self._allows(call, qualified, loc, out)
         instance = self._instance_of(mod, target.args[0]) if target.kind == "attr" else None
         if instance is not None:
             return self._instance_decorator(instance, target.text, call, qualified, loc, out)
@@ -180,10 +184,23 @@ class FlaskAuth:
         elif top == "flask_oidc" and method in ("require_login", "accept_token"):
             out.status = AuthStatus.REQUIRED
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_oidc", loc))
+        elif top == "flask_allows" and method == "requires":
+            self._allows(call, qualified, loc, out)
         elif top == "flask_principal" and method == "require":
             out.status = AuthStatus.REQUIRED
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_principal", loc))
             out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "Permission.require", loc))
+        return out
+
+    @staticmethod
+    def _allows(call: Expr | None, qualified: str, loc: Location, out: Judgement) -> Judgement:
+        """flask-allows: the requirements decide who may call, anonymous callers (a guest
+        identity) included, so authentication is unknown; it is a permission check."""
+        detail = call.render(60) if call is not None else qualified
+        out.status = AuthStatus.UNKNOWN
+        out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN,
+                                     f"flask_allows requirements decide who may call: {detail}", loc))
+        out.authz.append(Evidence("permission", qualified, AuthStatus.REQUIRED, detail, loc))
         return out
 
     def _project_decorator(self, symbol: Symbol, loc: Location, depth: int) -> Judgement:
@@ -287,7 +304,8 @@ class FlaskAuth:
                                          and PERMISSION_CALL.match(call.func.text)):
                 roles.append(role)
             elif role is None and depth < 2 and call.func.kind in ("name", "attr") and not call.positional:
-                helper = self.index.lookup(self.qualify(mod, call.func, local) or "")
+                helper = self._own_method(mod, func, call.func.text) if call.func.dotted == f"self.{call.func.text}" \
+                    else self.index.lookup(self.qualify(mod, call.func, local) or "")
                 if helper is not None and helper.func is not None and helper.func is not func:
                     roles += self.body_roles(helper.module, helper.func, depth + 1, handler)
         check = body_checks_role(func)
@@ -310,7 +328,7 @@ class FlaskAuth:
             passed = [*call.positional, *(kw.value for kw in call.keywords)]
             if not any(set(arg.names()) & derived for arg in passed):
                 continue
-            if OBJECT_CHECK.match(name):
+            if OBJECT_CHECK.match(name) or self.qualify(mod, call.func) in ALLOWS_PERMISSIONS:
                 out.append(call.render(60))
             elif call.func.kind == "attr" and call.func.args[0].dotted == "self":
                 method = self._own_method(mod, func, name)

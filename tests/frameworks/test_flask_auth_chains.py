@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apilint.model import Route
+from apilint.model import AuthStatus, Route
 from apilint.testing import analyze_files
 
 
@@ -321,3 +321,134 @@ def test_login_enforced_only_under_a_setting_is_unknown_with_the_setting(tmp_pat
     route = routes["DELETE /watches/{uuid}"]
     assert route.auth.status.value == "unknown"
     assert route.auth.evidence[0].detail == "turns anonymous callers away only when `password_set` (a run-time setting)"
+
+
+def test_role_check_in_a_method_of_the_resource_base_class(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask import abort, g
+            from flask_jwt_extended import jwt_required
+            from flask_restful import Api, Resource
+            from app import app
+
+            api = Api(app)
+
+            class AdminResource(Resource):
+                method_decorators = [jwt_required()]
+
+                def require_admin(self):
+                    if not g.user.is_admin:
+                        abort(403)
+
+            class Stats(AdminResource):
+                def get(self):
+                    self.require_admin()
+                    return {}
+
+            class Profile(AdminResource):
+                def get(self):
+                    return {}
+
+            api.add_resource(Stats, "/stats")
+            api.add_resource(Profile, "/profile")
+        """,
+    })
+    assert [e.kind for e in routes["GET /stats"].authz] == ["role"]
+    assert routes["GET /profile"].authz == ()
+
+
+def test_a_method_handing_the_request_to_its_decorated_parent(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask.views import MethodView
+            from flask_jwt_extended import jwt_required
+            from app import app
+
+            class BaseImport(MethodView):
+                @jwt_required()
+                def post(self, *args):
+                    return self.run(*args)
+
+            class AssetsImport(BaseImport):
+                def post(self, project_id):
+                    return super().post(project_id)
+
+            class Preview(BaseImport):
+                def post(self, project_id):
+                    return {}
+
+            app.add_url_rule("/import/<project_id>/assets", view_func=AssetsImport.as_view("assets"))
+            app.add_url_rule("/preview/<project_id>", view_func=Preview.as_view("preview"))
+        """,
+    })
+    assert routes["POST /import/{project_id}/assets"].auth.status is AuthStatus.REQUIRED
+    assert routes["POST /preview/{project_id}"].auth.status is AuthStatus.NONE
+
+
+def test_flask_allows_requirements_are_a_permission_check_of_unknown_reach(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/extensions.py": "from flask_allows import Allows\nallows = Allows()\n",
+        "app/views.py": """
+            from flask.views import MethodView
+            from flask_allows import requires
+            from app import app
+            from app.extensions import allows
+            from app.requirements import IsAdmin
+
+            class Settings(MethodView):
+                decorators = [allows.requires(IsAdmin)]
+
+                def get(self):
+                    return {}
+
+            @app.route("/reports")
+            @requires(IsAdmin)
+            def reports():
+                return {}
+
+            app.add_url_rule("/settings", view_func=Settings.as_view("settings"))
+        """,
+    })
+    for key in ("GET /settings", "GET /reports"):
+        assert routes[key].auth.status is AuthStatus.UNKNOWN
+        assert [e.kind for e in routes[key].authz] == ["permission"]
+
+
+def test_flask_allows_permission_on_the_loaded_object_is_an_object_check(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask import abort
+            from flask.views import MethodView
+            from flask_allows import Permission
+            from flask_login import login_required
+            from app import app
+            from app.models import Post
+            from app.requirements import IsModeratorIn
+
+            class HidePost(MethodView):
+                decorators = [login_required]
+
+                def post(self, post_id):
+                    post = Post.query.filter_by(id=post_id).first_or_404()
+                    if not Permission(IsModeratorIn(forum=post.forum)):
+                        abort(403)
+                    post.hide()
+                    return {}
+
+            class RawPost(MethodView):
+                decorators = [login_required]
+
+                def get(self, post_id):
+                    post = Post.query.filter_by(id=post_id).first_or_404()
+                    return {"content": post.content}
+
+            app.add_url_rule("/post/<int:post_id>/hide", view_func=HidePost.as_view("hide"))
+            app.add_url_rule("/post/<int:post_id>/raw", view_func=RawPost.as_view("raw"))
+        """,
+    })
+    assert "object_permission" in [e.kind for e in routes["POST /post/{post_id}/hide"].authz]
+    assert routes["GET /post/{post_id}/raw"].authz == ()

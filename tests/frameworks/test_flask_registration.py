@@ -167,3 +167,236 @@ def test_blueprint_from_a_factory_and_views_through_a_registering_helper(tmp_pat
     assert routes[("GET", "/backups/create")].linked
     assert routes[("GET", "/forum/topic/{topic_id}")].linked
     assert ("GET", "/forum/topic/{topic_id}-{slug}") in routes
+
+
+def test_each_call_of_a_blueprint_factory_builds_its_own_blueprint(tmp_path: Path) -> None:
+    routes, codes = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/base.py": """
+            from flask import Blueprint
+
+            def make_blueprint(name):
+                return Blueprint(name, __name__, url_prefix=f"/{name}")
+        """,
+        "app/customers.py": """
+            from app.base import make_blueprint
+            customers_bp = make_blueprint("customers")
+
+            @customers_bp.route("/<int:customer_id>")
+            def get_customer(customer_id):
+                return {}
+        """,
+        "app/articles.py": """
+            from app.base import make_blueprint
+            articles_bp = make_blueprint(name="articles")
+
+            @articles_bp.route("")
+            def list_articles():
+                return []
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app.articles import articles_bp
+            from app.customers import customers_bp
+            app = Flask(__name__)
+            for bp in (customers_bp, articles_bp):
+                app.register_blueprint(bp)
+        """,
+    })
+    customer = routes[("GET", "/customers/{customer_id}")]
+    articles = routes[("GET", "/articles")]
+    assert customer.linked and articles.linked
+    assert (customer.group, articles.group) == ("app.customers.customers_bp", "app.articles.articles_bp")
+    assert "ROUTE001" not in codes
+
+
+def test_routes_a_blueprint_factory_defines_are_on_every_blueprint_it_builds(tmp_path: Path) -> None:
+    routes, codes = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/health.py": """
+            from flask import Blueprint
+
+            def health_blueprint(service):
+                bp = Blueprint(f"{service}_health", __name__, url_prefix=f"/{service}")
+
+                @bp.route("/health")
+                def health():
+                    return {"ok": True}
+
+                return bp
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app.health import health_blueprint
+            billing = health_blueprint("billing")
+            search = health_blueprint("search")
+            app = Flask(__name__)
+            app.register_blueprint(billing)
+            app.register_blueprint(search, url_prefix="/find")
+        """,
+    })
+    assert set(routes) == {("GET", "/billing/health"), ("GET", "/find/health")}
+    assert all(r.linked for r in routes.values())
+    assert "ROUTE001" not in codes  # the factory's own `{name}` prefix is a template, not a route
+
+
+def test_a_view_registering_helper_called_twice_with_view_classes(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": """
+            from flask import Blueprint, Flask
+            from flask.views import MethodView
+
+            bp = Blueprint("customers", __name__)
+
+            def register_view(blueprint, rule, view, methods=None):
+                blueprint.add_url_rule(rule, view_func=view.as_view(view.__name__.lower()), methods=methods)
+
+            class CustomerList(MethodView):
+                def get(self):
+                    return []
+
+                def post(self):
+                    return {}, 201
+
+            class CustomerDetail(MethodView):
+                def get(self, customer_id):
+                    return {}
+
+                def delete(self, customer_id):
+                    return "", 204
+
+            register_view(bp, "/customers", CustomerList, methods=["GET"])
+            register_view(bp, "/customers/<int:customer_id>", CustomerDetail)
+
+            app = Flask(__name__)
+            app.register_blueprint(bp, url_prefix="/api")
+        """,
+    })
+    assert set(routes) == {("GET", "/api/customers"), ("GET", "/api/customers/{customer_id}"),
+                           ("DELETE", "/api/customers/{customer_id}")}
+    assert routes[("DELETE", "/api/customers/{customer_id}")].handler == "app.views.CustomerDetail.delete"
+
+
+def test_blueprints_registered_by_a_configuring_class_with_the_app_config_prefix(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/config.py": """
+            import os
+            class Config:
+                API_PREFIX = os.getenv("API_PREFIX", "/api")
+        """,
+        "app/factory.py": """
+            from flask import Flask
+            from app import items, users
+            from app.config import Config
+
+            class AppFactory:
+                def register(self, app):
+                    app.register_blueprint(items.bp, url_prefix=app.config["API_PREFIX"])
+                    app.register_blueprint(users.bp, url_prefix=app.config.get("USERS_PREFIX", "/people"))
+
+            def create_app(config_class=Config):
+                app = Flask(__name__)
+                app.config.from_object(config_class)
+                AppFactory().register(app)
+                return app
+        """,
+    })
+    assert routes[("GET", "/api/items")].linked
+    assert routes[("GET", "/people/users")].app == "app.factory.create_app.<locals>.app"
+
+
+def test_app_config_read_from_every_kind_of_source(tmp_path: Path) -> None:
+    routes, codes = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS, "app/users.py": USERS,
+        "app/settings.py": "API_PREFIX = '/v3'\n",
+        "app/main.py": """
+            from flask import Flask
+            from app import items, users
+            app = Flask(__name__)
+            app.config.from_object("app.settings")
+            app.config.update(SHOP="/shop")
+            app.config["PEOPLE"] = "/people"
+            app.config.from_envvar("APP_SETTINGS")
+            app.register_blueprint(items.bp, url_prefix=app.config["API_PREFIX"] + app.config["SHOP"])
+            app.register_blueprint(users.bp, url_prefix=app.config["PEOPLE"] + app.config["UNSET"])
+        """,
+    })
+    assert ("GET", "/v3/shop/items") in routes
+    assert routes[("GET", "/people{?app.config['UNSET']}/users")].unresolved == ("app.config['UNSET']",)
+    assert "ROUTE001" in codes
+
+
+def test_blueprints_of_modules_imported_by_name_in_a_loop(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/blueprints/__init__.py": "",
+        "app/blueprints/items.py": ITEMS.replace("bp = ", "blueprint = ").replace("@bp.", "@blueprint."),
+        "app/blueprints/users.py": USERS.replace("bp = ", "blueprint = ").replace("@bp.", "@blueprint."),
+        "app/main.py": """
+            import importlib
+            from flask import Flask
+            BLUEPRINT_MODULES = ["items", "users"]
+            app = Flask(__name__)
+            for module_name in BLUEPRINT_MODULES:
+                module = importlib.import_module(f"app.blueprints.{module_name}")
+                app.register_blueprint(module.blueprint, url_prefix="/api")
+        """,
+    })
+    assert routes[("GET", "/api/items")].linked and routes[("GET", "/api/users")].linked
+
+
+def test_a_plugin_hook_reads_the_config_of_the_projects_only_app(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS,
+        "app/defaults.py": "class DefaultConfig:\n    ITEMS_PREFIX = '/shop'\n",
+        "app/factory.py": """
+            from flask import Flask
+
+            def create_app(config=None):
+                app = Flask(__name__)
+                app.config.from_object("app.defaults.DefaultConfig")
+                app.config.from_object(config)  # the deployment's own: may override any key
+                app.pluggy.hook.load_blueprints(app=app)
+                return app
+        """,
+        "app/plugin.py": """
+            from app import items
+
+            def load_blueprints(app):
+                app.register_blueprint(items.bp, url_prefix=app.config["ITEMS_PREFIX"])
+        """,
+    })
+    assert ("GET", "/shop/items") in routes
+
+
+def test_blueprint_factories_imported_inside_the_app_factory(tmp_path: Path) -> None:
+    factory = """
+        from flask import Blueprint
+
+        def construct_blueprint(datastore):
+            bp = Blueprint("{name}", __name__)
+
+            @bp.route("/{name}")
+            def index():
+                return {{}}
+            return bp
+    """
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/rss/__init__.py": "",
+        "app/rss/blueprint.py": factory.format(name="feed"),
+        "app/imports.py": factory.format(name="imports"),
+        "app/main.py": """
+            from flask import Flask
+
+            def create_app(datastore):
+                app = Flask(__name__)
+                import app.rss.blueprint as rss
+                from app.imports import construct_blueprint as construct_import_blueprint
+                app.register_blueprint(rss.construct_blueprint(datastore), url_prefix="/rss")
+                imports_bp = construct_import_blueprint(datastore)
+                app.register_blueprint(imports_bp, url_prefix="/imports")
+                return app
+        """,
+    })
+    assert routes[("GET", "/rss/feed")].linked and routes[("GET", "/imports/imports")].linked

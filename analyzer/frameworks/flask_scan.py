@@ -1,0 +1,336 @@
+"""Flask registrations, read in the scope they are written in (pass 2).
+
+Every module is read statement by statement: `register_blueprint`, `add_namespace`,
+`Api(app)` / `init_app`, `add_url_rule`, `add_resource`, route decorators, `before_request`
+hooks, error handlers and rate limits. Function bodies are read in their own scope; a project
+helper handed an app or blueprint (`register_blueprints(app)`, `register_view(bp, ...)`,
+`self.init_routes(app)`) is read once per set of arguments, its parameters bound; loops over
+known collections run once per item; both branches of an `if` are read, the registrations in
+them carrying the condition.
+"""
+
+from __future__ import annotations
+
+from apilint.frameworks.base import LinkOutput
+from apilint.frameworks.common import join_conditions, unreadable_loop
+from apilint.frameworks.flask_facts import FlaskFacts
+from apilint.frameworks.flask_nodes import ROUTE_DECORATORS, Env, Node, RawRoute, record_imports
+from apilint.frameworks.flask_objects import Objects
+from apilint.frameworks.flask_views import Views
+from apilint.model import AuthStatus, Evidence, HandlerRef, Location
+from apilint.project import ProjectIndex, Symbol
+from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.values import Ref, Scope, Value, as_expr
+
+_LOOP_REGISTRATIONS = frozenset({"add_url_rule", "register_blueprint", "add_resource", "add_namespace"})
+
+
+class Scanner:
+    """Reads the registrations of every module into the objects' routes and includes."""
+
+    def __init__(self, index: ProjectIndex, objects: Objects, views: Views, facts: FlaskFacts,
+                 out: LinkOutput) -> None:
+        self.index = index
+        self.objects = objects
+        self.views = views
+        self.facts = facts
+        self.out = out
+        self.replaced: set[tuple[str, str]] = set()
+        """Stand-in apps (function key, parameter) some caller bound to a real object."""
+        self._bound: set[str] = set()
+
+    def scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
+        """Pass 2: read the registrations in `body`, a scope named `scope` (`factory.<locals>.`)."""
+        for stmt in body:
+            self._statement(mod, stmt, scope, env)
+
+    def _statement(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
+        record_imports(stmt, env)
+        if stmt.kind in ("assign", "annassign") and stmt.value is not None:
+            self._assignment(mod, stmt, scope, env)
+        if stmt.kind == "for":
+            self._loop(mod, stmt, scope, env)
+            return
+        if stmt.func is not None:
+            self._decorated_function(mod, stmt.func, env)
+            self._function_body(mod, stmt.func, scope, env, {}, {})
+        elif stmt.cls is not None:
+            self.views.decorated_class(mod, stmt.cls, env)
+            for method in stmt.cls.methods():
+                self._function_body(mod, method, scope, env, {}, {}, stmt.cls)
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                self._call(mod, call, env, stmt.line)
+        if stmt.kind == "if" and stmt.value is not None:
+            test = stmt.value.render(50)
+            self.scan(mod, stmt.body, scope, env.under(f"if {test}"))
+            self.scan(mod, stmt.orelse, scope, env.under(f"unless {test}"))
+        elif stmt.func is None and stmt.cls is None and (stmt.body or stmt.handlers or stmt.orelse or stmt.finalbody):
+            self.scan(mod, tuple(stmt.children()), scope, env)
+
+    def _function_body(self, mod: ModuleSummary, func: FunctionDef, scope: str, env: Env, names: dict[str, str],
+                       values: dict[str, Value], cls: ClassDef | None = None) -> None:
+        """Read a function's body in its own scope: parameters holding an app or blueprint bound to
+        what the caller passed, else to the project's only one, else to a stand-in app."""
+        inner = env.child()
+        if cls is not None:
+            own = f"{mod.module}.{cls.qualname}.self."
+            for key in self.objects.nodes:
+                if key.startswith(own):
+                    inner.names["self." + key[len(own):]] = key
+        inner.names.update(self._param_objects(mod, func, names, cls))
+        bound = dict(values)
+        if cls is not None and "self" not in bound:
+            from apilint.values import Instance
+
+            symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+            bound["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
+        inner.scope = Scope(mod, func, bound, env.scope)
+        self.scan(mod, func.body, f"{func.qualname}.<locals>.", inner)
+
+    def _param_objects(self, mod: ModuleSummary, func: FunctionDef, bound: dict[str, str],
+                       cls: ClassDef | None) -> dict[str, str]:
+        out = dict(bound)
+        for param in func.params:
+            if param.name in out:
+                continue
+            if param.annotation is not None:
+                kind = self.objects.kind(mod, Expr("call", args=(param.annotation,)), Env())
+            else:
+                kind = ("app", "flask") if self._registers_on(func, param.name) else None
+            if kind is None or kind[0] != "app":
+                continue
+            apps = [n for n in self.objects.nodes.values()
+                    if n.kind == "app" and n.lib == kind[1] and n.stand_in is None]
+            same = [n for n in apps if n.mod.path == mod.path]
+            chosen = same if len(same) == 1 else apps
+            if len(chosen) == 1 and param.annotation is not None:
+                out[param.name] = chosen[0].key
+                continue
+            func_key = f"{mod.module}.{func.qualname}"
+            key = f"{func_key}.<{param.name}>"
+            if key not in self.objects.nodes:
+                self.objects.nodes[key] = Node(key, "app", kind[1], mod, func.line, stand_in=(func_key, param.name))
+            out[param.name] = key
+        return out
+
+    @staticmethod
+    def _registers_on(func: FunctionDef, name: str) -> bool:
+        """An unannotated parameter named like an app that the body registers blueprints on
+        (`def load_blueprints(app): app.register_blueprint(...)`, a plugin hook) is taken for one."""
+        if name not in ("app", "application", "flask_app"):
+            return False
+        for stmt in walk_stmts(func.body):
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    if call.func.kind == "attr" and call.func.text in ("register_blueprint", "add_url_rule") and \
+                            call.func.args[0].kind == "name" and call.func.args[0].text == name:
+                        return True
+        return False
+
+    def _loop(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
+        """`for bp in BLUEPRINTS: app.register_blueprint(bp)`: the body once per item of a known collection."""
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                self._call(mod, call, env, stmt.line)
+        assert stmt.value is not None
+        value = self.index.values.value(mod, stmt.value, env.scope).first
+        items = list(value) if isinstance(value, list | tuple | dict) else None
+        target = stmt.targets[0] if stmt.targets else None
+        if items is None or target is None or len(items) > 200:
+            self._unreadable_loop(mod, stmt, value)
+            self.scan(mod, stmt.body, scope, env)
+        else:
+            for item in items:
+                inner = env.child()
+                bound: dict[str, Value] = {}
+                self._bind(mod, target, item, inner, bound)
+                inner.scope = env.scope.child(bound) if env.scope is not None else Scope(mod, None, bound)
+                self.scan(mod, stmt.body, scope, inner)
+        self.scan(mod, stmt.orelse, scope, env)
+
+    def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: object) -> None:
+        found = unreadable_loop(mod, stmt, value, _LOOP_REGISTRATIONS)
+        if found is not None:
+            self.out.diagnostics.append(found)
+
+    def _bind(self, mod: ModuleSummary, target: Expr, item: object, env: Env, bound: dict[str, Value]) -> None:
+        if target.kind == "name":
+            bound[target.text] = Value((item,))
+            found = as_expr(mod, item) if not isinstance(item, str) else None
+            if found is not None:
+                env.exprs[target.text] = found
+                node = self.objects.node(found[0], found[1], Env() if found[0] is not mod else env)
+                if node is not None:
+                    env.names[target.text] = node.key
+        elif target.kind in ("tuple", "list") and isinstance(item, list | tuple) and len(item) == len(target.args):
+            for sub, part in zip(target.args, item, strict=True):
+                self._bind(mod, sub, part, env, bound)
+
+    def _assignment(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> None:
+        value = stmt.value
+        assert value is not None
+        for target in stmt.targets:
+            if target.kind != "name":
+                continue
+            key = f"{mod.module}.{scope}{target.text}"
+            if key in self.objects.nodes:
+                env.names[target.text] = key
+                self._constructed(mod, self.objects.nodes[key], value, env)
+            else:
+                env.values[target.text] = value
+                if value.kind == "call" and value.func.kind == "attr" and value.func.text == "namespace":
+                    self._namespace_call(mod, value, env, target.text, scope, stmt.line)
+                elif value.kind in ("name", "attr"):
+                    node = self.objects.node(mod, value, env)  # application = app
+                    if node is not None:
+                        env.names[target.text] = node.key
+        if len(stmt.targets) == 1 and stmt.targets[0].kind in ("attr", "subscript"):
+            self.facts.assignment(mod, stmt, lambda e: self.objects.app_of(mod, e, env))
+            self.objects.config.item(mod, stmt.targets[0], value, env.scope, lambda e: self.objects.app_of(mod, e, env))
+
+    def _constructed(self, mod: ModuleSummary, node: Node, call: Expr, env: Env) -> None:
+        """`Api(app)` / `Api(bp, prefix=...)` / `Api(app=app)` attach the API when it is created."""
+        if node.kind == "api" and call.kind == "call":
+            owner = self.objects.node(mod, call.arg(0, "app"), env)
+            if owner is not None:
+                self.objects.include(owner, node, None, env.condition)
+
+    def _namespace_call(self, mod: ModuleSummary, call: Expr, env: Env, name: str, scope: str, line: int) -> None:
+        api = self.objects.node(mod, call.func.args[0], env)
+        if api is None or api.kind != "api":
+            return
+        key = f"{mod.module}.{scope}{name}"
+        node = self.objects.new_node(key, ("namespace", api.lib), mod, line, call, env)
+        self.objects.nodes[key] = node
+        env.names[name] = key
+        self.objects.include(api, node, None, env.condition)
+
+    def _call(self, mod: ModuleSummary, call: Expr, env: Env, line: int) -> None:
+        func = call.func
+        self.facts.call(mod, call, line, lambda e: self.objects.app_of(mod, e, env))
+        if self.objects.config.call(mod, call, env.scope, lambda e: self.objects.app_of(mod, e, env)):
+            return
+        if func.kind == "call" and func.func.kind == "attr" and func.func.text in ("limit", "shared_limit"):
+            self._limit_node(mod, call, env, line)  # limiter.limit("100/hour")(bp)
+            return
+        if func.kind != "attr":
+            self._bind_helper(mod, call, env)
+            return
+        node = self.objects.node(mod, func.args[0], env)
+        if node is None:
+            self._bind_helper(mod, call, env)
+            return
+        method = func.text
+        if method == "register_blueprint":
+            child = self.objects.node(mod, call.arg(0, "blueprint"), env)
+            if child is not None:
+                self._registered(node, child, mod, call.kwarg("url_prefix"), env, line)
+        elif method == "add_namespace":
+            child = self.objects.node(mod, call.arg(0, "ns"), env)
+            if child is not None:
+                self._registered(node, child, mod, call.arg(1, "path"), env, line)
+        elif method == "init_app" and node.kind == "api":
+            owner = self.objects.node(mod, call.arg(0, "app"), env)
+            if owner is not None:
+                self.objects.include(owner, node, None, env.condition)
+        elif method == "add_url_rule":
+            self.views.url_rule(mod, node, call, env, line)
+        elif method == "add_resource":
+            self.views.add_resource(mod, node, call, env, line)
+        elif method in ("before_request", "before_app_request") and call.positional:
+            symbol = self.index.resolve(mod, call.positional[0])
+            if symbol is not None and symbol.func is not None:
+                target = node.app_hooks if method == "before_app_request" else node.hooks
+                target.append((symbol.module, symbol.func))
+        elif method == "register_error_handler":
+            handler = self.index.resolve(mod, call.arg(1, "f"))
+            if handler is not None and handler.func is not None:
+                self.out.exception_handlers.append(HandlerRef(handler.module.path, handler.func.qualname))
+
+    def _registered(self, parent: Node, child: Node, mod: ModuleSummary, prefix: Expr | None, env: Env,
+                    line: int) -> None:
+        if prefix is None:
+            self.objects.include(parent, child, None, env.condition)
+            return
+        text, note = self.objects.path(mod, prefix, env, line)
+        self.objects.include(parent, child, text, join_conditions(env.condition, note))
+
+    def _bind_helper(self, mod: ModuleSummary, call: Expr, env: Env) -> None:
+        """`register_blueprints(app)`, `self.init_routes(app)`: read the project function with its
+        parameters bound to the app (and the other arguments' values)."""
+        symbol = self._callee(mod, call, env)
+        if symbol is None or symbol.func is None:
+            return
+        func = symbol.func
+        is_method = "." in func.qualname and bool(func.params) and func.params[0].name in ("self", "cls")
+        params = [p for p in func.params if p.kind in ("pos", "posonly")][1 if is_method else 0:]
+        bound: dict[str, Node] = {}
+        for param, arg in zip(params, call.positional, strict=False):
+            node = self.objects.node(mod, arg, env)
+            if node is not None:
+                bound[param.name] = node
+        for kw in call.keywords:
+            if kw.name is not None and func.param(kw.name) is not None:
+                node = self.objects.node(mod, kw.value, env)
+                if node is not None:
+                    bound[kw.name] = node
+        if not bound:
+            return
+        values = self.index.values.bind_arguments(mod, func, call, env.scope, skip_self=is_method)
+        # the same objects with other arguments (`register_view(bp, "/a", A)`, then `"/b", B`) is another reading
+        key = f"{symbol.qualname}|" + ",".join(f"{p}={n.key}" for p, n in sorted(bound.items())) + "|" + \
+            ",".join(f"{p}={v.options!r}" for p, v in sorted(values.items()) if p not in bound)
+        if key in self._bound or len(self._bound) > 500:
+            return
+        self._bound.add(key)
+        func_key = f"{symbol.module.module}.{func.qualname}"
+        for name in bound:
+            self.replaced.add((func_key, name))
+        cls = self._owner_class(symbol)
+        inner = Env(condition=env.condition)
+        self._function_body(symbol.module, func, "", inner, {p: n.key for p, n in bound.items()}, values, cls)
+
+    def _callee(self, mod: ModuleSummary, call: Expr, env: Env) -> Symbol | None:
+        value = self.index.values.value(mod, call.func, env.scope).first
+        if isinstance(value, Ref):
+            return value.symbol
+        return self.index.resolve(mod, call.func) if call.func.kind == "name" else None
+
+    def _owner_class(self, symbol: Symbol) -> ClassDef | None:
+        owner = self.index.lookup(symbol.qualname.rsplit(".", 1)[0])
+        return owner.cls if owner is not None else None
+
+    def _limit_node(self, mod: ModuleSummary, call: Expr, env: Env, line: int) -> None:
+        for arg in call.positional:
+            node = self.objects.node(mod, arg, env)
+            if node is not None:
+                name = self.index.qualify_expr(mod, call.func.func) or call.func.func.render(40)
+                node.limits.append(Evidence("rate_limit", name, AuthStatus.REQUIRED, call.func.render(60),
+                                            Location(mod.path, line)))
+
+    def _decorated_function(self, mod: ModuleSummary, func: FunctionDef, env: Env) -> None:
+        for dec in func.decorators:
+            expr = dec.expr
+            call = expr if expr.kind == "call" else None
+            target = expr.func if call is not None else expr
+            if target.kind != "attr":
+                continue
+            node = self.objects.node(mod, target.args[0], env)
+            if node is None:
+                continue
+            method = target.text
+            if method in ROUTE_DECORATORS and call is not None and method != "resource":
+                methods = self.views.methods(mod, method, call)
+                endpoint = self.index.const_str(mod, call.kwarg("endpoint")) or func.name
+                rule, note = self.objects.path(mod, call.arg(0, "rule"), env, dec.line)
+                raw = RawRoute(methods, rule, mod, func, func.qualname, func.line, endpoint,
+                               self.views.own_decorators(mod, func), join_conditions(env.condition, note))
+                node.routes.append(raw)
+            elif method in ("before_request", "before_app_request"):
+                (node.app_hooks if method == "before_app_request" else node.hooks).append((mod, func))
+            elif method in ("errorhandler", "app_errorhandler"):
+                self.out.exception_handlers.append(HandlerRef(mod.path, func.qualname))
+
+
+__all__ = ["Scanner"]
