@@ -23,7 +23,7 @@ _AUTH_FLOW_SEGMENTS = re.compile(
 """Authentication flows (and the visitor's language switch): public whatever the method."""
 _READ_ONLY_SEGMENTS = re.compile(
     r"^/?(api/)?(v\d+/)?(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
-    r"ping|status|version|info|docs|redoc|openapi|openapi\.json|swagger|swagger\.json|schema|static|"
+    r"ping|status|version|info|docs|redoc|openapi|openapi\.(json|ya?ml)|swagger|swagger\.(json|ya?ml)|schema|static|"
     r"favicon\.ico|robots\.txt|sitemap\.xml|sitemap|jsi18n|i18n|manifest\.json|metrics|\.well-known|public|"
     r"[a-z][\w-]*[_-]version)($|/)",
     re.IGNORECASE,
@@ -102,6 +102,8 @@ def is_public_by_design(route: Route, config: Config) -> bool:
         return True
     if route.method in ("GET", "HEAD", "OPTIONS") and public_read(route):
         return True
+    if route.method == "ANY" and route.handler_ref is None and public_read(route):
+        return True  # a library's view (API docs, a static file) at a docs or asset path
     handler = route.handler.rsplit(".", 1)[-1]
     return ids_only_tokens and bool(_PUBLIC_HANDLERS.match(handler))
 

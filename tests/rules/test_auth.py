@@ -112,6 +112,10 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("GET", "/reports/{report_id}.md", "report_markdown", False),
     ("GET", "/arize_phoenix_version", "version", True),
     ("POST", "/app-version", "set_version", False),
+    # a library's view of every method (no project handler) at a docs or asset path
+    ("ANY", "/api/docs/", "drf_spectacular.views.SpectacularRedocView", True),
+    ("ANY", "/swagger.yaml", "drf_yasg.views.SchemaView", True),
+    ("ANY", "/api/orders/", "shop.views.OrderView", False),
 ])
 def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
     assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public
