@@ -64,7 +64,9 @@ class JwtWithoutExpiry(Rule):
     (`algorithm="none"`, `key=None`). Issuing without `exp` has medium confidence in a function
     named for issuing credentials (`create_access_token`, `login`) and low elsewhere (some
     tokens are bound to a session or revoked by other means); switching the expiry check off
-    has high confidence.
+    has high confidence, unless the decode still requires the claim
+    (`"require": ["exp"]`) and the function compares it with the clock itself
+    (`return now < claims.exp`).
 
     ## Why it matters
     A token without expiry is a password that cannot be changed: once it leaks (logs, browser
@@ -125,7 +127,8 @@ class JwtWithoutExpiry(Rule):
         """Judge the claims of every encode and the options of every decode."""
         for jc in all_jwt_calls(ctx.index):
             call = jc.call.func.render(40)
-            if jc.op == "decode" and is_false(option(ctx.index, jc, "verify_exp")):
+            if jc.op == "decode" and is_false(option(ctx.index, jc, "verify_exp")) and \
+                    not _checks_expiry_itself(ctx.index, jc):
                 yield self.finding(
                     jc.location,
                     f"`{call}(...)` {jc.where} passes `options={{\"verify_exp\": False}}`: expired tokens are "
@@ -139,6 +142,25 @@ class JwtWithoutExpiry(Rule):
                     "so a leaked token works forever and logging out cannot end it",
                     "Add an expiry claim, e.g. `\"exp\": datetime.now(timezone.utc) + timedelta(minutes=30)`",
                     confidence=_issuing_confidence(jc), symbol=jc.symbol)
+
+
+def _checks_expiry_itself(index: ProjectIndex, jc: JwtCall) -> bool:
+    """True when a decode that skips the library's expiry check still demands the claim
+    (`options={"verify_exp": False, "require": ["exp", ...]}`) and its function compares the
+    expiry itself (`return now < claims.exp`, `if payload["exp"] <= time.time(): ...`)."""
+    required = option(index, jc, "require")
+    if required is None or required.kind not in ("list", "tuple", "set") or \
+            not any(item.kind == "str" and item.text == "exp" for item in required.args):
+        return False
+    for _stmt, expr in walk_exprs(jc.scope):
+        if expr.kind != "compare":
+            continue
+        for side in expr.args:
+            if (side.kind == "attr" and side.text == "exp") or \
+                    (side.kind == "subscript" and len(side.args) == 2 and side.args[1].kind == "str"
+                     and side.args[1].text == "exp"):
+                return True
+    return False
 
 
 def _issuing_confidence(jc: JwtCall) -> Confidence:

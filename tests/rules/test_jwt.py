@@ -145,6 +145,17 @@ CASES = {
 
         def read(token: str) -> dict:
             return jwt.decode(token, KEY, algorithms=["HS256"], options={"verify_exp": False})  # expect: JWT003
+
+
+        def fresh(token: str, now: int) -> bool:
+            claims = jwt.decode(token, KEY, algorithms=["HS256"],
+                                options={"verify_exp": False, "require": ["exp", "iat"]})
+            return claims["iat"] <= now + 30 and now < claims["exp"]
+
+
+        def required_but_unchecked(token: str) -> dict:
+            options = {"verify_exp": False, "require": ["exp"]}
+            return jwt.decode(token, KEY, algorithms=["HS256"], options=options)  # expect: JWT003
     """,
 }
 
