@@ -63,12 +63,23 @@ _ACCOUNT_RE: Final = re.compile(
     r"(Create|Update|In|Input|Base|Schema|Serializer|Form|Model|Request|Payload|Data|Write|Patch)*$")
 
 
+_CONNECTION_FIELDS: Final = frozenset({"host", "hostname", "port", "dsn", "server_url", "endpoint_url"})
+"""Fields of a saved connection to another system: its `password` logs in there, it is no account here."""
+
+
 def is_account_like(name: str | None, fields: Iterable[str] = ()) -> bool:
-    """True for classes that describe a person or account (by name, or by a password field)."""
+    """True for classes that describe a person or account (by name, or by a password field on a
+    class that is not a saved connection: a `Server` with `host`, `port`, `username`, `password`
+    and `role` holds a database login, and its `role` grants nothing in this application)."""
     if name is None:
         return True  # unknown target: keep the cautious reading
     short = name.rsplit(".", 1)[-1]
-    return bool(_ACCOUNT_RE.search(short)) or any(_SECRET_RE.match(f) for f in fields)
+    if _ACCOUNT_RE.search(short):
+        return True
+    names = [f.lower() for f in fields]
+    if any(f in _CONNECTION_FIELDS for f in names):
+        return False
+    return any(_SECRET_RE.match(f) for f in names)
 
 
 def is_privileged(name: str, extra: Iterable[str] = (), owner: str | None = None,

@@ -62,6 +62,7 @@ def totals(results: list[AppResult]) -> dict[str, Any]:
         "auth_unknown": sum(r.coverage.auth_unknown for r in ok),
         **{f"findings_{c}": sum(r.findings.get(c, 0) for r in ok) for c in CONFIDENCES},
         "auth_findings": sum(r.auth_findings for r in ok),
+        "mechanisms": sum(r.mechanisms for r in ok),
         "seconds": round(sum(r.routes_seconds + r.check_seconds for r in results), 1),
     }
 
@@ -78,18 +79,18 @@ def tables(results: list[AppResult], header: str) -> str:
     lines = [header, ""]
     lines += [
         "| app | family | version | files | routes | apps | handlers | unresolved | unlinked | auth unknown "
-        "| findings high/med/low | AUTH+AUTHZ med/high | seconds (routes + check) |",
-        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|",
+        "| findings high/med/low | AUTH+AUTHZ med/high | AUTH005 | seconds (routes + check) |",
+        "|---|---|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|",
     ]
     for r in results:
         if r.error and not r.coverage.routes:
-            lines.append(f"| {r.name} | {r.family} | {r.version} | failed: {r.error} |||||||||||")
+            lines.append(f"| {r.name} | {r.family} | {r.version} | failed: {r.error} ||||||||||||")
             continue
         cov, f = r.coverage, r.findings
         lines.append(
             f"| {r.name} | {r.family} | {r.version} | {r.files} | {cov.routes} | {_n(cov.apps)} | {cov.handlers} "
             f"| {cov.unresolved} | {_n(cov.unlinked)} | {cov.auth_unknown} "
-            f"| {f.get('high', 0)}/{f.get('medium', 0)}/{f.get('low', 0)} | {r.auth_findings} "
+            f"| {f.get('high', 0)}/{f.get('medium', 0)}/{f.get('low', 0)} | {r.auth_findings} | {r.mechanisms} "
             f"| {r.routes_seconds:.1f} + {r.check_seconds:.1f} |"
         )
     t = totals(results)
@@ -97,7 +98,7 @@ def tables(results: list[AppResult], header: str) -> str:
         f"| **total** ({t['apps']} apps) | | | {t['files']} | {t['routes']} | | {t['handlers']} | {t['unresolved']} "
         f"| {_n(t['unlinked'])} | {t['auth_unknown']} "
         f"| {t['findings_high']}/{t['findings_medium']}/{t['findings_low']} | {t['auth_findings']} "
-        f"| {t['seconds']} |"
+        f"| {t['mechanisms']} | {t['seconds']} |"
     )
     lines += [
         "",
@@ -136,13 +137,15 @@ def write_doc(doc: Path, block: str) -> None:
 def delta(old: list[AppResult], new: list[AppResult]) -> str:
     """A plain-text before/after table of the numbers that matter, for the apps in both runs."""
     before = {r.name: r for r in old}
-    keys = ("routes", "handlers", "unresolved", "unlinked", "auth_unknown", "high", "medium", "low", "auth", "seconds")
+    keys = ("routes", "handlers", "unresolved", "unlinked", "auth_unknown", "high", "medium", "low", "auth",
+            "AUTH005", "seconds")
     rows = [("app", *keys)]
 
     def numbers(r: AppResult) -> tuple[float | int | None, ...]:
         c, f = r.coverage, r.findings
         return (c.routes, c.handlers, c.unresolved, c.unlinked, c.auth_unknown, f.get("high", 0),
-                f.get("medium", 0), f.get("low", 0), r.auth_findings, round(r.routes_seconds + r.check_seconds, 1))
+                f.get("medium", 0), f.get("low", 0), r.auth_findings, r.mechanisms,
+                round(r.routes_seconds + r.check_seconds, 1))
 
     for r in new:
         if r.name not in before:

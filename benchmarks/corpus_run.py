@@ -22,6 +22,8 @@ from corpus_apps import App
 
 CONFIDENCES = ("high", "medium", "low")
 AUTH_FAMILIES = ("AUTH", "AUTHZ")
+MECHANISM_CODE = "AUTH005"
+"""The once-per-mechanism "cannot read" report: counted apart from the per-route AUTH/AUTHZ findings."""
 
 
 @dataclass
@@ -51,6 +53,9 @@ class AppResult:
     coverage: Coverage = field(default_factory=Coverage)
     findings: dict[str, int] = field(default_factory=dict)
     auth_findings: int = 0
+    """Medium/high AUTH and AUTHZ findings on routes (AUTH005 excluded)."""
+    mechanisms: int = 0
+    """AUTH005 findings: auth mechanisms apilint cannot read, one finding each."""
     by_code: dict[str, dict[str, int]] = field(default_factory=dict)
     diagnostics: dict[str, int] = field(default_factory=dict)
     internal_errors: int = 0
@@ -70,6 +75,8 @@ class AppResult:
         coverage = known.pop("coverage", {}) or {}
         result = cls(**known)
         result.coverage = Coverage(**{k: v for k, v in coverage.items() if k in Coverage.__dataclass_fields__})
+        if "mechanisms" not in data:  # written before AUTH005 was counted apart: count it the same way now
+            result.auth_findings, result.mechanisms = _auth_counts(result.by_code)
         return result
 
 
@@ -109,21 +116,28 @@ def tally_findings(report: dict[str, Any], result: AppResult) -> None:
     """Findings by confidence and by code, medium/high AUTH+AUTHZ, diagnostics by code."""
     by_conf: Counter[str] = Counter()
     by_code: dict[str, Counter[str]] = {}
-    auth = 0
     for f in report.get("findings", []):
         conf, code = str(f.get("confidence")), str(f.get("code"))
         by_conf[conf] += 1
         by_code.setdefault(code, Counter())[conf] += 1
-        family = code.rstrip("0123456789")
-        if family in AUTH_FAMILIES and conf in ("high", "medium"):
-            auth += 1
     result.findings = {c: by_conf.get(c, 0) for c in CONFIDENCES}
     result.by_code = {code: dict(sorted(counts.items())) for code, counts in sorted(by_code.items())}
-    result.auth_findings = auth
+    result.auth_findings, result.mechanisms = _auth_counts(result.by_code)
     diagnostics = report.get("diagnostics", [])
     result.diagnostics = dict(sorted(Counter(str(d.get("code")) for d in diagnostics).items()))
     result.internal_errors = sum(1 for d in diagnostics if d.get("internal"))
     result.files = int((report.get("summary") or {}).get("files", 0))
+
+
+def _auth_counts(by_code: dict[str, dict[str, int]]) -> tuple[int, int]:
+    """(medium/high AUTH and AUTHZ findings without AUTH005, AUTH005 findings) from counts by code."""
+    routes = mechanisms = 0
+    for code, counts in by_code.items():
+        if code == MECHANISM_CODE:
+            mechanisms += sum(counts.values())
+        elif code.rstrip("0123456789") in AUTH_FAMILIES:
+            routes += counts.get("high", 0) + counts.get("medium", 0)
+    return routes, mechanisms
 
 
 def _run(command: list[str], cwd: Path, log: Path) -> tuple[int, float]:

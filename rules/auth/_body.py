@@ -183,3 +183,95 @@ def caller_scoped(func: FunctionDef | None) -> str | None:
         if any((arg.dotted or "") in _CALLER for arg in (*expr.positional, *(kw.value for kw in expr.keywords))):
             return expr.render(60)
     return None
+
+
+def _without_docstring(body: tuple[Stmt, ...]) -> list[Stmt]:
+    stmts = list(body)
+    if stmts and stmts[0].kind == "expr" and stmts[0].value is not None and stmts[0].value.kind == "str":
+        return stmts[1:]
+    return stmts
+
+
+def forwarded_call(func: FunctionDef | None) -> Expr | None:
+    """The call a handler hands its whole request to, if that is all it does: after an optional
+    docstring (and calls on its own parameters such as `kwargs.pop("body", None)`), its body is
+    `return f(...)`, and every argument of `f` is one of the handler's own parameters
+    (`return user_endpoint.get_user(**kwargs)`, `return get_details(dag_id=dag_id, task_id=task_id)`)."""
+    if func is None:
+        return None
+    params = {p.name for p in func.params} - {"self", "cls"}
+    body = _without_docstring(func.body)
+    if not params or not body or body[-1].kind != "return" or body[-1].value is None:
+        return None
+    for stmt in body[:-1]:
+        call = stmt.value
+        if stmt.kind != "expr" or call is None or call.kind != "call" or call.func.kind != "attr" \
+                or (call.func.args[0].dotted or "") not in params:
+            return None
+    call = body[-1].value
+    if call.kind == "await" and call.args:
+        call = call.args[0]
+    if call.kind != "call" or call.func.kind not in ("name", "attr"):
+        return None
+    arguments = [a.args[0] if a.kind == "starred" and a.args else a for a in call.positional]
+    arguments += [kw.value for kw in call.keywords]
+    if not arguments or any(a.kind != "name" or a.text not in params for a in arguments):
+        return None
+    return call
+
+
+_TEMPLATE_CALLS = frozenset({"TemplateResponse", "render_template", "render", "render_to_response"})
+
+
+def _plain(expr: Expr) -> bool:
+    """A literal, the request, or a dict of those: nothing the handler looked up."""
+    if expr.kind in ("str", "num", "const") or (expr.kind == "name" and expr.text == "request"):
+        return True
+    return expr.kind == "dict" and all(_plain(part) for part in expr.args if part.kind != "starstar")
+
+
+def static_page(func: FunctionDef | None) -> str | None:
+    """The template a handler renders, when rendering it is all the handler does and it passes no
+    data of its own (`templates.TemplateResponse("agents/index.html", {"request": request})`,
+    `render_template("about.html")`): a page shell whose data, if any, comes from other routes."""
+    if func is None:
+        return None
+    body = _without_docstring(func.body)
+    if len(body) != 1 or body[0].kind != "return" or body[0].value is None:
+        return None
+    call = body[0].value
+    if call.kind != "call" or call.func.kind not in ("name", "attr") or call.func.text not in _TEMPLATE_CALLS:
+        return None
+    if not all(_plain(arg) for arg in (*call.positional, *(kw.value for kw in call.keywords))):
+        return None
+    template = next((arg.text for arg in call.positional if arg.kind == "str"), None)
+    return template or call.func.text
+
+
+_ANONYMOUS_TESTS = frozenset({"is_authenticated", "is_anonymous"})
+
+
+def serves_anonymous_on_purpose(func: FunctionDef | None) -> str | None:
+    """The test by which a handler tells signed-in callers apart and carries on for anonymous ones
+    (`user = request.user.object if request.user.is_authenticated else None`), if any. A handler
+    that turns anonymous callers away is authenticated, not this."""
+    if func is None or rejects_anonymous(func):
+        return None
+    for _, expr in walk_exprs(func.body):
+        if expr.kind == "ifexp" and expr.args:
+            tests = [expr.args[0]]
+        elif expr.kind == "boolop":
+            tests = list(expr.args)
+        else:
+            continue
+        for test in tests:
+            inner = test.args[0] if test.kind == "unary" and test.args else test
+            if inner.kind == "attr" and inner.text in _ANONYMOUS_TESTS:
+                return inner.dotted or inner.text
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "if" or stmt.value is None:
+            continue
+        test = stmt.value.args[0] if stmt.value.kind == "unary" and stmt.value.args else stmt.value
+        if test.kind == "attr" and test.text in _ANONYMOUS_TESTS:
+            return test.dotted or test.text
+    return None

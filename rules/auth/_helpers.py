@@ -15,7 +15,7 @@ _AUTH_FLOW_SEGMENTS = re.compile(
     r"register|"
     r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
     r"confirm-email|confirm_email|activate|activation|password-reset|password_reset|reset-password|"
-    r"reset_password|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
+    r"reset_password|forgot|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
     r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token|"
     r"setlang|set-language|set_language|set-locale|set_locale)($|[/_.-])",
     re.IGNORECASE,
@@ -23,22 +23,25 @@ _AUTH_FLOW_SEGMENTS = re.compile(
 """Authentication flows (and the visitor's language switch): public whatever the method."""
 _READ_ONLY_SEGMENTS = re.compile(
     r"^/?(api/)?(v\d+/)?(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
-    r"ping|status|version|info|docs|redoc|openapi|openapi\.json|swagger|swagger\.json|schema|static|"
-    r"favicon\.ico|robots\.txt|sitemap\.xml|sitemap|jsi18n|i18n|manifest\.json|metrics|\.well-known|public)($|/)",
+    r"ping|status|version|info|docs|redoc|openapi|openapi\.(json|ya?ml)|swagger|swagger\.(json|ya?ml)|schema|static|"
+    r"favicon\.ico|robots\.txt|sitemap\.xml|sitemap|jsi18n|i18n|manifest\.json|metrics|\.well-known|public|"
+    r"[a-z][\w-]*[_-]version)($|/)",
     re.IGNORECASE,
 )
-"""Probes, docs and static files (first segment after an optional `/api/vN`): public when read-only."""
+"""Probes, docs and static files (first segment after an optional `/api/vN`; `/app_version` too): public
+when read-only."""
 _DISCOVERY_DOCUMENTS = re.compile(
     r"/(opensearch\.xml|changelog|release-notes|scim/v2/(ServiceProviderConfig|ResourceTypes|Schemas))/?$",
     re.IGNORECASE,
 )
 """Discovery documents clients fetch before they authenticate (SCIM's are public by RFC 7644)."""
-_STATIC_FILE = re.compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot)$|"
+_STATIC_FILE = re.compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot|md)$|"
                           r"^(robots|llms|humans|security)\.txt$|^(favicon|logo|apple-touch-icon)(\.\w+)?$|"
                           r"^(service-worker|serviceworker|sw|manifest)\.(js|json)$|^[\w.-]+\.(png|svg|jpe?g|gif|webp)$|"
                           r"^avatar$",
                           re.IGNORECASE)
-"""Last path segments that name a static asset: scripts, styles, icons, fonts, a web manifest, an image file
+"""Last path segments that name a static asset: scripts, styles, icons, fonts, a web manifest, a Markdown
+document (`/auth.md`), an image file
 (named literally: `/exports/og.png`, not `/reports/{id}.png`), an avatar."""
 _CODE_ASSET = re.compile(r"\.(js|mjs|css|map|webmanifest)$", re.IGNORECASE)
 """Extensions of code assets, public even when a parameter names the file (`/manifest/{user}.webmanifest`)."""
@@ -64,7 +67,7 @@ _PUBLIC_HANDLERS = re.compile(
 )
 _PERMISSIVE_NAMES = ("AllowAny", "login_not_required")
 _LEADING_FLOW = re.compile(
-    r"^(auth|reset|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
+    r"^(auth|reset|forgot|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
     r"password|passwords|magic)$",
     re.IGNORECASE,
 )
@@ -82,8 +85,10 @@ def is_public_by_design(route: Route, config: Config) -> bool:
     static_path = re.sub(r"\{[^}]*\}", "", route.path)
     if static_path.strip("/") == "" and route.method in ("GET", "HEAD", "ANY"):
         return True  # the site root
-    # An auth-flow word next to an object ID (`/orders/{order_id}/confirm`) is not an auth flow.
-    ids_only_tokens = all(_TOKEN_PARAMS.match(p) for p in route.path_params)
+    # An auth-flow word next to an object ID (`/orders/{order_id}/confirm`) is not an auth flow; parameters
+    # before the first literal segment scope the whole app (`/{tenant_slug}/forgot`), they pick no object.
+    scope = _leading_params(route.path)
+    ids_only_tokens = all(_TOKEN_PARAMS.match(p) or p in scope for p in route.path_params)
     if ids_only_tokens and _AUTH_FLOW_SEGMENTS.search(static_path):
         return True
     # A path that opens with an auth flow carries the flow's own tokens, whatever they are named
@@ -95,13 +100,27 @@ def is_public_by_design(route: Route, config: Config) -> bool:
     if _WEBHOOK.search(static_path) or (
             _PREFERENCES.search(static_path) and all(_PREFERENCE_PARAMS.match(p) for p in route.path_params)):
         return True
-    if route.method in ("GET", "HEAD", "OPTIONS") and _public_read(route):
+    if route.method in ("GET", "HEAD", "OPTIONS") and public_read(route):
         return True
+    if route.method == "ANY" and route.handler_ref is None and public_read(route):
+        return True  # a library's view (API docs, a static file) at a docs or asset path
     handler = route.handler.rsplit(".", 1)[-1]
     return ids_only_tokens and bool(_PUBLIC_HANDLERS.match(handler))
 
 
-def _public_read(route: Route) -> bool:
+def _leading_params(path: str) -> frozenset[str]:
+    """Names of the path parameters that come before the first literal segment (a tenant, a locale)."""
+    names = []
+    for seg in path.split("/"):
+        if not seg:
+            continue
+        if not (seg.startswith("{") and seg.endswith("}")) or seg.startswith("{?"):
+            break
+        names.append(seg[1:-1])
+    return frozenset(names)
+
+
+def public_read(route: Route) -> bool:
     """Probes, docs, discovery documents and static assets, also below a prefix apilint could not
     read or a tenant parameter (`/{?base_url}/health`, `/{tenant}/.well-known/jwks.json`)."""
     path = route.path

@@ -7,14 +7,23 @@ from collections.abc import Iterator
 
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.auth._body import caller_scoped, public_by_handler, reads_only
+from apilint.rules.auth._body import (
+    caller_scoped,
+    public_by_handler,
+    reads_only,
+    serves_anonymous_on_purpose,
+    static_page,
+)
+from apilint.rules.auth._delegate import delegated_auth
 from apilint.rules.auth._helpers import (
     explicitly_permissive,
     forgotten_among_protected,
     is_public_by_design,
     only_redirects,
     project_has_auth,
+    public_read,
 )
+from apilint.summary import FunctionDef
 
 
 class MissingAuthentication(Rule):
@@ -22,12 +31,14 @@ class MissingAuthentication(Rule):
     ## What it finds
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
-    by design (login, logout, token, register, password reset, the language switch
-    (`/set-language/{locale}`), health and readiness probes, API docs, OIDC discovery under
-    `/.well-known/`, static files and assets such as `sw.js` or `*.webmanifest`, the site root,
-    also below a prefix apilint cannot read or a tenant parameter; paths that open with an auth
-    flow such as `/reset/{uidb64}/{token}` or `/signup/{uuid}/`; webhooks of services that sign
-    their requests (`/slack/events`) and handlers that verify a webhook signature themselves
+    by design (login, logout, token, register, password reset and `/forgot`, the language switch
+    (`/set-language/{locale}`), health and readiness probes (also `/app_version`), API docs (also
+    served by a view of every method that only reads), Markdown documents (`/auth.md`), OIDC
+    discovery under `/.well-known/`, static files and assets such as `sw.js` or `*.webmanifest`,
+    the site root, also below a prefix apilint cannot read or a tenant parameter
+    (`/{tenant_slug}/forgot`); paths that open with an auth flow such as `/reset/{uidb64}/{token}`
+    or `/signup/{uuid}/`; webhooks of services that sign their requests (`/slack/events`) and
+    handlers that verify a webhook signature themselves
     (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that only redirect
     (to another route of the app, `return redirect(url_for("dashboard"))`, or to the same URL
     with a trailing slash) and paths listed in `auth.public-paths` are not reported.
@@ -42,7 +53,15 @@ class MissingAuthentication(Rule):
     reads are public by design).
     Routes whose handler limits its data to what the caller may see
     (`get_permitted_dag_ids(user=g.user)`, a `visible_to(request.user)` queryset) are reported
-    with low confidence: an anonymous caller gets nothing.
+    with low confidence: an anonymous caller gets nothing. So are handlers that test
+    `request.user.is_authenticated` (or `current_user.is_authenticated`) and carry on for anonymous
+    callers (public on purpose), and reads that only render a template with no data of their own
+    (`render_template("catalog.html", title="Catalog")`: a page shell whose data comes from other
+    routes).
+    A handler that only hands the request to another function (`return get_details(dag_id=dag_id)`,
+    `return user_endpoint.get_user(**kwargs)`) takes that function's protection: not reported when
+    the function's own decorators authenticate it, low confidence when the function belongs to the
+    project's package but is not in the analyzed code.
     Routes whose protection apilint cannot read (a dependency imported from outside the
     project, custom auth middleware) are reported with low confidence, and only with
     `--min-confidence low` (AUTH005 names the mechanism once). In a project where no
@@ -130,12 +149,22 @@ class MissingAuthentication(Rule):
             if is_public_by_design(route, ctx.config) or explicitly_permissive(route) or \
                     public_by_handler(ctx.handler(route)):
                 continue
-            if only_redirects(ctx.handler(route)):
+            handler = ctx.handler(route)
+            if only_redirects(handler):
                 continue  # sends the caller on to a route that applies its own authentication
+            if route.method == "ANY" and public_read(route) and _serves_reads_only(route, handler, ctx):
+                continue  # API docs or a probe served by a view of every method that only reads
             if forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler):
                 continue  # AUTH004 reports it, naming the protected siblings
             fix = ("Add the project's authentication (an auth dependency, decorator or permission class) "
                    "to this route or to the router it belongs to")
+            delegated = delegated_auth(route, ctx)
+            if delegated is not None and delegated[0] in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
+                continue  # the function it hands the request to authenticates it
+            if delegated is not None:
+                yield self.finding(route, f"{route.display} may be reachable without authentication: "
+                                   f"{delegated[1]}", fix, confidence=Confidence.LOW)
+                continue
             if status is AuthStatus.UNKNOWN:
                 what = "; ".join(e.describe() for e in route.auth.evidence[:2])
                 yield self.finding(route, f"{route.display} may be reachable without authentication: "
@@ -151,18 +180,40 @@ class MissingAuthentication(Rule):
                 severity = Severity.HIGH
             if _DEVELOPMENT_ONLY.search(route.condition):
                 confidence = Confidence.LOW  # mounted only in debug or development mode
-            scoped = caller_scoped(ctx.handler(route))
+            scoped = caller_scoped(handler)
             why = "nothing on the route, its routers or the app checks who the caller is"
             if scoped is not None:
                 # what it serves is limited to what the caller may see: an anonymous caller gets nothing
                 confidence = Confidence.LOW
                 why += f", though the handler limits its data to what the caller may see (`{scoped}`)"
+            elif (tested := serves_anonymous_on_purpose(handler)) is not None:
+                confidence = Confidence.LOW  # the handler has an answer for anonymous callers: public on purpose
+                why = (f"nothing on the route, its routers or the app requires a signed-in caller; the handler "
+                       f"tests `{tested}` and serves anonymous callers on purpose")
+            elif severity is Severity.MEDIUM and (page := static_page(handler)) is not None:
+                confidence = Confidence.LOW  # a page shell: the data it shows comes from other routes
+                why += f", though it only renders `{page}` with no data of its own"
             yield self.finding(route, f"{route.display} is reachable without authentication: {why}",
                                fix, confidence=confidence, severity=severity)
 
 
 _DEVELOPMENT_ONLY = re.compile(r"^if [^;]*\b(debug|development|dev_mode|testing|local_dev)\b", re.IGNORECASE)
 """A route whose mount condition is a debug or development switch (`if settings.DEBUG`)."""
+
+
+_WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+
+
+def _serves_reads_only(route: Route, handler: FunctionDef | None, ctx: RuleContext) -> bool:
+    """True when the route's view only reads: a function view whose body only reads, or a view
+    class that defines no `post`/`put`/`patch`/`delete` of its own (a documentation view
+    subclassing a library's: `class RedocView(SpectacularRedocView)`)."""
+    if handler is not None:
+        return reads_only(handler)
+    symbol = ctx.index.lookup(route.handler)
+    if symbol is None or symbol.cls is None:
+        return symbol is None  # a library view
+    return not any(method.name in _WRITE_METHODS for method in symbol.cls.methods())
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from apilint.model import Route
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.auth._body import public_by_handler
+from apilint.rules.auth._delegate import delegated_auth
 from apilint.rules.auth._fixes import sibling_auth_fix
 from apilint.rules.auth._helpers import forgotten_among_protected, only_redirects
 
@@ -108,6 +109,8 @@ class UnprotectedRouteAmongProtected(Rule):
             siblings = forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler)
             if not siblings or only_redirects(ctx.handler(route)) or public_by_handler(ctx.handler(route)):
                 continue
+            if delegated_auth(route, ctx) is not None:
+                continue  # hands the request to a function whose own protection applies (or cannot be read)
             names = ", ".join(sorted({s.display for s in siblings})[:3])
             more = f" and {len(siblings) - 3} more" if len(siblings) > 3 else ""
             how = _sibling_auth(siblings)

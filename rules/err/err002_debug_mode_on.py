@@ -44,6 +44,10 @@ def _enclosing(index: ProjectIndex, file: str, line: int) -> tuple[list[Stmt], l
     return ifs, classes
 
 
+_DEBUG_SWITCH = re.compile(r"(^|[^a-z])(debug|development|dev_mode)([^a-z]|$)", re.IGNORECASE)
+"""A condition that names the project's own debug switch (`if in_debug_mode():`, `if settings.DEBUG:`)."""
+
+
 def _is_main_guard(stmt: Stmt) -> bool:
     return stmt.value is not None and "__name__" in set(stmt.value.names()) and any(
         e.kind == "str" and e.text == "__main__" for e in stmt.value.walk())
@@ -64,7 +68,8 @@ class DebugModeOn(Rule):
     to true when the environment variable is missing (`env.bool("DEBUG", default=True)`) is
     reported with low confidence, and so is `app.run(debug=True)` under
     `if __name__ == "__main__":`, the common local-development idiom (production servers such
-    as gunicorn never run that block). Django `DEBUG = True` in a base settings module that
+    as gunicorn never run that block), and under a condition that names the project's own debug
+    switch (`if in_debug_mode(): app = FastAPI(debug=True)`). Django `DEBUG = True` in a base settings module that
     another settings module sets back to `False` is also low confidence.
 
     ## Why it matters
@@ -149,6 +154,8 @@ class DebugModeOn(Rule):
             confidence, why = Confidence.LOW, " when the environment variable is not set"
         elif any(_is_main_guard(stmt) for stmt in ifs):
             confidence, why = Confidence.LOW, " when the module is run directly"
+        elif any(stmt.value is not None and _DEBUG_SWITCH.search(stmt.value.render(80)) for stmt in ifs):
+            confidence, why = Confidence.LOW, " when the project's debug switch is on"
         elif ifs:
             confidence = Confidence.MEDIUM
         elif overridden and fact.framework in ("django", "drf"):

@@ -64,7 +64,9 @@ class JwtWithoutExpiry(Rule):
     (`algorithm="none"`, `key=None`). Issuing without `exp` has medium confidence in a function
     named for issuing credentials (`create_access_token`, `login`) and low elsewhere (some
     tokens are bound to a session or revoked by other means); switching the expiry check off
-    has high confidence.
+    has high confidence; when the decode still requires the claim (`"require": ["exp"]`), it is
+    not reported if the function compares the expiry with the clock itself
+    (`return now < claims.exp`), and low confidence otherwise (a caller may compare it).
 
     ## Why it matters
     A token without expiry is a password that cannot be changed: once it leaks (logs, browser
@@ -125,13 +127,14 @@ class JwtWithoutExpiry(Rule):
         """Judge the claims of every encode and the options of every decode."""
         for jc in all_jwt_calls(ctx.index):
             call = jc.call.func.render(40)
-            if jc.op == "decode" and is_false(option(ctx.index, jc, "verify_exp")):
+            if jc.op == "decode" and is_false(option(ctx.index, jc, "verify_exp")) and \
+                    (own := _own_expiry_check(ctx.index, jc)) is not True:
                 yield self.finding(
                     jc.location,
                     f"`{call}(...)` {jc.where} passes `options={{\"verify_exp\": False}}`: expired tokens are "
                     "still accepted, so a leaked or logged-out token keeps working forever",
                     "Remove `verify_exp: False`; to tolerate clock skew pass a small `leeway=` instead",
-                    symbol=jc.symbol)
+                    confidence=Confidence.LOW if own is None else Confidence.HIGH, symbol=jc.symbol)
             elif jc.op == "encode" and _claims_without_exp(ctx.index, jc) is not None:
                 yield self.finding(
                     jc.location,
@@ -139,6 +142,26 @@ class JwtWithoutExpiry(Rule):
                     "so a leaked token works forever and logging out cannot end it",
                     "Add an expiry claim, e.g. `\"exp\": datetime.now(timezone.utc) + timedelta(minutes=30)`",
                     confidence=_issuing_confidence(jc), symbol=jc.symbol)
+
+
+def _own_expiry_check(index: ProjectIndex, jc: JwtCall) -> bool | None:
+    """Whether a decode that switches the library's expiry check off checks expiry itself: True when
+    it still demands the claim (`options={"verify_exp": False, "require": ["exp", ...]}`) and its
+    function compares the expiry with the clock (`return now < claims.exp`); None when it demands
+    the claim but the comparison is not in sight (a caller may make it); False otherwise."""
+    required = option(index, jc, "require")
+    if required is None or required.kind not in ("list", "tuple", "set") or \
+            not any(item.kind == "str" and item.text == "exp" for item in required.args):
+        return False
+    for _stmt, expr in walk_exprs(jc.scope):
+        if expr.kind != "compare":
+            continue
+        for side in expr.args:
+            if (side.kind == "attr" and side.text == "exp") or \
+                    (side.kind == "subscript" and len(side.args) == 2 and side.args[1].kind == "str"
+                     and side.args[1].text == "exp"):
+                return True
+    return None
 
 
 def _issuing_confidence(jc: JwtCall) -> Confidence:

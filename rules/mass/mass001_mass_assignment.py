@@ -14,6 +14,9 @@ from apilint.summary import walk_stmts
 
 READ_ONLY_VIEWS = ("ReadOnlyModelViewSet", "ListAPIView", "RetrieveAPIView", "ListModelMixin",
                    "RetrieveModelMixin")
+_FUNCTION_LEVEL = frozenset({"role", "scopes", "permission", "superuser", "staff"})
+"""Route authz evidence that limits who may call the route at all (a role, a named permission such as
+`authorize(current_user, UserPolicy.create)` or `has_perm("auth.add_user")`): administrators may set roles."""
 ADMIN_PERMISSIONS = ("IsAdminUser", "IsSuperUser", "IsSuperuser", "IsStaff", "DjangoModelPermissions")
 
 
@@ -41,8 +44,10 @@ class MassAssignment(Rule):
 
     Raw request data can set any column; schema-shaped data (a Pydantic body, a
     `model_dump(exclude=...)`, a Marshmallow `load()`) can set only the fields it declares, so
-    it is reported only when the schema itself has privileged fields. Routes with a role or
-    admin check are skipped: administrators may set roles.
+    it is reported only when the schema itself has privileged fields. Routes with a role, admin
+    or named-permission check (`authorize(current_user, UserPolicy.create)`) are skipped:
+    administrators may set roles. Role-like fields (`role`, `groups`) count only on accounts: a
+    saved connection (a class with `host` or `port` beside its `password`) is not one.
 
     Anchor: the statement that writes (the `setattr` line for loops); the handler's `def`
     line for a body schema; the `fields = ...` line for DRF serializers.
@@ -132,7 +137,7 @@ class MassAssignment(Rule):
         extra = ctx.config.mass_privileged_fields
         seen: set[tuple[str, int]] = set()
         for route in ctx.routes:
-            if any(e.kind in ("role", "scopes") for e in route.authz):
+            if any(e.kind in _FUNCTION_LEVEL for e in route.authz):
                 continue
             func, mod = ctx.handler(route), ctx.module_of(route)
             if func is None or mod is None or (mod.path, func.line) in seen:

@@ -28,7 +28,8 @@ class InsecureCookie(Rule):
     named like one (`access_token`, `jwt.encode(...)`, `create_access_token(...)`). CSRF cookies,
     which scripts must read, and other cookies (theme, language) are not reported. Flags passed as expressions
     (`secure=settings.SESSION_COOKIE_SECURE`) count as set; calls with `**kwargs` and cookie
-    deletions (empty value) are skipped. The receiver must be a response object: a name such as
+    deletions (empty value) and yes/no markers (`set_cookie("is_token_expired", "true")`) are
+    skipped. The receiver must be a response object: a name such as
     `response`/`resp`, a `Response` parameter, or a local made by a response constructor.
 
     Confidence is high when the cookie's name says it holds a credential, medium when only its
@@ -165,6 +166,9 @@ def _is_response(receiver: Expr, func: FunctionDef, local: dict[str, Expr]) -> b
     return bool(_RESPONSE_NAME.search(receiver.text))
 
 
+_FLAG_VALUES = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+
+
 def _judge(index: ProjectIndex, mod: ModuleSummary,
            call: Expr) -> tuple[str, list[str], Confidence] | None:
     """(cookie as shown, missing flags, confidence) for a credential cookie set insecurely."""
@@ -173,6 +177,8 @@ def _judge(index: ProjectIndex, mod: ModuleSummary,
     name, value = call.arg(0, "key"), call.arg(1, "value")
     if name is None or value is None or (value.kind == "str" and not value.text):
         return None
+    if value.kind in ("str", "const") and value.text.lower() in _FLAG_VALUES:
+        return None  # a yes/no marker (`set_cookie("is_access_token_expired", "true")`), never a credential
     max_age = call.kwarg("max_age") if call.func.text == "set_signed_cookie" else call.arg(2, "max_age")
     if max_age is not None and max_age.kind == "num" and max_age.text == "0":
         return None

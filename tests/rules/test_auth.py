@@ -103,6 +103,19 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("POST", "/set-language/{locale}", "set_language", True),
     ("POST", "/i18n/setlang/", "set_language", True),
     ("POST", "/users/{user_id}/language", "set_user_language", False),
+    # an auth flow below a tenant parameter, documents and version probes named literally
+    ("POST", "/{tenant_slug}/forgot", "forgot_password", True),
+    ("GET", "/{tenant}/reset-password/{token}", "reset_form", True),
+    ("POST", "/{tenant}/orders/{order_id}/confirm", "confirm_order", False),
+    ("POST", "/{tenant}/settings/reset", "reset_settings", False),
+    ("GET", "/auth.md", "auth_md", True),
+    ("GET", "/reports/{report_id}.md", "report_markdown", False),
+    ("GET", "/arize_phoenix_version", "version", True),
+    ("POST", "/app-version", "set_version", False),
+    # a library's view of every method (no project handler) at a docs or asset path
+    ("ANY", "/api/docs/", "drf_spectacular.views.SpectacularRedocView", True),
+    ("ANY", "/swagger.yaml", "drf_yasg.views.SchemaView", True),
+    ("ANY", "/api/orders/", "shop.views.OrderView", False),
 ])
 def test_public_by_design(method: str, path: str, handler: str, public: bool) -> None:
     assert is_public_by_design(_route(method, path, f"app.{handler}"), Config()) is public

@@ -246,3 +246,32 @@ def sync(request):
                                           encoding="utf-8")
         found = sorted((f.location.line, f.confidence.value) for f in analyze_dir(root, select=("ERR001",)).findings)
     assert found == [(14, "low"), (23, "high")]
+
+
+def test_debug_on_under_the_projects_debug_switch_is_low() -> None:
+    source = '''
+import os
+
+from fastapi import FastAPI
+
+
+def in_debug_mode() -> bool:
+    return os.environ.get("APP_DEBUG", "") == "1"
+
+
+if CONDITION:
+    app = FastAPI(debug=True)
+else:
+    app = FastAPI(docs_url=None)
+'''
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+
+        def judged(condition: str) -> list[tuple[int, str]]:
+            (root / "main.py").write_text(source.replace("CONDITION", condition), encoding="utf-8")
+            result = analyze_dir(root, select=("ERR002",))
+            return [(f.location.line, f.confidence.value) for f in result.findings]
+
+        assert judged("in_debug_mode()") == [(12, "low")]
+        assert judged('os.environ.get("APP_FLAVOUR") == "full"') == [(12, "medium")]

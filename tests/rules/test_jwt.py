@@ -145,6 +145,17 @@ CASES = {
 
         def read(token: str) -> dict:
             return jwt.decode(token, KEY, algorithms=["HS256"], options={"verify_exp": False})  # expect: JWT003
+
+
+        def fresh(token: str, now: int) -> bool:
+            claims = jwt.decode(token, KEY, algorithms=["HS256"],
+                                options={"verify_exp": False, "require": ["exp", "iat"]})
+            return claims["iat"] <= now + 30 and now < claims["exp"]
+
+
+        def required_checked_by_the_caller(token: str) -> dict:
+            options = {"verify_exp": False, "require": ["exp"]}
+            return jwt.decode(token, KEY, algorithms=["HS256"], options=options)  # expect: JWT003
     """,
 }
 
@@ -158,6 +169,12 @@ def test_jwt_cases(name: str):
 def test_confidence_follows_the_library_and_the_context():
     found, _ = _run({"auth.py": CASES["algorithms-unpinned"]})
     assert {line: conf for (_, line, _), conf in found.items()} == {8: "medium", 14: "high", 25: "low"}
+
+
+def test_expiry_switched_off_but_required_is_low_unless_the_function_compares_it():
+    found, _ = _run({"auth.py": CASES["expiry"]})
+    decodes = {line: conf for (_, line, code), conf in found.items() if code == "JWT003" and line > 30}
+    assert decodes == {31: "high", 42: "low"}
 
 
 def test_jose_get_unverified_claims_is_medium_and_session_token_without_exp_is_low():

@@ -276,3 +276,76 @@ def test_a_serializer_no_linked_route_serves_is_medium_confidence(tmp_path):
         "    queryset = Account.objects.all()\n    serializer_class = AccountSerializer\n", encoding="utf-8")
     found = [(f.location.file, f.confidence.value) for f in analyze_dir(root, select=("MASS001",)).findings]
     assert found == [("accounts/serializers.py", "medium")]
+
+
+
+def test_a_named_permission_check_silences_and_saved_connections_are_not_accounts():
+    example = Example("""
+        from fastapi import Depends, FastAPI, HTTPException
+        from fastapi.security import OAuth2PasswordBearer
+        from sqlmodel import Field, SQLModel
+
+        app = FastAPI()
+        oauth2 = OAuth2PasswordBearer(tokenUrl="/token")
+
+
+        class Account(SQLModel, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            email: str
+            hashed_password: str = ""
+            role: str = "member"
+
+
+        class AccountCreate(SQLModel):
+            email: str
+            role: str = "member"
+
+
+        class Server(SQLModel, table=True):
+            id: int | None = Field(default=None, primary_key=True)
+            host: str
+            port: int = 5432
+            username: str
+            password: str
+            role: str | None = None
+
+
+        class ServerCreate(SQLModel):
+            host: str
+            port: int = 5432
+            username: str
+            password: str
+            role: str | None = None
+
+
+        def current_user(token: str = Depends(oauth2)) -> Account:
+            if not token:
+                raise HTTPException(status_code=401)
+            return Account(email="a@example.com")
+
+
+        async def authorize(user: Account, action: str) -> None:
+            if not user.role == "owner" and action.startswith("accounts."):
+                raise HTTPException(status_code=403, detail="not allowed")
+
+
+        @app.post("/accounts")
+        async def create_account(body: AccountCreate, user: Account = Depends(current_user)):
+            await authorize(user, "accounts.create")
+            account = Account.model_validate(body)
+            return {"id": account.id}
+
+
+        @app.post("/accounts/invite")
+        async def invite_account(body: AccountCreate, user: Account = Depends(current_user)):
+            account = Account.model_validate(body)  # expect: MASS001
+            return {"id": account.id}
+
+
+        @app.post("/servers")
+        async def add_server(body: ServerCreate, user: Account = Depends(current_user)):
+            server = Server.model_validate(body)
+            return {"id": server.id}
+    """)
+    found, expected = run_example(example, select=("MASS001",))
+    assert found == expected.expect

@@ -47,6 +47,7 @@ def test_cookie_judged_by_name_value_and_receiver():
             resp.set_cookie(AUTH_COOKIE, "x", httponly=True)  # expect: TLS001
             resp.set_cookie("csrftoken", "x")
             resp.set_cookie("theme", "dark")
+            resp.set_cookie("is_access_token_expired", "true")
             resp.set_cookie("session_id", "x", secure=request.is_secure, httponly=True)
             resp.set_cookie("jwt", "x", **app.config["COOKIE_OPTIONS"])
             resp.set_cookie("jwt", "", expires=0)

@@ -1,0 +1,183 @@
+"""AUTH001/AUTH004 read what a handler does: hand the request on, render a page shell, serve anonymous
+callers on purpose, or serve documentation under every method."""
+
+from __future__ import annotations
+
+import tempfile
+import textwrap
+from pathlib import Path
+
+from apilint.testing import analyze_dir
+
+AUTH_CODES = ("AUTH001", "AUTH002", "AUTH003", "AUTH004")
+
+
+def _run(files: dict[str, str]) -> list[tuple[str, int, str, str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        result = analyze_dir(root, select=AUTH_CODES)
+        return sorted((f.location.file, f.location.line, f.code, f.confidence.value) for f in result.findings)
+
+
+SHOP_APP = {
+    "shop/__init__.py": "",
+    "shop/app.py": """
+        from flask import Flask
+
+        from shop.views import bp
+
+        app = Flask(__name__)
+        app.register_blueprint(bp)
+    """,
+}
+
+
+def test_a_handler_that_forwards_to_a_decorated_handler_takes_its_protection() -> None:
+    found = _run({**SHOP_APP, "shop/views.py": '''
+        from flask import Blueprint, jsonify
+        from flask_login import login_required
+
+        bp = Blueprint("shop", __name__, url_prefix="/shop")
+
+
+        @bp.get("/orders/<int:order_id>")
+        @login_required
+        def order_details(order_id: int):
+            return jsonify({"id": order_id})
+
+
+        @bp.get("/orders/<int:order_id>/v1")
+        def order_details_v1(order_id: int):
+            """The older URL of the same page."""
+            return order_details(order_id=order_id)
+
+
+        @bp.delete("/carts/<int:cart_id>")
+        def drop_cart(cart_id: int):
+            return clear_cart(cart_id)
+
+
+        def clear_cart(cart_id: int):
+            return jsonify({"cleared": cart_id})
+    '''})
+    # the forwarder to an undecorated helper is as open as it looks
+    assert found == [("shop/views.py", 20, "AUTH001", "high")]
+
+
+def test_a_handler_that_forwards_to_code_outside_the_analyzed_tree_is_unknown() -> None:
+    found = _run({**SHOP_APP, "shop/views.py": '''
+        from flask import Blueprint, jsonify
+        from flask_login import login_required
+
+        from shop.vendor import reports
+
+        bp = Blueprint("shop", __name__, url_prefix="/shop")
+
+
+        @bp.get("/account")
+        @login_required
+        def account():
+            return jsonify({})
+
+
+        @bp.delete("/reports/<name>")
+        def delete_report(**kwargs):
+            kwargs.pop("body", None)
+            return reports.delete_report(**kwargs)
+
+
+        @bp.delete("/exports/<name>")
+        def delete_export(name: str):
+            return jsonify(name=name)
+    '''})
+    assert found == [("shop/views.py", 16, "AUTH001", "low"), ("shop/views.py", 22, "AUTH001", "high")]
+
+
+def test_a_page_shell_and_a_handler_that_serves_anonymous_callers_on_purpose_are_low() -> None:
+    found = _run({**SHOP_APP, "shop/views.py": '''
+        from flask import Blueprint, jsonify, render_template
+        from flask_login import current_user, login_required
+
+        bp = Blueprint("shop", __name__, url_prefix="/shop")
+
+
+        @bp.get("/account")
+        @login_required
+        def account():
+            return jsonify({})
+
+
+        @bp.get("/catalog")
+        def catalog_page():
+            return render_template("catalog.html", title="Catalog")
+
+
+        @bp.get("/deals")
+        def deals_page():
+            return render_template("deals.html", deals=load_deals())
+
+
+        @bp.get("/wishlist")
+        def wishlist():
+            owner = current_user.id if current_user.is_authenticated else None
+            return jsonify({"owner": owner, "items": load_deals()})
+
+
+        @bp.get("/history")
+        def history():
+            return jsonify({"items": load_deals()})
+
+
+        def load_deals():
+            return []
+    '''})
+    assert found == [
+        ("shop/views.py", 14, "AUTH001", "low"),  # renders a template with literals only
+        ("shop/views.py", 19, "AUTH001", "medium"),  # the page carries data it looked up
+        ("shop/views.py", 24, "AUTH001", "low"),  # tests current_user.is_authenticated, serves anyone
+        ("shop/views.py", 30, "AUTH001", "medium"),
+    ]
+
+
+def test_documentation_views_of_every_method_are_public_by_design() -> None:
+    settings = """
+        ROOT_URLCONF = "urls"
+        INSTALLED_APPS = ["app"]
+    """
+    urls = """
+        from django.contrib.auth.decorators import login_required
+        from django.http import JsonResponse
+        from django.urls import path
+        from django.views import View
+        from drf_spectacular.views import SpectacularRedocView
+
+        from models import Status
+
+
+        class RedocView(SpectacularRedocView):
+            template_name = "redoc.html"
+
+
+        class StatusView(View):
+            def post(self, request):
+                Status.objects.create(text=request.POST["text"])
+                return JsonResponse({})
+
+
+        @login_required
+        def account(request):
+            return JsonResponse({})
+
+
+        urlpatterns = [
+            path("", account),
+            path("api/redoc/", RedocView.as_view()),
+            path("api/status/", StatusView.as_view()),
+        ]
+    """
+    found = _run({"settings.py": settings, "urls.py": urls, "models.py": "class Status:\n    pass\n"})
+    assert [(line, code) for _, line, code, _ in found] == [(15, "AUTH001")]  # the view that writes
