@@ -15,9 +15,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlparse
 
+from apilint.body_auth import body_auth, body_checks_role
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.body_auth import body_auth, body_checks_role
 from apilint.frameworks.common import join_paths, normalize_path
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_emit import handler_issues_credentials

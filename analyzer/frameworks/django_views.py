@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apilint.body_auth import body_auth
 from apilint.config import Config
 from apilint.frameworks.anonymous import Frame, Probe, Raised, Reader, Unknown
-from apilint.frameworks.body_auth import body_auth
 from apilint.frameworks.classes import ClassInfo
 from apilint.frameworks.django_backends import anonymous_permissions
 from apilint.frameworks.django_gates import judge_decorator, judge_middleware

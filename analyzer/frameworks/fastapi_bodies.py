@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from apilint.frameworks.body_auth import (
+from apilint.body_auth import (
     body_auth,
     body_checks_role,
     guarded_rejections,

@@ -15,8 +15,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from apilint.body_auth import body_checks_role
 from apilint.config import Config
-from apilint.frameworks.body_auth import body_checks_role
 from apilint.frameworks.fastapi_bodies import BodyJudge, find_method
 from apilint.frameworks.fastapi_deplists import DEPENDS, Dep, annotated_deps, as_dep, dep_list, param_deps
 from apilint.model import AuthStatus, Evidence, Location

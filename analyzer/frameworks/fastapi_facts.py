@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from apilint.body_auth import body_auth
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.body_auth import body_auth
 from apilint.frameworks.fastapi_tree import Router
 from apilint.model import AuthStatus, CorsPolicy, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from apilint.body_auth import body_checks_role
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.body_auth import body_checks_role
 from apilint.frameworks.common import join_conditions, join_paths, normalize_path
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe

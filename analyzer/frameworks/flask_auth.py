@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from apilint.body_auth import body_auth, body_checks_role
 from apilint.config import Config
-from apilint.frameworks.body_auth import body_auth, body_checks_role
 from apilint.frameworks.flask_patterns import (
     CHECK_CALL,
     OBJECT_CHECK,

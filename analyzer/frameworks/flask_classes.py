@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from apilint.frameworks.body_auth import guarded_rejections, is_rejection
+from apilint.body_auth import guarded_rejections, is_rejection
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_patterns import missing_user
 from apilint.model import AuthStatus, Evidence, Location

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from apilint.frameworks.body_auth import is_rejection
+from apilint.body_auth import is_rejection
 from apilint.frameworks.flask_auth import FlaskAuth
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from apilint.frameworks.body_auth import is_rejection
+from apilint.body_auth import is_rejection
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 
 OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from apilint.body_auth import body_auth
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.body_auth import body_auth
 from apilint.frameworks.common import join_paths, normalize_path
 from apilint.frameworks.django_settings import project_settings
 from apilint.frameworks.django_urls import normalize_django_path, url_mounts

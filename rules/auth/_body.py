@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from apilint.frameworks.body_auth import guarded_rejections
+from apilint.body_auth import guarded_rejections
 from apilint.summary import Expr, FunctionDef, Stmt, walk_exprs, walk_stmts
 
 WRITE_METHODS = frozenset({

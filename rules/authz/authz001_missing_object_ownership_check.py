@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from apilint.frameworks.body_auth import request_body_params
+from apilint.body_auth import request_body_params
 from apilint.model import AuthStatus, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from apilint.frameworks.body_auth import request_body_params
+from apilint.body_auth import request_body_params
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz._body import mutates

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from apilint.frameworks.body_auth import is_rejection
+from apilint.body_auth import is_rejection
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.log._helpers import calls_in, failure_messages, is_credential_endpoint, is_log_call, reachable
 from apilint.summary import walk_stmts
