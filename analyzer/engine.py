@@ -411,6 +411,8 @@ RuleResult = tuple[list[Finding], list[Diagnostic]]
 
 PARALLEL_RULES_ROUTES = 1000
 """From this many routes, rules run in forked worker processes (one rule a task)."""
+PARALLEL_RULES_MODULES = 300
+"""...or from this many modules: the pattern rules (SECRET, INJ outside routes) read every module."""
 _FORKED_CONTEXT: RuleContext | None = None
 """The context forked rule workers inherit (set only while their pool runs)."""
 
@@ -479,7 +481,8 @@ def _run_rules(rules: Sequence[type[Rule]], ctx: RuleContext, jobs: int) -> list
     """
     global _FORKED_CONTEXT
     workers = min(jobs if jobs > 0 else (os.cpu_count() or 1), len(rules))
-    if workers <= 1 or len(ctx.routes.routes) < PARALLEL_RULES_ROUTES or "fork" not in get_all_start_methods():
+    large = len(ctx.routes.routes) >= PARALLEL_RULES_ROUTES or len(ctx.index.modules) >= PARALLEL_RULES_MODULES
+    if workers <= 1 or not large or "fork" not in get_all_start_methods():
         return [_check_rule(rule_cls, ctx) for rule_cls in rules]
     done: dict[int, RuleResult] = {}
     _FORKED_CONTEXT = ctx

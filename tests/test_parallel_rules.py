@@ -22,6 +22,9 @@ def test_forked_rules_find_the_same(app: str, monkeypatch: pytest.MonkeyPatch) -
     assert forked.findings == serial.findings
     assert forked.diagnostics == serial.diagnostics
     assert serial.findings
+    monkeypatch.setattr(engine, "PARALLEL_RULES_ROUTES", 10**9)
+    monkeypatch.setattr(engine, "PARALLEL_RULES_MODULES", 0)  # many modules, few routes (a framework's tree)
+    assert analyze_dir(FIXTURES / app, jobs=2).findings == serial.findings
 
 
 class _Broken(Rule):

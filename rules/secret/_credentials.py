@@ -10,6 +10,7 @@ SECRET004's.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Final, NamedTuple
 
 from apilint.model import Confidence, Location
@@ -60,8 +61,18 @@ class Hit(NamedTuple):
 
 def is_seed_context(mod: ModuleSummary, where: Where) -> bool:
     """Seed, set-up and fixture code: `init_db()`, `seed.py`, a `createsuperuser`-like command."""
-    names = [mod.path.rsplit("/", 1)[-1].lower()] + ([where.func.name.lower()] if where.func is not None else [])
-    return any(w in n for n in names for w in _SEED_WORDS) or "/management/commands/" in mod.path
+    return _seed_name(mod.path) or (where.func is not None and _seed_word(where.func.name))
+
+
+@lru_cache(maxsize=4096)
+def _seed_name(path: str) -> bool:
+    return _seed_word(path.rsplit("/", 1)[-1]) or "/management/commands/" in path
+
+
+@lru_cache(maxsize=16384)
+def _seed_word(name: str) -> bool:
+    lowered = name.lower()
+    return any(w in lowered for w in _SEED_WORDS)
 
 
 def is_account_call(callee: str) -> bool:
@@ -254,9 +265,11 @@ def _is_env_call(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> bool:
 
 def _call_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:
     """`connect(password="...")`, `server.login(user, "...")`, `auth=("user", "...")`, env fallbacks."""
-    seed = is_seed_context(mod, where)
+    seed: bool | None = None
     for expr in stmt.own_exprs():
         for call in expr.calls():
+            if not _may_hit(index, mod, call):
+                continue  # most calls: no need to resolve the callee
             callee = index.qualify_expr(mod, call.func) or call.func.render(40)
             short = callee.rsplit(".", 1)[-1]
             if short in _NOT_CREDENTIAL_CALLS or short.startswith(_COMPARING):
@@ -268,6 +281,8 @@ def _call_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where
             for kw in call.keywords:
                 if kw.name is None or kw.name.upper() in KEY_NAMES or not is_credential_name(kw.name):
                     continue
+                if seed is None:
+                    seed = is_seed_context(mod, where)
                 if is_password_name(kw.name) and (account or seed):
                     continue  # an account's password: SECRET004
                 if kw.value.kind == "str":
@@ -283,6 +298,26 @@ def _call_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where
                     and len(call.positional) == 2 and call.positional[1].kind == "str"):
                 yield from _literal_arg(mod, stmt, where, "password", call.positional[1].text,
                                         f"the password passed to `{call.func.render(40)}(...)`")
+
+
+_ENV_CALLS: Final = frozenset({"getenv", "get", "setdefault", "env", "config", "get_env"})
+_LOGIN_CALLS: Final = frozenset({"login", "HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth", "DigestAuth"})
+
+
+def _may_hit(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> bool:
+    """Whether `_call_hits` can report anything on `call`, read from its shape alone: a literal
+    credential keyword, a literal `auth=` pair, a login-shaped call, or an environment lookup
+    (by its last name, or a local alias of one)."""
+    func = call.func
+    last = func.text if func.kind in ("name", "attr") else ""
+    if last in _ENV_CALLS or last in _LOGIN_CALLS:
+        return True
+    if func.kind == "name" and index.import_table(mod).get(last, "").rsplit(".", 1)[-1] in _ENV_CALLS:
+        return True  # `from os import getenv as env_or`
+    for kw in call.keywords:
+        if kw.name is not None and (kw.name == "auth" or (kw.value.kind == "str" and is_credential_name(kw.name))):
+            return True
+    return False
 
 
 def _literal_arg(mod: ModuleSummary, stmt: Stmt, where: Where, name: str, text: str,
