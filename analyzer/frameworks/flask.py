@@ -11,6 +11,7 @@ The adapter links in three passes, one module each:
    prefixes the way Flask does, and judged for auth (`flask_auth`, `flask_hooks`,
    `flask_classes`).
 
+Blueprints an app finds by walking its package at run time are mounted by `flask_discovery`.
 Their shared data lives in `flask_nodes`; app config read back into paths in `flask_config`;
 app-level facts (debug, CORS, limits) in `flask_facts`.
 """
@@ -21,6 +22,7 @@ from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.flask_auth import FlaskAuth
 from apilint.frameworks.flask_classes import HandlerClasses
+from apilint.frameworks.flask_discovery import mount_discovered
 from apilint.frameworks.flask_emit import Emitter
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_nodes import Env
@@ -52,6 +54,7 @@ class FlaskAdapter:
         scanner = Scanner(index, objects, Views(index, objects, HandlerClasses(index, auth)), facts, out)
         for mod in index:
             scanner.scan(mod, mod.body, "", Env())
+        mount_discovered(objects, scanner.discoveries, scanner.replaced)
         facts.project_wide()
         Emitter(index, objects, auth, facts, scanner.replaced, out).emit()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, unreadable_loop
+from apilint.frameworks.flask_discovery import Discovery, discovering_function, enclosing_function
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_nodes import ROUTE_DECORATORS, Env, Node, RawRoute, record_imports
 from apilint.frameworks.flask_objects import Objects
@@ -38,6 +39,8 @@ class Scanner:
         self.replaced: set[tuple[str, str]] = set()
         """Stand-in apps (function key, parameter) some caller bound to a real object."""
         self._bound: set[str] = set()
+        self.discoveries: list[Discovery] = []
+        """Apps that register blueprints a run-time package walk found (`flask_discovery`)."""
 
     def scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
         """Pass 2: read the registrations in `body`, a scope named `scope` (`factory.<locals>.`)."""
@@ -140,6 +143,8 @@ class Scanner:
         if items is None or target is None or len(items) > 200:
             self._unreadable_loop(mod, stmt, value)
             self.scan(mod, stmt.body, scope, env)
+        elif not items and stmt.value.kind == "call":
+            self._empty_loop(mod, stmt, env)
         else:
             for item in items:
                 inner = env.child()
@@ -226,6 +231,8 @@ class Scanner:
             child = self.objects.node(mod, call.arg(0, "blueprint"), env)
             if child is not None:
                 self._registered(node, child, mod, call.kwarg("url_prefix"), env, line)
+            elif node.kind == "app" and call.kwarg("url_prefix") is None:
+                self._discovery(mod, node, line)
         elif method == "add_namespace":
             child = self.objects.node(mod, call.arg(0, "ns"), env)
             if child is not None:
@@ -247,6 +254,26 @@ class Scanner:
             handler = self.index.resolve(mod, call.arg(1, "f"))
             if handler is not None and handler.func is not None:
                 self.out.exception_handlers.append(HandlerRef(handler.module.path, handler.func.qualname))
+
+    def _empty_loop(self, mod: ModuleSummary, stmt: Stmt, env: Env) -> None:
+        """A loop over what a function returns, read as empty: the function may fill it in ways the
+        evaluator does not follow (`found += ...` in a nested loop), so a run-time package walk that
+        feeds `app.register_blueprint(bp)` in the body is still recognised."""
+        for inner in walk_stmts(stmt.body):
+            for expr in inner.own_exprs():
+                for call in expr.calls():
+                    if call.func.kind == "attr" and call.func.text == "register_blueprint" and \
+                            call.kwarg("url_prefix") is None:
+                        node = self.objects.node(mod, call.func.args[0], env)
+                        if node is not None and node.kind == "app":
+                            self._discovery(mod, node, inner.line)
+
+    def _discovery(self, mod: ModuleSummary, app: Node, line: int) -> None:
+        """`app.register_blueprint(bp)` of a blueprint apilint cannot name: a run-time package walk?"""
+        func = enclosing_function(mod, line)
+        name = discovering_function(self.index, mod, func) if func is not None else None
+        if name is not None:
+            self.discoveries.append(Discovery(app.key, mod.module.split(".", 1)[0], name))
 
     def _registered(self, parent: Node, child: Node, mod: ModuleSummary, prefix: Expr | None, env: Env,
                     line: int) -> None:

@@ -400,3 +400,97 @@ def test_blueprint_factories_imported_inside_the_app_factory(tmp_path: Path) -> 
         """,
     })
     assert routes[("GET", "/rss/feed")].linked and routes[("GET", "/imports/imports")].linked
+
+
+ADMIN = """
+    from flask import Blueprint
+    bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+    @bp.route("/stats")
+    def stats():
+        return {}
+"""
+PLUGIN = """
+    from flask import Blueprint
+    bp = Blueprint("plugin", __name__, url_prefix="/plugin")
+
+    @bp.route("/hello")
+    def hello():
+        return {}
+"""
+
+
+def test_blueprints_found_by_a_package_walk_in_a_helper_are_mounted_with_a_condition(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items/__init__.py": "", "app/items/blueprint.py": ITEMS,
+        "app/admin/__init__.py": "", "app/admin/blueprint.py": ADMIN,
+        "ext/__init__.py": "", "ext/plugin.py": PLUGIN,
+        "app/util.py": """
+            import os
+            from importlib import import_module
+            from flask import Blueprint
+
+            def discover_blueprints():
+                found = []
+                for root, _dirs, files in os.walk(os.path.dirname(__file__)):
+                    for name in files:
+                        if name == "blueprint.py":
+                            module = import_module(root.replace("/", ".") + ".blueprint")
+                            found += [v for v in vars(module).values() if isinstance(v, Blueprint)]
+                return found
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app.util import discover_blueprints
+
+            def create_app():
+                app = Flask(__name__)
+                for blueprint in discover_blueprints():
+                    app.register_blueprint(blueprint)
+                return app
+        """,
+    })
+    stats = routes[("GET", "/admin/stats")]
+    assert stats.linked and stats.condition == "if discovered at run time by discover_blueprints()"
+    assert routes[("GET", "/items")].linked
+    assert not routes[("GET", "/plugin/hello")].linked  # another top-level package: a plugin's, not found
+
+
+def test_blueprints_found_by_pkgutil_in_the_registering_function_are_mounted(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/views/__init__.py": "", "app/views/items.py": ITEMS,
+        "app/views/users.py": USERS,
+        "app/main.py": """
+            import importlib
+            import inspect
+            import pkgutil
+            from flask import Blueprint, Flask
+
+            def create_app():
+                app = Flask(__name__)
+                for _finder, name, _pkg in pkgutil.iter_modules(["app/views"], "app.views."):
+                    module = importlib.import_module(name)
+                    for _name, blueprint in inspect.getmembers(module, lambda m: isinstance(m, Blueprint)):
+                        app.register_blueprint(blueprint)
+                return app
+        """,
+    })
+    assert routes[("GET", "/items")].linked and routes[("GET", "/users")].linked
+    assert routes[("GET", "/users")].condition == "if discovered at run time by create_app()"
+
+
+def test_a_loop_over_blueprints_from_a_plugin_manager_mounts_nothing_it_cannot_see(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "", "app/items.py": ITEMS,
+        "app/main.py": """
+            from flask import Flask
+            from app.plugins import manager
+
+            def create_app():
+                app = Flask(__name__)
+                for blueprint in manager.blueprints():
+                    app.register_blueprint(blueprint)
+                return app
+        """,
+    })
+    assert not routes[("GET", "/items")].linked  # no package walk: who registers it is unknown
