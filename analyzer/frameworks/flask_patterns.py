@@ -72,14 +72,22 @@ def swallowed_calls(func: FunctionDef) -> set[int]:
     for stmt in walk_stmts(func.body):
         if stmt.kind != "try" or not stmt.handlers:
             continue
-        if any(inner.kind in ("raise", "return") or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
-            continue
+        if any(inner.kind in ("raise", "return") or is_rejection(inner) or _aborts(inner)
+               for inner in walk_stmts(stmt.handlers)):
+            continue  # `except NotAuthorized: abort(404)`: the failed check still turns the caller away
         if not any(_catches_check_failures(handler.value) for handler in stmt.handlers):
             continue  # `except HTTPAPIError as e: error = e`: an error response built later
         for inner in walk_stmts(stmt.body):
             for expr in inner.own_exprs():
                 out.update(id(call) for call in expr.calls())
     return out
+
+
+def _aborts(stmt: Stmt) -> bool:
+    """`abort(404)`, `toolkit.abort(403, msg)`: Flask's `abort` raises, whatever the status."""
+    value = stmt.value
+    return stmt.kind == "expr" and value is not None and value.kind == "call" and \
+        (value.func.dotted or "").rsplit(".", 1)[-1] == "abort" and bool(value.positional or value.keywords)
 
 
 _CHECK_FAILURES = re.compile(r"^(Exception|BaseException|\w*(Token|Auth|JWT|Jwt|Signature|Credential|Decode|"

@@ -452,3 +452,97 @@ def test_flask_allows_permission_on_the_loaded_object_is_an_object_check(tmp_pat
     })
     assert "object_permission" in [e.kind for e in routes["POST /post/{post_id}/hide"].authz]
     assert routes["GET /post/{post_id}/raw"].authz == ()
+
+
+def test_a_caller_check_whose_failure_is_turned_into_a_404_is_a_rejection(tmp_path: Path) -> None:
+    """`try: check_access(...) except NotAuthorized: abort(404)` (in a helper method or function)
+    hides the resource from callers the check refuses: required, not optional. A failure of a
+    check that does not read the caller (`helper_count`) stays no authentication."""
+    routes = _routes(tmp_path, {
+        "portal/__init__.py": """
+        """,
+        "portal/logic/__init__.py": """
+            from flask import g
+
+
+            class NotAuthorized(Exception):
+                pass
+
+
+            class ObjectNotFound(Exception):
+                pass
+
+
+            def check_access(action, context, data_dict=None):
+                user = context.get("user") or g.user
+                if not _is_authorized(action, user, data_dict):
+                    raise NotAuthorized(action)
+                return True
+
+
+            def _is_authorized(action, user, data_dict):
+                return user is not None
+        """,
+        "portal/views.py": """
+            from flask import Blueprint, abort, render_template
+            from flask.views import MethodView
+
+            from portal.logic import NotAuthorized, ObjectNotFound, check_access
+
+            bp = Blueprint("tables", __name__, url_prefix="/tables")
+
+
+            class TableView(MethodView):
+                def _load(self, table_id):
+                    try:
+                        check_access("table_update", {}, {"id": table_id})
+                        return {"id": table_id}
+                    except (ObjectNotFound, NotAuthorized):
+                        abort(404, "Table not found")
+
+                def get(self, table_id):
+                    return render_template("table.html", **self._load(table_id))
+
+
+            def _render(table_id):
+                try:
+                    check_access("table_show", {}, {"id": table_id})
+                except NotAuthorized:
+                    return "not found", 404
+                return render_template("table.html")
+
+
+            @bp.route("/<table_id>/raw")
+            def raw(table_id):
+                return _render(table_id)
+
+
+            @bp.route("/<table_id>/count")
+            def count(table_id):
+                try:
+                    helper_count(table_id)
+                except ValueError:
+                    abort(404)
+                return "1"
+
+
+            def helper_count(table_id):
+                return int(table_id)
+
+
+            bp.add_url_rule("/<table_id>", view_func=TableView.as_view("table"))
+        """,
+        "portal/app.py": """
+            from flask import Flask
+
+            from portal.views import bp
+
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+        """,
+    })
+    assert {d: r.auth.status for d, r in routes.items()} == {
+        "GET /tables/{table_id}": AuthStatus.REQUIRED,
+        "GET /tables/{table_id}/raw": AuthStatus.REQUIRED,
+        "GET /tables/{table_id}/count": AuthStatus.NONE,
+    }
