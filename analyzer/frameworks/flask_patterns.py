@@ -181,7 +181,8 @@ def redirects_anonymous(func: FunctionDef) -> str | None:
 
 
 _ANONYMOUS_WORDS = frozenset({"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in",
-                              "current_user"})
+                              "current_user", "login_fresh"})
+"""Names in a test about the caller's login; Flask-Login's `login_fresh()` is false for anonymous callers."""
 _REQUEST_WORDS = _ANONYMOUS_WORDS | {"request", "g", "session", "user", "method", "endpoint", "path"}
 
 
@@ -222,8 +223,9 @@ def _is_login_redirect(stmt: Stmt) -> bool:
         return False
     for call in stmt.value.calls():
         name = (call.func.dotted or "").rsplit(".", 1)[-1]
-        if name in ("unauthorized", "unauthorized_callback") or ("login" in name and "redirect" in name):
-            return True  # login_manager.unauthorized(), redirect_to_login()
+        if name in ("unauthorized", "unauthorized_callback", "needs_refresh") or (
+                "login" in name and "redirect" in name):
+            return True  # login_manager.unauthorized(), login_manager.needs_refresh(), redirect_to_login()
         if name == "redirect":
             text = call.render(120).lower()
             if any(w in text for w in ("login", "signin", "sign_in", "auth")):
