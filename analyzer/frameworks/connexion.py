@@ -297,6 +297,10 @@ class _SpecReader:
             check = body_checks_role(symbol.func)
             if check is not None:
                 authz.append(Evidence("role", handler, AuthStatus.REQUIRED, check, loc))
+        elif handler and status is not AuthStatus.REQUIRED:
+            # the spec lets callers in, but the handler (which may check credentials itself) is unread
+            status = AuthStatus.UNKNOWN
+            evidence.append(Evidence("handler", handler, AuthStatus.UNKNOWN, self._unread_handler(handler), spec_loc))
         full = join_paths(base, spec_path)
         path, params = normalize_path(full)
         self.out.routes.append(Route(
@@ -316,6 +320,17 @@ class _SpecReader:
             app=app.key,
         ))
         self.out.frameworks.add("connexion")
+
+    def _unread_handler(self, handler: str) -> str:
+        """Why an operation's handler cannot be read: its module is not analyzed, or it is not found there."""
+        parts = handler.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            module = ".".join(parts[:cut])
+            if self.index.module(module) is not None:
+                return (f"handler not found in module {module}: it may check credentials itself, "
+                        "apilint cannot tell")
+        return ("the handler's module is outside the analyzed code: it may check credentials itself, "
+                "apilint cannot tell")
 
     def _security(self, security: Any, own: bool, schemes: dict[str, Any],
                   loc: Location) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:

@@ -51,7 +51,10 @@ KNOWN_CALLS: dict[str, AuthStatus] = {
     "flask_jwt_extended.verify_jwt_refresh_token_in_request": AuthStatus.REQUIRED,
     "flask_jwt_extended.verify_jwt_in_request_optional": AuthStatus.OPTIONAL,
 }
-ALLOWS_PERMISSIONS = frozenset({"flask_allows.Permission", "flask_allows.permission.Permission"})
+ALLOWS_LIBS = frozenset({"flask_allows", "flask_allows2"})
+"""flask-allows and its maintained fork flask-allows2 (the same API)."""
+ALLOWS_PERMISSIONS = frozenset(f"{lib}.{name}" for lib in ALLOWS_LIBS
+                               for name in ("Permission", "permission.Permission"))
 """flask-allows' `Permission(*requirements)`: true when the caller meets requirements (given the object)."""
 HTTPAUTH_CLASSES = ("HTTPBasicAuth", "HTTPTokenAuth", "HTTPDigestAuth", "MultiAuth")
 AUTHISH = ("login", "auth", "token", "jwt", "api_key", "apikey", "permission", "role", "admin", "signed_in")
@@ -127,7 +130,7 @@ class FlaskAuth:
                 roles = call.render(60) if call is not None else qualified
                 out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, roles, loc))
             return out
-        if top == "flask_allows" and short == "requires":  # `@requires(IsAdmin)`, the module-level decorator
+        if top in ALLOWS_LIBS and short == "requires":  # `@requires(IsAdmin)`, the module-level decorator
             return self._allows(call, qualified, loc, out)
         instance = self._instance_of(mod, target.args[0]) if target.kind == "attr" else None
         if instance is not None:
@@ -184,7 +187,7 @@ class FlaskAuth:
         elif top == "flask_oidc" and method in ("require_login", "accept_token"):
             out.status = AuthStatus.REQUIRED
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_oidc", loc))
-        elif top == "flask_allows" and method == "requires":
+        elif top in ALLOWS_LIBS and method == "requires":
             self._allows(call, qualified, loc, out)
         elif top == "flask_principal" and method == "require":
             out.status = AuthStatus.REQUIRED

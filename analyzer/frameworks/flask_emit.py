@@ -19,6 +19,7 @@ from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
 from apilint.frameworks.flask_nodes import Node, RawRoute
 from apilint.frameworks.flask_objects import Objects
+from apilint.frameworks.flask_setup_state import marker_cut
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
@@ -104,7 +105,10 @@ class Emitter:
 
     def _route(self, raw: RawRoute, base: str, chain: list[Node], app: Node,
                app_hooks: list[tuple[ModuleSummary, FunctionDef]], condition: str) -> None:
-        full_raw = join_paths(base, raw.path) if (base or raw.path) else "/"
+        rule, marker = raw.path, chain[-1].unprefixed
+        if marker and rule.startswith(marker):
+            base, rule = "", rule[marker_cut(marker):]  # the blueprint's setup state drops every prefix
+        full_raw = join_paths(base, rule) if (base or rule) else "/"
         path, params = normalize_path(full_raw)
         blueprints = [n.name for n in chain if n.kind == "blueprint"]
         endpoint = ".".join([*blueprints, raw.endpoint])

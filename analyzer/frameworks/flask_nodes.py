@@ -86,6 +86,9 @@ class Node:
     object the factory's body builds, whose routes and hooks every such call's blueprint shares."""
     pending: list[Diagnostic] = field(default_factory=list)
     """Diagnostics about the object's own prefix, reported unless the object is only a template."""
+    unprefixed: str = ""
+    """For a blueprint of a project subclass whose setup state registers rules starting with this
+    marker (`"!/"`) without the prefix (`apilint.frameworks.flask_setup_state`)."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from apilint.frameworks.common import factory_aliases
 from apilint.frameworks.flask_config import AppConfig
 from apilint.frameworks.flask_nodes import KINDS, Env, Include, Node, Product, dotted_expr, listed_items, record_imports
 from apilint.frameworks.flask_patterns import local_imports
+from apilint.frameworks.flask_setup_state import unprefixed_marker
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, ModuleSummary, Stmt, walk_stmts
@@ -114,6 +115,8 @@ class Objects:
                 node.prefix = self.path(mod, prefix, env, line, node.pending, at)[0]
             else:
                 node.prefix = self._subclass_prefix(mod, call, scope) or ""
+            if call.kind == "call" and call.func.kind in ("name", "attr"):
+                node.unprefixed = unprefixed_marker(self.index, self.index.resolve(mod, call.func))
         elif node.kind == "api":
             prefix = call.kwarg("prefix")
             node.prefix = self.path(mod, prefix, env, line, node.pending, at)[0] if prefix is not None else ""

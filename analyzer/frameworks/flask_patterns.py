@@ -72,14 +72,22 @@ def swallowed_calls(func: FunctionDef) -> set[int]:
     for stmt in walk_stmts(func.body):
         if stmt.kind != "try" or not stmt.handlers:
             continue
-        if any(inner.kind in ("raise", "return") or is_rejection(inner) for inner in walk_stmts(stmt.handlers)):
-            continue
+        if any(inner.kind in ("raise", "return") or is_rejection(inner) or _aborts(inner)
+               for inner in walk_stmts(stmt.handlers)):
+            continue  # `except NotAuthorized: abort(404)`: the failed check still turns the caller away
         if not any(_catches_check_failures(handler.value) for handler in stmt.handlers):
             continue  # `except HTTPAPIError as e: error = e`: an error response built later
         for inner in walk_stmts(stmt.body):
             for expr in inner.own_exprs():
                 out.update(id(call) for call in expr.calls())
     return out
+
+
+def _aborts(stmt: Stmt) -> bool:
+    """`abort(404)`, `toolkit.abort(403, msg)`: Flask's `abort` raises, whatever the status."""
+    value = stmt.value
+    return stmt.kind == "expr" and value is not None and value.kind == "call" and \
+        (value.func.dotted or "").rsplit(".", 1)[-1] == "abort" and bool(value.positional or value.keywords)
 
 
 _CHECK_FAILURES = re.compile(r"^(Exception|BaseException|\w*(Token|Auth|JWT|Jwt|Signature|Credential|Decode|"
@@ -173,7 +181,8 @@ def redirects_anonymous(func: FunctionDef) -> str | None:
 
 
 _ANONYMOUS_WORDS = frozenset({"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in",
-                              "current_user"})
+                              "current_user", "login_fresh"})
+"""Names in a test about the caller's login; Flask-Login's `login_fresh()` is false for anonymous callers."""
 _REQUEST_WORDS = _ANONYMOUS_WORDS | {"request", "g", "session", "user", "method", "endpoint", "path"}
 
 
@@ -214,8 +223,9 @@ def _is_login_redirect(stmt: Stmt) -> bool:
         return False
     for call in stmt.value.calls():
         name = (call.func.dotted or "").rsplit(".", 1)[-1]
-        if name in ("unauthorized", "unauthorized_callback") or ("login" in name and "redirect" in name):
-            return True  # login_manager.unauthorized(), redirect_to_login()
+        if name in ("unauthorized", "unauthorized_callback", "needs_refresh") or (
+                "login" in name and "redirect" in name):
+            return True  # login_manager.unauthorized(), login_manager.needs_refresh(), redirect_to_login()
         if name == "redirect":
             text = call.render(120).lower()
             if any(w in text for w in ("login", "signin", "sign_in", "auth")):

@@ -487,3 +487,38 @@ def test_connexion_spec_found_when_analyzed_from_another_folder(tmp_path: Path, 
 
     result = run(Config(root=tmp_path), RunOptions((Path("proj"),), jobs=1, use_cache=False))
     assert [r.display for r in result.routes] == ["GET /ping"]
+
+
+def test_connexion_handler_outside_the_analyzed_code_is_unknown(tmp_path: Path) -> None:
+    result = _app(tmp_path, {
+        "web/__init__.py": "",
+        "web/views.py": """
+            from connexion import FlaskApi
+            from flask import Blueprint
+
+            def init_api(app):
+                with open("api/openapi/rpc.yaml") as f:
+                    import yaml
+                    spec = yaml.safe_load(f)
+                api = FlaskApi(specification=spec)
+                app.register_blueprint(api.blueprint)
+        """,
+        "api/openapi/rpc.yaml": """
+            openapi: 3.0.2
+            info: {title: t, version: "1"}
+            paths:
+              /rpc:
+                post:
+                  x-openapi-router-controller: core.endpoints.rpc
+                  operationId: call
+                  responses: {"200": {description: ok}}
+              /open:
+                get:
+                  operationId: web.views.missing_view
+                  responses: {"200": {description: ok}}
+        """,
+    })
+    by = {r.display: r for r in result.routes}
+    assert _routes(result) == {"POST /rpc": "unknown", "GET /open": "unknown"}
+    assert "outside the analyzed code" in by["POST /rpc"].auth.evidence[-1].detail
+    assert "not found in module web.views" in by["GET /open"].auth.evidence[-1].detail

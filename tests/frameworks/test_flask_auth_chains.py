@@ -452,3 +452,192 @@ def test_flask_allows_permission_on_the_loaded_object_is_an_object_check(tmp_pat
     })
     assert "object_permission" in [e.kind for e in routes["POST /post/{post_id}/hide"].authz]
     assert routes["GET /post/{post_id}/raw"].authz == ()
+
+
+def test_a_caller_check_whose_failure_is_turned_into_a_404_is_a_rejection(tmp_path: Path) -> None:
+    """`try: check_access(...) except NotAuthorized: abort(404)` (in a helper method or function)
+    hides the resource from callers the check refuses: required, not optional. A failure of a
+    check that does not read the caller (`helper_count`) stays no authentication."""
+    routes = _routes(tmp_path, {
+        "portal/__init__.py": """
+        """,
+        "portal/logic/__init__.py": """
+            from flask import g
+
+
+            class NotAuthorized(Exception):
+                pass
+
+
+            class ObjectNotFound(Exception):
+                pass
+
+
+            def check_access(action, context, data_dict=None):
+                user = context.get("user") or g.user
+                if not _is_authorized(action, user, data_dict):
+                    raise NotAuthorized(action)
+                return True
+
+
+            def _is_authorized(action, user, data_dict):
+                return user is not None
+        """,
+        "portal/views.py": """
+            from flask import Blueprint, abort, render_template
+            from flask.views import MethodView
+
+            from portal.logic import NotAuthorized, ObjectNotFound, check_access
+
+            bp = Blueprint("tables", __name__, url_prefix="/tables")
+
+
+            class TableView(MethodView):
+                def _load(self, table_id):
+                    try:
+                        check_access("table_update", {}, {"id": table_id})
+                        return {"id": table_id}
+                    except (ObjectNotFound, NotAuthorized):
+                        abort(404, "Table not found")
+
+                def get(self, table_id):
+                    return render_template("table.html", **self._load(table_id))
+
+
+            def _render(table_id):
+                try:
+                    check_access("table_show", {}, {"id": table_id})
+                except NotAuthorized:
+                    return "not found", 404
+                return render_template("table.html")
+
+
+            @bp.route("/<table_id>/raw")
+            def raw(table_id):
+                return _render(table_id)
+
+
+            @bp.route("/<table_id>/count")
+            def count(table_id):
+                try:
+                    helper_count(table_id)
+                except ValueError:
+                    abort(404)
+                return "1"
+
+
+            def helper_count(table_id):
+                return int(table_id)
+
+
+            bp.add_url_rule("/<table_id>", view_func=TableView.as_view("table"))
+        """,
+        "portal/app.py": """
+            from flask import Flask
+
+            from portal.views import bp
+
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+        """,
+    })
+    assert {d: r.auth.status for d, r in routes.items()} == {
+        "GET /tables/{table_id}": AuthStatus.REQUIRED,
+        "GET /tables/{table_id}/raw": AuthStatus.REQUIRED,
+        "GET /tables/{table_id}/count": AuthStatus.NONE,
+    }
+
+
+def test_flask_allows2_fork_in_class_view_decorators_is_a_permission_check(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/extensions.py": "from flask_allows2 import Allows\nallows = Allows()\n",
+        "app/views.py": """
+            from flask.views import MethodView
+            from app import app
+            from app.extensions import allows
+            from app.requirements import IsAdmin
+
+            class Settings(MethodView):
+                decorators = [allows.requires(IsAdmin, on_fail=lambda: "no")]
+
+                def get(self):
+                    return {}
+
+            app.add_url_rule("/settings", view_func=Settings.as_view("settings"))
+        """,
+    })
+    assert routes["GET /settings"].auth.status is AuthStatus.UNKNOWN
+    assert [e.kind for e in routes["GET /settings"].authz] == ["permission"]
+
+
+def test_blueprint_hook_asking_for_a_fresh_or_any_login_is_required(tmp_path: Path) -> None:
+    """A `before_request` hook returning `login_manager.needs_refresh()` when the login is not
+    fresh, or `login_manager.unauthorized()` for anonymous callers, turns them away; a hook
+    that only tests the request's shape does not authenticate."""
+    routes = _routes(tmp_path, {
+        "app/__init__.py": """
+            from flask import Flask
+
+            from app.admin import load_blueprints
+            from app.account import account
+
+            app = Flask(__name__)
+            load_blueprints(app)
+            app.register_blueprint(account, url_prefix="/account")
+        """,
+        "app/admin.py": """
+            from flask import Blueprint, current_app, request
+            from flask.views import MethodView
+            from flask_login import login_fresh
+
+            class Overview(MethodView):
+                def get(self):
+                    return "overview"
+
+            def load_blueprints(app):
+                admin = Blueprint("admin", __name__)
+
+                @admin.before_request
+                def check_fresh_login():
+                    if not login_fresh():
+                        return current_app.login_manager.needs_refresh()
+
+                admin.add_url_rule("/", view_func=Overview.as_view("overview"))
+                app.register_blueprint(admin, url_prefix="/admin")
+
+                open_api = Blueprint("open_api", __name__)
+
+                @open_api.before_request
+                def json_only():
+                    if not request.is_json:
+                        return current_app.response_class("json only", 415)
+
+                @open_api.route("/ping")
+                def ping():
+                    return "pong"
+
+                app.register_blueprint(open_api, url_prefix="/open")
+        """,
+        "app/account.py": """
+            from flask import Blueprint
+            from flask_login import current_user
+            from app.extensions import login_manager
+
+            account = Blueprint("account", __name__)
+
+            @account.before_request
+            def members_only():
+                if not current_user.is_authenticated:
+                    return login_manager.unauthorized()
+
+            @account.route("/settings")
+            def settings():
+                return "settings"
+        """,
+    })
+    assert {d: r.auth.status for d, r in routes.items()} == {
+        "GET /admin/": AuthStatus.REQUIRED,
+        "GET /open/ping": AuthStatus.NONE,
+        "GET /account/settings": AuthStatus.REQUIRED,
+    }

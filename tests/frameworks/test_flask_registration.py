@@ -494,3 +494,69 @@ def test_a_loop_over_blueprints_from_a_plugin_manager_mounts_nothing_it_cannot_s
         """,
     })
     assert not routes[("GET", "/items")].linked  # no package walk: who registers it is unknown
+
+
+def test_a_blueprint_subclass_whose_setup_state_lets_marked_rules_escape_the_prefix(tmp_path: Path) -> None:
+    """`make_setup_state` returns a state whose `add_url_rule` registers `!/...` rules with the
+    url_prefix cleared: those routes sit at the root. A subclass without that override (`PlainBlueprint`)
+    keeps the prefix on every rule, marker included."""
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/web/__init__.py": "",
+        "app/web/wrappers.py": """
+            from contextlib import contextmanager
+
+            from flask import Blueprint
+            from flask.blueprints import BlueprintSetupState
+
+            class PortalSetupState(BlueprintSetupState):
+                @contextmanager
+                def _without_prefix(self):
+                    saved = self.url_prefix
+                    self.url_prefix = None
+                    try:
+                        yield
+                    finally:
+                        self.url_prefix = saved
+
+                def add_url_rule(self, rule, endpoint=None, view_func=None, **options):
+                    if rule.startswith("!/"):
+                        with self._without_prefix():
+                            super().add_url_rule(rule[1:], endpoint, view_func, **options)
+                    else:
+                        super().add_url_rule(rule, endpoint, view_func, **options)
+
+            class PortalBlueprint(Blueprint):
+                def make_setup_state(self, app, options, first_registration=False):
+                    return PortalSetupState(self, app, options, first_registration)
+
+            class PlainBlueprint(Blueprint):
+                pass
+        """,
+        "app/users.py": """
+            from app.web.wrappers import PlainBlueprint, PortalBlueprint
+
+            bp = PortalBlueprint("users", __name__, url_prefix="/user")
+            legacy = PlainBlueprint("legacy", __name__, url_prefix="/legacy")
+
+            def admins():
+                return "admins"
+
+            def profile():
+                return "profile"
+
+            bp.add_url_rule("!/admin/admins", "admins", admins)
+            bp.add_url_rule("/profile", "profile", profile)
+            legacy.add_url_rule("!/old", "old", profile)
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app.users import bp, legacy
+
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+            app.register_blueprint(legacy)
+        """,
+    })
+    assert set(routes) == {("GET", "/admin/admins"), ("GET", "/user/profile"), ("GET", "/legacy/!/old")}
+    assert routes[("GET", "/admin/admins")].raw_path == "/admin/admins"
