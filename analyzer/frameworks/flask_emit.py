@@ -147,6 +147,11 @@ class Emitter:
                               else "checks credentials in the handler body")
                     statuses.append(body)
                     evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body, detail, loc))
+            if raw.built_by and not statuses:
+                statuses.append(AuthStatus.UNKNOWN)
+                evidence.append(Evidence("handler", raw.built_by, AuthStatus.UNKNOWN,
+                                         f"the view is what `{raw.built_by.rsplit('.', 1)[-1]}(...)` returns at run "
+                                         "time; what it checks is not read", loc))
             status = strongest(statuses) or AuthStatus.NONE
             if raw.func is not None:
                 for check in self.auth.body_roles(raw.mod, raw.func, handler=True)[:1]:

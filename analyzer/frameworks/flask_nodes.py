@@ -49,6 +49,9 @@ class RawRoute:
     condition: str = ""
     view_class: Symbol | None = None
     """The request-handler class registered as the view, whose access check applies."""
+    built_by: str = ""
+    """For a view a project factory returns (`add_url_rule("/x", "x", make_view(A, B))`): the
+    factory's qualified name. What the returned function checks is not read from the factory."""
 
 
 @dataclass

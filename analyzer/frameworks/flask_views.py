@@ -106,7 +106,8 @@ class Views:
             methods = self.listed_methods(mod, call, env) or ("GET",)
             own = self.own_decorators(symbol.module, symbol.func)
             node.routes.append(RawRoute(methods, rule, symbol.module, symbol.func, symbol.func.qualname,
-                                        symbol.func.line, endpoint or symbol.func.name, own + wrappers))
+                                        symbol.func.line, endpoint or symbol.func.name, own + wrappers,
+                                        built_by=symbol.qualname if view.kind == "call" else ""))
         elif symbol is not None and symbol.cls is not None and self.classes.is_handler_class(symbol):
             # bp.add_url_rule("/x", "x", RHSettings): a request-handler class, built per request
             listed = self.listed_methods(mod, call, env) or ("GET",)

@@ -62,6 +62,9 @@ class MissingAuthentication(Rule):
     `return user_endpoint.get_user(**kwargs)`) takes that function's protection: not reported when
     the function's own decorators authenticate it, low confidence when the function belongs to the
     project's package but is not in the analyzed code.
+    Reads mounted only when a run-time package walk finds their blueprint (route condition
+    `if discovered at run time by ...`) are low confidence: apilint cannot confirm the walk mounts
+    them, and such apps route their public pages the same way. Writes keep their confidence.
     Routes whose protection apilint cannot read (a dependency imported from outside the
     project, custom auth middleware) are reported with low confidence, and only with
     `--min-confidence low` (AUTH005 names the mechanism once). In a project where no
@@ -180,6 +183,8 @@ class MissingAuthentication(Rule):
                 severity = Severity.HIGH
             if _DEVELOPMENT_ONLY.search(route.condition):
                 confidence = Confidence.LOW  # mounted only in debug or development mode
+            elif severity is Severity.MEDIUM and route.condition.startswith(_DISCOVERED):
+                confidence = Confidence.LOW  # a read the app may mount: its package walk is not evaluated
             scoped = caller_scoped(handler)
             why = "nothing on the route, its routers or the app checks who the caller is"
             if scoped is not None:
@@ -196,6 +201,9 @@ class MissingAuthentication(Rule):
             yield self.finding(route, f"{route.display} is reachable without authentication: {why}",
                                fix, confidence=confidence, severity=severity)
 
+
+_DISCOVERED = "if discovered at run time by "
+"""The condition the Flask adapter gives routes of blueprints a run-time package walk may mount."""
 
 _DEVELOPMENT_ONLY = re.compile(r"^if [^;]*\b(debug|development|dev_mode|testing|local_dev)\b", re.IGNORECASE)
 """A route whose mount condition is a debug or development switch (`if settings.DEBUG`)."""

@@ -560,3 +560,73 @@ def test_a_blueprint_subclass_whose_setup_state_lets_marked_rules_escape_the_pre
     })
     assert set(routes) == {("GET", "/admin/admins"), ("GET", "/user/profile"), ("GET", "/legacy/!/old")}
     assert routes[("GET", "/admin/admins")].raw_path == "/admin/admins"
+
+
+def test_a_view_a_project_factory_returns_is_unknown_not_open(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/views.py": """
+            from flask import Blueprint, redirect, url_for
+
+            bp = Blueprint("compat", __name__)
+
+            def make_redirect(endpoint, code):
+                def _redirect(**kwargs):
+                    return redirect(url_for(endpoint, **kwargs), code=code)
+                return _redirect
+
+            def plain():
+                return "ok"
+
+            bp.add_url_rule("/old/<int:item_id>", "old", make_redirect("items.show", 301))
+            bp.add_url_rule("/plain", "plain", plain)
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app.views import bp
+
+            app = Flask(__name__)
+            app.register_blueprint(bp)
+        """,
+    })
+    old = routes[("GET", "/old/{item_id}")]
+    assert old.auth.status is AuthStatus.UNKNOWN and "make_redirect(...)` returns" in old.auth.evidence[0].detail
+    assert routes[("GET", "/plain")].auth.status is AuthStatus.NONE
+
+
+def test_reads_of_discovered_blueprints_are_low_confidence_auth001_writes_are_not(tmp_path: Path) -> None:
+    files = {
+        "app/__init__.py": "", "app/views/__init__.py": "",
+        "app/views/items.py": """
+            from flask import Blueprint
+            from flask_login import login_required
+            bp = Blueprint("items", __name__)
+
+            @bp.route("/items")
+            def list_items():
+                return []
+
+            @bp.route("/items/<int:item_id>", methods=["DELETE"])
+            def delete_item(item_id):
+                return "", 204
+
+            @bp.route("/mine")
+            @login_required
+            def mine():
+                return []
+        """,
+        "app/main.py": """
+            import importlib
+            import pkgutil
+            from flask import Flask
+
+            def create_app():
+                app = Flask(__name__)
+                for _finder, name, _pkg in pkgutil.iter_modules(["app/views"], "app.views."):
+                    app.register_blueprint(importlib.import_module(name).bp)
+                return app
+        """,
+    }
+    found = {(f.route, f.confidence.value) for f in analyze_files(tmp_path, files).findings if f.code == "AUTH001"}
+    assert ("GET /items", "low") in found
+    assert ("DELETE /items/{item_id}", "high") in found
