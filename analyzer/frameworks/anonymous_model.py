@@ -16,6 +16,7 @@ from apilint.frameworks.classes import ClassInfo
 from apilint.project import Symbol
 from apilint.summary import FunctionDef, ModuleSummary
 from apilint.values import is_plain
+from apilint.values.ops import hashable
 
 if TYPE_CHECKING:
     from apilint.frameworks.anonymous_values import ValueReader
@@ -206,13 +207,6 @@ def same(a: Any, b: Any) -> bool:
         return False
 
 
-def hashable(value: Any) -> bool:
-    """True when the value can be a dict key."""
-    try:
-        hash(value)
-    except TypeError:
-        return False
-    return True
 
 
 def slot(owner: Obj, name: str) -> str:

@@ -28,7 +28,6 @@ from apilint.frameworks.anonymous_model import (
     Probe,
     Raised,
     Unknown,
-    hashable,
     is_permission,
     same,
     slot,
@@ -38,6 +37,7 @@ from apilint.frameworks.classes import ClassInfo
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 from apilint.values import Instance, Opaque, Ref, Scope, compare_values, is_plain
+from apilint.values.ops import hashable
 
 
 @dataclass
