@@ -11,7 +11,7 @@ from collections.abc import Container, Iterator
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
-from apilint.values import Opaque, Scope, Value, as_expr
+from apilint.values import Opaque, Scope, Value, as_expr, placeholder
 
 Bindings = dict[str, tuple[ModuleSummary, Expr]]
 """Loop variables bound to the expressions of the items they stand for."""
@@ -176,3 +176,34 @@ def _annotated_injection(index: ProjectIndex, mod: ModuleSummary, ann: Expr, dep
         if symbol is not None and symbol.value is not None and symbol.value.kind == "subscript":
             return _annotated_injection(index, symbol.module, symbol.value, depth + 1)
     return None
+
+
+def read_path(index: ProjectIndex, mod: ModuleSummary, expr: Expr, scope: Scope | None, where: Location,
+              sink: list[Diagnostic], reported: set[tuple[str, int, str]] | None = None, *,
+              written: Expr | None = None, part: str = "path part",
+              shown: str = "routes under it show") -> tuple[str, str]:
+    """A path or prefix as the app computes it: (text with `{?expr}` for parts the evaluator cannot
+    read, a note naming the other values it may take). Each unreadable part is a ROUTE001 into
+    `sink` (once per file, line and part when `reported` is given). `written` is the expression
+    as the code spells it, for the note (default `expr`)."""
+    text = index.values.text(mod, expr, scope)
+    for source, reason in zip(text.unresolved, text.reasons, strict=False):
+        if reported is not None:
+            key = (where.file, where.line, source)
+            if key in reported:
+                continue
+            reported.add(key)
+        sink.append(Diagnostic("ROUTE001", f"{part} `{source}` cannot be read ({reason}); {shown} "
+                                           f"{placeholder(source)} in their path", where))
+    note = f"`{(written or expr).render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
+        if text.alternatives else ""
+    return text.text, note
+
+
+def dotted_expr(dotted: str) -> Expr:
+    """The name/attribute expression for a dotted name (`a.b.c`)."""
+    head, *rest = dotted.split(".")
+    expr = Expr("name", head)
+    for part in rest:
+        expr = Expr("attr", part, (expr,))
+    return expr

@@ -12,12 +12,11 @@ import re
 import weakref
 from dataclasses import dataclass, replace
 
-from apilint.frameworks.common import join_conditions
+from apilint.frameworks.common import join_conditions, read_path
 from apilint.frameworks.django_settings import all_project_settings
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
-from apilint.values import placeholder
 
 _PATH_FUNCS = frozenset({"path", "re_path", "url"})
 _MAX_DEPTH = 16
@@ -238,17 +237,8 @@ class UrlWalker:
     def _route_text(self, mod: ModuleSummary, expr: Expr, line: int) -> tuple[str, str]:
         """A pattern's route string: `{?expr}` for parts that cannot be read (with a ROUTE001
         diagnostic), and a note when a name it uses may take other values."""
-        text = self.index.values.text(mod, expr)
-        for source, reason in zip(text.unresolved, text.reasons, strict=False):
-            key = (mod.path, line, source)
-            if key not in self._reported:
-                self._reported.add(key)
-                self.diagnostics.append(Diagnostic(
-                    "ROUTE001", f"URL pattern part `{source}` cannot be read ({reason}); routes under it show "
-                    f"{placeholder(source)} in their path", Location(mod.path, line)))
-        note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
-            if text.alternatives else ""
-        return text.text, note
+        return read_path(self.index, mod, expr, None, Location(mod.path, line), self.diagnostics, self._reported,
+                         part="URL pattern part")
 
     def _include(self, call: Expr, mod: ModuleSummary, line: int, raw: str, depth: int,
                  seen: frozenset[str], outer: _Outer, condition: str = "") -> None:

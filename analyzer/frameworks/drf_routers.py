@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apilint.frameworks.common import Bindings, calls_with_loops
+from apilint.frameworks.common import Bindings, calls_with_loops, read_path
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, ModuleSummary, walk_stmts
-from apilint.values import Scope, placeholder
+from apilint.values import Scope
 
 
 @dataclass
@@ -107,12 +107,10 @@ class RouterRegistry:
                     router.extends.append(child.key)
 
     def _prefix(self, mod: ModuleSummary, expr: Expr | None, scope: Scope | None, line: int) -> str:
-        text = self.index.values.text(mod, expr, scope)
-        for source, reason in zip(text.unresolved, text.reasons, strict=False):
-            self.diagnostics.append(Diagnostic(
-                "ROUTE001", f"router prefix `{source}` cannot be read ({reason}); its routes show "
-                f"{placeholder(source)} in their path", Location(mod.path, line)))
-        return text.text
+        if expr is None:
+            return self.index.values.text(mod, expr, scope).text
+        return read_path(self.index, mod, expr, scope, Location(mod.path, line), self.diagnostics,
+                         part="router prefix", shown="its routes show")[0]
 
     def router_of(self, mod: ModuleSummary, expr: Expr) -> Router | None:
         """The router an expression written in `mod` names, if it is one."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import factory_aliases, join_conditions, unreadable_loop
+from apilint.frameworks.common import dotted_expr, factory_aliases, join_conditions, read_path, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_helpers import HelperReader
@@ -34,10 +34,10 @@ from apilint.frameworks.fastapi_tree import (
     imports_module,
 )
 from apilint.frameworks.fastapi_wrappers import ROUTE_METHODS, WrapperReader
-from apilint.model import Diagnostic, HandlerRef, Location, SettingFact
+from apilint.model import HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
-from apilint.values import Instance, Scope, Value, as_expr, placeholder
+from apilint.values import Instance, Scope, Value, as_expr
 
 APP_CLASSES = {"fastapi.FastAPI": "fastapi", "fastapi.applications.FastAPI": "fastapi",
                "starlette.applications.Starlette": "starlette"}
@@ -194,7 +194,7 @@ class _Linker:
         if ctx is not None and head in ctx.exprs and head not in names:
             owner, bound = ctx.exprs[head]
             if bound.dotted is not None:
-                return self._resolve_router(owner, _dotted_expr(bound.dotted + (f".{rest}" if rest else "")), None,
+                return self._resolve_router(owner, dotted_expr(bound.dotted + (f".{rest}" if rest else "")), None,
                                             _depth + 1)
             if not rest:
                 return self._resolve_router(owner, bound, None, _depth + 1)
@@ -481,25 +481,8 @@ class _Linker:
         """(path text with `{?expr}` for unreadable parts, a note when it may take other values)."""
         if expr is None:
             return "", ""
-        text = self.index.values.text(mod, expr, ctx.values if ctx is not None else None)
-        for source, reason in zip(text.unresolved, text.reasons, strict=False):
-            key = (mod.path, line, source)
-            if key not in self._reported:
-                self._reported.add(key)
-                self.out.diagnostics.append(Diagnostic(
-                    "ROUTE001", f"path part `{source}` cannot be read ({reason}); routes under it show "
-                    f"{placeholder(source)} in their path", Location(mod.path, line)))
-        note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
-            if text.alternatives else ""
-        return text.text, note
-
-
-def _dotted_expr(dotted: str) -> Expr:
-    head, *rest = dotted.split(".")
-    expr = Expr("name", head)
-    for part in rest:
-        expr = Expr("attr", part, (expr,))
-    return expr
+        return read_path(self.index, mod, expr, ctx.values if ctx is not None else None, Location(mod.path, line),
+                         self.out.diagnostics, self._reported)
 
 
 __all__ = ["FastAPIAdapter"]

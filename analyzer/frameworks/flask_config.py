@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from apilint.frameworks.flask_nodes import dotted_expr
+from apilint.frameworks.common import dotted_expr
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, Keyword, ModuleSummary
 from apilint.values import Instance, Ref, Scope, Value

@@ -128,15 +128,6 @@ class Env:
                    self.exprs)
 
 
-def dotted_expr(dotted: str) -> Expr:
-    """The name/attribute expression for a dotted name (`a.b.c`)."""
-    head, *rest = dotted.split(".")
-    expr = Expr("name", head)
-    for part in rest:
-        expr = Expr("attr", part, (expr,))
-    return expr
-
-
 def listed_items(index: ProjectIndex, mod: ModuleSummary, expr: Expr | None, depth: int = 0) -> list[Expr]:
     """Elements of a literal list/tuple, following names and `+`."""
     if expr is None or depth > 5:
@@ -159,5 +150,5 @@ def record_imports(stmt: Stmt, env: Env) -> None:
             env.imports[target.text] = value.text
 
 
-__all__ = ["HTTP_METHODS", "KINDS", "ROUTE_DECORATORS", "Env", "Include", "Node", "Product", "RawRoute", "dotted_expr",
+__all__ = ["HTTP_METHODS", "KINDS", "ROUTE_DECORATORS", "Env", "Include", "Node", "Product", "RawRoute",
            "listed_items", "record_imports"]

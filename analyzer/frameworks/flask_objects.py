@@ -18,15 +18,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apilint.frameworks.base import LinkOutput
-from apilint.frameworks.common import factory_aliases
+from apilint.frameworks.common import dotted_expr, factory_aliases, read_path
 from apilint.frameworks.flask_config import AppConfig
-from apilint.frameworks.flask_nodes import KINDS, Env, Include, Node, Product, dotted_expr, listed_items, record_imports
+from apilint.frameworks.flask_nodes import KINDS, Env, Include, Node, Product, listed_items, record_imports
 from apilint.frameworks.flask_patterns import local_imports
 from apilint.frameworks.flask_setup_state import unprefixed_marker
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, ModuleSummary, Stmt, walk_stmts
-from apilint.values import Scope, placeholder
+from apilint.values import Scope
 
 
 class Objects:
@@ -294,18 +294,8 @@ class Objects:
             return "", ""
         known = env or Env()
         readable, scope = self.config.substitute(mod, expr, known.scope, lambda e: self._config_of(mod, e, known))
-        text = self.index.values.text(mod, readable, scope)
-        where = (at or mod).path
-        for source, reason in zip(text.unresolved, text.reasons, strict=False):
-            key = (where, line, source)
-            if key not in self._reported:
-                self._reported.add(key)
-                (self.out.diagnostics if sink is None else sink).append(Diagnostic(
-                    "ROUTE001", f"path part `{source}` cannot be read ({reason}); routes under it show "
-                    f"{placeholder(source)} in their path", Location(where, line)))
-        note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
-            if text.alternatives else ""
-        return text.text, note
+        return read_path(self.index, mod, readable, scope, Location((at or mod).path, line),
+                         self.out.diagnostics if sink is None else sink, self._reported, written=expr)
 
 
 def _url_prefix_default(stmt: Stmt, expr: Expr) -> Expr | None:

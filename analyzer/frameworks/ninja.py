@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
-from apilint.frameworks.common import Bindings, calls_with_loops, join_conditions, join_paths
+from apilint.frameworks.common import Bindings, calls_with_loops, join_conditions, join_paths, read_path
 from apilint.frameworks.django_gates import judge_callable
 from apilint.frameworks.django_settings import project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
 from apilint.frameworks.django_views import ClassInfo, DjangoAuth
-from apilint.model import AuthEvidence, AuthStatus, Diagnostic, Evidence, HandlerRef, Location, Route
+from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
-from apilint.values import Scope, as_expr, placeholder
+from apilint.values import Scope, as_expr
 
 _API_CLASSES = frozenset({"NinjaAPI", "NinjaExtraAPI"})
 _OPERATIONS = ("get", "post", "put", "patch", "delete")
@@ -199,17 +199,7 @@ class _Linker:
             owner.ops.append(_Op(methods, path, func, mod, call))
 
     def _path(self, mod: ModuleSummary, expr: Expr, scope: Scope | None, line: int) -> tuple[str, str]:
-        text = self.index.values.text(mod, expr, scope)
-        for source, reason in zip(text.unresolved, text.reasons, strict=False):
-            key = (mod.path, line, source)
-            if key not in self._reported:
-                self._reported.add(key)
-                self.out.diagnostics.append(Diagnostic(
-                    "ROUTE001", f"path part `{source}` cannot be read ({reason}); routes under it show "
-                    f"{placeholder(source)} in their path", Location(mod.path, line)))
-        note = f"`{expr.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
-            if text.alternatives else ""
-        return text.text, note
+        return read_path(self.index, mod, expr, scope, Location(mod.path, line), self.out.diagnostics, self._reported)
 
     # --- emit ---------------------------------------------------------------------------
     def _walk(self, obj: _Obj, prefix: str, auth_chain: list[tuple[Expr, ModuleSummary]], api: _Obj,
