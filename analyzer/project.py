@@ -244,6 +244,27 @@ class ProjectIndex:
                 return found
         return None
 
+    def instance_class(self, symbol: Symbol | None) -> Symbol | None:
+        """The project class a module-level instance (`settings = Settings()`) or a factory's result
+        (`def get_settings(): return Settings()`, or its return annotation) stands for, following up
+        to three such steps; None for a class itself or when a step cannot be read."""
+        if symbol is None or symbol.cls is not None:
+            return None
+        for _ in range(3):
+            made: Expr | None = None
+            if symbol.value is not None and symbol.value.kind == "call":
+                made = symbol.value.func
+            elif symbol.func is not None:
+                returns = [s.value for s in walk_stmts(symbol.func.body) if s.kind == "return" and s.value is not None]
+                made = returns[0].func if returns and returns[0].kind == "call" else symbol.func.returns
+            if made is None:
+                return None
+            found = self.resolve(symbol.module, made)
+            if found is None or found.cls is not None:
+                return found
+            symbol = found
+        return None
+
     # --- constants -----------------------------------------------------------------
     def const_str(self, mod: ModuleSummary, expr: Expr | None) -> str | None:
         """The string an expression evaluates to (`apilint.values`), None when it is not a known string."""

@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from typing import Final, NamedTuple
 
 from apilint.class_facts import ModelFacts
-from apilint.project import ProjectIndex, Symbol
 from apilint.rules.expo._flow import HandlerTypes
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
@@ -213,7 +212,7 @@ class _Walker:
         else:
             symbol = self.index.resolve(self.mod, expr.func if expr.kind == "call" else expr)
             cls = symbol if expr.kind == "call" and symbol is not None and symbol.cls is not None \
-                else _instance_class(self.index, symbol)
+                else self.index.instance_class(symbol)
         if cls is not None and any(b.rsplit(".", 1)[-1] in _SETTINGS_ROOTS for b in self.index.base_names(cls)):
             return "settings"
         return None
@@ -221,28 +220,6 @@ class _Walker:
     def func_is_fastapi_like(self) -> bool:
         """Handlers whose framework serializes any returned object (a bare settings object is dumped)."""
         return any(imp.module.split(".")[0] in ("fastapi", "starlette", "ninja") for imp in self.mod.imports)
-
-
-def _instance_class(index: ProjectIndex, symbol: Symbol | None) -> Symbol | None:
-    """The class an instance, a factory function or a `Settings()` call stands for."""
-    for _ in range(3):
-        if symbol is None:
-            return None
-        made: Expr | None = None
-        if symbol.value is not None and symbol.value.kind == "call":
-            made = symbol.value.func
-        elif symbol.func is not None:
-            returns = [s.value for s in walk_stmts(symbol.func.body) if s.kind == "return" and s.value is not None]
-            made = returns[0].func if returns and returns[0].kind == "call" else symbol.func.returns
-        elif symbol.cls is not None:
-            return None  # the class itself, not an instance
-        if made is None:
-            return None
-        found = index.resolve(symbol.module, made)
-        if found is not None and found.cls is not None:
-            return found
-        symbol = found
-    return None
 
 
 def _short(expr: Expr) -> str:

@@ -183,21 +183,7 @@ def _setting(index: ProjectIndex, mod: ModuleSummary, expr: Expr, depth: int) ->
 def _settings_class(index: ProjectIndex, mod: ModuleSummary, owner: Expr) -> Symbol | None:
     """The class whose attributes `owner.X` reads: a class, an instance of it, or a factory's result."""
     symbol = index.resolve(mod, owner.func if owner.kind == "call" else owner)
-    for _ in range(3):
-        if symbol is None:
-            return None
-        if symbol.cls is not None:
-            return symbol
-        made: Expr | None = None
-        if symbol.value is not None and symbol.value.kind == "call":
-            made = symbol.value.func
-        elif symbol.func is not None:
-            returns = [s.value for s in walk_stmts(symbol.func.body) if s.kind == "return" and s.value is not None]
-            made = returns[0].func if returns and returns[0].kind == "call" else symbol.func.returns
-        if made is None:
-            return None
-        symbol = index.resolve(symbol.module, made)
-    return None
+    return symbol if symbol is not None and symbol.cls is not None else index.instance_class(symbol)
 
 
 def _project_setting(index: ProjectIndex, name: str, depth: int) -> Flag | None:
