@@ -36,18 +36,10 @@ def _literal(expr: Expr) -> str:
 
 def _slots(expr: Expr) -> list[tuple[str, Expr]] | None:
     """(literal text before it, value) for each value formatted into a query string."""
-    if expr.kind == "fstr":
+    if expr.kind == "fstr" or (expr.kind == "binop" and expr.text == "+"):
+        parts = expr.args if expr.kind == "fstr" else (expr.args[0], expr.args[1])
         out, prefix = [], ""
-        for part in expr.args:
-            if part.kind == "str":
-                prefix += part.text
-            else:
-                out.append((prefix, part))
-                prefix = ""
-        return out
-    if expr.kind == "binop" and expr.text == "+":
-        out, prefix = [], ""
-        for part in (expr.args[0], expr.args[1]):
+        for part in parts:
             if part.kind == "str":
                 prefix += part.text
             else:
