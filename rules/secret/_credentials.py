@@ -255,12 +255,20 @@ def _entry(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where, ke
         yield Hit(found.location or Location(mod.path, stmt.line), label, key, graded[0], graded[1])
 
 
+_ENV_FUNCTIONS: Final = frozenset({"env", "config", "get_env"})
+"""Environment readers known by their own name (`env("X", default)`, decouple's `config`)."""
+_ENV_CALLS: Final = frozenset({"getenv", "get", "setdefault"}) | _ENV_FUNCTIONS
+"""Last names of every environment lookup `_is_env_call` accepts (`environ.get`, `os.getenv`...)."""
+_BASIC_AUTH: Final = frozenset({"HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth", "DigestAuth"})
+_LOGIN_CALLS: Final = _BASIC_AUTH | {"login"}
+
+
 def _is_env_call(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> bool:
     if expr.kind != "call":
         return False
     callee = index.qualify_expr(mod, expr.func) or ""
-    return callee.endswith(("getenv", "environ.get", "environ.setdefault")) or callee.rsplit(".", 1)[-1] in (
-        "env", "config", "get_env")
+    return callee.endswith(("getenv", "environ.get", "environ.setdefault")) or \
+        callee.rsplit(".", 1)[-1] in _ENV_FUNCTIONS
 
 
 def _call_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:
@@ -294,14 +302,10 @@ def _call_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where
                                         f"the password in `auth=` of `{call.func.render(40)}(...)`")
             if (short == "login" and call.func.kind == "attr" and len(call.positional) == 2
                     and call.positional[1].kind == "str") or (
-                    short in ("HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth", "DigestAuth")
+                    short in _BASIC_AUTH
                     and len(call.positional) == 2 and call.positional[1].kind == "str"):
                 yield from _literal_arg(mod, stmt, where, "password", call.positional[1].text,
                                         f"the password passed to `{call.func.render(40)}(...)`")
-
-
-_ENV_CALLS: Final = frozenset({"getenv", "get", "setdefault", "env", "config", "get_env"})
-_LOGIN_CALLS: Final = frozenset({"login", "HTTPBasicAuth", "HTTPDigestAuth", "BasicAuth", "DigestAuth"})
 
 
 def _may_hit(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> bool:
