@@ -147,6 +147,9 @@ class Route:
     condition: str = ""
     """When the route exists only under a condition (`if settings.DEBUG`), or its prefix may take other
     values, what that is."""
+    injected: tuple[tuple[str, str], ...] = ()
+    """Handler parameters the framework fills from a dependency (`user = Depends(get_user)`), as
+    (parameter, the dependency's qualified name); the adapter reads them, rules need not know how."""
 
     @property
     def display(self) -> str:
@@ -230,6 +233,12 @@ class GraphQLEndpoint:
     """Batched queries accepted (`batch=True`)."""
     batch_limit: tuple[Evidence, ...] = ()
     """A maximum number of operations per batch."""
+
+
+RESOLVER_CONTEXT: frozenset[str] = frozenset({"self", "cls", "root", "parent", "obj", "info", "_", "_root",
+                                             "_obj", "_info"})
+"""GraphQL resolver parameters that are the parent object or the request context, not field
+arguments a client sends (shared by the GraphQL adapter and the rules that follow client input)."""
 
 
 @dataclass(frozen=True, slots=True)

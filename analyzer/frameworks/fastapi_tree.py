@@ -16,6 +16,7 @@ from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, join_paths, normalize_path
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
+from apilint.frameworks.fastapi_injected import injected_params
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
@@ -208,6 +209,7 @@ class Emitter:
         returns = raw.handler.returns.render(60) if raw.handler is not None and raw.handler.returns else None
         handler_q = f"{raw.mod.module}.{raw.handler_name}" if raw.handler is not None else raw.handler_name
         framework = router.framework if router.framework == app.framework else app.framework
+        injected = tuple(injected_params(self.index, raw.mod, raw.handler).items()) if raw.handler is not None else ()
         for method in raw.methods:
             self.out.routes.append(Route(
                 framework=framework,
@@ -229,6 +231,7 @@ class Emitter:
                 app=app.key,
                 linked=app.kind == "app",
                 condition=condition,
+                injected=injected,
             ))
         self.out.frameworks.add(framework)
 
