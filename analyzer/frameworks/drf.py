@@ -243,7 +243,7 @@ class _Linker:
                          "the router's API root: a list of its endpoints", made)
         verdict = Verdict(verdict.status, (*verdict.evidence, index), verdict.authz)
         self._emit(mount, "GET", "rest_framework.routers.APIRootView", loc, None, verdict, AuthFacts(), [],
-                   self._throttles(mount.mod, None, loc), mount.mod.module, None, raw=raw)
+                   self._throttles(mount.mod, None, loc), mount.mod.module, None, raw=raw, builtin=True)
 
     # --- class routes -------------------------------------------------------------------
     def _class_route(self, mount: Mount, info: ClassInfo, method: str, action: str | None, raw: str,
@@ -330,7 +330,7 @@ class _Linker:
     # --- emit ---------------------------------------------------------------------------
     def _emit(self, mount: Mount, method: str, handler: str, loc: Location, ref: HandlerRef | None,
               verdict: Verdict, facts: AuthFacts, deps: list[str], rate: list[Evidence], group: str,
-              response: str | None, raw: str | None = None) -> None:
+              response: str | None, raw: str | None = None, builtin: bool = False) -> None:
         raw_path = raw if raw is not None else mount.raw
         raw_path = raw_path if raw_path.startswith("/") else "/" + raw_path
         path, params = normalize_django_path(raw_path)
@@ -350,7 +350,7 @@ class _Linker:
             authz=tuple(dict.fromkeys(list(verdict.authz) + facts.authz)),
             dependencies=tuple(dict.fromkeys(deps + facts.dependencies)), response_model=response,
             rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
-            condition=mount.condition, linked=mount.linked))
+            condition=mount.condition, linked=mount.linked, builtin=builtin))
         self.out.frameworks.add("drf")
 
 

@@ -20,6 +20,7 @@ from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import dotted_expr, factory_aliases, join_conditions, read_path, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
+from apilint.frameworks.fastapi_docs import docs_routes
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_helpers import HelperReader
 from apilint.frameworks.fastapi_routelists import RouteListReader
@@ -168,6 +169,8 @@ class _Linker:
             for owner, item in self.index.values.element_exprs(mod, middleware, scope):
                 if item.kind == "call" and item.positional:
                     self.facts.middleware(router, owner, item.positional[0], item, router.line)
+        if router.kind == "app" and router.framework == "fastapi":
+            router.docs = docs_routes(self.index, mod, call, scope)
         debug = call.kwarg("debug")
         if debug is not None and debug.is_true:
             self.out.settings.append(SettingFact("DEBUG", "True", Location(mod.path, router.line),

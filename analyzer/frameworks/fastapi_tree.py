@@ -16,6 +16,7 @@ from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, join_paths, normalize_path
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
+from apilint.frameworks.fastapi_docs import DocsRoute
 from apilint.frameworks.fastapi_injected import injected_params
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
@@ -79,6 +80,8 @@ class Router:
     stand_in: tuple[str, str] | None = None
     """For the app a function receives as a parameter (`def configure(app: FastAPI)`) when the
     caller cannot be seen: (function key, parameter name)."""
+    docs: list[DocsRoute] = field(default_factory=list)
+    """For a `FastAPI()` app: the schema and docs routes it serves (`fastapi_docs`)."""
     template: bool = False
     """The inner router of a router-wrapper class as its methods are written (`self.router`): each
     instance has its own (`fastapi_wrappers`), so this one is not emitted unless something includes it."""
@@ -130,6 +133,8 @@ class Emitter:
         mw = middleware + router.auth_middleware
         for raw in router.routes:
             self._route(raw, base, chain, mw, router, app, join_conditions(condition, raw.condition))
+        for doc in router.docs:
+            self._docs_route(doc, base, mw, router, app, join_conditions(condition, doc.condition))
         for inc in router.includes:
             child = self.routers.get(inc.child)
             if child is not None:
@@ -234,6 +239,19 @@ class Emitter:
                 injected=injected,
             ))
         self.out.frameworks.add(framework)
+
+    def _docs_route(self, doc: DocsRoute, base: str, middleware: list[Evidence], router: Router, app: Router,
+                    condition: str) -> None:
+        """A schema or docs route: the app's dependencies do not reach it, its middleware does."""
+        full_raw = join_paths(base, doc.path)
+        path, params = normalize_path(full_raw)
+        status = AuthStatus.UNKNOWN if middleware else AuthStatus.NONE
+        where = Location(router.mod.path, router.line)
+        served = Evidence("api_docs", doc.handler, status, "FastAPI's OpenAPI schema and interactive docs", where)
+        self.out.routes.append(Route(
+            framework="fastapi", method="GET", path=path, raw_path=full_raw, handler=doc.handler, location=where,
+            path_params=params, auth=AuthEvidence(status, (*middleware, served)), group=router.key, app=app.key,
+            linked=app.kind == "app", condition=condition, builtin=True))
 
     def _handler_self(self, raw: RawRoute) -> Ref | None:
         """The class a method handler (a Starlette `HTTPEndpoint` method) belongs to."""
