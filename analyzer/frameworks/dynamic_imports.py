@@ -184,5 +184,5 @@ def callers(mod: ModuleSummary, func: FunctionDef) -> list[FunctionDef]:
     return out
 
 
-__all__ = ["IMPORT_WORDS", "MODULE_IMPORTERS", "ImportedModule", "Installer", "callers", "enclosing", "import_path_expr",
-           "imports_in", "installer", "installer_fields", "may_import"]
+__all__ = ["IMPORT_WORDS", "MODULE_IMPORTERS", "ImportedModule", "Installer", "callers", "enclosing",
+           "import_path_expr", "imports_in", "installer", "installer_fields", "may_import"]

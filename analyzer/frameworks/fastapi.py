@@ -186,9 +186,9 @@ class _Linker:
         if expr is None or _depth > 4:
             return None
         if ctx is not None and expr.kind in ("call", "attr"):
-            imported = self.lazy.resolve(mod, expr, ctx)  # getattr(module, "router"), module.router
-            if imported is not None:
-                return imported
+            lazy = self.lazy.resolve(mod, expr, ctx)  # getattr(module, "router"), module.router
+            if lazy is not None:
+                return lazy
         if expr.kind == "call":
             return self._factory_router(mod, expr, _depth)
         dotted = expr.dotted
@@ -332,7 +332,7 @@ class _Linker:
             for call in expr.calls():
                 self._call(mod, call, ctx, stmt.line)
         assert stmt.value is not None
-        if not self._loop_registers(stmt):
+        if not self._loop_registers(stmt) and not self.lazy.loop_imports(mod, stmt):
             self._scan(mod, stmt.body, ctx)
             self._scan(mod, stmt.orelse, ctx)
             return

@@ -133,6 +133,11 @@ class LazyImports:
         return found[0].condition if found is not None else ""
 
     # --- registries of entries ----------------------------------------------------------------
+    def loop_imports(self, mod: ModuleSummary, stmt: Stmt) -> bool:
+        """A loop whose body imports a module by name (unrolled like one that registers)."""
+        return may_import(mod) and bool(imports_in(self.index, mod, [e for inner in walk_stmts(stmt.body)
+                                                                     for e in inner.own_exprs()]))
+
     def loop_item(self, mod: ModuleSummary, stmt: Stmt, item: Any, ctx: ScanContext) -> None:
         """A loop over registry entries that imports each entry's module by name: remember the
         entry's registration functions, to read once the app that reaches the loop is known."""
