@@ -448,6 +448,7 @@ class _Linker:
         if method == "include_router":
             child = self._resolve_router(mod, call.arg(0, "router"), ctx)
             if child is None:
+                self.lazy.unregistered(mod, call.arg(0, "router"), ctx)
                 return
             prefix, note = self._path(mod, call.kwarg("prefix"), ctx, line)
             deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line,

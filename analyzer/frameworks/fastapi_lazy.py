@@ -103,13 +103,18 @@ class LazyImports:
             return None
         return self._read(mod, path_expr, ctx, expr.line if expr.line else 0), attr
 
-    def resolve(self, mod: ModuleSummary, expr: Expr, ctx: ScanContext | None) -> Router | None:
-        """The router an attribute of a module imported by name is (None, with a ROUTE002
-        diagnostic, when the path or the attribute cannot be read)."""
+    def resolve(self, mod: ModuleSummary, expr: Expr, ctx: ScanContext | None, report: bool = False) -> Router | None:
+        """The router an attribute of a module imported by name is; None when the path or the
+        attribute cannot be read, with a ROUTE002 diagnostic when `report` (a registration)."""
         found = self.imported(mod, expr, ctx)
         if found is None:
             return None
         imported, attr = found
+        if not report:
+            if imported.path is None or not isinstance(attr, str):
+                return None
+            target = self.index.module(imported.path)
+            return self.linker._resolve_router(target, dotted_expr(attr), None) if target is not None else None
         if imported.path is None:
             self._diagnose(imported.location, f"the module imported by {imported.reason}; the routers it "
                            "registers stay unlinked")
@@ -126,6 +131,12 @@ class LazyImports:
             self._diagnose(imported.location, f"`{imported.path}` has no `{attr}` to register; what "
                            "it registers stays unlinked")
         return router
+
+    def unregistered(self, mod: ModuleSummary, expr: Expr | None, ctx: ScanContext) -> None:
+        """A registration whose argument no router was found for: say why, when it is an attribute
+        of a module imported by name."""
+        if expr is not None:
+            self.resolve(mod, expr, ctx, report=True)
 
     def condition(self, mod: ModuleSummary, expr: Expr | None, ctx: ScanContext) -> str:
         """The mount condition when `expr` is a router of a module imported by name, else ""."""
