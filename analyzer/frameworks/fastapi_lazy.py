@@ -186,8 +186,12 @@ class LazyImports:
 
     def finish(self) -> None:
         """Read each remembered registration function on the apps that reach its loop."""
+        apps: dict[tuple[str, str, str | None], list[str]] = {}
         for pending in self._pending:
-            for app in self._apps(pending):
+            where = (pending.mod.path, pending.func.qualname if pending.func is not None else "", pending.target)
+            if where not in apps:
+                apps[where] = self._apps(pending)
+            for app in apps[where]:
                 for found in pending.installers:
                     self._install(app, found, pending.imported, pending.imported.condition, 0)
 
