@@ -23,6 +23,7 @@ from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_docs import docs_routes
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_helpers import HelperReader
+from apilint.frameworks.fastapi_lazy import LazyImports
 from apilint.frameworks.fastapi_routelists import RouteListReader
 from apilint.frameworks.fastapi_tree import (
     HTTP_METHODS,
@@ -73,6 +74,7 @@ class _Linker:
         self.wrappers = WrapperReader(self)
         self.helpers = HelperReader(self)
         self.route_lists = RouteListReader(self)
+        self.lazy = LazyImports(self)
         self._reported: set[tuple[str, int, str]] = set()
         self._pending: list[tuple[Router, ModuleSummary, Expr, Scope | None]] = []
         """Objects waiting to be configured from their constructor call once every object is known."""
@@ -87,6 +89,7 @@ class _Linker:
             self.aliases.update(factory_aliases(self.index, mod, self.routers))
         for mod in self.modules:
             self._scan(mod, mod.body, ScanContext("", {}))
+        self.lazy.finish()
         self.facts.rate_limiters(self.modules, self.routers)
         Emitter(self.index, self.deps, self.out).emit(self.routers, self.helpers.replaced)
 
@@ -185,6 +188,10 @@ class _Linker:
                         _depth: int = 0) -> Router | None:
         if expr is None or _depth > 4:
             return None
+        if ctx is not None and expr.kind in ("call", "attr"):
+            lazy = self.lazy.resolve(mod, expr, ctx)  # getattr(module, "router"), module.router
+            if lazy is not None:
+                return lazy
         if expr.kind == "call":
             return self._factory_router(mod, expr, _depth)
         dotted = expr.dotted
@@ -280,6 +287,7 @@ class _Linker:
             if key in self.routers:
                 ctx.names[dotted] = key
             elif stmt.value.kind == "call":
+                self.lazy.bind(mod, stmt, ctx)
                 built = self._factory_router(mod, stmt.value, 0)
                 if built is not None:
                     ctx.names[dotted] = built.key
@@ -327,7 +335,7 @@ class _Linker:
             for call in expr.calls():
                 self._call(mod, call, ctx, stmt.line)
         assert stmt.value is not None
-        if not self._loop_registers(stmt):
+        if not self._loop_registers(stmt) and not self.lazy.loop_imports(mod, stmt):
             self._scan(mod, stmt.body, ctx)
             self._scan(mod, stmt.orelse, ctx)
             return
@@ -343,7 +351,9 @@ class _Linker:
                 bound: dict[str, Value] = {}
                 self._bind(mod, target, item, names, exprs, bound, ctx)
                 scope = ctx.values.child(bound) if ctx.values is not None else Scope(mod, None, bound)
-                self._scan(mod, stmt.body, replace(ctx, names=names, exprs=exprs, values=scope))
+                item_ctx = replace(ctx, names=names, exprs=exprs, values=scope, modules=dict(ctx.modules))
+                self.lazy.loop_item(mod, stmt, item, item_ctx)
+                self._scan(mod, stmt.body, item_ctx)
         self._scan(mod, stmt.orelse, ctx)
 
     def _loop_registers(self, stmt: Stmt) -> bool:
@@ -424,6 +434,8 @@ class _Linker:
 
     def _call(self, mod: ModuleSummary, call: Expr, ctx: ScanContext, line: int) -> None:
         func = call.func
+        if func.kind == "call" and self.lazy.nested_call(mod, call, ctx):
+            return
         if func.kind == "attr" and func.text in REGISTRATIONS:
             router = self._resolve_router(mod, func.args[0], ctx)
             if router is not None:
@@ -439,11 +451,13 @@ class _Linker:
         if method == "include_router":
             child = self._resolve_router(mod, call.arg(0, "router"), ctx)
             if child is None:
+                self.lazy.unregistered(mod, call.arg(0, "router"), ctx)
                 return
             prefix, note = self._path(mod, call.kwarg("prefix"), ctx, line)
             deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line,
                                       ctx.values)
-            self._include(router, child, prefix, deps, join_conditions(ctx.condition, note))
+            lazy = self.lazy.condition(mod, call.arg(0, "router"), ctx)
+            self._include(router, child, prefix, deps, join_conditions(join_conditions(ctx.condition, lazy), note))
         elif method in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
             endpoint = call.arg(1, "endpoint") or call.arg(1, "route")
             path, note = self._path(mod, call.arg(0, "path"), ctx, line)
@@ -458,7 +472,8 @@ class _Linker:
             child = self._resolve_router(mod, call.arg(1, "app"), ctx)
             if child is not None:
                 prefix, note = self._path(mod, call.arg(0, "path"), ctx, line) if method == "mount" else ("", "")
-                self._include(router, child, prefix, [], join_conditions(ctx.condition, note))
+                lazy = self.lazy.condition(mod, call.arg(1, "app"), ctx)
+                self._include(router, child, prefix, [], join_conditions(join_conditions(ctx.condition, lazy), note))
         elif method == "add_middleware":
             target = call.arg(0, "middleware_class")
             if target is not None:

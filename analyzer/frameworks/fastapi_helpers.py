@@ -36,6 +36,8 @@ class HelperReader:
         self._seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self.replaced: set[tuple[str, str]] = set()
         """(function key, parameter) of stand-ins that a caller bound to a real app or router."""
+        self.bound_apps: dict[str, set[str]] = {}
+        """Function key -> the real apps a caller handed it (where a registry loop looks for its app)."""
 
     def param_objects(self, mod: ModuleSummary, func: FunctionDef, bound: dict[str, str]) -> dict[str, str]:
         """Parameters that hold an app or router: bound by the caller, else the project's only one
@@ -121,8 +123,11 @@ class HelperReader:
             return returned
         self._seen.add(seen_key)
         func_key = f"{symbol.module.module}.{func.qualname}"
-        for name in routers:
+        for name, key in routers.items():
             self.replaced.add((func_key, name))
+            router = self.linker.routers[key]
+            if router.kind == "app" and router.stand_in is None:
+                self.bound_apps.setdefault(func_key, set()).add(key)
         values = self.index.values.bind_arguments(mod, func, call, ctx.values, skip_self=bool(is_method))
         cls = self._owner_class(symbol)
         if wrapper is not None:  # a wrapper's method: `self.router` is this instance's own router

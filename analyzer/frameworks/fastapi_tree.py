@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from apilint.body_auth import body_checks_role
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, join_paths, normalize_path
+from apilint.frameworks.dynamic_imports import ImportedModule
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.frameworks.fastapi_docs import DocsRoute
@@ -90,13 +91,16 @@ class Router:
 @dataclass
 class ScanContext:
     """Where the scan is: the prefix of local object keys, names bound to routers, names bound to
-    expressions (loop variables), the evaluator scope, and the conditions the code sits under."""
+    expressions (loop variables), the evaluator scope, the conditions the code sits under, and
+    names bound to modules imported by name."""
 
     scope: str
     names: dict[str, str]
     exprs: dict[str, tuple[ModuleSummary, Expr]] = field(default_factory=dict)
     values: Scope | None = None
     condition: str = ""
+    modules: dict[str, ImportedModule] = field(default_factory=dict)
+    """Names bound to modules imported by a dotted path (`module = import_module(path)`)."""
 
     def under(self, condition: str) -> ScanContext:
         """The same scope under one more condition (an `if` branch)."""
