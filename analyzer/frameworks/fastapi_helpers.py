@@ -47,7 +47,7 @@ class HelperReader:
             if param.name in out:
                 continue
             if param.annotation is not None:
-                kind = self.linker._router_kind(mod, Expr("call", args=(param.annotation,)))
+                kind = self.linker.objects.kind(mod, Expr("call", args=(param.annotation,)))
             else:
                 kind = self._registers_on(mod, func, param.name)
             if kind is None:
@@ -144,7 +144,7 @@ class HelperReader:
         args = [*call.positional, *(kw.value for kw in call.keywords)]
         for arg in args:
             if arg.kind == "call":
-                if self.linker._router_kind(mod, arg) is not None:
+                if self.linker.objects.kind(mod, arg) is not None:
                     return True
             elif arg.kind in ("name", "attr") and self.linker._resolve_router(mod, arg, ctx) is not None:
                 return True
@@ -153,13 +153,13 @@ class HelperReader:
     def _inline_router(self, mod: ModuleSummary, arg: Expr, ctx: ScanContext, line: int,
                        position: int | str) -> Router | None:
         """A router or app built right in a call's argument (`include_routers(APIRouter(prefix=...))`)."""
-        kind = self.linker._router_kind(mod, arg)
+        kind = self.linker.objects.kind(mod, arg)
         if kind is None:
             return None
         key = f"{mod.module}.{ctx.scope}<{(arg.func.dotted or 'router')}@{line}:{position}>"
         if key not in self.linker.routers:
             router = Router(key, kind[0], kind[1], mod, line)
-            self.linker._configure(router, mod, arg, ctx)
+            self.linker.objects.configure(router, mod, arg, ctx)
             self.linker.routers[key] = router
         return self.linker.routers[key]
 
