@@ -546,3 +546,32 @@ def test_an_open_api_root_is_no_auth_finding(tmp_path: Path) -> None:
     assert root.auth.status is AuthStatus.NONE
     assert not [f for f in result.findings if f.code.startswith("AUTH") and f.route is not None
                 and f.route.path == "/api/"]
+
+
+def test_i18n_patterns_put_the_language_code_in_front(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.conf.urls.i18n import i18n_patterns
+            from django.urls import include, path
+            from app import views
+            urlpatterns = [path("health/", views.health)]
+            urlpatterns += i18n_patterns(path("shop/", include("app.urls")), path("about/", views.about))
+        """,
+        "app/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [path("cart/", views.cart)]
+        """,
+        "app/views.py": """
+            def health(request):
+                return None
+            def about(request):
+                return None
+            def cart(request):
+                return None
+        """,
+    })
+    paths = {path for _, path in routes}
+    assert paths == {"/health/", "/{language}/shop/cart/", "/{language}/about/"}
+    assert all(r.linked for r in routes.values())
