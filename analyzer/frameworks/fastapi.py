@@ -21,6 +21,7 @@ from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import dotted_expr, factory_aliases, join_conditions, read_path, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
+from apilint.frameworks.fastapi_docs import static_files_route
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_helpers import HelperReader
 from apilint.frameworks.fastapi_lazy import LazyImports
@@ -379,6 +380,8 @@ class _Linker:
                 prefix, note = self._path(mod, call.arg(0, "path"), ctx, line) if method == "mount" else ("", "")
                 lazy = self.lazy.condition(mod, call.arg(1, "app"), ctx)
                 self._include(router, child, prefix, [], join_conditions(join_conditions(ctx.condition, lazy), note))
+            elif method == "mount":
+                self._static_mount(mod, router, call, ctx, line)
         elif method == "add_middleware":
             target = call.arg(0, "middleware_class")
             if target is not None:
@@ -387,6 +390,17 @@ class _Linker:
             handler = call.arg(1, "handler")
             if handler is not None:
                 self.facts.exception_handler(mod, handler)
+
+    def _static_mount(self, mod: ModuleSummary, router: Router, call: Expr, ctx: ScanContext, line: int) -> None:
+        """`app.mount("/static", StaticFiles(directory="static"))`: the files are routes too."""
+        served = call.arg(1, "app")
+        if served is None or served.kind != "call" or \
+                not (self.index.qualify_expr(mod, served.func) or "").endswith("StaticFiles"):
+            return
+        prefix, note = self._path(mod, call.arg(0, "path"), ctx, line)
+        directory = self.index.values.string(mod, served.kwarg("directory") or served.arg(0), ctx.values) or ""
+        router.builtin.append(static_files_route(prefix, directory, join_conditions(ctx.condition, note),
+                                                  Location(mod.path, line)))
 
     @staticmethod
     def _include(parent: Router, child: Router, prefix: str, deps: list[Any], condition: str) -> None:

@@ -1,4 +1,5 @@
-"""FastAPI's own routes: the OpenAPI schema and the interactive docs every `FastAPI()` app serves.
+"""FastAPI's own routes: the OpenAPI schema and the interactive docs every `FastAPI()` app serves,
+and the files a `StaticFiles` mount serves.
 
 `FastAPI(openapi_url=..., docs_url=..., redoc_url=..., swagger_ui_oauth2_redirect_url=...)`
 adds them at start-up, unless a URL is `None`; without a schema URL none of them is served.
@@ -13,18 +14,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from apilint.frameworks.common import join_conditions
+from apilint.model import Location
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, ModuleSummary
 from apilint.values import Scope, is_plain
 
 
 @dataclass(frozen=True)
-class DocsRoute:
-    """One route FastAPI adds for its docs: path, the library function that serves it, when."""
+class BuiltinRoute:
+    """A route the framework serves by itself (its docs, a `StaticFiles` mount): path, the library
+    code that serves it, when, and the evidence kind and words that say what it is."""
 
     path: str
     handler: str
     condition: str = ""
+    kind: str = "api_docs"
+    detail: str = "FastAPI's OpenAPI schema and interactive docs"
+    location: Location | None = None
+    """Where it is registered, when not where the app is made."""
+
+
+def static_files_route(path: str, directory: str, condition: str, location: Location) -> BuiltinRoute:
+    """`app.mount("/static", StaticFiles(directory="static"))`: every file under the folder."""
+    what = f"serves the files under `{directory}`" if directory else "serves files"
+    return BuiltinRoute(path.rstrip("/") + "/{path}", "starlette.staticfiles.StaticFiles", condition,
+                        "static_files", what, location)
 
 
 _SCHEMA = ("openapi_url", "/openapi.json", "fastapi.applications.FastAPI.openapi")
@@ -36,22 +50,22 @@ _OAUTH2_REDIRECT = ("swagger_ui_oauth2_redirect_url", "/docs/oauth2-redirect",
                     "fastapi.openapi.docs.get_swagger_ui_oauth2_redirect_html")
 
 
-def docs_routes(index: ProjectIndex, mod: ModuleSummary, call: Expr, scope: Scope | None) -> list[DocsRoute]:
+def docs_routes(index: ProjectIndex, mod: ModuleSummary, call: Expr, scope: Scope | None) -> list[BuiltinRoute]:
     """The schema and docs routes a `FastAPI(...)` call makes the app serve."""
     schema = _url(index, mod, call, _SCHEMA[0], _SCHEMA[1], scope)
     if schema is None:
         return []
-    out = [DocsRoute(schema[0], _SCHEMA[2], schema[1])]
+    out = [BuiltinRoute(schema[0], _SCHEMA[2], schema[1])]
     for name, default, handler in _PAGES:
         page = _url(index, mod, call, name, default, scope)
         if page is None:
             continue
         when = join_conditions(schema[1], page[1])
-        out.append(DocsRoute(page[0], handler, when))
+        out.append(BuiltinRoute(page[0], handler, when))
         if name == "docs_url":
             redirect = _url(index, mod, call, _OAUTH2_REDIRECT[0], _OAUTH2_REDIRECT[1], scope)
             if redirect is not None:
-                out.append(DocsRoute(redirect[0], _OAUTH2_REDIRECT[2], join_conditions(when, redirect[1])))
+                out.append(BuiltinRoute(redirect[0], _OAUTH2_REDIRECT[2], join_conditions(when, redirect[1])))
     return out
 
 

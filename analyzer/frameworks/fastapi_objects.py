@@ -119,7 +119,7 @@ class ObjectReader:
                 if item.kind == "call" and item.positional:
                     self.linker.facts.middleware(router, owner, item.positional[0], item, router.line)
         if router.kind == "app" and router.framework == "fastapi":
-            router.docs = docs_routes(self.index, mod, call, scope)
+            router.builtin += docs_routes(self.index, mod, call, scope)
         debug = call.kwarg("debug")
         if debug is not None and debug.is_true:
             self.linker.out.settings.append(SettingFact("DEBUG", "True", Location(mod.path, router.line),

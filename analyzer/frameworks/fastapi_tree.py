@@ -17,7 +17,7 @@ from apilint.frameworks.common import join_conditions, join_paths, normalize_pat
 from apilint.frameworks.dynamic_imports import ImportedModule
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
-from apilint.frameworks.fastapi_docs import DocsRoute
+from apilint.frameworks.fastapi_docs import BuiltinRoute
 from apilint.frameworks.fastapi_injected import injected_params
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
@@ -81,8 +81,9 @@ class Router:
     stand_in: tuple[str, str] | None = None
     """For the app a function receives as a parameter (`def configure(app: FastAPI)`) when the
     caller cannot be seen: (function key, parameter name)."""
-    docs: list[DocsRoute] = field(default_factory=list)
-    """For a `FastAPI()` app: the schema and docs routes it serves (`fastapi_docs`)."""
+    builtin: list[BuiltinRoute] = field(default_factory=list)
+    """Routes the framework serves by itself: a `FastAPI()` app's schema and docs, `StaticFiles`
+    mounts (`fastapi_docs`)."""
     template: bool = False
     """The inner router of a router-wrapper class as its methods are written (`self.router`): each
     instance has its own (`fastapi_wrappers`), so this one is not emitted unless something includes it."""
@@ -137,8 +138,8 @@ class Emitter:
         mw = middleware + router.auth_middleware
         for raw in router.routes:
             self._route(raw, base, chain, mw, router, app, join_conditions(condition, raw.condition))
-        for doc in router.docs:
-            self._docs_route(doc, base, mw, router, app, join_conditions(condition, doc.condition))
+        for builtin in router.builtin:
+            self._builtin_route(builtin, base, mw, router, app, join_conditions(condition, builtin.condition))
         for inc in router.includes:
             child = self.routers.get(inc.child)
             if child is not None:
@@ -244,18 +245,18 @@ class Emitter:
             ))
         self.out.frameworks.add(framework)
 
-    def _docs_route(self, doc: DocsRoute, base: str, middleware: list[Evidence], router: Router, app: Router,
-                    condition: str) -> None:
-        """A schema or docs route: the app's dependencies do not reach it, its middleware does."""
-        full_raw = join_paths(base, doc.path)
+    def _builtin_route(self, builtin: BuiltinRoute, base: str, middleware: list[Evidence], router: Router,
+                       app: Router, condition: str) -> None:
+        """A route the framework serves itself: the app's dependencies do not reach it, its middleware does."""
+        full_raw = join_paths(base, builtin.path)
         path, params = normalize_path(full_raw)
         status = AuthStatus.UNKNOWN if middleware else AuthStatus.NONE
-        where = Location(router.mod.path, router.line)
-        served = Evidence("api_docs", doc.handler, status, "FastAPI's OpenAPI schema and interactive docs", where)
+        where = builtin.location or Location(router.mod.path, router.line)
+        served = Evidence(builtin.kind, builtin.handler, status, builtin.detail, where)
         self.out.routes.append(Route(
-            framework="fastapi", method="GET", path=path, raw_path=full_raw, handler=doc.handler, location=where,
-            path_params=params, auth=AuthEvidence(status, (*middleware, served)), group=router.key, app=app.key,
-            linked=app.kind == "app", condition=condition, builtin=True))
+            framework=app.framework, method="GET", path=path, raw_path=full_raw, handler=builtin.handler,
+            location=where, path_params=params, auth=AuthEvidence(status, (*middleware, served)), group=router.key,
+            app=app.key, linked=app.kind == "app", condition=condition, builtin=True))
 
     def _handler_self(self, raw: RawRoute) -> Ref | None:
         """The class a method handler (a Starlette `HTTPEndpoint` method) belongs to."""

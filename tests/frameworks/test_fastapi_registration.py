@@ -409,3 +409,23 @@ def test_docs_served_only_under_an_unknown_switch_carry_the_condition(tmp_path: 
     assert _docs_paths(routes) == {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
     assert routes[("GET", "/docs")].condition.startswith("if `")
     assert routes[("GET", "/openapi.json")].condition == ""
+
+
+def test_a_static_files_mount_is_a_builtin_route_under_its_prefix(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "web.py": """
+            from fastapi.staticfiles import StaticFiles
+            def attach(app):
+                app.mount("/assets", StaticFiles(directory="public"), name="assets")
+        """,
+        "main.py": """
+            from fastapi import FastAPI
+            from web import attach
+            app = FastAPI(openapi_url=None)
+            attach(app)
+        """,
+    })
+    static = routes[("GET", "/assets/{path}")]
+    assert static.builtin and static.handler == "starlette.staticfiles.StaticFiles"
+    assert static.location.file == "web.py" and static.location.line == 4  # the mount, not the app
+    assert [e.kind for e in static.auth.evidence] == ["static_files"] and "public" in static.auth.evidence[0].detail
