@@ -349,11 +349,18 @@ class DjangoAuth:
         loc = self.settings.location("MIDDLEWARE")
         entries = [(entry, True) for entry in self.settings.middleware]
         entries += [(c.item, False) for c in self.settings.possible("MIDDLEWARE")]
+        unread = not entries and "MIDDLEWARE" in self.settings.values
+        if unread:  # computed at run time (`MIDDLEWARE = f(MIDDLEWARE)`): what it lists may not stay
+            entries = [(entry, True) for entry in self.settings.listed("MIDDLEWARE")]
         for entry, present in entries:
             found = self._one_middleware(entry, loc)
             if found is None:
                 continue
             status, evidence = found
+            if unread and status != AuthStatus.NONE:
+                return AuthStatus.UNKNOWN, Evidence("middleware", entry, AuthStatus.UNKNOWN,
+                                                    f"{evidence.detail}; listed in MIDDLEWARE, whose final value is "
+                                                    "computed in a way apilint cannot read", loc)
             conditions = self.settings.conditions("MIDDLEWARE", entry)
             sure = present and (not conditions or any(c.applied and c.env for c in conditions))
             if not sure:
@@ -374,6 +381,13 @@ class DjangoAuth:
                                                  "every view requires login unless exempted", loc)
         if symbol is None:
             return None
+        if symbol.cls is not None and any(base.rsplit(".", 1)[-1] == "LoginRequiredMiddleware" and
+                                          self.index.lookup(base) is None for base in self.index.base_names(symbol)):
+            # A subclass of Django's own (or a library's) login-required middleware: it may exempt
+            # more URLs, but every other view still requires a login.
+            return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
+                                                 "every view requires login unless exempted (subclass of "
+                                                 "LoginRequiredMiddleware)", loc)
         # Any method: the check often sits in a helper that __call__ or process_view calls.
         funcs = ([f for f in symbol.cls.methods() if f.name != "__init__"] if symbol.cls is not None
                  else [_innermost_wrapper(symbol.func)] if symbol.func is not None else [])
