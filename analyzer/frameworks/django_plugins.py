@@ -130,7 +130,7 @@ def _configs_by_name(index: ProjectIndex) -> dict[str, Symbol]:
     """AppConfig classes in `apps` modules by the app name they declare (`default = True` first)."""
     found: dict[str, Symbol] = {}
     for mod in index:
-        if mod.module.rsplit(".", 1)[-1] != "apps" or not mod.mentions("AppConfig"):
+        if mod.module.rsplit(".", 1)[-1] != "apps" or not mod.mentions("appconfig"):
             continue
         for cls in sorted(mod.classes(), key=lambda c: (not _is_default(c), c.line)):
             name = index.values.string(mod, cls.attribute("name"))
@@ -528,7 +528,7 @@ def _attachments(index: ProjectIndex, settings: DjangoSettings) -> dict[str, lis
             if site.owner is not None and site.var == "self" and (
                     app.config is None or not _reaches(index, app.config, site)):
                 continue
-            label = f"if attached at run time by {site.label}"
+            label = f"if attached at run time by {site.label} (for {app.name})"
             for target, piece, line in _Replay(index, site, app, urls).run():
                 condition = "; ".join(dict.fromkeys(c for c in (label, *piece.conditions, hint) if c))
                 out.setdefault(target, []).append(Attached(
