@@ -30,7 +30,7 @@ from typing import Final
 
 from apilint.frameworks.django_settings import DjangoSettings
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import ClassDef, Expr, FunctionDef, Keyword, ModuleSummary, Stmt, walk_stmts
 from apilint.values import Instance, Scope, Value, placeholder
 
 IMPORTERS: Final = frozenset({
@@ -130,12 +130,13 @@ def _configs_by_name(index: ProjectIndex) -> dict[str, Symbol]:
     """AppConfig classes in `apps` modules by the app name they declare (`default = True` first)."""
     found: dict[str, Symbol] = {}
     for mod in index:
-        if mod.module.rsplit(".", 1)[-1] != "apps" or not mod.mentions("appconfig"):
+        if mod.module.rsplit(".", 1)[-1] != "apps":
             continue
         for cls in sorted(mod.classes(), key=lambda c: (not _is_default(c), c.line)):
             name = index.values.string(mod, cls.attribute("name"))
-            if name and "<locals>" not in cls.qualname:
-                found.setdefault(name, Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line))
+            symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
+            if name and "<locals>" not in cls.qualname and _is_app_config(index, symbol):
+                found.setdefault(name, symbol)
     return found
 
 
@@ -274,46 +275,33 @@ class _Replay:
         if self.site.names:
             state.bound[self.site.var] = Value((self.app.name,))
         elif self.app.config is not None:
-            call = Expr("call", args=(Expr("name", self.app.config.qualname.rsplit(".", 1)[-1]),))
-            state.bound[self.site.var] = Value((Instance(self.app.config, call, self.app.config.module),))
+            config = self.app.config
+            # Django's default label is the last part of the name (`AppConfig.label` unless set).
+            label = () if _has_member(self.index, config, "label") is not False else (
+                Keyword("label", Expr("str", self.app.name.rsplit(".", 1)[-1])),)
+            call = Expr("call", args=(Expr("name", config.qualname.rsplit(".", 1)[-1]),), keywords=label)
+            state.bound[self.site.var] = Value((Instance(config, call, config.module),))
         self._block(self.site.body, state)
         return self.out
 
     def _scope(self, state: _State) -> Scope:
         return self.base.child(state.bound)
 
-    def _block(self, stmts: tuple[Stmt, ...], state: _State) -> None:
-        for stmt in stmts:
-            if stmt.kind in ("return", "raise", "break", "continue"):
-                return
-            self._stmt(stmt, state)
+    def _block(self, stmts: tuple[Stmt, ...], state: _State) -> bool:
+        """Replay statements; True when the path ends in them (`return`, `continue`, `raise`...)."""
+        return any(stmt.kind in ("return", "raise", "break", "continue") or self._stmt(stmt, state) for stmt in stmts)
 
-    def _stmt(self, stmt: Stmt, state: _State) -> None:
+    def _stmt(self, stmt: Stmt, state: _State) -> bool:
         if stmt.kind == "if" and stmt.value is not None:
-            truth = self._truth(stmt.value, state)
-            test = stmt.value.render(50)
-            if truth is True:
-                self._block(stmt.body, state)
-            elif truth is False:
-                self._block(stmt.orelse, state)
-            elif self.states < _MAX_STATES:
-                self.states += 1
-                saved = state.conditions
-                other = state.copy(f"unless {test}")
-                state.conditions = (*saved, f"if {test}")
-                self._block(stmt.body, state)
-                self._block(stmt.orelse, other)
-                _merge(state, other)
-                state.conditions = saved
-            return
+            return self._if(stmt, stmt.value, state)
         if stmt.kind == "try":
-            self._block(stmt.body, state)
-            self._block(stmt.orelse, state)
-            self._block(stmt.finalbody, state)
-            return
-        if stmt.kind in ("with", "for", "while"):
-            self._block(stmt.body, state)
-            return
+            return self._block(stmt.body, state) or self._block(stmt.orelse, state) or \
+                self._block(stmt.finalbody, state)
+        if stmt.kind == "with":
+            return self._block(stmt.body, state)
+        if stmt.kind in ("for", "while"):
+            self._block(stmt.body, state)  # a `continue` in a nested loop ends that iteration only
+            return False
         if stmt.kind in ("assign", "annassign") and stmt.value is not None and len(stmt.targets) == 1 \
                 and stmt.targets[0].kind == "name":
             self._assign(stmt.targets[0].text, stmt.value, state)
@@ -326,6 +314,30 @@ class _Replay:
             if func.kind == "attr" and func.args[0].kind == "name" and args and func.text in ("append", "extend",
                                                                                             "insert"):
                 self._add(func.args[0].text, self._pieces(args[-1], state), stmt.line, state)
+        return False
+
+    def _if(self, stmt: Stmt, test: Expr, state: _State) -> bool:
+        """A branch: followed when its test is decidable for this app, else both ways."""
+        truth = self._truth(test, state)
+        if truth is not None:
+            return self._block(stmt.body if truth else stmt.orelse, state)
+        if self.states >= _MAX_STATES:
+            return False
+        self.states += 1
+        shown = test.render(50)
+        saved = state.conditions
+        other = state.copy(f"unless {shown}")
+        state.conditions = (*saved, f"if {shown}")
+        ended, other_ended = self._block(stmt.body, state), self._block(stmt.orelse, other)
+        if ended and other_ended:
+            return True
+        if ended:  # only the other branch goes on
+            state.bound, state.lists, state.modules, state.conditions = (other.bound, other.lists, other.modules,
+                                                                         other.conditions)
+        elif not other_ended:
+            _merge(state, other)
+            state.conditions = saved
+        return False
 
     def _assign(self, name: str, value: Expr, state: _State) -> None:
         imported = self._imported(value, state)
@@ -425,7 +437,7 @@ class _Replay:
                        conditions=(*piece.conditions, note) if note else piece.conditions)
 
     def _truth(self, test: Expr, state: _State) -> bool | None:
-        if test.kind == "not" and test.args:
+        if test.kind == "unary" and test.text == "not" and test.args:
             inner = self._truth(test.args[0], state)
             return None if inner is None else not inner
         if test.kind == "call":
