@@ -13,7 +13,8 @@ import weakref
 from dataclasses import dataclass, replace
 
 from apilint.frameworks.common import join_conditions, read_path
-from apilint.frameworks.django_plugins import Attached, attachments, strip_anchors
+from apilint.frameworks.django_plugins import Attached, attachments
+from apilint.frameworks.django_replay import strip_anchors
 from apilint.frameworks.django_settings import all_project_settings
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
