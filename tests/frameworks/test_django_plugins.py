@@ -244,3 +244,74 @@ def test_statically_included_urlconf_is_not_mounted_twice(tmp_path: Path) -> Non
     routes, _ = _analyze(tmp_path, _project(["blog"], urlconf))
     assert routes["blog.views.index"].path == "/blog/index/"
     assert routes["blog.views.index"].condition == ""
+
+
+def test_registered_setting_reads_as_its_default(tmp_path: Path) -> None:
+    configs = {
+        "core/registry.py": """
+            class Namespace:
+                def __init__(self, name):
+                    self.name = name
+                    self.entries = {}
+                def add_setting(self, **kwargs):
+                    setting = Setting(**kwargs)
+                    self.entries[kwargs["global_name"]] = setting
+                    return setting
+            class Setting:
+                def __init__(self, global_name, default=None):
+                    self.global_name = global_name
+                    self.default = default
+                @property
+                def value(self):
+                    return load_from_database(self.global_name, self.default)
+            def load_from_database(name, default):
+                return default
+        """,
+        "core/settings.py": """
+            from core.registry import Namespace
+            namespace = Namespace("core")
+            setting_base_path = namespace.add_setting(global_name="CORE_BASE_PATH", default="portal")
+        """,
+        "core/apps.py": """
+            from django.apps import AppConfig
+            from django.urls import include, path
+            from importlib import import_module
+            from core.settings import setting_base_path
+            class CoreApp(AppConfig):
+                name = "core"
+                def ready(self):
+                    from site_root.urls import urlpatterns
+                    base = setting_base_path.value
+                    prefix = f"{base}/" if base else ""
+                    urlpatterns.append(path(prefix, include(import_module(f"{self.name}.urls"))))
+        """,
+    }
+    files = _project(["core"], "urlpatterns = []\n", configs)
+    files["site_root/settings.py"] = SETTINGS.format(apps="'core.apps.CoreApp'")
+    routes, _ = _analyze(tmp_path, files)
+    assert routes["core.views.index"].path == "/portal/index/"
+
+
+def test_login_required_middleware_subclass_requires_login(tmp_path: Path) -> None:
+    urlconf = 'from django.urls import include, path\nurlpatterns = [path("", include("blog.urls"))]\n'
+    files = _project(["blog"], urlconf, {
+        "site_root/middleware.py": """
+            from django.conf import settings
+            from django.contrib.auth.middleware import LoginRequiredMiddleware as BaseLoginRequired
+            class LoginRequiredMiddleware(BaseLoginRequired):
+                def process_view(self, request, view_func, view_args, view_kwargs):
+                    if request.path_info.startswith(tuple(settings.OPEN_PATHS)):
+                        return None
+                    return super().process_view(request, view_func, view_args, view_kwargs)
+        """,
+    })
+    files["site_root/settings.py"] = SETTINGS.format(apps="'blog'") + """
+    OPEN_PATHS = ["/health/"]
+    MIDDLEWARE = [
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "site_root.middleware.LoginRequiredMiddleware",
+    ]
+"""
+    routes, _ = _analyze(tmp_path, files)
+    assert routes["blog.views.index"].auth.status.value == "required"
