@@ -13,9 +13,10 @@ import weakref
 from dataclasses import dataclass, replace
 
 from apilint.frameworks.common import join_conditions, read_path
-from apilint.frameworks.django_plugins import Attached, attachments
+from apilint.frameworks.django_hooks import HookMount, hook_mounts
+from apilint.frameworks.django_plugins import Attached, attachments, installed_apps
 from apilint.frameworks.django_replay import strip_anchors
-from apilint.frameworks.django_settings import all_project_settings
+from apilint.frameworks.django_settings import DjangoSettings, all_project_settings
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
@@ -74,7 +75,9 @@ class UrlWalker:
         self._attached: dict[str, list[tuple[Expr, Attached]]] = {}
         """Pattern lists installed apps' start-up code adds, by the list they are added to (each with
         the stand-in entry `_patterns` and `_items` yield for it)."""
-        self._stand_ins: dict[int, Attached] = {}
+        self._stand_ins: dict[int, Attached | HookMount] = {}
+        self._hooks: dict[str, list[tuple[int, Expr]]] = {}
+        """Hook loops' mounts by URLconf path: (the loop's line, the stand-in entry)."""
 
     def run(self) -> list[Mount]:
         """Walk from every project's ROOT_URLCONF, else from every URLconf nothing includes."""
@@ -85,6 +88,7 @@ class UrlWalker:
             if root is not None and settings.module is not None and all(r[0].path != root.path for r in roots):
                 roots.append((root, settings.module.module))
                 self._attach(attachments(self.index, settings))
+        self._hook(all_project_settings(self.index)[0] if roots else None)
         if roots:
             for root, project in roots:
                 start = len(self.mounts)
@@ -123,6 +127,14 @@ class UrlWalker:
                 self._stand_ins[id(stand_in)] = item
                 self._attached.setdefault(target, []).append((stand_in, item))
 
+    def _hook(self, settings: DjangoSettings | None) -> None:
+        """Take in the functions hook loops collect (from installed apps, when the settings list them)."""
+        apps = [app.name for app in installed_apps(self.index, settings)[0]] if settings is not None else None
+        for found in hook_mounts(self.index, apps or None):
+            stand_in = Expr("name", f"<hook {found.mod.module}.{found.func.name}>", line=found.loop_line)
+            self._stand_ins[id(stand_in)] = found
+            self._hooks.setdefault(found.where.path, []).append((found.loop_line, stand_in))
+
     def _urlconfs(self) -> list[ModuleSummary]:
         return [m for m in self.index if _assigns(m, "urlpatterns")]
 
@@ -145,7 +157,22 @@ class UrlWalker:
                 target = self._include_module(owner, arg)
                 if target is not None:
                     included.add(target.path)
+        for stand_in in (s for hooks in self._hooks.values() for _line, s in hooks):
+            hook = self._stand_ins[id(stand_in)]
+            assert isinstance(hook, HookMount)
+            for item, owner, _line in self._returned(hook):
+                view = _path_view(item)
+                if view is not None and view.kind == "call" and (view.func.dotted or "").endswith("include"):
+                    target = self._include_module(owner, view.arg(0, "arg"))
+                    if target is not None:
+                        included.add(target.path)
         return included
+
+    def _returned(self, hook: HookMount) -> list[tuple[Expr, ModuleSummary, int]]:
+        """The URL patterns a registered hook function returns, each with the line of its `return`."""
+        return [(item, owner, stmt.line) for stmt in walk_stmts(hook.func.body)
+                if stmt.kind == "return" and stmt.value is not None
+                for item, owner in self._items(hook.mod, stmt.value, 0)]
 
     # --- walking ------------------------------------------------------------------------
     def _module(self, mod: ModuleSummary, prefix: str, depth: int, seen: frozenset[str], outer: _Outer,
@@ -168,6 +195,9 @@ class UrlWalker:
             for stmt in stmts:
                 if stmt.func is not None or stmt.cls is not None:
                     continue
+                if stmt.kind == "for":
+                    out += [(s, mod, line, (), condition) for line, s in self._hooks.get(mod.path, ())
+                            if line == stmt.line]
                 if stmt.kind == "if" and stmt.value is not None:
                     test = stmt.value.render(50)
                     visit(stmt.body, join_conditions(condition, f"if {test}"))
@@ -227,6 +257,11 @@ class UrlWalker:
     def _entry(self, item: Expr, mod: ModuleSummary, line: int, prefix: str, depth: int,
                seen: frozenset[str], outer: _Outer, condition: str = "") -> None:
         attached = self._stand_ins.get(id(item)) if item.kind == "name" else None
+        if isinstance(attached, HookMount):
+            for entry, owner, returned in self._returned(attached):
+                self._entry(entry, owner, returned, prefix, depth + 1, seen, outer,
+                            join_conditions(condition, attached.condition))
+            return
         if attached is not None:
             self._mount_attached(attached, prefix, depth, seen, outer, condition)
             return

@@ -315,3 +315,63 @@ def test_login_required_middleware_subclass_requires_login(tmp_path: Path) -> No
 """
     routes, _ = _analyze(tmp_path, files)
     assert routes["blog.views.index"].auth.status.value == "required"
+
+
+HOOKS = """
+    _registry = {}
+    def register(name):
+        def decorator(fn):
+            _registry.setdefault(name, []).append(fn)
+            return fn
+        return decorator
+    def get_hooks(name):
+        return _registry.get(name, [])
+"""
+
+
+def test_hook_functions_returning_urls_are_mounted_where_collected(tmp_path: Path) -> None:
+    urlconf = """
+        from django.contrib.auth.decorators import login_required
+        from django.urls import include, path
+        from site_root import hooks
+        from site_root.utils import decorate_urlpatterns
+        urlpatterns = [path("admin/", include("blog.urls"))]
+        for fn in hooks.get_hooks("register_admin_urls"):
+            urls = fn()
+            if urls:
+                urlpatterns += urls
+        urlpatterns = decorate_urlpatterns(urlpatterns, login_required)
+    """
+    files = _project(["blog", "wiki"], urlconf, {
+        "site_root/hooks.py": HOOKS,
+        "site_root/utils.py": """
+            def decorate_urlpatterns(patterns, decorator):
+                return patterns
+        """,
+        "wiki/wagtail_hooks.py": """
+            from django.urls import include, path
+            from site_root import hooks
+            from wiki import urls
+            @hooks.register("register_admin_urls")
+            def register_admin_urls():
+                return [path("wiki/", include(urls))]
+            @hooks.register("register_menu_item")
+            def register_menu_item():
+                return None
+        """,
+        "notes/wagtail_hooks.py": """
+            from django.urls import path
+            from site_root import hooks
+            from notes.views import index
+            @hooks.register("register_admin_urls")
+            def register_admin_urls():  # not an installed app: never imported
+                return [path("notes/", index)]
+        """,
+        "notes/views.py": VIEWS,
+    })
+    routes, _ = _analyze(tmp_path, files)
+    wiki = routes["wiki.views.index"]
+    assert (wiki.path, wiki.linked) == ("/wiki/index/", True)
+    assert wiki.condition == 'if registered with @hooks.register("register_admin_urls")'
+    assert wiki.auth.status.value == "required"  # the list decorator applied after the loop wraps it too
+    assert "notes.views.index" not in routes
