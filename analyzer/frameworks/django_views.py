@@ -7,6 +7,7 @@ names), and `AuthFacts` accumulates the decorators, mixins and body checks that 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from apilint.body_auth import body_auth
@@ -30,6 +31,8 @@ _AUTH_WORDS = ("is_authenticated", "is_anonymous", "user_id", "token", "authoriz
                "api_key", "apikey", "logged_in", "current_user")
 _ROLE_WORDS = ("is_staff", "is_superuser", "has_perm", "role", "groups", "is_admin", "permission", "staff_session",
                "superuser", "administrator")
+_PERMISSION_CHECK = re.compile(r"^check_(?:\w+_)?(?:permissions?|perms?|access)$")
+"""A call made for its effect that raises when the user may not (`check_user_permission(...)`)."""
 _AUTHISH = ("login", "auth", "token", "jwt", "permission", "staff", "admin", "superuser", "require")
 
 
@@ -232,6 +235,9 @@ class DjangoAuth:
         role: str | None = None
         for stmt in walk_stmts(func.body):
             if stmt.kind != "if" or stmt.value is None:
+                if stmt.kind == "expr" and stmt.value is not None and _checks_permission(stmt.value):
+                    auth = True
+                    role = role or stmt.value.render(60)
                 continue
             negative = _is_negative(stmt.value)
             exits = _exits(stmt.body) if negative else _exits(stmt.orelse)
@@ -430,6 +436,15 @@ def _innermost_wrapper(func: FunctionDef) -> FunctionDef:
 
 def _words(expr: Expr) -> str:
     return " ".join(e.text.lower() for e in expr.walk() if e.kind in ("name", "attr", "str"))
+
+
+def _checks_permission(call: Expr) -> bool:
+    """`Permission.check_user_permission(permission=p, user=request.user)` as a statement: a check
+    that raises when the user passed to it lacks the permission."""
+    if call.kind != "call" or _PERMISSION_CHECK.match((call.func.dotted or call.func.text).rsplit(".", 1)[-1]) is None:
+        return False
+    args = [*call.positional, *(k.value for k in call.keywords)]
+    return any((a.dotted or "").endswith(("request.user", "current_user")) or a.dotted == "user" for a in args)
 
 
 def _is_negative(test: Expr) -> bool:
