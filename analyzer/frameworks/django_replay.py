@@ -55,7 +55,7 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
-class _Piece:
+class Piece:
     """A pattern list of the app's URL module, with the prefix and the branch tests around it."""
 
     attr: str
@@ -69,7 +69,7 @@ class _State:
     """One path through a replay: local values, lists of pieces, names bound to the URL module."""
 
     bound: dict[str, Value] = field(default_factory=dict)
-    lists: dict[str, list[_Piece]] = field(default_factory=dict)
+    lists: dict[str, list[Piece]] = field(default_factory=dict)
     modules: set[str] = field(default_factory=set)
     conditions: tuple[str, ...] = ()
 
@@ -92,11 +92,13 @@ class Replay:
         self.site = site
         self.app = app
         self.urls = urls
-        self.out: list[tuple[str, _Piece, int]] = []
+        self.out: list[tuple[str, Piece, int]] = []
         self.states = 1
         self.base = Scope(site.mod, site.func)
+        self._configurable = False
+        """The last test read was decided by a configurable default (an environment or setting default)."""
 
-    def run(self) -> list[tuple[str, _Piece, int]]:
+    def run(self) -> list[tuple[str, Piece, int]]:
         """(the list it is added to, the piece, the line that adds it) for each attachment."""
         state = _State()
         if self.site.names:
@@ -154,6 +156,9 @@ class Replay:
         """A branch: followed when its test is decidable for this app, else both ways."""
         truth = self._truth(test, state)
         if truth is not None:
+            if self._configurable:  # decided by a default an installation may change
+                state.conditions = (*state.conditions, f"with `{test.render(40)}` at its default")
+                self._configurable = False
             return self._block(stmt.body if truth else stmt.orelse, state)
         if self.states >= _MAX_STATES:
             return False
@@ -182,7 +187,7 @@ class Replay:
             state.modules.add(name)
             return
         if imported is not None:
-            state.lists[name] = [_Piece(imported, conditions=state.conditions)]
+            state.lists[name] = [Piece(imported, conditions=state.conditions)]
             return
         pieces = self._pieces(value, state)
         if pieces or (value.kind in ("list", "tuple") and not value.args):
@@ -190,7 +195,7 @@ class Replay:
             return
         state.bound[name] = self.index.values.value(self.site.mod, value, self._scope(state))
 
-    def _add(self, name: str, pieces: list[_Piece], line: int, state: _State) -> None:
+    def _add(self, name: str, pieces: list[Piece], line: int, state: _State) -> None:
         if not pieces:
             return
         if name in state.lists:
@@ -230,16 +235,16 @@ class Replay:
         # A list the module does not define raises ImportError: nothing is attached.
         return rest if rest.isidentifier() and _defines(self.urls, rest) else None
 
-    def _pieces(self, expr: Expr, state: _State, depth: int = 0) -> list[_Piece]:
+    def _pieces(self, expr: Expr, state: _State, depth: int = 0) -> list[Piece]:
         """The app's pattern lists an expression holds, with the prefixes around them."""
         if depth > 8:
             return []
         if expr.kind == "name":
             if expr.text in state.lists:
                 return list(state.lists[expr.text])
-            return [_Piece("urlpatterns", conditions=state.conditions)] if expr.text in state.modules else []
+            return [Piece("urlpatterns", conditions=state.conditions)] if expr.text in state.modules else []
         if expr.kind == "attr" and expr.args[0].kind == "name" and expr.args[0].text in state.modules:
-            return [_Piece(expr.text, conditions=state.conditions)]
+            return [Piece(expr.text, conditions=state.conditions)]
         if expr.kind in ("list", "tuple"):
             return [p for item in expr.args for p in self._pieces(
                 item.args[0] if item.kind == "starred" else item, state, depth + 1)]
@@ -249,7 +254,7 @@ class Replay:
             return []
         imported = self._imported(expr, state)
         if imported is not None:
-            return [_Piece(imported or "urlpatterns", conditions=state.conditions)]
+            return [Piece(imported or "urlpatterns", conditions=state.conditions)]
         name = (expr.func.dotted or "").rsplit(".", 1)[-1]
         if name in _PATH_FUNCS:
             view = expr.arg(1, "view")
@@ -264,7 +269,7 @@ class Replay:
         # A helper that wraps a pattern list (`decorate(patterns, ...)`) keeps its patterns.
         return [p for arg in expr.positional for p in self._pieces(arg, state, depth + 1)]
 
-    def _under(self, route: Expr, piece: _Piece, state: _State) -> _Piece:
+    def _under(self, route: Expr, piece: Piece, state: _State) -> Piece:
         text = self.index.values.text(self.site.mod, route, self._scope(state))
         unresolved = tuple(zip(text.unresolved, text.reasons, strict=False))
         note = f"`{route.render(40)}` may also be " + ", ".join(repr(a) for a in text.alternatives) \
@@ -291,6 +296,7 @@ class Replay:
                 probe = Expr("call", args=(_IMPORT_MODULE, test.positional[0]))
                 return True if self._imported(probe, state) == "" else None
         value = self.index.values.value(self.site.mod, test, self._scope(state))
+        self._configurable = value.known and value.from_env
         return bool(value.first) if value.known else None
 
     def _hasattr(self, owner: Expr, attr: str, state: _State) -> bool | None:
@@ -346,4 +352,5 @@ def strip_anchors(route: str) -> str:
     return route
 
 
-__all__ = ["APP_CONFIGS", "IMPORTERS", "InstalledApp", "Replay", "Site", "has_member", "is_importer", "strip_anchors"]
+__all__ = ["APP_CONFIGS", "IMPORTERS", "InstalledApp", "Piece", "Replay", "Site", "has_member", "is_importer",
+           "strip_anchors"]
