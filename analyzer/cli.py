@@ -358,7 +358,8 @@ def routes(
         else:
             rendered = route_diff.route_changes_to_text(diff, changes)
     elif checklist:
-        rendered = _render_checklist(output_format, route_list, _checklist(result, cfg, route_list),
+        checked = tuple(r for r in route_list if not r.builtin)
+        rendered = _render_checklist(output_format, checked, _checklist(result, cfg, checked),
                                      color=output is None and _color_enabled())
     elif output_format == "markdown":
         from apilint.reporters.markdown import render_routes as markdown_routes

@@ -147,6 +147,12 @@ class Route:
     condition: str = ""
     """When the route exists only under a condition (`if settings.DEBUG`), or its prefix may take other
     values, what that is."""
+    builtin: bool = False
+    """Served by the framework itself, not by a project handler: FastAPI's schema and docs, a DRF
+    router's API root. Not counted among route-shaped handlers."""
+    injected: tuple[tuple[str, str], ...] = ()
+    """Handler parameters the framework fills from a dependency (`user = Depends(get_user)`), as
+    (parameter, the dependency's qualified name); the adapter reads them, rules need not know how."""
 
     @property
     def display(self) -> str:
@@ -230,6 +236,12 @@ class GraphQLEndpoint:
     """Batched queries accepted (`batch=True`)."""
     batch_limit: tuple[Evidence, ...] = ()
     """A maximum number of operations per batch."""
+
+
+RESOLVER_CONTEXT: frozenset[str] = frozenset({"self", "cls", "root", "parent", "obj", "info", "_", "_root",
+                                             "_obj", "_info"})
+"""GraphQL resolver parameters that are the parent object or the request context, not field
+arguments a client sends (shared by the GraphQL adapter and the rules that follow client input)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,8 +330,8 @@ class Coverage:
     @classmethod
     def of(cls, routes: tuple[Route, ...]) -> Coverage:
         """Count over a list of routes."""
-        handlers = {(r.location.file, r.handler) for r in routes}
-        linked = {(r.location.file, r.handler) for r in routes if r.linked}
+        handlers = {(r.location.file, r.handler) for r in routes if not r.builtin}
+        linked = {(r.location.file, r.handler) for r in routes if r.linked and not r.builtin}
         return cls(
             routes=len(routes),
             apps=len({r.app for r in routes if r.linked and r.app}),

@@ -27,12 +27,14 @@ def test_bare_path_means_check(app: Path, capsys: pytest.CaptureFixture[str]) ->
 
 def test_routes_table_and_json(app: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["routes", str(app), "--no-cache"], capsys)
-    assert code == 0 and "DELETE" in out and "/users/{user_id}" in out and "none" in out and "1 route" in out
+    assert code == 0 and "DELETE" in out and "/users/{user_id}" in out and "none" in out and "5 routes" in out
+    assert "/docs" in out and "/openapi.json" in out  # the app's own docs, served by FastAPI
     code, out, err = run_cli(["routes", str(app), "--format", "json", "--no-cache"], capsys)
     assert code == 0
     data = json.loads(out)
     routes = data["routes"] if isinstance(data, dict) else data
-    assert [(r["method"], r["path"]) for r in routes] == [("DELETE", "/users/{user_id}")]
+    assert [(r["method"], r["path"]) for r in routes if not r["builtin"]] == [("DELETE", "/users/{user_id}")]
+    assert data["coverage"]["handlers"] == 1
     code, out, err = run_cli(["routes", str(app), "--format", "xml"], capsys)
     assert code == 2 and "--format" in err
 

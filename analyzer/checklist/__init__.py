@@ -37,7 +37,8 @@ def build_checklist(routes: Sequence[Route], readings: Sequence[RouteReadings], 
 def checklist_of(result: RunResult, declarations: Sequence[Declaration] = (),
                  routes: Sequence[Route] | None = None) -> Checklist:
     """The checklist of a run made with `RunOptions(checklist=True)`, over all its routes or the
-    given ones, from every finding the run holds (take it before filtering them)."""
+    given ones (except those the framework serves by itself), from every finding the run holds
+    (take it before filtering them)."""
     from apilint.checklist.cells import unknown
 
     every = result.routes.routes
@@ -46,7 +47,8 @@ def checklist_of(result: RunResult, declarations: Sequence[Declaration] = (),
         failed = unknown("apilint failed to read this step (see the diagnostics)")
         data = ChecklistReadings(tuple((failed,) * len(STEPS) for _ in every))
     by_route = dict(zip(map(id, every), data.routes, strict=True))
-    chosen = every if routes is None else tuple(routes)
+    # Routes the framework serves by itself (API docs, a router's index) have no handler to check.
+    chosen = tuple(r for r in (every if routes is None else routes) if not r.builtin)
     return build_checklist(chosen, [by_route[id(r)] for r in chosen], result.findings, result.facts,
                            [r.code for r in result.rules], declarations, dict(data.callers))
 

@@ -244,6 +244,8 @@ class UrlWalker:
             name = (expr.func.dotted or "").rsplit(".", 1)[-1]
             if name == "format_suffix_patterns" and expr.positional:
                 return self._items(mod, expr.positional[0], depth + 1)
+            if name == "i18n_patterns" and expr.positional:
+                return [(_language_prefixed(expr), mod)]
             return []
         if expr.kind == "attr" and expr.text == "urls":
             return [(expr, mod)]
@@ -437,6 +439,12 @@ def _named_groups(text: str) -> str:
     return "".join(out)
 
 
+def _language_prefixed(call: Expr) -> Expr:
+    """`i18n_patterns(p1, p2)` as the include Django makes of it: `path("<language>/", include([p1, p2]))`
+    (the active language's code; with `prefix_default_language=False` the default language has none)."""
+    included = Expr("call", args=(Expr("name", "include"), Expr("list", args=call.positional, line=call.line)),
+                    line=call.line)
+    return Expr("call", args=(Expr("name", "path"), Expr("str", "<language>/"), included), line=call.line)
 
 
 def _targets(stmt: Stmt, name: str) -> bool:

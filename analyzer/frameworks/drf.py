@@ -67,6 +67,7 @@ class _Linker:
         self.config = config
         self.out = out
         self.routers: dict[str, Router] = {}
+        self._roots: set[tuple[str, str, str, bool]] = set()
         self._projects: dict[str, tuple[DjangoSettings, DjangoAuth, tuple[AuthStatus, Evidence] | None,
                                         PermissionJudge]] = {}
         self._use(settings.module.module if settings.module is not None else "")
@@ -102,6 +103,8 @@ class _Linker:
         base = raw
         if router.parent:
             base = f"{raw}{router.parent_prefix}/{{{router.lookup}_pk}}/"
+        if router.root_view is not None and len(seen) == 1:
+            self._api_root(mount, raw, router.root_view)
         for reg in router.registrations:
             self._viewset(mount, reg, base, router.trailing)
         for child in router.extends:
@@ -227,6 +230,21 @@ class _Linker:
             self._emit(mount, method, ref.qualname, loc, None, verdict, facts, [], rate, mount.mod.module, None,
                        raw=mount.raw)
 
+    def _api_root(self, mount: Mount, raw: str, made: Location) -> None:
+        """The GET view a `DefaultRouter` serves at its mount, listing the API's endpoints. DRF's
+        `APIRootView` sets no permissions of its own: the project's defaults decide who may read it."""
+        seat = (mount.project or self.app, raw, mount.condition, mount.linked)
+        if seat in self._roots:
+            return  # several routers mounted at one path: Django answers with the first, one route stands for all
+        self._roots.add(seat)
+        loc = Location(mount.mod.path, mount.line)
+        verdict = self._default_verdict(Probe("GET"), loc)
+        index = Evidence("api_index", "rest_framework.routers.APIRootView", verdict.status,
+                         "the router's API root: a list of its endpoints", made)
+        verdict = Verdict(verdict.status, (*verdict.evidence, index), verdict.authz)
+        self._emit(mount, "GET", "rest_framework.routers.APIRootView", loc, None, verdict, AuthFacts(), [],
+                   self._throttles(mount.mod, None, loc), mount.mod.module, None, raw=raw, builtin=True)
+
     # --- class routes -------------------------------------------------------------------
     def _class_route(self, mount: Mount, info: ClassInfo, method: str, action: str | None, raw: str,
                      extra: Action | None, func_owner: tuple[FunctionDef, Symbol] | None, detail: bool | None,
@@ -312,7 +330,7 @@ class _Linker:
     # --- emit ---------------------------------------------------------------------------
     def _emit(self, mount: Mount, method: str, handler: str, loc: Location, ref: HandlerRef | None,
               verdict: Verdict, facts: AuthFacts, deps: list[str], rate: list[Evidence], group: str,
-              response: str | None, raw: str | None = None) -> None:
+              response: str | None, raw: str | None = None, builtin: bool = False) -> None:
         raw_path = raw if raw is not None else mount.raw
         raw_path = raw_path if raw_path.startswith("/") else "/" + raw_path
         path, params = normalize_django_path(raw_path)
@@ -332,7 +350,7 @@ class _Linker:
             authz=tuple(dict.fromkeys(list(verdict.authz) + facts.authz)),
             dependencies=tuple(dict.fromkeys(deps + facts.dependencies)), response_model=response,
             rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
-            condition=mount.condition, linked=mount.linked))
+            condition=mount.condition, linked=mount.linked, builtin=builtin))
         self.out.frameworks.add("drf")
 
 

@@ -38,6 +38,9 @@ class Router:
     parent: str = ""
     parent_prefix: str = ""
     lookup: str = ""
+    root_view: Location | None = None
+    """Where the router is made, when it serves an API root view at its mount (`DefaultRouter`
+    and its subclasses, unless `include_root_view=False`)."""
 
 
 class RouterRegistry:
@@ -59,8 +62,10 @@ class RouterRegistry:
                         continue
                     for target in stmt.targets:
                         if target.kind == "name":
-                            self.routers[f"{mod.module}.{target.text}"] = self._new_router(
-                                mod, f"{mod.module}.{target.text}", stmt.value, short)
+                            router = self._new_router(mod, f"{mod.module}.{target.text}", stmt.value, short)
+                            if not router.parent and self._serves_root(mod, stmt.value, callee):
+                                router.root_view = Location(mod.path, stmt.line)
+                            self.routers[router.key] = router
         for mod in self.index:
             if not mod.mentions("register") and not mod.mentions("registry"):
                 continue
@@ -82,6 +87,21 @@ class RouterRegistry:
             lookup = call.kwarg("lookup")
             router.lookup = lookup.text if lookup is not None and lookup.kind == "str" else "nested"
         return router
+
+    def _serves_root(self, mod: ModuleSummary, call: Expr, callee: str) -> bool:
+        """`DefaultRouter()` (or a project subclass) adds a GET view at its mount that lists the API."""
+        flag = call.kwarg("include_root_view")
+        if flag is not None:
+            return flag.text != "False"
+        if callee.rsplit(".", 1)[-1] == "DefaultRouter":
+            return True
+        symbol = self.index.lookup(callee)
+        if symbol is None or symbol.cls is None:
+            return False
+        if any(s.kind == "assign" and any(t.text == "include_root_view" for t in s.targets)
+               and s.value is not None and s.value.text == "False" for s in symbol.cls.body):
+            return False
+        return any(b.rsplit(".", 1)[-1] == "DefaultRouter" for b in self.index.base_names(symbol))
 
     def _router_call(self, mod: ModuleSummary, call: Expr, line: int, bindings: Bindings,
                      scope: Scope | None) -> None:

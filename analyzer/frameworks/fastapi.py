@@ -6,9 +6,10 @@ the value evaluator for paths and prefixes: at module level, in app factories, i
 methods that receive the app (`configure(app)`, `self.setup_routes(app)`), in loops over literal
 collections (`for prefix, router in ROUTERS.items()`), and in both branches of an `if` (the
 routes then carry the condition). A function that is handed "an app" nobody visibly passes gets
-a stand-in app, so its includes keep their prefixes and dependencies (`fastapi_helpers`). Route
-lists and endpoints are read by `fastapi_routelists`, router-wrapper classes by `fastapi_wrappers`;
-the tree is emitted by `fastapi_tree.Emitter`.
+a stand-in app, so its includes keep their prefixes and dependencies (`fastapi_helpers`). The
+objects and their constructor arguments are read by `fastapi_objects`, route lists and endpoints
+by `fastapi_routelists`, router-wrapper classes by `fastapi_wrappers`, routers in modules imported
+by name by `fastapi_lazy`; the tree is emitted by `fastapi_tree.Emitter`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from apilint.frameworks.common import dotted_expr, factory_aliases, join_conditi
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_helpers import HelperReader
+from apilint.frameworks.fastapi_lazy import LazyImports
+from apilint.frameworks.fastapi_objects import ObjectReader
 from apilint.frameworks.fastapi_routelists import RouteListReader
 from apilint.frameworks.fastapi_tree import (
     HTTP_METHODS,
@@ -31,18 +34,13 @@ from apilint.frameworks.fastapi_tree import (
     RawRoute,
     Router,
     ScanContext,
-    imports_module,
 )
-from apilint.frameworks.fastapi_wrappers import ROUTE_METHODS, WrapperReader
+from apilint.frameworks.fastapi_wrappers import WrapperReader
 from apilint.model import HandlerRef, Location, SettingFact
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 from apilint.values import Instance, Scope, Value, as_expr
 
-APP_CLASSES = {"fastapi.FastAPI": "fastapi", "fastapi.applications.FastAPI": "fastapi",
-               "starlette.applications.Starlette": "starlette"}
-ROUTER_CLASSES = {"fastapi.APIRouter": "fastapi", "fastapi.routing.APIRouter": "fastapi",
-                  "starlette.routing.Router": "starlette"}
 _MAX_LOOP_ITEMS = 200
 
 
@@ -72,116 +70,33 @@ class _Linker:
         self.wrappers = WrapperReader(self)
         self.helpers = HelperReader(self)
         self.route_lists = RouteListReader(self)
+        self.lazy = LazyImports(self)
+        self.objects = ObjectReader(self)
         self._reported: set[tuple[str, int, str]] = set()
-        self._pending: list[tuple[Router, ModuleSummary, Expr, Scope | None]] = []
-        """Objects waiting to be configured from their constructor call once every object is known."""
         self.modules = [m for m in index if m.imports]  # no import, no router object
 
     def run(self) -> None:
         for mod in self.modules:
-            self._collect_objects(mod, mod.body, "", None, None)
-        for router, mod, call, scope in self._pending:
-            self._configure(router, mod, call, ScanContext("", {}, values=scope))
+            self.objects.collect(mod, mod.body, "", None, None)
+        for router, mod, call, scope in self.objects.pending:
+            self.objects.configure(router, mod, call, ScanContext("", {}, values=scope))
         for mod in self.modules:
             self.aliases.update(factory_aliases(self.index, mod, self.routers))
         for mod in self.modules:
             self._scan(mod, mod.body, ScanContext("", {}))
+        self.lazy.finish()
         self.facts.rate_limiters(self.modules, self.routers)
         Emitter(self.index, self.deps, self.out).emit(self.routers, self.helpers.replaced)
-
-    # --- pass 1: objects ------------------------------------------------------------------
-    def _router_kind(self, mod: ModuleSummary, value: Expr | None) -> tuple[str, str] | None:
-        if value is None or value.kind != "call":
-            return None
-        callee = self.index.qualify_expr(mod, value.func) or ""
-        if callee in APP_CLASSES:
-            return "app", APP_CLASSES[callee]
-        if callee in ROUTER_CLASSES:
-            return "router", ROUTER_CLASSES[callee]
-        short = callee.rsplit(".", 1)[-1]
-        if short in ("FastAPI", "APIRouter") and imports_module(mod, "fastapi"):
-            return ("app" if short == "FastAPI" else "router"), "fastapi"
-        symbol = self.index.lookup(callee)
-        if symbol is not None and symbol.cls is not None:
-            for base in self.index.base_names(symbol):
-                if base in APP_CLASSES:
-                    return "app", APP_CLASSES[base]
-                if base in ROUTER_CLASSES:
-                    return "router", ROUTER_CLASSES[base]
-        return None
-
-    def _collect_objects(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, cls: ClassDef | None,
-                         values: Scope | None) -> None:
-        """Apps and routers wherever they are made: assigned to a name or `self.x`, or returned
-        straight from a factory (`return Starlette(routes=...)`). Inside a function their arguments
-        are read with its parameters at their defaults."""
-        for stmt in walk_stmts(body):
-            if stmt.kind in ("assign", "annassign", "return") and stmt.value is not None:
-                kind = self._router_kind(mod, stmt.value)
-                if kind is None:
-                    continue
-                targets = [t.dotted for t in stmt.targets] if stmt.kind != "return" else [f"<return@{stmt.line}>"]
-                for dotted in targets:
-                    if dotted is None:
-                        continue
-                    key = self._object_key(mod, scope, cls, dotted)
-                    router = Router(key, kind[0], kind[1], mod, stmt.line)
-                    router.template = (kind[0] == "router" and cls is not None and dotted.startswith("self.")
-                                       and any(m.name in ROUTE_METHODS for m in cls.methods()))
-                    self._pending.append((router, mod, stmt.value, values))
-                    self.routers[key] = router
-            elif stmt.func is not None:
-                inner = self._definition_scope(mod, stmt.func, cls, values)
-                self._collect_objects(mod, stmt.func.body, f"{stmt.func.qualname}.<locals>.", cls, inner)
-            elif stmt.cls is not None:
-                for method in stmt.cls.methods():
-                    inner = self._definition_scope(mod, method, stmt.cls, values)
-                    self._collect_objects(mod, method.body, f"{method.qualname}.<locals>.", stmt.cls, inner)
-
-    @staticmethod
-    def _definition_scope(mod: ModuleSummary, func: FunctionDef, cls: ClassDef | None,
-                          parent: Scope | None) -> Scope:
-        bound: dict[str, Value] = {}
-        if cls is not None:
-            symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
-            bound["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
-        return Scope(mod, func, bound, parent)
-
-    @staticmethod
-    def _object_key(mod: ModuleSummary, scope: str, cls: ClassDef | None, dotted: str) -> str:
-        """`self.app = FastAPI()` in any method belongs to the class; other names to their scope."""
-        if cls is not None and dotted.startswith("self."):
-            return f"{mod.module}.{cls.qualname}.{dotted}"
-        return f"{mod.module}.{scope}{dotted}"
-
-    def _configure(self, router: Router, mod: ModuleSummary, call: Expr, ctx: ScanContext | None) -> None:
-        scope = ctx.values if ctx is not None else None
-        prefix = call.kwarg("prefix")
-        if prefix is not None:
-            router.prefix = self._path(mod, prefix, ctx, router.line)[0]
-        router.deps += self.deps.dep_list(mod, call.kwarg("dependencies"), "router dependencies", router.line, scope)
-        routes = call.kwarg("routes")
-        if routes is not None:
-            router.routes += self.route_lists.routes(mod, routes, "", router, ctx)
-        middleware = call.kwarg("middleware")
-        if middleware is not None:
-            for owner, item in self.index.values.element_exprs(mod, middleware, scope):
-                if item.kind == "call" and item.positional:
-                    self.facts.middleware(router, owner, item.positional[0], item, router.line)
-        debug = call.kwarg("debug")
-        if debug is not None and debug.is_true:
-            self.out.settings.append(SettingFact("DEBUG", "True", Location(mod.path, router.line),
-                                                 router.framework))
-        handlers = call.kwarg("exception_handlers")
-        if handlers is not None and handlers.kind == "dict":
-            for value in handlers.args[1::2]:
-                self.facts.exception_handler(mod, value)
 
     # --- resolving objects ----------------------------------------------------------------
     def _resolve_router(self, mod: ModuleSummary, expr: Expr | None, ctx: ScanContext | None,
                         _depth: int = 0) -> Router | None:
         if expr is None or _depth > 4:
             return None
+        if ctx is not None and expr.kind in ("call", "attr"):
+            lazy = self.lazy.resolve(mod, expr, ctx)  # getattr(module, "router"), module.router
+            if lazy is not None:
+                return lazy
         if expr.kind == "call":
             return self._factory_router(mod, expr, _depth)
         dotted = expr.dotted
@@ -277,6 +192,7 @@ class _Linker:
             if key in self.routers:
                 ctx.names[dotted] = key
             elif stmt.value.kind == "call":
+                self.lazy.bind(mod, stmt, ctx)
                 built = self._factory_router(mod, stmt.value, 0)
                 if built is not None:
                     ctx.names[dotted] = built.key
@@ -324,7 +240,7 @@ class _Linker:
             for call in expr.calls():
                 self._call(mod, call, ctx, stmt.line)
         assert stmt.value is not None
-        if not self._loop_registers(stmt):
+        if not self._loop_registers(stmt) and not self.lazy.loop_imports(mod, stmt):
             self._scan(mod, stmt.body, ctx)
             self._scan(mod, stmt.orelse, ctx)
             return
@@ -340,7 +256,9 @@ class _Linker:
                 bound: dict[str, Value] = {}
                 self._bind(mod, target, item, names, exprs, bound, ctx)
                 scope = ctx.values.child(bound) if ctx.values is not None else Scope(mod, None, bound)
-                self._scan(mod, stmt.body, replace(ctx, names=names, exprs=exprs, values=scope))
+                item_ctx = replace(ctx, names=names, exprs=exprs, values=scope, modules=dict(ctx.modules))
+                self.lazy.loop_item(mod, stmt, item, item_ctx)
+                self._scan(mod, stmt.body, item_ctx)
         self._scan(mod, stmt.orelse, ctx)
 
     def _loop_registers(self, stmt: Stmt) -> bool:
@@ -421,6 +339,8 @@ class _Linker:
 
     def _call(self, mod: ModuleSummary, call: Expr, ctx: ScanContext, line: int) -> None:
         func = call.func
+        if func.kind == "call" and self.lazy.nested_call(mod, call, ctx):
+            return
         if func.kind == "attr" and func.text in REGISTRATIONS:
             router = self._resolve_router(mod, func.args[0], ctx)
             if router is not None:
@@ -436,11 +356,13 @@ class _Linker:
         if method == "include_router":
             child = self._resolve_router(mod, call.arg(0, "router"), ctx)
             if child is None:
+                self.lazy.unregistered(mod, call.arg(0, "router"), ctx)
                 return
             prefix, note = self._path(mod, call.kwarg("prefix"), ctx, line)
             deps = self.deps.dep_list(mod, call.kwarg("dependencies"), "include_router dependencies", line,
                                       ctx.values)
-            self._include(router, child, prefix, deps, join_conditions(ctx.condition, note))
+            lazy = self.lazy.condition(mod, call.arg(0, "router"), ctx)
+            self._include(router, child, prefix, deps, join_conditions(join_conditions(ctx.condition, lazy), note))
         elif method in ("add_api_route", "add_route", "add_api_websocket_route", "add_websocket_route"):
             endpoint = call.arg(1, "endpoint") or call.arg(1, "route")
             path, note = self._path(mod, call.arg(0, "path"), ctx, line)
@@ -455,7 +377,8 @@ class _Linker:
             child = self._resolve_router(mod, call.arg(1, "app"), ctx)
             if child is not None:
                 prefix, note = self._path(mod, call.arg(0, "path"), ctx, line) if method == "mount" else ("", "")
-                self._include(router, child, prefix, [], join_conditions(ctx.condition, note))
+                lazy = self.lazy.condition(mod, call.arg(1, "app"), ctx)
+                self._include(router, child, prefix, [], join_conditions(join_conditions(ctx.condition, lazy), note))
         elif method == "add_middleware":
             target = call.arg(0, "middleware_class")
             if target is not None:

@@ -36,6 +36,8 @@ class HelperReader:
         self._seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         self.replaced: set[tuple[str, str]] = set()
         """(function key, parameter) of stand-ins that a caller bound to a real app or router."""
+        self.bound_apps: dict[str, set[str]] = {}
+        """Function key -> the real apps a caller handed it (where a registry loop looks for its app)."""
 
     def param_objects(self, mod: ModuleSummary, func: FunctionDef, bound: dict[str, str]) -> dict[str, str]:
         """Parameters that hold an app or router: bound by the caller, else the project's only one
@@ -45,7 +47,7 @@ class HelperReader:
             if param.name in out:
                 continue
             if param.annotation is not None:
-                kind = self.linker._router_kind(mod, Expr("call", args=(param.annotation,)))
+                kind = self.linker.objects.kind(mod, Expr("call", args=(param.annotation,)))
             else:
                 kind = self._registers_on(mod, func, param.name)
             if kind is None:
@@ -121,8 +123,11 @@ class HelperReader:
             return returned
         self._seen.add(seen_key)
         func_key = f"{symbol.module.module}.{func.qualname}"
-        for name in routers:
+        for name, key in routers.items():
             self.replaced.add((func_key, name))
+            router = self.linker.routers[key]
+            if router.kind == "app" and router.stand_in is None:
+                self.bound_apps.setdefault(func_key, set()).add(key)
         values = self.index.values.bind_arguments(mod, func, call, ctx.values, skip_self=bool(is_method))
         cls = self._owner_class(symbol)
         if wrapper is not None:  # a wrapper's method: `self.router` is this instance's own router
@@ -139,7 +144,7 @@ class HelperReader:
         args = [*call.positional, *(kw.value for kw in call.keywords)]
         for arg in args:
             if arg.kind == "call":
-                if self.linker._router_kind(mod, arg) is not None:
+                if self.linker.objects.kind(mod, arg) is not None:
                     return True
             elif arg.kind in ("name", "attr") and self.linker._resolve_router(mod, arg, ctx) is not None:
                 return True
@@ -148,13 +153,13 @@ class HelperReader:
     def _inline_router(self, mod: ModuleSummary, arg: Expr, ctx: ScanContext, line: int,
                        position: int | str) -> Router | None:
         """A router or app built right in a call's argument (`include_routers(APIRouter(prefix=...))`)."""
-        kind = self.linker._router_kind(mod, arg)
+        kind = self.linker.objects.kind(mod, arg)
         if kind is None:
             return None
         key = f"{mod.module}.{ctx.scope}<{(arg.func.dotted or 'router')}@{line}:{position}>"
         if key not in self.linker.routers:
             router = Router(key, kind[0], kind[1], mod, line)
-            self.linker._configure(router, mod, arg, ctx)
+            self.linker.objects.configure(router, mod, arg, ctx)
             self.linker.routers[key] = router
         return self.linker.routers[key]
 

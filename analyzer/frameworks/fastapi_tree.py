@@ -14,8 +14,11 @@ from dataclasses import dataclass, field, replace
 from apilint.body_auth import body_checks_role
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, join_paths, normalize_path
+from apilint.frameworks.dynamic_imports import ImportedModule
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
+from apilint.frameworks.fastapi_docs import DocsRoute
+from apilint.frameworks.fastapi_injected import injected_params
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
@@ -78,6 +81,8 @@ class Router:
     stand_in: tuple[str, str] | None = None
     """For the app a function receives as a parameter (`def configure(app: FastAPI)`) when the
     caller cannot be seen: (function key, parameter name)."""
+    docs: list[DocsRoute] = field(default_factory=list)
+    """For a `FastAPI()` app: the schema and docs routes it serves (`fastapi_docs`)."""
     template: bool = False
     """The inner router of a router-wrapper class as its methods are written (`self.router`): each
     instance has its own (`fastapi_wrappers`), so this one is not emitted unless something includes it."""
@@ -86,13 +91,16 @@ class Router:
 @dataclass
 class ScanContext:
     """Where the scan is: the prefix of local object keys, names bound to routers, names bound to
-    expressions (loop variables), the evaluator scope, and the conditions the code sits under."""
+    expressions (loop variables), the evaluator scope, the conditions the code sits under, and
+    names bound to modules imported by name."""
 
     scope: str
     names: dict[str, str]
     exprs: dict[str, tuple[ModuleSummary, Expr]] = field(default_factory=dict)
     values: Scope | None = None
     condition: str = ""
+    modules: dict[str, ImportedModule] = field(default_factory=dict)
+    """Names bound to modules imported by a dotted path (`module = import_module(path)`)."""
 
     def under(self, condition: str) -> ScanContext:
         """The same scope under one more condition (an `if` branch)."""
@@ -129,6 +137,8 @@ class Emitter:
         mw = middleware + router.auth_middleware
         for raw in router.routes:
             self._route(raw, base, chain, mw, router, app, join_conditions(condition, raw.condition))
+        for doc in router.docs:
+            self._docs_route(doc, base, mw, router, app, join_conditions(condition, doc.condition))
         for inc in router.includes:
             child = self.routers.get(inc.child)
             if child is not None:
@@ -208,6 +218,7 @@ class Emitter:
         returns = raw.handler.returns.render(60) if raw.handler is not None and raw.handler.returns else None
         handler_q = f"{raw.mod.module}.{raw.handler_name}" if raw.handler is not None else raw.handler_name
         framework = router.framework if router.framework == app.framework else app.framework
+        injected = tuple(injected_params(self.index, raw.mod, raw.handler).items()) if raw.handler is not None else ()
         for method in raw.methods:
             self.out.routes.append(Route(
                 framework=framework,
@@ -229,8 +240,22 @@ class Emitter:
                 app=app.key,
                 linked=app.kind == "app",
                 condition=condition,
+                injected=injected,
             ))
         self.out.frameworks.add(framework)
+
+    def _docs_route(self, doc: DocsRoute, base: str, middleware: list[Evidence], router: Router, app: Router,
+                    condition: str) -> None:
+        """A schema or docs route: the app's dependencies do not reach it, its middleware does."""
+        full_raw = join_paths(base, doc.path)
+        path, params = normalize_path(full_raw)
+        status = AuthStatus.UNKNOWN if middleware else AuthStatus.NONE
+        where = Location(router.mod.path, router.line)
+        served = Evidence("api_docs", doc.handler, status, "FastAPI's OpenAPI schema and interactive docs", where)
+        self.out.routes.append(Route(
+            framework="fastapi", method="GET", path=path, raw_path=full_raw, handler=doc.handler, location=where,
+            path_params=params, auth=AuthEvidence(status, (*middleware, served)), group=router.key, app=app.key,
+            linked=app.kind == "app", condition=condition, builtin=True))
 
     def _handler_self(self, raw: RawRoute) -> Ref | None:
         """The class a method handler (a Starlette `HTTPEndpoint` method) belongs to."""

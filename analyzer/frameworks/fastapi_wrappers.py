@@ -70,7 +70,7 @@ class WrapperReader:
         for method in cls.methods():
             for stmt in walk_stmts(method.body):
                 if stmt.kind in ("assign", "annassign") and stmt.value is not None and stmt.value.kind == "call" \
-                        and self.linker._router_kind(mod, stmt.value) is not None:
+                        and self.linker.objects.kind(mod, stmt.value) is not None:
                     out.update(t.text for t in stmt.targets if t.kind == "attr" and t.args[0].dotted == "self")
         return out
 
@@ -96,13 +96,13 @@ class WrapperReader:
                         continue
                     if not any(t.dotted == f"self.{attr}" for t in stmt.targets):
                         continue
-                    kind = self.linker._router_kind(cls.module, stmt.value)
+                    kind = self.linker.objects.kind(cls.module, stmt.value)
                     if kind is None:
                         continue
                     router = Router(key, kind[0], kind[1], cls.module, stmt.line)
                     routers[key] = router
                     scope = self._method_scope(value, cls.module, method)
-                    self.linker._configure(router, cls.module, stmt.value, ScanContext("", {}, values=scope))
+                    self.linker.objects.configure(router, cls.module, stmt.value, ScanContext("", {}, values=scope))
                     return router
         return None
 
@@ -116,7 +116,7 @@ class WrapperReader:
                 for stmt in walk_stmts(method.body):
                     if stmt.kind in ("assign", "annassign") and stmt.value is not None and any(
                             (t.dotted or "").startswith("self.") for t in stmt.targets) and \
-                            self.linker._router_kind(cls.module, stmt.value) is not None:
+                            self.linker.objects.kind(cls.module, stmt.value) is not None:
                         return True
         return False
 

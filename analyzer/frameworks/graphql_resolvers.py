@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from apilint.model import AuthEvidence, AuthStatus, Evidence, GraphQLResolver, HandlerRef, Location
+from apilint.model import RESOLVER_CONTEXT, AuthEvidence, AuthStatus, Evidence, GraphQLResolver, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Decorator, Expr, FunctionDef, ModuleSummary, walk_stmts
 
@@ -241,11 +241,6 @@ def _ariadne(index: ProjectIndex, mod: ModuleSummary, auth: AuthEvidence) -> lis
     return out
 
 
-RESOLVER_CONTEXT: Final = frozenset({"self", "cls", "root", "parent", "obj", "info", "_", "_root", "_obj",
-                                     "_info"})
-"""Resolver parameters that are the parent object or the request context, not field arguments."""
-
-
 def _takes_arguments(func: FunctionDef) -> bool:
     """True when a resolver has parameters beyond the parent object and `info` (field arguments)."""
     return any(p.name not in RESOLVER_CONTEXT for p in func.params)
@@ -278,4 +273,4 @@ def _ariadne_mutation(index: ProjectIndex, mod: ModuleSummary, owner: Expr) -> b
         first.kind == "str" and first.text == "Mutation"
 
 
-__all__ = ["GRAPHENE_MUTATIONS", "RESOLVER_CONTEXT", "collect_resolvers"]
+__all__ = ["GRAPHENE_MUTATIONS", "collect_resolvers"]

@@ -72,6 +72,7 @@ def routes_document(routes: tuple[Route, ...], checklist: Checklist) -> dict[str
 
     rank = {id(row.route): n for n, row in enumerate(checklist.rows, start=1)}
     rows = {id(row.route): row for row in checklist.rows}
+    routes = tuple(r for r in routes if id(r) in rows)  # the framework's own routes have no checklist
     out = []
     for route in routes:
         row = rows[id(route)]

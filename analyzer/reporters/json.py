@@ -107,6 +107,7 @@ def route_to_dict(route: Route, checklist: dict[str, Any] | None = None) -> dict
         "group": route.group,
         "app": route.app,
         "linked": route.linked,
+        "builtin": route.builtin,
         "unresolved": list(route.unresolved),
         "condition": route.condition,
     }

@@ -76,9 +76,11 @@ _VERSION_SEGMENT = re.compile(r"^(api|v\d+(\.\d+)*)$", re.IGNORECASE)
 
 
 def is_public_by_design(route: Route, config: Config) -> bool:
-    """Login, token, register, password reset, health, docs, static files, redirects and configured public paths."""
-    if any(e.kind in ("redirect", "static_files") for e in route.auth.evidence):
-        return True  # a redirect serves nothing itself; a file server serves what its folder holds
+    """Login, token, register, password reset, health, docs, static files, redirects, API indexes and configured
+    public paths."""
+    if route.builtin or any(e.kind in ("redirect", "static_files") for e in route.auth.evidence):
+        return True  # the framework's API docs or index describe endpoints that answer for themselves; a
+        # redirect serves nothing itself; a file server serves what its folder holds
     for pattern in config.auth_public_paths:
         if fnmatch.fnmatchcase(route.path, pattern) or fnmatch.fnmatchcase(route.raw_path, pattern):
             return True

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import re
 
-from apilint.frameworks.common import injected_params
 from apilint.model import AuthStatus, Route
-from apilint.rule import RuleContext
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, walk_stmts
+from apilint.summary import Expr, FunctionDef, Param, walk_stmts
 
 _REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
 
@@ -171,9 +169,9 @@ def looks_public(fields: list[str]) -> bool:
     return bool(owners) and all(_AUTHORED.match(f.lower()) for f in owners)
 
 
-def caller_params(ctx: RuleContext, route: Route, handler: FunctionDef, mod: ModuleSummary) -> dict[str, str]:
+def caller_params(route: Route) -> dict[str, str]:
     """Handler parameters one of the route's authentication dependencies fills (whatever their names:
     `account = Depends(check_account_exists)`, `user_project = Depends(ProjectMember())`):
     parameter -> dependency. They hold the caller, or what the dependency checked the caller against."""
     authenticating = {e.name for e in route.auth.evidence if e.status is AuthStatus.REQUIRED}
-    return {name: dep for name, dep in injected_params(ctx.index, mod, handler).items() if dep in authenticating}
+    return {name: dep for name, dep in route.injected if dep in authenticating}

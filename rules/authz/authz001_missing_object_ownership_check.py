@@ -367,7 +367,7 @@ def _caller_context(scanner: Scanner, ctx: RuleContext, route: Route, handler: F
 
     A dependency that receives an object ID and loads it unchecked is no such evidence."""
     out: set[str] = set()
-    for name, dep_name in caller_params(ctx, route, handler, mod).items():
+    for name, dep_name in caller_params(route).items():
         if name in taint:
             continue
         dep = _callable(ctx.index, ctx.index.lookup(dep_name))

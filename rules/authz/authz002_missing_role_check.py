@@ -165,7 +165,7 @@ def unchecked_privileged(route: Route, ctx: RuleContext) -> tuple[str, bool] | N
         return None
     if handler is not None and mod is not None and reason[0].startswith(ROLE_PATH_REASON) and \
             _changes_own_record(handler, user_params(handler, set(route.path_params)) |
-                                set(caller_params(ctx, route, handler, mod))):
+                                set(caller_params(route))):
         return None
     return reason
 

@@ -12,8 +12,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import replace
 
-from apilint.frameworks.graphql_resolvers import RESOLVER_CONTEXT
-from apilint.model import Route
+from apilint.model import RESOLVER_CONTEXT, Route
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.rules.inj._levels import ANY, FULL, HEAD
@@ -273,5 +272,5 @@ def resolver_entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSumma
                  and not (p.annotation is not None and is_scalar(ctx.index, mod, p.annotation))}
         if seeds:
             route = replace(endpoint, path=f"{endpoint.path} ({resolver.operation} {resolver.field})",
-                            handler=resolver.handler, handler_ref=ref, location=resolver.location)
+                            handler=resolver.handler, handler_ref=ref, location=resolver.location, injected=())
             yield route, mod, func, seeds

@@ -205,8 +205,8 @@ def test_router_viewset_actions_lookup_and_permissions(tmp_path: Path) -> None:
                     return None
         """,
     })
-    assert set(routes) == {("GET", "/api/items"), ("GET", "/api/items/{slug}"), ("POST", "/api/items/{slug}/star"),
-                           ("DELETE", "/api/items/{slug}/star")}
+    assert set(routes) == {("GET", "/api/"), ("GET", "/api/items"), ("GET", "/api/items/{slug}"),
+                           ("POST", "/api/items/{slug}/star"), ("DELETE", "/api/items/{slug}/star")}
     assert routes[("GET", "/api/items")].auth.status is AuthStatus.OPTIONAL
     assert routes[("POST", "/api/items/{slug}/star")].auth.status is AuthStatus.REQUIRED
     retrieve = routes[("GET", "/api/items/{slug}")]
@@ -472,3 +472,106 @@ def test_a_lambda_view_is_inline_project_code_not_an_unreadable_view(tmp_path: P
     robots = routes[("ANY", "/robots.txt")]
     assert robots.auth.status is AuthStatus.NONE and robots.handler == "proj.urls.<lambda>"
     assert routes[("ANY", "/private.txt")].auth.status is AuthStatus.REQUIRED
+
+
+def _api_root_project(tmp_path: Path, router: str, extra: str = "",
+                      permissions: str = "") -> dict[tuple[str, str], Route]:
+    return _project(tmp_path, {
+        "proj/settings.py": SETTINGS + permissions,
+        "proj/routers.py": extra,
+        "proj/urls.py": f"""
+            from django.urls import include, path
+            from rest_framework import routers
+            from proj.routers import *
+            from app import views
+            router = {router}
+            router.register("items", views.ItemViewSet, basename="item")
+            urlpatterns = [path("api/v2/", include(router.urls))]
+        """,
+        "app/views.py": """
+            from rest_framework import viewsets
+            class ItemViewSet(viewsets.ReadOnlyModelViewSet):
+                pass
+        """,
+    })
+
+
+def test_default_router_serves_an_api_root_judged_by_the_project_defaults(tmp_path: Path) -> None:
+    permissions = ('    REST_FRAMEWORK = {"DEFAULT_PERMISSION_CLASSES": '
+                   '["rest_framework.permissions.IsAuthenticated"]}\n')
+    routes = _api_root_project(tmp_path, "routers.DefaultRouter()", permissions=permissions)
+    root = routes[("GET", "/api/v2/")]
+    assert root.handler == "rest_framework.routers.APIRootView" and root.handler_ref is None
+    assert root.auth.status is AuthStatus.REQUIRED
+    assert any(e.kind == "api_index" and e.location is not None and e.location.file == "proj/urls.py"
+               for e in root.auth.evidence)
+
+
+def test_api_root_of_a_project_router_subclass_and_none_when_switched_off(tmp_path: Path) -> None:
+    subclass = """
+        from rest_framework.routers import DefaultRouter
+        class ApiRouter(DefaultRouter):
+            pass
+        class QuietRouter(DefaultRouter):
+            include_root_view = False
+    """
+    assert ("GET", "/api/v2/") in _api_root_project(tmp_path / "a", "ApiRouter()", subclass)
+    assert ("GET", "/api/v2/") not in _api_root_project(tmp_path / "b", "QuietRouter()", subclass)
+    switched_off = "routers.DefaultRouter(include_root_view=False)"
+    assert ("GET", "/api/v2/") not in _api_root_project(tmp_path / "c", switched_off)
+    assert ("GET", "/api/v2/") not in _api_root_project(tmp_path / "d", "routers.SimpleRouter()")
+
+
+def test_an_open_api_root_is_no_auth_finding(tmp_path: Path) -> None:
+    """The index only lists the endpoints; each of them answers for its own auth."""
+    files = {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.urls import include, path
+            from rest_framework.routers import DefaultRouter
+            from app import views
+            router = DefaultRouter()
+            router.register("items", views.ItemViewSet, basename="item")
+            urlpatterns = [path("api/", include(router.urls))]
+        """,
+        "app/views.py": """
+            from rest_framework import viewsets
+            from rest_framework.permissions import IsAuthenticated
+            class ItemViewSet(viewsets.ModelViewSet):
+                permission_classes = [IsAuthenticated]
+        """,
+    }
+    result = analyze_files(tmp_path, files)
+    root = next(r for r in result.routes if r.path == "/api/")
+    assert root.auth.status is AuthStatus.NONE
+    assert not [f for f in result.findings if f.code.startswith("AUTH") and f.route is not None
+                and f.route.path == "/api/"]
+
+
+def test_i18n_patterns_put_the_language_code_in_front(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.conf.urls.i18n import i18n_patterns
+            from django.urls import include, path
+            from app import views
+            urlpatterns = [path("health/", views.health)]
+            urlpatterns += i18n_patterns(path("shop/", include("app.urls")), path("about/", views.about))
+        """,
+        "app/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [path("cart/", views.cart)]
+        """,
+        "app/views.py": """
+            def health(request):
+                return None
+            def about(request):
+                return None
+            def cart(request):
+                return None
+        """,
+    })
+    paths = {path for _, path in routes}
+    assert paths == {"/health/", "/{language}/shop/cart/", "/{language}/about/"}
+    assert all(r.linked for r in routes.values())

@@ -326,3 +326,86 @@ def test_project_router_wrapper_class_is_followed(tmp_path: Path) -> None:
                          ("DELETE", "/api/v1/nested/v2/items/{item_id}")):
         assert routes[(method, path)].linked, (method, path)
     assert ("GET", "/v2/items") not in routes
+
+
+_DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+
+
+def _docs_paths(routes: dict[tuple[str, str], Route]) -> set[str]:
+    return {path for (_, path), r in routes.items() if r.handler_ref is None and r.handler.startswith("fastapi.")}
+
+
+def test_every_fastapi_app_serves_its_schema_and_docs_outside_its_dependencies(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "deps.py": DEPS,
+        "items.py": ITEMS,
+        "main.py": """
+            from fastapi import Depends, FastAPI
+            from deps import get_current_user
+            from items import router
+            app = FastAPI(dependencies=[Depends(get_current_user)])
+            app.include_router(router)
+        """,
+    })
+    assert _docs_paths(routes) == _DOCS
+    docs = routes[("GET", "/docs")]
+    assert docs.auth.status is AuthStatus.NONE  # FastAPI adds them as plain routes: app dependencies skip them
+    assert [e.kind for e in docs.auth.evidence] == ["api_docs"]
+    assert routes[("GET", "/items")].auth.status is AuthStatus.REQUIRED
+
+
+def test_docs_urls_switched_off_moved_or_conditional(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path / "off", {"main.py": """
+        from fastapi import FastAPI
+        app = FastAPI(docs_url=None, redoc_url=None)
+    """})
+    assert _docs_paths(routes) == {"/openapi.json"}
+    routes, _ = _routes(tmp_path / "none", {"main.py": """
+        from fastapi import FastAPI
+        app = FastAPI(openapi_url=None)
+    """})
+    assert _docs_paths(routes) == set()
+    routes, _ = _routes(tmp_path / "settings", {
+        "config.py": """
+            import os
+            API_PREFIX = "/api/v1"
+            SHOW_DOCS = os.getenv("ENVIRONMENT", "local") != "production"
+        """,
+        "main.py": """
+            from fastapi import FastAPI
+            from config import API_PREFIX, SHOW_DOCS
+            def create_app() -> FastAPI:
+                return FastAPI(openapi_url=f"{API_PREFIX}/openapi.json",
+                               docs_url="/docs" if SHOW_DOCS else None, redoc_url=None)
+            app = create_app()
+        """,
+    })
+    assert _docs_paths(routes) == {"/api/v1/openapi.json", "/docs", "/docs/oauth2-redirect"}
+
+
+def test_a_mounted_fastapi_app_serves_its_docs_under_the_mount_and_starlette_none(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "items.py": ITEMS,
+        "main.py": """
+            from fastapi import FastAPI
+            from starlette.applications import Starlette
+            from items import router
+            api = FastAPI(redoc_url=None)
+            api.include_router(router)
+            app = Starlette()
+            app.mount("/api", api)
+        """,
+    })
+    assert _docs_paths(routes) == {"/api/openapi.json", "/api/docs", "/api/docs/oauth2-redirect"}
+    assert ("GET", "/api/items") in routes
+
+
+def test_docs_served_only_under_an_unknown_switch_carry_the_condition(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {"main.py": """
+        import sys
+        from fastapi import FastAPI
+        app = FastAPI(docs_url="/docs" if "--dev" in sys.argv else None, redoc_url=None)
+    """})
+    assert _docs_paths(routes) == {"/openapi.json", "/docs", "/docs/oauth2-redirect"}
+    assert routes[("GET", "/docs")].condition.startswith("if `")
+    assert routes[("GET", "/openapi.json")].condition == ""

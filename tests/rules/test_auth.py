@@ -422,7 +422,7 @@ def _analyze(files: dict[str, str], config: str = "") -> tuple[list[tuple[str, i
         if config:
             (root / "pyproject.toml").write_text("[tool.apilint]\n" + config, encoding="utf-8")
         result = analyze_dir(root, select=("AUTH",))
-        statuses = {r.display: r.auth.status.value for r in result.routes}
+        statuses = {r.display: r.auth.status.value for r in result.routes if not r.builtin}
         return sorted((f.location.file, f.location.line, f.code) for f in result.findings), result.quiet, statuses
 
 
