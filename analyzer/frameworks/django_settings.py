@@ -163,6 +163,17 @@ class DjangoSettings(SettingsReader):
                         out.append(item.first)
         return out
 
+    def listed(self, name: str) -> list[str]:
+        """The string items written literally in any assignment of a list setting, for when its value
+        is computed in a way apilint cannot read (`X = [a for a in X if ...]`, `X, Y = f(X, Y)`)."""
+        value = self.values.get(name)
+        out: list[str] = []
+        while value is not None:
+            for expr, _mod in value.parts:
+                out += [e.text for e in expr.args if e.kind == "str"] if expr.kind in ("list", "tuple") else []
+            value = value.previous
+        return list(dict.fromkeys(out))
+
     def rest_framework(self, key: str) -> Any:
         """A `REST_FRAMEWORK` entry's value (UNKNOWN when unreadable, None when absent)."""
         value = self.value("REST_FRAMEWORK")

@@ -13,10 +13,14 @@ import weakref
 from dataclasses import dataclass, replace
 
 from apilint.frameworks.common import join_conditions, read_path
-from apilint.frameworks.django_settings import all_project_settings
+from apilint.frameworks.django_hooks import HookMount, hook_mounts
+from apilint.frameworks.django_plugins import Attached, attachments, installed_apps
+from apilint.frameworks.django_replay import strip_anchors
+from apilint.frameworks.django_settings import DjangoSettings, all_project_settings
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
+from apilint.values import placeholder
 
 _PATH_FUNCS = frozenset({"path", "re_path", "url"})
 _MAX_DEPTH = 16
@@ -68,6 +72,12 @@ class UrlWalker:
         self.diagnostics: list[Diagnostic] = []
         self._reported: set[tuple[str, int, str]] = set()
         self._visited: set[str] = set()
+        self._attached: dict[str, list[tuple[Expr, Attached]]] = {}
+        """Pattern lists installed apps' start-up code adds, by the list they are added to (each with
+        the stand-in entry `_patterns` and `_items` yield for it)."""
+        self._stand_ins: dict[int, Attached | HookMount] = {}
+        self._hooks: dict[str, list[tuple[int, Expr]]] = {}
+        """Hook loops' mounts by URLconf path: (the loop's line, the stand-in entry)."""
 
     def run(self) -> list[Mount]:
         """Walk from every project's ROOT_URLCONF, else from every URLconf nothing includes."""
@@ -77,6 +87,8 @@ class UrlWalker:
             root = self.index.module(root_name) if root_name else None
             if root is not None and settings.module is not None and all(r[0].path != root.path for r in roots):
                 roots.append((root, settings.module.module))
+                self._attach(attachments(self.index, settings))
+        self._hook(all_project_settings(self.index)[0] if roots else None)
         if roots:
             for root, project in roots:
                 start = len(self.mounts)
@@ -102,8 +114,37 @@ class UrlWalker:
         return self.mounts
 
     # --- roots --------------------------------------------------------------------------
+    def _attach(self, found: dict[str, list[Attached]]) -> None:
+        """Take in what start-up code attaches, except URL modules a static `include()` reaches."""
+        if not found:
+            return
+        included = self._included(self._urlconfs())
+        for target, items in sorted(found.items()):
+            for item in items:
+                if item.attr == "urlpatterns" and item.module.path in included:
+                    continue
+                stand_in = Expr("name", f"<attached {item.module.module}.{item.attr}>", line=item.line)
+                self._stand_ins[id(stand_in)] = item
+                self._attached.setdefault(target, []).append((stand_in, item))
+
+    def _hook(self, settings: DjangoSettings | None) -> None:
+        """Take in the functions hook loops collect (from installed apps, when the settings list them)."""
+        apps = [app.name for app in installed_apps(self.index, settings)[0]] if settings is not None else None
+        for found in hook_mounts(self.index, apps or None):
+            stand_in = Expr("name", f"<hook {found.mod.module}.{found.func.name}>", line=found.loop_line)
+            self._stand_ins[id(stand_in)] = found
+            self._hooks.setdefault(found.where.path, []).append((found.loop_line, stand_in))
+
+    def _urlconfs(self) -> list[ModuleSummary]:
+        return [m for m in self.index if _assigns(m, "urlpatterns")]
+
     def _orphan_urlconfs(self) -> list[ModuleSummary]:
-        confs = [m for m in self.index if _assigns(m, "urlpatterns")]
+        confs = self._urlconfs()
+        included = self._included(confs)
+        return [m for m in confs if m.path not in included]
+
+    def _included(self, confs: list[ModuleSummary]) -> set[str]:
+        """The URLconfs some `include()` names statically."""
         included: set[str] = set()
         for mod in confs:
             for item, owner, _line, _outer, _condition in self._patterns(mod):
@@ -116,7 +157,22 @@ class UrlWalker:
                 target = self._include_module(owner, arg)
                 if target is not None:
                     included.add(target.path)
-        return [m for m in confs if m.path not in included]
+        for stand_in in (s for hooks in self._hooks.values() for _line, s in hooks):
+            hook = self._stand_ins[id(stand_in)]
+            assert isinstance(hook, HookMount)
+            for item, owner, _line in self._returned(hook):
+                view = _path_view(item)
+                if view is not None and view.kind == "call" and (view.func.dotted or "").endswith("include"):
+                    target = self._include_module(owner, view.arg(0, "arg"))
+                    if target is not None:
+                        included.add(target.path)
+        return included
+
+    def _returned(self, hook: HookMount) -> list[tuple[Expr, ModuleSummary, int]]:
+        """The URL patterns a registered hook function returns, each with the line of its `return`."""
+        return [(item, owner, stmt.line) for stmt in walk_stmts(hook.func.body)
+                if stmt.kind == "return" and stmt.value is not None
+                for item, owner in self._items(hook.mod, stmt.value, 0)]
 
     # --- walking ------------------------------------------------------------------------
     def _module(self, mod: ModuleSummary, prefix: str, depth: int, seen: frozenset[str], outer: _Outer,
@@ -139,6 +195,9 @@ class UrlWalker:
             for stmt in stmts:
                 if stmt.func is not None or stmt.cls is not None:
                     continue
+                if stmt.kind == "for":
+                    out += [(s, mod, line, (), condition) for line, s in self._hooks.get(mod.path, ())
+                            if line == stmt.line]
                 if stmt.kind == "if" and stmt.value is not None:
                     test = stmt.value.render(50)
                     visit(stmt.body, join_conditions(condition, f"if {test}"))
@@ -162,6 +221,10 @@ class UrlWalker:
                     out += [(e, m, stmt.line, (), condition) for e, m in self._items(mod, value, 0)]
 
         visit(mod.body, "")
+        if self._attached:
+            symbol = self.index.lookup(f"{mod.module}.urlpatterns")
+            for stand_in, item in self._attached.get(symbol.qualname if symbol is not None else "", ()):
+                out.append((stand_in, mod, item.line, (), ""))
         return out
 
     def _items(self, mod: ModuleSummary, expr: Expr, depth: int) -> list[tuple[Expr, ModuleSummary]]:
@@ -189,11 +252,21 @@ class UrlWalker:
         if expr.kind in ("name", "attr"):
             symbol = self.index.resolve(mod, expr)
             if symbol is not None and symbol.value is not None:
-                return self._items(symbol.module, symbol.value, depth + 1)
+                added = [(stand_in, mod) for stand_in, _item in self._attached.get(symbol.qualname, ())]
+                return self._items(symbol.module, symbol.value, depth + 1) + added
         return []
 
     def _entry(self, item: Expr, mod: ModuleSummary, line: int, prefix: str, depth: int,
                seen: frozenset[str], outer: _Outer, condition: str = "") -> None:
+        attached = self._stand_ins.get(id(item)) if item.kind == "name" else None
+        if isinstance(attached, HookMount):
+            for entry, owner, returned in self._returned(attached):
+                self._entry(entry, owner, returned, prefix, depth + 1, seen, outer,
+                            join_conditions(condition, attached.condition))
+            return
+        if attached is not None:
+            self._mount_attached(attached, prefix, depth, seen, outer, condition)
+            return
         if item.kind == "attr" and item.text == "urls":
             self._urls_attr(item, mod, line, prefix, outer, condition)
             return
@@ -208,7 +281,7 @@ class UrlWalker:
             return
         route, note = self._route_text(mod, route_expr, line)
         condition = join_conditions(condition, note)
-        raw = prefix + _strip_anchors(route)
+        raw = prefix + strip_anchors(route)
         view_func = (view.func.dotted or "").rsplit(".", 1)[-1] if view.kind == "call" else ""
         if view_func == "include":
             self._include(view, mod, line, raw, depth, seen, outer, condition)
@@ -235,6 +308,27 @@ class UrlWalker:
         extra = item.arg(2, "kwargs")
         self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers), outer=outer, condition=condition,
                                  extra=extra))
+
+    def _mount_attached(self, item: Attached, prefix: str, depth: int, seen: frozenset[str], outer: _Outer,
+                        condition: str) -> None:
+        """An installed app's pattern list added at run time, under the list it is added to."""
+        where = Location(item.where.path, item.line)
+        for source, reason in item.unresolved:
+            key = (where.file, where.line, source)
+            if key not in self._reported:
+                self._reported.add(key)
+                self.diagnostics.append(Diagnostic(
+                    "ROUTE001", f"URL prefix part `{source}` cannot be read ({reason}); routes under it show "
+                                f"{placeholder(source)} in their path", where))
+        raw = prefix + strip_anchors(item.prefix)
+        condition = join_conditions(condition, item.condition)
+        if item.attr == "urlpatterns":
+            self._module(item.module, raw, depth + 1, seen, outer, condition)
+            return
+        symbol = self.index.lookup(f"{item.module.module}.{item.attr}")
+        line = symbol.line if symbol is not None else item.line
+        for entry, owner in self._items(item.module, Expr("name", item.attr), 0):
+            self._entry(entry, owner, line, raw, depth + 1, seen, outer, condition)
 
     def _route_text(self, mod: ModuleSummary, expr: Expr, line: int) -> tuple[str, str]:
         """A pattern's route string: `{?expr}` for parts that cannot be read (with a ROUTE001
@@ -351,14 +445,6 @@ def _language_prefixed(call: Expr) -> Expr:
     included = Expr("call", args=(Expr("name", "include"), Expr("list", args=call.positional, line=call.line)),
                     line=call.line)
     return Expr("call", args=(Expr("name", "path"), Expr("str", "<language>/"), included), line=call.line)
-
-
-def _strip_anchors(route: str) -> str:
-    if route.startswith("^"):
-        route = route[1:]
-    if route.endswith("$") and not route.endswith("\\$"):
-        route = route[:-1]
-    return route
 
 
 def _targets(stmt: Stmt, name: str) -> bool:

@@ -7,6 +7,7 @@ names), and `AuthFacts` accumulates the decorators, mixins and body checks that 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from apilint.body_auth import body_auth
@@ -30,6 +31,8 @@ _AUTH_WORDS = ("is_authenticated", "is_anonymous", "user_id", "token", "authoriz
                "api_key", "apikey", "logged_in", "current_user")
 _ROLE_WORDS = ("is_staff", "is_superuser", "has_perm", "role", "groups", "is_admin", "permission", "staff_session",
                "superuser", "administrator")
+_PERMISSION_CHECK = re.compile(r"^check_(?:\w+_)?(?:permissions?|perms?|access)$")
+"""A call made for its effect that raises when the user may not (`check_user_permission(...)`)."""
 _AUTHISH = ("login", "auth", "token", "jwt", "permission", "staff", "admin", "superuser", "require")
 
 
@@ -232,6 +235,9 @@ class DjangoAuth:
         role: str | None = None
         for stmt in walk_stmts(func.body):
             if stmt.kind != "if" or stmt.value is None:
+                if stmt.kind == "expr" and stmt.value is not None and _checks_permission(stmt.value):
+                    auth = True
+                    role = role or stmt.value.render(60)
                 continue
             negative = _is_negative(stmt.value)
             exits = _exits(stmt.body) if negative else _exits(stmt.orelse)
@@ -349,11 +355,18 @@ class DjangoAuth:
         loc = self.settings.location("MIDDLEWARE")
         entries = [(entry, True) for entry in self.settings.middleware]
         entries += [(c.item, False) for c in self.settings.possible("MIDDLEWARE")]
+        unread = not entries and "MIDDLEWARE" in self.settings.values
+        if unread:  # computed at run time (`MIDDLEWARE = f(MIDDLEWARE)`): what it lists may not stay
+            entries = [(entry, True) for entry in self.settings.listed("MIDDLEWARE")]
         for entry, present in entries:
             found = self._one_middleware(entry, loc)
             if found is None:
                 continue
             status, evidence = found
+            if unread and status != AuthStatus.NONE:
+                return AuthStatus.UNKNOWN, Evidence("middleware", entry, AuthStatus.UNKNOWN,
+                                                    f"{evidence.detail}; listed in MIDDLEWARE, whose final value is "
+                                                    "computed in a way apilint cannot read", loc)
             conditions = self.settings.conditions("MIDDLEWARE", entry)
             sure = present and (not conditions or any(c.applied and c.env for c in conditions))
             if not sure:
@@ -374,6 +387,13 @@ class DjangoAuth:
                                                  "every view requires login unless exempted", loc)
         if symbol is None:
             return None
+        if symbol.cls is not None and any(base.rsplit(".", 1)[-1] == "LoginRequiredMiddleware" and
+                                          self.index.lookup(base) is None for base in self.index.base_names(symbol)):
+            # A subclass of Django's own (or a library's) login-required middleware: it may exempt
+            # more URLs, but every other view still requires a login.
+            return AuthStatus.REQUIRED, Evidence("middleware", entry, AuthStatus.REQUIRED,
+                                                 "every view requires login unless exempted (subclass of "
+                                                 "LoginRequiredMiddleware)", loc)
         # Any method: the check often sits in a helper that __call__ or process_view calls.
         funcs = ([f for f in symbol.cls.methods() if f.name != "__init__"] if symbol.cls is not None
                  else [_innermost_wrapper(symbol.func)] if symbol.func is not None else [])
@@ -416,6 +436,15 @@ def _innermost_wrapper(func: FunctionDef) -> FunctionDef:
 
 def _words(expr: Expr) -> str:
     return " ".join(e.text.lower() for e in expr.walk() if e.kind in ("name", "attr", "str"))
+
+
+def _checks_permission(call: Expr) -> bool:
+    """`Permission.check_user_permission(permission=p, user=request.user)` as a statement: a check
+    that raises when the user passed to it lacks the permission."""
+    if call.kind != "call" or _PERMISSION_CHECK.match((call.func.dotted or call.func.text).rsplit(".", 1)[-1]) is None:
+        return False
+    args = [*call.positional, *(k.value for k in call.keywords)]
+    return any((a.dotted or "").endswith(("request.user", "current_user")) or a.dotted == "user" for a in args)
 
 
 def _is_negative(test: Expr) -> bool:

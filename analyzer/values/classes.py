@@ -22,6 +22,10 @@ _SETTINGS_BASES: Final = ("BaseSettings",)
 def attribute_value(ev: Evaluator, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
     """`a.b`: a dotted name resolved through imports (a project definition, Django settings), else
     the attribute of the object `a` evaluates to."""
+    if expr.text == "value":
+        registered = environment.registry_setting(ev, mod, expr.args[0], scope, depth)
+        if registered is not None:
+            return registered
     dotted = expr.dotted
     head, _, rest = dotted.partition(".") if dotted else ("", "", "")
     local = scope is not None and head and (

@@ -1,7 +1,8 @@
 """What the app reads from its environment when it starts: environment variables with a default
 (`os.getenv`, `os.environ.get`, django-environ, python-decouple), configuration libraries read by
-an environment-style key, and Django's `settings.X`. A default counts as the value, marked
-`from_env`."""
+an environment-style key, settings a project registers with a default in its own registry
+(`SETTING = namespace.add_setting(default=...)`, read as `SETTING.value`), and Django's
+`settings.X`. A default counts as the value, marked `from_env`."""
 
 from __future__ import annotations
 
@@ -81,6 +82,24 @@ def _setting_lookup(ev: Evaluator, call: Expr, qualified: str) -> bool:
     has_default = len(call.positional) >= 2 or call.kwarg("default") is not None
     return (first is not None and first.kind == "str" and has_default
             and _ENV_KEY.match(first.text) is not None)
+
+
+def registry_setting(ev: Evaluator, mod: ModuleSummary, owner: Expr, scope: Scope | None, depth: int) -> Value | None:
+    """`SETTING.value`, where `SETTING = namespace.add_setting(default=D, ...)` registers a setting in
+    the project's own settings registry: its default D, marked `from_env` (an installation may
+    configure another value)."""
+    if owner.kind != "name" or (scope is not None and scope.binds(owner.text)):
+        return None
+    symbol = ev.index.resolve(mod, owner)
+    value = symbol.value if symbol is not None else None
+    if value is None or value.kind != "call" or symbol is None:
+        return None
+    callee = (value.func.dotted or "").rsplit(".", 1)[-1].lower()
+    default = value.kwarg("default")
+    if "setting" not in callee or default is None:
+        return None
+    found = ev.sub(symbol.module, default, None, depth)
+    return Value(found.options, True)
 
 
 def _env_instance(ev: Evaluator, mod: ModuleSummary, name: Expr) -> Expr | None:

@@ -116,11 +116,25 @@ def _mentions_caller(chain: list[Symbol], func: FunctionDef, depth: int) -> bool
                 continue
             for call in expr.calls():
                 callee = call.func
-                if callee.kind == "attr" and callee.args[0].kind == "name" and callee.args[0].text == "self":
+                if callee.kind != "attr":
+                    continue
+                method: FunctionDef | None = None
+                if callee.args[0].kind == "name" and callee.args[0].text == "self":
                     method = _method(chain, callee.text)
-                    if method is not None and method is not func and _mentions_caller(chain, method, depth + 1):
-                        return True
+                elif callee.args[0].kind == "call" and callee.args[0].func.dotted == "super":
+                    method = _after(chain, func, callee.text)  # `super().get_queryset()`: the next class's
+                if method is not None and method is not func and _mentions_caller(chain, method, depth + 1):
+                    return True
     return False
+
+
+def _after(chain: list[Symbol], func: FunctionDef, name: str) -> FunctionDef | None:
+    """The method `name` of the classes after the one defining `func` (what `super()` reaches)."""
+    for i, symbol in enumerate(chain):
+        assert symbol.cls is not None
+        if any(m is func for m in symbol.cls.methods()):
+            return _method(chain[i + 1:], name)
+    return None
 
 
 def _parent_scoped(func: FunctionDef) -> bool:

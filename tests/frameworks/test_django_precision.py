@@ -195,3 +195,85 @@ def test_urlconf_included_only_by_a_plugin_hook_is_unknown(tmp_path: Path) -> No
     })
     routes = {(r.method, r.path): r for r in analyze_dir(tmp_path).routes}
     assert routes[("ANY", "/multiple/add/")].auth.status is AuthStatus.UNKNOWN
+
+
+MIXIN_VIEWS = {
+    "proj/settings.py": SETTINGS + """
+    MIDDLEWARE = ["django.contrib.auth.middleware.LoginRequiredMiddleware"]
+""",
+    "proj/urls.py": """
+        from django.urls import path
+        from app import views
+        urlpatterns = [
+            path("roles/create/", views.RoleCreateView.as_view()),
+            path("keys/<int:key_id>/", views.KeyDetailView.as_view()),
+        ]
+    """,
+    "app/permissions.py": """
+        from django.core.exceptions import PermissionDenied
+        class Permission:
+            @staticmethod
+            def check_user_permission(permission, user):
+                if not user.has_perm(permission):
+                    raise PermissionDenied
+        def restrict_queryset(queryset, permission, user):
+            return queryset.filter(acl__permission=permission, acl__user=user)
+    """,
+    "app/mixins.py": """
+        from app.permissions import Permission, restrict_queryset
+        class ViewPermissionMixin:
+            view_permission = None
+            def dispatch(self, request, *args, **kwargs):
+                if self.view_permission:
+                    Permission.check_user_permission(permission=self.view_permission, user=self.request.user)
+                return super().dispatch(request, *args, **kwargs)
+        class RestrictedQuerysetMixin:
+            object_permission = None
+            def get_queryset(self):
+                queryset = self.model._default_manager.all()
+                return restrict_queryset(queryset, self.object_permission, user=self.request.user)
+    """,
+    "app/generics.py": """
+        from django.core.exceptions import ImproperlyConfigured
+        from django.views.generic import CreateView, DetailView
+        from app.mixins import RestrictedQuerysetMixin, ViewPermissionMixin
+        class SingleObjectCreateView(ViewPermissionMixin, CreateView):
+            pass
+        class SingleObjectDetailView(RestrictedQuerysetMixin, DetailView):
+            def get_queryset(self):
+                try:
+                    return super().get_queryset()
+                except ImproperlyConfigured:
+                    return self.model._default_manager.none()
+    """,
+    "app/models.py": """
+        from django.db import models
+        class Role(models.Model):
+            label = models.CharField(max_length=64)
+        class Key(models.Model):
+            owner = models.ForeignKey("auth.User", on_delete=models.CASCADE)
+            fingerprint = models.CharField(max_length=64)
+    """,
+    "app/views.py": """
+        from app.generics import SingleObjectCreateView, SingleObjectDetailView
+        from app.models import Key, Role
+        class RoleCreateView(SingleObjectCreateView):
+            model = Role
+            fields = ["label"]
+            view_permission = "roles.create"
+        class KeyDetailView(SingleObjectDetailView):
+            model = Key
+            object_permission = "keys.view"
+            pk_url_kwarg = "key_id"
+    """,
+}
+
+
+def test_permission_checks_in_project_mixins_count(tmp_path: Path) -> None:
+    _write(tmp_path, MIXIN_VIEWS)
+    result = analyze_dir(tmp_path)
+    routes = {(r.method, r.path): r for r in result.routes}
+    create = routes[("POST", "/roles/create/")]
+    assert any("check_user_permission" in e.detail for e in create.authz)  # a role check in dispatch()
+    codes = {(f.code, f.route) for f in result.findings}
+    assert not [c for c in codes if c[0].startswith("AUTHZ")], codes  # super().get_queryset() scopes by caller
