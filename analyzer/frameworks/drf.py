@@ -271,6 +271,8 @@ class _Linker:
         probe = Probe(method, action, detail, info, attrs)
         obj_check = loads_object(info, action, method, found)
         verdict = self.judge.view(probe, loc, lambda: self._default_verdict(probe, loc, obj_check), obj_check, label)
+        if verdict.status in (AuthStatus.NONE, AuthStatus.OPTIONAL):
+            verdict = _with_declared_permission(verdict, info, method)
         facts = self.auth.mixins(info, loc)
         facts.extend(self.auth.class_method_facts(info, name, loc))
         facts.statuses = [s for s in facts.statuses if s is not AuthStatus.NONE]
@@ -352,6 +354,31 @@ class _Linker:
             rate_limit=tuple(dict.fromkeys(rate)), group=group, app=mount.project or self.app,
             condition=mount.condition, linked=mount.linked, builtin=builtin))
         self.out.frameworks.add("drf")
+
+
+def _with_declared_permission(verdict: Verdict, info: ClassInfo, method: str) -> Verdict:
+    """A view that names a permission for this method in a per-method map (`permission_map =
+    {"POST": perm_edit}`, read by a project permission class, mixin or queryset filter) is guarded
+    by something apilint cannot follow: its auth is `unknown`, never `none`/`optional`. The
+    evidence is named after the attribute, so one AUTH005 (and one declaration) covers every view."""
+    seen: set[str] = set()
+    for symbol in info.chain:
+        assert symbol.cls is not None
+        for stmt in symbol.cls.body:
+            target = stmt.targets[0] if stmt.kind == "assign" and len(stmt.targets) == 1 else None
+            if target is None or target.kind != "name" or target.text in seen or stmt.value is None:
+                continue
+            seen.add(target.text)
+            if "permission" not in target.text.lower() or stmt.value.kind != "dict":
+                continue
+            for key, value in zip(stmt.value.args[::2], stmt.value.args[1::2], strict=False):
+                if key.kind == "str" and key.text.upper() == method and value.text != "None":
+                    where = Location(symbol.module.path, stmt.line)
+                    declared = Evidence("permission_map", target.text, AuthStatus.UNKNOWN,
+                                        f"the view asks for `{value.render(40)}` on {method}; apilint cannot read "
+                                        "where the project enforces it", where)
+                    return Verdict(AuthStatus.UNKNOWN, (*verdict.evidence, declared), verdict.authz)
+    return verdict
 
 
 __all__ = ["GENERIC_METHODS", "DRFAdapter"]

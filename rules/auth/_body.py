@@ -167,20 +167,27 @@ def public_by_handler(func: FunctionDef | None) -> bool:
     return redirects_only(func) or verifies_signature(func)
 
 
-_SCOPING = re.compile(r"permitted|allowed|accessible|visible|authori[sz]ed|readable|for_user", re.IGNORECASE)
+_SCOPING = re.compile(r"permitted|allowed|accessible|visible|authori[sz]ed|readable|for_user|restrict", re.IGNORECASE)
+_QUERIES = frozenset({"filter", "get", "get_object_or_404", "filter_by"})
+"""Query calls whose keyword arguments, given the caller (`owner=request.user`), scope them to the caller."""
 _CALLER = ("g.user", "g.current_user", "current_user", "flask_login.current_user", "request.user",
            "self.request.user")
 
 
 def caller_scoped(func: FunctionDef | None) -> str | None:
     """The call that limits the handler's data to what the caller may see
-    (`get_permitted_dag_ids(user=g.user)`, `Doc.objects.visible_to(request.user)`), if any."""
+    (`get_permitted_dag_ids(user=g.user)`, `Doc.objects.visible_to(request.user)`,
+    `ACL.restrict_queryset(queryset, user=self.request.user)`, `Note.objects.filter(owner=request.user)`),
+    if any."""
     if func is None:
         return None
     for _, expr in walk_exprs(func.body):
-        if expr.kind != "call" or expr.func.kind not in ("name", "attr") or not _SCOPING.search(expr.func.text):
+        if expr.kind != "call" or expr.func.kind not in ("name", "attr"):
             continue
-        if any((arg.dotted or "") in _CALLER for arg in (*expr.positional, *(kw.value for kw in expr.keywords))):
+        if _SCOPING.search(expr.func.text) and any(
+                (arg.dotted or "") in _CALLER for arg in (*expr.positional, *(kw.value for kw in expr.keywords))):
+            return expr.render(60)
+        if expr.func.text in _QUERIES and any(kw.name and (kw.value.dotted or "") in _CALLER for kw in expr.keywords):
             return expr.render(60)
     return None
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 from apilint.config import Config
 from apilint.model import AuthStatus, Route, RouteMap
+from apilint.rule import RuleContext
+from apilint.rules.auth._body import caller_scoped
 from apilint.summary import FunctionDef
 
 _AUTH_FLOW_SEGMENTS = re.compile(
@@ -224,3 +226,25 @@ def only_redirects(handler: FunctionDef | None) -> bool:
                 if not (_REDIRECT_CALLS.match(name) or _REDIRECT_HELPERS.match(name)):
                     return False
     return True
+
+
+def view_scoped(ctx: RuleContext, route: Route) -> str | None:
+    """For a route served by a method of a view class (DRF generics, class-based views): the call in
+    one of the class's methods, or its project bases', that limits its data to the caller
+    (`get_queryset()` filtering by `self.request.user`), if any."""
+    ref = route.handler_ref
+    mod = ctx.index.by_path.get(ref.file) if ref is not None else None
+    if ref is None or mod is None or "." not in ref.qualname:
+        return None
+    owner = ctx.index.lookup(f"{mod.module}.{ref.qualname.rsplit('.', 1)[0]}")
+    if owner is None or owner.cls is None:
+        return None
+    classes = [owner] + [s for s in (ctx.index.lookup(b) for b in ctx.index.base_names(owner)) if s is not None]
+    for symbol in classes:
+        if symbol.cls is None:
+            continue
+        for method in symbol.cls.methods():
+            scoped = caller_scoped(method)
+            if scoped is not None:
+                return scoped
+    return None

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from apilint.model import AuthStatus
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.auth._body import first_write, rejects_anonymous
-from apilint.rules.auth._helpers import is_public_by_design
+from apilint.rules.auth._body import caller_scoped, first_write, rejects_anonymous
+from apilint.rules.auth._helpers import is_public_by_design, view_scoped
 
 
 class OptionalAuthOnMutation(Rule):
@@ -19,7 +19,10 @@ class OptionalAuthOnMutation(Rule):
     `HTTPBearer(auto_error=False)`, `jwt_required(optional=True)`, fastapi-users
     `current_user(optional=True)`, DRF `IsAuthenticatedOrReadOnly` where the adapter reads it
     as optional). A handler that itself rejects the anonymous caller
-    (`if user is None: raise HTTPException(401)`) is not reported.
+    (`if user is None: raise HTTPException(401)`) is not reported. When the handler, or a method
+    of its view class, limits its data to the caller (`Doc.objects.filter(owner=request.user)`,
+    `visible_to(user)`, an ACL `restrict_queryset(..., user=request.user)`), an anonymous
+    caller finds nothing to change, and the finding is low confidence.
 
     ## Why it matters
     When the token is missing the dependency returns `None` and the handler runs anyway, so
@@ -88,6 +91,13 @@ class OptionalAuthOnMutation(Rule):
             via = f" (`{optional[0]}`)" if optional else ""
             fix = "Require authentication on this route (a non-optional auth dependency or decorator)"
             if route.is_unsafe:
+                scoped = caller_scoped(handler) or view_scoped(ctx, route)
+                if scoped is not None:
+                    # what it reads or changes is limited to the caller's data: an anonymous caller finds nothing
+                    yield self.finding(route, f"{route.display} changes state but its authentication{via} is "
+                                       f"optional: anonymous callers reach the handler, though it limits its data "
+                                       f"to what the caller may see (`{scoped}`)", fix, confidence=Confidence.LOW)
+                    continue
                 yield self.finding(route, f"{route.display} changes state but its authentication{via} is "
                                    "optional: anonymous callers reach the handler", fix)
                 continue

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from apilint.config import Config
 from apilint.model import AuthEvidence, AuthStatus, Location, Route
+from apilint.rule import Confidence
 from apilint.rules.auth._helpers import is_public_by_design
 from apilint.testing import analyze_dir
 
@@ -43,6 +44,7 @@ def _run(files: dict[str, str], select: tuple[str, ...] = AUTH_CODES) -> list[tu
         root = Path(tmp)
         (root / ".git").mkdir()
         for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         result = analyze_dir(root, select=select)
         return sorted((f.location.file, f.location.line, f.code, f.confidence.value) for f in result.findings)
@@ -418,6 +420,7 @@ def _analyze(files: dict[str, str], config: str = "") -> tuple[list[tuple[str, i
         root = Path(tmp)
         (root / ".git").mkdir()
         for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
         if config:
             (root / "pyproject.toml").write_text("[tool.apilint]\n" + config, encoding="utf-8")
@@ -524,3 +527,63 @@ def test_auth001_is_low_when_the_handler_limits_its_data_to_what_the_caller_may_
     found = _run({"main.py": MAIN, "deps.py": DEPS, "app.py": app})
     assert [(line, code, confidence) for _, line, code, confidence in found] == [
         (9, "AUTH001", "low"), (17, "AUTH001", "high")]
+
+
+_ACL_API = {
+    "proj/__init__.py": "",
+    "proj/settings.py": """
+        ROOT_URLCONF = "proj.urls"
+        INSTALLED_APPS = ["rest_framework", "docs"]
+        REST_FRAMEWORK = {"DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"]}
+    """,
+    "proj/urls.py": """
+        from django.urls import path
+        from docs import views
+        urlpatterns = [
+            path("api/docs/<int:pk>/tags/", views.TagAttachView.as_view()),
+            path("api/favorites/", views.FavoriteListView.as_view()),
+        ]
+    """,
+    "docs/__init__.py": "",
+    "docs/permissions.py": """
+        from rest_framework.permissions import BasePermission
+        class MapPermission(BasePermission):
+            def has_permission(self, request, view):
+                needed = getattr(view, "view_permission_map", {}).get(request.method)
+                if needed:
+                    return request.user.is_authenticated and request.user.has_perm(needed)
+                return True
+    """,
+    "docs/views.py": """
+        from rest_framework import generics
+        from docs.models import Document, Favorite
+        from docs.permissions import MapPermission
+        class TagAttachView(generics.CreateAPIView):
+            permission_classes = [MapPermission]
+            object_permission_map = {"POST": "docs.tag_attach"}
+        class FavoriteListView(generics.ListCreateAPIView):
+            permission_classes = [MapPermission]
+            def get_queryset(self):
+                return Favorite.objects.filter(user=self.request.user)
+    """,
+    "docs/models.py": """
+        class Document: ...
+        class Favorite: ...
+    """,
+}
+
+
+def test_a_per_method_permission_map_makes_auth_unknown_and_caller_scoped_views_low() -> None:
+    found, _, statuses = _analyze(_ACL_API)
+    assert statuses["POST /api/docs/{pk}/tags/"] == "unknown"  # the view asks for a permission apilint can't trace
+    assert statuses["POST /api/favorites/"] == "optional"
+    assert ("docs/views.py", 6, "AUTH005") in found  # the map, named once
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        for rel, text in _ACL_API.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        findings = analyze_dir(root, select=("AUTH002",)).findings
+    # low: the view only reads and writes the caller's own favorites
+    assert [(f.location.line, f.confidence) for f in findings] == [(7, Confidence.LOW)]
+    assert "Favorite.objects.filter(user=self.request.user)" in findings[0].message
