@@ -19,9 +19,9 @@ from typing import Any
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
+from apilint.frameworks.builtin_routes import static_files_route
 from apilint.frameworks.common import dotted_expr, factory_aliases, join_conditions, read_path, unreadable_loop
 from apilint.frameworks.fastapi_deps import DependencyJudge
-from apilint.frameworks.fastapi_docs import static_files_route
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_helpers import HelperReader
 from apilint.frameworks.fastapi_lazy import LazyImports

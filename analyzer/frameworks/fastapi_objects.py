@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from apilint.frameworks.fastapi_docs import docs_routes
+from apilint.frameworks.builtin_routes import fastapi_docs_routes
 from apilint.frameworks.fastapi_tree import Router, ScanContext, imports_module
 from apilint.frameworks.fastapi_wrappers import ROUTE_METHODS
 from apilint.model import Location, SettingFact
@@ -119,7 +119,7 @@ class ObjectReader:
                 if item.kind == "call" and item.positional:
                     self.linker.facts.middleware(router, owner, item.positional[0], item, router.line)
         if router.kind == "app" and router.framework == "fastapi":
-            router.builtin += docs_routes(self.index, mod, call, scope)
+            router.builtin += fastapi_docs_routes(self.index, mod, call, scope)
         debug = call.kwarg("debug")
         if debug is not None and debug.is_true:
             self.linker.out.settings.append(SettingFact("DEBUG", "True", Location(mod.path, router.line),

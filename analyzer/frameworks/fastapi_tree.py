@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 
 from apilint.body_auth import body_checks_role
 from apilint.frameworks.base import LinkOutput
+from apilint.frameworks.builtin_routes import BuiltinRoute
 from apilint.frameworks.common import join_conditions, join_paths, normalize_path
 from apilint.frameworks.dynamic_imports import ImportedModule
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
-from apilint.frameworks.fastapi_docs import BuiltinRoute
 from apilint.frameworks.fastapi_injected import injected_params
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
@@ -83,7 +83,7 @@ class Router:
     caller cannot be seen: (function key, parameter name)."""
     builtin: list[BuiltinRoute] = field(default_factory=list)
     """Routes the framework serves by itself: a `FastAPI()` app's schema and docs, `StaticFiles`
-    mounts (`fastapi_docs`)."""
+    mounts (`builtin_routes`)."""
     template: bool = False
     """The inner router of a router-wrapper class as its methods are written (`self.router`): each
     instance has its own (`fastapi_wrappers`), so this one is not emitted unless something includes it."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
+from apilint.frameworks.builtin_routes import BuiltinRoute, ninja_docs_routes
 from apilint.frameworks.common import Bindings, calls_with_loops, join_conditions, join_paths, read_path
 from apilint.frameworks.django_gates import judge_callable
 from apilint.frameworks.django_settings import project_settings, settings_for
@@ -65,6 +66,8 @@ class _Obj:
     ops: list[_Op] = field(default_factory=list)
     includes: list[_Include] = field(default_factory=list)
     included: bool = False
+    builtin: list[BuiltinRoute] = field(default_factory=list)
+    """For a `NinjaAPI`: its schema and docs routes."""
 
 
 class NinjaAdapter:
@@ -131,6 +134,8 @@ class _Linker:
                         auth = self._keyword(mod, stmt.value, "auth")
                         self.objs[key] = _Obj(key, kind, mod, stmt.line, auth[1] if auth else None,
                                               auth[0] if auth else None)
+                        if kind == "api":
+                            self.objs[key].builtin = ninja_docs_routes(self.index, mod, stmt.value)
 
     def _keyword(self, mod: ModuleSummary, call: Expr, name: str) -> tuple[ModuleSummary, Expr] | None:
         """A keyword argument, also when it comes from a `**{...}` merge (`NinjaAPI(**settings)`)."""
@@ -211,6 +216,8 @@ class _Linker:
         chain = [*auth_chain, (obj.auth, auth_mod)] if obj.auth is not None else auth_chain
         for op in obj.ops:
             self._route(op, prefix, chain, obj, api, mount, condition)
+        for builtin in obj.builtin:
+            self._builtin_route(builtin, prefix, obj, mount, join_conditions(condition, builtin.condition))
         for inc in obj.includes:
             child = self.objs.get(inc.child)
             if child is None:
@@ -254,6 +261,24 @@ class _Linker:
                 condition=condition))
         self.out.rate_limiters.extend(facts.rate_limit)
         self.out.frameworks.add("ninja")
+
+    def _builtin_route(self, builtin: BuiltinRoute, prefix: str, api: _Obj, mount: Mount | None,
+                       condition: str) -> None:
+        """The API's schema or docs page: Ninja serves it without the API's `auth` (a `docs_decorator`
+        or the project's middleware may still guard it)."""
+        raw = join_paths(prefix, builtin.path)
+        path, params = normalize_django_path(raw)
+        loc = Location(api.mod.path, api.line)
+        status, evidence = AuthStatus.NONE, [Evidence(builtin.kind, builtin.handler, AuthStatus.NONE, builtin.detail,
+                                                      loc)]
+        if self.middleware is not None:
+            status = self.middleware[0]
+            evidence.append(self.middleware[1])
+        self.out.routes.append(Route(
+            framework="ninja", method="GET", path=path, raw_path=raw, handler=builtin.handler, location=loc,
+            path_params=params, auth=AuthEvidence(status, tuple(evidence)), group=api.key,
+            app=(mount.project or api.key) if mount is not None else api.key,
+            linked=mount is not None and mount.linked, condition=condition, builtin=True))
 
     def _auth(self, expr: Expr, mod: ModuleSummary, loc: Location, where: str,
               method: str) -> tuple[AuthStatus, list[Evidence], list[Evidence]]:

@@ -575,3 +575,24 @@ def test_i18n_patterns_put_the_language_code_in_front(tmp_path: Path) -> None:
     paths = {path for _, path in routes}
     assert paths == {"/health/", "/{language}/shop/cart/", "/{language}/about/"}
     assert all(r.linked for r in routes.values())
+
+
+def test_a_ninja_api_serves_its_schema_and_docs_under_its_mount(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.urls import path
+            from ninja import NinjaAPI
+            from ninja.security import django_auth
+            api = NinjaAPI(auth=django_auth)
+            quiet = NinjaAPI(urls_namespace="quiet", docs_url=None)
+            @api.get("/items")
+            def items(request):
+                return []
+            urlpatterns = [path("api/", api.urls), path("internal/", quiet.urls)]
+        """,
+    })
+    builtin = {path for (_, path), r in routes.items() if r.builtin}
+    assert builtin == {"/api/openapi.json", "/api/docs", "/internal/openapi.json"}
+    assert routes[("GET", "/api/docs")].auth.status is AuthStatus.NONE  # the API's auth= does not reach it
+    assert routes[("GET", "/api/items")].auth.status is AuthStatus.REQUIRED

@@ -1,5 +1,5 @@
-"""FastAPI's own routes: the OpenAPI schema and the interactive docs every `FastAPI()` app serves,
-and the files a `StaticFiles` mount serves.
+"""Routes a framework serves by itself: the OpenAPI schema and interactive docs every `FastAPI()`
+app and every Django Ninja `NinjaAPI()` serves, and the files a `StaticFiles` mount serves.
 
 `FastAPI(openapi_url=..., docs_url=..., redoc_url=..., swagger_ui_oauth2_redirect_url=...)`
 adds them at start-up, unless a URL is `None`; without a schema URL none of them is served.
@@ -50,28 +50,30 @@ _OAUTH2_REDIRECT = ("swagger_ui_oauth2_redirect_url", "/docs/oauth2-redirect",
                     "fastapi.openapi.docs.get_swagger_ui_oauth2_redirect_html")
 
 
-def docs_routes(index: ProjectIndex, mod: ModuleSummary, call: Expr, scope: Scope | None) -> list[BuiltinRoute]:
+def fastapi_docs_routes(index: ProjectIndex, mod: ModuleSummary, call: Expr,
+                        scope: Scope | None) -> list[BuiltinRoute]:
     """The schema and docs routes a `FastAPI(...)` call makes the app serve."""
-    schema = _url(index, mod, call, _SCHEMA[0], _SCHEMA[1], scope)
+    schema = docs_url(index, mod, call, _SCHEMA[0], _SCHEMA[1], scope)
     if schema is None:
         return []
     out = [BuiltinRoute(schema[0], _SCHEMA[2], schema[1])]
     for name, default, handler in _PAGES:
-        page = _url(index, mod, call, name, default, scope)
+        page = docs_url(index, mod, call, name, default, scope)
         if page is None:
             continue
         when = join_conditions(schema[1], page[1])
         out.append(BuiltinRoute(page[0], handler, when))
         if name == "docs_url":
-            redirect = _url(index, mod, call, _OAUTH2_REDIRECT[0], _OAUTH2_REDIRECT[1], scope)
+            redirect = docs_url(index, mod, call, _OAUTH2_REDIRECT[0], _OAUTH2_REDIRECT[1], scope)
             if redirect is not None:
                 out.append(BuiltinRoute(redirect[0], _OAUTH2_REDIRECT[2], join_conditions(when, redirect[1])))
     return out
 
 
-def _url(index: ProjectIndex, mod: ModuleSummary, call: Expr, name: str, default: str,
+def docs_url(index: ProjectIndex, mod: ModuleSummary, call: Expr, name: str, default: str,
          scope: Scope | None) -> tuple[str, str] | None:
-    """(path, condition) of one URL keyword; None when it is switched off (`None`, `""`)."""
+    """(path, condition) of one URL keyword of an app's constructor (`docs_url=...`); None when it is
+    switched off (`None`, `""`)."""
     expr = call.kwarg(name)
     if expr is None:
         return default, ""
@@ -84,3 +86,21 @@ def _url(index: ProjectIndex, mod: ModuleSummary, call: Expr, name: str, default
         return index.values.text(mod, expr, scope).text, f"if `{name}` is set"
     off = len(paths) + len(unknown) < len(options)
     return paths[0], f"if `{expr.render(40)}` is not None" if off else ""
+
+
+_NINJA_PAGES = (("openapi_url", "/openapi.json", "ninja.openapi.views.openapi_json"),
+                ("docs_url", "/docs", "ninja.openapi.views.openapi_view"))
+
+
+def ninja_docs_routes(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> list[BuiltinRoute]:
+    """`NinjaAPI(openapi_url="/openapi.json", docs_url="/docs")`: the schema, and the docs page
+    when there is a schema, under the API's mount."""
+    schema = docs_url(index, mod, call, _NINJA_PAGES[0][0], _NINJA_PAGES[0][1], None)
+    if schema is None:
+        return []
+    out = [BuiltinRoute(schema[0], _NINJA_PAGES[0][2], schema[1], detail="Django Ninja's OpenAPI schema")]
+    page = docs_url(index, mod, call, _NINJA_PAGES[1][0], _NINJA_PAGES[1][1], None)
+    if page is not None:
+        out.append(BuiltinRoute(page[0], _NINJA_PAGES[1][2], join_conditions(schema[1], page[1]),
+                                detail="Django Ninja's interactive API docs"))
+    return out
