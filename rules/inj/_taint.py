@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from apilint.model import Location
 from apilint.rule import RuleContext
+from apilint.rules._scan import module_scan
 from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
 from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs, offline
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
@@ -95,7 +96,7 @@ class Flow:
             if mod.parse_error is not None or (self.words and not any(mod.mentions(w) for w in self.words)):
                 continue
             top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
-            for func in (top, *mod.functions()):
+            for func in (top, *module_scan(self.index, mod).functions):
                 if (mod.path, func.qualname) not in entered and may_reach_sink(self.index, mod, func, sink_names):
                     yield mod, func
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules._scan import module_scan
 from apilint.rules.inj._levels import offline
 from apilint.rules.inj._sources import input_params, may_reach_sink, resolver_entry_points
 from apilint.rules.inj._sql import MAX_DEPTH, SINKS, SQL_OBJECTS, scan
@@ -133,7 +134,7 @@ class SqlInjection(Rule):
             if mod.parse_error is not None or not any(mod.mentions(w) for w in _WORDS):
                 continue
             top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
-            for func in (top, *mod.functions()):
+            for func in (top, *module_scan(ctx.index, mod).functions):
                 if (mod.path, func.qualname) in entered:
                     continue
                 subject = f"{mod.module}.{func.qualname}() (reached by no route apilint knows)"

@@ -7,16 +7,19 @@ from collections.abc import Iterator
 from apilint.model import Location
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules._scan import LITERAL_ARG, LOOP, PASSWORD_ATTR, PASSWORD_KEYWORD, module_scan
 from apilint.rules.jwt._calls import is_test_path
 from apilint.rules.secret._credentials import is_account_call, is_seed_context
 from apilint.rules.secret._names import is_password_name
-from apilint.rules.secret._values import Where, is_non_prod_file, usable, walk
+from apilint.rules.secret._values import Where, is_non_prod_file, usable
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs
 
 _DJANGO_POSITIONS = {"create_user": 2, "create_superuser": 2, "_create_user": 2, "set_password": 0}
 _HASHERS = ("hash", "make_password", "encrypt", "bcrypt", "hashpw", "crypt", "digest")
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault")
 _TEST_DATA = ("test", "demo", "fake", "sample", "dummy", "example")
+_FLAGS = PASSWORD_ATTR | PASSWORD_KEYWORD | LITERAL_ARG | LOOP
+"""The scan flags of the statements this rule can report on (`rules._scan`)."""
 
 
 def _literal_password(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> tuple[bool, bool] | None:
@@ -129,13 +132,17 @@ class SeededAccountPassword(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Account-creating calls and password assignments with literal passwords."""
         index = ctx.index
-        top = Where(None, (), Confidence.MEDIUM, False)
         for mod in index:
             if is_test_path(mod.path) or is_non_prod_file(mod.path) or not any(
                     "password" in w or "passwd" in w or "pwd" in w or "create_" in w for w in mod.words):
                 continue
             seen: set[int] = set()
-            for stmt, where in walk(mod.body, top):
+            for stmt, context, flags, _main in module_scan(index, mod).spots:
+                if not flags & _FLAGS:
+                    continue  # no password attribute, password argument or loop: nothing to find
+                where = context.where()
+                if where.confidence is Confidence.HIGH:
+                    where = where._replace(confidence=Confidence.MEDIUM)  # this rule's walk starts at medium
                 for finding in self._statement(index, mod, stmt, where):
                     if finding.location.line not in seen:
                         seen.add(finding.location.line)
