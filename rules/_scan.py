@@ -9,9 +9,10 @@ module once per run (memoized on the `ProjectIndex`) and keeps:
   there (a credential name, a long string in a key format, a password compared with a literal,
   ...). A flag is a necessary condition read from the statement's own syntax, never a guess:
   a rule runs its full check on a flagged statement and skips the others;
-- `facts`: for every function (and the module's top-level code, `<module>`), the last names of
-  what it calls and whether it names the request object (`rules.inj._sources.may_reach_sink`);
-- `functions`: `ModuleSummary.functions()`, listed once.
+- `entries`: the module's top-level code (as a function named `<module>`) and every function
+  (`ModuleSummary.functions()`), each with the last names of what its own statements call and
+  whether they name the request object: the INJ rules' cheap test of which functions no route
+  reaches may hold a sink (`Facts.may_reach`).
 """
 
 from __future__ import annotations
@@ -127,14 +128,18 @@ class Facts(NamedTuple):
     request: bool
     """Names the request object (`request`, `req`, `self.request`)."""
 
+    def may_reach(self, sink_names: frozenset[str], request: bool = True) -> bool:
+        """Names the request object (with `request`), or calls something named like a sink."""
+        return (request and self.request) or not self.calls.isdisjoint(sink_names)
+
 
 class ModuleScan(NamedTuple):
     """The result of one walk over a module."""
 
     spots: tuple[Spot, ...]
-    facts: dict[tuple[str, int], Facts]
-    """By (qualname, line of `def`); the top-level code is `("<module>", 1)`."""
-    functions: tuple[FunctionDef, ...]
+    entries: tuple[tuple[FunctionDef, Facts], ...]
+    """The top-level code (a function named `<module>` whose body is the module's), then every
+    function and method in `ModuleSummary.functions()` order, each with its facts."""
 
 
 class _State:
@@ -143,11 +148,13 @@ class _State:
     def __init__(self) -> None:
         self.scans: dict[str, ModuleScan] = {}
         self.texts: dict[str, int] = {}
+        self.words: dict[str, str] = {}
 
 
 _STATES: weakref.WeakKeyDictionary[ProjectIndex, _State] = weakref.WeakKeyDictionary()
+_LAST: list[tuple[weakref.ref[ProjectIndex], _State]] = []
+"""The last index asked about (weakly) and its state."""
 _TOP: Final = Where(None, (), Confidence.HIGH, False)
-_NO_FACTS: Final = Facts(frozenset(), False)
 _T_CRED, _T_REQUEST_NAME, _T_REQUEST_ATTR = 1, 2, 4
 
 
@@ -160,20 +167,33 @@ def _text_bits(text: str) -> int:
     return bits
 
 
-def module_scan(index: ProjectIndex, mod: ModuleSummary) -> ModuleScan:
-    """The scan of one module, built on first use and kept for the rest of the run."""
+def _state(index: ProjectIndex) -> _State:
+    if _LAST and _LAST[0][0]() is index:
+        return _LAST[0][1]  # the rules ask once per module: skip the weak dictionary's look-up
     state = _STATES.get(index)
     if state is None:
         state = _STATES[index] = _State()
+    _LAST[:] = [(weakref.ref(index), state)]
+    return state
+
+
+def words_text(index: ProjectIndex, mod: ModuleSummary) -> str:
+    """The module's words (`ModuleSummary.words`) one per line, in no particular order: one
+    substring test (`"passw" in text`) asks whether any word contains a part."""
+    words = _state(index).words
+    found = words.get(mod.path)
+    if found is None:
+        found = words[mod.path] = "\n".join(mod.words)
+    return found
+
+
+def module_scan(index: ProjectIndex, mod: ModuleSummary) -> ModuleScan:
+    """The scan of one module, built on first use and kept for the rest of the run."""
+    state = _state(index)
     found = state.scans.get(mod.path)
     if found is None:
         found = state.scans[mod.path] = _Scanner(state.texts).scan(mod)
     return found
-
-
-def function_facts(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> Facts:
-    """The facts of one function of `mod` (or of its top-level code, named `<module>`)."""
-    return module_scan(index, mod).facts.get((func.qualname, func.line), _NO_FACTS)
 
 
 class _Scanner:
@@ -182,7 +202,6 @@ class _Scanner:
     def __init__(self, texts: dict[str, int]) -> None:
         self.texts = texts
         self.spots: list[Spot] = []
-        self.functions: list[FunctionDef] = []
         self.calls: dict[int, set[str]] = {}
         self.request: dict[int, bool] = {}
         self.owners: dict[int, FunctionDef] = {}
@@ -195,10 +214,9 @@ class _Scanner:
         root = Context(None, _FUNC, None)
         for stmt in mod.body:
             self.block((stmt,), root, top, _is_main_block(stmt))
-        facts: dict[tuple[str, int], Facts] = {}
-        for key, owner in self.owners.items():
-            facts.setdefault((owner.qualname, owner.line), Facts(frozenset(self.calls[key]), self.request[key]))
-        return ModuleScan(tuple(self.spots), facts, tuple(self.functions))
+        entries = tuple((owner, Facts(frozenset(self.calls[key]), self.request[key]))
+                        for key, owner in self.owners.items())
+        return ModuleScan(tuple(self.spots), entries)
 
     def block(self, body: tuple[Stmt, ...], context: Context, owner: FunctionDef | None, main: bool) -> None:
         """`_values.walk`, with `owner` the function whose own statements these are (None in a class body)."""
@@ -206,7 +224,6 @@ class _Scanner:
             self.statement(stmt, context, owner, main)
             func, cls = stmt.func, stmt.cls
             if func is not None:
-                self.functions.append(func)
                 self.owners[id(func)] = func
                 self.calls[id(func)] = set()
                 self.request[id(func)] = False
@@ -270,6 +287,7 @@ class _Scanner:
                                 flags |= LITERAL_ARG
                                 break
                 for name, value in keywords:
+                    stack.append(value)
                     if name is None:
                         continue
                     if name == "auth":
@@ -283,15 +301,13 @@ class _Scanner:
                         flags |= PASSWORD_KEYWORD
             elif kind == "compare":
                 flags |= _compare_flag(text, args)
-            if keywords:
-                extend(kw.value for kw in keywords)
             if args:
-                extend(args)
+                extend(args)  # only calls have keywords: their values are pushed above
         if request and owner is not None:
             self.request[id(owner)] = True
-        func = stmt.func
-        if func is not None and any(p.default is not None and p.default.kind == "str" and credential_name(p.name)
-                                    for p in func.params):
+        defined = stmt.func
+        if defined is not None and any(p.default is not None and p.default.kind == "str" and credential_name(p.name)
+                                       for p in defined.params):
             flags |= DEFAULT
         if stmt.kind == "for":
             flags |= LOOP
@@ -326,5 +342,5 @@ def _is_main_block(stmt: Stmt) -> bool:
 
 
 __all__ = ["AUTH", "COMPARE", "CRED", "DEFAULT", "LITERAL", "LITERAL_ARG", "LOGIN", "LOOP", "PASSWORD_ATTR",
-           "PASSWORD_KEYWORD", "Context", "Facts", "ModuleScan", "Spot", "credential_name", "function_facts",
-           "module_scan", "password_name"]
+           "PASSWORD_KEYWORD", "Context", "Facts", "ModuleScan", "Spot", "credential_name",
+           "module_scan", "password_name", "words_text"]

@@ -15,7 +15,6 @@ from apilint.frameworks.graphql_resolvers import RESOLVER_CONTEXT
 from apilint.model import Route
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
-from apilint.rules._scan import function_facts
 from apilint.rules.inj._levels import ANY, FULL, HEAD
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, walk_stmts
 
@@ -57,15 +56,6 @@ def is_request_read(e: Expr) -> bool:
             return True
         return e.func.text in HANDLER_INPUT_CALLS and recv.kind == "name" and recv.text == "self"
     return False
-
-
-def may_reach_sink(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef, sink_names: frozenset[str],
-                   request: bool = True) -> bool:
-    """Cheap pre-filter for functions no route reaches: the body reads the request (or hands the
-    request object on; with `request`), or calls something named like one of the sinks (last
-    name segment)."""
-    calls, reads = function_facts(index, mod, func)
-    return (request and reads) or not calls.isdisjoint(sink_names)
 
 
 def _is_request_read(expr: Expr) -> bool:

@@ -24,8 +24,8 @@ from apilint.rules._scan import module_scan
 from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
 from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs, offline
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
-from apilint.rules.inj._resolve import method_of, resolve_call
-from apilint.rules.inj._sources import entry_points, is_request_object, may_reach_sink
+from apilint.rules.inj._resolve import callee_cache, method_of, module_callee, resolve_call
+from apilint.rules.inj._sources import entry_points, is_request_object
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 
 
@@ -56,6 +56,8 @@ class Flow:
         self.words = words
         self.sink_names = sink_names
         """Last name segments of the rule's sinks; None: functions no route reaches are not walked."""
+        self.callees = callee_cache(self.index)
+        """`module_callee` results by (module path, dotted name), shared by the run's rules."""
         self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...], bool], _Summary] = {}
         self._active: set[tuple[str, str]] = set()
 
@@ -95,9 +97,8 @@ class Flow:
         for mod in self.index:
             if mod.parse_error is not None or (self.words and not any(mod.mentions(w) for w in self.words)):
                 continue
-            top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
-            for func in (top, *module_scan(self.index, mod).functions):
-                if (mod.path, func.qualname) not in entered and may_reach_sink(self.index, mod, func, sink_names):
+            for func, facts in module_scan(self.index, mod).entries:  # top-level code first
+                if (mod.path, func.qualname) not in entered and facts.may_reach(sink_names):
                     yield mod, func
 
     def analyze(self, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int], depth: int,
@@ -175,11 +176,11 @@ class Frame(Propagation, Guards):
         elif head in self.env or head in self.defs:
             return ""
         else:
-            symbol = self.index.resolve(self.mod, Expr("name", head))
-            if symbol is not None and symbol.value is not None and symbol.value.kind == "call" and rest:
-                base = self.index.qualify_expr(symbol.module, symbol.value.func) or head
-            else:
-                return self.index.qualify(self.mod, dotted)
+            key = (self.mod.path, dotted)
+            found = self.flow.callees.get(key)
+            if found is None:
+                found = self.flow.callees[key] = module_callee(self.index, self.mod, head, rest)
+            return found
         return f"{base}.{rest}" if rest else base
 
     def project(self, call: Expr) -> tuple[ModuleSummary, FunctionDef] | None:

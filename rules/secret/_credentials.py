@@ -46,6 +46,10 @@ _SEED_WORDS: Final = ("seed", "init", "setup", "populate", "bootstrap", "fixture
                       "dummy")
 
 
+_FLAGS: Final = CRED | AUTH | LOGIN | DEFAULT | COMPARE | LITERAL
+"""The scan flags of the statements `credential_hits` can report on (`rules._scan`)."""
+
+
 class Hit(NamedTuple):
     """One hard-coded credential."""
 
@@ -92,8 +96,9 @@ def credential_hits(index: ProjectIndex, mod: ModuleSummary, non_prod: bool) -> 
     Reads the module's scan (`rules._scan`): each check runs only on the statements whose flags
     say it can match there, in the order `walk` visits them, outside the `__main__` block.
     """
+    wanted = LITERAL if non_prod else _FLAGS
     for stmt, context, flags, main in module_scan(index, mod).spots:
-        if main or (non_prod and not flags & LITERAL):
+        if main or not flags & wanted:
             continue
         where = context.where()
         if not non_prod:

@@ -29,6 +29,7 @@ _TEMPLATE = re.compile(r"\{\{|\{%|\$\{|%\(")
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "getenv", "environ.get"})
 _ENV_DEFAULT_SHORT = frozenset({"env", "config", "get_env", "getenv", "env_str"})
 _DEBUG_WORDS = ("debug", "dev", "local", "test")
+_FALLBACK_WORDS = KEY_WORDS | {"environ", "getenv"}
 
 
 class Value(NamedTuple):
@@ -140,11 +141,12 @@ def narrow(where: Where, confidence: Confidence, fallback: bool) -> Where:
 def branch(test: Expr) -> tuple[Confidence, Confidence, bool]:
     """Confidence inside the `if` body and inside its `else`, and whether the body is a fallback."""
     words = [(e.text or "").lower() for e in test.walk() if e.kind in ("name", "attr", "str")]
-    if any(w in KEY_WORDS or w in ("environ", "getenv") for w in words):
+    if not _FALLBACK_WORDS.isdisjoint(words):
         return Confidence.MEDIUM, Confidence.MEDIUM, True
     negated = (test.kind == "unary" and test.text == "not") or (
         test.kind == "compare" and test.text in ("!=", "not in"))
-    if any(d in w for w in words for d in _DEBUG_WORDS):
+    text = "\n".join(words)  # no debug word holds a line break: a match is inside one word
+    if any(d in text for d in _DEBUG_WORDS):
         return (Confidence.MEDIUM, Confidence.LOW, False) if negated else (Confidence.LOW, Confidence.MEDIUM, False)
     return Confidence.MEDIUM, Confidence.MEDIUM, False
 

@@ -7,7 +7,15 @@ from collections.abc import Iterator
 from apilint.model import Location
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules._scan import LITERAL_ARG, LOOP, PASSWORD_ATTR, PASSWORD_KEYWORD, module_scan
+from apilint.rules._scan import (
+    LITERAL_ARG,
+    LOOP,
+    PASSWORD_ATTR,
+    PASSWORD_KEYWORD,
+    module_scan,
+    password_name,
+    words_text,
+)
 from apilint.rules.jwt._calls import is_test_path
 from apilint.rules.secret._credentials import is_account_call, is_seed_context
 from apilint.rules.secret._names import is_password_name
@@ -38,6 +46,13 @@ def _literal_password(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> tu
             inner = inner.func.args[0]  # bcrypt.hashpw("pw".encode(), ...)
         return _literal_password(index, mod, inner)
     return None
+
+
+def _literal_argument(call: Expr) -> bool:
+    """A call with an argument `_literal_password` can accept: a string or a call, given by position
+    or as a password-named keyword."""
+    return any(a.kind in ("str", "call") for a in call.positional) or any(
+        kw.value.kind in ("str", "call") and kw.name is not None and password_name(kw.name) for kw in call.keywords)
 
 
 def _password_args(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> Iterator[tuple[str, Expr]]:
@@ -133,8 +148,10 @@ class SeededAccountPassword(Rule):
         """Account-creating calls and password assignments with literal passwords."""
         index = ctx.index
         for mod in index:
-            if is_test_path(mod.path) or is_non_prod_file(mod.path) or not any(
-                    "password" in w or "passwd" in w or "pwd" in w or "create_" in w for w in mod.words):
+            if is_test_path(mod.path) or is_non_prod_file(mod.path):
+                continue
+            words = words_text(index, mod)
+            if not ("password" in words or "passwd" in words or "pwd" in words or "create_" in words):
                 continue
             seen: set[int] = set()
             for stmt, context, flags, _main in module_scan(index, mod).spots:
@@ -161,6 +178,8 @@ class SeededAccountPassword(Rule):
                                         seed and not literal[1])
         for expr in stmt.own_exprs():
             for call in expr.calls():
+                if not _literal_argument(call):
+                    continue  # `_password_args` finds a literal (or a call wrapping one) or nothing
                 callee = index.qualify_expr(mod, call.func) or call.func.render(40)
                 short = callee.rsplit(".", 1)[-1]
                 if not (seed or is_account_call(callee) or short in _DJANGO_POSITIONS):
