@@ -55,6 +55,8 @@ _TOKEN_ANCHORS: Final = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr
 _CRED_TAIL: Final = re.compile(r"(?:password|pass|pwd|passwd|passwrd|passphrase|secret|token|credentials|creds|key)"
                                r"[^A-Za-z0-9]*\Z", re.IGNORECASE)
 """How every name `is_credential_name` accepts ends: its last word is one of these."""
+_CRED_SUFFIXES: Final = ("password", "pass", "pwd", "passwd", "passwrd", "passphrase", "secret", "token",
+                         "credentials", "creds", "key")
 _PASSWORD_PART: Final = re.compile(r"pwd|passw|passphrase", re.IGNORECASE)
 """A part of every name `is_password_name` accepts."""
 _REQUEST_NAMES: Final = frozenset({"req", "request"})
@@ -65,6 +67,9 @@ def credential_name(text: str) -> bool:
     """`is_credential_name`, after a cheap test of how the name ends (most names fail it)."""
     if " " in text and " " in text.strip():
         return False  # a message, not a name
+    last = text[-1:]
+    if last.isascii() and last.isalnum():  # the last word ends the text
+        return text.lower().endswith(_CRED_SUFFIXES) and is_credential_name(text)
     return _CRED_TAIL.search(text) is not None and is_credential_name(text)
 
 
@@ -149,6 +154,7 @@ class _State:
         self.scans: dict[str, ModuleScan] = {}
         self.texts: dict[str, int] = {}
         self.words: dict[str, str] = {}
+        self.calls: dict[int, tuple[Stmt, tuple[Expr, ...]]] = {}
 
 
 _STATES: weakref.WeakKeyDictionary[ProjectIndex, _State] = weakref.WeakKeyDictionary()
@@ -187,6 +193,22 @@ def words_text(index: ProjectIndex, mod: ModuleSummary) -> str:
     return found
 
 
+def call_cache(index: ProjectIndex) -> dict[int, tuple[Stmt, tuple[Expr, ...]]]:
+    """The run's `statement_calls` results, by the statement's id (with the statement, which
+    keeps the id from being reused)."""
+    return _state(index).calls
+
+
+def statement_calls(cache: dict[int, tuple[Stmt, tuple[Expr, ...]]], stmt: Stmt) -> tuple[Expr, ...]:
+    """Every call in the statement's own expressions, in `Expr.calls()` order, listed once per run."""
+    found = cache.get(id(stmt))
+    if found is not None and found[0] is stmt:
+        return found[1]
+    calls = tuple(call for expr in stmt.own_exprs() for call in expr.calls())
+    cache[id(stmt)] = (stmt, calls)
+    return calls
+
+
 def module_scan(index: ProjectIndex, mod: ModuleSummary) -> ModuleScan:
     """The scan of one module, built on first use and kept for the rest of the run."""
     state = _state(index)
@@ -196,38 +218,43 @@ def module_scan(index: ProjectIndex, mod: ModuleSummary) -> ModuleScan:
     return found
 
 
+class _Owner:
+    """A function (or the top-level code) whose own statements are being walked, and their facts."""
+
+    __slots__ = ("calls", "func", "request")
+
+    def __init__(self, func: FunctionDef) -> None:
+        self.func = func
+        self.calls: set[str] = set()
+        self.request = False
+
+
 class _Scanner:
     """Walks one module: statements in `rules.secret._values.walk` order, each one's expressions once."""
 
     def __init__(self, texts: dict[str, int]) -> None:
         self.texts = texts
         self.spots: list[Spot] = []
-        self.calls: dict[int, set[str]] = {}
-        self.request: dict[int, bool] = {}
-        self.owners: dict[int, FunctionDef] = {}
+        self.owners: list[_Owner] = []
 
     def scan(self, mod: ModuleSummary) -> ModuleScan:
-        top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
-        self.owners[id(top)] = top
-        self.calls[id(top)] = set()
-        self.request[id(top)] = False
+        top = _Owner(FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body))
+        self.owners.append(top)
         root = Context(None, _FUNC, None)
         for stmt in mod.body:
             self.block((stmt,), root, top, _is_main_block(stmt))
-        entries = tuple((owner, Facts(frozenset(self.calls[key]), self.request[key]))
-                        for key, owner in self.owners.items())
+        entries = tuple((owner.func, Facts(frozenset(owner.calls), owner.request)) for owner in self.owners)
         return ModuleScan(tuple(self.spots), entries)
 
-    def block(self, body: tuple[Stmt, ...], context: Context, owner: FunctionDef | None, main: bool) -> None:
+    def block(self, body: tuple[Stmt, ...], context: Context, owner: _Owner | None, main: bool) -> None:
         """`_values.walk`, with `owner` the function whose own statements these are (None in a class body)."""
         for stmt in body:
             self.statement(stmt, context, owner, main)
             func, cls = stmt.func, stmt.cls
             if func is not None:
-                self.owners[id(func)] = func
-                self.calls[id(func)] = set()
-                self.request[id(func)] = False
-                self.block(func.body, Context(context, _FUNC, func), func, main)
+                inner = _Owner(func)
+                self.owners.append(inner)
+                self.block(func.body, Context(context, _FUNC, func), inner, main)
             elif cls is not None:
                 self.block(cls.body, Context(context, _CLASS, cls), None, main)
             elif stmt.kind == "if" and stmt.value is not None:
@@ -243,10 +270,10 @@ class _Scanner:
             elif stmt.body or stmt.handlers or stmt.orelse or stmt.finalbody:
                 self.block(tuple(stmt.children()), context, owner, main)
 
-    def statement(self, stmt: Stmt, context: Context, owner: FunctionDef | None, main: bool) -> None:
+    def statement(self, stmt: Stmt, context: Context, owner: _Owner | None, main: bool) -> None:
         texts = self.texts
         flags = 0
-        calls: set[str] | None = self.calls[id(owner)] if owner is not None else None
+        calls = owner.calls if owner is not None else None
         request = False
         stack: list[Expr] = []
         if stmt.value is not None:
@@ -304,7 +331,7 @@ class _Scanner:
             if args:
                 extend(args)  # only calls have keywords: their values are pushed above
         if request and owner is not None:
-            self.request[id(owner)] = True
+            owner.request = True
         defined = stmt.func
         if defined is not None and any(p.default is not None and p.default.kind == "str" and credential_name(p.name)
                                        for p in defined.params):
@@ -342,5 +369,5 @@ def _is_main_block(stmt: Stmt) -> bool:
 
 
 __all__ = ["AUTH", "COMPARE", "CRED", "DEFAULT", "LITERAL", "LITERAL_ARG", "LOGIN", "LOOP", "PASSWORD_ATTR",
-           "PASSWORD_KEYWORD", "Context", "Facts", "ModuleScan", "Spot", "credential_name",
-           "module_scan", "password_name", "words_text"]
+           "PASSWORD_KEYWORD", "Context", "Facts", "ModuleScan", "Spot", "call_cache", "credential_name",
+           "module_scan", "password_name", "statement_calls", "words_text"]

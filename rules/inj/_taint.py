@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from apilint.model import Location
 from apilint.rule import RuleContext
-from apilint.rules._scan import module_scan
+from apilint.rules._scan import call_cache, module_scan, statement_calls
 from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
 from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs, offline
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
@@ -56,6 +56,8 @@ class Flow:
         self.words = words
         self.sink_names = sink_names
         """Last name segments of the rule's sinks; None: functions no route reaches are not walked."""
+        self.stmt_calls = call_cache(self.index)
+        """`statement_calls` results, shared by the run's rules."""
         self.callees = callee_cache(self.index)
         """`module_callee` results by (module path, dotted name), shared by the run's rules."""
         self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...], bool], _Summary] = {}
@@ -356,17 +358,16 @@ class Frame(Propagation, Guards):
 
     # --- sinks ---------------------------------------------------------------------------
     def _check(self, s: Stmt) -> None:
-        for expr in s.own_exprs():
-            for call in expr.calls():
-                for hit in self.flow.matcher(self, call):
-                    self.hits.append((Location(self.mod.path, s.line), hit, self.func.name if self.depth else ""))
-                if self.depth < MAX_DEPTH and self.passes_input(call):
-                    target = self.project(call)
-                    if target is not None:
-                        seeds = self._bind(target[1], call)
-                        # a helper handed the request object reads client input itself
-                        if seeds or any(is_request_object(a) for a in call.args[1:]):
-                            self.hits += self.flow.analyze(target[0], target[1], seeds, self.depth + 1).hits
+        for call in statement_calls(self.flow.stmt_calls, s):
+            for hit in self.flow.matcher(self, call):
+                self.hits.append((Location(self.mod.path, s.line), hit, self.func.name if self.depth else ""))
+            if self.depth < MAX_DEPTH and self.passes_input(call):
+                target = self.project(call)
+                if target is not None:
+                    seeds = self._bind(target[1], call)
+                    # a helper handed the request object reads client input itself
+                    if seeds or any(is_request_object(a) for a in call.args[1:]):
+                        self.hits += self.flow.analyze(target[0], target[1], seeds, self.depth + 1).hits
 
 
 
