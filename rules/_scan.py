@@ -299,8 +299,9 @@ class _Scanner:
                             request = True  # `rules.inj._sources.is_request_object`
                     elif kind == "attr" and bits & _T_REQUEST_ATTR and args[0].dotted is not None:
                         request = True
-                if kind == "str" and len(text) >= 12 and ("://" in text or _TOKEN_ANCHORS.search(text)):
-                    flags |= LITERAL
+                if kind == "str" and len(text) >= 12 and ("://" in text or _TOKEN_ANCHORS.search(text)) \
+                        and not (stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "str"):
+                    flags |= LITERAL  # (`_literal_hits` skips docstrings)
             elif kind == "call":
                 func = args[0]
                 if calls is not None and (func.kind == "attr" or func.kind == "name"):
