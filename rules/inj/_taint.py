@@ -96,8 +96,9 @@ class Flow:
                  sink_names: frozenset[str]) -> Iterator[tuple[ModuleSummary, FunctionDef]]:
         """Functions no route or resolver enters, and top-level code, of modules that may hold a
         sink, when they read the request or call something named like a sink."""
+        words = frozenset(self.words)
         for mod in self.index:
-            if mod.parse_error is not None or (self.words and not any(mod.mentions(w) for w in self.words)):
+            if mod.parse_error is not None or (words and words.isdisjoint(mod.words)):  # mentions none
                 continue
             for func, facts in module_scan(self.index, mod).entries:  # top-level code first
                 if (mod.path, func.qualname) not in entered and facts.may_reach(sink_names):
@@ -373,8 +374,8 @@ class Frame(Propagation, Guards):
 
 def mentions_any(ctx: RuleContext, words: Iterable[str]) -> bool:
     """Cheap pre-filter: does any module mention one of these (lower-cased) words?"""
-    wanted = tuple(words)
-    return any(mod.mentions(w) for mod in ctx.index for w in wanted)
+    wanted = frozenset(words)
+    return any(not wanted.isdisjoint(mod.words) for mod in ctx.index)
 
 
 def render_arg(e: Expr) -> str:

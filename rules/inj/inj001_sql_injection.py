@@ -12,7 +12,7 @@ from apilint.rules.inj._sources import input_params, resolver_entry_points
 from apilint.rules.inj._sql import MAX_DEPTH, SINKS, SQL_OBJECTS, scan
 
 _CALLS = SINKS | SQL_OBJECTS
-_WORDS = tuple(sorted({s.lower() for s in _CALLS}))
+_WORDS = frozenset(s.lower() for s in _CALLS)
 
 class SqlInjection(Rule):
     """
@@ -130,7 +130,7 @@ class SqlInjection(Rule):
         """Functions no route reaches: request data in SQL text (medium), and a parameter
         formatted into a value slot of a query (`WHERE name = '{name}'`, low)."""
         for mod in ctx.index:
-            if mod.parse_error is not None or not any(mod.mentions(w) for w in _WORDS):
+            if mod.parse_error is not None or _WORDS.isdisjoint(mod.words):  # mentions none of _WORDS
                 continue
             for func, facts in module_scan(ctx.index, mod).entries:  # top-level code first
                 if (mod.path, func.qualname) in entered:
