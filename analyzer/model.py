@@ -46,7 +46,10 @@ class Confidence(enum.Enum):
     @property
     def rank(self) -> int:
         """Larger is surer."""
-        return {"high": 2, "medium": 1, "low": 0}[self.value]
+        return _CONFIDENCE_RANK[self.value]
+
+
+_CONFIDENCE_RANK = {"high": 2, "medium": 1, "low": 0}
 
 
 class AuthStatus(enum.Enum):

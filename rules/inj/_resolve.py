@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
+import weakref
+
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
+
+_CALLEES: weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, str], str]] = weakref.WeakKeyDictionary()
+
+
+def callee_cache(index: ProjectIndex) -> dict[tuple[str, str], str]:
+    """The run's `module_callee` results by (module path, dotted name)."""
+    found = _CALLEES.get(index)
+    if found is None:
+        found = _CALLEES[index] = {}
+    return found
+
+
+def module_callee(index: ProjectIndex, mod: ModuleSummary, head: str, rest: str) -> str:
+    """Qualified name of what `head.rest` calls when no local of the function binds `head`: an
+    instance made at module level (`service = Service()`) stands for its class."""
+    symbol = index.resolve(mod, Expr("name", head))
+    if symbol is not None and symbol.value is not None and symbol.value.kind == "call" and rest:
+        base = index.qualify_expr(symbol.module, symbol.value.func) or head
+        return f"{base}.{rest}"
+    return index.qualify(mod, f"{head}.{rest}" if rest else head)
 
 
 def resolve_call(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> tuple[ModuleSummary, FunctionDef] | None:

@@ -8,7 +8,6 @@ is what INJ001 uses: any expression that mentions client input. The precise one
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Iterator
 from dataclasses import replace
 
@@ -56,42 +55,6 @@ def is_request_read(e: Expr) -> bool:
             return True
         return e.func.text in HANDLER_INPUT_CALLS and recv.kind == "name" and recv.text == "self"
     return False
-
-
-_FACTS: weakref.WeakKeyDictionary[ProjectIndex, dict[tuple[str, str, int], tuple[frozenset[str], bool]]] = (
-    weakref.WeakKeyDictionary())
-
-
-def _facts(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> tuple[frozenset[str], bool]:
-    """(last name segments of what the body calls, whether it names the request), computed once
-    per function for every rule of the run."""
-    cache = _FACTS.setdefault(index, {})
-    key = (mod.path, func.qualname, func.line)
-    found = cache.get(key)
-    if found is None:
-        calls: set[str] = set()
-        request = False
-        for stmt in walk_stmts(func.body):
-            for expr in stmt.own_exprs():
-                for sub in expr.walk():
-                    if sub.kind == "call":
-                        func_expr = sub.func
-                        if func_expr.kind in ("attr", "name"):
-                            calls.add(func_expr.text)
-                    elif not request and sub.kind in ("attr", "name") and (
-                            is_request_object(sub) or is_request_read(sub)):
-                        request = True
-        found = cache[key] = (frozenset(calls), request)
-    return found
-
-
-def may_reach_sink(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef, sink_names: frozenset[str],
-                   request: bool = True) -> bool:
-    """Cheap pre-filter for functions no route reaches: the body reads the request (or hands the
-    request object on; with `request`), or calls something named like one of the sinks (last
-    name segment)."""
-    calls, reads = _facts(index, mod, func)
-    return (request and reads) or not calls.isdisjoint(sink_names)
 
 
 def _is_request_read(expr: Expr) -> bool:

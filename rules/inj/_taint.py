@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 
 from apilint.model import Location
 from apilint.rule import RuleContext
+from apilint.rules._scan import call_cache, module_scan, statement_calls
 from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
 from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs, offline
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
-from apilint.rules.inj._resolve import method_of, resolve_call
-from apilint.rules.inj._sources import entry_points, is_request_object, may_reach_sink
+from apilint.rules.inj._resolve import callee_cache, method_of, module_callee, resolve_call
+from apilint.rules.inj._sources import entry_points, is_request_object
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 
 
@@ -55,6 +56,10 @@ class Flow:
         self.words = words
         self.sink_names = sink_names
         """Last name segments of the rule's sinks; None: functions no route reaches are not walked."""
+        self.stmt_calls = call_cache(self.index)
+        """`statement_calls` results, shared by the run's rules."""
+        self.callees = callee_cache(self.index)
+        """`module_callee` results by (module path, dotted name), shared by the run's rules."""
         self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...], bool], _Summary] = {}
         self._active: set[tuple[str, str]] = set()
 
@@ -91,12 +96,12 @@ class Flow:
                  sink_names: frozenset[str]) -> Iterator[tuple[ModuleSummary, FunctionDef]]:
         """Functions no route or resolver enters, and top-level code, of modules that may hold a
         sink, when they read the request or call something named like a sink."""
+        words = frozenset(self.words)
         for mod in self.index:
-            if mod.parse_error is not None or (self.words and not any(mod.mentions(w) for w in self.words)):
+            if mod.parse_error is not None or (words and words.isdisjoint(mod.words)):  # mentions none
                 continue
-            top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
-            for func in (top, *mod.functions()):
-                if (mod.path, func.qualname) not in entered and may_reach_sink(self.index, mod, func, sink_names):
+            for func, facts in module_scan(self.index, mod).entries:  # top-level code first
+                if (mod.path, func.qualname) not in entered and facts.may_reach(sink_names):
                     yield mod, func
 
     def analyze(self, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int], depth: int,
@@ -174,11 +179,11 @@ class Frame(Propagation, Guards):
         elif head in self.env or head in self.defs:
             return ""
         else:
-            symbol = self.index.resolve(self.mod, Expr("name", head))
-            if symbol is not None and symbol.value is not None and symbol.value.kind == "call" and rest:
-                base = self.index.qualify_expr(symbol.module, symbol.value.func) or head
-            else:
-                return self.index.qualify(self.mod, dotted)
+            key = (self.mod.path, dotted)
+            found = self.flow.callees.get(key)
+            if found is None:
+                found = self.flow.callees[key] = module_callee(self.index, self.mod, head, rest)
+            return found
         return f"{base}.{rest}" if rest else base
 
     def project(self, call: Expr) -> tuple[ModuleSummary, FunctionDef] | None:
@@ -354,24 +359,23 @@ class Frame(Propagation, Guards):
 
     # --- sinks ---------------------------------------------------------------------------
     def _check(self, s: Stmt) -> None:
-        for expr in s.own_exprs():
-            for call in expr.calls():
-                for hit in self.flow.matcher(self, call):
-                    self.hits.append((Location(self.mod.path, s.line), hit, self.func.name if self.depth else ""))
-                if self.depth < MAX_DEPTH and self.passes_input(call):
-                    target = self.project(call)
-                    if target is not None:
-                        seeds = self._bind(target[1], call)
-                        # a helper handed the request object reads client input itself
-                        if seeds or any(is_request_object(a) for a in call.args[1:]):
-                            self.hits += self.flow.analyze(target[0], target[1], seeds, self.depth + 1).hits
+        for call in statement_calls(self.flow.stmt_calls, s):
+            for hit in self.flow.matcher(self, call):
+                self.hits.append((Location(self.mod.path, s.line), hit, self.func.name if self.depth else ""))
+            if self.depth < MAX_DEPTH and self.passes_input(call):
+                target = self.project(call)
+                if target is not None:
+                    seeds = self._bind(target[1], call)
+                    # a helper handed the request object reads client input itself
+                    if seeds or any(is_request_object(a) for a in call.args[1:]):
+                        self.hits += self.flow.analyze(target[0], target[1], seeds, self.depth + 1).hits
 
 
 
 def mentions_any(ctx: RuleContext, words: Iterable[str]) -> bool:
     """Cheap pre-filter: does any module mention one of these (lower-cased) words?"""
-    wanted = tuple(words)
-    return any(mod.mentions(w) for mod in ctx.index for w in wanted)
+    wanted = frozenset(words)
+    return any(not wanted.isdisjoint(mod.words) for mod in ctx.index)
 
 
 def render_arg(e: Expr) -> str:

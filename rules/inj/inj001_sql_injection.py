@@ -6,13 +6,13 @@ from collections.abc import Iterator
 
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules._scan import module_scan
 from apilint.rules.inj._levels import offline
-from apilint.rules.inj._sources import input_params, may_reach_sink, resolver_entry_points
+from apilint.rules.inj._sources import input_params, resolver_entry_points
 from apilint.rules.inj._sql import MAX_DEPTH, SINKS, SQL_OBJECTS, scan
-from apilint.summary import FunctionDef
 
 _CALLS = SINKS | SQL_OBJECTS
-_WORDS = tuple(sorted({s.lower() for s in _CALLS}))
+_WORDS = frozenset(s.lower() for s in _CALLS)
 
 class SqlInjection(Rule):
     """
@@ -130,14 +130,13 @@ class SqlInjection(Rule):
         """Functions no route reaches: request data in SQL text (medium), and a parameter
         formatted into a value slot of a query (`WHERE name = '{name}'`, low)."""
         for mod in ctx.index:
-            if mod.parse_error is not None or not any(mod.mentions(w) for w in _WORDS):
+            if mod.parse_error is not None or _WORDS.isdisjoint(mod.words):  # mentions none of _WORDS
                 continue
-            top = FunctionDef("<module>", "<module>", 1, mod.line_count, body=mod.body)
-            for func in (top, *mod.functions()):
+            for func, facts in module_scan(ctx.index, mod).entries:  # top-level code first
                 if (mod.path, func.qualname) in entered:
                     continue
                 subject = f"{mod.module}.{func.qualname}() (reached by no route apilint knows)"
-                reads_request = may_reach_sink(ctx.index, mod, func, frozenset())  # else nothing to find
+                reads_request = facts.request  # else nothing to find
                 for where, via in scan(ctx.index, mod, func, set(), 0) if reads_request else ():
                     if (where.file, where.line) not in seen:
                         seen.add((where.file, where.line))
@@ -146,7 +145,7 @@ class SqlInjection(Rule):
                 if offline(mod.path):
                     continue
                 params = {p.name for p in func.params if p.name not in ("self", "cls", "request", "req")}
-                if not params or not may_reach_sink(ctx.index, mod, func, _CALLS, request=False):
+                if not params or not facts.may_reach(_CALLS, request=False):
                     continue
                 # the function's own queries only: following every call of every parameter costs too much
                 for where, via in scan(ctx.index, mod, func, params, MAX_DEPTH, values_only=True):

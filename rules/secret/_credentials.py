@@ -1,6 +1,6 @@
 """Credentials written into Python code: settings, config entries, call arguments and literals.
 
-`credential_hits(index, mod)` walks one module and yields every place a password, API key,
+`credential_hits(index, mod)` reads one module's scan and yields every place a password, API key,
 token or service secret is written as a literal (or is the fallback of an environment lookup),
 with the confidence its context gives it. Signing keys (`SECRET_KEY` and the other
 `KEY_NAMES`) are SECRET001's and skipped here; account passwords given to seed code are
@@ -15,6 +15,7 @@ from typing import Final, NamedTuple
 
 from apilint.model import Confidence, Location
 from apilint.project import ProjectIndex, Symbol
+from apilint.rules._scan import AUTH, COMPARE, CRED, DEFAULT, LITERAL, LOGIN, module_scan
 from apilint.rules.secret._names import (
     credential_value,
     is_credential_name,
@@ -26,7 +27,7 @@ from apilint.rules.secret._names import (
     token_format,
     url_credential,
 )
-from apilint.rules.secret._values import KEY_NAMES, Value, Where, is_non_prod_class, judge, walk
+from apilint.rules.secret._values import KEY_NAMES, Value, Where, is_non_prod_class, judge
 from apilint.summary import ClassDef, Expr, ModuleSummary, Stmt
 
 _COMPARING: Final = ("authenticate", "login_user", "check_password", "verify_password", "verify", "check",
@@ -43,6 +44,10 @@ _CONTEXT_WORDS: Final = ("example", "sample", "placeholder", "doc", "help", "des
 _SEED_WORDS: Final = ("seed", "init", "setup", "populate", "bootstrap", "fixture", "initial", "demo", "sample",
                       "fake", "mock", "create_admin", "create_superuser", "load_users", "pump", "default_user",
                       "dummy")
+
+
+_FLAGS: Final = CRED | AUTH | LOGIN | DEFAULT | COMPARE | LITERAL
+"""The scan flags of the statements `credential_hits` can report on (`rules._scan`)."""
 
 
 class Hit(NamedTuple):
@@ -86,16 +91,27 @@ def is_account_call(callee: str) -> bool:
 
 
 def credential_hits(index: ProjectIndex, mod: ModuleSummary, non_prod: bool) -> Iterator[Hit]:
-    """Every hard-coded credential in one module (`non_prod`: only service key formats)."""
-    top = Where(None, (), Confidence.HIGH, False)
-    for stmt, where in walk(_without_main_block(mod.body), top):
+    """Every hard-coded credential in one module (`non_prod`: only service key formats).
+
+    Reads the module's scan (`rules._scan`): each check runs only on the statements whose flags
+    say it can match there, in the order `walk` visits them, outside the `__main__` block.
+    """
+    wanted = LITERAL if non_prod else _FLAGS
+    for stmt, context, flags, main in module_scan(index, mod).spots:
+        if main or not flags & wanted:
+            continue
+        where = context.where()
         if not non_prod:
-            yield from _assignment_hits(index, mod, stmt, where)
-            yield from _call_hits(index, mod, stmt, where)
-            if stmt.func is not None:
+            if flags & CRED:
+                yield from _assignment_hits(index, mod, stmt, where)
+            if flags & (CRED | AUTH | LOGIN):
+                yield from _call_hits(index, mod, stmt, where)
+            if flags & DEFAULT:
                 yield from _default_hits(mod, stmt, where)
-            yield from _compare_hits(mod, stmt, where)
-        yield from _literal_hits(mod, stmt, where, non_prod)
+            if flags & COMPARE:
+                yield from _compare_hits(mod, stmt, where)
+        if flags & LITERAL:
+            yield from _literal_hits(mod, stmt, where, non_prod)
 
 
 def _compared_name(expr: Expr) -> str | None:
@@ -125,12 +141,6 @@ def _compare_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]
             continue
         yield from _literal_arg(mod, stmt, where, name, right.text,
                                 f"`{left.render(40)}` compared with a literal")
-
-
-def _without_main_block(body: tuple[Stmt, ...]) -> tuple[Stmt, ...]:
-    """The module without its `if __name__ == "__main__":` block: a manual test harness."""
-    return tuple(s for s in body if not (s.kind == "if" and s.value is not None and s.value.kind == "compare"
-                                         and "__main__" in [a.text for a in s.value.args if a.kind == "str"]))
 
 
 def _default_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:

@@ -29,6 +29,7 @@ _TEMPLATE = re.compile(r"\{\{|\{%|\$\{|%\(")
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "getenv", "environ.get"})
 _ENV_DEFAULT_SHORT = frozenset({"env", "config", "get_env", "getenv", "env_str"})
 _DEBUG_WORDS = ("debug", "dev", "local", "test")
+_FALLBACK_WORDS = KEY_WORDS | {"environ", "getenv"}
 
 
 class Value(NamedTuple):
@@ -120,9 +121,9 @@ def walk(body: tuple[Stmt, ...], where: Where) -> Iterator[tuple[Stmt, Where]]:
         elif stmt.cls is not None:
             yield from walk(stmt.cls.body, where._replace(classes=(*where.classes, stmt.cls)))
         elif stmt.kind == "if" and stmt.value is not None:
-            then, other, fallback = _branch(stmt.value)
-            yield from walk(stmt.body, _narrow(where, then, fallback))
-            yield from walk(stmt.orelse, _narrow(where, other, False))
+            then, other, fallback = branch(stmt.value)
+            yield from walk(stmt.body, narrow(where, then, fallback))
+            yield from walk(stmt.orelse, narrow(where, other, False))
         elif stmt.kind == "try":
             yield from walk(stmt.body, where)
             yield from walk(stmt.handlers, where._replace(fallback=True))
@@ -131,22 +132,24 @@ def walk(body: tuple[Stmt, ...], where: Where) -> Iterator[tuple[Stmt, Where]]:
             yield from walk(tuple(stmt.children()), where)
 
 
-def _narrow(where: Where, confidence: Confidence, fallback: bool) -> Where:
+def narrow(where: Where, confidence: Confidence, fallback: bool) -> Where:
+    """The context inside a branch: the lower confidence of the two, and a fallback once inside one."""
     conf = confidence if confidence.rank < where.confidence.rank else where.confidence
     return where._replace(confidence=conf, fallback=where.fallback or fallback)
 
 
-def _branch(test: Expr) -> tuple[Confidence, Confidence, bool]:
+def branch(test: Expr) -> tuple[Confidence, Confidence, bool]:
     """Confidence inside the `if` body and inside its `else`, and whether the body is a fallback."""
     words = [(e.text or "").lower() for e in test.walk() if e.kind in ("name", "attr", "str")]
-    if any(w in KEY_WORDS or w in ("environ", "getenv") for w in words):
+    if not _FALLBACK_WORDS.isdisjoint(words):
         return Confidence.MEDIUM, Confidence.MEDIUM, True
     negated = (test.kind == "unary" and test.text == "not") or (
         test.kind == "compare" and test.text in ("!=", "not in"))
-    if any(d in w for w in words for d in _DEBUG_WORDS):
+    text = "\n".join(words)  # no debug word holds a line break: a match is inside one word
+    if any(d in text for d in _DEBUG_WORDS):
         return (Confidence.MEDIUM, Confidence.LOW, False) if negated else (Confidence.LOW, Confidence.MEDIUM, False)
     return Confidence.MEDIUM, Confidence.MEDIUM, False
 
 
-__all__ = ["KEY_NAMES", "KEY_WORDS", "Value", "Where", "is_non_prod_class", "is_non_prod_file", "is_placeholder",
-           "judge", "usable", "walk"]
+__all__ = ["KEY_NAMES", "KEY_WORDS", "Value", "Where", "branch", "is_non_prod_class", "is_non_prod_file",
+           "is_placeholder", "judge", "narrow", "usable", "walk"]

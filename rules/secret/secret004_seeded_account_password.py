@@ -7,16 +7,27 @@ from collections.abc import Iterator
 from apilint.model import Location
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules._scan import (
+    LITERAL_ARG,
+    LOOP,
+    PASSWORD_ATTR,
+    PASSWORD_KEYWORD,
+    module_scan,
+    password_name,
+    words_text,
+)
 from apilint.rules.jwt._calls import is_test_path
 from apilint.rules.secret._credentials import is_account_call, is_seed_context
 from apilint.rules.secret._names import is_password_name
-from apilint.rules.secret._values import Where, is_non_prod_file, usable, walk
+from apilint.rules.secret._values import Where, is_non_prod_file, usable
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs
 
 _DJANGO_POSITIONS = {"create_user": 2, "create_superuser": 2, "_create_user": 2, "set_password": 0}
 _HASHERS = ("hash", "make_password", "encrypt", "bcrypt", "hashpw", "crypt", "digest")
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault")
 _TEST_DATA = ("test", "demo", "fake", "sample", "dummy", "example")
+_FLAGS = PASSWORD_ATTR | PASSWORD_KEYWORD | LITERAL_ARG | LOOP
+"""The scan flags of the statements this rule can report on (`rules._scan`)."""
 
 
 def _literal_password(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> tuple[bool, bool] | None:
@@ -35,6 +46,13 @@ def _literal_password(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> tu
             inner = inner.func.args[0]  # bcrypt.hashpw("pw".encode(), ...)
         return _literal_password(index, mod, inner)
     return None
+
+
+def _literal_argument(call: Expr) -> bool:
+    """A call with an argument `_literal_password` can accept: a string or a call, given by position
+    or as a password-named keyword."""
+    return any(a.kind in ("str", "call") for a in call.positional) or any(
+        kw.value.kind in ("str", "call") and kw.name is not None and password_name(kw.name) for kw in call.keywords)
 
 
 def _password_args(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> Iterator[tuple[str, Expr]]:
@@ -129,13 +147,19 @@ class SeededAccountPassword(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Account-creating calls and password assignments with literal passwords."""
         index = ctx.index
-        top = Where(None, (), Confidence.MEDIUM, False)
         for mod in index:
-            if is_test_path(mod.path) or is_non_prod_file(mod.path) or not any(
-                    "password" in w or "passwd" in w or "pwd" in w or "create_" in w for w in mod.words):
+            if is_test_path(mod.path) or is_non_prod_file(mod.path):
+                continue
+            words = words_text(index, mod)
+            if not ("password" in words or "passwd" in words or "pwd" in words or "create_" in words):
                 continue
             seen: set[int] = set()
-            for stmt, where in walk(mod.body, top):
+            for stmt, context, flags, _main in module_scan(index, mod).spots:
+                if not flags & _FLAGS:
+                    continue  # no password attribute, password argument or loop: nothing to find
+                where = context.where()
+                if where.confidence is Confidence.HIGH:
+                    where = where._replace(confidence=Confidence.MEDIUM)  # this rule's walk starts at medium
                 for finding in self._statement(index, mod, stmt, where):
                     if finding.location.line not in seen:
                         seen.add(finding.location.line)
@@ -154,6 +178,8 @@ class SeededAccountPassword(Rule):
                                         seed and not literal[1])
         for expr in stmt.own_exprs():
             for call in expr.calls():
+                if not _literal_argument(call):
+                    continue  # `_password_args` finds a literal (or a call wrapping one) or nothing
                 callee = index.qualify_expr(mod, call.func) or call.func.render(40)
                 short = callee.rsplit(".", 1)[-1]
                 if not (seed or is_account_call(callee) or short in _DJANGO_POSITIONS):

@@ -92,7 +92,9 @@ def disabled_by_call(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef 
                          _LITERAL)]
     if short in _NOT_TLS:
         return []
-    libraries = _libraries(index, mod)
+    # only `verify=` and `ssl=` depend on the module's imports (`_polarity`): most calls pass neither
+    verify_or_ssl = any(kw.name == "verify" or kw.name == "ssl" for kw in call.keywords)
+    libraries = _libraries(index, mod) if verify_or_ssl else frozenset()
     root = callee.split(".")[0]
     out: list[Disabled] = []
     for kw in call.keywords:
