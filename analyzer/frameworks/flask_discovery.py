@@ -1,9 +1,9 @@
 """Blueprints an app discovers at run time by walking its own package.
 
 `for bp in discover_blueprints(): app.register_blueprint(bp)`, where the function (or the loop
-itself) walks a package (`pkgutil.iter_modules`, `pkgutil.walk_packages`, `os.walk`), imports the
-modules it finds by name (`importlib.import_module`, `module_from_spec`, `__import__`) and
-registers the Blueprint objects they define. apilint does not run the walk, but the blueprints it
+itself) walks a package (`pkgutil.iter_modules`, `pkgutil.walk_packages`, werkzeug's
+`find_modules`, `os.walk`), imports the modules it finds by name (`importlib.import_module`,
+`module_from_spec`, `__import__`) and registers the Blueprint objects they define. apilint does not run the walk, but the blueprints it
 can find are the project's own: every blueprint defined in the same top-level package that no
 registration apilint can read reaches is mounted on that app at its own `url_prefix`, with the
 condition `if discovered at run time by NAME()`, instead of being listed unlinked. Blueprints of
@@ -22,7 +22,7 @@ from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
 
 DYNAMIC_IMPORTS: Final = frozenset({
     "importlib.import_module", "importlib.util.module_from_spec", "importlib.__import__", "__import__",
-    "pkgutil.iter_modules", "pkgutil.walk_packages",
+    "pkgutil.iter_modules", "pkgutil.walk_packages", "werkzeug.utils.find_modules", "werkzeug.find_modules",
 })
 """Calls that import modules found at run time."""
 
@@ -65,7 +65,7 @@ def discovering_function(index: ProjectIndex, mod: ModuleSummary, func: Function
 
 def _imports_dynamically(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> bool:
     if not any(mod.mentions(w) for w in ("import_module", "module_from_spec", "__import__", "iter_modules",
-                                         "walk_packages")):
+                                         "walk_packages", "find_modules")):
         return False
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():

@@ -116,7 +116,9 @@ class Objects:
             else:
                 node.prefix = self._subclass_prefix(mod, call, scope) or ""
             if call.kind == "call" and call.func.kind in ("name", "attr"):
-                node.unprefixed = unprefixed_marker(self.index, self.index.resolve(mod, call.func))
+                made = self.index.resolve(mod, call.func)
+                node.unprefixed = unprefixed_marker(self.index, made)
+                node.cls = made if made is not None and made.cls is not None else None
         elif node.kind == "api":
             prefix = call.kwarg("prefix")
             node.prefix = self.path(mod, prefix, env, line, node.pending, at)[0] if prefix is not None else ""
