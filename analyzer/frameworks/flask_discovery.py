@@ -3,10 +3,10 @@
 `for bp in discover_blueprints(): app.register_blueprint(bp)`, where the function (or the loop
 itself) walks a package (`pkgutil.iter_modules`, `pkgutil.walk_packages`, werkzeug's
 `find_modules`, `os.walk`), imports the modules it finds by name (`importlib.import_module`,
-`module_from_spec`, `__import__`) and registers the Blueprint objects they define. apilint does not run the walk, but the blueprints it
-can find are the project's own: every blueprint defined in the same top-level package that no
-registration apilint can read reaches is mounted on that app at its own `url_prefix`, with the
-condition `if discovered at run time by NAME()`, instead of being listed unlinked. Blueprints of
+`module_from_spec`, `__import__`) and registers the Blueprint objects they define. apilint does
+not run the walk, but the blueprints it can find are the project's own: every blueprint defined in
+the same top-level package that no registration apilint can read reaches is mounted on that app at
+its own `url_prefix`, with the condition `if discovered at run time by NAME()`, instead of being listed unlinked. Blueprints of
 other top-level packages (extensions, plugins) stay unlinked.
 """
 
