@@ -6,8 +6,8 @@ itself) walks a package (`pkgutil.iter_modules`, `pkgutil.walk_packages`, werkze
 `module_from_spec`, `__import__`) and registers the Blueprint objects they define. apilint does
 not run the walk, but the blueprints it can find are the project's own: every blueprint defined in
 the same top-level package that no registration apilint can read reaches is mounted on that app at
-its own `url_prefix`, with the condition `if discovered at run time by NAME()`, instead of being listed unlinked. Blueprints of
-other top-level packages (extensions, plugins) stay unlinked.
+its own `url_prefix`, with the condition `if discovered at run time by NAME()`, instead of being
+listed unlinked. Blueprints of other top-level packages (extensions, plugins) stay unlinked.
 """
 
 from __future__ import annotations
