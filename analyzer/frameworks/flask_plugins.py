@@ -218,6 +218,9 @@ def _getter(expr: Expr, target: str, derived: dict[str, str]) -> str | None:
     """`target.m()` (no arguments) or a name bound to what it returns: the method `m`."""
     if expr.kind == "name":
         return derived.get(expr.text)
+    if expr.kind in ("list", "tuple") and expr.args:  # `if not isinstance(found, list): found = [found]`
+        methods = {_getter(e, target, derived) for e in expr.args}
+        return methods.pop() if len(methods) == 1 and None not in methods else None
     func = expr.func if expr.kind == "call" else None
     if func is not None and func.kind == "attr" and func.args[0].kind == "name" and func.args[0].text == target \
             and not expr.positional and not expr.keywords:

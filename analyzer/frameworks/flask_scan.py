@@ -25,7 +25,7 @@ from apilint.frameworks.flask_plugins import (
     kept_members,
     register_chain,
 )
-from apilint.frameworks.flask_values import built_local, collection_test, evaluated_node
+from apilint.frameworks.flask_values import built_local, collection_test, evaluated_node, loop_items
 from apilint.frameworks.flask_views import Views
 from apilint.model import AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
@@ -152,7 +152,7 @@ class Scanner:
             self.scan(mod, stmt.orelse, scope, env)
             return
         value = self.index.values.value(mod, stmt.value, env.scope).first
-        items = list(value) if isinstance(value, list | tuple | dict) else None
+        items = loop_items(self.objects, mod, stmt.value, env)
         target = stmt.targets[0] if stmt.targets else None
         if items is None or target is None or len(items) > 200:
             self._unreadable_loop(mod, stmt, value)

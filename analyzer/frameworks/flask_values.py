@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from apilint.frameworks.flask_nodes import Env, Node
 from apilint.frameworks.flask_objects import Objects
 from apilint.summary import Expr, ModuleSummary, walk_stmts
@@ -21,6 +23,27 @@ def evaluated_node(objects: Objects, mod: ModuleSummary, expr: Expr | None, env:
         if node is not None and all(n.key != node.key for n in found):
             found.append(node)
     return found[0] if len(found) == 1 else None
+
+
+def loop_items(objects: Objects, mod: ModuleSummary, expr: Expr, env: Env) -> list[Any] | None:
+    """The items a `for` loop runs over: a known list, tuple or dict; or, in a function scope, a name
+    that holds a list or a single app object (`if not isinstance(found, list): found = [found]`):
+    the items of every such possible value. None when unknown."""
+    value = objects.index.values.value(mod, expr, env.scope)
+    first = value.first
+    if isinstance(first, list | tuple | dict):
+        return list(first)
+    if env.scope is None or expr.kind != "name":
+        return None
+    out: list[Any] = []
+    for option in value.options:
+        if isinstance(option, list | tuple):
+            out += [item for item in option if all(item is not o for o in out)]
+        elif option_node(objects, mod, option, env) is not None:
+            out.append(option)
+        else:
+            return None
+    return out or None
 
 
 def collection_test(objects: Objects, mod: ModuleSummary, test: Expr | None, env: Env) -> bool | None:
@@ -65,4 +88,4 @@ def built_local(objects: Objects, item: object) -> Node | None:
     return None
 
 
-__all__ = ["built_local", "collection_test", "evaluated_node", "option_node"]
+__all__ = ["built_local", "collection_test", "evaluated_node", "loop_items", "option_node"]
