@@ -34,7 +34,7 @@ class Discovery:
     app: str
     """The app node's key."""
     package: str
-    """The top-level package whose blueprints the walk can find."""
+    """The package whose blueprints the walk can find (an app's: its whole top-level package)."""
     function: str
     """The function that walks (for the route's condition)."""
 
@@ -75,6 +75,15 @@ def _imports_dynamically(index: ProjectIndex, mod: ModuleSummary, func: Function
     return False
 
 
+def walked_package(mod: ModuleSummary, parent: Node) -> str:
+    """The package whose blueprints a walk registering on `parent` (in `mod`) can find: an app's
+    whole top-level package; a blueprint's own package (where its module lives)."""
+    if parent.kind == "app":
+        return mod.module.split(".", 1)[0]
+    own = parent.mod.module
+    return own if parent.mod.path.endswith("__init__.py") or "." not in own else own.rsplit(".", 1)[0]
+
+
 def mount_discovered(objects: Objects, discoveries: list[Discovery], replaced: set[tuple[str, str]]) -> None:
     """Include every blueprint nothing registers into the app whose walk can find it (a real app:
     not a stand-in parameter some caller replaced with its own app)."""
@@ -87,16 +96,23 @@ def mount_discovered(objects: Objects, discoveries: list[Discovery], replaced: s
         return
     templates = {n.template for n in objects.nodes.values() if n.template}
     for node in sorted(objects.nodes.values(), key=lambda n: n.key):
-        walk = by_package.get(_top_package(node))
+        walk = _walk_for(by_package, node.mod.module)
         app = objects.nodes.get(walk.app) if walk is not None else None
         if walk is None or app is None or node.kind != "blueprint" or node.included or node.template \
-                or node.key in templates or node.stand_in is not None:
+                or node.key in templates or node.stand_in is not None or node.key == app.key:
             continue
         objects.include(app, node, None, f"if discovered at run time by {walk.function}()")
 
 
-def _top_package(node: Node) -> str:
-    return node.mod.module.split(".", 1)[0]
+def _walk_for(by_package: dict[str, Discovery], module: str) -> Discovery | None:
+    """The walk of the innermost package holding `module`."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        found = by_package.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
 
 
-__all__ = ["DYNAMIC_IMPORTS", "Discovery", "discovering_function", "enclosing_function", "mount_discovered"]
+__all__ = ["DYNAMIC_IMPORTS", "Discovery", "discovering_function", "enclosing_function", "mount_discovered",
+           "walked_package"]

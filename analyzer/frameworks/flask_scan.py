@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, unreadable_loop
-from apilint.frameworks.flask_discovery import Discovery, discovering_function, enclosing_function
+from apilint.frameworks.flask_discovery import Discovery, discovering_function, enclosing_function, walked_package
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_nodes import ROUTE_DECORATORS, Env, Node, RawRoute, record_imports
 from apilint.frameworks.flask_objects import Objects
@@ -274,7 +274,7 @@ class Scanner:
                 evaluated_node(self.objects, mod, call.arg(0, "blueprint"), env)
             if child is not None:
                 self._registered(node, child, mod, call.kwarg("url_prefix"), env, line)
-            elif node.kind == "app" and call.kwarg("url_prefix") is None:
+            elif node.kind in ("app", "blueprint") and call.kwarg("url_prefix") is None:
                 self._discovery(mod, node, line)
         elif method == "add_namespace":
             child = self.objects.node(mod, call.arg(0, "ns"), env)
@@ -312,11 +312,13 @@ class Scanner:
                             self._discovery(mod, node, inner.line)
 
     def _discovery(self, mod: ModuleSummary, app: Node, line: int) -> None:
-        """`app.register_blueprint(bp)` of a blueprint apilint cannot name: a run-time package walk?"""
+        """`app.register_blueprint(bp)` of a blueprint apilint cannot name: a run-time package walk?
+        A blueprint that registers what a walk finds (`self.register_blueprint(bp)` in its
+        `register()` override) can find its own package's blueprints only."""
         func = enclosing_function(mod, line)
         name = discovering_function(self.index, mod, func) if func is not None else None
         if name is not None:
-            self.discoveries.append(Discovery(app.key, mod.module.split(".", 1)[0], name))
+            self.discoveries.append(Discovery(app.key, walked_package(mod, app), name))
 
     def _registered(self, parent: Node, child: Node, mod: ModuleSummary, prefix: Expr | None, env: Env,
                     line: int) -> None:

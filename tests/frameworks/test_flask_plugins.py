@@ -151,6 +151,29 @@ def test_an_override_that_walks_its_package_mounts_what_the_walk_can_find(tmp_pa
     assert "if discovered at run time by register()" in route.condition
 
 
+def test_a_walk_registering_under_self_mounts_the_package_under_the_parent_prefix(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, _module_app("""
+        import pkgutil
+        from importlib import import_module
+
+        from portal.base import AppModule
+
+
+        class AdminModule(AppModule):
+            def register(self, app, options):
+                for info in pkgutil.iter_modules(__path__, __name__ + "."):
+                    self.register_blueprint(import_module(info.name).blueprint)
+                super().register(app, options)
+
+
+        blueprint = AdminModule("admin", __name__)
+    """, **{"portal/shop.py": LEAF.format(name="shop")}))
+    for path in ("/admin/users/list", "/admin/audit/list"):
+        route = routes[("GET", path)]
+        assert route.linked and "if discovered at run time by register()" in route.condition, path
+    assert not routes[("GET", "/shop/list")].linked  # outside the walking blueprint's package
+
+
 PLUGINS = """
     class Interface:
         pass
