@@ -11,7 +11,9 @@ The adapter links in three passes, one module each:
    prefixes the way Flask does, and judged for auth (`flask_auth`, `flask_hooks`,
    `flask_classes`).
 
-Blueprints an app finds by walking its package at run time are mounted by `flask_discovery`.
+Blueprints an app finds by walking its package at run time are mounted by `flask_discovery`;
+blueprints a Blueprint subclass's `register()` override registers, and those plugin classes return
+to a loop over an interface's implementations, are read by `flask_plugins` during pass 2.
 Their shared data lives in `flask_nodes`; app config read back into paths in `flask_config`;
 app-level facts (debug, CORS, limits) in `flask_facts`.
 """

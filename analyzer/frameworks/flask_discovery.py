@@ -1,13 +1,13 @@
 """Blueprints an app discovers at run time by walking its own package.
 
 `for bp in discover_blueprints(): app.register_blueprint(bp)`, where the function (or the loop
-itself) walks a package (`pkgutil.iter_modules`, `pkgutil.walk_packages`, `os.walk`), imports the
-modules it finds by name (`importlib.import_module`, `module_from_spec`, `__import__`) and
-registers the Blueprint objects they define. apilint does not run the walk, but the blueprints it
-can find are the project's own: every blueprint defined in the same top-level package that no
-registration apilint can read reaches is mounted on that app at its own `url_prefix`, with the
-condition `if discovered at run time by NAME()`, instead of being listed unlinked. Blueprints of
-other top-level packages (extensions, plugins) stay unlinked.
+itself) walks a package (`pkgutil.iter_modules`, `pkgutil.walk_packages`, werkzeug's
+`find_modules`, `os.walk`), imports the modules it finds by name (`importlib.import_module`,
+`module_from_spec`, `__import__`) and registers the Blueprint objects they define. apilint does
+not run the walk, but the blueprints it can find are the project's own: every blueprint defined in
+the same top-level package that no registration apilint can read reaches is mounted on that app at
+its own `url_prefix`, with the condition `if discovered at run time by NAME()`, instead of being
+listed unlinked. Blueprints of other top-level packages (extensions, plugins) stay unlinked.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
 
 DYNAMIC_IMPORTS: Final = frozenset({
     "importlib.import_module", "importlib.util.module_from_spec", "importlib.__import__", "__import__",
-    "pkgutil.iter_modules", "pkgutil.walk_packages",
+    "pkgutil.iter_modules", "pkgutil.walk_packages", "werkzeug.utils.find_modules", "werkzeug.find_modules",
 })
 """Calls that import modules found at run time."""
 
@@ -34,7 +34,7 @@ class Discovery:
     app: str
     """The app node's key."""
     package: str
-    """The top-level package whose blueprints the walk can find."""
+    """The package whose blueprints the walk can find (an app's: its whole top-level package)."""
     function: str
     """The function that walks (for the route's condition)."""
 
@@ -65,7 +65,7 @@ def discovering_function(index: ProjectIndex, mod: ModuleSummary, func: Function
 
 def _imports_dynamically(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> bool:
     if not any(mod.mentions(w) for w in ("import_module", "module_from_spec", "__import__", "iter_modules",
-                                         "walk_packages")):
+                                         "walk_packages", "find_modules")):
         return False
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():
@@ -73,6 +73,15 @@ def _imports_dynamically(index: ProjectIndex, mod: ModuleSummary, func: Function
                 if (index.qualify_expr(mod, call.func) or "") in DYNAMIC_IMPORTS:
                     return True
     return False
+
+
+def walked_package(mod: ModuleSummary, parent: Node) -> str:
+    """The package whose blueprints a walk registering on `parent` (in `mod`) can find: an app's
+    whole top-level package; a blueprint's own package (where its module lives)."""
+    if parent.kind == "app":
+        return mod.module.split(".", 1)[0]
+    own = parent.mod.module
+    return own if parent.mod.path.endswith("__init__.py") or "." not in own else own.rsplit(".", 1)[0]
 
 
 def mount_discovered(objects: Objects, discoveries: list[Discovery], replaced: set[tuple[str, str]]) -> None:
@@ -87,16 +96,23 @@ def mount_discovered(objects: Objects, discoveries: list[Discovery], replaced: s
         return
     templates = {n.template for n in objects.nodes.values() if n.template}
     for node in sorted(objects.nodes.values(), key=lambda n: n.key):
-        walk = by_package.get(_top_package(node))
+        walk = _walk_for(by_package, node.mod.module)
         app = objects.nodes.get(walk.app) if walk is not None else None
         if walk is None or app is None or node.kind != "blueprint" or node.included or node.template \
-                or node.key in templates or node.stand_in is not None:
+                or node.key in templates or node.stand_in is not None or node.key == app.key:
             continue
         objects.include(app, node, None, f"if discovered at run time by {walk.function}()")
 
 
-def _top_package(node: Node) -> str:
-    return node.mod.module.split(".", 1)[0]
+def _walk_for(by_package: dict[str, Discovery], module: str) -> Discovery | None:
+    """The walk of the innermost package holding `module`."""
+    parts = module.split(".")
+    for end in range(len(parts), 0, -1):
+        found = by_package.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
 
 
-__all__ = ["DYNAMIC_IMPORTS", "Discovery", "discovering_function", "enclosing_function", "mount_discovered"]
+__all__ = ["DYNAMIC_IMPORTS", "Discovery", "discovering_function", "enclosing_function", "mount_discovered",
+           "walked_package"]

@@ -92,6 +92,9 @@ class Node:
     unprefixed: str = ""
     """For a blueprint of a project subclass whose setup state registers rules starting with this
     marker (`"!/"`) without the prefix (`apilint.frameworks.flask_setup_state`)."""
+    cls: Symbol | None = None
+    """For an object built by a project subclass (`CloudModule(...)`): the class, whose `register()`
+    override may register more blueprints (`apilint.frameworks.flask_plugins`)."""
 
 
 @dataclass(frozen=True)
@@ -116,16 +119,19 @@ class Env:
     scope: Scope | None = None
     condition: str = ""
     exprs: dict[str, tuple[ModuleSummary, Expr]] = field(default_factory=dict)
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Lists of objects an instance keeps (`self.submodules`), as filled by the methods read with it:
+    the keys of the objects, for loops over them."""
 
     def child(self) -> Env:
         """A copy for a nested scope."""
         return Env(dict(self.names), dict(self.imports), dict(self.values), self.scope, self.condition,
-                   dict(self.exprs))
+                   dict(self.exprs), self.members)
 
     def under(self, condition: str) -> Env:
         """The same names under one more condition (an `if` branch); assignments stay shared."""
         return Env(self.names, self.imports, self.values, self.scope, join_conditions(self.condition, condition),
-                   self.exprs)
+                   self.exprs, self.members)
 
 
 def listed_items(index: ProjectIndex, mod: ModuleSummary, expr: Expr | None, depth: int = 0) -> list[Expr]:

@@ -114,9 +114,11 @@ class Objects:
             if prefix is not None:
                 node.prefix = self.path(mod, prefix, env, line, node.pending, at)[0]
             else:
-                node.prefix = self._subclass_prefix(mod, call, scope) or ""
+                node.prefix = self._subclass_prefix(mod, call, env, line, node.pending, at) or ""
             if call.kind == "call" and call.func.kind in ("name", "attr"):
-                node.unprefixed = unprefixed_marker(self.index, self.index.resolve(mod, call.func))
+                made = self.index.resolve(mod, call.func)
+                node.unprefixed = unprefixed_marker(self.index, made)
+                node.cls = made if made is not None and made.cls is not None else None
         elif node.kind == "api":
             prefix = call.kwarg("prefix")
             node.prefix = self.path(mod, prefix, env, line, node.pending, at)[0] if prefix is not None else ""
@@ -169,9 +171,12 @@ class Objects:
         node.template = product.template
         return node
 
-    def _subclass_prefix(self, mod: ModuleSummary, call: Expr, scope: Scope | None) -> str | None:
+    def _subclass_prefix(self, mod: ModuleSummary, call: Expr, env: Env | None, line: int, sink: list[Diagnostic],
+                         at: ModuleSummary | None) -> str | None:
         """A Blueprint subclass that sets its own default prefix in `__init__`
-        (`kwargs.setdefault("url_prefix", "/" + name)`), read with the constructor's arguments."""
+        (`kwargs.setdefault("url_prefix", "/" + name)`), read with the constructor's arguments; a
+        part that cannot be read (`self.node_path`, a property) is `{?expr}`."""
+        scope = env.scope if env is not None else None
         symbol = self.index.resolve(mod, call.func)
         if symbol is None or symbol.cls is None:
             return None
@@ -186,7 +191,10 @@ class Objects:
                     if value is None:
                         continue
                     bound = self.index.values.bind_arguments(mod, init, call, scope, skip_self=True)
-                    return self.index.values.string(owner.module, value, Scope(owner.module, init, bound))
+                    inner = Scope(owner.module, init, bound)
+                    text = self.index.values.string(owner.module, value, inner)
+                    return text if text is not None else \
+                        self.path(owner.module, value, Env(scope=inner), line, sink, at or mod)[0]
         return None
 
     def class_chain(self, symbol: Symbol) -> Iterator[Symbol]:

@@ -13,15 +13,24 @@ from __future__ import annotations
 
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, unreadable_loop
-from apilint.frameworks.flask_discovery import Discovery, discovering_function, enclosing_function
+from apilint.frameworks.flask_discovery import Discovery, discovering_function, enclosing_function, walked_package
 from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_nodes import ROUTE_DECORATORS, Env, Node, RawRoute, record_imports
 from apilint.frameworks.flask_objects import Objects
+from apilint.frameworks.flask_plugins import (
+    Plugins,
+    app_parameter,
+    hook_key,
+    instance_expr,
+    kept_members,
+    register_chain,
+)
+from apilint.frameworks.flask_values import built_local, collection_test, evaluated_node, loop_items
 from apilint.frameworks.flask_views import Views
 from apilint.model import AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
-from apilint.values import Ref, Scope, Value, as_expr
+from apilint.values import Instance, Ref, Scope, Value, as_expr
 
 _LOOP_REGISTRATIONS = frozenset({"add_url_rule", "register_blueprint", "add_resource", "add_namespace"})
 
@@ -41,6 +50,7 @@ class Scanner:
         self._bound: set[str] = set()
         self.discoveries: list[Discovery] = []
         """Apps that register blueprints a run-time package walk found (`flask_discovery`)."""
+        self.plugins = Plugins(index)
 
     def scan(self, mod: ModuleSummary, body: tuple[Stmt, ...], scope: str, env: Env) -> None:
         """Pass 2: read the registrations in `body`, a scope named `scope` (`factory.<locals>.`)."""
@@ -64,7 +74,10 @@ class Scanner:
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 self._call(mod, call, env, stmt.line)
-        if stmt.kind == "if" and stmt.value is not None:
+        settled = collection_test(self.objects, mod, stmt.value, env) if stmt.kind == "if" else None
+        if settled is not None:
+            self.scan(mod, stmt.body if settled else stmt.orelse, scope, env)
+        elif stmt.kind == "if" and stmt.value is not None:
             test = stmt.value.render(50)
             self.scan(mod, stmt.body, scope, env.under(f"if {test}"))
             self.scan(mod, stmt.orelse, scope, env.under(f"unless {test}"))
@@ -84,8 +97,6 @@ class Scanner:
         inner.names.update(self._param_objects(mod, func, names, cls))
         bound = dict(values)
         if cls is not None and "self" not in bound:
-            from apilint.values import Instance
-
             symbol = Symbol(f"{mod.module}.{cls.qualname}", mod, cls=cls, line=cls.line)
             bound["self"] = Value((Instance(symbol, Expr("call", args=(Expr("name", cls.name),)), mod),))
         inner.scope = Scope(mod, func, bound, env.scope)
@@ -137,8 +148,11 @@ class Scanner:
             for call in expr.calls():
                 self._call(mod, call, env, stmt.line)
         assert stmt.value is not None
+        if self._member_loop(mod, stmt, scope, env) or self._plugin_loop(mod, stmt, scope, env):
+            self.scan(mod, stmt.orelse, scope, env)
+            return
         value = self.index.values.value(mod, stmt.value, env.scope).first
-        items = list(value) if isinstance(value, list | tuple | dict) else None
+        items = loop_items(self.objects, mod, stmt.value, env)
         target = stmt.targets[0] if stmt.targets else None
         if items is None or target is None or len(items) > 200:
             self._unreadable_loop(mod, stmt, value)
@@ -154,6 +168,33 @@ class Scanner:
                 self.scan(mod, stmt.body, scope, inner)
         self.scan(mod, stmt.orelse, scope, env)
 
+    def _member_loop(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> bool:
+        """`for module in self.submodules:` in a register hook: once per object the hooks added to the list."""
+        target = stmt.targets[0] if stmt.targets else None
+        keys = env.members.get(stmt.value.dotted or "") if stmt.value is not None else None
+        if keys is None or target is None or target.kind != "name":
+            return False
+        for key in keys:
+            inner = env.child()
+            inner.names[target.text] = key
+            self.scan(mod, stmt.body, scope, inner)
+        return True
+
+    def _plugin_loop(self, mod: ModuleSummary, stmt: Stmt, scope: str, env: Env) -> bool:
+        """`for plugin in Implementations(IViews): app.register_blueprint(plugin.get_blueprint())`: the
+        body once per plugin class, its variable an instance of the class (`flask_plugins`)."""
+        found = self.plugins.loop(mod, stmt, lambda e: self.objects.function(mod, e, env))
+        if found is None:
+            return False
+        name = stmt.targets[0].text
+        for cls in found.plugins:
+            inner = env.child()
+            inner.condition = join_conditions(env.condition, f"if plugin {cls.qualname} is enabled")
+            bound = {name: Value((Instance(cls, instance_expr(cls), cls.module),))}
+            inner.scope = env.scope.child(bound) if env.scope is not None else Scope(mod, None, bound)
+            self.scan(mod, stmt.body, scope, inner)
+        return True
+
     def _unreadable_loop(self, mod: ModuleSummary, stmt: Stmt, value: object) -> None:
         found = unreadable_loop(mod, stmt, value, _LOOP_REGISTRATIONS)
         if found is not None:
@@ -165,7 +206,8 @@ class Scanner:
             found = as_expr(mod, item) if not isinstance(item, str) else None
             if found is not None:
                 env.exprs[target.text] = found
-                node = self.objects.node(found[0], found[1], Env() if found[0] is not mod else env)
+                node = self.objects.node(found[0], found[1], Env() if found[0] is not mod else env) or \
+                    built_local(self.objects, item)
                 if node is not None:
                     env.names[target.text] = node.key
         elif target.kind in ("tuple", "list") and isinstance(item, list | tuple) and len(item) == len(target.args):
@@ -228,10 +270,11 @@ class Scanner:
             return
         method = func.text
         if method == "register_blueprint":
-            child = self.objects.node(mod, call.arg(0, "blueprint"), env)
+            child = self.objects.node(mod, call.arg(0, "blueprint"), env) or \
+                evaluated_node(self.objects, mod, call.arg(0, "blueprint"), env)
             if child is not None:
                 self._registered(node, child, mod, call.kwarg("url_prefix"), env, line)
-            elif node.kind == "app" and call.kwarg("url_prefix") is None:
+            elif node.kind in ("app", "blueprint") and call.kwarg("url_prefix") is None:
                 self._discovery(mod, node, line)
         elif method == "add_namespace":
             child = self.objects.node(mod, call.arg(0, "ns"), env)
@@ -269,19 +312,40 @@ class Scanner:
                             self._discovery(mod, node, inner.line)
 
     def _discovery(self, mod: ModuleSummary, app: Node, line: int) -> None:
-        """`app.register_blueprint(bp)` of a blueprint apilint cannot name: a run-time package walk?"""
+        """`app.register_blueprint(bp)` of a blueprint apilint cannot name: a run-time package walk?
+        A blueprint that registers what a walk finds (`self.register_blueprint(bp)` in its
+        `register()` override) can find its own package's blueprints only."""
         func = enclosing_function(mod, line)
         name = discovering_function(self.index, mod, func) if func is not None else None
         if name is not None:
-            self.discoveries.append(Discovery(app.key, mod.module.split(".", 1)[0], name))
+            self.discoveries.append(Discovery(app.key, walked_package(mod, app), name))
 
     def _registered(self, parent: Node, child: Node, mod: ModuleSummary, prefix: Expr | None, env: Env,
                     line: int) -> None:
         if prefix is None:
             self.objects.include(parent, child, None, env.condition)
+        else:
+            text, note = self.objects.path(mod, prefix, env, line)
+            self.objects.include(parent, child, text, join_conditions(env.condition, note))
+        if parent.kind == "app":
+            self._register_hooks(parent, child, env)
+
+    def _register_hooks(self, app: Node, child: Node, env: Env) -> None:
+        """`app.register_blueprint(child)` runs `child.register(app, options)`: the project overrides of
+        its class are read with `app` and `self` bound (`flask_plugins`)."""
+        chain = register_chain(self.index, child.cls) if child.cls is not None else []
+        key = hook_key(child, app)
+        if not chain or key in self._bound or len(self._bound) > 500:
             return
-        text, note = self.objects.path(mod, prefix, env, line)
-        self.objects.include(parent, child, text, join_conditions(env.condition, note))
+        self._bound.add(key)
+        members = kept_members(self.objects, chain)
+        for method in chain:
+            assert method.func is not None
+            param = app_parameter(method)
+            self.replaced.add((f"{method.module.module}.{method.func.qualname}", param))
+            inner = Env(condition=env.condition, members=members)
+            self._function_body(method.module, method.func, "", inner, {param: app.key, "self": child.key}, {},
+                                self._owner_class(method))
 
     def _bind_helper(self, mod: ModuleSummary, call: Expr, env: Env) -> None:
         """`register_blueprints(app)`, `self.init_routes(app)`: read the project function with its

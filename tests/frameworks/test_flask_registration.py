@@ -630,3 +630,40 @@ def test_reads_of_discovered_blueprints_are_low_confidence_auth001_writes_are_no
     found = {(f.route, f.confidence.value) for f in analyze_files(tmp_path, files).findings if f.code == "AUTH001"}
     assert ("GET /items", "low") in found
     assert ("DELETE /items/{item_id}", "high") in found
+
+
+def test_a_subclass_default_prefix_that_cannot_be_read_is_an_unresolved_part(tmp_path: Path) -> None:
+    routes, codes = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/nodes.py": """
+            from flask import Blueprint
+
+            from app.registry import parent_prefix
+
+
+            class NodeModule(Blueprint):
+                def __init__(self, import_name, **kwargs):
+                    kwargs.setdefault("url_prefix", self.node_path)
+                    super().__init__(import_name.rsplit(".", 1)[-1], import_name, **kwargs)
+
+                @property
+                def node_path(self):
+                    return parent_prefix() + "/" + self.name
+
+            blueprint = NodeModule(__name__)
+
+            @blueprint.route("/nodes/<int:nid>")
+            def nodes(nid):
+                return []
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app.nodes import blueprint
+
+            app = Flask(__name__)
+            app.register_blueprint(blueprint)
+        """,
+    })
+    route = routes[("GET", "/{?self.node_path}/nodes/{nid}")]  # not `/nodes/{nid}`: the prefix is unknown
+    assert route.linked and route.unresolved == ("self.node_path",)
+    assert "ROUTE001" in codes
