@@ -50,8 +50,9 @@ SCHEMA: dict[str, Option | dict[str, Option]] = {
     "fail-on": Option("str", "low", "Lowest severity that makes the exit code 1."),
     "min-confidence": Option("str", "low", "Report only findings at least this confident (low, medium, high)."),
     "respect-gitignore": Option("bool", True, "Skip files matched by .gitignore."),
-    "include-tests": Option("bool", False, "Also analyze test folders (`tests/`, `test/`) and test files "
-                            "(`test_*.py`, `*_test.py`, `tests.py`, `conftest.py`)."),
+    "include-tests": Option("bool", False, "Also analyze test folders (`tests/`, `test/`, `testproject/`, "
+                            "`test_project/`, `testapp/`, `test_app/`) and test files (`test_*.py`, `*_test.py`, "
+                            "`tests.py`, `conftest.py`)."),
     "auth": {
         "dependencies": Option("list[str]", [], "Extra dependency or function names that authenticate."),
         "decorators": Option("list[str]", [], "Extra decorator names that authenticate."),

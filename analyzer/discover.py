@@ -47,7 +47,8 @@ def _gitignore_spec(root: Path) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
-TEST_DIRS = frozenset({"tests", "test"})
+TEST_DIRS = frozenset({"tests", "test", "testproject", "test_project", "testapp", "test_app"})
+"""Test suites, and the throw-away Django projects and apps they run against (`core/testproject`)."""
 Nested = tuple[tuple[str, pathspec.GitIgnoreSpec], ...]
 """(folder prefix, spec) of the `.gitignore` files below the root on the way to a folder."""
 

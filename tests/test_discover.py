@@ -53,11 +53,12 @@ def test_symlinked_file_is_analyzed_once(tmp_path: Path) -> None:
 def test_tests_are_skipped_unless_asked_for(tmp_path: Path) -> None:
     write(tmp_path, {"app/views.py": "", "app/tests/test_views.py": "", "app/test/helpers.py": "",
                      "app/test_api.py": "", "app/api_test.py": "", "conftest.py": "", "app/tests.py": "",
-                     "app/testing.py": "", "app/contest.py": ""})
-    assert _found(tmp_path) == ["app/contest.py", "app/testing.py", "app/views.py"]
+                     "app/testing.py": "", "app/contest.py": "", "core/testproject/urls.py": "",
+                     "core/test_app/views.py": "", "core/testapps/views.py": ""})
+    assert _found(tmp_path) == ["app/contest.py", "app/testing.py", "app/views.py", "core/testapps/views.py"]
     everything = [p.relative_to(tmp_path).as_posix()
                   for p in discover([tmp_path], tmp_path, (), True, include_tests=True).files]
-    assert len(everything) == 9
+    assert len(everything) == 12
     explicit = discover([tmp_path / "app" / "test_api.py"], tmp_path, (), True)
     assert [p.name for p in explicit.files] == ["test_api.py"]
 
