@@ -56,7 +56,11 @@ def user_key() -> bytes:
 
 
 def _file_digest(path: Path) -> str:
+    """A file's content digest; `directory` for a folder (whose presence is what was read), "" when
+    there is nothing to read."""
     try:
+        if path.is_dir():
+            return "directory"
         return hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
     except OSError:
         return ""

@@ -127,12 +127,19 @@ def _digest_file(path: str) -> str:
 
 
 def stamps_with_digest(paths: Iterable[str]) -> list[Stamp]:
-    """Stamps that always compare content: small non-Python inputs read during the run."""
+    """Stamps that always compare content: small non-Python inputs read during the run. A folder
+    is stamped by its presence (its files may change freely); a path that is absent by its absence,
+    so creating it later is seen."""
     out: list[Stamp] = []
     for path in paths:
+        if os.path.isdir(path):
+            out.append((path, 0, 0, _PRESENT, ""))
+            continue
         entry = stamp_of(path)
         if entry is not None:
             out.append(entry if entry[4] else (*entry[:4], _digest_file(path)))
+        elif not os.path.lexists(path):
+            out.append((path, 0, 0, _ABSENT, ""))
     return out
 
 

@@ -160,3 +160,34 @@ def test_deleting_the_cache_folder_forgets_the_record(project: Path) -> None:
     _recorded(ARGV)
     shutil.rmtree(project / ".apilint_cache")
     assert replay.replay(ARGV) is None
+
+
+FLASK_APP = """
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.delete("/items/<int:item_id>")
+def delete_item(item_id):
+    return {"deleted": item_id}
+"""
+
+
+def test_a_flask_static_folder_made_or_removed_later_is_seen(project: Path) -> None:
+    """The static route depends on a folder, not on Python code: neither the replay record nor the
+    stored result may answer once the folder appears or goes."""
+    (project / "web").mkdir()
+    (project / "web/app.py").write_text(FLASK_APP, encoding="utf-8")
+    _age(project)
+    argv = ["routes", "web", "--format", "json"]
+    assert "/static/" not in _run(argv).stdout
+    check = ["check", "web", "--format", "json", "--output", "out/web.json"]
+    _recorded(check)
+    (project / "web/static").mkdir()
+    assert "/static/{filename}" in _run(argv).stdout
+    assert replay.replay(check) is None  # the record said "no static folder"
+    _recorded(check)
+    (project / "web/static").rmdir()
+    assert replay.replay(check) is None
+    assert "/static/" not in _run(argv).stdout

@@ -48,7 +48,7 @@ class FlaskAdapter:
         """Collect objects, read registrations, emit routes and app facts."""
         auth = FlaskAuth(index, config)
         facts = FlaskFacts(index, out)
-        objects = Objects(index, out)
+        objects = Objects(index, out, config.root)
         for mod in index:
             objects.collect(mod, mod.body, "", Env())
         for mod in index:

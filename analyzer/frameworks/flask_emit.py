@@ -153,6 +153,8 @@ class Emitter:
                                          f"the view is what `{raw.built_by.rsplit('.', 1)[-1]}(...)` returns at run "
                                          "time; what it checks is not read", loc))
             status = strongest(statuses) or AuthStatus.NONE
+            if raw.builtin:
+                evidence.append(Evidence("static_files", raw.qualname, status, raw.builtin, loc))
             if raw.func is not None:
                 for check in self.auth.body_roles(raw.mod, raw.func, handler=True)[:1]:
                     authz.append(Evidence("role", f"{raw.mod.module}.{raw.qualname}", AuthStatus.REQUIRED, check,
@@ -165,7 +167,7 @@ class Emitter:
                 method=method,
                 path=path,
                 raw_path=full_raw,
-                handler=f"{raw.mod.module}.{raw.qualname}",
+                handler=raw.qualname if raw.builtin else f"{raw.mod.module}.{raw.qualname}",
                 location=loc,
                 handler_ref=HandlerRef(raw.mod.path, raw.qualname) if raw.func is not None else None,
                 path_params=params,
@@ -178,6 +180,7 @@ class Emitter:
                 app=app.key,
                 linked=app.kind == "app",
                 condition=condition,
+                builtin=bool(raw.builtin),
             ))
         self.out.frameworks.add("flask")
 

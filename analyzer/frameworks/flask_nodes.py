@@ -52,6 +52,9 @@ class RawRoute:
     built_by: str = ""
     """For a view a project factory returns (`add_url_rule("/x", "x", make_view(A, B))`): the
     factory's qualified name. What the returned function checks is not read from the factory."""
+    builtin: str = ""
+    """For a route Flask serves by itself (the app's static folder): what it serves; `qualname` is
+    then the library function, not a project one."""
 
 
 @dataclass

@@ -16,11 +16,12 @@ for what cannot be read.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
 
 from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import dotted_expr, factory_aliases, read_path
 from apilint.frameworks.flask_config import AppConfig
-from apilint.frameworks.flask_nodes import KINDS, Env, Include, Node, Product, listed_items, record_imports
+from apilint.frameworks.flask_nodes import KINDS, Env, Include, Node, Product, RawRoute, listed_items, record_imports
 from apilint.frameworks.flask_patterns import local_imports
 from apilint.frameworks.flask_setup_state import unprefixed_marker
 from apilint.model import Diagnostic, Location
@@ -32,9 +33,11 @@ from apilint.values import Scope
 class Objects:
     """The objects of one project, keyed by where they are bound (`module.factory.<locals>.bp`)."""
 
-    def __init__(self, index: ProjectIndex, out: LinkOutput) -> None:
+    def __init__(self, index: ProjectIndex, out: LinkOutput, root: Path | None = None) -> None:
         self.index = index
         self.out = out
+        self.root = root
+        """The project folder, where an app's static folder is looked for (None: not looked for)."""
         self.nodes: dict[str, Node] = {}
         self.aliases: dict[str, str] = {}
         self.config = AppConfig(index)
@@ -119,6 +122,10 @@ class Objects:
                 made = self.index.resolve(mod, call.func)
                 node.unprefixed = unprefixed_marker(self.index, made)
                 node.cls = made if made is not None and made.cls is not None else None
+        elif node.kind == "app" and node.lib == "flask" and self.root is not None:
+            static = self._static_route(mod, call, line, scope)
+            if static is not None:
+                node.routes.append(static)
         elif node.kind == "api":
             prefix = call.kwarg("prefix")
             node.prefix = self.path(mod, prefix, env, line, node.pending, at)[0] if prefix is not None else ""
@@ -130,6 +137,27 @@ class Objects:
                 else "/" + node.name
             node.decorators += [(mod, d) for d in listed_items(self.index, mod, call.kwarg("decorators"))]
         return node
+
+    def _static_route(self, mod: ModuleSummary, call: Expr, line: int, scope: Scope | None) -> RawRoute | None:
+        """`Flask(__name__)` serves `/static/<path:filename>` from the `static` folder beside the module
+        that names the app, when that folder exists (`static_folder=None` switches it off; a folder or
+        URL path that cannot be read, or a `root_path=`, is not guessed)."""
+        folder_expr, url_expr = call.kwarg("static_folder"), call.kwarg("static_url_path")
+        folder = "static" if folder_expr is None else self.index.values.string(mod, folder_expr, scope)
+        named = call.arg(0, "import_name")
+        if folder is None or not folder or call.kwarg("root_path") is not None or named is None or \
+                not (named.kind == "name" and named.text == "__name__"):
+            return None
+        assert self.root is not None
+        where = (self.root / PurePosixPath(mod.path).parent / folder).resolve()
+        self.out.inputs.add(str(where))  # a folder made or removed later changes the map
+        if not where.is_dir():
+            return None
+        url = "/" + PurePosixPath(folder).name if url_expr is None else self.index.values.string(mod, url_expr, scope)
+        if url is None:
+            return None
+        return RawRoute(("GET",), url.rstrip("/") + "/<path:filename>", mod, None, "flask.Flask.send_static_file",
+                        line, "static", builtin=f"serves the files under `{folder}`")
 
     def product(self, mod: ModuleSummary, call: Expr, env: Env) -> Product | None:
         """The blueprint a project factory returns (`def make_blueprint(name): return Blueprint(name, ...)`,

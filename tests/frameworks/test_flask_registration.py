@@ -667,3 +667,37 @@ def test_a_subclass_default_prefix_that_cannot_be_read_is_an_unresolved_part(tmp
     route = routes[("GET", "/{?self.node_path}/nodes/{nid}")]  # not `/nodes/{nid}`: the prefix is unknown
     assert route.linked and route.unresolved == ("self.node_path",)
     assert "ROUTE001" in codes
+
+
+_STATIC_APP = """
+    from flask import Flask, abort, session
+    app = Flask(__name__{args})
+
+    @app.before_request
+    def require_login():
+        if "user_id" not in session:
+            abort(401)
+
+    @app.get("/items")
+    def items():
+        return []
+"""
+
+
+def _static_paths(tmp_path: Path, args: str = "", folder: str = "static") -> dict[str, Route]:
+    files = {"shop/__init__.py": "", "shop/app.py": _STATIC_APP.format(args=args)}
+    if folder:
+        (tmp_path / "shop" / folder).mkdir(parents=True)
+    routes, _ = _routes(tmp_path, files)
+    return {path: r for (_, path), r in routes.items() if r.builtin}
+
+
+def test_a_flask_app_serves_its_static_folder_when_there_is_one(tmp_path: Path) -> None:
+    static = _static_paths(tmp_path / "a")["/static/{filename}"]
+    assert static.handler == "flask.Flask.send_static_file" and static.location.file == "shop/app.py"
+    assert static.auth.status is AuthStatus.REQUIRED  # before_request hooks run for static files too
+    assert "static_files" in [e.kind for e in static.auth.evidence]
+    assert _static_paths(tmp_path / "b", folder="") == {}  # no folder, no route
+    assert _static_paths(tmp_path / "c", ', static_folder=None') == {}
+    assert list(_static_paths(tmp_path / "d", ', static_folder="assets", static_url_path="/s"',
+                              folder="assets")) == ["/s/{filename}"]
