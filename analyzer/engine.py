@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import gc
 import os
-import signal
-import threading
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from apilint.cache import SummaryCache
@@ -33,6 +30,7 @@ from apilint.project import ProjectIndex
 from apilint.registry import all_rules, matches
 from apilint.replay import Stamp, code_fingerprint, stamps_with_digest
 from apilint.rule import Rule, RuleContext
+from apilint.rule_runner import run_rules
 from apilint.summarize import summarize_source
 from apilint.summary import ModuleSummary
 from apilint.suppress import filter_findings, unknown_suppressions
@@ -369,7 +367,7 @@ def run(config: Config, options: RunOptions) -> RunResult:
                                     Confidence.HIGH, Location(summary.path, max(line, 1), max(column, 1)),
                                     fix="Fix the syntax error, or exclude the file if it is not Python 3 source",
                                     symbol=summary.path))
-    for rule_findings, rule_diagnostics in _run_rules(rules, ctx, options.jobs):
+    for rule_findings, rule_diagnostics in run_rules(rules, ctx, options.jobs):
         findings += rule_findings
         diagnostics += rule_diagnostics
     kept, suppressed = filter_findings(findings, index, config, report_files, rules, text_files)
@@ -405,103 +403,6 @@ def _read_checklist(routes: RouteMap, facts: ProjectFacts, index: ProjectIndex, 
         diagnostics.append(Diagnostic("INTERNAL", f"the checklist failed: {type(exc).__name__}: {exc}{where}",
                                       Location(".", 0), internal=True))
         return None
-
-
-RuleResult = tuple[list[Finding], list[Diagnostic]]
-
-PARALLEL_RULES_ROUTES = 1000
-"""From this many routes, rules run in forked worker processes (one rule a task)."""
-PARALLEL_RULES_MODULES = 2000
-"""...or from this many modules: the pattern rules (SECRET, INJ outside routes) read every module.
-Not lower: on Django's tree (876 modules) the rules cost 0.67 s of CPU in this process and 1.07 s
-in two forked workers (each rebuilds the module scans it reads, and copy-on-write pages in the
-summaries it touches), and took longer on a shared machine (1.9 s against 1.1 s)."""
-_FORKED_CONTEXT: RuleContext | None = None
-"""The context forked rule workers inherit (set only while their pool runs)."""
-
-
-RULE_TIME_LIMIT = 600.0
-"""Seconds one rule may run before it is stopped (`APILINT_RULE_TIME_LIMIT` overrides; 0 = none)."""
-
-
-class RuleTimeLimit(BaseException):
-    """Raised inside a rule that ran past its time limit (a BaseException, so that a rule's own
-    `except Exception` cannot swallow it)."""
-
-
-def _time_limit() -> float:
-    try:
-        return max(0.0, float(os.environ.get("APILINT_RULE_TIME_LIMIT", RULE_TIME_LIMIT)))
-    except ValueError:
-        return RULE_TIME_LIMIT
-
-
-def _on_time_limit(signum: int, frame: object) -> None:
-    raise RuleTimeLimit
-
-
-def _check_rule(rule_cls: type[Rule], ctx: RuleContext) -> RuleResult:
-    """One rule's findings; a rule bug becomes an INTERNAL diagnostic instead of a crash.
-
-    A rule that runs past its time limit (a bug that loops on some input) is stopped the same
-    way, so a CI job gets the other rules' findings and exit code 3 instead of hanging. The
-    limit uses SIGALRM and so applies only where that exists, in a process's main thread.
-    """
-    limit = _time_limit()
-    timed = limit > 0 and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGALRM, _on_time_limit) if timed else None
-    if timed:
-        signal.setitimer(signal.ITIMER_REAL, limit)
-    try:
-        return list(rule_cls().check(ctx)), []
-    except RuleTimeLimit:
-        message = (f"rule {rule_cls.code} stopped after {limit:g} s without finishing; its findings are "
-                   "missing (please report this with the file that triggers it)")
-        return [], [Diagnostic("INTERNAL", message, Location(".", 0), internal=True)]
-    except Exception as exc:
-        frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        where = f" ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})" if frame else ""
-        message = f"rule {rule_cls.code} failed: {type(exc).__name__}: {exc}{where}"
-        return [], [Diagnostic("INTERNAL", message, Location(".", 0), internal=True)]
-    finally:
-        if timed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
-
-
-def _check_rule_forked(rule_cls: type[Rule]) -> RuleResult:
-    assert _FORKED_CONTEXT is not None
-    return _check_rule(rule_cls, _FORKED_CONTEXT)
-
-
-def _run_rules(rules: Sequence[type[Rule]], ctx: RuleContext, jobs: int) -> list[RuleResult]:
-    """Every rule's result, in rule order.
-
-    On large projects the rules run in forked workers that inherit the linked project
-    (copy-on-write, nothing is pickled but the findings): on 5,000 routes they took a fifth
-    of a cold run in one process. Where fork is unavailable, or a worker dies, the rules not
-    done run here.
-    """
-    global _FORKED_CONTEXT
-    workers = min(jobs if jobs > 0 else (os.cpu_count() or 1), len(rules))
-    large = len(ctx.routes.routes) >= PARALLEL_RULES_ROUTES or len(ctx.index.modules) >= PARALLEL_RULES_MODULES
-    if workers <= 1 or not large or "fork" not in get_all_start_methods():
-        return [_check_rule(rule_cls, ctx) for rule_cls in rules]
-    done: dict[int, RuleResult] = {}
-    _FORKED_CONTEXT = ctx
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            futures = {i: pool.submit(_check_rule_forked, rule_cls) for i, rule_cls in enumerate(rules)}
-            for i, future in futures.items():
-                try:
-                    done[i] = future.result()
-                except BrokenProcessPool:
-                    break
-    except BrokenProcessPool:
-        pass
-    finally:
-        _FORKED_CONTEXT = None
-    return [done[i] if i in done else _check_rule(rules[i], ctx) for i in range(len(rules))]
 
 
 def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, base: Path,

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apilint import engine
+from apilint import rule_runner
+from apilint.config import Config
 from apilint.model import Finding
 from apilint.rule import Rule, RuleContext
 from apilint.testing import analyze_dir
@@ -17,13 +18,13 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 @pytest.mark.parametrize("app", ["fastapi/shop_api", "django/authz_portal", "flask/blog_api"])
 def test_forked_rules_find_the_same(app: str, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = analyze_dir(FIXTURES / app, jobs=2)
-    monkeypatch.setattr(engine, "PARALLEL_RULES_ROUTES", 0)
+    monkeypatch.setattr(rule_runner, "PARALLEL_RULES_ROUTES", 0)
     forked = analyze_dir(FIXTURES / app, jobs=2)
     assert forked.findings == serial.findings
     assert forked.diagnostics == serial.diagnostics
     assert serial.findings
-    monkeypatch.setattr(engine, "PARALLEL_RULES_ROUTES", 10**9)
-    monkeypatch.setattr(engine, "PARALLEL_RULES_MODULES", 0)  # many modules, few routes (a framework's tree)
+    monkeypatch.setattr(rule_runner, "PARALLEL_RULES_ROUTES", 10**9)
+    monkeypatch.setattr(rule_runner, "PARALLEL_RULES_MODULES", 0)  # many modules, few routes (a framework's tree)
     assert analyze_dir(FIXTURES / app, jobs=2).findings == serial.findings
 
 
@@ -38,9 +39,9 @@ class _Broken(Rule):
 
 
 def test_a_rule_failing_in_a_worker_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(engine, "PARALLEL_RULES_ROUTES", 0)
+    monkeypatch.setattr(rule_runner, "PARALLEL_RULES_ROUTES", 0)
     result = analyze_dir(FIXTURES / "fastapi/shop_api", jobs=2)
-    ctx = RuleContext(result.routes, result.facts, result.index, engine.Config(root=result.root))
-    results = engine._run_rules([_Broken, *result.rules[:2]], ctx, 2)
+    ctx = RuleContext(result.routes, result.facts, result.index, Config(root=result.root))
+    results = rule_runner.run_rules([_Broken, *result.rules[:2]], ctx, 2)
     assert results[0][0] == [] and "rule AUTH999 failed: ValueError: boom" in results[0][1][0].message
     assert len(results) == 3
