@@ -370,7 +370,9 @@ def routes(
 
         rendered = render_routes(route_list)
     else:
-        rendered = _routes_table(route_list, why)
+        from apilint.reporters.routes_table import render_routes_table
+
+        rendered = render_routes_table(route_list, why, color=_color_enabled())
     if output is not None:
         output.write_text(rendered, encoding="utf-8")
     else:
@@ -395,48 +397,6 @@ def _render_checklist(output_format: str, route_list: tuple[Route, ...], checkli
     if output_format == "markdown":
         return checklist_reporter.render_markdown(checklist)
     return checklist_reporter.render_table(checklist, color=color)
-
-
-def _routes_table(route_list: tuple[object, ...], why: bool = False) -> str:
-    import io
-
-    from apilint.model import Coverage
-    from rich.console import Console
-    from rich.table import Table
-
-    routes = tuple(r for r in route_list if isinstance(r, Route))
-    several = len({r.app for r in routes if r.app}) > 1 or any(not r.linked for r in routes)
-    conditional = any(r.condition for r in routes)
-    table = Table(show_lines=False, box=None, pad_edge=False)
-    for column in ("method", "path", "auth", "handler", *(("app",) if several else ()),
-                   *(("mounted",) if conditional else ()), "location"):
-        # a mount condition can be long; it wraps so the location stays whole
-        table.add_column(column, max_width=32 if column == "mounted" else None,
-                         overflow="fold" if column == "mounted" else "ellipsis")
-    for route in routes:
-        evidence = route.auth.evidence[0].name if route.auth.evidence else ""
-        auth = route.auth.status.value + (f" ({evidence})" if evidence else "")
-        app_cell = (route.app if route.linked else "(unlinked)",) if several else ()
-        condition_cell = (route.condition or "always",) if conditional else ()
-        table.add_row(route.method, route.path, auth, route.handler, *app_cell, *condition_cell,
-                      f"{route.location.file}:{route.location.line}")
-    buffer = io.StringIO()
-    if why:
-        from apilint.why import chain, reason
-
-        for route in routes:
-            where = f"{route.location.file}:{route.location.line}"
-            app_note = f"  [{route.app if route.linked else 'unlinked'}]" if several else ""
-            buffer.write(f"{route.method} {route.path}  {route.handler}  {where}{app_note}\n")
-            buffer.write(f"    {reason(route)}\n")
-            for step in chain(route):
-                buffer.write(f"      {step.render()}\n")
-            if route.condition:
-                buffer.write(f"      mounted {route.condition}\n")
-    else:
-        Console(file=buffer, width=200, no_color=not _color_enabled(), force_terminal=_color_enabled()).print(table)
-    buffer.write(Coverage.of(routes).line() + "\n")
-    return buffer.getvalue()
 
 
 @app.command(name="rules")
