@@ -125,16 +125,19 @@ class Env:
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Lists of objects an instance keeps (`self.submodules`), as filled by the methods read with it:
     the keys of the objects, for loops over them."""
+    instances: dict[str, tuple[Symbol, dict[str, str]]] = field(default_factory=dict)
+    """Names bound to instances of a project class that holds an app (`initializer = Init(app)`, and
+    `self` inside its methods): the class and its attributes holding objects (`flask_instances`)."""
 
     def child(self) -> Env:
         """A copy for a nested scope."""
         return Env(dict(self.names), dict(self.imports), dict(self.values), self.scope, self.condition,
-                   dict(self.exprs), self.members)
+                   dict(self.exprs), self.members, dict(self.instances))
 
     def under(self, condition: str) -> Env:
         """The same names under one more condition (an `if` branch); assignments stay shared."""
         return Env(self.names, self.imports, self.values, self.scope, join_conditions(self.condition, condition),
-                   self.exprs, self.members)
+                   self.exprs, self.members, self.instances)
 
 
 def listed_items(index: ProjectIndex, mod: ModuleSummary, expr: Expr | None, depth: int = 0) -> list[Expr]:

@@ -15,6 +15,7 @@ from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, unreadable_loop
 from apilint.frameworks.flask_discovery import Discovery, discovering_function, enclosing_function, walked_package
 from apilint.frameworks.flask_facts import FlaskFacts
+from apilint.frameworks.flask_instances import held_objects, instance_of
 from apilint.frameworks.flask_nodes import ROUTE_DECORATORS, Env, Node, RawRoute, record_imports
 from apilint.frameworks.flask_objects import Objects
 from apilint.frameworks.flask_plugins import (
@@ -226,6 +227,8 @@ class Scanner:
                 self._constructed(mod, self.objects.nodes[key], value, env)
             else:
                 env.values[target.text] = value
+                if value.kind == "call":
+                    self._instance(mod, target.text, value, env)
                 if value.kind == "call" and value.func.kind == "attr" and value.func.text == "namespace":
                     self._namespace_call(mod, value, env, target.text, scope, stmt.line)
                 elif value.kind in ("name", "attr"):
@@ -266,7 +269,8 @@ class Scanner:
             return
         node = self.objects.node(mod, func.args[0], env)
         if node is None:
-            self._bind_helper(mod, call, env)
+            if not self._instance_call(mod, call, env):
+                self._bind_helper(mod, call, env)
             return
         method = func.text
         if method == "register_blueprint":
@@ -347,10 +351,10 @@ class Scanner:
             self._function_body(method.module, method.func, "", inner, {param: app.key, "self": child.key}, {},
                                 self._owner_class(method))
 
-    def _bind_helper(self, mod: ModuleSummary, call: Expr, env: Env) -> None:
-        """`register_blueprints(app)`, `self.init_routes(app)`: read the project function with its
-        parameters bound to the app (and the other arguments' values)."""
-        symbol = self._callee(mod, call, env)
+    def _bind_helper(self, mod: ModuleSummary, call: Expr, env: Env, symbol: Symbol | None = None) -> None:
+        """`register_blueprints(app)`, `self.init_routes(app)`: read the project function (`symbol`,
+        else what the call names) with its parameters bound to the app (and the other arguments' values)."""
+        symbol = symbol or self._callee(mod, call, env)
         if symbol is None or symbol.func is None:
             return
         func = symbol.func
@@ -381,6 +385,47 @@ class Scanner:
         cls = self._owner_class(symbol)
         inner = Env(condition=env.condition)
         self._function_body(symbol.module, func, "", inner, {p: n.key for p, n in bound.items()}, values, cls)
+
+    def _instance(self, mod: ModuleSummary, name: str, call: Expr, env: Env) -> None:
+        """`initializer = AppInitializer(app)`: a project class handed an app keeps it in an
+        attribute; its `__init__` is read like a helper's body, and the instance is remembered."""
+        symbol = self._callee(mod, call, env)
+        if symbol is None or symbol.cls is None:
+            return
+        init = self.index.find_method(symbol, "__init__")
+        if init is None or init.func is None:
+            return
+        params = [p for p in init.func.params if p.kind in ("pos", "posonly")][1:]
+        bound: dict[str, str] = {}
+        for param, arg in zip(params, call.positional, strict=False):
+            node = self.objects.node(mod, arg, env)
+            if node is not None:
+                bound[param.name] = node.key
+        for kw in call.keywords:
+            node = self.objects.node(mod, kw.value, env) if kw.name is not None else None
+            if node is not None and kw.name is not None:
+                bound[kw.name] = node.key
+        held = held_objects(self.index, symbol, bound) if bound else {}
+        if held:
+            env.instances[name] = (symbol, held)
+            self._bind_helper(mod, call, env, init)
+
+    def _instance_call(self, mod: ModuleSummary, call: Expr, env: Env) -> bool:
+        """`initializer.init_app()` (or `self.init_views()` inside it): the method read with the
+        instance's attributes bound to the app they hold."""
+        held = instance_of(call, env)
+        method = self.index.find_method(held[0], call.func.text) if held is not None else None
+        if held is None or method is None or method.func is None:
+            return False
+        attrs = held[1]
+        key = f"{method.qualname}|" + ",".join(f"{a}={k}" for a, k in sorted(attrs.items()))
+        if key in self._bound or len(self._bound) > 500:
+            return True
+        self._bound.add(key)
+        values = self.index.values.bind_arguments(mod, method.func, call, env.scope, skip_self=True)
+        inner = Env(condition=env.condition, names=dict(attrs), instances={"self": held})
+        self._function_body(method.module, method.func, "", inner, {}, values, self._owner_class(method))
+        return True
 
     def _callee(self, mod: ModuleSummary, call: Expr, env: Env) -> Symbol | None:
         value = self.index.values.value(mod, call.func, env.scope).first

@@ -701,3 +701,60 @@ def test_a_flask_app_serves_its_static_folder_when_there_is_one(tmp_path: Path) 
     assert _static_paths(tmp_path / "c", ', static_folder=None') == {}
     assert list(_static_paths(tmp_path / "d", ', static_folder="assets", static_url_path="/s"',
                               folder="assets")) == ["/s/{filename}"]
+
+
+_HEALTH = """
+    from flask import Blueprint
+    health_bp = Blueprint("health", __name__)
+
+    @health_bp.route("/health")
+    def health():
+        return "OK"
+"""
+_ITEMS = """
+    from flask import Blueprint
+    items_bp = Blueprint("items", __name__, url_prefix="/items")
+
+    @items_bp.get("/")
+    def list_items():
+        return []
+"""
+
+
+def test_an_initializer_instance_holding_the_app_registers_through_its_methods(tmp_path: Path) -> None:
+    """`init = AppInitializer(app); init.init_app()`: the app kept in `self.flask_app` by `__init__`,
+    blueprints registered on it in the method called and in the `self.init_views()` it calls."""
+    routes, _ = _routes(tmp_path, {
+        "proj/views/__init__.py": "",
+        "proj/views/health.py": _HEALTH,
+        "proj/views/items.py": _ITEMS,
+        "proj/initialization.py": """
+            from flask import Flask
+
+            class BaseInitializer:
+                def __init__(self, app: Flask) -> None:
+                    self.flask_app = app
+
+            class AppInitializer(BaseInitializer):
+                def init_views(self) -> None:
+                    from proj.views.health import health_bp
+                    self.flask_app.register_blueprint(health_bp)
+
+                def init_app(self) -> None:
+                    from proj.views.items import items_bp
+                    self.flask_app.register_blueprint(items_bp, url_prefix="/api/items")
+                    self.init_views()
+        """,
+        "proj/__init__.py": """
+            from flask import Flask
+            from proj.initialization import AppInitializer
+
+            def create_app() -> Flask:
+                app = Flask(__name__)
+                initializer = AppInitializer(app)
+                initializer.init_app()
+                return app
+        """,
+    })
+    assert {path for _, path in routes} == {"/health", "/api/items/"}
+    assert all(r.linked for r in routes.values())
