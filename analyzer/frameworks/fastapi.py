@@ -24,6 +24,7 @@ from apilint.frameworks.common import dotted_expr, factory_aliases, join_conditi
 from apilint.frameworks.fastapi_deps import DependencyJudge
 from apilint.frameworks.fastapi_facts import AppFacts
 from apilint.frameworks.fastapi_helpers import HelperReader
+from apilint.frameworks.fastapi_instances import InstanceReader
 from apilint.frameworks.fastapi_lazy import LazyImports
 from apilint.frameworks.fastapi_objects import ObjectReader
 from apilint.frameworks.fastapi_routelists import RouteListReader
@@ -73,6 +74,7 @@ class _Linker:
         self.route_lists = RouteListReader(self)
         self.lazy = LazyImports(self)
         self.objects = ObjectReader(self)
+        self.instances = InstanceReader(self)
         self._reported: set[tuple[str, int, str]] = set()
         self.modules = [m for m in index if m.imports]  # no import, no router object
 
@@ -194,6 +196,7 @@ class _Linker:
                 ctx.names[dotted] = key
             elif stmt.value.kind == "call":
                 self.lazy.bind(mod, stmt, ctx)
+                self.instances.bind(mod, dotted, stmt.value, ctx)
                 built = self._factory_router(mod, stmt.value, 0)
                 if built is not None:
                     ctx.names[dotted] = built.key
@@ -347,6 +350,8 @@ class _Linker:
             if router is not None:
                 self._registration(mod, router, call, ctx, line)
                 return
+        if func.kind == "attr" and self.instances.call(mod, call, ctx):
+            return
         if call.positional or call.keywords:
             self.helpers.call(mod, call, ctx, line)
 

@@ -19,6 +19,7 @@ from apilint.frameworks.dynamic_imports import ImportedModule
 from apilint.frameworks.fastapi_bodies import looks_like_login
 from apilint.frameworks.fastapi_deps import Dep, DependencyJudge, combine, dedupe
 from apilint.frameworks.fastapi_injected import injected_params
+from apilint.frameworks.instances import Held
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary
@@ -102,6 +103,9 @@ class ScanContext:
     condition: str = ""
     modules: dict[str, ImportedModule] = field(default_factory=dict)
     """Names bound to modules imported by a dotted path (`module = import_module(path)`)."""
+    instances: dict[str, Held] = field(default_factory=dict)
+    """Names bound to instances of a project class holding an app or router (`init = Init(app)`, and
+    `self` in its methods): the class and the attributes holding objects (`fastapi_instances`)."""
 
     def under(self, condition: str) -> ScanContext:
         """The same scope under one more condition (an `if` branch)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from apilint.frameworks.common import join_conditions
+from apilint.frameworks.instances import Held
 from apilint.model import Diagnostic, Evidence
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
@@ -125,9 +126,9 @@ class Env:
     members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Lists of objects an instance keeps (`self.submodules`), as filled by the methods read with it:
     the keys of the objects, for loops over them."""
-    instances: dict[str, tuple[Symbol, dict[str, str]]] = field(default_factory=dict)
+    instances: dict[str, Held] = field(default_factory=dict)
     """Names bound to instances of a project class that holds an app (`initializer = Init(app)`, and
-    `self` inside its methods): the class and its attributes holding objects (`flask_instances`)."""
+    `self` inside its methods): the class and its attributes holding objects (`instances`)."""
 
     def child(self) -> Env:
         """A copy for a nested scope."""

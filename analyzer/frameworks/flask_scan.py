@@ -15,7 +15,6 @@ from apilint.frameworks.base import LinkOutput
 from apilint.frameworks.common import join_conditions, unreadable_loop
 from apilint.frameworks.flask_discovery import Discovery, discovering_function, enclosing_function, walked_package
 from apilint.frameworks.flask_facts import FlaskFacts
-from apilint.frameworks.flask_instances import held_objects, instance_of
 from apilint.frameworks.flask_nodes import ROUTE_DECORATORS, Env, Node, RawRoute, record_imports
 from apilint.frameworks.flask_objects import Objects
 from apilint.frameworks.flask_plugins import (
@@ -28,6 +27,7 @@ from apilint.frameworks.flask_plugins import (
 )
 from apilint.frameworks.flask_values import built_local, collection_test, evaluated_node, loop_items
 from apilint.frameworks.flask_views import Views
+from apilint.frameworks.instances import held, held_objects, instance_of
 from apilint.model import AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -405,25 +405,25 @@ class Scanner:
             node = self.objects.node(mod, kw.value, env) if kw.name is not None else None
             if node is not None and kw.name is not None:
                 bound[kw.name] = node.key
-        held = held_objects(self.index, symbol, bound) if bound else {}
-        if held:
-            env.instances[name] = (symbol, held)
+        kept = held_objects(self.index, symbol, bound) if bound else {}
+        if kept:
+            env.instances[name] = held(symbol, kept, mod, call)
             self._bind_helper(mod, call, env, init)
 
     def _instance_call(self, mod: ModuleSummary, call: Expr, env: Env) -> bool:
         """`initializer.init_app()` (or `self.init_views()` inside it): the method read with the
         instance's attributes bound to the app they hold."""
-        held = instance_of(call, env)
-        method = self.index.find_method(held[0], call.func.text) if held is not None else None
-        if held is None or method is None or method.func is None:
+        instance = instance_of(call, env.instances)
+        method = self.index.find_method(instance.cls, call.func.text) if instance is not None else None
+        if instance is None or method is None or method.func is None:
             return False
-        attrs = held[1]
-        key = f"{method.qualname}|" + ",".join(f"{a}={k}" for a, k in sorted(attrs.items()))
+        key = f"{method.qualname}|{instance.site}|" + ",".join(f"{a}={k}" for a, k in sorted(instance.attrs.items()))
         if key in self._bound or len(self._bound) > 500:
             return True
         self._bound.add(key)
-        values = self.index.values.bind_arguments(mod, method.func, call, env.scope, skip_self=True)
-        inner = Env(condition=env.condition, names=dict(attrs), instances={"self": held})
+        values = {"self": instance.made, **self.index.values.bind_arguments(mod, method.func, call, env.scope,
+                                                                        skip_self=True)}
+        inner = Env(condition=env.condition, names=dict(instance.attrs), instances={"self": instance})
         self._function_body(method.module, method.func, "", inner, {}, values, self._owner_class(method))
         return True
 

@@ -429,3 +429,41 @@ def test_a_static_files_mount_is_a_builtin_route_under_its_prefix(tmp_path: Path
     assert static.builtin and static.handler == "starlette.staticfiles.StaticFiles"
     assert static.location.file == "web.py" and static.location.line == 4  # the mount, not the app
     assert [e.kind for e in static.auth.evidence] == ["static_files"] and "public" in static.auth.evidence[0].detail
+
+
+def test_an_initializer_instance_holding_the_app_includes_through_its_methods(tmp_path: Path) -> None:
+    routes, _ = _routes(tmp_path, {
+        "items.py": ITEMS,
+        "users.py": USERS,
+        "init.py": """
+            from fastapi import FastAPI
+
+            class Initializer:
+                def __init__(self, app: FastAPI, version: str = "v1") -> None:
+                    self.api = app
+                    self.version = version
+
+                def init_users(self) -> None:
+                    from users import router
+                    self.api.include_router(router, prefix="/admin")
+
+                def init_routes(self) -> None:
+                    from items import router
+                    self.api.include_router(router, prefix=f"/{self.version}")
+                    self.init_users()
+        """,
+        "main.py": """
+            from fastapi import FastAPI
+            from init import Initializer
+
+            def create_app() -> FastAPI:
+                app = FastAPI(openapi_url=None)
+                boot = Initializer(app, version="v2")
+                boot.init_routes()
+                return app
+
+            app = create_app()
+        """,
+    })
+    assert set(routes) == {("GET", "/v2/items"), ("GET", "/admin/users")}
+    assert all(r.linked for r in routes.values())
