@@ -389,23 +389,20 @@ class Scanner:
     def _instance(self, mod: ModuleSummary, name: str, call: Expr, env: Env) -> None:
         """`initializer = AppInitializer(app)`: a project class handed an app keeps it in an
         attribute; its `__init__` is read like a helper's body, and the instance is remembered."""
-        symbol = self._callee(mod, call, env)
-        if symbol is None or symbol.cls is None:
-            return
-        init = self.index.find_method(symbol, "__init__")
-        if init is None or init.func is None:
+        given = [(i, self.objects.node(mod, arg, env)) for i, arg in enumerate(call.positional)
+                 if arg.kind in ("name", "attr")]
+        named = [(kw.name, self.objects.node(mod, kw.value, env)) for kw in call.keywords
+                 if kw.name is not None and kw.value.kind in ("name", "attr")]
+        if not any(node is not None for _, node in (*given, *named)):
+            return  # no app or blueprint handed over: nothing to follow (and no callee to resolve)
+        symbol = self.index.resolve(mod, call.func) if call.func.kind in ("name", "attr") else None
+        init = self.index.find_method(symbol, "__init__") if symbol is not None and symbol.cls is not None else None
+        if symbol is None or init is None or init.func is None:
             return
         params = [p for p in init.func.params if p.kind in ("pos", "posonly")][1:]
-        bound: dict[str, str] = {}
-        for param, arg in zip(params, call.positional, strict=False):
-            node = self.objects.node(mod, arg, env)
-            if node is not None:
-                bound[param.name] = node.key
-        for kw in call.keywords:
-            node = self.objects.node(mod, kw.value, env) if kw.name is not None else None
-            if node is not None and kw.name is not None:
-                bound[kw.name] = node.key
-        kept = held_objects(self.index, symbol, bound) if bound else {}
+        bound = {params[i].name: node.key for i, node in given if node is not None and i < len(params)}
+        bound.update({name: node.key for name, node in named if node is not None})
+        kept = held_objects(self.index, symbol, bound)
         if kept:
             env.instances[name] = held(symbol, kept, mod, call)
             self._bind_helper(mod, call, env, init)
