@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from apilint.frameworks.fastapi_tree import Router, ScanContext
-from apilint.frameworks.instances import held, held_objects, instance_of
+from apilint.frameworks.fastapi_tree import ScanContext
+from apilint.frameworks.instances import constructed, instance_of
 from apilint.summary import Expr, ModuleSummary
 
 if TYPE_CHECKING:
@@ -29,33 +29,21 @@ class InstanceReader:
 
     def bind(self, mod: ModuleSummary, name: str, call: Expr, ctx: ScanContext) -> None:
         """`name = ProjectClass(app, ...)`: remember the attributes its `__init__` keeps the app in."""
-        given = [(i, self._named_router(mod, arg, ctx)) for i, arg in enumerate(call.positional)]
-        named = [(kw.name, self._named_router(mod, kw.value, ctx)) for kw in call.keywords if kw.name is not None]
-        if not any(router is not None for _, router in (*given, *named)):
-            return  # no app or router handed over: nothing to follow (and no callee to resolve)
-        symbol = self.index.resolve(mod, call.func) if call.func.kind in ("name", "attr") else None
-        init = self.index.find_method(symbol, "__init__") if symbol is not None and symbol.cls is not None else None
-        if symbol is None or init is None or init.func is None:
-            return
-        params = [p for p in init.func.params if p.kind in ("pos", "posonly")][1:]
-        bound = {params[i].name: router.key for i, router in given if router is not None and i < len(params)}
-        bound.update({name: router.key for name, router in named if router is not None})
-        kept = held_objects(self.index, symbol, bound)
-        if kept:
-            ctx.instances[name] = held(symbol, kept, mod, call)
+        made = constructed(self.index, mod, call, lambda arg: self._named_router(mod, arg, ctx))
+        if made is not None:
+            ctx.instances[name] = made[0]
 
-    def _named_router(self, mod: ModuleSummary, arg: Expr, ctx: ScanContext) -> Router | None:
-        """The app or router a plain name argument holds (a local one, or a module-level one by its
-        qualified name): the cheap test made on every call assignment, with no evaluation."""
+    def _named_router(self, mod: ModuleSummary, arg: Expr, ctx: ScanContext) -> str | None:
+        """The key of the app or router a plain name argument holds (a local one, or a module-level
+        one by its qualified name), read with no evaluation."""
         dotted = arg.dotted
         if dotted is None:
             return None
         if dotted in ctx.names:
-            return self.linker.routers.get(ctx.names[dotted])
+            return ctx.names[dotted] if ctx.names[dotted] in self.linker.routers else None
         qualified = self.index.qualify_expr(mod, arg)
-        if qualified is None:
-            return None
-        return self.linker.routers.get(self.linker.aliases.get(qualified, qualified))
+        key = self.linker.aliases.get(qualified, qualified) if qualified is not None else None
+        return key if key is not None and key in self.linker.routers else None
 
     def call(self, mod: ModuleSummary, call: Expr, ctx: ScanContext) -> bool:
         """`init.init_routes()`: read the method with the instance's attributes bound; True when read."""

@@ -27,7 +27,7 @@ from apilint.frameworks.flask_plugins import (
 )
 from apilint.frameworks.flask_values import built_local, collection_test, evaluated_node, loop_items
 from apilint.frameworks.flask_views import Views
-from apilint.frameworks.instances import held, held_objects, instance_of
+from apilint.frameworks.instances import constructed, instance_of
 from apilint.model import AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -389,23 +389,14 @@ class Scanner:
     def _instance(self, mod: ModuleSummary, name: str, call: Expr, env: Env) -> None:
         """`initializer = AppInitializer(app)`: a project class handed an app keeps it in an
         attribute; its `__init__` is read like a helper's body, and the instance is remembered."""
-        given = [(i, self.objects.node(mod, arg, env)) for i, arg in enumerate(call.positional)
-                 if arg.kind in ("name", "attr")]
-        named = [(kw.name, self.objects.node(mod, kw.value, env)) for kw in call.keywords
-                 if kw.name is not None and kw.value.kind in ("name", "attr")]
-        if not any(node is not None for _, node in (*given, *named)):
-            return  # no app or blueprint handed over: nothing to follow (and no callee to resolve)
-        symbol = self.index.resolve(mod, call.func) if call.func.kind in ("name", "attr") else None
-        init = self.index.find_method(symbol, "__init__") if symbol is not None and symbol.cls is not None else None
-        if symbol is None or init is None or init.func is None:
-            return
-        params = [p for p in init.func.params if p.kind in ("pos", "posonly")][1:]
-        bound = {params[i].name: node.key for i, node in given if node is not None and i < len(params)}
-        bound.update({name: node.key for name, node in named if node is not None})
-        kept = held_objects(self.index, symbol, bound)
-        if kept:
-            env.instances[name] = held(symbol, kept, mod, call)
-            self._bind_helper(mod, call, env, init)
+        def object_key(arg: Expr) -> str | None:
+            node = self.objects.node(mod, arg, env)
+            return node.key if node is not None else None
+
+        made = constructed(self.index, mod, call, object_key)
+        if made is not None:
+            env.instances[name] = made[0]
+            self._bind_helper(mod, call, env, made[1])
 
     def _instance_call(self, mod: ModuleSummary, call: Expr, env: Env) -> bool:
         """`initializer.init_app()` (or `self.init_views()` inside it): the method read with the

@@ -9,11 +9,11 @@ those methods with the attribute bound to the app, the way it reads a helper han
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NamedTuple
 
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, ModuleSummary, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 from apilint.values import Instance, Value
 
 
@@ -36,14 +36,32 @@ def held(cls: Symbol, attrs: dict[str, str], mod: ModuleSummary, call: Expr) -> 
     return Held(cls, attrs, Value((Instance(cls, call, mod),)), f"{mod.path}:{call.line}:{call.render(80)}")
 
 
-def held_objects(index: ProjectIndex, cls: Symbol, bound: dict[str, str]) -> dict[str, str]:
-    """The attributes `__init__` (or the first base class's) sets from parameters that hold an app or
-    blueprint: `self.flask_app = app` with `app` bound to the Flask app -> {"self.flask_app": key}."""
-    init = index.find_method(cls, "__init__")
-    if init is None or init.func is None:
-        return {}
+def constructed(index: ProjectIndex, mod: ModuleSummary, call: Expr,
+                object_key: Callable[[Expr], str | None]) -> tuple[Held, Symbol] | None:
+    """`ProjectClass(app, ...)` written in `mod`: the instance, when an argument names an app,
+    blueprint or router (`object_key` gives its key; it is asked only about plain names, the cheap
+    test made on every call assignment) and `__init__` keeps it in an attribute; with `__init__`."""
+    given = [(i, object_key(arg)) for i, arg in enumerate(call.positional) if arg.kind in ("name", "attr")]
+    named = [(kw.name, object_key(kw.value)) for kw in call.keywords
+             if kw.name is not None and kw.value.kind in ("name", "attr")]
+    if not any(key is not None for _, key in (*given, *named)):
+        return None  # no app or router handed over: nothing to follow (and no callee to resolve)
+    symbol = index.resolve(mod, call.func) if call.func.kind in ("name", "attr") else None
+    init = index.find_method(symbol, "__init__") if symbol is not None and symbol.cls is not None else None
+    if symbol is None or init is None or init.func is None:
+        return None
+    params = [p for p in init.func.params if p.kind in ("pos", "posonly")][1:]
+    bound = {params[i].name: key for i, key in given if key is not None and i < len(params)}
+    bound.update({name: key for name, key in named if key is not None})
+    attrs = _held_attributes(init.func, bound)
+    return (held(symbol, attrs, mod, call), init) if attrs else None
+
+
+def _held_attributes(init: FunctionDef, bound: dict[str, str]) -> dict[str, str]:
+    """The attributes `__init__` sets from parameters that hold an app or blueprint: `self.flask_app
+    = app` with `app` bound to the Flask app -> {"self.flask_app": key}."""
     out: dict[str, str] = {}
-    for stmt in walk_stmts(init.func.body):
+    for stmt in walk_stmts(init.body):
         if stmt.kind not in ("assign", "annassign") or stmt.value is None or stmt.value.kind != "name":
             continue
         key = bound.get(stmt.value.text)
@@ -64,4 +82,4 @@ def instance_of(call: Expr, instances: Mapping[str, Held]) -> Held | None:
     return instances.get(func.args[0].text)
 
 
-__all__ = ["Held", "held", "held_objects", "instance_of"]
+__all__ = ["Held", "constructed", "held", "instance_of"]
