@@ -68,8 +68,12 @@ def _file_digest(path: Path) -> str:
 
 def _format_hash() -> str:
     """Hash of the code that shapes summaries and stored results (findings are pickled model
-    objects): a changed summarizer or data model never reads stale entries."""
+    objects): a changed summarizer, data model or module scan (kept in the summary) never
+    reads stale entries."""
     import apilint.model
+    import apilint.rules._scan
+    import apilint.rules.secret._names
+    import apilint.rules.secret._values
     import apilint.summarize
     import apilint.summarize_lines
     import apilint.summarize_walk
@@ -77,7 +81,7 @@ def _format_hash() -> str:
 
     digest = hashlib.blake2b(digest_size=8)
     for module in (apilint.summary, apilint.summarize, apilint.summarize_walk, apilint.summarize_lines,
-                   apilint.model):
+                   apilint.model, apilint.rules._scan, apilint.rules.secret._names, apilint.rules.secret._values):
         try:
             digest.update(Path(module.__file__ or "").read_bytes())
         except OSError:

@@ -126,7 +126,9 @@ def _summarize_one(args: tuple[str, str, str]) -> ModuleSummary:
         data = Path(path).read_bytes()
     except OSError as exc:
         return ModuleSummary(rel, "", parse_error=(f"cannot read file: {exc.strerror or exc}", 1, 1))
-    return summarize_source(data, rel, module_rel)
+    from apilint.rules._scan import with_scan  # the rules' shared walk, made here in parallel
+
+    return with_scan(summarize_source(data, rel, module_rel))
 
 
 def _summarize_batch(batch: list[tuple[str, str, str]]) -> list[ModuleSummary]:

@@ -390,6 +390,9 @@ class ModuleSummary(NamedTuple):
     words: frozenset[str] = frozenset()
     """Every lower-cased word (`[a-z_][a-z0-9_-]*`) of the source, comments included: a cheap
     "may mention" pre-filter for rules that would otherwise walk every module."""
+    scan: object = None
+    """The pattern rules' walk of this module (`apilint.rules._scan.ModuleScan`), made where the
+    summary is made (in a worker process) and cached with it; None when it was not made there."""
 
     def mentions(self, word: str) -> bool:
         """True when the lower-cased word occurs anywhere in the file's text."""

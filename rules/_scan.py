@@ -26,7 +26,7 @@ from apilint.model import Confidence
 from apilint.project import ProjectIndex
 from apilint.rules.secret._names import is_credential_name, is_password_name
 from apilint.rules.secret._values import Where, branch, narrow
-from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt
+from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, fast_pickle
 
 CRED: Final = 1
 """A name, attribute, string or keyword argument that `is_credential_name` accepts."""
@@ -90,6 +90,15 @@ class Context:
         self.data = data
         self._where: Where | None = _TOP if parent is None else None
 
+    def __reduce__(self) -> tuple[type[Context], tuple[Context | None, int, object]]:
+        return Context, (self.parent, self.op, self.data)  # not the `Where` made so far
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Context) and (self.op, self.data, self.parent) == (other.op, other.data, other.parent)
+
+    def __hash__(self) -> int:
+        return hash((self.op, self.data))
+
     def where(self) -> Where:
         """The context `rules.secret._values.walk` gives the statement from a top of high confidence."""
         found = self._where
@@ -115,6 +124,7 @@ class Context:
 _FUNC, _CLASS, _THEN, _ELSE, _HANDLER = range(5)
 
 
+@fast_pickle
 class Spot(NamedTuple):
     """A statement a pattern rule may report on."""
 
@@ -125,6 +135,7 @@ class Spot(NamedTuple):
     """Inside the module's `if __name__ == "__main__":` block."""
 
 
+@fast_pickle
 class Facts(NamedTuple):
     """What a function's own statements (not nested functions or classes) call and read."""
 
@@ -138,6 +149,7 @@ class Facts(NamedTuple):
         return (request and self.request) or not self.calls.isdisjoint(sink_names)
 
 
+@fast_pickle
 class ModuleScan(NamedTuple):
     """The result of one walk over a module."""
 
@@ -210,12 +222,28 @@ def statement_calls(cache: dict[int, tuple[Stmt, tuple[Expr, ...]]], stmt: Stmt)
 
 
 def module_scan(index: ProjectIndex, mod: ModuleSummary) -> ModuleScan:
-    """The scan of one module, built on first use and kept for the rest of the run."""
+    """The scan of one module: the one the summarize worker made, or one built on first use
+    and kept for the rest of the run."""
+    if isinstance(mod.scan, ModuleScan):
+        return mod.scan
     state = _state(index)
     found = state.scans.get(mod.path)
     if found is None:
         found = state.scans[mod.path] = _Scanner(state.texts).scan(mod)
     return found
+
+
+_WORKER_TEXTS: dict[str, int] = {}
+"""What each name or string seen so far can be, for `with_scan` (a summarize worker's memo)."""
+
+
+def with_scan(mod: ModuleSummary) -> ModuleSummary:
+    """The summary with its scan attached (`ModuleSummary.scan`): the summarize workers make it
+    beside the summary, in parallel, and the cache keeps it, so a run that re-reads one changed
+    file scans only that file."""
+    if mod.parse_error is not None:
+        return mod
+    return mod._replace(scan=_Scanner(_WORKER_TEXTS).scan(mod))
 
 
 class _Owner:
@@ -371,4 +399,4 @@ def _is_main_block(stmt: Stmt) -> bool:
 
 __all__ = ["AUTH", "COMPARE", "CRED", "DEFAULT", "LITERAL", "LITERAL_ARG", "LOGIN", "LOOP", "PASSWORD_ATTR",
            "PASSWORD_KEYWORD", "Context", "Facts", "ModuleScan", "Spot", "call_cache", "credential_name",
-           "module_scan", "password_name", "statement_calls", "words_text"]
+           "module_scan", "password_name", "statement_calls", "with_scan", "words_text"]

@@ -45,3 +45,23 @@ def test_a_rule_failing_in_a_worker_is_a_diagnostic(monkeypatch: pytest.MonkeyPa
     results = rule_runner.run_rules([_Broken, *result.rules[:2]], ctx, 2)
     assert results[0][0] == [] and "rule AUTH999 failed: ValueError: boom" in results[0][1][0].message
     assert len(results) == 3
+
+
+@pytest.mark.parametrize("app", ["fastapi/shop_api", "django/authz_portal"])
+def test_rules_in_two_halves_find_the_same(app: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Medium projects: the injection rules here, the others in one forked worker."""
+    serial = analyze_dir(FIXTURES / app, jobs=1)
+    monkeypatch.setattr(rule_runner, "SPLIT_RULES_MODULES", 0)
+    halves = analyze_dir(FIXTURES / app, jobs=2)
+    assert halves.findings == serial.findings and serial.findings
+    assert halves.diagnostics == serial.diagnostics
+
+
+def test_a_rule_failing_in_the_forked_half_is_a_diagnostic(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = analyze_dir(FIXTURES / "fastapi/shop_api", jobs=1)
+    ctx = RuleContext(result.routes, result.facts, result.index, Config(root=result.root))
+    monkeypatch.setattr(rule_runner, "SPLIT_RULES_MODULES", 0)
+    inj = next(r for r in result.rules if r.code.startswith("INJ"))
+    results = rule_runner.run_rules([_Broken, inj], ctx, 2)
+    assert results[0][0] == [] and "rule AUTH999 failed: ValueError: boom" in results[0][1][0].message
+    assert len(results) == 2 and results[1][1] == []

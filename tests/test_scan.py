@@ -157,3 +157,19 @@ def test_credential_name_matches_is_credential_name() -> None:
     for name in names:
         assert _scan.credential_name(name) == is_credential_name(name), name
         assert _scan.password_name(name) == is_password_name(name), name
+
+
+@pytest.mark.parametrize("app", APPS[:12], ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_scan_made_beside_the_summary_is_the_one_made_on_use(app: Path) -> None:
+    """The summarize workers attach the scan (`with_scan`); it survives the cache's pickling and
+    equals the one a rule would build, down to each statement's context."""
+    import pickle
+
+    index = _app(app)
+    for mod in index:
+        attached = pickle.loads(pickle.dumps(_scan.with_scan(mod), protocol=5))
+        assert isinstance(attached.scan, _scan.ModuleScan)
+        made = _scan.module_scan(index, mod)
+        assert attached.scan == made
+        assert [spot.context.where() for spot in attached.scan.spots] == [spot.context.where() for spot in made.spots]
+        assert _scan.module_scan(ProjectIndex([attached]), attached) is attached.scan
