@@ -8,6 +8,7 @@ from apilint.model import FixPlan
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.jwt._calls import (
+    JOSE,
     JwtCall,
     algorithms,
     all_jwt_calls,
@@ -68,6 +69,13 @@ class JwtSignatureNotVerified(Rule):
     checking (to pick the key by `kid` or issuer) is not reported. Reading the claims with
     `get_unverified_claims()` is reported with medium confidence, because the claims may be
     used only for display.
+
+    Where the code says the token is the identity provider's, confidence is lower: an OpenID
+    Connect `id_token` (a value so named), which a client that received it straight from the
+    provider's token endpoint over TLS may read unverified (OpenID Connect Core 3.1.3.7), and a
+    helper named for reading unverified claims (`get_unverified_claims`) are low; other tokens
+    decoded in single sign-on code (a module or function named for SSO, OIDC or OAuth) are
+    medium.
 
     ## Why it matters
     The signature is the only thing that ties a token to the server that issued it. Without
@@ -145,16 +153,44 @@ class JwtSignatureNotVerified(Rule):
                     "reject `none`", symbol=jc.symbol,
                     confidence=Confidence.LOW if key is None or key.is_none else Confidence.MEDIUM)
                 continue
+            confidence, context = _context(jc)
             yield self.finding(
                 jc.location,
                 f"`{call}(...)` {jc.where} {why}: the token's signature is never checked, so anyone can "
-                "forge a token with any user id or role and it will be accepted",
+                f"forge a token with any user id or role and it will be accepted{context}",
                 "Decode with the signing key and a pinned algorithm (`jwt.decode(token, KEY, "
                 "algorithms=[\"HS256\"])`) and remove the option that turns verification off",
-                confidence=Confidence.MEDIUM if jc.op == "claims" else None,
+                confidence=confidence,
                 symbol=jc.symbol,
                 fix_plan=_fix(ctx.index, jc),
             )
+
+
+_PROVIDER_WORDS = ("sso", "oidc", "openid", "oauth")
+
+
+def _context(jc: JwtCall) -> tuple[Confidence | None, str]:
+    """The finding's confidence (None: the rule's) and what the code says about the token.
+
+    An OpenID Connect `id_token` (a value so named) is read from the identity provider's token
+    response: received straight from the provider over TLS it may be read without checking
+    its signature (OpenID Connect Core 3.1.3.7), so the finding is low confidence. So is a
+    helper whose name says it reads unverified claims: the risk is in callers that trust them.
+    Other tokens decoded in single sign-on code (a module or function named for SSO, OIDC or
+    OAuth) are usually the provider's too: medium.
+    """
+    token = jc.call.arg(0, "token" if jc.lib == JOSE else "jwt")
+    names = " ".join(e.text.lower() for e in token.walk() if e.kind in ("name", "attr")) if token else ""
+    func = (jc.func.qualname if jc.func is not None else "").lower()
+    if "id_token" in names or "idtoken" in names:
+        return Confidence.LOW, (" (if this `id_token` comes straight from the identity provider's token endpoint "
+                                "over TLS, reading it unverified is allowed; make sure no client can hand one in)")
+    if "unverified" in func.rsplit(".", 1)[-1]:
+        return Confidence.LOW, " (this helper is named for reading unverified claims: check that no caller trusts them)"
+    if any(word in f"{jc.mod.path.lower()} {func}" for word in _PROVIDER_WORDS):
+        return Confidence.MEDIUM, (" (in single sign-on code: if the token comes from the identity provider "
+                                   "over TLS rather than from a client, this is by design)")
+    return (Confidence.MEDIUM if jc.op == "claims" else None), ""
 
 
 def _fix(index: ProjectIndex, jc: JwtCall) -> FixPlan | None:

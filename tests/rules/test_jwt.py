@@ -329,3 +329,48 @@ def test_unsigned_tokens_are_reported():
             return jwt.encode(claims, key, algorithm="HS256")
     """}, select="JWT001")
     assert found == {("svc.py", 7, "JWT001"): "low"}
+
+
+def test_tokens_the_code_says_come_from_the_identity_provider_are_lower_confidence():
+    """An OpenID Connect id_token (module level, method, attribute) and a helper named for
+    unverified claims are low; other tokens in single sign-on code are medium; a bearer token
+    read from the request stays high."""
+    found, _ = _run({
+        "app/__init__.py": "",
+        "app/login.py": """
+            import jwt
+
+
+            def claims_from_provider(token_response: dict) -> dict:
+                id_token = token_response["id_token"]
+                return jwt.decode(id_token, options={"verify_signature": False})
+
+
+            class Callback:
+                def roles(self) -> list:
+                    return jwt.decode(self._id_token, options={"verify_signature": False})["roles"]
+
+
+            def get_unverified_claims(token: str) -> dict:
+                return jwt.decode(token, options={"verify_signature": False})
+
+
+            def current_user(request) -> str:
+                token = request.headers["Authorization"].removeprefix("Bearer ")
+                return jwt.decode(token, options={"verify_signature": False})["sub"]
+        """,
+        "app/sso/handler.py": """
+            import jwt
+
+
+            def roles_from_access_token(access_token: str) -> list:
+                return jwt.decode(access_token, options={"verify_signature": False}).get("roles", [])
+        """,
+    }, select="JWT001")
+    assert found == {
+        ("app/login.py", 6, "JWT001"): "low",
+        ("app/login.py", 11, "JWT001"): "low",
+        ("app/login.py", 15, "JWT001"): "low",
+        ("app/login.py", 20, "JWT001"): "high",
+        ("app/sso/handler.py", 5, "JWT001"): "medium",
+    }
