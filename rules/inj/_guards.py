@@ -67,18 +67,50 @@ class Guards(FrameBase):
         if test.kind == "compare":
             return self._compare_guard(test, outcome)
         if test.kind == "call" and outcome:
+            if test.func.kind == "name" and test.func.text == "any":
+                return self._matched(test)  # `if not any(r.link == link for r in releases): abort(404)`
             return self._call_guard(test)
         if test.kind == "name" and outcome and test.text in self.guard_vars:
             return self._call_guard(self.guard_vars[test.text])  # `ok = is_safe_url(x)`; `if ok:`
+        if test.kind == "name" and outcome:
+            return self._matched(self.defs.get(test.text))  # `found = next((r for r in rs if r.url == x), None)`
         if test.kind == "attr" and not outcome and self.flow.kind.url_checks and test.text in ("netloc", "scheme"):
             return self._subject(test.args[0])  # `if urlparse(url).netloc: abort(400)`: a relative URL
         return set()
+
+    def _matched(self, value: Expr | None) -> set[str]:
+        """Values a lookup by equality among the server's own records proves known, when the
+        lookup found something: `next((r for r in releases if r.link == link), None)`,
+        `[u for u in users if u.name == name]`, `any(r.link == link for r in releases)`.
+        The records must not come from the client, and the value must be compared whole."""
+        if value is None:
+            return set()
+        if value.kind == "await" and value.args:
+            value = value.args[0]
+        if value.kind == "call" and value.func.kind == "name" and value.func.text in ("next", "any") \
+                and value.positional:
+            value = value.positional[0]
+        if value.kind != "comp" or len(value.args) < 3:
+            return set()
+        cleared: set[str] = set()
+        for part in value.args[1:]:
+            if part.kind == "compare" and part.text == "==" and len(part.args) == 2:
+                left, right = part.args
+                for known, asked in ((left, right), (right, left)):
+                    if known.kind == "attr" and not self.level(known) and self.level(asked):
+                        cleared |= self._subject(asked)
+            elif self.level(part):
+                return set()  # iterating over client data: the match proves nothing
+        return cleared
 
     def _compare_guard(self, test: Expr, outcome: bool) -> set[str]:
         ops = test.text.split(",")
         if len(ops) != 1:
             return set()
         op, left, right = ops[0], test.args[0], test.args[1]
+        if op in ("is", "is not") and right.kind == "const" and right.text == "None" and left.kind == "name" \
+                and (op == "is not") == outcome:
+            return self._matched(self.defs.get(left.text))  # `if found is None: raise`
         path_checks = self.flow.kind.path_checks
         if op in ("in", "not in"):
             if (op == "in") == outcome:  # membership holds on this path: an allow-list

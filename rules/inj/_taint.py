@@ -8,7 +8,9 @@ calls (`os.path.join`, `Path`, `urljoin`, `b64decode`, `json.loads`) and project
 the input) end the flow (`_propagate`). Parameters typed `int`, `UUID`, `bool`,
 `Literal[...]`, an `Enum` or a pattern-constrained string carry no taint, and neither do
 model fields so typed (`_sources`). Guards clear a value: an allow-list
-(`if x not in ALLOWED: raise`), a regular expression match, a containment check for paths
+(`if x not in ALLOWED: raise`), a lookup by equality among the server's own records that
+must find one (`r = next((r for r in releases if r.link == x), None)`; `if not r: raise`), a
+regular expression match, a containment check for paths
 (`resolve()` + `is_relative_to` / `startswith(base)` / `commonpath`), a call to a
 `validate_*` / `check_*` function, and kind-specific sanitizers each rule names (`_guards`).
 """

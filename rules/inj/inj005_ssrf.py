@@ -50,8 +50,9 @@ class Ssrf(FlowRule):
     `f"{settings.API_URL}/users/{user_id}"`, `f"https://api.example.com/items?q={q}"` and
     `params={"q": q}` do not. URLs checked against a host allow-list
     (`urlparse(url).hostname in ALLOWED_HOSTS`), a fixed prefix
-    (`url.startswith("https://hooks.example.com/")`) or a `validate_*` function are clean.
-    Anchor: the line of the request call.
+    (`url.startswith("https://hooks.example.com/")`), a `validate_*` function or a lookup that
+    must find the URL among the server's own records (`next((r for r in releases if r.link ==
+    url), None)`, then a 404 when there is none) are clean. Anchor: the line of the request call.
 
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field

@@ -364,6 +364,66 @@ def test_webhook(callback_url: str, token: str = Depends(oauth2)):
         raise HTTPException(status_code=400)
     return requests.post(callback_url, json={"ping": True}, timeout=5).status_code
 """,
+    "ssrf-lookup-among-known-records-is-safe": FASTAPI + """
+RELEASES = [{"link": "https://releases.example.com/1.json"}]
+
+
+class Release(BaseModel):
+    link: str
+
+
+def known_releases() -> list[Release]:
+    return [Release(**r) for r in RELEASES]
+
+
+@app.get("/releases/details")
+def release_details(details_link: str, token: str = Depends(oauth2)):
+    release = next((r for r in known_releases() if r.link == details_link), None)
+    if not release:
+        raise HTTPException(status_code=404)
+    return httpx.get(details_link, timeout=5).json()
+
+
+@app.get("/releases/mirror")
+def release_mirror(link: str, token: str = Depends(oauth2)):
+    matches = [r for r in known_releases() if link == r.link]
+    if not matches:
+        raise HTTPException(status_code=404)
+    return requests.get(link, timeout=5).text
+
+
+@app.get("/releases/check")
+def release_check(link: str, token: str = Depends(oauth2)):
+    if not any(r.link == link for r in known_releases()):
+        raise HTTPException(status_code=404)
+    found = next((r for r in known_releases() if r.link == link), None)
+    if found is None:
+        raise HTTPException(status_code=404)
+    return requests.get(link, timeout=5).text
+""",
+    "ssrf-lookup-that-proves-nothing": FASTAPI + """
+class Target(BaseModel):
+    url: str
+
+
+@app.post("/fetch")
+def fetch(targets: list[Target], url: str, token: str = Depends(oauth2)):
+    match = next((t for t in targets if t.url == url), None)  # the client's own list
+    if not match:
+        raise HTTPException(status_code=404)
+    return requests.get(url, timeout=5).text  # expect: INJ005
+
+
+@app.get("/fetch-anyway")
+def fetch_anyway(url: str, token: str = Depends(oauth2)):
+    match = next((t for t in KNOWN if t.url == url), None)
+    if match:
+        print("known")
+    return requests.get(url, timeout=5).text  # expect: INJ005
+
+
+KNOWN: list[Target] = []
+""",
     "ssrf-rebound-parse-name": FASTAPI + """
 from urllib.parse import urlsplit
 
