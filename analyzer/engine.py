@@ -343,9 +343,11 @@ def run(config: Config, options: RunOptions) -> RunResult:
             result.cache_dir = cache_dir
             return result
     def select_rules() -> None:
+        """Import what the run needs after summarize (rules, adapters) while the workers parse."""
         nonlocal rules
         if not rules:
             rules = selected_rules(config, options.select, options.ignore)
+        import apilint.link  # noqa: F401
 
     summaries = summarize_files(files, root, options.jobs, cache, base, options.progress, meanwhile=select_rules)
     select_rules()
