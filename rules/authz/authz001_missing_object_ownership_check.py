@@ -11,6 +11,7 @@ from apilint.model import AuthStatus, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.auth._body import reads_only
+from apilint.rules.authz._arms import unscoped_arm
 from apilint.rules.authz._body import body_fields, mutates, redirects_within_app
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner, route_handler
 from apilint.rules.authz._fixes import class_view_fix, scope_fix
@@ -315,10 +316,15 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                                    for ld in dep_scan.loads]))
     # an ID a dependency checked the caller against (the workspace the caller is a member of) scopes
     # the handler's queries like the caller does; the handler's other IDs stay to be checked
-    handler_scan = scanner.scan(mod, scanned, {k: v for k, v in taint.items() if k not in checked},
-                                users | checked, loaded)
+    handler_taint = {k: v for k, v in taint.items() if k not in checked}
+    handler_scan = scanner.scan(mod, scanned, handler_taint, users | checked, loaded)
     if handler_scan.owned:
-        return None
+        arm = unscoped_arm(scanner, mod, scanned, handler_taint, users | checked, loaded)
+        if arm is None:
+            return None
+        branch = f"if {arm.test.value.render(40)}" if arm.test.value is not None else "a branch"
+        handler_scan = Scan([replace(ld, call=f"{ld.call}, under `{branch}` while the other branch restricts it "
+                                              "to the caller") for ld in arm.scan.loads])
     for scan in [handler_scan, *scans]:
         for load in scan.loads:
             if load.param in body_keys:
