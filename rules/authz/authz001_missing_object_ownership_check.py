@@ -110,6 +110,13 @@ class MissingObjectOwnershipCheck(Rule):
     `get_by_id`: the method is followed instead); a comparison of the ID with anything else
     that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
 
+    A check in one branch does not cover the other: when an `if`/`else` loads the object
+    restricted to the caller in one branch and unrestricted in the other (`if
+    settings.LEGACY_LINKS:` / `if request.args.get("strict") == "false":` / a module flag), the
+    unrestricted branch is reported, unless the condition is about the caller's standing
+    (`if user.is_admin:`, a role, a permission) or that branch is limited to public objects
+    (`filter_by(title=title, is_public=True)`).
+
     Confidence is high when the model has an owner field, medium when the model cannot be
     read, low when the object is a user profile read, the ID is a slug, a read concerns
     content others may see (only author-like owner fields such as `author_id`, or a
