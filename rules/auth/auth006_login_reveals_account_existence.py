@@ -28,11 +28,14 @@ class LoginRevealsAccountExistence(Rule):
     Login and token endpoints (judged by a path segment or handler name such as `login`,
     `signin`, `token`, `authenticate`) whose handler rejects an unknown account in one branch
     (`if not user:`, `if user is None:`, `elif not account:`) and a wrong password in another
-    (`if not check_password_hash(user.password_hash, password):`, `user.password != password`),
+    (`if not check_password_hash(user.password_hash, password):`, `user.password != password`;
+    `if not password:` only checks that the field was sent),
     with different answers: another message (`"Username does not exist"` against
     `"Password is not correct"`), another status code (404 against 401), or both. The finding
     is on the unknown-account branch; confidence is high when that answer says the account
-    does not exist, medium otherwise.
+    does not exist, medium otherwise. The unknown-account test is on the looked-up name itself
+    (`not user`, `user is None`, `not user_exists(email)`); a field of it (`not account.username`)
+    is another question.
 
     Not reported when one condition covers both cases
     (`if user is None or not user.check_password(password):`) or both branches give the same
@@ -168,16 +171,17 @@ def _absent(test: Expr) -> bool:
     """`not user`, `user is None`, `user == None`, `not account.exists()`: the account was not found."""
     if test.kind == "unary" and test.text == "not" and test.args:
         target = test.args[0]
-        if target.kind == "call":
-            target = target.func
-        return _account(target)
+        if target.kind == "call":  # `not user_exists(email)`
+            return (target.func.dotted or "").endswith(("exists", "exist")) and _account(target.func)
+        return target.kind == "name" and _account(target)
     if test.kind == "compare" and len(test.args) == 2 and test.text in ("is", "=="):
         left, right = test.args
-        return right.kind == "const" and right.text == "None" and _account(left)
+        return right.kind == "const" and right.text == "None" and left.kind == "name" and _account(left)
     return False
 
 
 def _account(expr: Expr) -> bool:
+    """A name for the looked-up account; an attribute of it (`not account.username`) is a field check."""
     dotted = expr.dotted
     return dotted is not None and bool(_ACCOUNT.search(dotted)) and not _PASSWORD.search(dotted)
 
@@ -190,10 +194,11 @@ def _rejects_password(test: Expr) -> bool:
     """`not check_password(...)`, `user.password != password`: the branch taken when the password is
     wrong (`if user and check_password(...):` is the way in, not a rejection)."""
     for sub in test.walk():
-        if sub.kind == "unary" and sub.text == "not" and sub.args and _mentions_password(sub.args[0]):
-            return True
+        if sub.kind == "unary" and sub.text == "not" and sub.args and sub.args[0].kind == "call" and \
+                _mentions_password(sub.args[0]):
+            return True  # `not username or not password` only checks the field was sent
         if sub.kind == "compare" and any(op in ("!=", "is not") for op in sub.text.split(",")) and \
-                _mentions_password(sub):
+                _mentions_password(sub) and not any(a.kind == "const" for a in sub.args):
             return True
     return False
 
