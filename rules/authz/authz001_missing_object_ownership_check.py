@@ -11,6 +11,7 @@ from apilint.model import AuthStatus, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.auth._body import reads_only
+from apilint.rules.authz._arms import unscoped_arm
 from apilint.rules.authz._body import body_fields, mutates, redirects_within_app
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner, route_handler
 from apilint.rules.authz._fixes import class_view_fix, scope_fix
@@ -108,6 +109,13 @@ class MissingObjectOwnershipCheck(Rule):
     reported, nor are project classes with no data-model base (an in-memory session registry's
     `get_by_id`: the method is followed instead); a comparison of the ID with anything else
     that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
+
+    A check in one branch does not cover the other: when an `if`/`else` loads the object
+    restricted to the caller in one branch and unrestricted in the other (`if
+    settings.LEGACY_LINKS:` / `if request.args.get("strict") == "false":` / a module flag), the
+    unrestricted branch is reported, unless the condition is about the caller's standing
+    (`if user.is_admin:`, a role, a permission) or that branch is limited to public objects
+    (`filter_by(title=title, is_public=True)`).
 
     Confidence is high when the model has an owner field, medium when the model cannot be
     read, low when the object is a user profile read, the ID is a slug, a read concerns
@@ -315,10 +323,15 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                                    for ld in dep_scan.loads]))
     # an ID a dependency checked the caller against (the workspace the caller is a member of) scopes
     # the handler's queries like the caller does; the handler's other IDs stay to be checked
-    handler_scan = scanner.scan(mod, scanned, {k: v for k, v in taint.items() if k not in checked},
-                                users | checked, loaded)
+    handler_taint = {k: v for k, v in taint.items() if k not in checked}
+    handler_scan = scanner.scan(mod, scanned, handler_taint, users | checked, loaded)
     if handler_scan.owned:
-        return None
+        arm = unscoped_arm(scanner, mod, scanned, handler_taint, users | checked, loaded)
+        if arm is None:
+            return None
+        branch = f"if {arm.test.value.render(40)}" if arm.test.value is not None else "a branch"
+        handler_scan = Scan([replace(ld, call=f"{ld.call}, under `{branch}` while the other branch restricts it "
+                                              "to the caller") for ld in arm.scan.loads])
     for scan in [handler_scan, *scans]:
         for load in scan.loads:
             if load.param in body_keys:

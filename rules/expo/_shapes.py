@@ -226,10 +226,10 @@ _MASKING = ("mask", "redact", "obfuscate", "last4", "last_four", "hide", "censor
 
 
 def masked(value: Expr) -> bool:
-    """A value that does not carry the secret it is named for."""
-    if value.kind == "const" or (value.kind == "str" and len(set(value.text) - set("*•xX#-. ")) <= 0):
-        return True
-    if value.kind == "str" and value.text.strip("[]<>()").lower() in ("redacted", "hidden", "masked", "secret"):
+    """A value that does not carry the secret it is named for. A string literal carries none either
+    (`{"status": "success", "password": "updated"}`, a validation message keyed by its field): a
+    secret written in the code is SECRET002's."""
+    if value.kind in ("const", "str"):
         return True
     if value.kind == "fstr":
         return any(part.kind == "str" and "*" in part.text for part in value.args)

@@ -610,3 +610,38 @@ def test_a_dict_key_holding_a_literal_container_carries_no_secret():
             return {"password": current_user.hashed_password}
     """)
     assert found == {("app.py", 15, "EXPO002")}
+
+
+def test_a_dict_key_holding_a_string_literal_carries_no_secret():
+    """A status message or validation error keyed by the field it concerns is not the field's value."""
+    found = _expect(Example("""
+        import json
+
+        from flask import Flask, Response, jsonify, request
+        from flask_login import current_user, login_required
+
+        app = Flask(__name__)
+
+
+        @app.put("/account/password")
+        @login_required
+        def change_password():
+            current_user.set_password(request.get_json()["password"])
+            return Response(json.dumps({"status": "success", "Password": "Updated."}), 200,
+                            mimetype="application/json")
+
+
+        @app.post("/account/password/check")
+        @login_required
+        def check_password():
+            if len(request.get_json().get("password", "")) < 12:
+                return jsonify({"password": "must be at least 12 characters", "api_token": ""}), 400
+            return jsonify({"ok": True})
+
+
+        @app.get("/account/export")
+        @login_required
+        def export():  # expect: EXPO002
+            return jsonify({"status": "ok", "password": current_user.password_hash})
+    """))
+    assert len(found) == 1
