@@ -792,3 +792,51 @@ async def any_file(filename: str):
 ''', encoding="utf-8")
     found = [f.location.line for f in analyze_dir(tmp_path, select=("INJ004",)).findings]
     assert found == [26]
+
+
+def test_sqlalchemy_text_clause_inside_a_query_chain(tmp_path: Path) -> None:
+    """`text()` handed to filter()/where() inside an assignment is SQL by construction: a clause
+    (`name = '%s'`) built from input is reported where it is built, not only whole statements."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text('''
+from flask import Flask, jsonify, request
+from sqlalchemy import select, text
+
+from models import Note, db
+
+app = Flask(__name__)
+
+
+@app.get("/notes")
+def list_notes():
+    query = Note.query.filter_by(archived=False)
+    tag = request.args.get("tag")
+    if tag:
+        query = query.filter(text("tag = '%s' or label = '%s'" % (tag, tag)))
+    return jsonify([n.id for n in query])
+
+
+@app.get("/notes/search")
+def search_notes():
+    term = request.args.get("q", "")
+    rows = db.session.execute(select(Note).where(text(f"title LIKE '%{term}%'"))).scalars().all()
+    return jsonify([n.id for n in rows])
+
+
+@app.get("/notes/by-owner")
+def notes_by_owner():
+    owner = request.args.get("owner", "")
+    rows = Note.query.filter(text("owner = :owner")).params(owner=owner).all()
+    return jsonify([n.id for n in rows])
+
+
+@app.get("/notes/sorted")
+def sorted_notes():
+    column = request.args.get("sort", "id")
+    rows = Note.query.order_by(text("%s" % column)).all()
+    return jsonify([n.id for n in rows])
+''', encoding="utf-8")
+    (tmp_path / "models.py").write_text("db = None\nNote = None\n", encoding="utf-8")
+    found = sorted((f.location.line, f.code) for f in analyze_dir(tmp_path, select=("INJ001",)).findings)
+    # the bare `ORDER BY` column (no clause in the literal) stays unreported: too little to tell it is SQL
+    assert found == [(15, "INJ001"), (22, "INJ001")]
