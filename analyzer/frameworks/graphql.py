@@ -219,6 +219,10 @@ class _Linker:
         cfg = self.reader.endpoint(library, ide, mod, view, line, symbol, debug_branch(mod, line))
         rule = self.index.const_str(mod, call.arg(0, "rule")) or ""
         path, _params = normalize_path(join_paths(self._blueprint_prefix(mod, call.func.args[0]), rule))
+        # a project subclass overriding dispatch_request was also read as a plain Flask view: this endpoint replaces it
+        for route in [r for r in self.out.routes if r.framework == "flask" and r.path == path
+                      and (r.handler == qualified or r.handler.startswith(qualified + "."))]:
+            self.out.routes.remove(route)
         loc = Location(mod.path, line)
         decorators = [(mod, w) for w in wrappers]
         if symbol is not None and symbol.cls is not None:
