@@ -13,7 +13,7 @@ from typing import Final
 
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, ModuleSummary, Stmt
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 LIBRARIES: Final = ("graphene", "graphene_django", "strawberry", "strawberry_django", "ariadne", "ariadne_django",
                     "graphql_server", "flask_graphql", "starlette_graphene3", "graphql", "graphql_jwt")
@@ -50,6 +50,9 @@ SCHEMAS: Final = frozenset({"graphene.Schema", "graphene.types.schema.Schema", "
 _INTROSPECTION_WORDS: Final = ("introspection",)
 _LIMIT_WORDS: Final = ("depth", "cost", "complexity", "maxtoken", "max_token", "maxalias", "max_alias", "aliases",
                        "query_safety", "querysafety")
+_IDENTITY_WORDS: Final = ("user", "auth", "token", "jwt", "login", "session", "cookie", "credential", "permission",
+                          "role", "identity", "principal", "bearer", "api_key", "apikey", "header", "password",
+                          "verify", "current_", "viewer", "account", "owner", "tenant", "scope")
 _DEBUG_WORDS: Final = ("debug", "dev", "local", "testing")
 _IDE_NAMES: Final = ("PLAYGROUND_HTML", "ExplorerGraphiQL", "ExplorerPlayground", "ExplorerApollo",
                      "make_graphiql_handler", "make_playground_handler", "GRAPHIQL_HTML")
@@ -71,6 +74,25 @@ class EndpointConfig:
     batch_limit: list[Evidence] = field(default_factory=list)
     middleware: list[Evidence] = field(default_factory=list)
     """Project GraphQL middleware or schema extensions that may authenticate."""
+
+
+def may_authenticate(symbol: Symbol) -> bool:
+    """Whether a project middleware or extension could check the caller: its name, bases,
+    decorators or code mention the user, a token, a session, a cookie, a header... A
+    middleware that only counts fields or matches query text (a deny list, an operation-name
+    allow-list) does not, and leaves the endpoint's authentication as it was."""
+    funcs: list[FunctionDef] = []
+    words = [symbol.qualname]
+    if symbol.cls is not None:
+        funcs += symbol.cls.methods()
+        words += [b.render(60) for b in symbol.cls.bases]
+    if symbol.func is not None:
+        funcs.append(symbol.func)
+    for func in funcs:
+        exprs = [d.expr for d in func.decorators] + [e for st in walk_stmts(func.body, into_defs=True)
+                                                      for e in st.own_exprs()]
+        words += [sub.text for e in exprs for sub in e.walk() if sub.kind in ("name", "attr", "str")]
+    return any(w in word.lower() for word in words for w in _IDENTITY_WORDS)
 
 
 class ConfigReader:
@@ -185,7 +207,8 @@ class ConfigReader:
                 symbol = self.index.lookup(names[0])
                 if symbol is not None and (symbol.cls is not None or symbol.func is not None):
                     self._project_rule(cfg, symbol, key, loc)
-                    cfg.middleware.append(Evidence(key, names[0], AuthStatus.UNKNOWN, "project code", loc))
+                    if may_authenticate(symbol):
+                        cfg.middleware.append(Evidence(key, names[0], AuthStatus.UNKNOWN, "project code", loc))
 
     def _project_rule(self, cfg: EndpointConfig, symbol: Symbol, key: str, loc: Location) -> None:
         """A project middleware or rule: its source words tell introspection blocks and limits."""
