@@ -465,7 +465,8 @@ class _Linker:
         self.out.graphql.append(GraphQLEndpoint(
             library=cfg.library, location=cfg.location, path=item.path, schema=cfg.schema, auth=auth,
             ide=cfg.ide, ide_debug_only=cfg.ide_debug_only, introspection_off=tuple(cfg.introspection_off),
-            limits=tuple(cfg.limits), batching=cfg.batching, batch_limit=tuple(cfg.batch_limit)))
+            limits=tuple(cfg.limits), batching=cfg.batching, batch_limit=tuple(cfg.batch_limit),
+            error_formatter=cfg.error_formatter))
         if not item.emit_route:
             return
         route_auth = auth

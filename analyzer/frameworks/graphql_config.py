@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from apilint.model import AuthStatus, Evidence, Location
+from apilint.model import AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
@@ -53,6 +53,7 @@ _LIMIT_WORDS: Final = ("depth", "cost", "complexity", "maxtoken", "max_token", "
 _IDENTITY_WORDS: Final = ("user", "auth", "token", "jwt", "login", "session", "cookie", "credential", "permission",
                           "role", "identity", "principal", "bearer", "api_key", "apikey", "header", "password",
                           "verify", "current_", "viewer", "account", "owner", "tenant", "scope")
+_FORMATTER_OPTIONS: Final = ("format_error", "error_formatter")
 _DEBUG_WORDS: Final = ("debug", "dev", "local", "testing")
 _IDE_NAMES: Final = ("PLAYGROUND_HTML", "ExplorerGraphiQL", "ExplorerPlayground", "ExplorerApollo",
                      "make_graphiql_handler", "make_playground_handler", "GRAPHIQL_HTML")
@@ -74,6 +75,8 @@ class EndpointConfig:
     batch_limit: list[Evidence] = field(default_factory=list)
     middleware: list[Evidence] = field(default_factory=list)
     """Project GraphQL middleware or schema extensions that may authenticate."""
+    error_formatter: HandlerRef | None = None
+    """The project function that turns errors into response entries, when the project sets one."""
 
 
 def may_authenticate(symbol: Symbol) -> bool:
@@ -143,7 +146,26 @@ class ConfigReader:
         if "schema" in options:
             expr, owner_mod, _at = options["schema"]
             self.schema(cfg, owner_mod, expr)
+        cfg.error_formatter = self._error_formatter(cls, options)
         return cfg
+
+    def _error_formatter(self, cls: Symbol | None,
+                         options: dict[str, tuple[Expr, ModuleSummary, int]]) -> HandlerRef | None:
+        """`format_error=` (flask-graphql, graphql-server, graphene-django), `error_formatter=`
+        (ariadne) naming a project function, or a `format_error` method of the project view class."""
+        for key in _FORMATTER_OPTIONS:
+            if key in options:
+                expr, owner_mod, _at = options[key]
+                symbol = self.index.resolve(owner_mod, expr) if expr.kind in ("name", "attr") else None
+                if symbol is not None and symbol.func is not None:
+                    return HandlerRef(symbol.module.path, symbol.func.qualname)
+        if cls is not None and cls.cls is not None:
+            for owner in self._chain(cls):
+                assert owner.cls is not None
+                method = owner.cls.method("format_error")
+                if method is not None:
+                    return HandlerRef(owner.module.path, method.qualname)
+        return None
 
     def schema(self, cfg: EndpointConfig, mod: ModuleSummary, expr: Expr) -> None:
         """Record the schema object and read its extensions (strawberry) when it is in the project."""
