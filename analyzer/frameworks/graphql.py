@@ -217,7 +217,9 @@ class _Linker:
             return
         library, ide, symbol, qualified = kind
         cfg = self.reader.endpoint(library, ide, mod, view, line, symbol, debug_branch(mod, line))
-        rule = self.index.const_str(mod, call.arg(0, "rule")) or ""
+        rule_expr = call.arg(0, "rule")
+        # unreadable parts stay `{?expr}`, as the Flask adapter shows them (it reports the ROUTE001)
+        rule = self.index.values.text(mod, rule_expr, None).text if rule_expr is not None else ""
         path, _params = normalize_path(join_paths(self._blueprint_prefix(mod, call.func.args[0]), rule))
         # a project subclass overriding dispatch_request was also read as a plain Flask view: this endpoint replaces it
         for route in [r for r in self.out.routes if r.framework == "flask" and r.path == path
