@@ -840,3 +840,42 @@ def sorted_notes():
     found = sorted((f.location.line, f.code) for f in analyze_dir(tmp_path, select=("INJ001",)).findings)
     # the bare `ORDER BY` column (no clause in the literal) stays unreported: too little to tell it is SQL
     assert found == [(15, "INJ001"), (22, "INJ001")]
+
+
+def test_a_shared_helper_sink_names_every_route_that_reaches_it(tmp_path: Path) -> None:
+    """One finding a sink line; when several routes hand client input to the helper holding it,
+    the finding names the first and lists the others."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "shell.py").write_text('''
+import subprocess
+
+
+def run(command):
+    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout
+''', encoding="utf-8")
+    (tmp_path / "app.py").write_text('''
+from flask import Flask, request
+
+import shell
+
+app = Flask(__name__)
+
+
+@app.post("/tools/ping")
+def ping():
+    return shell.run("ping -c 1 " + request.json["host"])
+
+
+@app.post("/tools/lookup")
+def lookup():
+    return shell.run(f"dig +short {request.json['name']}")
+
+
+@app.get("/tools/uptime")
+def uptime():
+    return shell.run("uptime")
+''', encoding="utf-8")
+    [finding] = analyze_dir(tmp_path, select=("INJ002",)).findings
+    assert (finding.location.file, finding.location.line) == ("shell.py", 6)
+    assert finding.message.startswith("POST /tools/lookup ")  # routes in route-map order
+    assert finding.message.endswith("(also reached from POST /tools/ping)")
