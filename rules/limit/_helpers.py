@@ -122,8 +122,10 @@ _CREDENTIAL_ARGS = re.compile(
     r"^(password|passwd|pass_word|passphrase|pin|otp|totp|otp_code|mfa_code|verification_code|reset_token)$",
     re.IGNORECASE)
 _CREDENTIAL_FIELDS = re.compile(
-    r"^(login|log_in|signin|sign_in|sign_up|signup|register|token_auth|obtain_token|authenticate|verify_otp|"
+    r"^(login|log_in|signin|sign_in|token_auth|obtain_token|obtain_json_web_token|authenticate|verify_otp|"
     r"reset_password|password_reset|forgot_password)$", re.IGNORECASE)
+# Operations that set a password rather than check one: an account's own form, not a guessing target
+_SETS_PASSWORD = re.compile(r"^(register|sign_?up|create|update|change|set|add|edit|invite)", re.IGNORECASE)
 
 
 def graphql_credential_operations(ctx: RuleContext) -> list[tuple[str, Location]]:
@@ -142,7 +144,9 @@ def graphql_credential_operations(ctx: RuleContext) -> list[tuple[str, Location]
         func = next((f for f in mod.functions() if f.qualname == ref.qualname), None) \
             if ref is not None and mod is not None else None
         named = bool(_CREDENTIAL_FIELDS.match(_snake(resolver.field)))
-        if named or (func is not None and any(_CREDENTIAL_ARGS.match(p.name) for p in func.params)):
+        checks = func is not None and not _SETS_PASSWORD.match(_snake(resolver.field)) \
+            and any(_CREDENTIAL_ARGS.match(p.name) for p in func.params)
+        if named or checks:
             out.append((f"{endpoints[0].display} ({resolver.operation} {resolver.field})", resolver.location))
     return out
 

@@ -31,7 +31,8 @@ class NoRateLimiting(Rule):
 
     GraphQL operations count as authentication endpoints when they take a password or code
     argument (`password`, `otp`, `pin`, `verification_code`...) or are named for signing in
-    (`login`, `tokenAuth`, `resetPassword`...); left out of the project's limits, they are
+    (`login`, `tokenAuth`, `resetPassword`...), but not those that set a password (`register`,
+    `createUser`, `changePassword`); left out of the project's limits, they are
     reported on the resolver (`POST /graphql (query systemDiagnostics)`), unless the GraphQL
     endpoint itself is limited.
 
