@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
+from apilint.frameworks.graphql_middleware import bypass_switch, code_words, may_authenticate
 from apilint.model import AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import Expr, ModuleSummary, Stmt
 
 LIBRARIES: Final = ("graphene", "graphene_django", "strawberry", "strawberry_django", "ariadne", "ariadne_django",
                     "graphql_server", "flask_graphql", "starlette_graphene3", "graphql", "graphql_jwt")
@@ -50,9 +51,6 @@ SCHEMAS: Final = frozenset({"graphene.Schema", "graphene.types.schema.Schema", "
 _INTROSPECTION_WORDS: Final = ("introspection",)
 _LIMIT_WORDS: Final = ("depth", "cost", "complexity", "maxtoken", "max_token", "maxalias", "max_alias", "aliases",
                        "query_safety", "querysafety")
-_IDENTITY_WORDS: Final = ("user", "auth", "token", "jwt", "login", "session", "cookie", "credential", "permission",
-                          "role", "identity", "principal", "bearer", "api_key", "apikey", "header", "password",
-                          "verify", "current_", "viewer", "account", "owner", "tenant", "scope")
 _FORMATTER_OPTIONS: Final = ("format_error", "error_formatter")
 _DEBUG_WORDS: Final = ("debug", "dev", "local", "testing")
 _IDE_NAMES: Final = ("PLAYGROUND_HTML", "ExplorerGraphiQL", "ExplorerPlayground", "ExplorerApollo",
@@ -77,25 +75,6 @@ class EndpointConfig:
     """Project GraphQL middleware or schema extensions that may authenticate."""
     error_formatter: HandlerRef | None = None
     """The project function that turns errors into response entries, when the project sets one."""
-
-
-def may_authenticate(symbol: Symbol) -> bool:
-    """Whether a project middleware or extension could check the caller: its name, bases,
-    decorators or code mention the user, a token, a session, a cookie, a header... A
-    middleware that only counts fields or matches query text (a deny list, an operation-name
-    allow-list) does not, and leaves the endpoint's authentication as it was."""
-    funcs: list[FunctionDef] = []
-    words = [symbol.qualname]
-    if symbol.cls is not None:
-        funcs += symbol.cls.methods()
-        words += [b.render(60) for b in symbol.cls.bases]
-    if symbol.func is not None:
-        funcs.append(symbol.func)
-    for func in funcs:
-        exprs = [d.expr for d in func.decorators] + [e for st in walk_stmts(func.body, into_defs=True)
-                                                      for e in st.own_exprs()]
-        words += [sub.text for e in exprs for sub in e.walk() if sub.kind in ("name", "attr", "str")]
-    return any(w in word.lower() for word in words for w in _IDENTITY_WORDS)
 
 
 class ConfigReader:
@@ -221,25 +200,30 @@ class ConfigReader:
                      for sub in item.walk() if sub.kind in ("name", "attr") and sub.dotted is not None]
             names += [sub.text for sub in item.walk() if sub.kind == "str" and "." in sub.text]
             lowered = [n.lower().replace("_", "") for n in names]
+            symbol = self.index.lookup(names[0]) if names else None
+            if symbol is not None and symbol.cls is None and symbol.func is None:
+                symbol = None  # a project constant, not a middleware or rule of its own
+            status, detail = AuthStatus.REQUIRED, item.render(60)
+            switch = bypass_switch(symbol) if symbol is not None and key == "middleware" else ""
+            if switch:  # on only while the switch is off: evidence that may not hold
+                status, detail = AuthStatus.UNKNOWN, f"skipped when `{switch}`"
             if any(w in n for n in lowered for w in _INTROSPECTION_WORDS):
-                cfg.introspection_off.append(Evidence(key, names[0], AuthStatus.REQUIRED, item.render(60), loc))
+                cfg.introspection_off.append(Evidence(key, names[0], status, detail, loc))
             elif any(w.replace("_", "") in n for n in lowered for w in _LIMIT_WORDS):
-                cfg.limits.append(Evidence(key, names[0], AuthStatus.REQUIRED, item.render(60), loc))
-            elif names and key in ("middleware", "extensions"):
-                symbol = self.index.lookup(names[0])
-                if symbol is not None and (symbol.cls is not None or symbol.func is not None):
-                    self._project_rule(cfg, symbol, key, loc)
-                    if may_authenticate(symbol):
-                        cfg.middleware.append(Evidence(key, names[0], AuthStatus.UNKNOWN, "project code", loc))
+                cfg.limits.append(Evidence(key, names[0], status, detail, loc))
+            elif symbol is not None and key in ("middleware", "extensions"):
+                self._project_rule(cfg, symbol, key, loc, status, "project code" if not switch else detail)
+                if may_authenticate(symbol):
+                    cfg.middleware.append(Evidence(key, names[0], AuthStatus.UNKNOWN, "project code", loc))
 
-    def _project_rule(self, cfg: EndpointConfig, symbol: Symbol, key: str, loc: Location) -> None:
-        """A project middleware or rule: its source words tell introspection blocks and limits."""
-        words = symbol.module.words
+    def _project_rule(self, cfg: EndpointConfig, symbol: Symbol, key: str, loc: Location, status: AuthStatus,
+                      detail: str) -> None:
+        """A project middleware or rule: its own code and name tell introspection blocks and limits."""
         name = symbol.qualname
-        if "__schema" in words or "introspection" in name.lower():
-            cfg.introspection_off.append(Evidence(key, name, AuthStatus.REQUIRED, "project code", loc))
+        if "introspection" in name.lower() or any("__schema" in w for w in code_words(symbol)):
+            cfg.introspection_off.append(Evidence(key, name, status, detail, loc))
         if any(w in name.lower() for w in ("depth", "cost", "complexity")):
-            cfg.limits.append(Evidence(key, name, AuthStatus.REQUIRED, "project code", loc))
+            cfg.limits.append(Evidence(key, name, status, detail, loc))
 
     def _items(self, mod: ModuleSummary, expr: Expr, depth: int = 0) -> list[tuple[Expr, ModuleSummary]]:
         if depth > 5:

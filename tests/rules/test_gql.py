@@ -186,3 +186,48 @@ def test_middleware_that_never_looks_at_the_caller_leaves_the_endpoint_open(tmp_
     assert [(f.code, f.confidence.value) for f in found] == [(f.code, f.confidence.value) for f in bare]
     assert [f.code for f in found] == ["GQL003"]
     assert "cannot tell" not in found[0].message
+
+
+GUARDS = """
+    from app import settings
+
+
+    class IntrospectionBlocker:
+        def resolve(self, next, root, info, **kwargs):
+            if settings.ALLOW_INTROSPECTION:
+                return next(root, info, **kwargs)
+            if info.field_name in ("__schema", "__type"):
+                raise PermissionError("introspection is disabled")
+            return next(root, info, **kwargs)
+
+
+    class DepthGuard:
+        def resolve(self, next, root, info, **kwargs):
+            if info.path and len(info.path.as_list()) > 12:
+                raise ValueError("query too deep")
+            return next(root, info, **kwargs)
+"""
+
+
+def test_protection_middleware_with_an_off_switch_is_weaker_evidence(tmp_path: Path) -> None:
+    """An introspection blocker that hands every field on while a setting is on protects only
+    while it is off: reported at low confidence, naming the switch. A check that reads the
+    query itself (`info.path`) is the protection, not a switch."""
+    found = _findings(tmp_path, {
+        "app/__init__.py": "",
+        "app/settings.py": "ALLOW_INTROSPECTION = False\n",
+        "app/schema.py": SCHEMA.replace("class Mutation", "class _Unused").replace("mutation=Mutation", ""),
+        "app/guards.py": GUARDS,
+        "app/main.py": """
+            from flask import Flask
+            from flask_graphql import GraphQLView
+            from app.guards import DepthGuard, IntrospectionBlocker
+            from app.schema import schema
+
+            app = Flask(__name__)
+            app.add_url_rule("/graphql", view_func=GraphQLView.as_view(
+                "graphql", schema=schema, middleware=[IntrospectionBlocker(), DepthGuard()]))
+        """,
+    })
+    assert [(f.code, f.confidence.value) for f in found if f.code != "GQL003"] == [("GQL001", "low")]
+    assert "skipped when `settings.ALLOW_INTROSPECTION`" in found[0].message
