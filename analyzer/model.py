@@ -239,6 +239,9 @@ class GraphQLEndpoint:
     """Batched queries accepted (`batch=True`)."""
     batch_limit: tuple[Evidence, ...] = ()
     """A maximum number of operations per batch."""
+    error_formatter: HandlerRef | None = None
+    """The project function that formats errors for the response (`format_error=`,
+    ariadne's `error_formatter=`, a view's `format_error` override)."""
 
 
 RESOLVER_CONTEXT: frozenset[str] = frozenset({"self", "cls", "root", "parent", "obj", "info", "_", "_root",

@@ -547,3 +547,23 @@ def test_text_of_a_format_call_keeps_the_template() -> None:
     ret = next(s for s in func.body if s.kind == "return")
     text = index.values.text(mod, ret.value, Scope(mod, func))
     assert text.text == "/{?kind}/<id>/resource" and text.unresolved == ("kind",)
+
+
+def test_parameter_reassigned_from_itself_reads_the_parameter() -> None:
+    """`settings = settings or Settings()` in an app factory: the right-hand `settings` is the
+    parameter (its default when the caller passes nothing), not a name defined in terms of itself."""
+    files = {"app.py": """
+        class Settings:
+            prefix = "/status"
+
+
+        def create_app(settings=None, base=None):
+            settings = settings or Settings()
+            base = base or "/api"
+            return settings.prefix, base
+    """}
+    index = _index(files)
+    mod = index.by_path["app.py"]
+    func = next(f for f in mod.functions() if f.name == "create_app")
+    ret = next(s for s in func.body if s.kind == "return")
+    assert index.values.value(mod, ret.value, Scope(mod, func)).first == ("/status", "/api")

@@ -29,6 +29,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "flask_restful.Api": ("api", "flask_restful"), "flask_restx.Api": ("api", "flask_restx"),
     "flask_restplus.Api": ("api", "flask_restx"), "flask_smorest.Api": ("api", "flask_smorest"),
     "flask_restx.Namespace": ("namespace", "flask_restx"), "flask_restplus.Namespace": ("namespace", "flask_restx"),
+    # WebSocket extensions: `Sockets(app)` / `Sock(app)`, then `@sockets.route("/ws")` on a function taking the socket
+    "flask_sockets.Sockets": ("sockets", "flask_sockets"), "flask_sock.Sock": ("sockets", "flask_sock"),
 }
 """Constructors of the objects routes are registered on: (kind, library)."""
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")

@@ -240,8 +240,8 @@ class Scanner:
             self.objects.config.item(mod, stmt.targets[0], value, env.scope, lambda e: self.objects.app_of(mod, e, env))
 
     def _constructed(self, mod: ModuleSummary, node: Node, call: Expr, env: Env) -> None:
-        """`Api(app)` / `Api(bp, prefix=...)` / `Api(app=app)` attach the API when it is created."""
-        if node.kind == "api" and call.kind == "call":
+        """`Api(app)` / `Api(bp, prefix=...)` / `Api(app=app)` / `Sockets(app)` attach the object when it is created."""
+        if node.kind in ("api", "sockets") and call.kind == "call":
             owner = self.objects.node(mod, call.arg(0, "app"), env)
             if owner is not None:
                 self.objects.include(owner, node, None, env.condition)
@@ -284,7 +284,7 @@ class Scanner:
             child = self.objects.node(mod, call.arg(0, "ns"), env)
             if child is not None:
                 self._registered(node, child, mod, call.arg(1, "path"), env, line)
-        elif method == "init_app" and node.kind == "api":
+        elif method == "init_app" and node.kind in ("api", "sockets"):
             owner = self.objects.node(mod, call.arg(0, "app"), env)
             if owner is not None:
                 self.objects.include(owner, node, None, env.condition)
@@ -445,7 +445,7 @@ class Scanner:
                 continue
             method = target.text
             if method in ROUTE_DECORATORS and call is not None and method != "resource":
-                methods = self.views.methods(mod, method, call)
+                methods = self.views.methods(mod, method, call) if node.kind != "sockets" else ("WEBSOCKET",)
                 endpoint = self.index.const_str(mod, call.kwarg("endpoint")) or func.name
                 rule, note = self.objects.path(mod, call.arg(0, "rule"), env, dec.line)
                 raw = RawRoute(methods, rule, mod, func, func.qualname, func.line, endpoint,

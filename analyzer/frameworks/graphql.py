@@ -217,8 +217,14 @@ class _Linker:
             return
         library, ide, symbol, qualified = kind
         cfg = self.reader.endpoint(library, ide, mod, view, line, symbol, debug_branch(mod, line))
-        rule = self.index.const_str(mod, call.arg(0, "rule")) or ""
+        rule_expr = call.arg(0, "rule")
+        # unreadable parts stay `{?expr}`, as the Flask adapter shows them (it reports the ROUTE001)
+        rule = self.index.values.text(mod, rule_expr, None).text if rule_expr is not None else ""
         path, _params = normalize_path(join_paths(self._blueprint_prefix(mod, call.func.args[0]), rule))
+        # a project subclass overriding dispatch_request was also read as a plain Flask view: this endpoint replaces it
+        for route in [r for r in self.out.routes if r.framework == "flask" and r.path == path
+                      and (r.handler == qualified or r.handler.startswith(qualified + "."))]:
+            self.out.routes.remove(route)
         loc = Location(mod.path, line)
         decorators = [(mod, w) for w in wrappers]
         if symbol is not None and symbol.cls is not None:
@@ -461,7 +467,8 @@ class _Linker:
         self.out.graphql.append(GraphQLEndpoint(
             library=cfg.library, location=cfg.location, path=item.path, schema=cfg.schema, auth=auth,
             ide=cfg.ide, ide_debug_only=cfg.ide_debug_only, introspection_off=tuple(cfg.introspection_off),
-            limits=tuple(cfg.limits), batching=cfg.batching, batch_limit=tuple(cfg.batch_limit)))
+            limits=tuple(cfg.limits), batching=cfg.batching, batch_limit=tuple(cfg.batch_limit),
+            error_formatter=cfg.error_formatter))
         if not item.emit_route:
             return
         route_auth = auth

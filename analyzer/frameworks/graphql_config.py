@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final
 
-from apilint.model import AuthStatus, Evidence, Location
+from apilint.frameworks.graphql_middleware import bypass_switch, code_words, may_authenticate
+from apilint.model import AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, ModuleSummary, Stmt
 
@@ -50,6 +51,7 @@ SCHEMAS: Final = frozenset({"graphene.Schema", "graphene.types.schema.Schema", "
 _INTROSPECTION_WORDS: Final = ("introspection",)
 _LIMIT_WORDS: Final = ("depth", "cost", "complexity", "maxtoken", "max_token", "maxalias", "max_alias", "aliases",
                        "query_safety", "querysafety")
+_FORMATTER_OPTIONS: Final = ("format_error", "error_formatter")
 _DEBUG_WORDS: Final = ("debug", "dev", "local", "testing")
 _IDE_NAMES: Final = ("PLAYGROUND_HTML", "ExplorerGraphiQL", "ExplorerPlayground", "ExplorerApollo",
                      "make_graphiql_handler", "make_playground_handler", "GRAPHIQL_HTML")
@@ -71,6 +73,8 @@ class EndpointConfig:
     batch_limit: list[Evidence] = field(default_factory=list)
     middleware: list[Evidence] = field(default_factory=list)
     """Project GraphQL middleware or schema extensions that may authenticate."""
+    error_formatter: HandlerRef | None = None
+    """The project function that turns errors into response entries, when the project sets one."""
 
 
 class ConfigReader:
@@ -121,7 +125,26 @@ class ConfigReader:
         if "schema" in options:
             expr, owner_mod, _at = options["schema"]
             self.schema(cfg, owner_mod, expr)
+        cfg.error_formatter = self._error_formatter(cls, options)
         return cfg
+
+    def _error_formatter(self, cls: Symbol | None,
+                         options: dict[str, tuple[Expr, ModuleSummary, int]]) -> HandlerRef | None:
+        """`format_error=` (flask-graphql, graphql-server, graphene-django), `error_formatter=`
+        (ariadne) naming a project function, or a `format_error` method of the project view class."""
+        for key in _FORMATTER_OPTIONS:
+            if key in options:
+                expr, owner_mod, _at = options[key]
+                symbol = self.index.resolve(owner_mod, expr) if expr.kind in ("name", "attr") else None
+                if symbol is not None and symbol.func is not None:
+                    return HandlerRef(symbol.module.path, symbol.func.qualname)
+        if cls is not None and cls.cls is not None:
+            for owner in self._chain(cls):
+                assert owner.cls is not None
+                method = owner.cls.method("format_error")
+                if method is not None:
+                    return HandlerRef(owner.module.path, method.qualname)
+        return None
 
     def schema(self, cfg: EndpointConfig, mod: ModuleSummary, expr: Expr) -> None:
         """Record the schema object and read its extensions (strawberry) when it is in the project."""
@@ -177,24 +200,30 @@ class ConfigReader:
                      for sub in item.walk() if sub.kind in ("name", "attr") and sub.dotted is not None]
             names += [sub.text for sub in item.walk() if sub.kind == "str" and "." in sub.text]
             lowered = [n.lower().replace("_", "") for n in names]
+            symbol = self.index.lookup(names[0]) if names else None
+            if symbol is not None and symbol.cls is None and symbol.func is None:
+                symbol = None  # a project constant, not a middleware or rule of its own
+            status, detail = AuthStatus.REQUIRED, item.render(60)
+            switch = bypass_switch(symbol) if symbol is not None and key == "middleware" else ""
+            if switch:  # on only while the switch is off: evidence that may not hold
+                status, detail = AuthStatus.UNKNOWN, f"skipped when `{switch}`"
             if any(w in n for n in lowered for w in _INTROSPECTION_WORDS):
-                cfg.introspection_off.append(Evidence(key, names[0], AuthStatus.REQUIRED, item.render(60), loc))
+                cfg.introspection_off.append(Evidence(key, names[0], status, detail, loc))
             elif any(w.replace("_", "") in n for n in lowered for w in _LIMIT_WORDS):
-                cfg.limits.append(Evidence(key, names[0], AuthStatus.REQUIRED, item.render(60), loc))
-            elif names and key in ("middleware", "extensions"):
-                symbol = self.index.lookup(names[0])
-                if symbol is not None and (symbol.cls is not None or symbol.func is not None):
-                    self._project_rule(cfg, symbol, key, loc)
+                cfg.limits.append(Evidence(key, names[0], status, detail, loc))
+            elif symbol is not None and key in ("middleware", "extensions"):
+                self._project_rule(cfg, symbol, key, loc, status, "project code" if not switch else detail)
+                if may_authenticate(symbol):
                     cfg.middleware.append(Evidence(key, names[0], AuthStatus.UNKNOWN, "project code", loc))
 
-    def _project_rule(self, cfg: EndpointConfig, symbol: Symbol, key: str, loc: Location) -> None:
-        """A project middleware or rule: its source words tell introspection blocks and limits."""
-        words = symbol.module.words
+    def _project_rule(self, cfg: EndpointConfig, symbol: Symbol, key: str, loc: Location, status: AuthStatus,
+                      detail: str) -> None:
+        """A project middleware or rule: its own code and name tell introspection blocks and limits."""
         name = symbol.qualname
-        if "__schema" in words or "introspection" in name.lower():
-            cfg.introspection_off.append(Evidence(key, name, AuthStatus.REQUIRED, "project code", loc))
+        if "introspection" in name.lower() or any("__schema" in w for w in code_words(symbol)):
+            cfg.introspection_off.append(Evidence(key, name, status, detail, loc))
         if any(w in name.lower() for w in ("depth", "cost", "complexity")):
-            cfg.limits.append(Evidence(key, name, AuthStatus.REQUIRED, "project code", loc))
+            cfg.limits.append(Evidence(key, name, status, detail, loc))
 
     def _items(self, mod: ModuleSummary, expr: Expr, depth: int = 0) -> list[tuple[Expr, ModuleSummary]]:
         if depth > 5:

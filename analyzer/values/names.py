@@ -35,9 +35,13 @@ def _local(ev: Evaluator, scope: Scope, name: str, expr: Expr, depth: int) -> Va
         if found is not None:
             return found
     assigns = scope.assignments().get(name)
-    if assigns:
-        return _assigned(ev, scope.mod, f"{id(scope)}:{name}", assigns, scope, depth)
     param = scope.param(name)
+    if assigns:
+        before = None
+        if param is not None:  # `settings = settings or Settings()` reads the parameter itself
+            before = ev.sub(scope.mod, param.default, None, depth) if param.default is not None else \
+                opaque(scope.mod, expr, f"parameter `{name}` is set by each caller")
+        return _assigned(ev, scope.mod, f"{id(scope)}:{name}", assigns, scope, depth, before)
     if param is not None:
         if param.default is not None:
             return ev.sub(scope.mod, param.default, None, depth)
@@ -97,13 +101,16 @@ def qualified_value(ev: Evaluator, mod: ModuleSummary, expr: Expr, qualified: st
 
 
 def _assigned(ev: Evaluator, mod: ModuleSummary, key: str, assigns: list[tuple[Stmt, bool]], scope: Scope | None,
-              depth: int) -> Value:
+              depth: int, before: Value | None = None) -> Value:
     """Replay a name's assignments in order: an unconditional one replaces what came before,
-    a conditional one adds a possible value; `X = X + ...` reads the values so far."""
+    a conditional one adds a possible value; `X = X + ...` reads the values so far (`before`:
+    the parameter's own value, for a parameter reassigned from itself)."""
     busy_key = (key, "")
     if busy_key in ev.busy:
         current = ev.busy[busy_key]
-        return Value(current) if current else opaque(mod, assigns[0][0].targets[0], "defined in terms of itself")
+        if current:
+            return Value(current)
+        return before if before is not None else opaque(mod, assigns[0][0].targets[0], "defined in terms of itself")
     options: list[Any] = []
     env = False
     try:

@@ -9,6 +9,7 @@ from apilint.fixes import plan
 from apilint.model import FixPlan, Location
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
+from apilint.rules.err._formatters import traceback_leaks
 from apilint.rules.err._helpers import HTTP_EXCEPTIONS, exception_confidence, project_callee
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
@@ -307,6 +308,12 @@ class ExceptionTextInResponse(Rule):
     Exceptions written for clients (`HTTPException`, DRF `APIException`) are never reported.
     Exception handlers registered for HTTP status codes are skipped.
 
+    A GraphQL endpoint's own error formatter (`format_error=`, ariadne's `error_formatter=`, a
+    view's `format_error` method) that puts `traceback.format_exc()` / `format_stack()` text
+    into the error entries it returns is reported (high) on the line that writes it: every
+    error, including a typo in a query, then shows the server's code. The message itself
+    (`str(error)`) is what GraphQL always sends and is not reported there.
+
     ## Why it matters
     Exception messages carry SQL statements and constraint names, file paths, host names,
     library versions and sometimes data from other users, and tracebacks show the code
@@ -393,6 +400,7 @@ class ExceptionTextInResponse(Rule):
                     targets.append((mod, func, initial, f"exception handler {func.name}"))
         reader = Reader(ctx.index)
         fix = "Log the exception (`logger.exception(...)`) and return a generic message"
+        yield from self._formatters(ctx, seen)
         logger = project_logger(ctx.index)
         for mod, func, initial, where in targets:
             for leak in reader.leaks(mod, func, initial):
@@ -412,6 +420,28 @@ class ExceptionTextInResponse(Rule):
                 yield self.finding(Location(path, line), f"{where} sends exception text to the client{through}",
                                    fix, confidence=leak.confidence, symbol=f"{mod.module}.{func.qualname}",
                                    fix_plan=_fix(mod, func, initial, leak, logger))
+
+
+    def _formatters(self, ctx: RuleContext, seen: set[tuple[str, int]]) -> Iterator[Finding]:
+        """GraphQL error formatters that write a traceback into the error entries they return."""
+        for endpoint in ctx.facts.graphql:
+            ref = endpoint.error_formatter
+            mod = ctx.index.by_path.get(ref.file) if ref is not None else None
+            func = next((f for f in mod.functions() if f.qualname == ref.qualname), None) \
+                if ref is not None and mod is not None else None
+            if mod is None or func is None:
+                continue
+            where = endpoint.path or "the GraphQL endpoint"
+            stmt = next(traceback_leaks(func), None)  # one finding a formatter, on its first write
+            if stmt is not None and (mod.path, stmt.line) not in seen:
+                seen.add((mod.path, stmt.line))
+                yield self.finding(
+                    Location(mod.path, stmt.line),
+                    f"GraphQL error formatter {func.name}() puts a stack trace into the errors {where} returns: "
+                    "any failing or misspelled query shows the server's code, file paths and call stack",
+                    "Return only the message, locations and path of each error; log the traceback on the server "
+                    "(`logger.exception(...)`) and add debug details only when `settings.DEBUG` is on",
+                    confidence=Confidence.HIGH, symbol=f"{mod.module}.{func.qualname}")
 
 
 def _fix(mod: ModuleSummary, func: FunctionDef, initial: Taint, leak: Leak, logger: str) -> FixPlan | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from apilint.model import AuthStatus, GraphQLEndpoint
+from apilint.model import AuthStatus, Evidence, GraphQLEndpoint
 from apilint.summary import Expr, FunctionDef, walk_stmts
 
 _USER_ATTRS: Final = frozenset({"user", "is_authenticated", "is_anonymous", "current_user", "viewer", "auth",
@@ -27,6 +27,17 @@ def where(endpoint: GraphQLEndpoint) -> str:
     """`the GraphQL endpoint at /graphql (flask-graphql)`."""
     at = f" at {endpoint.path}" if endpoint.path else ""
     return f"the GraphQL endpoint{at} ({endpoint.library})"
+
+
+def firm(evidence: tuple[Evidence, ...]) -> list[Evidence]:
+    """The protections that always apply (not a project middleware with an off switch)."""
+    return [e for e in evidence if e.status is not AuthStatus.UNKNOWN]
+
+
+def switched(evidence: tuple[Evidence, ...]) -> str:
+    """`IntrospectionMiddleware (skipped when `helpers.is_level_easy()`)` for protections that
+    a project middleware skips under a switch; '' when there are none."""
+    return ", ".join(f"{e.name.rsplit('.', 1)[-1]} ({e.detail})" for e in evidence if e.status is AuthStatus.UNKNOWN)
 
 
 def requires_login(endpoint: GraphQLEndpoint) -> bool:

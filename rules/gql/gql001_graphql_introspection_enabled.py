@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import GraphQLEndpoint
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.gql._helpers import requires_login, where
+from apilint.rules.gql._helpers import firm, requires_login, switched, where
 
 _FIX_IDE = ("Serve GraphiQL only in development (`graphiql=settings.DEBUG`) and disable introspection in "
             "production (graphene `DisableIntrospection`, strawberry `AddValidationRules([NoSchemaIntrospectionCustom"
@@ -46,7 +46,10 @@ class GraphqlIntrospectionEnabled(Rule):
     ## Known limitations
     Introspection blocked by a gateway, a WAF or a custom validation rule whose name does not say
     "introspection" is not seen. Which settings module production uses is not known.
-    Settings-driven IDE flags (`graphiql=config.GRAPHIQL`) are taken as on.
+    Settings-driven IDE flags (`graphiql=config.GRAPHIQL`) are taken as on. A project middleware
+    that blocks introspection but hands every field on under a switch that does not read the
+    query (`if settings.ALLOW_INTROSPECTION: return next(root, info, **kwargs)`) counts only
+    half: the endpoint is reported at low confidence, naming the switch.
 
     ## References
     - https://owasp.org/API-Security/editions/2023/en/0xa8-security-misconfiguration/
@@ -107,12 +110,15 @@ class GraphqlIntrospectionEnabled(Rule):
         for endpoint in ctx.facts.graphql:
             if endpoint.ide is not None and not endpoint.ide_debug_only:
                 yield self._ide(endpoint)
-            elif not endpoint.introspection_off and not requires_login(endpoint):
+            elif not firm(endpoint.introspection_off) and not requires_login(endpoint):
+                skipped = switched(endpoint.introspection_off)
                 yield self.finding(
                     endpoint.location,
-                    f"Introspection is not disabled on {where(endpoint)}: any caller can download the whole "
-                    "schema, every type, field and mutation, including those the client never uses",
-                    _FIX_INTROSPECTION, severity=Severity.LOW, confidence=Confidence.MEDIUM,
+                    f"Introspection is not disabled on {where(endpoint)}" + (
+                        f" whenever its blocking middleware steps aside: {skipped}" if skipped else "") +
+                    ": any caller can download the whole schema, every type, field and mutation, including those "
+                    "the client never uses", _FIX_INTROSPECTION, severity=Severity.LOW,
+                    confidence=Confidence.LOW if skipped else Confidence.MEDIUM,
                     symbol=endpoint.path or endpoint.schema)
 
     def _ide(self, endpoint: GraphQLEndpoint) -> Finding:
@@ -121,7 +127,7 @@ class GraphqlIntrospectionEnabled(Rule):
         explicit = ide.kind != "default"
         how = f"`{ide.name}={ide.detail}`" if ide.kind == "option" else (
             f"`{ide.name}`" if ide.kind == "handler" else f"{endpoint.library}'s default")
-        introspection = "" if endpoint.introspection_off else " and introspection is on"
+        introspection = "" if firm(endpoint.introspection_off) else " and introspection is on"
         anchor = ide.location if explicit and ide.location is not None else endpoint.location
         if requires_login(endpoint):
             return self.finding(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from apilint.model import GraphQLEndpoint
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.gql._helpers import requires_login, where
+from apilint.rules.gql._helpers import firm, requires_login, switched, where
 
 _FIX = ("Limit query depth and cost: graphene `depth_limit_validator(max_depth=10)` in `validation_rules`, "
         "strawberry `QueryDepthLimiter(max_depth=10)` and `MaxAliasesLimiter` extensions, ariadne "
@@ -37,7 +37,9 @@ class UnlimitedGraphqlQueryDepth(Rule):
     ## Known limitations
     Limits enforced by a gateway, a persisted-query allow list or a validation rule whose name
     says neither depth, cost, complexity, tokens nor aliases are not seen. A schema shared by
-    several endpoints is judged per endpoint.
+    several endpoints is judged per endpoint. Project middleware named for depth or cost that
+    hands every field on under a switch (`if helpers.relaxed_mode(): return next(...)`) counts
+    only half: without a firm limit the endpoint is reported at low confidence, naming the switch.
 
     ## References
     - https://owasp.org/API-Security/editions/2023/en/0xa4-unrestricted-resource-consumption/
@@ -131,24 +133,31 @@ class UnlimitedGraphqlQueryDepth(Rule):
         """One finding per endpoint without limits, or with unlimited batching."""
         for endpoint in ctx.facts.graphql:
             unlimited_batch = endpoint.batching is not None and not endpoint.batch_limit
-            if endpoint.limits and not unlimited_batch:
+            if firm(endpoint.limits) and not unlimited_batch:
                 continue
             yield self._finding(endpoint, unlimited_batch)
 
     def _finding(self, endpoint: GraphQLEndpoint, unlimited_batch: bool) -> Finding:
         batch = " and it accepts batched queries (`batch=True`) with no cap on operations per request" \
             if unlimited_batch else ""
-        if endpoint.limits:
+        skipped = switched(endpoint.limits)
+        if firm(endpoint.limits):
             what = f"{_cap(where(endpoint))} limits query depth or cost but accepts batched queries " \
                    "(`batch=True`) with no cap on operations per request: one request can carry thousands of queries"
+        elif skipped:
+            what = f"{_cap(where(endpoint))} limits query depth or cost only in middleware that steps aside " \
+                   f"under a switch ({skipped}){batch}: while it is off, a deeply nested or aliased query can " \
+                   "make the server resolve millions of fields"
         else:
             what = f"{_cap(where(endpoint))} has no query depth or cost limit{batch}: a deeply nested or " \
                    "aliased query can make the server resolve millions of fields"
         login = requires_login(endpoint)
         if login:
             what += " (only signed-in users can send queries)"
+        confidence = Confidence.LOW if skipped and not firm(endpoint.limits) and not unlimited_batch \
+            else Confidence.MEDIUM
         return self.finding(endpoint.location, what, _FIX, severity=Severity.LOW if login else None,
-                            confidence=Confidence.MEDIUM, symbol=endpoint.path or endpoint.schema)
+                            confidence=confidence, symbol=endpoint.path or endpoint.schema)
 
 
 def _cap(text: str) -> str:

@@ -24,7 +24,8 @@ class FlowRule(Rule):
     `fix` and `danger` (what the sink does with its argument), and word the finding in
     `describe`. A sink whose argument apilint cannot trace to client input (the sink matcher
     yields a `Hit` of level 0 for it, see `Frame.untraced`) is reported at low confidence
-    and one severity lower, the way pattern matchers report it.
+    and one severity lower, the way pattern matchers report it. A sink line is reported once;
+    when several routes hand client input to it (a shared helper), the message lists the others.
     """
 
     abstract = True  # not a rule itself: Rule's checks apply to the subclasses
@@ -49,6 +50,8 @@ class FlowRule(Rule):
             arg = render_arg(flow.hit.arg)
             if flow.proven:
                 message = self.describe(flow, arg, via)
+                if flow.also:
+                    message += f" (also reached from {', '.join(flow.also)})"
             else:
                 message = (f"{flow.subject} passes `{arg}` to {flow.hit.sink}{via}, which {self.danger}: "
                            "apilint cannot tell where the value comes from; make sure no client controls it")

@@ -69,6 +69,8 @@ class FlowHit(NamedTuple):
     """The project function holding the sink when it is not the entry function itself."""
     function: str = ""
     """The entry function (`module.qualname`) when no route reaches it."""
+    also: tuple[str, ...] = ()
+    """Other routes whose client input reaches the same sink line (a shared helper)."""
 
     @property
     def proven(self) -> bool:

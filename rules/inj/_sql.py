@@ -24,6 +24,8 @@ SINKS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql",
                    "read_sql", "read_sql_query", "RawSQL"})
 # Constructors of executable SQL objects: `text(f"...")` is reported where it is built.
 SQL_OBJECTS = frozenset({"text", "RawSQL", "literal_column"})
+# A SQL clause inside `text(...)` (`title = '%s' or ...`): a comparison or a clause keyword.
+_CLAUSE = re.compile(r"""(=|<>|<|>|\b(?:i?like|between)\b|\bin\s*\(|\bis\s+(?:not\s+)?null\b)""", re.IGNORECASE)
 _FRAGMENT_SINKS = frozenset({"extra", "RawSQL"})
 MAX_DEPTH = 2
 # The literal text just before a value slot: inside quotes, or after a comparison, LIKE or IN (.
@@ -70,7 +72,8 @@ def built_sql(expr: Expr, tainted: set[str], sql_vars: set[str], values_only: bo
     if expr.kind == "name":
         return expr.text in sql_vars
     if expr.kind == "call" and (expr.func.dotted or "").rsplit(".", 1)[-1] in SQL_OBJECTS and expr.positional:
-        return built_sql(expr.positional[0], tainted, sql_vars, values_only)  # sqlalchemy.text(f"...")
+        inner = expr.positional[0]  # sqlalchemy.text(f"..."): SQL by construction, a clause will do
+        return built_sql(inner, tainted, sql_vars, values_only, fragment or bool(_CLAUSE.search(_literal(inner))))
     if expr.kind == "binop" and expr.text == "+" and any(built_sql(a, tainted, sql_vars, values_only)
                                                          for a in expr.args):
         return True
@@ -114,9 +117,11 @@ def scan(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef, seeds: set[
                 if name in SINKS and any(built_sql(a, tainted, sql_vars, values_only, fragment)
                                          for a in _sql_args(call)):
                     yield Location(mod.path, stmt.line), via
-                elif name in SQL_OBJECTS and stmt.kind not in ("assign", "annassign") and built_sql(
-                        call, tainted, sql_vars, values_only):
-                    yield Location(mod.path, stmt.line), via  # `query.filter(text(f"..."))`
+                elif name in SQL_OBJECTS and not (stmt.kind in ("assign", "annassign") and stmt.value == call) \
+                        and built_sql(call, tainted, sql_vars, values_only):
+                    # `query.filter(text(f"..."))`, `rows = q.order_by(text(f"{sort}"))`; a bare
+                    # `sql = text(f"...")` is reported where it runs
+                    yield Location(mod.path, stmt.line), via
                 elif depth < MAX_DEPTH and name not in SINKS:
                     yield from _follow(index, mod, func, call, tainted, depth, values_only, objects)
 

@@ -70,10 +70,14 @@ class Flow:
         none), in the order the lines were first reached: routes first, then other functions."""
         best: dict[tuple[str, int], FlowHit] = {}
         entered: set[tuple[str, str]] = set()
+        reaching: dict[tuple[str, int], list[str]] = {}  # routes whose input reaches each sink line
         for route, mod, func, seeds in entry_points(self.ctx):
             entered.add((mod.path, func.qualname))
             for where, hit, via in self.analyze(mod, func, seeds, 0).hits:
-                self._keep(best, FlowHit(route, where, hit, via))
+                flow = FlowHit(route, where, hit, via)
+                self._keep(best, flow)
+                if flow.proven and route.display not in (seen := reaching.setdefault((where.file, where.line), [])):
+                    seen.append(route.display)
         if self.sink_names is not None:
             for mod, func in self._orphans(entered, self.sink_names):
                 name = f"{mod.module}.{func.qualname}" if mod.module else func.qualname
@@ -81,7 +85,10 @@ class Flow:
                          and (p.annotation.dotted or "").rsplit(".", 1)[-1] == "UploadFile"}
                 for where, hit, via in self.analyze(mod, func, seeds, 0, opaque_params=True).hits:
                     self._keep(best, FlowHit(None, where, hit, via, name))
-        yield from best.values()
+        for key, flow in best.items():
+            chosen = flow.route.display if flow.route is not None and flow.proven else None
+            others = tuple(d for d in reaching.get(key, ()) if d != chosen) if chosen is not None else ()
+            yield flow._replace(also=others) if others else flow
 
     @staticmethod
     def _keep(best: dict[tuple[str, int], FlowHit], flow: FlowHit) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import ast
 import re
 
-from apilint.model import ProjectFacts, Route, RouteMap
+from apilint.model import Location, ProjectFacts, Route, RouteMap
 from apilint.project import ProjectIndex
+from apilint.rule import RuleContext
 from apilint.summary import Expr, FunctionDef, walk_exprs, walk_stmts
 
 _AUTH_SEGMENT = re.compile(
@@ -115,3 +116,41 @@ def limits_in_code(index: ProjectIndex) -> bool:
                 if expr.kind == "call" and _LIMIT_CALL.search((expr.func.dotted or "").rsplit(".", 1)[-1]):
                     return True
     return False
+
+
+_CREDENTIAL_ARGS = re.compile(
+    r"^(password|passwd|pass_word|passphrase|pin|otp|totp|otp_code|mfa_code|verification_code|reset_token)$",
+    re.IGNORECASE)
+_CREDENTIAL_FIELDS = re.compile(
+    r"^(login|log_in|signin|sign_in|token_auth|obtain_token|obtain_json_web_token|authenticate|verify_otp|"
+    r"reset_password|password_reset|forgot_password)$", re.IGNORECASE)
+# Operations that set a password rather than check one: an account's own form, not a guessing target
+_SETS_PASSWORD = re.compile(r"^(register|sign_?up|create|update|change|set|add|edit|invite)", re.IGNORECASE)
+
+
+def graphql_credential_operations(ctx: RuleContext) -> list[tuple[str, Location]]:
+    """GraphQL operations that take a password or code (`systemDiagnostics(username, password)`)
+    or are named for signing in: (`POST /graphql (query login)`, resolver location), each as
+    served by the project's main GraphQL endpoint; empty without an endpoint on the route map."""
+    ide = {e.path for e in ctx.facts.graphql if e.ide is not None}  # the API before its explorer
+    endpoints = sorted((r for r in ctx.routes if r.framework == "graphql"),
+                       key=lambda r: (r.method != "POST", r.path in ide, r.path))
+    if not endpoints:
+        return []
+    out: list[tuple[str, Location]] = []
+    for resolver in ctx.facts.graphql_resolvers:
+        ref = resolver.handler_ref
+        mod = ctx.index.by_path.get(ref.file) if ref is not None else None
+        func = next((f for f in mod.functions() if f.qualname == ref.qualname), None) \
+            if ref is not None and mod is not None else None
+        named = bool(_CREDENTIAL_FIELDS.match(_snake(resolver.field)))
+        checks = func is not None and not _SETS_PASSWORD.match(_snake(resolver.field)) \
+            and any(_CREDENTIAL_ARGS.match(p.name) for p in func.params)
+        if named or checks:
+            out.append((f"{endpoints[0].display} ({resolver.operation} {resolver.field})", resolver.location))
+    return out
+
+
+def _snake(name: str) -> str:
+    """`TokenAuth` / `tokenAuth` -> `token_auth`."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules.limit._helpers import has_rate_limiter, is_auth_endpoint, limits_every_route, limits_in_code
+from apilint.rules.limit._helpers import (
+    graphql_credential_operations,
+    has_rate_limiter,
+    is_auth_endpoint,
+    limits_every_route,
+    limits_in_code,
+)
 
 
 class NoRateLimiting(Rule):
@@ -22,6 +28,13 @@ class NoRateLimiting(Rule):
     - **Authentication endpoints left out**: the project limits some routes, but a login, token,
       register, password reset or OTP endpoint has no limit of its own and no default limit
       covers every route. Reported on each such route's handler.
+
+    GraphQL operations count as authentication endpoints when they take a password or code
+    argument (`password`, `otp`, `pin`, `verification_code`...) or are named for signing in
+    (`login`, `tokenAuth`, `resetPassword`...), but not those that set a password (`register`,
+    `createUser`, `changePassword`); left out of the project's limits, they are
+    reported on the resolver (`POST /graphql (query systemDiagnostics)`), unless the GraphQL
+    endpoint itself is limited.
 
     ## Why it matters
     Without a limit, an attacker can try passwords, OTP codes and reset tokens as fast as the
@@ -102,12 +115,13 @@ class NoRateLimiting(Rule):
         if not len(routes) or not ctx.facts.apps:
             return
         auth_routes = [r for r in routes if is_auth_endpoint(r)]
-        if not auth_routes:
+        operations = graphql_credential_operations(ctx)
+        if not auth_routes and not operations:
             return
         if not has_rate_limiter(routes, ctx.facts):
             app = ctx.facts.apps[0]
-            yield self.finding(app.location, f"No rate limiting anywhere in the project, not even on "
-                               f"{auth_routes[0].display}",
+            first = auth_routes[0].display if auth_routes else operations[0][0]
+            yield self.finding(app.location, f"No rate limiting anywhere in the project, not even on {first}",
                                "Add a rate limiter (slowapi, flask-limiter, django-ratelimit or DRF throttling) "
                                "with a default limit and stricter limits on login and reset endpoints",
                                confidence=Confidence.LOW, symbol=app.name)
@@ -123,3 +137,10 @@ class NoRateLimiting(Rule):
                                "although the project limits other routes",
                                "Apply the project's limiter to this endpoint with a strict limit "
                                "(for example 5 attempts a minute)", confidence=in_code)
+        if any(r.rate_limit for r in routes if r.framework == "graphql"):
+            return  # the GraphQL endpoint itself is limited
+        for display, location in operations:
+            yield self.finding(location, f"{display} accepts credentials or codes with no rate limit, although "
+                               "the project limits other routes; one batched or aliased request can try many",
+                               "Limit the GraphQL endpoint (or this operation in its resolver) with the project's "
+                               "limiter, and cap batching and aliases", confidence=in_code or Confidence.MEDIUM)

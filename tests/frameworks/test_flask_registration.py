@@ -758,3 +758,50 @@ def test_an_initializer_instance_holding_the_app_registers_through_its_methods(t
     })
     assert {path for _, path in routes} == {"/health", "/api/items/"}
     assert all(r.linked for r in routes.values())
+
+
+def test_websocket_routes_of_flask_sockets_and_flask_sock(tmp_path: Path) -> None:
+    """`Sockets(app)` (flask-sockets) and `Sock()` + `sock.init_app(app)` (flask-sock): each
+    `@x.route(path)` is a WEBSOCKET route of the app, with the decorators under it judged."""
+    routes, _ = _routes(tmp_path, {
+        "app/__init__.py": "",
+        "app/feeds.py": """
+            from flask import Flask
+            from flask_sockets import Sockets
+
+            app = Flask(__name__)
+            sockets = Sockets(app)
+
+            @sockets.route("/feeds/prices")
+            def prices(ws):
+                while not ws.closed:
+                    ws.send("{}")
+        """,
+        "app/ext.py": """
+            from flask_sock import Sock
+            sock = Sock()
+        """,
+        "app/chat.py": """
+            from flask_login import login_required
+            from app.ext import sock
+
+            @sock.route("/chat")
+            @login_required
+            def chat(ws):
+                ws.send(ws.receive())
+        """,
+        "app/factory.py": """
+            from flask import Flask
+            from app.ext import sock
+
+            def create_app():
+                app = Flask(__name__)
+                sock.init_app(app)
+                from app import chat
+                return app
+        """,
+    })
+    assert set(routes) == {("WEBSOCKET", "/feeds/prices"), ("WEBSOCKET", "/chat")}
+    assert routes[("WEBSOCKET", "/feeds/prices")].auth.status is AuthStatus.NONE
+    assert routes[("WEBSOCKET", "/chat")].auth.status is AuthStatus.REQUIRED
+    assert routes[("WEBSOCKET", "/chat")].linked

@@ -221,3 +221,35 @@ def test_no_graphql_library_means_no_facts(tmp_path: Path) -> None:
         """,
     })
     assert facts.graphql == () and facts.graphql_resolvers == ()
+
+
+def test_flask_subclass_overriding_dispatch_request_is_one_graphql_endpoint(tmp_path: Path) -> None:
+    """A project GraphQLView subclass that overrides dispatch_request is a GraphQL endpoint, not
+    also a plain Flask view: one GET and one POST route on the path, from the GraphQL adapter."""
+    routes, facts = _project(tmp_path, {
+        "app/schema.py": SCHEMA,
+        "app/views.py": """
+            from flask import Response, request
+            from flask_graphql import GraphQLView
+
+            class TracingView(GraphQLView):
+                def dispatch_request(self):
+                    response = super().dispatch_request()
+                    response.headers["X-Request-Id"] = request.headers.get("X-Request-Id", "")
+                    return response
+        """,
+        "app/main.py": """
+            from flask import Flask
+            from app.schema import schema
+            from app.views import TracingView
+
+            app = Flask(__name__)
+            bp_view = TracingView.as_view("graphql", schema=schema, batch=True)
+            app.add_url_rule("/api/graphql", view_func=bp_view, methods=["GET", "POST"])
+        """,
+    })
+    assert set(routes) == {("GET", "/api/graphql"), ("POST", "/api/graphql")}
+    assert {r.framework for r in routes.values()} == {"graphql"}
+    assert routes[("POST", "/api/graphql")].handler == "app.views.TracingView"
+    (endpoint,) = facts.graphql
+    assert endpoint.batching is not None

@@ -275,3 +275,128 @@ else:
 
         assert judged("in_debug_mode()") == [(12, "low")]
         assert judged('os.environ.get("APP_FLAVOUR") == "full"') == [(12, "medium")]
+
+
+GQL_SCHEMA = '''
+import graphene
+
+
+class Query(graphene.ObjectType):
+    hello = graphene.String()
+
+
+schema = graphene.Schema(query=Query)
+'''
+
+GQL_FORMATTERS = {
+    # flask-graphql: format_error= naming a function that writes the trace into the entry's extensions
+    "flask": ({"errors.py": '''
+import traceback
+
+from graphql import GraphQLError
+
+
+def format_with_trace(error):
+    entry = {"message": str(error)}
+    if isinstance(error, GraphQLError) and error.path is not None:
+        entry["path"] = error.path
+    entry.setdefault("extensions", {})
+    entry["extensions"]["trace"] = traceback.format_exc()  # expect
+    return entry
+''', "main.py": '''
+from flask import Flask
+from flask_graphql import GraphQLView
+
+from errors import format_with_trace
+from gqlschema import schema
+
+app = Flask(__name__)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema, format_error=format_with_trace))
+'''}, "errors.py"),
+    # ariadne: error_formatter= naming a function that returns the trace through a local name
+    "ariadne": ({"errors.py": '''
+import traceback
+
+
+def error_formatter(error, debug=False):
+    stack = traceback.format_exception(type(error), error, error.__traceback__)
+    return {"message": error.message, "stack": stack}  # expect
+''', "main.py": '''
+from ariadne import make_executable_schema
+from ariadne.asgi import GraphQL
+from starlette.applications import Starlette
+
+from errors import error_formatter
+
+schema = make_executable_schema("type Query { hello: String }")
+app = Starlette()
+app.mount("/graphql", GraphQL(schema, error_formatter=error_formatter))
+'''}, "errors.py"),
+    # graphene-django: a view subclass's format_error method updating the formatted entry
+    "django": ({"views.py": '''
+import traceback
+
+from graphene_django.views import GraphQLView
+
+
+class TracedGraphQLView(GraphQLView):
+    @staticmethod
+    def format_error(error):
+        formatted = GraphQLView.format_error(error)
+        formatted.update(debug=traceback.format_exc())  # expect
+        return formatted
+''', "urls.py": '''
+from django.urls import path
+
+from gqlschema import schema
+from views import TracedGraphQLView
+
+urlpatterns = [path("graphql/", TracedGraphQLView.as_view(schema=schema))]
+''', "settings.py": 'ROOT_URLCONF = "urls"\n'}, "views.py"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(GQL_FORMATTERS))
+def test_graphql_error_formatter_with_a_traceback(shape: str, tmp_path: Path) -> None:
+    files, leaking = GQL_FORMATTERS[shape]
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "gqlschema.py").write_text(GQL_SCHEMA, encoding="utf-8")
+    for name, source in files.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    expected_line = next(i for i, text in enumerate(files[leaking].splitlines(), 1) if text.endswith("# expect"))
+    found = [(f.location.file, f.location.line, f.confidence.value)
+             for f in analyze_dir(tmp_path, select=("ERR001",)).findings]
+    assert found == [(leaking, expected_line, "high")]
+
+
+def test_graphql_error_formatter_without_a_traceback_or_only_in_debug_is_silent(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "gqlschema.py").write_text(GQL_SCHEMA, encoding="utf-8")
+    (tmp_path / "errors.py").write_text('''
+import logging
+import traceback
+
+from config import settings
+
+log = logging.getLogger(__name__)
+
+
+def format_error(error):
+    log.error("graphql error: %s", traceback.format_exc())
+    entry = {"message": str(error)}
+    if settings.DEBUG:
+        entry["extensions"] = {"trace": traceback.format_exc()}
+    return entry
+''', encoding="utf-8")
+    (tmp_path / "config.py").write_text("class settings:\n    DEBUG = False\n", encoding="utf-8")
+    (tmp_path / "main.py").write_text('''
+from flask import Flask
+from flask_graphql import GraphQLView
+
+from errors import format_error
+from gqlschema import schema
+
+app = Flask(__name__)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema, format_error=format_error))
+''', encoding="utf-8")
+    assert analyze_dir(tmp_path, select=("ERR001",)).findings == []

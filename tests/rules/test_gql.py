@@ -132,3 +132,102 @@ def test_custom_graphql_middleware_makes_mutations_low_confidence(tmp_path: Path
         """,
     })
     assert [(f.code, f.confidence.value) for f in found] == [("GQL003", "low")]
+
+
+def test_middleware_that_never_looks_at_the_caller_leaves_the_endpoint_open(tmp_path: Path) -> None:
+    """A deny list or operation-name allow-list reads only the query text: the endpoint stays
+    unauthenticated, so mutations are judged as if it had no middleware at all."""
+    main = """
+        from flask import Flask
+        from flask_graphql import GraphQLView
+        from graphene.validation import DisableIntrospection, depth_limit_validator
+        from app.middleware import BlockedQueriesMiddleware, OperationNameMiddleware
+        from app.schema import schema
+
+        app = Flask(__name__)
+        app.add_url_rule("/graphql", view_func=GraphQLView.as_view(
+            "graphql", schema=schema, middleware=[BlockedQueriesMiddleware(), OperationNameMiddleware()],
+            validation_rules=[DisableIntrospection, depth_limit_validator(max_depth=9)]))
+    """
+    found = _findings(tmp_path / "a", {
+        "app/schema.py": SCHEMA,
+        "app/middleware.py": """
+            BLOCKED = ("systemHealth",)
+
+
+            class BlockedQueriesMiddleware:
+                def resolve(self, next, root, info, **kwargs):
+                    if any(name in str(info.context.json) for name in BLOCKED):
+                        raise ValueError("query blocked")
+                    return next(root, info, **kwargs)
+
+
+            class OperationNameMiddleware:
+                def resolve(self, next, root, info, **kwargs):
+                    if info.operation.name is None:
+                        raise ValueError("name your operation")
+                    return next(root, info, **kwargs)
+        """,
+        "app/main.py": main,
+    })
+    bare = _findings(tmp_path / "b", {
+        "app/schema.py": SCHEMA,
+        "app/main.py": """
+            from flask import Flask
+            from flask_graphql import GraphQLView
+            from graphene.validation import DisableIntrospection, depth_limit_validator
+            from app.schema import schema
+
+            app = Flask(__name__)
+            app.add_url_rule("/graphql", view_func=GraphQLView.as_view(
+                "graphql", schema=schema, validation_rules=[DisableIntrospection, depth_limit_validator(max_depth=9)]))
+        """,
+    })
+    assert [(f.code, f.confidence.value) for f in found] == [(f.code, f.confidence.value) for f in bare]
+    assert [f.code for f in found] == ["GQL003"]
+    assert "cannot tell" not in found[0].message
+
+
+GUARDS = """
+    from app import settings
+
+
+    class IntrospectionBlocker:
+        def resolve(self, next, root, info, **kwargs):
+            if settings.ALLOW_INTROSPECTION:
+                return next(root, info, **kwargs)
+            if info.field_name in ("__schema", "__type"):
+                raise PermissionError("introspection is disabled")
+            return next(root, info, **kwargs)
+
+
+    class DepthGuard:
+        def resolve(self, next, root, info, **kwargs):
+            if info.path and len(info.path.as_list()) > 12:
+                raise ValueError("query too deep")
+            return next(root, info, **kwargs)
+"""
+
+
+def test_protection_middleware_with_an_off_switch_is_weaker_evidence(tmp_path: Path) -> None:
+    """An introspection blocker that hands every field on while a setting is on protects only
+    while it is off: reported at low confidence, naming the switch. A check that reads the
+    query itself (`info.path`) is the protection, not a switch."""
+    found = _findings(tmp_path, {
+        "app/__init__.py": "",
+        "app/settings.py": "ALLOW_INTROSPECTION = False\n",
+        "app/schema.py": SCHEMA.replace("class Mutation", "class _Unused").replace("mutation=Mutation", ""),
+        "app/guards.py": GUARDS,
+        "app/main.py": """
+            from flask import Flask
+            from flask_graphql import GraphQLView
+            from app.guards import DepthGuard, IntrospectionBlocker
+            from app.schema import schema
+
+            app = Flask(__name__)
+            app.add_url_rule("/graphql", view_func=GraphQLView.as_view(
+                "graphql", schema=schema, middleware=[IntrospectionBlocker(), DepthGuard()]))
+        """,
+    })
+    assert [(f.code, f.confidence.value) for f in found if f.code != "GQL003"] == [("GQL001", "low")]
+    assert "skipped when `settings.ALLOW_INTROSPECTION`" in found[0].message

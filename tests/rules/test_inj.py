@@ -792,3 +792,90 @@ async def any_file(filename: str):
 ''', encoding="utf-8")
     found = [f.location.line for f in analyze_dir(tmp_path, select=("INJ004",)).findings]
     assert found == [26]
+
+
+def test_sqlalchemy_text_clause_inside_a_query_chain(tmp_path: Path) -> None:
+    """`text()` handed to filter()/where() inside an assignment is SQL by construction: a clause
+    (`name = '%s'`) built from input is reported where it is built, not only whole statements."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text('''
+from flask import Flask, jsonify, request
+from sqlalchemy import select, text
+
+from models import Note, db
+
+app = Flask(__name__)
+
+
+@app.get("/notes")
+def list_notes():
+    query = Note.query.filter_by(archived=False)
+    tag = request.args.get("tag")
+    if tag:
+        query = query.filter(text("tag = '%s' or label = '%s'" % (tag, tag)))
+    return jsonify([n.id for n in query])
+
+
+@app.get("/notes/search")
+def search_notes():
+    term = request.args.get("q", "")
+    rows = db.session.execute(select(Note).where(text(f"title LIKE '%{term}%'"))).scalars().all()
+    return jsonify([n.id for n in rows])
+
+
+@app.get("/notes/by-owner")
+def notes_by_owner():
+    owner = request.args.get("owner", "")
+    rows = Note.query.filter(text("owner = :owner")).params(owner=owner).all()
+    return jsonify([n.id for n in rows])
+
+
+@app.get("/notes/sorted")
+def sorted_notes():
+    column = request.args.get("sort", "id")
+    rows = Note.query.order_by(text("%s" % column)).all()
+    return jsonify([n.id for n in rows])
+''', encoding="utf-8")
+    (tmp_path / "models.py").write_text("db = None\nNote = None\n", encoding="utf-8")
+    found = sorted((f.location.line, f.code) for f in analyze_dir(tmp_path, select=("INJ001",)).findings)
+    # the bare `ORDER BY` column (no clause in the literal) stays unreported: too little to tell it is SQL
+    assert found == [(15, "INJ001"), (22, "INJ001")]
+
+
+def test_a_shared_helper_sink_names_every_route_that_reaches_it(tmp_path: Path) -> None:
+    """One finding a sink line; when several routes hand client input to the helper holding it,
+    the finding names the first and lists the others."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "shell.py").write_text('''
+import subprocess
+
+
+def run(command):
+    return subprocess.run(command, shell=True, capture_output=True, text=True).stdout
+''', encoding="utf-8")
+    (tmp_path / "app.py").write_text('''
+from flask import Flask, request
+
+import shell
+
+app = Flask(__name__)
+
+
+@app.post("/tools/ping")
+def ping():
+    return shell.run("ping -c 1 " + request.json["host"])
+
+
+@app.post("/tools/lookup")
+def lookup():
+    return shell.run(f"dig +short {request.json['name']}")
+
+
+@app.get("/tools/uptime")
+def uptime():
+    return shell.run("uptime")
+''', encoding="utf-8")
+    [finding] = analyze_dir(tmp_path, select=("INJ002",)).findings
+    assert (finding.location.file, finding.location.line) == ("shell.py", 6)
+    assert finding.message.startswith("POST /tools/lookup ")  # routes in route-map order
+    assert finding.message.endswith("(also reached from POST /tools/ping)")

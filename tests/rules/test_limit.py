@@ -46,3 +46,107 @@ def test_a_limit_checked_in_code_lowers_the_confidence(tmp_path: Path, form: str
     (tmp_path / "app/ratelimit.py").write_text("def check_rate_limit(scope):\n    return None\n", encoding="utf-8")
     found = [(f.route, f.confidence.value) for f in analyze_dir(tmp_path, select=("LIMIT001",)).findings]
     assert found == [("POST /login", confidence)]
+
+
+GQL_SCHEMA = '''
+import graphene
+
+
+class Login(graphene.Mutation):
+    class Arguments:
+        email = graphene.String(required=True)
+        password = graphene.String(required=True)
+
+    token = graphene.String()
+
+    def mutate(self, info, email, password):
+        return Login(token=check_password(email, password))
+
+
+class Query(graphene.ObjectType):
+    maintenance = graphene.String(username=graphene.String(), password=graphene.String(), task=graphene.String())
+    notes = graphene.List(graphene.String, tag=graphene.String())
+
+    def resolve_maintenance(self, info, username, password, task="status"):
+        return run_task(username, password, task)
+
+    def resolve_notes(self, info, tag=None):
+        return []
+
+
+class Mutations(graphene.ObjectType):
+    login = Login.Field()
+
+
+schema = graphene.Schema(query=Query, mutation=Mutations)
+
+
+def check_password(email, password):
+    return ""
+
+
+def run_task(username, password, task):
+    return ""
+'''
+
+
+def _gql_app(tmp_path: Path, main: str) -> list[tuple[str, int, str, str]]:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "gqlschema.py").write_text(GQL_SCHEMA, encoding="utf-8")
+    (tmp_path / "main.py").write_text(main, encoding="utf-8")
+    return sorted((f.location.file, f.location.line, f.confidence.value, f.message)
+                  for f in analyze_dir(tmp_path, select=("LIMIT001",)).findings)
+
+
+def test_graphql_operations_taking_a_password_count_as_login_endpoints(tmp_path: Path) -> None:
+    found = _gql_app(tmp_path, '''
+from flask import Flask
+from flask_graphql import GraphQLView
+
+from gqlschema import schema
+
+app = Flask(__name__)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
+''')
+    assert [(f, line, conf) for f, line, conf, _ in found] == [("main.py", 7, "low")]
+    assert "not even on POST /graphql (mutation Login)" in found[0][3]
+
+
+def test_graphql_credential_operations_left_out_of_the_projects_limits(tmp_path: Path) -> None:
+    found = _gql_app(tmp_path, '''
+from flask import Flask
+from flask_graphql import GraphQLView
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from gqlschema import schema
+
+app = Flask(__name__)
+limiter = Limiter(get_remote_address, app=app)
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
+
+
+@app.post("/exports")
+@limiter.limit("5/minute")
+def export():
+    return {}
+''')
+    assert [(f, line, conf) for f, line, conf, _ in found] == [("gqlschema.py", 12, "medium"),
+                                                              ("gqlschema.py", 20, "medium")]
+    assert "POST /graphql (query maintenance) accepts credentials" in found[1][3]
+
+
+def test_graphql_operations_under_a_default_limit_are_silent(tmp_path: Path) -> None:
+    found = _gql_app(tmp_path, '''
+from flask import Flask
+from flask_graphql import GraphQLView
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from gqlschema import schema
+
+app = Flask(__name__)
+limiter = Limiter(get_remote_address, app=app, default_limits=["100/hour"])
+app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
+''')
+    assert found == []
