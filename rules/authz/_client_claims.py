@@ -32,6 +32,12 @@ _CREDENTIAL_KEY = re.compile(r"authorization|api[-_]?key|token|secret|passw|sign
 _ROLE_VALUE = re.compile(r"admin|^(?:root|superuser|super[-_]user|staff|moderator|owner)$", re.IGNORECASE)
 _FORWARD_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "x-client-ip", "forwarded", "true-client-ip",
                               "cf-connecting-ip", "x-originating-ip", "x-remote-addr", "x-cluster-client-ip"})
+_IDENTITY_KEY = re.compile(r"^(?:x[-_])?(?:user[-_]?(?:id|name)?|uid|username|login|email|"
+                           r"(?:account|member|customer)[-_]?id)$", re.IGNORECASE)
+"""Cookie and header names that carry who the caller is: `userid`, `user_id`, `X-User-Id`, `email`."""
+_LOOKUPS = frozenset({"get", "filter", "filter_by", "get_or_none", "get_object_or_404", "get_list_or_404"})
+_SECRET_FIELD = re.compile(r"passw|otp|token|code|secret|pin|hash|key", re.IGNORECASE)
+"""A lookup that also matches one of these fields checks a secret: the claim alone does not identify."""
 _DECIDING = frozenset({"return", "raise", "assign", "annassign", "augassign"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 _DECODERS = frozenset({"str", "int", "bool", "float", "loads", "b64decode", "urlsafe_b64decode", "unquote",
@@ -51,14 +57,17 @@ class Claim(NamedTuple):
 
 
 class Decision(NamedTuple):
-    """A comparison that decides privilege on a claim."""
+    """A comparison that decides privilege on a claim, or a lookup that takes the caller's identity
+    from one."""
 
     line: int
     claim: Claim
     test: str
-    """The comparison as source text."""
-    loopback: bool
+    """The comparison or lookup as source text."""
+    loopback: bool = False
     """True when the claim is a forwarding header compared with a loopback address."""
+    identity: bool = False
+    """True when an account is looked up by a cookie or header naming the user."""
 
 
 def _header_key(store: str, key: str) -> str:
@@ -235,11 +244,12 @@ def _truth_tests(test: Expr) -> Iterator[Expr]:
 
 
 def decisions(func: FunctionDef) -> Iterator[Decision]:
-    """Comparisons in the handler that decide privilege on a cookie or header the client sends."""
+    """Comparisons in the handler that decide privilege on a cookie or header the client sends, and
+    account lookups keyed by one (`User.objects.get(pk=request.COOKIES["user_id"])`)."""
     local = _locals(func)
     seen: set[int] = set()
     for stmt in walk_stmts(func.body):
-        found = _in_statement(stmt, local)
+        found = _in_statement(stmt, local) or _identity_lookup(stmt, local)
         if found is not None and stmt.line not in seen:
             seen.add(stmt.line)
             yield found
@@ -266,4 +276,24 @@ def _in_statement(stmt: Stmt, local: dict[str, Claim]) -> Decision | None:
         claim = _claim_of(operand, local)
         if claim is not None and not _CREDENTIAL_KEY.search(claim.key) and _ROLE_KEY.search(claim.key):
             return Decision(stmt.line, claim, operand.render(70), False)
+    return None
+
+
+def _identity_lookup(stmt: Stmt, local: dict[str, Claim]) -> Decision | None:
+    """An ORM lookup (`.get`, `.filter`, `filter_by`, `get_object_or_404`) whose keyword argument is a
+    cookie or header naming the user, with no secret field (password, OTP, token) matched beside it."""
+    for expr in stmt.own_exprs():
+        for call in expr.calls():
+            callee = call.func
+            name = callee.text if callee.kind == "attr" else (callee.dotted or "").rsplit(".", 1)[-1]
+            if name not in _LOOKUPS or not call.keywords:
+                continue
+            if any(kw.name is not None and _SECRET_FIELD.search(kw.name) for kw in call.keywords):
+                continue
+            for kw in call.keywords:
+                if kw.name is None:
+                    continue
+                claim = _claim_of(kw.value, local)
+                if claim is not None and _IDENTITY_KEY.match(claim.key) and not _CREDENTIAL_KEY.search(claim.key):
+                    return Decision(stmt.line, claim, call.render(70), identity=True)
     return None

@@ -1,4 +1,5 @@
-"""AUTHZ003: a handler that grants privilege on a cookie or header the client sets itself."""
+"""AUTHZ003: a handler that grants privilege, or takes the caller's identity, from a cookie or header the
+client sets itself."""
 
 from __future__ import annotations
 
@@ -21,7 +22,10 @@ class ClientAssertedPrivilege(Rule):
     whose first part is compared with `"admin"`), a cookie or header named for a role tested
     for truth (`if request.cookies.get("is_admin"):`, FastAPI's `is_admin: bool = Cookie(False)`),
     and a forwarding header (`X-Forwarded-For`, `X-Real-IP`, Flask's `access_route`) compared
-    with a loopback address to let "local" callers in.
+    with a loopback address to let "local" callers in; and account lookups keyed by a cookie or
+    header naming the user (`User.objects.get(pk=request.COOKIES["user_id"])`,
+    `filter_by(user_id=x_user_id)` with `x_user_id: Annotated[int, Header()]`) unless the same
+    lookup also matches a secret (a password, OTP or token field).
 
     The value is followed through local variables, indexing, string methods and decoding
     (`cookie.split("|")[0]`, `json.loads(base64.b64decode(...))`). Signed stores (Django's and
@@ -104,7 +108,12 @@ class ClientAssertedPrivilege(Rule):
                 for found in decisions(func):
                     claim = found.claim
                     what = f"the {claim.store} `{claim.key}`"
-                    if found.loopback:
+                    if found.identity:
+                        message = (f"{route.display} takes the caller's identity from {what} (`{found.test}`): "
+                                   "the client sets its own cookies and headers, so anyone can act as any user")
+                        fix = ("Identify the caller from a server-side session or a signed, verified token "
+                               "(request.user, a session id, a JWT checked with its key), never from a raw id")
+                    elif found.loopback:
                         message = (f"{route.display} trusts {what} to tell a local caller (`{found.test}`): "
                                    "the client sets this header, so anyone can claim to be 127.0.0.1")
                         fix = ("Use the connection's peer address (REMOTE_ADDR, request.client.host), or read "
