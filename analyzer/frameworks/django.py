@@ -26,6 +26,8 @@ GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "PasswordChangeDoneView": ("GET",), "PasswordResetDoneView": ("GET",),
     "PasswordResetCompleteView": ("GET",),
 }
+_LOGIN_VIEWS = frozenset({"PasswordChangeView", "PasswordChangeDoneView"})
+"""Django auth views decorated with `login_required` in Django itself."""
 _PLAIN_BASES = frozenset({"View", "ContextMixin", "TemplateResponseMixin", "LoginRequiredMixin",
                           "PermissionRequiredMixin", "UserPassesTestMixin", "AccessMixin", "object"})
 _METHODS = ("get", "post", "put", "patch", "delete")
@@ -193,6 +195,9 @@ class _Linker:
         if facts.status() is None and ref.kind != "lambda" and not ref.qualname.startswith("django."):
             facts.add(AuthStatus.UNKNOWN, Evidence("view", ref.qualname, AuthStatus.UNKNOWN,
                                                    "view defined outside the project", loc))
+        if short in _LOGIN_VIEWS and ref.qualname.startswith("django.contrib.auth.") and facts.status() is None:
+            facts.add(AuthStatus.REQUIRED, Evidence("view", ref.qualname, AuthStatus.REQUIRED,
+                                                    "Django's view requires a logged-in user", loc))
         if short == "RedirectView":
             facts.evidence.append(_redirect(ref.qualname, loc))
         path, params = normalize_django_path(mount.raw)

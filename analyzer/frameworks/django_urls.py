@@ -349,6 +349,10 @@ class UrlWalker:
         if target is not None:
             self._module(target, raw, depth + 1, seen, outer, condition)
             return
+        known = AUTH_URLCONF if arg.kind == "str" and arg.text == "django.contrib.auth.urls" else ()
+        for sub, view in known:  # Django's own auth URLconf: fixed, and outside every project
+            expr = Expr("call", args=(Expr("attr", "as_view", (_dotted(view),)),))
+            self.mounts.append(Mount("view", raw + sub, expr, mod, line, outer=outer, condition=condition))
         if arg.kind == "attr" and arg.text == "urls":
             self._urls_attr(arg, mod, line, raw, outer, condition)
             return
@@ -378,6 +382,23 @@ class UrlWalker:
         symbol = self.index.resolve(mod, owner)
         if symbol is not None:
             self.mounts.append(Mount("urls", raw, owner, mod, line, target=symbol, outer=outer, condition=condition))
+
+
+AUTH_URLCONF: tuple[tuple[str, str], ...] = tuple((sub, f"django.contrib.auth.views.{view}") for sub, view in (
+    ("login/", "LoginView"), ("logout/", "LogoutView"), ("password_change/", "PasswordChangeView"),
+    ("password_change/done/", "PasswordChangeDoneView"), ("password_reset/", "PasswordResetView"),
+    ("password_reset/done/", "PasswordResetDoneView"), ("reset/<uidb64>/<token>/", "PasswordResetConfirmView"),
+    ("reset/done/", "PasswordResetCompleteView"),
+))
+"""The patterns of `django.contrib.auth.urls` (the same since Django 2.1)."""
+
+
+def _dotted(name: str) -> Expr:
+    head, *rest = name.split(".")
+    out = Expr("name", head)
+    for part in rest:
+        out = Expr("attr", part, (out,))
+    return out
 
 
 def url_mounts(index: ProjectIndex) -> list[Mount]:

@@ -240,7 +240,7 @@ class DjangoAuth:
                     role = role or stmt.value.render(60)
                 continue
             negative = _is_negative(stmt.value)
-            exits = _exits(stmt.body) if negative else _exits(stmt.orelse)
+            exits = _exits(stmt.body) if negative else (_exits(stmt.orelse) or _ends_view(func, stmt))
             if not exits:
                 continue
             words = _words(stmt.value)
@@ -460,6 +460,13 @@ def _is_negative(test: Expr) -> bool:
 
 def _exits(body: tuple[Stmt, ...]) -> bool:
     return any(s.kind in ("return", "raise") for s in walk_stmts(body))
+
+
+def _ends_view(func: FunctionDef, stmt: Stmt) -> bool:
+    """`if request.user.is_authenticated: ...` as the view's last statement, with no `else`: an
+    anonymous caller falls off the end, the view returns None and Django answers with an error,
+    never with the body's work."""
+    return bool(func.body) and func.body[-1] is stmt and not stmt.orelse and _exits(stmt.body)
 
 
 __all__ = ["DRF_CLASS_NAMES", "HTTP_METHODS", "AuthFacts", "ClassInfo", "DjangoAuth", "ViewRef",

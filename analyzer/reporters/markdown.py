@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from apilint.docgen import help_uri
 from apilint.model import Coverage, Finding, Route, Severity
 from apilint.reporters import Report
+from apilint.reporters.routes_table import deciding_evidence
 
 if TYPE_CHECKING:
     from apilint.diff import RouteChange
@@ -122,7 +123,7 @@ def _longest_backticks(lines: Sequence[str]) -> int:
 
 
 def _auth(route: Route) -> str:
-    evidence = route.auth.evidence[0].name.rsplit(".", 1)[-1] if route.auth.evidence else ""
+    evidence = deciding_evidence(route).rsplit(".", 1)[-1]
     return route.auth.status.value + (f" ({code(evidence)})" if evidence else "")
 
 

@@ -10,6 +10,16 @@ from rich.console import Console
 from rich.table import Table
 
 
+def deciding_evidence(route: Route) -> str:
+    """The name of the first fact whose status is the route's (a `csrf_exempt` listed before the
+    handler's own check does not name what authenticates it), else of the first fact."""
+    evidence = route.auth.evidence
+    for fact in evidence:
+        if fact.status is route.auth.status:
+            return fact.name
+    return evidence[0].name if evidence else ""
+
+
 def render_routes_table(route_list: tuple[object, ...], why: bool = False, color: bool = False) -> str:
     """The route map as a table (or, with `why`, each route with the chain that decided its auth),
     ending with the coverage line."""
@@ -23,7 +33,7 @@ def render_routes_table(route_list: tuple[object, ...], why: bool = False, color
         table.add_column(column, max_width=32 if column == "mounted" else None,
                          overflow="fold" if column == "mounted" else "ellipsis")
     for route in routes:
-        evidence = route.auth.evidence[0].name if route.auth.evidence else ""
+        evidence = deciding_evidence(route)
         auth = route.auth.status.value + (f" ({evidence})" if evidence else "")
         app_cell = (route.app if route.linked else "(unlinked)",) if several else ()
         condition_cell = (route.condition or "always",) if conditional else ()

@@ -37,6 +37,9 @@ PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath",
 SANITIZER_NAME = re.compile(r"(secure|saniti[sz]|safe|clean|valid|escape|quote|allowed)", re.IGNORECASE)
 
 
+_REGEX_SUBS = frozenset({"re.sub", "re.subn", "regex.sub", "regex.subn"})
+_ALLOWLIST_CLASS = re.compile(r"^\[\^[^\]]*\][+*]?$")
+"""A pattern that matches every character outside an allowed set: `[^a-zA-Z0-9_.-]+`."""
 _OUTBOUND = frozenset({"httpx.Request", "requests.Request", "requests.PreparedRequest", "requests.models.Request",
                        "requests.models.PreparedRequest", "aiohttp.ClientRequest", "urllib.request.Request"})
 # Calls whose result cannot carry an injected string (numbers, booleans, ids, hashes).
@@ -198,6 +201,8 @@ class Propagation(FrameBase):
         if name in self.flow.kind.sanitizers or last in self.flow.kind.sanitizers:
             return 0  # `shlex.quote(x)`, and methods too: `query.urlencode()`
         args = [*e.positional, *(kw.value for kw in e.keywords)]
+        if name in _REGEX_SUBS:
+            return self._regex_sub_level(e, extra)
         if name in _TRANSFORMERS:
             return or_levels(self.level(a, extra) for a in args)
         if func.kind == "attr":
@@ -228,6 +233,19 @@ class Propagation(FrameBase):
         if not seeds:
             return 0
         return self.flow.analyze(target[0], target[1], seeds, self.depth + 1).returns
+
+    def _regex_sub_level(self, e: Expr, extra: dict[str, int] | None) -> int:
+        """`re.sub(pattern, repl, text)` keeps what it does not match: the text stays input (stripping
+        `https?://` or `www.` leaves the rest), unless the pattern is an allow-list class (`[^a-z0-9.-]`
+        replaced: every other character is gone) or cannot be read (a constant may be one)."""
+        pattern, repl, text = e.arg(0, "pattern"), e.arg(1, "repl"), e.arg(2, "string")
+        replaced = self.level(repl, extra) & ~HEAD if repl is not None else 0
+        lv = self.level(text, extra) if text is not None else 0
+        if not lv:
+            return replaced
+        if pattern is None or pattern.kind != "str" or _ALLOWLIST_CLASS.match(pattern.text):
+            return replaced
+        return lv | replaced
 
     def _bind(self, callee: FunctionDef, call: Expr, extra: dict[str, int] | None = None) -> dict[str, int]:
         params = [p for p in callee.params if p.kind in ("pos", "posonly", "kwonly") and p.name not in ("self", "cls")]

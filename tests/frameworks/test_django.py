@@ -125,6 +125,66 @@ def test_login_required_middleware_and_exemption(tmp_path: Path) -> None:
     assert routes[("ANY", "/landing/")].auth.status is AuthStatus.NONE
 
 
+def test_a_view_wrapped_in_a_positive_user_check_with_no_else_requires_a_user(tmp_path: Path) -> None:
+    # an anonymous caller falls off the end of the view: Django answers with an error, not the work
+    routes = _project(tmp_path, {
+        "proj/settings.py": """
+            ROOT_URLCONF = "proj.urls"
+        """,
+        "proj/urls.py": """
+            from django.http import JsonResponse
+            from django.urls import path
+
+            def report(request, report_id):
+                if request.user.is_authenticated:
+                    if request.method == "GET":
+                        return JsonResponse({"id": report_id})
+                    return JsonResponse({"detail": "method"}, status=405)
+
+            def banner(request):
+                if request.user.is_authenticated:
+                    greeting = f"Hello {request.user.username}"
+                else:
+                    greeting = "Hello"
+                return JsonResponse({"greeting": greeting})
+
+            def track(request):
+                if request.user.is_authenticated:
+                    request.session["seen"] = True
+                return JsonResponse({"ok": True})
+
+            urlpatterns = [path("reports/<int:report_id>", report), path("banner", banner), path("track", track)]
+        """,
+    })
+    assert routes[("ANY", "/reports/{report_id}")].auth.status is AuthStatus.REQUIRED
+    assert routes[("ANY", "/banner")].auth.status is AuthStatus.NONE
+    assert routes[("ANY", "/track")].auth.status is AuthStatus.NONE
+
+
+def test_django_auth_urlconf_is_expanded_with_its_own_views(tmp_path: Path) -> None:
+    routes = _project(tmp_path, {
+        "proj/settings.py": """
+            ROOT_URLCONF = "proj.urls"
+        """,
+        "proj/urls.py": """
+            from django.urls import include, path
+
+            urlpatterns = [path("accounts/", include("django.contrib.auth.urls"))]
+        """,
+    })
+    assert sorted(routes) == [
+        ("GET", "/accounts/login/"), ("GET", "/accounts/password_change/"),
+        ("GET", "/accounts/password_change/done/"), ("GET", "/accounts/password_reset/"),
+        ("GET", "/accounts/password_reset/done/"), ("GET", "/accounts/reset/done/"),
+        ("GET", "/accounts/reset/{uidb64}/{token}/"), ("POST", "/accounts/login/"), ("POST", "/accounts/logout/"),
+        ("POST", "/accounts/password_change/"), ("POST", "/accounts/password_reset/"),
+        ("POST", "/accounts/reset/{uidb64}/{token}/"),
+    ]
+    assert routes[("POST", "/accounts/password_change/")].auth.status is AuthStatus.REQUIRED
+    assert routes[("POST", "/accounts/login/")].auth.status is AuthStatus.NONE
+    assert routes[("GET", "/accounts/reset/{uidb64}/{token}/")].path_params == ("uidb64", "token")
+
+
 def test_project_middleware_checking_the_user_in_a_helper_method_makes_auth_unknown(tmp_path: Path) -> None:
     routes = _project(tmp_path, {
         "proj/settings.py": """

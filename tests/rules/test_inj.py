@@ -610,6 +610,38 @@ def test_segment_path_param_is_low_confidence(tmp_path: Path):
     assert "GET /avatars/{filename}" in finding.message
 
 
+def test_regex_sub_keeps_input_unless_it_is_an_allow_list(tmp_path: Path) -> None:
+    # stripping a scheme or `www.` leaves the client's text; replacing every character outside a class does not
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(FLASK + """
+import re
+
+
+@app.post("/lookup")
+@login_required
+def lookup():
+    domain = re.sub(r"^(?:https?://)?(?:www\\.)?", "", request.form["domain"], flags=re.IGNORECASE)
+    return subprocess.check_output("dig {}".format(domain), shell=True)
+
+
+@app.post("/ping")
+@login_required
+def ping():
+    host = re.sub(r"[^a-zA-Z0-9.-]+", "", request.form["host"])
+    return subprocess.check_output(["ping", "-c", "1", host])
+
+
+@app.get("/files")
+@login_required
+def read_file():
+    name = re.sub(r"\\.\\./", "", request.args["name"])
+    return send_file(os.path.join(UPLOADS, name))
+""", encoding="utf-8")
+    found = sorted((f.location.line, f.code, f.confidence.value)
+                   for f in analyze_dir(tmp_path, select=("INJ",)).findings)
+    assert found == [(22, "INJ002", "high"), (36, "INJ004", "high")]
+
+
 def test_ssrf_on_an_admin_only_route_is_low_confidence(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     (tmp_path / "app.py").write_text('''
