@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
+from apilint.frameworks.django_paths import normalize_django_path
 from apilint.frameworks.django_settings import DjangoSettings, all_project_settings, project_settings, settings_for
-from apilint.frameworks.django_urls import Mount, normalize_django_path, url_diagnostics, url_mounts
+from apilint.frameworks.django_urls import Mount, url_diagnostics, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex

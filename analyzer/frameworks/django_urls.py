@@ -8,7 +8,6 @@ tree is read once and every framework sees the same prefixes.
 
 from __future__ import annotations
 
-import re
 import weakref
 from dataclasses import dataclass, replace
 
@@ -27,7 +26,6 @@ _MAX_DEPTH = 16
 _Outer = tuple[tuple[Expr, ModuleSummary], ...]
 _Pattern = tuple[Expr, ModuleSummary, int, _Outer, str]
 """(entry, module it is written in, line, decorators applied to its list, condition)."""
-_CONVERTER_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,43 +421,6 @@ def _walked(index: ProjectIndex) -> UrlWalker:
 _CACHE: weakref.WeakKeyDictionary[ProjectIndex, UrlWalker] = weakref.WeakKeyDictionary()
 
 
-def normalize_django_path(raw: str) -> tuple[str, tuple[str, ...]]:
-    """`/items/<int:pk>/` and `/items/(?P<pk>[0-9]+)/` -> (`/items/{pk}/`, ("pk",))."""
-    text = _named_groups(raw)
-    text = _CONVERTER_RE.sub(lambda m: "{" + m.group(1) + "}", text)
-    text = re.sub(r"\\([./\-_])", r"\1", text).replace("/?", "/")
-    text = re.sub(r"/{2,}", "/", "/" + text.lstrip("/"))
-    params = tuple(re.findall(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", text))
-    return text, params
-
-
-def _named_groups(text: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        if text.startswith("(?P<", i):
-            end_name = text.find(">", i)
-            name = text[i + 4:end_name]
-            level, j = 0, i
-            while j < len(text):
-                if text[j] == "\\":
-                    j += 2
-                    continue
-                if text[j] == "(":
-                    level += 1
-                elif text[j] == ")":
-                    level -= 1
-                    if level == 0:
-                        break
-                j += 1
-            out.append("{" + name + "}")
-            i = j + 1
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
 def _language_prefixed(call: Expr) -> Expr:
     """`i18n_patterns(p1, p2)` as the include Django makes of it: `path("<language>/", include([p1, p2]))`
     (the active language's code; with `prefix_default_language=False` the default language has none)."""
@@ -502,4 +463,4 @@ def _path_view(item: Expr) -> Expr | None:
     return item.arg(1, "view")
 
 
-__all__ = ["Mount", "UrlWalker", "normalize_django_path", "url_diagnostics", "url_mounts"]
+__all__ = ["Mount", "UrlWalker", "url_diagnostics", "url_mounts"]

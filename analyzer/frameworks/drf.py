@@ -16,8 +16,9 @@ from apilint.config import Config
 from apilint.frameworks.anonymous import Probe
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.django_backends import anonymous_permissions
+from apilint.frameworks.django_paths import normalize_django_path
 from apilint.frameworks.django_settings import DjangoSettings, project_settings, settings_for
-from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
+from apilint.frameworks.django_urls import Mount, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.frameworks.drf_actions import (
     ACTION_ROUTES,

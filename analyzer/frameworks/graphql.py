@@ -6,7 +6,8 @@ Runs after the web-framework adapters. It recognises GraphQL endpoints where the
   through the shared URL walk; the route the Django adapter made for the view (method `ANY`, its
   auth judged from URLconf wrappers, mixins and middleware) is replaced by `GET` and `POST`.
 - Flask `add_url_rule(rule, view_func=GraphQLView.as_view(...))` on apps and blueprints.
-- FastAPI/Starlette `include_router(GraphQLRouter(...))`, `mount`/`add_route` of ASGI GraphQL apps.
+- FastAPI/Starlette `include_router(GraphQLRouter(...))`, `mount`/`add_route` of ASGI GraphQL apps
+  (`graphql_asgi`).
 - Route handlers that execute a schema themselves (`graphql_sync(...)`, `schema.execute(...)`).
 
 Each endpoint becomes a `GraphQLEndpoint` fact (IDE, introspection, limits, batching, auth),
@@ -15,46 +16,31 @@ and mutation resolvers become `GraphQLResolver` facts (`graphql_resolvers`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from apilint.body_auth import body_auth
 from apilint.config import Config
 from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.common import join_paths, normalize_path
+from apilint.frameworks.django_paths import normalize_django_path
 from apilint.frameworks.django_settings import project_settings
-from apilint.frameworks.django_urls import normalize_django_path, url_mounts
+from apilint.frameworks.django_urls import url_mounts
 from apilint.frameworks.flask_auth import FlaskAuth
+from apilint.frameworks.graphql_asgi import AsgiEndpoints
 from apilint.frameworks.graphql_config import (
-    ASGI_APPS,
     EXECUTORS,
     LIBRARIES,
     SCHEMAS,
     VIEWS,
+    WEAKEST,
     ConfigReader,
     EndpointConfig,
+    Found,
     debug_branch,
     ide_name,
+    strongest,
 )
 from apilint.frameworks.graphql_resolvers import collect_resolvers
 from apilint.model import AuthEvidence, AuthStatus, Evidence, GraphQLEndpoint, Location, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
-
-_WEAKEST = (AuthStatus.NONE, AuthStatus.UNKNOWN, AuthStatus.OPTIONAL, AuthStatus.REQUIRED)
-_SCHEMES = ("fastapi.security.", "fastapi_users", "fastapi_jwt_auth", "fastapi_login", "starlette.authentication")
-_AUTHISH = ("auth", "login", "token", "current_user", "jwt", "permission", "verify", "require")
-
-
-@dataclass
-class _Found:
-    cfg: EndpointConfig
-    path: str
-    auth: AuthEvidence
-    handler: str
-    route_loc: Location
-    methods: tuple[str, ...] = ("GET", "POST")
-    emit_route: bool = True
-    raw: str = ""
 
 
 class GraphQLAdapter:
@@ -79,7 +65,7 @@ class _Linker:
         self.config = config
         self.out = out
         self.reader = ConfigReader(index)
-        self.found: list[_Found] = []
+        self.found: list[Found] = []
 
     def run(self) -> None:
         existing = list(self.out.routes)
@@ -88,7 +74,7 @@ class _Linker:
         if imports_any(self.index, ("flask", "flask_graphql", "graphql_server", "strawberry")):
             self._flask(existing)
         if imports_any(self.index, ("fastapi", "starlette", "strawberry", "ariadne", "starlette_graphene3")):
-            self._asgi(existing)
+            self.found += AsgiEndpoints(self.index, self.reader).find(existing)
         self._executors(existing)
         for item in self.found:
             if item.cfg.middleware and item.auth.status is AuthStatus.NONE:
@@ -112,31 +98,6 @@ class _Linker:
                 if base in VIEWS:
                     library, ide, _fw = VIEWS[base]
                     return library, ide, symbol, symbol.qualname
-        return None
-
-    def _asgi_app(self, mod: ModuleSummary, expr: Expr, depth: int = 0) -> tuple[str, bool, ModuleSummary, Expr,
-                                                                                   int, Symbol | None] | None:
-        """(library, IDE default, module, constructor call, line, project subclass) of an ASGI GraphQL app."""
-        if depth > 4:
-            return None
-        if expr.kind == "call":
-            qualified = self.index.qualify_expr(mod, expr.func) or ""
-            if qualified in ASGI_APPS:
-                library, ide = ASGI_APPS[qualified]
-                return library, ide, mod, expr, expr.line, None
-            symbol = self.index.resolve(mod, expr.func)
-            if symbol is not None and symbol.cls is not None:
-                for base in self.index.base_names(symbol):
-                    if base in ASGI_APPS:
-                        library, ide = ASGI_APPS[base]
-                        return library, ide, mod, expr, expr.line, symbol
-            return None
-        if expr.kind in ("name", "attr"):
-            symbol = self.index.resolve(mod, expr)
-            if symbol is not None and symbol.value is not None and symbol.value.kind == "call":
-                found = self._asgi_app(symbol.module, symbol.value, depth + 1)
-                if found is not None:
-                    return (*found[:4], symbol.line, found[5])
         return None
 
     # --- Django -------------------------------------------------------------------------
@@ -165,7 +126,7 @@ class _Linker:
             auth = _django_auth(claimed)
             loc = claimed[0].location if claimed else Location(mount.mod.path, mount.line)
             raw = mount.raw if mount.raw.startswith("/") else "/" + mount.raw
-            self.found.append(_Found(cfg, path, auth, qualified, loc, raw=raw))
+            self.found.append(Found(cfg, path, auth, qualified, loc, raw=raw))
 
     def _graphene_settings(self, cfg: EndpointConfig, mod: ModuleSummary, value: Expr, loc: Location) -> None:
         for key, item in zip(value.args[::2], value.args[1::2], strict=False):
@@ -241,11 +202,11 @@ class _Linker:
         if not statuses and hooks:
             statuses.append(AuthStatus.UNKNOWN)
             evidence.append(hooks[0])
-        auth = AuthEvidence(_strongest(statuses), tuple(evidence))
+        auth = AuthEvidence(strongest(statuses), tuple(evidence))
         methods = call.kwarg("methods")
         listed_methods = tuple(sorted({e.text.upper() for e in methods.args if e.kind == "str"})) \
             if methods is not None and methods.kind in ("list", "tuple") else ()
-        self.found.append(_Found(cfg, path, auth, qualified, loc, listed_methods or ("GET", "POST")))
+        self.found.append(Found(cfg, path, auth, qualified, loc, listed_methods or ("GET", "POST")))
 
     def _blueprint_prefix(self, mod: ModuleSummary, owner: Expr) -> str:
         symbol = self.index.resolve(mod, owner)
@@ -265,123 +226,6 @@ class _Linker:
                         if target is not None and target.qualname == symbol.qualname and given is not None:
                             prefix = self.index.const_str(other, given) or prefix
         return prefix
-
-    # --- FastAPI / Starlette --------------------------------------------------------------
-    def _asgi(self, existing: list[Route]) -> None:
-        includes: list[tuple[ModuleSummary, Expr]] = []
-        mounts: list[tuple[ModuleSummary, Expr, int]] = []
-        for mod in self.index:
-            if not mod.imports:
-                continue
-            for stmt in walk_stmts(mod.body, into_defs=True):
-                for expr in stmt.own_exprs():
-                    for call in expr.calls():
-                        name = call.func.text if call.func.kind == "attr" else (call.func.dotted or "")
-                        if name == "include_router":
-                            includes.append((mod, call))
-                        if name in ("include_router", "mount", "add_route", "add_websocket_route", "Mount", "Route",
-                                    "WebSocketRoute"):
-                            mounts.append((mod, call, stmt.line))
-        middleware = [e for r in existing if r.framework in ("fastapi", "starlette") for e in r.auth.evidence
-                      if e.kind == "middleware" and e.status is not AuthStatus.NONE]
-        for mod, call, line in mounts:
-            self._asgi_mount(mod, call, line, includes, middleware)
-
-    def _asgi_mount(self, mod: ModuleSummary, call: Expr, line: int, includes: list[tuple[ModuleSummary, Expr]],
-                    middleware: list[Evidence]) -> None:
-        name = call.func.text if call.func.kind == "attr" else (call.func.dotted or "").rsplit(".", 1)[-1]
-        if name == "include_router":
-            target, path_expr = call.arg(0, "router"), call.kwarg("prefix")
-        elif name in ("Mount",):
-            target, path_expr = call.kwarg("app") or call.arg(1), call.arg(0, "path")
-        else:
-            target, path_expr = call.arg(1, "app") or call.arg(1, "endpoint") or call.arg(1, "route"), \
-                call.arg(0, "path")
-        if target is None:
-            return
-        app = self._asgi_app(mod, target)
-        if app is None:
-            return
-        library, ide, owner_mod, ctor, ctor_line, subclass = app
-        cfg = self.reader.endpoint(library, ide, owner_mod, ctor, ctor_line, subclass,
-                                   debug_branch(owner_mod, ctor_line))
-        own = self.index.const_str(mod, path_expr) if path_expr is not None else ""
-        router_prefix = self.index.const_str(owner_mod, ctor.kwarg("prefix")) or ""
-        outer, deps = "", list[tuple[ModuleSummary, Expr]]()
-        if call.func.kind == "attr" and name != "Mount":
-            outer, deps = self._router_chain(mod, call.func.args[0], includes, 0)
-        deps += [(mod, d) for d in _dep_items(call.kwarg("dependencies"))]
-        deps += [(owner_mod, d) for d in _dep_items(ctor.kwarg("dependencies"))]
-        getter = ctor.kwarg("context_getter")
-        statuses: list[AuthStatus] = []
-        evidence: list[Evidence] = []
-        loc = Location(mod.path, line)
-        if getter is not None:
-            symbol = self.index.resolve(owner_mod, getter)
-            if symbol is not None and symbol.func is not None:
-                deps += [(symbol.module, p.default) for p in symbol.func.params
-                         if p.default is not None and p.default.kind == "call"]
-        for dep_mod, dep in deps:
-            status, ev = self._dep_status(dep_mod, dep, loc, 0)
-            if status is not None:
-                statuses.append(status)
-                evidence.append(ev)
-        if not statuses and middleware:
-            statuses.append(AuthStatus.UNKNOWN)
-            evidence.append(middleware[0])
-        methods = ("GET", "POST") if name != "add_websocket_route" else ("WEBSOCKET",)
-        path, _params = normalize_path(join_paths(outer, own or "", router_prefix))
-        handler = self.index.qualify_expr(owner_mod, ctor.func) or ctor.func.render(40)
-        self.found.append(_Found(cfg, path, AuthEvidence(_strongest(statuses), tuple(evidence)), handler, loc,
-                                 methods))
-
-    def _router_chain(self, mod: ModuleSummary, owner: Expr, includes: list[tuple[ModuleSummary, Expr]],
-                      depth: int) -> tuple[str, list[tuple[ModuleSummary, Expr]]]:
-        """Prefix and dependencies an APIRouter receives from where it is included (first include wins)."""
-        symbol = self.index.resolve(mod, owner)
-        if depth > 4 or symbol is None or symbol.value is None or symbol.value.kind != "call":
-            return "", []
-        value = symbol.value
-        prefix = self.index.const_str(symbol.module, value.kwarg("prefix")) or ""
-        deps = [(symbol.module, d) for d in _dep_items(value.kwarg("dependencies"))]
-        for inc_mod, inc in includes:
-            child = inc.arg(0, "router")
-            target = self.index.resolve(inc_mod, child) if child is not None else None
-            if target is not None and target.qualname == symbol.qualname and inc.func.kind == "attr":
-                outer, outer_deps = self._router_chain(inc_mod, inc.func.args[0], includes, depth + 1)
-                given = self.index.const_str(inc_mod, inc.kwarg("prefix")) or ""
-                deps += outer_deps + [(inc_mod, d) for d in _dep_items(inc.kwarg("dependencies"))]
-                return join_paths(outer, given, prefix) if (outer or given or prefix) else "", deps
-        return prefix, deps
-
-    def _dep_status(self, mod: ModuleSummary, dep: Expr, loc: Location, depth: int) -> tuple[AuthStatus | None,
-                                                                                             Evidence]:
-        """Judge `Depends(x)` / `Security(x)`: a known scheme, a project function that checks credentials."""
-        target = dep.arg(0, "dependency") if dep.kind == "call" else dep
-        if target is None or depth > 3:
-            return None, Evidence("dependency", dep.render(40), AuthStatus.NONE, "", loc)
-        qualified = self.index.qualify_expr(mod, target) or target.render(40)
-        ev = Evidence("dependency", qualified, AuthStatus.REQUIRED, "GraphQL endpoint dependency", loc)
-        if qualified.startswith(_SCHEMES):
-            return AuthStatus.REQUIRED, ev
-        symbol = self.index.resolve(mod, target)
-        if symbol is not None and symbol.value is not None and symbol.value.kind == "call":
-            scheme = self.index.qualify_expr(symbol.module, symbol.value.func) or ""
-            if scheme.startswith(_SCHEMES):
-                return AuthStatus.REQUIRED, ev
-        if symbol is not None and symbol.func is not None:
-            if body_auth(self.index, symbol.module, symbol.func) is AuthStatus.REQUIRED:
-                return AuthStatus.REQUIRED, ev
-            for param in symbol.func.params:
-                if param.default is not None and param.default.kind == "call":
-                    status, _ev = self._dep_status(symbol.module, param.default, loc, depth + 1)
-                    if status is AuthStatus.REQUIRED:
-                        return status, ev
-            return None, ev
-        if any(w in qualified.lower() for w in _AUTHISH):
-            return AuthStatus.UNKNOWN, Evidence("dependency", qualified, AuthStatus.UNKNOWN,
-                                                "defined outside the project", loc)
-        return None, ev
 
     # --- handlers that execute a schema ---------------------------------------------------
     def _executors(self, existing: list[Route]) -> None:
@@ -410,7 +254,7 @@ class _Linker:
             for sibling in existing:
                 if sibling.path == route.path and cfg.ide is None:
                     self._sibling_ide(cfg, sibling)
-            self.found.append(_Found(cfg, route.path, route.auth, route.handler, route.location, emit_route=False))
+            self.found.append(Found(cfg, route.path, route.auth, route.handler, route.location, emit_route=False))
 
     def _execution(self, mod: ModuleSummary, func: FunctionDef) -> tuple[str, Expr, int] | None:
         local: dict[str, str] = {}
@@ -461,7 +305,7 @@ class _Linker:
                         return
 
     # --- output -------------------------------------------------------------------------
-    def _emit(self, item: _Found) -> None:
+    def _emit(self, item: Found) -> None:
         cfg = item.cfg
         auth = item.auth
         self.out.graphql.append(GraphQLEndpoint(
@@ -488,7 +332,7 @@ class _Linker:
         if not auths:
             return AuthEvidence(AuthStatus.UNKNOWN, (Evidence("graphql", "endpoint", AuthStatus.UNKNOWN,
                                                               "no GraphQL endpoint found"),))
-        return min(auths, key=lambda a: _WEAKEST.index(a.status))
+        return min(auths, key=lambda a: WEAKEST.index(a.status))
 
 
 def _django_auth(claimed: list[Route]) -> AuthEvidence:
@@ -498,21 +342,8 @@ def _django_auth(claimed: list[Route]) -> AuthEvidence:
     evidence = tuple(e for e in auth.evidence if not (e.kind == "view" and e.status is AuthStatus.UNKNOWN))
     if auth.status is AuthStatus.UNKNOWN and not any(e.status is AuthStatus.UNKNOWN for e in evidence):
         # the Django adapter's "view defined outside the project" is the GraphQL view itself
-        return AuthEvidence(_strongest([e.status for e in evidence]), evidence)
+        return AuthEvidence(strongest([e.status for e in evidence]), evidence)
     return AuthEvidence(auth.status, evidence)
-
-
-def _strongest(statuses: list[AuthStatus]) -> AuthStatus:
-    for status in reversed(_WEAKEST):
-        if status in statuses:
-            return status
-    return AuthStatus.NONE
-
-
-def _dep_items(expr: Expr | None) -> list[Expr]:
-    if expr is None or expr.kind not in ("list", "tuple"):
-        return []
-    return [e for e in expr.args if e.kind == "call"]
 
 
 __all__ = ["GraphQLAdapter"]

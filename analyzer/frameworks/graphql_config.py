@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from apilint.frameworks.graphql_middleware import bypass_switch, code_words, may_authenticate
-from apilint.model import AuthStatus, Evidence, HandlerRef, Location
+from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, ModuleSummary, Stmt
 
@@ -281,6 +281,32 @@ class ConfigReader:
             if text and any(w in text for w in _DEBUG_WORDS):
                 return True
         return False
+
+
+WEAKEST: Final = (AuthStatus.NONE, AuthStatus.UNKNOWN, AuthStatus.OPTIONAL, AuthStatus.REQUIRED)
+"""Auth statuses from the weakest to the strongest."""
+
+
+def strongest(statuses: list[AuthStatus]) -> AuthStatus:
+    """The strongest of several statuses (NONE when there are none)."""
+    for status in reversed(WEAKEST):
+        if status in statuses:
+            return status
+    return AuthStatus.NONE
+
+
+@dataclass
+class Found:
+    """A GraphQL endpoint found where it is mounted, before it becomes a route and a fact."""
+
+    cfg: EndpointConfig
+    path: str
+    auth: AuthEvidence
+    handler: str
+    route_loc: Location
+    methods: tuple[str, ...] = ("GET", "POST")
+    emit_route: bool = True
+    raw: str = ""
 
 
 def debug_branch(mod: ModuleSummary, line: int) -> bool:

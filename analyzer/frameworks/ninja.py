@@ -17,8 +17,9 @@ from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.builtin_routes import BuiltinRoute, ninja_docs_routes
 from apilint.frameworks.common import Bindings, calls_with_loops, join_conditions, join_paths, read_path
 from apilint.frameworks.django_gates import judge_callable
+from apilint.frameworks.django_paths import normalize_django_path
 from apilint.frameworks.django_settings import project_settings, settings_for
-from apilint.frameworks.django_urls import Mount, normalize_django_path, url_mounts
+from apilint.frameworks.django_urls import Mount, url_mounts
 from apilint.frameworks.django_views import ClassInfo, DjangoAuth
 from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
