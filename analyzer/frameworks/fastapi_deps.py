@@ -98,6 +98,9 @@ class DependencyJudge:
         if self._configured(qualified, self.config.roles_helpers):
             authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "configured role check", loc))
         status, evidence, more_authz = self._target(dep.mod, target, dep.scope, loc, depth)
+        if target.kind == "call" and target.args:
+            symbol = self.index.lookup(qualified)
+            more_authz = _given(more_authz, symbol.qualname if symbol is not None else qualified, target)
         if dep.condition and status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN):
             status = AuthStatus.UNKNOWN
             evidence = [replace(e, status=AuthStatus.UNKNOWN, detail=f"{e.detail}; applies only {dep.condition}")
@@ -319,6 +322,16 @@ class DependencyJudge:
     def _configured(self, qualified: str, names: tuple[str, ...]) -> bool:
         short = qualified.rsplit(".", 1)[-1]
         return any(n in (qualified, short) for n in names)
+
+
+def _given(authz: list[Evidence], qualified: str, call: Expr) -> list[Evidence]:
+    """Role evidence of a checker built with arguments (`Depends(RoleChecker([Role.CUSTOMER]))`,
+    `Depends(require_roles("admin"))`) names the call, so rules can read which roles it admits."""
+    given = f"; given {call.render(100)}"
+    return [replace(e, detail=e.detail + given)
+            if e.kind == "role" and (e.name == qualified or e.name.startswith(qualified + ".")) and
+            given not in e.detail else e
+            for e in authz]
 
 
 def _label(option: Any, target: Expr) -> str:

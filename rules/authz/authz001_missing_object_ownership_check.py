@@ -15,6 +15,7 @@ from apilint.rules.authz._body import body_fields, mutates, redirects_within_app
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner, route_handler
 from apilint.rules.authz._fixes import class_view_fix, scope_fix
 from apilint.rules.authz._loads import Load, Scan, Scanner
+from apilint.rules.authz._roles import ordinary_gate, restricting
 from apilint.rules.authz._names import (
     caller_params,
     is_id_name,
@@ -222,7 +223,7 @@ class MissingObjectOwnershipCheck(Rule):
                 continue  # a read open to anonymous callers is public by design
             if _SOCIAL_ACTIONS.search(route.path.rstrip("/")) or _link_flow(route.path):
                 continue
-            if any(e.kind in SILENCING_AUTHZ for e in route.authz):
+            if any(e.kind in SILENCING_AUTHZ for e in restricting(route.authz)):
                 continue  # a role or object permission restricts who reaches it
             handler, mod = route_handler(ctx, route), ctx.module_of(route)
             if mod is None or unchecked_privileged(route, ctx) is not None:
@@ -245,16 +246,19 @@ class MissingObjectOwnershipCheck(Rule):
                 fix_plan = class_view_fix(ctx, route, access)
             else:
                 fix_plan = scope_fix(ctx, route, handler, mod, load) if handler is not None else None
-            if route.authz:
+            if restricting(route.authz):
                 confidence = Confidence.LOW
             what = load.model or "an object"
             via = f" through `{load.via}`" if load.via else ""
             where = f"{load.file}:{load.line}" if load.file else f"line {load.line}"
             source = "" if load.param in route.path_params else " from the request"
+            gates = [e for e in route.authz if ordinary_gate(e)]
+            gate = f"; its role check (`{gates[0].name.rsplit('.', 1)[-1]}`) admits every ordinary account" \
+                if gates else ""
             yield self.finding(
                 route,
                 f"{route.display} loads {what} by `{load.param}`{source}{via} ({where}: {load.call}) and never "
-                "checks that it belongs to the caller",
+                f"checks that it belongs to the caller{gate}",
                 f"Restrict the load to the caller (e.g. filter by `owner_id == current_user.id`) or compare "
                 f"the {what}'s owner with the caller and return 404 when they differ",
                 confidence=confidence,

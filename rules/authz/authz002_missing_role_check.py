@@ -13,6 +13,7 @@ from apilint.rules.authz._classviews import route_handler
 from apilint.rules.authz._loads import rejects, self_method
 from apilint.rules.authz._names import caller_params, mentions_any, mentions_user, user_params
 from apilint.rules.authz._privileged import ROLE_PATH_REASON, privileged_reason
+from apilint.rules.authz._siblings import sibling_role_reason
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _ROLE_WORDS = re.compile(r"admin|superuser|staff|role|permission|perm|scope|group|moderator|privilege|"
@@ -158,7 +159,10 @@ def unchecked_privileged(route: Route, ctx: RuleContext) -> tuple[str, bool] | N
     handler = route_handler(ctx, route)
     reason = privileged_reason(route, handler)
     if reason is None:
-        return None
+        sibling = sibling_role_reason(route, ctx.routes)
+        if sibling is None:
+            return None
+        reason = sibling, False
     mod = ctx.module_of(route)
     if handler is not None and mod is not None and \
             _checks_here_or_in_helpers(ctx, mod, handler, set(route.path_params), helpers, 0):

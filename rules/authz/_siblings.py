@@ -1,0 +1,52 @@
+"""A change the rest of its resource keeps to a role: `PUT /menu` and `PUT /menu/{item_id}` require
+staff while `DELETE /menu/{item_id}` only a login (the check forgotten on one method)."""
+
+from __future__ import annotations
+
+import re
+
+from apilint.model import Route, RouteMap
+from apilint.rules.authz._roles import restricting
+
+_ROLE_KINDS = frozenset({"role", "permission", "permission_class", "superuser", "staff"})
+_PARAM = re.compile(r"\{[^}]*\}")
+
+_cache: dict[int, tuple[RouteMap, dict[tuple[str, str], list[Route]]]] = {}
+
+
+def _resource(path: str) -> str:
+    """The collection a path acts on: `/menu/{id}` and `/menu` are one resource."""
+    path = _PARAM.sub("{}", path.rstrip("/") or "/")
+    return path[: -len("/{}")] if path.endswith("/{}") else path
+
+
+def _groups(routes: RouteMap) -> dict[tuple[str, str], list[Route]]:
+    """State-changing routes by (app, resource), built once per route map."""
+    key = id(routes)
+    cached = _cache.get(key)
+    if cached is not None and cached[0] is routes:
+        return cached[1]
+    groups: dict[tuple[str, str], list[Route]] = {}
+    for route in routes:
+        if route.is_unsafe and route.method != "ANY" and not route.builtin:
+            groups.setdefault((route.app, _resource(route.path)), []).append(route)
+    _cache.clear()
+    _cache[key] = (routes, groups)
+    return groups
+
+
+def _role_gated(route: Route) -> bool:
+    return any(e.kind in _ROLE_KINDS for e in restricting(route.authz))
+
+
+def sibling_role_reason(route: Route, routes: RouteMap) -> str | None:
+    """Why a state-changing route without a role check is privileged: every other change to the
+    same resource (at least two, on the same collection or item path) requires a role; else None."""
+    if not route.is_unsafe or route.method == "ANY" or _role_gated(route):
+        return None
+    others = [r for r in _groups(routes).get((route.app, _resource(route.path)), [])
+              if r is not route and r.handler != route.handler]
+    if len(others) < 2 or not all(_role_gated(r) for r in others):
+        return None
+    named = ", ".join(sorted({f"{r.method} {r.path}" for r in others})[:2])
+    return f"the other changes to `{_resource(route.path)}` ({named}) require a role, this one does not"
