@@ -23,6 +23,7 @@ from apilint.rules.auth._helpers import (
     project_has_auth,
     public_read,
 )
+from apilint.rules.authz._siblings import by_resource, resource_of
 from apilint.summary import FunctionDef
 
 
@@ -225,8 +226,13 @@ def _serves_reads_only(route: Route, handler: FunctionDef | None, ctx: RuleConte
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:
-    """True when the route's group protects its writes and leaves every read open."""
+    """True when the route's group, or the resource it reads (`GET /menu` beside `PUT /menu` and
+    `DELETE /menu/{id}`, each in a router of its own), protects its writes and leaves every read open."""
     group = ctx.routes.in_group(route.group) if route.group else ()
-    writes_protected = any(r.is_unsafe and r.auth.status is AuthStatus.REQUIRED for r in group)
-    reads_open = all(r.auth.status is not AuthStatus.REQUIRED for r in group if not r.is_unsafe)
-    return writes_protected and reads_open
+    same = tuple(by_resource(ctx.routes).get((route.app, resource_of(route.path)), ()))
+    for routes in (group, same):
+        writes_protected = any(r.is_unsafe and r.auth.status is AuthStatus.REQUIRED for r in routes)
+        reads_open = all(r.auth.status is not AuthStatus.REQUIRED for r in routes if not r.is_unsafe)
+        if writes_protected and reads_open:
+            return True
+    return False

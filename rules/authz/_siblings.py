@@ -14,22 +14,22 @@ _PARAM = re.compile(r"\{[^}]*\}")
 _cache: dict[int, tuple[RouteMap, dict[tuple[str, str], list[Route]]]] = {}
 
 
-def _resource(path: str) -> str:
+def resource_of(path: str) -> str:
     """The collection a path acts on: `/menu/{id}` and `/menu` are one resource."""
     path = _PARAM.sub("{}", path.rstrip("/") or "/")
     return path[: -len("/{}")] if path.endswith("/{}") else path
 
 
-def _groups(routes: RouteMap) -> dict[tuple[str, str], list[Route]]:
-    """State-changing routes by (app, resource), built once per route map."""
+def by_resource(routes: RouteMap) -> dict[tuple[str, str], list[Route]]:
+    """The app's own routes by (app, resource), built once per route map."""
     key = id(routes)
     cached = _cache.get(key)
     if cached is not None and cached[0] is routes:
         return cached[1]
     groups: dict[tuple[str, str], list[Route]] = {}
     for route in routes:
-        if route.is_unsafe and route.method != "ANY" and not route.builtin:
-            groups.setdefault((route.app, _resource(route.path)), []).append(route)
+        if not route.builtin:
+            groups.setdefault((route.app, resource_of(route.path)), []).append(route)
     _cache.clear()
     _cache[key] = (routes, groups)
     return groups
@@ -44,9 +44,9 @@ def sibling_role_reason(route: Route, routes: RouteMap) -> str | None:
     same resource (at least two, on the same collection or item path) requires a role; else None."""
     if not route.is_unsafe or route.method == "ANY" or _role_gated(route):
         return None
-    others = [r for r in _groups(routes).get((route.app, _resource(route.path)), [])
-              if r is not route and r.handler != route.handler]
+    others = [r for r in by_resource(routes).get((route.app, resource_of(route.path)), [])
+              if r.is_unsafe and r.method != "ANY" and r is not route and r.handler != route.handler]
     if len(others) < 2 or not all(_role_gated(r) for r in others):
         return None
     named = ", ".join(sorted({f"{r.method} {r.path}" for r in others})[:2])
-    return f"the other changes to `{_resource(route.path)}` ({named}) require a role, this one does not"
+    return f"the other changes to `{resource_of(route.path)}` ({named}) require a role, this one does not"

@@ -15,7 +15,6 @@ from apilint.rules.authz._body import body_fields, mutates, redirects_within_app
 from apilint.rules.authz._classviews import ClassAccess, class_access, model_owner, route_handler
 from apilint.rules.authz._fixes import class_view_fix, scope_fix
 from apilint.rules.authz._loads import Load, Scan, Scanner
-from apilint.rules.authz._roles import ordinary_gate, restricting
 from apilint.rules.authz._names import (
     caller_params,
     is_id_name,
@@ -26,6 +25,7 @@ from apilint.rules.authz._names import (
     request_ids,
     user_params,
 )
+from apilint.rules.authz._roles import ordinary_gate, restricting
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
 
