@@ -42,12 +42,22 @@ def admitted_roles(evidence: Evidence) -> frozenset[str] | None:
     return frozenset(roles) or None
 
 
+_QUALIFIERS = frozenset({"end", "normal", "registered", "plain", "free", "app", "site"})
+"""Words that qualify an ordinary role without raising it (`BASIC_USER`, `END_USER`, `registered-user`)."""
+
+
+def _ordinary(role: str) -> bool:
+    parts = [p for p in re.split(r"[_\-\s]+", role) if p]
+    return role in ORDINARY_ROLES or (bool(parts) and any(p in ORDINARY_ROLES for p in parts) and
+                                      all(p in ORDINARY_ROLES or p in _QUALIFIERS for p in parts))
+
+
 def ordinary_gate(evidence: Evidence) -> bool:
     """True for a role check that admits only the roles every account holds."""
     if evidence.kind != "role":
         return False
     roles = admitted_roles(evidence)
-    return roles is not None and roles <= ORDINARY_ROLES
+    return roles is not None and all(_ordinary(r) for r in roles)
 
 
 def restricting(authz: Iterable[Evidence]) -> tuple[Evidence, ...]:
