@@ -50,8 +50,9 @@ class MissingAuthentication(Rule):
     judged as a read.
     Read-only routes are reported with medium confidence when other routes of the project do
     require authentication (this one was probably forgotten), and low confidence otherwise or
-    when the route's own router protects its writes but none of its reads (a catalogue whose
-    reads are public by design).
+    when the route's own router, or the resource it reads (`GET /menu` beside a protected
+    `PUT /menu/{id}` declared in another router), protects its writes but none of its reads (a
+    catalogue whose reads are public by design).
     Routes whose handler limits its data to what the caller may see
     (`get_permitted_dag_ids(user=g.user)`, a `visible_to(request.user)` queryset) are reported
     with low confidence: an anonymous caller gets nothing. So are handlers that test

@@ -97,8 +97,10 @@ class MissingObjectOwnershipCheck(Rule):
     `get_queryset` (or a method of the view it calls) filters by the caller, or is a relation
     of a parent the view loaded (`self.project.documents.all()`); the route carries role or
     object-permission evidence (DRF `has_object_permission`, `IsAdminUser`, an admin-only
-    dependency, decorator or `before_request` hook whose body checks the role); or a
-    dependency that receives the ID does the check.
+    dependency, decorator or `before_request` hook whose body checks the role, but not a role
+    check that admits every ordinary account, such as `RoleChecker([Role.CUSTOMER])` or
+    `require_roles("user")`: it tells customers from staff, not one customer from another); or
+    a dependency that receives the ID does the check.
     Reads whose authentication is optional are public by design and not reported, nor are
     actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
     `/follow`, `/comments`, `/report`, `/bookmark`), links that are their own authorization
@@ -134,7 +136,8 @@ class MissingObjectOwnershipCheck(Rule):
     handler itself (not a body passed whole to a service that reads the ID), and body models
     only when their class name says so (`...Create`, `...Update`, `...In`, `...Payload`).
     Changes to shared models with no owner field (`DELETE /menu/{item_id}` by any logged-in
-    user) are a role question, not an ownership one, and are not reported.
+    user) are a role question, not an ownership one: AUTHZ002 reports them when the other
+    changes to the resource require a role.
 
     ## References
     - https://cwe.mitre.org/data/definitions/639.html

@@ -29,7 +29,10 @@ class MissingRoleCheck(Rule):
     Privileged operations that require only authentication: routes under an admin path,
     admin-named handlers, routes that change roles or permissions, set `is_admin`,
     `is_superuser`, `is_staff` or `role` from request data, ban, disable or impersonate
-    users, delete another user's account (`DELETE /users/{id}`) or list every user — when no
+    users, delete another user's account (`DELETE /users/{id}`) or list every user, and changes
+    to a resource whose other changes (at least two, on its collection or item path) all require
+    a role (`PUT /menu` and `PUT /menu/{item_id}` require staff, `DELETE /menu/{item_id}` only a
+    login; a role check that admits every ordinary account, such as `Role.CUSTOMER`, is none) — when no
     role, scope, staff, superuser or permission check applies on the way (no role
     dependency, decorator, permission class or admin-only `before_request` hook, and no
     comparison of the caller's role, or of the caller with the target, followed by a
@@ -40,7 +43,8 @@ class MissingRoleCheck(Rule):
     permissions the caller gave an extension) is not a role change.
 
     Admin paths, admin handler names and role writes are reported with high confidence;
-    user management inferred from the path alone with medium confidence; either with low
+    user management inferred from the path alone, and a change its siblings keep to a role, with
+    medium confidence; either with low
     confidence when the route's authentication dependency tests which route is called
     (`get_request_route(request)`, `request.url.path in ...`), since it may allow some routes
     to administrators only.
