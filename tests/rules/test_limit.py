@@ -46,3 +46,32 @@ def test_a_limit_checked_in_code_lowers_the_confidence(tmp_path: Path, form: str
     (tmp_path / "app/ratelimit.py").write_text("def check_rate_limit(scope):\n    return None\n", encoding="utf-8")
     found = [(f.route, f.confidence.value) for f in analyze_dir(tmp_path, select=("LIMIT001",)).findings]
     assert found == [("POST /login", confidence)]
+
+
+def test_no_limiter_names_the_code_checks_first(tmp_path: Path):
+    """A 4-digit reset PIN falls faster than a password: the message names code checks first."""
+    from apilint.testing import analyze_files
+
+    api = '''
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/register")
+    def register() -> dict:
+        return {}
+
+
+    @app.post("/token")
+    def token() -> dict:
+        return {}
+
+
+    @app.post("/password/reset/confirm")
+    def confirm_reset() -> dict:
+        return {}
+    '''
+    result = analyze_files(tmp_path, {"api.py": api})
+    [finding] = [f for f in result.findings if f.code == "LIMIT001"]
+    assert finding.message.endswith("not even on POST /password/reset/confirm, POST /token or POST /register")
