@@ -248,9 +248,16 @@ def _try_checks_credential(guard: Stmt, index: ProjectIndex, mod: ModuleSummary)
                 _AUTHISH_EXCEPT.search(caught.render(80)):
             return True
     return any(_mentions_credential(expr, index, mod) or
-               any((call.func.dotted or "").lower().endswith(("decode", "verify", "verify_token", "authenticate"))
+               any(_IDENTIFIES.search((call.func.dotted or call.func.text or "").rsplit(".", 1)[-1])
                    for call in expr.calls())
                for stmt in walk_stmts(guard.body) for expr in stmt.own_exprs())
+
+
+_IDENTIFIES = re.compile(r"^(get|load|find|fetch|lookup|current|verify|check|validate|authenticate|authorize|decode)"
+                         r"(_\w*)?(user|token|auth\w*|account|principal|identity|session|caller|member|key|jwt)"
+                         r"\w*$|^(decode|verify|authenticate)$", re.IGNORECASE)
+"""Calls that establish who the caller is (`self.get_user()` by a reset token, `verify_token(t)`),
+not ones that create a record (`create_user(...)`)."""
 
 
 def credential_params(func: FunctionDef) -> set[str]:

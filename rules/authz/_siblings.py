@@ -36,17 +36,28 @@ def by_resource(routes: RouteMap) -> dict[tuple[str, str], list[Route]]:
 
 
 def _role_gated(route: Route) -> bool:
-    return any(e.kind in _ROLE_KINDS for e in restricting(route.authz))
+    """A role gate on the way to the handler (a dependency, decorator, permission class), not a
+    role test inside the handler's body, which may be one branch among others (admins may also...)."""
+    own = route.handler
+    return any(e.kind in _ROLE_KINDS and e.name != own and not e.name.startswith(own + ".") and
+               not e.detail.startswith("the handler") for e in restricting(route.authz))
+
+
+def _is_item(path: str) -> bool:
+    return _PARAM.sub("{}", path.rstrip("/")).endswith("/{}")
 
 
 def sibling_role_reason(route: Route, routes: RouteMap) -> str | None:
-    """Why a state-changing route without a role check is privileged: every other change to the
-    same resource (at least two, on the same collection or item path) requires a role; else None."""
-    if not route.is_unsafe or route.method == "ANY" or _role_gated(route):
+    """Why a change to one item without a role check is privileged: the collection's and the item's
+    other changes all require a role (`POST /menu` and `PUT /menu/{id}` do, `DELETE /menu/{id}`
+    does not); else None. A create open to every user beside edits checked per object is common."""
+    if not route.is_unsafe or route.method == "ANY" or not _is_item(route.path) or \
+            any(e.kind in _ROLE_KINDS for e in restricting(route.authz)):
         return None
     others = [r for r in by_resource(routes).get((route.app, resource_of(route.path)), [])
               if r.is_unsafe and r.method != "ANY" and r is not route and r.handler != route.handler]
-    if len(others) < 2 or not all(_role_gated(r) for r in others):
+    if not any(_is_item(r.path) for r in others) or all(_is_item(r.path) for r in others) or \
+            not all(_role_gated(r) for r in others):
         return None
     named = ", ".join(sorted({f"{r.method} {r.path}" for r in others})[:2])
     return f"the other changes to `{resource_of(route.path)}` ({named}) require a role, this one does not"

@@ -29,10 +29,12 @@ class MissingRoleCheck(Rule):
     Privileged operations that require only authentication: routes under an admin path,
     admin-named handlers, routes that change roles or permissions, set `is_admin`,
     `is_superuser`, `is_staff` or `role` from request data, ban, disable or impersonate
-    users, delete another user's account (`DELETE /users/{id}`) or list every user, and changes
-    to a resource whose other changes (at least two, on its collection or item path) all require
-    a role (`PUT /menu` and `PUT /menu/{item_id}` require staff, `DELETE /menu/{item_id}` only a
-    login; a role check that admits every ordinary account, such as `Role.CUSTOMER`, is none) — when no
+    users, delete another user's account (`DELETE /users/{id}`) or list every user, and a change
+    to one item whose collection's and item's other changes all pass a role gate (a role
+    dependency, decorator or permission class, not a test in their own bodies): `PUT /menu` and
+    `PUT /menu/{item_id}` require staff, `DELETE /menu/{item_id}` only a login (a gate that admits
+    every ordinary account, such as `Role.CUSTOMER`, is none; a create open to every user is not
+    reported) — when no
     role, scope, staff, superuser or permission check applies on the way (no role
     dependency, decorator, permission class or admin-only `before_request` hook, and no
     comparison of the caller's role, or of the caller with the target, followed by a
