@@ -217,7 +217,9 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
     credentials = credential_params(func)
     if not reads_credential(index, mod, func) or issues_credentials(func):
         return None
-    for _guard, _reject in guarded_rejections(func.body, index, mod, func):
+    for guard, _reject in guarded_rejections(func.body, index, mod, func):
+        if guard.kind == "try" and not _try_checks_credential(guard, index, mod):
+            continue  # `except UserExists: raise HTTPException(403)` around an insert is no login check
         return AuthStatus.REQUIRED
     if credentials and _delegates_the_check(index, mod, func, credentials, known, depth):
         return AuthStatus.REQUIRED
@@ -228,6 +230,34 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
                 if (call.func.dotted or "").endswith("jwt.decode"):
                     return AuthStatus.REQUIRED
     return None
+
+
+_AUTHISH_EXCEPT = re.compile(r"auth|token|jwt|credential|signature|permission|forbidden|denied|login|session|"
+                             r"expired|decode", re.IGNORECASE)
+
+
+def _try_checks_credential(guard: Stmt, index: ProjectIndex, mod: ModuleSummary) -> bool:
+    """True when a try/except that rejects can be about the caller's credential: its body reads one
+    (`jwt.decode(token, ...)`, a name that says so) or an except clause catches a bare, broad or
+    authentication error; not `try: create_user(...)` / `except UserAlreadyExists: raise ...(403)`."""
+    for handler in guard.handlers:
+        if not any(is_rejection(inner, index, mod) for inner in walk_stmts(handler.body)):
+            continue  # `except Exception: raise HTTPException(500)` rejects no one
+        caught = handler.value
+        if caught is None or caught.render(80).rsplit(".", 1)[-1] in ("Exception", "BaseException") or \
+                _AUTHISH_EXCEPT.search(caught.render(80)):
+            return True
+    return any(_mentions_credential(expr, index, mod) or
+               any(_IDENTIFIES.search((call.func.dotted or call.func.text or "").rsplit(".", 1)[-1])
+                   for call in expr.calls())
+               for stmt in walk_stmts(guard.body) for expr in stmt.own_exprs())
+
+
+_IDENTIFIES = re.compile(r"^(get|load|find|fetch|lookup|current|verify|check|validate|authenticate|authorize|decode)"
+                         r"(_\w*)?(user|token|auth\w*|account|principal|identity|session|caller|member|key|jwt)"
+                         r"\w*$|^(decode|verify|authenticate)$", re.IGNORECASE)
+"""Calls that establish who the caller is (`self.get_user()` by a reset token, `verify_token(t)`),
+not ones that create a record (`create_user(...)`)."""
 
 
 def credential_params(func: FunctionDef) -> set[str]:

@@ -358,8 +358,7 @@ def _info(index: ProjectIndex, symbol: Symbol, kind: str) -> ClassInfo:
                 hidden.update(_popped_in_output(owner.cls, chain))
     auto = kind == MARSHMALLOW and any((b.dotted or "").rsplit(".", 1)[-1] in AUTO_SCHEMAS for b in cls.bases)
     auto = auto or (kind == SCHEMA and any((b.dotted or "").endswith("ModelSchema") for b in cls.bases))
-    config = cls.attribute("model_config")
-    extra = config is not None and any(kw.name == "extra" and kw.value.text == "allow" for kw in config.keywords)
+    extra = any(_allows_extra(owner.cls) for owner in chain if owner.cls is not None)
     return ClassInfo(symbol.qualname, kind, symbol.module, cls, tuple(fields), frozenset(hidden),
                      frozenset(read_only), model, meta_fields, meta_exclude, fields_line, exclude_line, auto, extra,
                      frozenset(relations))
@@ -371,6 +370,31 @@ _RELATIONS = frozenset({"ForeignKey", "OneToOneField", "ManyToManyField", "Paren
 
 
 _OUTPUT_HOOKS = frozenset({"to_representation", "to_dict", "remove_sensitive", "remove_secrets"})
+
+
+def _allows_extra(cls: ClassDef) -> bool:
+    """A Pydantic model that keeps unknown fields: `model_config = ConfigDict(extra="allow")` or
+    `{"extra": "allow"}`, a class keyword (`class In(BaseModel, extra=Extra.allow)`) or v1's
+    `class Config: extra = Extra.allow`."""
+    if any(kw.name == "extra" and _is_allow(kw.value) for kw in cls.keywords):
+        return True
+    config = cls.attribute("model_config")
+    if config is not None and config.kind == "call" and \
+            any(kw.name == "extra" and _is_allow(kw.value) for kw in config.keywords):
+        return True
+    if config is not None and config.kind == "dict":
+        pairs = zip(config.args[::2], config.args[1::2], strict=False)
+        if any(key.kind == "str" and key.text == "extra" and _is_allow(value) for key, value in pairs):
+            return True
+    inner = next((s.cls for s in cls.body if s.cls is not None and s.cls.name == "Config"), None)
+    value = inner.attribute("extra") if inner is not None else None
+    return value is not None and _is_allow(value)
+
+
+def _is_allow(value: Expr) -> bool:
+    """`"allow"` or `Extra.allow`."""
+    return (value.kind == "str" and value.text == "allow") or \
+        (value.kind == "attr" and value.text == "allow" and (value.dotted or "").endswith("Extra.allow"))
 
 
 def _popped_in_output(cls: ClassDef, chain: list[Symbol]) -> set[str]:

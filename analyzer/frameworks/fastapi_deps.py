@@ -98,11 +98,29 @@ class DependencyJudge:
         if self._configured(qualified, self.config.roles_helpers):
             authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "configured role check", loc))
         status, evidence, more_authz = self._target(dep.mod, target, dep.scope, loc, depth)
+        built = self._built_by(dep.mod, target)
+        if built is not None:
+            built_mod, call = built
+            callee_q = self.index.qualify_expr(built_mod, call.func) or call.func.render(40)
+            symbol = self.index.lookup(callee_q)
+            more_authz = _given(more_authz, symbol.qualname if symbol is not None else callee_q, call)
         if dep.condition and status in (AuthStatus.REQUIRED, AuthStatus.UNKNOWN):
             status = AuthStatus.UNKNOWN
             evidence = [replace(e, status=AuthStatus.UNKNOWN, detail=f"{e.detail}; applies only {dep.condition}")
                         for e in evidence]
         return status, evidence, authz + more_authz
+
+    def _built_by(self, mod: ModuleSummary, target: Expr) -> tuple[ModuleSummary, Expr] | None:
+        """The call with arguments that built a checker: the target itself (`RoleGate([Role.X])`) or the
+        module-level value a name holds (`staff_only = RoleGate([...])`), with the module it is in."""
+        if target.kind == "call":
+            return (mod, target) if target.args else None
+        if target.kind not in ("name", "attr"):
+            return None
+        symbol = self.index.lookup(self.index.qualify_expr(mod, target) or "")
+        value = symbol.value if symbol is not None else None
+        return (symbol.module, value) if symbol is not None and value is not None and value.kind == "call" and \
+            value.args else None
 
     def _target(self, mod: ModuleSummary, target: Expr, scope: Scope | None, loc: Location, depth: int) -> Judged:
         callee = target.func if target.kind == "call" else target
@@ -319,6 +337,16 @@ class DependencyJudge:
     def _configured(self, qualified: str, names: tuple[str, ...]) -> bool:
         short = qualified.rsplit(".", 1)[-1]
         return any(n in (qualified, short) for n in names)
+
+
+def _given(authz: list[Evidence], qualified: str, call: Expr) -> list[Evidence]:
+    """Role evidence of a checker built with arguments (`Depends(RoleChecker([Role.CUSTOMER]))`,
+    `Depends(require_roles("admin"))`) names the call, so rules can read which roles it admits."""
+    given = f"; given {call.render(100)}"
+    return [replace(e, detail=e.detail + given)
+            if e.kind == "role" and (e.name == qualified or e.name.startswith(qualified + ".")) and
+            given not in e.detail else e
+            for e in authz]
 
 
 def _label(option: Any, target: Expr) -> str:

@@ -23,6 +23,7 @@ from apilint.rules.auth._helpers import (
     project_has_auth,
     public_read,
 )
+from apilint.rules.authz._siblings import by_resource, resource_of
 from apilint.summary import FunctionDef
 
 
@@ -49,8 +50,9 @@ class MissingAuthentication(Rule):
     judged as a read.
     Read-only routes are reported with medium confidence when other routes of the project do
     require authentication (this one was probably forgotten), and low confidence otherwise or
-    when the route's own router protects its writes but none of its reads (a catalogue whose
-    reads are public by design).
+    when the route's own router, or the resource it reads (`GET /menu` beside a protected
+    `PUT /menu/{id}` declared in another router), protects its writes but none of its reads (a
+    catalogue whose reads are public by design).
     Routes whose handler limits its data to what the caller may see
     (`get_permitted_dag_ids(user=g.user)`, a `visible_to(request.user)` queryset) are reported
     with low confidence: an anonymous caller gets nothing. So are handlers that test
@@ -225,8 +227,13 @@ def _serves_reads_only(route: Route, handler: FunctionDef | None, ctx: RuleConte
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:
-    """True when the route's group protects its writes and leaves every read open."""
+    """True when the route's group, or the resource it reads (`GET /menu` beside `PUT /menu` and
+    `DELETE /menu/{id}`, each in a router of its own), protects its writes and leaves every read open."""
     group = ctx.routes.in_group(route.group) if route.group else ()
-    writes_protected = any(r.is_unsafe and r.auth.status is AuthStatus.REQUIRED for r in group)
-    reads_open = all(r.auth.status is not AuthStatus.REQUIRED for r in group if not r.is_unsafe)
-    return writes_protected and reads_open
+    same = tuple(by_resource(ctx.routes).get((route.app, resource_of(route.path)), ()))
+    for routes in (group, same):
+        writes_protected = any(r.is_unsafe and r.auth.status is AuthStatus.REQUIRED for r in routes)
+        reads_open = all(r.auth.status is not AuthStatus.REQUIRED for r in routes if not r.is_unsafe)
+        if writes_protected and reads_open:
+            return True
+    return False

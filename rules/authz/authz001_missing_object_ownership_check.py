@@ -26,6 +26,7 @@ from apilint.rules.authz._names import (
     request_ids,
     user_params,
 )
+from apilint.rules.authz._roles import ordinary_gate, restricting
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
 
@@ -97,8 +98,10 @@ class MissingObjectOwnershipCheck(Rule):
     `get_queryset` (or a method of the view it calls) filters by the caller, or is a relation
     of a parent the view loaded (`self.project.documents.all()`); the route carries role or
     object-permission evidence (DRF `has_object_permission`, `IsAdminUser`, an admin-only
-    dependency, decorator or `before_request` hook whose body checks the role); or a
-    dependency that receives the ID does the check.
+    dependency, decorator or `before_request` hook whose body checks the role, but not a role
+    check that admits every ordinary account, such as `RoleChecker([Role.CUSTOMER])` or
+    `require_roles("user")`: it tells customers from staff, not one customer from another); or
+    a dependency that receives the ID does the check.
     Reads whose authentication is optional are public by design and not reported, nor are
     actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
     `/follow`, `/comments`, `/report`, `/bookmark`), links that are their own authorization
@@ -141,7 +144,8 @@ class MissingObjectOwnershipCheck(Rule):
     handler itself (not a body passed whole to a service that reads the ID), and body models
     only when their class name says so (`...Create`, `...Update`, `...In`, `...Payload`).
     Changes to shared models with no owner field (`DELETE /menu/{item_id}` by any logged-in
-    user) are a role question, not an ownership one, and are not reported.
+    user) are a role question, not an ownership one: AUTHZ002 reports them when the other
+    changes to the resource require a role.
 
     ## References
     - https://cwe.mitre.org/data/definitions/639.html
@@ -230,7 +234,7 @@ class MissingObjectOwnershipCheck(Rule):
                 continue  # a read open to anonymous callers is public by design
             if _SOCIAL_ACTIONS.search(route.path.rstrip("/")) or _link_flow(route.path):
                 continue
-            if any(e.kind in SILENCING_AUTHZ for e in route.authz):
+            if any(e.kind in SILENCING_AUTHZ for e in restricting(route.authz)):
                 continue  # a role or object permission restricts who reaches it
             handler, mod = route_handler(ctx, route), ctx.module_of(route)
             if mod is None or unchecked_privileged(route, ctx) is not None:
@@ -253,16 +257,19 @@ class MissingObjectOwnershipCheck(Rule):
                 fix_plan = class_view_fix(ctx, route, access)
             else:
                 fix_plan = scope_fix(ctx, route, handler, mod, load) if handler is not None else None
-            if route.authz:
+            if restricting(route.authz):
                 confidence = Confidence.LOW
             what = load.model or "an object"
             via = f" through `{load.via}`" if load.via else ""
             where = f"{load.file}:{load.line}" if load.file else f"line {load.line}"
             source = "" if load.param in route.path_params else " from the request"
+            gates = [e for e in route.authz if ordinary_gate(e)]
+            gate = f"; its role check (`{gates[0].name.rsplit('.', 1)[-1]}`) admits every ordinary account" \
+                if gates else ""
             yield self.finding(
                 route,
                 f"{route.display} loads {what} by `{load.param}`{source}{via} ({where}: {load.call}) and never "
-                "checks that it belongs to the caller",
+                f"checks that it belongs to the caller{gate}",
                 f"Restrict the load to the caller (e.g. filter by `owner_id == current_user.id`) or compare "
                 f"the {what}'s owner with the caller and return 404 when they differ",
                 confidence=confidence,

@@ -13,6 +13,7 @@ from apilint.rules.authz._classviews import route_handler
 from apilint.rules.authz._loads import rejects, self_method
 from apilint.rules.authz._names import caller_params, mentions_any, mentions_user, user_params
 from apilint.rules.authz._privileged import ROLE_PATH_REASON, privileged_reason
+from apilint.rules.authz._siblings import sibling_role_reason
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _ROLE_WORDS = re.compile(r"admin|superuser|staff|role|permission|perm|scope|group|moderator|privilege|"
@@ -28,7 +29,12 @@ class MissingRoleCheck(Rule):
     Privileged operations that require only authentication: routes under an admin path,
     admin-named handlers, routes that change roles or permissions, set `is_admin`,
     `is_superuser`, `is_staff` or `role` from request data, ban, disable or impersonate
-    users, delete another user's account (`DELETE /users/{id}`) or list every user — when no
+    users, delete another user's account (`DELETE /users/{id}`) or list every user, and a change
+    to one item whose collection's and item's other changes all pass a role gate (a role
+    dependency, decorator or permission class, not a test in their own bodies): `PUT /menu` and
+    `PUT /menu/{item_id}` require staff, `DELETE /menu/{item_id}` only a login (a gate that admits
+    every ordinary account, such as `Role.CUSTOMER`, is none; a create open to every user is not
+    reported) — when no
     role, scope, staff, superuser or permission check applies on the way (no role
     dependency, decorator, permission class or admin-only `before_request` hook, and no
     comparison of the caller's role, or of the caller with the target, followed by a
@@ -39,7 +45,8 @@ class MissingRoleCheck(Rule):
     permissions the caller gave an extension) is not a role change.
 
     Admin paths, admin handler names and role writes are reported with high confidence;
-    user management inferred from the path alone with medium confidence; either with low
+    user management inferred from the path alone, and a change its siblings keep to a role, with
+    medium confidence; either with low
     confidence when the route's authentication dependency tests which route is called
     (`get_request_route(request)`, `request.url.path in ...`), since it may allow some routes
     to administrators only.
@@ -158,7 +165,10 @@ def unchecked_privileged(route: Route, ctx: RuleContext) -> tuple[str, bool] | N
     handler = route_handler(ctx, route)
     reason = privileged_reason(route, handler)
     if reason is None:
-        return None
+        sibling = sibling_role_reason(route, ctx.routes)
+        if sibling is None:
+            return None
+        reason = sibling, False
     mod = ctx.module_of(route)
     if handler is not None and mod is not None and \
             _checks_here_or_in_helpers(ctx, mod, handler, set(route.path_params), helpers, 0):

@@ -30,6 +30,8 @@ class CorsIssue:
     """Describes the permissive part, e.g. `CORSMiddleware allow_origins=['*']`."""
     credentials: bool
     confidence: Confidence = Confidence.HIGH
+    who: str = "Any website"
+    """Who may read the responses: any website, or one an attacker registers to match a loose regex."""
 
 
 def matches_any_origin(pattern: str) -> bool:
@@ -45,6 +47,34 @@ def matches_any_origin(pattern: str) -> bool:
     return all(regex.fullmatch(probe) or regex.match(probe) for probe in _PROBES)
 
 
+_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\\?\.[A-Za-z0-9-]+)+")
+
+
+def attacker_origin(pattern: str, full: bool) -> str | None:
+    """An origin an attacker can register that an origin regex written for the app's own domains
+    also accepts: a look-alike that only ends with the domain (`.*example.com` accepts
+    `https://evilexample.com`), a dot left unescaped (`api.example.com` accepts `apixexample.com`),
+    or, with `re.match` semantics (flask-cors, django-cors-headers), a missing `$`
+    (`https://example.com.attacker.test`). `full`: the library uses `re.fullmatch` (Starlette)."""
+    try:
+        regex = re.compile(pattern)
+    except re.error:
+        return None
+    accepts = regex.fullmatch if full else regex.match
+    for literal in _DOMAIN.findall(pattern):
+        domain = literal.replace("\\", "")
+        if not any(accepts(f"{scheme}://{host}") for scheme in ("https", "http") for host in (domain, f"www.{domain}")):
+            continue  # not a domain the pattern is written for
+        probes = [f"https://evil{domain}", f"https://{domain}.attacker.test", f"https://www.{domain}.attacker.test"]
+        labels = domain.split(".")
+        if len(labels) > 2:
+            probes.append("https://" + labels[0] + "x" + ".".join(labels[1:]))
+        for probe in probes:
+            if accepts(probe):
+                return probe
+    return None
+
+
 def _policy_issue(policy: CorsPolicy) -> CorsIssue | None:
     label = {"starlette": "CORSMiddleware", "flask-cors": "flask-cors",
              "django-cors-headers": "django-cors-headers"}.get(policy.source, policy.source)
@@ -56,6 +86,11 @@ def _policy_issue(policy: CorsPolicy) -> CorsIssue | None:
         what = f"{label} origin regex {policy.origin_regex!r} matches every origin"
     elif policy.resolved and any(matches_any_origin(o) for o in policy.origins if o.strip() != "*"):
         what = f"{label} origin pattern matches every origin"
+    elif policy.allow_credentials is True and policy.origin_regex is not None and \
+            (probe := attacker_origin(policy.origin_regex, policy.source == "starlette")) is not None:
+        # a look-alike origin matters when the browser sends the user's cookies with it
+        what = f"{label} origin regex {policy.origin_regex!r} also accepts an attacker's origin such as `{probe}`"
+        return CorsIssue(policy.location, what, True, who="A website an attacker registers")
     else:
         return None
     return CorsIssue(policy.location, what, policy.allow_credentials is True)

@@ -12,7 +12,11 @@ class WildcardOriginWithCredentials(Rule):
     """
     ## What it finds
     The policies CORS001 looks for (a `*` origin, an origin regex that matches everything, or
-    a reflected `Origin` header) combined with credentials: `allow_credentials=True`
+    a reflected `Origin` header), or an origin regex written for the app's own domains that
+    also accepts a domain an attacker can register (`.*example.com` accepts
+    `https://evilexample.com`; an unescaped dot in `api.example.com` accepts `apixexample.com`;
+    without `$`, flask-cors and django-cors-headers accept `https://example.com.attacker.test`),
+    combined with credentials: `allow_credentials=True`
     (Starlette/FastAPI), `supports_credentials=True` (flask-cors), `CORS_ALLOW_CREDENTIALS = True`
     (django-cors-headers), or a handler that also sends `Access-Control-Allow-Credentials: true`.
 
@@ -77,7 +81,8 @@ class WildcardOriginWithCredentials(Rule):
         for issue in cors_issues(ctx.facts, ctx.index):
             if not issue.credentials:
                 continue
-            yield self.finding(issue.location, f"Any website can make credentialed requests and read the "
+            yield self.finding(issue.location, f"{issue.who} can make credentialed requests and read the "
                                f"responses: {issue.what} with credentials allowed",
-                               "Replace the wildcard or echoed origin with an explicit list of trusted "
-                               "origins", confidence=issue.confidence)
+                               "Replace the wildcard, echoed origin or loose regex with an explicit list of "
+                               "trusted origins (or a regex anchored with `^...$` whose dots are escaped)",
+                               confidence=issue.confidence)

@@ -154,6 +154,15 @@ def param_level(index: ProjectIndex, mod: ModuleSummary, route: Route, param: Pa
     return FULL
 
 
+def scalar_input(index: ProjectIndex, mod: ModuleSummary, route: Route, func: FunctionDef, name: str) -> bool:
+    """True for an input parameter the framework parses into a number, UUID, date or enum (an
+    `int` annotation, a `<int:id>` converter): it cannot carry free text."""
+    param = func.param(name)
+    if param is not None and param.annotation is not None and is_scalar(index, mod, param.annotation):
+        return True
+    return name in route.path_params and _converter(route.raw_path, name) in _SAFE_CONVERTERS
+
+
 def _converter(raw_path: str, name: str) -> str:
     """The converter of a path parameter: `int` for `<int:id>` / `{id:int}` / `(?P<id>\\d+)`, else `str`."""
     for match in _FLASK_CONV_RE.finditer(raw_path):

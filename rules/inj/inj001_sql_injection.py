@@ -8,7 +8,7 @@ from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules._scan import module_scan
 from apilint.rules.inj._levels import offline
-from apilint.rules.inj._sources import input_params, resolver_entry_points
+from apilint.rules.inj._sources import input_params, resolver_entry_points, scalar_input
 from apilint.rules.inj._sql import MAX_DEPTH, SINKS, SQL_OBJECTS, scan
 
 _CALLS = SINKS | SQL_OBJECTS
@@ -28,6 +28,11 @@ class SqlInjection(Rule):
     followed through local variables, attributes a method stores on `self`, objects built from
     input (`Report(db, region).totals()`) and up to two calls deep into project functions (a
     model method that runs the query). Anchor: the line of the database call.
+
+    SQL text that only route parameters the framework parses into numbers, UUIDs, dates or enums
+    reach (`{order_id}` of `order_id: int`, a `<int:id>` converter), directly or through what a
+    helper returns for them, is reported with low confidence and medium severity: it cannot carry
+    SQL today, but bound parameters keep it that way.
 
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field
@@ -113,10 +118,21 @@ class SqlInjection(Rule):
             if func is None or mod is None:
                 continue
             entered.add((mod.path, func.qualname))
-            for where, via in scan(ctx.index, mod, func, input_params(route, func), 0):
+            inputs = input_params(route, func)
+            hits = scan(ctx.index, mod, func, inputs, 0)
+            typed = {n for n in inputs if scalar_input(ctx.index, mod, route, func, n)}
+            # values the framework parses as numbers, UUIDs or enums cannot carry SQL: what only they
+            # reach is formatted SQL to clean up, not an injection an attacker can use today
+            free = {(w.file, w.line) for w, _ in scan(ctx.index, mod, func, inputs - typed, 0)} \
+                if typed and hits else set()
+            for where, via in hits:
                 if (where.file, where.line) not in seen:
                     seen.add((where.file, where.line))
-                    yield self._report(route.display, where, via, route=route)
+                    if typed and (where.file, where.line) not in free:
+                        yield self._report(route.display, where, via, route=route, confidence=Confidence.LOW,
+                                           typed=sorted(typed))
+                    else:
+                        yield self._report(route.display, where, via, route=route)
         for resolver_route, mod, func, seeds in resolver_entry_points(ctx):
             entered.add((mod.path, func.qualname))
             for where, via in scan(ctx.index, mod, func, set(seeds), 0):
@@ -159,11 +175,18 @@ class SqlInjection(Rule):
                             symbol=f"{mod.module}.{func.qualname}")
 
     def _report(self, subject: str, where: Location, via: str, route: Route | None = None, symbol: str = "",
-                confidence: Confidence | None = None) -> Finding:
+                confidence: Confidence | None = None, typed: list[str] | None = None) -> Finding:
         path = f" through {via}()" if via else ""
+        what = "client input into SQL text"
+        if typed:
+            names = ", ".join(f"`{n}`" for n in typed)
+            what = (f"values derived from {names} into SQL text (typed parameters the framework validates, "
+                    "so only a later change of type or source makes it injectable)")
         return self.finding(
-            where, f"{subject} formats client input into SQL text{path}: an attacker can rewrite the query", _FIX,
+            where, f"{subject} formats {what}{path}: an attacker can rewrite the query" if not typed else
+            f"{subject} formats {what}{path}", _FIX,
             confidence=confidence or (Confidence.MEDIUM if via or (route is not None and not route.linked) else None),
+            severity=Severity.MEDIUM if typed else None,
             symbol=route.handler if route is not None else symbol, route=route)
 
 

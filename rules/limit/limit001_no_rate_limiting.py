@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
+from apilint.model import Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.limit._helpers import (
     graphql_credential_operations,
@@ -120,7 +122,7 @@ class NoRateLimiting(Rule):
             return
         if not has_rate_limiter(routes, ctx.facts):
             app = ctx.facts.apps[0]
-            first = auth_routes[0].display if auth_routes else operations[0][0]
+            first = _most_guessable(auth_routes) if auth_routes else operations[0][0]
             yield self.finding(app.location, f"No rate limiting anywhere in the project, not even on {first}",
                                "Add a rate limiter (slowapi, flask-limiter, django-ratelimit or DRF throttling) "
                                "with a default limit and stricter limits on login and reset endpoints",
@@ -144,3 +146,17 @@ class NoRateLimiting(Rule):
                                "the project limits other routes; one batched or aliased request can try many",
                                "Limit the GraphQL endpoint (or this operation in its resolver) with the project's "
                                "limiter, and cap batching and aliases", confidence=in_code or Confidence.MEDIUM)
+
+
+_GUESSED = (re.compile(r"reset|otp|2fa|mfa|verif|code|pin|new[-_]?password|recover", re.IGNORECASE),
+            re.compile(r"login|log[-_]?in|sign[-_]?in|token|session|auth", re.IGNORECASE))
+"""What an attacker guesses fastest: a short code first (a reset PIN, an OTP), then a password."""
+
+
+def _most_guessable(routes: list[Route]) -> str:
+    """Up to three auth endpoints, code checks first, then logins, then the rest (`register`)."""
+    def rank(route: Route) -> int:
+        return next((i for i, words in enumerate(_GUESSED) if words.search(route.path)), len(_GUESSED))
+    ordered = sorted(routes, key=rank)  # stable: routes of one rank keep the route map's order
+    shown = [r.display for r in ordered[:3]]
+    return ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else shown[0]

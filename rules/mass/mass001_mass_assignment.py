@@ -44,8 +44,10 @@ class MassAssignment(Rule):
 
     Raw request data can set any column; schema-shaped data (a Pydantic body, a
     `model_dump(exclude=...)`, a Marshmallow `load()`) can set only the fields it declares, so
-    it is reported only when the schema itself has privileged fields. Routes with a role, admin
-    or named-permission check (`authorize(current_user, UserPolicy.create)`) are skipped:
+    it is reported only when the schema itself has privileged fields, or keeps unknown fields
+    (`model_config = ConfigDict(extra="allow")` or `{"extra": "allow"}`,
+    `class In(BaseModel, extra=Extra.allow)`, `class Config: extra = "allow"`), which makes it raw.
+    Routes with a role, admin or named-permission check (`authorize(current_user, UserPolicy.create)`) are skipped:
     administrators may set roles. Role-like fields (`role`, `groups`) count only on accounts: a
     saved connection (a class with `host` or `port` beside its `password`) is not one.
 

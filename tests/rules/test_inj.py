@@ -911,3 +911,32 @@ def uptime():
     assert (finding.location.file, finding.location.line) == ("shell.py", 6)
     assert finding.message.startswith("POST /tools/lookup ")  # routes in route-map order
     assert finding.message.endswith("(also reached from POST /tools/ping)")
+def test_sql_formatted_from_typed_parameters_only_is_low(tmp_path: Path):
+    """`{order_id}` of an `int` path parameter cannot carry SQL today: low and medium severity;
+    a `str` parameter in the same query keeps the full finding."""
+    from apilint.testing import analyze_files
+
+    api = '''
+    from fastapi import Depends, FastAPI
+    from sqlalchemy import text
+
+    app = FastAPI()
+
+
+    def get_db():
+        yield None
+
+
+    @app.get("/orders/{order_id}")
+    def by_id(order_id: int, db=Depends(get_db)):
+        return db.execute(text(f"SELECT * FROM orders WHERE id = {order_id}")).all()
+
+
+    @app.get("/orders/{order_id}/notes")
+    def notes(order_id: int, kind: str, db=Depends(get_db)):
+        return db.execute(text(f"SELECT * FROM notes WHERE order_id = {order_id} AND kind = '{kind}'")).all()
+    '''
+    result = analyze_files(tmp_path, {"api.py": api})
+    found = sorted((f.location.line, f.confidence.value, f.severity.value) for f in result.findings
+                   if f.code == "INJ001")
+    assert found == [(14, "low", "medium"), (19, "high", "critical")]

@@ -150,3 +150,30 @@ limiter = Limiter(get_remote_address, app=app, default_limits=["100/hour"])
 app.add_url_rule("/graphql", view_func=GraphQLView.as_view("graphql", schema=schema))
 ''')
     assert found == []
+def test_no_limiter_names_the_code_checks_first(tmp_path: Path):
+    """A 4-digit reset PIN falls faster than a password: the message names code checks first."""
+    from apilint.testing import analyze_files
+
+    api = '''
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/register")
+    def register() -> dict:
+        return {}
+
+
+    @app.post("/token")
+    def token() -> dict:
+        return {}
+
+
+    @app.post("/password/reset/confirm")
+    def confirm_reset() -> dict:
+        return {}
+    '''
+    result = analyze_files(tmp_path, {"api.py": api})
+    [finding] = [f for f in result.findings if f.code == "LIMIT001"]
+    assert finding.message.endswith("not even on POST /password/reset/confirm, POST /token or POST /register")
