@@ -11,7 +11,7 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass, replace
 
-from apilint.frameworks.common import join_conditions, read_path
+from apilint.frameworks.common import dotted_expr, join_conditions, read_path
 from apilint.frameworks.django_hooks import HookMount, hook_mounts
 from apilint.frameworks.django_plugins import Attached, attachments, installed_apps
 from apilint.frameworks.django_replay import strip_anchors
@@ -349,7 +349,7 @@ class UrlWalker:
             return
         known = AUTH_URLCONF if arg.kind == "str" and arg.text == "django.contrib.auth.urls" else ()
         for sub, view in known:  # Django's own auth URLconf: fixed, and outside every project
-            expr = Expr("call", args=(Expr("attr", "as_view", (_dotted(view),)),))
+            expr = Expr("call", args=(Expr("attr", "as_view", (dotted_expr(view),)),))
             self.mounts.append(Mount("view", raw + sub, expr, mod, line, outer=outer, condition=condition))
         if arg.kind == "attr" and arg.text == "urls":
             self._urls_attr(arg, mod, line, raw, outer, condition)
@@ -389,14 +389,6 @@ AUTH_URLCONF: tuple[tuple[str, str], ...] = tuple((sub, f"django.contrib.auth.vi
     ("reset/done/", "PasswordResetCompleteView"),
 ))
 """The patterns of `django.contrib.auth.urls` (the same since Django 2.1)."""
-
-
-def _dotted(name: str) -> Expr:
-    head, *rest = name.split(".")
-    out = Expr("name", head)
-    for part in rest:
-        out = Expr("attr", part, (out,))
-    return out
 
 
 def url_mounts(index: ProjectIndex) -> list[Mount]:
