@@ -16,7 +16,7 @@ _RAISE_SINKS = (*HTTP_EXCEPTIONS, "ValidationError", "InternalServerError", "Ser
                 "UnprocessableEntity", "ImmediateHttpResponse")
 _ABORT = ("abort",)
 _RESPONSES = frozenset({"jsonify", "make_response", "dict", "abort", "HttpResponse", "JsonResponse", "Response",
-                        "render_template"})
+                        "render_template", "render_template_string"})
 _NOT_EXCEPTION_PARAMS = frozenset({"self", "cls", "request", "req", "context", "ctx", "scope", "websocket",
                                    "response", "call_next", "receive", "send"})
 _MAX_DEPTH = 2

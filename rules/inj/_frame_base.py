@@ -76,3 +76,7 @@ class FrameBase:
     def is_path(self, e: Expr) -> bool:
         """True for a `pathlib` path (see `Propagation.is_path`)."""
         raise NotImplementedError
+
+    def saved_read_level(self, call: Expr) -> int:
+        """Taint of a call reading back a saved upload (see `SavedUploads.saved_read_level`)."""
+        raise NotImplementedError

@@ -71,6 +71,9 @@ class FlowHit(NamedTuple):
     """The entry function (`module.qualname`) when no route reaches it."""
     also: tuple[str, ...] = ()
     """Other routes whose client input reaches the same sink line (a shared helper)."""
+    error_handler: bool = False
+    """The entry function is a registered error handler: every request that fails (an unknown
+    URL, for a 404 handler) reaches it, though no route names it."""
 
     @property
     def proven(self) -> bool:
@@ -82,6 +85,8 @@ class FlowHit(NamedTuple):
         """What the finding is about: the route (`GET /items`), or the function no route reaches."""
         if self.route is not None:
             return self.route.display if self.route.linked else f"{self.route.display} (on no app apilint knows)"
+        if self.error_handler:
+            return f"{self.function}() (an error handler: any request that fails reaches it)"
         return f"{self.function}() (reached by no route apilint knows)"
 
     def rank(self) -> tuple[int, int, int]:

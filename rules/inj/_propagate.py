@@ -196,6 +196,8 @@ class Propagation(FrameBase):
         func = e.func
         if is_request_read(e) and not (e.func.kind == "attr" and self._outbound(e.func.args[0])):
             return FULL
+        if saved := self.saved_read_level(e):
+            return saved  # `open(path).read()` of a path an upload was saved to
         name = self.callee(e)
         last = name.rsplit(".", 1)[-1] or (func.text if func.kind == "attr" else "")
         if name in self.flow.kind.sanitizers or last in self.flow.kind.sanitizers:

@@ -27,6 +27,7 @@ from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
 from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkMatcher, merge_envs, offline
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
 from apilint.rules.inj._resolve import callee_cache, method_of, module_callee, resolve_call
+from apilint.rules.inj._saved import SavedUploads
 from apilint.rules.inj._sources import entry_points, is_request_object
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 
@@ -79,12 +80,14 @@ class Flow:
                 if flow.proven and route.display not in (seen := reaching.setdefault((where.file, where.line), [])):
                     seen.append(route.display)
         if self.sink_names is not None:
+            handlers = {(h.file, h.qualname) for h in self.ctx.facts.exception_handlers}
             for mod, func in self._orphans(entered, self.sink_names):
                 name = f"{mod.module}.{func.qualname}" if mod.module else func.qualname
+                on_error = (mod.path, func.qualname) in handlers
                 seeds = {p.name: FULL for p in func.params if p.annotation is not None
                          and (p.annotation.dotted or "").rsplit(".", 1)[-1] == "UploadFile"}
                 for where, hit, via in self.analyze(mod, func, seeds, 0, opaque_params=True).hits:
-                    self._keep(best, FlowHit(None, where, hit, via, name))
+                    self._keep(best, FlowHit(None, where, hit, via, name, error_handler=on_error))
         for key, flow in best.items():
             chosen = flow.route.display if flow.route is not None and flow.proven else None
             others = tuple(d for d in reaching.get(key, ()) if d != chosen) if chosen is not None else ()
@@ -136,7 +139,7 @@ class Flow:
 
 
 
-class Frame(Propagation, Guards):
+class Frame(Propagation, Guards, SavedUploads):
     """The state of one function under analysis: taint of its locals, objects they hold."""
 
     def __init__(self, flow: Flow, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int],
@@ -150,6 +153,8 @@ class Frame(Propagation, Guards):
         self.defs: dict[str, Expr] = {}
         self.objs: dict[str, str] = {}
         self.uploads: set[str] = set()
+        self.saved: set[str] = set()
+        self.handles: dict[str, str] = {}
         self.pathlike: set[str] = set()
         self.local_imports: dict[str, str] = {}
         self.params: dict[str, Expr] = {}
@@ -246,6 +251,7 @@ class Frame(Propagation, Guards):
             for item, target in zip(s.exprs, s.targets, strict=False):
                 if target.kind == "name":
                     self._bind_target(target, self.level(item), item)
+                    self.opened_for_write(target.text, item)
             return self.block(s.body)
         elif k == "if" and s.value is not None:
             return self._if(s)
@@ -281,6 +287,7 @@ class Frame(Propagation, Guards):
         call = value.args[0] if value.kind == "await" and value.args else value
         if call.kind != "call":
             return False
+        self.note_write(call)
         name = self.callee(call) or (call.func.dotted or "")
         if EXIT_CALLS.search(name):
             return True
@@ -329,6 +336,7 @@ class Frame(Propagation, Guards):
         name = target.text
         self.env[name] = lv
         self.defs[name] = value
+        self.opened_for_write(name, value)
         inner = value.args[0] if value.kind == "await" and value.args else value
         self.objs.pop(name, None)
         self.instances.pop(name, None)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from apilint.rule import Confidence, Example, Severity
 from apilint.rules.inj._flow_rule import FlowRule
-from apilint.rules.inj._levels import ANY, FlowHit, Hit, Kind
+from apilint.rules.inj._levels import ANY, FULL, FlowHit, Hit, Kind
 from apilint.rules.inj._taint import Frame
 from apilint.summary import Expr
 
@@ -48,6 +48,8 @@ def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
         arg = call.arg(0) or (call.keywords[0].value if call.keywords else None)
         if arg is not None and (lv := frame.level(arg)) & ANY:
             yield Hit(f"{name}()", arg, lv)
+        elif arg is not None and frame.path_key(arg) in frame.saved:
+            yield Hit(f"{name}() of the uploaded file", arg, FULL)  # `upload.save(p)`; `torch.load(p)`
 
 
 class InsecureDeserialization(FlowRule):
@@ -61,7 +63,8 @@ class InsecureDeserialization(FlowRule):
     `pandas.read_pickle`, `joblib.load`, `torch.load` without `weights_only=True`,
     `numpy.load(..., allow_pickle=True)` and `keras.models.load_model`. Client input is a
     route's parameters, request bodies, cookies, headers, session values and uploaded files
-    (`request.files["f"]`, an `UploadFile`'s `read()`, `request.FILES`), followed through
+    (`request.files["f"]`, an `UploadFile`'s `read()`, `request.FILES`, and a file the
+    handler saved an upload to and reads back), followed through
     locals, `base64` / `json` decoding, class attributes and up to two calls deep into project
     functions. Anchor: the line of the call.
 

@@ -161,6 +161,7 @@ class NoRequestSizeLimit(Rule):
             if app.framework != "flask":
                 continue
             readers = [r for r in ctx.routes if r.app == app.name and self._reads(ctx, r)]
+            readers = [r for r in readers if r.is_unsafe] or readers  # name the POST of a GET/POST view
             if readers:
                 yield self.finding(app.location, f"Flask app {app.name.rsplit('.', 1)[-1]} accepts uploads "
                                    f"({readers[0].display}) with no MAX_CONTENT_LENGTH",

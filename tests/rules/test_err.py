@@ -73,7 +73,7 @@ class Service:
 svc = Service()
 '''
 HEAD = '''
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template_string, request
 
 from helpers import (describe, error_response, forward, load_config, parse_count, raise_api, run_job,
                      safe_error, svc)
@@ -157,6 +157,16 @@ FLAGGED = [
     def a():
         return {"config": load_config("/etc/app.conf")}
     ''', ("helpers.py", 46, "low")),
+    # exception text formatted into an HTML error page rendered from a string
+    ('''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except Exception as e:
+            page = "<h1>Failed</h1><pre>%s</pre>" % str(e)
+            return render_template_string(page), 500
+    ''', ("app.py", 7, "high")),
 ]
 
 SILENT = [
@@ -175,6 +185,16 @@ SILENT = [
     def a():
         result = run_job(request.json)
         return jsonify({"ok": result["ok"]})
+    ''',
+    # a fixed error page rendered from a string, the exception logged
+    '''
+    @app.post("/a")
+    def a():
+        try:
+            work()
+        except Exception as e:
+            app.logger.error(describe(e))
+            return render_template_string("<h1>Failed</h1>"), 500
     ''',
     # a helper describing the exception for the log only
     '''

@@ -177,3 +177,22 @@ def test_no_limiter_names_the_code_checks_first(tmp_path: Path):
     result = analyze_files(tmp_path, {"api.py": api})
     [finding] = [f for f in result.findings if f.code == "LIMIT001"]
     assert finding.message.endswith("not even on POST /password/reset/confirm, POST /token or POST /register")
+
+
+def test_upload_without_size_limit_names_the_route_that_takes_the_body(tmp_path: Path) -> None:
+    """A GET/POST view renders its form on GET and reads the file on POST: the POST is named."""
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text('''
+from flask import Flask, render_template, request
+
+app = Flask(__name__)
+
+
+@app.route("/avatars", methods=["GET", "POST"])
+def avatar():
+    if request.method == "POST":
+        request.files["avatar"].save("/srv/avatars/current.png")
+    return render_template("avatar.html")
+''', encoding="utf-8")
+    [finding] = analyze_dir(tmp_path, select=("LIMIT002",)).findings
+    assert "(POST /avatars)" in finding.message

@@ -31,7 +31,7 @@ from apilint.model import FixPlan
 GENERIC = "Internal server error"
 _FORMATTERS = frozenset({"str", "repr", "format"})
 _CARRIERS = frozenset({"jsonify", "make_response", "dict", "abort", "HttpResponse", "JsonResponse", "Response",
-                       "render_template"})
+                       "render_template", "render_template_string"})
 _TRACEBACK = frozenset({"format_exc", "format_exception", "format_tb", "format_stack", "format_exception_only"})
 _LOGGER_NAMES = ("logger", "log", "LOGGER", "LOG", "_logger", "_log")
 _LOGS_EXCEPTION = frozenset({"exception"})
