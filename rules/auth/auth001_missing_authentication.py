@@ -40,7 +40,9 @@ class MissingAuthentication(Rule):
     (`/{tenant_slug}/forgot`); paths that open with an auth flow such as `/reset/{uidb64}/{token}`
     or `/signup/{uuid}/`; webhooks of services that sign their requests (`/slack/events`) and
     handlers that verify a webhook signature themselves
-    (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that only redirect
+    (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that exchange a password
+    sent by the client for a key or token under any name (`key = keygen(data["username"],
+    data["password"])` then `if not key: return ..., 403`), handlers that only redirect
     (to another route of the app, `return redirect(url_for("dashboard"))`, or to the same URL
     with a trailing slash) and paths listed in `auth.public-paths` are not reported.
 
