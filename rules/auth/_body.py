@@ -329,3 +329,21 @@ def serves_anonymous_on_purpose(func: FunctionDef | None) -> str | None:
         if test.kind == "attr" and test.text in _ANONYMOUS_TESTS:
             return test.dotted or test.text
     return None
+
+
+_LOGIN_TARGET = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
+
+
+def sends_to_login(func: FunctionDef | None) -> str | None:
+    """The redirect when the handler, its work done, sends the caller to the login page
+    (`return redirect("/user/login")` after creating an account, `redirect(url_for("auth.login"))`
+    after a logout or a password reset): the last step of an auth flow, not a page for signed-in users."""
+    if func is None:
+        return None
+    for stmt in walk_stmts(func.body):
+        value = stmt.value
+        if stmt.kind != "return" or value is None or value.kind != "call" or value.func.kind not in ("name", "attr"):
+            continue
+        if value.func.text == "redirect" and any(_LOGIN_TARGET.search(arg.render(80)) for arg in value.positional):
+            return value.render(60)
+    return None
