@@ -220,6 +220,8 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
     for guard, _reject in guarded_rejections(func.body, index, mod, func):
         if guard.kind == "try" and not _try_checks_credential(guard, index, mod):
             continue  # `except UserExists: raise HTTPException(403)` around an insert is no login check
+        if guard.kind == "if" and tests_request_method(guard.value):
+            continue  # `if request.method == "POST": ... return redirect("/login")`: sign-up done, not a check
         return AuthStatus.REQUIRED
     if credentials and _delegates_the_check(index, mod, func, credentials, known, depth):
         return AuthStatus.REQUIRED
@@ -230,6 +232,17 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
                 if (call.func.dotted or "").endswith("jwt.decode"):
                     return AuthStatus.REQUIRED
     return None
+
+
+def tests_request_method(test: Expr | None) -> bool:
+    """True when an `if` tests nothing but the HTTP method (`request.method == "POST"`,
+    `request.method in ("POST", "PUT")`, `flask.request.method != "GET"`): a dispatch on the verb."""
+    if test is None or test.kind != "compare" or not test.args:
+        return False
+    left = test.args[0].dotted or ""
+    return left.endswith("request.method") and all(
+        arg.kind == "str" or (arg.kind in ("tuple", "list", "set") and all(e.kind == "str" for e in arg.args))
+        for arg in test.args[1:])
 
 
 _AUTHISH_EXCEPT = re.compile(r"auth|token|jwt|credential|signature|permission|forbidden|denied|login|session|"

@@ -377,7 +377,18 @@ def routes(
         output.write_text(rendered, encoding="utf-8")
     else:
         sys.stdout.write(rendered)
+    _warn_unparsed(result)
     raise typer.Exit(3 if any(d.internal for d in result.diagnostics) else 0)
+
+
+def _warn_unparsed(result: RunResult) -> None:
+    """Say on stderr which files could not be parsed: routes declared in them are missing from the map."""
+    unparsed = sorted({f.location.file for f in result.findings if f.code == "PARSE001"})
+    if unparsed:
+        shown = ", ".join(unparsed[:5]) + (f" and {len(unparsed) - 5} more" if len(unparsed) > 5 else "")
+        sys.stderr.write(f"apilint: {len(unparsed)} file{'s' if len(unparsed) != 1 else ''} could not be parsed "
+                         f"({shown}): routes declared there are missing from this map (see PARSE001 in "
+                         "`apilint check`)\n")
 
 
 def _checklist(result: RunResult, cfg: Config, routes: tuple[Route, ...] | None = None) -> Checklist:

@@ -190,3 +190,20 @@ def test_routes_show_the_mount_condition_only_when_some_route_has_one(tmp_path: 
     (tmp_path / "app.py").write_text("from fastapi import FastAPI\napp = FastAPI()\n\n@app.get('/items')\n"
                                      "def items():\n    return []\n", encoding="utf-8")
     assert "mounted" not in CliRunner().invoke(app, ["routes", str(tmp_path), "--no-cache"]).stdout
+
+
+def test_routes_warn_that_unparsable_files_are_missing_from_the_map(tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\nfrom views import bp\n\napp = Flask(__name__)\n"
+        "app.register_blueprint(bp, url_prefix='/user')\n", encoding="utf-8")
+    (tmp_path / "views.py").write_text(
+        "from flask import Blueprint\n\nbp = Blueprint('user', __name__)\n\n"
+        "@bp.route('/create', methods=['POST']\ndef create():\n    return ''\n", encoding="utf-8")
+    code, out, err = run_cli(["routes", str(tmp_path), "--no-cache", "--format", "json"], capsys)
+    assert code == 0 and json.loads(out)["routes"] == []
+    assert "1 file could not be parsed (views.py): routes declared there are missing from this map" in err
+    (tmp_path / "views.py").write_text("from flask import Blueprint\n\nbp = Blueprint('user', __name__)\n",
+                                       encoding="utf-8")
+    assert "could not be parsed" not in run_cli(["routes", str(tmp_path), "--no-cache"], capsys)[2]

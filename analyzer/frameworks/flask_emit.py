@@ -22,7 +22,7 @@ from apilint.frameworks.flask_objects import Objects
 from apilint.frameworks.flask_setup_state import marker_cut
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
-from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 LOGIN_CALLS = ("check_password", "verify_password", "create_access_token", "create_refresh_token", "login_user",
                "authenticate", "encode_auth_token", "generate_token", "create_token")
@@ -186,14 +186,30 @@ class Emitter:
 
 
 def handler_issues_credentials(func: FunctionDef) -> bool:
-    """A login/token handler checks a password and rejects, but that is not authentication of the caller."""
+    """A login/token handler checks a password and rejects, but that is not authentication of the caller.
+
+    `authenticate(request)` given nothing but the request (or its headers) reads the caller's own
+    credential, as an API-key or token check does: that is authentication, not a login.
+    """
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 name = (call.func.dotted or "").rsplit(".", 1)[-1].lower()
-                if any(w in name for w in LOGIN_CALLS):
+                if any(w in name for w in LOGIN_CALLS) and not _checks_the_request(name, call):
                     return True
     return False
+
+
+_REQUEST_ROOTS = ("request", "self.request", "flask.request")
+_REQUEST_HEADERS = tuple(f"{root}.headers" for root in _REQUEST_ROOTS)
+
+
+def _checks_the_request(name: str, call: Expr) -> bool:
+    """`authenticate(request)`, `auth.authenticate(request.headers)`: the request is all it is given."""
+    if "authenticate" not in name:
+        return False
+    passed = [(arg.dotted or "") for arg in (*call.positional, *(kw.value for kw in call.keywords))]
+    return bool(passed) and all(arg in _REQUEST_ROOTS or arg.startswith(_REQUEST_HEADERS) for arg in passed)
 
 
 __all__ = ["LOGIN_CALLS", "Emitter", "handler_issues_credentials"]

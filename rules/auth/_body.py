@@ -162,9 +162,56 @@ def verifies_signature(func: FunctionDef | None) -> bool:
 
 
 def public_by_handler(func: FunctionDef | None) -> bool:
-    """True when what the handler does makes it public by design: it only redirects, or it checks
-    a webhook signature itself."""
-    return redirects_only(func) or verifies_signature(func)
+    """True when what the handler does makes it public by design: it only redirects, checks a
+    webhook signature itself, or exchanges a password sent by the client for a key or token."""
+    return redirects_only(func) or verifies_signature(func) or exchanges_password(func)
+
+
+_PASSWORD_KEYS = frozenset({"password", "passwd", "pwd", "passphrase"})
+
+
+def exchanges_password(func: FunctionDef | None) -> bool:
+    """True for a credential exchange under any name (`POST /api/key`, `/session`): the handler hands
+    a password read from the request to a call (`key = keygen(data["username"], data["password"])`)
+    and turns the caller away when that call fails (`if not key: return ..., 403`). Such an endpoint
+    is where callers become authenticated; a password change or an account created by an
+    administrator rejects nobody on the outcome of the call."""
+    if func is None:
+        return False
+    held = _password_names(func)
+    outcomes: set[str] = set()
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "assign" or stmt.value is None or len(stmt.targets) != 1 or stmt.targets[0].kind != "name":
+            continue
+        for call in stmt.value.calls():
+            if any(_is_password(arg, held) for arg in (*call.positional, *(kw.value for kw in call.keywords))):
+                outcomes.add(stmt.targets[0].text)
+    if not outcomes:
+        return False
+    return any(guard.value is not None and outcomes & set(guard.value.names())
+               for guard, _reject in guarded_rejections(func.body))
+
+
+def _password_names(func: FunctionDef) -> set[str]:
+    """Local names assigned a password read from the request (`password = request.form.get("password")`)."""
+    out: set[str] = set()
+    for stmt in walk_stmts(func.body):
+        if stmt.kind == "assign" and stmt.value is not None and _is_password(stmt.value, set()):
+            out.update(t.text for t in stmt.targets if t.kind == "name")
+    return out
+
+
+def _is_password(expr: Expr, held: set[str]) -> bool:
+    """`data["password"]`, `form.get("password")`, `body.password`, or a name holding one of them."""
+    if expr.kind == "name":
+        return expr.text in held
+    if expr.kind == "subscript":
+        return len(expr.args) > 1 and expr.args[1].kind == "str" and expr.args[1].text.lower() in _PASSWORD_KEYS
+    if expr.kind == "call":
+        key = expr.arg(0, "key")
+        return expr.func.kind == "attr" and expr.func.text == "get" and key is not None and key.kind == "str" \
+            and key.text.lower() in _PASSWORD_KEYS
+    return expr.kind == "attr" and expr.text.lower() in _PASSWORD_KEYS
 
 
 _SCOPING = re.compile(r"permitted|allowed|accessible|visible|authori[sz]ed|readable|for_user|restrict", re.IGNORECASE)
@@ -281,4 +328,22 @@ def serves_anonymous_on_purpose(func: FunctionDef | None) -> str | None:
         test = stmt.value.args[0] if stmt.value.kind == "unary" and stmt.value.args else stmt.value
         if test.kind == "attr" and test.text in _ANONYMOUS_TESTS:
             return test.dotted or test.text
+    return None
+
+
+_LOGIN_TARGET = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
+
+
+def sends_to_login(func: FunctionDef | None) -> str | None:
+    """The redirect when the handler, its work done, sends the caller to the login page
+    (`return redirect("/user/login")` after creating an account, `redirect(url_for("auth.login"))`
+    after a logout or a password reset): the last step of an auth flow, not a page for signed-in users."""
+    if func is None:
+        return None
+    for stmt in walk_stmts(func.body):
+        value = stmt.value
+        if stmt.kind != "return" or value is None or value.kind != "call" or value.func.kind not in ("name", "attr"):
+            continue
+        if value.func.text == "redirect" and any(_LOGIN_TARGET.search(arg.render(80)) for arg in value.positional):
+            return value.render(60)
     return None

@@ -11,6 +11,7 @@ from apilint.rules.auth._body import (
     caller_scoped,
     public_by_handler,
     reads_only,
+    sends_to_login,
     serves_anonymous_on_purpose,
     static_page,
 )
@@ -40,7 +41,9 @@ class MissingAuthentication(Rule):
     (`/{tenant_slug}/forgot`); paths that open with an auth flow such as `/reset/{uidb64}/{token}`
     or `/signup/{uuid}/`; webhooks of services that sign their requests (`/slack/events`) and
     handlers that verify a webhook signature themselves
-    (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that only redirect
+    (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that exchange a password
+    sent by the client for a key or token under any name (`key = keygen(data["username"],
+    data["password"])` then `if not key: return ..., 403`), handlers that only redirect
     (to another route of the app, `return redirect(url_for("dashboard"))`, or to the same URL
     with a trailing slash) and paths listed in `auth.public-paths` are not reported.
 
@@ -59,7 +62,9 @@ class MissingAuthentication(Rule):
     `request.user.is_authenticated` (or `current_user.is_authenticated`) and carry on for anonymous
     callers (public on purpose), and reads that only render a template with no data of their own
     (`render_template("catalog.html", title="Catalog")`: a page shell whose data comes from other
-    routes).
+    routes), and handlers that send the caller to the login page once their work is done
+    (`return redirect("/user/login")` after creating an account: a sign-up, logout or reset step
+    under a path that does not say so).
     A handler that only hands the request to another function (`return get_details(dag_id=dag_id)`,
     `return user_endpoint.get_user(**kwargs)`) takes that function's protection: not reported when
     the function's own decorators authenticate it, low confidence when the function belongs to the
@@ -197,6 +202,9 @@ class MissingAuthentication(Rule):
                 confidence = Confidence.LOW  # the handler has an answer for anonymous callers: public on purpose
                 why = (f"nothing on the route, its routers or the app requires a signed-in caller; the handler "
                        f"tests `{tested}` and serves anonymous callers on purpose")
+            elif (target := sends_to_login(handler)) is not None:
+                confidence = Confidence.LOW  # a sign-up, logout or reset step: public by design, under any path
+                why += f", though the handler then sends the caller to log in (`{target}`), as a sign-up does"
             elif severity is Severity.MEDIUM and (page := static_page(handler)) is not None:
                 confidence = Confidence.LOW  # a page shell: the data it shows comes from other routes
                 why += f", though it only renders `{page}` with no data of its own"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
@@ -112,7 +112,7 @@ class SqlInjection(Rule):
         client input to; then every function no route reaches."""
         seen: set[tuple[str, int]] = set()
         entered: set[tuple[str, str]] = set()
-        for route in ctx.routes:
+        for route in _writes_first(ctx.routes):
             func = ctx.handler(route)
             mod = ctx.module_of(route)
             if func is None or mod is None:
@@ -192,3 +192,14 @@ class SqlInjection(Rule):
 
 _FIX = ("Pass the values as bound parameters (`execute(\"... WHERE name = ?\", (name,))`, "
         "`text(\"... :name\")` with params) instead of formatting them into the SQL")
+
+
+def _writes_first(routes: Iterable[Route]) -> list[Route]:
+    """The routes in map order, except that a handler serving several methods is read under its
+    writes first (`GET, POST /user/login` whose SQL runs on the posted form is named by its POST)."""
+    routes = list(routes)
+    order: dict[tuple[str, int, str], int] = {}
+    for route in routes:
+        order.setdefault((route.location.file, route.location.line, route.handler), len(order))
+    return sorted(routes, key=lambda r: (order[(r.location.file, r.location.line, r.handler)],
+                                         r.method in ("GET", "HEAD", "OPTIONS")))

@@ -158,5 +158,5 @@ def _most_guessable(routes: list[Route]) -> str:
     def rank(route: Route) -> int:
         return next((i for i, words in enumerate(_GUESSED) if words.search(route.path)), len(_GUESSED))
     ordered = sorted(routes, key=rank)  # stable: routes of one rank keep the route map's order
-    shown = [r.display for r in ordered[:3]]
+    shown = list(dict.fromkeys(r.display for r in ordered))[:3]  # one route served by two apps is named once
     return ", ".join(shown[:-1]) + f" or {shown[-1]}" if len(shown) > 1 else shown[0]

@@ -181,3 +181,40 @@ def test_documentation_views_of_every_method_are_public_by_design() -> None:
     """
     found = _run({"settings.py": settings, "urls.py": urls, "models.py": "class Status:\n    pass\n"})
     assert [(line, code) for _, line, code, _ in found] == [(15, "AUTH001")]  # the view that writes
+
+
+def test_a_form_that_sends_the_caller_to_log_in_after_a_post_is_no_login_check() -> None:
+    """`if request.method == "POST": ... return redirect("/login")` finishes a sign-up: the route stays
+    unauthenticated (not `required` by the redirect), and AUTH001 reports it with low confidence only."""
+    found = _run({**SHOP_APP, "shop/views.py": '''
+        from flask import Blueprint, redirect, render_template, request, session, url_for
+
+        from shop import accounts
+
+        bp = Blueprint("shop", __name__, url_prefix="/shop")
+
+
+        @bp.route("/members/new", methods=["GET", "POST"])
+        def new_member():
+            session.pop("member", None)
+            if request.method == "POST":
+                accounts.add(request.form["name"], request.form["password"])
+                return redirect(url_for("shop.sign_in_page"))
+            return render_template("new_member.html")
+
+
+        @bp.route("/members/<int:member_id>/close", methods=["POST"])
+        def close_member(member_id: int):
+            if request.method == "POST":
+                accounts.close(member_id)
+                return redirect("/shop")
+            return render_template("close.html")
+    ''', "shop/accounts.py": '''
+        def add(name, password):
+            return None
+
+
+        def close(member_id):
+            return None
+    '''})
+    assert found == [("shop/views.py", 9, "AUTH001", "low")] * 2 + [("shop/views.py", 18, "AUTH001", "medium")]

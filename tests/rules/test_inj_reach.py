@@ -392,3 +392,23 @@ def is_safe_url(url):
 '''}, ("INJ010",))
     assert [(line, code) for _, line, code, _, _ in found] == [(20, "INJ010")]
 
+
+
+def test_a_handler_of_several_methods_is_named_by_the_write_that_runs_the_sql(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text('''
+import sqlite3
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/account/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if request.method == "POST":
+        name = request.form.get("name")
+        sqlite3.connect("db").execute("SELECT * FROM users WHERE name = '%s'" % name)
+    return "form"
+''', encoding="utf-8")
+    [finding] = analyze_dir(tmp_path, select=("INJ001",)).findings
+    assert finding.message.startswith("POST /account/sign-in ")

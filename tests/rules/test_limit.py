@@ -196,3 +196,15 @@ def avatar():
 ''', encoding="utf-8")
     [finding] = analyze_dir(tmp_path, select=("LIMIT002",)).findings
     assert "(POST /avatars)" in finding.message
+
+
+def test_a_login_served_by_two_apps_is_named_once(tmp_path: Path) -> None:
+    (tmp_path / "views.py").write_text(
+        "from flask import Blueprint\n\nbp = Blueprint('auth', __name__)\n\n\n"
+        "@bp.route('/login', methods=['POST'])\ndef login():\n    return ''\n", encoding="utf-8")
+    for name in ("serve.py", "serve_tls.py"):
+        (tmp_path / name).write_text(
+            "from flask import Flask\n\nfrom views import bp\n\napp = Flask(__name__)\n"
+            "app.register_blueprint(bp, url_prefix='/user')\n", encoding="utf-8")
+    [finding] = analyze_dir(tmp_path, select=("LIMIT001",)).findings
+    assert finding.message.endswith("not even on POST /user/login")
