@@ -19,6 +19,7 @@ from apilint.rules._scan import AUTH, COMPARE, CRED, DEFAULT, LITERAL, LOGIN, mo
 from apilint.rules.secret._names import (
     credential_value,
     is_credential_name,
+    is_key_shaped,
     is_password_name,
     is_placeholder,
     is_public_by_design,
@@ -199,7 +200,7 @@ def _assignment_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where:
         if name is None or name.upper() in KEY_NAMES or not is_credential_name(name):
             continue
         value = judge(index, mod, value_expr)
-        if value is None:
+        if value is None or (field and not _field_credential(name, value.text)):
             continue
         graded = _grade(value, where, name, settings_class, mod.path)
         if graded is not None:
@@ -233,6 +234,13 @@ def _field_start(call: Expr) -> tuple[Expr, str] | None:
             found, note = next((v for k, v in zip(attrs.args[::2], attrs.args[1::2], strict=False)
                                 if k.kind == "str" and k.text == "value"), None), sent
     return (found, note) if found is not None and found.kind == "str" else None
+
+
+def _field_credential(name: str, text: str) -> bool:
+    """A field's starting value that is a credential: key-shaped, or held by a field named a
+    password (a pipeline's `on_pass = Field(default="allow")` is a choice, not a password)."""
+    words = name_words(name)
+    return is_key_shaped(text) or (bool(words) and words[-1] in ("password", "passwd", "passphrase"))
 
 
 def _target_name(index: ProjectIndex, mod: ModuleSummary, target: Expr, where: Where) -> str | None:
