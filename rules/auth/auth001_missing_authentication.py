@@ -11,6 +11,7 @@ from apilint.rules.auth._body import (
     caller_scoped,
     public_by_handler,
     reads_only,
+    renders_page_data,
     serves_anonymous_on_purpose,
     static_page,
 )
@@ -34,7 +35,8 @@ class MissingAuthentication(Rule):
     permission class, middleware or project-wide default covers them. Routes that are public
     by design (login, logout, token, register, password reset and `/forgot`, the language switch
     (`/set-language/{locale}`), health and readiness probes (also `/app_version`), API docs (also
-    served by a view of every method that only reads), Markdown documents (`/auth.md`), OIDC
+    served by a view of every method that only reads and renders no HTML template with data of
+    its own: `/health/` rendering every user's records is a page), Markdown documents (`/auth.md`), OIDC
     discovery under `/.well-known/`, static files and assets such as `sw.js` or `*.webmanifest`,
     the site root, also below a prefix apilint cannot read or a tenant parameter
     (`/{tenant_slug}/forgot`); paths that open with an auth flow such as `/reset/{uidb64}/{token}`
@@ -157,7 +159,8 @@ class MissingAuthentication(Rule):
             handler = ctx.handler(route)
             if only_redirects(handler):
                 continue  # sends the caller on to a route that applies its own authentication
-            if route.method == "ANY" and public_read(route) and _serves_reads_only(route, handler, ctx):
+            if route.method == "ANY" and public_read(route) and _serves_reads_only(route, handler, ctx) \
+                    and not renders_page_data(handler):
                 continue  # API docs or a probe served by a view of every method that only reads
             if forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler):
                 continue  # AUTH004 reports it, naming the protected siblings
