@@ -76,6 +76,9 @@ class UrlWalker:
         self._stand_ins: dict[int, Attached | HookMount] = {}
         self._hooks: dict[str, list[tuple[int, Expr]]] = {}
         """Hook loops' mounts by URLconf path: (the loop's line, the stand-in entry)."""
+        self._exact: set[str] = set()
+        """Full paths a view already matches exactly in the walk under way: Django dispatches to the
+        first pattern that matches, whatever the method, so a later view at the same path is never reached."""
 
     def run(self) -> list[Mount]:
         """Walk from every project's ROOT_URLCONF, else from every URLconf nothing includes."""
@@ -90,6 +93,7 @@ class UrlWalker:
         if roots:
             for root, project in roots:
                 start = len(self.mounts)
+                self._exact = set()
                 with self.index.values.django_project(project):  # `settings.X` of this project
                     self._module(root, "", 0, frozenset(), (), "")
                 self.mounts[start:] = [replace(m, project=project) for m in self.mounts[start:]]
@@ -99,6 +103,7 @@ class UrlWalker:
                 if mod.path in self._visited:
                     continue
                 start = len(self.mounts)
+                self._exact = set()
                 self._module(mod, "", 0, frozenset(), (), "")
                 self.mounts[start:] = [replace(m, linked=False) for m in self.mounts[start:]]
             return self.mounts
@@ -106,6 +111,7 @@ class UrlWalker:
         shallowest = min((m.module.count(".") for m in orphans), default=0)
         for mod in orphans:
             start = len(self.mounts)
+            self._exact = set()
             self._module(mod, "", 0, frozenset(), (), "")
             if _dynamic(mod, shallowest, len(orphans)):
                 self.mounts[start:] = [replace(m, dynamic_root=mod.module) for m in self.mounts[start:]]
@@ -303,9 +309,22 @@ class UrlWalker:
                 break
             wrappers.append(view)
             view = view.positional[0]
+        if self._shadowed(raw, func_name == "path" or _anchored(route), condition):
+            return
         extra = item.arg(2, "kwargs")
         self.mounts.append(Mount("view", raw, view, mod, line, tuple(wrappers), outer=outer, condition=condition,
                                  extra=extra))
+
+    def _shadowed(self, raw: str, exact: bool, condition: str) -> bool:
+        """Whether an earlier view already takes every request to this exactly matched path (the same
+        app's URLconf included twice under one prefix: only its first `^$` index is reached).
+        Patterns under an `if`, or with parts that cannot be read, are never taken as shadowed."""
+        if not exact or condition or "{?" in raw:
+            return False
+        if raw in self._exact:
+            return True
+        self._exact.add(raw)
+        return False
 
     def _mount_attached(self, item: Attached, prefix: str, depth: int, seen: frozenset[str], outer: _Outer,
                         condition: str) -> None:
@@ -389,6 +408,11 @@ AUTH_URLCONF: tuple[tuple[str, str], ...] = tuple((sub, f"django.contrib.auth.vi
     ("reset/done/", "PasswordResetCompleteView"),
 ))
 """The patterns of `django.contrib.auth.urls` (the same since Django 2.1)."""
+
+
+def _anchored(route: str) -> bool:
+    """A regex route that must match to the end of the path (`^books/$`)."""
+    return (route.endswith("$") and not route.endswith("\\$")) or route.endswith("\\Z")
 
 
 def url_mounts(index: ProjectIndex) -> list[Mount]:

@@ -302,6 +302,24 @@ def static_page(func: FunctionDef | None) -> str | None:
     return template or call.func.text
 
 
+def renders_page_data(func: FunctionDef | None) -> bool:
+    """Whether the handler answers with an HTML template rendered with data of its own
+    (`render(request, "health/index.html", {"records": Record.objects.all()})`): a page, whatever
+    its path says, never a liveness probe."""
+    if func is None:
+        return False
+    for stmt in walk_stmts(func.body):
+        call = stmt.value
+        if stmt.kind != "return" or call is None or call.kind != "call" or call.func.kind not in ("name", "attr") \
+                or call.func.text not in _TEMPLATE_CALLS:
+            continue
+        args = (*call.positional, *(kw.value for kw in call.keywords))
+        if any(a.kind == "str" and a.text.endswith((".html", ".htm", ".jinja", ".jinja2", ".j2")) for a in args) \
+                and not all(_plain(a) for a in args):
+            return True
+    return False
+
+
 _ANONYMOUS_TESTS = frozenset({"is_authenticated", "is_anonymous"})
 
 

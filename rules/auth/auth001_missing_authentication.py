@@ -11,6 +11,7 @@ from apilint.rules.auth._body import (
     caller_scoped,
     public_by_handler,
     reads_only,
+    renders_page_data,
     sends_to_login,
     serves_anonymous_on_purpose,
     static_page,
@@ -27,6 +28,10 @@ from apilint.rules.auth._helpers import (
 from apilint.rules.authz._siblings import by_resource, resource_of
 from apilint.summary import FunctionDef
 
+_PROBE = re.compile(r"(^|/)(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
+                    r"ping|status)(/|$)", re.IGNORECASE)
+"""Probe path segments: a view there that renders a template with data is a page, not a probe."""
+
 
 class MissingAuthentication(Rule):
     """
@@ -35,7 +40,9 @@ class MissingAuthentication(Rule):
     permission class, middleware or project-wide default covers them. Routes that are public
     by design (login, logout, token, register, password reset and `/forgot`, the language switch
     (`/set-language/{locale}`), health and readiness probes (also `/app_version`), API docs (also
-    served by a view of every method that only reads), Markdown documents (`/auth.md`), OIDC
+    served by a view of every method that only reads; at a probe path, one that renders no HTML
+    template with data of its own: `/health/` rendering every user's records is a page),
+    Markdown documents (`/auth.md`), OIDC
     discovery under `/.well-known/`, static files and assets such as `sw.js` or `*.webmanifest`,
     the site root, also below a prefix apilint cannot read or a tenant parameter
     (`/{tenant_slug}/forgot`); paths that open with an auth flow such as `/reset/{uidb64}/{token}`
@@ -162,7 +169,8 @@ class MissingAuthentication(Rule):
             handler = ctx.handler(route)
             if only_redirects(handler):
                 continue  # sends the caller on to a route that applies its own authentication
-            if route.method == "ANY" and public_read(route) and _serves_reads_only(route, handler, ctx):
+            if route.method == "ANY" and public_read(route) and _serves_reads_only(route, handler, ctx) \
+                    and not (_PROBE.search(route.path) and renders_page_data(handler)):
                 continue  # API docs or a probe served by a view of every method that only reads
             if forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler):
                 continue  # AUTH004 reports it, naming the protected siblings

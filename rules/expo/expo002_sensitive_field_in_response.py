@@ -35,6 +35,8 @@ class SensitiveFieldInResponse(Rule):
     access token it issued is fine. A DRF serializer's foreign key named like a secret
     (`secret = ForeignKey(Secret)`) is a link, not a value; a token or signing secret of a
     shared, non-account model (a webhook, a project invite link) is reported at low confidence.
+    So is a serializer nothing in the project names (no import, subclass, settings string or use
+    in its own module): dead code until a view picks it up.
 
     Anchor: the handler's `def` line for findings about a route's response; the serializer's
     `class` line for DRF serializers (they are reported once, whichever views use them).
@@ -130,11 +132,43 @@ class SensitiveFieldInResponse(Rule):
         if not secrets:
             return
         model = (info.model or "its model").rsplit(".", 1)[-1]
+        unused = ""
+        if not _referenced(ctx, info):
+            confidence, unused = Confidence.LOW, " (nothing in the project uses this serializer yet)"
         yield self.finding(
             Location(info.module.path, info.cls.line),
-            f"Serializer {info.short} returns {', '.join(secrets[:3])} of {model}",
+            f"Serializer {info.short} returns {', '.join(secrets[:3])} of {model}{unused}",
             "List only public fields in `Meta.fields` and make secrets `write_only` (`extra_kwargs`)",
             confidence=confidence, symbol=info.qualname)
+
+
+def _referenced(ctx: RuleContext, info: ClassInfo) -> bool:
+    """Whether anything but the class itself names the serializer: another module's text (an import,
+    a settings string, a subclass), or an expression of its own module outside its body."""
+    word = info.short.lower()
+    for mod in ctx.index:
+        if mod.path == info.module.path or not mod.mentions(word):
+            continue
+        if not any(stmt.cls is not None and stmt.cls.name == info.short for stmt in mod.body):
+            return True
+        # the module has a serializer of the same name: only an import of this one counts
+        home = info.module.module
+        if any(target in (f"{home}.{info.short}", home) for target in mod.import_table().values()):
+            return True
+    own = {id(stmt) for stmt in walk_stmts(info.cls.body, into_defs=True)}
+    for stmt in walk_stmts(info.module.body, into_defs=True):
+        if id(stmt) in own or stmt.cls is info.cls:
+            continue
+        exprs = list(stmt.own_exprs())
+        if stmt.func is not None:
+            exprs += [d.expr for d in stmt.func.decorators]
+            exprs += [e for p in stmt.func.params for e in (p.default, p.annotation) if e is not None]
+            exprs += [stmt.func.returns] if stmt.func.returns is not None else []
+        if stmt.cls is not None:
+            exprs += [*stmt.cls.bases, *(k.value for k in stmt.cls.keywords), *(d.expr for d in stmt.cls.decorators)]
+        if any(e.kind in ("name", "attr") and e.text == info.short for x in exprs for e in x.walk()):
+            return True
+    return False
 
 
 def _representation_drops(info: ClassInfo) -> frozenset[str]:

@@ -19,6 +19,7 @@ from apilint.rules._scan import AUTH, COMPARE, CRED, DEFAULT, LITERAL, LOGIN, mo
 from apilint.rules.secret._names import (
     credential_value,
     is_credential_name,
+    is_key_shaped,
     is_password_name,
     is_placeholder,
     is_public_by_design,
@@ -187,21 +188,59 @@ def _assignment_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where:
         return
     settings_class = bool(where.classes) and where.func is None and _is_settings_class(index, mod, where.classes[-1])
     value_expr = stmt.value
+    field = ""
     if settings_class and value_expr.kind == "call" and (value_expr.func.dotted or "").endswith("Field"):
         value_expr = value_expr.arg(0, "default") or value_expr
+    elif where.classes and where.func is None and value_expr.kind == "call":
+        start = _field_start(value_expr)
+        if start is not None:
+            value_expr, field = start
     for target in stmt.targets:
         name = _target_name(index, mod, target, where)
         if name is None or name.upper() in KEY_NAMES or not is_credential_name(name):
             continue
         value = judge(index, mod, value_expr)
-        if value is None:
+        if value is None or (field and not _field_credential(name, value.text)):
             continue
         graded = _grade(value, where, name, settings_class, mod.path)
         if graded is not None:
             where_at = value.location or Location(mod.path, stmt.line)
-            yield Hit(where_at, f"`{target.render(60)}`", name, graded[0], graded[1])
+            if field:
+                yield Hit(where_at, f"`{target.render(60)}`", name, min(graded[0], Confidence.MEDIUM, key=_rank),
+                          graded[1], note=field)
+            else:
+                yield Hit(where_at, f"`{target.render(60)}`", name, graded[0], graded[1])
     if where.func is None or _is_config_update(stmt.value):
         yield from _dict_hits(index, mod, stmt, where, stmt.value, (), settings_class)
+
+
+def _field_start(call: Expr) -> tuple[Expr, str] | None:
+    """The literal a form, serializer or model field starts with: `CharField(initial="...")`,
+    `Field(default="...")`, pydantic's `Field("...")`, a widget's `attrs={"value": "..."}`
+    (a hidden input that carries the value to the browser)."""
+    short = (call.func.dotted or "").rsplit(".", 1)[-1]
+    if not short.endswith("Field"):
+        return None
+    sent = " (the form field's initial value: every client that loads the form receives it)"
+    found, note = call.kwarg("initial"), sent
+    if found is None:
+        found, note = call.kwarg("default"), " (the field's default value)"
+    if found is None and short == "Field" and call.positional:
+        found = call.positional[0]
+    widget = call.kwarg("widget")
+    if found is None and widget is not None and widget.kind == "call":
+        attrs = widget.arg(0, "attrs")
+        if attrs is not None and attrs.kind == "dict":
+            found, note = next((v for k, v in zip(attrs.args[::2], attrs.args[1::2], strict=False)
+                                if k.kind == "str" and k.text == "value"), None), sent
+    return (found, note) if found is not None and found.kind == "str" else None
+
+
+def _field_credential(name: str, text: str) -> bool:
+    """A field's starting value that is a credential: key-shaped, or held by a field named a
+    password (a pipeline's `on_pass = Field(default="allow")` is a choice, not a password)."""
+    words = name_words(name)
+    return is_key_shaped(text) or (bool(words) and words[-1] in ("password", "passwd", "passphrase"))
 
 
 def _target_name(index: ProjectIndex, mod: ModuleSummary, target: Expr, where: Where) -> str | None:

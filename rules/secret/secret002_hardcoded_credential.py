@@ -40,6 +40,10 @@ class HardcodedCredential(Rule):
       `os.environ["DB_PASSWORD"] = "..."`, `stripe.api_key = "..."`;
     - settings dicts: `DATABASES = {"default": {"PASSWORD": "..."}}`, `CACHES`, broker options;
     - parameter defaults: `def connect(host, password="...")`;
+    - the value a field of a form, serializer, schema or model class starts with:
+      `client_secret = forms.CharField(widget=forms.HiddenInput(attrs={"value": "..."}))`,
+      `CharField(initial="...")`, `api_key: str = Field(default="...")`, `models.CharField(default="...")`
+      (a form's initial value is sent to every client that loads the form);
     - passwords checked against a literal: `if form["password"] == "...":` (a built-in backdoor);
     - call arguments: `psycopg2.connect(password="...")`, `redis.Redis(password=...)`,
       `boto3.client(aws_secret_access_key=...)`, `smtp.login(user, "...")`,
@@ -62,8 +66,8 @@ class HardcodedCredential(Rule):
     strings inside documentation dicts (`metadata`, `example`, `description`) or prose are
     skipped.
 
-    Confidence: a literal in a settings module is high, medium for call arguments and inside an
-    `if`; low for a placeholder (`changeme`, `<your-key>`), an environment fallback, a shipped
+    Confidence: a literal in a settings module is high, medium for call arguments, field starting
+    values and inside an `if`; low for a placeholder (`changeme`, `<your-key>`), an environment fallback, a shipped
     default (`DEFAULT_ADMIN_PASSWORD`, a value set in `create_default_connections()`, a
     well-known weak password, the product's own name), a development database's default URL
     (`postgres:postgres@localhost`), a sandbox key (`sk_test_...`), a class named for

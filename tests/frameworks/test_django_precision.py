@@ -78,6 +78,20 @@ def test_credentials_of_shared_models_and_foreign_keys(tmp_path: Path) -> None:
                     model = ApiUser
                     fields = "__all__"
         """,
+        "app/views.py": """
+            from rest_framework import viewsets
+            from app.models import ApiUser, Binding, Webhook
+            from app.serializers import ApiUserSerializer, BindingSerializer, WebhookSerializer
+            class WebhookViewSet(viewsets.ModelViewSet):
+                queryset = Webhook.objects.all()
+                serializer_class = WebhookSerializer
+            class BindingViewSet(viewsets.ModelViewSet):
+                queryset = Binding.objects.all()
+                serializer_class = BindingSerializer
+            class ApiUserViewSet(viewsets.ModelViewSet):
+                queryset = ApiUser.objects.all()
+                serializer_class = ApiUserSerializer
+        """,
     })
     result = analyze_dir(tmp_path, select=("EXPO",))
     found = {(f.code, f.location.line): f.confidence.value for f in result.findings}

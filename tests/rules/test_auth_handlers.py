@@ -218,3 +218,49 @@ def test_a_form_that_sends_the_caller_to_log_in_after_a_post_is_no_login_check()
             return None
     '''})
     assert found == [("shop/views.py", 9, "AUTH001", "low")] * 2 + [("shop/views.py", 18, "AUTH001", "medium")]
+
+
+def test_page_with_data_at_a_probe_path_is_not_a_probe() -> None:
+    settings = """
+        ROOT_URLCONF = "urls"
+        INSTALLED_APPS = ["app"]
+    """
+    urls = """
+        from django.contrib.auth.decorators import login_required
+        from django.db import connection
+        from django.http import JsonResponse
+        from django.shortcuts import render
+        from django.urls import path
+
+        from models import Reading
+
+
+        def readings(request):
+            return render(request, "health/index.html", {"readings": Reading.objects.all()})
+
+
+        def health_page(request):
+            return render(request, "health/about.html")
+
+
+        def probe(request):
+            connection.ensure_connection()
+            return JsonResponse({"status": "ok"})
+
+
+        @login_required
+        def account(request):
+            return JsonResponse({})
+
+
+        urlpatterns = [
+            path("", account),
+            path("health/", readings),
+            path("status/about/", health_page),
+            path("healthz/", probe),
+        ]
+    """
+    found = _run({"settings.py": settings, "urls.py": urls, "models.py": "class Reading:\n    pass\n"})
+    # every user's readings rendered into the page at /health/ is data, not a liveness probe; the
+    # static page and the probe stay public
+    assert [(line, code) for _, line, code, _ in found] == [(10, "AUTH001")]

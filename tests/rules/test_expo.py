@@ -645,3 +645,45 @@ def test_a_dict_key_holding_a_string_literal_carries_no_secret():
             return jsonify({"status": "ok", "password": current_user.password_hash})
     """))
     assert len(found) == 1
+
+
+def test_serializer_nothing_uses_is_low_confidence():
+    example = Example("""
+        from django.contrib.auth.models import User
+        from rest_framework import serializers
+
+
+        class UserSerializer(serializers.ModelSerializer):  # expect: EXPO002
+            class Meta:
+                model = User
+                fields = ("username", "password")
+
+
+        class AccountSerializer(serializers.ModelSerializer):  # expect: EXPO002
+            class Meta:
+                model = User
+                fields = ("username", "password")
+    """, files=(
+        ("other.py", """
+            from django.contrib.auth.models import User
+            from rest_framework import serializers
+
+
+            class UserSerializer(serializers.ModelSerializer):
+                class Meta:
+                    model = User
+                    fields = ("username", "email")
+        """),
+        ("views.py", """
+            from rest_framework import generics
+
+            from app import AccountSerializer
+
+
+            class AccountList(generics.ListAPIView):
+                serializer_class = AccountSerializer
+        """),
+    ))
+    found = {(f.location.line, f.confidence.value) for f in _findings_of(example, ("EXPO002",))}
+    # other.py's UserSerializer of the same name is not a use of app.py's
+    assert found == {(5, "low"), (11, "high")}

@@ -288,3 +288,28 @@ def test_password_compared_with_a_literal():
             return "missing"
     """}, "SECRET002")
     assert found == {("app/views.py", 5): "medium"}
+
+
+def test_field_starting_values_in_schemas_and_serializers():
+    found = _codes({"app/schemas.py": """
+        from pydantic import BaseModel, Field
+        from rest_framework import serializers
+
+
+        class PartnerConfig(BaseModel):
+            api_key: str = Field(default="pk9Xw2Lq7Rt4Mz8Nv3Bc")
+            client_secret: str = Field("yT6hn1Kd8wq3LS5pz0Rv")
+            password: str = Field(..., examples=["Hk29xLq0pe"])
+            token: str = Field(default="changeme")
+            refresh_token: str | None = Field(default=None, description="the refresh token")
+            on_pass: str = Field(default="allow", description="next step when the check passes")
+
+
+        class SignupSerializer(serializers.Serializer):
+            password = serializers.CharField(write_only=True, min_length=12)
+            api_secret = serializers.CharField(default="qw8mZ1xLp3vb6NC2")
+    """}, "SECRET002")
+    # a literal default or initial value is medium at most; an example, a required field, a
+    # placeholder default, None and a word held by a `*_pass` choice are not credentials
+    assert found == {("app/schemas.py", 6): "medium", ("app/schemas.py", 7): "medium",
+                     ("app/schemas.py", 16): "medium"}
