@@ -160,6 +160,9 @@ class Rule:
     """Which kinds of fix the rule offers: safe ones, unsafe ones, or both."""
     fix_note: ClassVar[str] = ""
     """What the fix writes and when it is offered, for the rule's page."""
+    shares: ClassVar[str] = ""
+    """The name of the run-wide tables this rule builds and shares with the rules that name the
+    same (the INJ flow rules: `flow`); when rules run in parallel, such rules run in one process."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

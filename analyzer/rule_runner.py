@@ -26,12 +26,13 @@ in two forked workers (each rebuilds the module scans it reads, and copy-on-writ
 summaries it touches), and took longer on a shared machine (1.9 s against 1.1 s)."""
 SPLIT_RULES_MODULES = 400
 """Below the thresholds above, from this many modules (or routes), the rules run in two halves
-at once: the injection rules here, the others in one forked worker. Each half keeps the caches
-its rules share (the INJ rules' call and callee tables; the pattern rules' module scans, which
-the summarize workers made), so nothing is built twice; on Django's tree the rules' wall time
-fell from 0.55 s to 0.3 s. Not lower: a fork costs about 20 ms."""
-SPLIT_FAMILIES = frozenset({"INJ"})
-"""The families that run in this process when the rules run in two halves."""
+at once: the rules that share the injection flow tables (`Rule.shares == "flow"`) here, the
+others in one forked worker. Each half keeps the tables its rules share (the INJ flow rules'
+call and callee tables; the pattern rules' module scans come made from the summarize workers),
+so nothing is built twice; on Django's tree the rules' wall time fell from 0.55 s to 0.3 s.
+Not lower: a fork costs about 20 ms."""
+SPLIT_HERE = "flow"
+"""The `Rule.shares` group that runs in this process when the rules run in two halves."""
 _FORKED_CONTEXT: RuleContext | None = None
 """The context forked rule workers inherit (set only while their pool runs)."""
 
@@ -135,9 +136,9 @@ def _run_pooled(rules: Sequence[type[Rule]], ctx: RuleContext, workers: int) -> 
 
 
 def _run_halves(rules: Sequence[type[Rule]], ctx: RuleContext) -> list[RuleResult]:
-    """The `SPLIT_FAMILIES` rules here while one forked worker runs the others."""
+    """The `SPLIT_HERE` rules here while one forked worker runs the others."""
     global _FORKED_CONTEXT
-    here = [i for i, rule_cls in enumerate(rules) if rule_cls.code.rstrip("0123456789") in SPLIT_FAMILIES]
+    here = [i for i, rule_cls in enumerate(rules) if rule_cls.shares == SPLIT_HERE]
     there = [i for i in range(len(rules)) if i not in set(here)]
     if not here or not there:
         return [_check_rule(rule_cls, ctx) for rule_cls in rules]

@@ -61,7 +61,7 @@ def test_a_rule_failing_in_the_forked_half_is_a_diagnostic(monkeypatch: pytest.M
     result = analyze_dir(FIXTURES / "fastapi/shop_api", jobs=1)
     ctx = RuleContext(result.routes, result.facts, result.index, Config(root=result.root))
     monkeypatch.setattr(rule_runner, "SPLIT_RULES_MODULES", 0)
-    inj = next(r for r in result.rules if r.code.startswith("INJ"))
+    inj = next(r for r in result.rules if r.shares == "flow")
     results = rule_runner.run_rules([_Broken, inj], ctx, 2)
     assert results[0][0] == [] and "rule AUTH999 failed: ValueError: boom" in results[0][1][0].message
     assert len(results) == 2 and results[1][1] == []

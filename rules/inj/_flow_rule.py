@@ -29,6 +29,7 @@ class FlowRule(Rule):
     """
 
     abstract = True  # not a rule itself: Rule's checks apply to the subclasses
+    shares = "flow"  # the call and callee tables of `Flow`
 
     kind: ClassVar[Kind]
     words: ClassVar[tuple[str, ...]]
