@@ -86,11 +86,6 @@ def _check_rule(rule_cls: type[Rule], ctx: RuleContext) -> RuleResult:
             signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
-def _check_rule_forked(rule_cls: type[Rule]) -> RuleResult:
-    assert _FORKED_CONTEXT is not None
-    return _check_rule(rule_cls, _FORKED_CONTEXT)
-
-
 def _check_rules_forked(rules: Sequence[type[Rule]]) -> list[RuleResult]:
     assert _FORKED_CONTEXT is not None
     return [_check_rule(rule_cls, _FORKED_CONTEXT) for rule_cls in rules]
@@ -107,12 +102,17 @@ def run_rules(rules: Sequence[type[Rule]], ctx: RuleContext, jobs: int) -> list[
     workers = min(jobs if jobs > 0 else (os.cpu_count() or 1), len(rules))
     routes, modules = len(ctx.routes.routes), len(ctx.index.modules)
     if workers <= 1 or "fork" not in get_all_start_methods():
-        return [_check_rule(rule_cls, ctx) for rule_cls in rules]
+        return _completed(rules, ctx, {})
     if routes >= PARALLEL_RULES_ROUTES or modules >= PARALLEL_RULES_MODULES:
         return _run_pooled(rules, ctx, workers)
     if max(routes, modules) >= SPLIT_RULES_MODULES:
         return _run_halves(rules, ctx)
-    return [_check_rule(rule_cls, ctx) for rule_cls in rules]
+    return _completed(rules, ctx, {})
+
+
+def _completed(rules: Sequence[type[Rule]], ctx: RuleContext, done: dict[int, RuleResult]) -> list[RuleResult]:
+    """Every rule's result in rule order: the ones `done` elsewhere, the others run here."""
+    return [done[i] if i in done else _check_rule(rule_cls, ctx) for i, rule_cls in enumerate(rules)]
 
 
 def _run_pooled(rules: Sequence[type[Rule]], ctx: RuleContext, workers: int) -> list[RuleResult]:
@@ -122,26 +122,26 @@ def _run_pooled(rules: Sequence[type[Rule]], ctx: RuleContext, workers: int) -> 
     _FORKED_CONTEXT = ctx
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork")) as pool:
-            futures = {i: pool.submit(_check_rule_forked, rule_cls) for i, rule_cls in enumerate(rules)}
+            futures = {i: pool.submit(_check_rules_forked, [rule_cls]) for i, rule_cls in enumerate(rules)}
             for i, future in futures.items():
                 try:
-                    done[i] = future.result()
+                    done[i] = future.result()[0]
                 except BrokenProcessPool:
                     break
     except BrokenProcessPool:
         pass
     finally:
         _FORKED_CONTEXT = None
-    return [done[i] if i in done else _check_rule(rules[i], ctx) for i in range(len(rules))]
+    return _completed(rules, ctx, done)
 
 
 def _run_halves(rules: Sequence[type[Rule]], ctx: RuleContext) -> list[RuleResult]:
     """The `SPLIT_HERE` rules here while one forked worker runs the others."""
     global _FORKED_CONTEXT
     here = [i for i, rule_cls in enumerate(rules) if rule_cls.shares == SPLIT_HERE]
-    there = [i for i in range(len(rules)) if i not in set(here)]
+    there = [i for i, rule_cls in enumerate(rules) if rule_cls.shares != SPLIT_HERE]
     if not here or not there:
-        return [_check_rule(rule_cls, ctx) for rule_cls in rules]
+        return _completed(rules, ctx, {})
     done: dict[int, RuleResult] = {}
     _FORKED_CONTEXT = ctx
     try:
@@ -155,7 +155,7 @@ def _run_halves(rules: Sequence[type[Rule]], ctx: RuleContext) -> list[RuleResul
         pass  # the worker died: its rules run here below
     finally:
         _FORKED_CONTEXT = None
-    return [done[i] if i in done else _check_rule(rules[i], ctx) for i in range(len(rules))]
+    return _completed(rules, ctx, done)
 
 
 __all__ = ["PARALLEL_RULES_MODULES", "PARALLEL_RULES_ROUTES", "RULE_TIME_LIMIT", "SPLIT_RULES_MODULES", "RuleTimeLimit",
