@@ -231,6 +231,11 @@ class ProjectIndex:
                 out += [b for b in self.base_names(parent, _depth + 1) if b not in out]
         return out
 
+    def class_chain(self, symbol: Symbol) -> list[Symbol]:
+        """The class and its project base classes (`base_names` order) that the index can read."""
+        bases = (self.lookup(b) for b in self.base_names(symbol))
+        return [symbol, *(b for b in bases if b is not None and b.cls is not None)]
+
     def find_method(self, cls: Symbol | None, name: str, *, besides: FunctionDef | None = None) -> Symbol | None:
         """The method `name` of a class: its own, else the first project base's (in `base_names` order).
 

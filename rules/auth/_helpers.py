@@ -9,6 +9,7 @@ from collections.abc import Callable
 from apilint.config import Config
 from apilint.model import AuthStatus, Route, RouteMap
 from apilint.rule import RuleContext
+from apilint.rules._views import view_class
 from apilint.rules.auth._body import caller_scoped
 from apilint.summary import FunctionDef
 
@@ -232,17 +233,11 @@ def view_scoped(ctx: RuleContext, route: Route) -> str | None:
     """For a route served by a method of a view class (DRF generics, class-based views): the call in
     one of the class's methods, or its project bases', that limits its data to the caller
     (`get_queryset()` filtering by `self.request.user`), if any."""
-    ref = route.handler_ref
-    mod = ctx.index.by_path.get(ref.file) if ref is not None else None
-    if ref is None or mod is None or "." not in ref.qualname:
+    owner = view_class(ctx.index, route)
+    if owner is None:
         return None
-    owner = ctx.index.lookup(f"{mod.module}.{ref.qualname.rsplit('.', 1)[0]}")
-    if owner is None or owner.cls is None:
-        return None
-    classes = [owner] + [s for s in (ctx.index.lookup(b) for b in ctx.index.base_names(owner)) if s is not None]
-    for symbol in classes:
-        if symbol.cls is None:
-            continue
+    for symbol in ctx.index.class_chain(owner):
+        assert symbol.cls is not None
         for method in symbol.cls.methods():
             scoped = caller_scoped(method)
             if scoped is not None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from apilint.model import Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import RuleContext
+from apilint.rules._views import view_class
 from apilint.rules.authz._names import is_framework_model, is_owner_field, is_user_model, looks_public, mentions_user
 from apilint.summary import ClassDef, Expr, FunctionDef, walk_stmts
 
@@ -40,22 +41,12 @@ class ClassAccess:
 
 def class_access(index: ProjectIndex, route: Route, handler: FunctionDef | None) -> ClassAccess | None:
     """The implied object load of a class-based detail view, or None when there is none."""
-    ref = route.handler_ref
-    if ref is None or "." not in ref.qualname:
-        return None
-    mod = index.by_path.get(ref.file)
-    if mod is None:
-        return None
-    cls_name = ref.qualname.rsplit(".", 1)[0]
-    symbol = index.lookup(f"{mod.module}.{cls_name}")
-    if symbol is None or symbol.cls is None:
-        return None
-    bases = index.base_names(symbol)
-    if not any(b.rsplit(".", 1)[-1] in DETAIL_BASES for b in bases):
+    symbol = view_class(index, route)
+    if symbol is None or not any(b.rsplit(".", 1)[-1] in DETAIL_BASES for b in index.base_names(symbol)):
         return None
     if handler is not None and not _calls_get_object(handler):
         return None  # an overridden action that loads on its own: the plain scan handles it
-    chain = [symbol] + [s for s in (index.lookup(b) for b in bases) if s is not None and s.cls is not None]
+    chain = index.class_chain(symbol)
     for method_name in ("get_queryset", "get_object"):
         method = _method(chain, method_name)
         if method is not None and (_mentions_caller(chain, method, 0) or _parent_scoped(method)):
@@ -209,10 +200,7 @@ def route_handler(ctx: RuleContext, route: Route) -> FunctionDef | None:
     ref = route.handler_ref
     if handler is not None or ref is None or "." not in ref.qualname:
         return handler
-    cls_name, action = ref.qualname.rsplit(".", 1)
-    target = _DELEGATING_ACTIONS.get(action)
-    mod = ctx.index.by_path.get(ref.file)
-    if target is None or mod is None:
-        return None
-    method = ctx.index.find_method(ctx.index.lookup(f"{mod.module}.{cls_name}"), target)
-    return method.func if method is not None and method.module is mod else None
+    target = _DELEGATING_ACTIONS.get(ref.qualname.rsplit(".", 1)[1])
+    cls = view_class(ctx.index, route) if target is not None else None
+    method = ctx.index.find_method(cls, target) if cls is not None and target is not None else None
+    return method.func if method is not None and method.module is ctx.index.by_path.get(ref.file) else None

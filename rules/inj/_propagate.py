@@ -292,9 +292,8 @@ class Propagation(FrameBase):
         symbol = self.index.resolve(self.mod, self.params[param])
         if symbol is None or symbol.cls is None:
             return False
-        for cls_symbol in (symbol, *(s for b in self.index.base_names(symbol) if (s := self.index.lookup(b)))):
-            if cls_symbol.cls is None:
-                continue
+        for cls_symbol in self.index.class_chain(symbol):
+            assert cls_symbol.cls is not None
             for stmt in cls_symbol.cls.body:
                 if stmt.kind == "annassign" and stmt.exprs and any(
                         t.kind == "name" and t.text == attr for t in stmt.targets):
