@@ -15,6 +15,7 @@ from collections.abc import Iterator
 
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex
+from apilint.role_names import RoleCheck, role_check
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 from apilint.values import collect_assignments
 
@@ -362,8 +363,8 @@ def request_body_params(func: FunctionDef) -> set[str]:
     return out
 
 
-def body_checks_role(func: FunctionDef) -> str | None:
-    """A short description when the body compares a role/admin/permission field and rejects.
+def body_checks_role(func: FunctionDef) -> RoleCheck | None:
+    """The check, when the body compares a role/admin/permission field and rejects.
 
     A test of the request body's own role field (`if body.role == "chef": raise 401`, where
     `body` is a parameter filled from the request) limits what may be asked, not who asks.
@@ -383,5 +384,5 @@ def body_checks_role(func: FunctionDef) -> str | None:
             elif sub.kind != "attr" or not sub.text[:1].isupper():  # `UserRole.CHEF` is the compared value
                 matched = True
         if matched and not client_only:
-            return guard.value.render(60)
+            return role_check(guard.value)
     return None

@@ -88,6 +88,9 @@ class Evidence:
     """What this fact alone implies for authentication (auth evidence only)."""
     detail: str = ""
     location: Location | None = None
+    roles: tuple[str, ...] = ()
+    """For a role check: the role names it admits, lower-case, when the code names them
+    (`roles_required("admin")`, `RoleChecker([Role.CUSTOMER])`; `apilint.role_names`)."""
 
     def describe(self) -> str:
         """Render the evidence as one short phrase."""

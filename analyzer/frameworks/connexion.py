@@ -296,7 +296,7 @@ class _SpecReader:
                                              loc))
             check = body_checks_role(symbol.func)
             if check is not None:
-                authz.append(Evidence("role", handler, AuthStatus.REQUIRED, check, loc))
+                authz.append(Evidence("role", handler, AuthStatus.REQUIRED, check.text, loc, check.roles))
         elif handler and status is not AuthStatus.REQUIRED:
             # the spec lets callers in, but the handler (which may check credentials itself) is unread
             status = AuthStatus.UNKNOWN

@@ -136,7 +136,7 @@ class _Linker:
             facts.add(AuthStatus.REQUIRED, Evidence("handler", qualname, AuthStatus.REQUIRED,
                                                     "checks the user in the handler body", loc))
         if role is not None:
-            facts.authz.append(Evidence("role", qualname, AuthStatus.REQUIRED, role, loc))
+            facts.authz.append(Evidence("role", qualname, AuthStatus.REQUIRED, role.text, loc, role.roles))
         return facts
 
     def _class(self, mount: Mount, ref: ViewRef) -> None:

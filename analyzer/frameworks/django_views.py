@@ -19,6 +19,7 @@ from apilint.frameworks.django_gates import judge_decorator, judge_middleware
 from apilint.frameworks.django_settings import DjangoSettings
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
+from apilint.role_names import RoleCheck, role_check
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs, walk_stmts
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -180,10 +181,11 @@ class DjangoAuth:
             status, why = self.permission_gate(mod, expr.arg(0, "perm"), None) if short == "permission_required" \
                 and expr.kind == "call" else (AuthStatus.REQUIRED, "")
             facts.add(status, Evidence("decorator", qualified, status, why, loc))
-            detail = expr.render(60) if expr.kind == "call" else short
-            if short != "user_passes_test" or any(w in detail for w in _ROLE_WORDS):
+            check = role_check(expr) if expr.kind == "call" else RoleCheck(short)
+            if short != "user_passes_test" or any(w in check.text for w in _ROLE_WORDS):
                 kind = "permission" if short == "permission_required" else "role"
-                facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
+                facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, check.text, loc,
+                                            check.roles if kind == "role" else ()))
         elif short == "login_not_required":
             facts.login_exempt = True
             facts.evidence.append(Evidence("decorator", qualified, AuthStatus.NONE,
@@ -222,22 +224,22 @@ class DjangoAuth:
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED,
                                                     "checks the user and rejects without one", loc))
         if role is not None:
-            facts.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, role, loc))
+            facts.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, role.text, loc, role.roles))
 
     def _configured(self, qualified: str) -> bool:
         short = qualified.rsplit(".", 1)[-1]
         return any(n in (qualified, short) for n in self.config.auth_decorators)
 
     # --- bodies -------------------------------------------------------------------------
-    def guard(self, mod: ModuleSummary, func: FunctionDef) -> tuple[bool, str | None]:
+    def guard(self, mod: ModuleSummary, func: FunctionDef) -> tuple[bool, RoleCheck | None]:
         """(authenticates, role check) read from `if not request.user...: return/raise` guards."""
         auth = False
-        role: str | None = None
+        role: RoleCheck | None = None
         for stmt in walk_stmts(func.body):
             if stmt.kind != "if" or stmt.value is None:
                 if stmt.kind == "expr" and stmt.value is not None and _checks_permission(stmt.value):
                     auth = True
-                    role = role or stmt.value.render(60)
+                    role = role or RoleCheck(stmt.value.render(60))  # a permission, not a role
                 continue
             negative = _is_negative(stmt.value)
             exits = _exits(stmt.body) if negative else (_exits(stmt.orelse) or _ends_view(func, stmt))
@@ -248,7 +250,7 @@ class DjangoAuth:
                 auth = True
             if any(w in words for w in _ROLE_WORDS):
                 auth = True
-                role = role or stmt.value.render(60)
+                role = role or role_check(stmt.value)
         if not auth and body_auth(self.index, mod, func) is AuthStatus.REQUIRED:
             auth = True
         return auth, role
@@ -269,15 +271,16 @@ class DjangoAuth:
                     status, why = self.permission_gate(perm[1].module if perm else info.symbol.module,
                                                        perm[0] if perm else None, perm[1] if perm else info.symbol)
                 facts.add(status, Evidence("mixin", qualified, status, why, loc))
-                detail = short
+                check = RoleCheck(short)
                 if perm is not None:
-                    detail = f"permission_required = {perm[0].render(50)}"
+                    check = RoleCheck(f"permission_required = {perm[0].render(50)}")
                 test = info.method("test_func")
                 if short == "UserPassesTestMixin" and test is not None:
                     _auth, role = self.guard(test[1].module, test[0])
-                    detail = role or f"{test[1].qualname}.test_func"
+                    check = role or RoleCheck(f"{test[1].qualname}.test_func")
                 kind = "permission" if short.startswith(("Permission", "MultiplePermissions")) else "role"
-                facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
+                facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, check.text, loc,
+                                            check.roles if kind == "role" else ()))
         # Every dispatch() along the chain: a subclass's own (`self.queryset = ...; return
         # super().dispatch(...)`) hands over to the mixin's that checks the user.
         for owner in info.chain:
@@ -291,7 +294,8 @@ class DjangoAuth:
                 facts.add(AuthStatus.REQUIRED, Evidence("dispatch", f"{owner.qualname}.dispatch",
                                                         AuthStatus.REQUIRED, "checks the user in dispatch()", where))
             if role is not None:
-                facts.authz.append(Evidence("role", f"{owner.qualname}.dispatch", AuthStatus.REQUIRED, role, where))
+                facts.authz.append(Evidence("role", f"{owner.qualname}.dispatch", AuthStatus.REQUIRED, role.text,
+                                            where, role.roles))
             facts.extend(self.decorators(owner.module, [d.expr for d in func.decorators], where))
         for symbol in info.chain:
             assert symbol.cls is not None
@@ -330,7 +334,8 @@ class DjangoAuth:
                 facts.add(AuthStatus.REQUIRED, Evidence("handler", f"{owner.qualname}.{method}", AuthStatus.REQUIRED,
                                                         "checks the user in the handler body", where))
             if role is not None:
-                facts.authz.append(Evidence("role", f"{owner.qualname}.{method}", AuthStatus.REQUIRED, role, where))
+                facts.authz.append(Evidence("role", f"{owner.qualname}.{method}", AuthStatus.REQUIRED, role.text,
+                                            where, role.roles))
         loader = info.method("get_object")
         if loader is not None and _loads_one_object(info, found):
             # `get_object()` that raises PermissionDenied unless the user may see the object: the
@@ -342,7 +347,8 @@ class DjangoAuth:
                 facts.add(AuthStatus.REQUIRED, Evidence("get_object", f"{owner.qualname}.get_object",
                                                         AuthStatus.REQUIRED, "checks the user in get_object()", where))
             if role is not None:
-                facts.authz.append(Evidence("role", f"{owner.qualname}.get_object", AuthStatus.REQUIRED, role, where))
+                facts.authz.append(Evidence("role", f"{owner.qualname}.get_object", AuthStatus.REQUIRED, role.text,
+                                            where, role.roles))
         return facts
 
     # --- middleware ---------------------------------------------------------------------

@@ -36,6 +36,7 @@ from apilint.frameworks.anonymous_values import ValueReader
 from apilint.frameworks.classes import ClassInfo
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
+from apilint.role_names import RoleCheck, role_check
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_exprs, walk_stmts
 
 _ROLE_RE = re.compile(r"\b(is_staff|is_superuser|is_admin|is_manager|roles?|groups)\b")
@@ -207,8 +208,8 @@ class PermissionJudge:
             status, why = self._run(owner, func, info, probe, [REQUEST, VIEW])
             check = _authz_text(info, func)
             if check is not None and status is not AuthStatus.NONE:
-                authz.append(Evidence(check[0], symbol.qualname, AuthStatus.REQUIRED, check[1],
-                                      Location(owner.module.path, func.line)))
+                authz.append(Evidence(check[0], symbol.qualname, AuthStatus.REQUIRED, check[1].text,
+                                      Location(owner.module.path, func.line), check[1].roles))
             if status is AuthStatus.NONE and _mentions(func, "is_authenticated"):
                 status = AuthStatus.OPTIONAL
         if status in (AuthStatus.NONE, AuthStatus.OPTIONAL) and obj_check and obj is not None:
@@ -253,7 +254,8 @@ class PermissionJudge:
         authz: tuple[Evidence, ...] = ()
         check = _authz_text(info, func)
         if check is not None and status is not AuthStatus.NONE:
-            authz = (Evidence(check[0], f"{owner.qualname}.check_permissions", AuthStatus.REQUIRED, check[1], where),)
+            authz = (Evidence(check[0], f"{owner.qualname}.check_permissions", AuthStatus.REQUIRED, check[1].text,
+                              where, check[1].roles),)
         return Verdict(status, (Evidence("check_permissions", f"{owner.qualname}.check_permissions()", status,
                                          detail, where),), authz)
 
@@ -365,7 +367,7 @@ def _mentions(func: FunctionDef, word: str) -> bool:
     return any(e.text == word for _stmt, e in walk_exprs(func.body))
 
 
-def _authz_text(info: ClassInfo, func: FunctionDef) -> tuple[str, str] | None:
+def _authz_text(info: ClassInfo, func: FunctionDef) -> tuple[str, RoleCheck] | None:
     """(`role` or `permission`, the check) when `has_permission` (or a method of its class it calls)
     checks more than authentication: a role, a permission, a membership, a scope."""
     bodies = [func]
@@ -379,9 +381,9 @@ def _authz_text(info: ClassInfo, func: FunctionDef) -> tuple[str, str] | None:
             for expr in stmt.own_exprs():
                 text = expr.render(200)
                 if _ROLE_RE.search(text):
-                    return "role", expr.render(80)
+                    return "role", role_check(expr, 80)
                 if _PERMISSION_RE.search(text):
-                    return "permission", expr.render(80)
+                    return "permission", RoleCheck(expr.render(80))
     return None
 
 

@@ -21,6 +21,7 @@ from apilint.frameworks.fastapi_bodies import BodyJudge, find_method
 from apilint.frameworks.fastapi_deplists import DEPENDS, Dep, annotated_deps, as_dep, dep_list, param_deps
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
+from apilint.role_names import admitted_roles
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 from apilint.values import Instance, Opaque, Ref, Scope
 
@@ -323,7 +324,7 @@ class DependencyJudge:
             return []
         check = body_checks_role(func)
         if check is not None:
-            return [Evidence("role", name, AuthStatus.REQUIRED, check, Location(mod.path, func.line))]
+            return [Evidence("role", name, AuthStatus.REQUIRED, check.text, Location(mod.path, func.line), check.roles)]
         if any(w in name.rsplit(".", 1)[-1].lower() for w in ROLEISH):
             return [Evidence("role", name, AuthStatus.REQUIRED, "role dependency (by name)", loc)]
         return []
@@ -343,7 +344,7 @@ def _given(authz: list[Evidence], qualified: str, call: Expr) -> list[Evidence]:
     """Role evidence of a checker built with arguments (`Depends(RoleChecker([Role.CUSTOMER]))`,
     `Depends(require_roles("admin"))`) names the call, so rules can read which roles it admits."""
     given = f"; given {call.render(100)}"
-    return [replace(e, detail=e.detail + given)
+    return [replace(e, detail=e.detail + given, roles=admitted_roles(call) or e.roles)
             if e.kind == "role" and (e.name == qualified or e.name.startswith(qualified + ".")) and
             given not in e.detail else e
             for e in authz]

@@ -211,8 +211,8 @@ class Emitter:
         if raw.handler is not None:
             check = body_checks_role(raw.handler)
             if check is not None:
-                authz.append(Evidence("role", raw.handler_name, AuthStatus.REQUIRED, check,
-                                      Location(raw.mod.path, raw.line)))
+                authz.append(Evidence("role", raw.handler_name, AuthStatus.REQUIRED, check.text,
+                                      Location(raw.mod.path, raw.line), check.roles))
             elif status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL):
                 helper = self.deps.bodies.authorization_call(raw.mod, raw.handler, self._handler_self(raw))
                 if helper is not None:

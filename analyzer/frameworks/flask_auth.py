@@ -31,6 +31,7 @@ from apilint.frameworks.flask_patterns import (
 )
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
+from apilint.role_names import RoleCheck, admitted_roles, role_check
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 AUTH_LIBS = frozenset({"flask_login", "flask_jwt_extended", "flask_jwt", "flask_security", "flask_praetorian",
@@ -127,8 +128,8 @@ class FlaskAuth:
             out.status = status
             out.evidence.append(Evidence("decorator", qualified, status, top, loc))
             if short in ROLE_DECORATORS:
-                roles = call.render(60) if call is not None else qualified
-                out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, roles, loc))
+                check = role_check(call) if call is not None else RoleCheck(qualified)
+                out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, check.text, loc, check.roles))
             return out
         if top in ALLOWS_LIBS and short == "requires":  # `@requires(IsAdmin)`, the module-level decorator
             return self._allows(call, qualified, loc, out)
@@ -180,7 +181,8 @@ class FlaskAuth:
             out.evidence.append(Evidence("decorator", qualified, status, f"Flask-HTTPAuth {short}", loc))
             role = call.kwarg("role") if call is not None else None
             if role is not None:
-                out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, f"role={role.render(40)}", loc))
+                out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, f"role={role.render(40)}", loc,
+                                          admitted_roles(role)))
         elif top == "flask_limiter" and method in ("limit", "shared_limit"):
             detail = call.render(60) if call is not None else qualified
             out.rate_limit.append(Evidence("rate_limit", qualified, AuthStatus.REQUIRED, detail, loc))
@@ -219,7 +221,7 @@ class FlaskAuth:
         funcs = [func] + [s.func for s in walk_stmts(func.body, into_defs=True) if s.func is not None]
         local = local_imports(func)
         wrapped = wrapped_names(funcs)
-        roles: list[str] = []
+        roles: list[RoleCheck] = []
         reason = ""
         for fn in funcs:
             for dec in fn.decorators:  # `@wraps(f) @login_required def inner(...)`
@@ -260,9 +262,11 @@ class FlaskAuth:
             out.status = inner.status
             out.evidence.append(Evidence("decorator", symbol.qualname, inner.status, detail, where))
             out.authz += inner.authz
-            out.authz += [Evidence("role", symbol.qualname, AuthStatus.REQUIRED, r, where) for r in roles[:1]]
+            out.authz += [Evidence("role", symbol.qualname, AuthStatus.REQUIRED, r.text, where, r.roles)
+                          for r in roles[:1]]
         elif roles:
-            out.authz.append(Evidence("role", symbol.qualname, AuthStatus.REQUIRED, roles[0], where))
+            out.authz.append(Evidence("role", symbol.qualname, AuthStatus.REQUIRED, roles[0].text, where,
+                                      roles[0].roles))
         self._decorators[symbol.qualname] = out
         return out
 
@@ -279,28 +283,29 @@ class FlaskAuth:
             return Judgement()
         return self.decorator(mod, call.func, where, depth + 1, local)
 
-    def _role_argument(self, mod: ModuleSummary, call: Expr, local: dict[str, str]) -> str | None:
+    def _role_argument(self, mod: ModuleSummary, call: Expr, local: dict[str, str]) -> RoleCheck | None:
         """`check_token(required_role=["admin"])`, `require(roles=ADMIN)`, `is_authorized_dag(...)`:
         a call in a wrapper that names the role or permission the caller must hold."""
         callee = call.func.text if call.func.kind in ("name", "attr") else ""
         if PERMISSION_CALL.match(callee):
-            return f"{call.func.render(40)}(...)"
+            return RoleCheck(f"{call.func.render(40)}(...)")  # it names a permission, not a role
         for kw in call.keywords if CHECK_CALL.match(callee) else ():
             if kw.name is not None and ROLE_KEYWORD.match(kw.name) and restricts(kw.value):
                 qualified = self.qualify(mod, call.func, local) or call.func.render(40)
-                return f"{qualified}({kw.name}={kw.value.render(30)})"
+                return RoleCheck(f"{qualified}({kw.name}={kw.value.render(30)})", admitted_roles(kw.value))
         if CHECK_CALL.match(callee) and any(a.kind == "str" and PRIVILEGED.match(a.text) for a in call.positional):
-            return call.render(60)  # check_access("sysadmin", context), require_role("admin")
+            return role_check(call)  # check_access("sysadmin", context), require_role("admin")
         return None
 
-    def body_roles(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0, handler: bool = False) -> list[str]:
+    def body_roles(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0,
+                   handler: bool = False) -> list[RoleCheck]:
         """Role or permission checks the function's body makes: a compared role field that
         rejects, or a call that names the role the caller must hold, itself or in a project
         helper it calls (`_check_admin_auth()` doing `check_access("sysadmin", ctx)`). In a
         `handler`, a bare permission query (`has_permission(...)`) may only shape the response,
         so it does not count."""
         local = local_imports(func)
-        roles: list[str] = []
+        roles: list[RoleCheck] = []
         for call in calls_in(func):
             role = self._role_argument(mod, call, local)
             if role is not None and not (handler and call.func.kind in ("name", "attr")

@@ -134,7 +134,7 @@ class HandlerClasses:
                 depth: int) -> tuple[AuthStatus | None, str, list[str]]:
         """(status, why it is unknown, role and permission checks) of one method of the class."""
         statuses: list[AuthStatus] = []
-        roles = list(self.auth.body_roles(owner.module, func))
+        roles = [check.text for check in self.auth.body_roles(owner.module, func)]
         reason = ""
         permission = _permission_guard(func)
         if permission is not None:

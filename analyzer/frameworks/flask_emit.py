@@ -157,11 +157,11 @@ class Emitter:
                 evidence.append(Evidence("static_files", raw.qualname, status, raw.builtin, loc))
             if raw.func is not None:
                 for check in self.auth.body_roles(raw.mod, raw.func, handler=True)[:1]:
-                    authz.append(Evidence("role", f"{raw.mod.module}.{raw.qualname}", AuthStatus.REQUIRED, check,
-                                          loc))
-                for check in self.auth.object_checks(raw.mod, raw.func, frozenset(params))[:1]:
+                    authz.append(Evidence("role", f"{raw.mod.module}.{raw.qualname}", AuthStatus.REQUIRED,
+                                          check.text, loc, check.roles))
+                for access in self.auth.object_checks(raw.mod, raw.func, frozenset(params))[:1]:
                     authz.append(Evidence("object_permission", f"{raw.mod.module}.{raw.qualname}",
-                                          AuthStatus.REQUIRED, check, loc))
+                                          AuthStatus.REQUIRED, access, loc))
             self.out.routes.append(Route(
                 framework="flask",
                 method=method,

@@ -96,7 +96,7 @@ class HookJudge:
 
     def _roles(self, mod: ModuleSummary, func: FunctionDef, name: str, where: Location) -> list[Evidence]:
         roles = self.auth.body_roles(mod, func)[:1]
-        return [Evidence("role", name, AuthStatus.REQUIRED, role, where) for role in roles]
+        return [Evidence("role", name, AuthStatus.REQUIRED, role.text, where, role.roles) for role in roles]
 
 
 def _aliases(func: FunctionDef) -> dict[str, Expr]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from apilint.body_auth import is_rejection
+from apilint.role_names import RoleCheck, role_check
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 
 OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
@@ -43,16 +44,16 @@ def restricts(value: Expr) -> bool:
     return not any(_EVERYONE.match(word) for word in words)
 
 
-def permission_gate(func: FunctionDef, wrapped: frozenset[str]) -> str | None:
+def permission_gate(func: FunctionDef, wrapped: frozenset[str]) -> RoleCheck | None:
     """`if sm.has_access(perm, view): return f(*args)` followed by a redirect or 403: the wrapper
-    calls the view only when a permission check passes. The check's source text, else None."""
+    calls the view only when a permission check passes. The check, else None."""
     for stmt in walk_stmts(func.body):
         if stmt.kind != "if" or stmt.value is None:
             continue
         checks = [c for c in stmt.value.calls() if c.func.kind in ("name", "attr")
                   and PERMISSION_CALL.match(c.func.text)]
         if checks and _calls_view(stmt.body, wrapped) and not _calls_view(stmt.orelse, wrapped):
-            return checks[0].render(60)
+            return role_check(checks[0])
     return None
 
 

@@ -83,8 +83,11 @@ def route_to_dict(route: Route, checklist: dict[str, Any] | None = None) -> dict
     from apilint.why import chain, level_of, reason
 
     def ev(e: Any) -> dict[str, Any]:
-        return {"kind": e.kind, "name": e.name, "status": e.status.value, "detail": e.detail,
-                "file": e.location.file if e.location else None, "line": e.location.line if e.location else None}
+        out = {"kind": e.kind, "name": e.name, "status": e.status.value, "detail": e.detail,
+               "file": e.location.file if e.location else None, "line": e.location.line if e.location else None}
+        if e.roles:
+            out["roles"] = list(e.roles)
+        return out
 
     def step(e: Any) -> dict[str, Any]:
         return {**ev(e), "level": level_of(e)}

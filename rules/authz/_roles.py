@@ -16,30 +16,12 @@ ORDINARY_ROLES = frozenset({
 })
 """Role names every signed-up account holds."""
 
-_GIVEN = re.compile(r"; given \w[\w.]*\((?P<args>.*)\)$")
-_CALL = re.compile(r"^\w[\w.]*\((?P<args>.*)\)$")
-_COMPARED = re.compile(r"\brole\w*\s*(?:==|!=|not in|in)\s*(?P<args>.+)$", re.IGNORECASE)
-_STRING = re.compile(r"""["']([\w-]+)["']""")
-_NAME = re.compile(r"\b[A-Za-z_][\w.]*")
-_NOT_ROLES = frozenset({"value", "name", "self", "true", "false", "none", "list", "set", "tuple"})
-
 
 def admitted_roles(evidence: Evidence) -> frozenset[str] | None:
-    """The role names a role check admits, lower-case, when its detail names them: the call that
-    built the checker (`...; given RoleChecker([Role.CUSTOMER])`), a decorator call
-    (`roles_required("user")`) or a comparison (`user.role != Role.CUSTOMER`); else None."""
-    detail = evidence.detail.strip()
-    match = _GIVEN.search(detail) or _CALL.match(detail) or _COMPARED.search(detail)
-    if match is None:
-        return None
-    args = match.group("args")
-    roles = {s.lower() for s in _STRING.findall(args)}
-    bare = _STRING.sub(" ", args)
-    for name in _NAME.findall(bare):
-        parts = [p for p in name.split(".") if p.lower() not in _NOT_ROLES]
-        if parts and (len(parts) > 1 or parts[0].isupper()):
-            roles.add(parts[-1].lower())  # `Role.CUSTOMER`, `CUSTOMER`: the member names the role
-    return frozenset(roles) or None
+    """The role names a role check admits, lower-case, when the code names them (the adapters read
+    them from the check: `RoleChecker([Role.CUSTOMER])`, `roles_required("user")`,
+    `user.role != Role.CUSTOMER`); else None."""
+    return frozenset(evidence.roles) or None
 
 
 _QUALIFIERS = frozenset({"end", "normal", "registered", "plain", "free", "app", "site"})

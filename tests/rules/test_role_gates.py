@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from apilint.model import AuthStatus, Evidence
-from apilint.rules.authz._roles import admitted_roles, ordinary_gate
+from apilint.role_names import admitted_roles
+from apilint.rules.authz._roles import admitted_roles as admitted_by
+from apilint.rules.authz._roles import ordinary_gate
 from apilint.rules.cors._helpers import attacker_origin
+from apilint.summarize import summarize_source
 from apilint.testing import analyze_files
 
 SECURITY = '''
@@ -63,18 +66,30 @@ def _codes(tmp_path: Path, api: str) -> list[tuple[str, int, str]]:
                   if f.code.startswith(("AUTHZ", "AUTH0")))
 
 
-@pytest.mark.parametrize(("detail", "roles", "ordinary"), [
-    ("user.role not in self.allowed; given Roles([Role.CUSTOMER])", {"customer"}, True),
-    ("user.role not in self.allowed; given Roles('user', 'member')", {"user", "member"}, False),
-    ('roles_required("customer")', {"customer"}, True),
-    ("current_user.role != UserRole.CHEF.value", {"chef"}, False),
-    ("user.role not in self.allowed; given Roles([Role.BASIC_USER])", {"basic_user"}, True),
-    ("user.role not in self.allowed; given Roles(ALLOWED)", {"allowed"}, False),
-    ("user.role not in self.allowed", None, False),
+@pytest.mark.parametrize(("code", "roles", "ordinary"), [
+    ("Roles([Role.CUSTOMER])", ("customer",), True),
+    ("Roles('user', 'member')", ("user", "member"), False),
+    ('roles_required("customer")', ("customer",), True),
+    ("current_user.role != UserRole.CHEF.value", ("chef",), False),
+    ('"admin" in user.roles', ("admin",), False),
+    ("not user.is_active or user.role not in (Role.USER, Role.BASIC_USER)", ("user", "basic_user"), True),
+    ("Roles([Role.BASIC_USER])", ("basic_user",), True),
+    ("Roles(ALLOWED)", ("allowed",), False),
+    ("Roles(settings.allowed_roles)", (), False),
+    ("user.role not in self.allowed", (), False),
+    ("lambda u: u.role == 'customer'", ("customer",), True),
+    ('"operator" not in claims["roles"]', ("operator",), False),
+    ("g.get('current_role') != role", (), False),
+    ("permission not in operator['permissions']", (), False),
+    ("request.cookies.get('ops_role', '') != 'admin'", ("admin",), False),
 ])
-def test_admitted_roles(detail: str, roles: set[str] | None, ordinary: bool):
-    evidence = Evidence("role", "security.Roles", AuthStatus.REQUIRED, detail)
-    assert admitted_roles(evidence) == (frozenset(roles) if roles is not None else None)
+def test_roles_read_from_the_check(code: str, roles: tuple[str, ...], ordinary: bool):
+    """The adapters read the roles a check admits from its expression; AUTHZ rules read them back."""
+    expr = summarize_source(f"check = {code}\n".encode(), "checks.py").body[0].value
+    assert expr is not None
+    assert admitted_roles(expr) == roles
+    evidence = Evidence("role", "security.Roles", AuthStatus.REQUIRED, expr.render(60), roles=admitted_roles(expr))
+    assert admitted_by(evidence) == (frozenset(roles) or None)
     assert ordinary_gate(evidence) is ordinary
 
 
