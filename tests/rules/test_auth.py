@@ -627,3 +627,33 @@ def test_inline_django_view_that_only_redirects_is_public_by_design() -> None:
         result = analyze_dir(root, select=("AUTH001",))
     # the redirect serves nothing itself; the lambda that calls a view is still reported
     assert [f.route for f in result.findings] == ["ANY /export"]
+
+
+def test_a_login_form_checked_by_comparison_is_public_by_design() -> None:
+    app = """
+    from flask import Flask, jsonify, request, session
+
+    from store import USERS
+
+    app = Flask(__name__)
+
+
+    @app.post("/console")
+    def console_entry():
+        account = USERS.get(request.form.get("username"))
+        if account is not None and request.form.get("password") == account["password"]:
+            session["user"] = account["name"]
+            return jsonify({"ok": True})
+        return jsonify({"error": "bad credentials"}), 401
+
+
+    @app.post("/console/password")
+    def console_password():
+        account = USERS.get(request.form.get("username"))
+        if request.form.get("password") == account["password"]:
+            account["password"] = request.form.get("new_password")
+        return jsonify({"ok": True})
+    """
+    found = _run({"app.py": app, "store.py": "USERS = {}"}, select=("AUTH001",))
+    # the form that signs the caller in is where callers become authenticated; the password change is not
+    assert [(file, line) for file, line, _, _ in found] == [("app.py", 18)]
