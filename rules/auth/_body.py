@@ -194,8 +194,7 @@ def exchanges_password(func: FunctionDef | None) -> bool:
                for guard, _reject in guarded_rejections(func.body))
 
 
-_SIGN_IN_CALLS = frozenset({"set_cookie", "set_signed_cookie", "login", "login_user", "create_access_token",
-                            "encode"})
+_SIGN_IN_CALLS = frozenset({"set_cookie", "set_signed_cookie", "login", "login_user", "create_access_token"})
 
 
 def _compares_then_signs_in(func: FunctionDef, held: set[str]) -> bool:
@@ -208,7 +207,8 @@ def _compares_then_signs_in(func: FunctionDef, held: set[str]) -> bool:
             continue
         for inner in walk_stmts(stmt.body):
             for expr in inner.own_exprs():
-                if any(c.func.kind in ("name", "attr") and c.func.text in _SIGN_IN_CALLS for c in expr.calls()):
+                if any((c.func.kind in ("name", "attr") and c.func.text in _SIGN_IN_CALLS) or
+                       c.func.dotted == "jwt.encode" for c in expr.calls()):
                     return True
             if inner.kind == "assign" and any(t.kind == "subscript" and t.args and (t.args[0].dotted or "")
                                               .endswith("session") for t in inner.targets):
