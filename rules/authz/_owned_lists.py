@@ -62,6 +62,9 @@ def _list_query(expr: Expr) -> Expr | None:
             continue
         if _QUERY_ROOTS & _chain_names(call):
             return call
+        statement = call.positional[0] if call.func.text in ("execute", "scalars") and call.positional else None
+        if statement is not None and "select" in _chain_names(statement):
+            return statement  # `await db.execute(select(Item).order_by(Item.id))`
     return None
 
 

@@ -130,6 +130,22 @@ FLAGGED = [
     def read(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
         return db.query(Doc).filter(Doc.id == doc_id, Doc.owner_id == user["id"]).first()
     ''', (2, "AUTHZ001", "high")),
+    # ... also as a SQLAlchemy 2.0 statement
+    ('''
+    from sqlalchemy import select
+
+
+    @app.get("/docs")
+    async def list_docs(db=Depends(get_db), user=Depends(current_user)):
+        result = await db.execute(select(Doc).order_by(Doc.id))
+        return result.scalars().all()
+
+
+    @app.get("/docs/mine/latest")
+    async def latest_doc(db=Depends(get_db), user=Depends(current_user)):
+        result = await db.execute(select(Doc).where(Doc.owner_id == user["id"]).limit(1))
+        return result.scalars().first()
+    ''', (5, "AUTHZ001", "high")),
     # a model that cannot be read, in a handler that never looks at the caller: low
     ('''
     from outside_models import models
