@@ -14,7 +14,7 @@ from apilint.frameworks.django_urls import Mount, url_diagnostics, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
-from apilint.summary import FunctionDef, ModuleSummary
+from apilint.summary import Expr, FunctionDef, ModuleSummary
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "TemplateView": ("GET",), "ListView": ("GET",), "DetailView": ("GET",),
@@ -37,6 +37,15 @@ _METHODS = ("get", "post", "put", "patch", "delete")
 def _redirect(view: str, loc: Location) -> Evidence:
     """A view that only redirects: it serves nothing itself (the target has its own protection)."""
     return Evidence("redirect", view, AuthStatus.NONE, "redirects to another URL; serves nothing itself", loc)
+
+
+_REDIRECTS = frozenset({"redirect", "HttpResponseRedirect", "HttpResponsePermanentRedirect"})
+
+
+def _redirect_lambda(expr: Expr) -> bool:
+    """`lambda request: redirect("/api/v2/", permanent=True)`: an inline view that only redirects."""
+    body = expr.args[0] if expr.kind == "lambda" and expr.args else None
+    return body is not None and body.kind == "call" and (body.func.dotted or "").rsplit(".", 1)[-1] in _REDIRECTS
 
 
 def _serves_files(mount: Mount) -> bool:
@@ -199,7 +208,7 @@ class _Linker:
         if short in _LOGIN_VIEWS and ref.qualname.startswith("django.contrib.auth.") and facts.status() is None:
             facts.add(AuthStatus.REQUIRED, Evidence("view", ref.qualname, AuthStatus.REQUIRED,
                                                     "Django's view requires a logged-in user", loc))
-        if short == "RedirectView":
+        if short == "RedirectView" or (ref.kind == "lambda" and _redirect_lambda(mount.expr)):
             facts.evidence.append(_redirect(ref.qualname, loc))
         path, params = normalize_django_path(mount.raw)
         for method in methods:

@@ -368,6 +368,8 @@ class UrlWalker:
             return
         known = AUTH_URLCONF if arg.kind == "str" and arg.text == "django.contrib.auth.urls" else ()
         for sub, view in known:  # Django's own auth URLconf: fixed, and outside every project
+            if self._shadowed(raw + sub, True, condition):
+                continue  # a project view at `accounts/logout/` listed before the include takes the path
             expr = Expr("call", args=(Expr("attr", "as_view", (dotted_expr(view),)),))
             self.mounts.append(Mount("view", raw + sub, expr, mod, line, outer=outer, condition=condition))
         if arg.kind == "attr" and arg.text == "urls":

@@ -179,6 +179,8 @@ def exchanges_password(func: FunctionDef | None) -> bool:
     if func is None:
         return False
     held = _password_names(func)
+    if _compares_then_signs_in(func, held):
+        return True
     outcomes: set[str] = set()
     for stmt in walk_stmts(func.body):
         if stmt.kind != "assign" or stmt.value is None or len(stmt.targets) != 1 or stmt.targets[0].kind != "name":
@@ -190,6 +192,28 @@ def exchanges_password(func: FunctionDef | None) -> bool:
         return False
     return any(guard.value is not None and outcomes & set(guard.value.names())
                for guard, _reject in guarded_rejections(func.body))
+
+
+_SIGN_IN_CALLS = frozenset({"set_cookie", "set_signed_cookie", "login", "login_user", "create_access_token"})
+
+
+def _compares_then_signs_in(func: FunctionDef, held: set[str]) -> bool:
+    """`if request.POST.get("password") == ...:` whose branch sets a cookie, logs the user in or
+    issues a token: a login form checked by comparison."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "if" or stmt.value is None:
+            continue
+        if not any(sub.kind == "compare" and any(_is_password(a, held) for a in sub.args) for sub in stmt.value.walk()):
+            continue
+        for inner in walk_stmts(stmt.body):
+            for expr in inner.own_exprs():
+                if any((c.func.kind in ("name", "attr") and c.func.text in _SIGN_IN_CALLS) or
+                       c.func.dotted == "jwt.encode" for c in expr.calls()):
+                    return True
+            if inner.kind == "assign" and any(t.kind == "subscript" and t.args and (t.args[0].dotted or "")
+                                              .endswith("session") for t in inner.targets):
+                return True
+    return False
 
 
 def _password_names(func: FunctionDef) -> set[str]:

@@ -64,6 +64,7 @@ _PUBLIC_HANDLERS = re.compile(
     r"(login|issue|get|create|refresh)_(access_)?tokens?|login_for_access_token|token|refresh|"
     r"oauth\w*|\w*_callback|authorize|(request_|send_)?password_reset(_request)?|reset_password|"
     r"forgot_password|recover_password|verify_email|confirm_email|activate(_account)?|"
+    r"(log_?in|log_?out|password_?reset(_?(done|confirm|complete))?)_?view|"
     r"health|healthz|health_check|healthcheck|readiness|liveness|ready|ping|openapi|swagger\w*|docs|redoc|"
     r"\w*webhook|csrf\w*)$",
     re.IGNORECASE,

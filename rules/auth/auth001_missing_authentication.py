@@ -50,7 +50,9 @@ class MissingAuthentication(Rule):
     handlers that verify a webhook signature themselves
     (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that exchange a password
     sent by the client for a key or token under any name (`key = keygen(data["username"],
-    data["password"])` then `if not key: return ..., 403`), handlers that only redirect
+    data["password"])` then `if not key: return ..., 403`) or compare it and then sign the caller
+    in (`if request.POST.get("password") == ...:` then `set_cookie`, `login()` or a `session`
+    write), handlers that only redirect
     (to another route of the app, `return redirect(url_for("dashboard"))`, or to the same URL
     with a trailing slash) and paths listed in `auth.public-paths` are not reported.
 

@@ -259,13 +259,13 @@ class Scanner:
             elif short in _MONGO:
                 model = root if root is not None and _is_class_ref(root) else None
             elif short in _QUERY_METHODS and (chain & _CHAIN_MARKERS or (root is not None and _is_class_ref(root))):
-                model = _model_in_chain(receiver)
+                model = model_in_chain(receiver)
             else:
                 return None
         symbol = self._resolve(mod, func, model)
         if self._plain_class(symbol):
             return None  # `Session.get_by_id(x)` on an in-memory registry: a method to follow, not a load
-        name, owned, user_model, public = self._model_info(mod, model)
+        name, owned, user_model, public = self.model_info(mod, model)
         return Load(line, param, call.render(70), name, owned, user_model, public_content=public,
                     model_read=symbol is not None and symbol.cls is not None)
 
@@ -301,7 +301,7 @@ class Scanner:
                 return False
         return True
 
-    def _model_info(self, mod: ModuleSummary, model: Expr | None) -> tuple[str | None, bool | None, bool, bool]:
+    def model_info(self, mod: ModuleSummary, model: Expr | None) -> tuple[str | None, bool | None, bool, bool]:
         """(name, has an owner field, is a user model, looks like public content)."""
         if model is None:
             return None, None, False, False
@@ -323,6 +323,13 @@ class Scanner:
         if not owned and self._owned_parent(symbol):
             owned = None  # owned through a parent row (`ServiceRequest.vehicle` -> `Vehicle.owner`): likely
         return short, owned, False, looks_public(fields)
+
+    def owner_fields(self, mod: ModuleSummary, model: Expr | None) -> tuple[str, ...]:
+        """The model's own owner-like fields (`user`, `owner_id`), if its class can be read."""
+        symbol = self.index.resolve(mod, model) if model is not None else None
+        if symbol is None or symbol.cls is None:
+            return ()
+        return tuple(f for f in symbol.cls.field_names() if is_owner_field(f))
 
     def _owned_parent(self, symbol: Symbol) -> bool:
         """True when a foreign key of the model points at a project model with an owner field."""
@@ -446,7 +453,7 @@ def _chain(expr: Expr) -> tuple[set[str], Expr | None]:
     return names, node if node.kind in ("name", "attr") else None
 
 
-def _model_in_chain(expr: Expr) -> Expr | None:
+def model_in_chain(expr: Expr) -> Expr | None:
     """`Item` in `db.query(Item).filter(...)`, `select(Item).where(...)` or `Item.objects.filter(...)`."""
     node = expr
     for _ in range(12):

@@ -26,6 +26,7 @@ from apilint.rules.authz._names import (
     request_ids,
     user_params,
 )
+from apilint.rules.authz._owned_lists import unscoped_owned_list
 from apilint.rules.authz._roles import ordinary_gate, restricting
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
@@ -81,6 +82,14 @@ class MissingObjectOwnershipCheck(Rule):
     the loaded object is then changed or deleted (an attribute set, `setattr`, `.delete()`,
     `session.delete(obj)`, or a loading helper named `update_*`/`delete_*`), never for an
     existence check; body parameters are client data even when named like the caller (`user`).
+
+    Lists count too when the module shows the rows are per user: a read handler that never
+    uses the caller and serves a many-row query of an owned model (`Todo.objects.all()`,
+    `db.query(Doc).all()`), while another function of the module matches that model's owner
+    field with the caller (`get_object_or_404(Todo, pk=pk, user=request.user)`,
+    `Doc.owner_id == user.id`) and none queries it without the caller. A model that no view
+    scopes, or that another view reads without the caller (a catalogue everyone browses and
+    only owners edit), may be shared by design and is not reported.
 
     Not reported when something ties the object to the caller: the same query also uses the
     caller (`Item.owner_id == current_user.id`, `user=request.user`,
@@ -251,6 +260,8 @@ class MissingObjectOwnershipCheck(Rule):
             else:
                 continue
             if found is None:
+                if access is None and handler is not None and not route.path_params and not judged.is_unsafe:
+                    yield from self._owned_list(scanner, route, handler, mod)
                 continue
             load, confidence = found
             if access is not None:
@@ -275,6 +286,24 @@ class MissingObjectOwnershipCheck(Rule):
                 confidence=confidence,
                 fix_plan=fix_plan,
             )
+
+    def _owned_list(self, scanner: Scanner, route: Route, handler: FunctionDef,
+                    mod: ModuleSummary) -> Iterator[Finding]:
+        """A list of an owned model served unfiltered by a handler that never uses the caller, while
+        the module's other views scope the same model to the caller."""
+        users = user_params(handler, set()) | set(caller_params(route))
+        listed = unscoped_owned_list(scanner, mod, handler, users)
+        if listed is None:
+            return
+        example = f"{listed.model}.objects.filter({listed.owner_field}=request.user)" if ".objects" in listed.call \
+            else f"select({listed.model}).where({listed.model}.{listed.owner_field} == current_user.id)"
+        yield self.finding(
+            route,
+            f"{route.display} lists every {listed.model} (line {listed.line}: {listed.call}) to any logged-in "
+            f"user and never restricts the rows to the caller, though {listed.model} has an owner field "
+            f"(`{listed.owner_field}`) and {listed.scoped_by} restricts it to the caller",
+            f"Filter the list by the caller (e.g. `{example}`)",
+        )
 
 
 def _class_view(ctx: RuleContext, route: Route, access: ClassAccess) -> tuple[Load, Confidence] | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from apilint.model import Location
+from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz._client_claims import decisions
+from apilint.rules.authz._fixed_sessions import FixedSession, fixed_sessions, module_constants
 
 _WORDS = ("cookies", "cookie", "headers", "header", "meta", "environ", "access_route", "user_agent", "get_cookie")
 
@@ -25,7 +26,11 @@ class ClientAssertedPrivilege(Rule):
     with a loopback address to let "local" callers in; and account lookups keyed by a cookie or
     header naming the user (`User.objects.get(pk=request.COOKIES["user_id"])`,
     `filter_by(user_id=x_user_id)` with `x_user_id: Annotated[int, Header()]`) unless the same
-    lookup also matches a secret (a password, OTP or token field).
+    lookup also matches a secret (a password, OTP or token field). Also session cookies
+    checked against a value written in the code (`request.COOKIES.get(SESSION_COOKIE) ==
+    "1337"`, a module constant counts), in the handler or in a function of its module it hands
+    the request to (`if not is_authenticated(request): return redirect(...)`): one finding per
+    comparison, naming the routes that reach it.
 
     The value is followed through local variables, indexing, string methods and decoding
     (`cookie.split("|")[0]`, `json.loads(base64.b64decode(...))`). Signed stores (Django's and
@@ -46,7 +51,8 @@ class ClientAssertedPrivilege(Rule):
     None.
 
     ## Known limitations
-    Only the handler's own body is read; a claim read in a helper the handler calls is not
+    Only the handler's own body is read (and, for fixed session values, the module functions
+    it passes the request to); a role claim read in a helper the handler calls is not
     followed. Query and body parameters compared with role names are not reported (they are
     most often filters, such as `?role=admin` to list administrators).
 
@@ -127,3 +133,29 @@ class ClientAssertedPrivilege(Rule):
                         Location(mod.path, found.line), message, fix,
                         confidence=Confidence.MEDIUM if found.loopback else None,
                         route=route, symbol=f"{mod.module}.{func.qualname}")
+        yield from self._fixed_sessions(ctx, routes)
+
+    def _fixed_sessions(self, ctx: RuleContext, routes: dict[tuple[str, str], Route]) -> Iterator[Finding]:
+        """Session cookies compared with a value written in the code: one finding per comparison,
+        naming the routes whose handlers reach it."""
+        reached: dict[tuple[str, int], tuple[FixedSession, list[Route]]] = {}
+        for mod in ctx.index:
+            if mod.words and not mod.mentions("cookies"):
+                continue
+            consts = module_constants(mod)
+            for func in mod.functions():
+                route = routes.get((mod.path, func.qualname))
+                if route is None:
+                    continue
+                for found in fixed_sessions(mod, func, consts):
+                    reached.setdefault((mod.path, found.line), (found, []))[1].append(route)
+        for (path, line), (found, hit) in sorted(reached.items()):
+            shown = ", ".join(r.display for r in hit[:2]) + (f" and {len(hit) - 2} more" if len(hit) > 2 else "")
+            yield self.finding(
+                Location(path, line),
+                f"{found.function}() lets in every client that sends the cookie `{found.cookie}` with the fixed "
+                f"value `{found.value}` written in the code ({shown}): the session is a constant anyone can "
+                "send, not a secret issued at login",
+                "Issue a random session id per login and keep it on the server (Django's or Flask's session, "
+                "`secrets.token_urlsafe()` stored with the user), then check the caller against that store",
+                route=hit[0], symbol=found.function)

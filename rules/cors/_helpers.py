@@ -18,6 +18,7 @@ from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 _PROBES = ("https://evil-attacker.example", "http://attacker.test")
 _ACAO = "access-control-allow-origin"
 _ACAC = "access-control-allow-credentials"
+_NULL_WHO = "Any website (from a sandboxed iframe or a `data:` page, whose Origin is `null`)"
 _ALL_ORIGINS_SETTINGS = ("CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
 
 
@@ -86,6 +87,9 @@ def _policy_issue(policy: CorsPolicy) -> CorsIssue | None:
         what = f"{label} origin regex {policy.origin_regex!r} matches every origin"
     elif policy.resolved and any(matches_any_origin(o) for o in policy.origins if o.strip() != "*"):
         what = f"{label} origin pattern matches every origin"
+    elif policy.resolved and any(o.strip().lower() == "null" for o in policy.origins):
+        return CorsIssue(policy.location, f"{label} allows the `null` origin", policy.allow_credentials is True,
+                         who=_NULL_WHO)
     elif policy.allow_credentials is True and policy.origin_regex is not None and \
             (probe := attacker_origin(policy.origin_regex, policy.source == "starlette")) is not None:
         # a look-alike origin matters when the browser sends the user's cookies with it
@@ -218,6 +222,10 @@ def _manual_issues(path: str, func: FunctionDef) -> Iterator[CorsIssue]:
                 continue
             yield CorsIssue(Location(path, stmt.line), "the Access-Control-Allow-Origin header echoes the request's "
                             "Origin", credentials)
+        elif value.kind == "str" and value.text.strip().lower() == "null":
+            level = Confidence.HIGH if credentials or _every_response(func) else Confidence.LOW
+            yield CorsIssue(Location(path, stmt.line), "the Access-Control-Allow-Origin header is `null`",
+                            credentials, level, who=_NULL_WHO)
         elif value.kind == "str" and value.text.strip() == "*":
             # On every response (middleware) it is a policy; on one view's response (widget assets,
             # OpenID discovery and JWKS documents) it is usually a deliberate public resource.

@@ -18,7 +18,9 @@ class WildcardOrigin(Rule):
     origin (`.*`, `https?://.*`); flask-cors `CORS(app)` and `@cross_origin()` with their
     default `*` origins; django-cors-headers `CORS_ALLOW_ALL_ORIGINS = True` (or the old
     `CORS_ORIGIN_ALLOW_ALL`); and handlers or middleware that set `Access-Control-Allow-Origin`
-    to `*` or to the request's own `Origin` header without comparing it to an allow-list.
+    to `*` or to the request's own `Origin` header without comparing it to an allow-list. The
+    `null` origin counts as every origin (`Access-Control-Allow-Origin: null`, or `"null"` in
+    a library's origin list): any page can send it from a sandboxed iframe or a `data:` URL.
 
     A `*` set by one view on its own response (widget assets, OpenID discovery documents) is
     usually a deliberate public resource and is reported at low confidence; set by middleware

@@ -11,9 +11,10 @@ from apilint.rules.cors._helpers import cors_issues
 class WildcardOriginWithCredentials(Rule):
     """
     ## What it finds
-    The policies CORS001 looks for (a `*` origin, an origin regex that matches everything, or
-    a reflected `Origin` header), or an origin regex written for the app's own domains that
-    also accepts a domain an attacker can register (`.*example.com` accepts
+    The policies CORS001 looks for (a `*` origin, an origin regex that matches everything, the
+    `null` origin that sandboxed iframes send, or a reflected `Origin` header), or an origin
+    regex written for the app's own domains that also accepts a domain an attacker can
+    register (`.*example.com` accepts
     `https://evilexample.com`; an unescaped dot in `api.example.com` accepts `apixexample.com`;
     without `$`, flask-cors and django-cors-headers accept `https://example.com.attacker.test`),
     combined with credentials: `allow_credentials=True`

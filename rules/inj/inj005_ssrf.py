@@ -22,18 +22,26 @@ _SINKS: dict[str, tuple[int, str]] = {
     "urllib.request.urlopen": (0, "url"), "urllib.request.urlretrieve": (0, "url"),
     "urllib3.request": (1, "url"), "urllib3.PoolManager.request": (1, "url"),
     "urllib3.PoolManager.urlopen": (1, "url"), "http.client.HTTPConnection": (0, "host"),
-    "http.client.HTTPSConnection": (0, "host"),
+    "http.client.HTTPSConnection": (0, "host"), "httplib2.Http.request": (0, "uri"),
 }
+# libcurl takes its URL as an option: `curl.setopt(pycurl.URL, url)` (or `curl.URL`).
+_CURL_SETOPT = ("pycurl.Curl.setopt", "pycurl.Curl.setopt_string")
 _KIND = Kind("url", url_checks=True)
 _WORDS = ("requests", "httpx", "urlopen", "urllib3", "aiohttp", "urlretrieve", "httpconnection",
-          "httpsconnection")
+          "httpsconnection", "pycurl", "httplib2")
 
 
 def _sinks(frame: Frame, call: Expr) -> Iterator[Hit]:
     name = frame.callee(call)
-    spec = _SINKS.get(name)
-    if spec is None:
+    if name in _CURL_SETOPT:
+        option = call.arg(0)
+        spec = (1, "value")
+        if option is None or option.kind not in ("attr", "name") or option.text != "URL":
+            return
+    elif (found := _SINKS.get(name)) is None:
         return
+    else:
+        spec = found
     arg = call.arg(*spec)
     if arg is not None and (lv := frame.level(arg)) & HEAD:
         yield Hit(f"{name}()", arg, lv)
@@ -45,7 +53,8 @@ class Ssrf(FlowRule):
     Outbound HTTP requests whose URL (its scheme and host, not only a path or query part)
     comes from the client: `requests.get(url)`, `httpx.post(url)`, a `requests.Session`,
     `httpx.Client` / `AsyncClient` or `aiohttp.ClientSession` method, `urllib.request.urlopen`,
-    `urllib3`, `http.client.HTTPConnection(host)`. A URL built as `f"http://{host}/..."`,
+    `urllib3`, `http.client.HTTPConnection(host)`, `httplib2`, and libcurl's
+    `curl.setopt(pycurl.URL, url)`. A URL built as `f"http://{host}/..."`,
     `"https://" + host` or `urljoin(BASE, path)` (an absolute `path` replaces the base) counts;
     `f"{settings.API_URL}/users/{user_id}"`, `f"https://api.example.com/items?q={q}"` and
     `params={"q": q}` do not. URLs checked against a host allow-list

@@ -104,8 +104,12 @@ class RequestData:
             return None
         func = expr.func
         short = func.text if func.kind == "attr" else (func.dotted or "")
-        if short in ("dict", "json.loads") and expr.positional:
-            return self.source(expr.positional[0], depth + 1)
+        loads = func.dotted in ("json.loads", "ujson.loads", "orjson.loads")
+        if (short == "dict" or loads) and expr.positional:
+            found = self.source(expr.positional[0], depth + 1)
+            if found is None and loads and _request_field(expr.positional[0]):
+                return Source(what=expr.render(40))  # a form field or query parameter holding JSON
+            return found
         if func.kind != "attr":
             return None
         receiver = func.args[0]
@@ -240,6 +244,22 @@ class RequestData:
         if target is None or target.kind != ORM:
             return None
         return data, target, call.render(50)
+
+
+_FIELD_STORES = frozenset({"POST", "GET", "form", "args", "values", "query_params", "data", "json"})
+
+
+def _request_field(expr: Expr) -> bool:
+    """`request.POST.get("payload")`, `request.form["data"]`, `request.body`: one request value."""
+    if expr.kind == "attr":
+        return expr.text == "body" and expr.args[0].dotted in REQUEST_NAMES
+    holder: Expr | None = None
+    if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text in ("get", "getlist"):
+        holder = expr.func.args[0]
+    elif expr.kind == "subscript" and expr.args:
+        holder = expr.args[0]
+    return holder is not None and holder.kind == "attr" and holder.text in _FIELD_STORES and \
+        holder.args[0].dotted in REQUEST_NAMES
 
 
 def _module_instance(facts: ModelFacts, mod: ModuleSummary, expr: Expr) -> ClassInfo | None:

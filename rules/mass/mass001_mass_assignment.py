@@ -9,6 +9,7 @@ from apilint.field_names import is_privileged
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
+from apilint.rules.mass._pollution import pollution_source
 from apilint.rules.mass._sources import RequestData, bind_call, reaches
 from apilint.summary import walk_stmts
 
@@ -40,7 +41,12 @@ class MassAssignment(Rule):
     - a request-body schema that declares a privileged field, in a create or update handler
       that uses the body wholesale or reads that field;
     - a writable DRF `ModelSerializer` (used with `data=` or by a writable view) whose fields
-      (`"__all__"` or listed) include a privileged field not in `read_only_fields`.
+      (`"__all__"` or listed) include a privileged field not in `read_only_fields`;
+    - raw client data (also `json.loads(request.POST["settings"])`) handed to a recursive merge
+      that follows the client's keys into attributes and sets them (`for k, v in src.items():`
+      ... `merge(v, getattr(dst, k))` ... `setattr(dst, k, v)`), whatever the target object:
+      `__class__` and `__init__.__globals__` reach class attributes and module globals (class
+      pollution). A merge that skips private names (`k.startswith("_")`) is not reported.
 
     Raw request data can set any column; schema-shaped data (a Pydantic body, a
     `model_dump(exclude=...)`, a Marshmallow `load()`) can set only the fields it declares, so
@@ -154,7 +160,33 @@ class MassAssignment(Rule):
                 yield finding
             if not reported and route.is_unsafe:
                 yield from self._body_schema(facts, data, extra, route)
+            yield from self._pollution(ctx, data, route)
         yield from self._serializers(ctx, facts, extra)
+
+    def _pollution(self, ctx: RuleContext, data: RequestData, route: Route) -> Iterator[Finding]:
+        """Client data handed to a recursive setattr merge (class pollution), whatever the target object."""
+        for stmt in walk_stmts(data.func.body):
+            for expr in stmt.own_exprs():
+                for call in expr.calls():
+                    if call.func.kind not in ("name", "attr"):
+                        continue
+                    target = ctx.index.resolve(data.mod, call.func)
+                    position = pollution_source(target.func) if target is not None and target.func else None
+                    if target is None or position is None or position >= len(call.positional):
+                        continue
+                    source = data.source(call.positional[position])
+                    if source is None or source.schema is not None:
+                        continue
+                    yield self.finding(
+                        Location(data.mod.path, stmt.line),
+                        f"{route.display} merges {source.what} into an object with {call.func.render(30)}(), which "
+                        "recurses into attributes and sets them by the client's keys: keys such as `__class__` and "
+                        "`__globals__` reach class attributes and module globals (class pollution), not only the "
+                        "object's fields",
+                        "Copy only an allow-list of field names (`for name in ALLOWED: setattr(obj, name, "
+                        "data[name])`), or validate the data with a schema first; never follow client keys into "
+                        "attributes",
+                        route=route)
 
     def _sinks(self, facts: ModelFacts, data: RequestData, extra: tuple[str, ...], route: Route,
                seen: set[tuple[str, int]], depth: int, explicit: bool = True) -> Iterator[Finding]:

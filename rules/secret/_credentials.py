@@ -105,6 +105,7 @@ def credential_hits(index: ProjectIndex, mod: ModuleSummary, non_prod: bool) -> 
         if not non_prod:
             if flags & CRED:
                 yield from _assignment_hits(index, mod, stmt, where)
+                yield from _response_hits(mod, stmt, where)
             if flags & (CRED | AUTH | LOGIN):
                 yield from _call_hits(index, mod, stmt, where)
             if flags & DEFAULT:
@@ -212,6 +213,30 @@ def _assignment_hits(index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where:
                 yield Hit(where_at, f"`{target.render(60)}`", name, graded[0], graded[1])
     if where.func is None or _is_config_update(stmt.value):
         yield from _dict_hits(index, mod, stmt, where, stmt.value, (), settings_class)
+
+
+_RESPONSES: Final = frozenset({"JsonResponse", "jsonify", "JSONResponse", "ORJSONResponse", "UJSONResponse",
+                               "make_response"})
+
+
+def _response_hits(mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Hit]:
+    """`return JsonResponse({"token": "u4PHVX..."})`: a key-shaped literal handed out under a credential
+    name (`token`, `api_key`) by a handler, so one fixed credential serves every caller who asks."""
+    if stmt.kind != "return" or stmt.value is None or where.func is None:
+        return
+    body = stmt.value
+    if body.kind == "call" and (body.func.dotted or "").rsplit(".", 1)[-1] in _RESPONSES and body.positional:
+        body = body.positional[0]
+    if body.kind != "dict":
+        return
+    for key, value in zip(body.args[::2], body.args[1::2], strict=False):
+        if key.kind != "str" or value.kind != "str" or key.text.upper() in KEY_NAMES or \
+                not is_credential_name(key.text) or not is_key_shaped(value.text):
+            continue
+        graded = _grade(Value(False, value.text), where, key.text, False, mod.path)
+        if graded is not None:
+            yield Hit(Location(mod.path, stmt.line), f"The `{key.text}` handed out by `{where.func.name}()`",
+                      key.text, min(graded[0], Confidence.MEDIUM, key=_rank), graded[1])
 
 
 def _field_start(call: Expr) -> tuple[Expr, str] | None:

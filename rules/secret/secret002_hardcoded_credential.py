@@ -49,6 +49,9 @@ class HardcodedCredential(Rule):
       `boto3.client(aws_secret_access_key=...)`, `smtp.login(user, "...")`,
       `requests.get(url, auth=("user", "..."))`, `HTTPBasicAuth("user", "...")`;
     - environment fallbacks: `os.getenv("SMTP_PASSWORD", "...")`, `env("DB_PASSWORD", default=...)`;
+    - a key-shaped literal a handler hands out under a credential name
+      (`return JsonResponse({"token": "..."})`, `return {"api_key": "..."}`): one fixed
+      credential for every caller who asks, at medium confidence;
     - connection URLs with an inline password (`postgresql://app:s3cret@db.internal/app`);
     - strings in the format of a service key anywhere in the code: AWS access key ids, GitHub,
       Slack, Stripe, Google, SendGrid, OpenAI, Anthropic and Mailgun keys, private keys.

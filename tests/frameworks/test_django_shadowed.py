@@ -93,3 +93,28 @@ def test_patterns_under_an_if_or_open_ended_are_kept(tmp_path: Path) -> None:
     assert _at(routes, "/feed/") == ["books.views.index", "films.views.index"]
     # the first `home/` exists only in DEBUG: the second is reached in production
     assert _at(routes, "/home/") == ["books.views.index", "films.views.index"]
+
+
+def test_project_view_before_the_auth_urlconf_takes_its_path(tmp_path: Path) -> None:
+    routes = _routes(tmp_path, """
+        from django.urls import include, path
+        from site_cfg.account_views import QuickLogoutView
+        urlpatterns = [
+            path("accounts/logout/", QuickLogoutView.as_view()),
+            path("accounts/", include("django.contrib.auth.urls")),
+            path("staff/", include("django.contrib.auth.urls")),
+        ]
+    """, {"site_cfg/account_views.py": """
+        from django.contrib.auth import logout
+        from django.shortcuts import redirect
+        from django.views import View
+        class QuickLogoutView(View):
+            def get(self, request):
+                logout(request)
+                return redirect("/")
+    """})
+    # Django's LogoutView (POST) is never reached under accounts/; the project's GET view takes the path
+    assert sorted((r.method, r.handler) for r in routes if r.path == "/accounts/logout/") == [
+        ("GET", "site_cfg.account_views.QuickLogoutView.get")]
+    assert _at(routes, "/accounts/login/") == ["django.contrib.auth.views.LoginView"] * 2
+    assert _at(routes, "/staff/logout/") == ["django.contrib.auth.views.LogoutView"]

@@ -73,6 +73,11 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("POST", "/devices", "login", True),
     ("POST", "/reset/{uidb64}/{token}", "PasswordResetConfirmView", True),
     ("GET", "/reset/done", "PasswordResetCompleteView", True),
+    # Django's account views below a prefix (`include("django.contrib.auth.urls")` at `accounts/`)
+    ("POST", "/accounts/reset/{uidb64}/{token}/", "PasswordResetConfirmView", True),
+    ("GET", "/accounts/reset/done/", "PasswordResetCompleteView", True),
+    ("POST", "/accounts/logout/", "LogoutView", True),
+    ("POST", "/accounts/{user_id}/password/", "PasswordResetConfirmView", False),
     ("ANY", "/signup/{uuid}/", "signup", True),
     ("POST", "/api/v1/invitations/{code}", "accept", True),
     ("POST", "/users/{user_id}/activate", "activate_user", False),
@@ -587,3 +592,68 @@ def test_a_per_method_permission_map_makes_auth_unknown_and_caller_scoped_views_
     # low: the view only reads and writes the caller's own favorites
     assert [(f.location.line, f.confidence) for f in findings] == [(7, Confidence.LOW)]
     assert "Favorite.objects.filter(user=self.request.user)" in findings[0].message
+
+
+def test_inline_django_view_that_only_redirects_is_public_by_design() -> None:
+    urls = """
+    from django.shortcuts import redirect
+    from django.urls import path
+
+    from shop import views
+
+    urlpatterns = [
+        path("api", lambda request: redirect("/api/v2/", permanent=True)),
+        path("export", lambda request: views.export(request)),
+    ]
+    """
+    views = """
+    from django.http import JsonResponse
+
+
+    def export(request):
+        return JsonResponse({"rows": []})
+    """
+    settings = """
+    SECRET_KEY = "x"
+    ROOT_URLCONF = "site_urls"
+    """
+    files = {"site_urls.py": urls, "shop/__init__.py": "", "shop/views.py": views, "settings.py": settings}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / ".git").mkdir()
+        for rel, text in files.items():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        result = analyze_dir(root, select=("AUTH001",))
+    # the redirect serves nothing itself; the lambda that calls a view is still reported
+    assert [f.route for f in result.findings] == ["ANY /export"]
+
+
+def test_a_login_form_checked_by_comparison_is_public_by_design() -> None:
+    app = """
+    from flask import Flask, jsonify, request, session
+
+    from store import USERS
+
+    app = Flask(__name__)
+
+
+    @app.post("/console")
+    def console_entry():
+        account = USERS.get(request.form.get("username"))
+        if account is not None and request.form.get("password") == account["password"]:
+            session["user"] = account["name"]
+            return jsonify({"ok": True})
+        return jsonify({"error": "bad credentials"}), 401
+
+
+    @app.post("/console/password")
+    def console_password():
+        account = USERS.get(request.form.get("username"))
+        if request.form.get("password") == account["password"]:
+            account["password"] = request.form.get("new_password")
+        return jsonify({"ok": True})
+    """
+    found = _run({"app.py": app, "store.py": "USERS = {}"}, select=("AUTH001",))
+    # the form that signs the caller in is where callers become authenticated; the password change is not
+    assert [(file, line) for file, line, _, _ in found] == [("app.py", 18)]

@@ -119,6 +119,33 @@ FLAGGED = [
         target = db.get(User, user_id)
         target.role = role
     ''', (2, "AUTHZ002", "high")),
+    # a list of an owned model served whole, while the module's item view scopes it to the caller
+    ('''
+    @app.get("/docs")
+    def list_docs(db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).order_by(Doc.id).all()
+
+
+    @app.get("/docs/{doc_id}")
+    def read(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).filter(Doc.id == doc_id, Doc.owner_id == user["id"]).first()
+    ''', (2, "AUTHZ001", "high")),
+    # ... also as a SQLAlchemy 2.0 statement
+    ('''
+    from sqlalchemy import select
+
+
+    @app.get("/docs")
+    async def list_docs(db=Depends(get_db), user=Depends(current_user)):
+        result = await db.execute(select(Doc).order_by(Doc.id))
+        return result.scalars().all()
+
+
+    @app.get("/docs/mine/latest")
+    async def latest_doc(db=Depends(get_db), user=Depends(current_user)):
+        result = await db.execute(select(Doc).where(Doc.owner_id == user["id"]).limit(1))
+        return result.scalars().first()
+    ''', (5, "AUTHZ001", "high")),
     # a model that cannot be read, in a handler that never looks at the caller: low
     ('''
     from outside_models import models
@@ -152,6 +179,48 @@ FLAGGED = [
 ]
 
 SILENT = [
+    # lists restricted to the caller, lists of shared models, lists that only an admin reaches
+    '''
+    @app.get("/docs")
+    def list_docs(db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).filter(Doc.owner_id == user["id"]).all()
+    ''',
+    '''
+    @app.get("/tags")
+    def list_tags(db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Tag).all()
+
+
+    @app.get("/tags/{tag_id}")
+    def read_tag(tag_id: int, db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Tag).filter(Tag.id == tag_id).first()
+    ''',
+    # no view scopes the model (it may be shared by design), or one reads it without the caller
+    '''
+    @app.get("/docs")
+    def list_docs(db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).all()
+    ''',
+    '''
+    @app.get("/docs")
+    def list_docs(db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).all()
+
+
+    @app.get("/docs/recent")
+    def recent_docs(db=Depends(get_db), user=Depends(current_user)):
+        return db.query(Doc).order_by(Doc.id.desc()).limit(10).all()
+
+
+    @app.delete("/docs/{doc_id}")
+    def remove(doc_id: int, db=Depends(get_db), user=Depends(current_user)):
+        db.query(Doc).filter(Doc.id == doc_id, Doc.owner_id == user["id"]).delete()
+    ''',
+    '''
+    @app.post("/docs/export")
+    def export_docs(db=Depends(get_db), user=Depends(current_user)):
+        return {"count": len(db.query(Doc).all())}
+    ''',
     # the query also uses the caller
     '''
     @app.get("/docs/{doc_id}")

@@ -349,3 +349,62 @@ def test_a_named_permission_check_silences_and_saved_connections_are_not_account
     """)
     found, expected = run_example(example, select=("MASS001",))
     assert found == expected.expect
+
+
+MERGING = """
+def apply_patch(target, patch):
+    for key, value in patch.items():
+        if isinstance(value, dict) and hasattr(target, key):
+            apply_patch(getattr(target, key), value)
+        else:
+            setattr(target, key, value)
+
+
+def apply_public_patch(target, patch):
+    for key, value in patch.items():
+        if key.startswith("_"):
+            continue
+        if isinstance(value, dict) and hasattr(target, key):
+            apply_public_patch(getattr(target, key), value)
+        else:
+            setattr(target, key, value)
+"""
+
+
+def test_client_data_in_a_recursive_setattr_merge_is_class_pollution():
+    example = Example("""
+        from fastapi import FastAPI, Request
+
+        from app.deps import CurrentUser
+        from app.merging import apply_patch, apply_public_patch
+
+        app = FastAPI()
+
+
+        class Preferences:
+            theme = "light"
+
+
+        @app.patch("/preferences")
+        async def update_prefs(request: Request, current_user: CurrentUser):
+            prefs = Preferences()
+            apply_patch(prefs, await request.json())  # expect: MASS001
+            return {"theme": prefs.theme}
+
+
+        @app.patch("/preferences/public")
+        async def update_public_prefs(request: Request, current_user: CurrentUser):
+            prefs = Preferences()
+            apply_public_patch(prefs, await request.json())
+            return {"theme": prefs.theme}
+
+
+        @app.patch("/preferences/defaults")
+        def reset_prefs(current_user: CurrentUser):
+            prefs = Preferences()
+            apply_patch(prefs, {"theme": "light"})
+            return {"theme": prefs.theme}
+    """, files=(("app/__init__.py", ""), ("app/models.py", MODELS), ("app/deps.py", DEPS),
+                ("app/merging.py", MERGING)))
+    found, expected = run_example(example, select=("MASS",))
+    assert found == expected.expect

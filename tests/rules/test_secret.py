@@ -313,3 +313,34 @@ def test_field_starting_values_in_schemas_and_serializers():
     # placeholder default, None and a word held by a `*_pass` choice are not credentials
     assert found == {("app/schemas.py", 6): "medium", ("app/schemas.py", 7): "medium",
                      ("app/schemas.py", 16): "medium"}
+
+
+def test_fixed_credential_handed_out_by_a_handler():
+    app = """
+        import secrets
+
+        from flask import Flask, jsonify
+
+        app = Flask(__name__)
+
+
+        @app.get("/internal/token")
+        def internal_token():
+            return jsonify({"token": "R7fKq2LmXw9TzB4vNc8HsJ3pYd6gQe1aU"})
+
+
+        @app.get("/internal/key")
+        def internal_key():
+            return {"api_key": "k8Dw-2mPq-Lx0v-Rt5e"}
+
+
+        @app.post("/tokens")
+        def issue_token():
+            return jsonify({"token": secrets.token_urlsafe(32), "token_type": "bearer"})
+
+
+        @app.get("/docs/example")
+        def example_response():
+            return {"token": "string", "detail": "an example of the answer"}
+    """
+    assert _codes({"app.py": app}, "SECRET002") == {("app.py", 10): "medium", ("app.py", 15): "medium"}
