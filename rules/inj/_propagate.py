@@ -7,7 +7,7 @@ import re
 
 from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
 from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, SESSION, fixed_origin, flatten_plus, or_levels
-from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_object, is_request_read, is_scalar
+from apilint.rules.inj._sources import SESSION_OBJECTS, form_class, is_request_object, is_request_read, is_scalar
 from apilint.summary import Expr, FunctionDef
 
 # Library calls whose result carries their arguments' content.
@@ -67,6 +67,8 @@ class Propagation(FrameBase):
             if dotted is not None and dotted in self.env:
                 return self.env[dotted]
             if is_request_read(e) and not self._outbound(base):
+                if e.text == "path":  # `request.path` is client text, but starts with this site's `/`
+                    return FULL & ~HEAD
                 return FULL | SESSION if e.text == "session" else FULL
             lv = self.level(base, extra)
             if not lv:
@@ -224,6 +226,13 @@ class Propagation(FrameBase):
                 return self.level(e.positional[1], extra) & ~HEAD  # TEMPLATE.replace("{x}", value)
             if func.text in _JOIN_METHODS:
                 return or_levels(self.level(a, extra) for a in args)
+        form = form_class(self.index, self.mod, func)
+        if form is not None:  # a WTForms form: its fields hold what the request (or the caller) gives it
+            if form:
+                return FULL
+            formdata = e.kwarg("formdata")
+            given = (*e.positional[:1], *(() if formdata is None else (formdata,)))
+            return or_levels(self.level(a, extra) for a in given)
         if self.depth >= MAX_DEPTH or not self.passes_input(e, extra, request=False):
             return 0
         target = self.project(e)
