@@ -173,7 +173,8 @@ class MassAssignment(Rule):
                 route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
         for stmt, source, store, how in data.store_sinks():
             owner = "User" if store.holds_users else store.name
-            fields = [f for f in store.fields if is_privileged(f, extra, owner, store.fields)]
+            fields = [f for f in store.fields if is_privileged(f, extra, owner, store.fields)
+                      and f not in source.excluded and (source.included is None or f in source.included)]
             key = (data.mod.path, stmt.line)
             if not fields or key in seen or source.schema is not None:
                 continue
