@@ -341,6 +341,8 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                                               "to the caller") for ld in arm.scan.loads])
     for scan in [handler_scan, *scans]:
         for load in scan.loads:
+            if load.flags and not route.is_unsafe and not load.file and _reads_any(scanned, load.flags, load.line):
+                continue  # `filter(Note.owner_id == uid, Note.private.is_(False))`: only rows meant for others
             # a model with a public/private flag the handler never reads: the private rows come back too
             unread_flag = load.public_content and bool(load.flags) and not route.is_unsafe and \
                 not _reads_any(scanned, load.flags)
@@ -367,9 +369,12 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
     return None
 
 
-def _reads_any(func: FunctionDef, names: frozenset[str]) -> bool:
-    """True when the function reads one of the fields: `note.private`, `filter_by(private=False)`, `"private"`."""
+def _reads_any(func: FunctionDef, names: frozenset[str], line: int = 0) -> bool:
+    """True when the function (the statement at `line`, when given) reads one of the fields:
+    `note.private`, `filter_by(private=False)`, `"private"`."""
     for stmt in walk_stmts(func.body):
+        if line and stmt.line != line:
+            continue
         for expr in stmt.own_exprs():
             for sub in expr.walk():
                 if (sub.kind in ("attr", "str") and sub.text in names) or (
