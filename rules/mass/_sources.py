@@ -100,7 +100,9 @@ class RequestData:
             base = expr.args[0].dotted
             if base in REQUEST_NAMES and expr.text in RAW_ATTRS:
                 return Source(what=expr.render(40))
-            form = self.forms.get(expr.args[0].text) if expr.args[0].kind == "name" else None
+            owner = expr.args[0]
+            form = self.forms.get(owner.text) if owner.kind == "name" else \
+                bound_form(self.facts, self.mod, owner, self.source) if owner.kind == "call" else None
             if form is not None and expr.text == "data":
                 return Source(form, what=f"{form.short}.data")
             return None
