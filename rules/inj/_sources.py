@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from apilint.model import RESOLVER_CONTEXT, Route
-from apilint.project import ProjectIndex
+from apilint.project import ProjectIndex, Symbol
 from apilint.rule import RuleContext
 from apilint.rules.inj._levels import ANY, FULL, HEAD
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, walk_stmts
@@ -58,7 +58,11 @@ def form_class(index: ProjectIndex, mod: ModuleSummary, func: Expr) -> bool | No
     """
     if func.kind not in ("name", "attr"):
         return None
-    symbol = index.resolve(mod, func)
+    return form_kind(index, index.resolve(mod, func))
+
+
+def form_kind(index: ProjectIndex, symbol: Symbol | None) -> bool | None:
+    """`form_class` for a resolved symbol: None for anything but a WTForms form class."""
     if symbol is None or symbol.cls is None:
         return None
     bases = set(index.base_names(symbol))

@@ -13,13 +13,12 @@ from collections.abc import Callable
 from typing import Any, Final
 
 from apilint.class_facts import ORM, ClassInfo, ModelFacts
-from apilint.project import ProjectIndex
+from apilint.project import ProjectIndex, Symbol
 from apilint.rules.authz._names import is_user_model
+from apilint.rules.inj._sources import form_kind
 from apilint.summary import Expr, ModuleSummary
 
 FORM_KIND: Final = "form"
-_WTFORMS: Final = frozenset({"wtforms.Form", "wtforms.form.Form", "wtforms.form.BaseForm"})
-_FLASK_WTF: Final = frozenset({"flask_wtf.FlaskForm", "flask_wtf.Form", "flask_wtf.form.FlaskForm"})
 _CALLERS: Final = frozenset({"current_user", "flask_login.current_user", "g.user", "flask.g.user", "g.current_user",
                              "request.user", "self.request.user"})
 """Expressions that are the signed-in account."""
@@ -63,26 +62,25 @@ def _form(facts: ModelFacts, qualname: str) -> tuple[ClassInfo, bool] | None:
     """The form class and whether it reads the request by itself (flask-wtf)."""
     index = facts.index
     cache = _FORMS.setdefault(index, {})
-    if qualname in cache:
-        return cache[qualname]
-    symbol = index.lookup(qualname)
-    info: tuple[ClassInfo, bool] | None = None
-    if symbol is not None and symbol.cls is not None:
-        bases = set(index.base_names(symbol))
-        if bases & (_WTFORMS | _FLASK_WTF):
-            fields: list[str] = []
-            for owner in (symbol, *(index.lookup(b) for b in index.base_names(symbol))):
-                if owner is None or owner.cls is None:
-                    continue
-                for stmt in owner.cls.body:
-                    if stmt.kind != "assign" or stmt.value is None or stmt.value.kind != "call":
-                        continue
-                    fields += [t.text for t in stmt.targets
-                               if t.kind == "name" and not t.text.startswith("_") and t.text not in fields]
-            info = ClassInfo(symbol.qualname, FORM_KIND, symbol.module, symbol.cls, tuple(fields)), \
-                bool(bases & _FLASK_WTF)
-    cache[qualname] = info
-    return info
+    if qualname not in cache:
+        symbol = index.lookup(qualname)
+        kind = form_kind(index, symbol)
+        cache[qualname] = None if symbol is None or symbol.cls is None or kind is None else \
+            (ClassInfo(symbol.qualname, FORM_KIND, symbol.module, symbol.cls, _fields(index, symbol)), kind)
+    return cache[qualname]
+
+
+def _fields(index: ProjectIndex, symbol: Symbol) -> tuple[str, ...]:
+    """A form's fields: class attributes built by a call (`email = StringField(...)`), bases' too."""
+    fields: list[str] = []
+    for owner in (symbol, *(index.lookup(b) for b in index.base_names(symbol))):
+        if owner is None or owner.cls is None:
+            continue
+        for stmt in owner.cls.body:
+            if stmt.kind == "assign" and stmt.value is not None and stmt.value.kind == "call":
+                fields += [t.text for t in stmt.targets
+                           if t.kind == "name" and not t.text.startswith("_") and t.text not in fields]
+    return tuple(fields)
 
 
 def is_caller(expr: Expr) -> bool:
