@@ -67,9 +67,10 @@ class Propagation(FrameBase):
             if dotted is not None and dotted in self.env:
                 return self.env[dotted]
             if is_request_read(e) and not self._outbound(base):
-                if e.text == "path":  # `request.path` is client text, but starts with this site's `/`
+                if e.text != "path":
+                    return FULL | SESSION if e.text == "session" else FULL
+                if not self._project_typed(base):  # `request.path` is client text that starts with this site's `/`
                     return FULL & ~HEAD
-                return FULL | SESSION if e.text == "session" else FULL
             lv = self.level(base, extra)
             if not lv:
                 return 0
@@ -123,6 +124,14 @@ class Propagation(FrameBase):
             bound = {n: rest for a in e.args[:n_elem] for n in a.names() if n not in self.env}
             return or_levels(self.level(a, {**(extra or {}), **bound}) for a in e.args[:n_elem])
         return 0
+
+    def _project_typed(self, e: Expr) -> bool:
+        """A parameter annotated with a project class (`request: ExportRequest`): not the HTTP request."""
+        annotation = self.params.get(e.text) if e.kind == "name" else None
+        if annotation is None or annotation.kind not in ("name", "attr"):
+            return False
+        symbol = self.index.resolve(self.mod, annotation)
+        return symbol is not None and symbol.cls is not None
 
     def _piece(self, prefix: str, lv: int) -> int:
         if not lv:

@@ -944,8 +944,11 @@ def test_sql_formatted_from_typed_parameters_only_is_low(tmp_path: Path):
 
 def test_request_path_is_input_but_not_a_url_origin():
     """`request.path` is the client's text (template and SQL sinks), yet always starts with this
-    site's `/`: a redirect to it or a fetch of a fixed base plus it keeps the origin."""
+    site's `/`: a redirect to it or a fetch of a fixed base plus it keeps the origin. A parameter
+    named `request` but typed with a project class is not the HTTP request."""
     example = Example('''
+        from dataclasses import dataclass
+
         import requests
         from flask import Flask, redirect, render_template_string, request
 
@@ -966,8 +969,18 @@ def test_request_path_is_input_but_not_a_url_origin():
         @app.route("/assets/<path:name>")
         def assets(name):
             return requests.get(UPSTREAM + request.path, timeout=5).content
+
+
+        @dataclass
+        class ExportRequest:
+            path: str
+
+
+        def export(request: ExportRequest) -> str:
+            with open(request.path) as handle:
+                return handle.read()
     ''')
-    found, expected = run_example(example, select=("INJ006", "INJ010", "INJ005"))
+    found, expected = run_example(example, select=("INJ006", "INJ010", "INJ005", "INJ004"))
     assert found == expected.expect
 
 
