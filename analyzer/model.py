@@ -284,6 +284,9 @@ class ProjectFacts:
     """Rate limiting set up anywhere in the project (library objects, DRF throttles)."""
     exception_handlers: tuple[HandlerRef, ...] = ()
     """Functions registered as exception/error handlers."""
+    request_hooks: tuple[HandlerRef, ...] = ()
+    """Functions the framework runs around every request of an app or blueprint (Flask
+    `before_request`, `after_request`): the request they read is any route's."""
     frameworks: tuple[str, ...] = ()
     """Frameworks detected in the project, sorted."""
     graphql: tuple[GraphQLEndpoint, ...] = ()

@@ -44,6 +44,7 @@ class LinkOutput:
     settings: list[SettingFact] = field(default_factory=list)
     rate_limiters: list[Evidence] = field(default_factory=list)
     exception_handlers: list[HandlerRef] = field(default_factory=list)
+    request_hooks: list[HandlerRef] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     frameworks: set[str] = field(default_factory=set)
     graphql: list[GraphQLEndpoint] = field(default_factory=list)

@@ -297,6 +297,7 @@ class Scanner:
             if symbol is not None and symbol.func is not None:
                 target = node.app_hooks if method == "before_app_request" else node.hooks
                 target.append((symbol.module, symbol.func))
+                self.out.request_hooks.append(HandlerRef(symbol.module.path, symbol.func.qualname))
         elif method == "register_error_handler":
             handler = self.index.resolve(mod, call.arg(1, "f"))
             if handler is not None and handler.func is not None:
@@ -453,6 +454,9 @@ class Scanner:
                 node.routes.append(raw)
             elif method in ("before_request", "before_app_request"):
                 (node.app_hooks if method == "before_app_request" else node.hooks).append((mod, func))
+                self.out.request_hooks.append(HandlerRef(mod.path, func.qualname))
+            elif method in ("after_request", "after_app_request"):
+                self.out.request_hooks.append(HandlerRef(mod.path, func.qualname))
             elif method in ("errorhandler", "app_errorhandler"):
                 self.out.exception_handlers.append(HandlerRef(mod.path, func.qualname))
 

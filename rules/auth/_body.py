@@ -122,6 +122,38 @@ def redirects_only(func: FunctionDef | None) -> bool:
     return returns > 0
 
 
+_COOKIE_CALLS = frozenset({"set_cookie", "delete_cookie"})
+_RESPONSE_CALLS = frozenset({"make_response", "Response", "jsonify", "JSONResponse", "HttpResponse", "JsonResponse",
+                             "dumps", "b64encode", "urlsafe_b64encode", "encode", "decode", "lower", "upper"})
+"""Calls a preference toggle makes to build its answer and the cookie's value."""
+
+
+def cookie_only(func: FunctionDef | None) -> str | None:
+    """The cookie a handler sets, when setting cookies on its own answer is all it does
+    (`/theme`, `/language/<code>`: a client preference, stored by the client): it reads no stored
+    data, changes nothing on the server and does not touch the session."""
+    if func is None:
+        return None
+    cookie: str | None = None
+    for stmt in walk_stmts(func.body):
+        if stmt.func is not None or stmt.cls is not None:
+            return None
+        for target in stmt.targets if stmt.kind in ("assign", "augassign", "annassign") else ():
+            if any(sub.kind == "name" and sub.text == "session" for sub in target.walk()):
+                return None  # the signed session decides who the caller is
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                callee = call.func
+                short = callee.text if callee.kind in ("name", "attr") else ""
+                if short in _COOKIE_CALLS:
+                    first = call.arg(0, "key")
+                    cookie = cookie or (first.text if first is not None and first.kind == "str" else short)
+                elif short not in _REDIRECTS and short not in _URL_BUILDERS and short not in _RESPONSE_CALLS \
+                        and short not in _TEMPLATE_CALLS:
+                    return None
+    return cookie
+
+
 _WRITE_WORDS = frozenset({
     "post", "body", "files", "data", "json", "form", "save", "delete", "create", "update", "bulk_create",
     "bulk_update", "get_or_create", "update_or_create", "add", "remove", "set", "clear", "commit", "execute",

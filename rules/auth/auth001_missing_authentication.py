@@ -9,6 +9,7 @@ from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.auth._body import (
     caller_scoped,
+    cookie_only,
     public_by_handler,
     reads_only,
     renders_page_data,
@@ -73,7 +74,9 @@ class MissingAuthentication(Rule):
     (`render_template("catalog.html", title="Catalog")`: a page shell whose data comes from other
     routes), and handlers that send the caller to the login page once their work is done
     (`return redirect("/user/login")` after creating an account: a sign-up, logout or reset step
-    under a path that does not say so).
+    under a path that does not say so), and handlers whose only effect is a cookie on their own
+    answer (`resp.set_cookie("theme", "dark")`: a preference the client keeps, with no stored data
+    read and the session left alone).
     A handler that only hands the request to another function (`return get_details(dag_id=dag_id)`,
     `return user_endpoint.get_user(**kwargs)`) takes that function's protection: not reported when
     the function's own decorators authenticate it, low confidence when the function belongs to the
@@ -215,6 +218,9 @@ class MissingAuthentication(Rule):
             elif (target := sends_to_login(handler)) is not None:
                 confidence = Confidence.LOW  # a sign-up, logout or reset step: public by design, under any path
                 why += f", though the handler then sends the caller to log in (`{target}`), as a sign-up does"
+            elif (cookie := cookie_only(handler)) is not None:
+                confidence = Confidence.LOW  # a preference toggle: the client keeps what it chose
+                why += f", though all the handler does is set the `{cookie}` cookie on its own answer"
             elif severity is Severity.MEDIUM and (page := static_page(handler)) is not None:
                 confidence = Confidence.LOW  # a page shell: the data it shows comes from other routes
                 why += f", though it only renders `{page}` with no data of its own"

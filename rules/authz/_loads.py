@@ -22,6 +22,7 @@ from apilint.rules.authz._names import (
     looks_public,
     mentions_any,
     mentions_user,
+    visibility_flags,
 )
 from apilint.rules.expo._stores import store_lookup
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -78,6 +79,8 @@ class Load:
     """The model looks like content others may read (authored posts, a `published` flag)."""
     model_read: bool = True
     """False when the model's class cannot be read (defined outside the analyzed files)."""
+    flags: frozenset[str] = frozenset()
+    """The model's public/private flag fields (`private`, `is_public`): rows that others may or may not read."""
 
 
 @dataclass
@@ -267,7 +270,7 @@ class Scanner:
             return None  # `Session.get_by_id(x)` on an in-memory registry: a method to follow, not a load
         name, owned, user_model, public = self.model_info(mod, model)
         return Load(line, param, call.render(70), name, owned, user_model, public_content=public,
-                    model_read=symbol is not None and symbol.cls is not None)
+                    model_read=symbol is not None and symbol.cls is not None, flags=self._flags(mod, model))
 
     def _resolve(self, mod: ModuleSummary, func: FunctionDef, expr: Expr | None) -> Symbol | None:
         """A name in `func`, also one bound by an import inside the function."""
@@ -330,6 +333,14 @@ class Scanner:
         if symbol is None or symbol.cls is None:
             return ()
         return tuple(f for f in symbol.cls.field_names() if is_owner_field(f))
+
+    def _flags(self, mod: ModuleSummary, model: Expr | None) -> frozenset[str]:
+        """The public/private flag fields of the model (its own and its project bases')."""
+        symbol = self.index.resolve(mod, model) if model is not None and model.kind in ("name", "attr") else None
+        if symbol is None or symbol.cls is None:
+            return frozenset()
+        return visibility_flags([f for cls in self.index.class_chain(symbol) if cls.cls is not None
+                                 for f in cls.cls.field_names()])
 
     def _owned_parent(self, symbol: Symbol) -> bool:
         """True when a foreign key of the model points at a project model with an owner field."""

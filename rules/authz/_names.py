@@ -161,6 +161,11 @@ _PUBLIC_FLAGS = frozenset({"is_public", "public", "published", "is_published", "
                            "private", "is_listed", "published_at"})
 
 
+def visibility_flags(fields: list[str]) -> frozenset[str]:
+    """The model's public/private flag fields (`is_public`, `private`, `visibility`)."""
+    return frozenset(f for f in fields if f in _PUBLIC_FLAGS)
+
+
 def looks_public(fields: list[str]) -> bool:
     """Content meant to be read by others: only author-like owner fields, or a public/published flag."""
     owners = [f for f in fields if is_owner_field(f)]

@@ -370,6 +370,14 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                                               "to the caller") for ld in arm.scan.loads])
     for scan in [handler_scan, *scans]:
         for load in scan.loads:
+            if load.flags and not route.is_unsafe and not load.file and _reads_any(scanned, load.flags, load.line):
+                continue  # `filter(Note.owner_id == uid, Note.private.is_(False))`: only rows meant for others
+            # a model with a public/private flag the handler never reads: the private rows come back too
+            unread_flag = load.public_content and bool(load.flags) and not route.is_unsafe and \
+                not _reads_any(scanned, load.flags)
+            if unread_flag:
+                load = replace(load, public_content=False, call=f"{load.call}, whatever its "
+                               f"`{sorted(load.flags)[0]}` flag says")
             if load.param in body_keys:
                 # a natural key from the body (`body.username`): only a load that is then changed
                 # (`PUT /profile` updating whichever user the body names), never an existence check
@@ -383,9 +391,25 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
             if confidence is not None and not load.model_read and not load.user_model and \
                     not _sees_caller(handler, users):
                 confidence = Confidence.LOW  # unknown model, caller never consulted: likely shared data
+            if confidence is Confidence.HIGH and unread_flag:
+                confidence = Confidence.MEDIUM  # some rows are meant for others to read
             if confidence is not None:
                 return load, confidence
     return None
+
+
+def _reads_any(func: FunctionDef, names: frozenset[str], line: int = 0) -> bool:
+    """True when the function (the statement at `line`, when given) reads one of the fields:
+    `note.private`, `filter_by(private=False)`, `"private"`."""
+    for stmt in walk_stmts(func.body):
+        if line and stmt.line != line:
+            continue
+        for expr in stmt.own_exprs():
+            for sub in expr.walk():
+                if (sub.kind in ("attr", "str") and sub.text in names) or (
+                        sub.kind == "call" and any(kw.name in names for kw in sub.keywords)):
+                    return True
+    return False
 
 
 def _sees_caller(handler: FunctionDef, users: set[str]) -> bool:

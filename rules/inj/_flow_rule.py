@@ -71,10 +71,11 @@ class FlowRule(Rule):
 
     def confidence_of(self, flow: FlowHit) -> Confidence | None:
         """Medium when the sink is in a helper the handler calls, or in a function no route
-        reaches (other than a registered error handler); low for a value apilint cannot trace
-        or one read from the session, or both of the former; None keeps the rule's own."""
+        reaches (other than a registered error handler or request hook); low for a value apilint
+        cannot trace or one read from the session, or both of the former; None keeps the rule's own."""
         if not flow.proven or (flow.route is None and flow.via) or flow.hit.level & SESSION:
             return Confidence.LOW  # untraced, twice removed, or a value the app kept in its session
         # no app serves it, as far as apilint can tell; an error handler is served for every failing request
-        unlinked = (flow.route is None and not flow.error_handler) or (flow.route is not None and not flow.route.linked)
+        served = flow.error_handler or flow.request_hook
+        unlinked = (flow.route is None and not served) or (flow.route is not None and not flow.route.linked)
         return Confidence.MEDIUM if flow.via or unlinked else None

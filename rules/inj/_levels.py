@@ -74,6 +74,8 @@ class FlowHit(NamedTuple):
     error_handler: bool = False
     """The entry function is a registered error handler: every request that fails (an unknown
     URL, for a 404 handler) reaches it, though no route names it."""
+    request_hook: bool = False
+    """The entry function is a request hook (`before_request`): every request runs it."""
 
     @property
     def proven(self) -> bool:
@@ -87,6 +89,8 @@ class FlowHit(NamedTuple):
             return self.route.display if self.route.linked else f"{self.route.display} (on no app apilint knows)"
         if self.error_handler:
             return f"{self.function}() (an error handler: any request that fails reaches it)"
+        if self.request_hook:
+            return f"{self.function}() (a request hook: every request runs it)"
         return f"{self.function}() (reached by no route apilint knows)"
 
     def rank(self) -> tuple[int, int, int]:

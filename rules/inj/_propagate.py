@@ -7,7 +7,7 @@ import re
 
 from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
 from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, SESSION, fixed_origin, flatten_plus, or_levels
-from apilint.rules.inj._sources import SESSION_OBJECTS, is_request_object, is_request_read, is_scalar
+from apilint.rules.inj._sources import SESSION_OBJECTS, form_class, is_request_object, is_request_read, is_scalar
 from apilint.summary import Expr, FunctionDef
 
 # Library calls whose result carries their arguments' content.
@@ -67,7 +67,10 @@ class Propagation(FrameBase):
             if dotted is not None and dotted in self.env:
                 return self.env[dotted]
             if is_request_read(e) and not self._outbound(base):
-                return FULL | SESSION if e.text == "session" else FULL
+                if e.text != "path":
+                    return FULL | SESSION if e.text == "session" else FULL
+                if not self._project_typed(base):  # `request.path` is client text that starts with this site's `/`
+                    return FULL & ~HEAD
             lv = self.level(base, extra)
             if not lv:
                 return 0
@@ -121,6 +124,14 @@ class Propagation(FrameBase):
             bound = {n: rest for a in e.args[:n_elem] for n in a.names() if n not in self.env}
             return or_levels(self.level(a, {**(extra or {}), **bound}) for a in e.args[:n_elem])
         return 0
+
+    def _project_typed(self, e: Expr) -> bool:
+        """A parameter annotated with a project class (`request: ExportRequest`): not the HTTP request."""
+        annotation = self.params.get(e.text) if e.kind == "name" else None
+        if annotation is None or annotation.kind not in ("name", "attr"):
+            return False
+        symbol = self.index.resolve(self.mod, annotation)
+        return symbol is not None and symbol.cls is not None
 
     def _piece(self, prefix: str, lv: int) -> int:
         if not lv:
@@ -224,6 +235,13 @@ class Propagation(FrameBase):
                 return self.level(e.positional[1], extra) & ~HEAD  # TEMPLATE.replace("{x}", value)
             if func.text in _JOIN_METHODS:
                 return or_levels(self.level(a, extra) for a in args)
+        form = form_class(self.index, self.mod, func)
+        if form is not None:  # a WTForms form: its fields hold what the request (or the caller) gives it
+            if form:
+                return FULL
+            formdata = e.kwarg("formdata")
+            given = (*e.positional[:1], *(() if formdata is None else (formdata,)))
+            return or_levels(self.level(a, extra) for a in given)
         if self.depth >= MAX_DEPTH or not self.passes_input(e, extra, request=False):
             return 0
         target = self.project(e)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from apilint.model import RESOLVER_CONTEXT, Route
-from apilint.project import ProjectIndex
+from apilint.project import ProjectIndex, Symbol
 from apilint.rule import RuleContext
 from apilint.rules.inj._levels import ANY, FULL, HEAD
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, walk_stmts
@@ -22,9 +22,11 @@ REQUEST_ATTRS = frozenset({
     "args", "form", "json", "values", "data", "GET", "POST", "query_params", "path_params", "headers",
     "cookies", "files", "body", "query", "params", "FILES", "COOKIES", "META", "match_info", "stream",
     "url", "full_path", "query_string", "referrer", "forms", "matchdict", "json_body", "media", "session",
+    "path",
 })
 """Attributes of a request object that hold what the client sent (`session`: Django's
-`request.session`, whose values the app stored from earlier requests)."""
+`request.session`, whose values the app stored from earlier requests; `path`: the URL path,
+which always starts with the server's own `/`)."""
 REQUEST_CALLS = frozenset({"get_json", "json", "form", "body", "get_data", "get_body", "text", "read", "post",
                            "get_param", "get_header"})
 """Methods of a request object that return what the client sent (`await request.json()`)."""
@@ -33,6 +35,8 @@ HANDLER_INPUT_CALLS = frozenset({"get_argument", "get_arguments", "get_query_arg
 """Tornado `RequestHandler` methods (`self.get_argument("q")`) that return what the client sent."""
 SESSION_OBJECTS = frozenset({"flask.session", "quart.session", "flask.globals.session"})
 """Framework session proxies: values a client's earlier requests put there (`session["next"]`)."""
+_WTFORMS = frozenset({"wtforms.Form", "wtforms.form.Form", "wtforms.form.BaseForm"})
+_FLASK_WTF = frozenset({"flask_wtf.FlaskForm", "flask_wtf.Form", "flask_wtf.form.FlaskForm"})
 _NOT_INPUT_PARAMS = frozenset({"self", "cls", "request", "db", "session", "conn", "cursor", "response",
                                "background_tasks", "websocket", "current_user", "user"})
 
@@ -43,6 +47,28 @@ def is_request_object(e: Expr) -> bool:
     if dotted is None:
         return False
     return dotted in ("req", "request") or dotted.endswith(".request")
+
+
+def form_class(index: ProjectIndex, mod: ModuleSummary, func: Expr) -> bool | None:
+    """Whether `func` names a project WTForms form class, and how it gets its data.
+
+    None: not a form class. True: a flask-wtf `FlaskForm`, which reads `request.form` by itself
+    (`ProfileForm()`). False: a plain `wtforms.Form`, which holds what it is given
+    (`ProfileForm(request.form)`, `formdata=...`).
+    """
+    if func.kind not in ("name", "attr"):
+        return None
+    return form_kind(index, index.resolve(mod, func))
+
+
+def form_kind(index: ProjectIndex, symbol: Symbol | None) -> bool | None:
+    """`form_class` for a resolved symbol: None for anything but a WTForms form class."""
+    if symbol is None or symbol.cls is None:
+        return None
+    bases = set(index.base_names(symbol))
+    if bases & _FLASK_WTF:
+        return True
+    return False if bases & _WTFORMS else None
 
 
 def is_request_read(e: Expr) -> bool:

@@ -81,13 +81,16 @@ class Flow:
                     seen.append(route.display)
         if self.sink_names is not None:
             handlers = {(h.file, h.qualname) for h in self.ctx.facts.exception_handlers}
+            hooks = {(h.file, h.qualname) for h in self.ctx.facts.request_hooks}
             for mod, func in self._orphans(entered, self.sink_names):
                 name = f"{mod.module}.{func.qualname}" if mod.module else func.qualname
                 on_error = (mod.path, func.qualname) in handlers
+                on_request = (mod.path, func.qualname) in hooks
                 seeds = {p.name: FULL for p in func.params if p.annotation is not None
                          and (p.annotation.dotted or "").rsplit(".", 1)[-1] == "UploadFile"}
                 for where, hit, via in self.analyze(mod, func, seeds, 0, opaque_params=True).hits:
-                    self._keep(best, FlowHit(None, where, hit, via, name, error_handler=on_error))
+                    self._keep(best, FlowHit(None, where, hit, via, name, error_handler=on_error,
+                                             request_hook=on_request))
         for key, flow in best.items():
             chosen = flow.route.display if flow.route is not None and flow.proven else None
             others = tuple(d for d in reaching.get(key, ()) if d != chosen) if chosen is not None else ()

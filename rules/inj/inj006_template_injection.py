@@ -101,6 +101,8 @@ class TemplateInjection(FlowRule):
     literals and constants is reported even when apilint cannot trace it to a client (low
     confidence, one severity lower), and so are such sinks in functions no route reaches
     (error handlers, views the route map does not link), named by function instead of route.
+    `request.path` is client input: a 404 handler that formats it into template source runs
+    whatever `{{ ... }}` the URL carries.
 
     GraphQL resolver arguments (graphene `resolve_*` methods and `mutate`, strawberry and
     ariadne mutations) are client input too; such findings name the endpoint and the field

@@ -71,7 +71,9 @@ class InsecureDeserialization(FlowRule):
     Like a pattern matcher, the byte loaders and unsafe YAML loads are reported for any value
     not built from literals and constants even when apilint cannot trace it to a client (low
     confidence, one severity lower), and in functions no route reaches (views the route map
-    does not link, scripts), named by function instead of route.
+    does not link, scripts), named by function instead of route. A Flask request hook
+    (`before_request`, `after_request`) is reached by every request: a cookie it unpickles is
+    reported at full confidence, named by the hook.
 
     ## Why it matters
     A pickle is a program: `__reduce__` lets the sender call `os.system` while the server

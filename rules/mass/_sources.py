@@ -2,8 +2,8 @@
 
 A `Source` is client-controlled data: raw (`request.json`, `request.get_json()`,
 `request.data`, `request.POST`, `await request.json()`, a `dict` body parameter) or shaped by a
-schema (a Pydantic body parameter, `body.model_dump(exclude=...)`, `schema.load(...)`), in
-which case only the schema's fields can be set.
+schema (a Pydantic body parameter, `body.model_dump(exclude=...)`, `schema.load(...)`, a bound
+WTForms form's `form.data`), in which case only the schema's fields can be set.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from apilint.class_facts import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts
 from apilint.field_names import is_privileged
 from apilint.rules.expo._flow import HandlerTypes
 from apilint.rules.expo._stores import Store, store_lookup
+from apilint.rules.mass._forms import bound_form, caller_model, is_caller
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
@@ -56,6 +57,8 @@ class RequestData:
         self.func = func
         self.types = HandlerTypes(facts, mod, func)
         self.vars: dict[str, Source] = dict(bound or {})
+        self.forms: dict[str, ClassInfo] = {}
+        """Locals holding a WTForms form bound to the request (`form = ProfileForm(request.form)`)."""
         if bound is None:
             for param in func.params:
                 if param.default is not None and param.default.kind == "call" and \
@@ -70,12 +73,17 @@ class RequestData:
         for stmt in walk_stmts(func.body):
             if stmt.kind in ("assign", "annassign") and stmt.value is not None:
                 source = self.source(stmt.value)
+                form = bound_form(facts, mod, stmt.value, self.source)
                 for target in stmt.targets:
                     if target.kind == "name":
                         if source is not None:
                             self.vars[target.text] = source
                         else:
                             self.vars.pop(target.text, None)
+                        if form is not None:
+                            self.forms[target.text] = form
+                        else:
+                            self.forms.pop(target.text, None)
 
     def source(self, expr: Expr | None, depth: int = 0) -> Source | None:
         """The client data an expression evaluates to, if any."""
@@ -92,7 +100,14 @@ class RequestData:
             base = expr.args[0].dotted
             if base in REQUEST_NAMES and expr.text in RAW_ATTRS:
                 return Source(what=expr.render(40))
+            owner = expr.args[0]
+            form = self.forms.get(owner.text) if owner.kind == "name" else \
+                bound_form(self.facts, self.mod, owner, self.source) if owner.kind == "call" else None
+            if form is not None and expr.text == "data":
+                return Source(form, what=f"{form.short}.data")
             return None
+        if kind == "comp" and expr.text == "dict" and len(expr.args) >= 3:
+            return _filtered(self.source(expr.args[2], depth + 1), expr)
         if kind == "dict":
             for key, value in zip(expr.args[::2], expr.args[1::2], strict=False):
                 if key.kind == "starstar":
@@ -139,11 +154,17 @@ class RequestData:
                         call = inner.value if inner.kind == "expr" else None
                         if call is not None and call.kind == "call" and call.func.dotted == "setattr" and \
                                 len(call.positional) >= 2 and call.positional[1].kind == "name":
-                            typed = self.types.infer(call.positional[0])
-                            yield inner, data, typed.info if typed else None, "a setattr loop"
+                            yield inner, data, self._model_of(call.positional[0]), "a setattr loop"
                 continue
             for expr in stmt.own_exprs():
                 for call in expr.calls():
+                    func = call.func
+                    form = self.forms.get(func.args[0].text) if func.kind == "attr" and \
+                        func.text == "populate_obj" and func.args[0].kind == "name" else None
+                    if form is not None and call.positional:
+                        yield stmt, Source(form, what=f"{form.short} (a form bound to the request)"), \
+                            self._model_of(call.positional[0]), call.render(50)
+                        break
                     found = self._call_sink(call)
                     if found is not None:
                         yield stmt, found[0], found[1], found[2]
@@ -237,13 +258,64 @@ class RequestData:
             return None
         target = self.facts.resolve(self.mod, func)
         if target is None and func.kind == "attr":
-            target = self.facts.resolve(self.mod, func.args[0])
+            receiver = func.args[0]
+            attributes = _attributes_of(receiver)
+            if attributes is not None:  # `obj.__dict__.update(data)`, `vars(obj).update(data)`
+                model = self._model_of(attributes)
+                if model is None and data.schema is None:
+                    return None  # raw data into an object of unknown type: its fields are unknown
+                return data, model, call.render(50)
+            target = self.facts.resolve(self.mod, receiver)
             if target is None:
-                typed = self.types.infer(func.args[0])
+                typed = self.types.infer(receiver)
                 target = typed.info if typed is not None else None
         if target is None or target.kind != ORM:
             return None
         return data, target, call.render(50)
+
+    def _model_of(self, expr: Expr) -> ClassInfo | None:
+        """The ORM class of an object written to: a typed local, or the signed-in user (`current_user`)."""
+        typed = self.types.infer(expr)
+        if typed is not None:
+            return typed.info
+        return caller_model(self.facts) if is_caller(expr) else None
+
+
+def _attributes_of(receiver: Expr) -> Expr | None:
+    """`obj` of `obj.__dict__` or `vars(obj)`: the object whose attributes a `.update()` sets."""
+    if receiver.kind == "attr" and receiver.text == "__dict__":
+        return receiver.args[0]
+    if receiver.kind == "call" and receiver.func.dotted == "vars" and len(receiver.positional) == 1:
+        return receiver.positional[0]
+    return None
+
+
+def _filtered(inner: Source | None, comp: Expr) -> Source | None:
+    """The data a dict comprehension over `data.items()` keeps: `key != "password"` and
+    `key not in (...)` drop keys, `key in (...)` keeps only those (an allow-list whose
+    members cannot be read keeps nothing apilint can name)."""
+    if inner is None:
+        return None
+    key = comp.args[0]
+    if key.kind != "name":
+        return inner
+    excluded, included = set(inner.excluded), inner.included
+    for cond in comp.args[3:]:
+        for test in cond.walk():
+            if test.kind != "compare" or len(test.args) != 2 or test.args[0].kind != "name" or \
+                    test.args[0].text != key.text:
+                continue
+            right = test.args[1]
+            if test.text in ("!=", "is not") and right.kind == "str":
+                excluded.add(right.text)
+            elif test.text == "not in":
+                excluded.update(_names(right))
+            elif test.text == "in":
+                kept = _names(right)
+                included = kept if included is None else included & kept
+            elif test.text == "==" and right.kind == "str":
+                included = frozenset({right.text})
+    return Source(inner.schema, frozenset(excluded), included, inner.what)
 
 
 _FIELD_STORES = frozenset({"POST", "GET", "form", "args", "values", "query_params", "data", "json"})

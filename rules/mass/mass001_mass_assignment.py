@@ -32,6 +32,12 @@ class MassAssignment(Rule):
       `obj.update(**data)`, `query.update(data)`, `obj.sqlmodel_update(data)`,
       `User.model_validate(body)`, in the handler or in a project function it passes the data to;
     - `for key, value in data.items(): setattr(obj, key, value)`;
+    - a WTForms form bound to the request (`ProfileForm(request.form)`, a flask-wtf
+      `FlaskForm()`) that declares a privileged field, written wholesale:
+      `form.populate_obj(user)`, `current_user.__dict__.update(form.data)`,
+      `vars(user).update({k: v for k, v in form.data.items() if k != "password"})` (the keys a
+      comprehension drops or keeps are honoured; `current_user` is the project's flask-login
+      user model);
     - a privileged field set from raw request data: `User(..., is_admin=data["is_admin"])`,
       `user.role = data.get("role")`, or a local the client decides
       (`if data["admin"]: admin = True` ... `User(..., admin=admin)`); on a privileged route
@@ -205,7 +211,8 @@ class MassAssignment(Rule):
                 route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
         for stmt, source, store, how in data.store_sinks():
             owner = "User" if store.holds_users else store.name
-            fields = [f for f in store.fields if is_privileged(f, extra, owner, store.fields)]
+            fields = [f for f in store.fields if is_privileged(f, extra, owner, store.fields)
+                      and f not in source.excluded and (source.included is None or f in source.included)]
             key = (data.mod.path, stmt.line)
             if not fields or key in seen or source.schema is not None:
                 continue

@@ -25,6 +25,8 @@ from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs
 _DJANGO_POSITIONS = {"create_user": 2, "create_superuser": 2, "_create_user": 2, "set_password": 0}
 _HASHERS = ("hash", "make_password", "encrypt", "bcrypt", "hashpw", "crypt", "digest")
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault")
+_TO_TEXT = frozenset({"decode", "hexdigest"})
+"""Methods that turn a hash into text: `hashpw(...).decode()`, `sha256(...).hexdigest()`."""
 _TEST_DATA = ("test", "demo", "fake", "sample", "dummy", "example")
 _FLAGS = PASSWORD_ATTR | PASSWORD_KEYWORD | LITERAL_ARG | LOOP
 """The scan flags of the statements this rule can report on (`rules._scan`)."""
@@ -36,6 +38,8 @@ def _literal_password(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> tu
         return (True, False) if usable(expr.text) else None
     if expr.kind != "call":
         return None
+    if expr.func.kind == "attr" and expr.func.text in _TO_TEXT and expr.func.args[0].kind == "call":
+        return _literal_password(index, mod, expr.func.args[0])  # bcrypt.hashpw(b"pw", salt).decode()
     callee = (index.qualify_expr(mod, expr.func) or expr.func.render(40)).lower()
     if callee.endswith(_ENV_CALLS):
         default = expr.arg(1, "default")
@@ -63,6 +67,9 @@ def _password_args(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> Itera
     short = (call.func.dotted or call.func.render(40)).rsplit(".", 1)[-1]
     target = index.resolve(mod, call.func)
     func: FunctionDef | None = target.func if target is not None else None
+    if target is not None and target.cls is not None:  # `User("admin@x.io", "admin")`: the constructor's parameters
+        init = index.find_method(target, "__init__")
+        func = init.func if init is not None else None
     if func is not None and func.params:
         offset = 1 if func.params[0].name in ("self", "cls") else 0
         for position, arg in enumerate(call.positional):
@@ -151,7 +158,8 @@ class SeededAccountPassword(Rule):
             if is_test_path(mod.path) or is_non_prod_file(mod.path):
                 continue
             words = words_text(index, mod)
-            if not ("password" in words or "passwd" in words or "pwd" in words or "create_" in words):
+            if not ("password" in words or "passwd" in words or "pwd" in words or "create_" in words
+                    or "hashpw" in words):
                 continue
             seen: set[int] = set()
             for stmt, context, flags, _main in module_scan(index, mod).spots:

@@ -264,3 +264,54 @@ def test_page_with_data_at_a_probe_path_is_not_a_probe() -> None:
     # every user's readings rendered into the page at /health/ is data, not a liveness probe; the
     # static page and the probe stay public
     assert [(line, code) for _, line, code, _ in found] == [(10, "AUTH001")]
+
+
+def test_a_preference_cookie_toggle_is_low_confidence(tmp_path: Path) -> None:
+    """A route whose only effect is a cookie on its own answer keeps no server state; one that
+    also writes the session or the database is still an unauthenticated change."""
+    from apilint.rule import Example
+    from apilint.testing import run_example
+
+    example = Example('''
+        from flask import Flask, make_response, redirect, request, session
+        from flask_login import login_required
+
+        from store import save_theme
+
+        app = Flask(__name__)
+
+
+        @app.route("/me", methods=["POST"])
+        @login_required
+        def me():
+            return {}
+
+
+        @app.route("/theme", methods=["POST"])
+        def theme():  # expect: AUTH001
+            response = make_response(redirect("/"))
+            response.set_cookie("theme", "dark" if request.form.get("dark") else "light")
+            return response
+
+
+        @app.route("/theme/session", methods=["POST"])
+        def theme_session():  # expect: AUTH001
+            session["theme"] = request.form["theme"]
+            response = make_response(redirect("/"))
+            response.set_cookie("theme", request.form["theme"])
+            return response
+
+
+        @app.route("/theme/saved", methods=["POST"])
+        def theme_saved():  # expect: AUTH001
+            save_theme(request.form["theme"])
+            response = make_response(redirect("/"))
+            response.set_cookie("theme", request.form["theme"])
+            return response
+    ''')
+    found, expected = run_example(example, select=("AUTH001",))
+    assert found == expected.expect
+    for name, text in example.all_files():
+        (tmp_path / name).write_text(text)
+    confidence = {f.location.line: f.confidence.name for f in analyze_dir(tmp_path, select=("AUTH001",)).findings}
+    assert confidence == {16: "LOW", 23: "HIGH", 31: "HIGH"}

@@ -940,3 +940,77 @@ def test_sql_formatted_from_typed_parameters_only_is_low(tmp_path: Path):
     found = sorted((f.location.line, f.confidence.value, f.severity.value) for f in result.findings
                    if f.code == "INJ001")
     assert found == [(14, "low", "medium"), (19, "high", "critical")]
+
+
+def test_request_path_is_input_but_not_a_url_origin():
+    """`request.path` is the client's text (template and SQL sinks), yet always starts with this
+    site's `/`: a redirect to it or a fetch of a fixed base plus it keeps the origin. A parameter
+    named `request` but typed with a project class is not the HTTP request."""
+    example = Example('''
+        from dataclasses import dataclass
+
+        import requests
+        from flask import Flask, redirect, render_template_string, request
+
+        app = Flask(__name__)
+        UPSTREAM = "https://cdn.example.com"
+
+
+        @app.errorhandler(404)
+        def missing(error):
+            return render_template_string("<p>No page at " + request.path + "</p>"), 404  # expect: INJ006
+
+
+        @app.route("/again")
+        def again():
+            return redirect(request.path)
+
+
+        @app.route("/assets/<path:name>")
+        def assets(name):
+            return requests.get(UPSTREAM + request.path, timeout=5).content
+
+
+        @dataclass
+        class ExportRequest:
+            path: str
+
+
+        def export(request: ExportRequest) -> str:
+            with open(request.path) as handle:
+                return handle.read()
+    ''')
+    found, expected = run_example(example, select=("INJ006", "INJ010", "INJ005", "INJ004"))
+    assert found == expected.expect
+
+
+def test_request_hooks_reach_every_route(tmp_path: Path) -> None:
+    """A `before_request` hook (decorated, or registered with a call) reads any route's request."""
+    example = Example('''
+        import base64
+        import pickle
+        from flask import Blueprint, Flask, g, request
+
+        app = Flask(__name__)
+        bp = Blueprint("prefs", __name__)
+
+
+        @bp.before_app_request
+        def prefs():
+            g.prefs = pickle.loads(base64.b64decode(request.cookies.get("prefs", "")))  # expect: INJ008
+
+
+        def session_state():
+            g.state = pickle.loads(request.get_data())  # expect: INJ008
+
+
+        app.before_request(session_state)
+        app.register_blueprint(bp)
+    ''')
+    found, expected = run_example(example, select=("INJ008",))
+    assert found == expected.expect
+    for name, text in example.all_files():
+        (tmp_path / name).write_text(text)
+    findings = analyze_dir(tmp_path, select=("INJ008",)).findings
+    assert len(findings) == 2
+    assert all("every request runs it" in f.message and f.confidence.name == "HIGH" for f in findings)

@@ -408,3 +408,84 @@ def test_client_data_in_a_recursive_setattr_merge_is_class_pollution():
                 ("app/merging.py", MERGING)))
     found, expected = run_example(example, select=("MASS",))
     assert found == expected.expect
+
+
+def test_wtforms_data_and_populate_obj():
+    """A bound form is schema-shaped data: it reaches only the fields it declares."""
+    example = Example('''
+        from flask import Flask, request
+        from flask_login import current_user, login_required
+        from flask_sqlalchemy import SQLAlchemy
+        from flask_wtf import FlaskForm
+        from wtforms import BooleanField, Form, StringField
+
+        app = Flask(__name__)
+        db = SQLAlchemy(app)
+
+
+        class Member(db.Model):
+            id = db.Column(db.Integer, primary_key=True)
+            email = db.Column(db.String(120))
+            is_admin = db.Column(db.Boolean, default=False)
+
+
+        class MemberForm(FlaskForm):
+            email = StringField("Email")
+            is_admin = BooleanField("Admin")
+
+
+        class EmailForm(Form):
+            email = StringField("Email")
+
+
+        class LooseForm(Form):
+            email = StringField("Email")
+            is_admin = BooleanField("Admin")
+
+
+        @app.route("/me", methods=["POST"])
+        @login_required
+        def update_me():
+            form = MemberForm()
+            form.populate_obj(current_user)  # expect: MASS001
+            db.session.commit()
+            return {}
+
+
+        @app.route("/members/<int:mid>", methods=["POST"])
+        @login_required
+        def update_member(mid):
+            member = Member.query.get_or_404(mid)
+            vars(member).update(LooseForm(request.form).data)  # expect: MASS001
+            db.session.commit()
+            return {}
+
+
+        @app.route("/me/email", methods=["POST"])
+        @login_required
+        def update_email():
+            form = EmailForm(request.form)
+            form.populate_obj(current_user)
+            db.session.commit()
+            return {}
+
+
+        @app.route("/me/filtered", methods=["POST"])
+        @login_required
+        def update_filtered():
+            form = LooseForm(request.form)
+            current_user.__dict__.update({k: v for k, v in form.data.items() if k not in ("is_admin",)})
+            db.session.commit()
+            return {}
+
+
+        @app.route("/me/unbound", methods=["POST"])
+        @login_required
+        def update_unbound():
+            form = LooseForm()
+            current_user.__dict__.update(form.data)
+            db.session.commit()
+            return {}
+    ''')
+    found, expected = run_example(example, select=("MASS001",))
+    assert found == expected.expect
