@@ -339,6 +339,7 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
         branch = f"if {arm.test.value.render(40)}" if arm.test.value is not None else "a branch"
         handler_scan = Scan([replace(ld, call=f"{ld.call}, under `{branch}` while the other branch restricts it "
                                               "to the caller") for ld in arm.scan.loads])
+    best: tuple[Load, Confidence] | None = None
     for scan in [handler_scan, *scans]:
         for load in scan.loads:
             if load.param in body_keys:
@@ -351,12 +352,20 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                 confidence = _key_confidence(route, load)
             else:
                 confidence = _confidence(route, load, load.param in query_ids)
+            if load.guessed and not _sees_caller(handler, users):
+                continue  # a lookup recognised by its shape alone, in a handler that never asks who calls
             if confidence is not None and not load.model_read and not load.user_model and \
                     not _sees_caller(handler, users):
                 confidence = Confidence.LOW  # unknown model, caller never consulted: likely shared data
-            if confidence is not None:
-                return load, confidence
-    return None
+            if confidence is Confidence.HIGH and not load.model_read:
+                confidence = Confidence.MEDIUM  # an owner field seen in a lookup, not in a model apilint read
+            if confidence is not None and (best is None or (_RANK[confidence], not load.user_model) >
+                                           (_RANK[best[1]], not best[0].user_model)):
+                best = (load, confidence)  # the strongest load speaks for the route (a profile read is weaker)
+    return best
+
+
+_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 def _sees_caller(handler: FunctionDef, users: set[str]) -> bool:
