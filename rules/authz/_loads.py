@@ -494,10 +494,13 @@ def _compares_key(test: Expr, names: set[str]) -> bool:
 
 def _consistency_only(test: Expr, taint: set[str], loaded: set[str]) -> bool:
     """`order.user_id != user_id` where both sides come from the request (the path's user and an object
-    loaded by the path's order): the object belongs to the user the caller named, not to the caller."""
+    loaded by the path's order): the object belongs to the user the caller named, not to the caller.
+    Membership tests (`order_id not in ORDERS`) only ask whether the object exists."""
     compares = [sub for sub in test.walk() if sub.kind == "compare"]
     if not compares:
         return False
+    if all(set(cmp.text.split(",")) <= {"in", "not in"} for cmp in compares):
+        return True  # `if order_id not in ORDERS:` asks whether the object exists, not whose it is
     for cmp in compares:
         if not any(sub.kind == "attr" and is_owner_field(sub.text) for sub in cmp.walk()):
             continue

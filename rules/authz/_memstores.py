@@ -60,7 +60,9 @@ def store_get(index: ProjectIndex, mod: ModuleSummary, expr: Expr, keyed: bool) 
         return None
     last = store.text.lower()
     symbol = index.resolve(mod, store)
-    model = _annotated_model(symbol.annotation) if symbol is not None and symbol.annotation is not None else None
+    model_expr = _annotated_model(symbol.annotation) if symbol is not None and symbol.annotation is not None \
+        else None
+    model = (model_expr.dotted or "").rsplit(".", 1)[-1] if model_expr is not None else None
     if model is None and (last in _NOT_STORES or not _COLLECTION.match(last)):
         return None
     if model is None and symbol is not None and symbol.value is not None and symbol.value.kind not in ("dict", "list"):
@@ -68,6 +70,10 @@ def store_get(index: ProjectIndex, mod: ModuleSummary, expr: Expr, keyed: bool) 
     by = _BY_OWNER.search(last)
     owned = True if by is not None and is_owner_field(by.group(1)) else None
     users = bool(_USER_COLLECTIONS.search(last.lower())) or (model is not None and is_user_model(model))
+    if model_expr is not None and symbol is not None and not users:
+        cls = index.resolve(symbol.module, model_expr)
+        if cls is not None and cls.cls is not None:
+            owned = any(is_owner_field(f) for f in cls.cls.field_names())  # False: shared records
     return Lookup(expr.render(70), "", model or _describe(last), None if users else owned, users)
 
 
@@ -134,7 +140,7 @@ def _condition(cond: Expr, key: str) -> Expr:
     return cond
 
 
-def _annotated_model(annotation: Expr) -> str | None:
+def _annotated_model(annotation: Expr) -> Expr | None:
     """`Item` in `dict[int, Item]` / `Dict[UUID, Item]` / `list[Item]`."""
     if annotation.kind != "subscript" or len(annotation.args) < 2:
         return None
@@ -149,7 +155,7 @@ def _annotated_model(annotation: Expr) -> str | None:
     else:
         return None
     name = (value.dotted or "").rsplit(".", 1)[-1]
-    return name if name[:1].isupper() and name not in ("Any", "Dict", "List", "Optional") else None
+    return value if name[:1].isupper() and name not in ("Any", "Dict", "List", "Optional") else None
 
 
 def _describe(name: str) -> str:
