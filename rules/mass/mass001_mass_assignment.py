@@ -9,6 +9,7 @@ from apilint.field_names import is_privileged
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
+from apilint.rules.mass._params import param_sinks, privileged_params
 from apilint.rules.mass._sources import RequestData, bind_call, reaches
 from apilint.summary import walk_stmts
 
@@ -195,6 +196,19 @@ class MassAssignment(Rule):
                 f"a client can choose its own {field}",
                 f"Set {field} on the server (a default, or only in an admin-only route); never from the request",
                 route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
+        if depth == 0 and explicit and route.is_unsafe:
+            tainted = privileged_params(data.func, route.path_params, extra)
+            for sink in param_sinks(data.func, tainted, extra):
+                key = (data.mod.path, sink.stmt.line)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield self.finding(
+                    Location(data.mod.path, sink.stmt.line),
+                    f"{route.display}: {sink.field} is set from the request parameter `{sink.param}` through "
+                    f"{sink.how}; a client can choose its own {sink.field}",
+                    f"Drop the `{sink.param}` parameter, or accept it only in an admin-only route",
+                    route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
         if depth >= 1 or not data.vars:
             return
         for stmt in walk_stmts(data.func.body):
