@@ -72,7 +72,11 @@ class MissingObjectOwnershipCheck(Rule):
     `db.get_or_404(Model, id)`, Django `Model.objects.get(pk=...)` and
     `get_object_or_404(Model, ...)`, Tortoise, ormar, Beanie and Peewee `Model.get(...)`,
     Mongo `find_one({"_id": ...})`, in-memory stores (`USERS[user_id]`, `ITEMS.get(item_id)` on
-    a module-level dict of records), also through project functions one or two calls deep
+    a module-level dict of records; `.get(id)` or `[id]` on a store named like a collection
+    (`orders`, `db.orders_by_id`, behind a backend object or a module `__getattr__`) or annotated
+    `dict[int, Order]`; a comprehension keeping the records whose ID field is the ID,
+    `[a for a in store.addresses if a.user_id == user_id]`, the last two only in handlers that
+    have the caller at hand), also through project functions one or two calls deep
     (`crud.get_item(db, item_id)`, a repository method) and through dependencies that receive
     the ID. Other path parameters that pick one object by a natural key (`/books/{title}`,
     `/users/{username}/password`) count too, with medium confidence, for owned objects and
@@ -88,7 +92,10 @@ class MissingObjectOwnershipCheck(Rule):
     returned for the caller (`_, project = Depends(ProjectMember())` then
     `Run.project_id == project.id`), or a parent ID that a dependency checked the caller
     against (`Doc.workspace_id == workspace_id` behind a workspace-membership dependency); the
-    loaded object's owner or the ID is compared with the caller and the handler leaves (raise,
+    loaded object's owner or the ID is compared with the caller (not with another ID the client
+    sent: `order.user_id != user_id` for a path's `user_id` ties the order to the user the caller
+    named; nor a membership or count test, `if order_id not in ORDERS`, `if len(cards) <= 1`)
+    and the handler leaves (raise,
     abort, a 401/403/404 answer such as `HTTPStatus.FORBIDDEN`, DRF's `permission_denied`, or a
     redirect with an error message); a secret only the object's addressee holds is verified
     against it (`check_token(user, token)`, `compare_digest(obj.token, token)`); an ownership

@@ -36,6 +36,10 @@ class MassAssignment(Rule):
       `user.role = data.get("role")`, or a local the client decides
       (`if data["admin"]: admin = True` ... `User(..., admin=admin)`); on a privileged route
       without a role check this is AUTHZ002's finding instead;
+    - a privileged field set from the handler's own query, form or header parameter named
+      like it (`is_admin: bool | None = Query(None)`, also under an alias
+      `Query(None, alias="is_admin")`): `user.is_admin = is_admin`, `changes["is_admin"] =
+      flag` then a `setattr` loop or `**changes`, `update_account(user, is_admin=flag)`;
     - `record.update(request.get_json())` on a record of an in-memory store (a module-level
       dict of records such as `USERS = {1: {"role": "user", ...}}`);
     - a request-body schema that declares a privileged field, in a create or update handler
