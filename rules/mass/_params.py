@@ -53,7 +53,7 @@ def privileged_params(func: FunctionDef, path_params: tuple[str, ...] | list[str
         if source not in _PARAM_SOURCES and not (scalar and (default is None or default.kind in ("const", "str",
                                                                                                  "num"))):
             continue
-        alias = default.kwarg("alias") if source else None
+        alias = default.kwarg("alias") if source and default is not None else None
         key = alias.text if alias is not None and alias.kind == "str" else param.name
         if is_privileged(key, extra):
             out[param.name] = key
