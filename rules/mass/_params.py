@@ -6,11 +6,12 @@ FastAPI and Ninja handlers read query, form and header values as parameters
 like a privileged field and its value is written into an object (`user.is_admin = is_admin`,
 `changes["is_admin"] = admin_flag` then a `setattr` loop or `**changes`,
 `Account(..., role=role)`), the client chooses the field: the same hole as a raw JSON body,
-through the query string.
+through the query string. Fields named `internal_*` count too: staff data by their very name.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 _PARAM_SOURCES = frozenset({"Query", "Form", "Header", "Cookie", "Body"})
 _NOT_SOURCES = frozenset({"Depends", "Security", "Path", "File", "UploadFile"})
 _SCALARS = frozenset({"bool", "str", "int", "float"})
+_INTERNAL = re.compile(r"^internal_[a-z_]+$")
+"""`internal_status`, `internal_notes`: fields the staff keeps, named so that no client sets them."""
 _BENIGN = frozenset({"print", "info", "debug", "warning", "error", "exception", "log", "format", "str", "repr",
                      "bool", "int", "len", "get", "filter", "filter_by", "where", "exclude"})
 """Calls that read or log a value without storing it (a query filtered by `is_admin` stores nothing)."""
@@ -55,9 +58,13 @@ def privileged_params(func: FunctionDef, path_params: tuple[str, ...] | list[str
             continue
         alias = default.kwarg("alias") if source and default is not None else None
         key = alias.text if alias is not None and alias.kind == "str" else param.name
-        if is_privileged(key, extra):
+        if _privileged(key, extra):
             out[param.name] = key
     return out
+
+
+def _privileged(field: str, extra: tuple[str, ...]) -> bool:
+    return is_privileged(field, extra) or _INTERNAL.match(field) is not None
 
 
 def param_sinks(func: FunctionDef, tainted: dict[str, str], extra: tuple[str, ...]) -> Iterator[ParamSink]:
@@ -70,10 +77,10 @@ def param_sinks(func: FunctionDef, tainted: dict[str, str], extra: tuple[str, ..
             param = _param_in(stmt.value, tainted)
             if param is None:
                 continue
-            if target.kind == "attr" and is_privileged(target.text, extra):
+            if target.kind == "attr" and _privileged(target.text, extra):
                 yield ParamSink(stmt, target.text, param, f"{target.render(40)} = {param}")
             elif target.kind == "subscript" and len(target.args) == 2 and target.args[0].kind == "name" and \
-                    target.args[1].kind == "str" and is_privileged(target.args[1].text, extra):
+                    target.args[1].kind == "str" and _privileged(target.args[1].text, extra):
                 carriers[target.args[0].text] = (target.args[1].text, param)
         if stmt.kind == "for" and stmt.value is not None:
             carried = _carried(stmt.value, carriers)
@@ -94,7 +101,7 @@ def param_sinks(func: FunctionDef, tainted: dict[str, str], extra: tuple[str, ..
                         carried = _carried(kw.value, carriers)
                         if carried is not None:
                             yield ParamSink(stmt, carried[0], carried[1], f"{call.render(40)}")
-                    elif is_privileged(kw.name, extra):
+                    elif _privileged(kw.name, extra):
                         param = _param_in(kw.value, tainted)
                         if param is not None:
                             yield ParamSink(stmt, kw.name, param, f"{call.render(40)}")

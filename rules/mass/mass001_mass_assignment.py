@@ -38,8 +38,9 @@ class MassAssignment(Rule):
       without a role check this is AUTHZ002's finding instead;
     - a privileged field set from the handler's own query, form or header parameter named
       like it (`is_admin: bool | None = Query(None)`, also under an alias
-      `Query(None, alias="is_admin")`): `user.is_admin = is_admin`, `changes["is_admin"] =
-      flag` then a `setattr` loop or `**changes`, `update_account(user, is_admin=flag)`;
+      `Query(None, alias="is_admin")`), or `internal_*` (`internal_status`, staff data by its
+      name): `user.is_admin = is_admin`, `changes["is_admin"] = flag` then a `setattr` loop or
+      `**changes`, `update_account(user, is_admin=flag)`;
     - `record.update(request.get_json())` on a record of an in-memory store (a module-level
       dict of records such as `USERS = {1: {"role": "user", ...}}`);
     - a request-body schema that declares a privileged field, in a create or update handler
