@@ -20,7 +20,7 @@ from apilint.project import ProjectIndex
 from apilint.rules.authz._names import is_owner_field, is_user_model
 from apilint.summary import Expr, ModuleSummary
 
-_COLLECTION = re.compile(r"^(?:[a-z0-9]+_)*(?:db|store|table|records|registry)$"
+_COLLECTION = re.compile(r"^(?:[a-z0-9]+_)*(?:db|store|table|records)$"
                          r"|^(?:[a-z0-9]+_)*(?:[a-z]{2,}s)(?:_by_[a-z0-9_]+)?$")
 """Names of record collections: `fake_items_db`, `orders`, `db_addresses_by_id`."""
 _NOT_STORES = frozenset({"headers", "cookies", "args", "params", "query_params", "path_params", "form", "files",

@@ -20,6 +20,7 @@ from apilint.rules.authz._names import (
     caller_params,
     is_id_name,
     is_key_name,
+    is_owner_field,
     is_scalar_param,
     is_slug_name,
     mentions_user,
@@ -76,7 +77,9 @@ class MissingObjectOwnershipCheck(Rule):
     (`orders`, `db.orders_by_id`, behind a backend object or a module `__getattr__`) or annotated
     `dict[int, Order]`; a comprehension keeping the records whose ID field is the ID,
     `[a for a in store.addresses if a.user_id == user_id]`, the last two only in handlers that
-    have the caller at hand), also through project functions one or two calls deep
+    have the caller at hand, and with low confidence when only the store's name says it holds
+    records and the path names no owner such as `/users/{user_id}/...`), also through project
+    functions one or two calls deep
     (`crud.get_item(db, item_id)`, a repository method) and through dependencies that receive
     the ID. Other path parameters that pick one object by a natural key (`/books/{title}`,
     `/users/{username}/password`) count too, with medium confidence, for owned objects and
@@ -361,6 +364,9 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                 confidence = _confidence(route, load, load.param in query_ids)
             if load.guessed and not _sees_caller(handler, users):
                 continue  # a lookup recognised by its shape alone, in a handler that never asks who calls
+            if load.guessed and load.owned_model is None and not load.user_model and confidence is not None \
+                    and not any(is_owner_field(p) for p in route.path_params):
+                confidence = Confidence.LOW  # a store known by its name only, outside a user's own path
             if confidence is not None and not load.model_read and not load.user_model and \
                     not _sees_caller(handler, users):
                 confidence = Confidence.LOW  # unknown model, caller never consulted: likely shared data
