@@ -499,7 +499,8 @@ def _consistency_only(test: Expr, taint: set[str], loaded: set[str]) -> bool:
     compares = [sub for sub in test.walk() if sub.kind == "compare"]
     if not compares:
         return False
-    if all(set(cmp.text.split(",")) <= {"in", "not in"} for cmp in compares):
+    if all(set(cmp.text.split(",")) <= {"in", "not in"} and cmp.args[0].kind == "name" and
+           cmp.args[0].text in taint for cmp in compares):
         return True  # `if order_id not in ORDERS:` asks whether the object exists, not whose it is
     for cmp in compares:
         if not any(sub.kind == "attr" and is_owner_field(sub.text) for sub in cmp.walk()):
