@@ -236,7 +236,7 @@ class Scanner:
                     continue
                 if store is None:
                     # a store apilint cannot read (filled at run time, behind a backend object)
-                    unread = store_get(self.index, mod, sub, keyed=True)
+                    unread = store_get(self.index, mod, sub)
                     if unread is not None:
                         out.append(Load(line, param, unread.call, unread.model, unread.owned, unread.user_model,
                                         model_read=False, guessed=True))

@@ -21,8 +21,9 @@ from apilint.rules.authz._names import is_owner_field, is_user_model
 from apilint.summary import Expr, ModuleSummary
 
 _COLLECTION = re.compile(r"^(?:[a-z0-9]+_)*(?:db|store|table|records)$"
-                         r"|^(?:[a-z0-9]+_)*(?:[a-z]{2,}s)(?:_by_[a-z0-9_]+)?$")
-"""Names of record collections: `fake_items_db`, `orders`, `db_addresses_by_id`."""
+                         r"|^(?:[a-z0-9]+_)*(?:[a-z]+[a-rtv-z]s)(?:_by_[a-z0-9_]+)?$")
+"""Names of record collections: `fake_items_db`, `orders`, `db_addresses_by_id` (a plural, not
+`status` or `address`)."""
 _NOT_STORES = frozenset({"headers", "cookies", "args", "params", "query_params", "path_params", "form", "files",
                          "values", "kwargs", "environ", "settings", "sessions", "options", "extras", "claims",
                          "results", "keys", "attrs", "fields", "errors", "choices", "defaults", "locals",
@@ -44,11 +45,9 @@ class Lookup:
     user_model: bool
 
 
-def store_get(index: ProjectIndex, mod: ModuleSummary, expr: Expr, keyed: bool) -> Lookup | None:
-    """`STORE.get(id)` / `STORE[id]` on a collection of records apilint cannot read; `keyed` says the
-    key carries the caller-supplied ID."""
-    if not keyed:
-        return None
+def store_get(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> Lookup | None:
+    """`STORE.get(id)` / `STORE[id]` on a collection of records apilint cannot read (the caller made
+    sure the key carries a caller-supplied ID)."""
     if expr.kind == "subscript" and len(expr.args) == 2:
         store, key = expr.args
     elif expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "get" and expr.positional:
