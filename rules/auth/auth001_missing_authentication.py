@@ -246,7 +246,7 @@ def _serves_reads_only(route: Route, handler: FunctionDef | None, ctx: RuleConte
 
 
 _STOREFRONT = re.compile(r"^(products?|catalog|catalogue|categories|category|menus?|brands?|collections|"
-                         r"listings?|storefront|shop)$", re.IGNORECASE)
+                         r"listings?|storefront)$", re.IGNORECASE)
 """Collections a shop shows to every visitor: the product list, a product, its stock, a search."""
 
 
