@@ -61,6 +61,9 @@ def store_get(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> Lookup | N
     symbol = index.resolve(mod, store)
     model_expr = _annotated_model(symbol.annotation) if symbol is not None and symbol.annotation is not None \
         else None
+    model_cls = index.resolve(symbol.module, model_expr) if symbol is not None and model_expr is not None else None
+    if model_cls is None or model_cls.cls is None:
+        model_expr = None  # `dict[str, Action]` of a type alias or protocol: a registry, not records
     model = (model_expr.dotted or "").rsplit(".", 1)[-1] if model_expr is not None else None
     if model is None and (last in _NOT_STORES or not _COLLECTION.match(last)):
         return None
@@ -69,10 +72,8 @@ def store_get(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> Lookup | N
     by = _BY_OWNER.search(last)
     owned = True if by is not None and is_owner_field(by.group(1)) else None
     users = bool(_USER_COLLECTIONS.search(last.lower())) or (model is not None and is_user_model(model))
-    if model_expr is not None and symbol is not None and not users:
-        cls = index.resolve(symbol.module, model_expr)
-        if cls is not None and cls.cls is not None:
-            owned = any(is_owner_field(f) for f in cls.cls.field_names())  # False: shared records
+    if model_cls is not None and model_cls.cls is not None and model_expr is not None and not users:
+        owned = any(is_owner_field(f) for f in model_cls.cls.field_names())  # False: shared records
     return Lookup(expr.render(70), "", model or _describe(last), None if users else owned, users)
 
 
