@@ -65,7 +65,9 @@ class MissingAuthentication(Rule):
     require authentication (this one was probably forgotten), and low confidence otherwise or
     when the route's own router, or the resource it reads (`GET /menu` beside a protected
     `PUT /menu/{id}` declared in another router), protects its writes but none of its reads (a
-    catalogue whose reads are public by design).
+    catalogue whose reads are public by design), or when it reads a shop's catalogue
+    (`/products`, `/categories`, `/catalog`, `/menu` and what lies below them: a search, a
+    product's stock), which stores show every visitor.
     Routes whose handler limits its data to what the caller may see
     (`get_permitted_dag_ids(user=g.user)`, a `visible_to(request.user)` queryset) are reported
     with low confidence: an anonymous caller gets nothing. So are handlers that test
@@ -196,7 +198,8 @@ class MissingAuthentication(Rule):
                 continue
             if route.method in ("GET", "HEAD", "OPTIONS", "WEBSOCKET") or (
                     route.method == "ANY" and reads_only(ctx.handler(route))):
-                confidence = Confidence.MEDIUM if has_auth and not _public_reads(route, ctx) else Confidence.LOW
+                confidence = Confidence.MEDIUM if has_auth and not _public_reads(route, ctx) and \
+                    not _storefront_read(route) else Confidence.LOW
                 severity = Severity.MEDIUM
             else:
                 confidence = Confidence.HIGH if has_auth else Confidence.MEDIUM
@@ -248,6 +251,24 @@ def _serves_reads_only(route: Route, handler: FunctionDef | None, ctx: RuleConte
     if symbol is None or symbol.cls is None:
         return symbol is None  # a library view
     return not any(method.name in _WRITE_METHODS for method in symbol.cls.methods())
+
+
+_STOREFRONT = re.compile(r"^(products?|catalog|catalogue|categories|category|menus?|brands?|collections|"
+                         r"listings?|storefront)$", re.IGNORECASE)
+"""Collections a shop shows to every visitor: the product list, a product, its stock, a search."""
+
+
+def _storefront_read(route: Route) -> bool:
+    """A read of a shop's catalogue (`GET /api/products/search`, `/products/{id}/stock`): public in
+    almost every store, even where its writes are (wrongly) as open as its reads."""
+    for segment in route.path.split("/"):
+        if not segment or segment.startswith("{") or _API_PREFIX.match(segment):
+            continue
+        return _STOREFRONT.match(segment) is not None  # the first segment names the collection
+    return False
+
+
+_API_PREFIX = re.compile(r"^(api|rest|public|v\d+(\.\d+)*)$", re.IGNORECASE)
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from apilint.project import ProjectIndex, Symbol
+from apilint.rules.authz._memstores import filtered, store_get
 from apilint.rules.authz._names import (
     is_framework_model,
     is_owner_field,
@@ -81,6 +82,8 @@ class Load:
     """False when the model's class cannot be read (defined outside the analyzed files)."""
     flags: frozenset[str] = frozenset()
     """The model's public/private flag fields (`private`, `is_public`): rows that others may or may not read."""
+    guessed: bool = False
+    """An in-memory lookup recognised by its shape and names, its store unread (`_memstores`)."""
 
 
 @dataclass
@@ -162,7 +165,7 @@ class Scanner:
                     else:
                         out.loads.append(load)
                     continue
-                if args_user and short not in _BENIGN_CALLS:
+                if args_user and short not in _BENIGN_CALLS and not short[:1].isupper():  # building a record
                     out.owned = out.owned or f"{short}() receives the caller with the ID"
                     continue
                 inner = self._follow(mod, func, call, taint, users, depth)
@@ -199,10 +202,10 @@ class Scanner:
             short = _short(call)
             if short in self.helpers or _OWNERSHIP_FN.search(short):
                 return f"checks `{test.render(50)}` and rejects"
-        if _owner_attr(test) and mentions_any(test, names):
+        if _owner_attr(test) and mentions_any(test, names) and not _consistency_only(test, set(taint), loaded):
             return f"checks `{test.render(50)}` and rejects"
         if test.kind == "compare" and mentions_any(test, names) and len(set(test.names()) - names) > 0 and \
-                _forbids(stmt.body):
+                _compares_key(test, names) and _forbids(stmt.body):
             return f"compares `{test.render(50)}` and answers 403"  # `if requester_id != user_id: 403`
         return None
 
@@ -232,11 +235,21 @@ class Scanner:
                     and sub.positional else None
                 param = next((taint[n] for n in key.names() if n in taint), None) if key is not None else None
                 store = store_lookup(self.index, mod, sub) if param is not None else None
-                if store is None or param is None:
+                if param is None:
+                    continue
+                if store is None:
+                    # a store apilint cannot read (filled at run time, behind a backend object)
+                    unread = store_get(self.index, mod, sub)
+                    if unread is not None:
+                        out.append(Load(line, param, unread.call, unread.model, unread.owned, unread.user_model,
+                                        model_read=False, guessed=True))
                     continue
                 fields = list(store.fields)
                 out.append(Load(line, param, sub.render(70), store.name, any(is_owner_field(f) for f in fields),
                                 store.holds_users, public_content=looks_public(fields)))
+            for lookup in filtered(expr, set(taint)):
+                out.append(Load(line, taint[lookup.key], lookup.call, lookup.model, lookup.owned, lookup.user_model,
+                                model_read=False, guessed=True))
         return out
 
     def _load(self, mod: ModuleSummary, call: Expr, short: str, taint: dict[str, str], line: int,
@@ -486,6 +499,35 @@ def _is_class_ref(expr: Expr) -> bool:
         return False
     last = dotted.rsplit(".", 1)[-1]
     return last[:1].isupper() and not last.isupper()
+
+
+def _compares_key(test: Expr, names: set[str]) -> bool:
+    """The comparison weighs the ID or object itself against something (`requester_id != user_id`),
+    not a count or size of what it loaded (`len(cards) <= 1`) or a literal."""
+    for side in test.args:
+        if mentions_any(side, names) and side.kind not in ("name", "attr", "subscript"):
+            return False
+    return not all(side.kind in ("num", "str", "const") for side in test.args if not mentions_any(side, names))
+
+
+def _consistency_only(test: Expr, taint: set[str], loaded: set[str]) -> bool:
+    """`order.user_id != user_id` where both sides come from the request (the path's user and an object
+    loaded by the path's order): the object belongs to the user the caller named, not to the caller.
+    Membership tests (`order_id not in ORDERS`) only ask whether the object exists."""
+    compares = [sub for sub in test.walk() if sub.kind == "compare"]
+    if not compares:
+        return False
+    if all(set(cmp.text.split(",")) <= {"in", "not in"} and cmp.args[0].kind == "name" and
+           cmp.args[0].text in taint for cmp in compares):
+        return True  # `if order_id not in ORDERS:` asks whether the object exists, not whose it is
+    for cmp in compares:
+        if not any(sub.kind == "attr" and is_owner_field(sub.text) for sub in cmp.walk()):
+            continue
+        sides = [set(side.names()) for side in cmp.args]
+        if not all(side and side <= (taint | loaded) for side in sides) or \
+                not any(side & taint for side in sides):
+            return False
+    return True
 
 
 def _owner_attr(expr: Expr) -> bool:

@@ -20,6 +20,7 @@ from apilint.rules.authz._names import (
     caller_params,
     is_id_name,
     is_key_name,
+    is_owner_field,
     is_scalar_param,
     is_slug_name,
     mentions_user,
@@ -73,7 +74,13 @@ class MissingObjectOwnershipCheck(Rule):
     `db.get_or_404(Model, id)`, Django `Model.objects.get(pk=...)` and
     `get_object_or_404(Model, ...)`, Tortoise, ormar, Beanie and Peewee `Model.get(...)`,
     Mongo `find_one({"_id": ...})`, in-memory stores (`USERS[user_id]`, `ITEMS.get(item_id)` on
-    a module-level dict of records), also through project functions one or two calls deep
+    a module-level dict of records; `.get(id)` or `[id]` on a store named like a collection
+    (`orders`, `db.orders_by_id`, behind a backend object or a module `__getattr__`) or annotated
+    `dict[int, Order]`; a comprehension keeping the records whose ID field is the ID,
+    `[a for a in store.addresses if a.user_id == user_id]`, the last two only in handlers that
+    have the caller at hand, and with low confidence when only the store's name says it holds
+    records and the path names no owner such as `/users/{user_id}/...`), also through project
+    functions one or two calls deep
     (`crud.get_item(db, item_id)`, a repository method) and through dependencies that receive
     the ID. Other path parameters that pick one object by a natural key (`/books/{title}`,
     `/users/{username}/password`) count too, with medium confidence, for owned objects and
@@ -97,7 +104,10 @@ class MissingObjectOwnershipCheck(Rule):
     returned for the caller (`_, project = Depends(ProjectMember())` then
     `Run.project_id == project.id`), or a parent ID that a dependency checked the caller
     against (`Doc.workspace_id == workspace_id` behind a workspace-membership dependency); the
-    loaded object's owner or the ID is compared with the caller and the handler leaves (raise,
+    loaded object's owner or the ID is compared with the caller (not with another ID the client
+    sent: `order.user_id != user_id` for a path's `user_id` ties the order to the user the caller
+    named; nor a membership or count test, `if order_id not in ORDERS`, `if len(cards) <= 1`)
+    and the handler leaves (raise,
     abort, a 401/403/404 answer such as `HTTPStatus.FORBIDDEN`, DRF's `permission_denied`, or a
     redirect with an error message); a secret only the object's addressee holds is verified
     against it (`check_token(user, token)`, `compare_digest(obj.token, token)`); an ownership
@@ -368,6 +378,7 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
         branch = f"if {arm.test.value.render(40)}" if arm.test.value is not None else "a branch"
         handler_scan = Scan([replace(ld, call=f"{ld.call}, under `{branch}` while the other branch restricts it "
                                               "to the caller") for ld in arm.scan.loads])
+    best: tuple[Load, Confidence] | None = None
     for scan in [handler_scan, *scans]:
         for load in scan.loads:
             if load.flags and not route.is_unsafe and not load.file and _reads_any(scanned, load.flags, load.line):
@@ -388,14 +399,25 @@ def _scan_route(scanner: Scanner, ctx: RuleContext, route: Route, handler: Funct
                 confidence = _key_confidence(route, load)
             else:
                 confidence = _confidence(route, load, load.param in query_ids)
+            if load.guessed and not _sees_caller(handler, users):
+                continue  # a lookup recognised by its shape alone, in a handler that never asks who calls
+            if load.guessed and load.owned_model is None and not load.user_model and confidence is not None \
+                    and not any(is_owner_field(p) for p in route.path_params):
+                confidence = Confidence.LOW  # a store known by its name only, outside a user's own path
             if confidence is not None and not load.model_read and not load.user_model and \
                     not _sees_caller(handler, users):
                 confidence = Confidence.LOW  # unknown model, caller never consulted: likely shared data
             if confidence is Confidence.HIGH and unread_flag:
                 confidence = Confidence.MEDIUM  # some rows are meant for others to read
-            if confidence is not None:
-                return load, confidence
-    return None
+            if confidence is Confidence.HIGH and not load.model_read:
+                confidence = Confidence.MEDIUM  # an owner field seen in a lookup, not in a model apilint read
+            if confidence is not None and (best is None or (_RANK[confidence], not load.user_model) >
+                                           (_RANK[best[1]], not best[0].user_model)):
+                best = (load, confidence)  # the strongest load speaks for the route (a profile read is weaker)
+    return best
+
+
+_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 def _reads_any(func: FunctionDef, names: frozenset[str], line: int = 0) -> bool:

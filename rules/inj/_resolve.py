@@ -39,10 +39,35 @@ def resolve_call(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> tuple[M
             method = method_of(index, owner.module, owner.cls.name, call.func.text)
             if method is not None:
                 return method
+        if owner is None or (owner.cls is None and owner.func is None and owner.value is None):
+            return delegated(index, mod, call.func.args[0], call.func.text)
         return None
     if symbol is None or symbol.func is None:
         return None
     return symbol.module, symbol.func
+
+
+def delegated(index: ProjectIndex, mod: ModuleSummary, receiver: Expr,
+              name: str) -> tuple[ModuleSummary, FunctionDef] | None:
+    """`db.search(...)` where the project module `db` has no `search` but a module `__getattr__`
+    that hands every attribute to a backend object (`return getattr(_backend, name)`): the method
+    of the first project class the module imports or defines that has one."""
+    dotted = index.qualify_expr(mod, receiver)
+    target = index.module(dotted) if dotted else None
+    if target is None or "__getattr__" not in index.definitions(target):
+        return None
+    hook = index.definitions(target)["__getattr__"].func
+    if hook is None or not any(sub.kind == "call" and sub.func.dotted == "getattr"
+                               for stmt in hook.body for e in stmt.own_exprs() for sub in e.walk()):
+        return None
+    candidates = [symbol for symbol in index.definitions(target).values() if symbol.cls is not None]
+    candidates += [found for qualname in index.import_table(target).values()
+                   if (found := index.lookup(qualname)) is not None and found.cls is not None]
+    for cls in candidates:
+        found = index.find_method(cls, name)
+        if found is not None and found.func is not None:
+            return found.module, found.func
+    return None
 
 
 def method_of(index: ProjectIndex, mod: ModuleSummary, cls_name: str,

@@ -27,7 +27,9 @@ class SqlInjection(Rule):
     `request.GET`, `await request.json()`, headers, cookies, uploaded files, session values),
     followed through local variables, attributes a method stores on `self`, objects built from
     input (`Report(db, region).totals()`) and up to two calls deep into project functions (a
-    model method that runs the query). Anchor: the line of the database call.
+    model method that runs the query), also through a module whose `__getattr__` hands every
+    attribute to a backend object (`db.search_products(name)` reaching the backend class's
+    method). Anchor: the line of the database call.
 
     SQL text that only route parameters the framework parses into numbers, UUIDs, dates or enums
     reach (`{order_id}` of `order_id: int`, a `<int:id>` converter), directly or through what a

@@ -10,6 +10,7 @@ from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.rules.mass._pollution import pollution_source
+from apilint.rules.mass._params import param_sinks, privileged_params
 from apilint.rules.mass._sources import RequestData, bind_call, reaches
 from apilint.summary import walk_stmts
 
@@ -42,6 +43,11 @@ class MassAssignment(Rule):
       `user.role = data.get("role")`, or a local the client decides
       (`if data["admin"]: admin = True` ... `User(..., admin=admin)`); on a privileged route
       without a role check this is AUTHZ002's finding instead;
+    - a privileged field set from the handler's own query, form or header parameter named
+      like it (`is_admin: bool | None = Query(None)`, also under an alias
+      `Query(None, alias="is_admin")`), or `internal_*` (`internal_status`, staff data by its
+      name): `user.is_admin = is_admin`, `changes["is_admin"] = flag` then a `setattr` loop or
+      `**changes`, `update_account(user, is_admin=flag)`;
     - `record.update(request.get_json())` on a record of an in-memory store (a module-level
       dict of records such as `USERS = {1: {"role": "user", ...}}`);
     - a request-body schema that declares a privileged field, in a create or update handler
@@ -234,6 +240,19 @@ class MassAssignment(Rule):
                 f"a client can choose its own {field}",
                 f"Set {field} on the server (a default, or only in an admin-only route); never from the request",
                 route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
+        if depth == 0 and explicit and route.is_unsafe:
+            tainted = privileged_params(data.func, route.path_params, extra)
+            for sink in param_sinks(data.func, tainted, extra):
+                key = (data.mod.path, sink.stmt.line)
+                if key in seen:
+                    continue
+                seen.add(key)
+                yield self.finding(
+                    Location(data.mod.path, sink.stmt.line),
+                    f"{route.display}: {sink.field} is set from the request parameter `{sink.param}` through "
+                    f"{sink.how}; a client can choose its own {sink.field}",
+                    f"Drop the `{sink.param}` parameter, or accept it only in an admin-only route",
+                    route=route, symbol=f"{data.mod.module}.{data.func.qualname}")
         if depth >= 1 or not data.vars:
             return
         for stmt in walk_stmts(data.func.body):
