@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from apilint.model import Location
 from apilint.project import ProjectIndex
@@ -19,6 +20,7 @@ from apilint.rules._scan import (
 from apilint.rules.jwt._calls import is_test_path
 from apilint.rules.secret._credentials import is_account_call, is_seed_context
 from apilint.rules.secret._names import is_password_name
+from apilint.rules.secret._sql_seed import sql_seed_inserts
 from apilint.rules.secret._values import Where, is_non_prod_file, usable
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs
 
@@ -164,6 +166,10 @@ class SeededAccountPassword(Rule):
                     if finding.location.line not in seen:
                         seen.add(finding.location.line)
                         yield finding
+            for insert in sql_seed_inserts(index, mod, partial(_literal_password, index, mod)):
+                if insert.stmt.line not in seen:
+                    seen.add(insert.stmt.line)
+                    yield self._sql_finding(mod, insert.stmt, insert.where, insert.table)
 
     def _statement(self, index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Finding]:
         test_data = where.func is not None and any(w in where.func.name.lower() for w in _TEST_DATA)
@@ -213,6 +219,12 @@ class SeededAccountPassword(Rule):
                                     f"`{loop.value.text}`{where} lists accounts whose passwords are written in "
                                     "the code (inserted by the loop below);", True)
                 return
+
+    def _sql_finding(self, mod: ModuleSummary, stmt: Stmt, where: Where, table: str) -> Finding:
+        test_data = where.func is not None and any(w in where.func.name.lower() for w in _TEST_DATA)
+        func = f" in {where.func.qualname.replace('<locals>.', '')}()" if where.func is not None else ""
+        return self._finding(mod, stmt, f"SQL{func} inserts an account into `{table}` with a hard-coded "
+                             "password;", is_seed_context(mod, where) and not test_data)
 
     def _finding(self, mod: ModuleSummary, stmt: Stmt, what: str, seed: bool) -> Finding:
         if what.endswith(" sets"):
