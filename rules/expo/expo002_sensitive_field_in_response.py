@@ -115,6 +115,8 @@ class SensitiveFieldInResponse(Rule):
                 if secrets:
                     yield self.finding(
                         route, f"{route.display} returns {', '.join(secrets[:3])} through {shape.what}",
+                        "Select only the columns the client needs, never the password or secret ones, and "
+                        "return them by name" if shape.what.startswith("the rows of") else
                         "Leave the field out of the response schema (or mark it write-only / excluded)",
                         confidence=shape.confidence)
                     break
