@@ -38,6 +38,9 @@ class Shape:
     confidence: Confidence = Confidence.HIGH
     store: bool = False
     """A record of an in-memory store: whole only while it carries sensitive keys."""
+    sql_rows: bool = False
+    """Rows of a hand-written `SELECT`: EXPO002 reads their columns, EXPO001 leaves them (a `SELECT *`
+    of plain columns is how raw-SQL handlers are written, not a model dumped whole)."""
 
 
 def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
@@ -61,7 +64,7 @@ def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
             if shape is not None and removed:
                 kept = tuple(f for f in shape.fields if f not in removed)
                 wholesale = any(sensitive_kind(f) is not None for f in kept) if shape.store else shape.wholesale
-                shape = Shape(kept, wholesale, shape.what, shape.confidence, shape.store)
+                shape = Shape(kept, wholesale, shape.what, shape.confidence, shape.store, shape.sql_rows)
             if shape is not None and shape not in shapes:
                 shapes.append(shape)
     return shapes
@@ -78,7 +81,7 @@ def _rows_shape(scope: HandlerTypes, expr: Expr, returned: Expr) -> Shape | None
         found = sql_rows(scope, part)
         if found is not None:
             columns, star, what, confidence = found
-            return Shape(columns, star, what, confidence)
+            return Shape(columns, star, what, confidence, sql_rows=True)
     return None
 
 

@@ -25,9 +25,10 @@ _ALIAS: Final = re.compile(r"\s+as\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.IGNORECASE)
 def sql_rows(scope: HandlerTypes, expr: Expr) -> tuple[tuple[str, ...], bool, str, Confidence] | None:
     """(columns, whether `SELECT *`, how it is sent, confidence) when `expr` holds rows of a
     literal `SELECT` the handler runs; None when it does not or the columns cannot be read."""
-    fetch = _fetch_call(scope, expr, 0)
-    if fetch is None:
+    found = _fetch_call(scope, expr, 0)
+    if found is None:
         return None
+    fetch = found[0]
     receiver = fetch.func.args[0]
     sql: Expr | None = None
     if receiver.kind == "call" and receiver.func.kind == "attr" and receiver.func.text in _EXECUTE:
@@ -58,17 +59,19 @@ def sql_rows(scope: HandlerTypes, expr: Expr) -> tuple[tuple[str, ...], bool, st
     return tuple(columns), star, f"the rows of `SELECT {shown} FROM {match.group(2)}`", Confidence.HIGH
 
 
-def _fetch_call(scope: HandlerTypes, expr: Expr, depth: int) -> Expr | None:
-    """The `fetchall()` / `fetchone()` call whose rows `expr` holds, through names, `dict(row)` and `rows[0]`."""
+def _fetch_call(scope: HandlerTypes, expr: Expr, depth: int) -> tuple[Expr, bool] | None:
+    """The `fetchall()` / `fetchone()` call whose rows `expr` holds, and whether `expr` holds a list
+    of rows, through names, `dict(row)` and `rows[0]` (`row["id"]` and `row[0]` are one column)."""
     if depth > 4:
         return None
     if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text in _FETCH:
-        return expr
+        return expr, expr.func.text != "fetchone"
     if expr.kind == "call" and expr.func.kind == "name" and expr.func.text in ("dict", "list", "tuple") \
             and expr.positional:
         return _fetch_call(scope, expr.positional[0], depth + 1)
-    if expr.kind == "subscript" and expr.args:
-        return _fetch_call(scope, expr.args[0], depth + 1)
+    if expr.kind == "subscript" and len(expr.args) == 2 and expr.args[1].kind == "num":
+        inner = _fetch_call(scope, expr.args[0], depth + 1)
+        return (inner[0], False) if inner is not None and inner[1] else None
     if expr.kind == "name" and expr.text in scope.assigned:
         return _fetch_call(scope, scope.assigned[expr.text], depth + 1)
     return None

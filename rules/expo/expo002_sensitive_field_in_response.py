@@ -27,6 +27,10 @@ class SensitiveFieldInResponse(Rule):
       carries no secret;
     - a record of an in-memory store (`return jsonify(USERS[user_id])`), minus the keys the
       handler deletes or pops;
+    - the rows of a hand-written `SELECT` the handler runs (`cur.fetchall()`, `dict(row)`,
+      `[dict(r) for r in rows]`, or the rows formatted into a message: `f"Hello, {users}"`):
+      the columns as the query lists them, or for `SELECT *` as the project's own
+      `CREATE TABLE` declares them (no shape without it);
     - a DRF `ModelSerializer` whose `fields` (explicit, `"__all__"` or exclude-only) include
       them without `write_only` (fields `to_representation` pops are left out).
 

@@ -22,8 +22,9 @@ from apilint.summary import Expr, ModuleSummary, Stmt
 _INSERT: Final = re.compile(
     r"\binsert\s+(?:or\s+\w+\s+)?into\s+[`\"\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?(\w+)[`\"\]]?\s*(?:\(([^)]*)\))?\s*"
     r"values\s*\((.*)\)", re.IGNORECASE | re.DOTALL)
-_ACCOUNT_TABLE: Final = re.compile(r"(^|_)(users?|accounts?|admins?|members?|logins?|credentials|operators?)$",
-                                   re.IGNORECASE)
+_ACCOUNT_TABLE: Final = re.compile(r"user|account|admin|member|login|credential|operator|agent|staff|employee|"
+                                   r"customer|profile|person|people", re.IGNORECASE)
+"""A table of people who log in (`users`, `app_accounts`, `tbl_user`, `agents`), not a service's settings."""
 _PLACEHOLDER: Final = re.compile(r"^(\?|%s|\$\d+|:\w+|%\(\w+\)s)$")
 _NAMED: Final = re.compile(r"^(?::(\w+)|%\((\w+)\)s)$")
 _NOT_VALUE: Final = frozenset({"null", "default", "true", "false", "current_timestamp", "now"})
@@ -76,6 +77,8 @@ def _statements(stmt: Stmt, where: Where) -> Iterator[tuple[str, Expr | None]]:
                 continue
             first = call.positional[0]
             params = call.positional[1] if len(call.positional) > 1 else call.arg(1, "parameters")
+            if params is not None and params.kind == "name" and where.func is not None:
+                params = _local_value(where.func.body, params.text, stmt.line)
             text = literal_text(first)
             if text is None and params is not None and first.kind == "name" and where.func is not None:
                 text = local_text(where.func.body, first.text, stmt.line)  # (without parameters the
@@ -90,6 +93,18 @@ def _statements(stmt: Stmt, where: Where) -> Iterator[tuple[str, Expr | None]]:
                 text = literal_text(sub)
                 if text is not None and len(text) > 20:
                     yield text, None
+
+
+def _local_value(body: tuple[Stmt, ...], name: str, before: int) -> Expr | None:
+    """The value last assigned to `name` by a statement of `body` before line `before`."""
+    found: Expr | None = None
+    for stmt in body:
+        if stmt.line >= before:
+            break
+        if stmt.kind == "assign" and stmt.value is not None and any(
+                t.kind == "name" and t.text == name for t in stmt.targets):
+            found = stmt.value
+    return found
 
 
 def _has_literal_password(columns: Sequence[str], values: list[str], params: Expr | None,

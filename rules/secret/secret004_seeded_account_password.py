@@ -88,6 +88,15 @@ class SeededAccountPassword(Rule):
     `for name, pw in users: cursor.execute("INSERT INTO users (username, password) ...")`); a
     password that is only the fallback of an environment variable counts too.
 
+    Hand-written SQL that inserts into an account table (`users`, `app_accounts`, `agents`) counts
+    when the value of its password column is a literal: in the SQL text
+    (`INSERT INTO users (username, password) VALUES ('admin', 'admin')`), or in the parameters
+    of the execute call (`VALUES (?, ?)` with `("ops", generate_password_hash("ops-2024"))`, a
+    dict for `:name` placeholders, the rows of an `executemany` list). Without a column list
+    (`INSERT INTO users VALUES (...)`) the columns are read from the project's own
+    `CREATE TABLE users (...)`; with neither, nothing is reported. Stored hashes (`'$2b$12$...'`),
+    `NULL` and environment values are not typed passwords.
+
     Calls are judged when the called function creates accounts (its name says so:
     `create_user`, `register_user`, `add_admin`, or it is a `User`/`Account`/`Admin` class) or
     when they sit in seed and set-up code (`seed.py`, `init_db()`, `load_users()`, a management
