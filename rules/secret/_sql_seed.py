@@ -121,7 +121,9 @@ def _has_literal_password(columns: Sequence[str], values: list[str], params: Exp
         if is_param:
             for row in rows:
                 found = _param(row, value, position)
-                literal = judge(found) if found is not None else None
+                if found is None:
+                    continue
+                literal = judge(found)
                 if literal is not None and not literal[1] and not _HASHED.match(_shown(found)):
                     return True
             continue
