@@ -68,8 +68,8 @@ class _Handler:
             names = {t.text for t in stmt.targets if t.kind == "name"}
             if _headers(stmt.value, set()) and stmt.value.kind == "attr":
                 self.maps |= names
-            elif self.is_host(stmt.value):
-                self.hosts |= names
+            elif any(self.is_host(sub) for sub in stmt.value.walk()):
+                self.hosts |= names  # also what is derived from it: `host_domain = host.split(":")[0]`
 
     def is_host(self, expr: Expr) -> bool:
         """The expression reads the Host header, directly or through a name bound to it."""

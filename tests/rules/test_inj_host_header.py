@@ -60,9 +60,10 @@ def test_django_meta_host_into_a_mail_and_checked_hosts():
 
 def test_fastapi_header_into_a_returned_link():
     example = Example("""
-        from fastapi import FastAPI, Request
+        from fastapi import FastAPI, HTTPException, Request
 
         app = FastAPI()
+        PUBLIC_HOSTS = {"docs.example.com"}
 
 
         @app.get("/share/{doc_id}")
@@ -73,6 +74,15 @@ def test_fastapi_header_into_a_returned_link():
         @app.get("/whoami")
         def whoami(request: Request):
             return {"host": request.headers.get("host")}
+
+
+        @app.post("/publish/{doc_id}")
+        def publish(doc_id: int, request: Request):
+            origin = request.headers.get("host", "")
+            bare = origin.split(":")[0]
+            if bare not in PUBLIC_HOSTS:
+                raise HTTPException(status_code=400)
+            return {"url": f"https://{origin}/public/{doc_id}"}
     """)
     found, expected = run_example(example, select=("INJ011",))
     assert found == expected.expect
