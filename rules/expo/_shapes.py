@@ -13,6 +13,7 @@ from apilint.field_names import sensitive_kind
 from apilint.model import Confidence, Route
 from apilint.rule import RuleContext
 from apilint.rules.expo._flow import HandlerTypes, returned_values
+from apilint.rules.expo._sql_rows import sql_rows
 from apilint.rules.expo._stores import store_lookup
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
@@ -37,6 +38,9 @@ class Shape:
     confidence: Confidence = Confidence.HIGH
     store: bool = False
     """A record of an in-memory store: whole only while it carries sensitive keys."""
+    sql_rows: bool = False
+    """Rows of a hand-written `SELECT`: EXPO002 reads their columns, EXPO001 leaves them (a `SELECT *`
+    of plain columns is how raw-SQL handlers are written, not a model dumped whole)."""
 
 
 def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
@@ -56,14 +60,37 @@ def route_shapes(ctx: RuleContext, route: Route) -> list[Shape]:
     for stmt in returned_values(func):
         assert stmt.value is not None
         for expr, scope in types.serialized(stmt.value):
-            shape = _classify(facts, route, scope, expr)
+            shape = _classify(facts, route, scope, expr) or _rows_shape(scope, expr, stmt.value)
             if shape is not None and removed:
                 kept = tuple(f for f in shape.fields if f not in removed)
                 wholesale = any(sensitive_kind(f) is not None for f in kept) if shape.store else shape.wholesale
-                shape = Shape(kept, wholesale, shape.what, shape.confidence, shape.store)
+                shape = Shape(kept, wholesale, shape.what, shape.confidence, shape.store, shape.sql_rows)
             if shape is not None and shape not in shapes:
                 shapes.append(shape)
     return shapes
+
+
+def _rows_shape(scope: HandlerTypes, expr: Expr, returned: Expr) -> Shape | None:
+    """Rows of hand-written SQL, returned as they are, one by one (`[dict(r) for r in rows]`) or
+    formatted into a message (`f"Hello, {rows}"`)."""
+    parts = [a for a in expr.args if a.kind != "str"] if expr.kind == "fstr" else [expr]
+    if _whole_row(expr):
+        parts += [c.args[1] for c in returned.walk() if c.kind == "comp" and c.text != "dict" and len(c.args) > 1
+                  and c.args[0] is expr]
+    for part in parts:
+        found = sql_rows(scope, part)
+        if found is not None:
+            columns, star, what, confidence = found
+            return Shape(columns, star, what, confidence, sql_rows=True)
+    return None
+
+
+def _whole_row(expr: Expr) -> bool:
+    """`row`, `dict(row)`, `tuple(row)`: a comprehension element that is the whole row."""
+    if expr.kind == "call" and expr.func.kind == "name" and expr.func.text in ("dict", "list", "tuple") \
+            and len(expr.positional) == 1:
+        expr = expr.positional[0]
+    return expr.kind == "name"
 
 
 def _declared(facts: ModelFacts, mod: ModuleSummary, func: FunctionDef, route: Route) -> tuple[Shape | None, bool]:

@@ -133,7 +133,7 @@ class WholeModelReturned(Rule):
         """Report handlers whose response is a whole model."""
         for route, _methods in routes_by_handler(ctx):
             for shape in route_shapes(ctx, route):
-                if not shape.wholesale:
+                if not shape.wholesale or shape.sql_rows:
                     continue
                 secrets = sensitive_fields(ctx, shape.fields, wholesale=True)
                 severity = Severity.HIGH if secrets else Severity.MEDIUM

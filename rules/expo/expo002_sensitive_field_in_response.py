@@ -27,6 +27,10 @@ class SensitiveFieldInResponse(Rule):
       carries no secret;
     - a record of an in-memory store (`return jsonify(USERS[user_id])`), minus the keys the
       handler deletes or pops;
+    - the rows of a hand-written `SELECT` the handler runs (`cur.fetchall()`, `dict(row)`,
+      `[dict(r) for r in rows]`, or the rows formatted into a message: `f"Hello, {users}"`):
+      the columns as the query lists them, or for `SELECT *` as the project's own
+      `CREATE TABLE` declares them (no shape without it);
     - a DRF `ModelSerializer` whose `fields` (explicit, `"__all__"` or exclude-only) include
       them without `write_only` (fields `to_representation` pops are left out).
 
@@ -115,6 +119,8 @@ class SensitiveFieldInResponse(Rule):
                 if secrets:
                     yield self.finding(
                         route, f"{route.display} returns {', '.join(secrets[:3])} through {shape.what}",
+                        "Select only the columns the client needs, never the password or secret ones, and "
+                        "return them by name" if shape.what.startswith("the rows of") else
                         "Leave the field out of the response schema (or mark it write-only / excluded)",
                         confidence=shape.confidence)
                     break

@@ -34,6 +34,27 @@ def is_auth_endpoint(route: Route) -> bool:
     return bool(_AUTH_HANDLER.match(route.handler.rsplit(".", 1)[-1]))
 
 
+_PASSWORD_KEYS = frozenset({"password", "passwd", "pwd", "passphrase"})
+
+
+def reads_password(func: FunctionDef | None) -> bool:
+    """True when a handler reads a field named `password` (`body.get("password")`, `data["passwd"]`,
+    `form.password`): it takes credentials whatever its path is called (`POST /api/sqlivuln`)."""
+    if func is None:
+        return False
+    for _, expr in walk_exprs(func.body):
+        if expr.kind == "subscript" and len(expr.args) > 1 and expr.args[1].kind == "str" \
+                and expr.args[1].text.lower() in _PASSWORD_KEYS:
+            return True
+        if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "get" and expr.positional \
+                and expr.positional[0].kind == "str" and expr.positional[0].text.lower() in _PASSWORD_KEYS:
+            return True
+        if expr.kind == "attr" and expr.text.lower() in _PASSWORD_KEYS and expr.args[0].kind == "name" \
+                and expr.args[0].text not in ("self", "cls"):
+            return True
+    return False
+
+
 def _setting_non_empty(facts: ProjectFacts, name: str) -> bool:
     fact = facts.setting(name)
     return fact is not None and fact.value.strip() not in ("", "[]", "()", "None", "<unknown>")

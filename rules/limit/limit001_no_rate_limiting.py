@@ -13,6 +13,7 @@ from apilint.rules.limit._helpers import (
     is_auth_endpoint,
     limits_every_route,
     limits_in_code,
+    reads_password,
 )
 
 
@@ -31,6 +32,9 @@ class NoRateLimiting(Rule):
       register, password reset or OTP endpoint has no limit of its own and no default limit
       covers every route. Reported on each such route's handler.
 
+    In a project with no endpoint named for logging in, registering or resetting, a write
+    endpoint whose handler reads a `password` field (`body.get("password")`) counts for the
+    first case (the app-level finding) whatever its path is called.
     GraphQL operations count as authentication endpoints when they take a password or code
     argument (`password`, `otp`, `pin`, `verification_code`...) or are named for signing in
     (`login`, `tokenAuth`, `resetPassword`...), but not those that set a password (`register`,
@@ -119,7 +123,13 @@ class NoRateLimiting(Rule):
         auth_routes = [r for r in routes if is_auth_endpoint(r)]
         operations = graphql_credential_operations(ctx)
         if not auth_routes and not operations:
-            return
+            if has_rate_limiter(routes, ctx.facts):
+                return
+            # No endpoint named for logging in: one that reads a password still takes guesses.
+            auth_routes = [r for r in routes if r.method in ("POST", "PUT", "PATCH", "ANY")
+                           and reads_password(ctx.handler(r))][:3]
+            if not auth_routes:
+                return
         if not has_rate_limiter(routes, ctx.facts):
             app = ctx.facts.apps[0]
             first = _most_guessable(auth_routes) if auth_routes else operations[0][0]

@@ -9,8 +9,8 @@ from apilint.field_names import is_privileged
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
-from apilint.rules.mass._pollution import pollution_source
 from apilint.rules.mass._params import param_sinks, privileged_params
+from apilint.rules.mass._pollution import pollution_source
 from apilint.rules.mass._sources import RequestData, bind_call, reaches
 from apilint.summary import walk_stmts
 

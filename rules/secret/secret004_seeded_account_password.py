@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from apilint.model import Location
 from apilint.project import ProjectIndex
@@ -19,6 +20,7 @@ from apilint.rules._scan import (
 from apilint.rules.jwt._calls import is_test_path
 from apilint.rules.secret._credentials import is_account_call, is_seed_context
 from apilint.rules.secret._names import is_password_name
+from apilint.rules.secret._sql_seed import sql_seed_inserts
 from apilint.rules.secret._values import Where, is_non_prod_file, usable
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs
 
@@ -92,6 +94,15 @@ class SeededAccountPassword(Rule):
     literal table of accounts a seed loop inserts (`users = [("admin", "SuperSecret")]` then
     `for name, pw in users: cursor.execute("INSERT INTO users (username, password) ...")`); a
     password that is only the fallback of an environment variable counts too.
+
+    Hand-written SQL that inserts into an account table (`users`, `app_accounts`, `agents`) counts
+    when the value of its password column is a literal: in the SQL text
+    (`INSERT INTO users (username, password) VALUES ('admin', 'admin')`), or in the parameters
+    of the execute call (`VALUES (?, ?)` with `("ops", generate_password_hash("ops-2024"))`, a
+    dict for `:name` placeholders, the rows of an `executemany` list). Without a column list
+    (`INSERT INTO users VALUES (...)`) the columns are read from the project's own
+    `CREATE TABLE users (...)`; with neither, nothing is reported. Stored hashes (`'$2b$12$...'`),
+    `NULL` and environment values are not typed passwords.
 
     Calls are judged when the called function creates accounts (its name says so:
     `create_user`, `register_user`, `add_admin`, or it is a `User`/`Account`/`Admin` class) or
@@ -172,6 +183,10 @@ class SeededAccountPassword(Rule):
                     if finding.location.line not in seen:
                         seen.add(finding.location.line)
                         yield finding
+            for insert in sql_seed_inserts(index, mod, partial(_literal_password, index, mod)):
+                if insert.stmt.line not in seen:
+                    seen.add(insert.stmt.line)
+                    yield self._sql_finding(mod, insert.stmt, insert.where, insert.table)
 
     def _statement(self, index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Finding]:
         test_data = where.func is not None and any(w in where.func.name.lower() for w in _TEST_DATA)
@@ -221,6 +236,12 @@ class SeededAccountPassword(Rule):
                                     f"`{loop.value.text}`{where} lists accounts whose passwords are written in "
                                     "the code (inserted by the loop below);", True)
                 return
+
+    def _sql_finding(self, mod: ModuleSummary, stmt: Stmt, where: Where, table: str) -> Finding:
+        test_data = where.func is not None and any(w in where.func.name.lower() for w in _TEST_DATA)
+        func = f" in {where.func.qualname.replace('<locals>.', '')}()" if where.func is not None else ""
+        return self._finding(mod, stmt, f"SQL{func} inserts an account into `{table}` with a hard-coded "
+                             "password;", is_seed_context(mod, where) and not test_data)
 
     def _finding(self, mod: ModuleSummary, stmt: Stmt, what: str, seed: bool) -> Finding:
         if what.endswith(" sets"):

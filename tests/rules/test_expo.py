@@ -687,3 +687,72 @@ def test_serializer_nothing_uses_is_low_confidence():
     found = {(f.location.line, f.confidence.value) for f in _findings_of(example, ("EXPO002",))}
     # other.py's UserSerializer of the same name is not a use of app.py's
     assert found == {(5, "low"), (11, "high")}
+
+
+def test_rows_of_hand_written_sql():
+    schema = 'TABLE = "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, password_hash TEXT, api_key TEXT)"\n'
+    example = Example("""
+        import sqlite3
+
+        from flask import Flask, jsonify
+
+        app = Flask(__name__)
+
+
+        def db():
+            return sqlite3.connect("app.db")
+
+
+        @app.get("/a/<int:uid>")
+        def one(uid):  # expect: EXPO002
+            row = db().execute("SELECT * FROM users WHERE id = ?", (uid,)).fetchone()
+            return jsonify(dict(row))
+
+
+        @app.get("/b")
+        def listed():  # expect: EXPO002
+            cur = db().cursor()
+            cur.execute("SELECT id, email, password_hash FROM users")
+            return jsonify(cur.fetchall())
+
+
+        @app.get("/c/<name>")
+        def greeted(name):  # expect: EXPO002
+            cur = db().cursor()
+            cur.execute(f"SELECT * FROM users WHERE email = '{name}'")
+            users = cur.fetchall()
+            return {"msg": f"Hello, {users}"}
+
+
+        @app.get("/d")
+        def each():  # expect: EXPO002
+            rows = db().execute("SELECT * FROM users").fetchall()
+            return jsonify([dict(r) for r in rows])
+
+
+        @app.get("/e")
+        def emails():
+            rows = db().execute("SELECT * FROM users").fetchall()
+            return jsonify([r["email"] for r in rows])
+
+
+        @app.get("/f")
+        def counted():
+            users = db().execute("SELECT * FROM users").fetchall()
+            return {"msg": f"{len(users)} users", "first": users[0]["email"]}
+
+
+        @app.get("/g")
+        def public():
+            cur = db().cursor()
+            cur.execute("SELECT id, email FROM users")
+            return jsonify(cur.fetchall())
+
+
+        @app.get("/h")
+        def orders():
+            return jsonify(db().execute("SELECT * FROM orders").fetchall())
+    """, files=(("schema.py", schema),))
+    found, expected = run_example(example, select=("EXPO",))
+    # EXPO001 leaves rows alone: a `SELECT *` of plain columns is how raw-SQL handlers are written
+    assert found == expected.expect

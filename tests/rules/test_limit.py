@@ -208,3 +208,31 @@ def test_a_login_served_by_two_apps_is_named_once(tmp_path: Path) -> None:
             "app.register_blueprint(bp, url_prefix='/user')\n", encoding="utf-8")
     [finding] = analyze_dir(tmp_path, select=("LIMIT001",)).findings
     assert finding.message.endswith("not even on POST /user/login")
+
+
+def test_a_handler_reading_a_password_counts_whatever_its_path(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, jsonify, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.post('/api/session-keys')\n"
+        "def issue_key():\n"
+        "    body = request.get_json()\n"
+        "    if not check(body.get('username'), body.get('password')):\n"
+        "        return jsonify(error='denied'), 403\n"
+        "    return jsonify(key='...')\n\n\n"
+        "@app.post('/api/notes')\n"
+        "def add_note():\n"
+        "    return jsonify(request.get_json())\n\n\n"
+        "def check(username, password):\n"
+        "    return False\n", encoding="utf-8")
+    result = analyze_dir(tmp_path, select=("LIMIT001",))
+    found = [(f.location.line, f.confidence.value, f.message) for f in result.findings]
+    assert found == [(3, "low", "No rate limiting anywhere in the project, not even on POST /api/session-keys")]
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask, jsonify, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.post('/api/notes')\n"
+        "def add_note():\n"
+        "    return jsonify(request.get_json())\n", encoding="utf-8")
+    assert not analyze_dir(tmp_path, select=("LIMIT001",)).findings

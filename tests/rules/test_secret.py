@@ -344,3 +344,38 @@ def test_fixed_credential_handed_out_by_a_handler():
             return {"token": "string", "detail": "an example of the answer"}
     """
     assert _codes({"app.py": app}, "SECRET002") == {("app.py", 10): "medium", ("app.py", 15): "medium"}
+
+
+def test_accounts_inserted_by_hand_written_sql():
+    found = _codes({
+        "app/__init__.py": "",
+        "app/schema.py": """
+            USERS = "CREATE TABLE IF NOT EXISTS app_users (id INTEGER PRIMARY KEY, name TEXT, passwd TEXT, role TEXT)"
+        """,
+        "app/bootstrap.py": """
+            import os
+            import sqlite3
+
+            from werkzeug.security import generate_password_hash
+
+
+            def bootstrap(conn):
+                conn.execute("INSERT INTO app_users VALUES (1, 'admin', 'admin', 'admin')")
+                sql = "INSERT INTO app_users (name, passwd) VALUES (%s, %s)"
+                conn.cursor().execute(sql, ("ops", generate_password_hash("ops-2024")))
+                conn.execute("INSERT INTO app_users (name, passwd) VALUES (:n, :p)", {"n": "bot", "p": "b0t!"})
+                conn.execute("INSERT INTO app_users (name, passwd) VALUES (?, ?)", ("env", os.environ["ENV_PW"]))
+                conn.execute("INSERT INTO app_users (name, passwd) VALUES ('h', '$2b$12$KIXQJj0ZcS1fRzF1')")
+                conn.execute("INSERT INTO app_users (name, role) VALUES ('guest', 'viewer')")
+                conn.execute("INSERT INTO smtp_relays (host, password) VALUES ('mx', 'relay-pw')")
+                conn.execute("INSERT INTO app_users (name, passwd) VALUES (NULL, NULL)")
+        """,
+        "app/views.py": """
+            def add_member(conn):
+                conn.execute("INSERT INTO members (email, password) VALUES ('demo@example.com', 'demo')")
+        """,
+    }, "SECRET004")
+    # no column list: the columns come from CREATE TABLE; a stored hash, an environment value, a
+    # table of service settings and NULL are not typed passwords; outside set-up code: low
+    assert found == {("app/bootstrap.py", 8): "medium", ("app/bootstrap.py", 10): "medium",
+                     ("app/bootstrap.py", 11): "medium", ("app/views.py", 2): "low"}
