@@ -14,7 +14,7 @@ from apilint.frameworks.django_urls import Mount, url_diagnostics, url_mounts
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
-from apilint.summary import FunctionDef, ModuleSummary
+from apilint.summary import Expr, FunctionDef, ModuleSummary
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "TemplateView": ("GET",), "ListView": ("GET",), "DetailView": ("GET",),
@@ -117,20 +117,20 @@ class _Linker:
         assert symbol is not None and symbol.func is not None
         func = symbol.func
         loc = Location(symbol.module.path, func.line)
-        facts = self._function_facts(mount, symbol.module, func, ref.qualname, loc, "")
+        facts = self._function_facts(mount, symbol.module, func, ref.qualname, loc, "", ref.rebound)
         path, params = normalize_django_path(mount.raw)
         ref_handler = HandlerRef(symbol.module.path, func.qualname)
         for method in facts.methods or ("ANY",):
             # Decorators judged for this method too (`@api_auth(methods=("GET",))`).
             route_facts = facts if method == "ANY" else self._function_facts(
-                mount, symbol.module, func, ref.qualname, loc, method.lower())
+                mount, symbol.module, func, ref.qualname, loc, method.lower(), ref.rebound)
             self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(route_facts, mount),
                        route_facts.authz, route_facts.rate_limit, route_facts.dependencies, symbol.module.module)
 
     def _function_facts(self, mount: Mount, mod: ModuleSummary, func: FunctionDef, qualname: str, loc: Location,
-                        method: str) -> AuthFacts:
+                        method: str, rebound: tuple[Expr, ...] = ()) -> AuthFacts:
         facts = self._wrappers(mount)
-        facts.extend(self.auth.decorators(mod, [d.expr for d in func.decorators], loc, method))
+        facts.extend(self.auth.decorators(mod, [*rebound, *(d.expr for d in func.decorators)], loc, method))
         auth, role = self.auth.guard(mod, func)
         if auth:
             facts.add(AuthStatus.REQUIRED, Evidence("handler", qualname, AuthStatus.REQUIRED,

@@ -48,6 +48,9 @@ class ViewRef:
     symbol: Symbol | None = None
     as_view: Expr | None = None
     """The `X.as_view(...)` call, for class-based views."""
+    rebound: tuple[Expr, ...] = ()
+    """Decorators applied by rebinding the function's name (`view = login_required(view)` in the
+    function's module), outermost first."""
 
 
 def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRef:
@@ -64,11 +67,47 @@ def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRe
         bases = index.base_names(symbol)
         drf = any(_is_drf_name(b) for b in bases)
         return ViewRef("drf" if drf else "django", "class", symbol.qualname, symbol, as_view)
+    rebound: list[Expr] = []
+    if symbol is not None and symbol.func is None and symbol.cls is None:
+        symbol = _rebound_function(symbol, rebound)
     if symbol is not None and symbol.func is not None:
         drf = any((index.qualify_expr(symbol.module, d.expr) or "").endswith("api_view")
                   for d in symbol.func.decorators)
-        return ViewRef("drf" if drf else "django", "function", symbol.qualname, symbol)
+        return ViewRef("drf" if drf else "django", "function", symbol.qualname, symbol, rebound=tuple(rebound))
     return ViewRef("drf" if _is_drf_name(qualified) else "django", "external", qualified, None, as_view)
+
+
+def _rebound_function(symbol: Symbol, rebound: list[Expr]) -> Symbol:
+    """`view = staff_required(view)` after `def view(...)`: the function, its rebinding decorators
+    added to `rebound` (outermost first); `symbol` itself when its value is not such a call."""
+    value = symbol.value
+    name = symbol.qualname.rsplit(".", 1)[-1]
+    while value is not None and value.kind == "call" and value.positional and len(rebound) < 4:
+        layers, arg = [value], value.positional[0]
+        while arg.kind == "call" and arg.positional and len(layers) < 4:  # `view = a(b(view))`
+            layers.append(arg)
+            arg = arg.positional[0]
+        if arg.kind != "name" or arg.text != name:
+            break
+        rebound.extend(layers)
+        earlier = _earlier_value(symbol.module, name, value)
+        if earlier is None:
+            func = next((f for f in symbol.module.functions() if f.qualname == name), None)
+            return Symbol(symbol.qualname, symbol.module, func=func, line=func.line) if func is not None else symbol
+        value = earlier
+    return symbol
+
+
+def _earlier_value(mod: ModuleSummary, name: str, value: Expr) -> Expr | None:
+    """The value `name` was assigned at module level before the assignment of `value` (None: none)."""
+    previous: Expr | None = None
+    for stmt in mod.top_level():
+        if stmt.kind == "assign" and stmt.value is value:
+            return previous
+        if stmt.kind == "assign" and stmt.value is not None and any(
+                t.kind == "name" and t.text == name for t in stmt.targets):
+            previous = stmt.value
+    return None
 
 
 def _is_drf_name(qualified: str) -> bool:
@@ -181,6 +220,8 @@ class DjangoAuth:
                 and expr.kind == "call" else (AuthStatus.REQUIRED, "")
             facts.add(status, Evidence("decorator", qualified, status, why, loc))
             detail = expr.render(60) if expr.kind == "call" else short
+            if short == "user_passes_test" and expr.kind == "call":
+                detail += self._test_words(mod, expr.arg(0, "test_func"))
             if short != "user_passes_test" or any(w in detail for w in _ROLE_WORDS):
                 kind = "permission" if short == "permission_required" else "role"
                 facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, detail, loc))
@@ -197,11 +238,17 @@ class DjangoAuth:
         elif self._configured(qualified):
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "configured", loc))
         else:
-            self._project_decorator(mod, expr, callee, qualified, loc, facts, method)
+            self._project_decorator(mod, expr, callee, qualified, loc, facts, method, depth)
 
     def _project_decorator(self, mod: ModuleSummary, expr: Expr, callee: Expr, qualified: str, loc: Location,
-                           facts: AuthFacts, method: str) -> None:
+                           facts: AuthFacts, method: str, depth: int) -> None:
         symbol = self.index.resolve(mod, callee)
+        if symbol is not None and symbol.func is None and symbol.cls is None and symbol.value is not None \
+                and symbol.value.kind == "call":
+            # `staff_required = user_passes_test(is_staff)`, then `@staff_required` or
+            # `staff_required(view)` in a URLconf: the decorator the name is bound to.
+            self._decorator(symbol.module, symbol.value, loc, method, facts, depth + 1)
+            return
         if symbol is None or symbol.func is None:
             short = qualified.rsplit(".", 1)[-1].lower()
             if symbol is None and any(w in short for w in _AUTHISH) and not qualified.startswith("django."):
@@ -223,6 +270,15 @@ class DjangoAuth:
                                                     "checks the user and rejects without one", loc))
         if role is not None:
             facts.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, role, loc))
+
+    def _test_words(self, mod: ModuleSummary, test: Expr | None) -> str:
+        """What the test function given to `user_passes_test` returns, when it is a project function
+        (`def is_agent(u): return u.is_active and u.is_staff`), for its role words."""
+        symbol = self.index.resolve(mod, test) if test is not None and test.kind in ("name", "attr") else None
+        if symbol is None or symbol.func is None:
+            return ""
+        returns = [st.value for st in walk_stmts(symbol.func.body) if st.kind == "return" and st.value is not None]
+        return "".join(f" returns {ret.render(60)}" for ret in returns[:3])
 
     def _configured(self, qualified: str) -> bool:
         short = qualified.rsplit(".", 1)[-1]
