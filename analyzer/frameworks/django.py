@@ -149,6 +149,11 @@ class _Linker:
         class_loc = Location(symbol.module.path, symbol.cls.line)
         base = self._wrappers(mount)
         base.extend(self.auth.mixins(info, class_loc))
+        login_view = next((q for q in info.external if q.startswith("django.contrib.auth.")
+                           and q.rsplit(".", 1)[-1] in _LOGIN_VIEWS), None)
+        if login_view is not None and base.status() is None:  # `class MyPasswordChange(PasswordChangeView)`
+            base.add(AuthStatus.REQUIRED, Evidence("view", login_view, AuthStatus.REQUIRED,
+                                                   "Django's view requires a logged-in user", class_loc))
         if "RedirectView" in info.external_short and not info.defined_methods(_METHODS):
             base.evidence.append(_redirect(ref.qualname, class_loc))
         path, params = normalize_django_path(mount.raw)

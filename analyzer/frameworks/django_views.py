@@ -295,6 +295,9 @@ class DjangoAuth:
                     auth = True
                     role = role or stmt.value.render(60)
                 continue
+            if _exits(stmt.body) and _turns_away_non_owner(stmt.value):
+                auth = True  # an anonymous caller is no object's owner: turned away too
+                continue
             negative = _is_negative(stmt.value)
             exits = _exits(stmt.body) if negative else (_exits(stmt.orelse) or _ends_view(func, stmt))
             if not exits:
@@ -488,6 +491,17 @@ def _innermost_wrapper(func: FunctionDef) -> FunctionDef:
             break
         current = inner[-1]
     return current
+
+
+def _turns_away_non_owner(test: Expr) -> bool:
+    """`request.user != obj.user` (`obj.owner is not request.user`, `obj.user_id != request.user.id`):
+    an ownership test that only the owner, a signed-in user, passes."""
+    if test.kind != "compare" or len(test.args) != 2 or test.text not in ("!=", "is not"):
+        return False
+    caller = [(side.dotted or "") in ("request.user", "request.user.id", "request.user.pk", "self.request.user",
+                                      "self.request.user.id", "self.request.user.pk") for side in test.args]
+    other = [side for side, mine in zip(test.args, caller, strict=True) if not mine]
+    return any(caller) and len(other) == 1 and other[0].kind == "attr"
 
 
 def _words(expr: Expr) -> str:
