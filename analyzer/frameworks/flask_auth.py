@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apilint.body_auth import body_auth, body_checks_role
+from apilint.body_auth import body_auth, body_checks_role, is_rejection, reads_credential
 from apilint.config import Config
 from apilint.frameworks.flask_patterns import (
     CHECK_CALL,
@@ -237,6 +237,8 @@ class FlaskAuth:
             status = self.body_status(mod, fn, depth + 1, local)
             if status is AuthStatus.UNKNOWN:
                 reason = reason or self.opaque_reason(mod, fn)
+            if status is None and fn is not func and self._rejects_by_default(mod, fn, wrapped):
+                status = AuthStatus.REQUIRED
             gate = permission_gate(fn, wrapped)
             if gate is not None:
                 status = AuthStatus.REQUIRED
@@ -265,6 +267,21 @@ class FlaskAuth:
             out.authz.append(Evidence("role", symbol.qualname, AuthStatus.REQUIRED, roles[0], where))
         self._decorators[symbol.qualname] = out
         return out
+
+    def _rejects_by_default(self, mod: ModuleSummary, fn: FunctionDef, wrapped: frozenset[str]) -> bool:
+        """A decorator's wrapper that reads a credential, calls the view only under an `if`, and
+        ends by turning the request away (`if user is not None: return f(...)`, then `abort(401)`)."""
+        if not fn.body or not is_rejection(fn.body[-1], self.index, mod, fn) \
+                or not reads_credential(self.index, mod, fn):
+            return False
+        for stmt in walk_stmts(fn.body):
+            if stmt.kind != "if":
+                continue
+            for inner in walk_stmts(stmt.body):
+                for expr in inner.own_exprs():
+                    if any(call.func.kind == "name" and call.func.text in wrapped for call in expr.calls()):
+                        return True
+        return False
 
     def _applied(self, mod: ModuleSummary, call: Expr, wrapped: frozenset[str], where: Location, depth: int,
                  local: dict[str, str]) -> Judgement:

@@ -229,6 +229,9 @@ class Scanner:
                 env.values[target.text] = value
                 if value.kind == "call":
                     self._instance(mod, target.text, value, env)
+                    made = self.objects.node(mod, value, env)  # `app = create_app()` returning the module's app
+                    if made is not None and made.kind == "app" and target.text not in env.names:
+                        env.names[target.text] = made.key
                 if value.kind == "call" and value.func.kind == "attr" and value.func.text == "namespace":
                     self._namespace_call(mod, value, env, target.text, scope, stmt.line)
                 elif value.kind in ("name", "attr"):
