@@ -163,9 +163,23 @@ class FlaskAuth:
         if expr.kind not in ("name", "attr"):
             return None
         symbol = self.index.resolve(mod, expr)
-        if symbol is None or symbol.value is None or symbol.value.kind != "call":
+        value, where = (symbol.value, symbol.module) if symbol is not None else (None, mod)
+        if symbol is None and expr.kind == "attr":  # `Permissions.STATUS`: a class attribute
+            owner = self.index.resolve(mod, expr.args[0])
+            if owner is not None and owner.cls is not None:
+                value, where = owner.cls.attribute(expr.text), owner.module
+        if value is None or value.kind != "call":
             return None
-        return self.index.qualify_expr(symbol.module, symbol.value.func)
+        qualified = self.index.qualify_expr(where, value.func)
+        # A project subclass of a library class (`STATUS = AppPermission(RoleNeed("status"))`, where
+        # `class AppPermission(flask_principal.Permission)`): the library class it extends.
+        for _ in range(4):
+            cls = self.index.lookup(qualified) if qualified is not None else None
+            bases = [b for b in self.index.base_names(cls) if b != "object"] if cls is not None and cls.cls else []
+            if not bases:
+                break
+            qualified = bases[0]
+        return qualified
 
     def _instance_decorator(self, instance: str, method: str, call: Expr | None, qualified: str, loc: Location,
                             out: Judgement) -> Judgement:
@@ -189,7 +203,7 @@ class FlaskAuth:
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_oidc", loc))
         elif top in ALLOWS_LIBS and method == "requires":
             self._allows(call, qualified, loc, out)
-        elif top == "flask_principal" and method == "require":
+        elif (top == "flask_principal" or ".flask_principal." in instance) and method == "require":  # or vendored
             out.status = AuthStatus.REQUIRED
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_principal", loc))
             out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "Permission.require", loc))

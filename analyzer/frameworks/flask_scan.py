@@ -267,6 +267,11 @@ class Scanner:
         if func.kind == "call" and func.func.kind == "attr" and func.func.text in ("limit", "shared_limit"):
             self._limit_node(mod, call, env, line)  # limiter.limit("100/hour")(bp)
             return
+        if call.positional and call.positional[0].kind == "attr" and call.positional[0].text == "register_blueprint" \
+                and self.index.qualify_expr(mod, func) in ("functools.partial", "partial"):
+            # `registrators.append(partial(app.register_blueprint, api, url_prefix="/api"))`, called later
+            call = call._replace(args=call.positional)
+            func = call.func
         if func.kind != "attr":
             self._bind_helper(mod, call, env)
             return
