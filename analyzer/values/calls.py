@@ -27,9 +27,9 @@ def call_value(ev: Evaluator, mod: ModuleSummary, call: Expr, scope: Scope | Non
         return Value((None,))
     # `a.b(...)` reads `a` once: the known-method check, the receiver and the callee share it (read
     # once each, a chain `q.filter(...).join(...).all()` would cost 2**length reads).
-    owner: Value | None = None
+    read: Value | None = None
     if func.kind == "attr" and func.text in known_calls.STR_METHODS | {"items", "keys", "values", "get", "copy"}:
-        target = owner = ev.sub(mod, func.args[0], scope, depth)
+        target = read = ev.sub(mod, func.args[0], scope, depth)
         if target.known or isinstance(target.first, dict):
             method = known_calls.method_call(ev, mod, call, target, scope, depth)
             if method is not None:
@@ -43,9 +43,9 @@ def call_value(ev: Evaluator, mod: ModuleSummary, call: Expr, scope: Scope | Non
     if builtin is not None:
         return builtin
     if func.kind == "attr":
-        owner = owner if owner is not None else ev.sub(mod, func.args[0], scope, depth)
-        receiver = owner.first
-        callee = (classes.attribute_value(ev, mod, func, scope, depth + 1, owner) if depth + 1 <= MAX_DEPTH
+        read = read if read is not None else ev.sub(mod, func.args[0], scope, depth)
+        receiver = read.first
+        callee = (classes.attribute_value(ev, mod, func, scope, depth + 1, read) if depth + 1 <= MAX_DEPTH
                   else opaque(mod, func, "too deeply nested to read"))
     else:
         receiver = None
