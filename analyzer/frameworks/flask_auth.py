@@ -251,7 +251,8 @@ class FlaskAuth:
             status = self.body_status(mod, fn, depth + 1, local)
             if status is AuthStatus.UNKNOWN:
                 reason = reason or self.opaque_reason(mod, fn)
-            if status is None and fn is not func and self._rejects_by_default(mod, fn, wrapped):
+            if status is None and fn is not func and (self._rejects_by_default(mod, fn, wrapped)
+                                                      or self._httpauth_check(mod, fn)):
                 status = AuthStatus.REQUIRED
             gate = permission_gate(fn, wrapped)
             if gate is not None:
@@ -281,6 +282,14 @@ class FlaskAuth:
             out.authz.append(Evidence("role", symbol.qualname, AuthStatus.REQUIRED, roles[0], where))
         self._decorators[symbol.qualname] = out
         return out
+
+    def _httpauth_check(self, mod: ModuleSummary, fn: FunctionDef) -> bool:
+        """A wrapper that runs a Flask-HTTPAuth object's check by hand: `user = auth.authenticate(
+        auth.get_auth(), ...)`, answering with `auth.auth_error_callback(401)` when it fails."""
+        called = {call.func.text for call in calls_in(fn) if call.func.kind == "attr"
+                  and call.func.text in ("authenticate", "auth_error_callback")
+                  and (self._instance_of(mod, call.func.args[0]) or "").rsplit(".", 1)[-1] in HTTPAUTH_CLASSES}
+        return called == {"authenticate", "auth_error_callback"}
 
     def _rejects_by_default(self, mod: ModuleSummary, fn: FunctionDef, wrapped: frozenset[str]) -> bool:
         """A decorator's wrapper that reads a credential, calls the view only under an `if`, and
