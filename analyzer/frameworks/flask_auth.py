@@ -283,6 +283,13 @@ class FlaskAuth:
         self._decorators[symbol.qualname] = out
         return out
 
+    def _principal_require(self, mod: ModuleSummary, expr: Expr) -> bool:
+        """`perm.require(403)` on a flask_principal `Permission` (a project subclass or a vendored copy)."""
+        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "require":
+            return False
+        instance = self._instance_of(mod, expr.func.args[0]) or ""
+        return instance.startswith("flask_principal.") or ".flask_principal." in instance
+
     def _httpauth_check(self, mod: ModuleSummary, fn: FunctionDef) -> bool:
         """A wrapper that runs a Flask-HTTPAuth object's check by hand: `user = auth.authenticate(
         auth.get_auth(), ...)`, answering with `auth.auth_error_callback(401)` when it fails."""
@@ -453,6 +460,9 @@ class FlaskAuth:
         opaque = ""
         local = {**(local or {}), **local_imports(func)}
         tolerated = swallowed_calls(func)
+        for stmt in func.body:  # `with Permissions.PRINT.require(403):` around the handler's work
+            if stmt.kind == "with" and any(self._principal_require(mod, item) for item in stmt.exprs):
+                known["with require"] = AuthStatus.REQUIRED
         for call in calls_in(func):
             dispatched = dispatched_action(call)
             if dispatched is not None:
