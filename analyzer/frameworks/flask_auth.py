@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apilint.body_auth import body_auth, body_checks_role, is_rejection, reads_credential
+from apilint.body_auth import ROLE_WORDS, body_auth, body_checks_role, is_rejection, reads_credential
 from apilint.config import Config
 from apilint.frameworks.flask_patterns import (
     CHECK_CALL,
@@ -260,7 +260,7 @@ class FlaskAuth:
                 roles.append(gate)
             if status is not None:
                 inner.status = strongest([s for s in (inner.status, status) if s is not None])
-            check = body_checks_role(fn)
+            check = body_checks_role(fn) or (self._role_gate(mod, fn, wrapped) if fn is not func else None)
             if check is not None:
                 roles.append(check)
         out = Judgement(rate_limit=list(inner.rate_limit))
@@ -297,6 +297,21 @@ class FlaskAuth:
                   and call.func.text in ("authenticate", "auth_error_callback")
                   and (self._instance_of(mod, call.func.args[0]) or "").rsplit(".", 1)[-1] in HTTPAUTH_CLASSES}
         return called == {"authenticate", "auth_error_callback"}
+
+    def _role_gate(self, mod: ModuleSummary, fn: FunctionDef, wrapped: frozenset[str]) -> str | None:
+        """`if current_user.role_edit() or current_user.is_admin: return f(...)` then `abort(403)`: the
+        wrapper lets only a role through (the test, for the evidence)."""
+        if not fn.body or not is_rejection(fn.body[-1], self.index, mod, fn):
+            return None
+        for stmt in fn.body[:-1]:
+            if stmt.kind != "if" or stmt.value is None:
+                continue
+            words = " ".join(e.text.lower() for e in stmt.value.walk() if e.kind in ("name", "attr"))
+            calls_view = any(call.func.kind == "name" and call.func.text in wrapped
+                             for inner in walk_stmts(stmt.body) for expr in inner.own_exprs() for call in expr.calls())
+            if calls_view and any(w in words for w in ROLE_WORDS):
+                return stmt.value.render(60)
+        return None
 
     def _rejects_by_default(self, mod: ModuleSummary, fn: FunctionDef, wrapped: frozenset[str]) -> bool:
         """A decorator's wrapper that reads a credential, calls the view only under an `if`, and
