@@ -226,6 +226,8 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
         return AuthStatus.REQUIRED
     if credentials and _delegates_the_check(index, mod, func, credentials, known, depth):
         return AuthStatus.REQUIRED
+    if _rejects_by_default(func, index, mod):
+        return AuthStatus.REQUIRED
     # A credential decoder that raises on failure (jwt.decode) with no except: still required
     for stmt in outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
@@ -233,6 +235,17 @@ def body_auth(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
                 if (call.func.dotted or "").endswith("jwt.decode"):
                     return AuthStatus.REQUIRED
     return None
+
+
+def _rejects_by_default(func: FunctionDef, index: ProjectIndex, mod: ModuleSummary) -> bool:
+    """`if token: return user_for(token)` ... then an unconditional `raise HTTPException(401)`: only
+    the checked branches return, every other request is turned away."""
+    body = func.body
+    if len(body) < 2 or body[-1].kind not in ("raise", "return", "expr") \
+            or not is_rejection(body[-1], index, mod, func):
+        return False
+    return any(stmt.kind == "if" and any(s.kind == "return" for s in walk_stmts(stmt.body + stmt.orelse))
+               for stmt in body[:-1])
 
 
 def tests_request_method(test: Expr | None) -> bool:

@@ -532,6 +532,81 @@ APPS: tuple[App, ...] = (
         paths=(),
         note="formkit-ninja (a Django app serving a django-ninja Router)",
     ),
+    App(
+        "freqtrade",
+        "fastapi",
+        "secure",
+        (
+            Archive(
+                "freqtrade",
+                "2026.9",
+                "freqtrade-2026.9-py3-none-any.whl",
+                "3cc4432381b83ec35000bff6b76f494fa3ec7d1681c7a45c04667dc063789fac",
+            ),
+        ),
+        paths=("freqtrade",),
+        note="freqtrade trading bot (FastAPI REST API under freqtrade/rpc/api_server, HTTP basic + JWT)",
+    ),
+    App(
+        "calibreweb",
+        "flask",
+        "secure",
+        (
+            Archive(
+                "calibreweb",
+                "0.6.27",
+                "calibreweb-0.6.27-py3-none-any.whl",
+                "c6d4173d31a4495e09c615857f30f0d03d9f7eabc7bb50558164f67083d4f72d",
+            ),
+        ),
+        paths=("calibreweb",),
+        note="Calibre-Web e-book server (Flask blueprints, flask-login, OPDS with basic auth)",
+    ),
+    App(
+        "octoprint",
+        "flask",
+        "secure",
+        (
+            Archive(
+                "octoprint",
+                "1.11.8",
+                "octoprint-1.11.8-py3-none-any.whl",
+                "21fef2f84f9b730dab905c3d22c0476f4877cadf6c129c8a75be8e5b5546241e",
+            ),
+        ),
+        paths=("octoprint",),
+        note="OctoPrint 3D-printer server (Flask blueprints, API keys, permission decorators)",
+    ),
+    App(
+        "wger",
+        "drf",
+        "secure",
+        (
+            Archive(
+                "wger",
+                "2.1",
+                "wger-2.1-py2.py3-none-any.whl",
+                "eeb67b4184137b83cb6ee4c2dff2935c6de3d3633dc20279fe9b1d0c91160a32",
+            ),
+        ),
+        paths=("wger",),
+        note="wger fitness manager (Django views + DRF routers and viewsets)",
+    ),
+    App(
+        "django-helpdesk",
+        "django",
+        "secure",
+        (
+            Archive(
+                "django-helpdesk",
+                "2.6.1",
+                "django_helpdesk-2.6.1-py3-none-any.whl",
+                "f2167cd340577088be861fa5d25ca6f828226ac0d25db7e67b96a35a89ca4e44",
+            ),
+        ),
+        paths=("helpdesk",),
+        note="django-helpdesk ticketing (Django views, staff decorators, DRF API)",
+    ),
 )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
 from apilint.project import ProjectIndex
 from apilint.summarize import summarize_source
 from apilint.summary import Expr, ModuleSummary
 from apilint.values import Instance, Opaque, Ref, Scope
+from apilint.values.evaluator import Evaluator
 
 
 def _index(files: dict[str, str]) -> ProjectIndex:
@@ -567,3 +569,27 @@ def test_parameter_reassigned_from_itself_reads_the_parameter() -> None:
     func = next(f for f in mod.functions() if f.name == "create_app")
     ret = next(s for s in func.body if s.kind == "return")
     assert index.values.value(mod, ret.value, Scope(mod, func)).first == ("/status", "/api")
+
+
+def test_method_chain_reads_each_receiver_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A query chain `db.session.query(X).filter(...).join(...)...` costs reads in proportion to its
+    length: the receiver of `a.b(...)` is read once, not once for the call and once for its callee."""
+    chain = "".join(f".{m}(c{i})" for i, m in enumerate(["filter", "join", "order_by", "outerjoin"] * 5))
+    files = {"app.py": f"""
+        from sqlalchemy.orm import Session
+        session = Session()
+        Q = session.query(Book){chain}.all()
+    """}
+    index = _index(files)
+    mod, expr = _expr(index, "app.py", "Q")
+    reads = 0
+    original = Evaluator._eval
+
+    def counting(self: Evaluator, *args: object) -> object:
+        nonlocal reads
+        reads += 1
+        return original(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Evaluator, "_eval", counting)
+    assert isinstance(index.values.value(mod, expr).first, Opaque)
+    assert reads < 200, reads

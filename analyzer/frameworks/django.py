@@ -126,20 +126,20 @@ class _Linker:
         assert symbol is not None and symbol.func is not None
         func = symbol.func
         loc = Location(symbol.module.path, func.line)
-        facts = self._function_facts(mount, symbol.module, func, ref.qualname, loc, "")
+        facts = self._function_facts(mount, symbol.module, func, ref.qualname, loc, "", ref.rebound)
         path, params = normalize_django_path(mount.raw)
         ref_handler = HandlerRef(symbol.module.path, func.qualname)
         for method in facts.methods or ("ANY",):
             # Decorators judged for this method too (`@api_auth(methods=("GET",))`).
             route_facts = facts if method == "ANY" else self._function_facts(
-                mount, symbol.module, func, ref.qualname, loc, method.lower())
+                mount, symbol.module, func, ref.qualname, loc, method.lower(), ref.rebound)
             self._emit(mount, method, path, params, ref.qualname, loc, ref_handler, self._auth(route_facts, mount),
                        route_facts.authz, route_facts.rate_limit, route_facts.dependencies, symbol.module.module)
 
     def _function_facts(self, mount: Mount, mod: ModuleSummary, func: FunctionDef, qualname: str, loc: Location,
-                        method: str) -> AuthFacts:
+                        method: str, rebound: tuple[Expr, ...] = ()) -> AuthFacts:
         facts = self._wrappers(mount)
-        facts.extend(self.auth.decorators(mod, [d.expr for d in func.decorators], loc, method))
+        facts.extend(self.auth.decorators(mod, [*rebound, *(d.expr for d in func.decorators)], loc, method))
         auth, role = self.auth.guard(mod, func)
         if auth:
             facts.add(AuthStatus.REQUIRED, Evidence("handler", qualname, AuthStatus.REQUIRED,
@@ -158,6 +158,11 @@ class _Linker:
         class_loc = Location(symbol.module.path, symbol.cls.line)
         base = self._wrappers(mount)
         base.extend(self.auth.mixins(info, class_loc))
+        login_view = next((q for q in info.external if q.startswith("django.contrib.auth.")
+                           and q.rsplit(".", 1)[-1] in _LOGIN_VIEWS), None)
+        if login_view is not None and base.status() is None:  # `class MyPasswordChange(PasswordChangeView)`
+            base.add(AuthStatus.REQUIRED, Evidence("view", login_view, AuthStatus.REQUIRED,
+                                                   "Django's view requires a logged-in user", class_loc))
         if "RedirectView" in info.external_short and not info.defined_methods(_METHODS):
             base.evidence.append(_redirect(ref.qualname, class_loc))
         path, params = normalize_django_path(mount.raw)

@@ -19,7 +19,7 @@ from apilint.frameworks.django_gates import judge_decorator, judge_middleware
 from apilint.frameworks.django_settings import DjangoSettings
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.role_names import RoleCheck, role_check
+from apilint.role_names import RoleCheck, admitted_roles, role_check
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_exprs, walk_stmts
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -49,6 +49,9 @@ class ViewRef:
     symbol: Symbol | None = None
     as_view: Expr | None = None
     """The `X.as_view(...)` call, for class-based views."""
+    rebound: tuple[Expr, ...] = ()
+    """Decorators applied by rebinding the function's name (`view = login_required(view)` in the
+    function's module), outermost first."""
 
 
 def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRef:
@@ -65,11 +68,47 @@ def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRe
         bases = index.base_names(symbol)
         drf = any(_is_drf_name(b) for b in bases)
         return ViewRef("drf" if drf else "django", "class", symbol.qualname, symbol, as_view)
+    rebound: list[Expr] = []
+    if symbol is not None and symbol.func is None and symbol.cls is None:
+        symbol = _rebound_function(symbol, rebound)
     if symbol is not None and symbol.func is not None:
         drf = any((index.qualify_expr(symbol.module, d.expr) or "").endswith("api_view")
                   for d in symbol.func.decorators)
-        return ViewRef("drf" if drf else "django", "function", symbol.qualname, symbol)
+        return ViewRef("drf" if drf else "django", "function", symbol.qualname, symbol, rebound=tuple(rebound))
     return ViewRef("drf" if _is_drf_name(qualified) else "django", "external", qualified, None, as_view)
+
+
+def _rebound_function(symbol: Symbol, rebound: list[Expr]) -> Symbol:
+    """`view = staff_required(view)` after `def view(...)`: the function, its rebinding decorators
+    added to `rebound` (outermost first); `symbol` itself when its value is not such a call."""
+    value = symbol.value
+    name = symbol.qualname.rsplit(".", 1)[-1]
+    while value is not None and value.kind == "call" and value.positional and len(rebound) < 4:
+        layers, arg = [value], value.positional[0]
+        while arg.kind == "call" and arg.positional and len(layers) < 4:  # `view = a(b(view))`
+            layers.append(arg)
+            arg = arg.positional[0]
+        if arg.kind != "name" or arg.text != name:
+            break
+        rebound.extend(layers)
+        earlier = _earlier_value(symbol.module, name, value)
+        if earlier is None:
+            func = next((f for f in symbol.module.functions() if f.qualname == name), None)
+            return Symbol(symbol.qualname, symbol.module, func=func, line=func.line) if func is not None else symbol
+        value = earlier
+    return symbol
+
+
+def _earlier_value(mod: ModuleSummary, name: str, value: Expr) -> Expr | None:
+    """The value `name` was assigned at module level before the assignment of `value` (None: none)."""
+    previous: Expr | None = None
+    for stmt in mod.top_level():
+        if stmt.kind == "assign" and stmt.value is value:
+            return previous
+        if stmt.kind == "assign" and stmt.value is not None and any(
+                t.kind == "name" and t.text == name for t in stmt.targets):
+            previous = stmt.value
+    return None
 
 
 def _is_drf_name(qualified: str) -> bool:
@@ -182,6 +221,11 @@ class DjangoAuth:
                 and expr.kind == "call" else (AuthStatus.REQUIRED, "")
             facts.add(status, Evidence("decorator", qualified, status, why, loc))
             check = role_check(expr) if expr.kind == "call" else RoleCheck(short)
+            if short == "user_passes_test" and expr.kind == "call":
+                returns = self._test_returns(mod, expr.arg(0, "test_func"))
+                tested = (r for ret in returns for r in admitted_roles(ret))
+                check = RoleCheck(check.text + "".join(f" returns {ret.render(60)}" for ret in returns),
+                                  tuple(dict.fromkeys((*check.roles, *tested))))
             if short != "user_passes_test" or any(w in check.text for w in _ROLE_WORDS):
                 kind = "permission" if short == "permission_required" else "role"
                 facts.authz.append(Evidence(kind, qualified, AuthStatus.REQUIRED, check.text, loc,
@@ -199,11 +243,17 @@ class DjangoAuth:
         elif self._configured(qualified):
             facts.add(AuthStatus.REQUIRED, Evidence("decorator", qualified, AuthStatus.REQUIRED, "configured", loc))
         else:
-            self._project_decorator(mod, expr, callee, qualified, loc, facts, method)
+            self._project_decorator(mod, expr, callee, qualified, loc, facts, method, depth)
 
     def _project_decorator(self, mod: ModuleSummary, expr: Expr, callee: Expr, qualified: str, loc: Location,
-                           facts: AuthFacts, method: str) -> None:
+                           facts: AuthFacts, method: str, depth: int) -> None:
         symbol = self.index.resolve(mod, callee)
+        if symbol is not None and symbol.func is None and symbol.cls is None and symbol.value is not None \
+                and symbol.value.kind == "call":
+            # `staff_required = user_passes_test(is_staff)`, then `@staff_required` or
+            # `staff_required(view)` in a URLconf: the decorator the name is bound to.
+            self._decorator(symbol.module, symbol.value, loc, method, facts, depth + 1)
+            return
         if symbol is None or symbol.func is None:
             short = qualified.rsplit(".", 1)[-1].lower()
             if symbol is None and any(w in short for w in _AUTHISH) and not qualified.startswith("django."):
@@ -226,6 +276,14 @@ class DjangoAuth:
         if role is not None:
             facts.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, role.text, loc, role.roles))
 
+    def _test_returns(self, mod: ModuleSummary, test: Expr | None) -> list[Expr]:
+        """What the test function given to `user_passes_test` returns, when it is a project function
+        (`def is_agent(u): return u.is_active and u.is_staff`), for its role words and roles."""
+        symbol = self.index.resolve(mod, test) if test is not None and test.kind in ("name", "attr") else None
+        if symbol is None or symbol.func is None:
+            return []
+        return [st.value for st in walk_stmts(symbol.func.body) if st.kind == "return" and st.value is not None][:3]
+
     def _configured(self, qualified: str) -> bool:
         short = qualified.rsplit(".", 1)[-1]
         return any(n in (qualified, short) for n in self.config.auth_decorators)
@@ -240,6 +298,9 @@ class DjangoAuth:
                 if stmt.kind == "expr" and stmt.value is not None and _checks_permission(stmt.value):
                     auth = True
                     role = role or RoleCheck(stmt.value.render(60))  # a permission, not a role
+                continue
+            if _exits(stmt.body) and _turns_away_non_owner(stmt.value):
+                auth = True  # an anonymous caller is no object's owner: turned away too
                 continue
             negative = _is_negative(stmt.value)
             exits = _exits(stmt.body) if negative else (_exits(stmt.orelse) or _ends_view(func, stmt))
@@ -438,6 +499,17 @@ def _innermost_wrapper(func: FunctionDef) -> FunctionDef:
             break
         current = inner[-1]
     return current
+
+
+def _turns_away_non_owner(test: Expr) -> bool:
+    """`request.user != obj.user` (`obj.owner is not request.user`, `obj.user_id != request.user.id`):
+    an ownership test that only the owner, a signed-in user, passes."""
+    if test.kind != "compare" or len(test.args) != 2 or test.text not in ("!=", "is not"):
+        return False
+    caller = [(side.dotted or "") in ("request.user", "request.user.id", "request.user.pk", "self.request.user",
+                                      "self.request.user.id", "self.request.user.pk") for side in test.args]
+    other = [side for side, mine in zip(test.args, caller, strict=True) if not mine]
+    return any(caller) and len(other) == 1 and other[0].kind == "attr"
 
 
 def _words(expr: Expr) -> str:

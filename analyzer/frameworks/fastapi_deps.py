@@ -130,7 +130,7 @@ class DependencyJudge:
         if configured is not None:
             return configured
         local = scope is not None and any(scope.param(n) is not None or n in scope.bound or n in scope.assignments()
-                                          for n in target.names())
+                                          or n in scope.imports() for n in target.names())  # imported in the function
         key = f"{mod.path}|{target.render(100)}|{id(scope) if local else ''}"
         if key in self._cache:
             return self._cache[key]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apilint.body_auth import body_auth, body_checks_role
+from apilint.body_auth import ROLE_WORDS, body_auth, body_checks_role, is_rejection, reads_credential
 from apilint.config import Config
 from apilint.frameworks.flask_patterns import (
     CHECK_CALL,
@@ -164,9 +164,23 @@ class FlaskAuth:
         if expr.kind not in ("name", "attr"):
             return None
         symbol = self.index.resolve(mod, expr)
-        if symbol is None or symbol.value is None or symbol.value.kind != "call":
+        value, where = (symbol.value, symbol.module) if symbol is not None else (None, mod)
+        if symbol is None and expr.kind == "attr":  # `Permissions.STATUS`: a class attribute
+            owner = self.index.resolve(mod, expr.args[0])
+            if owner is not None and owner.cls is not None:
+                value, where = owner.cls.attribute(expr.text), owner.module
+        if value is None or value.kind != "call":
             return None
-        return self.index.qualify_expr(symbol.module, symbol.value.func)
+        qualified = self.index.qualify_expr(where, value.func)
+        # A project subclass of a library class (`STATUS = AppPermission(RoleNeed("status"))`, where
+        # `class AppPermission(flask_principal.Permission)`): the library class it extends.
+        for _ in range(4):
+            cls = self.index.lookup(qualified) if qualified is not None else None
+            bases = [b for b in self.index.base_names(cls) if b != "object"] if cls is not None and cls.cls else []
+            if not bases:
+                break
+            qualified = bases[0]
+        return qualified
 
     def _instance_decorator(self, instance: str, method: str, call: Expr | None, qualified: str, loc: Location,
                             out: Judgement) -> Judgement:
@@ -191,7 +205,7 @@ class FlaskAuth:
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_oidc", loc))
         elif top in ALLOWS_LIBS and method == "requires":
             self._allows(call, qualified, loc, out)
-        elif top == "flask_principal" and method == "require":
+        elif (top == "flask_principal" or ".flask_principal." in instance) and method == "require":  # or vendored
             out.status = AuthStatus.REQUIRED
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.REQUIRED, "flask_principal", loc))
             out.authz.append(Evidence("role", qualified, AuthStatus.REQUIRED, "Permission.require", loc))
@@ -239,13 +253,16 @@ class FlaskAuth:
             status = self.body_status(mod, fn, depth + 1, local)
             if status is AuthStatus.UNKNOWN:
                 reason = reason or self.opaque_reason(mod, fn)
+            if status is None and fn is not func and (self._rejects_by_default(mod, fn, wrapped)
+                                                      or self._httpauth_check(mod, fn)):
+                status = AuthStatus.REQUIRED
             gate = permission_gate(fn, wrapped)
             if gate is not None:
                 status = AuthStatus.REQUIRED
                 roles.append(gate)
             if status is not None:
                 inner.status = strongest([s for s in (inner.status, status) if s is not None])
-            check = body_checks_role(fn)
+            check = body_checks_role(fn) or (self._role_gate(mod, fn, wrapped) if fn is not func else None)
             if check is not None:
                 roles.append(check)
         out = Judgement(rate_limit=list(inner.rate_limit))
@@ -269,6 +286,51 @@ class FlaskAuth:
                                       roles[0].roles))
         self._decorators[symbol.qualname] = out
         return out
+
+    def _principal_require(self, mod: ModuleSummary, expr: Expr) -> bool:
+        """`perm.require(403)` on a flask_principal `Permission` (a project subclass or a vendored copy)."""
+        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "require":
+            return False
+        instance = self._instance_of(mod, expr.func.args[0]) or ""
+        return instance.startswith("flask_principal.") or ".flask_principal." in instance
+
+    def _httpauth_check(self, mod: ModuleSummary, fn: FunctionDef) -> bool:
+        """A wrapper that runs a Flask-HTTPAuth object's check by hand: `user = auth.authenticate(
+        auth.get_auth(), ...)`, answering with `auth.auth_error_callback(401)` when it fails."""
+        called = {call.func.text for call in calls_in(fn) if call.func.kind == "attr"
+                  and call.func.text in ("authenticate", "auth_error_callback")
+                  and (self._instance_of(mod, call.func.args[0]) or "").rsplit(".", 1)[-1] in HTTPAUTH_CLASSES}
+        return called == {"authenticate", "auth_error_callback"}
+
+    def _role_gate(self, mod: ModuleSummary, fn: FunctionDef, wrapped: frozenset[str]) -> RoleCheck | None:
+        """`if current_user.role_edit() or current_user.is_admin: return f(...)` then `abort(403)`: the
+        wrapper lets only a role through (the test, for the evidence)."""
+        if not fn.body or not is_rejection(fn.body[-1], self.index, mod, fn):
+            return None
+        for stmt in fn.body[:-1]:
+            if stmt.kind != "if" or stmt.value is None:
+                continue
+            words = " ".join(e.text.lower() for e in stmt.value.walk() if e.kind in ("name", "attr"))
+            calls_view = any(call.func.kind == "name" and call.func.text in wrapped
+                             for inner in walk_stmts(stmt.body) for expr in inner.own_exprs() for call in expr.calls())
+            if calls_view and any(w in words for w in ROLE_WORDS):
+                return role_check(stmt.value)
+        return None
+
+    def _rejects_by_default(self, mod: ModuleSummary, fn: FunctionDef, wrapped: frozenset[str]) -> bool:
+        """A decorator's wrapper that reads a credential, calls the view only under an `if`, and
+        ends by turning the request away (`if user is not None: return f(...)`, then `abort(401)`)."""
+        if not fn.body or not is_rejection(fn.body[-1], self.index, mod, fn) \
+                or not reads_credential(self.index, mod, fn):
+            return False
+        for stmt in walk_stmts(fn.body):
+            if stmt.kind != "if":
+                continue
+            for inner in walk_stmts(stmt.body):
+                for expr in inner.own_exprs():
+                    if any(call.func.kind == "name" and call.func.text in wrapped for call in expr.calls()):
+                        return True
+        return False
 
     def _applied(self, mod: ModuleSummary, call: Expr, wrapped: frozenset[str], where: Location, depth: int,
                  local: dict[str, str]) -> Judgement:
@@ -418,6 +480,9 @@ class FlaskAuth:
         opaque = ""
         local = {**(local or {}), **local_imports(func)}
         tolerated = swallowed_calls(func)
+        for stmt in func.body:  # `with Permissions.PRINT.require(403):` around the handler's work
+            if stmt.kind == "with" and any(self._principal_require(mod, item) for item in stmt.exprs):
+                known["with require"] = AuthStatus.REQUIRED
         for call in calls_in(func):
             dispatched = dispatched_action(call)
             if dispatched is not None:

@@ -229,6 +229,9 @@ class Scanner:
                 env.values[target.text] = value
                 if value.kind == "call":
                     self._instance(mod, target.text, value, env)
+                    made = self.objects.node(mod, value, env)  # `app = create_app()` returning the module's app
+                    if made is not None and made.kind == "app" and target.text not in env.names:
+                        env.names[target.text] = made.key
                 if value.kind == "call" and value.func.kind == "attr" and value.func.text == "namespace":
                     self._namespace_call(mod, value, env, target.text, scope, stmt.line)
                 elif value.kind in ("name", "attr"):
@@ -264,6 +267,11 @@ class Scanner:
         if func.kind == "call" and func.func.kind == "attr" and func.func.text in ("limit", "shared_limit"):
             self._limit_node(mod, call, env, line)  # limiter.limit("100/hour")(bp)
             return
+        if call.positional and call.positional[0].kind == "attr" and call.positional[0].text == "register_blueprint" \
+                and self.index.qualify_expr(mod, func) in ("functools.partial", "partial"):
+            # `registrators.append(partial(app.register_blueprint, api, url_prefix="/api"))`, called later
+            call = call._replace(args=call.positional)
+            func = call.func
         if func.kind != "attr":
             self._bind_helper(mod, call, env)
             return

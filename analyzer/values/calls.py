@@ -25,8 +25,11 @@ def call_value(ev: Evaluator, mod: ModuleSummary, call: Expr, scope: Scope | Non
     func = call.func
     if func.kind == "attr" and func.text in MUTATORS:  # `x.append(...)` returns None: do not read `x`
         return Value((None,))
+    # `a.b(...)` reads `a` once: the known-method check, the receiver and the callee share it (read
+    # once each, a chain `q.filter(...).join(...).all()` would cost 2**length reads).
+    read: Value | None = None
     if func.kind == "attr" and func.text in known_calls.STR_METHODS | {"items", "keys", "values", "get", "copy"}:
-        target = ev.sub(mod, func.args[0], scope, depth)
+        target = read = ev.sub(mod, func.args[0], scope, depth)
         if target.known or isinstance(target.first, dict):
             method = known_calls.method_call(ev, mod, call, target, scope, depth)
             if method is not None:
@@ -39,8 +42,14 @@ def call_value(ev: Evaluator, mod: ModuleSummary, call: Expr, scope: Scope | Non
     builtin = known_calls.builtin_call(ev, mod, call, dotted, qualified, scope, depth)
     if builtin is not None:
         return builtin
-    receiver = ev.sub(mod, func.args[0], scope, depth).first if func.kind == "attr" else None
-    callee = ev.sub(mod, func, scope, depth)
+    if func.kind == "attr":
+        read = read if read is not None else ev.sub(mod, func.args[0], scope, depth)
+        receiver = read.first
+        callee = (classes.attribute_value(ev, mod, func, scope, depth + 1, read) if depth + 1 <= MAX_DEPTH
+                  else opaque(mod, func, "too deeply nested to read"))
+    else:
+        receiver = None
+        callee = ev.sub(mod, func, scope, depth)
     target = callee.first
     if isinstance(target, Ref):
         symbol = target.symbol

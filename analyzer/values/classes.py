@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 _SETTINGS_BASES: Final = ("BaseSettings",)
 
 
-def attribute_value(ev: Evaluator, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int) -> Value:
+def attribute_value(ev: Evaluator, mod: ModuleSummary, expr: Expr, scope: Scope | None, depth: int,
+                    owner: Value | None = None) -> Value:
     """`a.b`: a dotted name resolved through imports (a project definition, Django settings), else
-    the attribute of the object `a` evaluates to."""
+    the attribute of the object `a` evaluates to (`owner`: the value of `a` when the caller has
+    already read it)."""
     if expr.text == "value":
         registered = environment.registry_setting(ev, mod, expr.args[0], scope, depth)
         if registered is not None:
@@ -40,7 +42,8 @@ def attribute_value(ev: Evaluator, mod: ModuleSummary, expr: Expr, scope: Scope 
         symbol = ev.index.lookup(qualified)
         if symbol is not None:
             return names.qualified_value(ev, mod, expr, qualified, depth)
-    owner = ev.sub(mod, expr.args[0], scope, depth)
+    if owner is None:
+        owner = ev.sub(mod, expr.args[0], scope, depth)
     return member_value(ev, owner, expr.text, mod, expr, depth)
 
 

@@ -17,8 +17,8 @@ _AUTH_FLOW_SEGMENTS = re.compile(
     r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|logged-out|logged_out|signout|sign-out|signup|sign-up|"
     r"register|"
     r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
-    r"confirm-email|confirm_email|activate|activation|password-reset|password_reset|reset-password|"
-    r"reset_password|forgot|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
+    r"confirm-email|confirm_email|activate|activation|password[-_/]reset|reset[-_/]password|"
+    r"forgot|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
     r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token|"
     r"setlang|set-language|set_language|set-locale|set_locale)($|[/_.-])",
     re.IGNORECASE,

@@ -51,6 +51,9 @@ def class_access(index: ProjectIndex, route: Route, handler: FunctionDef | None)
         method = _method(chain, method_name)
         if method is not None and (_mentions_caller(chain, method, 0) or _parent_scoped(method)):
             return ClassAccess(True, None, None, method_name)
+    dispatch = _method(chain, "dispatch")
+    if dispatch is not None and _turns_away_others(dispatch):
+        return ClassAccess(True, None, None, "dispatch")
     model, owner = _model(chain)
     if model is None:
         return None  # the model cannot be read (a computed queryset): no basis for a finding
@@ -117,6 +120,28 @@ def _mentions_caller(chain: list[Symbol], func: FunctionDef, depth: int) -> bool
                 if method is not None and method is not func and _mentions_caller(chain, method, depth + 1):
                     return True
     return False
+
+
+def _turns_away_others(func: FunctionDef) -> bool:
+    """A project `dispatch()` (often in a shared mixin) that compares the object's owner with the
+    caller and answers before the view runs: `if obj.user != self.request.user: return
+    HttpResponseForbidden()`, `if owner.owner_id != request.user.id: raise PermissionDenied`."""
+    for stmt in walk_stmts(func.body):
+        if stmt.kind != "if" or stmt.value is None or not any(s.kind in ("return", "raise") for s in stmt.body):
+            continue
+        for expr in stmt.value.walk():
+            if expr.kind != "compare" or len(expr.args) != 2 or expr.text not in ("!=", "is not"):
+                continue
+            mine = [mentions_user(side, _USERS) or _is_request_user(side) for side in expr.args]
+            other = [side for side, m in zip(expr.args, mine, strict=True) if not m]
+            if any(mine) and (not other or other[0].kind in ("attr", "name")):
+                return True
+    return False
+
+
+def _is_request_user(expr: Expr) -> bool:
+    dotted = expr.dotted or ""
+    return dotted.endswith(("request.user", "request.user.id", "request.user.pk"))
 
 
 def _after(chain: list[Symbol], func: FunctionDef, name: str) -> FunctionDef | None:
