@@ -593,3 +593,29 @@ def test_method_chain_reads_each_receiver_once(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(Evaluator, "_eval", counting)
     assert isinstance(index.values.value(mod, expr).first, Opaque)
     assert reads < 200, reads
+
+
+def test_an_instance_built_from_itself_in_a_loop_stays_within_the_depth_budget() -> None:
+    """`result = Box(result.inner)` in a loop: the constructor's argument reads the name being
+    assigned, whose values include that very instance. Reading it must end (it used to recurse
+    until Python's stack ran out, and the whole Flask adapter failed on mlflow)."""
+    files = {"app.py": """
+        class Box:
+            def __init__(self, inner):
+                self._inner = inner
+
+            @property
+            def inner(self):
+                return self._inner
+
+
+        def wrap(items):
+            result = Box("a")
+            for item in items:
+                result = Box(result.inner)
+            return result.inner
+
+
+        VALUE = wrap(["x"])
+    """}
+    assert set(_value(files, "VALUE")) == {"a"}

@@ -62,7 +62,7 @@ def call_value(ev: Evaluator, mod: ModuleSummary, call: Expr, scope: Scope | Non
         dunder = classes.find_method(ev, target.cls, "__call__")
         if dunder is not None:
             owner, fn = dunder
-            bound = ev.bind_arguments(mod, fn, call, scope, skip_self=True)
+            bound = ev.bind_arguments(mod, fn, call, scope, skip_self=True, depth=depth)
             bound["self"] = Value((target,))
             return function_returns(ev, owner, fn, Scope(owner.module, fn, bound), call, depth)
     reason = f"call to `{func.render(30)}`" + ("" if isinstance(target, Opaque) else " is not evaluated")
@@ -87,7 +87,7 @@ def _call_function(ev: Evaluator, symbol: Symbol, call: Expr, mod: ModuleSummary
     if depth > MAX_DEPTH - 4 or ev.calls_read > 20000 or _call_depth(scope) >= _MAX_CALL_DEPTH:
         return opaque(mod, call, f"call to `{symbol.qualname}` is nested too deeply to read")
     ev.calls_read += 1
-    bound = ev.bind_arguments(mod, func, call, scope, skip_self=receiver is not None)
+    bound = ev.bind_arguments(mod, func, call, scope, skip_self=receiver is not None, depth=depth)
     if receiver is not None and func.params and func.params[0].name in ("self", "cls"):
         bound[func.params[0].name] = Value((receiver,))
     inner = Scope(symbol.module, func, bound, None)

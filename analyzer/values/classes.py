@@ -173,7 +173,7 @@ def _init_assignment(ev: Evaluator, item: Instance, owner: Symbol, init: Functio
             continue
         for target in stmt.targets:
             if target.kind == "attr" and target.text == attr and target.args[0].dotted == "self":
-                bound = ev.bind_arguments(item.mod, init, item.call, item.scope, skip_self=True)
+                bound = ev.bind_arguments(item.mod, init, item.call, item.scope, skip_self=True, depth=depth)
                 bound["self"] = Value((item,))
                 return ev.sub(owner.module, stmt.value, Scope(owner.module, init, bound), depth)
     return None

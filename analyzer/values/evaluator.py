@@ -136,8 +136,9 @@ class Evaluator:
         return found
 
     def bind_arguments(self, mod: ModuleSummary, func: FunctionDef, call: Expr, scope: Scope | None,
-                       skip_self: bool) -> dict[str, Value]:
-        """The values a call passes to a function's parameters, by position and keyword."""
+                       skip_self: bool, depth: int = 0) -> dict[str, Value]:
+        """The values a call passes to a function's parameters, by position and keyword, read at the
+        caller's `depth` (a call read while reading another value stays within the same budget)."""
         params = [p for p in func.params if p.kind in ("pos", "posonly")]
         if skip_self and params and params[0].name in ("self", "cls"):
             params = params[1:]
@@ -145,11 +146,11 @@ class Evaluator:
         for param, arg in zip(params, call.positional, strict=False):
             if arg.kind == "starred":
                 break
-            bound[param.name] = self.sub(mod, arg, scope, 0)
+            bound[param.name] = self.sub(mod, arg, scope, depth)
         names = {p.name for p in func.params}
         for kw in call.keywords:
             if kw.name is not None and kw.name in names:
-                bound[kw.name] = self.sub(mod, kw.value, scope, 0)
+                bound[kw.name] = self.sub(mod, kw.value, scope, depth)
         return bound
 
     # --- literals, containers, operators, subscripts (names, attributes, calls: other modules) ----
