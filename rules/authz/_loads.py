@@ -14,16 +14,15 @@ import re
 from dataclasses import dataclass, field, replace
 
 from apilint.project import ProjectIndex, Symbol
+from apilint.rules.authz._exits import forbids, rejects, short_name, stops
 from apilint.rules.authz._memstores import filtered, store_get
+from apilint.rules.authz._models import ModelReader
 from apilint.rules.authz._names import (
-    is_framework_model,
     is_owner_field,
-    is_user_model,
     is_user_name,
     looks_public,
     mentions_any,
     mentions_user,
-    visibility_flags,
 )
 from apilint.rules.expo._stores import store_lookup
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -47,13 +46,6 @@ _WRITES = frozenset({"add", "commit", "save", "delete", "update", "create", "ins
                      "refresh", "flush", "remove", "put"})
 _ROLE_ATTR = re.compile(r"is_superuser|is_admin|is_staff|\.role\b|\.roles\b|has_perm|has_role|permissions|\.can\(",
                         re.IGNORECASE)
-_PLAIN_BASES = frozenset({"object", "ABC", "Generic", "Protocol"})
-_RELATIONS = frozenset({"ForeignKey", "OneToOneField", "relationship", "ReferenceField", "ForeignKeyField",
-                        "Link"})
-_REJECTING_CALLS = frozenset({"abort", "flask_abort", "deny", "forbid", "permission_denied", "handle_no_permission"})
-"""Calls that end the request with a rejection (DRF's `self.permission_denied(...)` raises)."""
-_REJECT_WORDS = ("forbidden", "notfound", "http404", "permissiondenied", "unauthorized", "403", "404", "401")
-"""Words of names that answer a rejection, compared lower-cased without underscores (`HTTPStatus.FORBIDDEN`)."""
 _SECRET_CHECK = re.compile(r"^(check_token|verify_token|validate_token|check_password|verify_password|"
                            r"compare_digest|constant_time_compare|check_signature|verify_signature|"
                            r"validate_signature|verify_hmac|check_hmac|verify_otp|check_otp|verify_code)$")
@@ -101,6 +93,8 @@ class Scanner:
     def __init__(self, index: ProjectIndex, helpers: tuple[str, ...] = ()) -> None:
         self.index = index
         self.helpers = frozenset(h.rsplit(".", 1)[-1] for h in helpers)
+        self.models = ModelReader(index)
+        """What the loaded models' classes say (owner fields, user model, public content)."""
 
     def scan(self, mod: ModuleSummary, func: FunctionDef, taint: dict[str, str], users: set[str],
              loaded: set[str] | None = None, depth: int = 0) -> Scan:
@@ -136,7 +130,7 @@ class Scanner:
                 out.loads.append(stored)
         for expr in exprs:
             for call in expr.calls():
-                short = _short(call)
+                short = short_name(call)
                 args = [*call.positional, *(kw.value for kw in call.keywords)]
                 args_taint = any(mentions_any(a, set(taint)) for a in args)
                 args_names = any(mentions_any(a, names) for a in args)
@@ -191,7 +185,7 @@ class Scanner:
             return f"checks `{test.render(50)}` and rejects"
         for call in test.calls():
             args = [*call.positional, *(kw.value for kw in call.keywords)]
-            if _SECRET_CHECK.match(_short(call)) and (any(mentions_any(a, names) for a in args) or
+            if _SECRET_CHECK.match(short_name(call)) and (any(mentions_any(a, names) for a in args) or
                                                       mentions_any(call.func, names)):
                 return f"verifies a secret against the object (`{test.render(50)}`)"
         if stmt.kind != "assert" and not rejects(block):
@@ -199,13 +193,13 @@ class Scanner:
         if mentions_user(test, users) and _ROLE_ATTR.search(test.render(120)):
             return f"checks the caller's role (`{test.render(50)}`) and rejects"
         for call in test.calls():
-            short = _short(call)
+            short = short_name(call)
             if short in self.helpers or _OWNERSHIP_FN.search(short):
                 return f"checks `{test.render(50)}` and rejects"
         if _owner_attr(test) and mentions_any(test, names) and not _consistency_only(test, set(taint), loaded):
             return f"checks `{test.render(50)}` and rejects"
         if test.kind == "compare" and mentions_any(test, names) and len(set(test.names()) - names) > 0 and \
-                _compares_key(test, names) and _forbids(stmt.body):
+                _compares_key(test, names) and forbids(stmt.body):
             return f"compares `{test.render(50)}` and answers 403"  # `if requester_id != user_id: 403`
         return None
 
@@ -279,11 +273,11 @@ class Scanner:
             else:
                 return None
         symbol = self._resolve(mod, func, model)
-        if self._plain_class(symbol):
+        if self.models.plain_class(symbol):
             return None  # `Session.get_by_id(x)` on an in-memory registry: a method to follow, not a load
-        name, owned, user_model, public = self.model_info(mod, model)
+        name, owned, user_model, public = self.models.info(mod, model)
         return Load(line, param, call.render(70), name, owned, user_model, public_content=public,
-                    model_read=symbol is not None and symbol.cls is not None, flags=self._flags(mod, model))
+                    model_read=symbol is not None and symbol.cls is not None, flags=self.models.flags(mod, model))
 
     def _resolve(self, mod: ModuleSummary, func: FunctionDef, expr: Expr | None) -> Symbol | None:
         """A name in `func`, also one bound by an import inside the function."""
@@ -298,79 +292,6 @@ class Scanner:
                     if target.text == expr.text and source.kind == "str":
                         return self.index.lookup(source.text)
         return None
-
-    def _plain_class(self, symbol: Symbol | None, depth: int = 0) -> bool:
-        """True for a project class with no data-model base anywhere up its project bases (no base,
-        `object`, `ABC`, `Generic[...]`) and no mapping decorator: a service or in-memory registry,
-        not an ORM/ODM model."""
-        if symbol is None or symbol.cls is None or symbol.cls.keywords or depth > 8:
-            return False
-        for dec in symbol.cls.decorators:  # `@registry.mapped` maps a class with no base
-            target = dec.expr.func if dec.expr.kind == "call" else dec.expr
-            if (target.dotted or "").rsplit(".", 1)[-1] not in ("dataclass", "total_ordering"):
-                return False
-        for base in symbol.cls.bases:
-            expr = base.args[0] if base.kind == "subscript" and base.args else base
-            if (expr.dotted or "").rsplit(".", 1)[-1] in _PLAIN_BASES:
-                continue
-            if not self._plain_class(self.index.resolve(symbol.module, expr), depth + 1):
-                return False
-        return True
-
-    def model_info(self, mod: ModuleSummary, model: Expr | None) -> tuple[str | None, bool | None, bool, bool]:
-        """(name, has an owner field, is a user model, looks like public content)."""
-        if model is None:
-            return None, None, False, False
-        short = (model.dotted or model.render(30)).rsplit(".", 1)[-1]
-        if is_user_model(short):
-            return short, None, True, False
-        symbol = self.index.resolve(mod, model)
-        if symbol is None or symbol.cls is None:
-            return short, (False if is_framework_model(self.index.qualify_expr(mod, model)) else None), False, False
-        fields = list(symbol.cls.field_names())
-        bases = self.index.base_names(symbol)
-        if any(is_user_model(b.rsplit(".", 1)[-1]) or b.endswith(("AbstractUser", "AbstractBaseUser")) for b in bases):
-            return short, None, True, False
-        for base in bases:
-            parent = self.index.lookup(base)
-            if parent is not None and parent.cls is not None:
-                fields += parent.cls.field_names()
-        owned: bool | None = any(is_owner_field(f) for f in fields)
-        if not owned and self._owned_parent(symbol):
-            owned = None  # owned through a parent row (`ServiceRequest.vehicle` -> `Vehicle.owner`): likely
-        return short, owned, False, looks_public(fields)
-
-    def owner_fields(self, mod: ModuleSummary, model: Expr | None) -> tuple[str, ...]:
-        """The model's own owner-like fields (`user`, `owner_id`), if its class can be read."""
-        symbol = self.index.resolve(mod, model) if model is not None else None
-        if symbol is None or symbol.cls is None:
-            return ()
-        return tuple(f for f in symbol.cls.field_names() if is_owner_field(f))
-
-    def _flags(self, mod: ModuleSummary, model: Expr | None) -> frozenset[str]:
-        """The public/private flag fields of the model (its own and its project bases')."""
-        symbol = self.index.resolve(mod, model) if model is not None and model.kind in ("name", "attr") else None
-        if symbol is None or symbol.cls is None:
-            return frozenset()
-        return visibility_flags([f for cls in self.index.class_chain(symbol) if cls.cls is not None
-                                 for f in cls.cls.field_names()])
-
-    def _owned_parent(self, symbol: Symbol) -> bool:
-        """True when a foreign key of the model points at a project model with an owner field."""
-        assert symbol.cls is not None
-        for name in symbol.cls.field_names():
-            value = symbol.cls.attribute(name)
-            if value is None or value.kind != "call" or not value.positional:
-                continue
-            if (value.func.dotted or "").rsplit(".", 1)[-1] not in _RELATIONS:
-                continue
-            target = value.positional[0]
-            parent = self.index.resolve(symbol.module, target) if target.kind in ("name", "attr") else \
-                self.index.lookup(f"{symbol.module.module}.{target.text}") if target.kind == "str" else None
-            if parent is not None and parent.cls is not None and parent.cls is not symbol.cls and \
-                    any(is_owner_field(f) for f in parent.cls.field_names()):
-                return True
-        return False
 
     # --- project functions --------------------------------------------------------
     def _follow(self, mod: ModuleSummary, caller: FunctionDef, call: Expr, taint: dict[str, str],
@@ -453,11 +374,6 @@ def self_method(index: ProjectIndex, mod: ModuleSummary, caller: FunctionDef, fu
     return index.find_method(index.lookup(f"{mod.module}.{caller.qualname.rsplit('.', 1)[0]}"), func.text)
 
 
-def _short(call: Expr) -> str:
-    func = call.func
-    return func.text if func.kind in ("attr", "name") else ""
-
-
 def _chain(expr: Expr) -> tuple[set[str], Expr | None]:
     """Method and attribute names along a receiver chain, and its root expression."""
     names: set[str] = set()
@@ -532,43 +448,3 @@ def _consistency_only(test: Expr, taint: set[str], loaded: set[str]) -> bool:
 
 def _owner_attr(expr: Expr) -> bool:
     return any(sub.kind == "attr" and is_owner_field(sub.text) for sub in expr.walk())
-
-
-def _forbids(body: tuple[Stmt, ...]) -> bool:
-    """True when the block answers 403 (an authorization decision, unlike a 404 or 400)."""
-    for stmt in walk_stmts(body):
-        if stmt.kind in ("return", "raise") or (stmt.kind == "expr" and stmt.value is not None):
-            for sub in stmt.value.walk() if stmt.value is not None else ():
-                if (sub.kind == "num" and sub.text == "403") or \
-                        (sub.kind in ("name", "attr") and any(w in sub.text for w in ("Forbidden", "FORBIDDEN",
-                                                                                       "PermissionDenied"))):
-                    return True
-    return False
-
-
-def rejects(body: tuple[Stmt, ...]) -> bool:
-    """True when the block raises, aborts, or returns a 401/403/404 response."""
-    for stmt in walk_stmts(body):
-        if stmt.kind == "raise":
-            return True
-        if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-            if _short(stmt.value) in _REJECTING_CALLS:
-                return True
-        if stmt.kind == "return" and stmt.value is not None:
-            for sub in stmt.value.walk():
-                if sub.kind == "num" and sub.text in ("401", "403", "404"):
-                    return True
-                if sub.kind in ("name", "attr") and any(w in sub.text.replace("_", "").lower() for w in _REJECT_WORDS):
-                    return True
-    return False
-
-
-def stops(body: tuple[Stmt, ...]) -> bool:
-    """True when the block ends the request early: it returns, raises or aborts."""
-    for stmt in walk_stmts(body):
-        if stmt.kind in ("raise", "return"):
-            return True
-        if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call" and \
-                _short(stmt.value) in _REJECTING_CALLS:
-            return True
-    return False

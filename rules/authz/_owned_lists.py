@@ -44,10 +44,10 @@ def unscoped_owned_list(scanner: Scanner, mod: ModuleSummary, handler: FunctionD
         if query is None:
             continue
         model = model_in_chain(query)
-        name, owned, user_model, public = scanner.model_info(mod, model)
+        name, owned, user_model, public = scanner.models.info(mod, model)
         if name is None or not owned or user_model or public:
             continue
-        owners = scanner.owner_fields(mod, model)
+        owners = scanner.models.owner_fields(mod, model)
         scoped_by = _scoping_view(mod, handler, name, owners) if owners else None
         if scoped_by is None:
             continue

@@ -10,7 +10,8 @@ from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz._body import mutates
 from apilint.rules.authz._classviews import route_handler
-from apilint.rules.authz._loads import rejects, self_method
+from apilint.rules.authz._exits import rejects
+from apilint.rules.authz._loads import self_method
 from apilint.rules.authz._names import caller_params, mentions_any, mentions_user, user_params
 from apilint.rules.authz._privileged import ROLE_PATH_REASON, privileged_reason
 from apilint.rules.authz._siblings import sibling_role_reason
