@@ -11,7 +11,8 @@ from apilint.frameworks.base import LinkOutput, imports_any
 from apilint.frameworks.django_paths import normalize_django_path
 from apilint.frameworks.django_settings import DjangoSettings, all_project_settings, project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, url_diagnostics, url_mounts
-from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
+from apilint.frameworks.django_view_refs import ViewRef, classify_view
+from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary

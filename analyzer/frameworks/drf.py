@@ -19,7 +19,8 @@ from apilint.frameworks.django_backends import anonymous_permissions
 from apilint.frameworks.django_paths import normalize_django_path
 from apilint.frameworks.django_settings import DjangoSettings, project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, url_mounts
-from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth, ViewRef, classify_view
+from apilint.frameworks.django_view_refs import ViewRef, classify_view
+from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth
 from apilint.frameworks.drf_actions import (
     ACTION_ROUTES,
     Action,

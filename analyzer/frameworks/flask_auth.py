@@ -5,28 +5,20 @@ Flask-HTTPAuth instances, Flask-Security, flask_praetorian, Flask-User, authlib,
 Project decorators are recognized by what their wrapper does, never by their name: it calls
 a library check (`verify_jwt_in_request`, `login_required(f)`), or reads a credential and
 rejects the request without it (`body_auth`), or sends anonymous users to the login page.
+What handler and helper bodies check is read by `flask_bodies.FlaskBodies`, which this builds on.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from apilint.body_auth import ROLE_WORDS, body_auth, body_checks_role, is_rejection, reads_credential
+from apilint.body_auth import ROLE_WORDS, body_checks_role, is_rejection, reads_credential
 from apilint.config import Config
+from apilint.frameworks.flask_bodies import ALLOWS_LIBS, FlaskBodies, strongest
 from apilint.frameworks.flask_patterns import (
-    CHECK_CALL,
-    OBJECT_CHECK,
-    OPAQUE_AUTH,
-    PERMISSION_CALL,
-    PRIVILEGED,
-    ROLE_KEYWORD,
     calls_in,
-    dispatched_action,
     local_imports,
     permission_gate,
-    redirects_anonymous,
-    restricts,
-    swallowed_calls,
     wrapped_names,
 )
 from apilint.model import AuthStatus, Evidence, Location
@@ -46,17 +38,6 @@ LIB_DECORATORS: dict[str, AuthStatus] = {
     "permissions_accepted": AuthStatus.REQUIRED,
 }
 ROLE_DECORATORS = frozenset({"roles_required", "roles_accepted", "permissions_required", "permissions_accepted"})
-KNOWN_CALLS: dict[str, AuthStatus] = {
-    "flask_jwt_extended.verify_jwt_in_request": AuthStatus.REQUIRED,
-    "flask_jwt_extended.verify_fresh_jwt_in_request": AuthStatus.REQUIRED,
-    "flask_jwt_extended.verify_jwt_refresh_token_in_request": AuthStatus.REQUIRED,
-    "flask_jwt_extended.verify_jwt_in_request_optional": AuthStatus.OPTIONAL,
-}
-ALLOWS_LIBS = frozenset({"flask_allows", "flask_allows2"})
-"""flask-allows and its maintained fork flask-allows2 (the same API)."""
-ALLOWS_PERMISSIONS = frozenset(f"{lib}.{name}" for lib in ALLOWS_LIBS
-                               for name in ("Permission", "permission.Permission"))
-"""flask-allows' `Permission(*requirements)`: true when the caller meets requirements (given the object)."""
 HTTPAUTH_CLASSES = ("HTTPBasicAuth", "HTTPTokenAuth", "HTTPDigestAuth", "MultiAuth")
 AUTHISH = ("login", "auth", "token", "jwt", "api_key", "apikey", "permission", "role", "admin", "signed_in")
 NOT_AUTH = frozenset({"functools.wraps", "wraps"})
@@ -79,15 +60,7 @@ class Judgement:
         self.rate_limit += other.rate_limit
 
 
-def strongest(statuses: list[AuthStatus]) -> AuthStatus | None:
-    """REQUIRED over OPTIONAL over UNKNOWN over NONE; None when there is nothing."""
-    for status in (AuthStatus.REQUIRED, AuthStatus.OPTIONAL, AuthStatus.UNKNOWN, AuthStatus.NONE):
-        if status in statuses:
-            return status
-    return None
-
-
-class FlaskAuth:
+class FlaskAuth(FlaskBodies):
     """Judges decorators, wrapper bodies and handler bodies of one project (with caches)."""
 
     def __init__(self, index: ProjectIndex, config: Config) -> None:
@@ -158,29 +131,6 @@ class FlaskAuth:
             out.status = AuthStatus.UNKNOWN
             out.evidence.append(Evidence("decorator", qualified, AuthStatus.UNKNOWN, where, loc))
         return out
-
-    def _instance_of(self, mod: ModuleSummary, expr: Expr) -> str | None:
-        """Qualified class of a module-level instance (`auth = HTTPBasicAuth()`), if any."""
-        if expr.kind not in ("name", "attr"):
-            return None
-        symbol = self.index.resolve(mod, expr)
-        value, where = (symbol.value, symbol.module) if symbol is not None else (None, mod)
-        if symbol is None and expr.kind == "attr":  # `Permissions.STATUS`: a class attribute
-            owner = self.index.resolve(mod, expr.args[0])
-            if owner is not None and owner.cls is not None:
-                value, where = owner.cls.attribute(expr.text), owner.module
-        if value is None or value.kind != "call":
-            return None
-        qualified = self.index.qualify_expr(where, value.func)
-        # A project subclass of a library class (`STATUS = AppPermission(RoleNeed("status"))`, where
-        # `class AppPermission(flask_principal.Permission)`): the library class it extends.
-        for _ in range(4):
-            cls = self.index.lookup(qualified) if qualified is not None else None
-            bases = [b for b in self.index.base_names(cls) if b != "object"] if cls is not None and cls.cls else []
-            if not bases:
-                break
-            qualified = bases[0]
-        return qualified
 
     def _instance_decorator(self, instance: str, method: str, call: Expr | None, qualified: str, loc: Location,
                             out: Judgement) -> Judgement:
@@ -287,13 +237,6 @@ class FlaskAuth:
         self._decorators[symbol.qualname] = out
         return out
 
-    def _principal_require(self, mod: ModuleSummary, expr: Expr) -> bool:
-        """`perm.require(403)` on a flask_principal `Permission` (a project subclass or a vendored copy)."""
-        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "require":
-            return False
-        instance = self._instance_of(mod, expr.func.args[0]) or ""
-        return instance.startswith("flask_principal.") or ".flask_principal." in instance
-
     def _httpauth_check(self, mod: ModuleSummary, fn: FunctionDef) -> bool:
         """A wrapper that runs a Flask-HTTPAuth object's check by hand: `user = auth.authenticate(
         auth.get_auth(), ...)`, answering with `auth.auth_error_callback(401)` when it fails."""
@@ -344,203 +287,6 @@ class FlaskAuth:
         if first is None or first.kind != "name" or first.text not in wrapped or name in NOT_AUTH:
             return Judgement()
         return self.decorator(mod, call.func, where, depth + 1, local)
-
-    def _role_argument(self, mod: ModuleSummary, call: Expr, local: dict[str, str]) -> RoleCheck | None:
-        """`check_token(required_role=["admin"])`, `require(roles=ADMIN)`, `is_authorized_dag(...)`:
-        a call in a wrapper that names the role or permission the caller must hold."""
-        callee = call.func.text if call.func.kind in ("name", "attr") else ""
-        if PERMISSION_CALL.match(callee):
-            return RoleCheck(f"{call.func.render(40)}(...)")  # it names a permission, not a role
-        for kw in call.keywords if CHECK_CALL.match(callee) else ():
-            if kw.name is not None and ROLE_KEYWORD.match(kw.name) and restricts(kw.value):
-                qualified = self.qualify(mod, call.func, local) or call.func.render(40)
-                return RoleCheck(f"{qualified}({kw.name}={kw.value.render(30)})", admitted_roles(kw.value))
-        if CHECK_CALL.match(callee) and any(a.kind == "str" and PRIVILEGED.match(a.text) for a in call.positional):
-            return role_check(call)  # check_access("sysadmin", context), require_role("admin")
-        return None
-
-    def body_roles(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0,
-                   handler: bool = False) -> list[RoleCheck]:
-        """Role or permission checks the function's body makes: a compared role field that
-        rejects, or a call that names the role the caller must hold, itself or in a project
-        helper it calls (`_check_admin_auth()` doing `check_access("sysadmin", ctx)`). In a
-        `handler`, a bare permission query (`has_permission(...)`) may only shape the response,
-        so it does not count."""
-        local = local_imports(func)
-        roles: list[RoleCheck] = []
-        for call in calls_in(func):
-            role = self._role_argument(mod, call, local)
-            if role is not None and not (handler and call.func.kind in ("name", "attr")
-                                         and PERMISSION_CALL.match(call.func.text)):
-                roles.append(role)
-            elif role is None and depth < 2 and call.func.kind in ("name", "attr") and not call.positional:
-                helper = self._own_method(mod, func, call.func.text) if call.func.dotted == f"self.{call.func.text}" \
-                    else self.index.lookup(self.qualify(mod, call.func, local) or "")
-                if helper is not None and helper.func is not None and helper.func is not func:
-                    roles += self.body_roles(helper.module, helper.func, depth + 1, handler)
-        check = body_checks_role(func)
-        return [*roles, check] if check is not None else roles
-
-    def object_checks(self, mod: ModuleSummary, func: FunctionDef, params: frozenset[str],
-                      depth: int = 0) -> list[str]:
-        """Access checks on the object a path parameter names, made in the handler or in a method
-        of its class it hands the parameter to: `check_access("group_update", ctx, {"id": id})`,
-        `authorize(user, "edit", report_id)`."""
-        if not params or depth > 2:
-            return []
-        derived = set(params)
-        for stmt in walk_stmts(func.body):  # `data_dict = {"id": id}`
-            if stmt.kind in ("assign", "annassign") and stmt.value is not None and set(stmt.value.names()) & derived:
-                derived.update(t.text for t in stmt.targets if t.kind == "name")
-        out: list[str] = []
-        for call in calls_in(func):
-            name = call.func.text if call.func.kind in ("name", "attr") else ""
-            passed = [*call.positional, *(kw.value for kw in call.keywords)]
-            if not any(set(arg.names()) & derived for arg in passed):
-                continue
-            if OBJECT_CHECK.match(name) or self.qualify(mod, call.func) in ALLOWS_PERMISSIONS:
-                out.append(call.render(60))
-            elif call.func.kind == "attr" and call.func.args[0].dotted == "self":
-                method = self._own_method(mod, func, name)
-                if method is not None and method.func is not None:
-                    given = {p.name for p in method.func.params} & {kw.name for kw in call.keywords
-                                                                     if kw.name and set(kw.value.names()) & derived}
-                    given |= {p.name for p, arg in zip(method.func.params[1:], call.positional, strict=False)
-                              if set(arg.names()) & derived}
-                    out += self.object_checks(method.module, method.func, frozenset(given), depth + 1)
-        return out
-
-    def qualify(self, mod: ModuleSummary, expr: Expr, local: dict[str, str] | None = None) -> str | None:
-        """The qualified name of `expr`: through names imported inside the function (`local`),
-        then the module's names, then names some function of the module imports (a decorator
-        imported inside an app factory and used on the views defined there)."""
-        dotted = expr.dotted if expr.kind != "call" else expr.func.dotted
-        if dotted is None:
-            return self.index.qualify_expr(mod, expr)
-        head, _, rest = dotted.partition(".")
-        tail = f".{rest}" if rest else ""
-        if local and head in local:
-            return local[head] + tail
-        if head in self.index.import_table(mod) or head in self.index.definitions(mod):
-            return self.index.qualify(mod, dotted)
-        found = self._module_locals(mod).get(head)
-        return found + tail if found is not None else self.index.qualify(mod, dotted)
-
-    def _module_locals(self, mod: ModuleSummary) -> dict[str, str]:
-        table = self._locals.get(mod.path)
-        if table is None:
-            table = {}
-            if any(stmt.kind == "import" for stmt in walk_stmts(mod.body, into_defs=True)):
-                for fn in mod.functions():
-                    for name, target in local_imports(fn).items():
-                        table.setdefault(name, target)
-            self._locals[mod.path] = table
-        return table
-
-    # --- bodies ----------------------------------------------------------------------
-    def body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int = 0,
-                    local: dict[str, str] | None = None) -> AuthStatus | None:
-        """REQUIRED/OPTIONAL when the body itself authenticates the request, UNKNOWN when it hands
-        the request to code apilint cannot follow (`opaque_reason` says what), else None."""
-        key = f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}"
-        if key in self._bodies:
-            return self._bodies[key]
-        self._bodies[key] = None
-        status = self._body_status(mod, func, depth, key, local)
-        self._bodies[key] = status
-        return status
-
-    def _own_method(self, mod: ModuleSummary, func: FunctionDef, name: str) -> Symbol | None:
-        """The method `name` of the class `func` is defined in (or of a project base class)."""
-        owner_name, _, _ = func.qualname.rpartition(".")
-        if not owner_name or "<locals>" in owner_name:
-            return None
-        return self.index.find_method(self.index.lookup(f"{mod.module}.{owner_name}"), name, besides=func)
-
-    def _call_status(self, mod: ModuleSummary, func: FunctionDef, call: Expr, local: dict[str, str],
-                     depth: int) -> AuthStatus | None:
-        """What a call to a known check or a project helper does to the request, if anything."""
-        callee = self.qualify(mod, call.func, local)
-        if callee is None:
-            return None
-        if callee in KNOWN_CALLS:
-            return KNOWN_CALLS[callee]
-        helper = self.index.lookup(callee) if depth < 3 else None
-        if helper is None or helper.func is None or helper.func is func:
-            return None
-        return self.body_status(helper.module, helper.func, depth + 1)
-
-    def opaque_reason(self, mod: ModuleSummary, func: FunctionDef) -> str:
-        """Why `body_status` of this function was UNKNOWN (empty when it was not)."""
-        return self._reasons.get(f"{mod.path}::{func.qualname}::{func.line}::{len(func.body)}", "")
-
-    def _body_status(self, mod: ModuleSummary, func: FunctionDef, depth: int, key: str,
-                     local: dict[str, str] | None) -> AuthStatus | None:
-        known: dict[str, AuthStatus] = {}
-        opaque = ""
-        local = {**(local or {}), **local_imports(func)}
-        tolerated = swallowed_calls(func)
-        for stmt in func.body:  # `with Permissions.PRINT.require(403):` around the handler's work
-            if stmt.kind == "with" and any(self._principal_require(mod, item) for item in stmt.exprs):
-                known["with require"] = AuthStatus.REQUIRED
-        for call in calls_in(func):
-            dispatched = dispatched_action(call)
-            if dispatched is not None:
-                opaque = opaque or f"delegates to {dispatched}, dispatched by name; its access check cannot be read"
-                continue
-            if id(call) in tolerated:
-                # `try: verify_auth_token(token) except Exception: log(...)`: checked when given
-                status = self._call_status(mod, func, call, local, depth)
-                if status is AuthStatus.REQUIRED:
-                    known[f"{id(call)}"] = AuthStatus.OPTIONAL
-                continue
-            if call.positional and call.positional[0].dotted == "self":
-                continue  # `Base._check_access(self)`: a class's own method, read with its class
-            callee = self.qualify(mod, call.func, local)
-            if callee is None:
-                continue
-            if callee.startswith("self.") and callee.count(".") == 1 and depth < 3:
-                method = self._own_method(mod, func, callee[5:])  # `context = self._prepare()`
-                if method is not None:
-                    assert method.func is not None
-                    status = self.body_status(method.module, method.func, depth + 1)
-                    if status is AuthStatus.UNKNOWN:
-                        opaque = opaque or self.opaque_reason(method.module, method.func)
-                    elif status is not None:
-                        known[callee] = status
-                continue
-            if OPAQUE_AUTH.match(callee.rsplit(".", 1)[-1]):
-                # `authenticate_request()` dispatching to a configured backend
-                opaque = opaque or f"calls {callee}, an authentication helper apilint cannot follow"
-            if callee in KNOWN_CALLS:
-                optional = call.kwarg("optional")
-                if optional is not None and optional.is_true:
-                    known[callee] = AuthStatus.OPTIONAL
-                else:
-                    known[callee] = KNOWN_CALLS[callee]
-            elif depth < 3:
-                helper = self.index.lookup(callee)
-                if helper is not None and helper.func is not None and helper.func is not func:
-                    status = self.body_status(helper.module, helper.func, depth + 1)
-                    if status is AuthStatus.UNKNOWN:
-                        opaque = opaque or self.opaque_reason(helper.module, helper.func)
-                    elif status is not None:
-                        known[callee] = status
-        if known:
-            return strongest(list(known.values()))
-        status = body_auth(self.index, mod, func)
-        if status is not None:
-            return status
-        gate = redirects_anonymous(func)
-        if gate == "":
-            return AuthStatus.REQUIRED
-        if gate is not None:
-            self._reasons[key] = f"turns anonymous callers away only when `{gate}` (a run-time setting)"
-            return AuthStatus.UNKNOWN
-        if opaque:
-            self._reasons[key] = opaque
-            return AuthStatus.UNKNOWN
-        return None
 
 
 def _configured(qualified: str, names: tuple[str, ...]) -> bool:

@@ -51,7 +51,7 @@ def sql_seed_inserts(index: ProjectIndex, mod: ModuleSummary, judge: PasswordJud
     if not (mod.mentions("insert") and mod.mentions("into") and mod.mentions("values")):
         return
     for stmt, where in walk(mod.body, Where(None, (), Confidence.MEDIUM, False)):
-        if stmt.func is not None or stmt.cls is not None:
+        if stmt.func is not None or stmt.cls is not None or not _may_insert(stmt):
             continue
         for sql, params in _statements(stmt, where):
             match = _INSERT.search(sql)
@@ -64,6 +64,18 @@ def sql_seed_inserts(index: ProjectIndex, mod: ModuleSummary, judge: PasswordJud
             if _has_literal_password(columns, split_items(match.group(3)), params, judge):
                 yield SeedInsert(stmt, where, match.group(1))
                 break
+
+
+def _may_insert(stmt: Stmt) -> bool:
+    """A statement holding a string that says `insert`, or an execute call (its SQL may be in a local
+    assigned before): the only ones `_statements` can find an insert in."""
+    for expr in stmt.own_exprs():
+        for sub in expr.walk():
+            if sub.kind == "str" and "insert" in sub.text.lower():
+                return True
+            if sub.kind == "call" and sub.args[0].kind in ("attr", "name") and sub.args[0].text in _EXECUTE:
+                return True
+    return False
 
 
 def _statements(stmt: Stmt, where: Where) -> Iterator[tuple[str, Expr | None]]:
