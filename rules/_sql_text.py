@@ -31,16 +31,22 @@ def literal_text(expr: Expr, field: str | None = None) -> str | None:
     return None
 
 
-def local_text(body: tuple[Stmt, ...], name: str, before: int, field: str | None = None) -> str | None:
-    """The literal last assigned to `name` by a statement of `body` before line `before`."""
-    found: str | None = None
+def local_value(body: tuple[Stmt, ...], name: str, before: int) -> Expr | None:
+    """The value last assigned to `name` by a statement of `body` before line `before`."""
+    found: Expr | None = None
     for stmt in body:
         if stmt.line >= before:
             break
         if stmt.kind == "assign" and stmt.value is not None and any(
                 t.kind == "name" and t.text == name for t in stmt.targets):
-            found = literal_text(stmt.value, field)
+            found = stmt.value
     return found
+
+
+def local_text(body: tuple[Stmt, ...], name: str, before: int, field: str | None = None) -> str | None:
+    """The literal last assigned to `name` by a statement of `body` before line `before`."""
+    value = local_value(body, name, before)
+    return literal_text(value, field) if value is not None else None
 
 
 def split_items(text: str) -> list[str]:

@@ -257,12 +257,12 @@ class Scanner:
                 return None
             model = call.positional[0]
             if model.kind == "call":  # get_object_or_404(Page.objects.filter(...), ...): the model heads the chain
-                _chain_names, chain_root = _chain(model)
+                _chain_names, chain_root = receiver_chain(model)
                 if chain_root is not None and chain_root.kind in ("name", "attr"):
                     model = chain_root
         else:
             receiver = call.func.args[0]
-            chain, root = _chain(receiver)
+            chain, root = receiver_chain(receiver)
             first = call.positional[0] if call.positional else None
             if short in _SESSION_GETS and first is not None and _is_class_ref(first) and len(call.positional) >= 2:
                 model = first
@@ -374,7 +374,7 @@ def self_method(index: ProjectIndex, mod: ModuleSummary, caller: FunctionDef, fu
     return index.find_method(index.lookup(f"{mod.module}.{caller.qualname.rsplit('.', 1)[0]}"), func.text)
 
 
-def _chain(expr: Expr) -> tuple[set[str], Expr | None]:
+def receiver_chain(expr: Expr) -> tuple[set[str], Expr | None]:
     """Method and attribute names along a receiver chain, and its root expression."""
     names: set[str] = set()
     node = expr

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from apilint.rules.authz._loads import Scanner, model_in_chain
+from apilint.rules.authz._loads import Scanner, model_in_chain, receiver_chain
 from apilint.rules.authz._names import mentions_user, user_params
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
@@ -60,28 +60,12 @@ def _list_query(expr: Expr) -> Expr | None:
     for call in expr.calls():
         if call.func.kind != "attr" or call.func.text not in _LIST_CALLS:
             continue
-        if _QUERY_ROOTS & _chain_names(call):
+        if _QUERY_ROOTS & receiver_chain(call)[0]:
             return call
         statement = call.positional[0] if call.func.text in ("execute", "scalars") and call.positional else None
-        if statement is not None and "select" in _chain_names(statement):
+        if statement is not None and "select" in receiver_chain(statement)[0]:
             return statement  # `await db.execute(select(Item).order_by(Item.id))`
     return None
-
-
-def _chain_names(expr: Expr) -> set[str]:
-    names: set[str] = set()
-    node = expr
-    for _ in range(12):
-        if node.kind == "call":
-            if node.func.kind in ("name", "attr"):
-                names.add(node.func.text)
-            node = node.func
-        elif node.kind == "attr":
-            names.add(node.text)
-            node = node.args[0]
-        else:
-            break
-    return names
 
 
 def _scoping_view(mod: ModuleSummary, handler: FunctionDef, model: str, owners: tuple[str, ...]) -> str | None:
@@ -130,7 +114,7 @@ def _queries(call: Expr, model: str) -> bool:
     if func.kind in ("name", "attr") and func.text in _SHORTCUTS and call.positional:
         first = call.positional[0]
         return (first.dotted or "").rsplit(".", 1)[-1] == model
-    if not _QUERY_ROOTS & _chain_names(call):
+    if not _QUERY_ROOTS & receiver_chain(call)[0]:
         return False
     found = model_in_chain(call)
     return found is not None and (found.dotted or "").rsplit(".", 1)[-1] == model

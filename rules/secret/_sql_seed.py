@@ -14,7 +14,7 @@ from typing import Final, NamedTuple
 
 from apilint.model import Confidence
 from apilint.project import ProjectIndex
-from apilint.rules._sql_text import literal_text, local_text, split_items, table_columns
+from apilint.rules._sql_text import literal_text, local_text, local_value, split_items, table_columns
 from apilint.rules.secret._names import is_password_name
 from apilint.rules.secret._values import Where, usable, walk
 from apilint.summary import Expr, ModuleSummary, Stmt
@@ -90,7 +90,7 @@ def _statements(stmt: Stmt, where: Where) -> Iterator[tuple[str, Expr | None]]:
             first = call.positional[0]
             params = call.positional[1] if len(call.positional) > 1 else call.arg(1, "parameters")
             if params is not None and params.kind == "name" and where.func is not None:
-                params = _local_value(where.func.body, params.text, stmt.line)
+                params = local_value(where.func.body, params.text, stmt.line)
             text = literal_text(first)
             if text is None and params is not None and first.kind == "name" and where.func is not None:
                 text = local_text(where.func.body, first.text, stmt.line)  # (without parameters the
@@ -105,18 +105,6 @@ def _statements(stmt: Stmt, where: Where) -> Iterator[tuple[str, Expr | None]]:
                 text = literal_text(sub)
                 if text is not None and len(text) > 20:
                     yield text, None
-
-
-def _local_value(body: tuple[Stmt, ...], name: str, before: int) -> Expr | None:
-    """The value last assigned to `name` by a statement of `body` before line `before`."""
-    found: Expr | None = None
-    for stmt in body:
-        if stmt.line >= before:
-            break
-        if stmt.kind == "assign" and stmt.value is not None and any(
-                t.kind == "name" and t.text == name for t in stmt.targets):
-            found = stmt.value
-    return found
 
 
 def _has_literal_password(columns: Sequence[str], values: list[str], params: Expr | None,
