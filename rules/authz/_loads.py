@@ -108,7 +108,8 @@ class Scanner:
             if not exprs:
                 continue
             if stmt.kind in ("if", "while", "assert") and stmt.value is not None:
-                why = self._guard(stmt, taint, users, loaded)
+                why = self._guard(stmt, taint, users, loaded, depth) or \
+                    self._handed_in_test(mod, func, stmt.value, users, loaded, depth)
                 if why:
                     out.owned = out.owned or why
                 continue
@@ -172,7 +173,8 @@ class Scanner:
                     out.loads.append(replace(sub, line=stmt.line, via=sub.via or call.func.render(40), file=""))
         return found
 
-    def _guard(self, stmt: Stmt, taint: dict[str, str], users: set[str], loaded: set[str]) -> str | None:
+    def _guard(self, stmt: Stmt, taint: dict[str, str], users: set[str], loaded: set[str],
+               depth: int = 0) -> str | None:
         test = stmt.value
         assert test is not None
         names = set(taint) | loaded
@@ -188,14 +190,17 @@ class Scanner:
             if _SECRET_CHECK.match(short_name(call)) and (any(mentions_any(a, names) for a in args) or
                                                       mentions_any(call.func, names)):
                 return f"verifies a secret against the object (`{test.render(50)}`)"
-        if stmt.kind != "assert" and not rejects(block):
-            return None
-        if mentions_user(test, users) and _ROLE_ATTR.search(test.render(120)):
+        rejected = stmt.kind == "assert" or rejects(block)
+        if rejected and mentions_user(test, users) and _ROLE_ATTR.search(test.render(120)):
             return f"checks the caller's role (`{test.render(50)}`) and rejects"
         for call in test.calls():
             short = short_name(call)
-            if short in self.helpers or _OWNERSHIP_FN.search(short):
-                return f"checks `{test.render(50)}` and rejects"
+            if (short in self.helpers or _OWNERSHIP_FN.search(short)) and (rejected or depth > 0):
+                # in a helper the object was handed to, returning early skips what the helper does
+                # (`if not can_edit(shelf): return False`, then the delete)
+                return f"checks `{test.render(50)}` and {'rejects' if rejected else 'returns early'}"
+        if not rejected:
+            return None
         if _owner_attr(test) and mentions_any(test, names) and not _consistency_only(test, set(taint), loaded):
             return f"checks `{test.render(50)}` and rejects"
         if test.kind == "compare" and mentions_any(test, names) and len(set(test.names()) - names) > 0 and \
@@ -341,6 +346,19 @@ class Scanner:
         if not inner_loaded:
             return None
         return self.scan(symbol.module, symbol.func, {}, inner_users, inner_loaded, depth + 1)
+
+    def _handed_in_test(self, mod: ModuleSummary, caller: FunctionDef, test: Expr, users: set[str],
+                        loaded: set[str], depth: int) -> str | None:
+        """`if not delete_shelf(shelf): flash(...)`: a loaded object handed to a project function in a
+        test, which checks it against the caller itself."""
+        for call in test.calls() if loaded else ():
+            short = short_name(call)
+            if short in _BENIGN_CALLS or not any(mentions_any(a, loaded) for a in call.positional):
+                continue
+            handed = self._follow_object(mod, caller, call, users, loaded, depth)
+            if handed is not None and handed.owned:
+                return f"{short}() {handed.owned}"
+        return None
 
     def _self_method(self, mod: ModuleSummary, caller: FunctionDef, func: Expr) -> Symbol | None:
         return self_method(self.index, mod, caller, func)

@@ -683,3 +683,66 @@ def test_link_flows_are_their_own_authorization_but_not_on_someone_elses_account
     '''
     assert _run(app) == [(8, "AUTHZ001", "high")]
 
+
+
+SHELVES = '''
+from flask import Flask, flash, redirect
+from flask_login import current_user, login_required
+from flask_sqlalchemy import SQLAlchemy
+
+app = Flask(__name__)
+db = SQLAlchemy(app)
+
+
+class Shelf(db.Model):
+    id = db.Column(db.Integer, primary_key=True)
+    user_id = db.Column(db.Integer, db.ForeignKey("user.id"))
+    is_public = db.Column(db.Boolean, default=False)
+
+
+def can_edit_shelf(shelf):
+    return shelf.is_public or shelf.user_id == current_user.id
+
+
+def delete_shelf_checked(shelf):
+    if not shelf or not can_edit_shelf(shelf):
+        return False
+    db.session.delete(shelf)
+    db.session.commit()
+    return True
+
+
+def delete_shelf_unchecked(shelf):
+    if not shelf:
+        return False
+    db.session.delete(shelf)
+    db.session.commit()
+    return True
+
+
+@app.route("/shelves/<int:shelf_id>/delete", methods=["POST"])
+@login_required
+def delete_shelf(shelf_id):
+    shelf = db.session.query(Shelf).filter(Shelf.id == shelf_id).first()
+    if not delete_shelf_checked(shelf):
+        flash("Error deleting shelf")
+    return redirect("/")
+
+
+@app.route("/shelves/<int:shelf_id>/remove", methods=["POST"])
+@login_required
+def remove_shelf(shelf_id):
+    shelf = db.session.query(Shelf).filter(Shelf.id == shelf_id).first()
+    if not delete_shelf_unchecked(shelf):
+        flash("Error deleting shelf")
+    return redirect("/")
+'''
+
+
+def test_a_helper_that_checks_the_handed_object_and_returns_early_is_an_ownership_check(tmp_path: Path) -> None:
+    """The loaded object handed to a helper that returns early unless an ownership check passes
+    (`if not can_edit(shelf): return False`, then the delete): the helper's work is guarded. The
+    same helper without the check is not."""
+    (tmp_path / "app.py").write_text(SHELVES)
+    found = sorted((f.location.line, f.code) for f in analyze_dir(tmp_path).findings if f.code == "AUTHZ001")
+    assert found == [(47, "AUTHZ001")]
