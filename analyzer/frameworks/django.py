@@ -14,7 +14,7 @@ from apilint.frameworks.django_urls import Mount, url_diagnostics, url_mounts
 from apilint.frameworks.django_view_refs import ViewRef, classify_view
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
-from apilint.project import ProjectIndex
+from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
@@ -147,6 +147,11 @@ class _Linker:
                                                     "checks the user in the handler body", loc))
         if role is not None:
             facts.authz.append(Evidence("role", qualname, AuthStatus.REQUIRED, role.text, loc, role.roles))
+        delegate = _delegated_view(self.index, mod, func)
+        if delegate is not None:  # `return TicketView.as_view()(request, ...)`: the class view's mixins run
+            assert delegate.cls is not None
+            facts.extend(self.auth.mixins(ClassInfo(self.index, delegate),
+                                          Location(delegate.module.path, delegate.cls.line)))
         return facts
 
     def _class(self, mount: Mount, ref: ViewRef) -> None:
@@ -260,3 +265,16 @@ class _Linker:
 
 
 __all__ = ["GENERIC_METHODS", "DjangoAdapter"]
+
+
+def _delegated_view(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> Symbol | None:
+    """The project class-based view a function view hands every request to
+    (`return TicketView.as_view()(request, *args, **kwargs)` as its only return), if any."""
+    returns = [st.value for st in func.body if st.kind == "return" and st.value is not None]
+    if len(returns) != 1 or len(func.body) > 3:
+        return None
+    value = returns[0]
+    if value.kind != "call" or value.func.kind != "call":
+        return None
+    ref = classify_view(index, mod, value.func)
+    return ref.symbol if ref.kind == "class" and ref.symbol is not None and ref.symbol.cls is not None else None

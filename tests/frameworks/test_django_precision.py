@@ -291,3 +291,60 @@ def test_permission_checks_in_project_mixins_count(tmp_path: Path) -> None:
     assert any("check_user_permission" in e.detail for e in create.authz)  # a role check in dispatch()
     codes = {(f.code, f.route) for f in result.findings}
     assert not [c for c in codes if c[0].startswith("AUTHZ")], codes  # super().get_queryset() scopes by caller
+
+
+def test_a_function_view_that_hands_the_request_to_a_class_view_has_its_auth(tmp_path: Path) -> None:
+    """`return TicketUpdate.as_view()(request, ...)`: the class view's mixins run on every request
+    the function view answers; a class view without any still leaves the route open."""
+    _write(tmp_path, {
+        "proj/settings.py": SETTINGS,
+        "proj/urls.py": """
+            from django.urls import path
+            from app import views
+            urlpatterns = [
+                path("tickets/<int:ticket_id>/update/", views.update_ticket),
+                path("tickets/<int:ticket_id>/preview/", views.preview_ticket),
+            ]
+        """,
+        "app/mixins.py": """
+            from django.contrib.auth.mixins import UserPassesTestMixin
+
+
+            class StaffOnlyMixin(UserPassesTestMixin):
+                def test_func(self):
+                    return self.request.user.is_active and self.request.user.is_staff
+        """,
+        "app/views.py": """
+            from django.views.generic import DetailView, UpdateView
+
+            from app.mixins import StaffOnlyMixin
+            from app.models import Ticket
+
+
+            class TicketUpdate(StaffOnlyMixin, UpdateView):
+                model = Ticket
+                fields = ["status"]
+
+
+            class TicketPreview(DetailView):
+                model = Ticket
+
+
+            def update_ticket(request, ticket_id, *args, **kwargs):
+                return TicketUpdate.as_view()(request, *args, pk=ticket_id, **kwargs)
+
+
+            def preview_ticket(request, ticket_id):
+                return TicketPreview.as_view()(request, pk=ticket_id)
+        """,
+        "app/models.py": """
+            from django.db import models
+
+
+            class Ticket(models.Model):
+                status = models.CharField(max_length=20)
+        """,
+    })
+    routes = {r.path: r.auth.status for r in analyze_dir(tmp_path).routes}
+    assert routes == {"/tickets/{ticket_id}/update/": AuthStatus.REQUIRED,
+                      "/tickets/{ticket_id}/preview/": AuthStatus.NONE}
