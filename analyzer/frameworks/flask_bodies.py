@@ -5,7 +5,7 @@ a path parameter names. `FlaskAuth` (decorators) builds on it."""
 
 from __future__ import annotations
 
-from apilint.body_auth import body_auth, body_checks_role
+from apilint.body_auth import body_auth, body_checks_role, is_rejection
 from apilint.frameworks.flask_patterns import (
     CHECK_CALL,
     OBJECT_CHECK,
@@ -23,7 +23,7 @@ from apilint.frameworks.flask_patterns import (
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex, Symbol
 from apilint.role_names import RoleCheck, admitted_roles, role_check
-from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 KNOWN_CALLS: dict[str, AuthStatus] = {
     "flask_jwt_extended.verify_jwt_in_request": AuthStatus.REQUIRED,
@@ -111,10 +111,28 @@ class FlaskBodies:
 
     def _principal_require(self, mod: ModuleSummary, expr: Expr) -> bool:
         """`perm.require(403)` on a flask_principal `Permission` (a project subclass or a vendored copy)."""
-        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != "require":
+        return self._principal_call(mod, expr, "require")
+
+    def _principal_call(self, mod: ModuleSummary, expr: Expr, method: str) -> bool:
+        """`perm.<method>(...)` on a flask_principal `Permission` (a project subclass or a vendored copy)."""
+        if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != method:
             return False
         instance = self._instance_of(mod, expr.func.args[0]) or ""
         return instance.startswith("flask_principal.") or ".flask_principal." in instance
+
+    def _principal_gate(self, mod: ModuleSummary, func: FunctionDef, stmt: Stmt) -> AuthStatus | None:
+        """`if not perm.can(): abort(403)` on a flask_principal `Permission` (an anonymous caller holds
+        none): REQUIRED; the same test and-ed with other conditions (`if not first_run and not
+        perm.can(): abort(403)`) checks only sometimes: UNKNOWN. None for anything else."""
+        if stmt.kind != "if" or stmt.value is None or \
+                not any(is_rejection(inner, self.index, mod, func) for inner in stmt.body):
+            return None
+        test = stmt.value
+        parts = test.args if test.kind == "boolop" and test.text == "and" else (test,)
+        if not any(part.kind == "unary" and part.text == "not" and part.args and
+                   self._principal_call(mod, part.args[0], "can") for part in parts):
+            return None
+        return AuthStatus.REQUIRED if len(parts) == 1 else AuthStatus.UNKNOWN
 
     def _role_argument(self, mod: ModuleSummary, call: Expr, local: dict[str, str]) -> RoleCheck | None:
         """`check_token(required_role=["admin"])`, `require(roles=ADMIN)`, `is_authorized_dag(...)`:
@@ -219,6 +237,11 @@ class FlaskBodies:
         for stmt in func.body:  # `with Permissions.PRINT.require(403):` around the handler's work
             if stmt.kind == "with" and any(self._principal_require(mod, item) for item in stmt.exprs):
                 known["with require"] = AuthStatus.REQUIRED
+            permission = self._principal_gate(mod, func, stmt)
+            if permission is AuthStatus.REQUIRED:
+                known["if not can"] = AuthStatus.REQUIRED
+            elif permission is AuthStatus.UNKNOWN and stmt.value is not None:
+                opaque = opaque or f"checks a permission only when `{stmt.value.render(60)}` (a run-time state)"
         for call in calls_in(func):
             dispatched = dispatched_action(call)
             if dispatched is not None:
