@@ -138,15 +138,16 @@ class UnenforcedPermissionAttribute(Rule):
                 classes[cls.qualname] = cls
         for qualname in sorted(classes):
             cls = classes[qualname]
-            declared = _declaration(ctx.index, cls)
+            chain = ctx.index.class_chain(cls)
+            declared = _declaration(chain)
             if declared is None:
                 continue
             owner, stmt = declared
             bases = ctx.index.base_names(cls)
-            if any("permission" in b.rsplit(".", 1)[-1].lower() for b in bases) or _chain_reads(ctx.index, cls):
+            if any("permission" in b.rsplit(".", 1)[-1].lower() for b in bases) or _chain_reads(chain):
                 continue
-            chain = {s.qualname for s in ctx.index.class_chain(cls)}
-            libraries = [b for b in bases if b not in chain and not b.startswith(("django.", "rest_framework."))]
+            project = {s.qualname for s in chain}
+            libraries = [b for b in bases if b not in project and not b.startswith(("django.", "rest_framework."))]
             served = routes[qualname]
             more = f" and {len(served) - 3} more" if len(served) > 3 else ""
             shown = ", ".join(r.display for r in served[:3]) + more
@@ -168,10 +169,10 @@ class UnenforcedPermissionAttribute(Rule):
             )
 
 
-def _declaration(index: ProjectIndex, cls: Symbol) -> tuple[Symbol, Stmt] | None:
-    """The class of the chain (nearest first) that sets `permission_required` to something, and
-    the statement; None when no class sets it, or the nearest sets it to nothing."""
-    for owner in index.class_chain(cls):
+def _declaration(chain: list[Symbol]) -> tuple[Symbol, Stmt] | None:
+    """The class of the view's chain (nearest first) that sets `permission_required` in Django's
+    form, and the statement; None when no class sets it, or the nearest sets it otherwise."""
+    for owner in chain:
         assert owner.cls is not None
         for stmt in owner.cls.body:
             if stmt.kind in ("assign", "annassign") and stmt.value is not None and any(
@@ -188,9 +189,9 @@ def _django_permissions(value: Expr) -> bool:
     return bool(items) and all(item.kind == "str" and _PERMISSION.fullmatch(item.text) for item in items)
 
 
-def _chain_reads(index: ProjectIndex, cls: Symbol) -> bool:
+def _chain_reads(chain: list[Symbol]) -> bool:
     """True when a method of the view's chain reads the attribute (a project permission mixin)."""
-    for owner in index.class_chain(cls):
+    for owner in chain:
         assert owner.cls is not None
         for method in owner.cls.methods():
             if any(sub.kind in ("attr", "name") and sub.text in _READERS

@@ -73,9 +73,8 @@ def _form(facts: ModelFacts, qualname: str) -> tuple[ClassInfo, bool] | None:
 def _fields(index: ProjectIndex, symbol: Symbol) -> tuple[str, ...]:
     """A form's fields: class attributes built by a call (`email = StringField(...)`), bases' too."""
     fields: list[str] = []
-    for owner in (symbol, *(index.lookup(b) for b in index.base_names(symbol))):
-        if owner is None or owner.cls is None:
-            continue
+    for owner in index.class_chain(symbol):
+        assert owner.cls is not None
         for stmt in owner.cls.body:
             if stmt.kind == "assign" and stmt.value is not None and stmt.value.kind == "call":
                 fields += [t.text for t in stmt.targets
