@@ -15,7 +15,7 @@ from apilint.frameworks.django_view_refs import ViewRef, classify_view
 from apilint.frameworks.django_views import AuthFacts, ClassInfo, DjangoAuth
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, FunctionDef, ModuleSummary
+from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
 GENERIC_METHODS: dict[str, tuple[str, ...]] = {
     "TemplateView": ("GET",), "ListView": ("GET",), "DetailView": ("GET",),
@@ -270,10 +270,10 @@ __all__ = ["GENERIC_METHODS", "DjangoAdapter"]
 def _delegated_view(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef) -> Symbol | None:
     """The project class-based view a function view hands every request to
     (`return TicketView.as_view()(request, *args, **kwargs)` as its only return), if any."""
-    returns = [st.value for st in func.body if st.kind == "return" and st.value is not None]
-    if len(returns) != 1 or len(func.body) > 3:
-        return None
-    value = returns[0]
+    returns = [st for st in walk_stmts(func.body) if st.kind == "return"]
+    if len(returns) != 1 or returns[0] not in func.body or returns[0].value is None or len(func.body) > 3:
+        return None  # another return (`if ...: return HttpResponse(...)`) answers without the class view
+    value = returns[0].value
     if value.kind != "call" or value.func.kind != "call":
         return None
     ref = classify_view(index, mod, value.func)

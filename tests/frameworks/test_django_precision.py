@@ -295,7 +295,8 @@ def test_permission_checks_in_project_mixins_count(tmp_path: Path) -> None:
 
 def test_a_function_view_that_hands_the_request_to_a_class_view_has_its_auth(tmp_path: Path) -> None:
     """`return TicketUpdate.as_view()(request, ...)`: the class view's mixins run on every request
-    the function view answers; a class view without any still leaves the route open."""
+    the function view answers; a class view without any still leaves the route open, and so does a
+    function view that answers some requests itself before handing the rest over."""
     _write(tmp_path, {
         "proj/settings.py": SETTINGS,
         "proj/urls.py": """
@@ -304,6 +305,7 @@ def test_a_function_view_that_hands_the_request_to_a_class_view_has_its_auth(tmp
             urlpatterns = [
                 path("tickets/<int:ticket_id>/update/", views.update_ticket),
                 path("tickets/<int:ticket_id>/preview/", views.preview_ticket),
+                path("tickets/<int:ticket_id>/close/", views.close_ticket),
             ]
         """,
         "app/mixins.py": """
@@ -315,6 +317,7 @@ def test_a_function_view_that_hands_the_request_to_a_class_view_has_its_auth(tmp
                     return self.request.user.is_active and self.request.user.is_staff
         """,
         "app/views.py": """
+            from django.http import JsonResponse
             from django.views.generic import DetailView, UpdateView
 
             from app.mixins import StaffOnlyMixin
@@ -336,6 +339,12 @@ def test_a_function_view_that_hands_the_request_to_a_class_view_has_its_auth(tmp
 
             def preview_ticket(request, ticket_id):
                 return TicketPreview.as_view()(request, pk=ticket_id)
+
+
+            def close_ticket(request, ticket_id):
+                if request.method == "GET":
+                    return JsonResponse({"ticket": ticket_id})
+                return TicketUpdate.as_view()(request, pk=ticket_id)
         """,
         "app/models.py": """
             from django.db import models
@@ -347,4 +356,5 @@ def test_a_function_view_that_hands_the_request_to_a_class_view_has_its_auth(tmp
     })
     routes = {r.path: r.auth.status for r in analyze_dir(tmp_path).routes}
     assert routes == {"/tickets/{ticket_id}/update/": AuthStatus.REQUIRED,
-                      "/tickets/{ticket_id}/preview/": AuthStatus.NONE}
+                      "/tickets/{ticket_id}/preview/": AuthStatus.NONE,
+                      "/tickets/{ticket_id}/close/": AuthStatus.NONE}  # a GET answered before the view
