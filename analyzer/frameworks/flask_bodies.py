@@ -234,10 +234,12 @@ class FlaskBodies:
         opaque = ""
         local = {**(local or {}), **local_imports(func)}
         tolerated = swallowed_calls(func)
+        answered = False  # a return before the permission test answers some callers without it
         for stmt in func.body:  # `with Permissions.PRINT.require(403):` around the handler's work
             if stmt.kind == "with" and any(self._principal_require(mod, item) for item in stmt.exprs):
                 known["with require"] = AuthStatus.REQUIRED
-            permission = self._principal_gate(mod, func, stmt)
+            permission = None if answered else self._principal_gate(mod, func, stmt)
+            answered = answered or any(inner.kind == "return" for inner in walk_stmts((stmt,)))
             if permission is AuthStatus.REQUIRED:
                 known["if not can"] = AuthStatus.REQUIRED
             elif permission is AuthStatus.UNKNOWN and stmt.value is not None:

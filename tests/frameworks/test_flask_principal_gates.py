@@ -60,6 +60,15 @@ SERVER = """
         return jsonify(done=True)
 
 
+    @api.route("/printer/reset", methods=["POST"])
+    def reset_printer():
+        if settings.first_run:
+            return jsonify(reset=False)
+        if not Permissions.PRINT.can():
+            abort(403)
+        return jsonify(reset=True)
+
+
     @api.route("/jobs/cancel", methods=["POST"])
     def cancel_job():
         if not Job().can():
@@ -93,5 +102,6 @@ def test_a_permission_test_that_rejects_authenticates_and_a_conditional_one_is_u
         "/api/printer/command": AuthStatus.REQUIRED,  # a permission class attribute
         "/api/reports": AuthStatus.REQUIRED,  # a module-level permission
         "/api/setup/finish": AuthStatus.UNKNOWN,  # checked only after the first run
+        "/api/printer/reset": AuthStatus.NONE,  # answered during the first run before the test
         "/api/jobs/cancel": AuthStatus.NONE,  # a `can()` that is no permission, and a 409
     }
