@@ -15,10 +15,14 @@ import pickle
 import secrets
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from apilint import __version__
 from apilint.config import Config
 from apilint.summary import ModuleSummary
+
+if TYPE_CHECKING:
+    from apilint.rule_units import UnitEntries
 
 _MAGIC = b"APILINT1"
 _MAC_LEN = 32
@@ -87,6 +91,10 @@ def _format_hash() -> str:
         except OSError:
             digest.update(__version__.encode())
     return digest.hexdigest()
+
+
+_UNITS = "units.bin"
+"""The file of per-module rule results (one per cache folder; it records the salt it was made under)."""
 
 
 class SummaryCache:
@@ -198,6 +206,26 @@ class SummaryCache:
 
     def _result_entry(self, key: str) -> Path:
         return self.directory / "runs" / f"{key}.run"
+
+    def load_units(self, code: str) -> UnitEntries:
+        """The per-module rule results the last run stored (`apilint.rule_units`), when they were
+        made by the same apilint code (`code`: its fingerprint) and config (the salt); else none."""
+        try:
+            blob = (self.directory / _UNITS).read_bytes()
+        except OSError:
+            return {}
+        value = self._verified(blob)
+        if (not isinstance(value, dict) or value.get("kind") != "units" or value.get("code") != code
+                or value.get("salt") != self.salt):
+            return {}
+        entries = value.get("entries")
+        # written by `store_units` under this cache's MAC key: its shape is the one stored
+        return cast("UnitEntries", entries) if isinstance(entries, dict) else {}
+
+    def store_units(self, code: str, entries: UnitEntries) -> None:
+        """Keep the per-module rule results for the next run."""
+        self._write(self.directory / _UNITS, {"kind": "units", "code": code, "salt": self.salt,
+                                                "entries": entries})
 
     def store(self, key: str, summary: ModuleSummary) -> None:
         """Write an entry atomically; failures are ignored (the cache is an optimization)."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Final
 
 from apilint.project import ProjectIndex, Symbol
@@ -213,15 +214,33 @@ def model_facts(index: ProjectIndex) -> ModelFacts:
 
 def _build(index: ProjectIndex) -> ModelFacts:
     facts = ModelFacts(index)
-    kinds: dict[str, str | None] = {}
     for mod in index:
-        for symbol in index.definitions(mod).values():
-            if symbol.cls is None:
-                continue
-            kind = _kind(index, symbol, kinds, 0)
-            if kind is not None:
-                facts.classes[symbol.qualname] = _info(index, symbol, kind)
+        found = index.per_module("model-classes", mod, "", partial(_module_classes, index, mod))
+        if found:
+            definitions = index.definitions(mod)
+            for name, info in found:
+                cls = definitions[name].cls
+                assert cls is not None
+                facts.classes[info.qualname] = replace(info, module=mod, cls=cls)
     return facts
+
+
+_NO_MODULE: Final = ModuleSummary("", "")
+_NO_CLASS: Final = ClassDef("", "", 0, 0)
+
+
+def _module_classes(index: ProjectIndex, mod: ModuleSummary) -> tuple[tuple[str, ClassInfo], ...]:
+    """(name, facts) of the data-holding classes a module defines at top level, their module and
+    class left out (the result is kept between runs: `ProjectIndex.per_module`)."""
+    out: list[tuple[str, ClassInfo]] = []
+    kinds: dict[str, str | None] = {}
+    for name, symbol in index.definitions(mod).items():
+        if symbol.cls is None:
+            continue
+        kind = _kind(index, symbol, kinds, 0)
+        if kind is not None:
+            out.append((name, replace(_info(index, symbol, kind), module=_NO_MODULE, cls=_NO_CLASS)))
+    return tuple(out)
 
 
 def _kind(index: ProjectIndex, symbol: Symbol, seen: dict[str, str | None], depth: int) -> str | None:

@@ -26,11 +26,13 @@ from apilint.model import (
     RouteMap,
     Severity,
 )
+from apilint.module_keys import ModuleKeys
 from apilint.project import ProjectIndex
 from apilint.registry import all_rules, matches
 from apilint.replay import Stamp, code_fingerprint, stamps_with_digest
 from apilint.rule import Rule, RuleContext
 from apilint.rule_runner import run_rules
+from apilint.rule_units import RuleUnits
 from apilint.summarize import summarize_source
 from apilint.summary import ModuleSummary
 from apilint.suppress import filter_findings, unknown_suppressions
@@ -120,18 +122,26 @@ def project_root(paths: Sequence[Path], config: Config) -> Path:
     return common
 
 
-def _summarize_one(args: tuple[str, str, str]) -> ModuleSummary:
-    path, rel, module_rel = args
+Task = tuple[str, str, str, bool]
+"""A file to summarize: (path, reported path, module path, whether a cache keeps the summary)."""
+
+
+def _summarize_one(args: Task) -> ModuleSummary:
+    path, rel, module_rel, cached = args
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
         return ModuleSummary(rel, "", parse_error=(f"cannot read file: {exc.strerror or exc}", 1, 1))
+    from apilint.module_keys import with_key_facts
     from apilint.rules._scan import with_scan  # the rules' shared walk, made here in parallel
 
-    return with_scan(summarize_source(data, rel, module_rel))
+    summary = with_scan(summarize_source(data, rel, module_rel))
+    # What later runs' per-module rule results are keyed by (a tenth of the cost of a summary):
+    # only a summary the cache keeps is read by a later run.
+    return with_key_facts(summary) if cached else summary
 
 
-def _summarize_batch(batch: list[tuple[str, str, str]]) -> list[ModuleSummary]:
+def _summarize_batch(batch: list[Task]) -> list[ModuleSummary]:
     with _gc_paused():
         out = [_summarize_one(item) for item in batch]
     gc.collect()  # whatever cyclic garbage parsing left, once per batch
@@ -196,13 +206,13 @@ def _summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summar
     (the folder analyzed) when the file is inside it.
     """
     results: dict[str, ModuleSummary] = {}
-    todo: list[tuple[str, str, str]] = []
+    todo: list[Task] = []
     keys: dict[str, str] = {}
-    hits: list[tuple[str, str, tuple[str, str, str]]] = []
+    hits: list[tuple[str, str, Task]] = []
     base = (base or root).resolve()
     for file in files:
         rel, module_rel = file_names(file, root, base)
-        item = (str(file), rel, module_rel)
+        item = (str(file), rel, module_rel, cache is not None)
         if cache is not None:
             key = cache.key_for(file, f"{rel}|{module_rel}")
             if key is not None and cache.has(key):
@@ -225,7 +235,7 @@ def _summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summar
         if meanwhile is not None:
             meanwhile()
 
-    stale: list[tuple[str, str, str]] = []
+    stale: list[Task] = []
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     # A few changed files among many cached ones: a worker imports libcst and parses them
     # while this process loads the cache (a pre-commit run, one file edited).
@@ -248,7 +258,7 @@ def _summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summar
     return [results[k] for k in sorted(results)]
 
 
-def _summarize_here(todo: list[tuple[str, str, str]],
+def _summarize_here(todo: list[Task],
                     progress: Callable[[int, int], None] | None) -> list[ModuleSummary]:
     fresh = []
     for item in todo:
@@ -262,7 +272,7 @@ WORKER_CRASH = "apilint's worker process died while analyzing this file"
 """parse_error message of a file that killed a worker even when analyzed alone."""
 
 
-def _summarize_in_pool(todo: list[tuple[str, str, str]], workers: int,
+def _summarize_in_pool(todo: list[Task], workers: int,
                        progress: Callable[[int, int], None] | None = None,
                        meanwhile: Callable[[], None] | None = None) -> list[ModuleSummary]:
     """Summaries from worker processes; a worker that dies (a crash in native code, the
@@ -282,7 +292,7 @@ def _summarize_in_pool(todo: list[tuple[str, str, str]], workers: int,
     return list(out.values())
 
 
-def _run_batches(batches: list[list[tuple[str, str, str]]], workers: int, out: dict[str, ModuleSummary],
+def _run_batches(batches: list[list[Task]], workers: int, out: dict[str, ModuleSummary],
                  progress: Callable[[int, int], None] | None, total: int,
                  meanwhile: Callable[[], None] | None = None) -> None:
     try:
@@ -333,7 +343,8 @@ def run(config: Config, options: RunOptions) -> RunResult:
     # then overlaps with the worker processes parsing.
     rules: tuple[type[Rule], ...] = selected_rules(config, options.select, options.ignore) if cache is not None else ()
     report_files = frozenset(relative_path(p, root) for p in given_files) if only_files else None
-    result_key = _result_key(cache, [*files, *texts], root, base, rules, report_files, options.checklist)
+    file_keys: dict[str, str] = {}
+    result_key = _result_key(cache, [*files, *texts], root, base, rules, report_files, options.checklist, file_keys)
     if cache is not None and result_key is not None:
         stored = cache.load_result(result_key)
         if stored is not None:
@@ -359,6 +370,8 @@ def run(config: Config, options: RunOptions) -> RunResult:
     diagnostics += link_diags
     diagnostics += unknown_suppressions(summaries)
     text_files = tuple(t for t in (read_text_file(p, relative_resolved(p, root)) for p in texts) if t is not None)
+    units = RuleUnits(ModuleKeys(index), cache.load_units(code_fingerprint()), file_keys) if cache is not None else None
+    index.units = units
     ctx = RuleContext(routes, facts, index, config, texts=text_files)
     findings: list[Finding] = []
     for summary in summaries:
@@ -374,6 +387,10 @@ def run(config: Config, options: RunOptions) -> RunResult:
     for rule_findings, rule_diagnostics in run_rules(rules, ctx, options.jobs):
         findings += rule_findings
         diagnostics += rule_diagnostics
+    if cache is not None and units is not None and not any(d.internal for d in diagnostics):
+        entries = units.merged({m.path for m in summaries})
+        if entries is not None:
+            cache.store_units(code_fingerprint(), entries)
     kept, suppressed = filter_findings(findings, index, config, report_files, rules, text_files)
     quiet = 0 if config.show_unknown_auth else sum(1 for f in kept if f.quiet)
     if quiet:
@@ -411,9 +428,9 @@ def _read_checklist(routes: RouteMap, facts: ProjectFacts, index: ProjectIndex, 
 
 def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, base: Path,
                 rules: tuple[type[Rule], ...], report_files: frozenset[str] | None,
-                checklist: bool = False) -> str | None:
+                checklist: bool = False, file_keys: dict[str, str] | None = None) -> str | None:
     """Key of the whole run's result: every file's content key, the rules, the report scope and
-    whether the checklist was read."""
+    whether the checklist was read. `file_keys` receives each file's content key by reported path."""
     if cache is None:
         return None
     # The rules' code decides the result too: without it an edited rule (an editable install, a
@@ -426,6 +443,8 @@ def _result_key(cache: SummaryCache | None, files: Sequence[Path], root: Path, b
         if key is None:
             return None
         parts.append(key)
+        if file_keys is not None:
+            file_keys[rel] = key
     return cache.result_key(parts)
 
 

@@ -7,15 +7,17 @@ maps back to the summary and definition it names, following re-exports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, walk_stmts
 
 if TYPE_CHECKING:
+    from apilint.rule_units import RuleUnits
     from apilint.values import Evaluator
 
+T = TypeVar("T")
 _MAX_HOPS = 12
 
 
@@ -52,6 +54,9 @@ class ProjectIndex:
         self._lookups: dict[str, Symbol | None] = {}
         self._qualified: dict[tuple[str, str], str] = {}
         self._values: Evaluator | None = None
+        self.units: RuleUnits | None = None
+        """Per-module rule results of the last run (`apilint.rule_units`), set by the engine when
+        a cache is in use; None: every `per_module` result is computed."""
 
     @property
     def values(self) -> Evaluator:
@@ -61,6 +66,15 @@ class ProjectIndex:
 
             self._values = Evaluator(self)
         return self._values
+
+    def per_module(self, name: str, mod: ModuleSummary, inputs: str, compute: Callable[[], T]) -> T:
+        """`compute()`: the work called `name` (a rule's code, or a shared table's name) on one
+        module, which reads only that module, what it reaches by name and `inputs` (anything else
+        it reads, as a string); reused from the last run when none of that changed
+        (`apilint.rule_units`). The result must be picklable and must not hold summaries."""
+        if self.units is None:
+            return compute()
+        return self.units.result(name, mod, inputs, compute)
 
     def __iter__(self) -> Iterator[ModuleSummary]:
         return iter(self.modules)

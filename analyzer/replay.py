@@ -29,6 +29,7 @@ standard library only.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import marshal
@@ -165,6 +166,7 @@ def _user_cache() -> str:
     return os.path.join(base, "apilint")
 
 
+@functools.cache
 def code_fingerprint() -> str:
     """Stamps of apilint's own modules: a changed apilint never replays an old record (nor reuses a
     stored result: `apilint.engine` puts this in the whole-run result key)."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from apilint.model import (
     Applicability,
@@ -46,6 +46,7 @@ __all__ = [
 ]
 
 CODE_RE = re.compile(r"^[A-Z]{3,6}\d{3}$")
+T = TypeVar("T")
 NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("## What it finds", "## Why it matters", "## Options", "## Known limitations", "## References")
 FAMILIES = ("AUTH", "AUTHZ", "EXPO", "MASS", "CORS", "ERR", "LIMIT", "INPUT", "TLS", "JWT", "SECRET",
@@ -97,6 +98,11 @@ class RuleContext:
     texts: tuple[TextFile, ...] = ()
     """Non-Python files that may hold credentials (`.env`, `*.ini`, ...), read as text."""
     _handler_cache: dict[str, FunctionDef | None] = field(default_factory=dict)
+
+    def per_module(self, name: str, mod: ModuleSummary, inputs: str, compute: Callable[[], T]) -> T:
+        """`ProjectIndex.per_module`: a rule's work on one module, reused from the last run when
+        nothing it reads changed."""
+        return self.index.per_module(name, mod, inputs, compute)
 
     def handler(self, route: Route) -> FunctionDef | None:
         """The handler's function definition, when it is in the project."""

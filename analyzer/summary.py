@@ -393,6 +393,15 @@ class ModuleSummary(NamedTuple):
     scan: object = None
     """The pattern rules' walk of this module (`apilint.rules._scan.ModuleScan`), made where the
     summary is made (in a worker process) and cached with it; None when it was not made there."""
+    digest: str = ""
+    """Digest of what other modules' analyses can read of this one (path, name, imports, body,
+    parse error; not its words, line count or suppressions), made beside the summary
+    (`apilint.module_keys`); "" when it was not made, and then no rule result of this module or
+    of a module reaching it is reused from an earlier run."""
+    refs: tuple[str, ...] = ()
+    """Qualified names the module refers to through its imports, with every prefix of each
+    (`django`, `django.utils`, `django.utils.html`, `django.utils.html.escape`), sorted: the names
+    whose modules its analyses may read (`apilint.module_keys`)."""
 
     def mentions(self, word: str) -> bool:
         """True when the lower-cased word occurs anywhere in the file's text."""

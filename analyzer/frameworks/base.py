@@ -14,6 +14,7 @@ one adapter becomes a diagnostic and the others' routes are kept.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -69,9 +70,18 @@ class FrameworkAdapter(Protocol):
 
 
 def imports_any(index: ProjectIndex, prefixes: tuple[str, ...]) -> bool:
-    """True when some module imports a module starting with one of `prefixes`."""
-    for mod in index:
-        for imp in mod.imports:
-            if any(imp.module == p or imp.module.startswith(p + ".") for p in prefixes):
-                return True
-    return False
+    """True when some module imports a module starting with one of `prefixes` (`flask` matches
+    `flask` and `flask.views`, not `flask_cors`)."""
+    imported = _IMPORTED.get(index)
+    if imported is None:
+        # every dotted prefix of every imported module, once per index: each adapter asks
+        imported = set()
+        for mod in index:
+            for imp in mod.imports:
+                parts = imp.module.split(".")
+                imported.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+        _IMPORTED[index] = imported
+    return any(p in imported for p in prefixes)
+
+
+_IMPORTED: weakref.WeakKeyDictionary[ProjectIndex, set[str]] = weakref.WeakKeyDictionary()

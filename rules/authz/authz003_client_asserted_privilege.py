@@ -104,9 +104,10 @@ class ClientAssertedPrivilege(Rule):
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Read the handlers of modules that read cookies or headers."""
         routes = ctx.route_of_handlers()
+        handled = {path for path, _ in routes}
         for mod in ctx.index:
-            if mod.words and not any(mod.mentions(w) for w in _WORDS):
-                continue
+            if mod.path not in handled or (mod.words and not any(mod.mentions(w) for w in _WORDS)):
+                continue  # no handler here, or no cookie or header read
             for func in mod.functions():
                 route = routes.get((mod.path, func.qualname))
                 if route is None:

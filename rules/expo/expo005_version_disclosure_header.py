@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 from typing import Final
 
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
+from apilint.rules._units import routes_by_module, routes_inputs
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _HEADERS: Final = frozenset({
@@ -96,18 +98,25 @@ class VersionDisclosureHeader(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Read every module that mentions one of the headers."""
-        routes = ctx.route_of_handlers()
+        routes = routes_by_module(ctx)
         for mod in ctx.index:
             if mod.words and not _may_set_headers(mod.words):
                 continue
-            for func, stmt in _statements(mod):
-                for name, value in _headers_set(ctx.index, mod, stmt, func):
-                    judged = _disclosure(ctx.index, mod, value)
-                    if judged is None:
-                        continue
-                    shown, confidence = judged
-                    route = routes.get((mod.path, func.qualname)) if func is not None else None
-                    yield self._report(mod, stmt, func, route, name, shown, confidence)
+            here = routes.get(mod.path, {})
+            yield from ctx.per_module(self.code, mod, routes_inputs(here), partial(self._module, ctx.index, mod, here))
+
+    def _module(self, index: ProjectIndex, mod: ModuleSummary,
+                routes: dict[tuple[str, str], Route]) -> tuple[Finding, ...]:
+        out: list[Finding] = []
+        for func, stmt in _statements(mod):
+            for name, value in _headers_set(index, mod, stmt, func):
+                judged = _disclosure(index, mod, value)
+                if judged is None:
+                    continue
+                shown, confidence = judged
+                route = routes.get((mod.path, func.qualname)) if func is not None else None
+                out.append(self._report(mod, stmt, func, route, name, shown, confidence))
+        return tuple(out)
 
     def _report(self, mod: ModuleSummary, stmt: Stmt, func: FunctionDef | None, route: Route | None,
                 header: str, shown: str, confidence: Confidence) -> Finding:

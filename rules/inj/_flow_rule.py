@@ -46,7 +46,7 @@ class FlowRule(Rule):
         to this rule's sinks."""
         if not mentions_any(ctx, self.words):
             return
-        for flow in Flow(ctx, self.kind, type(self).sinks, self.words, self.sink_names).run():
+        for flow in Flow(ctx, self.kind, type(self).sinks, self.words, self.sink_names, self.code).run():
             via = f" through {flow.via}()" if flow.via else ""
             arg = render_arg(flow.hit.arg)
             if flow.proven:

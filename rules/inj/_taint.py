@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 
 from apilint.model import Location
 from apilint.rule import RuleContext
@@ -51,8 +52,10 @@ class Flow:
     """
 
     def __init__(self, ctx: RuleContext, kind: Kind, matcher: SinkMatcher,
-                 words: tuple[str, ...] = (), sink_names: frozenset[str] | None = None) -> None:
+                 words: tuple[str, ...] = (), sink_names: frozenset[str] | None = None, name: str = "") -> None:
         self.ctx = ctx
+        self.name = name
+        """The rule's code: names its per-module results (`RuleContext.per_module`)."""
         self.index = ctx.index
         self.kind = kind
         self.matcher = matcher
@@ -63,8 +66,11 @@ class Flow:
         """`statement_calls` results, shared by the run's rules."""
         self.callees = callee_cache(self.index)
         """`module_callee` results by (module path, dotted name), shared by the run's rules."""
-        self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...], bool], _Summary] = {}
+        self._memo: dict[tuple[str, str, tuple[tuple[str, int], ...], int, bool], _Summary] = {}
         self._active: set[tuple[str, str]] = set()
+        self._cut = False
+        """Set while an analysis met a function already under analysis (recursion) and so got
+        an empty result for it: such an analysis depends on its callers and is not memoized."""
 
     def run(self) -> Iterator[FlowHit]:
         """The best flow to every sink line (client input over untraced values, a route's over
@@ -80,17 +86,8 @@ class Flow:
                 if flow.proven and route.display not in (seen := reaching.setdefault((where.file, where.line), [])):
                     seen.append(route.display)
         if self.sink_names is not None:
-            handlers = {(h.file, h.qualname) for h in self.ctx.facts.exception_handlers}
-            hooks = {(h.file, h.qualname) for h in self.ctx.facts.request_hooks}
-            for mod, func in self._orphans(entered, self.sink_names):
-                name = f"{mod.module}.{func.qualname}" if mod.module else func.qualname
-                on_error = (mod.path, func.qualname) in handlers
-                on_request = (mod.path, func.qualname) in hooks
-                seeds = {p.name: FULL for p in func.params if p.annotation is not None
-                         and (p.annotation.dotted or "").rsplit(".", 1)[-1] == "UploadFile"}
-                for where, hit, via in self.analyze(mod, func, seeds, 0, opaque_params=True).hits:
-                    self._keep(best, FlowHit(None, where, hit, via, name, error_handler=on_error,
-                                             request_hook=on_request))
+            for flow in self._orphan_flows(entered, self.sink_names):
+                self._keep(best, flow)
         for key, flow in best.items():
             chosen = flow.route.display if flow.route is not None and flow.proven else None
             others = tuple(d for d in reaching.get(key, ()) if d != chosen) if chosen is not None else ()
@@ -107,28 +104,55 @@ class Flow:
         elif flow.rank() < found.rank():
             best[key] = flow  # the line keeps the place where it was first reached
 
-    def _orphans(self, entered: set[tuple[str, str]],
-                 sink_names: frozenset[str]) -> Iterator[tuple[ModuleSummary, FunctionDef]]:
-        """Functions no route or resolver enters, and top-level code, of modules that may hold a
-        sink, when they read the request or call something named like a sink."""
+    def _orphan_flows(self, entered: set[tuple[str, str]], sink_names: frozenset[str]) -> Iterator[FlowHit]:
+        """Flows from the functions no route or resolver enters, and top-level code, of modules
+        that may hold a sink, when they read the request or call something named like a sink;
+        module by module, each module's reused from the last run when nothing it reads changed."""
         words = frozenset(self.words)
+        by_module: dict[str, tuple[set[str], set[str], set[str]]] = {}
+        for which, pairs in enumerate((entered, {(h.file, h.qualname) for h in self.ctx.facts.exception_handlers},
+                                       {(h.file, h.qualname) for h in self.ctx.facts.request_hooks})):
+            for path, qualname in pairs:
+                by_module.setdefault(path, (set(), set(), set()))[which].add(qualname)
+        nothing: tuple[set[str], set[str], set[str]] = (set(), set(), set())
         for mod in self.index:
             if mod.parse_error is not None or (words and words.isdisjoint(mod.words)):  # mentions none
                 continue
-            for func, facts in module_scan(self.index, mod).entries:  # top-level code first
-                if (mod.path, func.qualname) not in entered and facts.may_reach(sink_names):
-                    yield mod, func
+            sets = by_module.get(mod.path, nothing)
+            inputs = repr(tuple(sorted(names) for names in sets)) if sets is not nothing else ""
+            yield from self.ctx.per_module(
+                f"{self.name}:orphans", mod, inputs, partial(self._module_orphans, mod, sink_names, *sets))
+
+    def _module_orphans(self, mod: ModuleSummary, sink_names: frozenset[str], entered: set[str],
+                        handlers: set[str], hooks: set[str]) -> tuple[FlowHit, ...]:
+        """The flows from one module's functions that no route enters."""
+        out: list[FlowHit] = []
+        for func, facts in module_scan(self.index, mod).entries:  # top-level code first
+            if func.qualname in entered or not facts.may_reach(sink_names):
+                continue
+            name = f"{mod.module}.{func.qualname}" if mod.module else func.qualname
+            seeds = {p.name: FULL for p in func.params if p.annotation is not None
+                     and (p.annotation.dotted or "").rsplit(".", 1)[-1] == "UploadFile"}
+            for where, hit, via in self.analyze(mod, func, seeds, 0, opaque_params=True).hits:
+                out.append(FlowHit(None, where, hit, via, name, error_handler=func.qualname in handlers,
+                                   request_hook=func.qualname in hooks))
+        return tuple(out)
 
     def analyze(self, mod: ModuleSummary, func: FunctionDef, seeds: dict[str, int], depth: int,
                 opaque_params: bool = False) -> _Summary:
         """Sinks reached inside `func` (and the functions it calls) and the taint it returns.
         `opaque_params`: no route fills the parameters, so what they hold is unknown."""
-        key = (mod.path, func.qualname, tuple(sorted(seeds.items())), opaque_params)
+        key = (mod.path, func.qualname, tuple(sorted(seeds.items())), depth, opaque_params)
         found = self._memo.get(key)
         if found is not None:
             return found
         if key[:2] in self._active:
+            self._cut = True
             return _Summary()
+        # Memoized only when no recursion was cut short inside: then the result depends on the
+        # key alone, whatever was analyzed before, so each module's results are the same
+        # whether made in this run or reused from the last (`RuleContext.per_module`).
+        outer_cut, self._cut = self._cut, False
         self._active.add(key[:2])
         try:
             frame = Frame(self, mod, func, seeds, depth, opaque_params)
@@ -137,7 +161,9 @@ class Flow:
             result = _Summary(frame.hits, frame.returns, attrs)
         finally:
             self._active.discard(key[:2])
-        self._memo[key] = result
+            cut, self._cut = self._cut, outer_cut or self._cut
+        if not cut:
+            self._memo[key] = result
         return result
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import partial
 
 from apilint.model import Location, Route
+from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules._scan import module_scan
 from apilint.rules.inj._levels import offline
 from apilint.rules.inj._sources import input_params, resolver_entry_points, scalar_input
 from apilint.rules.inj._sql import MAX_DEPTH, SINKS, SQL_OBJECTS, scan
+from apilint.summary import ModuleSummary
 
 _CALLS = SINKS | SQL_OBJECTS
 _WORDS = frozenset(s.lower() for s in _CALLS)
@@ -147,34 +150,29 @@ class SqlInjection(Rule):
                  seen: set[tuple[str, int]]) -> Iterator[Finding]:
         """Functions no route reaches: request data in SQL text (medium), and a parameter
         formatted into a value slot of a query (`WHERE name = '{name}'`, low)."""
+        by_module: dict[str, list[str]] = {}
+        for path, qualname in entered:
+            by_module.setdefault(path, []).append(qualname)
         for mod in ctx.index:
             if mod.parse_error is not None or _WORDS.isdisjoint(mod.words):  # mentions none of _WORDS
                 continue
-            for func, facts in module_scan(ctx.index, mod).entries:  # top-level code first
-                if (mod.path, func.qualname) in entered:
+            here = frozenset(by_module.get(mod.path, ()))
+            for function, param, where, via in ctx.per_module(f"{self.code}:orphans", mod, repr(sorted(here)),
+                                                               partial(_module_orphans, ctx.index, mod, here)):
+                if (where.file, where.line) in seen:
                     continue
-                subject = f"{mod.module}.{func.qualname}() (reached by no route apilint knows)"
-                reads_request = facts.request  # else nothing to find
-                for where, via in scan(ctx.index, mod, func, set(), 0) if reads_request else ():
-                    if (where.file, where.line) not in seen:
-                        seen.add((where.file, where.line))
-                        yield self._report(subject, where, via, symbol=f"{mod.module}.{func.qualname}",
-                                           confidence=Confidence.LOW if via else Confidence.MEDIUM)
-                if offline(mod.path):
+                seen.add((where.file, where.line))
+                subject = f"{mod.module}.{function}() (reached by no route apilint knows)"
+                symbol = f"{mod.module}.{function}"
+                if not param:
+                    yield self._report(subject, where, via, symbol=symbol,
+                                       confidence=Confidence.LOW if via else Confidence.MEDIUM)
                     continue
-                params = {p.name for p in func.params if p.name not in ("self", "cls", "request", "req")}
-                if not params or not facts.may_reach(_CALLS, request=False):
-                    continue
-                # the function's own queries only: following every call of every parameter costs too much
-                for where, via in scan(ctx.index, mod, func, params, MAX_DEPTH, values_only=True):
-                    if (where.file, where.line) not in seen:
-                        seen.add((where.file, where.line))
-                        path = f" through {via}()" if via else ""
-                        yield self.finding(
-                            where, f"{subject} formats a parameter into a value of SQL text{path}: apilint cannot "
-                            "tell where the value comes from; if a client controls it, it can rewrite the query",
-                            _FIX, confidence=Confidence.LOW, severity=Severity.HIGH,
-                            symbol=f"{mod.module}.{func.qualname}")
+                path = f" through {via}()" if via else ""
+                yield self.finding(
+                    where, f"{subject} formats a parameter into a value of SQL text{path}: apilint cannot "
+                    "tell where the value comes from; if a client controls it, it can rewrite the query",
+                    _FIX, confidence=Confidence.LOW, severity=Severity.HIGH, symbol=symbol)
 
     def _report(self, subject: str, where: Location, via: str, route: Route | None = None, symbol: str = "",
                 confidence: Confidence | None = None, typed: list[str] | None = None) -> Finding:
@@ -194,6 +192,27 @@ class SqlInjection(Rule):
 
 _FIX = ("Pass the values as bound parameters (`execute(\"... WHERE name = ?\", (name,))`, "
         "`text(\"... :name\")` with params) instead of formatting them into the SQL")
+
+
+def _module_orphans(index: ProjectIndex, mod: ModuleSummary,
+                    entered: frozenset[str]) -> tuple[tuple[str, bool, Location, str], ...]:
+    """(function, whether a parameter rather than the request, sink line, helper) of every SQL
+    text one module's functions that no route enters build, in the order they are found."""
+    out: list[tuple[str, bool, Location, str]] = []
+    for func, facts in module_scan(index, mod).entries:  # top-level code first
+        if func.qualname in entered:
+            continue
+        if facts.request:  # else nothing to find
+            out += [(func.qualname, False, where, via) for where, via in scan(index, mod, func, set(), 0)]
+        if offline(mod.path):
+            continue
+        params = {p.name for p in func.params if p.name not in ("self", "cls", "request", "req")}
+        if not params or not facts.may_reach(_CALLS, request=False):
+            continue
+        # the function's own queries only: following every call of every parameter costs too much
+        out += [(func.qualname, True, where, via)
+                for where, via in scan(index, mod, func, params, MAX_DEPTH, values_only=True)]
+    return tuple(out)
 
 
 def _writes_first(routes: Iterable[Route]) -> list[Route]:

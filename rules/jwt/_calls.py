@@ -7,6 +7,7 @@ project's own `jwt.decode` helper or an unrelated `.decode()` is never taken for
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -88,8 +89,10 @@ class JwtCall:
         return self.call.arg(0, "claims" if self.lib == JOSE else "payload")
 
 
+@functools.cache
 def is_test_path(path: str) -> bool:
-    """Test folders and files (only analysed with `include-tests`, and never judged by these rules)."""
+    """Test folders and files (only analysed with `include-tests`, and never judged by these rules).
+    Memoized: several rules ask it of every module."""
     base = path.rsplit("/", 1)[-1]
     return base.startswith("test_") or base.endswith("_test.py") or base in ("tests.py", "conftest.py") or any(
         f"/{part}" in f"/{path}" for part in _TEST_PATH)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Final, NamedTuple
@@ -43,8 +44,10 @@ class Value(NamedTuple):
     """Where the literal is, when it is not on the statement being judged (a constant elsewhere)."""
 
 
+@functools.cache
 def is_non_prod_file(path: str) -> bool:
-    """Development, test, build, example and template files: keys there are not production keys."""
+    """Development, test, build, example and template files: keys there are not production keys.
+    Memoized: several rules ask it of every module."""
     return bool(_NON_PROD_FILE.search(path))
 
 

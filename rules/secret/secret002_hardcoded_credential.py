@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
+from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.jwt._calls import is_test_path
 from apilint.rules.secret._credentials import Hit, credential_hits
 from apilint.rules.secret._names import name_words
 from apilint.rules.secret._values import is_non_prod_file
+from apilint.summary import ModuleSummary
 
 _SERVICES = (
     (("mail", "smtp", "email", "imap", "pop3", "sendgrid", "mailgun", "postmark", "ses"), "the mail account"),
@@ -143,7 +146,7 @@ class HardcodedCredential(Rule):
         for mod in ctx.index:
             if is_test_path(mod.path):
                 continue
-            for hit in credential_hits(ctx.index, mod, is_non_prod_file(mod.path)):
+            for hit in ctx.per_module(self.code, mod, "", partial(_module_hits, ctx.index, mod)):
                 spot = (hit.location.file, hit.location.line)
                 if spot in seen:
                     continue
@@ -169,3 +172,7 @@ class HardcodedCredential(Rule):
             "Read it from the environment or a secret store with no literal fallback, remove it from the code "
             "(and the repository's history), and rotate it",
             confidence=hit.confidence, symbol=f"{hit.location.file}:{hit.label}")
+
+
+def _module_hits(index: ProjectIndex, mod: ModuleSummary) -> tuple[Hit, ...]:
+    return tuple(credential_hits(index, mod, is_non_prod_file(mod.path)))

@@ -164,29 +164,34 @@ class SeededAccountPassword(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Account-creating calls and password assignments with literal passwords."""
-        index = ctx.index
-        for mod in index:
-            if is_test_path(mod.path) or is_non_prod_file(mod.path):
-                continue
-            words = words_text(index, mod)
-            if not ("password" in words or "passwd" in words or "pwd" in words or "create_" in words
-                    or "hashpw" in words):
-                continue
-            seen: set[int] = set()
-            for stmt, context, flags, _main in module_scan(index, mod).spots:
-                if not flags & _FLAGS:
-                    continue  # no password attribute, password argument or loop: nothing to find
-                where = context.where()
-                if where.confidence is Confidence.HIGH:
-                    where = where._replace(confidence=Confidence.MEDIUM)  # this rule's walk starts at medium
-                for finding in self._statement(index, mod, stmt, where):
-                    if finding.location.line not in seen:
-                        seen.add(finding.location.line)
-                        yield finding
-            for insert in sql_seed_inserts(index, mod, partial(_literal_password, index, mod)):
-                if insert.stmt.line not in seen:
-                    seen.add(insert.stmt.line)
-                    yield self._sql_finding(mod, insert.stmt, insert.where, insert.table)
+        for mod in ctx.index:
+            yield from ctx.per_module(self.code, mod, "", partial(self._module, ctx.index, mod))
+
+    def _module(self, index: ProjectIndex, mod: ModuleSummary) -> tuple[Finding, ...]:
+        """One module's findings, one a line."""
+        if is_test_path(mod.path) or is_non_prod_file(mod.path):
+            return ()
+        words = words_text(index, mod)
+        if not ("password" in words or "passwd" in words or "pwd" in words or "create_" in words
+                or "hashpw" in words):
+            return ()
+        out: list[Finding] = []
+        seen: set[int] = set()
+        for stmt, context, flags, _main in module_scan(index, mod).spots:
+            if not flags & _FLAGS:
+                continue  # no password attribute, password argument or loop: nothing to find
+            where = context.where()
+            if where.confidence is Confidence.HIGH:
+                where = where._replace(confidence=Confidence.MEDIUM)  # this rule's walk starts at medium
+            for finding in self._statement(index, mod, stmt, where):
+                if finding.location.line not in seen:
+                    seen.add(finding.location.line)
+                    out.append(finding)
+        for insert in sql_seed_inserts(index, mod, partial(_literal_password, index, mod)):
+            if insert.stmt.line not in seen:
+                seen.add(insert.stmt.line)
+                out.append(self._sql_finding(mod, insert.stmt, insert.where, insert.table))
+        return tuple(out)
 
     def _statement(self, index: ProjectIndex, mod: ModuleSummary, stmt: Stmt, where: Where) -> Iterator[Finding]:
         test_data = where.func is not None and any(w in where.func.name.lower() for w in _TEST_DATA)

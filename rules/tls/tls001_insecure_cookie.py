@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from apilint.fixes import plan
 from apilint.model import FixPlan, Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
+from apilint.rules._units import routes_by_module, routes_inputs
 from apilint.rules.tls._helpers import sensitive_name, sensitive_value
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
@@ -98,13 +100,17 @@ class InsecureCookie(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Read each function of the modules that call `set_cookie`."""
-        routes = ctx.route_of_handlers()
+        routes = routes_by_module(ctx)
         for mod in ctx.index:
             if mod.words and not (mod.mentions("set_cookie") or mod.mentions("set_signed_cookie")):
                 continue
-            for func in mod.functions():
-                route = routes.get((mod.path, func.qualname))
-                yield from self._function(ctx.index, mod, func, route)
+            here = routes.get(mod.path, {})
+            yield from ctx.per_module(self.code, mod, routes_inputs(here), partial(self._module, ctx.index, mod, here))
+
+    def _module(self, index: ProjectIndex, mod: ModuleSummary,
+                routes: dict[tuple[str, str], Route]) -> tuple[Finding, ...]:
+        return tuple(finding for func in mod.functions()
+                     for finding in self._function(index, mod, func, routes.get((mod.path, func.qualname))))
 
     def _function(self, index: ProjectIndex, mod: ModuleSummary, func: FunctionDef,
                   route: Route | None) -> Iterator[Finding]:

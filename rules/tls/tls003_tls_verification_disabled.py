@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from apilint.fixes.outbound import verify_certificates
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
+from apilint.rules._units import routes_by_module, routes_inputs
 from apilint.rules.tls._verify import OPT_IN_NAME, OPT_IN_TEST, WORDS, Disabled, disabled_by_assign, disabled_by_call
 from apilint.summary import FunctionDef, ModuleSummary, Stmt, walk_stmts
 
@@ -106,11 +108,16 @@ class TlsVerificationDisabled(Rule):
 
     def check(self, ctx: RuleContext) -> Iterator[Finding]:
         """Read every module that mentions a verification switch."""
-        routes = ctx.route_of_handlers()
+        routes = routes_by_module(ctx)
         for mod in ctx.index:
             if mod.words and not (mod.words & WORDS):
                 continue
-            yield from self._body(ctx.index, mod, mod.body, None, False, routes)
+            here = routes.get(mod.path, {})
+            yield from ctx.per_module(self.code, mod, routes_inputs(here), partial(self._module, ctx.index, mod, here))
+
+    def _module(self, index: ProjectIndex, mod: ModuleSummary,
+                routes: dict[tuple[str, str], Route]) -> tuple[Finding, ...]:
+        return tuple(self._body(index, mod, mod.body, None, False, routes))
 
     def _body(self, index: ProjectIndex, mod: ModuleSummary, body: tuple[Stmt, ...], func: FunctionDef | None,
               opt_in: bool, routes: dict[tuple[str, str], Route]) -> Iterator[Finding]:
