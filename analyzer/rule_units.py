@@ -37,47 +37,55 @@ class RuleUnits:
         self.sources = sources
         """Each file's content key by path (the summary cache's): a module's own results also
         read what no other module's analysis sees of it (its words, its comments)."""
-        self._module_keys: dict[str, str | None] = {}
+        self._module_keys: dict[str, str | None] | None = None
+        self._valid: dict[str, Mapping[str, tuple[str, object]]] = {}
+        """The stored results of the modules whose key is unchanged, by path."""
         self.fresh: UnitEntries = {}
         """Results made in this run (only for modules that have a key)."""
         self.reused = 0
 
     def result(self, name: str, mod: ModuleSummary, inputs: str, compute: Callable[[], T]) -> T:
         """The stored result of `name` on `mod` when it still holds, else `compute()` (kept)."""
-        key = self.module_key(mod)
-        if key is None:
-            return compute()
-        found = self.stored.get(mod.path)
-        if found is not None and found[0] == key:
-            entry = found[1].get(name)
+        if self._module_keys is None:
+            self._prepare()
+        entries = self._valid.get(mod.path)
+        if entries is not None:  # (the hot path: every rule asks this of every module)
+            entry = entries.get(name)
             if entry is not None and entry[0] == inputs:
                 self.reused += 1
                 return cast(T, entry[1])
         value = compute()
-        self.fresh.setdefault(mod.path, (key, {}))[1][name] = (inputs, value)
+        key = self.module_key(mod)
+        if key is not None:
+            self.fresh.setdefault(mod.path, (key, {}))[1][name] = (inputs, value)
         return value
 
     def module_key(self, mod: ModuleSummary) -> str | None:
         """The key of the module's own results: its key (`ModuleKeys`) and its file's content."""
-        found = self._module_keys.get(mod.path, "")
-        if found == "":
+        if self._module_keys is None:
+            self._prepare()
+        assert self._module_keys is not None
+        return self._module_keys.get(mod.path)
+
+    def _prepare(self) -> None:
+        keys: dict[str, str | None] = {}
+        for mod in self.keys.index.modules:
             closure = self.keys.key(mod)
             source = self.sources.get(mod.path)
-            found = f"{closure}|{source}" if closure is not None and source is not None else None
-            self._module_keys[mod.path] = found
-        return found
+            key = keys[mod.path] = f"{closure}|{source}" if closure is not None and source is not None else None
+            found = self.stored.get(mod.path)
+            if key is not None and found is not None and found[0] == key:
+                self._valid[mod.path] = found[1]
+        self._module_keys = keys
 
     def reusable_share(self) -> float:
         """The share of the project's modules whose stored results still hold (their key is unchanged)."""
         modules = self.keys.index.modules
         if not modules:
             return 0.0
-        kept = 0
-        for mod in modules:
-            found = self.stored.get(mod.path)
-            if found is not None and found[0] == self.module_key(mod):
-                kept += 1
-        return kept / len(modules)
+        if self._module_keys is None:
+            self._prepare()
+        return len(self._valid) / len(modules)
 
     def add(self, fresh: UnitEntries) -> None:
         """Take results made in another process (a forked rule worker)."""

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from apilint.class_facts import MARSHMALLOW, ORM, SCHEMA, SERIALIZER, ClassInfo, model_facts
 from apilint.model import Location
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._helpers import model_secrets
-from apilint.summary import Expr, Stmt
+from apilint.summary import Expr, ModuleSummary, Stmt
 
 GENERATORS = frozenset({"pydantic_model_creator", "pydantic_queryset_creator", "sqlalchemy_to_pydantic",
                         "sqlmodel_to_pydantic", "model_to_pydantic", "create_schema"})
@@ -102,16 +103,13 @@ class AllFieldsSerializer(Rule):
                 yield self._report(ctx, Location(info.module.path, line), shown,
                                    f"{info.short} serializes every field of {model}", info.qualname, info.model)
         for mod in ctx.index:
-            for stmt in mod.top_level():
-                call = _generator_call(stmt)
-                if call is None or any(kw.name in _SELECTING for kw in call.keywords):
-                    continue
+            for line, call in ctx.per_module(f"{self.code}:generators", mod, "", partial(_generator_calls, mod)):
                 target = facts.resolve(mod, call.positional[0]) if call.positional else None
                 if target is None or target.kind != ORM or _restricted_by_meta(target):
                     continue
-                yield self._report(ctx, Location(mod.path, stmt.line), target.fields,
+                yield self._report(ctx, Location(mod.path, line), target.fields,
                                    f"{call.func.render(40)}({target.short}) builds a schema of every field",
-                                   f"{mod.module}:{stmt.line}", target.qualname)
+                                   f"{mod.module}:{line}", target.qualname)
 
     def _all_fields_line(self, info: ClassInfo) -> int:
         if info.kind == SERIALIZER and info.model is not None:
@@ -136,6 +134,16 @@ class AllFieldsSerializer(Rule):
                             "List the public fields explicitly (`fields = [...]`, `include=`)",
                             severity=Severity.HIGH if secrets else Severity.LOW,
                             confidence=confidence if secrets else Confidence.LOW, symbol=symbol)
+
+
+def _generator_calls(mod: ModuleSummary) -> tuple[tuple[int, Expr], ...]:
+    """(line, call) of the module's top-level schema generator calls that select no fields."""
+    out: list[tuple[int, Expr]] = []
+    for stmt in mod.top_level():
+        call = _generator_call(stmt)
+        if call is not None and not any(kw.name in _SELECTING for kw in call.keywords):
+            out.append((stmt.line, call))
+    return tuple(out)
 
 
 def _generator_call(stmt: Stmt) -> Expr | None:

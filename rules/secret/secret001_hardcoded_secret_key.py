@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from apilint.model import Location
 from apilint.project import ProjectIndex, Symbol
@@ -108,9 +109,14 @@ class HardcodedSecretKey(Rule):
         hits: list[Hit] = []
         modules = [m for m in index if not is_test_path(m.path) and not is_non_prod_file(m.path)]
         overridden = _overridden(index, [m for m in modules if not m.words.isdisjoint(KEY_WORDS)])
+        by_module: dict[str, list[tuple[str, str, str]]] = {}
+        for entry in overridden:
+            by_module.setdefault(entry[0], []).append(entry)
         for mod in modules:
             if not mod.words.isdisjoint(KEY_WORDS):
-                hits += _setting_hits(index, mod, overridden)
+                here = sorted(by_module.get(mod.path, ()))
+                hits += ctx.per_module(self.code, mod, repr(here),
+                                       partial(_module_setting_hits, index, mod, set(here)))
         for mod in modules:
             for jc in jwt_calls(index, mod):
                 hit = _jwt_key_hit(index, jc)
@@ -139,6 +145,11 @@ def _grade(value: Value, where: Where, overridden: bool) -> tuple[Value, Confide
             return None
         return value._replace(env=True), Confidence.LOW
     return value, Confidence.LOW if overridden else where.confidence
+
+
+def _module_setting_hits(index: ProjectIndex, mod: ModuleSummary,
+                         overridden: set[tuple[str, str, str]]) -> tuple[Hit, ...]:
+    return tuple(_setting_hits(index, mod, overridden))
 
 
 def _setting_hits(index: ProjectIndex, mod: ModuleSummary, overridden: set[tuple[str, str, str]]) -> Iterator[Hit]:
