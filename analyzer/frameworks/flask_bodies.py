@@ -113,6 +113,12 @@ class FlaskBodies:
         """`perm.require(403)` on a flask_principal `Permission` (a project subclass or a vendored copy)."""
         return self._principal_call(mod, expr, "require")
 
+    def _nested_require(self, mod: ModuleSummary, stmt: Stmt) -> bool:
+        """A `with perm.require(403):` inside a branch of the statement (`if command == "select":`)."""
+        return any(inner is not stmt and inner.kind == "with" and
+                   any(self._principal_require(mod, item) for item in inner.exprs)
+                   for inner in walk_stmts((stmt,)))
+
     def _principal_call(self, mod: ModuleSummary, expr: Expr, method: str) -> bool:
         """`perm.<method>(...)` on a flask_principal `Permission` (a project subclass or a vendored copy)."""
         if expr.kind != "call" or expr.func.kind != "attr" or expr.func.text != method:
@@ -235,11 +241,19 @@ class FlaskBodies:
         local = {**(local or {}), **local_imports(func)}
         tolerated = swallowed_calls(func)
         answered = False  # a return before the permission test answers some callers without it
+        from_request = {p.name for p in func.params if p.name not in ("self", "cls")}  # what the request holds
         for stmt in func.body:  # `with Permissions.PRINT.require(403):` around the handler's work
             if stmt.kind == "with" and any(self._principal_require(mod, item) for item in stmt.exprs):
-                known["with require"] = AuthStatus.REQUIRED
+                if not answered:
+                    known["with require"] = AuthStatus.REQUIRED
+            elif self._nested_require(mod, stmt):
+                opaque = opaque or ("checks a permission (`with ....require(...)`) only in some branches: "
+                                    "which requests reach the work without it is not read")
             permission = None if answered else self._principal_gate(mod, func, stmt)
-            answered = answered or any(inner.kind == "return" for inner in walk_stmts((stmt,)))
+            answered = answered or _answers_early(stmt, from_request)
+            if stmt.kind in ("assign", "annassign") and stmt.value is not None and _reads_request(stmt.value,
+                                                                                                   from_request):
+                from_request.update(n.text for t in stmt.targets for n in t.walk() if n.kind == "name")
             if permission is AuthStatus.REQUIRED:
                 known["if not can"] = AuthStatus.REQUIRED
             elif permission is AuthStatus.UNKNOWN and stmt.value is not None:
@@ -302,3 +316,27 @@ class FlaskBodies:
             self._reasons[key] = opaque
             return AuthStatus.UNKNOWN
         return None
+
+
+def _answers_early(stmt: Stmt, from_request: set[str]) -> bool:
+    """A statement that returns to some callers before the permission test: `if first_run: return
+    ...` (a run-time state). Not a return guarded by what the request holds (`if name not in
+    PRINTERS: return ..., 404`; `if response is not None: return response` after parsing the
+    request's command), nor one that answers with an error status: those answer a bad request
+    with its error, not a caller with the work."""
+    returns = [inner for inner in walk_stmts((stmt,)) if inner.kind == "return"]
+    if not returns or all(_error_status(r.value) for r in returns):
+        return False
+    return not (stmt.kind == "if" and stmt.value is not None and _reads_request(stmt.value, from_request))
+
+
+def _error_status(value: Expr | None) -> bool:
+    """`return jsonify(...), 404`: a response with a 4xx or 5xx status."""
+    if value is None or value.kind != "tuple" or len(value.args) < 2:
+        return False
+    status = value.args[1]
+    return status.kind == "num" and status.text[:1] in ("4", "5") and len(status.text) == 3
+
+
+def _reads_request(expr: Expr, from_request: set[str]) -> bool:
+    return any(e.kind == "name" and (e.text == "request" or e.text in from_request) for e in expr.walk())

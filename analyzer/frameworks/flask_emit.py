@@ -19,6 +19,7 @@ from apilint.frameworks.flask_facts import FlaskFacts
 from apilint.frameworks.flask_hooks import HookJudge, RouteFacts
 from apilint.frameworks.flask_nodes import Node, RawRoute
 from apilint.frameworks.flask_objects import Objects
+from apilint.frameworks.flask_patterns import redirects_anonymous
 from apilint.frameworks.flask_setup_state import marker_cut
 from apilint.model import AppFact, AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
@@ -140,11 +141,17 @@ class Emitter:
                     authz += verdict.authz
             if judged.status is not None:
                 statuses.append(judged.status)
-            if raw.func is not None and not statuses and not handler_issues_credentials(raw.func):
-                body = self.auth.body_status(raw.mod, raw.func)
-                if body is not None:
+            if raw.func is not None and not statuses:
+                if not handler_issues_credentials(raw.func):
+                    body = self.auth.body_status(raw.mod, raw.func)
                     detail = (self.auth.opaque_reason(raw.mod, raw.func) if body is AuthStatus.UNKNOWN
                               else "checks credentials in the handler body")
+                else:
+                    # a handler that checks a password (changing it, say) authenticates no one by
+                    # that check, but may still turn away callers who have not logged in
+                    body = AuthStatus.REQUIRED if redirects_anonymous(raw.func) == "" else None
+                    detail = "turns away callers who have not logged in (`current_user`), in the handler body"
+                if body is not None:
                     statuses.append(body)
                     evidence.append(Evidence("handler", f"{raw.mod.module}.{raw.qualname}", body, detail, loc))
             if raw.built_by and not statuses:

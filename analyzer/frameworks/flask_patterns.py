@@ -159,11 +159,17 @@ _SESSION_USER_KEYS = frozenset({"user_id", "userid", "uid", "user", "username", 
 
 
 def redirects_anonymous(func: FunctionDef) -> str | None:
-    """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin: None
-    when the function does not turn anonymous callers away, "" when it always does, and the
-    source of the other condition when it only does so under a setting
+    """`if not current_user.is_authenticated: return redirect(url_for("login"))` and kin (also the
+    other way round, at the top of the body: `if current_user.is_authenticated: <work> else:
+    abort(403)`): None when the function does not turn anonymous callers away, "" when it always
+    does, and the source of the other condition when it only does so under a setting
     (`if password_enabled and not current_user.is_authenticated: ...`)."""
     found: str | None = None
+    if any(stmt.kind == "if" and stmt.value is not None and stmt.orelse and _logged_in_test(stmt.value)
+           and any(is_rejection(inner) or _is_login_redirect(inner) for inner in stmt.orelse) for stmt in func.body):
+        # `if not current_user.is_anonymous and ...: <the work> else: abort(403)`: the work is done
+        # only for a caller who logged in (an `and` with other tests only narrows that further)
+        return ""
     for stmt in walk_stmts(func.body):
         if stmt.kind != "if" or stmt.value is None:
             continue
@@ -179,6 +185,24 @@ def redirects_anonymous(func: FunctionDef) -> str | None:
             return ""
         found = found or setting
     return found
+
+
+def _logged_in_test(test: Expr) -> bool:
+    """A test true only for a caller who logged in: `current_user.is_authenticated`,
+    `not current_user.is_anonymous`, `g.user` / `g.user is not None`, alone or and-ed with other
+    tests (an `or` lets other callers through, so it does not count)."""
+    parts = test.args if test.kind == "boolop" and test.text == "and" else (test,)
+    for part in parts:
+        inner = part.func if part.kind == "call" else part
+        if inner.kind == "attr" and inner.text == "is_authenticated":
+            return True
+        if part.kind == "unary" and part.text == "not" and part.args and part.args[0].kind == "attr" \
+                and part.args[0].text == "is_anonymous":
+            return True
+        if _request_user(part) or (part.kind == "compare" and part.text.strip() == "is not" and len(part.args) == 2
+                                   and part.args[1].is_none and _request_user(part.args[0])):
+            return True
+    return False
 
 
 _ANONYMOUS_WORDS = frozenset({"is_authenticated", "is_anonymous", "user_id", "logged_in", "is_logged_in",

@@ -641,3 +641,51 @@ def test_blueprint_hook_asking_for_a_fresh_or_any_login_is_required(tmp_path: Pa
         "GET /open/ping": AuthStatus.NONE,
         "GET /account/settings": AuthStatus.REQUIRED,
     }
+
+
+def test_work_done_only_for_a_logged_in_caller_else_rejected(tmp_path: Path) -> None:
+    """`if not current_user.is_anonymous and ...: <work> else: abort(403)`: the positive test
+    around the work, the rejection in its `else`, after an early answer that does nothing; in a
+    handler that also checks the caller's current password (which alone authenticates no one)."""
+    routes = _routes(tmp_path, {
+        "app/__init__.py": APP,
+        "app/views.py": """
+            from flask import abort, jsonify, request
+            from flask_login import current_user
+
+            from app import app
+            from app.users import user_manager
+
+
+            @app.route("/users/<name>/password", methods=["PUT"])
+            def change_password(name):
+                if not user_manager.enabled:
+                    return jsonify({})
+                if current_user is not None and not current_user.is_anonymous and current_user.name == name:
+                    data = request.get_json()
+                    if not user_manager.check_password(name, data["current"]):
+                        abort(403)
+                    user_manager.change_password(name, data["password"])
+                    return jsonify({})
+                else:
+                    abort(403)
+
+
+            @app.route("/drafts", methods=["POST"])
+            def save_draft():
+                if current_user.is_authenticated:
+                    user_manager.save(request.get_json())
+                else:
+                    user_manager.save_anonymous(request.get_json())
+                return jsonify({})
+        """,
+        "app/users.py": """
+            class Manager:
+                enabled = True
+
+            user_manager = Manager()
+        """,
+    })
+    assert routes["PUT /users/{name}/password"].auth.status is AuthStatus.REQUIRED
+    # an `else` that does the work for other callers too rejects no one
+    assert routes["POST /drafts"].auth.status is not AuthStatus.REQUIRED

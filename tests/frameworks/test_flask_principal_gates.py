@@ -74,6 +74,48 @@ SERVER = """
         if not Job().can():
             abort(409)
         return jsonify(cancelled=True)
+
+
+    @api.route("/printer/job", methods=["POST"])
+    def start_job():
+        with Permissions.PRINT.require(403):
+            return jsonify(started=True)
+
+
+    @api.route("/printer/files", methods=["POST"])
+    def file_command():
+        command = request.get_json()["command"]
+        if command == "select":
+            with Permissions.PRINT.require(403):
+                return jsonify(selected=True)
+        elif command == "delete":
+            with Permissions.ADMIN.require(403):
+                return jsonify(deleted=True)
+        abort(400)
+
+
+    def parse_command(req):
+        data = req.get_json()
+        if "command" not in data:
+            return None, (jsonify(error="no command"), 400)
+        return data["command"], None
+
+
+    @api.route("/printer/control", methods=["POST"])
+    def control():
+        command, response = parse_command(request)
+        if response is not None:
+            return response
+        with Permissions.PRINT.require(403):
+            return jsonify(done=command)
+
+
+    @api.route("/printer/pause", methods=["POST"])
+    def pause():
+        if settings.first_run:
+            return jsonify(paused=False)
+        with Permissions.PRINT.require(403):
+            return jsonify(paused=True)
 """
 
 
@@ -104,4 +146,8 @@ def test_a_permission_test_that_rejects_authenticates_and_a_conditional_one_is_u
         "/api/setup/finish": AuthStatus.UNKNOWN,  # checked only after the first run
         "/api/printer/reset": AuthStatus.NONE,  # answered during the first run before the test
         "/api/jobs/cancel": AuthStatus.NONE,  # a `can()` that is no permission, and a 409
+        "/api/printer/job": AuthStatus.REQUIRED,  # `with perm.require(403):` around the work
+        "/api/printer/files": AuthStatus.UNKNOWN,  # required in some branches only
+        "/api/printer/pause": AuthStatus.NONE,  # answered during the first run before it
+        "/api/printer/control": AuthStatus.REQUIRED,  # a bad request answered with its error first
     }
