@@ -84,6 +84,11 @@ class Expr(NamedTuple):
         return self.args[0]
 
     @property
+    def last_name(self) -> str:
+        """The last name of a name or attribute chain (`escape` for `html.escape`); "" otherwise."""
+        return self.text if self.kind == "name" or self.kind == "attr" else ""
+
+    @property
     def positional(self) -> tuple[Expr, ...]:
         """Positional arguments of a call."""
         return self.args[1:]

@@ -111,7 +111,7 @@ class BodyJudge:
                 for sub in expr.walk():
                     if sub.kind == "compare" and any(op.strip() in ("==", "!=") for op in sub.text.split(",")):
                         operands = sub.args
-                    elif sub.kind == "call" and (sub.func.text if sub.func.kind in ("name", "attr") else "") \
+                    elif sub.kind == "call" and sub.func.last_name \
                             == "compare_digest":
                         operands = sub.positional
                     else:
@@ -419,7 +419,7 @@ def _verifies_signature(func: FunctionDef) -> bool:
     for stmt in outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                name = call.func.text if call.func.kind in ("name", "attr") else ""
+                name = call.func.last_name
                 if _SIGNATURE_CALLS.match(name):
                     return True
     return False

@@ -143,7 +143,7 @@ class FlaskBodies:
     def _role_argument(self, mod: ModuleSummary, call: Expr, local: dict[str, str]) -> RoleCheck | None:
         """`check_token(required_role=["admin"])`, `require(roles=ADMIN)`, `is_authorized_dag(...)`:
         a call in a wrapper that names the role or permission the caller must hold."""
-        callee = call.func.text if call.func.kind in ("name", "attr") else ""
+        callee = call.func.last_name
         if PERMISSION_CALL.match(callee):
             return RoleCheck(f"{call.func.render(40)}(...)")  # it names a permission, not a role
         for kw in call.keywords if CHECK_CALL.match(callee) else ():
@@ -189,7 +189,7 @@ class FlaskBodies:
                 derived.update(t.text for t in stmt.targets if t.kind == "name")
         out: list[str] = []
         for call in calls_in(func):
-            name = call.func.text if call.func.kind in ("name", "attr") else ""
+            name = call.func.last_name
             passed = [*call.positional, *(kw.value for kw in call.keywords)]
             if not any(set(arg.names()) & derived for arg in passed):
                 continue

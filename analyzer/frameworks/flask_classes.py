@@ -204,7 +204,7 @@ def _permission_guard_stmt(stmt: Stmt) -> str | None:
     if not any(is_rejection(inner) for inner in walk_stmts(stmt.body)):
         return None
     for call in stmt.value.calls():
-        name = call.func.text if call.func.kind in ("name", "attr") else ""
+        name = call.func.last_name
         if _PERMISSION_TEST.match(name) and _mentions_caller(call):
             return call.render(60)
     return None

@@ -110,7 +110,7 @@ def redirects_only(func: FunctionDef | None) -> bool:
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 callee = call.func
-                short = callee.text if callee.kind in ("name", "attr") else ""
+                short = callee.last_name
                 if short not in _REDIRECTS and short not in _URL_BUILDERS:
                     return False
         if stmt.kind == "return":
@@ -144,7 +144,7 @@ def cookie_only(func: FunctionDef | None) -> str | None:
         for expr in stmt.own_exprs():
             for call in expr.calls():
                 callee = call.func
-                short = callee.text if callee.kind in ("name", "attr") else ""
+                short = callee.last_name
                 if short in _COOKIE_CALLS:
                     first = call.arg(0, "key")
                     cookie = cookie or (first.text if first is not None and first.kind == "str" else short)

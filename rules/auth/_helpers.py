@@ -224,7 +224,7 @@ def only_redirects(handler: FunctionDef | None) -> bool:
     for stmt in body:
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                name = call.func.text if call.func.kind in ("name", "attr") else ""
+                name = call.func.last_name
                 if not (_REDIRECT_CALLS.match(name) or _REDIRECT_HELPERS.match(name)):
                     return False
     return True

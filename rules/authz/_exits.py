@@ -3,18 +3,12 @@
 
 from __future__ import annotations
 
-from apilint.summary import Expr, Stmt, walk_stmts
+from apilint.summary import Stmt, walk_stmts
 
 _REJECTING_CALLS = frozenset({"abort", "flask_abort", "deny", "forbid", "permission_denied", "handle_no_permission"})
 """Calls that end the request with a rejection (DRF's `self.permission_denied(...)` raises)."""
 _REJECT_WORDS = ("forbidden", "notfound", "http404", "permissiondenied", "unauthorized", "403", "404", "401")
 """Words of names that answer a rejection, compared lower-cased without underscores (`HTTPStatus.FORBIDDEN`)."""
-
-
-def short_name(call: Expr) -> str:
-    """The called name's last part (`abort`, `get`), or "" for a computed callee."""
-    func = call.func
-    return func.text if func.kind in ("attr", "name") else ""
 
 
 def forbids(body: tuple[Stmt, ...]) -> bool:
@@ -35,7 +29,7 @@ def rejects(body: tuple[Stmt, ...]) -> bool:
         if stmt.kind == "raise":
             return True
         if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call":
-            if short_name(stmt.value) in _REJECTING_CALLS:
+            if stmt.value.func.last_name in _REJECTING_CALLS:
                 return True
         if stmt.kind == "return" and stmt.value is not None:
             for sub in stmt.value.walk():
@@ -52,6 +46,6 @@ def stops(body: tuple[Stmt, ...]) -> bool:
         if stmt.kind in ("raise", "return"):
             return True
         if stmt.kind == "expr" and stmt.value is not None and stmt.value.kind == "call" and \
-                short_name(stmt.value) in _REJECTING_CALLS:
+                stmt.value.func.last_name in _REJECTING_CALLS:
             return True
     return False

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from apilint.project import ProjectIndex, Symbol
-from apilint.rules.authz._exits import forbids, rejects, short_name, stops
+from apilint.rules.authz._exits import forbids, rejects, stops
 from apilint.rules.authz._memstores import filtered, store_get
 from apilint.rules.authz._models import ModelReader
 from apilint.rules.authz._names import (
@@ -131,7 +131,7 @@ class Scanner:
                 out.loads.append(stored)
         for expr in exprs:
             for call in expr.calls():
-                short = short_name(call)
+                short = call.func.last_name
                 args = [*call.positional, *(kw.value for kw in call.keywords)]
                 args_taint = any(mentions_any(a, set(taint)) for a in args)
                 args_names = any(mentions_any(a, names) for a in args)
@@ -187,14 +187,14 @@ class Scanner:
             return f"checks `{test.render(50)}` and rejects"
         for call in test.calls():
             args = [*call.positional, *(kw.value for kw in call.keywords)]
-            if _SECRET_CHECK.match(short_name(call)) and (any(mentions_any(a, names) for a in args) or
+            if _SECRET_CHECK.match(call.func.last_name) and (any(mentions_any(a, names) for a in args) or
                                                       mentions_any(call.func, names)):
                 return f"verifies a secret against the object (`{test.render(50)}`)"
         rejected = stmt.kind == "assert" or rejects(block)
         if rejected and mentions_user(test, users) and _ROLE_ATTR.search(test.render(120)):
             return f"checks the caller's role (`{test.render(50)}`) and rejects"
         for call in test.calls():
-            short = short_name(call)
+            short = call.func.last_name
             if (short in self.helpers or _OWNERSHIP_FN.search(short)) and (rejected or depth > 0):
                 # in a helper the object was handed to, returning early skips what the helper does
                 # (`if not can_edit(shelf): return False`, then the delete)
@@ -352,7 +352,7 @@ class Scanner:
         """`if not delete_shelf(shelf): flash(...)`: a loaded object handed to a project function in a
         test, which checks it against the caller itself."""
         for call in test.calls() if loaded else ():
-            short = short_name(call)
+            short = call.func.last_name
             if short in _BENIGN_CALLS or not any(mentions_any(a, loaded) for a in call.positional):
                 continue
             handed = self._follow_object(mod, caller, call, users, loaded, depth)

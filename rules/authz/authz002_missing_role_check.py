@@ -235,7 +235,7 @@ def _handler_checks(func: FunctionDef, path_params: set[str], helpers: set[str])
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                short = (call.func.text if call.func.kind in ("name", "attr") else "").lstrip("_")
+                short = call.func.last_name.lstrip("_")
                 if short in helpers or re.match(r"(require|ensure|check|assert|verify)_\w*(admin|role|perm|staff|"
                                                 r"superuser)|has_perm|has_role|is_admin", short):
                     return True

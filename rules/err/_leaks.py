@@ -59,7 +59,7 @@ def _leak(expr: Expr, names: Taint, calls: dict[Expr, Confidence] | None = None)
             if as_value and calls:
                 add(calls.get(e))
             func = e.func
-            short = func.text if func.kind in ("attr", "name") else ""
+            short = func.last_name
             dotted = func.dotted or ""
             if short in _TRACEBACK and "traceback" in dotted:
                 add(Confidence.HIGH)
@@ -199,7 +199,7 @@ class Reader:
             return out
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                short = call.func.text if call.func.kind in ("name", "attr") else ""
+                short = call.func.last_name
                 if not short or short in _NOT_HELPERS or short.endswith(("Response", "Exception", "Error")):
                     continue
                 target = project_callee(self.index, mod, func, call)

@@ -112,7 +112,7 @@ def scan(index: ProjectIndex, mod: ModuleSummary, func: FunctionDef, seeds: set[
                 sql_vars.update(t.text for t in stmt.targets if t.kind == "name")
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                name = call.func.text if call.func.kind in ("attr", "name") else ""
+                name = call.func.last_name
                 fragment = name in _FRAGMENT_SINKS
                 if name in SINKS and any(built_sql(a, tainted, sql_vars, values_only, fragment)
                                          for a in _sql_args(call)):

@@ -93,7 +93,7 @@ def param_sinks(func: FunctionDef, tainted: dict[str, str], extra: tuple[str, ..
             continue
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                short = call.func.text if call.func.kind in ("attr", "name") else ""
+                short = call.func.last_name
                 if short in _BENIGN or short == "setattr":
                     continue
                 for kw in call.keywords:

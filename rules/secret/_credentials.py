@@ -387,7 +387,7 @@ def _may_hit(index: ProjectIndex, mod: ModuleSummary, call: Expr) -> bool:
     credential keyword, a literal `auth=` pair, a login-shaped call, or an environment lookup
     (by its last name, or a local alias of one)."""
     func = call.func
-    last = func.text if func.kind in ("name", "attr") else ""
+    last = func.last_name
     if last in _ENV_CALLS or last in _LOGIN_CALLS:
         return True
     if func.kind == "name" and index.import_table(mod).get(last, "").rsplit(".", 1)[-1] in _ENV_CALLS:

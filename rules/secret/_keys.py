@@ -120,7 +120,7 @@ def _named(index: ProjectIndex, mod: ModuleSummary, expr: Expr, depth: int) -> l
     if symbol is not None and symbol.value is not None:
         if is_non_prod_file(symbol.module.path):
             return []
-        return [o._replace(via=o.via or _short(expr)) for o in
+        return [o._replace(via=o.via or expr.last_name) for o in
                 origins(index, symbol.module, symbol.value, symbol.line, None, depth + 1)]
     if expr.kind != "attr":
         return []
@@ -131,13 +131,9 @@ def _named(index: ProjectIndex, mod: ModuleSummary, expr: Expr, depth: int) -> l
     found = class_attribute(index, mod, expr)
     if found is not None:
         cls_mod, value, line, settings_class = found
-        return [o._replace(env=o.env or settings_class, via=o.via or _short(expr))
+        return [o._replace(env=o.env or settings_class, via=o.via or expr.last_name)
                 for o in origins(index, cls_mod, value, line, None, depth + 1)]
     return []
-
-
-def _short(expr: Expr) -> str:
-    return expr.text if expr.kind in ("attr", "name") else ""
 
 
 def class_attribute(index: ProjectIndex, mod: ModuleSummary,

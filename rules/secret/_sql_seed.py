@@ -84,7 +84,7 @@ def _statements(stmt: Stmt, where: Where) -> Iterator[tuple[str, Expr | None]]:
     executed: set[int] = set()
     for expr in stmt.own_exprs():
         for call in expr.calls():
-            name = call.func.text if call.func.kind in ("attr", "name") else ""
+            name = call.func.last_name
             if name not in _EXECUTE or not call.positional:
                 continue
             first = call.positional[0]
