@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from apilint.body_auth import is_rejection
-from apilint.role_names import RoleCheck, role_check
+from apilint.role_names import RoleCheck, admitted_roles, role_check
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 
 OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
@@ -40,8 +40,7 @@ def restricts(value: Expr) -> bool:
     constant; not `None`, and not a list that admits ordinary users (`["user", "admin"]`)."""
     if value.is_none or (value.kind == "const" and value.text == "False"):
         return False
-    words = [e.text for e in value.walk() if e.kind == "str" or (e.kind == "attr" and e.text.isupper())]
-    return not any(_EVERYONE.match(word) for word in words)
+    return not any(_EVERYONE.match(role) for role in admitted_roles(value))
 
 
 def permission_gate(func: FunctionDef, wrapped: frozenset[str]) -> RoleCheck | None:
