@@ -22,7 +22,7 @@ _TRANSFORMERS = frozenset({
     "base64.decodebytes", "binascii.unhexlify", "binascii.a2b_base64", "codecs.decode", "json.loads",
     "ujson.loads", "orjson.loads", "simplejson.loads", "shlex.split", "textwrap.dedent", "html.unescape",
     "httpx.URL", "yarl.URL", "furl.furl", "io.StringIO", "io.BytesIO", "gzip.decompress", "zlib.decompress",
-    "bz2.decompress", "lzma.decompress",
+    "bz2.decompress", "lzma.decompress", "bytes.fromhex", "bytearray.fromhex",
 })
 # Methods whose result is not the string itself (predicates, counts, positions).
 _NON_VALUE_METHODS = frozenset({

@@ -1014,3 +1014,32 @@ def test_request_hooks_reach_every_route(tmp_path: Path) -> None:
     findings = analyze_dir(tmp_path, select=("INJ008",)).findings
     assert len(findings) == 2
     assert all("every request runs it" in f.message and f.confidence.name == "HIGH" for f in findings)
+
+
+def test_decoded_client_input_keeps_its_taint(tmp_path: Path) -> None:
+    """`bytes.fromhex(...)` and kin hand the client's bytes on unchanged: a pickle of them is the
+    client's (high confidence), not a value apilint cannot trace (low)."""
+    example = Example('''
+        import binascii
+        import pickle
+        from flask import Flask, request
+
+        app = Flask(__name__)
+
+
+        @app.post("/restore")
+        def restore():
+            state = pickle.loads(bytes.fromhex(request.form["state"]))  # expect: INJ008
+            return {"restored": len(state)}
+
+
+        @app.post("/import")
+        def import_blob():
+            return {"rows": len(pickle.loads(binascii.unhexlify(request.args["blob"])))}  # expect: INJ008
+    ''')
+    found, expected = run_example(example, select=("INJ008",))
+    assert found == expected.expect
+    for name, text in example.all_files():
+        (tmp_path / name).write_text(text)
+    findings = analyze_dir(tmp_path, select=("INJ008",)).findings
+    assert [f.confidence.name for f in findings] == ["HIGH", "HIGH"]
