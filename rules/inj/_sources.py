@@ -8,10 +8,11 @@ is what INJ001 uses: any expression that mentions client input. The precise one
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Iterator
 from dataclasses import replace
 
-from apilint.model import RESOLVER_CONTEXT, Route
+from apilint.model import RESOLVER_CONTEXT, Route, RouteMap
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import RuleContext
 from apilint.rules.inj._levels import ANY, FULL, HEAD
@@ -249,6 +250,19 @@ def entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSummary, Funct
         if func is not None and mod is not None:
             yield route, mod, func, {p.name: lv for p in func.params if (lv := param_level(ctx.index, mod, route, p))}
     yield from resolver_entry_points(ctx)
+
+
+Entry = tuple[Route, ModuleSummary, FunctionDef, dict[str, int]]
+_ENTRIES: weakref.WeakKeyDictionary[ProjectIndex, tuple[RouteMap, list[Entry]]] = weakref.WeakKeyDictionary()
+
+
+def shared_entry_points(ctx: RuleContext) -> list[Entry]:
+    """`entry_points`, made once per run for all the INJ rules (reading every route's parameters
+    costs as much again as following them on a large project)."""
+    found = _ENTRIES.get(ctx.index)
+    if found is None or found[0] is not ctx.routes:
+        found = _ENTRIES[ctx.index] = (ctx.routes, list(entry_points(ctx)))
+    return found[1]
 
 
 def resolver_entry_points(ctx: RuleContext) -> Iterator[tuple[Route, ModuleSummary, FunctionDef, dict[str, int]]]:

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 
-from apilint.model import Location
+from apilint.model import Location, Route
 from apilint.rule import RuleContext
 from apilint.rules._scan import call_cache, module_scan, statement_calls
 from apilint.rules.inj._guards import EXIT_CALLS, GUARD_NAME, Guards
@@ -29,7 +29,7 @@ from apilint.rules.inj._levels import FULL, MAX_DEPTH, FlowHit, Hit, Kind, SinkM
 from apilint.rules.inj._propagate import PATH_CTORS, Propagation
 from apilint.rules.inj._resolve import callee_cache, method_of, module_callee, resolve_call
 from apilint.rules.inj._saved import SavedUploads
-from apilint.rules.inj._sources import entry_points, is_request_object
+from apilint.rules.inj._sources import is_request_object, shared_entry_points
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt
 
 
@@ -78,9 +78,9 @@ class Flow:
         best: dict[tuple[str, int], FlowHit] = {}
         entered: set[tuple[str, str]] = set()
         reaching: dict[tuple[str, int], list[str]] = {}  # routes whose input reaches each sink line
-        for route, mod, func, seeds in entry_points(self.ctx):
+        for route, mod, func, hits in self._route_hits():
             entered.add((mod.path, func.qualname))
-            for where, hit, via in self.analyze(mod, func, seeds, 0).hits:
+            for where, hit, via in hits:
                 flow = FlowHit(route, where, hit, via)
                 self._keep(best, flow)
                 if flow.proven and route.display not in (seen := reaching.setdefault((where.file, where.line), [])):
@@ -92,6 +92,27 @@ class Flow:
             chosen = flow.route.display if flow.route is not None and flow.proven else None
             others = tuple(d for d in reaching.get(key, ()) if d != chosen) if chosen is not None else ()
             yield flow._replace(also=others) if others else flow
+
+    def _route_hits(self) -> Iterator[tuple[Route, ModuleSummary, FunctionDef, tuple[tuple[Location, Hit, str], ...]]]:
+        """Each entry point (`entry_points`, in its order) with the sinks its input reaches; the
+        entries of one handler module are analyzed together, and reused from the last run when
+        that module, what it reaches and its entries' input parameters are unchanged."""
+        entries = shared_entry_points(self.ctx)
+        by_module: dict[str, list[int]] = {}
+        for i, entry in enumerate(entries):
+            by_module.setdefault(entry[1].path, []).append(i)
+        found: dict[int, tuple[tuple[Location, Hit, str], ...]] = {}
+        for indices in by_module.values():
+            group = [entries[i] for i in indices]
+            inputs = repr([(func.qualname, func.line, sorted(seeds.items())) for _, _, func, seeds in group])
+            hits = self.ctx.per_module(f"{self.name}:routes", group[0][1], inputs, partial(self._entry_hits, group))
+            found.update(zip(indices, hits, strict=True))
+        for i, (route, mod, func, _seeds) in enumerate(entries):
+            yield route, mod, func, found[i]
+
+    def _entry_hits(self, group: list[tuple[Route, ModuleSummary, FunctionDef, dict[str, int]]]
+                    ) -> tuple[tuple[tuple[Location, Hit, str], ...], ...]:
+        return tuple(tuple(self.analyze(mod, func, seeds, 0).hits) for _, mod, func, seeds in group)
 
     @staticmethod
     def _keep(best: dict[tuple[str, int], FlowHit], flow: FlowHit) -> None:
