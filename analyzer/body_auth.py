@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex
 from apilint.role_names import RoleCheck, role_check
@@ -41,7 +42,7 @@ def _mentions_credential(expr: Expr, index: ProjectIndex | None = None, mod: Mod
     return False
 
 
-_DB_SESSION = re.compile(r"^session$|session_?(context|maker|local|scope|factory)|(db|async|sql|orm)_?session|"
+_DB_SESSION = lazy_compile(r"^session$|session_?(context|maker|local|scope|factory)|(db|async|sql|orm)_?session|"
                          r"get_session|sessions?$")
 
 
@@ -84,7 +85,7 @@ def is_rejection(stmt: Stmt, index: ProjectIndex | None = None, mod: ModuleSumma
     return False
 
 
-_AUTH_EXCEPTION = re.compile(r"unauthori[sz]ed|unauthenticated|notauthenticated|notauthori[sz]ed|forbidden|"
+_AUTH_EXCEPTION = lazy_compile(r"unauthori[sz]ed|unauthenticated|notauthenticated|notauthori[sz]ed|forbidden|"
                              r"permissiondenied|accessdenied|authenticationfailed|authenticationerror|autherror|"
                              r"invalidtoken|invalidcredentials|credentialsexception|credentialserror|"
                              r"invalidapikey|loginrequired", re.IGNORECASE)
@@ -259,7 +260,7 @@ def tests_request_method(test: Expr | None) -> bool:
         for arg in test.args[1:])
 
 
-_AUTHISH_EXCEPT = re.compile(r"auth|token|jwt|credential|signature|permission|forbidden|denied|login|session|"
+_AUTHISH_EXCEPT = lazy_compile(r"auth|token|jwt|credential|signature|permission|forbidden|denied|login|session|"
                              r"expired|decode", re.IGNORECASE)
 
 
@@ -280,7 +281,7 @@ def _try_checks_credential(guard: Stmt, index: ProjectIndex, mod: ModuleSummary)
                for stmt in walk_stmts(guard.body) for expr in stmt.own_exprs())
 
 
-_IDENTIFIES = re.compile(r"^(get|load|find|fetch|lookup|current|verify|check|validate|authenticate|authorize|decode)"
+_IDENTIFIES = lazy_compile(r"^(get|load|find|fetch|lookup|current|verify|check|validate|authenticate|authorize|decode)"
                          r"(_\w*)?(user|token|auth\w*|account|principal|identity|session|caller|member|key|jwt)"
                          r"\w*$|^(decode|verify|authenticate)$", re.IGNORECASE)
 """Calls that establish who the caller is (`self.get_user()` by a reset token, `verify_token(t)`),
@@ -360,7 +361,7 @@ def outside_swallowing_try(body: tuple[Stmt, ...]) -> Iterator[Stmt]:
             yield from outside_swallowing_try(tuple(stmt.children()))
 
 
-_BODY_SCHEMA = re.compile(r"(Create|Update|In|Input|Request|Payload|Body|Patch|Form|Data)$")
+_BODY_SCHEMA = lazy_compile(r"(Create|Update|In|Input|Request|Payload|Body|Patch|Form|Data)$")
 
 
 def request_body_params(func: FunctionDef) -> set[str]:

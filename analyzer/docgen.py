@@ -13,6 +13,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Applicability
 from apilint.registry import all_rules
 from apilint.rule import FAMILIES, FixAvailability, Rule, fix_label
@@ -74,7 +75,7 @@ def _example_block(example_source: str) -> str:
     return f"```python\n{example_source.rstrip()}\n```"
 
 
-_OPTION_ITEM = re.compile(r"^(\s*-\s*)`([a-z][a-z.-]*)`", re.MULTILINE)
+_OPTION_ITEM = lazy_compile(r"^(\s*-\s*)`([a-z][a-z.-]*)`", re.MULTILINE)
 
 
 def config_anchor(key: str) -> str:

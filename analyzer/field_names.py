@@ -8,7 +8,9 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-_SECRET_RE: Final = re.compile(
+from apilint.lazy_regex import lazy_compile
+
+_SECRET_RE: Final = lazy_compile(
     r"^(hashed_|encrypted_|plain_|raw_|current_|old_)?(password|passwd|pwd|pass_hash|passhash)(_hash|_hashed|_digest)?$"
     r"|^password_(hash|salt|digest)$|^(ssn|social_security(_number|_no)?|sin_number|national_id(_number|_no)?|"
     r"national_insurance_number|passport(_number|_no)|tax_payer_id|aadhaar(_number)?)$"
@@ -17,7 +19,7 @@ _SECRET_RE: Final = re.compile(
     r"|^(otp|otp_code|otp_secret|totp_secret|mfa_secret|two_factor_secret|security_answer)$",
     re.IGNORECASE,
 )
-_CREDENTIAL_RE: Final = re.compile(
+_CREDENTIAL_RE: Final = lazy_compile(
     r"^(token|access_token|refresh_token|auth_token|api_key|apikey|api_secret|secret|secret_key|client_secret|"
     r"private_key|reset_token|password_reset_token|verification_token|session_token|session_key|"
     r"[a-z_]*_secret|[a-z_]*_api_key|[a-z_]*_token|[a-z_]*_credentials)$",
@@ -51,13 +53,13 @@ def _snake(name: str) -> str:
     return _CAMEL.sub(r"\1_\2", name).replace("-", "_").replace(" ", "_").lower()
 
 
-_CAMEL: Final = re.compile(r"([a-z0-9])([A-Z])")
+_CAMEL: Final = lazy_compile(r"([a-z0-9])([A-Z])")
 _ACCOUNT_SCOPED: Final = frozenset({
     "admin", "staff", "role", "roles", "user_role", "permissions", "user_permissions", "groups", "scopes",
     "verified", "is_verified", "email_verified", "credits",
 })
 """Privileged only on accounts: a device's `role` or a rack's `groups` are ordinary data."""
-_ACCOUNT_RE: Final = re.compile(
+_ACCOUNT_RE: Final = lazy_compile(
     r"^(\w*(User|Account|Member|Membership|Customer|Person|Staff|Employee|Admin|Principal|Identity|Operator|"
     r"Subscriber|Player|Student|Teacher|Seller|Buyer|Patient)s?|(User|Member|Customer|Account)?Profile)"
     r"(Create|Update|In|Input|Base|Schema|Serializer|Form|Model|Request|Payload|Data|Write|Patch)*$")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import replace
 from pathlib import Path
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Finding
 
-_SPACE = re.compile(r"\s+")
+_SPACE = lazy_compile(r"\s+")
 
 
 def normalize_statement(line: str) -> str:

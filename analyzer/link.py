@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import traceback
 from dataclasses import replace
 
 from apilint.config import Config
 from apilint.frameworks import LinkOutput, adapters
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthEvidence, AuthStatus, Diagnostic, Evidence, Location, ProjectFacts, Route, RouteMap
 from apilint.project import ProjectIndex
 
@@ -43,7 +43,7 @@ def link_project(index: ProjectIndex, config: Config,
     return RouteMap(routes), facts, tuple(out.diagnostics)
 
 
-_PLACEHOLDER = re.compile(r"\{\?([^}]*)\}")
+_PLACEHOLDER = lazy_compile(r"\{\?([^}]*)\}")
 
 
 def _unique_routes(routes: list[Route], declared: dict[str, str] | None = None) -> tuple[Route, ...]:

@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.summary import Expr
 
-_ROLE_TEXT = re.compile(r"[A-Za-z][\w-]*")
-_ROLE_FIELDS = re.compile(r"role|group|permission|perm|scope|privilege|level|rank|tier|is_admin|is_staff",
+_ROLE_TEXT = lazy_compile(r"[A-Za-z][\w-]*")
+_ROLE_FIELDS = lazy_compile(r"role|group|permission|perm|scope|privilege|level|rank|tier|is_admin|is_staff",
                           re.IGNORECASE)
 """Words of an operand that holds the caller's role (`user.role`, `current_user.groups`)."""
 _LITERALS = frozenset({"str", "fstr", "num", "const", "list", "tuple", "set"})

@@ -8,12 +8,12 @@ serves every framework and can also inspect plain syntax patterns.
 from __future__ import annotations
 
 import enum
-import re
 import textwrap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import (
     Applicability,
     Confidence,
@@ -45,9 +45,9 @@ __all__ = [
     "Severity",
 ]
 
-CODE_RE = re.compile(r"^[A-Z]{3,6}\d{3}$")
+CODE_RE = lazy_compile(r"^[A-Z]{3,6}\d{3}$")
 T = TypeVar("T")
-NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+NAME_RE = lazy_compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 DOC_SECTIONS = ("## What it finds", "## Why it matters", "## Options", "## Known limitations", "## References")
 FAMILIES = ("AUTH", "AUTHZ", "EXPO", "MASS", "CORS", "ERR", "LIMIT", "INPUT", "TLS", "JWT", "SECRET",
             "LOG", "IDEM", "VER", "GQL", "INJ", "PARSE")

@@ -19,12 +19,13 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from apilint.lazy_regex import lazy_compile
 from apilint.summarize_lines import AstLines, LineMismatch, PosLines
 from apilint.summarize_walk import Converter
 from apilint.summary import Import, ModuleSummary, Stmt
 
-_WORD_RE = re.compile(r"[a-z_][a-z0-9_-]*")
-_SUPPRESS_RE = re.compile(r"#\s*apilint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
+_WORD_RE = lazy_compile(r"[a-z_][a-z0-9_-]*")
+_SUPPRESS_RE = lazy_compile(r"#\s*apilint:\s*ignore(?:\[([^\]]*)\])?", re.IGNORECASE)
 
 
 def module_name_for(path: str) -> tuple[str, bool]:

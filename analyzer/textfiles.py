@@ -15,18 +15,19 @@ import re
 from pathlib import Path
 from typing import Final, NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.summarize import find_suppressions
 
 MAX_BYTES: Final = 256 * 1024
 """Only the start of a larger file is read (its findings carry a note that the rest was not)."""
 
-_ENV_RE: Final = re.compile(r"^(\.env(\..+)?|.+\.env|\.envrc|\.flaskenv)$", re.IGNORECASE)
+_ENV_RE: Final = lazy_compile(r"^(\.env(\..+)?|.+\.env|\.envrc|\.flaskenv)$", re.IGNORECASE)
 _CONFIG_SUFFIXES: Final = (".ini", ".cfg", ".conf", ".properties")
 _CREDENTIAL_NAMES: Final = frozenset({".netrc", "_netrc", ".pgpass", "credentials", ".git-credentials",
                                       "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".htpasswd"})
-_NAMED_SECRET_RE: Final = re.compile(r"^(.*[._-])?(secrets?|credentials?|creds)([._-].*)?$", re.IGNORECASE)
+_NAMED_SECRET_RE: Final = lazy_compile(r"^(.*[._-])?(secrets?|credentials?|creds)([._-].*)?$", re.IGNORECASE)
 _KEY_SUFFIXES: Final = (".pem", ".key", ".p8")
-_EXAMPLE_RE: Final = re.compile(r"(^|[._-])(example|sample|template|dist|defaults?|tmpl|tpl|skel)([._-]|$)",
+_EXAMPLE_RE: Final = lazy_compile(r"(^|[._-])(example|sample|template|dist|defaults?|tmpl|tpl|skel)([._-]|$)",
                                 re.IGNORECASE)
 
 

@@ -22,6 +22,7 @@ import weakref
 from functools import lru_cache
 from typing import Final, NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence
 from apilint.project import ProjectIndex
 from apilint.rules.secret._names import is_credential_name, is_password_name
@@ -49,15 +50,15 @@ PASSWORD_ATTR: Final = 256
 LOOP: Final = 512
 """A `for` loop."""
 
-_TOKEN_ANCHORS: Final = re.compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|k_test_|AIza|SG\.|sk-|"
+_TOKEN_ANCHORS: Final = lazy_compile(r"AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|k_test_|AIza|SG\.|sk-|"
                                    r"key-|PRIVATE KEY")
 """A literal part of every `_names.TOKEN_FORMATS` pattern (the Slack webhook's is `://`)."""
-_CRED_TAIL: Final = re.compile(r"(?:password|pass|pwd|passwd|passwrd|passphrase|secret|token|credentials|creds|key)"
+_CRED_TAIL: Final = lazy_compile(r"(?:password|pass|pwd|passwd|passwrd|passphrase|secret|token|credentials|creds|key)"
                                r"[^A-Za-z0-9]*\Z", re.IGNORECASE)
 """How every name `is_credential_name` accepts ends: its last word is one of these."""
 _CRED_SUFFIXES: Final = ("password", "pass", "pwd", "passwd", "passwrd", "passphrase", "secret", "token",
                          "credentials", "creds", "key")
-_PASSWORD_PART: Final = re.compile(r"pwd|passw|passphrase", re.IGNORECASE)
+_PASSWORD_PART: Final = lazy_compile(r"pwd|passw|passphrase", re.IGNORECASE)
 """A part of every name `is_password_name` accepts."""
 _REQUEST_NAMES: Final = frozenset({"req", "request"})
 

@@ -10,12 +10,13 @@ import re
 import weakref
 from typing import Final
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence
 from apilint.project import ProjectIndex
 from apilint.rules.secret._values import Where, walk
 from apilint.summary import Expr, Stmt
 
-_CREATE: Final = re.compile(r"\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?[`\"\[]?(\w+)[`\"\]]?\s*\((.*)\)",
+_CREATE: Final = lazy_compile(r"\bcreate\s+table\s+(?:if\s+not\s+exists\s+)?[`\"\[]?(\w+)[`\"\]]?\s*\((.*)\)",
                             re.IGNORECASE | re.DOTALL)
 _CONSTRAINTS: Final = frozenset({"primary", "foreign", "unique", "constraint", "check", "key", "index"})
 _TABLES: weakref.WeakKeyDictionary[ProjectIndex, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()

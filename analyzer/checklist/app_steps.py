@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from apilint.checklist.cells import Reading, met, unknown
 from apilint.checklist.scan import calls_named, strings_matching
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AppFact, CorsPolicy, Evidence, Location, ProjectFacts, SettingFact
 from apilint.project import ProjectIndex
 from apilint.summary import Expr
@@ -17,9 +18,9 @@ FAMILY = {"fastapi": "asgi", "starlette": "asgi", "flask": "flask", "connexion":
           "drf": "django", "ninja": "django"}
 """Framework -> the family whose settings and defaults apply."""
 _CORS_FAMILY = {"starlette": "asgi", "flask-cors": "flask", "django-cors-headers": "django"}
-_HTTPS_MIDDLEWARE = re.compile(r"https|hsts|ssl|talisman|strict_?transport", re.IGNORECASE)
-_RATE_MIDDLEWARE = re.compile(r"rate_?limit|throttl|slowapi", re.IGNORECASE)
-_SIZE_MIDDLEWARE = re.compile(r"(size|body|content_?length|upload|payload).*(limit|max)|(limit|max).*(size|body|"
+_HTTPS_MIDDLEWARE = lazy_compile(r"https|hsts|ssl|talisman|strict_?transport", re.IGNORECASE)
+_RATE_MIDDLEWARE = lazy_compile(r"rate_?limit|throttl|slowapi", re.IGNORECASE)
+_SIZE_MIDDLEWARE = lazy_compile(r"(size|body|content_?length|upload|payload).*(limit|max)|(limit|max).*(size|body|"
                               r"content_?length|upload|payload)", re.IGNORECASE)
 _LOG_CONFIG = frozenset({"logging.basicConfig", "logging.config.dictConfig", "logging.config.fileConfig",
                          "structlog.configure", "dictConfig", "fileConfig", "basicConfig"})
@@ -208,9 +209,9 @@ class AppReader:
                        f"server's defaults decide what is kept; if logs are shipped elsewhere, {_DECLARE}")
 
 
-_NOT_APP = re.compile(r"(^|/)(alembic|migrations?|tests?|testing|scripts?|examples?|docs|integrations|"
+_NOT_APP = lazy_compile(r"(^|/)(alembic|migrations?|tests?|testing|scripts?|examples?|docs|integrations|"
                       r"contrib|vendor|plugins?|tools|benchmarks?)/")
-_APP_MODULE = re.compile(r"(^|/)(settings|config|conf|configuration|logging|log|logs|logger|log_config|"
+_APP_MODULE = lazy_compile(r"(^|/)(settings|config|conf|configuration|logging|log|logs|logger|log_config|"
                          r"logging_config|_logging|main|app|application|server|wsgi|asgi|__main__|manage|run|"
                          r"__init__|factory|create_app|bootstrap|startup)\.py$")
 

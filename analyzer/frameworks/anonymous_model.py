@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
 from apilint.frameworks.classes import ClassInfo
+from apilint.lazy_regex import lazy_compile
 from apilint.project import Symbol
 from apilint.summary import FunctionDef, ModuleSummary
 from apilint.values import is_plain
@@ -33,7 +34,7 @@ ANON_METHODS: Final[dict[str, Any]] = {"get_username": "", "get_all_permissions"
                                        "get_group_permissions": ()}
 MAPPINGS: Final = frozenset({"META", "headers", "COOKIES", "GET", "POST", "data", "query_params", "session",
                              "FILES"})
-CREDENTIAL_KEY: Final = re.compile(r"auth|token|key|secret|session|user|login|jwt|bearer|signature|password|"
+CREDENTIAL_KEY: Final = lazy_compile(r"auth|token|key|secret|session|user|login|jwt|bearer|signature|password|"
                                    r"cookie|csrf|sso|remote", re.IGNORECASE)
 FRAMEWORK_PREFIXES: Final = ("rest_framework.", "django.", "ninja.", "ninja_extra.")
 

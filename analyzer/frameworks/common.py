@@ -5,9 +5,9 @@ body does about the caller is judged in `body_auth`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container, Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
@@ -16,8 +16,8 @@ from apilint.values import Opaque, Scope, Value, as_expr, placeholder
 Bindings = dict[str, tuple[ModuleSummary, Expr]]
 """Loop variables bound to the expressions of the items they stand for."""
 
-_PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
-_FLASK_PARAM_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?:)?([A-Za-z_][A-Za-z0-9_]*)>")
+_PARAM_RE = lazy_compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::[^}]*)?\}")
+_FLASK_PARAM_RE = lazy_compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*(?:\([^)]*\))?:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
 def normalize_path(path: str) -> tuple[str, tuple[str, ...]]:
     """Normalize `{id:int}` / `<int:id>` parameters to `{id}`; return the params too."""

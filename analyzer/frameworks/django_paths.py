@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 
-_CONVERTER_RE = re.compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>")
+from apilint.lazy_regex import lazy_compile
+
+_CONVERTER_RE = lazy_compile(r"<(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)>")
 
 
 def normalize_django_path(raw: str) -> tuple[str, tuple[str, ...]]:

@@ -8,7 +8,6 @@ at is `django_view_refs.classify_view`.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from apilint.body_auth import body_auth
@@ -18,6 +17,7 @@ from apilint.frameworks.classes import ClassInfo
 from apilint.frameworks.django_backends import anonymous_permissions
 from apilint.frameworks.django_gates import judge_decorator, judge_middleware
 from apilint.frameworks.django_settings import DjangoSettings
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.role_names import RoleCheck, admitted_roles, role_check
@@ -28,7 +28,7 @@ _AUTH_WORDS = ("is_authenticated", "is_anonymous", "user_id", "token", "authoriz
                "api_key", "apikey", "logged_in", "current_user")
 _ROLE_WORDS = ("is_staff", "is_superuser", "has_perm", "role", "groups", "is_admin", "permission", "staff_session",
                "superuser", "administrator")
-_PERMISSION_CHECK = re.compile(r"^check_(?:\w+_)?(?:permissions?|perms?|access)$")
+_PERMISSION_CHECK = lazy_compile(r"^check_(?:\w+_)?(?:permissions?|perms?|access)$")
 """A call made for its effect that raises when the user may not (`check_user_permission(...)`)."""
 _AUTHISH = ("login", "auth", "token", "jwt", "permission", "staff", "admin", "superuser", "require")
 

@@ -13,7 +13,6 @@ branch. On a route that loads one object (`get_object()`), a class whose
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -34,13 +33,14 @@ from apilint.frameworks.anonymous import (
 )
 from apilint.frameworks.anonymous_values import ValueReader
 from apilint.frameworks.classes import ClassInfo
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.role_names import RoleCheck, role_check
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_exprs, walk_stmts
 
-_ROLE_RE = re.compile(r"\b(is_staff|is_superuser|is_admin|is_manager|roles?|groups)\b")
-_PERMISSION_RE = re.compile(r"\b(has_\w*perms?|has_\w*permissions?|\w*permission_?sets?|can_\w+|is_member|members|"
+_ROLE_RE = lazy_compile(r"\b(is_staff|is_superuser|is_admin|is_manager|roles?|groups)\b")
+_PERMISSION_RE = lazy_compile(r"\b(has_\w*perms?|has_\w*permissions?|\w*permission_?sets?|can_\w+|is_member|members|"
                             r"membership|is_owner|allow_scopes|scopes)\b")
 _KNOWN: Final[dict[str, tuple[str, str | None]]] = {
     # short name -> (behaviour, authz kind); behaviour: none | required | read_only_optional

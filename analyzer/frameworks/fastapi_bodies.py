@@ -23,6 +23,7 @@ from apilint.body_auth import (
     outside_swallowing_try,
     reads_credential,
 )
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
@@ -234,9 +235,9 @@ def _passes_the_request(call: Expr) -> bool:
                for arg in (*call.positional, *(kw.value for kw in call.keywords)))
 
 
-_ISSUER = re.compile(r"^_?(create|issue|generate|mint|make|grant)_\w*(auth|token|jwt|login|user_session|"
+_ISSUER = lazy_compile(r"^_?(create|issue|generate|mint|make|grant)_\w*(auth|token|jwt|login|user_session|"
                      r"auth_session|login_session)\w*$")
-_PASSWORD_CHECK = re.compile(r"^_?(verify|check|is_valid|validate)_password(_hash)?$|^check_password_hash$")
+_PASSWORD_CHECK = lazy_compile(r"^_?(verify|check|is_valid|validate)_password(_hash)?$|^check_password_hash$")
 
 
 def _calls_an_issuer(func: FunctionDef) -> bool:
@@ -332,7 +333,7 @@ _CREDENTIAL_NAMES = ("token", "credential", "api_key", "apikey", "authorization"
                      "session_token", "session_key", "cookie", "bearer", "jwt")
 
 
-_NOT_A_CREDENTIAL = re.compile(r"(page|next|prev|continuation|pagination|cursor|csrf|xsrf|sync|resume|upload|"
+_NOT_A_CREDENTIAL = lazy_compile(r"(page|next|prev|continuation|pagination|cursor|csrf|xsrf|sync|resume|upload|"
                                r"push|device|fcm)_?tokens?$|tokens?_(count|limit|usage)|max_tokens")
 """Names with `token` that are not credentials (pagination cursors, CSRF tokens, LLM token counts)."""
 
@@ -357,7 +358,7 @@ def _credential_params(func: FunctionDef) -> frozenset[str]:
     return frozenset(out)
 
 
-_ROLE_TEST = re.compile(r"^(is_)?(admin|viewer|member|owner|staff|superuser|editor|guest|read_?only|manager|"
+_ROLE_TEST = lazy_compile(r"^(is_)?(admin|viewer|member|owner|staff|superuser|editor|guest|read_?only|manager|"
                         r"moderator)s?$|role|permission|scope", re.IGNORECASE)
 
 
@@ -408,7 +409,7 @@ def _demands_role(guard: Stmt) -> bool:
     return False
 
 
-_SIGNATURE_CALLS = re.compile(r"^(construct_event|verify_signature|verify_webhook\w*|validate_signature|"
+_SIGNATURE_CALLS = lazy_compile(r"^(construct_event|verify_signature|verify_webhook\w*|validate_signature|"
                               r"verify_request_signature|verify_slack_signature|compare_digest|verify_hmac\w*|"
                               r"check_signature|validate_webhook\w*)$")
 

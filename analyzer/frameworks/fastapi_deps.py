@@ -19,6 +19,7 @@ from apilint.body_auth import body_checks_role
 from apilint.config import Config
 from apilint.frameworks.fastapi_bodies import BodyJudge, find_method
 from apilint.frameworks.fastapi_deplists import DEPENDS, Dep, annotated_deps, as_dep, dep_list, param_deps
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.role_names import admitted_roles
@@ -34,7 +35,7 @@ AUTHISH = ("user", "auth", "token", "login", "verify", "current", "jwt", "api_ke
 ROLEISH = ("admin", "superuser", "staff", "role", "permission", "scope", "owner_or_admin")
 _MAX_DEPTH = 8
 
-_AUTH_NAMED = re.compile(
+_AUTH_NAMED = lazy_compile(
     r"(^|_)(current_?(user|principal|account|member|identity|active_user)|authenticate(d|_\w+)?|is_authori[sz]ed|"
     r"authori[sz]e_(request|user|caller|access|api_?key|token)|"
     r"require[sd]?_(user|login|auth\w*|admin|api_?key|token|scopes?|roles?|perms?|permissions?|member|key)|"
@@ -42,7 +43,7 @@ _AUTH_NAMED = re.compile(
     r"permissions?|logged_in|login)|(api_?key|token|jwt|bearer|session|basic)_?auth\w*|login_required|"
     r"is_authenticated|get_user_from_(token|request|session|jwt|header)|auth_required|auth)$", re.IGNORECASE)
 """Dependency names that say they authenticate the caller (`get_current_user`, `require_api_key`)."""
-_AUTH_CLASS = re.compile(r"(Auth|Authentication|Authenticator|Authorizer|Authorization|Bearer|Permissions?|"
+_AUTH_CLASS = lazy_compile(r"(Auth|Authentication|Authenticator|Authorizer|Authorization|Bearer|Permissions?|"
                          r"PermissionChecker|Api[Kk]ey(Auth|Checker|Header)?|APIKey(Auth|Checker|Header)?|"
                          r"TokenChecker|KeyChecker|Guard|JWT(Bearer|Auth)?|Jwt(Bearer|Auth)?)$")
 """Class names that say their instances authenticate the caller (`JWTBearer`, `ApiKeyAuth`)."""
@@ -371,7 +372,7 @@ def _auth_named(qualified: str) -> bool:
     return bool(_AUTH_NAMED.search(short)) or bool(_AUTH_CLASS.search(short))
 
 
-_SERVICE = re.compile(r"(manager|service|repository|repo|logger|log|client|factory|dao|store|storage|mailer|"
+_SERVICE = lazy_compile(r"(manager|service|repository|repo|logger|log|client|factory|dao|store|storage|mailer|"
                       r"notifier|cache|queue|uow|unit_of_work|settings|config|db|database|engine|helper|"
                       r"tracker|publisher|producer|emitter|webhooks?|tasks?)s?$", re.IGNORECASE)
 

@@ -12,12 +12,12 @@ the parents' definitions (`super()._check_access()`, `Base._check_access(self)`)
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from apilint.body_auth import guarded_rejections, is_rejection
 from apilint.frameworks.flask_auth import FlaskAuth, Judgement, strongest
 from apilint.frameworks.flask_patterns import missing_user
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Evidence, Location
 from apilint.project import ProjectIndex, Symbol
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
@@ -26,7 +26,7 @@ HANDLER_METHODS = ("_process", "process", "dispatch_request", "handle", "__call_
 """Handling methods, in the order a class's own definition is looked for."""
 ACCESS_METHODS = ("_check_access", "check_access", "_check_permissions", "check_permissions", "_authorize",
                   "authorize")
-_PERMISSION_TEST = re.compile(r"^_?(can|has|is_allowed|is_authorized|is_manager|is_admin|check)_?\w*$")
+_PERMISSION_TEST = lazy_compile(r"^_?(can|has|is_allowed|is_authorized|is_manager|is_admin|check)_?\w*$")
 _MAX_DEPTH = 6
 
 

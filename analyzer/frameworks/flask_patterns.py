@@ -8,30 +8,31 @@ from __future__ import annotations
 import re
 
 from apilint.body_auth import is_rejection
+from apilint.lazy_regex import lazy_compile
 from apilint.role_names import RoleCheck, admitted_roles, role_check
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 
-OPAQUE_AUTH = re.compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
+OPAQUE_AUTH = lazy_compile(r"^_?(authenticate_request|authenticate_user_request|check_authentication|"
                          r"require_authentication|ensure_authenticated|verify_authentication)$")
 """Helpers that, by name, authenticate the current request: when apilint cannot read how
 (a backend chosen by configuration), the request's status is unknown rather than public."""
 
 
-ROLE_KEYWORD = re.compile(r"^(required_|require_)?(roles?|permissions?|perms?|scopes?|groups?|privileges?)$")
-PERMISSION_CALL = re.compile(r"^_?(is_authorized|has_access|has_permission|has_role|check_permission|"
+ROLE_KEYWORD = lazy_compile(r"^(required_|require_)?(roles?|permissions?|perms?|scopes?|groups?|privileges?)$")
+PERMISSION_CALL = lazy_compile(r"^_?(is_authorized|has_access|has_permission|has_role|check_permission|"
                              r"require_permission|has_perm)\w*$")
 """Calls in a wrapper that ask whether the caller holds a permission (`is_authorized_dag(...)`)."""
-OBJECT_CHECK = re.compile(r"^_?(check_access|check_permissions?|check_object_permissions?|authorize|"
+OBJECT_CHECK = lazy_compile(r"^_?(check_access|check_permissions?|check_object_permissions?|authorize|"
                           r"require_permission|has_permission|has_object_permission|is_authorized\w*|"
                           r"can_(access|view|read|edit|update|delete|manage|modify|change)\w*|"
                           r"(ensure|check|require)_\w*(access|permission|owner|ownership)s?)$")
 """Calls that ask whether the caller may act on an object (given something that names it)."""
-CHECK_CALL = re.compile(r"^_?(check|require|ensure|assert|verify)_?\w*$|^_?(has|is)_role\w*$")
-PRIVILEGED = re.compile(r"^(sys_?|super_?|site_?)?admin(istrator)?s?$|^superusers?$|^staff$|^root$|^owner$",
+CHECK_CALL = lazy_compile(r"^_?(check|require|ensure|assert|verify)_?\w*$|^_?(has|is)_role\w*$")
+PRIVILEGED = lazy_compile(r"^(sys_?|super_?|site_?)?admin(istrator)?s?$|^superusers?$|^staff$|^root$|^owner$",
                         re.IGNORECASE)
 
 
-_EVERYONE = re.compile(r"^(user|users|member|members|viewer|guest|any|all|public|authenticated|everyone|"
+_EVERYONE = lazy_compile(r"^(user|users|member|members|viewer|guest|any|all|public|authenticated|everyone|"
                        r"reader|basic|default)$", re.IGNORECASE)
 
 
@@ -90,7 +91,7 @@ def _aborts(stmt: Stmt) -> bool:
         (value.func.dotted or "").rsplit(".", 1)[-1] == "abort" and bool(value.positional or value.keywords)
 
 
-_CHECK_FAILURES = re.compile(r"^(Exception|BaseException|\w*(Token|Auth|JWT|Jwt|Signature|Credential|Decode|"
+_CHECK_FAILURES = lazy_compile(r"^(Exception|BaseException|\w*(Token|Auth|JWT|Jwt|Signature|Credential|Decode|"
                              r"Expired|Login|Permission)\w*)$")
 
 
@@ -129,7 +130,7 @@ def wrapped_names(funcs: list[FunctionDef]) -> frozenset[str]:
     return frozenset(names)
 
 
-_DISPATCHERS = re.compile(r"^_?get_?(action|handler|command|operation|function)s?$")
+_DISPATCHERS = lazy_compile(r"^_?get_?(action|handler|command|operation|function)s?$")
 
 
 def dispatched_action(call: Expr) -> str | None:

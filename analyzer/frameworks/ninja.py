@@ -21,6 +21,7 @@ from apilint.frameworks.django_paths import normalize_django_path
 from apilint.frameworks.django_settings import project_settings, settings_for
 from apilint.frameworks.django_urls import Mount, url_mounts
 from apilint.frameworks.django_views import ClassInfo, DjangoAuth
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthEvidence, AuthStatus, Evidence, HandlerRef, Location, Route
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
@@ -33,8 +34,8 @@ _SCHEMES = frozenset({"HttpBearer", "APIKeyHeader", "APIKeyQuery", "APIKeyCookie
                       "AsyncHttpBearer", "AsyncAPIKeyHeader", "AsyncAPIKeyQuery", "AsyncAPIKeyCookie"})
 _ROLE_SCHEMES = frozenset({"django_auth_superuser", "django_auth_is_staff", "SessionAuthSuperUser",
                            "SessionAuthIsStaff"})
-_OPEN_NAME = re.compile(r"allow|anonymous|anyone|public|optional|open", re.IGNORECASE)
-_NINJA_PARAM = re.compile(r"\{(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)\}")
+_OPEN_NAME = lazy_compile(r"allow|anonymous|anyone|public|optional|open", re.IGNORECASE)
+_NINJA_PARAM = lazy_compile(r"\{(?:[A-Za-z_][A-Za-z0-9_]*:)?([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass

@@ -5,7 +5,6 @@ Shipped with the package so plugin authors can test their rules the same way.
 
 from __future__ import annotations
 
-import re
 import tempfile
 import textwrap
 from dataclasses import dataclass, field
@@ -13,11 +12,12 @@ from pathlib import Path
 
 from apilint.config import Config, find_config, load_config
 from apilint.engine import RunOptions, RunResult, run
+from apilint.lazy_regex import lazy_compile
 from apilint.rule import Example
 from apilint.textfiles import is_credential_file
 
-MARKER_RE = re.compile(r"#\s*(expect|expect-todo|expect-not-todo):\s*(.*)$")
-CODE_LIST_RE = re.compile(r"^[A-Z]{3,6}\d{3}(\s*,\s*[A-Z]{3,6}\d{3})*$")
+MARKER_RE = lazy_compile(r"#\s*(expect|expect-todo|expect-not-todo):\s*(.*)$")
+CODE_LIST_RE = lazy_compile(r"^[A-Z]{3,6}\d{3}(\s*,\s*[A-Z]{3,6}\d{3})*$")
 
 Key = tuple[str, int, str]
 

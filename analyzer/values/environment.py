@@ -6,9 +6,9 @@ an environment-style key, settings a project registers with a default in its own
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Final
 
+from apilint.lazy_regex import lazy_compile
 from apilint.summary import Expr, ModuleSummary
 from apilint.values import classes, names
 from apilint.values.ops import FAILED, cast_value
@@ -22,7 +22,7 @@ _ENV_FUNCS: Final = frozenset({"os.getenv", "os.environ.get", "os.environ.setdef
                                "decouple.config", "config", "env", "get_env", "getenv_bool", "os.environ.pop"})
 _ENV_CASTS: Final = frozenset({"bool", "int", "str", "list", "float", "tuple", "json", "dict", "get_value",
                                "url", "db", "path"})
-_ENV_KEY: Final = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+_ENV_KEY: Final = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 """An environment-variable-like key (`API_PREFIX`, `DATA_ROUTE`): at least one underscore."""
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from apilint.body_auth import guarded_rejections
+from apilint.lazy_regex import lazy_compile
 from apilint.summary import Expr, FunctionDef, Stmt, walk_exprs, walk_stmts
 
 WRITE_METHODS = frozenset({
@@ -175,7 +176,7 @@ def reads_only(handler: FunctionDef | None) -> bool:
     return True
 
 
-_SIGNATURE_CHECKS = re.compile(r"^(construct_event|verify_signature|validate_signature|check_signature|"
+_SIGNATURE_CHECKS = lazy_compile(r"^(construct_event|verify_signature|validate_signature|check_signature|"
                                r"verify_webhook\w*|validate_webhook\w*|verify_request_signature|is_valid_signature|"
                                r"compare_digest|constant_time_compare)$")
 """Calls that authenticate a webhook by its signature (Stripe's `Webhook.construct_event`, an HMAC compare)."""
@@ -270,7 +271,7 @@ def _is_password(expr: Expr, held: set[str]) -> bool:
     return expr.kind == "attr" and expr.text.lower() in _PASSWORD_KEYS
 
 
-_SCOPING = re.compile(r"permitted|allowed|accessible|visible|authori[sz]ed|readable|for_user|restrict", re.IGNORECASE)
+_SCOPING = lazy_compile(r"permitted|allowed|accessible|visible|authori[sz]ed|readable|for_user|restrict", re.IGNORECASE)
 _QUERIES = frozenset({"filter", "get", "get_object_or_404", "filter_by"})
 """Query calls whose keyword arguments, given the caller (`owner=request.user`), scope them to the caller."""
 _CALLER = ("g.user", "g.current_user", "current_user", "flask_login.current_user", "request.user",
@@ -405,7 +406,7 @@ def serves_anonymous_on_purpose(func: FunctionDef | None) -> str | None:
     return None
 
 
-_LOGIN_TARGET = re.compile(r"log_?in|sign_?in", re.IGNORECASE)
+_LOGIN_TARGET = lazy_compile(r"log_?in|sign_?in", re.IGNORECASE)
 
 
 def sends_to_login(func: FunctionDef | None) -> str | None:

@@ -7,13 +7,14 @@ import re
 from collections.abc import Callable
 
 from apilint.config import Config
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Route, RouteMap
 from apilint.rule import RuleContext
 from apilint.rules._views import view_class
 from apilint.rules.auth._body import caller_scoped
 from apilint.summary import FunctionDef
 
-_AUTH_FLOW_SEGMENTS = re.compile(
+_AUTH_FLOW_SEGMENTS = lazy_compile(
     r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|logged-out|logged_out|signout|sign-out|signup|sign-up|"
     r"register|"
     r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
@@ -24,7 +25,7 @@ _AUTH_FLOW_SEGMENTS = re.compile(
     re.IGNORECASE,
 )
 """Authentication flows (and the visitor's language switch): public whatever the method."""
-_READ_ONLY_SEGMENTS = re.compile(
+_READ_ONLY_SEGMENTS = lazy_compile(
     r"^/?(api/)?(v\d+/)?(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
     r"ping|status|version|info|docs|redoc|openapi|openapi\.(json|ya?ml)|swagger|swagger\.(json|ya?ml)|schema|static|"
     r"favicon\.ico|robots\.txt|sitemap\.xml|sitemap|jsi18n|i18n|manifest\.json|metrics|\.well-known|public|"
@@ -33,12 +34,12 @@ _READ_ONLY_SEGMENTS = re.compile(
 )
 """Probes, docs and static files (first segment after an optional `/api/vN`; `/app_version` too): public
 when read-only."""
-_DISCOVERY_DOCUMENTS = re.compile(
+_DISCOVERY_DOCUMENTS = lazy_compile(
     r"/(opensearch\.xml|changelog|release-notes|scim/v2/(ServiceProviderConfig|ResourceTypes|Schemas))/?$",
     re.IGNORECASE,
 )
 """Discovery documents clients fetch before they authenticate (SCIM's are public by RFC 7644)."""
-_STATIC_FILE = re.compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot|md)$|"
+_STATIC_FILE = lazy_compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot|md)$|"
                           r"^(robots|llms|humans|security)\.txt$|^(favicon|logo|apple-touch-icon)(\.\w+)?$|"
                           r"^(service-worker|serviceworker|sw|manifest)\.(js|json)$|^[\w.-]+\.(png|svg|jpe?g|gif|webp)$|"
                           r"^avatar$",
@@ -46,20 +47,20 @@ _STATIC_FILE = re.compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot|md)
 """Last path segments that name a static asset: scripts, styles, icons, fonts, a web manifest, a Markdown
 document (`/auth.md`), an image file
 (named literally: `/exports/og.png`, not `/reports/{id}.png`), an avatar."""
-_CODE_ASSET = re.compile(r"\.(js|mjs|css|map|webmanifest)$", re.IGNORECASE)
+_CODE_ASSET = lazy_compile(r"\.(js|mjs|css|map|webmanifest)$", re.IGNORECASE)
 """Extensions of code assets, public even when a parameter names the file (`/manifest/{user}.webmanifest`)."""
-_STATIC_DIRS = re.compile(r"^(assets|static|dist|fonts|icons|css|js|public|avatars)$", re.IGNORECASE)
-_WEBHOOK = re.compile(r"(^|/)(slack|teams|msteams|discord|telegram|stripe|github|gitlab|bitbucket|twilio|sendgrid|"
+_STATIC_DIRS = lazy_compile(r"^(assets|static|dist|fonts|icons|css|js|public|avatars)$", re.IGNORECASE)
+_WEBHOOK = lazy_compile(r"(^|/)(slack|teams|msteams|discord|telegram|stripe|github|gitlab|bitbucket|twilio|sendgrid|"
                       r"mailgun|postmark|paypal|shopify|zoom|whatsapp|messenger|intercom|hubspot|twitch)/"
                       r"(events?|hooks?|webhooks?|callbacks?|interactions?|incoming|notifications?|updates|commands|"
                       r"actions|messages)(/|$)", re.IGNORECASE)
 """Webhook endpoints of services that sign their requests (the SDK handler verifies the signature)."""
-_PREFERENCES = re.compile(r"(^|/)(set[-_]?language|setlang|set[-_]locale|language|i18n)(/|$)", re.IGNORECASE)
-_PREFERENCE_PARAMS = re.compile(r"^(locale|lang|language|language_code|lang_code|code)$")
+_PREFERENCES = lazy_compile(r"(^|/)(set[-_]?language|setlang|set[-_]locale|language|i18n)(/|$)", re.IGNORECASE)
+_PREFERENCE_PARAMS = lazy_compile(r"^(locale|lang|language|language_code|lang_code|code)$")
 """A visitor's language choice (Django's `set_language`): stored in the session, public by design."""
-_TOKEN_PARAMS = re.compile(r"^(token|code|key|uid|uidb64|signature|sig|provider|backend|nonce|state)$")
+_TOKEN_PARAMS = lazy_compile(r"^(token|code|key|uid|uidb64|signature|sig|provider|backend|nonce|state)$")
 """Path parameters an auth flow may carry (`/reset-password/{token}`), unlike an object ID."""
-_PUBLIC_HANDLERS = re.compile(
+_PUBLIC_HANDLERS = lazy_compile(
     r"^(login|signin|sign_in|logout|signout|sign_out|signup|sign_up|register|register_user|"
     r"(login|issue|get|create|refresh)_(access_)?tokens?|login_for_access_token|token|refresh|"
     r"oauth\w*|\w*_callback|authorize|(request_|send_)?password_reset(_request)?|reset_password|"
@@ -70,13 +71,13 @@ _PUBLIC_HANDLERS = re.compile(
     re.IGNORECASE,
 )
 _PERMISSIVE_NAMES = ("AllowAny", "login_not_required")
-_LEADING_FLOW = re.compile(
+_LEADING_FLOW = lazy_compile(
     r"^(auth|reset|forgot|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
     r"password|passwords|magic)$",
     re.IGNORECASE,
 )
 """Words that name an auth flow when they open the path (`/reset/{uidb64}/{token}`, `/invite/{code}`)."""
-_VERSION_SEGMENT = re.compile(r"^(api|v\d+(\.\d+)*)$", re.IGNORECASE)
+_VERSION_SEGMENT = lazy_compile(r"^(api|v\d+(\.\d+)*)$", re.IGNORECASE)
 
 
 def is_public_by_design(route: Route, config: Config) -> bool:
@@ -197,9 +198,9 @@ def forgotten_among_protected(route: Route, routes: RouteMap, config: Config,
     return tuple(siblings)
 
 
-_REDIRECT_CALLS = re.compile(r"^(redirect|redirect_to|RedirectResponse|HttpResponseRedirect|"
+_REDIRECT_CALLS = lazy_compile(r"^(redirect|redirect_to|RedirectResponse|HttpResponseRedirect|"
                              r"HttpResponsePermanentRedirect)$")
-_REDIRECT_HELPERS = re.compile(r"^(url_for|reverse|sanitize\w*|dict|str|int|quote\w*|urlencode|get|format|dumps|join|"
+_REDIRECT_HELPERS = lazy_compile(r"^(url_for|reverse|sanitize\w*|dict|str|int|quote\w*|urlencode|get|format|dumps|join|"
                                r"encode|lower|upper|strip)$")
 
 

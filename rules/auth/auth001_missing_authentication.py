@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.auth._body import (
@@ -29,7 +30,7 @@ from apilint.rules.auth._helpers import (
 from apilint.rules.authz._siblings import by_resource, resource_of
 from apilint.summary import FunctionDef
 
-_PROBE = re.compile(r"(^|/)(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
+_PROBE = lazy_compile(r"(^|/)(health|healthz|healthcheck|health-check|ready|readyz|readiness|live|livez|liveness|"
                     r"ping|status)(/|$)", re.IGNORECASE)
 """Probe path segments: a view there that renders a template with data is a page, not a probe."""
 
@@ -234,7 +235,7 @@ class MissingAuthentication(Rule):
 _DISCOVERED = "if discovered at run time by "
 """The condition the Flask adapter gives routes of blueprints a run-time package walk may mount."""
 
-_DEVELOPMENT_ONLY = re.compile(r"^if [^;]*\b(debug|development|dev_mode|testing|local_dev)\b", re.IGNORECASE)
+_DEVELOPMENT_ONLY = lazy_compile(r"^if [^;]*\b(debug|development|dev_mode|testing|local_dev)\b", re.IGNORECASE)
 """A route whose mount condition is a debug or development switch (`if settings.DEBUG`)."""
 
 
@@ -253,7 +254,7 @@ def _serves_reads_only(route: Route, handler: FunctionDef | None, ctx: RuleConte
     return not any(method.name in _WRITE_METHODS for method in symbol.cls.methods())
 
 
-_STOREFRONT = re.compile(r"^(products?|catalog|catalogue|categories|category|menus?|brands?|collections|"
+_STOREFRONT = lazy_compile(r"^(products?|catalog|catalogue|categories|category|menus?|brands?|collections|"
                          r"listings?|storefront)$", re.IGNORECASE)
 """Collections a shop shows to every visitor: the product list, a product, its stock, a search."""
 
@@ -268,7 +269,7 @@ def _storefront_read(route: Route) -> bool:
     return False
 
 
-_API_PREFIX = re.compile(r"^(api|rest|public|v\d+(\.\d+)*)$", re.IGNORECASE)
+_API_PREFIX = lazy_compile(r"^(api|rest|public|v\d+(\.\d+)*)$", re.IGNORECASE)
 
 
 def _public_reads(route: Route, ctx: RuleContext) -> bool:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.log._helpers import is_credential_endpoint
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 
-_LOGIN = re.compile(r"(^|/|_)(login|log-in|log_in|signin|sign-in|sign_in|authenticate|token|tokens|"
+_LOGIN = lazy_compile(r"(^|/|_)(login|log-in|log_in|signin|sign-in|sign_in|authenticate|token|tokens|"
                     r"access[-_]token|sessions?)(/|$|_)", re.IGNORECASE)
 """Where the caller signs in (password reset and OTP flows answer other questions)."""
-_RESET = re.compile(r"passw|reset|forgot|otp|2fa|mfa|verify", re.IGNORECASE)
-_PASSWORD = re.compile(r"passw|passwd|pwd|secret|credential|authenticate|check_hash|verify_hash", re.IGNORECASE)
-_ACCOUNT = re.compile(r"user|account|member|customer|profile|person|login|principal|record|row|existing|found",
+_RESET = lazy_compile(r"passw|reset|forgot|otp|2fa|mfa|verify", re.IGNORECASE)
+_PASSWORD = lazy_compile(r"passw|passwd|pwd|secret|credential|authenticate|check_hash|verify_hash", re.IGNORECASE)
+_ACCOUNT = lazy_compile(r"user|account|member|customer|profile|person|login|principal|record|row|existing|found",
                       re.IGNORECASE)
-_NO_ACCOUNT_TEXT = re.compile(r"not exist|doesn't exist|not found|no such|unknown (user|account|email)|"
+_NO_ACCOUNT_TEXT = lazy_compile(r"not exist|doesn't exist|not found|no such|unknown (user|account|email)|"
                               r"not registered|no (user|account)", re.IGNORECASE)
 _EXITS = frozenset({"abort", "flask_abort"})
 

@@ -13,14 +13,15 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.rules.authz._loads import Scan, Scanner
 from apilint.rules.authz._names import mentions_any, mentions_user
 from apilint.summary import FunctionDef, ModuleSummary, Stmt, walk_stmts
 
-_CALLER_WORDS = re.compile(r"admin|staff|superuser|role|perm|owner|privileg|scope|group|member|is_authenticated",
+_CALLER_WORDS = lazy_compile(r"admin|staff|superuser|role|perm|owner|privileg|scope|group|member|is_authenticated",
                            re.IGNORECASE)
 """A condition naming the caller's standing: the branch is a role decision, not a lapse."""
-_PUBLIC_WORDS = re.compile(r"public|published|visib|shared|listed", re.IGNORECASE)
+_PUBLIC_WORDS = lazy_compile(r"public|published|visib|shared|listed", re.IGNORECASE)
 """A branch restricted to objects meant for everyone."""
 
 

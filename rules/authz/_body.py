@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.summary import Expr, FunctionDef, Keyword, Stmt, walk_stmts
 
 _REQUEST_NAMES = frozenset({"request", "req", "self.request", "flask.request"})
@@ -108,7 +109,7 @@ def _mentions_request_data(func: FunctionDef) -> bool:
     return False
 
 
-_CHANGING_CALL = re.compile(r"^(a?update|delete|remove|destroy|set|change|edit|modify|patch|replace|reset|"
+_CHANGING_CALL = lazy_compile(r"^(a?update|delete|remove|destroy|set|change|edit|modify|patch|replace|reset|"
                             r"transfer|withdraw|cancel|close|archive)", re.IGNORECASE)
 
 

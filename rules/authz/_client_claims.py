@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.rules.inj._sources import is_request_object
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 
@@ -23,20 +24,20 @@ _KEYED_CALLS = {"get_cookie": "cookie", "get_header": "header", "get_signed_cook
 _PARAM_MARKERS = {"Cookie": "cookie", "Header": "header"}
 """FastAPI parameter defaults that bind a cookie or header to a handler parameter."""
 
-_ROLE_KEY = re.compile(r"admin|(?:^|[-_])(?:is[-_]?)?(?:roles?|superuser|staff|privileges?|moderator|"
+_ROLE_KEY = lazy_compile(r"admin|(?:^|[-_])(?:is[-_]?)?(?:roles?|superuser|staff|privileges?|moderator|"
                        r"user[-_]?(?:type|level|group)|access[-_]?level|root)(?:[-_]|$)", re.IGNORECASE)
 """Cookie and header names that carry a role: `admin`, `is_admin`, `X-User-Role`, `access_level`."""
-_CREDENTIAL_KEY = re.compile(r"authorization|api[-_]?key|token|secret|passw|signature|csrf|xsrf|session|"
+_CREDENTIAL_KEY = lazy_compile(r"authorization|api[-_]?key|token|secret|passw|signature|csrf|xsrf|session|"
                              r"(?:^|[-_])key$", re.IGNORECASE)
 """Names of credentials: comparing one with a literal is a hard-coded secret (SECRET002), not a claim."""
-_ROLE_VALUE = re.compile(r"admin|^(?:root|superuser|super[-_]user|staff|moderator|owner)$", re.IGNORECASE)
+_ROLE_VALUE = lazy_compile(r"admin|^(?:root|superuser|super[-_]user|staff|moderator|owner)$", re.IGNORECASE)
 _FORWARD_HEADERS = frozenset({"x-forwarded-for", "x-real-ip", "x-client-ip", "forwarded", "true-client-ip",
                               "cf-connecting-ip", "x-originating-ip", "x-remote-addr", "x-cluster-client-ip"})
-_IDENTITY_KEY = re.compile(r"^(?:x[-_])?(?:user[-_]?(?:id|name)?|uid|username|login|email|"
+_IDENTITY_KEY = lazy_compile(r"^(?:x[-_])?(?:user[-_]?(?:id|name)?|uid|username|login|email|"
                            r"(?:account|member|customer)[-_]?id)$", re.IGNORECASE)
 """Cookie and header names that carry who the caller is: `userid`, `user_id`, `X-User-Id`, `email`."""
 _LOOKUPS = frozenset({"get", "filter", "filter_by", "get_or_none", "get_object_or_404", "get_list_or_404"})
-_SECRET_FIELD = re.compile(r"passw|otp|token|code|secret|pin|hash|key", re.IGNORECASE)
+_SECRET_FIELD = lazy_compile(r"passw|otp|token|code|secret|pin|hash|key", re.IGNORECASE)
 """A lookup that also matches one of these fields checks a secret: the claim alone does not identify."""
 _DECIDING = frozenset({"return", "raise", "assign", "annassign", "augassign"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})

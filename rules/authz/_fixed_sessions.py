@@ -11,10 +11,11 @@ import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.rules.inj._sources import is_request_object
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
-_SESSION_COOKIE = re.compile(r"(?:^|[-_])(?:sess(?:ion)?(?:[-_]?id)?|sid|auth(?:[-_]?token)?|logged[-_]?in|login)$",
+_SESSION_COOKIE = lazy_compile(r"(?:^|[-_])(?:sess(?:ion)?(?:[-_]?id)?|sid|auth(?:[-_]?token)?|logged[-_]?in|login)$",
                              re.IGNORECASE)
 """Cookie names that carry the caller's session or login state."""
 _COOKIE_STORES = frozenset({"COOKIES", "cookies"})

@@ -20,11 +20,11 @@ The edit, by the shape of the load:
 from __future__ import annotations
 
 import builtins
-import re
 import weakref
 from collections.abc import Iterator
 
 from apilint.fixes import plan
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, FixPlan, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import RuleContext
@@ -33,7 +33,7 @@ from apilint.rules.authz._loads import Load
 from apilint.rules.authz._names import mentions_user, user_params
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
-_USER_OWNER = re.compile(r"^(owner|user|author|creator|customer|buyer|uploader|poster|submitter|requester|"
+_USER_OWNER = lazy_compile(r"^(owner|user|author|creator|customer|buyer|uploader|poster|submitter|requester|"
                          r"(created|posted|uploaded|owned|submitted)_by)$")
 _NEVER_NONE = ("_or_404", "get_object_or_404", ".objects.get(", ".one(")
 _REJECT = {

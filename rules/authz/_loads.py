@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from apilint.lazy_regex import lazy_compile
 from apilint.project import ProjectIndex, Symbol
 from apilint.rules.authz._exits import forbids, rejects, stops
 from apilint.rules.authz._memstores import filtered, store_get
@@ -35,7 +36,7 @@ _QUERY_METHODS = frozenset({"get", "filter", "filter_by", "where", "get_or_404",
                             "get_or_none", "find_one", "get_by_id", "find_by_id", "get_by_pk", "aget", "afilter",
                             "first", "one"})
 _CHAIN_MARKERS = frozenset({"query", "objects", "select", "update", "delete", "scalars", "all_objects"})
-_OWNERSHIP_FN = re.compile(r"(owner|ownership|owns|belongs|can_(access|view|edit|read|write|modify|delete|manage)|"
+_OWNERSHIP_FN = lazy_compile(r"(owner|ownership|owns|belongs|can_(access|view|edit|read|write|modify|delete|manage)|"
                            r"(check|ensure|assert|verify|require|authorize|authorise|enforce)_\w*(access|perm|"
                            r"permission|owner|allowed|rights)|has_(object_)?perm|has_access|has_permission|"
                            r"authorize|authorise|is_allowed|user_can|check_object_permissions)", re.IGNORECASE)
@@ -44,9 +45,9 @@ _BENIGN_CALLS = frozenset({"print", "str", "repr", "int", "len", "dict", "list",
                            "add", "add_all", "setattr", "append", "model_validate", "from_orm", "validate"})
 _WRITES = frozenset({"add", "commit", "save", "delete", "update", "create", "insert_one", "update_one", "merge",
                      "refresh", "flush", "remove", "put"})
-_ROLE_ATTR = re.compile(r"is_superuser|is_admin|is_staff|\.role\b|\.roles\b|has_perm|has_role|permissions|\.can\(",
+_ROLE_ATTR = lazy_compile(r"is_superuser|is_admin|is_staff|\.role\b|\.roles\b|has_perm|has_role|permissions|\.can\(",
                         re.IGNORECASE)
-_SECRET_CHECK = re.compile(r"^(check_token|verify_token|validate_token|check_password|verify_password|"
+_SECRET_CHECK = lazy_compile(r"^(check_token|verify_token|validate_token|check_password|verify_password|"
                            r"compare_digest|constant_time_compare|check_signature|verify_signature|"
                            r"validate_signature|verify_hmac|check_hmac|verify_otp|check_otp|verify_code)$")
 """Calls that verify a secret the object's owner was given (a signed recovery token, an OTP)."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from apilint.lazy_regex import lazy_compile
 from apilint.project import ProjectIndex
 from apilint.rules.authz._names import is_owner_field, is_user_model
 from apilint.summary import Expr, ModuleSummary
 
-_COLLECTION = re.compile(r"^(?:[a-z0-9]+_)*(?:db|store|table|records)$"
+_COLLECTION = lazy_compile(r"^(?:[a-z0-9]+_)*(?:db|store|table|records)$"
                          r"|^(?:[a-z0-9]+_)*(?:[a-z]+[a-rtv-z]s)(?:_by_[a-z0-9_]+)?$")
 """Names of record collections: `fake_items_db`, `orders`, `db_addresses_by_id` (a plural, not
 `status` or `address`)."""
@@ -29,8 +30,8 @@ _NOT_STORES = frozenset({"headers", "cookies", "args", "params", "query_params",
                          "results", "keys", "attrs", "fields", "errors", "choices", "defaults", "locals",
                          "globals", "vars", "flags", "permissions", "scopes", "roles", "translations", "messages"})
 """Mappings named like collections that hold no records."""
-_USER_COLLECTIONS = re.compile(r"(^|_)(users|accounts|profiles|customers|members)($|_)")
-_BY_OWNER = re.compile(r"_by_([a-z0-9_]+)$")
+_USER_COLLECTIONS = lazy_compile(r"(^|_)(users|accounts|profiles|customers|members)($|_)")
+_BY_OWNER = lazy_compile(r"_by_([a-z0-9_]+)$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Route
 from apilint.summary import Expr, FunctionDef, Param, walk_stmts
 
 _REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
 
-_ID_RE = re.compile(r"^(id|pk|uuid|guid|[a-z0-9_]+_(id|pk|uuid|guid)|[a-z][a-zA-Z0-9]*(Id|Pk|Uuid))$")
-_SLUG_RE = re.compile(r"^(slug|[a-z0-9_]+_slug)$")
+_ID_RE = lazy_compile(r"^(id|pk|uuid|guid|[a-z0-9_]+_(id|pk|uuid|guid)|[a-z][a-zA-Z0-9]*(Id|Pk|Uuid))$")
+_SLUG_RE = lazy_compile(r"^(slug|[a-z0-9_]+_slug)$")
 _USER_WORD = (r"user|me|principal|identity|account|caller|owner|member|actor|requester|requestor|"
               r"subject|claims|token|token_data|token_payload|jwt_payload|credentials|auth|tenant|org|organization|"
               r"workspace|team|session_user")
-_USER_RE = re.compile(rf"^((current|auth|authenticated|logged_in|logged|active|my|request)_)?({_USER_WORD})"
+_USER_RE = lazy_compile(rf"^((current|auth|authenticated|logged_in|logged|active|my|request)_)?({_USER_WORD})"
                       r"(_(obj|data|info|claims|ctx|context|record|model|identity|profile))?$"
                       r"|^current_[a-z_]+$|^[a-z_]*_user$")
 _USER_DOTTED = ("request.user", "g.user", "g.current_user", "request.state.user", "info.context.user",
@@ -25,7 +26,7 @@ _USER_CALLS = ("get_jwt_identity", "get_current_user", "current_user", "get_jwt"
 _OWNER_TOKENS = frozenset({"owner", "user", "author", "creator", "customer", "account", "tenant", "org",
                            "organization", "organisation", "team", "workspace", "member", "buyer", "patient",
                            "uploader", "poster", "submitter", "assignee", "requester", "by"})
-_ID_SUFFIX = re.compile(r"_(id|pk|uuid|guid)$")
+_ID_SUFFIX = lazy_compile(r"_(id|pk|uuid|guid)$")
 _USER_MODELS = frozenset({"user", "users", "account", "accounts", "profile", "userprofile", "customer", "member",
                           "customuser", "appuser"})
 SCALAR_ANNOTATIONS = frozenset({"int", "str", "UUID", "uuid.UUID", "PydanticObjectId", "ObjectId", "UUID4"})
@@ -79,7 +80,7 @@ def mentions_user(expr: Expr, user_names: set[str]) -> bool:
     return False
 
 
-_SCOPING_CALL = re.compile(r"queryset|for_user|visible|accessible|permitted|allowed|owned|mine|restrict", re.I)
+_SCOPING_CALL = lazy_compile(r"queryset|for_user|visible|accessible|permitted|allowed|owned|mine|restrict", re.I)
 
 
 def mentions_any(expr: Expr, names: set[str]) -> bool:
@@ -156,7 +157,7 @@ def is_framework_model(qualname: str | None) -> bool:
     return bool(qualname) and str(qualname).startswith(_FRAMEWORK_MODELS)
 
 
-_AUTHORED = re.compile(r"^(author|creator|created_by|poster|posted_by|uploader|uploaded_by|submitter|writer)(_id)?$")
+_AUTHORED = lazy_compile(r"^(author|creator|created_by|poster|posted_by|uploader|uploaded_by|submitter|writer)(_id)?$")
 _PUBLIC_FLAGS = frozenset({"is_public", "public", "published", "is_published", "visibility", "is_private",
                            "private", "is_listed", "published_at"})
 

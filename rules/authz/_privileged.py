@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Route
 from apilint.summary import Expr, FunctionDef, walk_stmts
 
-_ADMIN_PATH = re.compile(r"(^|/)(admin|admins|administration|superuser|staff|backoffice|back-office|"
+_ADMIN_PATH = lazy_compile(r"(^|/)(admin|admins|administration|superuser|staff|backoffice|back-office|"
                          r"moderation)(/|$)", re.IGNORECASE)
-_ROLE_PATH = re.compile(r"(^|/)([a-z]+[_-])?(roles?|permissions?|grants?|privileges?)(/|$)", re.IGNORECASE)
-_USERS_PATH = re.compile(r"(^|/)(users|accounts|members)(/|$)", re.IGNORECASE)
-_USER_ACTION = re.compile(r"(^|/)(ban|unban|block|unblock|disable|enable|deactivate|activate|suspend|promote|"
+_ROLE_PATH = lazy_compile(r"(^|/)([a-z]+[_-])?(roles?|permissions?|grants?|privileges?)(/|$)", re.IGNORECASE)
+_USERS_PATH = lazy_compile(r"(^|/)(users|accounts|members)(/|$)", re.IGNORECASE)
+_USER_ACTION = lazy_compile(r"(^|/)(ban|unban|block|unblock|disable|enable|deactivate|activate|suspend|promote|"
                           r"demote|impersonate|make-admin|make_admin|set-role|set_role|lock|unlock)(/|$)",
                           re.IGNORECASE)
-_ADMIN_HANDLER = re.compile(r"(^|_)(admin|superuser|staff)(_|$)|^(list|get|read|fetch)_all_users$|"
+_ADMIN_HANDLER = lazy_compile(r"(^|_)(admin|superuser|staff)(_|$)|^(list|get|read|fetch)_all_users$|"
                             r"^(ban|unban|block|disable|deactivate|suspend|promote|demote|impersonate)_(user|account)|"
                             r"^(set|update|change|assign|grant|revoke)_(user_)?(role|roles|permissions?|admin)",
                             re.IGNORECASE)
@@ -81,7 +82,7 @@ def writes_privileged_field(func: FunctionDef) -> str | None:
 _ACCOUNT_FIELDS = frozenset({"is_admin", "is_superuser", "is_staff", "is_moderator", "user_permissions",
                              "is_verified_admin"})
 """Fields only an account has: a privilege wherever they are set."""
-_ACCOUNTISH = re.compile(r"user|member|account|profile|staff|admin|principal|person|employee|customer|grant|owner|"
+_ACCOUNTISH = lazy_compile(r"user|member|account|profile|staff|admin|principal|person|employee|customer|grant|owner|"
                          r"team|subject|identity|role|perm|group|^me$|^self$", re.IGNORECASE)
 _GENERIC_NAMES = frozenset({"obj", "o", "instance", "item", "record", "target", "entity", "row", "existing",
                             "current", "result", "model", "data", "x"})
@@ -99,7 +100,7 @@ def _resource_role(target: Expr) -> bool:
     return bool(name) and name not in _GENERIC_NAMES and not _ACCOUNTISH.search(name)
 
 
-_REMOVAL = re.compile(r"^_*(remove|revoke|without|discard|strip|drop|clear|minus|subtract)", re.IGNORECASE)
+_REMOVAL = lazy_compile(r"^_*(remove|revoke|without|discard|strip|drop|clear|minus|subtract)", re.IGNORECASE)
 
 
 def _removal(expr: Expr) -> bool:

@@ -3,13 +3,12 @@ staff while `DELETE /menu/{item_id}` only a login (the check forgotten on one me
 
 from __future__ import annotations
 
-import re
-
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Route, RouteMap
 from apilint.rules.authz._roles import restricting
 
 _ROLE_KINDS = frozenset({"role", "permission", "permission_class", "superuser", "staff"})
-_PARAM = re.compile(r"\{[^}]*\}")
+_PARAM = lazy_compile(r"\{[^}]*\}")
 
 _cache: dict[int, tuple[RouteMap, dict[tuple[str, str], list[Route]]]] = {}
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from apilint.body_auth import request_body_params
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
@@ -32,23 +33,23 @@ from apilint.rules.authz._roles import ordinary_gate, restricting
 from apilint.rules.authz.authz002_missing_role_check import unchecked_privileged
 from apilint.summary import FunctionDef, ModuleSummary, walk_stmts
 
-_SOCIAL_ACTIONS = re.compile(r"/(like|likes|unlike|vote|votes|upvote|downvote|helpful|follow|unfollow|followers|"
+_SOCIAL_ACTIONS = lazy_compile(r"/(like|likes|unlike|vote|votes|upvote|downvote|helpful|follow|unfollow|followers|"
                              r"comments?|replies|reply|report|flag|favou?rites?|bookmarks?|star|stars|subscribe|"
                              r"unsubscribe|share|reactions?|rate|ratings|join|apply|enroll|rsvp|public)$",
                              re.IGNORECASE)
 """Actions users take on other people's objects by design (like a post, follow a user)."""
-_LINK_FLOWS = re.compile(r"/(invitations?|invites?|accept[-_]invite|accept[-_]invitation|magic[-_]link|recover|"
+_LINK_FLOWS = lazy_compile(r"/(invitations?|invites?|accept[-_]invite|accept[-_]invitation|magic[-_]link|recover|"
                          r"recovery|password[-_]reset|reset[-_]password|forgot[-_]password)(/|$)", re.IGNORECASE)
 """Flows whose link is the authorization (an invitation or recovery link sent to its addressee)."""
 _PLUMBING = frozenset({"db", "session", "database", "conn", "connection", "request", "response", "background_tasks",
                        "settings", "redis", "cache", "mongo", "client", "self", "cls", "repo", "repository",
                        "uow", "service", "pagination", "params", "skip", "limit", "offset", "page"})
 """Handler parameters that never hold the loaded object."""
-_NOT_BODY_KEYS = re.compile(r"pass(word)?|secret|token|otp|code$|amount|quantity|qty|price|count|total|note|"
+_NOT_BODY_KEYS = lazy_compile(r"pass(word)?|secret|token|otp|code$|amount|quantity|qty|price|count|total|note|"
                             r"comment|message|text|content|description|body|reason|query|search|q$",
                             re.IGNORECASE)
 """Body fields that carry values, not keys that pick an object."""
-_FRAMEWORK_REQUEST = re.compile(r"(^|\.)(Http|WSGI|ASGI|Django|Ninja)?Request$")
+_FRAMEWORK_REQUEST = lazy_compile(r"(^|\.)(Http|WSGI|ASGI|Django|Ninja)?Request$")
 
 
 def _annotation(func: FunctionDef, name: str) -> str:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from apilint.body_auth import request_body_params
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.authz._body import mutates
@@ -17,9 +18,9 @@ from apilint.rules.authz._privileged import ROLE_PATH_REASON, privileged_reason
 from apilint.rules.authz._siblings import sibling_role_reason
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
-_ROLE_WORDS = re.compile(r"admin|superuser|staff|role|permission|perm|scope|group|moderator|privilege|"
+_ROLE_WORDS = lazy_compile(r"admin|superuser|staff|role|permission|perm|scope|group|moderator|privilege|"
                          r"is_owner|can_", re.IGNORECASE)
-_ROLE_GUARDS = re.compile(r"admin|superuser|staff|role|moderator|privilege|permission_required|require_perm|"
+_ROLE_GUARDS = lazy_compile(r"admin|superuser|staff|role|moderator|privilege|permission_required|require_perm|"
                           r"requires_perm|has_perm|scope|group_required|user_passes_test", re.IGNORECASE)
 """Names of dependencies and decorators that check a role (not `permission_classes` itself)."""
 
@@ -252,7 +253,7 @@ def _handler_checks(func: FunctionDef, path_params: set[str], helpers: set[str])
     return False
 
 
-_DENIALS = re.compile(r"NotAuthorized|PermissionDenied|Forbidden|AccessDenied|Unauthorized", re.IGNORECASE)
+_DENIALS = lazy_compile(r"NotAuthorized|PermissionDenied|Forbidden|AccessDenied|Unauthorized", re.IGNORECASE)
 
 
 def _denied_in_handlers(stmt: Stmt) -> bool:

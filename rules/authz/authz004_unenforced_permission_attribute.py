@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
@@ -12,7 +12,7 @@ from apilint.rules._views import view_class
 from apilint.summary import Expr, Stmt, walk_stmts
 
 _ATTRIBUTE = "permission_required"
-_PERMISSION = re.compile(r"[A-Za-z_][\w]*\.[A-Za-z_][\w]*")
+_PERMISSION = lazy_compile(r"[A-Za-z_][\w]*\.[A-Za-z_][\w]*")
 """Django's `app_label.codename`."""
 _READERS = frozenset({_ATTRIBUTE, "get_permission_required"})
 """What code that enforces the attribute reads (Django's `PermissionRequiredMixin` calls

@@ -11,6 +11,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence, CorsPolicy, Location, ProjectFacts, SettingFact
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
@@ -48,7 +49,7 @@ def matches_any_origin(pattern: str) -> bool:
     return all(regex.fullmatch(probe) or regex.match(probe) for probe in _PROBES)
 
 
-_DOMAIN = re.compile(r"[A-Za-z0-9-]+(?:\\?\.[A-Za-z0-9-]+)+")
+_DOMAIN = lazy_compile(r"[A-Za-z0-9-]+(?:\\?\.[A-Za-z0-9-]+)+")
 
 
 def attacker_origin(pattern: str, full: bool) -> str | None:
@@ -233,7 +234,7 @@ def _manual_issues(path: str, func: FunctionDef) -> Iterator[CorsIssue]:
                             Confidence.MEDIUM if _every_response(func) else Confidence.LOW)
 
 
-_MIDDLEWARE_NAME = re.compile(r"middleware|after_request|process_response|add_cors|cors_headers|^__call__$|"
+_MIDDLEWARE_NAME = lazy_compile(r"middleware|after_request|process_response|add_cors|cors_headers|^__call__$|"
                               r"^dispatch$", re.IGNORECASE)
 
 

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import SettingFact
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.err._fixes import debug_off
 from apilint.summary import Stmt
 
-_LOCAL_FILES = re.compile(r"(^|[/_])(local|locals|dev|develop|development|test|tests|testing|settings_test|"
+_LOCAL_FILES = lazy_compile(r"(^|[/_])(local|locals|dev|develop|development|test|tests|testing|settings_test|"
                           r"test_settings|conftest|local_settings|debug)(_[a-z0-9]+)?\.py$|(^|/)tests?/|(^|/)test_[^/]*\.py$")
-_LOCAL_CLASSES = re.compile(r"(dev|local|test|debug)", re.IGNORECASE)
+_LOCAL_CLASSES = lazy_compile(r"(dev|local|test|debug)", re.IGNORECASE)
 _TRUE = ("True", "true", "1")
 
 
@@ -44,7 +45,7 @@ def _enclosing(index: ProjectIndex, file: str, line: int) -> tuple[list[Stmt], l
     return ifs, classes
 
 
-_DEBUG_SWITCH = re.compile(r"(^|[^a-z])(debug|development|dev_mode)([^a-z]|$)", re.IGNORECASE)
+_DEBUG_SWITCH = lazy_compile(r"(^|[^a-z])(debug|development|dev_mode)([^a-z]|$)", re.IGNORECASE)
 """A condition that names the project's own debug switch (`if in_debug_mode():`, `if settings.DEBUG:`)."""
 
 

@@ -15,12 +15,13 @@ from typing import Final, NamedTuple
 
 from apilint.class_facts import ORM, SCHEMA, SERIALIZER, ClassInfo, ModelFacts
 from apilint.field_names import is_account_like
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Route
 from apilint.rules.expo._flow import HandlerTypes, Typed, returned_values
 from apilint.rules.expo._shapes import dict_fields, method_fields
 from apilint.summary import Expr, FunctionDef, ModuleSummary
 
-CONTACT: Final = re.compile(
+CONTACT: Final = lazy_compile(
     r"^(e_?mail|email_address|primary_email|contact_email|personal_email|phone|phone_?number|phone_no|mobile|"
     r"mobile_?number|mobile_phone|cell_?phone|telephone|tel|home_phone|work_phone|whatsapp|address|home_address|"
     r"street|street_address|postal_address|address_line1|date_of_birth|dob|birth_?date|birthday)$", re.IGNORECASE)

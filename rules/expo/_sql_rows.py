@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence
 from apilint.rules._sql_text import literal_text, split_items, table_columns
 from apilint.rules.expo._flow import HandlerTypes
@@ -17,9 +18,9 @@ from apilint.summary import Expr, walk_stmts
 
 _FETCH: Final = frozenset({"fetchall", "fetchone", "fetchmany"})
 _EXECUTE: Final = frozenset({"execute", "exec_driver_sql"})
-_SELECT: Final = re.compile(r"^\s*select\s+(?:distinct\s+)?(.*?)\s+from\s+[`\"\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?(\w+)",
+_SELECT: Final = lazy_compile(r"^\s*select\s+(?:distinct\s+)?(.*?)\s+from\s+[`\"\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?(\w+)",
                             re.IGNORECASE | re.DOTALL)
-_ALIAS: Final = re.compile(r"\s+as\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.IGNORECASE)
+_ALIAS: Final = lazy_compile(r"\s+as\s+[`\"\[]?(\w+)[`\"\]]?\s*$", re.IGNORECASE)
 
 
 def sql_rows(scope: HandlerTypes, expr: Expr) -> tuple[tuple[str, ...], bool, str, Confidence] | None:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Final
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
@@ -18,10 +19,10 @@ _HEADERS: Final = frozenset({
     "x-python-version", "x-server-version", "x-app-version", "x-application-version", "x-version",
     "x-build-version", "x-backend-version", "x-software-version", "x-runtime-version",
 })
-_PRODUCT: Final = re.compile(r"python|cpython|pypy|fastapi|flask|django|werkzeug|gunicorn|uvicorn|hypercorn|"
+_PRODUCT: Final = lazy_compile(r"python|cpython|pypy|fastapi|flask|django|werkzeug|gunicorn|uvicorn|hypercorn|"
                              r"starlette|tornado|aiohttp|sanic|quart|falcon|bottle|php|express|nginx|apache|iis|"
                              r"asp\.net|openresty|waitress|daphne|twisted|cherrypy", re.IGNORECASE)
-_VERSION: Final = re.compile(r"\d+\.\d+")
+_VERSION: Final = lazy_compile(r"\d+\.\d+")
 _RUNTIME: Final = frozenset({"sys.version", "sys.version_info", "platform.python_version", "django.get_version",
                              "platform.python_implementation", "platform.platform"})
 _LIBRARIES: Final = frozenset({"flask", "django", "fastapi", "starlette", "werkzeug", "uvicorn", "gunicorn",

@@ -6,12 +6,13 @@ import re
 from collections.abc import Iterator
 
 from apilint.class_facts import model_facts
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.expo._directory import Listing, drf_listing, handler_listings
 from apilint.rules.expo._helpers import routes_by_handler
 
-_PRIVILEGED_PATH = re.compile(r"(^|/)(admin|staff|management|manage|backoffice|superuser|moderation)(/|$|-|_)",
+_PRIVILEGED_PATH = lazy_compile(r"(^|/)(admin|staff|management|manage|backoffice|superuser|moderation)(/|$|-|_)",
                               re.IGNORECASE)
 
 

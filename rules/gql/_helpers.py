@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Evidence, GraphQLEndpoint
 from apilint.summary import Expr, FunctionDef, walk_stmts
 
@@ -18,7 +19,7 @@ _WRITE_CALLS: Final = frozenset({"save", "delete", "create", "update", "add", "a
                                  "update_one", "update_many", "delete_one", "delete_many", "replace_one", "merge",
                                  "get_or_create", "update_or_create", "flush", "destroy", "put_item",
                                  "delete_item", "update_item", "send_mail", "transfer", "charge", "refund"})
-PUBLIC_MUTATION: Final = re.compile(
+PUBLIC_MUTATION: Final = lazy_compile(
     r"(log_?in|log_?out|sign_?in|sign_?up|sign_?out|register|token|refresh|verify|password|forgot|reset|obtain|"
     r"revoke|authenticate|otp|confirm|activate|magic_?link|contact|subscribe|feedback)", re.IGNORECASE)
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Route
 from apilint.rule import RuleContext
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
-_MONEY_SEGMENT = re.compile(
+_MONEY_SEGMENT = lazy_compile(
     r"^(payments?|charges?|transfers?|orders|checkouts?|withdraw|withdrawals?|payouts?|refunds?|purchases?|"
     r"deposits?|pay|donations?|remittances?)$", re.IGNORECASE)
-_MONEY_HANDLER = re.compile(
+_MONEY_HANDLER = lazy_compile(
     r"^(create|place|submit|make|process|initiate|new|start)_(order|payment|charge|transfer|withdrawal|payout|"
     r"refund|purchase|deposit|donation)s?$|^(checkout|pay|withdraw|transfer_funds|send_money|refund_order|"
     r"charge_card|purchase)$", re.IGNORECASE)

@@ -5,21 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from apilint.lazy_regex import lazy_compile
 from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
 from apilint.rules.inj._levels import fixed_origin
 from apilint.rules.inj._sources import is_request_object
 from apilint.summary import Expr, walk_stmts
 
-GUARD_NAME = re.compile(
+GUARD_NAME = lazy_compile(
     r"(valid|check|ensure|verify|saniti[sz]|assert|is_safe|is_allowed|allowed|safe_|inside|within|subpath)",
     re.IGNORECASE)
-EXIT_CALLS = re.compile(r"(^|\.)(abort|exit|raise_\w+|fail|_?reject\w*|forbidden|bad_request)$")
+EXIT_CALLS = lazy_compile(r"(^|\.)(abort|exit|raise_\w+|fail|_?reject\w*|forbidden|bad_request)$")
 _REGEX_CALLS = frozenset({"re.match", "re.fullmatch", "re.search", "regex.match", "regex.fullmatch"})
 _PREDICATES = frozenset({"isdigit", "isalnum", "isalpha", "isnumeric", "isdecimal", "isidentifier"})
 _CONTAINMENT = frozenset({"startswith", "is_relative_to", "commonpath", "commonprefix", "relative_to"})
 _HOST_ATTRS = frozenset({"hostname", "netloc", "host", "origin"})
 _SUBJECT_KEYWORDS = frozenset({"url", "path", "value", "target", "location", "redirect_to", "name", "filename"})
-_URL_GUARD_NAME = re.compile(r"(safe_url|safe_redirect|allowed_host|is_safe|same_origin|same_host)", re.IGNORECASE)
+_URL_GUARD_NAME = lazy_compile(r"(safe_url|safe_redirect|allowed_host|is_safe|same_origin|same_host)", re.IGNORECASE)
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit"})
 _URL_CHECKS = frozenset({"url_has_allowed_host_and_scheme", "is_safe_url", "urlparse", "urlsplit"})
 

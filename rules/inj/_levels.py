@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location, Route
 from apilint.summary import Expr
 
@@ -29,8 +30,8 @@ FULL = ANY | HEAD | FREE
 MAX_DEPTH = 2
 """How many project calls deep a flow is followed."""
 
-_ORIGIN_FIXED = re.compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*[/?#]", re.IGNORECASE)
-_SCHEME_ONLY = re.compile(r"^([a-z][a-z0-9+.-]*(:/{0,2})?)?$", re.IGNORECASE)
+_ORIGIN_FIXED = lazy_compile(r"^[a-z][a-z0-9+.-]*://[^/?#]*[/?#]", re.IGNORECASE)
+_SCHEME_ONLY = lazy_compile(r"^([a-z][a-z0-9+.-]*(:/{0,2})?)?$", re.IGNORECASE)
 DYNAMIC = "\x00"
 """Stands for an untainted dynamic piece (a configured base URL) in a literal prefix."""
 

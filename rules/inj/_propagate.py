@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from apilint.lazy_regex import lazy_compile
 from apilint.rules.inj._frame_base import EXPR_KEY, FrameBase
 from apilint.rules.inj._levels import DYNAMIC, FULL, HEAD, MAX_DEPTH, SESSION, fixed_origin, flatten_plus, or_levels
 from apilint.rules.inj._sources import SESSION_OBJECTS, form_class, is_request_object, is_request_read, is_scalar
@@ -34,11 +35,11 @@ _NON_VALUE_METHODS = frozenset({
 _JOIN_METHODS = frozenset({"join", "joinpath", "format", "format_map", "replace", "with_name", "with_suffix",
                            "with_stem"})
 PATH_CTORS = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"})
-SANITIZER_NAME = re.compile(r"(secure|saniti[sz]|safe|clean|valid|escape|quote|allowed)", re.IGNORECASE)
+SANITIZER_NAME = lazy_compile(r"(secure|saniti[sz]|safe|clean|valid|escape|quote|allowed)", re.IGNORECASE)
 
 
 _REGEX_SUBS = frozenset({"re.sub", "re.subn", "regex.sub", "regex.subn"})
-_ALLOWLIST_CLASS = re.compile(r"^\[\^[^\]]*\][+*]?$")
+_ALLOWLIST_CLASS = lazy_compile(r"^\[\^[^\]]*\][+*]?$")
 """A pattern that matches every character outside an allowed set: `[^a-zA-Z0-9_.-]+`."""
 _OUTBOUND = frozenset({"httpx.Request", "requests.Request", "requests.PreparedRequest", "requests.models.Request",
                        "requests.models.PreparedRequest", "aiohttp.ClientRequest", "urllib.request.Request"})

@@ -7,11 +7,11 @@ is what INJ001 uses: any expression that mentions client input. The precise one
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections.abc import Iterator
 from dataclasses import replace
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import RESOLVER_CONTEXT, Route, RouteMap
 from apilint.project import ProjectIndex, Symbol
 from apilint.rule import RuleContext
@@ -145,9 +145,9 @@ _SCALARS = frozenset({
     "pydantic.types.UUID4", "ipaddress.IPv4Address", "IPv4Address", "IPvAnyAddress",
 })
 _SAFE_CONVERTERS = frozenset({"int", "uuid", "float", "slug"})
-_FLASK_CONV_RE = re.compile(r"<([A-Za-z_]\w*)(?:\([^)]*\))?:([A-Za-z_]\w*)>")
-_STAR_CONV_RE = re.compile(r"\{([A-Za-z_]\w*):([A-Za-z_]\w*)\}")
-_REGEX_GROUP_RE = re.compile(r"\(\?P<([A-Za-z_]\w*)>([^)]*)\)")
+_FLASK_CONV_RE = lazy_compile(r"<([A-Za-z_]\w*)(?:\([^)]*\))?:([A-Za-z_]\w*)>")
+_STAR_CONV_RE = lazy_compile(r"\{([A-Za-z_]\w*):([A-Za-z_]\w*)\}")
+_REGEX_GROUP_RE = lazy_compile(r"\(\?P<([A-Za-z_]\w*)>([^)]*)\)")
 _ALL_PARAMS = frozenset({"fastapi", "ninja", "connexion"})
 _SKIP_ANNOTATIONS = frozenset({"Session", "AsyncSession", "Depends", "Request", "BackgroundTasks", "Connection",
                                "Response", "WebSocket", "Security", "HttpRequest", "AsyncConnection", "Engine"})

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location
 from apilint.project import ProjectIndex
 from apilint.rules.inj._resolve import method_of, resolve_call
 from apilint.rules.inj._sources import is_request_object, is_tainted, tainted_names
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
-_SQL = re.compile(
+_SQL = lazy_compile(
     r"\b(select\b[\s\S]*\bfrom|insert\s+into|update\b[\s\S]*\bset|delete\s+from|where|order\s+by|"
     r"drop\s+table|create\s+table|alter\s+table|union\s+select)\b",
     re.IGNORECASE,
@@ -25,11 +26,11 @@ SINKS = frozenset({"execute", "executemany", "executescript", "exec_driver_sql",
 # Constructors of executable SQL objects: `text(f"...")` is reported where it is built.
 SQL_OBJECTS = frozenset({"text", "RawSQL", "literal_column"})
 # A SQL clause inside `text(...)` (`title = '%s' or ...`): a comparison or a clause keyword.
-_CLAUSE = re.compile(r"""(=|<>|<|>|\b(?:i?like|between)\b|\bin\s*\(|\bis\s+(?:not\s+)?null\b)""", re.IGNORECASE)
+_CLAUSE = lazy_compile(r"""(=|<>|<|>|\b(?:i?like|between)\b|\bin\s*\(|\bis\s+(?:not\s+)?null\b)""", re.IGNORECASE)
 _FRAGMENT_SINKS = frozenset({"extra", "RawSQL"})
 MAX_DEPTH = 2
 # The literal text just before a value slot: inside quotes, or after a comparison, LIKE or IN (.
-_VALUE_SLOT = re.compile(r"""(['"]%?|(=|<>|!=|<|>|\blike|\bin\s*\()\s*)$""", re.IGNORECASE)
+_VALUE_SLOT = lazy_compile(r"""(['"]%?|(=|<>|!=|<|>|\blike|\bin\s*\()\s*)$""", re.IGNORECASE)
 
 
 def _literal(expr: Expr) -> str:

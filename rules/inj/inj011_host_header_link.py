@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
@@ -13,10 +14,10 @@ from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 _HOST_KEYS: Final = frozenset({"host", "x-forwarded-host", "http_host", "http_x_forwarded_host", "x-host",
                                "x-original-host"})
 _HEADER_MAPS: Final = frozenset({"headers", "META", "environ", "scope"})
-_LINK: Final = re.compile(r"href\s*=|src\s*=|://|^\s*https?:|/reset|/verify|/confirm|/activate|/invite",
+_LINK: Final = lazy_compile(r"href\s*=|src\s*=|://|^\s*https?:|/reset|/verify|/confirm|/activate|/invite",
                           re.IGNORECASE)
-_SEND: Final = re.compile(r"mail|send|message|notify|render", re.IGNORECASE)
-_CHECK_CALL: Final = re.compile(r"allow|valid|trust|safe|known|permit|verify|check", re.IGNORECASE)
+_SEND: Final = lazy_compile(r"mail|send|message|notify|render", re.IGNORECASE)
+_CHECK_CALL: Final = lazy_compile(r"allow|valid|trust|safe|known|permit|verify|check", re.IGNORECASE)
 _WORDS: Final = ("host", "http_host")
 
 

@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterator
 
 from apilint.class_facts import ModelFacts, model_facts
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.input._body import dict_body_params, document_writes, validated_names
 from apilint.rules.mass._sources import RequestData
 
-_WEBHOOK = re.compile(r"hook|callback|event|notify|notification", re.IGNORECASE)
-_FREE_FORM = re.compile(r"^(labels?|tags|metadata|meta|extra|extras|attributes|attrs|properties|props|settings|"
+_WEBHOOK = lazy_compile(r"hook|callback|event|notify|notification", re.IGNORECASE)
+_FREE_FORM = lazy_compile(r"^(labels?|tags|metadata|meta|extra|extras|attributes|attrs|properties|props|settings|"
                         r"config|configuration|variables|vars|context|parameters|params|headers|annotations|"
                         r"options|preferences|prefs|overrides|values|json_schema|schema|custom_fields)$")
 

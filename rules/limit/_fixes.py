@@ -10,15 +10,14 @@ without pagination gets `DEFAULT_PAGINATION_CLASS` and `PAGE_SIZE` in `REST_FRAM
 
 from __future__ import annotations
 
-import re
-
 from apilint.fixes import plan
+from apilint.lazy_regex import lazy_compile
 from apilint.model import FixPlan, Location
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Param, walk_stmts
 
 DEFAULT_MAXIMUM = 100
-_MAX_NAME = re.compile(r"^_?MAX(IMUM)?_?(PAGE_?SIZE|PER_?PAGE|LIMIT|RESULTS|PAGE_?LIMIT|ITEMS)$")
+_MAX_NAME = lazy_compile(r"^_?MAX(IMUM)?_?(PAGE_?SIZE|PER_?PAGE|LIMIT|RESULTS|PAGE_?LIMIT|ITEMS)$")
 _PAGINATION = '"rest_framework.pagination.PageNumberPagination"'
 
 

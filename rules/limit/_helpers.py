@@ -5,19 +5,20 @@ from __future__ import annotations
 import ast
 import re
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location, ProjectFacts, Route, RouteMap
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.summary import Expr, FunctionDef, walk_exprs, walk_stmts
 
-_AUTH_SEGMENT = re.compile(
+_AUTH_SEGMENT = lazy_compile(
     r"^(login|log-in|signin|sign-in|sign_in|signup|sign-up|sign_up|register|registration|token|access-token|"
     r"access_token|otp|verify-otp|verify_otp|2fa|mfa|two-factor|two_factor|forgot-password|forgot_password|"
     r"reset-password|reset_password|password-reset|password_reset|forgot|reset)$", re.IGNORECASE)
-_AUTH_HANDLER = re.compile(
+_AUTH_HANDLER = lazy_compile(
     r"^(login|signin|sign_in|signup|sign_up|register|login_for_access_token|obtain_token|token|verify_otp|"
     r"forgot_password|reset_password|password_reset|request_password_reset)", re.IGNORECASE)
-_NOT_BRUTE_FORCE = re.compile(r"(^|/)(refresh|logout|revoke|blacklist|me)(/|$)", re.IGNORECASE)
+_NOT_BRUTE_FORCE = lazy_compile(r"(^|/)(refresh|logout|revoke|blacklist|me)(/|$)", re.IGNORECASE)
 _THROTTLE_SETTINGS = ("REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES",)
 
 
@@ -123,7 +124,7 @@ def mentions(expr: Expr, words: tuple[str, ...]) -> bool:
                for sub in expr.walk())
 
 
-_LIMIT_CALL = re.compile(r"(rate_?limit|throttle)", re.IGNORECASE)
+_LIMIT_CALL = lazy_compile(r"(rate_?limit|throttle)", re.IGNORECASE)
 
 
 def limits_in_code(index: ProjectIndex) -> bool:
@@ -139,14 +140,14 @@ def limits_in_code(index: ProjectIndex) -> bool:
     return False
 
 
-_CREDENTIAL_ARGS = re.compile(
+_CREDENTIAL_ARGS = lazy_compile(
     r"^(password|passwd|pass_word|passphrase|pin|otp|totp|otp_code|mfa_code|verification_code|reset_token)$",
     re.IGNORECASE)
-_CREDENTIAL_FIELDS = re.compile(
+_CREDENTIAL_FIELDS = lazy_compile(
     r"^(login|log_in|signin|sign_in|token_auth|obtain_token|obtain_json_web_token|authenticate|verify_otp|"
     r"reset_password|password_reset|forgot_password)$", re.IGNORECASE)
 # Operations that set a password rather than check one: an account's own form, not a guessing target
-_SETS_PASSWORD = re.compile(r"^(register|sign_?up|create|update|change|set|add|edit|invite)", re.IGNORECASE)
+_SETS_PASSWORD = lazy_compile(r"^(register|sign_?up|create|update|change|set|add|edit|invite)", re.IGNORECASE)
 
 
 def graphql_credential_operations(ctx: RuleContext) -> list[tuple[str, Location]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Route
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.limit._helpers import (
@@ -158,8 +159,8 @@ class NoRateLimiting(Rule):
                                "limiter, and cap batching and aliases", confidence=in_code or Confidence.MEDIUM)
 
 
-_GUESSED = (re.compile(r"reset|otp|2fa|mfa|verif|code|pin|new[-_]?password|recover", re.IGNORECASE),
-            re.compile(r"login|log[-_]?in|sign[-_]?in|token|session|auth", re.IGNORECASE))
+_GUESSED = (lazy_compile(r"reset|otp|2fa|mfa|verif|code|pin|new[-_]?password|recover", re.IGNORECASE),
+            lazy_compile(r"login|log[-_]?in|sign[-_]?in|token|session|auth", re.IGNORECASE))
 """What an attacker guesses fastest: a short code first (a reset PIN, an OTP), then a password."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location, Route
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
 from apilint.rules.limit._fixes import drf_pagination_fix, page_size_fix
@@ -16,7 +17,7 @@ PAGE_SIZE_NAMES = frozenset({"limit", "page_size", "pagesize", "per_page", "perp
 _QUERY_READERS = ("args", "GET", "query_params")
 _FILTERS = ("filter", "filter_by", "where", "exclude", "join", "having", "with_parent")
 _PAGINATES = ("limit", "offset", "paginate", "slice", "first", "one", "get", "scalar", "count", "page")
-_LOOKUP_TABLE = re.compile(r"(categor|tag|role|countr|currenc|language|locale|setting|status|permission|"
+_LOOKUP_TABLE = lazy_compile(r"(categor|tag|role|countr|currenc|language|locale|setting|status|permission|"
                            r"group|type|choice|option|config|timezone|region|plan)", re.IGNORECASE)
 
 

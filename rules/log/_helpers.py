@@ -5,21 +5,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Route
 from apilint.project import ProjectIndex
 from apilint.rule import RuleContext
 from apilint.summary import Expr, FunctionDef, ModuleSummary, walk_stmts
 
-_CREDENTIAL_SEGMENT = re.compile(
+_CREDENTIAL_SEGMENT = lazy_compile(
     r"^(login|log-in|log_in|signin|sign-in|sign_in|token|tokens|access-token|access_token|authenticate|"
     r"sessions?|password|forgot-password|forgot_password|reset-password|reset_password|password-reset|"
     r"password_reset|otp|verify-otp|verify_otp|2fa|mfa)$", re.IGNORECASE)
-_CREDENTIAL_HANDLER = re.compile(
+_CREDENTIAL_HANDLER = lazy_compile(
     r"^_?(login|log_in|signin|sign_in|authenticate|obtain_token|issue_token|create_token|token|"
     r"create_session|forgot_password|reset_password|password_reset|verify_otp)", re.IGNORECASE)
-_NOT_CREDENTIAL = re.compile(r"(^|/)(refresh|logout|log-out|signout|sign-out|revoke|blacklist|me|verify)(/|$)",
+_NOT_CREDENTIAL = lazy_compile(r"(^|/)(refresh|logout|log-out|signout|sign-out|revoke|blacklist|me|verify)(/|$)",
                              re.IGNORECASE)
-_LOG_PART = re.compile(r"^_*(log|logs|logger|loggers|logging|structlog|sentry_sdk|audit\w*|\w+_log|\w+_logger|"
+_LOG_PART = lazy_compile(r"^_*(log|logs|logger|loggers|logging|structlog|sentry_sdk|audit\w*|\w+_log|\w+_logger|"
                        r"log_\w+|\w*audit\w*|\w*fail\w*|\w*attempts?\w*|\w*lockout\w*)$", re.IGNORECASE)
 
 
@@ -35,9 +36,9 @@ def is_credential_endpoint(route: Route) -> bool:
     return bool(_CREDENTIAL_HANDLER.match(route.handler.rsplit(".", 1)[-1]))
 
 
-_FAILURE_TEXT = re.compile(r"invalid|incorrect|wrong|not correct|does not exist|failed|bad credentials|"
+_FAILURE_TEXT = lazy_compile(r"invalid|incorrect|wrong|not correct|does not exist|failed|bad credentials|"
                            r"unauthori[sz]ed|not match", re.IGNORECASE)
-_PASSWORD = re.compile(r"passw|passwd|pwd|authenticate", re.IGNORECASE)
+_PASSWORD = lazy_compile(r"passw|passwd|pwd|authenticate", re.IGNORECASE)
 
 
 def failure_messages(func: FunctionDef) -> bool:

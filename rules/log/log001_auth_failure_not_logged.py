@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from apilint.body_auth import is_rejection
+from apilint.lazy_regex import lazy_compile
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.log._helpers import calls_in, failure_messages, is_credential_endpoint, is_log_call, reachable
 from apilint.summary import walk_stmts
@@ -14,7 +14,7 @@ _FAILED_LOGIN_HOOKS = ("user_login_failed", "login_failed", "on_login_failed", "
 """Words that show an app-wide failed-login receiver (Django's `user_login_failed` signal ...)."""
 _LOCKOUT_APPS = ("axes", "defender")
 """django-axes and django-defender log and count every failed login once installed."""
-_LOGGING_MIDDLEWARE = re.compile(r"audit|log(?!in|out|ic)")
+_LOGGING_MIDDLEWARE = lazy_compile(r"audit|log(?!in|out|ic)")
 
 
 class AuthFailureNotLogged(Rule):

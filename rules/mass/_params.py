@@ -11,17 +11,17 @@ through the query string. Fields named `internal_*` count too: staff data by the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from apilint.field_names import is_privileged
+from apilint.lazy_regex import lazy_compile
 from apilint.summary import Expr, FunctionDef, Stmt, walk_stmts
 
 _PARAM_SOURCES = frozenset({"Query", "Form", "Header", "Cookie", "Body"})
 _NOT_SOURCES = frozenset({"Depends", "Security", "Path", "File", "UploadFile"})
 _SCALARS = frozenset({"bool", "str", "int", "float"})
-_INTERNAL = re.compile(r"^internal_[a-z_]+$")
+_INTERNAL = lazy_compile(r"^internal_[a-z_]+$")
 """`internal_status`, `internal_notes`: fields the staff keeps, named so that no client sets them."""
 _BENIGN = frozenset({"print", "info", "debug", "warning", "error", "exception", "log", "format", "str", "repr",
                      "bool", "int", "len", "get", "filter", "filter_by", "where", "exclude"})

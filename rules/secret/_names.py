@@ -10,7 +10,9 @@ import re
 from math import log2
 from typing import Final, NamedTuple
 
-_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
+from apilint.lazy_regex import lazy_compile
+
+_SPLIT = lazy_compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 _LAST_WORDS: Final = frozenset({"password", "passwd", "passwrd", "pwd", "pass", "passphrase", "secret", "token",
                                 "credentials", "creds", "apikey", "secretkey", "accesskey", "privatekey"})
 _LAST_PAIRS: Final = frozenset({("api", "key"), ("access", "key"), ("private", "key"), ("auth", "key"),
@@ -51,24 +53,24 @@ _PUBLIC_KEY_PREFIXES: Final = ("phc_", "pk_live_", "pk_test_", "pub-", "pk.", "p
 _PUBLIC_SERVICES: Final = frozenset({"amplitude", "mixpanel", "segment", "posthog", "sentry", "bugsnag", "rollbar",
                                      "heap", "hotjar", "intercom", "plausible", "recaptcha", "hcaptcha",
                                      "turnstile", "publishable", "public", "site", "analytics", "telemetry"})
-_MODULE_ATTR: Final = re.compile(r"^[a-z_]\w*(\.[a-z_]\w*)+:[A-Za-z_]\w*$")
-_TRIVIAL: Final = re.compile(r"^(\.+|x+|X+|\*+|-+|_+|<[^>]*>|\[[^\]]*\])$")
+_MODULE_ATTR: Final = lazy_compile(r"^[a-z_]\w*(\.[a-z_]\w*)+:[A-Za-z_]\w*$")
+_TRIVIAL: Final = lazy_compile(r"^(\.+|x+|X+|\*+|-+|_+|<[^>]*>|\[[^\]]*\])$")
 _PASSWORD_WORDS: Final = frozenset({"password", "passwd", "passwrd", "pwd", "pass", "passphrase"})
-_IDENTIFIER: Final = re.compile(r"^_*[A-Za-z][A-Za-z0-9]*([_\-.:/][A-Za-z][A-Za-z0-9]*)+_*$|^([A-Z][a-z0-9]+){2,}$")
+_IDENTIFIER: Final = lazy_compile(r"^_*[A-Za-z][A-Za-z0-9]*([_\-.:/][A-Za-z][A-Za-z0-9]*)+_*$|^([A-Z][a-z0-9]+){2,}$")
 """`github_copilot_host`, `x-goog-api-key`, `ui-token`, `LiteLLM_VerificationToken`: a name, not a secret."""
-_SNAKE_CASE: Final = re.compile(r"^_*[a-z]+(_[a-z]+)+_*$")
+_SNAKE_CASE: Final = lazy_compile(r"^_*[a-z]+(_[a-z]+)+_*$")
 """`mail_settings`: a Python name even where a password is expected."""
-_PLACEHOLDER: Final = re.compile(
+_PLACEHOLDER: Final = lazy_compile(
     r"change|replace|your[-_ ]?|placeholder|example|fixme|todo|generate|set[-_ ]?me|dummy|fake|mock|redacted|insert|"
     r"^<.*>$|^\[.*\]$|^x{3,}$|^\*+$|^\.+$|^-+$|^none$|^null$|^undefined$|^n/?a$|^tbd$",
     re.IGNORECASE)
-_TEMPLATE: Final = re.compile(r"\{\{|\{%|\$\{|%\(|%s|\{[a-z_]*\}|^\$[A-Z_]+$")
-_ENV_NAME: Final = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
-_DOTTED: Final = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
-_HEADER: Final = re.compile(r"^X-[A-Za-z0-9-]+$")
-_HIGH_ENTROPY_PART: Final = re.compile(r"[A-Za-z0-9+/=_-]{16,}")
+_TEMPLATE: Final = lazy_compile(r"\{\{|\{%|\$\{|%\(|%s|\{[a-z_]*\}|^\$[A-Z_]+$")
+_ENV_NAME: Final = lazy_compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
+_DOTTED: Final = lazy_compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+_HEADER: Final = lazy_compile(r"^X-[A-Za-z0-9-]+$")
+_HIGH_ENTROPY_PART: Final = lazy_compile(r"[A-Za-z0-9+/=_-]{16,}")
 
-URL_CREDENTIALS: Final = re.compile(
+URL_CREDENTIALS: Final = lazy_compile(
     r"\b([a-z][a-z0-9+.-]{1,20})://([^\s:/@'\"{}$]*):([^\s@/'\"]+)@([^\s/:'\"?]+)", re.IGNORECASE)
 """`scheme://user:password@host`: group 2 the user, 3 the password, 4 the host."""
 _URL_PLACEHOLDER_USERS: Final = frozenset({"user", "username", "usr", "login", "name", "<user>", "myuser"})
@@ -92,19 +94,19 @@ class TokenFormat(NamedTuple):
 
 
 TOKEN_FORMATS: Final = (
-    TokenFormat("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
-    TokenFormat("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b")),
-    TokenFormat("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    TokenFormat("a Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/\w{8,}")),
-    TokenFormat("a Stripe live secret key", re.compile(r"\b[rs]k_live_[0-9a-zA-Z]{16,}")),
-    TokenFormat("a Stripe test secret key", re.compile(r"\b[rs]k_test_[0-9a-zA-Z]{16,}"), test_key=True),
-    TokenFormat("a Google API key", re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
-    TokenFormat("a SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
-    TokenFormat("an OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|"
+    TokenFormat("an AWS access key id", lazy_compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    TokenFormat("a GitHub token", lazy_compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{40,})\b")),
+    TokenFormat("a Slack token", lazy_compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    TokenFormat("a Slack webhook URL", lazy_compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/\w{8,}")),
+    TokenFormat("a Stripe live secret key", lazy_compile(r"\b[rs]k_live_[0-9a-zA-Z]{16,}")),
+    TokenFormat("a Stripe test secret key", lazy_compile(r"\b[rs]k_test_[0-9a-zA-Z]{16,}"), test_key=True),
+    TokenFormat("a Google API key", lazy_compile(r"\bAIza[0-9A-Za-z_-]{35}\b")),
+    TokenFormat("a SendGrid API key", lazy_compile(r"\bSG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}")),
+    TokenFormat("an OpenAI API key", lazy_compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}|"
                                                  r"\bsk-proj-[A-Za-z0-9_-]{40,}")),
-    TokenFormat("an Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{40,}")),
-    TokenFormat("a Mailgun API key", re.compile(r"\bkey-[0-9a-f]{32}\b")),
-    TokenFormat("a private key", re.compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY-----"
+    TokenFormat("an Anthropic API key", lazy_compile(r"\bsk-ant-[A-Za-z0-9_-]{40,}")),
+    TokenFormat("a Mailgun API key", lazy_compile(r"\bkey-[0-9a-f]{32}\b")),
+    TokenFormat("a private key", lazy_compile(r"-----BEGIN (?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY-----"
                                             r"\s*[A-Za-z0-9+/=\s]{64,}")),
 )
 

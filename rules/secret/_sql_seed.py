@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Final, NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence
 from apilint.project import ProjectIndex
 from apilint.rules._sql_text import literal_text, local_text, local_value, split_items, table_columns
@@ -19,16 +20,16 @@ from apilint.rules.secret._names import is_password_name
 from apilint.rules.secret._values import Where, usable, walk
 from apilint.summary import Expr, ModuleSummary, Stmt
 
-_INSERT: Final = re.compile(
+_INSERT: Final = lazy_compile(
     r"\binsert\s+(?:or\s+\w+\s+)?into\s+[`\"\[]?(?:\w+[`\"\]]?\.[`\"\[]?)?(\w+)[`\"\]]?\s*(?:\(([^)]*)\))?\s*"
     r"values\s*\((.*)\)", re.IGNORECASE | re.DOTALL)
-_ACCOUNT_TABLE: Final = re.compile(r"user|account|admin|member|login|credential|operator|agent|staff|employee|"
+_ACCOUNT_TABLE: Final = lazy_compile(r"user|account|admin|member|login|credential|operator|agent|staff|employee|"
                                    r"customer|profile|person|people", re.IGNORECASE)
 """A table of people who log in (`users`, `app_accounts`, `tbl_user`, `agents`), not a service's settings."""
-_PLACEHOLDER: Final = re.compile(r"^(\?|%s|\$\d+|:\w+|%\(\w+\)s)$")
-_NAMED: Final = re.compile(r"^(?::(\w+)|%\((\w+)\)s)$")
+_PLACEHOLDER: Final = lazy_compile(r"^(\?|%s|\$\d+|:\w+|%\(\w+\)s)$")
+_NAMED: Final = lazy_compile(r"^(?::(\w+)|%\((\w+)\)s)$")
 _NOT_VALUE: Final = frozenset({"null", "default", "true", "false", "current_timestamp", "now"})
-_HASHED: Final = re.compile(r"^(\$2[aby]?\$|\$argon2|pbkdf2[_:$]|scrypt:|sha\d+\$|md5\$|[0-9a-f]{32,}$)",
+_HASHED: Final = lazy_compile(r"^(\$2[aby]?\$|\$argon2|pbkdf2[_:$]|scrypt:|sha\d+\$|md5\$|[0-9a-f]{32,}$)",
                             re.IGNORECASE)
 """A stored hash, not a password anyone can type: the password behind it is not in the code."""
 _EXECUTE: Final = frozenset({"execute", "executemany", "exec_driver_sql", "executescript", "run_sql"})

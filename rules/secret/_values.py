@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Final, NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence, Location
 from apilint.project import ProjectIndex
 from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt
@@ -19,14 +20,14 @@ KEY_NAMES: Final = frozenset({
 })
 KEY_WORDS: Final = frozenset(n.lower() for n in KEY_NAMES)
 
-_NON_PROD_FILE = re.compile(
+_NON_PROD_FILE = lazy_compile(
     r"(^|[/_])(local|locals|dev|develop|development|test|tests|testing|settings_test|test_settings|conftest|"
     r"local_settings|debug|build|ci|example|examples|sample|demo_settings)(_[a-z0-9]+)?\.py$"
     r"|(^|/)(tests?|testing|docs?|examples?|samples?|project_template|app_template)/|(^|/)test_[^/]*\.py$")
-_NON_PROD_CLASS = re.compile(r"dev|local|test|debug|ci$", re.IGNORECASE)
-_PLACEHOLDER = re.compile(r"change|replace|your[-_ ]|placeholder|example|fixme|todo|generate|set[-_ ]?me|"
+_NON_PROD_CLASS = lazy_compile(r"dev|local|test|debug|ci$", re.IGNORECASE)
+_PLACEHOLDER = lazy_compile(r"change|replace|your[-_ ]|placeholder|example|fixme|todo|generate|set[-_ ]?me|"
                           r"^<.*>$|^x+$|^\*+$|^\.+$", re.IGNORECASE)
-_TEMPLATE = re.compile(r"\{\{|\{%|\$\{|%\(")
+_TEMPLATE = lazy_compile(r"\{\{|\{%|\$\{|%\(")
 _ENV_CALLS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault", "getenv", "environ.get"})
 _ENV_DEFAULT_SHORT = frozenset({"env", "config", "get_env", "getenv", "env_str"})
 _DEBUG_WORDS = ("debug", "dev", "local", "test")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Final
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Location
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
 from apilint.rules.secret._names import (
@@ -18,12 +18,12 @@ from apilint.rules.secret._names import (
 )
 from apilint.textfiles import TextFile, is_example_file
 
-_ASSIGNMENT: Final = re.compile(r"""^\s*(?:export\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*$""")
-_INLINE_COMMENT: Final = re.compile(r"\s+[#;].*$")
-_NETRC: Final = re.compile(r"\bpassword\s+(\S+)")
-_NON_PROD: Final = re.compile(r"(^|[/._-])(tests?|testing|unit_?tests?|dev|development|local|ci|docs?|examples?|"
+_ASSIGNMENT: Final = lazy_compile(r"""^\s*(?:export\s+)?["']?([A-Za-z_][\w.\-]*)["']?\s*[:=]\s*(.*?)\s*$""")
+_INLINE_COMMENT: Final = lazy_compile(r"\s+[#;].*$")
+_NETRC: Final = lazy_compile(r"\bpassword\s+(\S+)")
+_NON_PROD: Final = lazy_compile(r"(^|[/._-])(tests?|testing|unit_?tests?|dev|development|local|ci|docs?|examples?|"
                               r"samples?|demo|fixtures?)([/._-]|$)")
-_KEY_MATERIAL: Final = re.compile(r"^[A-Za-z0-9+/=]{40,}$")
+_KEY_MATERIAL: Final = lazy_compile(r"^[A-Za-z0-9+/=]{40,}$")
 _FIX = ("Remove the file from the repository (and its history), add it to `.gitignore`, keep only an example "
         "with placeholders, and rotate every credential it held")
 Hit = tuple[int, str, Confidence]

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 
+from apilint.lazy_regex import lazy_compile
 from apilint.project import ProjectIndex
 from apilint.summary import Expr, ModuleSummary, Stmt
 
-_CSRF = re.compile(r"csrf|xsrf", re.IGNORECASE)
-_SENSITIVE = re.compile(
+_CSRF = lazy_compile(r"csrf|xsrf", re.IGNORECASE)
+_SENSITIVE = lazy_compile(
     r"session|sessid|token|jwt|auth(?!or)|credential|api_?key|bearer|remember|password|passwd|secret"
     r"|(^|[^a-z])(sid|access|refresh)([^a-z]|$)",
     re.IGNORECASE,
 )
-_LOCAL_FILES = re.compile(r"(^|[/_])(local|locals|dev|develop|development|test|tests|testing|settings_test|"
+_LOCAL_FILES = lazy_compile(r"(^|[/_])(local|locals|dev|develop|development|test|tests|testing|settings_test|"
                           r"test_settings|conftest|local_settings|debug|demo|example|sample)(_[a-z0-9]+)?\.py$"
                           r"|(^|/)(tests?|examples?|demo|docs?|project_template|app_template)/")
-_LOCAL_CLASSES = re.compile(r"dev|local|test|debug", re.IGNORECASE)
+_LOCAL_CLASSES = lazy_compile(r"dev|local|test|debug", re.IGNORECASE)
 
 
 def sensitive_name(text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final, NamedTuple
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence
 from apilint.project import ProjectIndex
 from apilint.rules.tls._flags import Flag, flag_value
@@ -39,9 +40,9 @@ WORDS: Final = frozenset({"verify", "cert_none", "check_hostname", "_create_unve
                           "ssl_cert_reqs", "verify_mode", "sslopt", "ssl"} | {w.lower() for w in _OFF_WHEN_FALSE}
                          | {w.lower() for w in _OFF_WHEN_TRUE} | {w.lower() for w in _HOSTNAME_ON})
 """Words at least one of which a module must contain to be read at all."""
-OPT_IN_NAME: Final = re.compile(r"insecure|unverified|no_?verify|skip_?verif|disable_?verif|unsafe", re.IGNORECASE)
+OPT_IN_NAME: Final = lazy_compile(r"insecure|unverified|no_?verify|skip_?verif|disable_?verif|unsafe", re.IGNORECASE)
 """Names that say a variable or function is the deliberate, configured way to skip checks."""
-OPT_IN_TEST: Final = re.compile(r"insecure|unverified|verif|ssl|tls|cert|unsafe", re.IGNORECASE)
+OPT_IN_TEST: Final = lazy_compile(r"insecure|unverified|verif|ssl|tls|cert|unsafe", re.IGNORECASE)
 """Words in an `if` test that make its branches the configured choice (`if settings.VERIFY_SSL:`)."""
 _LITERAL: Final = Flag(False, "", Confidence.HIGH)
 

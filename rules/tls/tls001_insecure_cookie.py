@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from functools import partial
 
 from apilint.fixes import plan
+from apilint.lazy_regex import lazy_compile
 from apilint.model import FixPlan, Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
@@ -14,7 +15,7 @@ from apilint.rules._units import routes_by_module, routes_inputs
 from apilint.rules.tls._helpers import sensitive_name, sensitive_value
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
-_RESPONSE_NAME = re.compile(r"resp|^res$|^r$|^rv$", re.IGNORECASE)
+_RESPONSE_NAME = lazy_compile(r"resp|^res$|^r$|^rv$", re.IGNORECASE)
 _RESPONSE_MAKERS = ("make_response", "redirect", "jsonify", "render", "HttpResponseRedirect")
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Route
 from apilint.rule import RuleContext
 from apilint.summary import Expr, ModuleSummary, walk_exprs
 
-_VERSION_SEGMENT = re.compile(
+_VERSION_SEGMENT = lazy_compile(
     r"^(api[-_]?)?v\d+([._]\d+)*([-_]?(alpha|beta|rc)\d*)?$|^\d+\.\d+$|^\{(api_?)?version\}$", re.IGNORECASE)
-_UNREAD_SEGMENT = re.compile(r"^\{[A-Z][A-Z0-9_]*\}$|^[A-Z][A-Z0-9]*_[A-Z0-9_]+$|^\{(?i:\w*prefix\w*)\}$")
+_UNREAD_SEGMENT = lazy_compile(r"^\{[A-Z][A-Z0-9_]*\}$|^[A-Z][A-Z0-9]*_[A-Z0-9_]+$|^\{(?i:\w*prefix\w*)\}$")
 """Segments the adapters could not read: a constant's name (`{PREFIX}`, `/ALL_DATA_ROUTE`), `{route_prefix}`."""
 _API_FRAMEWORKS = frozenset({"fastapi", "starlette", "ninja", "drf", "connexion"})
 _INFRA = frozenset({"docs", "redoc", "openapi.json", "openapi.yaml", "openapi", "swagger", "swagger.json",

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from apilint.fixes.document import Document, FixError
 from apilint.fixes.edits import Edit
 from apilint.fixes.imports import Imports
+from apilint.lazy_regex import lazy_compile
 from apilint.model import FixPlan
 
-_TOKEN = re.compile(r"@\{([A-Za-z_][\w.]*)\}")
+_TOKEN = lazy_compile(r"@\{([A-Za-z_][\w.]*)\}")
 
 
 @dataclass

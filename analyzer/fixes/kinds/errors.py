@@ -26,6 +26,7 @@ import libcst as cst
 from apilint.fixes.document import Document, FixError, dotted, parse_statements
 from apilint.fixes.edits import Edit, Transform
 from apilint.fixes.kinds import FixContext
+from apilint.lazy_regex import lazy_compile
 from apilint.model import FixPlan
 
 GENERIC = "Internal server error"
@@ -145,7 +146,7 @@ def _message(node: cst.BaseExpression, generic: str) -> str:
     return generic
 
 
-_STATUS_NAME = re.compile(r"^HTTP_(\d{3})(_|$)")
+_STATUS_NAME = lazy_compile(r"^HTTP_(\d{3})(_|$)")
 
 
 def _status(node: cst.BaseExpression | None) -> int | None:
