@@ -372,6 +372,8 @@ def run(config: Config, options: RunOptions) -> RunResult:
     text_files = tuple(t for t in (read_text_file(p, relative_resolved(p, root)) for p in texts) if t is not None)
     units = RuleUnits(ModuleKeys(index), cache.load_units(code_fingerprint()), file_keys) if cache is not None else None
     index.units = units
+    if cache is not None:
+        index.scan_loader = lambda mod: cache.load_scan(file_keys[mod.path]) if mod.path in file_keys else None
     ctx = RuleContext(routes, facts, index, config, texts=text_files)
     findings: list[Finding] = []
     for summary in summaries:

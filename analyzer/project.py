@@ -54,6 +54,9 @@ class ProjectIndex:
         self._lookups: dict[str, Symbol | None] = {}
         self._qualified: dict[tuple[str, str], str] = {}
         self._values: Evaluator | None = None
+        self.scan_loader: Callable[[ModuleSummary], object] | None = None
+        """Where a module's scan (`ModuleSummary.scan`) kept apart from its cached summary is read
+        from (set by the engine when a cache is in use)."""
         self.units: RuleUnits | None = None
         """Per-module rule results of the last run (`apilint.rule_units`), set by the engine when
         a cache is in use; None: every `per_module` result is computed."""

@@ -223,14 +223,16 @@ def statement_calls(cache: dict[int, tuple[Stmt, tuple[Expr, ...]]], stmt: Stmt)
 
 
 def module_scan(index: ProjectIndex, mod: ModuleSummary) -> ModuleScan:
-    """The scan of one module: the one the summarize worker made, or one built on first use
-    and kept for the rest of the run."""
+    """The scan of one module: the one the summarize worker made (with the summary, or kept in
+    the cache beside it), or one built on first use and kept for the rest of the run."""
     if isinstance(mod.scan, ModuleScan):
         return mod.scan
     state = _state(index)
     found = state.scans.get(mod.path)
     if found is None:
-        found = state.scans[mod.path] = _Scanner(state.texts).scan(mod)
+        kept = index.scan_loader(mod) if index.scan_loader is not None else None
+        found = kept if isinstance(kept, ModuleScan) else _Scanner(state.texts).scan(mod)
+        state.scans[mod.path] = found
     return found
 
 

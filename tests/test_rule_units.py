@@ -224,3 +224,41 @@ def test_a_stored_result_of_another_config_or_code_is_not_reused(tmp_path: Path)
     options = engine.RunOptions((project,), jobs=1, cache_dir=cache_dir, select=("ALL",))
     other = engine.run(Config(root=project, ignore=("CORS001",)), options)
     assert other.index.units is not None and other.index.units.reused == 0
+
+
+def test_scans_are_kept_beside_the_summaries_and_read_only_when_needed(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pattern rules' scan of a module is stored apart from its summary: a run that reuses a
+    module's results does not load it; one that makes them again reads it back, not rebuilding it."""
+    from apilint.cache import SummaryCache
+    from apilint.rules import _scan
+
+    project = tmp_path / "project"
+    for rel, text in _FILES.items():
+        _write(project, rel, text)
+    cache_dir = tmp_path / "cache"
+    first = _run(project, cache_dir, 1)
+    assert len(list(cache_dir.glob("*/*.scan"))) == first.files_analyzed
+    loaded: list[str] = []
+    built: list[str] = []
+    load_scan, scan = SummaryCache.load_scan, _scan._Scanner.scan
+
+    def loading(self: SummaryCache, key: str) -> object | None:
+        loaded.append(key)
+        return load_scan(self, key)
+
+    def building(self: _scan._Scanner, mod: ModuleSummary) -> _scan.ModuleScan:
+        built.append(mod.path)
+        return scan(self, mod)
+
+    monkeypatch.setattr(SummaryCache, "load_scan", loading)
+    monkeypatch.setattr(_scan._Scanner, "scan", building)
+    _write(project, "app/client.py", textwrap.dedent(_FILES["app/client.py"]) + "# reviewed\n")
+    assert _view(_run(project, cache_dir, 1)) == _view(first)
+    assert built == ["app/client.py"] and not loaded  # its own scan, made with its summary
+    built.clear()
+    _write(project, "app/helpers.py", "import os\n\n\ndef run(cmd):\n    return os.system(cmd)\n")
+    kept = _run(project, cache_dir, 1)
+    assert built == ["app/helpers.py"]
+    assert loaded  # app/jobs.py reaches the helper: its results are made again from its stored scan
+    assert _view(kept) == _view(_run(project, None, 1))
