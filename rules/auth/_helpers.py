@@ -55,9 +55,11 @@ _WEBHOOK = lazy_compile(r"(^|/)(slack|teams|msteams|discord|telegram|stripe|gith
                       r"(events?|hooks?|webhooks?|callbacks?|interactions?|incoming|notifications?|updates|commands|"
                       r"actions|messages)(/|$)", re.IGNORECASE)
 """Webhook endpoints of services that sign their requests (the SDK handler verifies the signature)."""
-_PREFERENCES = lazy_compile(r"(^|/)(set[-_]?language|setlang|set[-_]locale|language|i18n)(/|$)", re.IGNORECASE)
-_PREFERENCE_PARAMS = lazy_compile(r"^(locale|lang|language|language_code|lang_code|code)$")
-"""A visitor's language choice (Django's `set_language`): stored in the session, public by design."""
+_PREFERENCES = lazy_compile(r"(^|/)((set|change|switch|select)[-_]?(language|lang|locale|timezone|tz)|setlang|"
+                            r"language|i18n|timezone)(/|$)", re.IGNORECASE)
+_PREFERENCE_PARAMS = lazy_compile(r"^(locale|lang|language|language_code|lang_code|code|tz|timezone)$")
+"""A visitor's language or time zone choice (Django's `set_language`, `/change-timezone`): stored in
+the session, public by design."""
 _TOKEN_PARAMS = lazy_compile(r"^(token|code|key|uid|uidb64|signature|sig|provider|backend|nonce|state)$")
 """Path parameters an auth flow may carry (`/reset-password/{token}`), unlike an object ID."""
 _PUBLIC_HANDLERS = lazy_compile(

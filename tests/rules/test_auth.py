@@ -110,6 +110,10 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("POST", "/set-language/{locale}", "set_language", True),
     ("POST", "/i18n/setlang/", "set_language", True),
     ("POST", "/users/{user_id}/language", "set_user_language", False),
+    ("POST", "/change-language", "RHChangeLanguage", True),
+    ("POST", "/change-timezone", "RHChangeTimezone", True),
+    ("POST", "/users/{user_id}/change-timezone", "change_user_timezone", False),
+    ("POST", "/change-password", "change_password", False),
     # an auth flow below a tenant parameter, documents and version probes named literally
     ("POST", "/{tenant_slug}/forgot", "forgot_password", True),
     ("GET", "/{tenant}/reset-password/{token}", "reset_form", True),
