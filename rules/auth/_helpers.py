@@ -130,16 +130,17 @@ def _leading_params(path: str) -> frozenset[str]:
 
 
 def public_read(route: Route) -> bool:
-    """Probes, docs, discovery documents and static assets, also below a prefix apilint could not
-    read or a tenant parameter (`/{?base_url}/health`, `/{tenant}/.well-known/jwks.json`)."""
+    """Probes, docs, discovery documents, static assets and what a `public` segment names, also
+    below a prefix apilint could not read or a tenant parameter (`/{?base_url}/health`,
+    `/{tenant}/.well-known/jwks.json`)."""
     path = route.path
     segments = [seg for seg in path.split("/") if seg]
     local = "/" + "/".join(segments[next((i for i, seg in enumerate(segments) if not seg.startswith("{")),
                                          len(segments)):])
     if any(_READ_ONLY_SEGMENTS.search(p) or _DISCOVERY_DOCUMENTS.search(p) for p in (path, local)):
         return True
-    if ".well-known" in segments:
-        return True
+    if ".well-known" in segments or any(seg.lower() == "public" for seg in segments):
+        return True  # (`/node/public/api/v1/info`: what the app names public, read-only)
     last = segments[-1] if segments else ""
     if "{" not in last and _STATIC_FILE.search(last):
         return True

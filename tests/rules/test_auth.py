@@ -102,6 +102,8 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("GET", "/reports/{report_id}.png", "report_chart", False),
     ("GET", "/images/{image_id}", "image", False),
     ("POST", "/{?base_url}/health", "probe", False),
+    ("GET", "/node/public/api/v1/info", "api_get_public_info", True),
+    ("POST", "/node/public/api/v1/rank", "update_rank", False),
     ("GET", "/{?base_url}/orders", "orders", False),
     # webhooks of services that sign their requests, and a visitor's language choice
     ("POST", "/slack/events", "slack_endpoint", True),
