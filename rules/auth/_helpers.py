@@ -47,6 +47,11 @@ _STATIC_FILE = lazy_compile(r"\.(js|mjs|css|map|ico|webmanifest|woff2?|ttf|eot|m
 """Last path segments that name a static asset: scripts, styles, icons, fonts, a web manifest, a Markdown
 document (`/auth.md`), an image file
 (named literally: `/exports/og.png`, not `/reports/{id}.png`), an avatar."""
+_INFO_PAGE = lazy_compile(r"^(imprint|impressum|about|about[-_]us|terms|terms[-_]of[-_](service|use)|tos|"
+                          r"privacy|privacy[-_]policy|legal|contact|contact[-_]us|faq|help|pricing|credits|"
+                          r"changelog)$", re.IGNORECASE)
+"""Last path segments of a site's information pages (imprint, terms, privacy policy, about, FAQ):
+public by design when read, unless a path parameter other than the language picks an object."""
 _CODE_ASSET = lazy_compile(r"\.(js|mjs|css|map|webmanifest)$", re.IGNORECASE)
 """Extensions of code assets, public even when a parameter names the file (`/manifest/{user}.webmanifest`)."""
 _STATIC_DIRS = lazy_compile(r"^(assets|static|dist|fonts|icons|css|js|public|avatars)$", re.IGNORECASE)
@@ -148,6 +153,8 @@ def public_read(route: Route) -> bool:
         return True  # the UI's strings (`/project/translations`), not a collection of records
     if _CODE_ASSET.search(last):
         return True
+    if _INFO_PAGE.match(last) and all(_PREFERENCE_PARAMS.match(p) for p in route.path_params):
+        return True  # `/{language}/imprint`; not `/users/{user_id}/privacy`, one user's settings
     static_dirs = [seg for seg in local.split("/") if seg and not seg.startswith("{")]
     return bool(static_dirs) and _STATIC_DIRS.match(static_dirs[0]) is not None
 

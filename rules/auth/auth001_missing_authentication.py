@@ -42,7 +42,8 @@ class MissingAuthentication(Rule):
     permission class, middleware or project-wide default covers them. Routes that are public
     by design (login, logout, token, register, password reset and `/forgot`, the language and time
     zone switches (`/set-language/{locale}`, `/change-timezone`), health and readiness probes (also
-    `/app_version`), reads below a segment named `public`, API docs (also
+    `/app_version`), reads below a segment named `public`, a site's information pages
+    (`/{language}/imprint`, `/terms-of-service`, `/privacy-policy`), API docs (also
     served by a view of every method that only reads; at a probe path, one that renders no HTML
     template with data of its own: `/health/` rendering every user's records is a page),
     Markdown documents (`/auth.md`), OIDC

@@ -103,6 +103,11 @@ def _route(method: str, path: str, handler: str = "app.view") -> Route:
     ("GET", "/images/{image_id}", "image", False),
     ("POST", "/{?base_url}/health", "probe", False),
     ("GET", "/node/public/api/v1/info", "api_get_public_info", True),
+    ("GET", "/{language}/imprint", "imprint", True),
+    ("GET", "/{language}/software/terms-of-service", "terms", True),
+    ("GET", "/privacy-policy", "privacy", True),
+    ("POST", "/contact", "contact", False),
+    ("GET", "/users/{user_id}/privacy", "privacy_settings", False),
     ("POST", "/node/public/api/v1/rank", "update_rank", False),
     ("GET", "/{?base_url}/orders", "orders", False),
     # webhooks of services that sign their requests, and a visitor's language choice
