@@ -17,19 +17,22 @@ _METHODS = ("search", "match", "fullmatch", "sub", "subn", "split", "findall", "
 class _LazyPattern:
     """Stands for `re.compile(source, flags)` until first used."""
 
-    __slots__ = ("_flags", "_source", *_METHODS)
+    __slots__ = ("_compiled", "_flags", "_source", *_METHODS)
 
     def __init__(self, source: str, flags: int) -> None:
         self._source = source
         self._flags = flags
 
     def __getattr__(self, name: str) -> Any:
-        # Only reached for what the slots do not hold yet: the first use, or an attribute such as
-        # `pattern` or `groups` that is not kept.
-        compiled = re.compile(self._source, self._flags)
-        for method in _METHODS:
-            setattr(self, method, getattr(compiled, method))
-        return getattr(compiled, name)
+        # Only reached for what the slots do not hold yet: the first use (which fills them), or an
+        # attribute such as `pattern` or `groups` that is read from the compiled pattern.
+        if name == "_compiled":
+            compiled = re.compile(self._source, self._flags)
+            self._compiled = compiled
+            for method in _METHODS:
+                setattr(self, method, getattr(compiled, method))
+            return compiled
+        return getattr(self._compiled, name)
 
     def __repr__(self) -> str:
         return f"lazy_compile({self._source!r}, {self._flags})"
