@@ -11,7 +11,8 @@ of all of that:
 - for every prefix of every name it refers to (`referenced_names`: `django`, `django.utils`,
   `django.utils.html`, `django.utils.html.escape`), which module the project index resolves
   that prefix to, or none: a module added, removed or renamed so that a name resolves
-  elsewhere changes the key;
+  elsewhere changes the key; and the same for the names they become after one re-export
+  (`pkg.api.sub` read as `pkg.impl.api.sub` when `pkg` imports `api` from `pkg.impl`);
 - for a module that reads Django's `settings`, which modules are the Django projects' settings
   modules (the value evaluator reads `settings.X` there);
 - the keys of those modules, so the key covers everything reachable (computed once per
@@ -162,18 +163,50 @@ class ModuleKeys:
         """(digest of the module and of what its names resolve to, modules they resolve to)."""
         if not mod.digest:
             return None, ()
+        # The names are in the digest (they come from the module's own code): what each resolves
+        # to is recorded by position, "" for none.
         resolved = [mod.digest]
         deps: set[str] = set()
         module = self.index.module
+        found: dict[str, ModuleSummary | None] = {}
         for name in mod.refs:
-            target = module(name)
+            target = found[name] = module(name)
             if target is None:
-                resolved.append(name)
+                resolved.append("")
             else:
-                resolved.append(f"{name}={target.path}")
+                resolved.append(target.path)
                 if target.path != mod.path:
                     deps.add(target.path)
+        for name in sorted(self._through_re_exports(mod.refs, found)):
+            target = module(name)
+            resolved.append(f"{name}>{target.path if target is not None else ''}")
+            if target is not None and target.path != mod.path:
+                deps.add(target.path)
         return hashlib.blake2b("\n".join(resolved).encode(), digest_size=16).hexdigest(), tuple(sorted(deps))
+
+    def _through_re_exports(self, refs: tuple[str, ...], found: dict[str, ModuleSummary | None]) -> set[str]:
+        """The names the module's dotted names become after one re-export: `pkg.api.sub` when
+        `pkg` imports `api` from `pkg.impl` reads `pkg.impl.api.sub`, a module that `pkg.impl.api`
+        itself need not import (name resolution follows the hop, `ProjectIndex.lookup`)."""
+        out: set[str] = set()
+        count = len(refs)
+        for i in range(count - 1):
+            name = refs[i]
+            below = name + "."
+            # only a name with longer names below it can lead anywhere (`refs` is sorted, so those
+            # follow it)
+            if not refs[i + 1].startswith(below) or found[name] is not None:
+                continue
+            parent, _, head = name.rpartition(".")
+            owner = found.get(parent)
+            qualified = self.index.import_table(owner).get(head) if owner is not None else None
+            if owner is None or qualified is None or qualified == f"{owner.module}.{head}":
+                continue
+            j = i + 1
+            while j < count and refs[j].startswith(below):
+                out.add(qualified + refs[j][len(name):])
+                j += 1
+        return out
 
 
 def _components(edges: dict[str, tuple[str, ...]]) -> list[list[str]]:

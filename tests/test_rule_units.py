@@ -262,3 +262,46 @@ def test_scans_are_kept_beside_the_summaries_and_read_only_when_needed(tmp_path:
     assert built == ["app/helpers.py"]
     assert loaded  # app/jobs.py reaches the helper: its results are made again from its stored scan
     assert _view(kept) == _view(_run(project, None, 1))
+
+
+def test_a_key_follows_a_name_through_a_re_export_to_a_submodule() -> None:
+    """`from pkg import api; api.sub.run()` where `pkg` re-exports `api` from `pkg.impl` and only a
+    third module imports `pkg.impl.api.sub`: the key still covers `sub`."""
+    user = _summary("app/jobs.py", "from pkg import api\n\ndef nightly(cmd):\n    api.sub.run(cmd)\n")
+    init = _summary("pkg/__init__.py", "from pkg.impl import api\n")
+    impl = _summary("pkg/impl/__init__.py", "")
+    api = _summary("pkg/impl/api/__init__.py", "")
+    third = _summary("app/boot.py", "import pkg.impl.api.sub\n")
+    sub = _summary("pkg/impl/api/sub.py", "def run(cmd):\n    return cmd\n")
+    sub2 = _summary("pkg/impl/api/sub.py", "import os\n\ndef run(cmd):\n    return os.system(cmd)\n")
+    before = _keys(user, init, impl, api, third, sub)["app/jobs.py"]
+    after = _keys(user, init, impl, api, third, sub2)["app/jobs.py"]
+    assert before is not None and before != after
+
+
+def test_keys_are_the_same_in_every_process(tmp_path: Path) -> None:
+    """A key made with another string hash seed (every new process has one) is the same key: set
+    or dict order must not reach the digest, or no later run would reuse anything."""
+    import os
+    import subprocess
+    import sys
+
+    for rel, text in {**_FILES, "pkg/__init__.py": "from pkg.impl import api\n", "pkg/impl/__init__.py": "",
+                      "pkg/impl/api/__init__.py": "", "pkg/impl/api/sub.py": "def run(cmd):\n    return cmd\n",
+                      "app/uses.py": "from pkg import api\n\ndef go(x):\n    return api.sub.run(x), api.other.y\n"}.items():
+        _write(tmp_path, rel, text)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from apilint.module_keys import ModuleKeys, with_key_facts\n"
+        "from apilint.project import ProjectIndex\n"
+        "from apilint.summarize import summarize_source\n"
+        "root = Path(sys.argv[1])\n"
+        "mods = [with_key_facts(summarize_source(p.read_bytes(), p.relative_to(root).as_posix(),\n"
+        "        p.relative_to(root).as_posix())) for p in sorted(root.rglob('*.py'))]\n"
+        "keys = ModuleKeys(ProjectIndex(mods))\n"
+        "print(sorted((m.path, keys.key(m)) for m in mods))\n"
+    )
+    outputs = {subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(outputs) == 1 and "None" not in next(iter(outputs))
