@@ -286,9 +286,10 @@ def test_keys_are_the_same_in_every_process(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    for rel, text in {**_FILES, "pkg/__init__.py": "from pkg.impl import api\n", "pkg/impl/__init__.py": "",
-                      "pkg/impl/api/__init__.py": "", "pkg/impl/api/sub.py": "def run(cmd):\n    return cmd\n",
-                      "app/uses.py": "from pkg import api\n\ndef go(x):\n    return api.sub.run(x), api.other.y\n"}.items():
+    files = {**_FILES, "pkg/__init__.py": "from pkg.impl import api\n", "pkg/impl/__init__.py": "",
+             "pkg/impl/api/__init__.py": "", "pkg/impl/api/sub.py": "def run(cmd):\n    return cmd\n",
+             "app/uses.py": "from pkg import api\n\n\ndef go(x):\n    return api.sub.run(x), api.other.y\n"}
+    for rel, text in files.items():
         _write(tmp_path, rel, text)
     script = (
         "import sys\n"
