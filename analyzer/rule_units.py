@@ -5,9 +5,9 @@ A rule hands `RuleContext.per_module` (or a shared table `ProjectIndex.per_modul
 the work (`INJ002:orphans`), the module, a string of whatever else the work reads (the functions
 of the module that routes enter, say) and a function that does it. The result is reused when the
 module's key (`apilint.module_keys`: the module and everything it reaches by name), the module's
-own file content (its words and comments) and that string are the same as when it was stored. Work that reads more than that (the route map as a whole, another
-module's words, app-wide facts) must not go through here, or must put what it reads into the
-string.
+own file content (its words and comments) and that string are the same as when it was stored.
+Work that reads more than that (the route map as a whole, another module's words, app-wide
+facts) must not go through here, or must put what it reads into the string.
 
 The results live in one file of the summary cache (`SummaryCache.load_units`), verified like
 every entry and dropped whole when apilint's code or the result-changing config changes.
