@@ -11,7 +11,7 @@ from apilint.config import Config
 from apilint.model import AuthEvidence, AuthStatus, Location, Route
 from apilint.rule import Confidence
 from apilint.rules.auth._helpers import is_public_by_design
-from apilint.testing import analyze_dir
+from apilint.testing import analyze_dir, write_project
 
 DEPS = '''
 from fastapi import Depends, HTTPException
@@ -630,12 +630,7 @@ def test_inline_django_view_that_only_redirects_is_public_by_design() -> None:
     """
     files = {"site_urls.py": urls, "shop/__init__.py": "", "shop/views.py": views, "settings.py": settings}
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / ".git").mkdir()
-        for rel, text in files.items():
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-        result = analyze_dir(root, select=("AUTH001",))
+        result = analyze_dir(write_project(Path(tmp), files), select=("AUTH001",))
     # the redirect serves nothing itself; the lambda that calls a view is still reported
     assert [f.route for f in result.findings] == ["ANY /export"]
 
