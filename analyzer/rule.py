@@ -102,8 +102,7 @@ class RuleContext:
     def per_module(self, name: str, mod: ModuleSummary, inputs: str, compute: Callable[[], T]) -> T:
         """`ProjectIndex.per_module`: a rule's work on one module, reused from the last run when
         nothing it reads changed."""
-        units = self.index.units
-        return compute() if units is None else units.result(name, mod, inputs, compute)
+        return self.index.per_module(name, mod, inputs, compute)
 
     def handler(self, route: Route) -> FunctionDef | None:
         """The handler's function definition, when it is in the project."""

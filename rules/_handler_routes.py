@@ -1,4 +1,5 @@
-"""Helpers for rules whose work on a module is kept between runs (`RuleContext.per_module`)."""
+"""The route map split by handler module, for rules whose work on a module is kept between runs
+(`RuleContext.per_module`): a module's share is what such work may read of the map."""
 
 from __future__ import annotations
 

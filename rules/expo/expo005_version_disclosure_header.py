@@ -11,7 +11,7 @@ from apilint.lazy_regex import lazy_compile
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Confidence, Example, Finding, Rule, RuleContext, Severity
-from apilint.rules._units import routes_by_module, routes_inputs
+from apilint.rules._handler_routes import routes_by_module, routes_inputs
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _HEADERS: Final = frozenset({

@@ -11,7 +11,7 @@ from apilint.lazy_regex import lazy_compile
 from apilint.model import FixPlan, Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
-from apilint.rules._units import routes_by_module, routes_inputs
+from apilint.rules._handler_routes import routes_by_module, routes_inputs
 from apilint.rules.tls._helpers import sensitive_name, sensitive_value
 from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 

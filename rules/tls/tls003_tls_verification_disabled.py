@@ -9,7 +9,7 @@ from apilint.fixes.outbound import verify_certificates
 from apilint.model import Location, Route
 from apilint.project import ProjectIndex
 from apilint.rule import Applicability, Confidence, Example, Finding, FixAvailability, Rule, RuleContext, Severity
-from apilint.rules._units import routes_by_module, routes_inputs
+from apilint.rules._handler_routes import routes_by_module, routes_inputs
 from apilint.rules.tls._verify import OPT_IN_NAME, OPT_IN_TEST, WORDS, Disabled, disabled_by_assign, disabled_by_call
 from apilint.summary import FunctionDef, ModuleSummary, Stmt, walk_stmts
 
