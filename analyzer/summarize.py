@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from apilint.lazy_regex import lazy_compile
 from apilint.summarize_lines import AstLines, LineMismatch, PosLines
+from apilint.summarize_parse import parse_unvalidated, validated_construction
 from apilint.summarize_walk import Converter
 from apilint.summary import Import, ModuleSummary, Stmt
 
@@ -82,7 +83,7 @@ def summarize_source(source: bytes, path: str, module_path: str | None = None) -
         # Input CPython parsed under its nesting limits is safe for libcst on a normal stack;
         # only what CPython could not pre-check (newer syntax) needs the big-stack thread.
         guard = _with_big_stack if tree is None else _direct
-        module = guard(lambda: _parse_unvalidated(cst, _libcst_source(source, ast_error)))
+        module = guard(lambda: parse_unvalidated(cst, _libcst_source(source, ast_error)))
     except cst.ParserSyntaxError as exc:
         if ast_error is not None:  # CPython's message and position are the ones users know
             parse_error = _error_position(ast_error, "syntax error")
@@ -106,6 +107,13 @@ def summarize_source(source: bytes, path: str, module_path: str | None = None) -
         return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
                              parse_error=("file is nested too deeply to analyze", 1, 1),
                              line_count=line_count)
+    except Exception:
+        if ast_error is None:
+            raise  # a file CPython reads: a failure here is apilint's bug, not the file's
+        # CPython rejects the file and libcst parsed it anyway (`b"a" "b"`); reading positions
+        # rebuilds the tree, and libcst's validation then refuses what its parser let through.
+        return ModuleSummary(path, module_name, is_package, suppressions=suppressions,
+                             parse_error=_error_position(ast_error, "syntax error"), line_count=line_count)
     words = frozenset(_WORD_RE.findall(text.lower()))
     return ModuleSummary(path, module_name, is_package, imports, body, suppressions, None, line_count, words)
 
@@ -139,27 +147,6 @@ def _ast_parse(source: bytes) -> tuple[ast.Module | None, BaseException | None]:
         return None, exc
     finally:
         sys.setrecursionlimit(old_limit)
-
-
-def _parse_unvalidated(cst: Any, source: bytes) -> Any:
-    """`cst.parse_module` without re-validating what the native parser built.
-
-    Every libcst node runs `_validate()` from `__post_init__`, a check meant for trees that
-    code assembles by hand (libcst's own comment there suggests moving it out of parsing).
-    The native parser's output is valid by construction, and apilint builds no nodes, so the
-    check is switched off while parsing: a seventh of the parse time on Django's tree.
-    """
-    node_class = cst.CSTNode
-    validate = node_class.__dict__["__post_init__"]
-    node_class.__post_init__ = _no_validation
-    try:
-        return cst.parse_module(source)
-    finally:
-        node_class.__post_init__ = validate
-
-
-def _no_validation(self: Any) -> None:
-    return None
 
 
 def _libcst_source(source: bytes, ast_error: BaseException | None) -> bytes:
@@ -233,7 +220,10 @@ def _convert(cst_mod: Any, module: Any, tree: ast.Module | None, module_name: st
         body = conv.block(module.body, "")
         lines.finish()
     except (LineMismatch, RecursionError, MemoryError):
-        lines = PosLines(module)
+        # Positions rebuild the tree: with libcst's validation, the only check left on a file
+        # CPython rejected (libcst's parser lets `b"a" "b"` through).
+        with validated_construction():
+            lines = PosLines(module)
         conv = Converter(cst_mod, module_name, is_package, lines)
         body = conv.block(module.body, "")
     return body, tuple(conv.imports)

@@ -35,6 +35,7 @@ CASES = [
     Case("latin1_cookie", "# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n".encode("latin-1"), None),
     Case("bom", b"\xef\xbb\xbfx = 1\n", None),
     Case("bom_and_utf8_cookie", b"\xef\xbb\xbf# coding: utf-8\nx = 1\n", None),
+    Case("bytes_and_str_concatenated", b'x = 1\ny = b"a" "b"\n', (2, None, "cannot mix bytes")),
     Case("nul_bytes", b"x = 1\nab\x00cd\n", (2, 3, "NUL")),
     Case("crlf", b"x = 1\r\ndef f():\r\n    return 1\r\n", None),
     Case("lone_cr", b"x = 1\rdef f():\r    return 1\r", None),
