@@ -217,13 +217,19 @@ def _convert(cst_mod: Any, module: Any, tree: ast.Module | None, module_name: st
             raise LineMismatch("CPython could not parse the file")
         lines = AstLines(tree)
         conv = Converter(cst_mod, module_name, is_package, lines)
-        body = conv.block(module.body, "")
-        lines.finish()
+        try:
+            body = conv.block(module.body, "")
+            lines.finish()
+        finally:
+            conv.release()
     except (LineMismatch, RecursionError, MemoryError):
         # Positions rebuild the tree: with libcst's validation, the only check left on a file
         # CPython rejected (libcst's parser lets `b"a" "b"` through).
         with validated_construction():
             lines = PosLines(module)
         conv = Converter(cst_mod, module_name, is_package, lines)
-        body = conv.block(module.body, "")
+        try:
+            body = conv.block(module.body, "")
+        finally:
+            conv.release()
     return body, tuple(conv.imports)
