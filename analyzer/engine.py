@@ -8,7 +8,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,6 +43,10 @@ POOL_THRESHOLD = 24
 """Below this many files to parse, a process pool costs more than it saves."""
 BATCH = 16
 OVERLAP_HITS = 200
+FAST_CONSTRUCTION_FILES = 24
+"""From this many files to parse in one process, libcst's node classes are patched to build
+nodes by plain assignment (`apilint.summarize_parse`): making the patch costs about 18 ms, what
+parsing two dozen files of typical size saves."""
 """From this many cached files, even one file to parse goes to a worker, overlapping its
 libcst import and parse with loading the cache here."""
 
@@ -149,12 +153,14 @@ def _summarize_batch(batch: list[Task]) -> list[ModuleSummary]:
     return out
 
 
-def _worker_init() -> None:
-    """Make libcst's node classes build nodes by plain assignment for the worker's whole life
-    (it only parses; `apilint.summarize_parse`), then move what the worker inherited or imported
-    out of the GC's reach: the collection after each batch then scans only that batch's
-    objects, not libcst's and apilint's modules (a tenth of the pool's CPU time on Django's tree)."""
-    enable_fast_construction()
+def _worker_init(fast: bool) -> None:
+    """With `fast`, make libcst's node classes build nodes by plain assignment for the worker's
+    whole life (it only parses; `apilint.summarize_parse`). Then move what the worker inherited
+    or imported out of the GC's reach: the collection after each batch then scans only that
+    batch's objects, not libcst's and apilint's modules (a tenth of the pool's CPU time on
+    Django's tree)."""
+    if fast:
+        enable_fast_construction()
     gc.freeze()
 
 
@@ -264,7 +270,7 @@ def _summarize_files(files: Sequence[Path], root: Path, jobs: int, cache: Summar
 def _summarize_here(todo: list[Task],
                     progress: Callable[[int, int], None] | None) -> list[ModuleSummary]:
     fresh = []
-    with fast_construction():
+    with fast_construction() if len(todo) >= FAST_CONSTRUCTION_FILES else nullcontext():
         for item in todo:
             fresh.append(_summarize_one(item))
             if progress is not None:
@@ -300,7 +306,8 @@ def _run_batches(batches: list[list[Task]], workers: int, out: dict[str, ModuleS
                  progress: Callable[[int, int], None] | None, total: int,
                  meanwhile: Callable[[], None] | None = None) -> None:
     try:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init) as pool:
+        fast = sum(map(len, batches)) >= FAST_CONSTRUCTION_FILES
+        with ProcessPoolExecutor(max_workers=workers, initializer=_worker_init, initargs=(fast,)) as pool:
             futures = [pool.submit(_summarize_batch, batch) for batch in batches]
             if meanwhile is not None:
                 meanwhile()  # parent work that needs no summaries, while the workers parse

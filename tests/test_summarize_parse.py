@@ -117,3 +117,10 @@ def test_validated_construction_inside_a_fast_block() -> None:
                 cst.Name("1x")
         assert vars(cst.Name)["__init__"] is not original  # fast again after it
     assert vars(cst.Name)["__init__"] is original
+
+
+def test_a_file_cpython_rejects_stays_an_error_under_fast_construction() -> None:
+    with fast_construction():  # as in a summarize worker
+        summary = summarize_source(b'x = 1\ny = b"a" "b"\n', "odd.py")
+    assert summary.parse_error is not None
+    assert "cannot mix bytes" in summary.parse_error[0] and summary.parse_error[1] == 2
