@@ -5,9 +5,9 @@ node (about 3 parses of cost) and positions cost 2-3 parses more (shared/PERF-NO
 The walk (`summarize_walk`) reads node fields directly. Statement line numbers
 (`summarize_lines`) come from CPython's `ast` (about 0.1 parse), paired with libcst statements
 in source order; when the two trees do not pair up (syntax `ast` of this interpreter cannot
-read), the file falls back to libcst's `PositionProvider`. This module parses (bounded nesting,
-a big stack where CPython could not pre-check the file, parse errors as data) and assembles the
-summary.
+read), the file falls back to libcst's `PositionProvider`. libcst's parse itself runs without
+node validation (`summarize_parse`). This module parses (bounded nesting, a big stack where
+CPython could not pre-check the file, parse errors as data) and assembles the summary.
 """
 
 from __future__ import annotations
