@@ -29,7 +29,7 @@ import hashlib
 import pickle
 from collections.abc import Iterator
 
-from apilint.project import ProjectIndex
+from apilint.project import MAX_HOPS, ProjectIndex
 from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
 
 DJANGO_SETTINGS = "django.conf.settings"
@@ -185,9 +185,27 @@ class ModuleKeys:
         return hashlib.blake2b("\n".join(resolved).encode(), digest_size=16).hexdigest(), tuple(sorted(deps))
 
     def _through_re_exports(self, refs: tuple[str, ...], found: dict[str, ModuleSummary | None]) -> set[str]:
-        """The names the module's dotted names become after one re-export: `pkg.api.sub` when
+        """The names the module's dotted names become through re-exports: `pkg.api.sub` when
         `pkg` imports `api` from `pkg.impl` reads `pkg.impl.api.sub`, a module that `pkg.impl.api`
-        itself need not import (name resolution follows the hop, `ProjectIndex.lookup`)."""
+        itself need not import (name resolution follows the hop, `ProjectIndex.lookup`), and so on
+        down a chain of them, as far as name resolution goes."""
+        out: set[str] = set()
+        names = refs
+        module = self.index.module
+        for _ in range(MAX_HOPS):
+            hop = self._one_re_export(names, found) - out
+            if not hop:
+                break
+            out |= hop
+            names = _with_prefixes(hop)
+            for name in names:
+                if name not in found:
+                    found[name] = module(name)
+        return out
+
+    def _one_re_export(self, refs: tuple[str, ...], found: dict[str, ModuleSummary | None]) -> set[str]:
+        """What one re-export makes of `refs` (sorted, each name's prefixes among them, `found`
+        holding the module each names, if any)."""
         out: set[str] = set()
         count = len(refs)
         for i in range(count - 1):
@@ -207,6 +225,15 @@ class ModuleKeys:
                 out.add(qualified + refs[j][len(name):])
                 j += 1
         return out
+
+
+def _with_prefixes(names: set[str]) -> tuple[str, ...]:
+    """Every name and every dotted prefix of it, sorted (a name before the longer names below it)."""
+    out: set[str] = set()
+    for name in names:
+        parts = name.split(".")
+        out.update(".".join(parts[:cut]) for cut in range(1, len(parts) + 1))
+    return tuple(sorted(out))
 
 
 def _components(edges: dict[str, tuple[str, ...]]) -> list[list[str]]:

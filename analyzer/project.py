@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from apilint.values import Evaluator
 
 T = TypeVar("T")
-_MAX_HOPS = 12
+MAX_HOPS = 12
+"""How many re-exports name resolution follows from one name (a loop of them ends there)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +185,7 @@ class ProjectIndex:
         return self._lookup(qualname, _hops)
 
     def _lookup(self, qualname: str, _hops: int) -> Symbol | None:
-        if _hops > _MAX_HOPS or not qualname:
+        if _hops > MAX_HOPS or not qualname:
             return None
         parts = qualname.split(".")
         for cut in range(len(parts) - 1, 0, -1):

@@ -279,6 +279,26 @@ def test_a_key_follows_a_name_through_a_re_export_to_a_submodule() -> None:
     assert before is not None and before != after
 
 
+def test_a_key_follows_a_chain_of_re_exports() -> None:
+    """The same through two re-exports (`pkg` imports `api` from `pkg.mid`, which imports it from
+    `pkg.impl`), and a chain that loops on itself ends."""
+    user = _summary("app/jobs.py", "from pkg import api\n\ndef nightly(cmd):\n    api.sub.run(cmd)\n")
+    init = _summary("pkg/__init__.py", "from pkg.mid import api\n")
+    mid = _summary("pkg/mid.py", "from pkg.impl import api\n")
+    impl = _summary("pkg/impl/__init__.py", "")
+    api = _summary("pkg/impl/api/__init__.py", "")
+    third = _summary("app/boot.py", "import pkg.impl.api.sub\n")
+    sub = _summary("pkg/impl/api/sub.py", "def run(cmd):\n    return cmd\n")
+    sub2 = _summary("pkg/impl/api/sub.py", "import os\n\ndef run(cmd):\n    return os.system(cmd)\n")
+    before = _keys(user, init, mid, impl, api, third, sub)["app/jobs.py"]
+    after = _keys(user, init, mid, impl, api, third, sub2)["app/jobs.py"]
+    assert before is not None and before != after
+    loop_a = _summary("loop/a.py", "from loop.b import api\n")
+    loop_b = _summary("loop/b.py", "from loop.a import api\n")
+    looping = _summary("app/looping.py", "from loop.a import api\n\ndef f():\n    api.sub.run()\n")
+    assert _keys(looping, loop_a, loop_b)["app/looping.py"] is not None
+
+
 def test_keys_are_the_same_in_every_process(tmp_path: Path) -> None:
     """A key made with another string hash seed (every new process has one) is the same key: set
     or dict order must not reach the digest, or no later run would reuse anything."""
