@@ -43,12 +43,12 @@ POOL_THRESHOLD = 24
 """Below this many files to parse, a process pool costs more than it saves."""
 BATCH = 16
 OVERLAP_HITS = 200
+"""From this many cached files, even one file to parse goes to a worker, overlapping its
+libcst import and parse with loading the cache here."""
 FAST_CONSTRUCTION_FILES = 24
 """From this many files to parse in one process, libcst's node classes are patched to build
 nodes by plain assignment (`apilint.summarize_parse`): making the patch costs about 18 ms, what
 parsing two dozen files of typical size saves."""
-"""From this many cached files, even one file to parse goes to a worker, overlapping its
-libcst import and parse with loading the cache here."""
 
 
 @dataclass(frozen=True)
