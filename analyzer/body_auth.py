@@ -118,8 +118,8 @@ def _rejects(expr: Expr, raised: bool) -> bool:
                 return True
             if callee == "close" and _closes_for_auth(sub):
                 return True
-            if callee in ("RedirectResponse", "redirect") and any(
-                    w in sub.render(120).lower() for w in _LOGIN_WORDS):
+            if (callee in ("RedirectResponse", "redirect") or (raised and "redirect" in callee.lower())) and (
+                    any(w in sub.render(120).lower() for w in _LOGIN_WORDS) or _carries_return_path(sub)):
                 return True
         if raised and sub.kind in ("name", "attr") and sub.text in REJECT_CALLEES[2:]:
             return True
@@ -127,6 +127,21 @@ def _rejects(expr: Expr, raised: bool) -> bool:
 
 
 _WS_AUTH_CLOSE = ("1008", "4001", "4003", "4401", "4403", "POLICY_VIOLATION")
+
+
+_RETURN_PATH_ATTRS = frozenset({"path", "url", "full_path", "script_root", "get_full_path", "build_absolute_uri"})
+
+
+def _carries_return_path(redirect: Expr) -> bool:
+    """A redirect that takes along where the request was going (`url_for(".admin", goto=request.path)`,
+    `f"/enter?next={request.url}"`): the login redirect's idiom, whatever the login page is called."""
+    for sub in redirect.walk():
+        if sub.kind == "call" and sub.func.kind == "attr":
+            sub = sub.func  # request.get_full_path()
+        if sub.kind == "attr" and sub.text in _RETURN_PATH_ATTRS and \
+                (sub.args[0].dotted or "").rsplit(".", 1)[-1] == "request":
+            return True
+    return False
 
 
 def _closes_for_auth(call: Expr) -> bool:
@@ -180,6 +195,10 @@ def _raised_rejects(expr: Expr, index: ProjectIndex, mod: ModuleSummary, func: F
             for attr in ("status_code", "status", "http_status", "HTTP_STATUS", "STATUS_CODE", "code"):
                 value = owner.cls.attribute(attr)
                 if value is not None:
+                    if value.kind == "num" and value.text in _REDIRECT_STATUSES and expr.kind == "call":
+                        # a project's redirect exception (`raise SeeOther(url_for("enter", next=request.path))`)
+                        return _carries_return_path(expr) or any(w in expr.render(120).lower()
+                                                                 for w in _LOGIN_WORDS)
                     return _rejects(value, True)
     return False
 

@@ -1,15 +1,19 @@
-"""Flask `before_request` hooks: does a hook authenticate a given route, given its exemptions?
+"""Flask request hooks (`before_request`, URL value preprocessors): does a hook authenticate a given
+route, given its exemptions?
 
 A hook that authenticates usually exempts some requests first (`if request.endpoint in
 PUBLIC: return`, `if request.path.startswith("/auth"): return`). For each route the hook's
 body is pruned: conditions on `request.endpoint`, `.path`, `.blueprint`, `.method` and
 `.url_rule.rule` are evaluated for that route (three-valued: true, false, cannot tell) and
-replaced by the branch taken. A route is exempt when the pruned body returns before it
-checks anything; when a condition cannot be evaluated the hook's effect is unknown.
+replaced by the branch taken; so are a URL value preprocessor's `endpoint` and the path
+values it reads (`if values.get("project_id"):` holds for the routes whose path has that
+value). A route is exempt when the pruned body returns before it checks anything; when a
+condition cannot be evaluated the hook's effect is unknown.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -33,6 +37,11 @@ class RouteFacts:
     raw_path: str
     blueprint: str
     method: str
+
+    @property
+    def params(self) -> frozenset[str]:
+        """The names of the path's values (`values` of a URL value preprocessor)."""
+        return frozenset(re.findall(r"\{([^}:]+)", self.path))
 
 
 class HookVerdict(NamedTuple):
@@ -99,23 +108,49 @@ class HookJudge:
         return [Evidence("role", name, AuthStatus.REQUIRED, role.text, where, role.roles) for role in roles]
 
 
+def _request_attr(name: str) -> Expr:
+    return Expr("attr", name, (Expr("name", "request"),))
+
+
 def _aliases(func: FunctionDef) -> dict[str, Expr]:
-    """Local names bound to request routing attributes (`path = request.path`)."""
+    """Local names bound to request routing attributes (`path = request.path`) or to a path value
+    (`project_id = values.pop("project_id", None)`); a URL value preprocessor's two parameters,
+    the endpoint and the path values."""
     out: dict[str, Expr] = {}
+    positional = [p for p in func.params if p.kind in ("pos", "posonly")]
+    if len(positional) == 2 and positional[0].name not in ("self", "cls"):
+        out[positional[0].name] = _request_attr("endpoint")
+        out[positional[1].name] = _request_attr("view_args")
     for stmt in func.body:
         if stmt.kind == "assign" and stmt.value is not None and len(stmt.targets) == 1:
             target = stmt.targets[0]
             value = stmt.value
             if value.kind == "boolop" and value.args:  # request.endpoint or ""
                 value = value.args[0]
-            if target.kind == "name" and _routing_attr(value, {}) is not None:
+            if target.kind == "name" and target.text not in out and _routing_attr(value, out) is not None:
                 out[target.text] = value
     return out
 
 
+def _view_arg(expr: Expr, aliases: dict[str, Expr]) -> str | None:
+    """The path value a lookup reads (`values.get("id")`, `values.pop("id", None)`,
+    `request.view_args["id"]`), if it is one."""
+    if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text in ("get", "pop") and expr.positional:
+        owner, key = expr.func.args[0], expr.positional[0]
+    elif expr.kind == "subscript" and len(expr.args) == 2:
+        owner, key = expr.args
+    else:
+        return None
+    if key.kind != "str" or _routing_attr(owner, aliases) != "view_args":
+        return None
+    return key.text
+
+
 def _routing_attr(expr: Expr, aliases: dict[str, Expr]) -> str | None:
     if expr.kind == "name" and expr.text in aliases:
-        return _routing_attr(aliases[expr.text], {})
+        return _routing_attr(aliases[expr.text], aliases if aliases[expr.text].kind != "name" else {})
+    if _view_arg(expr, aliases) is not None:
+        return "view_arg"
     if expr.kind != "attr":
         return None
     owner = expr.args[0]
@@ -135,10 +170,14 @@ def _prune(index: ProjectIndex, mod: ModuleSummary, body: tuple[Stmt, ...], rout
     out: list[Stmt] = []
     for stmt in body:
         if stmt.kind == "if" and stmt.value is not None and _mentions_routing(stmt.value, aliases):
-            value = _Evaluator(index, mod, route, aliases).eval(stmt.value)
+            value = _Evaluator(index, mod, route, aliases).reduce(stmt.value)
             if value is None:
                 raise _Unreadable(stmt.value.render(60))
-            out += _prune(index, mod, stmt.body if value else stmt.orelse, route, aliases)
+            if isinstance(value, bool):
+                out += _prune(index, mod, stmt.body if value else stmt.orelse, route, aliases)
+            else:  # `if "id" in values and not session.get("ok")`: the part about the request stays
+                out.append(stmt._replace(value=value, body=_prune(index, mod, stmt.body, route, aliases),
+                                         orelse=_prune(index, mod, stmt.orelse, route, aliases)))
         elif stmt.kind in ("if", "try", "with", "for", "while"):
             out.append(stmt._replace(body=_prune(index, mod, stmt.body, route, aliases),
                                orelse=_prune(index, mod, stmt.orelse, route, aliases),
@@ -157,6 +196,28 @@ class _Evaluator:
         self.mod = mod
         self.route = route
         self.aliases = aliases
+
+    def reduce(self, e: Expr) -> bool | Expr | None:
+        """The condition for this route: true or false, or what is left of it once its routing parts
+        are known (`not session.get("ok")` of `"id" in values and not session.get("ok")`); None
+        when a routing part cannot be evaluated."""
+        if not _mentions_routing(e, self.aliases):
+            return e
+        if e.kind == "unary" and e.text == "not":
+            inner = self.reduce(e.args[0])
+            return None if inner is None else (not inner if isinstance(inner, bool) else e._replace(args=(inner,)))
+        if e.kind == "boolop" and e.text in ("and", "or"):
+            parts = [self.reduce(a) for a in e.args]
+            if any(p is None for p in parts):
+                return None
+            decisive = e.text == "or"  # the value that settles the whole: True for `or`, False for `and`
+            if decisive in parts:
+                return decisive
+            rest = [p for p in parts if not isinstance(p, bool)]
+            if not rest:
+                return not decisive
+            return rest[0] if len(rest) == 1 else e._replace(args=tuple(p for p in rest if isinstance(p, Expr)))
+        return self.eval(e)
 
     def eval(self, e: Expr) -> bool | None:
         if e.kind == "unary" and e.text == "not":
@@ -180,7 +241,17 @@ class _Evaluator:
         attr = _routing_attr(e, self.aliases)
         if attr in ("endpoint", "path", "method", "url_rule"):
             return True  # always set for a matched route
+        if attr == "view_args":
+            return bool(self.route.params)
+        if attr == "view_arg":
+            key = _view_arg(self._resolved(e), self.aliases)
+            return None if key is None else key in self.route.params
         return None
+
+    def _resolved(self, e: Expr) -> Expr:
+        while e.kind == "name" and e.text in self.aliases:
+            e = self.aliases[e.text]
+        return e
 
     def _compare(self, e: Expr) -> bool | None:
         ops = e.text.split(",")
@@ -265,6 +336,8 @@ class _Evaluator:
         return actual.startswith(affix) if how == "startswith" else actual.endswith(affix)
 
     def _contains(self, attr: str, needle: str) -> bool | None:
+        if attr == "view_args":  # "project_id" in values
+            return needle in self.route.params
         if attr in ("path", "full_path"):
             return True if needle in self.route.path.split("{", 1)[0] else None
         actual = self._actual(attr)

@@ -34,6 +34,11 @@ from apilint.summary import ClassDef, Expr, FunctionDef, ModuleSummary, Stmt, wa
 from apilint.values import Instance, Ref, Scope, Value, as_expr
 
 _LOOP_REGISTRATIONS = frozenset({"add_url_rule", "register_blueprint", "add_resource", "add_namespace"})
+REQUEST_HOOKS = {"before_request": False, "before_app_request": True,
+                 "url_value_preprocessor": False, "app_url_value_preprocessor": True}
+"""Functions Flask calls before every request of a blueprint or app (True: of the whole app, even
+when registered on a blueprint), which may turn the request away. A URL value preprocessor
+(`(endpoint, values)`) runs first and can: a project's check for the object a path names."""
 
 
 class Scanner:
@@ -300,10 +305,10 @@ class Scanner:
             self.views.url_rule(mod, node, call, env, line)
         elif method == "add_resource":
             self.views.add_resource(mod, node, call, env, line)
-        elif method in ("before_request", "before_app_request") and call.positional:
+        elif method in REQUEST_HOOKS and call.positional:
             symbol = self.index.resolve(mod, call.positional[0])
             if symbol is not None and symbol.func is not None:
-                target = node.app_hooks if method == "before_app_request" else node.hooks
+                target = node.app_hooks if REQUEST_HOOKS[method] else node.hooks
                 target.append((symbol.module, symbol.func))
                 self.out.request_hooks.append(HandlerRef(symbol.module.path, symbol.func.qualname))
         elif method == "register_error_handler":
@@ -460,8 +465,8 @@ class Scanner:
                 raw = RawRoute(methods, rule, mod, func, func.qualname, func.line, endpoint,
                                self.views.own_decorators(mod, func), join_conditions(env.condition, note))
                 node.routes.append(raw)
-            elif method in ("before_request", "before_app_request"):
-                (node.app_hooks if method == "before_app_request" else node.hooks).append((mod, func))
+            elif method in REQUEST_HOOKS:
+                (node.app_hooks if REQUEST_HOOKS[method] else node.hooks).append((mod, func))
                 self.out.request_hooks.append(HandlerRef(mod.path, func.qualname))
             elif method in ("after_request", "after_app_request"):
                 self.out.request_hooks.append(HandlerRef(mod.path, func.qualname))

@@ -201,6 +201,8 @@ def public_by_handler(func: FunctionDef | None) -> bool:
 
 
 _PASSWORD_KEYS = frozenset({"password", "passwd", "pwd", "passphrase"})
+_CHANGED_PASSWORD = ("old_", "current_", "new_", "confirm", "repeat", "verify", "retype")
+"""How the fields of a password change begin: checking one of them signs no one in."""
 
 
 def exchanges_password(func: FunctionDef | None) -> bool:
@@ -231,22 +233,37 @@ _SIGN_IN_CALLS = frozenset({"set_cookie", "set_signed_cookie", "login", "login_u
 
 
 def _compares_then_signs_in(func: FunctionDef, held: set[str]) -> bool:
-    """`if request.POST.get("password") == ...:` whose branch sets a cookie, logs the user in or
-    issues a token: a login form checked by comparison."""
+    """`if request.POST.get("password") == ...:` or `if check_password_hash(stored, form.password.data):`
+    whose branch sets a cookie, logs the user in, issues a token or marks the session: a login form,
+    whatever its path is called."""
     for stmt in walk_stmts(func.body):
         if stmt.kind != "if" or stmt.value is None:
             continue
-        if not any(sub.kind == "compare" and any(_is_password(a, held) for a in sub.args) for sub in stmt.value.walk()):
+        if not any(sub.kind in ("compare", "call") and any(_is_password(a, held) for a in _operands(sub))
+                   for sub in stmt.value.walk()):
             continue
         for inner in walk_stmts(stmt.body):
             for expr in inner.own_exprs():
                 if any((c.func.kind in ("name", "attr") and c.func.text in _SIGN_IN_CALLS) or
-                       c.func.dotted == "jwt.encode" for c in expr.calls()):
+                       c.func.dotted == "jwt.encode" or any(_is_session(a) for a in c.positional)
+                       for c in expr.calls()):
                     return True
-            if inner.kind == "assign" and any(t.kind == "subscript" and t.args and (t.args[0].dotted or "")
-                                              .endswith("session") for t in inner.targets):
+            if inner.kind == "assign" and any(t.kind == "subscript" and t.args and _is_session(t.args[0])
+                                              for t in inner.targets):
                 return True
     return False
+
+
+def _operands(expr: Expr) -> tuple[Expr, ...]:
+    """What a comparison compares, or what a call is given."""
+    if expr.kind == "call":
+        return (*expr.positional, *(kw.value for kw in expr.keywords))
+    return expr.args
+
+
+def _is_session(expr: Expr) -> bool:
+    """Flask's `session`, `request.session`: where a login is kept (`set_claim(session, "admin")`)."""
+    return (expr.dotted or "").endswith("session")
 
 
 def _password_names(func: FunctionDef) -> set[str]:
@@ -268,6 +285,9 @@ def _is_password(expr: Expr, held: set[str]) -> bool:
         key = expr.arg(0, "key")
         return expr.func.kind == "attr" and expr.func.text == "get" and key is not None and key.kind == "str" \
             and key.text.lower() in _PASSWORD_KEYS
+    if expr.kind == "attr" and expr.text == "data" and expr.args[0].kind == "attr":
+        field = expr.args[0].text.lower()  # a form field's value: `form.admin_password.data`
+        return field in _PASSWORD_KEYS or (field.endswith("_password") and not field.startswith(_CHANGED_PASSWORD))
     return expr.kind == "attr" and expr.text.lower() in _PASSWORD_KEYS
 
 

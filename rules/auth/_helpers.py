@@ -16,9 +16,9 @@ from apilint.summary import FunctionDef
 
 _AUTH_FLOW_SEGMENTS = lazy_compile(
     r"(^|[/_.-])(login|log-in|signin|sign-in|logout|log-out|logged-out|logged_out|signout|sign-out|signup|sign-up|"
-    r"register|"
+    r"register|authenticate|authentication|"
     r"registration|token|tokens|refresh|oauth2?|callback|authorize|sso|saml|verify-email|verify_email|"
-    r"confirm-email|confirm_email|activate|activation|password[-_/]reset|reset[-_/]password|"
+    r"confirm-email|confirm_email|activate|activation|password[-_/](reset|reminder)|reset[-_/]password|"
     r"forgot|forgot-password|forgot_password|password-recovery|password_recovery|recover-password|"
     r"magic-link|otp|mfa|2fa|two-factor|two_factor|totp|webauthn|passkeys?|webhooks?|csrf|csrf-token|"
     r"setlang|set-language|set_language|set-locale|set_locale)($|[/_.-])",
@@ -61,14 +61,14 @@ _WEBHOOK = lazy_compile(r"(^|/)(slack|teams|msteams|discord|telegram|stripe|gith
                       r"actions|messages)(/|$)", re.IGNORECASE)
 """Webhook endpoints of services that sign their requests (the SDK handler verifies the signature)."""
 _PREFERENCES = lazy_compile(r"(^|/)((set|change|switch|select)[-_]?(language|lang|locale|timezone|tz)|setlang|"
-                            r"language|i18n|timezone)(/|$)", re.IGNORECASE)
+                            r"language|lang|locale|i18n|timezone)(/|$)", re.IGNORECASE)
 _PREFERENCE_PARAMS = lazy_compile(r"^(locale|lang|language|language_code|lang_code|code|tz|timezone)$")
 """A visitor's language or time zone choice (Django's `set_language`, `/change-timezone`): stored in
 the session, public by design."""
 _TOKEN_PARAMS = lazy_compile(r"^(token|code|key|uid|uidb64|signature|sig|provider|backend|nonce|state)$")
 """Path parameters an auth flow may carry (`/reset-password/{token}`), unlike an object ID."""
 _PUBLIC_HANDLERS = lazy_compile(
-    r"^(login|signin|sign_in|logout|signout|sign_out|signup|sign_up|register|register_user|"
+    r"^(login|signin|sign_in|logout|signout|sign_out|signup|sign_up|register|register_user|authenticate(_user)?|"
     r"(login|issue|get|create|refresh)_(access_)?tokens?|login_for_access_token|token|refresh|"
     r"oauth\w*|\w*_callback|authorize|(request_|send_)?password_reset(_request)?|reset_password|"
     r"forgot_password|recover_password|verify_email|confirm_email|activate(_account)?|"

@@ -40,8 +40,9 @@ class MissingAuthentication(Rule):
     ## What it finds
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
-    by design (login, logout, token, register, password reset and `/forgot`, the language and time
-    zone switches (`/set-language/{locale}`, `/change-timezone`), health and readiness probes (also
+    by design (login, logout, token, register, `/authenticate`, password reset, `/forgot` and
+    `/password-reminder`, the language and time zone switches (`/set-language/{locale}`,
+    `/lang/{lang}`, `/change-timezone`), health and readiness probes (also
     `/app_version`), reads below a segment named `public`, a site's information pages
     (`/{language}/imprint`, `/terms-of-service`, `/privacy-policy`), API docs (also
     served by a view of every method that only reads; at a probe path, one that renders no HTML
@@ -54,9 +55,10 @@ class MissingAuthentication(Rule):
     handlers that verify a webhook signature themselves
     (`stripe.Webhook.construct_event`, `hmac.compare_digest`)), handlers that exchange a password
     sent by the client for a key or token under any name (`key = keygen(data["username"],
-    data["password"])` then `if not key: return ..., 403`) or compare it and then sign the caller
-    in (`if request.POST.get("password") == ...:` then `set_cookie`, `login()` or a `session`
-    write), handlers that only redirect
+    data["password"])` then `if not key: return ..., 403`) or compare or verify it and then sign
+    the caller in (`if request.POST.get("password") == ...:` or `if check_password_hash(stored,
+    form.admin_password.data):` then `set_cookie`, `login()`, a `session` write or a call given
+    the session), handlers that only redirect
     (to another route of the app, `return redirect(url_for("dashboard"))`, or to the same URL
     with a trailing slash) and paths listed in `auth.public-paths` are not reported.
 

@@ -70,6 +70,9 @@ def mentions_user(expr: Expr, user_names: set[str]) -> bool:
             return True
         if sub.kind == "name" and sub.text == "current_user":
             return True
+        if sub.kind == "attr" and sub.args[0].kind == "name" and sub.args[0].text == "g" and \
+                sub.text not in _G_RESOURCES:
+            return True  # Flask's `g.project`: what the app's own hook or decorator loaded for this caller
         if sub.kind == "call":
             callee = (sub.func.dotted or "").rsplit(".", 1)[-1]
             if callee in _USER_CALLS:
@@ -80,6 +83,9 @@ def mentions_user(expr: Expr, user_names: set[str]) -> bool:
     return False
 
 
+_G_RESOURCES = frozenset({"db", "session", "conn", "connection", "cursor", "cache", "redis", "client", "engine",
+                          "request_id", "start", "started", "start_time", "locale", "lang", "timezone"})
+"""Attributes of Flask's `g` that hold a resource or request bookkeeping, not what the caller may see."""
 _SCOPING_CALL = lazy_compile(r"queryset|for_user|visible|accessible|permitted|allowed|owned|mine|restrict", re.I)
 
 

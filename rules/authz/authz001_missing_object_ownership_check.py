@@ -99,39 +99,37 @@ class MissingObjectOwnershipCheck(Rule):
     scopes, or that another view reads without the caller (a catalogue everyone browses and
     only owners edit), may be shared by design and is not reported.
 
-    Not reported when something ties the object to the caller: the same query also uses the
-    caller (`Item.owner_id == current_user.id`, `user=request.user`,
-    `get_object_or_404(Item, pk=pk, owner=request.user)`) or what an authentication dependency
-    returned for the caller (`_, project = Depends(ProjectMember())` then
-    `Run.project_id == project.id`), or a parent ID that a dependency checked the caller
-    against (`Doc.workspace_id == workspace_id` behind a workspace-membership dependency); the
-    loaded object's owner or the ID is compared with the caller (not with another ID the client
-    sent: `order.user_id != user_id` for a path's `user_id` ties the order to the user the caller
-    named; nor a membership or count test, `if order_id not in ORDERS`, `if len(cards) <= 1`)
-    and the handler leaves (raise,
-    abort, a 401/403/404 answer such as `HTTPStatus.FORBIDDEN`, DRF's `permission_denied`, or a
-    redirect with an error message); a secret only the object's addressee holds is verified
-    against it (`check_token(user, token)`, `compare_digest(obj.token, token)`); an ownership
-    or permission helper is called (`check_owner(item, user)`, `user.has_perm(perm, obj)`,
-    django-guardian's `get_objects_for_user`, names in `ownership.helpers`), also one or two
-    calls deep, in the handler's own module or in a method of its view; a class-based view's
-    `get_queryset` (or a method of the view it calls) filters by the caller, or is a relation
-    of a parent the view loaded (`self.project.documents.all()`); the route carries role or
-    object-permission evidence (DRF `has_object_permission`, `IsAdminUser`, an admin-only
-    dependency, decorator or `before_request` hook whose body checks the role, but not a role
-    check that admits every ordinary account, such as `RoleChecker([Role.CUSTOMER])` or
-    `require_roles("user")`: it tells customers from staff, not one customer from another); or
-    a dependency that receives the ID does the check.
-    Reads whose authentication is optional are public by design and not reported, nor are
-    actions people take on other people's objects by design (`/posts/{id}/like`, `/vote`,
-    `/follow`, `/comments`, `/report`, `/bookmark`), links that are their own authorization
-    (`/invitations/{id}/accept`, password recovery), and reads that only redirect to another
-    page of the app (`redirect(reverse(...))`), which checks its own access.
-    Objects whose model has no owner-like field (`owner`, `user_id`, `created_by`,
-    `tenant_id`...) and no foreign key to a model that has one are shared data and not
-    reported, nor are project classes with no data-model base (an in-memory session registry's
-    `get_by_id`: the method is followed instead); a comparison of the ID with anything else
-    that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
+    Not reported when something ties the object to the caller: the same query also uses the caller
+    (`Item.owner_id == current_user.id`, `user=request.user`, `get_object_or_404(Item, pk=pk,
+    owner=request.user)`) or what an authentication dependency returned for the caller (`_, project
+    = Depends(ProjectMember())` then `Run.project_id == project.id`) or loaded into Flask's `g` for
+    the request by the app's own hook or decorator (`filter_by(group_id=g.group.id, id=member_id)`),
+    or a parent ID that a dependency checked the caller against (`Doc.workspace_id == workspace_id`
+    behind a workspace-membership dependency); the loaded object's owner or the ID is compared with
+    the caller (not with another ID the client sent: `order.user_id != user_id` for a path's
+    `user_id` ties the order to the user the caller named; nor a membership or count test, `if
+    order_id not in ORDERS`, `if len(cards) <= 1`) and the handler leaves (raise, abort, a
+    401/403/404 answer such as `HTTPStatus.FORBIDDEN`, DRF's `permission_denied`, or a redirect with
+    an error message); a secret only the object's addressee holds is verified against it
+    (`check_token(user, token)`, `compare_digest(obj.token, token)`); an ownership or permission
+    helper is called (`check_owner(item, user)`, `user.has_perm(perm, obj)`, django-guardian's
+    `get_objects_for_user`, names in `ownership.helpers`), also one or two calls deep, in the
+    handler's own module or in a method of its view; a class-based view's `get_queryset` (or a
+    method of the view it calls) filters by the caller, or is a relation of a parent the view loaded
+    (`self.project.documents.all()`); the route carries role or object-permission evidence (DRF
+    `has_object_permission`, `IsAdminUser`, an admin-only dependency, decorator or `before_request`
+    hook whose body checks the role, but not a role check that admits every ordinary account, such
+    as `RoleChecker([Role.CUSTOMER])` or `require_roles("user")`: it tells customers from staff, not
+    one customer from another); or a dependency that receives the ID does the check. Reads whose
+    authentication is optional are public by design and not reported, nor are actions people take on
+    other people's objects by design (`/posts/{id}/like`, `/vote`, `/follow`, `/comments`,
+    `/report`, `/bookmark`), links that are their own authorization (`/invitations/{id}/accept`,
+    password recovery), and reads that only redirect to another page of the app
+    (`redirect(reverse(...))`), which checks its own access. Objects whose model has no owner-like
+    field (`owner`, `user_id`, `created_by`, `tenant_id`...) and no foreign key to a model that has
+    one are shared data and not reported, nor are project classes with no data-model base (an
+    in-memory session registry's `get_by_id`: the method is followed instead); a comparison of the
+    ID with anything else that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
 
     A check in one branch does not cover the other: when an `if`/`else` loads the object
     restricted to the caller in one branch and unrestricted in the other (`if
