@@ -4,7 +4,7 @@ HTTP exception, an `abort(...)` or a response object (ERR001)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from typing import NamedTuple
 
 from apilint.project import ProjectIndex
@@ -14,7 +14,10 @@ from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 
 _RAISE_SINKS = (*HTTP_EXCEPTIONS, "ValidationError", "InternalServerError", "ServiceUnavailable", "Conflict",
                 "UnprocessableEntity", "ImmediateHttpResponse")
-_ABORT = ("abort",)
+_ABORT = ("abort", "flash")
+"""Calls that send their argument to the client by themselves: `abort(500, str(e))`, and Flask's
+`flash(str(e))`, shown on the next page the browser renders (low confidence: what apps flash is
+mostly their own validation message, raised as an exception)."""
 _RESPONSES = frozenset({"jsonify", "make_response", "dict", "abort", "HttpResponse", "JsonResponse", "Response",
                         "render_template", "render_template_string"})
 _NOT_EXCEPTION_PARAMS = frozenset({"self", "cls", "request", "req", "context", "ctx", "scope", "websocket",
@@ -37,9 +40,11 @@ def _rooted(expr: Expr, names: Taint) -> Confidence | None:
     return names.get(expr.text) if expr.kind == "name" else None
 
 
-def _leak(expr: Expr, names: Taint, calls: dict[Expr, Confidence] | None = None) -> Confidence | None:
+def _leak(expr: Expr, names: Taint, calls: dict[Expr, Confidence] | None = None,
+          read: Collection[Expr] = ()) -> Confidence | None:
     """The confidence of the surest exception leak inside `expr`, if any; `calls` are project calls
-    whose returned value carries exception text."""
+    whose returned value carries exception text, `read` the project calls whose helper only logs
+    the text it is given (`_Helper.drops`): their arguments are not sent as such."""
     found: list[Confidence] = []
 
     def add(conf: Confidence | None) -> None:
@@ -58,6 +63,8 @@ def _leak(expr: Expr, names: Taint, calls: dict[Expr, Confidence] | None = None)
         elif kind == "call":
             if as_value and calls:
                 add(calls.get(e))
+            if read and e in read:
+                return  # `handle_error(error=e, message="...")` that only logs `error`
             func = e.func
             short = func.last_name
             dotted = func.dotted or ""
@@ -139,6 +146,9 @@ class _Helper(NamedTuple):
 
     returns: Confidence | None = None
     sends: tuple[Send, ...] = ()
+    drops: bool = False
+    """The exception text handed to it goes nowhere but a log (`appLog.error(error)`, then a
+    generic response): its arguments are not sent, whatever the call looks like."""
 
 
 class Reader:
@@ -168,12 +178,13 @@ class Reader:
                 continue
             helpers = self._helpers(mod, func, stmt, taint, depth)
             calls = {call: h[2].returns for call, h in helpers.items() if h[2].returns is not None}
+            dropping = {call for call, h in helpers.items() if h[2].drops}
             called = {call: h[0] for call, h in helpers.items()}
             for name, own, given in helpers.values():
                 yield from _sends(stmt, name, own, given)
             if stmt.kind in ("assign", "annassign", "for", "with") and stmt.targets:
                 value = stmt.value if stmt.kind != "for" else None
-                conf = _leak(value, taint, calls) if value is not None else None
+                conf = _leak(value, taint, calls, dropping) if value is not None else None
                 through = _through(value, via, called) if value is not None and conf is not None else ""
                 for target in stmt.targets:
                     if target.kind != "name":
@@ -186,7 +197,10 @@ class Reader:
                         via.pop(target.text, None)
             sink = _sink(stmt)
             if sink is not None:
-                conf = _leak(sink, taint, calls)
+                conf = _leak(sink, taint, calls, dropping)
+                if conf is not None and sink.kind == "call" and sink.func.last_name == "flash":
+                    # a flashed message is mostly an app's own validation error raised as an exception
+                    conf = Confidence.LOW
                 if conf is not None:
                     yield Leak(stmt, conf, _through(sink, via, called), stmt.kind == "return")
 
@@ -230,11 +244,25 @@ class Reader:
                     sends.append(Send(leak.confidence, mod.path, leak.stmt.line, symbol))
                 elif returns is None or leak.confidence.rank > returns.rank:
                     returns = leak.confidence
-            result = _Helper(returns, tuple(sends))
+            result = _Helper(returns, tuple(sends), bool(seeds) and not _uses(func, set(seeds)))
         finally:
             self._active.discard(key[:2])
         self._memo[key] = result
         return result
+
+
+_LOG_CALLS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log", "print"})
+
+
+def _uses(func: FunctionDef, params: set[str]) -> bool:
+    """True when a statement of `func` other than a log call reads one of `params`."""
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            if stmt.kind == "expr" and expr.kind == "call" and expr.func.last_name in _LOG_CALLS:
+                continue
+            if not params.isdisjoint(expr.names()):
+                return True
+    return False
 
 
 def _sends(stmt: Stmt, name: str, own: _Helper, given: _Helper) -> Iterator[Leak]:

@@ -20,15 +20,19 @@ class ExceptionTextInResponse(Rule):
     `repr(e)`, `e.args`, an f-string or `%` format of the exception, or
     `traceback.format_exc()`, reaching a returned value (a dict, `jsonify(...)`,
     `JSONResponse(...)`, `JsonResponse(...)`, `Response(...)`), `HTTPException(detail=...)`,
-    an API error raised to the client, or `abort(..., description)`. Values assigned from such
-    text (`msg = str(e)`) are followed. The finding is on the `return`, `raise` or `abort` line.
+    an API error raised to the client, or `abort(..., description)`; Flask's `flash(str(e))`, shown
+    on the next page, with low confidence (what apps flash is mostly their own validation
+    message). Values assigned from such text (`msg = str(e)`) are followed. The finding is on the
+    `return`, `raise`, `abort` or `flash` line.
 
     Project functions are followed two calls deep: an exception handed to a helper that puts
     it in a response or raises it as an HTTP error (`return error_response(e)`,
     `handle_error(e)`) is reported at the call; a helper that catches an exception and returns
     its text (`{"error": str(e)}`) is reported where the handler sends that value. A helper
     that catches a broad or library exception and raises an HTTP error with its text itself is
-    reported once, in the helper, with low confidence.
+    reported once, in the helper, with low confidence. An exception handed to a helper that only
+    logs it (`handle_error(error=e, message="Could not save")` whose body logs `error` and answers
+    with `message`) is not reported.
 
     Confidence depends on what was caught: `except Exception`, a bare `except` or a library
     error (database, network, file system) is high; a project-defined domain exception
