@@ -6,6 +6,7 @@ import re
 
 from apilint.lazy_regex import lazy_compile
 from apilint.model import Route
+from apilint.rules.authz._names import is_user_name, mentions_user
 from apilint.summary import Expr, FunctionDef, walk_stmts
 
 _ADMIN_PATH = lazy_compile(r"(^|/)(admin|admins|administration|superuser|staff|backoffice|back-office|"
@@ -36,7 +37,8 @@ def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, b
     handler_name = route.handler.rsplit(".", 1)[-1]
     if _ADMIN_PATH.search(path):
         return f"its path `{path}` is an admin area", True
-    if _ADMIN_HANDLER.search(handler_name):
+    social = handler is not None and _blocks_for_the_caller(handler)
+    if _ADMIN_HANDLER.search(handler_name) and not (social and _BLOCKING.search(handler_name)):
         return f"its handler `{handler_name}` is an admin operation", True
     if handler is not None:
         field = writes_privileged_field(handler)
@@ -45,7 +47,8 @@ def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, b
     if _ROLE_PATH.search(path) and route.is_unsafe:
         return f"{ROLE_PATH_REASON} (`{path}`)", True
     if _USERS_PATH.search(path):
-        if _USER_ACTION.search(path) and route.is_unsafe:
+        action = _USER_ACTION.search(path)
+        if action and route.is_unsafe and not (social and _BLOCKING.search(action.group(0))):
             return f"it changes another user's account state (`{path}`)", True
         segments = [s for s in path.strip("/").split("/") if s]
         if route.method == "DELETE" and len(segments) >= 2 and segments[-1].startswith("{") and \
@@ -54,6 +57,24 @@ def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, b
         if route.method == "GET" and not route.path_params and segments and segments[-1].lower() == "users":
             return "it lists every user", False
     return None
+
+
+_BLOCKING = lazy_compile(r"block|mute", re.IGNORECASE)
+"""Actions that are also every user's own: blocking or muting another user for oneself."""
+
+
+def _blocks_for_the_caller(func: FunctionDef) -> bool:
+    """`auth_user.blocks_user(target)`, `request.user.block(other)`: the caller blocks someone for
+    themselves (a social block), which is no admin blocking an account."""
+    callers = {p.name for p in func.params if is_user_name(p.name)}  # `auth_user` a decorator passes in
+    for stmt in walk_stmts(func.body):
+        for expr in stmt.own_exprs():
+            for call in expr.calls():
+                if call.func.kind != "attr" or not _BLOCKING.search(call.func.text) or not call.positional:
+                    continue
+                if mentions_user(call.func.args[0], callers):
+                    return True
+    return False
 
 
 def writes_privileged_field(func: FunctionDef) -> str | None:

@@ -31,7 +31,8 @@ class MissingRoleCheck(Rule):
     Privileged operations that require only authentication: routes under an admin path,
     admin-named handlers, routes that change roles or permissions, set `is_admin`,
     `is_superuser`, `is_staff` or `role` from request data, ban, disable or impersonate
-    users, delete another user's account (`DELETE /users/{id}`) or list every user, and a change
+    users (blocking or muting another user for oneself, `auth_user.blocks_user(target)`, is
+    every user's own), delete another user's account (`DELETE /users/{id}`) or list every user, and a change
     to one item whose collection's and item's other changes all pass a role gate (a role
     dependency, decorator or permission class, not a test in their own bodies): `PUT /menu` and
     `PUT /menu/{item_id}` require staff, `DELETE /menu/{item_id}` only a login (a gate that admits

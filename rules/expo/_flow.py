@@ -136,6 +136,11 @@ class HandlerTypes:
         if func.kind == "attr":
             owner = self.facts.resolve(self.mod, func.args[0])
             if owner is not None and owner.kind == ORM:
+                own = self._model_method(owner, short)
+                if own is not None and own[1].returns is not None:
+                    # `Config.get_all() -> dict`: a static or class method of the model says what it returns
+                    found = self.facts.annotated(own[0], own[1].returns)
+                    return Typed(found[0], found[1]) if found is not None else None
                 if short in CONVERTERS or short not in ("values", "schema", "model_json_schema"):
                     return Typed(owner, short not in SINGLE and short not in CONVERTERS)
                 return None

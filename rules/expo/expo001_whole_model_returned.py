@@ -28,7 +28,8 @@ class WholeModelReturned(Rule):
     `User.query.all()`, `User.objects.get(...)`, `await User.get(...)`, parameters annotated with
     a model (`current_user: User = Depends(...)`) and project functions annotated to return one.
     A method the model class defines returns what its annotation or its `return` says
-    (`user.get_claims()` building a dict of chosen fields is not the model).
+    (`user.get_claims()` building a dict of chosen fields is not the model; nor is
+    `Config.get_all()` annotated `-> dict`).
     The finding is reported on the handler's `def` line, once per handler. Severity is high
     when the model has a sensitive field (password hash, token, key), medium otherwise.
 
