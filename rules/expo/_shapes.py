@@ -6,10 +6,12 @@ A `Shape` is a set of field names that reach the client, whether it is the whole
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from apilint.class_facts import MARSHMALLOW, ORM, SCHEMA, ClassInfo, ModelFacts, model_facts
 from apilint.field_names import sensitive_kind
+from apilint.lazy_regex import lazy_compile
 from apilint.model import Confidence, Route
 from apilint.rule import RuleContext
 from apilint.rules.expo._flow import HandlerTypes, returned_values
@@ -185,7 +187,8 @@ def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: E
     if store is not None:
         return store
     if expr.kind == "dict":
-        keys = dict_fields(expr)
+        fresh = _fresh_keys(scope, expr)
+        keys = tuple(k for k in dict_fields(expr) if k not in fresh)
         return Shape(keys, False, "the returned dict") if keys else None
     if expr.kind == "attr" and expr.text == "__dict__":
         return _whole(scope, expr.args[0], f"{expr.render(40)}")
@@ -230,6 +233,26 @@ def _classify_here(facts: ModelFacts, route: Route, scope: HandlerTypes, expr: E
             return None
         return _dump_method(facts, typed.info, short, expr)
     return None
+
+
+_FRESH = lazy_compile(r"^(token_(urlsafe|hex|bytes)|get_random_string|make_random_password|uuid4|"
+                      r"(make|generate|gen|random|new|create)_?(random_)?(password|passwd|pwd|passphrase|secret|key|"
+                      r"api_key|token|otp|code)s?)$", re.IGNORECASE)
+"""Calls that mint a new secret (`secrets.token_urlsafe(32)`, a project's `make_password()`)."""
+
+
+def _fresh_keys(scope: HandlerTypes, expr: Expr) -> frozenset[str]:
+    """Keys of a returned dict whose value the handler has just generated (`password =
+    make_password()`, `{"api_key": secrets.token_urlsafe(32)}`): a new secret handed to whoever
+    asked for it, once, is no stored one leaking."""
+    out: set[str] = set()
+    for key, value in zip(expr.args[::2], expr.args[1::2], strict=False):
+        if value.kind == "name":
+            value = scope.assigned.get(value.text, value)
+        if key.kind == "str" and value.kind == "call" and _FRESH.match(value.func.last_name) and \
+                all(arg.kind == "num" for arg in value.positional):  # Django's make_password(raw) hashes
+            out.add(key.text)
+    return frozenset(out)
 
 
 def dict_fields(expr: Expr) -> tuple[str, ...]:

@@ -24,7 +24,8 @@ class SensitiveFieldInResponse(Rule):
     - a dict literal the handler returns, or one a project function or model method builds
       for it (`User.dump_all()` returning `[u.debug_view() for u in ...]`); a key whose value
       is a literal list, dict or number (`"password": []` filled with the password rules)
-      carries no secret;
+      carries no secret, nor does one the handler has just generated (`password =
+      make_random_password(16)`, `secrets.token_urlsafe(32)`: a new secret for whoever asked);
     - a record of an in-memory store (`return jsonify(USERS[user_id])`), minus the keys the
       handler deletes or pops;
     - the rows of a hand-written `SELECT` the handler runs (`cur.fetchall()`, `dict(row)`,
