@@ -70,7 +70,7 @@ _TOKEN_PARAMS = lazy_compile(r"^(token|code|key|uid|uidb64|signature|sig|provide
 _PUBLIC_HANDLERS = lazy_compile(
     r"^(login|signin|sign_in|logout|signout|sign_out|signup|sign_up|register|register_user|authenticate(_user)?|"
     r"(login|issue|get|create|refresh)_(access_)?tokens?|login_for_access_token|token|refresh|"
-    r"oauth\w*|\w*_callback|authorize|(request_|send_)?password_reset(_request)?|reset_password|"
+    r"oauth\w*|\w*_callback|authorize|(ldap|saml|oidc|sso|kerberos|cas)_(auth|login|signin|sign_in|authenticate)|(request_|send_)?password_reset(_request)?|reset_password|"
     r"forgot_password|recover_password|verify_email|confirm_email|activate(_account)?|"
     r"(log_?in|log_?out|password_?reset(_?(done|confirm|complete))?)_?view|"
     r"health|healthz|health_check|healthcheck|readiness|liveness|ready|ping|openapi|swagger\w*|docs|redoc|"

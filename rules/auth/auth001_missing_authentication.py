@@ -40,7 +40,8 @@ class MissingAuthentication(Rule):
     ## What it finds
     Routes that nothing authenticates: no auth dependency, security scheme, decorator,
     permission class, middleware or project-wide default covers them. Routes that are public
-    by design (login, logout, token, register, `/authenticate`, password reset, `/forgot` and
+    by design (login, logout, token, register, `/authenticate`, a directory or single sign-on
+    login named as one (`ldap_auth`, `saml_login`), password reset, `/forgot` and
     `/password-reminder`, the language and time zone switches (`/set-language/{locale}`,
     `/lang/{lang}`, `/change-timezone`), health and readiness probes (also
     `/app_version`), reads below a segment named `public`, a site's information pages
