@@ -118,9 +118,11 @@ def _rejects(expr: Expr, raised: bool) -> bool:
                 return True
             if callee == "close" and _closes_for_auth(sub):
                 return True
-            if (callee in ("RedirectResponse", "redirect") or (raised and "redirect" in callee.lower())) and (
+            if callee in ("RedirectResponse", "redirect") and (
                     any(w in sub.render(120).lower() for w in _LOGIN_WORDS) or _carries_return_path(sub)):
                 return True
+            if raised and "redirect" in callee.lower() and _redirects_to_login(sub):
+                return True  # a redirect exception (`raise Redirect303(url_for(".authenticate"))`)
         if raised and sub.kind in ("name", "attr") and sub.text in REJECT_CALLEES[2:]:
             return True
     return False
@@ -133,15 +135,36 @@ _RETURN_PATH_ATTRS = frozenset({"path", "url", "full_path", "script_root", "get_
 
 
 def _carries_return_path(redirect: Expr) -> bool:
-    """A redirect that takes along where the request was going (`url_for(".admin", goto=request.path)`,
-    `f"/enter?next={request.url}"`): the login redirect's idiom, whatever the login page is called."""
+    """A redirect that hands the login page where the request was going, as a named parameter
+    (`url_for(".admin", goto=request.path)`, `redirect_to_login(next=request.get_full_path())`):
+    the login redirect's idiom, whatever the login page is called. A redirect *to* the request's
+    own path (`redirect(request.get_full_path() + "&x=1")`) is not one."""
     for sub in redirect.walk():
-        if sub.kind == "call" and sub.func.kind == "attr":
-            sub = sub.func  # request.get_full_path()
-        if sub.kind == "attr" and sub.text in _RETURN_PATH_ATTRS and \
-                (sub.args[0].dotted or "").rsplit(".", 1)[-1] == "request":
+        if sub.kind == "call" and any(kw.name and _request_path(kw.value) for kw in sub.keywords):
             return True
     return False
+
+
+def _request_path(expr: Expr) -> bool:
+    """`request.path`, `request.url`, `request.get_full_path()`, also quoted (`quote(request.path)`)."""
+    while expr.kind == "call" and expr.func.last_name in ("quote", "quote_plus", "str") and expr.positional:
+        expr = expr.positional[0]
+    if expr.kind == "call" and expr.func.kind == "attr":
+        expr = expr.func  # request.get_full_path()
+    return expr.kind == "attr" and expr.text in _RETURN_PATH_ATTRS and \
+        (expr.args[0].dotted or "").rsplit(".", 1)[-1] == "request"
+
+
+def _redirects_to_login(call: Expr) -> bool:
+    """A raised redirect whose target names a login page (`url_for(".authenticate")`, `"/login"`: a
+    path or endpoint string, not a message) or that hands the request's path along."""
+    return _carries_return_path(call) or any(
+        sub.kind == "str" and " " not in sub.text and _LOGIN_TARGET.search(sub.text)
+        for arg in (*call.positional, *(kw.value for kw in call.keywords)) for sub in arg.walk())
+
+
+_LOGIN_TARGET = lazy_compile(r"log_?in|sign_?in|sign-in|authenticat", re.IGNORECASE)
+"""A login page named in a redirect's target (`url_for(".authenticate")`); not `authorize`."""
 
 
 def _closes_for_auth(call: Expr) -> bool:
@@ -197,8 +220,7 @@ def _raised_rejects(expr: Expr, index: ProjectIndex, mod: ModuleSummary, func: F
                 if value is not None:
                     if value.kind == "num" and value.text in _REDIRECT_STATUSES and expr.kind == "call":
                         # a project's redirect exception (`raise SeeOther(url_for("enter", next=request.path))`)
-                        return _carries_return_path(expr) or any(w in expr.render(120).lower()
-                                                                 for w in _LOGIN_WORDS)
+                        return _redirects_to_login(expr)
                     return _rejects(value, True)
     return False
 
