@@ -607,6 +607,96 @@ APPS: tuple[App, ...] = (
         paths=("helpdesk",),
         note="django-helpdesk ticketing (Django views, staff decorators, DRF API)",
     ),
+    App(
+        "fittrackee",
+        "flask",
+        "secure",
+        (
+            Archive(
+                "fittrackee",
+                "1.3.6",
+                "fittrackee-1.3.6-py3-none-any.whl",
+                "6aefd582e04de2ab6abb80d7910fa2260107c9f96bd67f846e1595cc2b05c28e",
+            ),
+        ),
+        paths=('fittrackee',),
+        note="FitTrackee workout tracker (Flask blueprints, OAuth 2 scopes through a require_auth decorator)",
+    ),
+    App(
+        "ihatemoney",
+        "flask",
+        "secure",
+        (
+            Archive(
+                "ihatemoney",
+                "7.2.1",
+                "ihatemoney-7.2.1-py3-none-any.whl",
+                "19742d7c6d08ee5675b97beefc7c40f1e07fe8ee2124a1036f5679f20ff9e324",
+            ),
+        ),
+        paths=('ihatemoney',),
+        note="I Hate Money shared budgets (Flask, a URL value preprocessor opens each project by its password)",
+    ),
+    App(
+        "open-webui",
+        "fastapi",
+        "secure",
+        (
+            Archive(
+                "open-webui",
+                "0.12.4",
+                "open_webui-0.12.4-py3-none-any.whl",
+                "02e9caba96234db3fa17a92e56163b3f7f2b8ca8227fa886b85c178d696483f6",
+            ),
+        ),
+        paths=('open_webui',),
+        note="Open WebUI LLM front end (FastAPI routers, verified-user and admin dependencies)",
+    ),
+    App(
+        "hyperkitty",
+        "django",
+        "secure",
+        (
+            Archive(
+                "hyperkitty",
+                "1.3.12",
+                "hyperkitty-1.3.12-py3-none-any.whl",
+                "4205862e1d323e972bcb7447f1962da925709c7be43e663ffdc7bc7fa51e514d",
+            ),
+        ),
+        paths=('hyperkitty',),
+        note="HyperKitty mailing-list archives (a reusable Django app: URLconf without a project, DRF API)",
+    ),
+    App(
+        "modoboa",
+        "drf",
+        "secure",
+        (
+            Archive(
+                "modoboa",
+                "2.12.0",
+                "modoboa-2.12.0-py3-none-any.whl",
+                "f3ad5957a2069f3221814979f7144aeb2a541539009a03a534ec19b4f65306e0",
+            ),
+        ),
+        paths=('modoboa',),
+        note="Modoboa mail hosting admin (Django + DRF viewsets, role-based object access)",
+    ),
+    App(
+        "openwisp-controller",
+        "drf",
+        "secure",
+        (
+            Archive(
+                "openwisp-controller",
+                "1.3.2",
+                "openwisp_controller-1.3.2-py2.py3-none-any.whl",
+                "fdb25cdd6769e56bb23ad7ad3368dc0166c7657c886a2101e2f842cd8becddc8",
+            ),
+        ),
+        paths=('openwisp_controller',),
+        note="OpenWISP network controller (reusable Django apps, DRF API URLs built by get_api_urls())",
+    ),
 )
 
 

@@ -194,10 +194,30 @@ def verifies_signature(func: FunctionDef | None) -> bool:
     return False
 
 
-def public_by_handler(func: FunctionDef | None) -> bool:
+def public_by_handler(func: FunctionDef | None, method: str = "") -> bool:
     """True when what the handler does makes it public by design: it only redirects, checks a
-    webhook signature itself, or exchanges a password sent by the client for a key or token."""
-    return redirects_only(func) or verifies_signature(func) or exchanges_password(func)
+    webhook signature itself, exchanges a password sent by the client for a key or token, or (read
+    with `method` GET or HEAD) answers a fixed status."""
+    return redirects_only(func) or verifies_signature(func) or exchanges_password(func) or \
+        (method in ("GET", "HEAD") and answers_status(func))
+
+
+_STATUS_KEYS = frozenset({"status", "ok", "healthy", "health", "alive", "ready", "ping", "pong"})
+
+
+def answers_status(func: FunctionDef | None) -> bool:
+    """True when all the handler does is answer a fixed status (`return {"status": True}`): a probe
+    that reads nothing and changes nothing. (A stub answering `[]` or `"pong"` may stand for an
+    endpoint still to be written, and is judged as one.)"""
+    if func is None:
+        return False
+    body = _without_docstring(func.body)
+    if len(body) != 1 or body[0].kind != "return" or body[0].value is None or body[0].value.kind != "dict":
+        return False
+    value = body[0].value
+    return bool(value.args) and all(
+        key.kind == "str" and key.text.lower() in _STATUS_KEYS and item.kind in ("str", "num", "const")
+        for key, item in zip(value.args[::2], value.args[1::2], strict=False))
 
 
 _PASSWORD_KEYS = frozenset({"password", "passwd", "pwd", "passphrase"})

@@ -11,7 +11,7 @@ from apilint.lazy_regex import lazy_compile
 from apilint.model import AuthStatus, Route, RouteMap
 from apilint.rule import RuleContext
 from apilint.rules._views import view_class
-from apilint.rules.auth._body import caller_scoped
+from apilint.rules.auth._body import answers_status, caller_scoped
 from apilint.summary import FunctionDef
 
 _AUTH_FLOW_SEGMENTS = lazy_compile(
@@ -192,7 +192,7 @@ def forgotten_among_protected(route: Route, routes: RouteMap, config: Config,
     Empty unless the route needs no authentication (on its own router, for a router no app is seen
     mounting), is not public by design, and at least two other routes of the same router,
     blueprint, viewset or module all require authentication. With `handler_of`, siblings that only
-    redirect to another route do not count.
+    redirect to another route, or that answer a fixed status unauthenticated, do not count.
     """
     if not route.group or not unauthenticated_locally(route) or explicitly_permissive(route):
         return ()
@@ -200,7 +200,9 @@ def forgotten_among_protected(route: Route, routes: RouteMap, config: Config,
         return ()
     siblings = [r for r in routes.in_group(route.group)
                 if r.handler != route.handler and not is_public_by_design(r, config)
-                and not (handler_of is not None and only_redirects(handler_of(r)))]
+                and not (handler_of is not None and (only_redirects(handler_of(r)) or (
+                    r.auth.status is not AuthStatus.REQUIRED and r.method in ("GET", "HEAD")
+                    and answers_status(handler_of(r)))))]
     if len(siblings) < 2 or any(r.auth.status is not AuthStatus.REQUIRED for r in siblings):
         return ()
     if len({r.handler for r in siblings}) < 2:

@@ -44,7 +44,8 @@ class MissingAuthentication(Rule):
     login named as one (`ldap_auth`, `saml_login`), password reset, `/forgot` and
     `/password-reminder`, the language and time zone switches (`/set-language/{locale}`,
     `/lang/{lang}`, `/change-timezone`), health and readiness probes (also
-    `/app_version`), reads below a segment named `public`, a site's information pages
+    `/app_version`, and a `GET` whose handler only answers a fixed status such as
+    `{"status": True}`), reads below a segment named `public`, a site's information pages
     (`/{language}/imprint`, `/terms-of-service`, `/privacy-policy`), API docs (also
     served by a view of every method that only reads; at a probe path, one that renders no HTML
     template with data of its own: `/health/` rendering every user's records is a page),
@@ -177,7 +178,7 @@ class MissingAuthentication(Rule):
             if route.framework == "graphql":
                 continue  # one endpoint for every operation: GQL003 judges each mutation's resolver
             if is_public_by_design(route, ctx.config) or explicitly_permissive(route) or \
-                    public_by_handler(ctx.handler(route)):
+                    public_by_handler(ctx.handler(route), route.method):
                 continue
             handler = ctx.handler(route)
             if only_redirects(handler):

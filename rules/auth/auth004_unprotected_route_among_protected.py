@@ -107,7 +107,8 @@ class UnprotectedRouteAmongProtected(Rule):
         """Report each lone unauthenticated route of an otherwise authenticated group."""
         for route in ctx.routes:
             siblings = forgotten_among_protected(route, ctx.routes, ctx.config, ctx.handler)
-            if not siblings or only_redirects(ctx.handler(route)) or public_by_handler(ctx.handler(route)):
+            handler = ctx.handler(route)
+            if not siblings or only_redirects(handler) or public_by_handler(handler, route.method):
                 continue
             if delegated_auth(route, ctx) is not None:
                 continue  # hands the request to a function whose own protection applies (or cannot be read)
