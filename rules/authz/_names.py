@@ -71,7 +71,7 @@ def mentions_user(expr: Expr, user_names: set[str]) -> bool:
         if sub.kind == "name" and sub.text == "current_user":
             return True
         if sub.kind == "attr" and sub.args[0].kind == "name" and sub.args[0].text == "g" and \
-                sub.text not in _G_RESOURCES:
+                (sub.text in _G_SCOPES or is_user_name(sub.text)):
             return True  # Flask's `g.project`: what the app's own hook or decorator loaded for this caller
         if sub.kind == "call":
             callee = (sub.func.dotted or "").rsplit(".", 1)[-1]
@@ -83,9 +83,10 @@ def mentions_user(expr: Expr, user_names: set[str]) -> bool:
     return False
 
 
-_G_RESOURCES = frozenset({"db", "session", "conn", "connection", "cursor", "cache", "redis", "client", "engine",
-                          "request_id", "start", "started", "start_time", "locale", "lang", "timezone"})
-"""Attributes of Flask's `g` that hold a resource or request bookkeeping, not what the caller may see."""
+_G_SCOPES = frozenset({"project", "group", "team", "org", "organization", "organisation", "tenant", "workspace",
+                       "account", "space", "company", "household", "site"})
+"""Attributes of Flask's `g` that name what an access hook loads for the caller (`g.project`), beside the
+caller itself (`g.user`); the rest of `g` holds services and request bookkeeping (`g.audit_object`)."""
 _SCOPING_CALL = lazy_compile(r"queryset|for_user|visible|accessible|permitted|allowed|owned|mine|restrict", re.I)
 
 

@@ -102,8 +102,9 @@ class MissingObjectOwnershipCheck(Rule):
     Not reported when something ties the object to the caller: the same query also uses the caller
     (`Item.owner_id == current_user.id`, `user=request.user`, `get_object_or_404(Item, pk=pk,
     owner=request.user)`) or what an authentication dependency returned for the caller (`_, project
-    = Depends(ProjectMember())` then `Run.project_id == project.id`) or loaded into Flask's `g` for
-    the request by the app's own hook or decorator (`filter_by(group_id=g.group.id, id=member_id)`),
+    = Depends(ProjectMember())` then `Run.project_id == project.id`) or the caller's project, group,
+    team or tenant loaded into Flask's `g` by the app's own hook or decorator
+    (`filter_by(group_id=g.group.id, id=member_id)`),
     or a parent ID that a dependency checked the caller against (`Doc.workspace_id == workspace_id`
     behind a workspace-membership dependency); the loaded object's owner or the ID is compared with
     the caller (not with another ID the client sent: `order.user_id != user_id` for a path's
