@@ -24,6 +24,7 @@ _SINKS: dict[str, tuple[int, str]] = {
 # Request attributes naming this same request (its own URL, path or referring page): not an open redirect.
 _OWN_URL = frozenset({"url", "full_path", "path", "referrer", "base_url", "url_root", "get_full_path",
                       "build_absolute_uri", "HTTP_REFERER"})
+_REFERER_HEADERS = frozenset({"referer", "referrer", "http_referer"})
 _MODEL_CALLS = frozenset({"save", "create", "get", "first", "last", "get_or_create", "get_object",
                           "get_object_or_404", "refresh_from_db"})
 _KIND = Kind("redirect", sanitizers=frozenset({"url_for", "reverse", "resolve_url", "url_path_for"}), url_checks=True)
@@ -55,8 +56,8 @@ def _own_url(frame: Frame, arg: Expr) -> bool:
     """The request's own URL or referrer, or a value the app kept in the session (which it
     stores after its own checks): not a target the client picks for this redirect."""
     for e in _with_bindings(frame, arg, 3):
-        if (e.kind == "attr" and e.text in _OWN_URL) or (e.kind == "str" and e.text == "HTTP_REFERER"):
-            return True
+        if (e.kind == "attr" and e.text in _OWN_URL) or (e.kind == "str" and e.text.lower() in _REFERER_HEADERS):
+            return True  # `request.referrer`, `request.headers.get("Referer")`, `META["HTTP_REFERER"]`
         if e.kind == "attr" and e.text == "session" and is_request_object(e.args[0]):
             return True
         if e.kind == "name" and e.text.endswith("session") and (
@@ -88,8 +89,8 @@ class OpenRedirect(FlowRule):
     (`urlparse(url).netloc in ALLOWED_HOSTS`), a relative-URL check
     (`if urlparse(url).netloc: abort(400)`, `url.startswith("/")`), targets built by
     `url_for` / `reverse`, and `f"/items/{slug}"` or `urlparse(url).path`, whose host is fixed.
-    Redirects back to the request's own URL or referring page, or to a URL the app kept in the
-    session, are not reported either. Anchor: the line of the
+    Redirects back to the request's own URL or referring page (`request.referrer`, the `Referer`
+    header), or to a URL the app kept in the session, are not reported either. Anchor: the line of the
     redirect.
 
     Sinks fed by request data in functions no route reaches (views the route map does not
