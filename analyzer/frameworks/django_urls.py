@@ -18,7 +18,7 @@ from apilint.frameworks.django_replay import strip_anchors
 from apilint.frameworks.django_settings import DjangoSettings, all_project_settings
 from apilint.model import Diagnostic, Location
 from apilint.project import ProjectIndex, Symbol
-from apilint.summary import Expr, ModuleSummary, Stmt, walk_stmts
+from apilint.summary import Expr, FunctionDef, ModuleSummary, Stmt, walk_stmts
 from apilint.values import placeholder
 
 _PATH_FUNCS = frozenset({"path", "re_path", "url"})
@@ -231,6 +231,21 @@ class UrlWalker:
                 out.append((stand_in, mod, item.line, (), ""))
         return out
 
+    def _built_by(self, mod: ModuleSummary, call: Expr, depth: int) -> list[tuple[Expr, ModuleSummary]]:
+        """The patterns a project function returns (`urlpatterns = get_api_urls(api_views)`), every
+        `return` of it (a list returned only when a setting allows is a conditional mount). Its
+        parameters stand for the call's arguments when it is defined in the same module."""
+        symbol = self.index.resolve(mod, call.func) if call.func.kind in ("name", "attr") else None
+        if symbol is None or symbol.func is None:
+            return []
+        binding = _bound(symbol.func, call) if symbol.module is mod else {}
+        out: list[tuple[Expr, ModuleSummary]] = []
+        for stmt in walk_stmts(symbol.func.body):
+            if stmt.kind == "return" and stmt.value is not None:
+                value = _substituted(stmt.value, binding) if binding else stmt.value
+                out += self._items(symbol.module, value, depth + 1)
+        return out
+
     def _items(self, mod: ModuleSummary, expr: Expr, depth: int) -> list[tuple[Expr, ModuleSummary]]:
         if depth > 8:
             return []
@@ -250,7 +265,7 @@ class UrlWalker:
                 return self._items(mod, expr.positional[0], depth + 1)
             if name == "i18n_patterns" and expr.positional:
                 return [(_language_prefixed(expr), mod)]
-            return []
+            return self._built_by(mod, expr, depth)
         if expr.kind == "attr" and expr.text == "urls":
             return [(expr, mod)]
         if expr.kind in ("name", "attr"):
@@ -482,3 +497,21 @@ def _path_view(item: Expr) -> Expr | None:
 
 
 __all__ = ["Mount", "UrlWalker", "url_diagnostics", "url_mounts"]
+
+
+def _bound(func: FunctionDef, call: Expr) -> dict[str, Expr]:
+    """The function's parameters given by the call (positional, then by keyword)."""
+    params = [p.name for p in func.params if p.kind in ("pos", "posonly", "kwonly")]
+    out = {name: arg for name, arg in zip(params, call.positional, strict=False) if arg.kind != "starred"}
+    out.update({kw.name: kw.value for kw in call.keywords if kw.name in params})
+    return out
+
+
+def _substituted(expr: Expr, binding: dict[str, Expr]) -> Expr:
+    """`expr` with the bound parameter names replaced by what the call gave them."""
+    if expr.kind == "name":
+        return binding.get(expr.text, expr)
+    if not expr.args and not expr.keywords:
+        return expr
+    return expr._replace(args=tuple(_substituted(a, binding) for a in expr.args),
+                         keywords=tuple(kw._replace(value=_substituted(kw.value, binding)) for kw in expr.keywords))

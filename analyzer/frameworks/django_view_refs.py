@@ -47,6 +47,9 @@ def classify_view(index: ProjectIndex, mod: ModuleSummary, expr: Expr) -> ViewRe
         bases = index.base_names(symbol)
         drf = any(_is_drf_name(b) for b in bases)
         return ViewRef("drf" if drf else "django", "class", symbol.qualname, symbol, as_view)
+    if as_view is None and symbol is not None and symbol.value is not None and symbol.value.kind == "call" and \
+            symbol.value.func.kind == "attr" and symbol.value.func.text == "as_view":
+        return classify_view(index, symbol.module, symbol.value)  # `ca_list = CaListView.as_view()` in views.py
     rebound: list[Expr] = []
     if symbol is not None and symbol.func is None and symbol.cls is None:
         symbol = _rebound_function(symbol, rebound)

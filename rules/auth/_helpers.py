@@ -78,6 +78,8 @@ _PUBLIC_HANDLERS = lazy_compile(
     re.IGNORECASE,
 )
 _PERMISSIVE_NAMES = ("AllowAny", "login_not_required")
+_STATIC_PAGE_VIEWS = frozenset({"django.views.generic.TemplateView", "django.views.generic.base.TemplateView"})
+"""Django's own view that renders a template with nothing but the URL's values: a static page."""
 _LEADING_FLOW = lazy_compile(
     r"^(auth|reset|forgot|recover|recovery|invite|invites|invitation|invitations|accept-invite|accept_invite|verify|"
     r"password|passwords|magic)$",
@@ -116,6 +118,8 @@ def is_public_by_design(route: Route, config: Config) -> bool:
         return True
     if route.method in ("GET", "HEAD", "OPTIONS") and public_read(route):
         return True
+    if route.method in ("GET", "HEAD") and route.handler in _STATIC_PAGE_VIEWS:
+        return True  # `TemplateView.as_view(template_name="help.html")`: a template and nothing read for it
     if route.method == "ANY" and route.handler_ref is None and public_read(route):
         return True  # a library's view (API docs, a static file) at a docs or asset path
     handler = route.handler.rsplit(".", 1)[-1]

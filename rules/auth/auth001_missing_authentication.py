@@ -45,7 +45,8 @@ class MissingAuthentication(Rule):
     `/password-reminder`, the language and time zone switches (`/set-language/{locale}`,
     `/lang/{lang}`, `/change-timezone`), health and readiness probes (also
     `/app_version`, and a `GET` whose handler only answers a fixed status such as
-    `{"status": True}`), reads below a segment named `public`, a site's information pages
+    `{"status": True}`), Django's `TemplateView` (a template and nothing read for it), reads
+    below a segment named `public`, a site's information pages
     (`/{language}/imprint`, `/terms-of-service`, `/privacy-policy`), API docs (also
     served by a view of every method that only reads; at a probe path, one that renders no HTML
     template with data of its own: `/health/` rendering every user's records is a page),
