@@ -145,9 +145,21 @@ def is_scalar_param(param: Param) -> bool:
 
 
 def is_owner_field(name: str) -> bool:
-    """A model field that ties the object to a user or tenant (`owner_id`, `user`, `created_by`)."""
-    stem = _ID_SUFFIX.sub("", name.lower())
-    return stem.split("_")[-1] in _OWNER_TOKENS
+    """A model field that ties the object to a user or tenant (`owner_id`, `user`, `created_by`).
+    A `..._by` field counts when a person did what it names (`created_by`, `requested_by`), not
+    for what a thing was done by (`identified_by`, `rejected_by`: a parser, a plugin)."""
+    parts = _ID_SUFFIX.sub("", name.lower()).split("_")
+    if parts[-1] == "by":
+        return len(parts) < 2 or parts[-2] in _PERSON_ACTIONS
+    return parts[-1] in _OWNER_TOKENS
+
+
+_PERSON_ACTIONS = frozenset({"created", "owned", "submitted", "uploaded", "posted", "requested", "added",
+                             "authored", "assigned", "reported", "opened", "filed", "placed", "made", "issued",
+                             "initiated", "invited", "entered", "recorded", "booked", "ordered", "purchased",
+                             "paid", "written", "sent", "shared", "claimed", "managed", "updated", "modified",
+                             "edited", "changed", "approved", "reviewed", "signed", "raised", "logged"})
+"""Actions a person performs, whose `..._by` field names the person (and so the row's owner)."""
 
 
 def is_user_model(name: str) -> bool:

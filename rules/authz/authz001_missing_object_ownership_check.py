@@ -127,7 +127,8 @@ class MissingObjectOwnershipCheck(Rule):
     `/report`, `/bookmark`), links that are their own authorization (`/invitations/{id}/accept`,
     password recovery), and reads that only redirect to another page of the app
     (`redirect(reverse(...))`), which checks its own access. Objects whose model has no owner-like
-    field (`owner`, `user_id`, `created_by`, `tenant_id`...) and no foreign key to a model that has
+    field (`owner`, `user_id`, `created_by`, `tenant_id`...; a `..._by` field only when a person
+    did what it names, not `identified_by` or `rejected_by`) and no foreign key to a model that has
     one are shared data and not reported, nor are project classes with no data-model base (an
     in-memory session registry's `get_by_id`: the method is followed instead); a comparison of the
     ID with anything else that answers 403 counts as a check. Unauthenticated routes are AUTH001's.
