@@ -697,6 +697,51 @@ APPS: tuple[App, ...] = (
         paths=('openwisp_controller',),
         note="OpenWISP network controller (reusable Django apps, DRF API URLs built by get_api_urls())",
     ),
+    App(
+        "flexget",
+        "flask",
+        "secure",
+        (
+            Archive(
+                "flexget",
+                "3.22.8",
+                "flexget-3.22.8-py3-none-any.whl",
+                "5be40186da89805b828abf84ad9c30b93d2d44cbe447b79b535604efa224d753",
+            ),
+        ),
+        paths=('flexget',),
+        note="FlexGet automation daemon (Flask-RESTX API, single user, token or session login)",
+    ),
+    App(
+        "pyload-ng",
+        "flask",
+        "secure",
+        (
+            Archive(
+                "pyload-ng",
+                "0.5.0b3.dev101",
+                "pyload_ng-0.5.0b3.dev101-py3-none-any.whl",
+                "18679af3e247bfd4bf5f3af0d3cba0f359bfb78a4d6425ee5d739e4f169c6839",
+            ),
+        ),
+        paths=('pyload',),
+        note="pyLoad download manager (Flask web UI blueprints, login decorators, JSON API)",
+    ),
+    App(
+        "archivebox",
+        "django",
+        "secure",
+        (
+            Archive(
+                "archivebox",
+                "0.7.4",
+                "archivebox-0.7.4-py3-none-any.whl",
+                "3e8bd9390b9b26addd0e65e5d8574261f1aaca39911bef9ac06cd9c89db7370c",
+            ),
+        ),
+        paths=('archivebox',),
+        note="ArchiveBox web archiver (Django admin and views, public snapshot pages by setting)",
+    ),
 )
 
 
