@@ -160,7 +160,7 @@ def _redirects_to_login(call: Expr) -> bool:
     path or endpoint string, not a message) or that hands the request's path along."""
     return _carries_return_path(call) or any(
         sub.kind == "str" and " " not in sub.text and _LOGIN_TARGET.search(sub.text)
-        for arg in (*call.positional, *(kw.value for kw in call.keywords)) for sub in arg.walk())
+        for arg in call.arguments for sub in arg.walk())
 
 
 _LOGIN_TARGET = lazy_compile(r"log_?in|sign_?in|sign-in|authenticat", re.IGNORECASE)
@@ -358,7 +358,7 @@ def _delegates_the_check(index: ProjectIndex, mod: ModuleSummary, func: Function
     for stmt in outside_swallowing_try(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                passed = [*call.positional, *(kw.value for kw in call.keywords)]
+                passed = call.arguments
                 if not any(arg.kind == "name" and arg.text in credentials for arg in passed):
                     continue
                 symbol = index.resolve(mod, call.func)

@@ -10,7 +10,7 @@ roles a gate lets through without reading code text back.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
 from apilint.lazy_regex import lazy_compile
@@ -43,7 +43,7 @@ def admitted_roles(expr: Expr | None) -> tuple[str, ...]:
     if expr is None:
         return ()
     if expr.kind == "call":
-        values: list[Expr] = [*expr.positional, *(kw.value for kw in expr.keywords)]
+        values: Sequence[Expr] = expr.arguments
     elif expr.kind == "compare":
         values = list(_compared(expr))
     elif expr.kind in ("str", "list", "tuple", "set", "name", "attr"):

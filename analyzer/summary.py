@@ -93,6 +93,11 @@ class Expr(NamedTuple):
         """Positional arguments of a call."""
         return self.args[1:]
 
+    @property
+    def arguments(self) -> tuple[Expr, ...]:
+        """Every argument value of a call: the positional ones, then the keyword ones (`**` too)."""
+        return (*self.args[1:], *(kw.value for kw in self.keywords))
+
     def kwarg(self, name: str) -> Expr | None:
         """The value of keyword argument `name` of a call, if given."""
         for kw in self.keywords:

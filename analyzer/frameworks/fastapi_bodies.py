@@ -232,7 +232,7 @@ _REQUEST_NAMES = frozenset({"request", "req", "websocket", "ws", "scope", "conn"
 def _passes_the_request(call: Expr) -> bool:
     """`optional_key(request)`: the helper reads the caller's credential from the request itself."""
     return any(arg.kind == "name" and arg.text in _REQUEST_NAMES
-               for arg in (*call.positional, *(kw.value for kw in call.keywords)))
+               for arg in call.arguments)
 
 
 _ISSUER = lazy_compile(r"^_?(create|issue|generate|mint|make|grant)_\w*(auth|token|jwt|login|user_session|"

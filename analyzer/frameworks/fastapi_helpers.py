@@ -141,7 +141,7 @@ class HelperReader:
     def _may_configure(self, mod: ModuleSummary, call: Expr, ctx: ScanContext) -> bool:
         """A cheap test before reading a callee: an argument is an app or router (a known one, or one
         built right there), or the call is a method a router-wrapper class defines."""
-        args = [*call.positional, *(kw.value for kw in call.keywords)]
+        args = call.arguments
         for arg in args:
             if arg.kind == "call":
                 if self.linker.objects.kind(mod, arg) is not None:

@@ -177,7 +177,7 @@ class LazyImports:
         """The app the loop body hands along with each module (`_install(app, entry, ...)`)."""
         for expr in exprs:
             for call in expr.calls():
-                for arg in [*call.positional, *(kw.value for kw in call.keywords)]:
+                for arg in call.arguments:
                     if arg.kind in ("name", "attr"):
                         router = self.linker._resolve_router(mod, arg, ctx)
                         if router is not None and router.kind == "app":

@@ -190,7 +190,7 @@ class FlaskBodies:
         out: list[str] = []
         for call in calls_in(func):
             name = call.func.last_name
-            passed = [*call.positional, *(kw.value for kw in call.keywords)]
+            passed = call.arguments
             if not any(set(arg.names()) & derived for arg in passed):
                 continue
             if OBJECT_CHECK.match(name) or self.qualify(mod, call.func) in ALLOWS_PERMISSIONS:

@@ -215,7 +215,7 @@ def _checks_the_request(name: str, call: Expr) -> bool:
     """`authenticate(request)`, `auth.authenticate(request.headers)`: the request is all it is given."""
     if "authenticate" not in name:
         return False
-    passed = [(arg.dotted or "") for arg in (*call.positional, *(kw.value for kw in call.keywords))]
+    passed = [(arg.dotted or "") for arg in call.arguments]
     return bool(passed) and all(arg in _REQUEST_ROOTS or arg.startswith(_REQUEST_HEADERS) for arg in passed)
 
 

@@ -241,7 +241,7 @@ def exchanges_password(func: FunctionDef | None) -> bool:
         if stmt.kind != "assign" or stmt.value is None or len(stmt.targets) != 1 or stmt.targets[0].kind != "name":
             continue
         for call in stmt.value.calls():
-            if any(_is_password(arg, held) for arg in (*call.positional, *(kw.value for kw in call.keywords))):
+            if any(_is_password(arg, held) for arg in call.arguments):
                 outcomes.add(stmt.targets[0].text)
     if not outcomes:
         return False
@@ -277,7 +277,7 @@ def _compares_then_signs_in(func: FunctionDef, held: set[str]) -> bool:
 def _operands(expr: Expr) -> tuple[Expr, ...]:
     """What a comparison compares, or what a call is given."""
     if expr.kind == "call":
-        return (*expr.positional, *(kw.value for kw in expr.keywords))
+        return expr.arguments
     return expr.args
 
 
@@ -329,7 +329,7 @@ def caller_scoped(func: FunctionDef | None) -> str | None:
         if expr.kind != "call" or expr.func.kind not in ("name", "attr"):
             continue
         if _SCOPING.search(expr.func.text) and any(
-                (arg.dotted or "") in _CALLER for arg in (*expr.positional, *(kw.value for kw in expr.keywords))):
+                (arg.dotted or "") in _CALLER for arg in expr.arguments):
             return expr.render(60)
         if expr.func.text in _QUERIES and any(kw.name and (kw.value.dotted or "") in _CALLER for kw in expr.keywords):
             return expr.render(60)
@@ -393,7 +393,7 @@ def static_page(func: FunctionDef | None) -> str | None:
     call = body[0].value
     if call.kind != "call" or call.func.kind not in ("name", "attr") or call.func.text not in _TEMPLATE_CALLS:
         return None
-    if not all(_plain(arg) for arg in (*call.positional, *(kw.value for kw in call.keywords))):
+    if not all(_plain(arg) for arg in call.arguments):
         return None
     template = next((arg.text for arg in call.positional if arg.kind == "str"), None)
     return template or call.func.text
@@ -410,7 +410,7 @@ def renders_page_data(func: FunctionDef | None) -> bool:
         if stmt.kind != "return" or call is None or call.kind != "call" or call.func.kind not in ("name", "attr") \
                 or call.func.text not in _TEMPLATE_CALLS:
             continue
-        args = (*call.positional, *(kw.value for kw in call.keywords))
+        args = call.arguments
         if any(a.kind == "str" and a.text.endswith((".html", ".htm", ".jinja", ".jinja2", ".j2")) for a in args) \
                 and not all(_plain(a) for a in args):
             return True

@@ -133,7 +133,7 @@ class Scanner:
         for expr in exprs:
             for call in expr.calls():
                 short = call.func.last_name
-                args = [*call.positional, *(kw.value for kw in call.keywords)]
+                args = call.arguments
                 args_taint = any(mentions_any(a, set(taint)) for a in args)
                 args_names = any(mentions_any(a, names) for a in args)
                 args_user = any(mentions_user(a, users) for a in args)
@@ -187,7 +187,7 @@ class Scanner:
         if mentions_user(test, users) and (mentions_any(test, names) or _owner_attr(test)):
             return f"checks `{test.render(50)}` and rejects"
         for call in test.calls():
-            args = [*call.positional, *(kw.value for kw in call.keywords)]
+            args = call.arguments
             if _SECRET_CHECK.match(call.func.last_name) and (any(mentions_any(a, names) for a in args) or
                                                       mentions_any(call.func, names)):
                 return f"verifies a secret against the object (`{test.render(50)}`)"

@@ -209,7 +209,7 @@ def _checks_here_or_in_helpers(ctx: RuleContext, mod: ModuleSummary, func: Funct
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                if not any(mentions_user(a, users) for a in (*call.positional, *(kw.value for kw in call.keywords))):
+                if not any(mentions_user(a, users) for a in call.arguments):
                     continue
                 symbol = ctx.index.resolve(mod, call.func) or self_method(ctx.index, mod, func, call.func)
                 if symbol is not None and symbol.func is not None and symbol.func is not func and \
@@ -304,4 +304,4 @@ def _route_of_request(expr: Expr) -> bool:
     """A call that derives the route from the request (`get_request_route(request=request)`)."""
     if expr.kind != "call" or expr.func.kind not in ("name", "attr") or "route" not in expr.func.text.lower():
         return False
-    return any(mentions_any(a, {"request"}) for a in (*expr.positional, *(kw.value for kw in expr.keywords)))
+    return any(mentions_any(a, {"request"}) for a in expr.arguments)

@@ -114,7 +114,7 @@ class _Walker:
     def _call(self, call: Expr, depth: int) -> Iterator[Dump]:
         short = _short(call)
         if short in _PASSTHROUGH or (call.func.kind == "attr" and call.func.text in ("format", "join")):
-            for arg in (*call.positional, *(kw.value for kw in call.keywords)):
+            for arg in call.arguments:
                 yield from self.visit(arg, depth + 1)
             return
         if self.depth >= 2 or call.func.kind not in ("name", "attr"):

@@ -214,7 +214,7 @@ class Propagation(FrameBase):
         last = name.rsplit(".", 1)[-1] or (func.text if func.kind == "attr" else "")
         if name in self.flow.kind.sanitizers or last in self.flow.kind.sanitizers:
             return 0  # `shlex.quote(x)`, and methods too: `query.urlencode()`
-        args = [*e.positional, *(kw.value for kw in e.keywords)]
+        args = e.arguments
         if name in _REGEX_SUBS:
             return self._regex_sub_level(e, extra)
         if name in _TRANSFORMERS:

@@ -56,7 +56,7 @@ def _slots(expr: Expr) -> list[tuple[str, Expr]] | None:
     if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "format" and (
             expr.func.args[0].kind == "str"):
         pieces = re.split(r"\{[^{}]*\}", expr.func.args[0].text)
-        return list(zip(pieces, [*expr.positional, *(kw.value for kw in expr.keywords)], strict=False))
+        return list(zip(pieces, expr.arguments, strict=False))
     return None
 
 

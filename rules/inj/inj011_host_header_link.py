@@ -52,7 +52,7 @@ def _link_parts(expr: Expr) -> Iterator[tuple[str, Expr]]:
             yield text, a
     elif expr.kind == "call" and expr.func.kind == "attr" and expr.func.text == "format" \
             and expr.func.args[0].kind == "str":
-        for a in (*expr.positional, *(kw.value for kw in expr.keywords)):
+        for a in expr.arguments:
             yield expr.func.args[0].text, a
 
 

@@ -83,7 +83,7 @@ def validated_names(facts: ModelFacts, mod: ModuleSummary, func: FunctionDef) ->
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():
             for call in expr.calls():
-                args = [*call.positional, *(kw.value for kw in call.keywords)]
+                args = call.arguments
                 names = {a.args[0].text if a.kind == "starred" and a.args else a.text for a in args}
                 names |= {kw.value.text for kw in call.keywords if kw.name is None and kw.value.kind == "name"}
                 if not names:

@@ -372,7 +372,7 @@ def reaches(facts: ModelFacts, mod: ModuleSummary, func: FunctionDef, name: str,
                     included = _names(include) if include is not None else None
                     if any(f not in excluded and (included is None or f in included) for f in fields):
                         return True
-                args = [*sub.positional, *(kw.value for kw in sub.keywords)]
+                args = sub.arguments
                 if not any(a.kind == "name" and a.text == name for a in args):
                     continue
                 short = (sub.func.dotted or "").rsplit(".", 1)[-1] if sub.func.kind != "attr" else sub.func.text
