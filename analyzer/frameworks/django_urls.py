@@ -500,10 +500,15 @@ __all__ = ["Mount", "UrlWalker", "url_diagnostics", "url_mounts"]
 
 
 def _bound(func: FunctionDef, call: Expr) -> dict[str, Expr]:
-    """The function's parameters given by the call (positional, then by keyword)."""
-    params = [p.name for p in func.params if p.kind in ("pos", "posonly", "kwonly")]
-    out = {name: arg for name, arg in zip(params, call.positional, strict=False) if arg.kind != "starred"}
-    out.update({kw.name: kw.value for kw in call.keywords if kw.name in params})
+    """The function's parameters given by the call, as `Evaluator.bind_arguments` binds them (by
+    position up to a `*args`, then by keyword), but as expressions: the walk reads syntax."""
+    out: dict[str, Expr] = {}
+    for param, arg in zip([p for p in func.params if p.kind in ("pos", "posonly")], call.positional, strict=False):
+        if arg.kind == "starred":
+            break
+        out[param.name] = arg
+    names = {p.name for p in func.params}
+    out.update({kw.name: kw.value for kw in call.keywords if kw.name is not None and kw.name in names})
     return out
 
 
