@@ -134,7 +134,9 @@ def _aliases(func: FunctionDef) -> dict[str, Expr]:
 
 def _view_arg(expr: Expr, aliases: dict[str, Expr]) -> str | None:
     """The path value a lookup reads (`values.get("id")`, `values.pop("id", None)`,
-    `request.view_args["id"]`), if it is one."""
+    `request.view_args["id"]`, or a name bound to one), if it is one."""
+    while expr.kind == "name" and expr.text in aliases:
+        expr = aliases[expr.text]
     if expr.kind == "call" and expr.func.kind == "attr" and expr.func.text in ("get", "pop") and expr.positional:
         owner, key = expr.func.args[0], expr.positional[0]
     elif expr.kind == "subscript" and len(expr.args) == 2:
@@ -244,14 +246,9 @@ class _Evaluator:
         if attr == "view_args":
             return bool(self.route.params)
         if attr == "view_arg":
-            key = _view_arg(self._resolved(e), self.aliases)
+            key = _view_arg(e, self.aliases)
             return None if key is None else key in self.route.params
         return None
-
-    def _resolved(self, e: Expr) -> Expr:
-        while e.kind == "name" and e.text in self.aliases:
-            e = self.aliases[e.text]
-        return e
 
     def _compare(self, e: Expr) -> bool | None:
         ops = e.text.split(",")

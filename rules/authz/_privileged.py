@@ -37,8 +37,7 @@ def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, b
     handler_name = route.handler.rsplit(".", 1)[-1]
     if _ADMIN_PATH.search(path):
         return f"its path `{path}` is an admin area", True
-    social = handler is not None and _blocks_for_the_caller(handler)
-    if _ADMIN_HANDLER.search(handler_name) and not (social and _BLOCKING.search(handler_name)):
+    if _ADMIN_HANDLER.search(handler_name) and not (_BLOCKING.search(handler_name) and _social(handler)):
         return f"its handler `{handler_name}` is an admin operation", True
     if handler is not None:
         field = writes_privileged_field(handler)
@@ -48,7 +47,7 @@ def privileged_reason(route: Route, handler: FunctionDef | None) -> tuple[str, b
         return f"{ROLE_PATH_REASON} (`{path}`)", True
     if _USERS_PATH.search(path):
         action = _USER_ACTION.search(path)
-        if action and route.is_unsafe and not (social and _BLOCKING.search(action.group(0))):
+        if action and route.is_unsafe and not (_BLOCKING.search(action.group(0)) and _social(handler)):
             return f"it changes another user's account state (`{path}`)", True
         segments = [s for s in path.strip("/").split("/") if s]
         if route.method == "DELETE" and len(segments) >= 2 and segments[-1].startswith("{") and \
@@ -63,9 +62,12 @@ _BLOCKING = lazy_compile(r"block|mute", re.IGNORECASE)
 """Actions that are also every user's own: blocking or muting another user for oneself."""
 
 
-def _blocks_for_the_caller(func: FunctionDef) -> bool:
+def _social(func: FunctionDef | None) -> bool:
     """`auth_user.blocks_user(target)`, `request.user.block(other)`: the caller blocks someone for
-    themselves (a social block), which is no admin blocking an account."""
+    themselves (a social block), which is no admin blocking an account. Read only for a route
+    named like a block, its body walked then."""
+    if func is None:
+        return False
     callers = {p.name for p in func.params if is_user_name(p.name)}  # `auth_user` a decorator passes in
     for stmt in walk_stmts(func.body):
         for expr in stmt.own_exprs():
