@@ -211,25 +211,26 @@ def _with_big_stack(work: Callable[[], _T]) -> _T:
 
 def _convert(cst_mod: Any, module: Any, tree: ast.Module | None, module_name: str,
              is_package: bool) -> tuple[tuple[Stmt, ...], tuple[Import, ...]]:
-    lines: Any
     try:
         if tree is None:
             raise LineMismatch("CPython could not parse the file")
-        lines = AstLines(tree)
-        conv = Converter(cst_mod, module_name, is_package, lines)
-        try:
-            body = conv.block(module.body, "")
-            lines.finish()
-        finally:
-            conv.release()
+        return _walk(cst_mod, module, module_name, is_package, AstLines(tree))
     except (LineMismatch, RecursionError, MemoryError):
         # Positions rebuild the tree: with libcst's validation, the only check left on a file
         # CPython rejected (libcst's parser lets `b"a" "b"` through).
         with validated_construction():
             lines = PosLines(module)
-        conv = Converter(cst_mod, module_name, is_package, lines)
-        try:
-            body = conv.block(module.body, "")
-        finally:
-            conv.release()
-    return body, tuple(conv.imports)
+        return _walk(cst_mod, module, module_name, is_package, lines)
+
+
+def _walk(cst_mod: Any, module: Any, module_name: str, is_package: bool,
+          lines: AstLines | PosLines) -> tuple[tuple[Stmt, ...], tuple[Import, ...]]:
+    """The module's statements and imports, read with `lines`; the converter's cycle broken after."""
+    conv = Converter(cst_mod, module_name, is_package, lines)
+    try:
+        body = conv.block(module.body, "")
+        if isinstance(lines, AstLines):
+            lines.finish()
+        return body, tuple(conv.imports)
+    finally:
+        conv.release()

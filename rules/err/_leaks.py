@@ -41,9 +41,9 @@ def _rooted(expr: Expr, names: Taint) -> Confidence | None:
 
 
 def _leak(expr: Expr, names: Taint, calls: dict[Expr, Confidence] | None = None,
-          read: Collection[Expr] = ()) -> Confidence | None:
+          dropping: Collection[Expr] = ()) -> Confidence | None:
     """The confidence of the surest exception leak inside `expr`, if any; `calls` are project calls
-    whose returned value carries exception text, `read` the project calls whose helper only logs
+    whose returned value carries exception text, `dropping` the project calls whose helper only logs
     the text it is given (`_Helper.drops`): their arguments are not sent as such."""
     found: list[Confidence] = []
 
@@ -63,7 +63,7 @@ def _leak(expr: Expr, names: Taint, calls: dict[Expr, Confidence] | None = None,
         elif kind == "call":
             if as_value and calls:
                 add(calls.get(e))
-            if read and e in read:
+            if dropping and e in dropping:
                 return  # `handle_error(error=e, message="...")` that only logs `error`
             func = e.func
             short = func.last_name
